@@ -1,0 +1,1 @@
+export { loadConfig, ConfigError, envBoolean, commonEnv, type CommonEnv } from './load-config.js';

@@ -1,0 +1,16 @@
+export { createPool, type Pool, type PoolClient } from './pool.js';
+export { quoteIdent } from './quote-ident.js';
+export { createPlatformClient, type PlatformClient } from './platform-client.js';
+export { TenantClients, type TenantScope, type TenantTransaction } from './tenant-clients.js';
+export { ensureTenantSchema, dropTenantSchema } from './tenant-schema.js';
+export { loadMigrations, type Migration } from './migrations/load-migrations.js';
+export {
+  MigrationRunner,
+  MigrationDriftError,
+  type MigrationTarget,
+  type SchemaMigrationResult,
+  type MigrationProgress,
+} from './migrations/migration-runner.js';
+export { MIGRATIONS_DIR } from './migrations/migrations-dir.js';
+export type { Prisma, PrismaClient } from './generated/prisma/client.js';
+export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';

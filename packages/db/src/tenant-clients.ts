@@ -1,0 +1,92 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
+import { roleNameOf, schemaNameOf } from '@mindbot/tenancy';
+import { withSpan } from '@mindbot/tracing';
+import { PrismaClient, type Prisma } from './generated/prisma/client.js';
+import { quoteIdent } from './quote-ident.js';
+
+/** What tenant code may touch inside a transaction: its own schema's models and raw SQL. */
+export type TenantTransaction = Pick<
+  Prisma.TransactionClient,
+  'user' | 'role' | 'userRole' | 'auditEvent' | '$queryRaw' | '$executeRaw' | '$queryRawUnsafe' | '$executeRawUnsafe'
+>;
+
+export interface TenantScope {
+  readonly slug: string;
+  readonly schema: string;
+  /**
+   * Runs `fn` in one transaction as the tenant's own Postgres role with the tenant's search_path.
+   * Both are set with SET LOCAL, so they end with the transaction and never reach the next user of
+   * the pooled connection. This is the only way to reach tenant data.
+   */
+  transaction<T>(fn: (tx: TenantTransaction) => Promise<T>, options?: { isolationLevel?: Prisma.TransactionIsolationLevel; timeoutMs?: number }): Promise<T>;
+}
+
+/**
+ * Tenant-scoped clients over one shared pool. A Prisma client is bound to one schema name, so there
+ * is one per tenant, created on first use and kept in a small LRU (clients are cheap: no engine).
+ */
+export class TenantClients {
+  private readonly clients = new Map<string, PrismaClient>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly maxCachedClients = 256,
+  ) {}
+
+  forTenant(slug: string): TenantScope {
+    const schema = schemaNameOf(slug);
+    const setRole = `SET LOCAL ROLE ${quoteIdent(roleNameOf(slug))}`;
+    const setSearchPath = `SET LOCAL search_path TO ${quoteIdent(schema)}`;
+    return {
+      slug,
+      schema,
+      transaction: (fn, options) =>
+        withSpan('db.tenant_transaction', { 'db.system': 'postgresql', 'db.namespace': schema, 'mindbot.tenant': slug }, () =>
+          this.clientFor(schema).$transaction(
+            async (tx) => {
+              await tx.$executeRawUnsafe(setRole);
+              await tx.$executeRawUnsafe(setSearchPath);
+              return fn(tx);
+            },
+            { isolationLevel: options?.isolationLevel, timeout: options?.timeoutMs ?? 10_000, maxWait: 5_000 },
+          ),
+        ),
+    };
+  }
+
+  /** Drops a tenant's cached client (after deprovisioning). */
+  async forget(slug: string): Promise<void> {
+    const schema = schemaNameOf(slug);
+    const client = this.clients.get(schema);
+    this.clients.delete(schema);
+    await client?.$disconnect();
+  }
+
+  async close(): Promise<void> {
+    const clients = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(clients.map((c) => c.$disconnect()));
+  }
+
+  private clientFor(schema: string): PrismaClient {
+    const cached = this.clients.get(schema);
+    if (cached) {
+      // Re-insert to mark as most recently used.
+      this.clients.delete(schema);
+      this.clients.set(schema, cached);
+      return cached;
+    }
+    const client = new PrismaClient({ adapter: new PrismaPg(this.pool, { schema }) });
+    this.clients.set(schema, client);
+    if (this.clients.size > this.maxCachedClients) {
+      const oldest = this.clients.keys().next();
+      if (!oldest.done) {
+        const evicted = this.clients.get(oldest.value);
+        this.clients.delete(oldest.value);
+        void evicted?.$disconnect();
+      }
+    }
+    return client;
+  }
+}

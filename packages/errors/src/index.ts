@@ -1,0 +1,3 @@
+export { AppError, ERROR_CODES, statusOf, type ErrorCode, type FieldProblem } from './app-error.js';
+export { problemHandler, notFoundHandler, toProblem, type Problem } from './problem-handler.js';
+export { parseInput, zodProblems } from './parse-input.js';

@@ -1,0 +1,56 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { notFoundHandler, problemHandler } from '@mindbot/errors';
+import type { Logger } from '@mindbot/logger';
+import type { Metrics } from '@mindbot/metrics';
+import { healthRoutes, type ReadinessChecks } from './health-routes.js';
+import type { Lifecycle } from './lifecycle.js';
+import { observeRequest } from './observe-request.js';
+import { requestIdOf } from './request-id.js';
+
+export type { ReadinessChecks };
+
+export interface HttpAppOptions {
+  service: string;
+  logger: Logger;
+  metrics: Metrics;
+  lifecycle: Lifecycle;
+  /** Dependencies `/readyz` checks, by name (e.g. `postgres`, `redis`). */
+  readiness?: ReadinessChecks;
+  /** Largest JSON body accepted; larger ones get a 413 problem. */
+  bodyLimit?: string;
+  /** express's `trust proxy`: which hops may set X-Forwarded-*; nobody by default. */
+  trustProxy?: boolean | string | number;
+  /** Mounted before JSON parsing, for routes that need the raw body (webhook signatures). */
+  rawRoutes?: (app: Express) => void;
+  /** The service's own routes. */
+  routes: (app: Express) => void;
+}
+
+/** The one way every service builds its express app; no listen, so tests start it on port 0. */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      genReqId: requestIdOf,
+      customProps: (req) => ({ requestId: req.id }),
+      customSuccessMessage: () => 'request completed',
+      customErrorMessage: () => 'request failed',
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(helmet());
+  app.use(observeRequest(options.metrics, options.service));
+  app.use(healthRoutes(options.readiness ?? {}, options.lifecycle, options.metrics));
+  options.rawRoutes?.(app);
+  app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
+  options.routes(app);
+  app.use(notFoundHandler);
+  app.use(problemHandler);
+  return app;
+}

@@ -1,0 +1,4 @@
+export { createHttpApp, type HttpAppOptions, type ReadinessChecks } from './create-http-app.js';
+export { startServer, type RunningServer, type StartServerOptions } from './start-server.js';
+export { createLifecycle, type Lifecycle } from './lifecycle.js';
+export { asyncRoute } from './async-route.js';

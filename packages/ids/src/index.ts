@@ -1,0 +1,1 @@
+export { newId, isId, ID_PREFIXES, type IdPrefix } from './ids.js';

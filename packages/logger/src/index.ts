@@ -1,0 +1,1 @@
+export { createLogger, REDACTED_KEYS, type Logger, type LoggerOptions } from './create-logger.js';

@@ -1,0 +1,124 @@
+import type pg from 'pg';
+import { dropTenantSchema, ensureTenantSchema, type MigrationRunner, type PlatformClient } from '@mindbot/db';
+import { newId } from '@mindbot/ids';
+import { roleNameOf, schemaNameOf, specHash, type TenantManifest } from '@mindbot/tenancy';
+import { registryRowOf } from './registry-row.js';
+
+export interface ProvisionerDeps {
+  pool: pg.Pool;
+  platform: PlatformClient;
+  migrations: MigrationRunner;
+  /** This database's region: tenants of other regions are registered here but their data lives elsewhere. */
+  region: string;
+  /** Who is acting, for the audit log (`cli`, `operator`, `dev-start`). */
+  actor: string;
+}
+
+export interface ProvisionOutcome {
+  slug: string;
+  region: string;
+  home: boolean;
+  /** `created`, `updated`, or `unchanged` (nothing was written). */
+  action: 'created' | 'updated' | 'unchanged';
+  migrationsApplied: string[];
+}
+
+export type ProvisioningErrorCode = 'region_conflict' | 'domain_conflict' | 'unknown_tenant' | 'unknown_parent';
+
+/** A refusal: nothing was changed. */
+export class ProvisioningError extends Error {
+  constructor(
+    readonly code: ProvisioningErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProvisioningError';
+  }
+}
+
+/**
+ * Turns a Tenant manifest into a provisioned tenant: registry row, domains, and (in the tenant's
+ * home region) its schema, role and migrations. The one code path behind the CLI and the operator.
+ * Every step is idempotent, so a run that was interrupted is finished by the next one.
+ */
+export class TenantProvisioner {
+  constructor(private readonly deps: ProvisionerDeps) {}
+
+  async provision(manifest: TenantManifest): Promise<ProvisionOutcome> {
+    const slug = manifest.metadata.name;
+    const home = manifest.spec.region === this.deps.region;
+    const existing = await this.deps.platform.tenant.findUnique({ where: { slug }, include: { domains: true } });
+    await this.refuseConflicts(manifest, existing);
+
+    let migrationsApplied: string[] = [];
+    if (home) {
+      await ensureTenantSchema(this.deps.pool, slug);
+      const [result] = await this.deps.migrations.migrateMany([{ kind: 'tenant', schema: schemaNameOf(slug), role: roleNameOf(slug) }]);
+      migrationsApplied = result?.applied ?? [];
+    }
+
+    const row = registryRowOf(manifest, home);
+    const sameDomains =
+      existing !== null &&
+      existing.domains.length === manifest.spec.domains.length &&
+      existing.domains.every((d) => manifest.spec.domains.includes(d.domain));
+    if (existing && existing.specHash === specHash(manifest.spec) && existing.status === row.status && existing.home === home && sameDomains) {
+      return { slug, region: manifest.spec.region, home, action: migrationsApplied.length > 0 ? 'updated' : 'unchanged', migrationsApplied };
+    }
+
+    const action = existing ? 'updated' : 'created';
+    await this.deps.platform.$transaction(async (tx) => {
+      const tenant = existing
+        ? await tx.tenant.update({ where: { id: existing.id }, data: { ...row, updatedAt: new Date() } })
+        : await tx.tenant.create({ data: { id: newId('tenant'), ...row } });
+      await tx.tenantDomain.deleteMany({ where: { tenantId: tenant.id, domain: { notIn: manifest.spec.domains } } });
+      await tx.tenantDomain.createMany({ data: manifest.spec.domains.map((domain) => ({ domain, tenantId: tenant.id })), skipDuplicates: true });
+      await tx.platformAuditEvent.create({
+        data: { id: newId('audit'), tenantSlug: slug, actor: this.deps.actor, action: `tenant.${action}`, data: { region: row.region, home, specHash: row.specHash } },
+      });
+    });
+    return { slug, region: manifest.spec.region, home, action, migrationsApplied };
+  }
+
+  /** Removes the tenant from the registry; its schema is dropped only when asked, else kept for restore. */
+  async deprovision(slug: string, options: { dropData: boolean }): Promise<{ schemaDropped: boolean; roleDropped: boolean }> {
+    const existing = await this.deps.platform.tenant.findUnique({ where: { slug } });
+    if (!existing) throw new ProvisioningError('unknown_tenant', `No tenant "${slug}" is registered in this database.`);
+    await this.deps.platform.tenant.update({ where: { id: existing.id }, data: { status: 'deprovisioning', updatedAt: new Date() } });
+    let roleDropped = false;
+    const dropsSchema = options.dropData && existing.home;
+    if (dropsSchema) ({ roleDropped } = await dropTenantSchema(this.deps.pool, slug));
+    await this.deps.platform.$transaction([
+      this.deps.platform.tenant.delete({ where: { id: existing.id } }),
+      this.deps.platform.platformAuditEvent.create({
+        data: { id: newId('audit'), tenantSlug: slug, actor: this.deps.actor, action: 'tenant.deprovisioned', data: { schemaDropped: dropsSchema, schema: existing.schemaName } },
+      }),
+    ]);
+    return { schemaDropped: dropsSchema, roleDropped };
+  }
+
+  private async refuseConflicts(manifest: TenantManifest, existing: { id: string; region: string } | null): Promise<void> {
+    const slug = manifest.metadata.name;
+    const existingId = existing?.id;
+    if (existing && existing.region !== manifest.spec.region) {
+      throw new ProvisioningError(
+        'region_conflict',
+        `Tenant "${slug}" already exists in region ${existing.region}; a tenant's region cannot change (asked for ${manifest.spec.region}).`,
+      );
+    }
+    if (manifest.spec.domains.length > 0) {
+      const taken = await this.deps.platform.tenantDomain.findMany({
+        where: { domain: { in: manifest.spec.domains }, ...(existingId ? { tenantId: { not: existingId } } : {}) },
+        include: { tenant: { select: { slug: true } } },
+      });
+      if (taken.length > 0) {
+        throw new ProvisioningError('domain_conflict', `Domain ${taken.map((d) => `${d.domain} (used by tenant "${d.tenant.slug}")`).join(', ')} already belongs to another tenant.`);
+      }
+    }
+    const parent = manifest.spec.parentReseller;
+    if (parent !== undefined && parent !== slug) {
+      const found = await this.deps.platform.tenant.findUnique({ where: { slug: parent }, select: { id: true } });
+      if (!found) throw new ProvisioningError('unknown_parent', `Parent reseller "${parent}" of tenant "${slug}" is not registered; provision it first.`);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export { createRedis, pingRedis, type Redis } from './create-redis.js';
+export { tenantKey, tenantKeyPrefix } from './tenant-key.js';

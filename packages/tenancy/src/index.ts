@@ -1,0 +1,18 @@
+export {
+  tenantSpecSchema,
+  tenantManifestSchema,
+  tenantSlugSchema,
+  REGIONS,
+  VOICES,
+  PLANS,
+  TENANT_API_VERSION,
+  TENANT_KIND,
+  type TenantManifest,
+  type TenantSpec,
+  type Region,
+  type Voice,
+  type PlanName,
+} from './tenant-manifest.js';
+export { parseTenantManifest, parseTenantManifests, ManifestError, type ManifestProblem } from './parse-manifest.js';
+export { schemaNameOf, roleNameOf } from './names.js';
+export { specHash } from './spec-hash.js';

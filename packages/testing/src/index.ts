@@ -1,0 +1,5 @@
+export { createTestDatabase, testAdminUrl, type TestDatabase } from './test-database.js';
+export { uniqueSlug, testManifest } from './fixtures.js';
+export { captureLogger, type CapturedLogger } from './capture-logger.js';
+export { testRedisUrl } from './test-redis.js';
+export { freePort } from './free-port.js';
