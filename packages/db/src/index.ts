@@ -14,3 +14,4 @@ export {
 export { MIGRATIONS_DIR } from './migrations/migrations-dir.js';
 export type { Prisma, PrismaClient } from './generated/prisma/client.js';
 export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
+export { ensureDatabase } from './ensure-database.js';

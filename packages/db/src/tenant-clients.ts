@@ -5,11 +5,12 @@ import { withSpan } from '@mindbot/tracing';
 import { PrismaClient, type Prisma } from './generated/prisma/client.js';
 import { quoteIdent } from './quote-ident.js';
 
-/** What tenant code may touch inside a transaction: its own schema's models and raw SQL. */
-export type TenantTransaction = Pick<
-  Prisma.TransactionClient,
-  'user' | 'role' | 'userRole' | 'auditEvent' | '$queryRaw' | '$executeRaw' | '$queryRawUnsafe' | '$executeRawUnsafe'
->;
+/**
+ * What tenant code may touch inside a transaction: its own schema's models and parameterised SQL.
+ * The `Unsafe` raw methods are left out on purpose: Postgres checks SET ROLE against the session's
+ * login, so only SQL built from strings could switch roles (docs/adr/0003-tenant-isolation-by-role-and-schema.md).
+ */
+export type TenantTransaction = Pick<Prisma.TransactionClient, 'user' | 'role' | 'userRole' | 'auditEvent' | '$queryRaw' | '$executeRaw'>;
 
 export interface TenantScope {
   readonly slug: string;

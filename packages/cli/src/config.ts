@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { commonEnv, loadConfig } from '@mindbot/config';
+
+const cliEnv = z.object({
+  MINDBOT_REGION: commonEnv.MINDBOT_REGION,
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).default('postgres://postgres@127.0.0.1:5432/mindbot'),
+  /** Tests point this at a copy of prisma/migrations. */
+  MINDBOT_MIGRATIONS_DIR: z.string().min(1).optional(),
+});
+
+export type CliConfig = z.output<typeof cliEnv>;
+
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
+  return loadConfig(cliEnv, env);
+}

@@ -1,0 +1,1 @@
+export { buildProgram, runCli, type CliIo } from './program.js';

@@ -1,0 +1,97 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '@mindbot/config';
+import { MigrationDriftError } from '@mindbot/db';
+import { ProvisioningError } from '@mindbot/provisioning';
+import { loadCliConfig } from './config.js';
+import { openContext, type CliContext } from './context.js';
+import { dbMigrate } from './commands/db-migrate.js';
+import { readManifests, tenantProvision } from './commands/tenant-provision.js';
+import { tenantList } from './commands/tenant-list.js';
+import { tenantDeprovision } from './commands/tenant-deprovision.js';
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Exit codes: 0 done, 1 failed while working, 2 refused before doing anything (bad input or configuration). */
+export class CliExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+export function buildProgram(io: CliIo): Command {
+  const withContext = async (fn: (context: CliContext) => Promise<void>) => {
+    const context = await openContext(loadCliConfig(io.env));
+    try {
+      await fn(context);
+    } finally {
+      await context.close();
+    }
+  };
+
+  const program = new Command('mindbot')
+    .description('MindBot Platform: migrate databases and provision tenants from Tenant manifests.')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  const db = program.command('db').description('Database schemas and migrations.');
+  db.command('migrate')
+    .description('Apply pending migrations to the platform schema and every tenant schema in this region.')
+    .action(() => withContext((context) => dbMigrate(context, io.out)));
+
+  const tenant = program.command('tenant').description('Tenants: provision from manifests, list, deprovision.');
+  tenant
+    .command('provision')
+    .description('Provision (or update) tenants from Tenant manifest files; idempotent.')
+    .argument('<manifest...>', 'YAML files holding Tenant manifests')
+    .action(async (files: string[]) => {
+      const manifests = await readManifests(files);
+      let failed = 0;
+      await withContext(async (context) => {
+        failed = await tenantProvision(context, manifests, io.out);
+      });
+      if (failed > 0) throw new CliExit(1);
+    });
+  tenant
+    .command('list')
+    .description('List the tenants registered in this database.')
+    .option('--json', 'print JSON instead of a table', false)
+    .action((options: { json: boolean }) => withContext((context) => tenantList(context, options, io.out)));
+  tenant
+    .command('deprovision')
+    .description('Remove a tenant from the registry; its schema is kept unless --drop-data is given.')
+    .argument('<slug>', 'the tenant to remove')
+    .option('--drop-data', "drop the tenant's schema, data and role", false)
+    .action((slug: string, options: { dropData: boolean }) => withContext((context) => tenantDeprovision(context, slug, options, io.out)));
+
+  return program;
+}
+
+/** Runs the CLI and turns every expected failure into a clear message and an exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CliExit) return error.code;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof AggregateError || error instanceof ConfigError) {
+      io.err(error.message);
+      return 2;
+    }
+    if (error instanceof ProvisioningError || error instanceof MigrationDriftError) {
+      io.err(error.message);
+      return 1;
+    }
+    if (error instanceof Error && 'code' in error && (error.code === 'ECONNREFUSED' || error.code === 'ENOTFOUND')) {
+      io.err(`Cannot reach PostgreSQL (${error.code}). Is it running, and is DATABASE_URL right?`);
+      return 1;
+    }
+    io.err(`Failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,102 @@
+import { createTestDatabase, uniqueSlug, type TestDatabase } from '@mindbot/testing';
+import { schemaNameOf } from '@mindbot/tenancy';
+import { createPool, type Pool } from './pool.js';
+import { MigrationRunner } from './migrations/migration-runner.js';
+import { ensureTenantSchema } from './tenant-schema.js';
+import { TenantClients } from './tenant-clients.js';
+import { Prisma } from './generated/prisma/client.js';
+
+// Isolation is enforced by Postgres, not by our code: each tenant transaction runs as the tenant's
+// own role, and these tests prove Postgres refuses whatever the code asks for.
+
+describe('tenant-scoped clients', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  let clients: TenantClients;
+  const a = uniqueSlug('alpha');
+  const b = uniqueSlug('bravo');
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const setupPool = createPool(database.url, { max: 2 });
+    const runner = await MigrationRunner.load(setupPool);
+    await runner.migrate({ kind: 'platform', schema: 'platform' });
+    for (const slug of [a, b]) {
+      await ensureTenantSchema(setupPool, slug);
+      await runner.migrate({ kind: 'tenant', schema: schemaNameOf(slug), role: schemaNameOf(slug) });
+    }
+    await setupPool.end();
+    // One connection: every transaction of both tenants reuses the same server session.
+    pool = createPool(database.url, { max: 1 });
+    clients = new TenantClients(pool);
+  });
+
+  afterAll(async () => {
+    await clients.close();
+    await pool.end();
+    await database.dispose();
+  });
+
+  it("reads and writes only the tenant's own schema through the models", async () => {
+    await clients.forTenant(a).transaction((tx) => tx.user.create({ data: { id: 'usr_a1', email: 'ada@alpha.example' } }));
+    await clients.forTenant(b).transaction((tx) => tx.user.create({ data: { id: 'usr_b1', email: 'bob@bravo.example' } }));
+    const seenByA = await clients.forTenant(a).transaction((tx) => tx.user.findMany({ select: { email: true } }));
+    const seenByB = await clients.forTenant(b).transaction((tx) => tx.user.findMany({ select: { email: true } }));
+    expect(seenByA).toEqual([{ email: 'ada@alpha.example' }]);
+    expect(seenByB).toEqual([{ email: 'bob@bravo.example' }]);
+  });
+
+  it("is refused by Postgres when it names another tenant's schema explicitly, for reads and writes", async () => {
+    const other = schemaNameOf(b);
+    await expect(clients.forTenant(a).transaction((tx) => tx.$queryRaw(Prisma.raw(`SELECT * FROM "${other}".users`)))).rejects.toThrow(
+      /permission denied for schema/,
+    );
+    await expect(
+      clients.forTenant(a).transaction((tx) => tx.$executeRaw(Prisma.raw(`INSERT INTO "${other}".users (id, email) VALUES ('usr_x', 'x@evil.example')`))),
+    ).rejects.toThrow(/permission denied for schema/);
+    const stillOne = await clients.forTenant(b).transaction((tx) => tx.user.count());
+    expect(stillOne).toBe(1);
+  });
+
+  it('cannot read the platform registry', async () => {
+    await expect(clients.forTenant(a).transaction((tx) => tx.$queryRaw`SELECT * FROM platform.tenants`)).rejects.toThrow(
+      /permission denied for schema platform/,
+    );
+  });
+
+  it('never sees the other tenant when transactions of both interleave on one pooled connection', async () => {
+    const identities = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const slug = i % 2 === 0 ? a : b;
+        return clients.forTenant(slug).transaction(async (tx) => {
+          await tx.auditEvent.create({ data: { id: `aud_${slug}_${i}`, action: 'test.interleave', data: { i } } });
+          const [who] = await tx.$queryRaw<{ role: string; path: string }[]>`SELECT current_user AS role, current_setting('search_path') AS path`;
+          const actions = await tx.auditEvent.findMany({ select: { id: true } });
+          return { slug, who, foreign: actions.filter((e) => !e.id.startsWith(`aud_${slug}_`)).length };
+        });
+      }),
+    );
+    for (const { slug, who, foreign } of identities) {
+      expect(who).toEqual({ role: schemaNameOf(slug), path: schemaNameOf(slug) });
+      expect(foreign).toBe(0);
+    }
+  });
+
+  it('leaves no role, search_path or transaction behind on the pooled connection, even after a failure', async () => {
+    await expect(
+      clients.forTenant(a).transaction(async (tx) => {
+        await tx.user.create({ data: { id: 'usr_rolled_back', email: 'gone@alpha.example' } });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const { rows } = await pool.query<{ role: string; path: string }>("SELECT current_user AS role, current_setting('search_path') AS path");
+    expect(rows[0]?.role).not.toMatch(/^t_/);
+    expect(rows[0]?.path).toBe('"$user", public');
+    const rolledBack = await clients.forTenant(a).transaction((tx) => tx.user.findUnique({ where: { id: 'usr_rolled_back' } }));
+    expect(rolledBack).toBeNull();
+  });
+
+  it('refuses to update or delete the append-only audit log', async () => {
+    await expect(clients.forTenant(a).transaction((tx) => tx.auditEvent.deleteMany({}))).rejects.toThrow(/append-only/);
+  });
+});
