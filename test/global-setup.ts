@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +67,7 @@ export default async function globalSetup(): Promise<void> {
   } else {
     const dataDir = await mkdtemp(join(tmpdir(), 'mindbot-test-pg-'));
     process.stderr.write(`\nNo Postgres at ${new URL(pgUrl).host}: starting an embedded one for the tests.\n`);
-    const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
+    const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, password: randomBytes(12).toString('hex') });
     globalThis.__MINDBOT_TEST_SERVERS__.postgres = postgres;
     process.env.TEST_DATABASE_ADMIN_URL = postgres.url;
   }

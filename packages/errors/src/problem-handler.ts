@@ -86,7 +86,7 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, ne
   if (appError.status >= 500) {
     log.error({ err: error }, 'request failed');
   } else {
-    log.info({ code: appError.code, status: appError.status }, 'request refused');
+    log.info({ problemCode: appError.code, status: appError.status }, 'request refused');
   }
   const requestId = typeof req.id === 'string' ? req.id : undefined;
   for (const [name, value] of Object.entries(appError.options.headers ?? {})) res.setHeader(name, value);

@@ -3,3 +3,4 @@ export { uniqueSlug, testManifest } from './fixtures.js';
 export { captureLogger, type CapturedLogger } from './capture-logger.js';
 export { testRedisUrl } from './test-redis.js';
 export { freePort } from './free-port.js';
+export { describeServiceContract } from './service-contract.js';

