@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { redisAnswers } from '@mindbot/redis/probe';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@mindbot/db';
 import { loadCliConfig, openContext, readManifests, tenantProvision } from '@mindbot/cli';
 
@@ -33,19 +33,6 @@ function portIsFree(port: number): Promise<boolean> {
 async function firstFreePort(preferred: number): Promise<number> {
   for (let port = preferred; port < preferred + 50; port++) if (await portIsFree(port)) return port;
   throw new Error(`No free port near ${preferred}`);
-}
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
 }
 
 async function waitReady(url: string, child: ChildProcess): Promise<void> {
@@ -92,7 +79,7 @@ async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await Promise.all(children.filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r))));
     if (postgres) {
       say('Stopping embedded PostgreSQL…');
       await postgres.stop();

@@ -44,7 +44,7 @@ export async function startEmbeddedPostgres(options: {
     authMethod: 'scram-sha-256',
     // Postgres refuses to run as root; as root the package runs it as a `postgres` system user.
     createPostgresUser: userInfo().uid === 0,
-    onLog: (message) => options.onLog?.(String(message)),
+    onLog: (message) => options.onLog?.(message),
     onError: (message) => options.onLog?.(String(message)),
   });
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();

@@ -18,9 +18,9 @@ describe('startServer', () => {
       port: 0,
       logger: captureLogger().logger,
       lifecycle,
-      onClosed: [async () => void order.push('pool closed'), async () => void order.push('redis closed')],
+      onClosed: [() => Promise.resolve(void order.push('pool closed')), () => Promise.resolve(void order.push('redis closed'))],
     });
-    const inFlight = fetch(`${running.url}/slow`).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+    const inFlight = fetch(`${running.url}/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
     await new Promise((r) => setTimeout(r, 100));
 
     const closing = running.close();

@@ -1,2 +1,3 @@
 export { createRedis, pingRedis, type Redis } from './create-redis.js';
 export { tenantKey, tenantKeyPrefix } from './tenant-key.js';
+export { redisAnswers } from './probe-redis.js';

@@ -76,12 +76,13 @@ describe('MigrationRunner', () => {
 
   it('applies each migration exactly once when several runners race on the same schemas', async () => {
     const runners = await Promise.all([MigrationRunner.load(pool, dir), MigrationRunner.load(pool, dir), MigrationRunner.load(pool, dir)]);
-    await runners[0]?.migrate(platform);
+    const [first] = runners;
+    await first.migrate(platform);
     await ensureTenantSchema(pool, 'race-one');
     const target = { kind: 'tenant', schema: 't_race_one', role: 't_race_one' } as const;
     const results = await Promise.all(runners.map((r) => r.migrate(target)));
-    expect(results.flatMap((r) => r.applied)).toEqual(runners[0]?.tenantMigrations.map((m) => m.file));
-    expect(await recorded('t_race_one')).toEqual(runners[0]?.tenantMigrations.map((m) => m.version));
+    expect(results.flatMap((r) => r.applied)).toEqual(first.tenantMigrations.map((m) => m.file));
+    expect(await recorded('t_race_one')).toEqual(first.tenantMigrations.map((m) => m.version));
   });
 
   it('creates tenant objects owned by the tenant role', async () => {
