@@ -4,3 +4,4 @@ export { captureLogger, type CapturedLogger } from './capture-logger.js';
 export { testRedisUrl } from './test-redis.js';
 export { freePort } from './free-port.js';
 export { describeServiceContract } from './service-contract.js';
+export { createTestTokenIssuer, type TestTokenIssuer } from './test-token-issuer.js';

@@ -1,0 +1,64 @@
+import express from 'express';
+import request from 'supertest';
+import { SignJWT, UnsecuredJWT, generateKeyPair } from 'jose';
+import { problemHandler } from '@mindbot/errors';
+import { createLogger } from '@mindbot/logger';
+import { createTestTokenIssuer, type TestTokenIssuer } from '@mindbot/testing';
+import { pinoHttp } from 'pino-http';
+import { requireAuth, requireRole, principalOf } from './require-auth.js';
+import { createTokenVerifier, type TokenVerifier } from './token-verifier.js';
+
+describe('platform token verification', () => {
+  let issuer: TestTokenIssuer;
+  let verifier: TokenVerifier;
+  let app: express.Express;
+
+  beforeAll(async () => {
+    issuer = await createTestTokenIssuer();
+    verifier = createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience });
+    app = express();
+    app.use(pinoHttp({ logger: createLogger({ name: 'auth-test', level: 'silent' }) }));
+    app.get('/me', requireAuth(verifier), (_req, res) => {
+      res.json(principalOf(res));
+    });
+    app.get('/admin', requireAuth(verifier), requireRole('admin', 'owner'), (_req, res) => {
+      res.json({ ok: true });
+    });
+    app.use(problemHandler);
+  });
+
+  it('accepts a valid token and exposes the principal, tenant from the token', async () => {
+    const token = await issuer.sign({ tenant: 'acme', userId: 'usr_1', roles: ['member'] });
+    const res = await request(app).get('/me').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ userId: 'usr_1', tenant: 'acme', roles: ['member'] });
+  });
+
+  it('refuses a missing, malformed, expired, wrong-audience or unknown-key token with the same 401', async () => {
+    const other = await generateKeyPair('ES256');
+    const now = Math.floor(Date.now() / 1000);
+    const tokens = [
+      '',
+      'Bearer not-a-jwt',
+      `Bearer ${await issuer.sign({ tenant: 'acme' }, { expiresInSeconds: -60 })}`,
+      `Bearer ${await issuer.sign({ tenant: 'acme', aud: 'someone-else' })}`,
+      `Bearer ${await issuer.sign({ tenant: 'acme' }, { kid: 'unknown-kid' })}`,
+      `Bearer ${await new SignJWT({ tid: 'acme', roles: [], sid: 's' }).setProtectedHeader({ alg: 'ES256' }).setIssuer(issuer.issuer).setAudience(issuer.audience).setSubject('u').setJti('j').setIssuedAt(now).setExpirationTime(now + 60).sign(other.privateKey)}`,
+      `Bearer ${new UnsecuredJWT({ tid: 'acme', roles: ['owner'], sid: 's' }).setIssuer(issuer.issuer).setAudience(issuer.audience).setSubject('u').setJti('j').setIssuedAt(now).setExpirationTime(now + 60).encode()}`,
+      `Bearer ${await issuer.sign({ tenant: 'ACME; DROP' })}`,
+    ];
+    for (const authorization of tokens) {
+      const res = await request(app).get('/me').set('Authorization', authorization);
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('unauthenticated');
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+    }
+  });
+
+  it('refuses a signed-in user without the required role with 403', async () => {
+    const member = await issuer.sign({ tenant: 'acme', roles: ['member'] });
+    const admin = await issuer.sign({ tenant: 'acme', roles: ['admin'] });
+    expect((await request(app).get('/admin').set('Authorization', `Bearer ${member}`)).status).toBe(403);
+    expect((await request(app).get('/admin').set('Authorization', `Bearer ${admin}`)).status).toBe(200);
+  });
+});
