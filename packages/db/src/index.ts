@@ -15,3 +15,4 @@ export { MIGRATIONS_DIR } from './migrations/migrations-dir.js';
 export type { Prisma, PrismaClient } from './generated/prisma/client.js';
 export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 export { ensureDatabase } from './ensure-database.js';
+export { TENANT_MODEL_DELEGATES, type TenantModelDelegate } from './model-kinds.js';

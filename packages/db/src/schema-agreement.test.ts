@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@mindbot/testing';
 import { createPool, type Pool } from './pool.js';
 import { MigrationRunner } from './migrations/migration-runner.js';
 import { ensureTenantSchema } from './tenant-schema.js';
+import { TENANT_MODEL_DELEGATES } from './model-kinds.js';
 
 // Keeps prisma/schema.prisma and the SQL migrations in agreement: every model's table, columns,
 // column types and nullability must be what the migrations create, and no migrated table may be
@@ -81,6 +82,12 @@ describe('schema.prisma and the migrations', () => {
 
   it('says for every model which kind of schema it lives in', () => {
     expect(models.filter((m) => schemaKindOf(m) === undefined).map((m) => m.name)).toEqual([]);
+  });
+
+  it('lists exactly the tenant models as tenant delegates in model-kinds.ts', () => {
+    const delegateOf = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
+    const tenantDelegates = models.filter((m) => schemaKindOf(m) === 'tenant').map((m) => delegateOf(m.name));
+    expect([...TENANT_MODEL_DELEGATES].sort()).toEqual(tenantDelegates.sort());
   });
 
   it.each(models.map((m) => [m.name, m] as const))('migrates model %s into a table with the same columns, types and nullability', async (_name, model) => {

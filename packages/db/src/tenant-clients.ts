@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { roleNameOf, schemaNameOf } from '@mindbot/tenancy';
 import { withSpan } from '@mindbot/tracing';
 import { PrismaClient, type Prisma } from './generated/prisma/client.js';
+import type { TenantModelDelegate } from './model-kinds.js';
 import { quoteIdent } from './quote-ident.js';
 
 /**
@@ -10,7 +11,7 @@ import { quoteIdent } from './quote-ident.js';
  * The `Unsafe` raw methods are left out on purpose: Postgres checks SET ROLE against the session's
  * login, so only SQL built from strings could switch roles (docs/adr/0003-tenant-isolation-by-role-and-schema.md).
  */
-export type TenantTransaction = Pick<Prisma.TransactionClient, 'user' | 'role' | 'userRole' | 'auditEvent' | '$queryRaw' | '$executeRaw'>;
+export type TenantTransaction = Pick<Prisma.TransactionClient, TenantModelDelegate | '$queryRaw' | '$executeRaw'>;
 
 export interface TenantScope {
   readonly slug: string;
