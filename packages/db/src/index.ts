@@ -12,7 +12,7 @@ export {
   type MigrationProgress,
 } from './migrations/migration-runner.js';
 export { MIGRATIONS_DIR } from './migrations/migrations-dir.js';
-export type { Prisma, PrismaClient } from './generated/prisma/client.js';
+export { PrismaClient, type Prisma } from './generated/prisma/client.js';
 export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 export { ensureDatabase } from './ensure-database.js';
 export { TENANT_MODEL_DELEGATES, type TenantModelDelegate } from './model-kinds.js';

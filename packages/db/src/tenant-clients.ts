@@ -1,10 +1,9 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
-import { roleNameOf, schemaNameOf } from '@mindbot/tenancy';
+import { roleNameOf, schemaNameOf, tenantSlugSchema } from '@mindbot/tenancy';
 import { withSpan } from '@mindbot/tracing';
 import { PrismaClient, type Prisma } from './generated/prisma/client.js';
 import type { TenantModelDelegate } from './model-kinds.js';
-import { quoteIdent } from './quote-ident.js';
 
 /**
  * What tenant code may touch inside a transaction: its own schema's models and parameterised SQL.
@@ -38,8 +37,9 @@ export class TenantClients {
 
   forTenant(slug: string): TenantScope {
     const schema = schemaNameOf(slug);
-    const setRole = `SET LOCAL ROLE ${quoteIdent(roleNameOf(slug))}`;
-    const setSearchPath = `SET LOCAL search_path TO ${quoteIdent(schema)}`;
+    // The slug becomes a role name and a search_path: only a valid slug may get that far.
+    if (!tenantSlugSchema.safeParse(slug).success) throw new Error(`Not a tenant slug: ${JSON.stringify(slug)}`);
+    const role = roleNameOf(slug);
     return {
       slug,
       schema,
@@ -47,8 +47,8 @@ export class TenantClients {
         withSpan('db.tenant_transaction', { 'db.system': 'postgresql', 'db.namespace': schema, 'mindbot.tenant': slug }, () =>
           this.clientFor(schema).$transaction(
             async (tx) => {
-              await tx.$executeRawUnsafe(setRole);
-              await tx.$executeRawUnsafe(setSearchPath);
+              // One round trip: set_config(…, true) is SET LOCAL, with the same permission checks.
+              await tx.$queryRaw`SELECT set_config('role', ${role}, true), set_config('search_path', ${schema}, true)`;
               return fn(tx);
             },
             { isolationLevel: options?.isolationLevel, timeout: options?.timeoutMs ?? 10_000, maxWait: 5_000 },

@@ -1,0 +1,66 @@
+// Provisioning and migrating many tenants against the real Postgres.
+//   npm run bench:provisioning                  (100 and 1,000 tenants)
+//   BENCH_TENANTS=100 npm run bench:provisioning
+// Uses a fresh database of its own, dropped afterwards with its tenant roles.
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPlatformClient, createPool, MIGRATIONS_DIR, MigrationRunner } from '@mindbot/db';
+import { TenantProvisioner } from '@mindbot/provisioning';
+import { schemaNameOf } from '@mindbot/tenancy';
+import { createTestDatabase, testManifest } from '@mindbot/testing';
+import { median, ms, percentile, timed } from './stats.js';
+
+process.env.TEST_DATABASE_ADMIN_URL ??= process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const sizes = (process.env.BENCH_TENANTS ?? '100,1000').split(',').map(Number);
+
+async function run(count: number): Promise<void> {
+  const database = await createTestDatabase();
+  const pool = createPool(database.url, { max: 4 });
+  const dir = await mkdtemp(join(tmpdir(), 'mindbot-bench-migrations-'));
+  try {
+    await cp(MIGRATIONS_DIR, dir, { recursive: true });
+    const migrations = await MigrationRunner.load(pool, dir);
+    await migrations.migrate({ kind: 'platform', schema: 'platform' });
+    const platform = createPlatformClient(pool);
+    const provisioner = new TenantProvisioner({ pool, platform, migrations, region: 'eu-west', actor: 'bench' });
+
+    const perTenant: number[] = [];
+    const total = await timed(async () => {
+      for (let i = 0; i < count; i++) {
+        const { ms: took } = await timed(() => provisioner.provision(testManifest(`bench-${String(i).padStart(5, '0')}`)));
+        perTenant.push(took);
+      }
+    });
+
+    const again: number[] = [];
+    const noop = await timed(async () => {
+      for (let i = 0; i < count; i++) {
+        const { ms: took } = await timed(() => provisioner.provision(testManifest(`bench-${String(i).padStart(5, '0')}`)));
+        again.push(took);
+      }
+    });
+
+    // A new tenant migration rolled out to every tenant schema, as `mindbot db migrate` does.
+    await writeFile(join(dir, 'tenant', '0999_bench.sql'), 'CREATE TABLE bench_notes (id text PRIMARY KEY, body text NOT NULL);');
+    const rollout = await MigrationRunner.load(pool, dir);
+    const targets = Array.from({ length: count }, (_, i) => {
+      const schema = schemaNameOf(`bench-${String(i).padStart(5, '0')}`);
+      return { kind: 'tenant' as const, schema, role: schema };
+    });
+    const perSchema: number[] = [];
+    const migrate = await timed(() => rollout.migrateMany(targets, ({ ms: took }) => perSchema.push(took)));
+
+    console.log(`\n${count} tenants`);
+    console.log(`  provision (new)       total ${(total.ms / 1000).toFixed(1)} s   per tenant median ${ms(median(perTenant))}  p95 ${ms(percentile(perTenant, 95))}`);
+    console.log(`  provision (unchanged) total ${(noop.ms / 1000).toFixed(1)} s   per tenant median ${ms(median(again))}  p95 ${ms(percentile(again, 95))}`);
+    console.log(`  migrate one new file  total ${(migrate.ms / 1000).toFixed(1)} s   per tenant median ${ms(median(perSchema))}  p95 ${ms(percentile(perSchema, 95))}`);
+    await platform.$disconnect();
+  } finally {
+    await pool.end();
+    await database.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+for (const size of sizes) await run(size);
