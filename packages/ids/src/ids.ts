@@ -14,6 +14,10 @@ export const ID_PREFIXES = {
   timeCard: 'tc',
   ledgerEntry: 'led',
   purchase: 'pur',
+  identity: 'idn',
+  refreshToken: 'rtk',
+  resetToken: 'prt',
+  loginRequest: 'lrq',
 } as const;
 
 export type IdPrefix = keyof typeof ID_PREFIXES;
