@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +72,7 @@ describe('the mindbot CLI', () => {
     const files = await Promise.all(slugs.map((s) => manifestFile(s)));
     const provisioned = await run(['tenant', 'provision', ...files]);
     expect(provisioned.code).toBe(0);
-    expect(provisioned.stderr).toMatch(/\[1\/2\] .*: created \(eu-west, 1 migration\(s\)\)/);
+    expect(provisioned.stderr).toMatch(/\[1\/2\] .*: created \(eu-west, \d+ migration\(s\)\)/);
     expect(provisioned.stdout).toContain('2 tenant(s): 2 created, 0 updated, 0 unchanged, 0 failed.');
 
     const again = await run(['tenant', 'provision', ...files]);
@@ -123,7 +123,7 @@ describe('the mindbot CLI', () => {
     const slug = uniqueSlug('drift');
     expect((await run(['tenant', 'provision', await manifestFile(slug)], { MINDBOT_MIGRATIONS_DIR: dir })).code).toBe(0);
     await writeFile(join(dir, 'tenant', '0001_identity.sql'), '-- rewritten\n');
-    await writeFile(join(dir, 'tenant', '0002_new.sql'), 'CREATE TABLE notes (id int);');
+    await writeFile(join(dir, 'tenant', '9001_new.sql'), 'CREATE TABLE notes (id int);');
     const result = await run(['db', 'migrate'], { MINDBOT_MIGRATIONS_DIR: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('0001_identity.sql was changed after it was applied');
@@ -135,7 +135,7 @@ describe('the mindbot CLI', () => {
     await cp(MIGRATIONS_DIR, dir, { recursive: true });
     const slug = uniqueSlug('killed');
     expect((await run(['tenant', 'provision', await manifestFile(slug)], { MINDBOT_MIGRATIONS_DIR: dir })).code).toBe(0);
-    await writeFile(join(dir, 'tenant', '0002_slow.sql'), 'CREATE TABLE slow_table (id int);\nSELECT pg_sleep(30);');
+    await writeFile(join(dir, 'tenant', '9001_slow.sql'), 'CREATE TABLE slow_table (id int);\nSELECT pg_sleep(30);');
     const child = start(['db', 'migrate'], { MINDBOT_MIGRATIONS_DIR: dir });
     // Wait until the migration is running on the server, then kill the CLI without warning.
     for (let i = 0; i < 200; i++) {
@@ -147,12 +147,13 @@ describe('the mindbot CLI', () => {
     await new Promise((r) => child.on('close', r));
     await query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()");
     const schema = `t_${slug.replaceAll('-', '_')}`;
-    expect(await query('SELECT version FROM platform.schema_migrations WHERE schema_name = $1 ORDER BY version', [schema])).toEqual([{ version: '0001' }]);
+    const realVersions = (await readdir(join(dir, 'tenant'))).filter((f) => !f.startsWith('9')).map((f) => ({ version: f.slice(0, 4) })).sort((a, b) => a.version.localeCompare(b.version));
+    expect(await query('SELECT version FROM platform.schema_migrations WHERE schema_name = $1 ORDER BY version', [schema])).toEqual(realVersions);
 
-    await writeFile(join(dir, 'tenant', '0002_slow.sql'), 'CREATE TABLE slow_table (id int);');
+    await writeFile(join(dir, 'tenant', '9001_slow.sql'), 'CREATE TABLE slow_table (id int);');
     const resumed = await run(['db', 'migrate'], { MINDBOT_MIGRATIONS_DIR: dir });
     expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toContain(`${schema}: applied 0002_slow.sql`);
-    expect(await query('SELECT version FROM platform.schema_migrations WHERE schema_name = $1 ORDER BY version', [schema])).toEqual([{ version: '0001' }, { version: '0002' }]);
+    expect(resumed.stderr).toContain(`${schema}: applied 9001_slow.sql`);
+    expect(await query('SELECT version FROM platform.schema_migrations WHERE schema_name = $1 ORDER BY version', [schema])).toEqual([...realVersions, { version: '9001' }]);
   });
 });

@@ -8,11 +8,12 @@ describe('TenantProvisioner', () => {
   let pool: Pool;
   let platform: PlatformClient;
   let provisioner: TenantProvisioner;
+  let migrations: MigrationRunner;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     pool = createPool(database.url, { max: 4 });
-    const migrations = await MigrationRunner.load(pool);
+    migrations = await MigrationRunner.load(pool);
     await migrations.migrate({ kind: 'platform', schema: 'platform' });
     platform = createPlatformClient(pool);
     provisioner = new TenantProvisioner({ pool, platform, migrations, region: 'eu-west', actor: 'test' });
@@ -31,7 +32,7 @@ describe('TenantProvisioner', () => {
   it('creates the registry row, domains, schema, role and tenant tables of a home tenant', async () => {
     const slug = uniqueSlug('home');
     const outcome = await provisioner.provision(testManifest(slug, { domains: [`${slug}.example`] }));
-    expect(outcome).toMatchObject({ slug, action: 'created', home: true, migrationsApplied: ['0001_identity.sql'] });
+    expect(outcome).toMatchObject({ slug, action: 'created', home: true, migrationsApplied: migrations.tenantMigrations.map((m) => m.file) });
     const row = await platform.tenant.findUnique({ where: { slug }, include: { domains: true } });
     expect(row).toMatchObject({ status: 'active', region: 'eu-west', schemaName: schemaNameOf(slug), home: true });
     expect(row?.domains.map((d) => d.domain)).toEqual([`${slug}.example`]);

@@ -26,6 +26,11 @@ describe('MigrationRunner', () => {
   });
 
   const platform = { kind: 'platform', schema: 'platform' } as const;
+  // Synthetic migrations use versions 9xxx so they sort after every real one.
+  let platformVersions: string[] = [];
+  beforeEach(async () => {
+    platformVersions = (await MigrationRunner.load(pool, dir)).platformMigrations.map((m) => m.version);
+  });
   const recorded = async (schema = 'platform') =>
     (await pool.query<{ version: string }>('SELECT version FROM platform.schema_migrations WHERE schema_name = $1 ORDER BY version', [schema])).rows.map((r) => r.version);
   const tableExists = async (qualified: string) => (await pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [qualified])).rows[0]?.t !== null;
@@ -44,12 +49,12 @@ describe('MigrationRunner', () => {
     await (await MigrationRunner.load(pool, dir)).migrate(platform);
     const file = join(dir, 'platform', '0001_registry.sql');
     await writeFile(file, `${await readFile(file, 'utf8')}\n-- edited after release\n`);
-    await writeFile(join(dir, 'platform', '0002_more.sql'), 'CREATE TABLE platform.more (id int);');
+    await writeFile(join(dir, 'platform', '9001_more.sql'), 'CREATE TABLE platform.more (id int);');
     const runner = await MigrationRunner.load(pool, dir);
     await expect(runner.migrate(platform)).rejects.toThrow(MigrationDriftError);
     await expect(runner.migrate(platform)).rejects.toThrow(/0001_registry.sql was changed after it was applied/);
     expect(await tableExists('platform.more')).toBe(false);
-    expect(await recorded()).toEqual(['0001']);
+    expect(await recorded()).toEqual(platformVersions);
   });
 
   it('refuses when an applied file is gone or renamed', async () => {
@@ -61,16 +66,16 @@ describe('MigrationRunner', () => {
   });
 
   it('keeps whole migrations only when one fails halfway, and the next run finishes the job', async () => {
-    await writeFile(join(dir, 'platform', '0002_widgets.sql'), 'CREATE TABLE platform.widgets (id int);');
-    await writeFile(join(dir, 'platform', '0003_broken.sql'), 'CREATE TABLE platform.gadgets (id int);\nSELECT no_such_function();');
-    await expect((await MigrationRunner.load(pool, dir)).migrate(platform)).rejects.toThrow(/0003_broken.sql failed on schema platform/);
-    expect(await recorded()).toEqual(['0001', '0002']);
+    await writeFile(join(dir, 'platform', '9001_widgets.sql'), 'CREATE TABLE platform.widgets (id int);');
+    await writeFile(join(dir, 'platform', '9002_broken.sql'), 'CREATE TABLE platform.gadgets (id int);\nSELECT no_such_function();');
+    await expect((await MigrationRunner.load(pool, dir)).migrate(platform)).rejects.toThrow(/9002_broken.sql failed on schema platform/);
+    expect(await recorded()).toEqual([...platformVersions, '9001']);
     expect(await tableExists('platform.widgets')).toBe(true);
     expect(await tableExists('platform.gadgets')).toBe(false);
 
-    await writeFile(join(dir, 'platform', '0003_broken.sql'), 'CREATE TABLE platform.gadgets (id int);');
+    await writeFile(join(dir, 'platform', '9002_broken.sql'), 'CREATE TABLE platform.gadgets (id int);');
     const resumed = await (await MigrationRunner.load(pool, dir)).migrate(platform);
-    expect(resumed.applied).toEqual(['0003_broken.sql']);
+    expect(resumed.applied).toEqual(['9002_broken.sql']);
     expect(await tableExists('platform.gadgets')).toBe(true);
   });
 
