@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { roleNameOf, schemaNameOf } from '@mindbot/tenancy';
 import { quoteIdent } from './quote-ident.js';
-import { lockKeyFor } from './migrations/lock-key.js';
+import { withSchemaLock } from './schema-lock.js';
 
 /**
  * Creates the tenant's role (NOLOGIN: reachable only through SET ROLE by the platform's own login)
@@ -10,10 +10,7 @@ import { lockKeyFor } from './migrations/lock-key.js';
 export async function ensureTenantSchema(pool: pg.Pool, slug: string): Promise<{ schema: string; role: string; created: boolean }> {
   const schema = schemaNameOf(slug);
   const role = roleNameOf(slug);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1, $2)', lockKeyFor(schema));
+  return withSchemaLock(pool, schema, async (client) => {
     const existing = await client.query<{ exists: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS exists', [schema]);
     const roleExists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
     if (roleExists.rowCount === 0) {
@@ -27,33 +24,17 @@ export async function ensureTenantSchema(pool: pg.Pool, slug: string): Promise<{
     }
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)} AUTHORIZATION ${quoteIdent(role)}`);
     await client.query(`REVOKE ALL ON SCHEMA ${quoteIdent(schema)} FROM PUBLIC`);
-    await client.query('COMMIT');
     return { schema, role, created: existing.rows[0]?.exists !== true };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
-/** Drops the tenant's schema with all its data, its migration records and, when nothing else holds it, its role. */
 export async function dropTenantSchema(pool: pg.Pool, slug: string): Promise<{ roleDropped: boolean }> {
   const schema = schemaNameOf(slug);
   const role = roleNameOf(slug);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1, $2)', lockKeyFor(schema));
+  await withSchemaLock(pool, schema, async (client) => {
     await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
     await client.query('DELETE FROM platform.schema_migrations WHERE schema_name = $1', [schema]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   try {
     const exists = await pool.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
     if (exists.rowCount === 0) return { roleDropped: false };

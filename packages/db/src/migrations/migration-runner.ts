@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent } from '../quote-ident.js';
-import { lockKeyFor } from './lock-key.js';
+import { withSchemaLock } from '../schema-lock.js';
 import { loadMigrations, type Migration } from './load-migrations.js';
 import { MIGRATIONS_DIR } from './migrations-dir.js';
 import { join } from 'node:path';
@@ -67,8 +67,7 @@ export class MigrationRunner {
 
   /** The platform schema and the table that records migrations; the only schema work done outside a migration file. */
   private async bootstrap(): Promise<void> {
-    await this.inTransaction(async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', lockKeyFor('platform'));
+    await withSchemaLock(this.pool, 'platform', async (client) => {
       await client.query('CREATE SCHEMA IF NOT EXISTS platform');
       await client.query(`CREATE TABLE IF NOT EXISTS platform.schema_migrations (
         schema_name text NOT NULL,
@@ -143,8 +142,7 @@ export class MigrationRunner {
   }
 
   private async applyOne(target: MigrationTarget, migration: Migration): Promise<boolean> {
-    return this.inTransaction(async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', lockKeyFor(target.schema));
+    return withSchemaLock(this.pool, target.schema, async (client) => {
       // Another runner may have applied it while this one waited for the lock.
       const already = await client.query<{ checksum: string }>('SELECT checksum FROM platform.schema_migrations WHERE schema_name = $1 AND version = $2', [
         target.schema,
@@ -172,20 +170,5 @@ export class MigrationRunner {
       ]);
       return true;
     });
-  }
-
-  private async inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }
