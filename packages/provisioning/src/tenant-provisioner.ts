@@ -23,6 +23,23 @@ export interface ProvisionOutcome {
   migrationsApplied: string[];
 }
 
+export interface DatabaseOutcome {
+  home: boolean;
+  /** The tenant's schema, or null when its data lives in another region. */
+  schema: string | null;
+  migrationsApplied: string[];
+}
+
+/** A registry row as `checkConflicts` reads it. */
+export interface ExistingTenant {
+  id: string;
+  region: string;
+  specHash: string;
+  status: string;
+  home: boolean;
+  domains: { domain: string }[];
+}
+
 export type ProvisioningErrorCode = 'region_conflict' | 'domain_conflict' | 'unknown_tenant' | 'unknown_parent';
 
 /** A refusal: nothing was changed. */
@@ -45,25 +62,56 @@ export class TenantProvisioner {
   constructor(private readonly deps: ProvisionerDeps) {}
 
   async provision(manifest: TenantManifest): Promise<ProvisionOutcome> {
+    const existing = await this.checkConflicts(manifest);
+    const database = await this.ensureDatabase(manifest);
+    const registry = await this.ensureRegistry(manifest, existing);
+    const action = registry === 'unchanged' && database.migrationsApplied.length > 0 ? 'updated' : registry;
+    return { slug: manifest.metadata.name, region: manifest.spec.region, home: database.home, action, migrationsApplied: database.migrationsApplied };
+  }
+
+  /**
+   * Refuses what cannot be provisioned (region change, another tenant's domain, unknown parent)
+   * before anything is written; returns the tenant's current registry row, if any.
+   */
+  async checkConflicts(manifest: TenantManifest): Promise<ExistingTenant | null> {
+    const existing = await this.deps.platform.tenant.findUnique({ where: { slug: manifest.metadata.name }, include: { domains: true } });
+    await this.refuseConflicts(manifest, existing);
+    return existing;
+  }
+
+  /**
+   * In the tenant's home region: its role and schema, with every migration applied. Costs two
+   * reads when all of that is already in place, so it can run on every reconcile.
+   */
+  async ensureDatabase(manifest: TenantManifest): Promise<DatabaseOutcome> {
     const slug = manifest.metadata.name;
     const home = manifest.spec.region === this.deps.region;
-    const existing = await this.deps.platform.tenant.findUnique({ where: { slug }, include: { domains: true } });
-    await this.refuseConflicts(manifest, existing);
-
-    let migrationsApplied: string[] = [];
-    if (home) {
-      await ensureTenantSchema(this.deps.pool, slug);
-      const [result] = await this.deps.migrations.migrateMany([{ kind: 'tenant', schema: schemaNameOf(slug), role: roleNameOf(slug) }]);
-      migrationsApplied = result?.applied ?? [];
+    const schema = schemaNameOf(slug);
+    if (!home) return { home, schema: null, migrationsApplied: [] };
+    const target = { kind: 'tenant', schema, role: roleNameOf(slug) } as const;
+    const owner = await this.deps.pool.query<{ owner: string }>(
+      'SELECT r.rolname AS owner FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname = $1',
+      [schema],
+    );
+    if (owner.rows[0]?.owner === target.role && ((await this.deps.migrations.plan([target])).get(schema) ?? []).length === 0) {
+      return { home, schema, migrationsApplied: [] };
     }
+    await ensureTenantSchema(this.deps.pool, slug);
+    const [result] = await this.deps.migrations.migrateMany([target]);
+    return { home, schema, migrationsApplied: result?.applied ?? [] };
+  }
 
+  /** The tenant's registry row and domains, written only when they differ from the manifest. */
+  async ensureRegistry(manifest: TenantManifest, existing: ExistingTenant | null): Promise<ProvisionOutcome['action']> {
+    const slug = manifest.metadata.name;
+    const home = manifest.spec.region === this.deps.region;
     const row = registryRowOf(manifest, home);
     const sameDomains =
       existing !== null &&
       existing.domains.length === manifest.spec.domains.length &&
       existing.domains.every((d) => manifest.spec.domains.includes(d.domain));
     if (existing && existing.specHash === specHash(manifest.spec) && existing.status === row.status && existing.home === home && sameDomains) {
-      return { slug, region: manifest.spec.region, home, action: migrationsApplied.length > 0 ? 'updated' : 'unchanged', migrationsApplied };
+      return 'unchanged';
     }
 
     const action = existing ? 'updated' : 'created';
@@ -77,7 +125,7 @@ export class TenantProvisioner {
         data: { id: newId('audit'), tenantSlug: slug, actor: this.deps.actor, action: `tenant.${action}`, data: { region: row.region, home, specHash: row.specHash } },
       });
     });
-    return { slug, region: manifest.spec.region, home, action, migrationsApplied };
+    return action;
   }
 
   /** Removes the tenant from the registry; its schema is dropped only when asked, else kept for restore. */

@@ -25,15 +25,41 @@ const domainName = z
   .string()
   .max(253)
   .regex(
-    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    // No look-ahead: the CRD generated from this schema is checked by the API server with RE2.
+    /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
     'must be a lower-case DNS domain name such as voice.example.com',
   );
-const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https URL' }).max(2048);
+const httpsUrl = z
+  .url({ protocol: /^https$/, error: 'must be an https URL' })
+  .max(2048)
+  .regex(/^https:\/\//, 'must be an https URL');
+
+/**
+ * Kubernetes-only annotations of this schema (CEL rules, list types) ride along as JSON Schema
+ * metadata, next to the zod rule they mirror, so the CRD generated from this file
+ * (`npm run generate:crd`) enforces in the API server what `parseTenantManifest` enforces here.
+ */
+const celRule = (rule: string, message: string, fieldPath?: string) => ({ rule, message, ...(fieldPath ? { fieldPath } : {}) });
+
+const secretRef = z
+  .object({
+    namespace: z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be a namespace name').meta({ description: 'Namespace of the Secret.' }),
+    name: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a Secret name')
+      .meta({ description: 'Name of the Secret.' }),
+  })
+  .strict();
 
 export const tenantSpecSchema = z
   .object({
-    displayName: z.string().min(1).max(100),
-    region: z.enum(REGIONS),
+    displayName: z.string().min(1).max(100).meta({ description: 'Name shown to users.' }),
+    region: z.enum(REGIONS).meta({
+      description: 'The one region whose cluster, database and LiveKit serve this tenant. Immutable.',
+      'x-kubernetes-validations': [celRule('self == oldSelf', 'region is immutable: a tenant cannot move between regions')],
+    }),
     branding: z
       .object({
         logoUrl: httpsUrl,
@@ -50,9 +76,21 @@ export const tenantSpecSchema = z
         language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language tag such as en or en-US').default('en'),
         minReplicas: z.int().min(0).max(50).default(1),
         maxReplicas: z.int().min(1).max(200).default(3),
+        livekitSecretRef: secretRef.optional().meta({
+          description:
+            'Secret holding LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET for this tenant; the operator default when omitted.',
+        }),
       })
-      .strict(),
-    domains: z.array(domainName).max(20).default([]),
+      .strict()
+      .meta({
+        description: 'The branded voice agent: persona, voice and scale.',
+        'x-kubernetes-validations': [celRule('self.minReplicas <= self.maxReplicas', 'minReplicas must not be greater than maxReplicas', '.minReplicas')],
+      }),
+    domains: z
+      .array(domainName)
+      .max(20)
+      .default([])
+      .meta({ description: 'Host names that resolve to this tenant.', 'x-kubernetes-list-type': 'set' }),
     plan: z
       .object({
         name: z.enum(PLANS),
@@ -74,11 +112,19 @@ export const tenantSpecSchema = z
       })
       .strict()
       .default({ passwordLogin: true, jitProvisioning: true }),
-    parentReseller: tenantSlugSchema.optional(),
-    suspended: z.boolean().default(false),
-    dataRetention: z.enum(['Retain', 'Delete']).default('Retain'),
+    parentReseller: tenantSlugSchema.optional().meta({ description: 'Slug of the reseller tenant that sells to this one.' }),
+    suspended: z.boolean().default(false).meta({ description: 'A suspended tenant runs no agents and is refused by the services.' }),
+    dataRetention: z
+      .enum(['Retain', 'Delete'])
+      .default('Retain')
+      .meta({ description: "What deleting the Tenant does to its Postgres schema: keep it for restore, or drop it." }),
   })
   .strict()
+  .meta({
+    'x-kubernetes-validations': [
+      celRule('self.agent.maxReplicas <= self.plan.maxAgentReplicas', 'agent.maxReplicas must not exceed plan.maxAgentReplicas', '.agent.maxReplicas'),
+    ],
+  })
   .superRefine((spec, ctx) => {
     if (spec.agent.minReplicas > spec.agent.maxReplicas) {
       ctx.addIssue({ code: 'custom', path: ['agent', 'minReplicas'], message: 'must not be greater than agent.maxReplicas' });

@@ -1,0 +1,281 @@
+import { tenantManifestSchema, type TenantManifest } from '@mindbot/tenancy';
+import { ProvisioningError, type ExistingTenant, type TenantProvisioner } from '@mindbot/provisioning';
+import type { Logger } from '@mindbot/logger';
+import { API_VERSION, KIND, TENANTS_PATH, TENANT_FINALIZER, type Condition, type Tenant, type TenantStatus } from '../../api/v1alpha1/tenant-types.js';
+import { hashOf, isApplied } from '../../runtime/apply.js';
+import { setCondition, type ConditionInput } from '../../runtime/conditions.js';
+import type { ResilientInformer } from '../../runtime/informer.js';
+import { KubeApiError, isNotFound, type KubeClient, type KubeObject } from '../../runtime/kube-client.js';
+import { DEPLOYMENT, SECRET, kindKey, resourcePath, type ResourceKind } from '../../runtime/resources.js';
+import type { ReconcileResult } from '../../runtime/controller.js';
+import { AGENT_NAME, TENANT_LABEL, namespaceOf, type TenantContext, type WorkloadConfig } from './context.js';
+import { desiredObjects } from './desired-objects.js';
+import { LIVEKIT_KEYS } from './livekit-secret.js';
+
+export interface OwnedCache {
+  kind: ResourceKind;
+  informer: ResilientInformer<KubeObject>;
+}
+
+export interface TenantReconcilerDeps {
+  client: KubeClient;
+  tenants: ResilientInformer<Tenant>;
+  /** Caches of every owned kind, by `apiVersion/kind`. */
+  owned: ReadonlyMap<string, OwnedCache>;
+  provisioner: TenantProvisioner;
+  config: WorkloadConfig & {
+    /** Regions the platform runs; a Tenant in another region is refused with a condition. */
+    knownRegions: readonly string[];
+  };
+  logger: Logger;
+}
+
+/** A step's verdict, and the error to retry on (with backoff) when it failed for a reason that may pass. */
+interface StepResult {
+  condition: ConditionInput;
+  retry?: Error;
+}
+
+class StepFailure extends Error {
+  constructor(readonly condition: ConditionInput) {
+    super(condition.message);
+    this.name = 'StepFailure';
+  }
+}
+
+const connectionProblem = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|connect|reach database server|Connection terminated|timeout|^P10(01|02|08|17)$/i;
+
+/** One line: Prisma puts the call site first and the cause last. */
+function messageOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const lines = error.message.split('\n').map((l) => l.trim()).filter(Boolean);
+  return (error.message.startsWith('\n') ? lines.at(-1) : lines[0]) ?? error.name;
+}
+
+function databaseFailure(type: 'DatabaseReady' | 'RegistryReady', error: unknown): StepResult {
+  if (error instanceof ProvisioningError) {
+    const reason = error.code.replace(/(^|_)([a-z])/g, (_, __: string, c: string) => c.toUpperCase());
+    return { condition: { type, status: 'False', reason, message: error.message }, retry: error };
+  }
+  const message = messageOf(error);
+  const code: unknown = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  const down = connectionProblem.test(message) || (typeof code === 'string' && connectionProblem.test(code));
+  return {
+    condition: { type, status: 'False', reason: down ? 'DatabaseUnavailable' : 'ProvisioningFailed', message: down ? `the platform database is unreachable: ${message}` : message },
+    retry: error instanceof Error ? error : new Error(message),
+  };
+}
+
+const unknownUntil = (type: string, reason: string, message: string): ConditionInput => ({ type, status: 'Unknown', reason, message });
+
+/**
+ * Reconciles one Tenant: database, registry, workload, then status — every time, each step
+ * idempotent, writing to the API server only what differs from the informer caches.
+ */
+export class TenantReconciler {
+  constructor(private readonly deps: TenantReconcilerDeps) {}
+
+  async reconcile(name: string): Promise<ReconcileResult | undefined> {
+    const tenant = this.deps.tenants.get(name);
+    if (!tenant) return undefined;
+    const logger = this.deps.logger.child({ tenantId: name, generation: tenant.metadata.generation });
+    if (tenant.metadata.deletionTimestamp !== undefined) return this.finalize(tenant, logger);
+    if (!(tenant.metadata.finalizers ?? []).includes(TENANT_FINALIZER)) await this.addFinalizer(tenant);
+
+    const results: StepResult[] = [];
+    const extras: Pick<TenantStatus, 'namespace' | 'schema' | 'agentReplicas'> = {};
+    const parsed = tenantManifestSchema.safeParse({ apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec: tenant.spec });
+    if (!parsed.success) {
+      const message = parsed.error.issues.map((i) => `spec.${i.path.map(String).join('.')}: ${i.message}`).join('; ');
+      for (const type of ['DatabaseReady', 'RegistryReady', 'WorkloadReady']) results.push({ condition: unknownUntil(type, 'InvalidSpec', message) });
+    } else if (!this.deps.config.knownRegions.includes(parsed.data.spec.region)) {
+      const message = `region ${parsed.data.spec.region} is not one this platform runs (known: ${this.deps.config.knownRegions.join(', ')})`;
+      const retry = new Error(message);
+      for (const type of ['DatabaseReady', 'RegistryReady', 'WorkloadReady']) results.push({ condition: { type, status: 'False', reason: 'UnknownRegion', message }, retry });
+    } else {
+      results.push(...(await this.provision(parsed.data, extras)));
+      if (results.every((r) => r.condition.status === 'True')) results.push(await this.workload(tenant, extras, logger));
+      else results.push({ condition: unknownUntil('WorkloadReady', 'WaitingForDatabase', 'the workload is applied once the database and registry are ready') });
+    }
+    results.push({ condition: unknownUntil('BillingReady', 'NotConfigured', 'billing provisioning (Stripe Connect) is not configured in this operator; not required for Ready') });
+
+    const required = results.filter((r) => r.condition.type !== 'BillingReady');
+    const failing = required.find((r) => r.condition.status !== 'True');
+    const ready: ConditionInput = failing
+      ? { type: 'Ready', status: 'False', reason: failing.condition.reason, message: `${failing.condition.type}: ${failing.condition.message}` }
+      : { type: 'Ready', status: 'True', reason: 'Reconciled', message: 'the tenant is provisioned and its workload applied' };
+    await this.writeStatus(tenant, [...results.map((r) => r.condition), ready], extras);
+
+    const retry = results.find((r) => r.retry)?.retry;
+    if (retry) throw retry;
+    if (!failing) logger.debug('tenant reconciled');
+    return undefined;
+  }
+
+  private async provision(manifest: TenantManifest, extras: Pick<TenantStatus, 'schema'>): Promise<StepResult[]> {
+    const { provisioner } = this.deps;
+    let existing: ExistingTenant | null;
+    try {
+      existing = await provisioner.checkConflicts(manifest);
+    } catch (error) {
+      const failed = databaseFailure(error instanceof ProvisioningError ? 'RegistryReady' : 'DatabaseReady', error);
+      const other = failed.condition.type === 'RegistryReady' ? 'DatabaseReady' : 'RegistryReady';
+      return [failed, { condition: unknownUntil(other, failed.condition.reason, `waiting: ${failed.condition.message}`) }];
+    }
+    let database: StepResult;
+    try {
+      const outcome = await provisioner.ensureDatabase(manifest);
+      if (outcome.schema) extras.schema = outcome.schema;
+      database = {
+        condition: outcome.home
+          ? { type: 'DatabaseReady', status: 'True', reason: 'SchemaReady', message: `schema ${outcome.schema ?? ''} and its role exist, all migrations applied` }
+          : { type: 'DatabaseReady', status: 'True', reason: 'NotInThisRegion', message: `the tenant's data lives in region ${manifest.spec.region}` },
+      };
+    } catch (error) {
+      const failed = databaseFailure('DatabaseReady', error);
+      return [failed, { condition: unknownUntil('RegistryReady', 'WaitingForDatabase', 'the registry row is written once the database is ready') }];
+    }
+    try {
+      await provisioner.ensureRegistry(manifest, existing);
+      return [database, { condition: { type: 'RegistryReady', status: 'True', reason: 'Registered', message: 'the platform registry row matches the spec' } }];
+    } catch (error) {
+      return [database, databaseFailure('RegistryReady', error)];
+    }
+  }
+
+  private cacheOf(kind: ResourceKind): ResilientInformer<KubeObject> {
+    const cache = this.deps.owned.get(kindKey(kind.apiVersion, kind.kind));
+    if (!cache) throw new Error(`no informer for ${kind.kind}`);
+    return cache.informer;
+  }
+
+  private async workload(tenant: Tenant, extras: Pick<TenantStatus, 'namespace' | 'agentReplicas'>, logger: Logger): Promise<StepResult> {
+    const { config, client } = this.deps;
+    const slug = tenant.metadata.name;
+    if (tenant.spec.region !== config.region) {
+      return { condition: { type: 'WorkloadReady', status: 'True', reason: 'NotInThisRegion', message: `the agent runs in region ${tenant.spec.region}` } };
+    }
+    const namespace = namespaceOf(slug);
+    extras.namespace = namespace;
+    try {
+      const livekit = await this.livekitCredentials(tenant);
+      const ctx: TenantContext = { tenant, slug, namespace, config, livekit };
+      const desired = desiredObjects(ctx);
+      let changed = 0;
+      for (const object of desired) {
+        const kind = this.kindOf(object);
+        const live = this.cacheOf(kind).get(object.metadata.name, object.metadata.namespace);
+        if (isApplied(object, live)) continue;
+        await client.apply(resourcePath(kind, object.metadata.namespace, object.metadata.name), object);
+        changed++;
+      }
+      const pruned = await this.prune(slug, tenant.metadata.uid, desired);
+      if (changed + pruned > 0) logger.info({ applied: changed, pruned }, 'workload changed');
+      const deployment = this.cacheOf(DEPLOYMENT).get(AGENT_NAME, namespace);
+      const available = (deployment?.status as { availableReplicas?: number } | undefined)?.availableReplicas;
+      if (available !== undefined) extras.agentReplicas = available;
+      return { condition: { type: 'WorkloadReady', status: 'True', reason: 'Applied', message: `${desired.length} objects in namespace ${namespace} match the spec` } };
+    } catch (error) {
+      if (error instanceof StepFailure) return { condition: error.condition, retry: error };
+      const message = messageOf(error);
+      return { condition: { type: 'WorkloadReady', status: 'False', reason: error instanceof KubeApiError ? `Apply${error.reason}` : 'ApplyFailed', message }, retry: error instanceof Error ? error : new Error(message) };
+    }
+  }
+
+  private kindOf(object: KubeObject): ResourceKind {
+    const cache = this.deps.owned.get(kindKey(object.apiVersion, object.kind));
+    if (!cache) throw new Error(`no informer for ${object.kind}`);
+    return cache.kind;
+  }
+
+  /** Reads the referenced LiveKit Secret; a missing Secret or key stops the workload step before anything is applied. */
+  private async livekitCredentials(tenant: Tenant): Promise<Record<string, string>> {
+    const ref = tenant.spec.agent.livekitSecretRef ?? this.deps.config.defaultLivekitSecret;
+    const field = tenant.spec.agent.livekitSecretRef ? 'spec.agent.livekitSecretRef' : 'the operator default (LIVEKIT_SECRET)';
+    const secret = await this.deps.client.get<{ data?: Record<string, string> }>(resourcePath(SECRET, ref.namespace, ref.name));
+    if (!secret) {
+      throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretNotFound', message: `Secret ${ref.namespace}/${ref.name} named by ${field} does not exist` });
+    }
+    const missing = LIVEKIT_KEYS.filter((key) => !secret.data?.[key]);
+    if (missing.length > 0) {
+      throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretInvalid', message: `Secret ${ref.namespace}/${ref.name} lacks ${missing.join(', ')}` });
+    }
+    return Object.fromEntries(LIVEKIT_KEYS.map((key) => [key, secret.data?.[key] ?? '']));
+  }
+
+  /** Deletes objects this tenant owns that are no longer desired (e.g. the HPA of a suspended tenant). */
+  private async prune(slug: string, uid: string, desired: readonly KubeObject[]): Promise<number> {
+    const wanted = new Set(desired.map((o) => `${kindKey(o.apiVersion, o.kind)}|${o.metadata.namespace ?? ''}|${o.metadata.name}`));
+    let pruned = 0;
+    for (const { kind, informer } of this.deps.owned.values()) {
+      for (const live of informer.list()) {
+        if (live.metadata.labels?.[TENANT_LABEL] !== slug || live.metadata.deletionTimestamp !== undefined) continue;
+        if (!live.metadata.ownerReferences?.some((ref) => ref.uid === uid && ref.controller === true)) continue;
+        if (wanted.has(`${kindKey(kind.apiVersion, kind.kind)}|${live.metadata.namespace ?? ''}|${live.metadata.name}`)) continue;
+        try {
+          await this.deps.client.delete(resourcePath(kind, live.metadata.namespace, live.metadata.name));
+          pruned++;
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+      }
+    }
+    return pruned;
+  }
+
+  private async writeStatus(tenant: Tenant, inputs: readonly ConditionInput[], extras: Pick<TenantStatus, 'namespace' | 'schema' | 'agentReplicas'>): Promise<void> {
+    const generation = tenant.metadata.generation ?? 0;
+    let conditions: Condition[] = [...(tenant.status?.conditions ?? [])];
+    for (const input of inputs) conditions = setCondition(conditions, input, generation);
+    const order = ['DatabaseReady', 'RegistryReady', 'BillingReady', 'WorkloadReady', 'Ready'];
+    conditions.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
+    const status: TenantStatus = { observedGeneration: generation, conditions, ...extras };
+    if (tenant.status && hashOf(tenant.status) === hashOf(status)) return;
+    await this.deps.client.apply(`${TENANTS_PATH}/${tenant.metadata.name}/status`, {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: { name: tenant.metadata.name },
+      status,
+    });
+  }
+
+  private async addFinalizer(tenant: Tenant): Promise<void> {
+    const finalizers = tenant.metadata.finalizers;
+    const patch = [
+      { op: 'test', path: '/metadata/resourceVersion', value: tenant.metadata.resourceVersion },
+      finalizers === undefined ? { op: 'add', path: '/metadata/finalizers', value: [TENANT_FINALIZER] } : { op: 'add', path: '/metadata/finalizers/-', value: TENANT_FINALIZER },
+    ];
+    await this.deps.client.request('PATCH', `${TENANTS_PATH}/${tenant.metadata.name}`, patch, 'application/json-patch+json');
+  }
+
+  /** Cleans up outside Kubernetes (registry row; schema per dataRetention), then lets the Tenant go. */
+  private async finalize(tenant: Tenant, logger: Logger): Promise<undefined> {
+    const finalizers = tenant.metadata.finalizers ?? [];
+    const index = finalizers.indexOf(TENANT_FINALIZER);
+    if (index < 0) return undefined;
+    const dropData = tenant.spec.dataRetention === 'Delete';
+    try {
+      const outcome = await this.deps.provisioner.deprovision(tenant.metadata.name, { dropData });
+      logger.info({ ...outcome, dataRetention: tenant.spec.dataRetention }, 'tenant deprovisioned');
+    } catch (error) {
+      if (!(error instanceof ProvisioningError && error.code === 'unknown_tenant')) {
+        const failed = databaseFailure('DatabaseReady', error);
+        await this.writeStatus(tenant, [{ type: 'Ready', status: 'False', reason: 'CleanupFailed', message: `deleting: ${failed.condition.message}` }], {
+          namespace: tenant.status?.namespace,
+          schema: tenant.status?.schema,
+        });
+        throw failed.retry ?? new Error(failed.condition.message);
+      }
+    }
+    await this.deps.client.request(
+      'PATCH',
+      `${TENANTS_PATH}/${tenant.metadata.name}`,
+      [
+        { op: 'test', path: `/metadata/finalizers/${index}`, value: TENANT_FINALIZER },
+        { op: 'remove', path: `/metadata/finalizers/${index}` },
+      ],
+      'application/json-patch+json',
+    );
+    return undefined;
+  }
+}

@@ -1,0 +1,369 @@
+import { schemaNameOf, type TenantSpec } from '@mindbot/tenancy';
+import { captureLogger, createTestDatabase, freePort, uniqueSlug, type TestDatabase } from '@mindbot/testing';
+import { createPool, createPlatformClient } from '@mindbot/db';
+import type { Registry } from 'prom-client';
+import { tenantCrd } from '../../api/v1alpha1/crd.js';
+import { TENANTS_PATH, TENANT_FINALIZER, type Tenant } from '../../api/v1alpha1/tenant-types.js';
+import type { Operator } from '../../operator.js';
+import { OWNED_KINDS, resourcePath } from '../../runtime/resources.js';
+import { startTestApiServer, type TestApiServer } from '../../testing/test-api-server.js';
+import {
+  OPERATOR_USER,
+  SYSTEM_NAMESPACE,
+  livekitSecret,
+  platformDatabase,
+  startOperator,
+  waitUntil,
+  type PlatformDatabase,
+} from '../../testing/operator-harness.js';
+
+const SLOW = 60_000;
+
+let api: TestApiServer;
+let database: TestDatabase;
+let db: PlatformDatabase;
+/** Undone in reverse order after the file, whatever failed. */
+const cleanups: (() => Promise<void>)[] = [];
+const running: Operator[] = [];
+const log = captureLogger('operator');
+
+function tenantManifest(slug: string, spec: Partial<Omit<TenantSpec, 'agent'>> & { agent?: Partial<TenantSpec['agent']> } = {}) {
+  const { agent, ...rest } = spec;
+  return {
+    apiVersion: 'platform.mindbot.ai/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name: slug },
+    spec: {
+      displayName: `Test ${slug}`,
+      region: 'eu-west',
+      branding: { logoUrl: `https://${slug}.example/logo.svg`, primaryColor: '#112233', accentColor: '#445566', agentName: 'Tess', greeting: 'Hello.' },
+      agent: { persona: 'A test agent.', voice: 'aurora', ...agent },
+      plan: { name: 'starter' },
+      billing: { currency: 'usd', platformFeePercent: 10 },
+      ...rest,
+    },
+  };
+}
+
+async function createTenant(manifest: ReturnType<typeof tenantManifest>): Promise<void> {
+  const res = await api.request('POST', TENANTS_PATH, manifest);
+  if (res.status !== 201) throw new Error(`creating ${manifest.metadata.name}: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+async function getTenant(name: string): Promise<Tenant | undefined> {
+  const res = await api.request('GET', `${TENANTS_PATH}/${name}`);
+  return res.status === 200 ? (res.body as Tenant) : undefined;
+}
+
+const conditionOf = (tenant: Tenant | undefined, type: string) => tenant?.status?.conditions?.find((c) => c.type === type);
+
+async function waitForCondition(name: string, type: string, status: string, reason?: string, timeoutMs = 20_000): Promise<Tenant> {
+  let seen: unknown;
+  return waitUntil(() => `${name} ${type}=${status}${reason ? ` (${reason})` : ''}; last status: ${JSON.stringify(seen)}`, async () => {
+    const tenant = await getTenant(name);
+    seen = tenant?.status;
+    const condition = conditionOf(tenant, type);
+    return condition?.status === status && (reason === undefined || condition.reason === reason) && tenant?.status?.observedGeneration === tenant?.metadata.generation
+      ? tenant
+      : undefined;
+  }, timeoutMs);
+}
+
+async function start(options: Partial<Parameters<typeof startOperator>[0]> = {}): Promise<{ operator: Operator; registry: Registry }> {
+  const started = await startOperator({ api, database: db, logger: log.logger, ...options });
+  running.push(started.operator);
+  return started;
+}
+
+async function stopAll(): Promise<void> {
+  for (const operator of running.splice(0)) await operator.stop();
+}
+
+async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const values = (metric as { values?: { value: number; labels: Record<string, string | number> }[] } | undefined)?.values ?? [];
+  return values.filter((v) => Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val)).reduce((sum, v) => sum + v.value, 0);
+}
+
+const operatorWrites = async () => (await api.writeRequests({ user: OPERATOR_USER })).filter((e) => e.objectRef?.resource !== 'leases');
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  cleanups.push(() => database.dispose());
+  api = await startTestApiServer({ crds: [tenantCrd()] });
+  cleanups.push(() => api.stop());
+  db = await platformDatabase(database.url);
+  cleanups.push(() => db.close());
+  await api.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM_NAMESPACE } });
+  const secret = await api.request('POST', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`, livekitSecret(SYSTEM_NAMESPACE, 'livekit'));
+  expect(secret.status).toBe(201);
+}, 90_000);
+
+afterEach(async () => {
+  await stopAll();
+});
+
+afterAll(async () => {
+  await stopAll();
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+describe('the Tenant operator against a real API server', () => {
+  it('makes a Tenant Ready with every owned object present, labelled and owned by it', async () => {
+    await start();
+    const slug = uniqueSlug('ready');
+    await createTenant(tenantManifest(slug));
+    const tenant = await waitForCondition(slug, 'Ready', 'True');
+
+    expect(tenant.metadata.finalizers).toContain(TENANT_FINALIZER);
+    expect(tenant.status).toMatchObject({ observedGeneration: tenant.metadata.generation, namespace: `tenant-${slug}`, schema: schemaNameOf(slug) });
+    const byType = Object.fromEntries((tenant.status?.conditions ?? []).map((c) => [c.type, c]));
+    expect(Object.keys(byType).sort()).toEqual(['BillingReady', 'DatabaseReady', 'Ready', 'RegistryReady', 'WorkloadReady']);
+    for (const type of ['DatabaseReady', 'RegistryReady', 'WorkloadReady', 'Ready']) {
+      expect(byType[type]).toMatchObject({ status: 'True', observedGeneration: tenant.metadata.generation });
+      expect(byType[type]?.lastTransitionTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    }
+    expect(byType.BillingReady).toMatchObject({ status: 'Unknown', reason: 'NotConfigured' });
+
+    const ns = `tenant-${slug}`;
+    const expected: [string, string | undefined, string][] = [
+      ['namespaces', undefined, ns],
+      ['serviceaccounts', ns, 'agent'],
+      ['configmaps', ns, 'agent-branding'],
+      ['secrets', ns, 'agent-livekit'],
+      ['deployments', ns, 'agent'],
+      ['services', ns, 'agent'],
+      ['horizontalpodautoscalers', ns, 'agent'],
+      ['poddisruptionbudgets', ns, 'agent'],
+      ['networkpolicies', ns, 'default-deny'],
+      ['networkpolicies', ns, 'agent-allow'],
+      ['resourcequotas', ns, 'tenant-quota'],
+      ['limitranges', ns, 'tenant-limits'],
+    ];
+    const objects: Record<string, { metadata: { labels: Record<string, string>; ownerReferences: unknown[] }; spec?: Record<string, unknown> }> = {};
+    for (const [plural, namespace, name] of expected) {
+      const kind = OWNED_KINDS.find((k) => k.plural === plural);
+      if (!kind) throw new Error(plural);
+      const res = await api.request('GET', resourcePath(kind, namespace, name));
+      expect({ object: `${plural}/${name}`, status: res.status }).toEqual({ object: `${plural}/${name}`, status: 200 });
+      const object = res.body as (typeof objects)[string];
+      expect(object.metadata.ownerReferences).toEqual([
+        { apiVersion: 'platform.mindbot.ai/v1alpha1', kind: 'Tenant', name: slug, uid: tenant.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ]);
+      expect(object.metadata.labels).toMatchObject({ 'platform.mindbot.ai/tenant': slug, 'app.kubernetes.io/managed-by': 'mindbot-operator' });
+      objects[`${plural}/${name}`] = object;
+    }
+    expect(objects[`namespaces/${ns}`]?.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    const podSpec = (objects['deployments/agent']?.spec as { template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } }).template.spec;
+    expect(podSpec.securityContext).toMatchObject({ runAsNonRoot: true });
+    expect(podSpec.containers[0]).toMatchObject({
+      image: 'registry.example/mindbot/agent:test',
+      securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      readinessProbe: { httpGet: { path: '/readyz' } },
+      livenessProbe: { httpGet: { path: '/healthz' } },
+      resources: { requests: { cpu: '250m', memory: '256Mi' } },
+    });
+    expect(podSpec.containers[0]?.env).toEqual(
+      expect.arrayContaining([
+        { name: 'MINDBOT_TENANT', value: slug },
+        { name: 'LIVEKIT_API_SECRET', valueFrom: { secretKeyRef: { name: 'agent-livekit', key: 'LIVEKIT_API_SECRET' } } },
+      ]),
+    );
+    expect(objects['horizontalpodautoscalers/agent']?.spec).toMatchObject({ minReplicas: 1, maxReplicas: 3 });
+    expect(objects['resourcequotas/tenant-quota']?.spec).toMatchObject({ hard: { pods: '6', 'services.loadbalancers': '0' } });
+
+    expect(await db.platform.tenant.findUnique({ where: { slug } })).toMatchObject({ region: 'eu-west', home: true, schemaName: schemaNameOf(slug) });
+    expect((await db.pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schemaNameOf(slug)])).rowCount).toBe(1);
+  }, SLOW);
+
+  it('refuses an invalid Tenant in the API server, naming each field', async () => {
+    const bad = tenantManifest(uniqueSlug('bad'));
+    bad.spec.branding.primaryColor = 'blue';
+    bad.spec.branding.logoUrl = 'http://insecure.example/logo.png';
+    (bad.spec as Record<string, unknown>).region = 'mars-north';
+    const schemaErrors = await api.request('POST', TENANTS_PATH, bad);
+    expect(schemaErrors.status).toBe(422);
+    const message = (schemaErrors.body as { message: string }).message;
+    expect(message).toContain('spec.branding.primaryColor');
+    expect(message).toContain('spec.branding.logoUrl');
+    expect(message).toContain('spec.region: Unsupported value: "mars-north"');
+
+    const crossField = await api.request('POST', TENANTS_PATH, tenantManifest(uniqueSlug('bad'), { agent: { minReplicas: 4, maxReplicas: 2 } }));
+    expect(crossField.status).toBe(422);
+    expect((crossField.body as { message: string }).message).toContain('spec.agent.minReplicas: Invalid value: "object": minReplicas must not be greater than maxReplicas');
+
+    const overPlan = await api.request('POST', TENANTS_PATH, tenantManifest(uniqueSlug('bad'), { agent: { maxReplicas: 9 } }));
+    expect((overPlan.body as { message: string }).message).toContain('spec.agent.maxReplicas: Invalid value: "object": agent.maxReplicas must not exceed plan.maxAgentReplicas');
+  });
+
+  it("refuses to change a Tenant's region", async () => {
+    const slug = uniqueSlug('region');
+    await createTenant(tenantManifest(slug));
+    const res = await api.request('PATCH', `${TENANTS_PATH}/${slug}`, { spec: { region: 'us-east' } }, 'application/merge-patch+json');
+    expect(res.status).toBe(422);
+    expect((res.body as { message: string }).message).toContain('spec.region: Invalid value: "string": region is immutable');
+    expect((await getTenant(slug))?.spec.region).toBe('eu-west');
+  });
+
+  it('restores owned objects that are deleted or edited by someone else', async () => {
+    await start();
+    const slug = uniqueSlug('drift');
+    await createTenant(tenantManifest(slug));
+    await waitForCondition(slug, 'Ready', 'True');
+    const ns = `tenant-${slug}`;
+    expect((await api.request('DELETE', `/api/v1/namespaces/${ns}/configmaps/agent-branding`)).status).toBe(200);
+    const edited = await api.request(
+      'PATCH',
+      `/apis/apps/v1/namespaces/${ns}/deployments/agent`,
+      { spec: { template: { spec: { containers: [{ name: 'agent', image: 'evil.example/miner:latest' }] } } } },
+      'application/strategic-merge-patch+json',
+    );
+    expect(edited.status).toBe(200);
+    await waitUntil('the ConfigMap to be restored', async () => (await api.request('GET', `/api/v1/namespaces/${ns}/configmaps/agent-branding`)).status === 200);
+    await waitUntil('the Deployment image to be restored', async () => {
+      const res = await api.request('GET', `/apis/apps/v1/namespaces/${ns}/deployments/agent`);
+      return (res.body as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0]?.image === 'registry.example/mindbot/agent:test';
+    });
+  }, SLOW);
+
+  it('sends no write to the API server and runs no migration when resyncing unchanged Tenants', async () => {
+    const { operator, registry } = await start();
+    const slugs = [uniqueSlug('steady'), uniqueSlug('steady'), uniqueSlug('steady')];
+    for (const slug of slugs) await createTenant(tenantManifest(slug));
+    for (const slug of slugs) await waitForCondition(slug, 'Ready', 'True');
+    // Let the events caused by the operator's own writes settle.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const writesBefore = (await operatorWrites()).length;
+    const migrationsBefore = await db.platform.schemaMigration.count();
+    const auditBefore = await db.platform.platformAuditEvent.count();
+    const reconcilesBefore = await metricValue(registry, 'controller_runtime_reconcile_total', { result: 'success' });
+    const tenantsKnown = operator.controller.tenants.list().length;
+
+    operator.controller.resyncAll();
+    await waitUntil('every Tenant to be reconciled again', async () =>
+      (await metricValue(registry, 'controller_runtime_reconcile_total', { result: 'success' })) >= reconcilesBefore + tenantsKnown,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const after = await operatorWrites();
+    expect(after.slice(writesBefore).map((e) => `${e.verb} ${e.requestURI}`)).toEqual([]);
+    expect(await db.platform.schemaMigration.count()).toBe(migrationsBefore);
+    expect(await db.platform.platformAuditEvent.count()).toBe(auditBefore);
+  }, SLOW);
+
+  it('runs the finalizer on deletion: registry row removed, schema dropped or kept per dataRetention', async () => {
+    await start();
+    const dropped = uniqueSlug('gone');
+    const kept = uniqueSlug('kept');
+    await createTenant(tenantManifest(dropped, { dataRetention: 'Delete' }));
+    await createTenant(tenantManifest(kept));
+    await waitForCondition(dropped, 'Ready', 'True');
+    await waitForCondition(kept, 'Ready', 'True');
+    for (const slug of [dropped, kept]) expect((await api.request('DELETE', `${TENANTS_PATH}/${slug}`)).status).toBe(200);
+    await waitUntil('both Tenants to be gone', async () => (await getTenant(dropped)) === undefined && (await getTenant(kept)) === undefined);
+    expect(await db.platform.tenant.count({ where: { slug: { in: [dropped, kept] } } })).toBe(0);
+    const schemas = await db.pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)', [[schemaNameOf(dropped), schemaNameOf(kept)]]);
+    expect(schemas.rows.map((r) => r.nspname)).toEqual([schemaNameOf(kept)]);
+  }, SLOW);
+
+  it('scales a suspended tenant to zero agents and removes its autoscaler', async () => {
+    await start();
+    const slug = uniqueSlug('pause');
+    await createTenant(tenantManifest(slug));
+    await waitForCondition(slug, 'Ready', 'True');
+    const patched = await api.request('PATCH', `${TENANTS_PATH}/${slug}`, { spec: { suspended: true } }, 'application/merge-patch+json');
+    expect(patched.status).toBe(200);
+    const ns = `tenant-${slug}`;
+    await waitUntil('the HPA to be removed', async () => (await api.request('GET', `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/agent`)).status === 404);
+    const deployment = await api.request('GET', `/apis/apps/v1/namespaces/${ns}/deployments/agent`);
+    expect((deployment.body as { spec: { replicas: number } }).spec.replicas).toBe(0);
+    expect(await db.platform.tenant.findUnique({ where: { slug } })).toMatchObject({ status: 'suspended' });
+  }, SLOW);
+
+  it('reports a missing LiveKit Secret, applies nothing, retries with backoff, and recovers once it exists', async () => {
+    const { registry } = await start();
+    const slug = uniqueSlug('nosecret');
+    const secretName = `livekit-${slug}`;
+    await createTenant(tenantManifest(slug, { agent: { livekitSecretRef: { namespace: SYSTEM_NAMESPACE, name: secretName } } }));
+    const tenant = await waitForCondition(slug, 'WorkloadReady', 'False', 'SecretNotFound');
+    expect(conditionOf(tenant, 'WorkloadReady')?.message).toBe(`Secret ${SYSTEM_NAMESPACE}/${secretName} named by spec.agent.livekitSecretRef does not exist`);
+    expect(conditionOf(tenant, 'Ready')).toMatchObject({ status: 'False', reason: 'SecretNotFound' });
+    expect(conditionOf(tenant, 'DatabaseReady')?.status).toBe('True');
+    expect((await api.request('GET', `/api/v1/namespaces/tenant-${slug}`)).status).toBe(404);
+    await waitUntil('retries', async () => (await metricValue(registry, 'workqueue_retries_total')) >= 3);
+    expect((await api.request('POST', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`, livekitSecret(SYSTEM_NAMESPACE, secretName))).status).toBe(201);
+    await waitForCondition(slug, 'Ready', 'True');
+  }, SLOW);
+
+  it('refuses a region the platform does not run, with a condition, and keeps retrying', async () => {
+    const { registry } = await start({ knownRegions: ['eu-west', 'us-east'] });
+    const slug = uniqueSlug('faraway');
+    await createTenant(tenantManifest(slug, { region: 'ap-southeast' }));
+    const tenant = await waitForCondition(slug, 'Ready', 'False', 'UnknownRegion');
+    expect(conditionOf(tenant, 'Ready')?.message).toBe('DatabaseReady: region ap-southeast is not one this platform runs (known: eu-west, us-east)');
+    expect(await db.platform.tenant.findUnique({ where: { slug } })).toBeNull();
+    await waitUntil('retries', async () => (await metricValue(registry, 'controller_runtime_reconcile_errors_total')) >= 2);
+  }, SLOW);
+
+  it('registers a tenant of another region without running its workload here', async () => {
+    await start();
+    const slug = uniqueSlug('remote');
+    await createTenant(tenantManifest(slug, { region: 'us-east' }));
+    const tenant = await waitForCondition(slug, 'Ready', 'True');
+    expect(conditionOf(tenant, 'WorkloadReady')).toMatchObject({ status: 'True', reason: 'NotInThisRegion' });
+    expect(await db.platform.tenant.findUnique({ where: { slug } })).toMatchObject({ home: false, region: 'us-east' });
+    expect((await api.request('GET', `/api/v1/namespaces/tenant-${slug}`)).status).toBe(404);
+  }, SLOW);
+
+  it('reports a database that is down, keeps running and retrying, and creates nothing meanwhile', async () => {
+    const deadPool = createPool(`postgres://postgres@127.0.0.1:${await freePort()}/nowhere`, { max: 2 });
+    const deadPlatform = createPlatformClient(deadPool);
+    try {
+      const { operator, registry } = await start({ database: { pool: deadPool, platform: deadPlatform, migrations: db.migrations } });
+      const slug = uniqueSlug('nodb');
+      await createTenant(tenantManifest(slug));
+      const tenant = await waitForCondition(slug, 'DatabaseReady', 'False', 'DatabaseUnavailable');
+      expect(conditionOf(tenant, 'DatabaseReady')?.message).toMatch(/^the platform database is unreachable: Can't reach database server at 127\.0\.0\.1:\d+$/);
+      expect(conditionOf(tenant, 'Ready')).toMatchObject({ status: 'False', reason: 'DatabaseUnavailable' });
+      expect(conditionOf(tenant, 'WorkloadReady')).toMatchObject({ status: 'Unknown', reason: 'WaitingForDatabase' });
+      await waitUntil('retries', async () => (await metricValue(registry, 'workqueue_retries_total')) >= 3);
+      expect(operator.ready).toBe(true);
+      expect((await api.request('GET', `/api/v1/namespaces/tenant-${slug}`)).status).toBe(404);
+      // Once the database is back (another operator with a working one), the same Tenant converges.
+      await operator.stop();
+      await start();
+      await waitForCondition(slug, 'Ready', 'True');
+    } finally {
+      await deadPlatform.$disconnect();
+      await deadPool.end();
+    }
+  }, SLOW);
+
+  it('elects one leader among two operators, and hands over when the leader dies', async () => {
+    const election = { namespace: SYSTEM_NAMESPACE, name: `lease-${uniqueSlug('le')}`, leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 300 };
+    const first = await start({ leaderElection: { ...election, identity: 'first' } });
+    const second = await start({ leaderElection: { ...election, identity: 'second' } });
+    const leader = await waitUntil('a leader', () => Promise.resolve(first.operator.isLeader ? first : second.operator.isLeader ? second : undefined));
+    const standby = leader === first ? second : first;
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect([first.operator.isLeader, second.operator.isLeader].filter(Boolean)).toHaveLength(1);
+    expect(await metricValue(leader.registry, 'leader_election_master_status')).toBe(1);
+    expect(await metricValue(standby.registry, 'leader_election_master_status')).toBe(0);
+
+    const before = await createAndWait(uniqueSlug('lead'));
+    expect(await metricValue(standby.registry, 'controller_runtime_reconcile_total')).toBe(0);
+    expect(before).toBe('True');
+
+    const killedAt = Date.now();
+    await leader.operator.kill();
+    await waitUntil('the standby to lead', () => Promise.resolve(standby.operator.isLeader), 10_000);
+    expect(Date.now() - killedAt).toBeLessThan(3_000 + 2_000);
+    const lease = await api.request('GET', `/apis/coordination.k8s.io/v1/namespaces/${SYSTEM_NAMESPACE}/leases/${election.name}`);
+    expect((lease.body as { spec: { holderIdentity: string } }).spec.holderIdentity).toBe(standby.operator.identity);
+    expect(await createAndWait(uniqueSlug('after'))).toBe('True');
+  }, SLOW);
+});
+
+async function createAndWait(slug: string): Promise<string | undefined> {
+  await createTenant(tenantManifest(slug));
+  return conditionOf(await waitForCondition(slug, 'Ready', 'True'), 'Ready')?.status;
+}

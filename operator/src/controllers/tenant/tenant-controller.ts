@@ -1,0 +1,125 @@
+import type { Logger } from '@mindbot/logger';
+import type { TenantProvisioner } from '@mindbot/provisioning';
+import { KIND, TENANTS_PATH, type Tenant } from '../../api/v1alpha1/tenant-types.js';
+import { Controller } from '../../runtime/controller.js';
+import { ResilientInformer, type InformerEvent } from '../../runtime/informer.js';
+import type { KubeClient, KubeObject } from '../../runtime/kube-client.js';
+import type { ControllerMetrics } from '../../runtime/metrics.js';
+import { OWNED_KINDS, kindKey, resourcePath } from '../../runtime/resources.js';
+import { MANAGED_BY_SELECTOR, type WorkloadConfig } from './context.js';
+import { TenantReconciler, type OwnedCache } from './reconcile.js';
+
+export const CONTROLLER_NAME = 'tenant';
+
+export interface TenantControllerOptions {
+  client: KubeClient;
+  provisioner: TenantProvisioner;
+  config: WorkloadConfig & { knownRegions: readonly string[] };
+  logger: Logger;
+  metrics?: ControllerMetrics;
+  workers: number;
+  /** Every Tenant is reconciled at least this often, changed or not. */
+  resyncPeriodMs: number;
+  /** First retry delay of a failing Tenant (doubles per failure, up to maxRetryDelayMs). */
+  baseRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+}
+
+/**
+ * Informers for Tenants and every kind they own (changes to an owned object queue its Tenant),
+ * the work queue and its workers. Informers run on every replica so a new leader starts warm;
+ * only the leader runs workers (`startWorkers` / `stopWorkers`).
+ */
+export class TenantController {
+  readonly tenants: ResilientInformer<Tenant>;
+  readonly owned = new Map<string, OwnedCache>();
+  private readonly reconciler: TenantReconciler;
+  private controller: Controller | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: TenantControllerOptions) {
+    const { client, logger, metrics } = options;
+    this.tenants = new ResilientInformer<Tenant>({ client, path: TENANTS_PATH, logger, metrics });
+    this.tenants.on((event, tenant, old) => {
+      if (event === 'delete') return;
+      const meta = tenant.metadata;
+      const changed =
+        !old ||
+        old.metadata.generation !== meta.generation ||
+        old.metadata.deletionTimestamp !== meta.deletionTimestamp ||
+        (old.metadata.finalizers ?? []).join() !== (meta.finalizers ?? []).join();
+      if (changed) this.enqueue(meta.name);
+    });
+    for (const kind of OWNED_KINDS) {
+      const informer = new ResilientInformer<KubeObject>({ client, path: resourcePath(kind), labelSelector: MANAGED_BY_SELECTOR, logger, metrics });
+      informer.on((_event: InformerEvent, object) => {
+        const owner = object.metadata.ownerReferences?.find((ref) => ref.kind === KIND && ref.controller === true);
+        if (owner) this.enqueue(owner.name);
+      });
+      this.owned.set(kindKey(kind.apiVersion, kind.kind), { kind, informer });
+    }
+    this.reconciler = new TenantReconciler({ client, tenants: this.tenants, owned: this.owned, provisioner: options.provisioner, config: options.config, logger });
+  }
+
+  private informers(): Pick<ResilientInformer<KubeObject>, 'hasSynced' | 'synced' | 'start' | 'stop'>[] {
+    return [this.tenants, ...[...this.owned.values()].map((o) => o.informer)];
+  }
+
+  get hasSynced(): boolean {
+    return this.informers().every((i) => i.hasSynced);
+  }
+
+  get running(): boolean {
+    return this.controller !== undefined;
+  }
+
+  async startInformers(): Promise<void> {
+    await Promise.all(this.informers().map((i) => i.start()));
+  }
+
+  async waitForSync(): Promise<void> {
+    await Promise.all(this.informers().map((i) => i.synced));
+  }
+
+  async stopInformers(): Promise<void> {
+    await Promise.all(this.informers().map((i) => i.stop()));
+  }
+
+  /** Starts reconciling: once the caches are warm, every Tenant is queued, then every resync period. */
+  async startWorkers(): Promise<void> {
+    if (this.controller) return;
+    const controller = new Controller({
+      name: CONTROLLER_NAME,
+      reconcile: (key) => this.reconciler.reconcile(key),
+      workers: this.options.workers,
+      logger: this.options.logger,
+      metrics: this.options.metrics,
+      baseDelayMs: this.options.baseRetryDelayMs ?? 500,
+      maxDelayMs: this.options.maxRetryDelayMs ?? 5 * 60_000,
+    });
+    this.controller = controller;
+    await this.waitForSync();
+    if (this.controller !== controller) return;
+    controller.start();
+    this.resyncAll();
+    this.resyncTimer = setInterval(() => this.resyncAll(), this.options.resyncPeriodMs);
+    this.resyncTimer.unref();
+  }
+
+  /** Stops taking work and waits for reconciles in flight. */
+  async stopWorkers(): Promise<void> {
+    clearInterval(this.resyncTimer);
+    const controller = this.controller;
+    this.controller = undefined;
+    await controller?.stop();
+  }
+
+  /** Queues every known Tenant (the periodic resync). */
+  resyncAll(): void {
+    for (const tenant of this.tenants.list()) this.enqueue(tenant.metadata.name);
+  }
+
+  private enqueue(name: string): void {
+    this.controller?.queue.add(name);
+  }
+}

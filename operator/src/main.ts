@@ -1,0 +1,115 @@
+// The operator process: `npm run operator` against any kubeconfig, or in-cluster.
+import { KubeConfig } from '@kubernetes/client-node';
+import { ConfigError } from '@mindbot/config';
+import { createPlatformClient, createPool, MigrationRunner } from '@mindbot/db';
+import { createHttpApp, createLifecycle, startServer } from '@mindbot/http';
+import { createLogger } from '@mindbot/logger';
+import { createMetrics } from '@mindbot/metrics';
+import { TenantProvisioner } from '@mindbot/provisioning';
+import { loadOperatorConfig, type OperatorConfig } from './config.js';
+import { Operator } from './operator.js';
+
+function loadKubeConfig(config: OperatorConfig): KubeConfig {
+  const kc = new KubeConfig();
+  if (config.KUBECONFIG) kc.loadFromFile(config.KUBECONFIG);
+  else kc.loadFromDefault();
+  if (config.KUBE_CONTEXT) kc.setCurrentContext(config.KUBE_CONTEXT);
+  return kc;
+}
+
+async function main(): Promise<void> {
+  let config: OperatorConfig;
+  try {
+    config = loadOperatorConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`operator: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({ name: 'operator', level: config.LOG_LEVEL, base: { region: config.MINDBOT_REGION } });
+  const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: 'mindbot-operator' });
+  const platform = createPlatformClient(pool);
+  const migrations = await MigrationRunner.load(pool);
+  await migrations.migrate({ kind: 'platform', schema: 'platform' });
+  const provisioner = new TenantProvisioner({ pool, platform, migrations, region: config.MINDBOT_REGION, actor: 'operator' });
+  const metrics = createMetrics('operator');
+  const lifecycle = createLifecycle();
+
+  let exiting = false;
+  const operator = new Operator({
+    kubeConfig: loadKubeConfig(config),
+    provisioner,
+    logger,
+    registry: metrics.registry,
+    workers: config.WORKERS,
+    resyncPeriodMs: config.RESYNC_PERIOD_MS,
+    workload: {
+      region: config.MINDBOT_REGION,
+      knownRegions: config.MINDBOT_REGIONS,
+      agentImage: config.AGENT_IMAGE,
+      platformNamespace: config.PLATFORM_NAMESPACE,
+      defaultLivekitSecret: config.LIVEKIT_SECRET,
+      livekitCidr: config.LIVEKIT_CIDR,
+      gatewayUrl: config.GATEWAY_URL,
+      billingUrl: config.BILLING_URL,
+    },
+    leaderElection: config.LEADER_ELECT
+      ? {
+          namespace: config.OPERATOR_NAMESPACE,
+          name: config.LEASE_NAME,
+          leaseDurationMs: config.LEASE_DURATION_MS,
+          renewDeadlineMs: config.RENEW_DEADLINE_MS,
+          retryPeriodMs: config.RETRY_PERIOD_MS,
+        }
+      : false,
+    // As controller-runtime does: a replica that lost its lease exits and starts over as a candidate.
+    onLostLeadership: () => {
+      if (exiting) return;
+      logger.error('leadership lost: exiting so a clean replica takes over');
+      process.exit(1);
+    },
+  });
+
+  const app = createHttpApp({
+    service: 'operator',
+    logger,
+    metrics,
+    lifecycle,
+    readiness: {
+      kubernetes: () => (operator.ready ? Promise.resolve() : Promise.reject(new Error('informers not synced'))),
+      postgres: async () => {
+        await pool.query('SELECT 1');
+      },
+    },
+    routes: () => undefined,
+  });
+  const server = await startServer(app, {
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    lifecycle,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    onClosed: [() => operator.stop(), () => platform.$disconnect(), () => pool.end()],
+  });
+  await operator.start();
+  logger.info({ url: server.url, identity: operator.identity, region: config.MINDBOT_REGION }, 'operator started');
+
+  const stop = (signal: string) => {
+    if (exiting) return;
+    exiting = true;
+    logger.info({ signal }, 'signal received: shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

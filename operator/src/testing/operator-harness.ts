@@ -1,0 +1,101 @@
+import { createPlatformClient, createPool, MigrationRunner, type PlatformClient, type Pool } from '@mindbot/db';
+import { TenantProvisioner } from '@mindbot/provisioning';
+import { REGIONS } from '@mindbot/tenancy';
+import { Registry } from 'prom-client';
+import type { Logger } from '@mindbot/logger';
+import { Operator, type OperatorOptions } from '../operator.js';
+import type { TestApiServer } from './test-api-server.js';
+
+export const OPERATOR_USER = 'mindbot-operator';
+export const SYSTEM_NAMESPACE = 'mindbot-system';
+
+export interface PlatformDatabase {
+  pool: Pool;
+  platform: PlatformClient;
+  migrations: MigrationRunner;
+  close(): Promise<void>;
+}
+
+/** The platform schema migrated in a database, as the operator expects it. */
+export async function platformDatabase(url: string): Promise<PlatformDatabase> {
+  const pool = createPool(url, { max: 8 });
+  const migrations = await MigrationRunner.load(pool);
+  await migrations.migrate({ kind: 'platform', schema: 'platform' });
+  const platform = createPlatformClient(pool);
+  return {
+    pool,
+    platform,
+    migrations,
+    async close() {
+      await platform.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+export interface HarnessOptions {
+  api: TestApiServer;
+  database: Pick<PlatformDatabase, 'pool' | 'platform' | 'migrations'>;
+  logger: Logger;
+  region?: string;
+  knownRegions?: readonly string[];
+  leaderElection?: OperatorOptions['leaderElection'];
+  resyncPeriodMs?: number;
+  workers?: number;
+}
+
+/** An operator in this process, as user `mindbot-operator`, with test-sized retry delays. */
+export async function startOperator(options: HarnessOptions): Promise<{ operator: Operator; registry: Registry }> {
+  const region = options.region ?? 'eu-west';
+  const registry = new Registry();
+  const operator = new Operator({
+    kubeConfig: await options.api.kubeConfig(OPERATOR_USER, ['system:masters']),
+    provisioner: new TenantProvisioner({ ...options.database, region, actor: 'operator' }),
+    logger: options.logger,
+    registry,
+    workers: options.workers ?? 2,
+    resyncPeriodMs: options.resyncPeriodMs ?? 60 * 60_000,
+    baseRetryDelayMs: 200,
+    maxRetryDelayMs: 2_000,
+    workload: {
+      region,
+      knownRegions: options.knownRegions ?? REGIONS,
+      agentImage: 'registry.example/mindbot/agent:test',
+      platformNamespace: SYSTEM_NAMESPACE,
+      defaultLivekitSecret: { namespace: SYSTEM_NAMESPACE, name: 'livekit' },
+      livekitCidr: '10.20.0.0/16',
+      gatewayUrl: 'http://mindbot-gateway.mindbot-system.svc:8080',
+      billingUrl: 'http://mindbot-billing.mindbot-system.svc:8080',
+    },
+    leaderElection: options.leaderElection ?? false,
+  });
+  await operator.start();
+  return { operator, registry };
+}
+
+/** A Secret with LiveKit credentials, as a platform engineer would create it. */
+export function livekitSecret(namespace: string, name: string) {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace },
+    type: 'Opaque',
+    data: { LIVEKIT_URL: b64('wss://livekit.example'), LIVEKIT_API_KEY: b64('APIkey'), LIVEKIT_API_SECRET: b64('s3cret-value') },
+  };
+}
+
+export async function waitUntil<T>(what: string | (() => string), probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
