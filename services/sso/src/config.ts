@@ -1,15 +1,100 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { loadConfig } from '@mindbot/config';
+import { envBoolean, loadConfig } from '@mindbot/config';
 import { serviceEnv } from '@mindbot/service-runtime';
 
-const ssoEnv = z.object({
-  ...serviceEnv,
-  PORT: z.coerce.number().int().min(0).max(65535).default(8082),
+/** A private EC P-256 JWK: the SSO service signs platform tokens with ES256 only. */
+const privateSigningJwk = z.object({
+  kty: z.literal('EC', { error: 'must be an EC key' }),
+  crv: z.literal('P-256', { error: 'must be a P-256 key' }),
+  x: z.string().min(1),
+  y: z.string().min(1),
+  d: z.string().min(1, 'must be a private key (d)'),
+  kid: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a key id of letters, digits, dot, dash or underscore'),
 });
 
-export type SsoConfig = z.output<typeof ssoEnv>;
+const signingKeySet = z
+  .string({ error: 'is required (or set SSO_SIGNING_KEYS_FILE)' })
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON Web Key Set' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.object({ keys: z.array(privateSigningJwk).min(1).max(5) }).refine((set) => new Set(set.keys.map((k) => k.kid)).size === set.keys.length, 'key ids must be unique'),
+  );
 
-/** The only place the sso reads the environment. */
+/** `kid:base64key,kid:base64key`: 32-byte key-encryption keys; the first encrypts, all decrypt. */
+const secretKeys = z
+  .string({ error: 'is required: key-encryption keys such as k1:<32 bytes base64>' })
+  .transform((text, ctx) => {
+    const keys = text.split(',').map((part) => {
+      const [kid, material] = part.trim().split(':');
+      const key = Buffer.from(material ?? '', 'base64');
+      return { kid: kid ?? '', key };
+    });
+    if (keys.some((k) => !/^[A-Za-z0-9_-]{1,32}$/.test(k.kid) || k.key.length !== 32)) {
+      ctx.addIssue({ code: 'custom', message: 'each entry must be <key id>:<32 bytes in base64>' });
+      return z.NEVER;
+    }
+    return keys;
+  });
+
+const ssoEnv = z
+  .object({
+    ...serviceEnv,
+    PORT: z.coerce.number().int().min(0).max(65535).default(8082),
+    /** `iss` of every platform token, e.g. https://sso.mindbot.example */
+    SSO_ISSUER: z.url({ error: 'must be the issuer URL of platform tokens' }),
+    SSO_AUDIENCE: z.string().min(1).default('mindbot-platform'),
+    SSO_SIGNING_KEYS: signingKeySet,
+    /** Which key of SSO_SIGNING_KEYS signs; the others are published (the next key, or the previous one). */
+    SSO_SIGNING_KID: z.string().min(1, 'is required: the kid of the key that signs'),
+    SSO_SECRET_KEYS: secretKeys,
+    SSO_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
+    SSO_REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(90 * 86_400).default(14 * 86_400),
+    SSO_SESSION_TTL_SECONDS: z.coerce.number().int().min(300).max(365 * 86_400).default(30 * 86_400),
+    /** Tolerance for SAML NotBefore/NotOnOrAfter and ID-token times. */
+    SSO_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
+    SSO_SAML_MAX_BYTES: z.coerce.number().int().min(4_096).max(5_000_000).default(256 * 1024),
+    /** Scheme of the URLs built from the request host (ACS, redirect URIs). */
+    SSO_PUBLIC_SCHEME: z.enum(['https', 'http']).default('https'),
+    /** DNS servers (ip or ip:port, comma separated) used for domain verification; the system's when unset. */
+    SSO_DNS_SERVERS: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined)),
+    /** Allows identity providers on http:// URLs: development and tests only. */
+    SSO_ALLOW_INSECURE_IDP_URLS: envBoolean(false),
+    SSO_PASSWORD_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    SSO_PASSWORD_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.SSO_SIGNING_KEYS.keys.some((k) => k.kid === env.SSO_SIGNING_KID)) {
+      ctx.addIssue({ code: 'custom', path: ['SSO_SIGNING_KID'], message: 'must name one of the keys in SSO_SIGNING_KEYS' });
+    }
+    if (env.SSO_ALLOW_INSECURE_IDP_URLS && env.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['SSO_ALLOW_INSECURE_IDP_URLS'], message: 'must not be set in production' });
+    }
+  });
+
+export type SsoConfig = z.output<typeof ssoEnv>;
+export type PrivateSigningJwk = z.output<typeof privateSigningJwk>;
+
+/** Reads `NAME_FILE` (a mounted secret) into `NAME` when set. */
+function withMountedFiles(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const name of names) {
+    const file = env[`${name}_FILE`];
+    if (file && out[name] === undefined) out[name] = readFileSync(file, 'utf8').trim();
+  }
+  return out;
+}
+
+/** The only place the sso reads the environment (and the secret files it names). */
 export function loadSsoConfig(env: NodeJS.ProcessEnv = process.env): SsoConfig {
-  return loadConfig(ssoEnv, env);
+  return loadConfig(ssoEnv, withMountedFiles(env, ['SSO_SIGNING_KEYS', 'SSO_SECRET_KEYS']));
 }

@@ -1,0 +1,66 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { TenantTransaction } from '@mindbot/db';
+import { newId } from '@mindbot/ids';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** An opaque, unguessable token with a recognisable prefix (256 random bits). */
+export function newOpaqueToken(prefix: string): string {
+  return `${prefix}_${randomBytes(32).toString('base64url')}`;
+}
+
+export interface NewSession {
+  userId: string;
+  method: 'password' | 'oidc' | 'saml';
+  connectionId?: string | undefined;
+  samlNameId?: string | undefined;
+  samlSessionIndex?: string | undefined;
+  expiresAt: Date;
+}
+
+export async function createSession(tx: TenantTransaction, session: NewSession): Promise<string> {
+  const id = newId('session');
+  await tx.authSession.create({
+    data: {
+      id,
+      userId: session.userId,
+      method: session.method,
+      connectionId: session.connectionId ?? null,
+      samlNameId: session.samlNameId ?? null,
+      samlSessionIndex: session.samlSessionIndex ?? null,
+      expiresAt: session.expiresAt,
+    },
+  });
+  return id;
+}
+
+export async function createRefreshToken(tx: TenantTransaction, sessionId: string, expiresAt: Date): Promise<string> {
+  const token = newOpaqueToken('mbr');
+  await tx.refreshToken.create({ data: { id: newId('refreshToken'), sessionId, tokenHash: hashToken(token), expiresAt } });
+  return token;
+}
+
+export interface RefreshTokenRow {
+  id: string;
+  session_id: string;
+  expires_at: Date;
+  rotated_at: Date | null;
+}
+
+/** Locks the token row, so two concurrent uses of one token cannot both rotate it. */
+export async function lockRefreshToken(tx: TenantTransaction, token: string): Promise<RefreshTokenRow | undefined> {
+  const rows = await tx.$queryRaw<RefreshTokenRow[]>`SELECT id, session_id, expires_at, rotated_at FROM refresh_tokens WHERE token_hash = ${hashToken(token)} FOR UPDATE`;
+  return rows[0];
+}
+
+export async function revokeSession(tx: TenantTransaction, sessionId: string, reason: string): Promise<boolean> {
+  const { count } = await tx.authSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+  return count > 0;
+}
+
+export async function roleNamesOf(tx: TenantTransaction, userId: string): Promise<string[]> {
+  const roles = await tx.userRole.findMany({ where: { userId }, select: { role: { select: { name: true } } } });
+  return roles.map((r) => r.role.name).sort();
+}

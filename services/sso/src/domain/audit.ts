@@ -1,0 +1,28 @@
+import type { TenantClients } from '@mindbot/db';
+import { newId } from '@mindbot/ids';
+import type { Logger } from '@mindbot/logger';
+
+export interface AuditEntry {
+  action: string;
+  actorId?: string | undefined;
+  target?: string | undefined;
+  data?: Record<string, string | number | boolean | null | string[]>;
+  requestId?: string | undefined;
+}
+
+/** Writes to the tenant's append-only audit log (and the service log). */
+export class Auditor {
+  constructor(
+    private readonly tenants: TenantClients,
+    private readonly logger: Logger,
+  ) {}
+
+  async record(tenant: string, entry: AuditEntry): Promise<void> {
+    this.logger.info({ tenantId: tenant, audit: entry.action, target: entry.target, requestId: entry.requestId }, 'audit');
+    await this.tenants.forTenant(tenant).transaction((tx) =>
+      tx.auditEvent.create({
+        data: { id: newId('audit'), action: entry.action, actorId: entry.actorId ?? null, target: entry.target ?? null, data: entry.data ?? {}, requestId: entry.requestId ?? null },
+      }),
+    );
+  }
+}

@@ -1,0 +1,103 @@
+import * as oidc from 'openid-client';
+import { z } from 'zod';
+import type { EphemeralStore } from '../data/ephemeral-store.js';
+import type { OidcConnection } from '../data/connection-repository.js';
+import type { AssertedIdentity } from './provisioning.js';
+
+const TRANSACTION_TTL_SECONDS = 600;
+
+const transactionSchema = z.object({ connectionId: z.string(), verifier: z.string(), nonce: z.string() });
+
+export type OidcCallbackOutcome =
+  | { ok: true; identity: AssertedIdentity }
+  | { ok: false; reason: 'state_missing' | 'state_unknown' | 'state_other_connection' | 'idp_error' | 'token_invalid' | 'idp_unreachable'; detail?: string };
+
+export function oidcRedirectUri(origin: string, connectionId: string): string {
+  return `${origin}/v1/sso/oidc/${connectionId}/callback`;
+}
+
+/**
+ * OIDC authorization code flow with PKCE, state and nonce through openid-client. ID-token signatures
+ * are verified against the IdP's JWKS (non-repudiation checks on) with the one algorithm the
+ * connection names; the transaction is single-use and bound to its connection.
+ */
+export class OidcLogin {
+  private readonly configurations = new Map<string, { version: number; config: Promise<oidc.Configuration> }>();
+
+  constructor(
+    private readonly store: EphemeralStore,
+    private readonly options: { allowInsecureRequests: boolean; clockSkewSeconds: number },
+  ) {}
+
+  async start(tenant: string, connection: OidcConnection, origin: string): Promise<URL> {
+    const config = await this.configuration(connection);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    await this.store.put(tenant, ['oidc', 'tx', state], JSON.stringify({ connectionId: connection.id, verifier, nonce }), TRANSACTION_TTL_SECONDS);
+    return oidc.buildAuthorizationUrl(config, {
+      redirect_uri: oidcRedirectUri(origin, connection.id),
+      scope: connection.settings.scopes,
+      response_type: 'code',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+  }
+
+  async callback(tenant: string, connection: OidcConnection, currentUrl: URL): Promise<OidcCallbackOutcome> {
+    const state = currentUrl.searchParams.get('state');
+    if (!state || state.length > 200) return { ok: false, reason: 'state_missing' };
+    const stored = await this.store.take(tenant, ['oidc', 'tx', state]);
+    if (!stored) return { ok: false, reason: 'state_unknown' };
+    const transaction = transactionSchema.parse(JSON.parse(stored));
+    if (transaction.connectionId !== connection.id) return { ok: false, reason: 'state_other_connection' };
+    if (currentUrl.searchParams.has('error')) return { ok: false, reason: 'idp_error', detail: currentUrl.searchParams.get('error')?.slice(0, 100) };
+    let config: oidc.Configuration;
+    try {
+      config = await this.configuration(connection);
+    } catch (error) {
+      return { ok: false, reason: 'idp_unreachable', detail: error instanceof Error ? error.message.slice(0, 200) : 'unknown' };
+    }
+    try {
+      const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
+        pkceCodeVerifier: transaction.verifier,
+        expectedState: state,
+        expectedNonce: transaction.nonce,
+        idTokenExpected: true,
+      });
+      const claims = tokens.claims();
+      if (!claims) return { ok: false, reason: 'token_invalid', detail: 'no id_token' };
+      const groupsClaim: unknown = claims[connection.settings.groupsClaim];
+      const groups = Array.isArray(groupsClaim) ? groupsClaim.filter((g): g is string => typeof g === 'string') : [];
+      const email = typeof claims.email === 'string' && claims.email_verified !== false ? claims.email : undefined;
+      const displayName = typeof claims.name === 'string' ? claims.name.slice(0, 200) : undefined;
+      return { ok: true, identity: { issuer: claims.iss, subject: claims.sub, email, displayName, groups } };
+    } catch (error) {
+      const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+      const message = error instanceof Error ? error.message : String(error);
+      return { ok: false, reason: 'token_invalid', detail: `${code ?? 'error'}: ${message}`.slice(0, 300) };
+    }
+  }
+
+  /** Discovery once per connection version; a failed discovery is retried on the next login. */
+  private configuration(connection: OidcConnection): Promise<oidc.Configuration> {
+    const version = connection.updatedAt.getTime();
+    const cached = this.configurations.get(connection.id);
+    if (cached?.version === version) return cached.config;
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- http IdPs only with SSO_ALLOW_INSECURE_IDP_URLS (development, tests); refused in production by config
+    const insecure = this.options.allowInsecureRequests ? [oidc.allowInsecureRequests] : [];
+    const execute = [oidc.enableNonRepudiationChecks, ...insecure];
+    const config = oidc.discovery(
+        new URL(connection.settings.issuer),
+        connection.settings.clientId,
+        { id_token_signed_response_alg: connection.settings.idTokenAlgorithm, [oidc.clockTolerance]: this.options.clockSkewSeconds },
+        oidc.ClientSecretBasic(connection.secrets.clientSecret),
+        { execute, timeout: 10 },
+      );
+    void config.catch(() => this.configurations.delete(connection.id));
+    this.configurations.set(connection.id, { version, config });
+    return config;
+  }
+}

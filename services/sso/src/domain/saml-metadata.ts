@@ -1,0 +1,69 @@
+import { childElementsNS, parseUntrustedXml, SAML_METADATA_NS, XMLDSIG_NS, XmlGuardError } from './xml-guard.js';
+
+export interface IdpMetadata {
+  idpEntityId: string;
+  idpSsoUrl: string;
+  idpSloUrl?: string;
+  idpCertificates: string[];
+}
+
+const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
+const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
+
+export type MetadataOutcome = { ok: true; metadata: IdpMetadata } | { ok: false; problem: string };
+
+function locationFor(descriptor: Element, service: string): string | undefined {
+  const services = childElementsNS(descriptor, SAML_METADATA_NS, service);
+  const pick = services.find((s) => s.getAttribute('Binding') === REDIRECT) ?? services.find((s) => s.getAttribute('Binding') === POST);
+  return pick?.getAttribute('Location') ?? undefined;
+}
+
+/** Reads an IdP's entity id, SSO/SLO URLs and signing certificates from its SAML metadata (hardened parse). */
+export function parseIdpMetadata(xml: string, maxBytes: number): MetadataOutcome {
+  let doc: Document;
+  try {
+    doc = parseUntrustedXml(xml, { maxBytes, allowComments: true });
+  } catch (error) {
+    return { ok: false, problem: error instanceof XmlGuardError ? `metadata refused: ${error.reason}` : 'metadata is not XML' };
+  }
+  const root = doc.documentElement as Element | null;
+  if (!root || root.namespaceURI !== SAML_METADATA_NS) return { ok: false, problem: 'not SAML metadata' };
+  const entity = root.localName === 'EntityDescriptor' ? root : childElementsNS(root, SAML_METADATA_NS, 'EntityDescriptor')[0];
+  const descriptor = entity ? childElementsNS(entity, SAML_METADATA_NS, 'IDPSSODescriptor')[0] : undefined;
+  const entityId = entity?.getAttribute('entityID');
+  if (!entity || !descriptor || !entityId) return { ok: false, problem: 'no IDPSSODescriptor with an entityID' };
+  const ssoUrl = locationFor(descriptor, 'SingleSignOnService');
+  if (!ssoUrl) return { ok: false, problem: 'no SingleSignOnService' };
+  const certificates = childElementsNS(descriptor, SAML_METADATA_NS, 'KeyDescriptor')
+    .filter((k) => k.getAttribute('use') !== 'encryption')
+    .flatMap((k) => {
+      const found = k.getElementsByTagNameNS(XMLDSIG_NS, 'X509Certificate');
+      const out: string[] = [];
+      for (let i = 0; i < found.length; i++) out.push((found.item(i)?.textContent ?? '').replace(/\s+/g, ''));
+      return out;
+    })
+    .filter((c) => c.length > 0);
+  if (certificates.length === 0) return { ok: false, problem: 'no signing certificate' };
+  const sloUrl = locationFor(descriptor, 'SingleLogoutService');
+  return { ok: true, metadata: { idpEntityId: entityId, idpSsoUrl: ssoUrl, ...(sloUrl ? { idpSloUrl: sloUrl } : {}), idpCertificates: [...new Set(certificates)].slice(0, 4) } };
+}
+
+/** Fetches metadata from the IdP (https only unless insecure URLs are allowed), with a timeout and size cap. */
+export async function fetchIdpMetadata(url: string, options: { allowInsecure: boolean; maxBytes: number }): Promise<MetadataOutcome> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { ok: false, problem: 'metadataUrl is not a URL' };
+  }
+  if (parsed.protocol !== 'https:' && !(options.allowInsecure && parsed.protocol === 'http:')) return { ok: false, problem: 'metadataUrl must be https' };
+  try {
+    const response = await fetch(parsed, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
+    if (!response.ok) return { ok: false, problem: `metadataUrl answered ${response.status}` };
+    const length = Number(response.headers.get('content-length') ?? '0');
+    if (length > options.maxBytes) return { ok: false, problem: 'metadata too large' };
+    return parseIdpMetadata(await response.text(), options.maxBytes);
+  } catch {
+    return { ok: false, problem: 'metadataUrl could not be fetched' };
+  }
+}

@@ -1,0 +1,60 @@
+import type { RequestHandler, Response } from 'express';
+import type { PlatformClient } from '@mindbot/db';
+import { AppError } from '@mindbot/errors';
+import { z } from 'zod';
+import type { Auditor } from '../domain/audit.js';
+
+const tenantSsoSettings = z.object({ passwordLogin: z.boolean().default(true), jitProvisioning: z.boolean().default(true) }).catch({ passwordLogin: true, jitProvisioning: true });
+
+/** The tenant a request is for, decided by the host it arrived on (a domain of the tenant's manifest). */
+export interface TenantContext {
+  slug: string;
+  host: string;
+  /** Base of the URLs this tenant's IdPs call back, e.g. https://acme.example */
+  publicOrigin: string;
+  passwordLogin: boolean;
+  jitProvisioning: boolean;
+}
+
+interface Cached {
+  at: number;
+  row: { slug: string; status: string; home: boolean; sso: unknown } | null;
+}
+
+/**
+ * Resolves the tenant from the Host (through express's trust-proxy rules), never from the body or
+ * query. Unknown hosts answer 404; a tenant of another region 421; a suspended tenant 403, audited.
+ */
+export function tenantContext(options: { platform: PlatformClient; scheme: 'http' | 'https'; auditor: Auditor; cacheMs?: number }): RequestHandler {
+  const cache = new Map<string, Cached>();
+  const cacheMs = options.cacheMs ?? 15_000;
+  return async (req, res, next) => {
+    const host = req.hostname.toLowerCase();
+    let cached = cache.get(host);
+    if (!cached || Date.now() - cached.at > cacheMs) {
+      const domain = await options.platform.tenantDomain.findUnique({ where: { domain: host }, include: { tenant: { select: { slug: true, status: true, home: true, sso: true } } } });
+      cached = { at: Date.now(), row: domain ? domain.tenant : null };
+      if (cache.size > 5_000) cache.clear();
+      cache.set(host, cached);
+    }
+    const row = cached.row;
+    if (!row) throw new AppError('not_found', 'No tenant is served at this host.');
+    if (!row.home) throw new AppError('misdirected_request', "This tenant is served in another region.");
+    if (row.status === 'suspended') {
+      await options.auditor.record(row.slug, { action: 'sso.refused.tenant_suspended', data: { path: req.path }, requestId: typeof req.id === 'string' ? req.id : undefined });
+      throw new AppError('tenant_suspended', 'This tenant is suspended.');
+    }
+    if (row.status !== 'active') throw new AppError('unavailable', 'This tenant is not available right now.');
+    const sso = tenantSsoSettings.parse(row.sso);
+    const context: TenantContext = { slug: row.slug, host, publicOrigin: `${options.scheme}://${host}`, passwordLogin: sso.passwordLogin, jitProvisioning: sso.jitProvisioning };
+    res.locals.tenant = context;
+    req.log = req.log.child({ tenantId: row.slug });
+    next();
+  };
+}
+
+export function tenantOf(res: Response): TenantContext {
+  const tenant = res.locals.tenant as TenantContext | undefined;
+  if (!tenant) throw new AppError('internal', 'The tenant was not resolved for this route.');
+  return tenant;
+}

@@ -1,0 +1,37 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import { emailSchema } from '../domain/passwords.js';
+import { samlOptionsFor } from '../domain/saml-login.js';
+import { loginConnection } from '../http/guards.js';
+import { refuseLogin } from '../http/refuse-login.js';
+import { tenantOf } from '../http/tenant-context.js';
+import type { Sso } from '../sso.js';
+
+const query = z.object({ connection: z.string().min(1).max(64).optional(), email: emailSchema.optional() });
+
+/**
+ * GET /v1/sso/login?connection=<id> | ?email=<address>: redirects to the IdP of one of this tenant's
+ * connections, found by id or by the verified domain of the email. Nothing else in the query (such as
+ * an idp_hint) can route the login anywhere.
+ */
+export function v1LoginStart(router: Router, sso: Sso): void {
+  router.get('/v1/sso/login', async (req, res) => {
+    const tenant = tenantOf(res);
+    const parsed = query.safeParse(req.query);
+    if (!parsed.success || (parsed.data.connection === undefined) === (parsed.data.email === undefined) || 'SAMLResponse' in req.query || 'SAMLRequest' in req.query) {
+      return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'login_request_invalid', status: 'bad_request' });
+    }
+    const id = parsed.data.connection ?? (await sso.domains.connectionForEmail(tenant.slug, parsed.data.email ?? ''));
+    if (!id) return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'no_connection_for_email', status: 'not_found' });
+    const kind = await sso.deps.tenants.forTenant(tenant.slug).transaction((tx) => tx.ssoConnection.findUnique({ where: { id }, select: { kind: true } }));
+    if (kind?.kind === 'oidc') {
+      const connection = await loginConnection(sso, req, tenant, id, 'oidc');
+      res.redirect(302, (await sso.oidc.start(tenant.slug, connection, tenant.publicOrigin)).href);
+      return;
+    }
+    const connection = await loginConnection(sso, req, tenant, id, 'saml');
+    const config = samlOptionsFor({ tenant: tenant.slug, origin: tenant.publicOrigin, connection, store: sso.store, clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS });
+    const run = await sso.saml.run(req, res, { config });
+    if (run.kind !== 'responded') return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'saml_request_failed', connectionId: connection.id });
+  });
+}

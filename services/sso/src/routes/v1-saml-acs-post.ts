@@ -1,0 +1,64 @@
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import { checkVerifiedAssertion, samlEndpoints, samlOptionsFor } from '../domain/saml-login.js';
+import { assertLoginResponseShape, parseUntrustedXml, XmlGuardError } from '../domain/xml-guard.js';
+import { finishIdpLogin } from '../http/finish-login.js';
+import { loginConnection } from '../http/guards.js';
+import { refuseLogin } from '../http/refuse-login.js';
+import { tenantOf } from '../http/tenant-context.js';
+import type { Sso } from '../sso.js';
+
+/**
+ * The form body of a SAML POST, capped; an oversized or broken body is refused and audited like any
+ * bad login (the error handler sits in the route's own stack, so it sees only this parser's errors).
+ */
+export function samlFormBody(sso: Sso): [RequestHandler, ErrorRequestHandler] {
+  const parse = express.urlencoded({ extended: false, limit: Math.ceil(sso.config.SSO_SAML_MAX_BYTES * 1.4) + 4096, parameterLimit: 10 });
+  const refused: ErrorRequestHandler = (error: unknown, req, res, next) => {
+    const tooLarge = typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.too.large';
+    refuseLogin(sso.auditor, req, tenantOf(res).slug, { reason: tooLarge ? 'xml_too_large' : 'body_malformed', status: tooLarge ? 'payload_too_large' : 'bad_request' }).catch(next);
+  };
+  return [parse, refused];
+}
+
+const STATUS_OF = { xml_too_large: 'payload_too_large', xml_malformed: 'bad_request', xml_doctype: 'bad_request', xml_comment: 'unauthenticated', xml_structure: 'unauthenticated' } as const;
+
+/** POST /v1/sso/saml/:connectionId/acs: the IdP's signed response (SP- or, when allowed, IdP-initiated); answers platform tokens. */
+export function v1SamlAcsPost(router: Router, sso: Sso): void {
+  const [parseBody, refuseBody] = samlFormBody(sso);
+  const acs: RequestHandler = async (req, res) => {
+    const tenant = tenantOf(res);
+    const connection = await loginConnection(sso, req, tenant, String(req.params.connectionId), 'saml');
+    const body: unknown = req.body;
+    const encoded = typeof body === 'object' && body !== null && 'SAMLResponse' in body ? body.SAMLResponse : undefined;
+    if (typeof encoded !== 'string' || !/^[A-Za-z0-9+/=\s]+$/.test(encoded) || 'SAMLResponse' in req.query || 'SAMLRequest' in req.query) {
+      return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'saml_response_missing', connectionId: connection.id, status: 'bad_request' });
+    }
+    const xml = Buffer.from(encoded, 'base64').toString('utf8');
+    let doc: Document;
+    try {
+      doc = parseUntrustedXml(xml, { maxBytes: sso.config.SSO_SAML_MAX_BYTES, allowComments: false });
+      assertLoginResponseShape(doc);
+    } catch (error) {
+      const reason = error instanceof XmlGuardError ? error.reason : 'xml_malformed';
+      return refuseLogin(sso.auditor, req, tenant.slug, { reason, detail: error instanceof Error ? error.message : undefined, connectionId: connection.id, status: STATUS_OF[reason] });
+    }
+    const config = samlOptionsFor({ tenant: tenant.slug, origin: tenant.publicOrigin, connection, store: sso.store, clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS });
+    const run = await sso.saml.run(req, res, { config });
+    if (run.kind === 'responded') return;
+    if (run.kind === 'failed') return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'saml_invalid', detail: run.message, connectionId: connection.id });
+    const checked = await checkVerifiedAssertion({
+      tenant: tenant.slug,
+      connection,
+      endpoints: samlEndpoints(tenant.publicOrigin, connection.id),
+      profile: run.profile,
+      responseDestination: (doc.documentElement as Element | null)?.getAttribute('Destination') ?? null,
+      wasEncrypted: doc.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'EncryptedAssertion').length > 0,
+      store: sso.store,
+      clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS,
+      maxBytes: sso.config.SSO_SAML_MAX_BYTES,
+    });
+    if (!checked.ok) return refuseLogin(sso.auditor, req, tenant.slug, { reason: checked.reason, detail: checked.detail, connectionId: connection.id });
+    res.set('Cache-Control', 'no-store').json(await finishIdpLogin(sso, req, tenant, connection, checked.identity, { nameId: checked.nameId, sessionIndex: checked.sessionIndex }));
+  };
+  router.post('/v1/sso/saml/:connectionId/acs', parseBody, refuseBody, acs);
+}

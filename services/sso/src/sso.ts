@@ -1,0 +1,69 @@
+import { createTokenVerifier, type TokenVerifier } from '@mindbot/auth';
+import type { ServiceDeps } from '@mindbot/service-runtime';
+import type { SsoConfig } from './config.js';
+import { ConnectionRepository } from './data/connection-repository.js';
+import { memoryEphemeralStore, redisEphemeralStore, type EphemeralStore } from './data/ephemeral-store.js';
+import { Auditor } from './domain/audit.js';
+import { ConnectionAdmin } from './domain/connections.js';
+import { DomainVerification } from './domain/domain-verification.js';
+import { Envelope } from './domain/envelope.js';
+import { OidcLogin } from './domain/oidc-login.js';
+import { PasswordLogin, type PasswordResetMailer } from './domain/passwords.js';
+import { SigningKeys } from './domain/signing-keys.js';
+import { TokenService } from './domain/token-service.js';
+import { SamlPassport } from './http/saml-passport.js';
+
+/** Everything the SSO routes use, built once from the service's dependencies and its config. */
+export interface Sso {
+  config: SsoConfig;
+  deps: ServiceDeps;
+  keys: SigningKeys;
+  store: EphemeralStore;
+  auditor: Auditor;
+  tokens: TokenService;
+  verifier: TokenVerifier;
+  connections: ConnectionRepository;
+  connectionAdmin: ConnectionAdmin;
+  domains: DomainVerification;
+  oidc: OidcLogin;
+  saml: SamlPassport;
+  passwords: PasswordLogin;
+}
+
+export interface SsoOverrides {
+  /** Where password-reset tokens go; the default records that one was sent and drops the token. */
+  mailer?: PasswordResetMailer;
+}
+
+export function buildSso(deps: ServiceDeps, config: SsoConfig, overrides: SsoOverrides = {}): Sso {
+  const keys = SigningKeys.load({ keys: config.SSO_SIGNING_KEYS.keys, signingKid: config.SSO_SIGNING_KID, issuer: config.SSO_ISSUER, audience: config.SSO_AUDIENCE });
+  const store = deps.redis ? redisEphemeralStore(deps.redis) : memoryEphemeralStore();
+  const auditor = new Auditor(deps.tenants, deps.logger);
+  const tokens = new TokenService(
+    deps.tenants,
+    keys,
+    { accessTokenTtlSeconds: config.SSO_ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.SSO_REFRESH_TOKEN_TTL_SECONDS, sessionTtlSeconds: config.SSO_SESSION_TTL_SECONDS },
+    auditor,
+  );
+  const connections = new ConnectionRepository(new Envelope(config.SSO_SECRET_KEYS));
+  const mailer: PasswordResetMailer = overrides.mailer ?? {
+    send: async (tenant, _email, _token) => {
+      await auditor.record(tenant, { action: 'password.reset_mail_unconfigured' });
+    },
+  };
+  return {
+    config,
+    deps,
+    keys,
+    store,
+    auditor,
+    tokens,
+    verifier: createTokenVerifier({ jwks: keys.jwks, issuer: config.SSO_ISSUER, audience: config.SSO_AUDIENCE }),
+    connections,
+    connectionAdmin: new ConnectionAdmin(deps.tenants, connections, { allowInsecureUrls: config.SSO_ALLOW_INSECURE_IDP_URLS, maxXmlBytes: config.SSO_SAML_MAX_BYTES }),
+    domains: new DomainVerification(deps.tenants, config.SSO_DNS_SERVERS),
+    oidc: new OidcLogin(store, { allowInsecureRequests: config.SSO_ALLOW_INSECURE_IDP_URLS, clockSkewSeconds: config.SSO_CLOCK_SKEW_SECONDS }),
+    saml: new SamlPassport(),
+    passwords: new PasswordLogin(deps.tenants, tokens, mailer, { maxFailures: config.SSO_PASSWORD_MAX_FAILURES, lockoutSeconds: config.SSO_PASSWORD_LOCKOUT_SECONDS }),
+  };
+}
