@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { schemaNameOf, type TenantSpec } from '@mindbot/tenancy';
 import { captureLogger, createTestDatabase, freePort, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { createPool, createPlatformClient } from '@mindbot/db';
@@ -361,7 +363,62 @@ describe('the Tenant operator against a real API server', () => {
     expect((lease.body as { spec: { holderIdentity: string } }).spec.holderIdentity).toBe(standby.operator.identity);
     expect(await createAndWait(uniqueSlug('after'))).toBe('True');
   }, SLOW);
+
+  it('converges after the operator process is killed mid-reconcile and another one starts', async () => {
+    const slugs = Array.from({ length: 4 }, () => uniqueSlug('crash'));
+    for (const slug of slugs) await createTenant(tenantManifest(slug));
+    const lease = `lease-${uniqueSlug('crash')}`;
+    const first = await spawnOperator(lease);
+    try {
+      await waitUntil('the first operator to start applying', async () => (await api.request('GET', `/api/v1/namespaces/tenant-${slugs[0] ?? ''}`)).status === 200, 30_000);
+    } finally {
+      first.kill('SIGKILL');
+    }
+    const readyBeforeRestart = (await Promise.all(slugs.map(getTenant))).filter((t) => conditionOf(t, 'Ready')?.status === 'True').length;
+    expect(readyBeforeRestart).toBeLessThan(slugs.length);
+
+    const second = await spawnOperator(lease);
+    try {
+      for (const slug of slugs) await waitForCondition(slug, 'Ready', 'True', undefined, 40_000);
+      for (const slug of slugs) {
+        const res = await api.request('GET', `/apis/apps/v1/namespaces/tenant-${slug}/deployments/agent`);
+        expect(res.status).toBe(200);
+      }
+    } finally {
+      second.kill('SIGTERM');
+      await new Promise((r) => second.once('exit', r));
+    }
+  }, 120_000);
 });
+
+/** The operator as its own process (`operator/src/main.ts`), as the chart runs it. */
+async function spawnOperator(lease: string): Promise<ChildProcess> {
+  const main = fileURLToPath(new URL('../../main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: {
+      PATH: process.env.PATH,
+      KUBECONFIG: await api.kubeConfigFile(OPERATOR_USER, ['system:masters']),
+      DATABASE_URL: database.url,
+      MINDBOT_REGION: 'eu-west',
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      LEASE_NAME: lease,
+      OPERATOR_NAMESPACE: SYSTEM_NAMESPACE,
+      LEASE_DURATION_MS: '2000',
+      RENEW_DEADLINE_MS: '1500',
+      RETRY_PERIOD_MS: '300',
+      WORKERS: '1',
+      AGENT_IMAGE: 'registry.example/mindbot/agent:test',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.resolve();
+  });
+  return child;
+}
 
 async function createAndWait(slug: string): Promise<string | undefined> {
   await createTenant(tenantManifest(slug));
