@@ -1,9 +1,50 @@
-import type { Express } from 'express';
+import express, { type Express } from 'express';
+import { AppError } from '@mindbot/errors';
 import { createHttpApp } from '@mindbot/http';
 import type { ServiceDeps } from '@mindbot/service-runtime';
+import type { GatewayDeps } from './gateway-deps.js';
+import { authenticate, requireUser } from './http/authenticate.js';
+import { tenantCors } from './http/cors.js';
+import { buildOpenApi } from './http/openapi.js';
+import { proxyTo } from './http/proxy.js';
+import { rateLimit } from './http/rate-limit.js';
+import type { RouteContext } from './http/route-context.js';
+import type { GatewayRoute, RouteSpec } from './http/route-spec.js';
+import { resolveTenant } from './http/tenant-resolution.js';
+import { PROXIED_PREFIXES, PROXIED_ROUTE_SPECS } from './routes/proxied-routes.js';
+import { v1ApiKeysCreate } from './routes/v1-api-keys-create.js';
+import { v1ApiKeysList } from './routes/v1-api-keys-list.js';
+import { v1ApiKeysRevoke } from './routes/v1-api-keys-revoke.js';
+import { v1BrandingGet } from './routes/v1-branding-get.js';
+import { v1VoiceSessionsCreate } from './routes/v1-voice-sessions-create.js';
+import { v1VoiceSessionsEnd } from './routes/v1-voice-sessions-end.js';
+import { v1WebhooksLivekitReceive } from './routes/v1-webhooks-livekit-receive.js';
 
-/** The gateway's express app: the edge API: tenant resolution, authentication, rate limits, voice sessions, branding. Its business routes arrive with their own issues. */
-export function createApp(deps: ServiceDeps): Express {
+/** The gateway's own tenant routes (after tenant resolution, CORS, authentication and rate limits). */
+export const TENANT_ROUTES: readonly GatewayRoute[] = [v1BrandingGet, v1ApiKeysCreate, v1ApiKeysList, v1ApiKeysRevoke, v1VoiceSessionsCreate, v1VoiceSessionsEnd];
+/** Routes without a tenant host: called by other systems, authenticated by signature. */
+export const PLATFORM_ROUTES: readonly GatewayRoute[] = [v1WebhooksLivekitReceive];
+
+/** Every documented operation, in /openapi.json. */
+export const API_SPECS: readonly RouteSpec[] = [...TENANT_ROUTES, ...PLATFORM_ROUTES].map((r) => r.spec).concat(PROXIED_ROUTE_SPECS);
+
+function bytesOf(limit: string): number {
+  const match = /^(\d+)(kb|mb)$/.exec(limit);
+  return match ? Number(match[1]) * (match[2] === 'mb' ? 1024 * 1024 : 1024) : 100 * 1024;
+}
+
+/**
+ * The gateway: the one front door. Without `gateway` (the shared service-contract suite) it serves
+ * only health, readiness and metrics; main.ts always passes it.
+ *
+ * Order: platform routes (signed webhooks, JWKS, OpenAPI) → for every other /v1 path: tenant from
+ * the host → CORS → credential → rate limit → proxied prefixes (streamed, before any body parsing)
+ * → the gateway's own routes (JSON bodies).
+ */
+export function createApp(deps: ServiceDeps, gateway?: GatewayDeps): Express {
+  const ctx: RouteContext | undefined = gateway ? { deps, gateway } : undefined;
+  const openapi = JSON.stringify(buildOpenApi(API_SPECS, { version: '1.0.0' }));
+  const bodyLimitBytes = bytesOf(deps.bodyLimit);
   return createHttpApp({
     service: 'gateway',
     logger: deps.logger,
@@ -12,6 +53,41 @@ export function createApp(deps: ServiceDeps): Express {
     readiness: deps.readiness,
     bodyLimit: deps.bodyLimit,
     trustProxy: deps.trustProxy,
-    routes: () => undefined,
+    rawRoutes: (app) => {
+      app.get('/openapi.json', (_req, res) => {
+        res.type('application/json').set('Cache-Control', 'public, max-age=300').send(openapi);
+      });
+      if (!ctx) return;
+      const { upstreams } = ctx.gateway;
+      const platform = express.Router();
+      for (const route of PLATFORM_ROUTES) route.mount(platform, ctx);
+      for (const prefix of PROXIED_PREFIXES.billing.open) platform.use(prefix, proxyTo({ service: 'billing', upstream: upstreams.billing, bodyLimitBytes }));
+      for (const prefix of PROXIED_PREFIXES.sso.open) platform.use(prefix, proxyTo({ service: 'sso', upstream: upstreams.sso, bodyLimitBytes }));
+      app.use(platform);
+
+      const tenant = express.Router();
+      tenant.use('/v1', resolveTenant(ctx.gateway), tenantCors(ctx.gateway), authenticate(ctx.gateway), rateLimit(ctx.gateway));
+      for (const prefix of PROXIED_PREFIXES.billing.user) tenant.use(prefix, requireUser(), proxyTo({ service: 'billing', upstream: upstreams.billing, bodyLimitBytes }));
+      for (const prefix of PROXIED_PREFIXES.sso.user) {
+        tenant.use(prefix, refuseApiKeys, proxyTo({ service: 'sso', upstream: upstreams.sso, bodyLimitBytes }));
+      }
+      app.use(tenant);
+    },
+    routes: (app) => {
+      if (!ctx) return;
+      const tenantRoutes = express.Router();
+      for (const route of TENANT_ROUTES) route.mount(tenantRoutes, ctx);
+      app.use(tenantRoutes);
+    },
   });
 }
+
+/** API keys are the gateway's own credential: never forwarded to SSO. */
+const refuseApiKeys: express.RequestHandler = (req, _res, next) => {
+  const authorization = req.headers.authorization ?? '';
+  if (req.headers['x-api-key'] !== undefined || authorization.startsWith('Bearer mb_')) {
+    next(new AppError('forbidden', 'API keys are not accepted here: sign in with a platform token.'));
+    return;
+  }
+  next();
+};

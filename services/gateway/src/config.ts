@@ -1,10 +1,69 @@
 import { z } from 'zod';
 import { loadConfig } from '@mindbot/config';
 import { serviceEnv } from '@mindbot/service-runtime';
+import { REGIONS } from '@mindbot/tenancy';
+
+const share = (fallback: number) => z.coerce.number().gt(0).max(1).default(fallback);
+
+/** `{"us-east":"https://{tenant}.us-east.mindbot.ai", …}`: where each region serves a tenant. */
+const regionUrls = z
+  .string()
+  .default('{}')
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of region to URL template' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.partialRecord(
+      z.enum(REGIONS),
+      z
+        .string()
+        .regex(/^https?:\/\/[^/?#\s]*\{tenant\}[^/?#\s]*$/, 'each URL template must be http(s)://… with a {tenant} placeholder in the host and no path'),
+    ),
+  );
 
 const gatewayEnv = z.object({
   ...serviceEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Tenants are served at `<slug>.<BASE_DOMAIN>` (and at their own domains). */
+  BASE_DOMAIN: z
+    .string()
+    .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be a lower-case DNS name such as mindbot.ai')
+    .default('localhost'),
+  /** The scheme browsers use to reach tenants (CORS origins and redirects are built with it). */
+  PUBLIC_SCHEME: z.enum(['http', 'https']).default('https'),
+  /** Per region, the URL template of a tenant's base URL; default `<scheme>://{tenant}.<region>.<BASE_DOMAIN>`. */
+  REGION_URLS: regionUrls,
+  /** Verification of platform tokens issued by the SSO service. */
+  AUTH_JWKS_URL: z.url({ error: 'must be the SSO service JWKS URL' }),
+  AUTH_ISSUER: z.string().min(1),
+  AUTH_AUDIENCE: z.string().min(1).default('mindbot-platform'),
+  /** Upstream services the gateway serves through itself. */
+  BILLING_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8081'),
+  SSO_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8082'),
+  /** The service credential the gateway presents on billing's /internal routes. */
+  BILLING_SERVICE_TOKEN: z.string().min(32, 'must have at least 32 characters'),
+  /** LiveKit, as clients reach it (ws/wss) and as the gateway calls its API (http/https, default from LIVEKIT_URL). */
+  LIVEKIT_URL: z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }),
+  LIVEKIT_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LIVEKIT_API_KEY: z.string().min(1),
+  LIVEKIT_API_SECRET: z.string().min(32, 'must have at least 32 characters'),
+  /** The agent worker's name for explicit dispatch. */
+  LIVEKIT_AGENT_NAME: z.string().min(1).max(100).default('mindbot-agent'),
+  /** Lifetime of the LiveKit access token handed to the user. */
+  VOICE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
+  /** What the rate limiter does while Redis is unreachable: per-process limits (default), allow all, or refuse all. */
+  RATE_LIMIT_WHEN_REDIS_DOWN: z.enum(['local', 'open', 'closed']).default('local'),
+  /** Share of the tenant's per-minute budget one principal (user or API key) may use. */
+  RATE_LIMIT_PRINCIPAL_SHARE: share(0.5),
+  /** Share of the tenant's per-minute budget one client IP may use. */
+  RATE_LIMIT_IP_SHARE: share(0.5),
+  /** Safety net for registry cache entries (changes normally arrive at once through LISTEN/NOTIFY). */
+  REGISTRY_CACHE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 });
 
 export type GatewayConfig = z.output<typeof gatewayEnv>;

@@ -1,0 +1,101 @@
+import { createTokenVerifier, type TokenVerifier } from '@mindbot/auth';
+import type { ServiceDeps } from '@mindbot/service-runtime';
+import type { GatewayConfig } from './config.js';
+import { PgListener } from './data/pg-listener.js';
+import { TenantRegistry } from './data/tenant-registry.js';
+import { ApiKeys } from './domain/api-keys.js';
+import { BillingClient } from './domain/billing-client.js';
+import { RateLimiter, type RedisDownPolicy } from './domain/rate-limiter.js';
+import { VoiceRooms, type LiveKitSettings } from './domain/voice-rooms.js';
+import { RegionMap } from './domain/regions.js';
+
+/** What the gateway needs beyond the shared service dependencies; built once in main.ts or by a test. */
+export interface GatewayDeps {
+  region: string;
+  baseDomain: string;
+  scheme: 'http' | 'https';
+  regions: RegionMap;
+  registry: TenantRegistry;
+  apiKeys: ApiKeys;
+  limiter: RateLimiter;
+  limitShares: { principal: number; ip: number };
+  verifier: TokenVerifier;
+  upstreams: { billing: URL; sso: URL };
+  billing: BillingClient;
+  voice: VoiceRooms;
+  livekit: LiveKitSettings;
+  /** Settles once the registry listener's first connection attempt is over (it retries by itself after). */
+  listening: Promise<void>;
+  /** Stops the registry listener. */
+  close(): Promise<void>;
+}
+
+export interface GatewaySettings {
+  databaseUrl: string;
+  region: string;
+  baseDomain: string;
+  scheme: 'http' | 'https';
+  regionUrls: Partial<Record<string, string>>;
+  verifier: TokenVerifier;
+  billingUrl: string;
+  ssoUrl: string;
+  billingServiceToken: string;
+  livekit: LiveKitSettings;
+  whenRedisDown: RedisDownPolicy;
+  limitShares: { principal: number; ip: number };
+  registryTtlMs: number;
+  rateWindowMs?: number;
+}
+
+export function settingsFromConfig(config: GatewayConfig): GatewaySettings {
+  return {
+    databaseUrl: config.DATABASE_URL,
+    region: config.MINDBOT_REGION,
+    baseDomain: config.BASE_DOMAIN,
+    scheme: config.PUBLIC_SCHEME,
+    regionUrls: config.REGION_URLS,
+    verifier: createTokenVerifier({ jwks: new URL(config.AUTH_JWKS_URL), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }),
+    billingUrl: config.BILLING_URL,
+    ssoUrl: config.SSO_URL,
+    billingServiceToken: config.BILLING_SERVICE_TOKEN,
+    livekit: {
+      url: config.LIVEKIT_URL,
+      apiUrl: config.LIVEKIT_API_URL ?? config.LIVEKIT_URL.replace(/^ws/, 'http'),
+      apiKey: config.LIVEKIT_API_KEY,
+      apiSecret: config.LIVEKIT_API_SECRET,
+      agentName: config.LIVEKIT_AGENT_NAME,
+      tokenTtlSeconds: config.VOICE_TOKEN_TTL_SECONDS,
+    },
+    whenRedisDown: config.RATE_LIMIT_WHEN_REDIS_DOWN,
+    limitShares: { principal: config.RATE_LIMIT_PRINCIPAL_SHARE, ip: config.RATE_LIMIT_IP_SHARE },
+    registryTtlMs: config.REGISTRY_CACHE_TTL_MS,
+  };
+}
+
+/** Builds the gateway's parts and starts the registry listener (it keeps retrying if Postgres is away). */
+export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): GatewayDeps {
+  const listener = new PgListener(settings.databaseUrl, deps.logger);
+  const registry = new TenantRegistry(deps.platform, listener, { ttlMs: settings.registryTtlMs });
+  const apiKeys = new ApiKeys(deps.tenants, deps.logger, listener);
+  const listening = listener.start().catch((error: unknown) => {
+    deps.logger.warn({ err: error }, 'registry listener could not connect yet; retrying');
+  });
+  const billingUrl = new URL(settings.billingUrl);
+  return {
+    region: settings.region,
+    baseDomain: settings.baseDomain,
+    scheme: settings.scheme,
+    regions: new RegionMap(settings.region, settings.regionUrls, settings.scheme, settings.baseDomain),
+    registry,
+    apiKeys,
+    limiter: new RateLimiter(deps.redis, deps.logger, { windowMs: settings.rateWindowMs ?? 60_000, whenRedisDown: settings.whenRedisDown }),
+    limitShares: settings.limitShares,
+    verifier: settings.verifier,
+    upstreams: { billing: billingUrl, sso: new URL(settings.ssoUrl) },
+    billing: new BillingClient(billingUrl, settings.billingServiceToken),
+    voice: new VoiceRooms(settings.livekit),
+    livekit: settings.livekit,
+    listening,
+    close: () => listener.close(),
+  };
+}

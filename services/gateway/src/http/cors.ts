@@ -1,0 +1,42 @@
+import type { RequestHandler } from 'express';
+import { AppError } from '@mindbot/errors';
+import type { GatewayDeps } from '../gateway-deps.js';
+import { originsOf, tenantOf } from './tenant-resolution.js';
+
+const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Api-Key, X-Request-Id, traceparent, tracestate';
+const EXPOSED_HEADERS = 'ETag, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy, X-Request-Id';
+
+/**
+ * CORS for exactly the tenant's own origins (its platform host and its domains, on the public
+ * scheme; with the port the request came in on, for local development). Any other origin gets no
+ * CORS headers, and its preflight a 403.
+ */
+export function tenantCors(gateway: GatewayDeps): RequestHandler {
+  return (req, res, next) => {
+    res.vary('Origin');
+    const origin = req.headers.origin;
+    if (origin === undefined) {
+      next();
+      return;
+    }
+    const port = /:(\d+)$/.exec(req.headers.host ?? '')?.[1];
+    const allowed = originsOf(gateway, tenantOf(res), port).has(origin);
+    const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+    if (!allowed) {
+      if (preflight) throw new AppError('forbidden', 'This origin may not call this tenant.');
+      next();
+      return;
+    }
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+    res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+    if (preflight) {
+      res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, POST, PUT, PATCH, DELETE');
+      res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
+      res.setHeader('Access-Control-Max-Age', '600');
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}

@@ -1,0 +1,8 @@
+import type { ServiceDeps } from '@mindbot/service-runtime';
+import type { GatewayDeps } from '../gateway-deps.js';
+
+/** What every route of the gateway is mounted with. */
+export interface RouteContext {
+  deps: ServiceDeps;
+  gateway: GatewayDeps;
+}

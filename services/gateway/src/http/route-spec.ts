@@ -1,0 +1,28 @@
+import type { Router } from 'express';
+import type { z } from 'zod';
+import type { RouteContext } from './route-context.js';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** One documented operation: mounted from here and described in /openapi.json from the same schemas. */
+export interface RouteSpec {
+  method: HttpMethod;
+  /** express path (`/v1/api-keys/:id`); OpenAPI gets `{id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  /** public: no credential needed; user: a signed-in user; admin: owner/admin; user-or-key: a user or an API key with `permission`. */
+  auth: 'public' | 'user' | 'admin' | 'user-or-key' | 'signature';
+  permission?: string;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  responses: Partial<Record<number, { description: string; schema?: z.ZodType }>>;
+  /** Served by another service through the gateway's proxy. */
+  upstream?: 'billing' | 'sso';
+}
+
+/** A route of the gateway itself. */
+export interface GatewayRoute {
+  spec: RouteSpec;
+  mount(router: Router, ctx: RouteContext): void;
+}

@@ -1,0 +1,37 @@
+import { apiKeyCreatedSchema, apiKeyCreateRequestSchema, problemSchema } from '@mindbot/sdk/schemas';
+import { AppError, parseInput } from '@mindbot/errors';
+import { callerOf, requireUser } from '../http/authenticate.js';
+import type { GatewayRoute } from '../http/route-spec.js';
+import { tenantOf } from '../http/tenant-resolution.js';
+
+export const ADMIN_ROLES = ['owner', 'admin'] as const;
+
+/** POST /v1/api-keys — a tenant admin creates a key; the key is in this answer and nowhere else, ever. */
+export const v1ApiKeysCreate: GatewayRoute = {
+  spec: {
+    method: 'post',
+    path: '/v1/api-keys',
+    operationId: 'createApiKey',
+    summary: 'Create an API key (shown once).',
+    auth: 'admin',
+    body: apiKeyCreateRequestSchema,
+    responses: {
+      201: { description: 'The key and its record', schema: apiKeyCreatedSchema },
+      400: { description: 'Invalid input', schema: problemSchema },
+      401: { description: 'Not signed in', schema: problemSchema },
+      403: { description: 'Not an admin of this tenant', schema: problemSchema },
+    },
+  },
+  mount(router, ctx) {
+    router.post('/v1/api-keys', requireUser(...ADMIN_ROLES), async (req, res) => {
+      const input = parseInput(apiKeyCreateRequestSchema, req.body);
+      const expiresAt = input.expiresAt === undefined ? undefined : new Date(input.expiresAt);
+      if (expiresAt && expiresAt.getTime() <= Date.now()) {
+        throw new AppError('validation_failed', 'The request body is invalid.', { errors: [{ path: 'body.expiresAt', message: 'must be in the future' }] });
+      }
+      const caller = callerOf(res);
+      const created = await ctx.gateway.apiKeys.create(tenantOf(res).slug, { ...input, expiresAt }, caller?.id ?? 'unknown');
+      res.status(201).set('Cache-Control', 'no-store').json(created);
+    });
+  },
+};

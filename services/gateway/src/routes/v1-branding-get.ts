@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { brandingSchema, problemSchema, type Branding } from '@mindbot/sdk/schemas';
+import type { GatewayRoute } from '../http/route-spec.js';
+import { tenantOf } from '../http/tenant-resolution.js';
+
+/** GET /v1/branding — public, by host: what the web widget shows. ETag + short public caching; 304 when unchanged. */
+export const v1BrandingGet: GatewayRoute = {
+  spec: {
+    method: 'get',
+    path: '/v1/branding',
+    operationId: 'getBranding',
+    summary: "The tenant's name, logo, colours, agent name and greeting (tenant chosen by host).",
+    auth: 'public',
+    responses: {
+      200: { description: 'The branding', schema: brandingSchema },
+      304: { description: 'Unchanged since the ETag in If-None-Match' },
+      404: { description: 'No tenant at this host', schema: problemSchema },
+    },
+  },
+  mount(router) {
+    router.get('/v1/branding', (req, res) => {
+      const tenant = tenantOf(res);
+      const body: Branding = {
+        tenant: tenant.slug,
+        displayName: tenant.displayName,
+        logoUrl: tenant.branding.logoUrl,
+        primaryColor: tenant.branding.primaryColor,
+        accentColor: tenant.branding.accentColor,
+        agentName: tenant.branding.agentName,
+        greeting: tenant.branding.greeting,
+        language: tenant.agent.language,
+      };
+      const text = JSON.stringify(body);
+      res.set({
+        ETag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`,
+        'Cache-Control': 'public, max-age=60, stale-while-revalidate=300',
+      });
+      if (req.fresh) {
+        res.status(304).end();
+        return;
+      }
+      res.type('application/json').send(text);
+    });
+  },
+};

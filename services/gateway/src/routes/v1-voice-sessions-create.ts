@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { problemSchema, voiceSessionCreateRequestSchema, voiceSessionSchema, type VoiceSession } from '@mindbot/sdk/schemas';
+import { AppError, parseInput } from '@mindbot/errors';
+import { callerOf, requireUserOrKey } from '../http/authenticate.js';
+import type { GatewayRoute } from '../http/route-spec.js';
+import { tenantOf } from '../http/tenant-resolution.js';
+import { traceHeaders } from '../http/trace-headers.js';
+
+/**
+ * POST /v1/voice/sessions — reserves time in billing (402 pointing to the packages when there is
+ * none), creates the tenant's LiveKit room, dispatches the tenant's agent with tenant, user and
+ * session in its metadata, and answers a short-lived token that can join only that room. When
+ * LiveKit fails after billing reserved time, the session is ended at zero seconds at once.
+ */
+export const v1VoiceSessionsCreate: GatewayRoute = {
+  spec: {
+    method: 'post',
+    path: '/v1/voice/sessions',
+    operationId: 'createVoiceSession',
+    summary: 'Start a voice session with the tenant’s agent.',
+    auth: 'user-or-key',
+    permission: 'voice:sessions',
+    body: voiceSessionCreateRequestSchema,
+    responses: {
+      201: { description: 'The room to join and a token for it', schema: voiceSessionSchema },
+      400: { description: 'Invalid input', schema: problemSchema },
+      401: { description: 'No or invalid credential', schema: problemSchema },
+      402: { description: 'No minutes left: buy a package (see packagesUrl)', schema: problemSchema },
+      403: { description: 'The API key lacks voice:sessions', schema: problemSchema },
+      429: { description: 'Rate limited', schema: problemSchema },
+      503: { description: 'Billing or LiveKit unreachable; nothing was charged', schema: problemSchema },
+    },
+  },
+  mount(router, ctx) {
+    router.post('/v1/voice/sessions', requireUserOrKey('voice:sessions'), async (req, res) => {
+      const input = parseInput(voiceSessionCreateRequestSchema, req.body ?? {});
+      const tenant = tenantOf(res);
+      const caller = callerOf(res);
+      let userId: string;
+      if (caller?.kind === 'user') {
+        if (input.userId !== undefined && input.userId !== caller.principal.userId) throw new AppError('forbidden', 'A signed-in user can start sessions only for themselves.');
+        userId = caller.principal.userId;
+      } else {
+        if (input.userId === undefined) {
+          throw new AppError('validation_failed', 'The request body is invalid.', { errors: [{ path: 'body.userId', message: 'is required when an API key starts a session' }] });
+        }
+        userId = input.userId;
+      }
+      const headers = traceHeaders(req);
+      const started = await ctx.gateway.billing.start(tenant.slug, { userId, startKey: input.startKey ?? `gw:${randomUUID()}` }, headers);
+      if (!started.ok) {
+        throw new AppError('payment_required', 'No minutes left: buy and activate a time card to start a voice session.', {
+          extensions: { reason: 'no_minutes', packagesUrl: '/v1/packages' },
+        });
+      }
+      const session = started.session;
+      let opened: { room: string; token: string; tokenExpiresAt: Date };
+      try {
+        opened = await ctx.gateway.voice.open({
+          metadata: { tenant: tenant.slug, userId, sessionId: session.sessionId, startedAt: session.startedAt },
+          agent: { ...tenant.agent, displayName: tenant.displayName, agentName: tenant.branding.agentName, greeting: tenant.branding.greeting },
+        });
+      } catch (error) {
+        req.log.error({ err: error, sessionId: session.sessionId }, 'livekit refused the session; releasing the reservation');
+        await ctx.gateway.billing.end(tenant.slug, session.sessionId, { elapsedSeconds: 0, reason: 'error' }, headers).catch((cause: unknown) => {
+          req.log.error({ err: cause, sessionId: session.sessionId }, 'could not release the reservation; the sweeper will');
+        });
+        throw new AppError('unavailable', 'The voice service cannot be reached right now; nothing was charged. Try again.', { headers: { 'Retry-After': '5' }, cause: error });
+      }
+      const body: VoiceSession = {
+        sessionId: session.sessionId,
+        room: opened.room,
+        livekitUrl: ctx.gateway.livekit.url,
+        token: opened.token,
+        tokenExpiresAt: opened.tokenExpiresAt.toISOString(),
+        remainingSeconds: session.remainingSeconds,
+      };
+      res.status(201).set('Cache-Control', 'no-store').json(body);
+    });
+  },
+};

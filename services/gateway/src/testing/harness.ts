@@ -1,0 +1,163 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { createTokenVerifier } from '@mindbot/auth';
+import { MigrationRunner } from '@mindbot/db';
+import { startServer, type RunningServer } from '@mindbot/http';
+import { newId } from '@mindbot/ids';
+import { TenantProvisioner } from '@mindbot/provisioning';
+import { buildServiceDeps, type ServiceDeps } from '@mindbot/service-runtime';
+import type { Region, TenantManifest } from '@mindbot/tenancy';
+import { captureLogger, createTestDatabase, createTestTokenIssuer, testManifest, testRedisUrl, type CapturedLogger, type TestDatabase, type TestTokenIssuer } from '@mindbot/testing';
+import { createApp } from '../app.js';
+import { buildGatewayDeps, type GatewayDeps, type GatewaySettings } from '../gateway-deps.js';
+import type { RedisDownPolicy } from '../domain/rate-limiter.js';
+import type { LiveKitSettings } from '../domain/voice-rooms.js';
+
+export const BILLING_SERVICE_TOKEN = 'svc_gateway_test_0123456789abcdef0123456789';
+export const LIVEKIT_DEV_KEY = 'devkey';
+export const LIVEKIT_DEV_SECRET = 'secret_for_gateway_tests_0123456789abcdef';
+
+export interface GatewayHarnessOptions {
+  region?: Region;
+  /** Share a database (and token issuer) with another harness; else a fresh database. */
+  database?: TestDatabase;
+  issuer?: TestTokenIssuer;
+  regionUrls?: Partial<Record<string, string>>;
+  /** `null`: single-node, no Redis. */
+  redisUrl?: string | null;
+  whenRedisDown?: RedisDownPolicy;
+  trustProxy?: boolean | number | string;
+  billingUrl?: string;
+  ssoUrl?: string;
+  livekit?: Partial<LiveKitSettings>;
+  bodyLimit?: string;
+  registryTtlMs?: number;
+  limitShares?: { principal: number; ip: number };
+}
+
+export interface GatewayHarness {
+  app: Express;
+  deps: ServiceDeps;
+  gateway: GatewayDeps;
+  database: TestDatabase;
+  issuer: TestTokenIssuer;
+  log: CapturedLogger;
+  provisioner: TenantProvisioner;
+  region: Region;
+  /** Provisions (or updates) a tenant in this harness's database; returns its manifest. */
+  provision(slug: string, change?: (manifest: TenantManifest) => void, overrides?: Parameters<typeof testManifest>[1]): Promise<TenantManifest>;
+  token(tenant: string, userId?: string, roles?: string[]): Promise<string>;
+  /** Gives the user `seconds` of talk time, as an activated time card would (billing's tables). */
+  grantSeconds(tenant: string, userId: string, seconds: number): Promise<void>;
+  /** Starts the app on a free port (for k6, LiveKit webhooks and real HTTP). */
+  listen(): Promise<RunningServer>;
+  close(): Promise<void>;
+}
+
+export async function startGatewayHarness(options: GatewayHarnessOptions = {}): Promise<GatewayHarness> {
+  const region = options.region ?? 'eu-west';
+  const ownDatabase = !options.database;
+  const database = options.database ?? (await createTestDatabase());
+  const log = captureLogger('gateway');
+  const redisUrl = options.redisUrl === null ? undefined : (options.redisUrl ?? testRedisUrl());
+  const deps = buildServiceDeps({
+    service: 'gateway',
+    region,
+    logger: log.logger,
+    databaseUrl: database.url,
+    redisUrl,
+    bodyLimit: options.bodyLimit ?? '100kb',
+    trustProxy: options.trustProxy ?? false,
+  });
+  const migrations = await MigrationRunner.load(deps.pool);
+  await migrations.migrate({ kind: 'platform', schema: 'platform' });
+  const provisioner = new TenantProvisioner({ pool: deps.pool, platform: deps.platform, migrations, region, actor: 'test' });
+  const issuer = options.issuer ?? (await createTestTokenIssuer());
+  const settings: GatewaySettings = {
+    databaseUrl: database.url,
+    region,
+    baseDomain: 'localhost',
+    scheme: 'http',
+    regionUrls: options.regionUrls ?? {},
+    verifier: createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience }),
+    billingUrl: options.billingUrl ?? 'http://127.0.0.1:9',
+    ssoUrl: options.ssoUrl ?? 'http://127.0.0.1:9',
+    billingServiceToken: BILLING_SERVICE_TOKEN,
+    livekit: {
+      url: 'ws://127.0.0.1:9',
+      apiUrl: 'http://127.0.0.1:9',
+      apiKey: LIVEKIT_DEV_KEY,
+      apiSecret: LIVEKIT_DEV_SECRET,
+      agentName: 'mindbot-agent',
+      tokenTtlSeconds: 600,
+      ...options.livekit,
+    },
+    whenRedisDown: options.whenRedisDown ?? 'local',
+    limitShares: options.limitShares ?? { principal: 0.5, ip: 0.5 },
+    registryTtlMs: options.registryTtlMs ?? 60_000,
+  };
+  const gateway = buildGatewayDeps(deps, settings);
+  await gateway.listening;
+  const app = createApp(deps, gateway);
+  const servers: RunningServer[] = [];
+
+  return {
+    app,
+    deps,
+    gateway,
+    database,
+    issuer,
+    log,
+    provisioner,
+    region,
+    async provision(slug, change, overrides) {
+      const manifest = testManifest(slug, { region, ...overrides });
+      change?.(manifest);
+      await provisioner.provision(manifest);
+      return manifest;
+    },
+    token: (tenant, userId = 'usr_test', roles = ['member']) => issuer.sign({ tenant, userId, roles }),
+    async grantSeconds(tenant, userId, seconds) {
+      await deps.tenants.forTenant(tenant).transaction(async (tx) => {
+        const purchase = newId('purchase');
+        const card = newId('timeCard');
+        const lot = newId('minuteLot');
+        const code = Array.from({ length: 12 }, () => '23456789ABCDEFGHJKMNPQRSTUVWXYZ'.charAt(Math.floor(Math.random() * 31))).join('');
+        await tx.$executeRaw`INSERT INTO purchases (id, user_id, package_id, package_name, amount_cents, currency, application_fee_cents, seconds, status, paid_at)
+          VALUES (${purchase}, ${userId}, 'pkg_starter', 'Starter', 999, 'usd', 100, ${seconds}, 'paid', now())`;
+        await tx.$executeRaw`INSERT INTO time_cards (id, purchase_id, owner_id, activation_code, seconds, status, activated_by, activated_at, code_expires_at)
+          VALUES (${card}, ${purchase}, ${userId}, ${code}, ${seconds}, 'active', ${userId}, now(), now() + interval '1 year')`;
+        await tx.$executeRaw`INSERT INTO minute_lots (id, time_card_id, user_id, granted_seconds, remaining_seconds, expires_at)
+          VALUES (${lot}, ${card}, ${userId}, ${seconds}, ${seconds}, now() + interval '1 year')`;
+        await tx.$executeRaw`INSERT INTO ledger_entries (id, user_id, lot_id, kind, seconds, idempotency_key)
+          VALUES (${newId('ledgerEntry')}, ${userId}, ${lot}, 'credit', ${seconds}, ${`test-grant:${lot}`})`;
+      });
+    },
+    async listen() {
+      const running = await startServer(app, { port: 0, logger: log.logger, lifecycle: deps.lifecycle, shutdownTimeoutMs: 1_000 });
+      servers.push(running);
+      return running;
+    },
+    async close() {
+      for (const server of servers) await server.close();
+      await gateway.close();
+      await deps.close();
+      if (ownDatabase) await database.dispose();
+    },
+  };
+}
+
+/** Serves a token issuer's JWKS over HTTP, as the SSO service does, for services that fetch it (billing). */
+export async function serveJwks(issuer: TestTokenIssuer): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(issuer.jwks));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
