@@ -14,6 +14,8 @@ export const ID_PREFIXES = {
   timeCard: 'tc',
   ledgerEntry: 'led',
   purchase: 'pur',
+  minuteLot: 'lot',
+  voiceSession: 'vs',
   identity: 'idn',
   refreshToken: 'rtk',
   resetToken: 'prt',

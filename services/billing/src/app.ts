@@ -1,9 +1,41 @@
 import type { Express } from 'express';
+import { requireAuth, requireRole } from '@mindbot/auth';
 import { createHttpApp } from '@mindbot/http';
 import type { ServiceDeps } from '@mindbot/service-runtime';
+import type { BillingDeps } from './billing-deps.js';
+import { FailureLimiter } from './http/failure-limiter.js';
+import type { RouteContext } from './http/route-context.js';
+import { requireServiceToken } from './http/service-auth.js';
+import { TenantDirectory, tenantFromPath, tenantFromToken } from './http/tenant-context.js';
+import { internalV1SessionsEnd } from './routes/internal-v1-sessions-end.js';
+import { internalV1SessionsHeartbeat } from './routes/internal-v1-sessions-heartbeat.js';
+import { internalV1SessionsStart } from './routes/internal-v1-sessions-start.js';
+import { v1AdminBillingGet } from './routes/v1-admin-billing-get.js';
+import { v1AdminOnboardingLinkCreate } from './routes/v1-admin-onboarding-link-create.js';
+import { v1AdminPackagesCreate } from './routes/v1-admin-packages-create.js';
+import { v1AdminPackagesDelete } from './routes/v1-admin-packages-delete.js';
+import { v1AdminPackagesList } from './routes/v1-admin-packages-list.js';
+import { v1AdminPackagesUpdate } from './routes/v1-admin-packages-update.js';
+import { v1AdminReportsGet } from './routes/v1-admin-reports-get.js';
+import { v1BalanceGet } from './routes/v1-balance-get.js';
+import { v1HistoryList } from './routes/v1-history-list.js';
+import { v1PackagesList } from './routes/v1-packages-list.js';
+import { v1PurchasesCreate } from './routes/v1-purchases-create.js';
+import { v1PurchasesList } from './routes/v1-purchases-list.js';
+import { v1SessionsList } from './routes/v1-sessions-list.js';
+import { v1TimeCardsActivate } from './routes/v1-time-cards-activate.js';
+import { v1TimeCardsList } from './routes/v1-time-cards-list.js';
+import { v1WebhooksStripeReceive } from './routes/v1-webhooks-stripe-receive.js';
 
-/** The billing's express app: Stripe Connect, prices, time cards, the minute ledger, metering, webhooks. Its business routes arrive with their own issues. */
-export function createApp(deps: ServiceDeps): Express {
+/** Roles that administer a tenant's billing (packages, onboarding, reports). */
+export const ADMIN_ROLES = ['admin', 'owner'] as const;
+
+/**
+ * The billing's express app. Without `billing` (the shared service-contract suite) it serves only
+ * health, readiness and metrics; main.ts always passes it.
+ */
+export function createApp(deps: ServiceDeps, billing?: BillingDeps): Express {
+  const ctx: RouteContext | undefined = billing ? routeContext(deps, billing) : undefined;
   return createHttpApp({
     service: 'billing',
     logger: deps.logger,
@@ -12,6 +44,52 @@ export function createApp(deps: ServiceDeps): Express {
     readiness: deps.readiness,
     bodyLimit: deps.bodyLimit,
     trustProxy: deps.trustProxy,
-    routes: () => undefined,
+    rawRoutes: (app) => {
+      if (ctx) v1WebhooksStripeReceive(app, ctx);
+    },
+    routes: (app) => {
+      if (!ctx) return;
+      for (const route of [
+        v1PackagesList,
+        v1BalanceGet,
+        v1HistoryList,
+        v1SessionsList,
+        v1TimeCardsList,
+        v1TimeCardsActivate,
+        v1PurchasesList,
+        v1PurchasesCreate,
+        v1AdminPackagesList,
+        v1AdminPackagesCreate,
+        v1AdminPackagesUpdate,
+        v1AdminPackagesDelete,
+        v1AdminBillingGet,
+        v1AdminOnboardingLinkCreate,
+        v1AdminReportsGet,
+        internalV1SessionsStart,
+        internalV1SessionsHeartbeat,
+        internalV1SessionsEnd,
+      ]) {
+        route(app, ctx);
+      }
+    },
   });
+}
+
+function routeContext(deps: ServiceDeps, billing: BillingDeps): RouteContext {
+  const directory = new TenantDirectory(deps.platform);
+  const user = [requireAuth(billing.verifier), tenantFromToken(directory)];
+  return {
+    deps,
+    billing,
+    directory,
+    user,
+    admin: [...user, requireRole(...ADMIN_ROLES)],
+    service: [requireServiceToken(billing.serviceTokens), tenantFromPath(directory)],
+    activationLimiter: new FailureLimiter(deps.redis, deps.logger, {
+      name: 'activation-failures',
+      perUser: billing.activationMaxFailures,
+      perTenant: billing.activationMaxFailures * 40,
+      windowSeconds: 15 * 60,
+    }),
+  };
 }

@@ -1,10 +1,40 @@
 import { z } from 'zod';
-import { loadConfig } from '@mindbot/config';
+import { envBoolean, loadConfig } from '@mindbot/config';
 import { serviceEnv } from '@mindbot/service-runtime';
+
+const seconds = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 const billingEnv = z.object({
   ...serviceEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  /** The platform's Stripe secret key (Connect platform account). */
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret or restricted key (sk_test_…, sk_live_…)'),
+  /** Signing secret of the Connect webhook endpoint (created with connect=true). */
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=_-]+$/, 'must be a webhook signing secret (whsec_…)'),
+  /** Only for stripe-mock in development and tests, e.g. http://127.0.0.1:12111. */
+  STRIPE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** Events of the other mode (test vs live) are ignored. */
+  STRIPE_LIVEMODE: envBoolean(false),
+  /** Service credentials the gateway and agent present on /internal routes (comma-separated, ≥ 32 characters each; two during rotation). */
+  BILLING_SERVICE_TOKENS: z
+    .string()
+    .transform((v) => v.split(',').map((t) => t.trim()).filter((t) => t.length > 0))
+    .pipe(z.array(z.string().min(32, 'each token must have at least 32 characters')).min(1, 'must list at least one token')),
+  /** Verification of platform user tokens (issued by the SSO service). */
+  AUTH_JWKS_URL: z.url({ error: 'must be the SSO service JWKS URL' }),
+  AUTH_ISSUER: z.string().min(1),
+  AUTH_AUDIENCE: z.string().min(1).default('mindbot-platform'),
+  /** Where Checkout and Connect onboarding send people back when a tenant has no domain of its own. */
+  BILLING_APP_URL: z.url().default('http://localhost:8080'),
+  /** Seconds a voice session reserves ahead of use. */
+  METERING_CHUNK_SECONDS: seconds(60, 3600),
+  /** Heartbeats answer `warn` when this little time is left. */
+  METERING_WARN_SECONDS: seconds(120, 3600),
+  /** Sessions without a heartbeat for this long are closed by the sweeper. */
+  METERING_HEARTBEAT_TIMEOUT_SECONDS: seconds(90, 3600),
+  METERING_SWEEP_INTERVAL_SECONDS: seconds(30, 3600),
+  /** Wrong activation codes a user may try per 15 minutes. */
+  ACTIVATION_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
 });
 
 export type BillingConfig = z.output<typeof billingEnv>;

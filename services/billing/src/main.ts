@@ -1,5 +1,24 @@
 import { runService } from '@mindbot/service-runtime';
 import { createApp } from './app.js';
+import { buildBillingDeps } from './billing-deps.js';
 import { loadBillingConfig } from './config.js';
+import { startSweeper } from './sweeper.js';
 
-await runService({ service: 'billing', loadConfig: () => loadBillingConfig(), createApp });
+await runService({
+  service: 'billing',
+  loadConfig: () => loadBillingConfig(),
+  createApp: (deps, config) => {
+    const billing = buildBillingDeps(config);
+    // Stops by itself when the server drains (the timer is unref'd and skips passes while draining).
+    startSweeper({
+      platform: deps.platform,
+      tenants: deps.tenants,
+      logger: deps.logger,
+      metering: billing.metering,
+      intervalMs: config.METERING_SWEEP_INTERVAL_SECONDS * 1000,
+      clock: billing.clock,
+      isDraining: () => deps.lifecycle.draining,
+    });
+    return createApp(deps, billing);
+  },
+});

@@ -1,0 +1,40 @@
+import { createTokenVerifier, type TokenVerifier } from '@mindbot/auth';
+import type { BillingConfig } from './config.js';
+import type { MeteringSettings } from './domain/metering.js';
+import { createStripeClient, type Stripe } from './domain/stripe-client.js';
+
+/** What billing needs beyond the shared service dependencies. */
+export interface BillingDeps {
+  stripe: Stripe;
+  webhookSecret: string;
+  /** Whether this deployment takes live-mode events (else test-mode). */
+  livemode: boolean;
+  /** Verifies platform user tokens (SSO service JWKS). */
+  verifier: TokenVerifier;
+  /** Credentials accepted on /internal routes. */
+  serviceTokens: readonly string[];
+  /** Fallback base URL for Checkout and onboarding return pages. */
+  appUrl: string;
+  metering: MeteringSettings;
+  activationMaxFailures: number;
+  clock: () => Date;
+}
+
+export function buildBillingDeps(config: BillingConfig): BillingDeps {
+  return {
+    stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL }),
+    webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    livemode: config.STRIPE_LIVEMODE,
+    verifier: createTokenVerifier({ jwks: new URL(config.AUTH_JWKS_URL), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }),
+    serviceTokens: config.BILLING_SERVICE_TOKENS,
+    appUrl: config.BILLING_APP_URL.replace(/\/$/, ''),
+    metering: {
+      chunkSeconds: config.METERING_CHUNK_SECONDS,
+      warnSeconds: config.METERING_WARN_SECONDS,
+      heartbeatTimeoutSeconds: config.METERING_HEARTBEAT_TIMEOUT_SECONDS,
+      clockToleranceSeconds: 15,
+    },
+    activationMaxFailures: config.ACTIVATION_MAX_FAILURES,
+    clock: () => new Date(),
+  };
+}

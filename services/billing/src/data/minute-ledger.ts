@@ -1,0 +1,94 @@
+import type { TenantTransaction } from '@mindbot/db';
+import { newId } from '@mindbot/ids';
+
+// The minute ledger's SQL. Every function runs inside a tenant transaction, as the tenant's role.
+// Lots are the spendable balance; each change to a lot is written with a ledger entry in the same
+// statement batch, so a lot's remaining_seconds always equals granted + the sum of its entries.
+
+export interface SpendableLot {
+  id: string;
+  remaining: number;
+  expiresAt: Date;
+}
+
+export interface LotDebit {
+  lotId: string;
+  seconds: number;
+}
+
+/**
+ * Locks the user's unexpired, non-empty lots in spending order (first-expiring-first, then oldest).
+ * Every transaction that spends or reserves a user's seconds takes these locks first, which
+ * serialises them per user while other users proceed in parallel.
+ */
+export async function lockSpendableLots(tx: TenantTransaction, userId: string, now: Date): Promise<SpendableLot[]> {
+  const rows = await tx.$queryRaw<{ id: string; remaining_seconds: number; expires_at: Date }[]>`
+    SELECT id, remaining_seconds, expires_at FROM minute_lots
+    WHERE user_id = ${userId} AND expires_at > ${now} AND remaining_seconds > 0
+    ORDER BY expires_at, id
+    FOR UPDATE`;
+  return rows.map((r) => ({ id: r.id, remaining: r.remaining_seconds, expiresAt: r.expires_at }));
+}
+
+/** Which lots pay for `seconds`, first-expiring-first, never more than a lot holds. */
+export function planDebit(lots: readonly SpendableLot[], seconds: number): LotDebit[] {
+  const debits: LotDebit[] = [];
+  let left = seconds;
+  for (const lot of lots) {
+    if (left <= 0) break;
+    const take = Math.min(lot.remaining, left);
+    if (take > 0) debits.push({ lotId: lot.id, seconds: take });
+    left -= take;
+  }
+  return debits;
+}
+
+/**
+ * Takes seconds out of lots and writes one ledger entry per lot. `keyOf(lotId)` must be unique per
+ * business event: a repeated call with the same keys fails on the unique index instead of charging twice.
+ */
+export async function debitLots(
+  tx: TenantTransaction,
+  entry: { userId: string; kind: 'usage' | 'reversal' | 'expiry'; sessionId: string | null; keyOf: (lotId: string) => string },
+  debits: readonly LotDebit[],
+): Promise<void> {
+  if (debits.length === 0) return;
+  const lotIds = debits.map((d) => d.lotId);
+  const amounts = debits.map((d) => d.seconds);
+  const entryIds = debits.map(() => newId('ledgerEntry'));
+  const negatives = debits.map((d) => -d.seconds);
+  const keys = debits.map((d) => entry.keyOf(d.lotId));
+  await tx.$executeRaw`
+    INSERT INTO ledger_entries (id, user_id, lot_id, session_id, kind, seconds, idempotency_key)
+    SELECT e.id, ${entry.userId}, e.lot_id, ${entry.sessionId}, ${entry.kind}, e.seconds, e.key
+    FROM unnest(${entryIds}::text[], ${lotIds}::text[], ${negatives}::int[], ${keys}::text[]) AS e(id, lot_id, seconds, key)`;
+  await tx.$executeRaw`
+    UPDATE minute_lots AS l SET remaining_seconds = l.remaining_seconds - d.seconds
+    FROM unnest(${lotIds}::text[], ${amounts}::int[]) AS d(lot_id, seconds)
+    WHERE l.id = d.lot_id`;
+}
+
+/** A new lot for an activated time card, with its credit entry. */
+export async function creditLot(
+  tx: TenantTransaction,
+  lot: { userId: string; timeCardId: string; seconds: number; expiresAt: Date },
+): Promise<{ lotId: string }> {
+  const lotId = newId('minuteLot');
+  await tx.$executeRaw`
+    INSERT INTO minute_lots (id, time_card_id, user_id, granted_seconds, remaining_seconds, expires_at)
+    VALUES (${lotId}, ${lot.timeCardId}, ${lot.userId}, ${lot.seconds}, ${lot.seconds}, ${lot.expiresAt})`;
+  await tx.$executeRaw`
+    INSERT INTO ledger_entries (id, user_id, lot_id, session_id, kind, seconds, idempotency_key)
+    VALUES (${newId('ledgerEntry')}, ${lot.userId}, ${lotId}, NULL, 'credit', ${lot.seconds}, ${`credit:${lot.timeCardId}`})`;
+  return { lotId };
+}
+
+/** Seconds held by the user's active sessions, except `exceptSessionId`. */
+export async function heldByOtherSessions(tx: TenantTransaction, userId: string, exceptSessionId: string | null): Promise<number> {
+  const [row] = await tx.$queryRaw<{ held: number }[]>`
+    SELECT COALESCE(SUM(held_seconds), 0)::int AS held FROM voice_sessions
+    WHERE user_id = ${userId} AND status = 'active' AND (${exceptSessionId}::text IS NULL OR id <> ${exceptSessionId}::text)`;
+  return row?.held ?? 0;
+}
+
+export const totalOf = (lots: readonly SpendableLot[]): number => lots.reduce((sum, lot) => sum + lot.remaining, 0);

@@ -1,0 +1,113 @@
+import type { PlatformClient, TenantClients } from '@mindbot/db';
+import type { TenantManifest } from '@mindbot/tenancy';
+import { accountStateOf, findBillingAccount, recordBillingAccount } from '../data/billing-accounts.js';
+import { salesStatusOf, type SalesStatus } from './sales-status.js';
+import type { Stripe } from './stripe-client.js';
+
+/** The condition the operator writes to the Tenant's status (`type: BillingReady`). */
+export interface BillingReadyCondition {
+  type: 'BillingReady';
+  status: 'True' | 'False';
+  /** CamelCase, as Kubernetes conditions want: `SalesOpen`, `OnboardingIncomplete`, `ChargesDisabled`, `AccountClosed`. */
+  reason: string;
+  message: string;
+}
+
+export interface BillingProvisionResult {
+  stripeAccountId: string;
+  /** True when this call created the Connect account. */
+  created: boolean;
+  sales: SalesStatus;
+  condition: BillingReadyCondition;
+}
+
+export interface BillingProvisionerDeps {
+  stripe: Stripe;
+  platform: PlatformClient;
+  /** When given, the tenant's default packages take the currency of its manifest until it sells anything. */
+  tenants?: TenantClients;
+  livemode: boolean;
+}
+
+/**
+ * Controller properties of every tenant's Connect account (docs/adr/0020-connect-account-type.md):
+ * the tenant is the merchant of record with its own full Stripe dashboard, pays its own Stripe fees
+ * and Stripe collects its requirements; the platform takes an application fee on direct charges.
+ */
+export const CONNECT_CONTROLLER: Stripe.AccountCreateParams.Controller = {
+  fees: { payer: 'account' },
+  losses: { payments: 'stripe' },
+  requirement_collection: 'stripe',
+  stripe_dashboard: { type: 'full' },
+};
+
+function conditionOf(sales: SalesStatus, closed: boolean, detailsSubmitted: boolean): BillingReadyCondition {
+  if (sales.salesOpen) return { type: 'BillingReady', status: 'True', reason: 'SalesOpen', message: 'The Stripe account can take card payments.' };
+  const reason = closed ? 'AccountClosed' : detailsSubmitted ? 'ChargesDisabled' : 'OnboardingIncomplete';
+  return { type: 'BillingReady', status: 'False', reason, message: sales.reason ?? 'The Stripe account cannot take card payments yet.' };
+}
+
+/**
+ * The billing step of tenant provisioning, for the operator (`BillingReady`) and the CLI: makes
+ * sure the tenant has exactly one Stripe Connect account and reports whether it can sell.
+ *
+ *   const billing = new BillingProvisioner({ stripe: createStripeClient({ secretKey }), platform, livemode: false });
+ *   const { condition } = await billing.ensure(manifest);   // after TenantProvisioner.provision(manifest)
+ *
+ * Idempotent: the account is recorded in `platform.billing_accounts` and created with a
+ * deterministic idempotency key (tenant slug + registry id), so a retried or concurrent call never
+ * makes a second account; a tenant re-created under the same slug gets a new registry id and so a
+ * new account. Throws only on Stripe or database failures (the operator retries with backoff).
+ */
+export class BillingProvisioner {
+  constructor(private readonly deps: BillingProvisionerDeps) {}
+
+  async ensure(manifest: TenantManifest): Promise<BillingProvisionResult> {
+    const slug = manifest.metadata.name;
+    const tenant = await this.deps.platform.tenant.findUnique({ where: { slug }, select: { id: true, home: true } });
+    if (!tenant) throw new Error(`Tenant "${slug}" is not registered: provision it before its billing.`);
+    let created = false;
+    let row = await findBillingAccount(this.deps.platform, slug);
+    if (row) {
+      // Refresh what Stripe says now; webhooks keep it current between reconciles.
+      if (!row.closedAt) {
+        const account = await this.deps.stripe.accounts.retrieve(row.stripeAccountId);
+        const state = accountStateOf(account);
+        await this.deps.platform.billingAccount.update({ where: { tenantSlug: slug }, data: { ...state, stateAsOf: new Date(), updatedAt: new Date() } });
+      }
+    } else {
+      const account = await this.deps.stripe.accounts.create(
+        {
+          controller: CONNECT_CONTROLLER,
+          capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+          business_profile: { name: manifest.spec.displayName },
+          metadata: { mindbot_tenant: slug, mindbot_tenant_id: tenant.id, mindbot_region: manifest.spec.region },
+        },
+        { idempotencyKey: `mindbot:connect-account:${slug}:${tenant.id}` },
+      );
+      created = await recordBillingAccount(this.deps.platform, { tenantSlug: slug, stripeAccountId: account.id, livemode: this.deps.livemode, state: accountStateOf(account), asOf: new Date() });
+    }
+    if (tenant.home && this.deps.tenants) await this.alignDefaultCurrency(slug, manifest.spec.billing.currency);
+    row = await findBillingAccount(this.deps.platform, slug);
+    if (!row) throw new Error(`The billing account of tenant "${slug}" vanished while it was provisioned.`);
+    const sales = salesStatusOf(row);
+    return { stripeAccountId: row.stripeAccountId, created, sales, condition: conditionOf(sales, row.closedAt !== null, row.detailsSubmitted) };
+  }
+
+  /** For the Tenant finalizer: stops sales and webhook routing to the tenant; the Stripe account and its records stay with the tenant. */
+  async close(slug: string): Promise<void> {
+    await this.deps.platform.billingAccount.updateMany({ where: { tenantSlug: slug, closedAt: null }, data: { closedAt: new Date(), updatedAt: new Date() } });
+  }
+
+  /** The seeded packages are priced in USD; a tenant selling in another currency gets them in its own until its first sale. */
+  private async alignDefaultCurrency(slug: string, currency: string): Promise<void> {
+    if (!this.deps.tenants) return;
+    await this.deps.tenants.forTenant(slug).transaction(async (tx) => {
+      if ((await tx.purchase.count()) > 0) return;
+      await tx.package.updateMany({
+        where: { id: { in: ['pkg_starter', 'pkg_basic', 'pkg_premium', 'pkg_pro', 'pkg_enterprise'] }, currency: { not: currency } },
+        data: { currency, updatedAt: new Date() },
+      });
+    });
+  }
+}

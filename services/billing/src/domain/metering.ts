@@ -1,0 +1,243 @@
+import type { TenantScope, TenantTransaction } from '@mindbot/db';
+import { newId } from '@mindbot/ids';
+import { debitLots, heldByOtherSessions, lockSpendableLots, planDebit, totalOf } from '../data/minute-ledger.js';
+import { fail, ok, type Result } from './result.js';
+
+// Metering: a voice session reserves time when it starts, settles in chunks on each heartbeat and
+// settles to the second when it ends (or when the sweeper closes it after its heartbeats stopped).
+//
+// Callers report the session's cumulative elapsed seconds, so a retried or reordered call is
+// harmless: only the part beyond what is already settled is charged. Each settle locks the session
+// row, then the user's spendable lots (first-expiring-first), so concurrent settles of one user are
+// serialised by Postgres and no second is charged twice; lots cannot go negative (CHECK constraint).
+
+export interface MeteringSettings {
+  /** Seconds a session reserves ahead of use; other sessions of the user cannot spend them. */
+  chunkSeconds: number;
+  /** `warn` when this little time is left. */
+  warnSeconds: number;
+  /** Sessions without a heartbeat for this long are closed by the sweeper. */
+  heartbeatTimeoutSeconds: number;
+  /** How far a reported elapsed time may run ahead of the server's clock (network, clock skew). */
+  clockToleranceSeconds: number;
+}
+
+export type SessionAction = 'continue' | 'warn' | 'stop';
+
+export interface SessionState {
+  sessionId: string;
+  userId: string;
+  status: 'active' | 'ended';
+  /** Cumulative seconds of conversation accounted for. */
+  settledSeconds: number;
+  /** Of those, the seconds taken from the balance (the rest could not be paid: balance ran out). */
+  chargedSeconds: number;
+  /** How long this session may still run. */
+  remainingSeconds: number;
+  action: SessionAction;
+  startedAt: Date;
+  endedAt: Date | null;
+  endReason: string | null;
+}
+
+interface SessionRow {
+  id: string;
+  user_id: string;
+  status: 'active' | 'ended';
+  settled_seconds: number;
+  charged_seconds: number;
+  held_seconds: number;
+  started_at: Date;
+  last_heartbeat_at: Date;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+function actionFor(remaining: number, settings: MeteringSettings, ended: boolean): SessionAction {
+  if (ended || remaining <= 0) return 'stop';
+  return remaining <= settings.warnSeconds ? 'warn' : 'continue';
+}
+
+function stateOf(row: SessionRow, remaining: number, settings: MeteringSettings): SessionState {
+  const ended = row.status === 'ended';
+  return {
+    sessionId: row.id,
+    userId: row.user_id,
+    status: row.status,
+    settledSeconds: row.settled_seconds,
+    chargedSeconds: row.charged_seconds,
+    remainingSeconds: ended ? 0 : remaining,
+    action: actionFor(remaining, settings, ended),
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    endReason: row.end_reason,
+  };
+}
+
+async function readSession(tx: TenantTransaction, sessionId: string): Promise<SessionRow | undefined> {
+  const rows = await tx.$queryRaw<SessionRow[]>`SELECT id, user_id, status, settled_seconds, charged_seconds, held_seconds, started_at, last_heartbeat_at, ended_at, end_reason
+    FROM voice_sessions WHERE id = ${sessionId}`;
+  return rows[0];
+}
+
+async function lockSession(tx: TenantTransaction, sessionId: string, skipLocked = false): Promise<SessionRow | undefined> {
+  const rows = skipLocked
+    ? await tx.$queryRaw<SessionRow[]>`SELECT id, user_id, status, settled_seconds, charged_seconds, held_seconds, started_at, last_heartbeat_at, ended_at, end_reason
+        FROM voice_sessions WHERE id = ${sessionId} FOR UPDATE SKIP LOCKED`
+    : await tx.$queryRaw<SessionRow[]>`SELECT id, user_id, status, settled_seconds, charged_seconds, held_seconds, started_at, last_heartbeat_at, ended_at, end_reason
+        FROM voice_sessions WHERE id = ${sessionId} FOR UPDATE`;
+  return rows[0];
+}
+
+export type StartFailure = 'no_minutes' | 'start_key_conflict';
+
+/**
+ * Starts a session for `userId`, reserving up to one chunk. `startKey` makes the call idempotent:
+ * a retried start returns the same session. Refused with `no_minutes` when nothing is available.
+ */
+export async function startSession(
+  scope: TenantScope,
+  input: { userId: string; startKey: string },
+  settings: MeteringSettings,
+  now: Date,
+): Promise<Result<SessionState, StartFailure>> {
+  return scope.transaction(async (tx) => {
+    const existing = await tx.$queryRaw<{ id: string; user_id: string }[]>`SELECT id, user_id FROM voice_sessions WHERE start_key = ${input.startKey}`;
+    const lots = await lockSpendableLots(tx, input.userId, now);
+    const again = existing[0];
+    if (again) {
+      if (again.user_id !== input.userId) return fail('start_key_conflict');
+      const row = await readSession(tx, again.id);
+      if (!row) return fail('start_key_conflict');
+      const others = await heldByOtherSessions(tx, input.userId, row.id);
+      return ok(stateOf(row, Math.max(0, totalOf(lots) - others), settings));
+    }
+    const available = totalOf(lots) - (await heldByOtherSessions(tx, input.userId, null));
+    if (available <= 0) return fail('no_minutes');
+    const held = Math.min(settings.chunkSeconds, available);
+    const id = newId('voiceSession');
+    const inserted = await tx.$queryRaw<SessionRow[]>`
+      INSERT INTO voice_sessions (id, user_id, start_key, held_seconds, started_at, last_heartbeat_at)
+      VALUES (${id}, ${input.userId}, ${input.startKey}, ${held}, ${now}, ${now})
+      ON CONFLICT (start_key) DO NOTHING
+      RETURNING id, user_id, status, settled_seconds, charged_seconds, held_seconds, started_at, last_heartbeat_at, ended_at, end_reason`;
+    const row = inserted[0];
+    if (row) return ok(stateOf(row, available, settings));
+    // A concurrent start with the same key won the insert (and has committed): answer its session.
+    const [winner] = await tx.$queryRaw<{ id: string; user_id: string }[]>`SELECT id, user_id FROM voice_sessions WHERE start_key = ${input.startKey}`;
+    const won = winner && winner.user_id === input.userId ? await readSession(tx, winner.id) : undefined;
+    if (!won) return fail('start_key_conflict');
+    return ok(stateOf(won, Math.max(0, totalOf(lots) - (await heldByOtherSessions(tx, input.userId, won.id))), settings));
+  });
+}
+
+export type SettleFailure = 'not_found' | 'elapsed_ahead_of_clock';
+
+async function settleLocked(
+  tx: TenantTransaction,
+  row: SessionRow,
+  elapsedSeconds: number,
+  settings: MeteringSettings,
+  now: Date,
+  ending: string | null,
+): Promise<SessionState> {
+  const lots = await lockSpendableLots(tx, row.user_id, now);
+  const others = await heldByOtherSessions(tx, row.user_id, row.id);
+  const spendable = Math.max(0, totalOf(lots) - others);
+  const delta = Math.max(0, elapsedSeconds - row.settled_seconds);
+  const charge = Math.min(delta, spendable);
+  const from = row.settled_seconds;
+  await debitLots(tx, { userId: row.user_id, kind: 'usage', sessionId: row.id, keyOf: (lotId) => `usage:${row.id}:${from}:${lotId}` }, planDebit(lots, charge));
+  const left = spendable - charge;
+  const held = ending === null ? Math.min(settings.chunkSeconds, left) : 0;
+  const [updated] = await tx.$queryRaw<SessionRow[]>`
+    UPDATE voice_sessions SET
+      settled_seconds = settled_seconds + ${delta},
+      charged_seconds = charged_seconds + ${charge},
+      held_seconds = ${held},
+      last_heartbeat_at = CASE WHEN ${ending}::text = 'abandoned' THEN last_heartbeat_at ELSE ${now} END,
+      status = CASE WHEN ${ending}::text IS NULL THEN 'active' ELSE 'ended' END,
+      ended_at = CASE WHEN ${ending}::text IS NULL THEN NULL ELSE ${now}::timestamptz END,
+      end_reason = ${ending}
+    WHERE id = ${row.id}
+    RETURNING id, user_id, status, settled_seconds, charged_seconds, held_seconds, started_at, last_heartbeat_at, ended_at, end_reason`;
+  return stateOf(updated ?? row, left, settings);
+}
+
+async function settle(
+  scope: TenantScope,
+  input: { sessionId: string; elapsedSeconds: number },
+  settings: MeteringSettings,
+  now: Date,
+  ending: string | null,
+): Promise<Result<SessionState, SettleFailure>> {
+  return scope.transaction(async (tx) => {
+    const row = await lockSession(tx, input.sessionId);
+    if (!row) return fail('not_found');
+    if (row.status === 'ended') return ok(stateOf(row, 0, settings));
+    const wallClock = Math.floor((now.getTime() - row.started_at.getTime()) / 1000);
+    if (input.elapsedSeconds > wallClock + settings.clockToleranceSeconds) {
+      return fail('elapsed_ahead_of_clock', `elapsedSeconds (${input.elapsedSeconds}) is more than the session has lasted (${wallClock} s).`);
+    }
+    return ok(await settleLocked(tx, row, input.elapsedSeconds, settings, now, ending));
+  });
+}
+
+/** A heartbeat: settles up to `elapsedSeconds` (cumulative), renews the reservation, says what to do. */
+export function heartbeat(scope: TenantScope, input: { sessionId: string; elapsedSeconds: number }, settings: MeteringSettings, now: Date) {
+  return settle(scope, input, settings, now, null);
+}
+
+/** Ends the session, settling to the second; ending an ended session answers its final state. */
+export function endSession(
+  scope: TenantScope,
+  input: { sessionId: string; elapsedSeconds: number; reason: string },
+  settings: MeteringSettings,
+  now: Date,
+) {
+  return settle(scope, input, settings, now, input.reason);
+}
+
+/**
+ * Closes sessions whose heartbeats stopped: settled to the last reported second (everything the
+ * caller reported was settled by its heartbeats) and their reservation released. One transaction
+ * per session, skipping sessions another process is settling right now.
+ */
+export async function sweepAbandonedSessions(scope: TenantScope, settings: MeteringSettings, now: Date, limit = 200): Promise<number> {
+  const cutoff = new Date(now.getTime() - settings.heartbeatTimeoutSeconds * 1000);
+  const stale = await scope.transaction(
+    (tx) => tx.$queryRaw<{ id: string }[]>`SELECT id FROM voice_sessions WHERE status = 'active' AND last_heartbeat_at < ${cutoff} ORDER BY last_heartbeat_at LIMIT ${limit}`,
+  );
+  let closed = 0;
+  for (const { id } of stale) {
+    const done = await scope.transaction(async (tx) => {
+      const row = await lockSession(tx, id, true);
+      if (!row || row.status !== 'active' || row.last_heartbeat_at >= cutoff) return false;
+      await settleLocked(tx, row, row.settled_seconds, settings, now, 'abandoned');
+      return true;
+    });
+    if (done) closed++;
+  }
+  return closed;
+}
+
+/** Writes off what expired lots still held, as `expiry` entries, so the history shows where it went. */
+export async function expireLots(scope: TenantScope, now: Date, limit = 500): Promise<number> {
+  const expired = await scope.transaction(
+    (tx) => tx.$queryRaw<{ id: string }[]>`SELECT id FROM minute_lots WHERE expires_at <= ${now} AND remaining_seconds > 0 ORDER BY expires_at, id LIMIT ${limit}`,
+  );
+  let count = 0;
+  for (const { id } of expired) {
+    const done = await scope.transaction(async (tx) => {
+      const [lot] = await tx.$queryRaw<{ id: string; user_id: string; remaining_seconds: number }[]>`
+        SELECT id, user_id, remaining_seconds FROM minute_lots WHERE id = ${id} AND expires_at <= ${now} AND remaining_seconds > 0 FOR UPDATE`;
+      if (!lot) return false;
+      await debitLots(tx, { userId: lot.user_id, kind: 'expiry', sessionId: null, keyOf: (lotId) => `expiry:${lotId}` }, [
+        { lotId: lot.id, seconds: lot.remaining_seconds },
+      ]);
+      return true;
+    });
+    if (done) count++;
+  }
+  return count;
+}

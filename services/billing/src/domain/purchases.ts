@@ -1,0 +1,139 @@
+import type { TenantScope } from '@mindbot/db';
+import { newId } from '@mindbot/ids';
+import type { Logger } from '@mindbot/logger';
+import { applicationFeeCents } from './money.js';
+import { fail, ok, type Result } from './result.js';
+import type { Stripe } from './stripe-client.js';
+
+export interface PurchaseView {
+  id: string;
+  packageId: string;
+  packageName: string;
+  amountCents: number;
+  currency: string;
+  seconds: number;
+  status: string;
+  checkoutUrl: string | null;
+  createdAt: Date;
+  paidAt: Date | null;
+}
+
+interface PurchaseRow {
+  id: string;
+  packageId: string;
+  packageName: string;
+  amountCents: number;
+  currency: string;
+  seconds: number;
+  status: string;
+  checkoutUrl: string | null;
+  checkoutSessionId: string | null;
+  createdAt: Date;
+  paidAt: Date | null;
+}
+
+export function purchaseView(p: PurchaseRow): PurchaseView {
+  return {
+    id: p.id,
+    packageId: p.packageId,
+    packageName: p.packageName,
+    amountCents: p.amountCents,
+    currency: p.currency,
+    seconds: p.seconds,
+    status: p.status,
+    checkoutUrl: p.status === 'pending' ? p.checkoutUrl : null,
+    createdAt: p.createdAt,
+    paidAt: p.paidAt,
+  };
+}
+
+export interface PurchaseContext {
+  scope: TenantScope;
+  stripe: Stripe;
+  logger: Logger;
+  stripeAccountId: string;
+  feePercent: number;
+  /** Where Checkout sends the buyer back, e.g. https://voice.acme.example */
+  appUrl: string;
+}
+
+export type PurchaseFailure = 'package_not_found' | 'checkout_unavailable';
+
+/**
+ * Starts a purchase: a pending purchase row, then a Checkout Session on the tenant's connected
+ * account (a direct charge with the platform's application fee). The session is created with an
+ * idempotency key derived from the purchase, and a client `requestKey` makes the whole call
+ * idempotent: a retry answers the same purchase and checkout URL.
+ */
+export async function startPurchase(ctx: PurchaseContext, input: { userId: string; packageId: string; requestKey: string | null }): Promise<Result<PurchaseView, PurchaseFailure>> {
+  const prepared = await ctx.scope.transaction(async (tx) => {
+    if (input.requestKey !== null) {
+      const again = await tx.purchase.findUnique({ where: { userId_requestKey: { userId: input.userId, requestKey: input.requestKey } } });
+      if (again) return { purchase: again, packageDescription: '' };
+    }
+    const pkg = await tx.package.findFirst({ where: { id: input.packageId, active: true } });
+    if (!pkg) return undefined;
+    const purchase = await tx.purchase.create({
+      data: {
+        id: newId('purchase'),
+        userId: input.userId,
+        packageId: pkg.id,
+        packageName: pkg.name,
+        amountCents: pkg.priceCents,
+        currency: pkg.currency,
+        applicationFeeCents: applicationFeeCents(pkg.priceCents, ctx.feePercent),
+        seconds: pkg.baseSeconds + pkg.bonusSeconds,
+        requestKey: input.requestKey,
+      },
+    });
+    return { purchase, packageDescription: pkg.description };
+  });
+  if (!prepared) return fail('package_not_found');
+  const { purchase } = prepared;
+  if (purchase.checkoutUrl !== null || purchase.status !== 'pending') return ok(purchaseView(purchase));
+
+  let session: Stripe.Checkout.Session;
+  try {
+    session = await ctx.stripe.checkout.sessions.create(
+      {
+        mode: 'payment',
+        line_items: [
+          {
+            quantity: 1,
+            price_data: {
+              currency: purchase.currency,
+              unit_amount: purchase.amountCents,
+              product_data: { name: `${purchase.packageName} time card`, ...(prepared.packageDescription ? { description: prepared.packageDescription } : {}) },
+            },
+          },
+        ],
+        payment_intent_data: {
+          application_fee_amount: purchase.applicationFeeCents,
+          metadata: { mindbot_purchase: purchase.id, mindbot_tenant: ctx.scope.slug },
+        },
+        client_reference_id: purchase.id,
+        metadata: { mindbot_purchase: purchase.id, mindbot_tenant: ctx.scope.slug },
+        success_url: `${ctx.appUrl}/billing/purchases/${purchase.id}?checkout=success`,
+        cancel_url: `${ctx.appUrl}/billing/purchases/${purchase.id}?checkout=cancelled`,
+      },
+      { stripeAccount: ctx.stripeAccountId, idempotencyKey: `mindbot:checkout:${ctx.scope.slug}:${purchase.id}` },
+    );
+  } catch (error) {
+    ctx.logger.error({ err: error, purchaseId: purchase.id }, 'checkout session creation failed');
+    await ctx.scope.transaction((tx) => tx.purchase.updateMany({ where: { id: purchase.id, status: 'pending', checkoutSessionId: null }, data: { status: 'failed', updatedAt: new Date() } }));
+    return fail('checkout_unavailable');
+  }
+  const saved = await ctx.scope.transaction(async (tx) => {
+    await tx.purchase.updateMany({
+      where: { id: purchase.id, checkoutSessionId: null },
+      data: { checkoutSessionId: session.id, checkoutUrl: session.url, updatedAt: new Date() },
+    });
+    return tx.purchase.findUniqueOrThrow({ where: { id: purchase.id } });
+  });
+  return ok(purchaseView(saved));
+}
+
+export async function listPurchases(scope: TenantScope, userId: string): Promise<PurchaseView[]> {
+  const rows = await scope.transaction((tx) => tx.purchase.findMany({ where: { userId }, orderBy: { createdAt: 'desc' }, take: 200 }));
+  return rows.map(purchaseView);
+}

@@ -1,0 +1,77 @@
+import type { TenantScope } from '@mindbot/db';
+
+export interface UsageDay {
+  date: string;
+  sessions: number;
+  usageSeconds: number;
+  purchasesPaid: number;
+}
+export interface RevenueDay {
+  date: string;
+  currency: string;
+  grossCents: number;
+  platformFeeCents: number;
+  netCents: number;
+  refundedCents: number;
+}
+export interface PackagePopularity {
+  packageId: string;
+  packageName: string;
+  currency: string;
+  purchases: number;
+  grossCents: number;
+}
+export interface Report {
+  from: string;
+  to: string;
+  usage: UsageDay[];
+  revenue: RevenueDay[];
+  packages: PackagePopularity[];
+}
+
+/**
+ * Sessions, minutes, revenue and package popularity per UTC day, for [from, to] inclusive.
+ * Usage is what the ledger charged (usage entries), revenue what was paid (refunds shown apart).
+ */
+export async function buildReport(scope: TenantScope, range: { from: string; to: string }): Promise<Report> {
+  const start = new Date(`${range.from}T00:00:00Z`);
+  const end = new Date(new Date(`${range.to}T00:00:00Z`).getTime() + 86_400_000);
+  return scope.transaction(
+    async (tx) => {
+      const usage = await tx.$queryRaw<UsageDay[]>`
+        WITH days AS (SELECT generate_series(${start}::timestamptz, ${end}::timestamptz - interval '1 day', interval '1 day') AS day)
+        SELECT to_char(d.day AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS date,
+          (SELECT count(*)::int FROM voice_sessions s WHERE s.started_at >= d.day AND s.started_at < d.day + interval '1 day') AS "sessions",
+          (SELECT COALESCE(-sum(e.seconds), 0)::int FROM ledger_entries e WHERE e.kind = 'usage' AND e.created_at >= d.day AND e.created_at < d.day + interval '1 day') AS "usageSeconds",
+          (SELECT count(*)::int FROM purchases p WHERE p.paid_at >= d.day AND p.paid_at < d.day + interval '1 day') AS "purchasesPaid"
+        FROM days d ORDER BY d.day`;
+      const revenue = await tx.$queryRaw<RevenueDay[]>`
+        SELECT to_char(paid_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS date, currency,
+          sum(amount_cents)::int AS "grossCents",
+          sum(application_fee_cents)::int AS "platformFeeCents",
+          sum(amount_cents - application_fee_cents)::int AS "netCents",
+          COALESCE(sum(amount_cents) FILTER (WHERE status IN ('refunded', 'disputed')), 0)::int AS "refundedCents"
+        FROM purchases WHERE paid_at >= ${start} AND paid_at < ${end}
+        GROUP BY 1, 2 ORDER BY 1, 2`;
+      const packages = await tx.$queryRaw<PackagePopularity[]>`
+        SELECT package_id AS "packageId", package_name AS "packageName", currency, count(*)::int AS purchases, sum(amount_cents)::int AS "grossCents"
+        FROM purchases WHERE paid_at >= ${start} AND paid_at < ${end}
+        GROUP BY 1, 2, 3 ORDER BY purchases DESC, 1`;
+      return { from: range.from, to: range.to, usage, revenue, packages };
+    },
+    { isolationLevel: 'RepeatableRead' },
+  );
+}
+
+function csvCell(value: string | number): string {
+  const text = String(value);
+  // Quote when needed, and defuse spreadsheet formulas in text cells.
+  const safe = typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+export function toCsv<T extends object>(rows: readonly T[], columns: readonly (keyof T & string)[]): string {
+  const lines = [columns.join(',')];
+  for (const row of rows) lines.push(columns.map((c) => csvCell(row[c] as string | number)).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}

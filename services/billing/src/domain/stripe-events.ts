@@ -1,0 +1,189 @@
+import type { PlatformClient, TenantClients, TenantTransaction } from '@mindbot/db';
+import { newId } from '@mindbot/ids';
+import type { Logger } from '@mindbot/logger';
+import { accountStateOf, applyAccountState, findBillingAccountByStripeId } from '../data/billing-accounts.js';
+import { debitLots } from '../data/minute-ledger.js';
+import { newActivationCode } from './activation-code.js';
+import type { Stripe } from './stripe-client.js';
+
+// Connect webhook events, routed to the tenant by `event.account`. Each tenant event is recorded in
+// the tenant's processed_webhook_events in the same transaction as its effect, so a repeated
+// delivery changes nothing. Effects are also idempotent by business key (one time card per
+// purchase) and only move a purchase forward (paid beats pending/failed/expired; refunded and
+// disputed beat paid), so any delivery order ends in the same state.
+
+/** A code must be activated within a year of the purchase. */
+export const CODE_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
+
+export interface StripeEventContext {
+  platform: PlatformClient;
+  tenants: TenantClients;
+  stripe: Stripe;
+  logger: Logger;
+  livemode: boolean;
+}
+
+export interface EventOutcome {
+  outcome: 'applied' | 'duplicate' | 'ignored';
+  reason?: string;
+  tenant?: string;
+}
+
+const TENANT_EVENT_TYPES = new Set([
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'checkout.session.expired',
+  'payment_intent.payment_failed',
+  'charge.refunded',
+  'charge.dispute.created',
+]);
+
+const idOf = (value: string | { id: string } | null | undefined): string | null => (value === null || value === undefined ? null : typeof value === 'string' ? value : value.id);
+
+export async function handleStripeEvent(ctx: StripeEventContext, event: Stripe.Event, now: Date): Promise<EventOutcome> {
+  if (event.livemode !== ctx.livemode) return { outcome: 'ignored', reason: 'livemode_mismatch' };
+  const accountId = event.account;
+  if (!accountId) return { outcome: 'ignored', reason: 'not_a_connect_event' };
+  const account = await findBillingAccountByStripeId(ctx.platform, accountId);
+  if (!account) return { outcome: 'ignored', reason: 'unknown_account' };
+  const tenant = account.tenantSlug;
+
+  if (event.type === 'account.updated') {
+    const applied = await applyAccountState(ctx.platform, accountId, accountStateOf(event.data.object), new Date(event.created * 1000));
+    return applied ? { outcome: 'applied', tenant } : { outcome: 'ignored', reason: 'older_than_current_state', tenant };
+  }
+  if (!TENANT_EVENT_TYPES.has(event.type)) return { outcome: 'ignored', reason: 'unhandled_type', tenant };
+
+  // Order matters for refunds and disputes that arrive before the purchase was fulfilled: the
+  // payment intent is then re-read from Stripe for the purchase it belongs to (outside the transaction).
+  let purchaseHint: string | null = null;
+  if (event.type === 'charge.refunded' || event.type === 'charge.dispute.created') {
+    const paymentIntent = idOf(event.data.object.payment_intent);
+    if (paymentIntent) purchaseHint = await purchaseOfPaymentIntent(ctx, tenant, accountId, paymentIntent);
+  }
+
+  return ctx.tenants.forTenant(tenant).transaction(async (tx) => {
+    const recorded = await tx.$queryRaw<{ event_id: string }[]>`
+      INSERT INTO processed_webhook_events (event_id, type) VALUES (${event.id}, ${event.type})
+      ON CONFLICT (event_id) DO NOTHING RETURNING event_id`;
+    if (recorded.length === 0) return { outcome: 'duplicate', tenant };
+    const reason = await applyTenantEvent(tx, ctx.logger, event, purchaseHint, now);
+    return reason === null ? { outcome: 'applied', tenant } : { outcome: 'ignored', reason, tenant };
+  });
+}
+
+async function purchaseOfPaymentIntent(ctx: StripeEventContext, tenant: string, accountId: string, paymentIntentId: string): Promise<string | null> {
+  const known = await ctx.tenants.forTenant(tenant).transaction((tx) => tx.purchase.findUnique({ where: { paymentIntentId }, select: { id: true } }));
+  if (known) return known.id;
+  const intent = await ctx.stripe.paymentIntents.retrieve(paymentIntentId, {}, { stripeAccount: accountId });
+  return intent.metadata.mindbot_purchase ?? null;
+}
+
+interface LockedPurchase {
+  id: string;
+  user_id: string;
+  status: string;
+  amount_cents: number;
+  currency: string;
+  seconds: number;
+  checkout_session_id: string | null;
+}
+
+async function lockPurchase(tx: TenantTransaction, where: { id?: string | null; paymentIntentId?: string | null }): Promise<LockedPurchase | undefined> {
+  const id = where.id ?? null;
+  const pi = where.paymentIntentId ?? null;
+  const rows = await tx.$queryRaw<LockedPurchase[]>`
+    SELECT id, user_id, status, amount_cents, currency, seconds, checkout_session_id FROM purchases
+    WHERE (${id}::text IS NOT NULL AND id = ${id}::text) OR (${pi}::text IS NOT NULL AND payment_intent_id = ${pi}::text)
+    ORDER BY id LIMIT 1 FOR UPDATE`;
+  return rows[0];
+}
+
+/** Applies one tenant event; returns why it was ignored, or null when it took effect (or had nothing left to do). */
+async function applyTenantEvent(tx: TenantTransaction, logger: Logger, event: Stripe.Event, purchaseHint: string | null, now: Date): Promise<string | null> {
+  switch (event.type) {
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded': {
+      const session = event.data.object;
+      const purchase = await lockPurchase(tx, { id: session.client_reference_id ?? session.metadata?.mindbot_purchase ?? null });
+      if (!purchase) return 'unknown_purchase';
+      if (purchase.checkout_session_id !== null && purchase.checkout_session_id !== session.id) return 'checkout_session_mismatch';
+      if (session.amount_total !== purchase.amount_cents || session.currency !== purchase.currency) {
+        logger.error({ purchaseId: purchase.id, eventId: event.id }, 'checkout amount or currency differs from the purchase; not fulfilled');
+        return 'amount_mismatch';
+      }
+      if (session.payment_status === 'unpaid') {
+        await tx.$executeRaw`UPDATE purchases SET status = 'processing', updated_at = ${now} WHERE id = ${purchase.id} AND status = 'pending'`;
+        return null;
+      }
+      await fulfil(tx, purchase, session, now);
+      return null;
+    }
+    case 'checkout.session.async_payment_failed':
+    case 'checkout.session.expired': {
+      const session = event.data.object;
+      const purchase = await lockPurchase(tx, { id: session.client_reference_id ?? session.metadata?.mindbot_purchase ?? null });
+      if (!purchase) return 'unknown_purchase';
+      if (purchase.checkout_session_id !== null && purchase.checkout_session_id !== session.id) return 'checkout_session_mismatch';
+      const status = event.type === 'checkout.session.expired' ? 'expired' : 'failed';
+      await tx.$executeRaw`UPDATE purchases SET status = ${status}, updated_at = ${now} WHERE id = ${purchase.id} AND status IN ('pending', 'processing')`;
+      return null;
+    }
+    case 'payment_intent.payment_failed': {
+      const intent = event.data.object;
+      const purchase = await lockPurchase(tx, { id: intent.metadata.mindbot_purchase ?? null, paymentIntentId: intent.id });
+      if (!purchase) return 'unknown_purchase';
+      await tx.$executeRaw`UPDATE purchases SET status = 'failed', updated_at = ${now} WHERE id = ${purchase.id} AND status IN ('pending', 'processing')`;
+      return null;
+    }
+    case 'charge.refunded':
+    case 'charge.dispute.created': {
+      const purchase = await lockPurchase(tx, { id: purchaseHint, paymentIntentId: idOf(event.data.object.payment_intent) });
+      if (!purchase) return 'unknown_purchase';
+      await takeBack(tx, purchase, event.type === 'charge.refunded' ? 'refunded' : 'disputed', now);
+      return null;
+    }
+    default:
+      return 'unhandled_type';
+  }
+}
+
+/** Marks the purchase paid and issues its one time card (unique per purchase). */
+async function fulfil(tx: TenantTransaction, purchase: LockedPurchase, session: Stripe.Checkout.Session, now: Date): Promise<void> {
+  if (purchase.status === 'paid' || purchase.status === 'refunded' || purchase.status === 'disputed') return;
+  const paymentIntent = idOf(session.payment_intent);
+  await tx.$executeRaw`
+    UPDATE purchases SET status = 'paid', paid_at = ${now}, updated_at = ${now},
+      checkout_session_id = COALESCE(checkout_session_id, ${session.id}),
+      payment_intent_id = COALESCE(payment_intent_id, ${paymentIntent})
+    WHERE id = ${purchase.id}`;
+  const codeExpiresAt = new Date(now.getTime() + CODE_LIFETIME_MS);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const issued = await tx.$queryRaw<{ id: string }[]>`
+      INSERT INTO time_cards (id, purchase_id, owner_id, activation_code, seconds, code_expires_at)
+      VALUES (${newId('timeCard')}, ${purchase.id}, ${purchase.user_id}, ${newActivationCode()}, ${purchase.seconds}, ${codeExpiresAt})
+      ON CONFLICT DO NOTHING RETURNING id`;
+    if (issued.length > 0) return;
+    const [existing] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM time_cards WHERE purchase_id = ${purchase.id}`;
+    if (existing) return;
+    // Otherwise the random code collided with another card's: draw again.
+  }
+  throw new Error('Could not draw a unique activation code in 5 attempts.');
+}
+
+/** A refund or dispute: the purchase is marked, an unused code is revoked, an activated card's unspent seconds are taken back. */
+async function takeBack(tx: TenantTransaction, purchase: LockedPurchase, status: 'refunded' | 'disputed', now: Date): Promise<void> {
+  if (purchase.status === 'refunded' || purchase.status === 'disputed') return;
+  await tx.$executeRaw`UPDATE purchases SET status = ${status}, updated_at = ${now} WHERE id = ${purchase.id}`;
+  const [card] = await tx.$queryRaw<{ id: string; status: string }[]>`SELECT id, status FROM time_cards WHERE purchase_id = ${purchase.id} FOR UPDATE`;
+  if (!card) return;
+  if (card.status === 'active') {
+    const [lot] = await tx.$queryRaw<{ id: string; user_id: string; remaining_seconds: number }[]>`
+      SELECT id, user_id, remaining_seconds FROM minute_lots WHERE time_card_id = ${card.id} FOR UPDATE`;
+    if (lot && lot.remaining_seconds > 0) {
+      await debitLots(tx, { userId: lot.user_id, kind: 'reversal', sessionId: null, keyOf: (lotId) => `reversal:${lotId}` }, [{ lotId: lot.id, seconds: lot.remaining_seconds }]);
+    }
+  }
+  await tx.$executeRaw`UPDATE time_cards SET status = 'revoked' WHERE id = ${card.id}`;
+}

@@ -1,0 +1,19 @@
+import type { RequestHandler } from 'express';
+import type { ServiceDeps } from '@mindbot/service-runtime';
+import type { BillingDeps } from '../billing-deps.js';
+import type { FailureLimiter } from './failure-limiter.js';
+import type { TenantDirectory } from './tenant-context.js';
+
+/** What every route file receives from createApp. */
+export interface RouteContext {
+  deps: ServiceDeps;
+  billing: BillingDeps;
+  directory: TenantDirectory;
+  /** A signed-in user of the tenant in the token (any role). */
+  user: RequestHandler[];
+  /** A tenant admin or owner. */
+  admin: RequestHandler[];
+  /** A platform service (gateway, agent) acting for the tenant in the path. */
+  service: RequestHandler[];
+  activationLimiter: FailureLimiter;
+}

@@ -1,0 +1,89 @@
+import type { RequestHandler, Response } from 'express';
+import { principalOf } from '@mindbot/auth';
+import type { PlatformClient } from '@mindbot/db';
+import { AppError } from '@mindbot/errors';
+import { tenantSlugSchema } from '@mindbot/tenancy';
+
+/** The tenant a request acts for, as the registry describes it. */
+export interface TenantContext {
+  slug: string;
+  displayName: string;
+  currency: string;
+  platformFeePercent: number;
+  domains: string[];
+}
+
+interface CachedTenant {
+  value: TenantContext | 'suspended' | undefined;
+  until: number;
+}
+
+/** Registry reads, cached for a few seconds: the registry changes rarely and every request needs it. */
+export class TenantDirectory {
+  private readonly cache = new Map<string, CachedTenant>();
+
+  constructor(
+    private readonly platform: PlatformClient,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  async lookup(slug: string): Promise<TenantContext | 'suspended' | undefined> {
+    const hit = this.cache.get(slug);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const row = await this.platform.tenant.findUnique({ where: { slug }, include: { domains: { where: { verified: true } } } });
+    let value: TenantContext | 'suspended' | undefined;
+    if (!row?.home || row.status === 'deprovisioning' || row.status === 'provisioning') value = undefined;
+    else if (row.suspended || row.status === 'suspended') value = 'suspended';
+    else {
+      const billing = row.billing as { currency?: unknown; platformFeePercent?: unknown };
+      value = {
+        slug,
+        displayName: row.displayName,
+        currency: typeof billing.currency === 'string' ? billing.currency : 'usd',
+        platformFeePercent: typeof billing.platformFeePercent === 'number' ? billing.platformFeePercent : 10,
+        domains: row.domains.map((d) => d.domain),
+      };
+    }
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(slug, { value, until: Date.now() + this.ttlMs });
+    return value;
+  }
+
+  /** Resolves the tenant or throws the answer: unknown here is a 404, suspended a 403. */
+  async require(slug: string): Promise<TenantContext> {
+    const found = tenantSlugSchema.safeParse(slug).success ? await this.lookup(slug) : undefined;
+    if (found === undefined) throw new AppError('not_found', 'No such tenant is served here.');
+    if (found === 'suspended') throw new AppError('tenant_suspended', 'This tenant is suspended.');
+    return found;
+  }
+}
+
+/** After requireAuth: the tenant comes from the token, never from the request. */
+export function tenantFromToken(directory: TenantDirectory): RequestHandler {
+  return async (_req, res, next) => {
+    res.locals.tenant = await directory.require(principalOf(res).tenant);
+    next();
+  };
+}
+
+/** On /internal/v1/tenants/:tenant/… routes, after the service credential was checked. */
+export function tenantFromPath(directory: TenantDirectory): RequestHandler {
+  return async (req, res, next) => {
+    const slug = req.params.tenant;
+    res.locals.tenant = await directory.require(typeof slug === 'string' ? slug : '');
+    req.log = req.log.child({ tenantId: slug });
+    next();
+  };
+}
+
+export function tenantOf(res: Response): TenantContext {
+  const tenant = res.locals.tenant as TenantContext | undefined;
+  if (!tenant) throw new AppError('internal', 'The tenant was not resolved for this route.');
+  return tenant;
+}
+
+/** The tenant's own site when it has one, else the platform app. */
+export function appUrlOf(tenant: TenantContext, fallback: string): string {
+  const domain = tenant.domains[0];
+  return domain ? `https://${domain}` : fallback;
+}

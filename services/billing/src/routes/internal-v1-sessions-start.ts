@@ -1,0 +1,25 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import { AppError, parseInput } from '@mindbot/errors';
+import { startSession } from '../domain/metering.js';
+import type { RouteContext } from '../http/route-context.js';
+import { requestKey, userId } from '../http/schemas.js';
+import { tenantOf } from '../http/tenant-context.js';
+
+const body = z.object({ userId, startKey: requestKey }).strict();
+
+/**
+ * POST /internal/v1/tenants/:tenant/sessions — the gateway starts a voice session: time is
+ * reserved, or 402 when the user has none. `startKey` makes a retried start answer the same session.
+ */
+export function internalV1SessionsStart(app: Express, ctx: RouteContext): void {
+  app.post('/internal/v1/tenants/:tenant/sessions', ...ctx.service, async (req, res) => {
+    const input = parseInput(body, req.body);
+    const result = await startSession(ctx.deps.tenants.forTenant(tenantOf(res).slug), input, ctx.billing.metering, ctx.billing.clock());
+    if (!result.ok) {
+      if (result.failure === 'no_minutes') throw new AppError('payment_required', 'The user has no minutes left: buy and activate a time card first.', { extensions: { reason: 'no_minutes' } });
+      throw new AppError('conflict', 'This startKey already started a session for another user.');
+    }
+    res.status(201).json(result.value);
+  });
+}

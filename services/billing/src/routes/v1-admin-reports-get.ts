@@ -1,0 +1,44 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import { AppError, parseInput } from '@mindbot/errors';
+import { buildReport, toCsv } from '../domain/reports.js';
+import type { RouteContext } from '../http/route-context.js';
+import { tenantOf } from '../http/tenant-context.js';
+
+const day = z.iso.date('must be a date such as 2026-01-31');
+const query = z
+  .object({
+    from: day,
+    to: day,
+    format: z.enum(['json', 'csv']).default('json'),
+    /** For CSV, which table: usage (sessions and minutes), revenue, or packages (popularity). */
+    view: z.enum(['usage', 'revenue', 'packages']).default('usage'),
+  })
+  .strict();
+
+const MAX_DAYS = 366;
+
+/** GET /v1/admin/reports — sessions, minutes, revenue and package popularity by day, as JSON or CSV. */
+export function v1AdminReportsGet(app: Express, ctx: RouteContext): void {
+  app.get('/v1/admin/reports', ...ctx.admin, async (req, res) => {
+    const q = parseInput(query, req.query, 'query');
+    const days = (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 + 1;
+    if (days < 1 || days > MAX_DAYS) {
+      throw new AppError('validation_failed', 'The report range is invalid.', { errors: [{ path: 'query.to', message: `must be on or after from, at most ${MAX_DAYS} days later` }] });
+    }
+    const report = await buildReport(ctx.deps.tenants.forTenant(tenantOf(res).slug), { from: q.from, to: q.to });
+    if (q.format === 'json') {
+      res.json(report);
+      return;
+    }
+    const csv =
+      q.view === 'usage'
+        ? toCsv(report.usage, ['date', 'sessions', 'usageSeconds', 'purchasesPaid'])
+        : q.view === 'revenue'
+          ? toCsv(report.revenue, ['date', 'currency', 'grossCents', 'platformFeeCents', 'netCents', 'refundedCents'])
+          : toCsv(report.packages, ['packageId', 'packageName', 'currency', 'purchases', 'grossCents']);
+    res.type('text/csv; charset=utf-8');
+    res.set('Content-Disposition', `attachment; filename="${q.view}-${q.from}-${q.to}.csv"`);
+    res.send(csv);
+  });
+}

@@ -1,0 +1,48 @@
+import type { PlatformClient, TenantClients } from '@mindbot/db';
+import type { Logger } from '@mindbot/logger';
+import { expireLots, sweepAbandonedSessions, type MeteringSettings } from './domain/metering.js';
+
+/**
+ * Every `intervalMs`, for each tenant whose home is this database: closes voice sessions whose
+ * heartbeats stopped and writes off expired lots. Safe with several replicas (rows are locked with
+ * SKIP LOCKED and every step is idempotent). Returns a stop function that waits for a running pass.
+ */
+export function startSweeper(options: {
+  platform: PlatformClient;
+  tenants: TenantClients;
+  logger: Logger;
+  metering: MeteringSettings;
+  intervalMs: number;
+  clock: () => Date;
+  isDraining?: () => boolean;
+}): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const pass = async () => {
+    const homes = await options.platform.tenant.findMany({ where: { home: true, status: 'active' }, select: { slug: true } });
+    for (const { slug } of homes) {
+      try {
+        const scope = options.tenants.forTenant(slug);
+        const closed = await sweepAbandonedSessions(scope, options.metering, options.clock());
+        const expired = await expireLots(scope, options.clock());
+        if (closed + expired > 0) options.logger.info({ tenantId: slug, closed, expired }, 'sweeper closed abandoned sessions and expired lots');
+      } catch (error) {
+        options.logger.error({ err: error, tenantId: slug }, 'sweeper pass failed for tenant');
+      }
+    }
+  };
+  const timer = setInterval(() => {
+    if (running || options.isDraining?.() === true) return;
+    running = pass()
+      .catch((error: unknown) => {
+        options.logger.error({ err: error }, 'sweeper pass failed');
+      })
+      .finally(() => {
+        running = undefined;
+      });
+  }, options.intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
