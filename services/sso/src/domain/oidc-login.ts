@@ -12,6 +12,19 @@ export type OidcCallbackOutcome =
   | { ok: true; identity: AssertedIdentity }
   | { ok: false; reason: 'state_missing' | 'state_unknown' | 'state_other_connection' | 'idp_error' | 'token_invalid' | 'idp_unreachable'; detail?: string };
 
+/** openid-client wraps oauth4webapi's errors: the code, the messages and the claim at fault, for the audit log. */
+function describeFailure(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    if ('code' in current && typeof current.code === 'string') parts.push(current.code);
+    if ('message' in current && typeof current.message === 'string') parts.push(current.message);
+    if ('claim' in current && typeof current.claim === 'string') parts.push(`claim ${current.claim}`);
+    current = 'cause' in current ? current.cause : undefined;
+  }
+  return parts.join(' | ').slice(0, 400);
+}
+
 export function oidcRedirectUri(origin: string, connectionId: string): string {
   return `${origin}/v1/sso/oidc/${connectionId}/callback`;
 }
@@ -75,9 +88,7 @@ export class OidcLogin {
       const displayName = typeof claims.name === 'string' ? claims.name.slice(0, 200) : undefined;
       return { ok: true, identity: { issuer: claims.iss, subject: claims.sub, email, displayName, groups } };
     } catch (error) {
-      const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-      const message = error instanceof Error ? error.message : String(error);
-      return { ok: false, reason: 'token_invalid', detail: `${code ?? 'error'}: ${message}`.slice(0, 300) };
+      return { ok: false, reason: 'token_invalid', detail: describeFailure(error) };
     }
   }
 
