@@ -4,6 +4,7 @@ import { createHttpApp } from '@mindbot/http';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import type { BillingDeps } from './billing-deps.js';
 import { FailureLimiter } from './http/failure-limiter.js';
+import { MeteringGate } from './http/metering-gate.js';
 import type { RouteContext } from './http/route-context.js';
 import { requireServiceToken } from './http/service-auth.js';
 import { TenantDirectory, tenantFromPath, tenantFromToken } from './http/tenant-context.js';
@@ -91,5 +92,7 @@ function routeContext(deps: ServiceDeps, billing: BillingDeps): RouteContext {
       perTenant: billing.activationMaxFailures * 40,
       windowSeconds: 15 * 60,
     }),
+    // Leave a few pooled connections for everything else.
+    meteringGate: new MeteringGate(Math.max(1, deps.pool.options.max - 2)),
   };
 }

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import type { BillingDeps } from '../billing-deps.js';
 import type { FailureLimiter } from './failure-limiter.js';
+import type { MeteringGate } from './metering-gate.js';
 import type { TenantDirectory } from './tenant-context.js';
 
 /** What every route file receives from createApp. */
@@ -16,4 +17,5 @@ export interface RouteContext {
   /** A platform service (gateway, agent) acting for the tenant in the path. */
   service: RequestHandler[];
   activationLimiter: FailureLimiter;
+  meteringGate: MeteringGate;
 }

@@ -15,7 +15,8 @@ const body = z.object({ userId, startKey: requestKey }).strict();
 export function internalV1SessionsStart(app: Express, ctx: RouteContext): void {
   app.post('/internal/v1/tenants/:tenant/sessions', ...ctx.service, async (req, res) => {
     const input = parseInput(body, req.body);
-    const result = await startSession(ctx.deps.tenants.forTenant(tenantOf(res).slug), input, ctx.billing.metering, ctx.billing.clock());
+    const tenant = tenantOf(res).slug;
+    const result = await ctx.meteringGate.run(`start:${tenant}:${input.userId}`, () => startSession(ctx.deps.tenants.forTenant(tenant), input, ctx.billing.metering, ctx.billing.clock()));
     if (!result.ok) {
       if (result.failure === 'no_minutes') throw new AppError('payment_required', 'The user has no minutes left: buy and activate a time card first.', { extensions: { reason: 'no_minutes' } });
       throw new AppError('conflict', 'This startKey already started a session for another user.');
