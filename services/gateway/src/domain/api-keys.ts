@@ -131,7 +131,7 @@ export class ApiKeys {
       // Delivered at commit to every gateway, this one included.
       const channel = API_KEY_REVOKED_CHANNEL;
       const payload = `${tenant}:${row.secretHash}`;
-      await tx.$queryRaw`SELECT pg_notify(${channel}, ${payload})`;
+      await tx.$executeRaw`SELECT pg_notify(${channel}, ${payload})`;
       return row.secretHash;
     });
     if (hash === undefined) return false;
