@@ -47,9 +47,12 @@ export function buildOpenApi(specs: readonly RouteSpec[], info: { version: strin
     [outputs, 'output'],
   ] as const) {
     const { schemas } = z.toJSONSchema(registry, { uri, io, unrepresentable: 'any' });
-    for (const [id, schema] of Object.entries(schemas)) {
+    // Named schemas nested in registered ones (ApiKey inside ApiKeyList) land in `__shared.$defs`: hoist them.
+    const { __shared: shared, ...named } = schemas;
+    const hoisted = { ...named, ...((shared as { $defs?: Record<string, unknown> } | undefined)?.$defs ?? {}) };
+    for (const [id, schema] of Object.entries(hoisted)) {
       const { $schema: _s, $id: _i, ...rest } = schema as JsonObject;
-      components[id] = rest;
+      components[id] = JSON.parse(JSON.stringify(rest).replaceAll('#/components/schemas/__shared#/$defs/', '#/components/schemas/')) as unknown;
     }
   }
   const describe = (schema: z.ZodType, io: 'input' | 'output'): unknown => {

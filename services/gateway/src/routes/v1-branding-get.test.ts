@@ -1,0 +1,86 @@
+import request from 'supertest';
+import { brandingSchema } from '@mindbot/sdk/schemas';
+import { uniqueSlug } from '@mindbot/testing';
+import { startGatewayHarness, type GatewayHarness } from '../testing/harness.js';
+
+describe('gateway: GET /v1/branding and CORS', () => {
+  let h: GatewayHarness;
+  let tenant: string;
+  let domain: string;
+
+  beforeAll(async () => {
+    h = await startGatewayHarness();
+    tenant = uniqueSlug('brand');
+    domain = `voice.${tenant}.example`;
+    await h.provision(tenant, undefined, { domains: [domain] });
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('answers the tenant’s branding publicly, with an ETag and cache headers, and 304 when unchanged', async () => {
+    const res = await request(h.app).get('/v1/branding').set('Host', `${tenant}.localhost`);
+    expect(res.status).toBe(200);
+    expect(brandingSchema.parse(res.body)).toEqual({
+      tenant,
+      displayName: `Test ${tenant}`,
+      logoUrl: `https://${tenant}.example/logo.svg`,
+      primaryColor: '#112233',
+      accentColor: '#445566',
+      agentName: 'Tess',
+      greeting: 'Hello from the test tenant.',
+      language: 'en',
+    });
+    expect(res.headers['cache-control']).toBe('public, max-age=60, stale-while-revalidate=300');
+    const etag = res.headers.etag;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
+    const again = await request(h.app).get('/v1/branding').set('Host', `${tenant}.localhost`).set('If-None-Match', String(etag));
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+  });
+
+  it('changes the ETag when the tenant’s branding changes', async () => {
+    const before = (await request(h.app).get('/v1/branding').set('Host', `${tenant}.localhost`)).headers.etag;
+    await h.provision(tenant, (m) => {
+      m.spec.branding.primaryColor = '#abcdef';
+    }, { domains: [domain] });
+    let after = before;
+    for (let i = 0; i < 40 && after === before; i++) {
+      after = (await request(h.app).get('/v1/branding').set('Host', `${tenant}.localhost`)).headers.etag;
+      if (after === before) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(after).not.toBe(before);
+    const stale = await request(h.app).get('/v1/branding').set('Host', `${tenant}.localhost`).set('If-None-Match', String(before));
+    expect(stale.status).toBe(200);
+    expect(stale.body.primaryColor).toBe('#abcdef');
+  });
+
+  it('allows exactly the tenant’s own origins', async () => {
+    for (const origin of [`http://${tenant}.localhost`, `http://${domain}`]) {
+      const res = await request(h.app).get('/v1/branding').set('Host', `${tenant}.localhost`).set('Origin', origin);
+      expect(res.headers['access-control-allow-origin']).toBe(origin);
+      expect(res.headers.vary).toMatch(/Origin/);
+    }
+    for (const origin of ['http://evil.example', `https://${tenant}.localhost.evil.example`, 'null', `http://other.localhost`]) {
+      const res = await request(h.app).get('/v1/branding').set('Host', `${tenant}.localhost`).set('Origin', origin);
+      expect(res.status).toBe(200);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    }
+  });
+
+  it('answers a preflight from the tenant’s origin, and refuses one from elsewhere', async () => {
+    const ok = await request(h.app)
+      .options('/v1/voice/sessions')
+      .set('Host', `${tenant}.localhost`)
+      .set('Origin', `http://${domain}`)
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization, content-type');
+    expect(ok.status).toBe(204);
+    expect(ok.headers['access-control-allow-origin']).toBe(`http://${domain}`);
+    expect(ok.headers['access-control-allow-headers']).toMatch(/Authorization/);
+    const refused = await request(h.app).options('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('Origin', 'http://evil.example').set('Access-Control-Request-Method', 'POST');
+    expect(refused.status).toBe(403);
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
