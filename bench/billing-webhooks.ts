@@ -1,0 +1,94 @@
+// Stripe webhook events processed per second through the real endpoint (signature check, routing
+// by event.account, event recorded with its effect): N paid checkouts fulfilled, then the same N
+// delivered again (duplicates). Verifies one card per purchase and nothing changed by the replays.
+//   npx tsx bench/billing-webhooks.ts      (BENCH_EVENTS=300, BENCH_CONCURRENCY=8 by default)
+import type { AddressInfo } from 'node:net';
+import { createTokenVerifier } from '@mindbot/auth';
+import { newId } from '@mindbot/ids';
+import { createTestTokenIssuer } from '@mindbot/testing';
+import { createApp } from '../services/billing/src/app.js';
+import { createStripeClient } from '../services/billing/src/domain/stripe-client.js';
+import { BENCH_TENANT, billingBenchSetup } from './billing-common.js';
+
+const events = Number(process.env.BENCH_EVENTS ?? 300);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const secret = 'whsec_bench_secret';
+const account = 'acct_benchbilling';
+
+const { database, deps } = await billingBenchSetup(concurrency + 4);
+// The webhook path makes no Stripe call for checkout events; the client only signs test headers.
+const stripe = createStripeClient({ secretKey: 'sk_test_123', apiUrl: 'http://127.0.0.1:9' });
+const issuer = await createTestTokenIssuer();
+const app = createApp(deps, {
+  stripe,
+  webhookSecret: secret,
+  livemode: false,
+  verifier: createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience }),
+  serviceTokens: ['bench-service-token-0123456789abcdef0123'],
+  appUrl: 'https://app.bench.test',
+  metering: { chunkSeconds: 60, warnSeconds: 120, heartbeatTimeoutSeconds: 90, clockToleranceSeconds: 15 },
+  activationMaxFailures: 5,
+  clock: () => new Date(),
+});
+const server = app.listen(0, '127.0.0.1');
+await new Promise((resolve) => server.once('listening', resolve));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const scope = deps.tenants.forTenant(BENCH_TENANT);
+
+try {
+  await deps.platform.billingAccount.create({ data: { tenantSlug: BENCH_TENANT, stripeAccountId: account, livemode: false, chargesEnabled: true, cardPayments: 'active', detailsSubmitted: true } });
+  const purchases = Array.from({ length: events }, (_, i) => ({ id: newId('purchase'), session: `cs_bench_${i}` }));
+  await scope.transaction((tx) =>
+    tx.purchase.createMany({
+      data: purchases.map((p) => ({ id: p.id, userId: 'usr_bench', packageId: 'pkg_starter', packageName: 'Starter', amountCents: 999, currency: 'usd', applicationFeeCents: 100, seconds: 3600, checkoutSessionId: p.session })),
+    }),
+  );
+  const payloads = purchases.map((p, i) =>
+    JSON.stringify({
+      id: `evt_bench_${i}`,
+      object: 'event',
+      type: 'checkout.session.completed',
+      account,
+      livemode: false,
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: p.session, object: 'checkout.session', client_reference_id: p.id, amount_total: 999, currency: 'usd', payment_status: 'paid', payment_intent: `pi_bench_${i}` } },
+    }),
+  );
+
+  const deliver = async (label: string): Promise<number> => {
+    let next = 0;
+    const outcomes = new Map<string, number>();
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < payloads.length) {
+          const payload = payloads[next++] ?? '';
+          const res = await fetch(`${base}/v1/webhooks/stripe`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret }) },
+            body: payload,
+          });
+          const body = (await res.json()) as { outcome?: string };
+          const key = `${res.status} ${body.outcome ?? '?'}`;
+          outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+        }
+      }),
+    );
+    const rate = payloads.length / ((performance.now() - t0) / 1000);
+    process.stdout.write(`${label}: ${rate.toFixed(0)} events/s  (${[...outcomes].map(([k, v]) => `${k}×${v}`).join(', ')})\n`);
+    return rate;
+  };
+
+  await deliver(`first delivery of ${events} checkout.session.completed, ${concurrency} concurrent`);
+  const after = await scope.transaction(async (tx) => ({ cards: await tx.timeCard.count(), paid: await tx.purchase.count({ where: { status: 'paid' } }), recorded: await tx.processedWebhookEvent.count() }));
+  await deliver('same events delivered again (duplicates, 200 no-op)');
+  const again = await scope.transaction(async (tx) => ({ cards: await tx.timeCard.count(), paid: await tx.purchase.count({ where: { status: 'paid' } }), recorded: await tx.processedWebhookEvent.count() }));
+  if (after.cards !== events || after.paid !== events || after.recorded !== events || JSON.stringify(after) !== JSON.stringify(again)) {
+    throw new Error(`verification failed: after first delivery ${JSON.stringify(after)}, after replay ${JSON.stringify(again)}`);
+  }
+  process.stdout.write(`verified: ${after.cards} cards for ${events} purchases, replays changed nothing\n`);
+} finally {
+  await new Promise((resolve) => server.close(resolve));
+  await deps.close();
+  await database.dispose();
+}
