@@ -1,0 +1,144 @@
+import type { z } from 'zod';
+import {
+  apiKeyCreatedSchema,
+  apiKeyListSchema,
+  balanceSchema,
+  brandingSchema,
+  packageListSchema,
+  problemSchema,
+  purchaseSchema,
+  tokenResponseSchema,
+  voiceSessionEndedSchema,
+  voiceSessionSchema,
+  type ApiKey,
+  type ApiKeyCreated,
+  type ApiKeyCreateRequest,
+  type Balance,
+  type Branding,
+  type Package,
+  type Problem,
+  type Purchase,
+  type TokenResponse,
+  type VoiceSession,
+  type VoiceSessionCreateRequest,
+  type VoiceSessionEnded,
+} from './schemas.js';
+
+/** A refusal from the API: the RFC 9457 problem document, typed. */
+export class MindBotApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(problem.detail || problem.title);
+    this.name = 'MindBotApiError';
+  }
+
+  get code(): string {
+    return this.problem.code;
+  }
+}
+
+export interface MindBotClientOptions {
+  /** The tenant's base URL, e.g. `https://acme.mindbot.ai` (the host names the tenant). */
+  baseUrl: string;
+  /** A platform access token or an API key; a function is called before every request (token refresh). */
+  credential?: string | (() => string | undefined | Promise<string | undefined>);
+  fetch?: typeof globalThis.fetch;
+}
+
+/**
+ * The MindBot public API for front ends and servers, typed from the same zod schemas the gateway
+ * validates with; every answer is parsed, every refusal raised as a MindBotApiError.
+ */
+export class MindBotClient {
+  private readonly baseUrl: string;
+  private readonly fetchImpl: typeof globalThis.fetch;
+
+  constructor(private readonly options: MindBotClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/$/, '');
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** Signs in with email and password; use the access token as the credential afterwards. */
+  signIn(email: string, password: string): Promise<TokenResponse> {
+    return this.call('POST', '/v1/auth/password/login', tokenResponseSchema, { email, password }, { anonymous: true });
+  }
+
+  /** Rotates a refresh token (the old one stops working). */
+  refresh(refreshToken: string): Promise<TokenResponse> {
+    return this.call('POST', '/v1/auth/token', tokenResponseSchema, { grant_type: 'refresh_token', refresh_token: refreshToken }, { anonymous: true });
+  }
+
+  branding(): Promise<Branding> {
+    return this.call('GET', '/v1/branding', brandingSchema, undefined, { anonymous: true });
+  }
+
+  balance(): Promise<Balance> {
+    return this.call('GET', '/v1/balance', balanceSchema);
+  }
+
+  async packages(): Promise<Package[]> {
+    return (await this.call('GET', '/v1/packages', packageListSchema)).packages;
+  }
+
+  /** Starts a purchase; send the user to `checkoutUrl`. */
+  purchase(packageId: string, idempotencyKey?: string): Promise<Purchase> {
+    return this.call('POST', '/v1/purchases', purchaseSchema, { packageId }, idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {});
+  }
+
+  /** Starts a voice session: join `room` at `livekitUrl` with `token`. */
+  startVoiceSession(input: VoiceSessionCreateRequest = {}): Promise<VoiceSession> {
+    return this.call('POST', '/v1/voice/sessions', voiceSessionSchema, input);
+  }
+
+  endVoiceSession(sessionId: string): Promise<VoiceSessionEnded> {
+    return this.call('POST', `/v1/voice/sessions/${encodeURIComponent(sessionId)}/end`, voiceSessionEndedSchema, {});
+  }
+
+  createApiKey(input: ApiKeyCreateRequest): Promise<ApiKeyCreated> {
+    return this.call('POST', '/v1/api-keys', apiKeyCreatedSchema, input);
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    return (await this.call('GET', '/v1/api-keys', apiKeyListSchema)).apiKeys;
+  }
+
+  async revokeApiKey(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/api-keys/${encodeURIComponent(id)}`, undefined, {});
+  }
+
+  private async call<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S,
+    body?: unknown,
+    options: { anonymous?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<z.output<S>> {
+    const response = await this.request(method, path, body, options);
+    return schema.parse(await response.json());
+  }
+
+  private async request(method: string, path: string, body: unknown, options: { anonymous?: boolean; headers?: Record<string, string> }): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const credential = options.anonymous ? undefined : typeof this.options.credential === 'function' ? await this.options.credential() : this.options.credential;
+    if (credential) headers.authorization = `Bearer ${credential}`;
+    const response = await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    if (!response.ok) {
+      const text = await response.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      const problem = problemSchema.safeParse(parsed);
+      throw new MindBotApiError(
+        response.status,
+        problem.success ? problem.data : { type: 'about:blank', title: response.statusText, status: response.status, detail: text.slice(0, 200), code: 'unknown' },
+      );
+    }
+    return response;
+  }
+}
