@@ -16,6 +16,9 @@ interface Run {
   stderr: string;
 }
 
+// Each test spawns the CLI (node + tsx) up to three times; on a loaded machine that takes seconds.
+const SUBPROCESS_TEST_TIMEOUT_MS = 120_000;
+
 describe('the mindbot CLI', () => {
   let database: TestDatabase;
   let work: string;
@@ -81,7 +84,7 @@ describe('the mindbot CLI', () => {
     const listed = await run(['tenant', 'list', '--json']);
     const tenants = JSON.parse(listed.stdout) as { slug: string; status: string }[];
     expect(tenants.filter((t) => slugs.includes(t.slug)).map((t) => t.status)).toEqual(['active', 'active']);
-  });
+  }, SUBPROCESS_TEST_TIMEOUT_MS);
 
   it('refuses an invalid manifest with every problem by field path, provisioning none of the files', async () => {
     const good = await manifestFile(uniqueSlug('good'));
@@ -91,7 +94,7 @@ describe('the mindbot CLI', () => {
     expect(result.stderr).toContain('spec.region');
     expect(result.stderr).toContain('spec.branding.primaryColor: must be a hex colour');
     expect(await query('SELECT slug FROM platform.tenants WHERE slug = ANY($1)', [[good, bad].map((f) => f.replace(/^.*\/|\.yaml$/g, ''))])).toEqual([]);
-  });
+  }, SUBPROCESS_TEST_TIMEOUT_MS);
 
   it('refuses the same slug in another region with exit code 1 and a clear message', async () => {
     const slug = uniqueSlug('region');
@@ -100,7 +103,7 @@ describe('the mindbot CLI', () => {
     expect(moved.code).toBe(1);
     expect(moved.stderr).toContain(`Tenant "${slug}" already exists in region eu-west; a tenant's region cannot change`);
     expect(await query('SELECT region FROM platform.tenants WHERE slug = $1', [slug])).toEqual([{ region: 'eu-west' }]);
-  });
+  }, SUBPROCESS_TEST_TIMEOUT_MS);
 
   it('answers an unknown tenant and an unknown command clearly', async () => {
     const unknown = await run(['tenant', 'deprovision', 'nobody-here']);
@@ -109,13 +112,13 @@ describe('the mindbot CLI', () => {
     const bogus = await run(['frobnicate']);
     expect(bogus.code).toBe(2);
     expect(bogus.stderr).toContain("unknown command 'frobnicate'");
-  });
+  }, SUBPROCESS_TEST_TIMEOUT_MS);
 
   it('names the variable of a bad configuration', async () => {
     const result = await run(['tenant', 'list'], { DATABASE_URL: 'mysql://nope' });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('DATABASE_URL: must be a postgres:// URL');
-  });
+  }, SUBPROCESS_TEST_TIMEOUT_MS);
 
   it('refuses to migrate when an applied migration file has changed, applying nothing', async () => {
     const dir = join(work, 'migrations');
@@ -128,7 +131,7 @@ describe('the mindbot CLI', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('0001_identity.sql was changed after it was applied');
     expect(await query("SELECT 1 FROM pg_tables WHERE tablename = 'notes'")).toEqual([]);
-  });
+  }, SUBPROCESS_TEST_TIMEOUT_MS);
 
   it('finishes the job on the next run after being killed in the middle of a migration', async () => {
     const dir = join(work, 'migrations');
@@ -155,5 +158,5 @@ describe('the mindbot CLI', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain(`${schema}: applied 9001_slow.sql`);
     expect(await query('SELECT version FROM platform.schema_migrations WHERE schema_name = $1 ORDER BY version', [schema])).toEqual([...realVersions, { version: '9001' }]);
-  });
+  }, SUBPROCESS_TEST_TIMEOUT_MS);
 });
