@@ -1,0 +1,119 @@
+import request from 'supertest';
+import { BillingProvisioner } from '../domain/connect-provisioning.js';
+import { startBillingHarness, type BillingHarness } from '../testing/harness.js';
+
+describe('billing administration: packages, onboarding, reports, provisioning', () => {
+  let h: BillingHarness;
+  beforeAll(async () => {
+    h = await startBillingHarness();
+  }, 120_000);
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const admin = async (tenant?: string) => `Bearer ${await h.token(tenant ?? h.tenantA, 'usr_admin', ['admin'])}`;
+  const member = async () => `Bearer ${await h.token(h.tenantA, 'usr_member', ['member'])}`;
+
+  it('creates, edits and withdraws packages; end users see only active ones', async () => {
+    const created = await request(h.app)
+      .post('/v1/admin/packages')
+      .set('Authorization', await admin())
+      .send({ name: 'Weekend', priceCents: 1499, currency: 'eur', baseSeconds: 7200, bonusSeconds: 600, sortOrder: 5 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Weekend', priceCents: 1499, currency: 'eur', totalSeconds: 7800, active: true });
+    const id = created.body.id as string;
+    const edited = await request(h.app).patch(`/v1/admin/packages/${id}`).set('Authorization', await admin()).send({ priceCents: 1299, bonusSeconds: 1200 });
+    expect(edited.body).toMatchObject({ priceCents: 1299, totalSeconds: 8400, sortOrder: 5, currency: 'eur', name: 'Weekend' });
+    const seen = await request(h.app).get('/v1/packages').set('Authorization', await member());
+    expect((seen.body.packages as { id: string }[]).map((p) => p.id)).toContain(id);
+    expect((await request(h.app).delete(`/v1/admin/packages/${id}`).set('Authorization', await admin())).status).toBe(204);
+    const after = await request(h.app).get('/v1/packages').set('Authorization', await member());
+    expect((after.body.packages as { id: string }[]).map((p) => p.id)).not.toContain(id);
+    const all = await request(h.app).get('/v1/admin/packages').set('Authorization', await admin());
+    expect(all.body.packages).toEqual(expect.arrayContaining([expect.objectContaining({ id, active: false })]));
+    expect((await request(h.app).post('/v1/purchases').set('Authorization', await member()).send({ packageId: id })).status).toBe(404);
+  });
+
+  it('refuses negative, absurd or malformed package input with 400 naming the field, changing nothing', async () => {
+    const before = await request(h.app).get('/v1/admin/packages').set('Authorization', await admin());
+    const bad = [
+      { name: 'X', priceCents: -100, currency: 'usd', baseSeconds: 3600 },
+      { name: 'X', priceCents: 10 ** 12, currency: 'usd', baseSeconds: 3600 },
+      { name: 'X', priceCents: 9.99, currency: 'usd', baseSeconds: 3600 },
+      { name: 'X', priceCents: 999, currency: 'btc', baseSeconds: 3600 },
+      { name: 'X', priceCents: 999, currency: 'usd', baseSeconds: -5 },
+      { name: 'X', priceCents: 999, currency: 'usd', baseSeconds: 3600, bonusSeconds: 10 ** 10 },
+      { name: '', priceCents: 999, currency: 'usd', baseSeconds: 3600 },
+      { name: 'X', priceCents: 999, currency: 'usd', baseSeconds: 3600, id: 'pkg_mine' },
+    ];
+    for (const body of bad) {
+      const res = await request(h.app).post('/v1/admin/packages').set('Authorization', await admin()).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.errors.length).toBeGreaterThan(0);
+    }
+    expect((await request(h.app).patch('/v1/admin/packages/pkg_starter').set('Authorization', await admin()).send({})).status).toBe(400);
+    expect((await request(h.app).patch('/v1/admin/packages/pkg_starter').set('Authorization', await admin()).send({ priceCents: -1 })).status).toBe(400);
+    expect((await request(h.app).patch('/v1/admin/packages/pkg_nope').set('Authorization', await admin()).send({ priceCents: 100 })).status).toBe(404);
+    expect((await request(h.app).get('/v1/admin/packages').set('Authorization', await admin())).body).toEqual(before.body);
+  });
+
+  it('keeps admin routes from members (403) and from anonymous callers (401)', async () => {
+    for (const [method, path] of [
+      ['get', '/v1/admin/packages'],
+      ['post', '/v1/admin/packages'],
+      ['patch', '/v1/admin/packages/pkg_starter'],
+      ['delete', '/v1/admin/packages/pkg_starter'],
+      ['get', '/v1/admin/billing'],
+      ['post', '/v1/admin/billing/onboarding-link'],
+      ['get', '/v1/admin/reports?from=2026-01-01&to=2026-01-02'],
+    ] as const) {
+      expect((await request(h.app)[method](path).set('Authorization', await member()).send({})).status).toBe(403);
+      expect((await request(h.app)[method](path).send({})).status).toBe(401);
+    }
+  });
+
+  it('answers a fresh onboarding link from Stripe for each request', async () => {
+    const res = await request(h.app).post('/v1/admin/billing/onboarding-link').set('Authorization', await admin());
+    expect(res.status).toBe(201);
+    expect(res.body.url).toMatch(/^https:\/\//);
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('reports sessions, minutes, revenue and package popularity by day, as JSON and CSV', async () => {
+    await h.grant(h.tenantA, 'usr_report', 'pkg_basic');
+    const started = await h.internal(h.tenantA).post('/sessions', { userId: 'usr_report', startKey: 'report-start-0001' });
+    h.clock.advance(50);
+    await h.internal(h.tenantA).post(`/sessions/${started.body.sessionId as string}/end`, { elapsedSeconds: 42 });
+    const today = new Date().toISOString().slice(0, 10);
+    const json = await request(h.app).get(`/v1/admin/reports?from=${today}&to=${today}`).set('Authorization', await admin());
+    expect(json.status).toBe(200);
+    expect(json.body.usage).toEqual([{ date: today, sessions: 1, usageSeconds: 42, purchasesPaid: 1 }]);
+    expect(json.body.revenue).toEqual([{ date: today, currency: 'usd', grossCents: 4499, platformFeeCents: 450, netCents: 4049, refundedCents: 0 }]);
+    expect(json.body.packages).toEqual([{ packageId: 'pkg_basic', packageName: 'Basic', currency: 'usd', purchases: 1, grossCents: 4499 }]);
+    const csv = await request(h.app).get(`/v1/admin/reports?from=${today}&to=${today}&format=csv&view=revenue`).set('Authorization', await admin());
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.text).toBe(`date,currency,grossCents,platformFeeCents,netCents,refundedCents\r\n${today},usd,4499,450,4049,0\r\n`);
+    for (const q of ['from=2026-02-01&to=2026-01-01', 'from=2020-01-01&to=2026-01-01', 'from=yesterday&to=today', `from=${today}&to=${today}&format=xml`]) {
+      expect((await request(h.app).get(`/v1/admin/reports?${q}`).set('Authorization', await admin())).status).toBe(400);
+    }
+  });
+
+  it('provisions billing idempotently and reports BillingReady from the real account state', async () => {
+    const provisioner = new BillingProvisioner({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
+    const { testManifest } = await import('@mindbot/testing');
+    const manifest = testManifest(h.tenantA);
+    const first = await provisioner.ensure(manifest);
+    const second = await provisioner.ensure(manifest);
+    expect(first.created).toBe(false); // the harness provisioned it already
+    expect(second.stripeAccountId).toBe(first.stripeAccountId);
+    expect(await h.deps.platform.billingAccount.count({ where: { tenantSlug: h.tenantA } })).toBe(1);
+    // stripe-mock's account fixture cannot take charges yet: the condition says so, with the reason.
+    expect(second.condition).toMatchObject({ type: 'BillingReady', status: 'False' });
+    expect(second.condition.message.length).toBeGreaterThan(10);
+    await expect(provisioner.ensure(testManifest('not-registered-here'))).rejects.toThrow(/not registered/);
+    await provisioner.close(h.tenantA);
+    const status = await request(h.app).get('/v1/admin/billing').set('Authorization', await admin());
+    expect(status.body).toMatchObject({ salesOpen: false });
+    expect((await request(h.app).post('/v1/purchases').set('Authorization', await member()).send({ packageId: 'pkg_starter' })).status).toBe(409);
+  });
+});
