@@ -10,7 +10,7 @@ export async function refuseLogin(
   auditor: Auditor,
   req: Request,
   tenant: string,
-  refusal: { reason: string; detail?: string | undefined; connectionId?: string | undefined; status?: 'unauthenticated' | 'bad_request' | 'not_found' | 'forbidden' | 'payload_too_large' },
+  refusal: { reason: string; detail?: string | undefined; connectionId?: string | undefined; status?: 'unauthenticated' | 'bad_request' | 'not_found' | 'forbidden' | 'payload_too_large' | 'unavailable' },
 ): Promise<never> {
   await auditor.record(tenant, {
     action: 'sso.login_refused',
@@ -25,6 +25,7 @@ export async function refuseLogin(
     not_found: 'No sign-in connection matches this request.',
     forbidden: 'This sign-in connection is not available.',
     payload_too_large: 'The sign-in message is too large.',
+    unavailable: 'The identity provider cannot be reached right now.',
   } as const;
   throw new AppError(status, messages[status]);
 }

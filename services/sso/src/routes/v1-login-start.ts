@@ -26,7 +26,13 @@ export function v1LoginStart(router: Router, sso: Sso): void {
     const kind = await sso.deps.tenants.forTenant(tenant.slug).transaction((tx) => tx.ssoConnection.findUnique({ where: { id }, select: { kind: true } }));
     if (kind?.kind === 'oidc') {
       const connection = await loginConnection(sso, req, tenant, id, 'oidc');
-      res.redirect(302, (await sso.oidc.start(tenant.slug, connection, tenant.publicOrigin)).href);
+      let authorizationUrl: URL;
+      try {
+        authorizationUrl = await sso.oidc.start(tenant.slug, connection, tenant.publicOrigin);
+      } catch (error) {
+        return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'oidc_idp_unreachable', detail: error instanceof Error ? error.message : undefined, connectionId: connection.id, status: 'unavailable' });
+      }
+      res.redirect(302, authorizationUrl.href);
       return;
     }
     const connection = await loginConnection(sso, req, tenant, id, 'saml');
