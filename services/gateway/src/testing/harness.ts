@@ -51,7 +51,7 @@ export interface GatewayHarness {
   /** Gives the user `seconds` of talk time, as an activated time card would (billing's tables). */
   grantSeconds(tenant: string, userId: string, seconds: number): Promise<void>;
   /** Starts the app on a free port (for k6, LiveKit webhooks and real HTTP). */
-  listen(): Promise<RunningServer>;
+  listen(port?: number): Promise<RunningServer>;
   close(): Promise<void>;
 }
 
@@ -134,8 +134,8 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
           VALUES (${newId('ledgerEntry')}, ${userId}, ${lot}, 'credit', ${seconds}, ${`test-grant:${lot}`})`;
       });
     },
-    async listen() {
-      const running = await startServer(app, { port: 0, logger: log.logger, lifecycle: deps.lifecycle, shutdownTimeoutMs: 1_000 });
+    async listen(port = 0) {
+      const running = await startServer(app, { port, logger: log.logger, lifecycle: deps.lifecycle, shutdownTimeoutMs: 1_000 });
       servers.push(running);
       return running;
     },

@@ -1,0 +1,173 @@
+import { jest } from '@jest/globals';
+import { Room, dispose } from '@livekit/rtc-node';
+import request from 'supertest';
+import { AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
+import { problemSchema, voiceSessionSchema } from '@mindbot/sdk/schemas';
+import { createTestDatabase, freePort, uniqueSlug, type TestDatabase } from '@mindbot/testing';
+import { startBillingProcess, type BillingProcess } from '../testing/billing-process.js';
+import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, startGatewayHarness, type GatewayHarness } from '../testing/harness.js';
+import { startLiveKit, type LiveKitServer } from '../testing/livekit.js';
+
+jest.setTimeout(90_000);
+
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() - started > timeoutMs) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface SessionRow {
+  status: string;
+  settled_seconds: number;
+  end_reason: string | null;
+}
+
+// Real parts: livekit-server (built from its Go module) on loopback with webhooks to the gateway,
+// the billing service in its own process, Postgres and Redis; the user joins the room with the
+// returned token through @livekit/rtc-node.
+describe('gateway: voice sessions', () => {
+  let database: TestDatabase;
+  let h: GatewayHarness;
+  let livekit: LiveKitServer;
+  let billing: BillingProcess;
+  let tenant: string;
+  let rooms: RoomServiceClient;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const gatewayPort = await freePort();
+    const billingPort = await freePort();
+    livekit = await startLiveKit({ apiKey: LIVEKIT_DEV_KEY, apiSecret: LIVEKIT_DEV_SECRET, webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit` });
+    h = await startGatewayHarness({ database, billingUrl: `http://127.0.0.1:${billingPort}`, livekit: { url: livekit.url, apiUrl: livekit.apiUrl } });
+    tenant = uniqueSlug('voice');
+    await h.provision(tenant);
+    billing = await startBillingProcess({ databaseUrl: database.url, issuer: h.issuer, port: billingPort });
+    // LiveKit's webhooks arrive over real HTTP at this port (closed by h.close()).
+    await h.listen(gatewayPort);
+    rooms = new RoomServiceClient(livekit.apiUrl, LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET);
+  });
+
+  afterAll(async () => {
+    await h.close();
+    await billing.stop();
+    await livekit.stop();
+    await dispose();
+    await database.dispose();
+  });
+
+  const start = async (userId: string, body: object = {}) =>
+    request(h.app)
+      .post('/v1/voice/sessions')
+      .set('Host', `${tenant}.localhost`)
+      .set('Authorization', `Bearer ${await h.token(tenant, userId)}`)
+      .send(body);
+  const sessionRow = (id: string) =>
+    h.deps.tenants.forTenant(tenant).transaction(async (tx) => (await tx.$queryRaw<SessionRow[]>`SELECT status, settled_seconds, end_reason FROM voice_sessions WHERE id = ${id}`)[0]);
+
+  it('refuses a user without minutes with a 402 problem that points to the packages, and creates no room', async () => {
+    const res = await start('usr_broke');
+    expect(res.status).toBe(402);
+    expect(problemSchema.parse(res.body)).toMatchObject({ code: 'payment_required', reason: 'no_minutes', packagesUrl: '/v1/packages' });
+    expect((await rooms.listRooms()).filter((r) => r.name.includes(tenant))).toEqual([]);
+  });
+
+  it('starts a session: billing reserves time, the room exists, the agent is dispatched with tenant/user/session, and the token joins that room only', async () => {
+    await h.grantSeconds(tenant, 'usr_alice', 600);
+    const res = await start('usr_alice', { startKey: 'alice-start-0001' });
+    expect(res.status).toBe(201);
+    const session = voiceSessionSchema.parse(res.body);
+    expect(session).toMatchObject({ livekitUrl: livekit.url, room: `mb_${tenant}_${session.sessionId}` });
+    expect(session.remainingSeconds).toBeGreaterThan(0);
+    expect((await sessionRow(session.sessionId))?.status).toBe('active');
+
+    const dispatches = await new AgentDispatchClient(livekit.apiUrl, LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET).listDispatch(session.room);
+    // (LiveKit also lists its implicit dispatch for unnamed workers, agentName "".)
+    const named = dispatches.filter((d) => d.agentName !== '');
+    expect(named.map((d) => d.agentName)).toEqual(['mindbot-agent']);
+    expect(JSON.parse(named[0]?.metadata ?? '{}')).toMatchObject({ tenant, userId: 'usr_alice', sessionId: session.sessionId, agent: { voice: 'aurora' } });
+
+    // A retried start with the same key answers the same session.
+    const again = voiceSessionSchema.parse((await start('usr_alice', { startKey: 'alice-start-0001' })).body);
+    expect(again.sessionId).toBe(session.sessionId);
+
+    const room = new Room();
+    await room.connect(session.livekitUrl, session.token, { autoSubscribe: false, dynacast: false });
+    try {
+      expect(room.name).toBe(session.room);
+      const participants = await rooms.listParticipants(session.room);
+      expect(participants.map((p) => p.identity)).toEqual(['usr_alice']);
+      // The token is limited to its room: it names only that room and LiveKit's API refuses it.
+      const claims = JSON.parse(Buffer.from(session.token.split('.')[1] ?? '', 'base64url').toString()) as { video: Record<string, unknown>; exp: number };
+      expect(claims.video).toMatchObject({ room: session.room, roomJoin: true, roomAdmin: false, roomCreate: false, roomList: false });
+      expect(claims.exp * 1000).toBeLessThanOrEqual(Date.parse(session.tokenExpiresAt) + 1_000);
+      for (const method of ['ListRooms', 'DeleteRoom']) {
+        const api = await fetch(`${livekit.apiUrl}/twirp/livekit.RoomService/${method}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(method === 'DeleteRoom' ? { room: session.room } : {}),
+        });
+        expect([401, 403]).toContain(api.status);
+      }
+    } finally {
+      await room.disconnect();
+    }
+
+    // The user hangs up: billing settles to the second, the room is gone.
+    const ended = await request(h.app)
+      .post(`/v1/voice/sessions/${session.sessionId}/end`)
+      .set('Host', `${tenant}.localhost`)
+      .set('Authorization', `Bearer ${await h.token(tenant, 'usr_alice')}`)
+      .send({});
+    expect(ended.status).toBe(200);
+    expect(ended.body).toMatchObject({ sessionId: session.sessionId, status: 'ended' });
+    expect((await sessionRow(session.sessionId))?.status).toBe('ended');
+    expect((await rooms.listRooms([session.room])).length).toBe(0);
+  });
+
+  it('lets only the session’s user end it (another user of the tenant gets 404)', async () => {
+    await h.grantSeconds(tenant, 'usr_bob', 600);
+    const session = voiceSessionSchema.parse((await start('usr_bob')).body);
+    const res = await request(h.app)
+      .post(`/v1/voice/sessions/${session.sessionId}/end`)
+      .set('Host', `${tenant}.localhost`)
+      .set('Authorization', `Bearer ${await h.token(tenant, 'usr_mallory')}`)
+      .send({});
+    expect(res.status).toBe(404);
+    expect((await sessionRow(session.sessionId))?.status).toBe('active');
+    await rooms.deleteRoom(session.room);
+  });
+
+  it('settles the session in billing when LiveKit reports the room finished (signed webhook)', async () => {
+    await h.grantSeconds(tenant, 'usr_carol', 600);
+    const session = voiceSessionSchema.parse((await start('usr_carol')).body);
+    await rooms.deleteRoom(session.room);
+    const row = await eventually(() => sessionRow(session.sessionId), (r) => r?.status === 'ended');
+    expect(row?.status).toBe('ended');
+    expect(h.log.lines.some((l) => l.msg === 'voice session room finished' && l.sessionId === session.sessionId && l.settled === true)).toBe(true);
+  });
+
+  it('refuses an unsigned or forged LiveKit webhook and changes nothing', async () => {
+    const body = JSON.stringify({ event: 'room_finished', room: { name: 'x', metadata: JSON.stringify({ tenant, userId: 'u', sessionId: 'vs_x', startedAt: new Date().toISOString() }) } });
+    const unsigned = await request(h.app).post('/v1/webhooks/livekit').set('Content-Type', 'application/webhook+json').send(body);
+    expect(unsigned.status).toBe(401);
+    const forged = await request(h.app).post('/v1/webhooks/livekit').set('Content-Type', 'application/webhook+json').set('Authorization', 'eyJhbGciOiJIUzI1NiJ9.e30.x').send(body);
+    expect(forged.status).toBe(401);
+  });
+
+  it('refuses API keys without voice:sessions, and requires a userId from keys that have it', async () => {
+    const admin = await h.token(tenant, 'usr_admin', ['admin']);
+    const make = async (permissions: string[]) =>
+      String((await request(h.app).post('/v1/api-keys').set('Host', `${tenant}.localhost`).set('Authorization', `Bearer ${admin}`).send({ name: 'k', permissions })).body.key);
+    const readOnly = await make(['api-keys:read']);
+    expect((await request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('X-Api-Key', readOnly).send({ userId: 'usr_alice' })).status).toBe(403);
+    const voice = await make(['voice:sessions']);
+    expect((await request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('X-Api-Key', voice).send({})).status).toBe(400);
+    await h.grantSeconds(tenant, 'usr_dave', 600);
+    const res = await request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('X-Api-Key', voice).send({ userId: 'usr_dave' });
+    expect(res.status).toBe(201);
+    await rooms.deleteRoom(voiceSessionSchema.parse(res.body).room);
+  });
+});
