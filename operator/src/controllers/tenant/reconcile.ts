@@ -161,14 +161,12 @@ export class TenantReconciler {
       const livekit = await this.livekitCredentials(tenant);
       const ctx: TenantContext = { tenant, slug, namespace, config, livekit };
       const desired = desiredObjects(ctx);
-      let changed = 0;
-      for (const object of desired) {
-        const kind = this.kindOf(object);
-        const live = this.cacheOf(kind).get(object.metadata.name, object.metadata.namespace);
-        if (isApplied(object, live)) continue;
-        await client.apply(resourcePath(kind, object.metadata.namespace, object.metadata.name), object);
-        changed++;
-      }
+      const stale = desired.filter((object) => !isApplied(object, this.cacheOf(this.kindOf(object)).get(object.metadata.name, object.metadata.namespace)));
+      const applyOne = (object: KubeObject) => client.apply(resourcePath(this.kindOf(object), object.metadata.namespace, object.metadata.name), object);
+      // The namespace first; what lives in it has no order among itself, so it goes in parallel.
+      for (const object of stale.filter((o) => o.metadata.namespace === undefined)) await applyOne(object);
+      await Promise.all(stale.filter((o) => o.metadata.namespace !== undefined).map(applyOne));
+      const changed = stale.length;
       const pruned = await this.prune(slug, tenant.metadata.uid, desired);
       if (changed + pruned > 0) logger.info({ applied: changed, pruned }, 'workload changed');
       const deployment = this.cacheOf(DEPLOYMENT).get(AGENT_NAME, namespace);
