@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import * as validator from '@authenio/samlify-xmllint-wasm';
-import * as samlify from 'samlify';
+import samlify from 'samlify';
 
 samlify.setSchemaValidator(validator);
 
