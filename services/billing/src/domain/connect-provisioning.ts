@@ -41,6 +41,12 @@ export const CONNECT_CONTROLLER: Stripe.AccountCreateParams.Controller = {
   stripe_dashboard: { type: 'full' },
 };
 
+/**
+ * Stripe timestamps events in whole seconds: a state read at 12:00:00.700 is recorded as of 12:00:00,
+ * so an `account.updated` created in that same second is still applied rather than taken as older.
+ */
+const wholeSecond = (date: Date): Date => new Date(Math.floor(date.getTime() / 1000) * 1000);
+
 function conditionOf(sales: SalesStatus, closed: boolean, detailsSubmitted: boolean): BillingReadyCondition {
   if (sales.salesOpen) return { type: 'BillingReady', status: 'True', reason: 'SalesOpen', message: 'The Stripe account can take card payments.' };
   const reason = closed ? 'AccountClosed' : detailsSubmitted ? 'ChargesDisabled' : 'OnboardingIncomplete';
@@ -73,7 +79,7 @@ export class BillingProvisioner {
       if (!row.closedAt) {
         const account = await this.deps.stripe.accounts.retrieve(row.stripeAccountId);
         const state = accountStateOf(account);
-        await this.deps.platform.billingAccount.update({ where: { tenantSlug: slug }, data: { ...state, stateAsOf: new Date(), updatedAt: new Date() } });
+        await this.deps.platform.billingAccount.update({ where: { tenantSlug: slug }, data: { ...state, stateAsOf: wholeSecond(new Date()), updatedAt: new Date() } });
       }
     } else {
       const account = await this.deps.stripe.accounts.create(
@@ -85,7 +91,7 @@ export class BillingProvisioner {
         },
         { idempotencyKey: `mindbot:connect-account:${slug}:${tenant.id}` },
       );
-      created = await recordBillingAccount(this.deps.platform, { tenantSlug: slug, stripeAccountId: account.id, livemode: this.deps.livemode, state: accountStateOf(account), asOf: new Date() });
+      created = await recordBillingAccount(this.deps.platform, { tenantSlug: slug, stripeAccountId: account.id, livemode: this.deps.livemode, state: accountStateOf(account), asOf: wholeSecond(new Date()) });
     }
     if (tenant.home && this.deps.tenants) await this.alignDefaultCurrency(slug, manifest.spec.billing.currency);
     row = await findBillingAccount(this.deps.platform, slug);
