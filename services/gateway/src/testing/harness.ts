@@ -4,7 +4,6 @@ import type { Express } from 'express';
 import { createTokenVerifier } from '@mindbot/auth';
 import { MigrationRunner } from '@mindbot/db';
 import { startServer, type RunningServer } from '@mindbot/http';
-import { newId } from '@mindbot/ids';
 import { TenantProvisioner } from '@mindbot/provisioning';
 import { buildServiceDeps, type ServiceDeps } from '@mindbot/service-runtime';
 import type { Region, TenantManifest } from '@mindbot/tenancy';
@@ -13,6 +12,7 @@ import { createApp } from '../app.js';
 import { buildGatewayDeps, type GatewayDeps, type GatewaySettings } from '../gateway-deps.js';
 import type { RedisDownPolicy } from '../domain/rate-limiter.js';
 import type { LiveKitSettings } from '../domain/voice-rooms.js';
+import { grantSeconds } from './grant-seconds.js';
 
 export const BILLING_SERVICE_TOKEN = 'svc_gateway_test_0123456789abcdef0123456789';
 export const LIVEKIT_DEV_KEY = 'devkey';
@@ -118,22 +118,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
       return manifest;
     },
     token: (tenant, userId = 'usr_test', roles = ['member']) => issuer.sign({ tenant, userId, roles }),
-    async grantSeconds(tenant, userId, seconds) {
-      await deps.tenants.forTenant(tenant).transaction(async (tx) => {
-        const purchase = newId('purchase');
-        const card = newId('timeCard');
-        const lot = newId('minuteLot');
-        const code = Array.from({ length: 12 }, () => '23456789ABCDEFGHJKMNPQRSTUVWXYZ'.charAt(Math.floor(Math.random() * 31))).join('');
-        await tx.$executeRaw`INSERT INTO purchases (id, user_id, package_id, package_name, amount_cents, currency, application_fee_cents, seconds, status, paid_at)
-          VALUES (${purchase}, ${userId}, 'pkg_starter', 'Starter', 999, 'usd', 100, ${seconds}, 'paid', now())`;
-        await tx.$executeRaw`INSERT INTO time_cards (id, purchase_id, owner_id, activation_code, seconds, status, activated_by, activated_at, code_expires_at)
-          VALUES (${card}, ${purchase}, ${userId}, ${code}, ${seconds}, 'active', ${userId}, now(), now() + interval '1 year')`;
-        await tx.$executeRaw`INSERT INTO minute_lots (id, time_card_id, user_id, granted_seconds, remaining_seconds, expires_at)
-          VALUES (${lot}, ${card}, ${userId}, ${seconds}, ${seconds}, now() + interval '1 year')`;
-        await tx.$executeRaw`INSERT INTO ledger_entries (id, user_id, lot_id, kind, seconds, idempotency_key)
-          VALUES (${newId('ledgerEntry')}, ${userId}, ${lot}, 'credit', ${seconds}, ${`test-grant:${lot}`})`;
-      });
-    },
+    grantSeconds: (tenant, userId, seconds) => grantSeconds(deps.tenants, tenant, userId, seconds),
     async listen(port = 0) {
       const running = await startServer(app, { port, logger: log.logger, lifecycle: deps.lifecycle, shutdownTimeoutMs: 1_000 });
       servers.push(running);

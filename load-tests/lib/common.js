@@ -1,0 +1,50 @@
+// Shared by every scenario: where the platform is, which tenants and users to use, and how big a run is.
+//
+//   MINDBOT_BASE_URL   the platform. With a {tenant} placeholder (https://{tenant}.mindbot.ai) each
+//                      tenant is addressed by its own host; without one (http://127.0.0.1:8080) the
+//                      tenant host is sent in the Host header as <slug>.<MINDBOT_BASE_DOMAIN>.
+//   MINDBOT_BASE_DOMAIN  default localhost
+//   MINDBOT_SEED       the JSON file written by `npm run load:seed` (tenants, users, tokens)
+//   K6_PROFILE         smoke (CI: a few iterations) | load (default) | stress
+import http from 'k6/http';
+import { check } from 'k6';
+
+export const BASE_URL = __ENV.MINDBOT_BASE_URL || 'http://127.0.0.1:8080';
+export const BASE_DOMAIN = __ENV.MINDBOT_BASE_DOMAIN || 'localhost';
+export const PROFILE = __ENV.K6_PROFILE || 'load';
+
+// open() runs in the init context: every VU gets the same seed.
+export const SEED = JSON.parse(open(__ENV.MINDBOT_SEED || './seed.json'));
+
+export function tenantUrl(slug, path) {
+  if (BASE_URL.includes('{tenant}')) return { url: BASE_URL.replace('{tenant}', slug) + path, headers: {} };
+  return { url: BASE_URL + path, headers: { Host: `${slug}.${BASE_DOMAIN}` } };
+}
+
+export function pick(list) {
+  return list[Math.floor(Math.random() * list.length)];
+}
+
+/** How many VUs and how long, per profile; thresholds are the same in every profile. */
+export function shape(load) {
+  if (PROFILE === 'smoke') return { executor: 'shared-iterations', vus: 1, iterations: load.smokeIterations || 5, maxDuration: '30s' };
+  if (PROFILE === 'stress') return { executor: 'constant-vus', vus: load.vus * 4, duration: load.duration };
+  return { executor: 'constant-vus', vus: load.vus, duration: load.duration };
+}
+
+export function get(slug, path, token, tags) {
+  const { url, headers } = tenantUrl(slug, path);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return http.get(url, { headers, tags });
+}
+
+export function post(slug, path, body, token, tags) {
+  const { url, headers } = tenantUrl(slug, path);
+  headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return http.post(url, JSON.stringify(body), { headers, tags });
+}
+
+export function expectStatus(res, status, name) {
+  return check(res, { [`${name}: ${status}`]: (r) => r.status === status });
+}
