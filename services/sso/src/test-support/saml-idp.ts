@@ -94,8 +94,15 @@ export class TestSamlIdp {
       singleLogoutService: [{ Binding: REDIRECT, Location: sp.sloUrl }],
       wantAssertionsSigned: options.wantAssertionsSigned ?? true,
       wantMessageSigned: options.wantMessageSigned ?? false,
+      wantLogoutRequestSigned: true,
       ...(options.encryptCert ? { encryptCert: options.encryptCert } : {}),
     });
+  }
+
+  /** A signed LogoutRequest (HTTP-Redirect binding) for the user's session at `sp`: the URL the IdP sends the browser to. */
+  logoutRequestUrl(sp: SpEndpoints, nameId: string, sessionIndex: string): string {
+    const built = this.identityProvider().createLogoutRequest(this.serviceProvider(sp), 'redirect', { logoutNameID: nameId, sessionIndex });
+    return built.context;
   }
 
   /** The XML metadata a tenant admin would paste when creating the connection. */
