@@ -267,6 +267,39 @@ describe('the Tenant operator against a real API server', () => {
     expect(schemas.rows.map((r) => r.nspname)).toEqual([schemaNameOf(kept)]);
   }, SLOW);
 
+  it('keeps a Tenant whose cleanup fails, with a condition saying why, and lets it go once cleanup succeeds', async () => {
+    const slug = uniqueSlug('stuck');
+    const first = await start();
+    await createTenant(tenantManifest(slug, { dataRetention: 'Delete' }));
+    await waitForCondition(slug, 'Ready', 'True');
+    await first.operator.stop();
+
+    const deadPool = createPool(`postgres://postgres@127.0.0.1:${await freePort()}/nowhere`, { max: 2 });
+    const deadPlatform = createPlatformClient(deadPool);
+    try {
+      const broken = await start({ database: { pool: deadPool, platform: deadPlatform, migrations: db.migrations } });
+      expect((await api.request('DELETE', `${TENANTS_PATH}/${slug}`)).status).toBe(200);
+      const stuck = await waitUntil(`${slug} to report CleanupFailed`, async () => {
+        const tenant = await getTenant(slug);
+        return conditionOf(tenant, 'Ready')?.reason === 'CleanupFailed' ? tenant : undefined;
+      });
+      expect(stuck.metadata.deletionTimestamp).toBeDefined();
+      expect(stuck.metadata.finalizers).toContain(TENANT_FINALIZER);
+      expect(conditionOf(stuck, 'Ready')).toMatchObject({ status: 'False', message: expect.stringMatching(/^deleting: the platform database is unreachable/) });
+      expect(await db.platform.tenant.findUnique({ where: { slug } })).not.toBeNull();
+      await broken.operator.stop();
+    } finally {
+      await deadPlatform.$disconnect();
+      await deadPool.end();
+    }
+
+    await start();
+    await waitUntil(`${slug} to be gone`, async () => (await getTenant(slug)) === undefined);
+    expect(await db.platform.tenant.findUnique({ where: { slug } })).toBeNull();
+    const schema = await db.pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schemaNameOf(slug)]);
+    expect(schema.rowCount).toBe(0);
+  }, SLOW);
+
   it('scales a suspended tenant to zero agents and removes its autoscaler', async () => {
     await start();
     const slug = uniqueSlug('pause');
