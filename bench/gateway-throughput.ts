@@ -1,0 +1,122 @@
+// Gateway throughput, one run on this machine, one load generator (k6) and connection count for all:
+//   1. a bare express 5 handler answering a constant JSON body (the floor);
+//   2. GET /v1/branding through the gateway (host → tenant resolution, CORS, rate limit in Redis, ETag);
+//   3. POST /v1/voice/sessions (JWT check + tenant resolution + rate limit + balance check and
+//      reservation in the real billing service + room and agent dispatch on a local livekit-server +
+//      LiveKit token signing).
+// Prints req/s, p50 and p99 of each and the ratios to the bare handler.
+//   npm run bench:gateway            (BENCH_SECONDS=10, BENCH_VUS=10)
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import { startServer } from '@mindbot/http';
+import { createLogger } from '@mindbot/logger';
+import { createLifecycle } from '@mindbot/http';
+import { createTestDatabase, freePort, uniqueSlug } from '@mindbot/testing';
+import { dispose } from '@livekit/rtc-node';
+import { startBillingProcess } from '../services/gateway/src/testing/billing-process.js';
+import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, startGatewayHarness } from '../services/gateway/src/testing/harness.js';
+import { livekitServerBinary, startLiveKit } from '../services/gateway/src/testing/livekit.js';
+import { ms } from './stats.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const vus = Number(process.env.BENCH_VUS ?? 10);
+const k6 = join(livekitServerBinary(), '..', 'k6');
+
+const SCRIPT = `
+import http from 'k6/http';
+export const options = { vus: Number(__ENV.VUS), duration: __ENV.DURATION, summaryTrendStats: ['med', 'p(99)'], discardResponseBodies: true };
+const params = { headers: JSON.parse(__ENV.HEADERS) };
+export default function () {
+  if (__ENV.METHOD === 'POST') http.post(__ENV.URL, __ENV.BODY, params);
+  else http.get(__ENV.URL, params);
+}
+`;
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  failed: number;
+}
+
+async function measure(dir: string, name: string, target: { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): Promise<Figures> {
+  const summary = join(dir, `${name}.json`);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(k6, ['run', '--quiet', '--summary-export', summary, join(dir, 'bench.js')], {
+      env: {
+        PATH: process.env.PATH,
+        K6_NO_USAGE_REPORT: 'true',
+        VUS: String(vus),
+        DURATION: `${seconds}s`,
+        URL: target.url,
+        METHOD: target.method,
+        HEADERS: JSON.stringify(target.headers),
+        BODY: target.body ?? '',
+      },
+      stdio: 'ignore',
+    });
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`k6 exited ${code} for ${name}`);
+  const metrics = (JSON.parse(await readFile(summary, 'utf8')) as { metrics: Record<string, Record<string, number>> }).metrics;
+  return {
+    rps: metrics.http_reqs?.rate ?? 0,
+    p50: metrics.http_req_duration?.med ?? Number.NaN,
+    p99: metrics.http_req_duration?.['p(99)'] ?? Number.NaN,
+    failed: metrics.http_req_failed?.value ?? 1,
+  };
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'mindbot-bench-'));
+await writeFile(join(dir, 'bench.js'), SCRIPT);
+const database = await createTestDatabase();
+const livekit = await startLiveKit({ apiKey: LIVEKIT_DEV_KEY, apiSecret: LIVEKIT_DEV_SECRET });
+const billingPort = await freePort();
+const gateway = await startGatewayHarness({ database, billingUrl: `http://127.0.0.1:${billingPort}`, livekit: { url: livekit.url, apiUrl: livekit.apiUrl } });
+gateway.deps.logger.level = 'warn';
+const tenant = uniqueSlug('bench');
+await gateway.provision(tenant, (m) => {
+  m.spec.plan.requestsPerMinute = 1_000_000;
+});
+await gateway.grantSeconds(tenant, 'usr_bench', 1_000_000_000);
+const billing = await startBillingProcess({ databaseUrl: database.url, issuer: gateway.issuer, port: billingPort });
+const gatewayServer = await gateway.listen();
+
+const bare = express();
+bare.get('/constant', (_req, res) => {
+  res.json({ tenant: 'bench', displayName: 'Bench', primaryColor: '#112233' });
+});
+const logger = createLogger({ name: 'bench', level: 'silent' });
+const bareServer = await startServer(bare, { port: 0, logger, lifecycle: createLifecycle() });
+
+try {
+  const host = `${tenant}.localhost`;
+  const token = await gateway.token(tenant, 'usr_bench');
+  // Warm up each path once (JWKS fetch in billing, Prisma clients, LiveKit connection).
+  await fetch(`${bareServer.url}/constant`);
+  const results: [string, Figures][] = [];
+  results.push(['bare express 5 handler', await measure(dir, 'bare', { url: `${bareServer.url}/constant`, method: 'GET', headers: {} })]);
+  results.push(['GET /v1/branding', await measure(dir, 'branding', { url: `${gatewayServer.url}/v1/branding`, method: 'GET', headers: { Host: host } })]);
+  results.push([
+    'POST /v1/voice/sessions',
+    await measure(dir, 'voice', { url: `${gatewayServer.url}/v1/voice/sessions`, method: 'POST', headers: { Host: host, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{}' }),
+  ]);
+  const floor = results[0]?.[1];
+  console.log(`gateway throughput: k6, ${vus} VUs, ${seconds} s each, one machine (${process.arch}, Node ${process.version})`);
+  for (const [name, f] of results) {
+    const ratio = floor ? ` | ${(f.rps / floor.rps).toFixed(3)}× bare req/s, p50 ${(f.p50 / floor.p50).toFixed(1)}× bare` : '';
+    console.log(`${name.padEnd(26)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${ms(f.p50).padStart(9)}  p99 ${ms(f.p99).padStart(9)}  failed ${(f.failed * 100).toFixed(2)}%${ratio}`);
+  }
+} finally {
+  await bareServer.close();
+  await gateway.close();
+  await billing.stop();
+  await livekit.stop();
+  await dispose();
+  await database.dispose();
+  await rm(dir, { recursive: true, force: true });
+}
