@@ -1,11 +1,11 @@
 // Branding reads: the public, cached GET /v1/branding of many tenants (what every widget load does).
-import { SEED, expectStatus, get, pick, shape } from './lib/common.js';
+import { SEED, expectStatus, get, pick, shape, latency } from './lib/common.js';
 
 export const options = {
   scenarios: { branding: { ...shape({ vus: 20, duration: '1m', smokeIterations: 10 }), exec: 'default' } },
   thresholds: {
     'http_req_failed{scenario:branding}': ['rate<0.01'],
-    'http_req_duration{scenario:branding}': ['p(95)<100', 'p(99)<250'],
+    'http_req_duration{scenario:branding}': [latency('p(95)', 100), latency('p(99)', 250)],
     checks: ['rate>0.99'],
   },
 };

@@ -1,5 +1,5 @@
 // A mixed multi-tenant workload: many tenants at once, mostly reads, some sessions, each with its own thresholds.
-import { SEED, expectStatus, get, pick, post, shape } from './lib/common.js';
+import { SEED, expectStatus, get, pick, post, shape, latency } from './lib/common.js';
 
 export const options = {
   scenarios: {
@@ -9,9 +9,9 @@ export const options = {
   },
   thresholds: {
     http_req_failed: ['rate<0.01'],
-    'http_req_duration{scenario:widgets}': ['p(95)<100', 'p(99)<250'],
-    'http_req_duration{scenario:users}': ['p(95)<200', 'p(99)<500'],
-    'http_req_duration{scenario:talkers}': ['p(95)<500', 'p(99)<1000'],
+    'http_req_duration{scenario:widgets}': [latency('p(95)', 100), latency('p(99)', 250)],
+    'http_req_duration{scenario:users}': [latency('p(95)', 200), latency('p(99)', 500)],
+    'http_req_duration{scenario:talkers}': [latency('p(95)', 500), latency('p(99)', 1000)],
     checks: ['rate>0.99'],
   },
 };

@@ -1,11 +1,11 @@
 // Voice-session creation: balance check in billing, LiveKit room + agent dispatch, token; then hang up.
-import { SEED, expectStatus, pick, post, shape } from './lib/common.js';
+import { SEED, expectStatus, pick, post, shape, latency } from './lib/common.js';
 
 export const options = {
   scenarios: { voice: { ...shape({ vus: 5, duration: '1m', smokeIterations: 3 }), exec: 'default' } },
   thresholds: {
     'http_req_failed{scenario:voice}': ['rate<0.01'],
-    'http_req_duration{scenario:voice,name:POST /v1/voice/sessions}': ['p(95)<500', 'p(99)<1000'],
+    'http_req_duration{scenario:voice,name:POST /v1/voice/sessions}': [latency('p(95)', 500), latency('p(99)', 1000)],
     checks: ['rate>0.99'],
   },
 };
