@@ -36,6 +36,25 @@ describe('the mindbot Helm chart', () => {
     }
   }, 30_000);
 
+  it('gives the operator the Stripe key only from a referenced Secret, and no billing env when none is named', async () => {
+    type Env = { name: string; value?: string; valueFrom?: unknown };
+    const envOf = (rendered: Awaited<ReturnType<typeof template>>): Env[] => {
+      if (!rendered.ok) throw new Error(rendered.error);
+      const deployment = rendered.docs.find((d) => d.kind === 'Deployment') as { spec?: { template: { spec: { containers: { env: Env[] }[] } } } } | undefined;
+      return deployment?.spec?.template.spec.containers[0]?.env ?? [];
+    };
+    const without = envOf(await template('region=eu-west', 'operator.database.existingSecret=db'));
+    expect(without.filter((e) => e.name.startsWith('STRIPE_') || e.name === 'BILLING_RECHECK_MS')).toEqual([]);
+    const withBilling = envOf(await template('region=eu-west', 'operator.database.existingSecret=db', 'operator.billing.existingSecret=stripe', 'operator.billing.recheckSeconds=30'));
+    expect(withBilling).toEqual(
+      expect.arrayContaining([
+        { name: 'STRIPE_SECRET_KEY', valueFrom: { secretKeyRef: { name: 'stripe', key: 'STRIPE_SECRET_KEY' } } },
+        { name: 'STRIPE_LIVEMODE', value: 'false' },
+        { name: 'BILLING_RECHECK_MS', value: '30000' },
+      ]),
+    );
+  }, 30_000);
+
   it('refuses impossible values with a message naming them', async () => {
     expect(await template('operator.database.existingSecret=db')).toMatchObject({ ok: false, error: expect.stringContaining('region is required') });
     expect(await template('region=eu-west')).toMatchObject({ ok: false, error: expect.stringContaining('operator.database.existingSecret is required') });

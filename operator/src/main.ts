@@ -1,7 +1,8 @@
 // The operator process: `npm run operator` against any kubeconfig, or in-cluster.
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError } from '@mindbot/config';
-import { createPlatformClient, createPool, MigrationRunner } from '@mindbot/db';
+import { BillingProvisioner, createStripeClient } from '@mindbot/billing/provisioning';
+import { createPlatformClient, createPool, MigrationRunner, TenantClients } from '@mindbot/db';
 import { createHttpApp, createLifecycle, startServer } from '@mindbot/http';
 import { createLogger } from '@mindbot/logger';
 import { createMetrics } from '@mindbot/metrics';
@@ -34,6 +35,18 @@ async function main(): Promise<void> {
   const migrations = await MigrationRunner.load(pool);
   await migrations.migrate({ kind: 'platform', schema: 'platform' });
   const provisioner = new TenantProvisioner({ pool, platform, migrations, region: config.MINDBOT_REGION, actor: 'operator' });
+  // Billing is a step only when the operator has the platform's Stripe key; otherwise BillingReady says NotConfigured.
+  const billing = config.STRIPE_SECRET_KEY
+    ? {
+        provisioner: new BillingProvisioner({
+          stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL }),
+          platform,
+          tenants: new TenantClients(pool),
+          livemode: config.STRIPE_LIVEMODE,
+        }),
+        recheckMs: config.BILLING_RECHECK_MS,
+      }
+    : undefined;
   const metrics = createMetrics('operator');
   const lifecycle = createLifecycle();
 
@@ -41,6 +54,7 @@ async function main(): Promise<void> {
   const operator = new Operator({
     kubeConfig: loadKubeConfig(config),
     provisioner,
+    billing,
     logger,
     registry: metrics.registry,
     workers: config.WORKERS,
@@ -94,7 +108,7 @@ async function main(): Promise<void> {
     onClosed: [() => operator.stop(), () => platform.$disconnect(), () => pool.end()],
   });
   await operator.start();
-  logger.info({ url: server.url, identity: operator.identity, region: config.MINDBOT_REGION }, 'operator started');
+  logger.info({ url: server.url, identity: operator.identity, region: config.MINDBOT_REGION, billing: billing ? 'stripe' : 'not configured' }, 'operator started');
 
   const stop = (signal: string) => {
     if (exiting) return;

@@ -3,6 +3,7 @@ import type { TenantProvisioner } from '@mindbot/provisioning';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { TenantController } from './controllers/tenant/tenant-controller.js';
+import type { BillingStep } from './controllers/tenant/billing.js';
 import type { WorkloadConfig } from './controllers/tenant/context.js';
 import { KubeClient } from './runtime/kube-client.js';
 import { LeaderElector } from './runtime/leader-election.js';
@@ -13,6 +14,8 @@ export const FIELD_MANAGER = 'mindbot-operator';
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
   provisioner: TenantProvisioner;
+  /** Stripe Connect provisioning (`BillingReady`); omitted when the operator has no Stripe key. */
+  billing?: BillingStep | undefined;
   workload: WorkloadConfig & { knownRegions: readonly string[] };
   logger: Logger;
   registry: Registry;
@@ -42,6 +45,7 @@ export class Operator {
     this.controller = new TenantController({
       client: this.client,
       provisioner: options.provisioner,
+      billing: options.billing,
       config: options.workload,
       logger: options.logger,
       metrics: this.metrics,

@@ -3,6 +3,7 @@ import { TenantProvisioner } from '@mindbot/provisioning';
 import { REGIONS } from '@mindbot/tenancy';
 import { Registry } from 'prom-client';
 import type { Logger } from '@mindbot/logger';
+import type { BillingStep } from '../controllers/tenant/billing.js';
 import { Operator, type OperatorOptions } from '../operator.js';
 import type { TestApiServer } from './test-api-server.js';
 
@@ -42,6 +43,8 @@ export interface HarnessOptions {
   leaderElection?: OperatorOptions['leaderElection'];
   resyncPeriodMs?: number;
   workers?: number;
+  /** Stripe Connect provisioning; omitted, BillingReady is NotConfigured. */
+  billing?: BillingStep;
 }
 
 /** An operator in this process, as user `mindbot-operator`, with test-sized retry delays. */
@@ -51,6 +54,7 @@ export async function startOperator(options: HarnessOptions): Promise<{ operator
   const operator = new Operator({
     kubeConfig: await options.api.kubeConfig(OPERATOR_USER, ['system:masters']),
     provisioner: new TenantProvisioner({ ...options.database, region, actor: 'operator' }),
+    billing: options.billing,
     logger: options.logger,
     registry,
     workers: options.workers ?? 2,

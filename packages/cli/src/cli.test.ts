@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { MIGRATIONS_DIR } from '@mindbot/db';
-import { createTestDatabase, uniqueSlug, type TestDatabase } from '@mindbot/testing';
+import { createTestDatabase, startStripeMock, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const exampleAcme = join(repoRoot, 'examples/tenants/acme.yaml');
@@ -75,7 +75,7 @@ describe('the mindbot CLI', () => {
     const files = await Promise.all(slugs.map((s) => manifestFile(s)));
     const provisioned = await run(['tenant', 'provision', ...files]);
     expect(provisioned.code).toBe(0);
-    expect(provisioned.stderr).toMatch(/\[1\/2\] .*: created \(eu-west, \d+ migration\(s\)\)/);
+    expect(provisioned.stderr).toMatch(/\[1\/2\] .*: created \(eu-west, \d+ migration\(s\)\) \d+ ms; billing: not configured \(STRIPE_SECRET_KEY is unset\)/);
     expect(provisioned.stdout).toContain('2 tenant(s): 2 created, 0 updated, 0 unchanged, 0 failed.');
 
     const again = await run(['tenant', 'provision', ...files]);
@@ -103,6 +103,33 @@ describe('the mindbot CLI', () => {
     expect(moved.code).toBe(1);
     expect(moved.stderr).toContain(`Tenant "${slug}" already exists in region eu-west; a tenant's region cannot change`);
     expect(await query('SELECT region FROM platform.tenants WHERE slug = $1', [slug])).toEqual([{ region: 'eu-west' }]);
+  }, SUBPROCESS_TEST_TIMEOUT_MS);
+
+  it("with STRIPE_SECRET_KEY, makes the tenant's Stripe Connect account and says whether it can sell; deprovision closes it", async () => {
+    const stripeMock = await startStripeMock();
+    try {
+      const stripe = { STRIPE_SECRET_KEY: 'sk_test_cli', STRIPE_API_URL: stripeMock.url };
+      const slug = uniqueSlug('clibill');
+      const file = await manifestFile(slug);
+      const provisioned = await run(['tenant', 'provision', file], stripe);
+      expect(provisioned.code).toBe(0);
+      const [account] = await query<{ stripe_account_id: string; closed_at: Date | null }>('SELECT stripe_account_id, closed_at FROM platform.billing_accounts WHERE tenant_slug = $1', [slug]);
+      expect(account?.stripe_account_id).toMatch(/^acct_/);
+      expect(provisioned.stderr).toContain(`${slug}: created (eu-west`);
+      expect(provisioned.stderr).toContain(`billing: Stripe account ${account?.stripe_account_id ?? '?'} created, not selling yet (`);
+
+      const again = await run(['tenant', 'provision', file], stripe);
+      expect(again.stderr).toContain(`billing: Stripe account ${account?.stripe_account_id ?? '?'}, not selling yet (`);
+      expect(await query('SELECT count(*)::int AS n FROM platform.billing_accounts WHERE tenant_slug = $1', [slug])).toEqual([{ n: 1 }]);
+
+      const gone = await run(['tenant', 'deprovision', slug], stripe);
+      expect(gone.code).toBe(0);
+      expect(gone.stdout).toContain(`Tenant "${slug}": billing account closed (sales stopped; the Stripe account stays with the tenant).`);
+      const [closed] = await query<{ closed_at: Date | null }>('SELECT closed_at FROM platform.billing_accounts WHERE tenant_slug = $1', [slug]);
+      expect(closed?.closed_at).toBeInstanceOf(Date);
+    } finally {
+      await stripeMock.stop();
+    }
   }, SUBPROCESS_TEST_TIMEOUT_MS);
 
   it('answers an unknown tenant and an unknown command clearly', async () => {

@@ -1,4 +1,5 @@
-import { createPlatformClient, createPool, ensureDatabase, MIGRATIONS_DIR, MigrationRunner, type PlatformClient, type Pool } from '@mindbot/db';
+import { BillingProvisioner, createStripeClient } from '@mindbot/billing/provisioning';
+import { createPlatformClient, createPool, ensureDatabase, MIGRATIONS_DIR, MigrationRunner, TenantClients, type PlatformClient, type Pool } from '@mindbot/db';
 import { TenantProvisioner } from '@mindbot/provisioning';
 import type { CliConfig } from './config.js';
 
@@ -7,6 +8,8 @@ export interface CliContext {
   platform: PlatformClient;
   migrations: MigrationRunner;
   provisioner: TenantProvisioner;
+  /** The Stripe Connect step; undefined without STRIPE_SECRET_KEY. */
+  billing: Pick<BillingProvisioner, 'ensure' | 'close'> | undefined;
   close(): Promise<void>;
 }
 
@@ -19,11 +22,20 @@ export async function openContext(config: CliConfig): Promise<CliContext> {
     await migrations.migrate({ kind: 'platform', schema: 'platform' });
     const platform = createPlatformClient(pool);
     const provisioner = new TenantProvisioner({ pool, platform, migrations, region: config.MINDBOT_REGION, actor: 'cli' });
+    const billing = config.STRIPE_SECRET_KEY
+      ? new BillingProvisioner({
+          stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL }),
+          platform,
+          tenants: new TenantClients(pool),
+          livemode: config.STRIPE_LIVEMODE,
+        })
+      : undefined;
     return {
       pool,
       platform,
       migrations,
       provisioner,
+      billing,
       async close() {
         await platform.$disconnect();
         await pool.end();

@@ -3,11 +3,12 @@ import { ProvisioningError, type ExistingTenant, type TenantProvisioner } from '
 import type { Logger } from '@mindbot/logger';
 import { API_VERSION, KIND, TENANTS_PATH, TENANT_FINALIZER, type Condition, type Tenant, type TenantStatus } from '../../api/v1alpha1/tenant-types.js';
 import { hashOf, isApplied } from '../../runtime/apply.js';
-import { setCondition, type ConditionInput } from '../../runtime/conditions.js';
+import { findCondition, setCondition, type ConditionInput } from '../../runtime/conditions.js';
 import type { ResilientInformer } from '../../runtime/informer.js';
 import { KubeApiError, isNotFound, type KubeClient, type KubeObject } from '../../runtime/kube-client.js';
 import { DEPLOYMENT, SECRET, kindKey, resourcePath, type ResourceKind } from '../../runtime/resources.js';
 import type { ReconcileResult } from '../../runtime/controller.js';
+import { BILLING_STATE_REASONS, stripeReasonOf, type BillingStep } from './billing.js';
 import { AGENT_NAME, TENANT_LABEL, namespaceOf, type TenantContext, type WorkloadConfig } from './context.js';
 import { desiredObjects } from './desired-objects.js';
 import { LIVEKIT_KEYS } from './livekit-secret.js';
@@ -27,6 +28,8 @@ export interface TenantReconcilerDeps {
     /** Regions the platform runs; a Tenant in another region is refused with a condition. */
     knownRegions: readonly string[];
   };
+  /** The Stripe Connect step; undefined when the operator has no Stripe key (BillingReady: NotConfigured). */
+  billing?: BillingStep | undefined;
   logger: Logger;
 }
 
@@ -34,6 +37,8 @@ export interface TenantReconcilerDeps {
 interface StepResult {
   condition: ConditionInput;
   retry?: Error;
+  /** Look again after this long although nothing failed (waiting on something outside Kubernetes). */
+  requeueAfterMs?: number;
 }
 
 class StepFailure extends Error {
@@ -52,7 +57,7 @@ function messageOf(error: unknown): string {
   return (error.message.startsWith('\n') ? lines.at(-1) : lines[0]) ?? error.name;
 }
 
-function databaseFailure(type: 'DatabaseReady' | 'RegistryReady', error: unknown): StepResult {
+function databaseFailure(type: 'DatabaseReady' | 'RegistryReady' | 'BillingReady', error: unknown): StepResult {
   if (error instanceof ProvisioningError) {
     const reason = error.code.replace(/(^|_)([a-z])/g, (_, __: string, c: string) => c.toUpperCase());
     return { condition: { type, status: 'False', reason, message: error.message }, retry: error };
@@ -84,22 +89,33 @@ export class TenantReconciler {
 
     const results: StepResult[] = [];
     const extras: Pick<TenantStatus, 'namespace' | 'schema' | 'agentReplicas'> = {};
+    const billing = this.deps.billing;
     const parsed = tenantManifestSchema.safeParse({ apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec: tenant.spec });
+    const steps = billing ? ['DatabaseReady', 'RegistryReady', 'BillingReady', 'WorkloadReady'] : ['DatabaseReady', 'RegistryReady', 'WorkloadReady'];
     if (!parsed.success) {
       const message = parsed.error.issues.map((i) => `spec.${i.path.map(String).join('.')}: ${i.message}`).join('; ');
-      for (const type of ['DatabaseReady', 'RegistryReady', 'WorkloadReady']) results.push({ condition: unknownUntil(type, 'InvalidSpec', message) });
+      for (const type of steps) results.push({ condition: unknownUntil(type, 'InvalidSpec', message) });
     } else if (!this.deps.config.knownRegions.includes(parsed.data.spec.region)) {
       const message = `region ${parsed.data.spec.region} is not one this platform runs (known: ${this.deps.config.knownRegions.join(', ')})`;
       const retry = new Error(message);
-      for (const type of ['DatabaseReady', 'RegistryReady', 'WorkloadReady']) results.push({ condition: { type, status: 'False', reason: 'UnknownRegion', message }, retry });
+      for (const type of steps) results.push({ condition: { type, status: 'False', reason: 'UnknownRegion', message }, retry });
     } else {
       results.push(...(await this.provision(parsed.data, extras)));
-      if (results.every((r) => r.condition.status === 'True')) results.push(await this.workload(tenant, extras, logger));
+      const registered = results.every((r) => r.condition.status === 'True');
+      if (billing) {
+        results.push(
+          registered
+            ? await this.billing(billing, parsed.data, tenant, logger)
+            : { condition: unknownUntil('BillingReady', 'WaitingForRegistry', 'the Stripe account is made once the database and registry are ready') },
+        );
+      }
+      // The workload does not wait for billing: an agent can run while the tenant finishes Stripe onboarding.
+      if (registered) results.push(await this.workload(tenant, extras, logger));
       else results.push({ condition: unknownUntil('WorkloadReady', 'WaitingForDatabase', 'the workload is applied once the database and registry are ready') });
     }
-    results.push({ condition: unknownUntil('BillingReady', 'NotConfigured', 'billing provisioning (Stripe Connect) is not configured in this operator; not required for Ready') });
+    if (!billing) results.push({ condition: unknownUntil('BillingReady', 'NotConfigured', 'billing provisioning (Stripe Connect) is not configured in this operator; not required for Ready') });
 
-    const required = results.filter((r) => r.condition.type !== 'BillingReady');
+    const required = billing ? results : results.filter((r) => r.condition.type !== 'BillingReady');
     const failing = required.find((r) => r.condition.status !== 'True');
     const ready: ConditionInput = failing
       ? { type: 'Ready', status: 'False', reason: failing.condition.reason, message: `${failing.condition.type}: ${failing.condition.message}` }
@@ -109,7 +125,30 @@ export class TenantReconciler {
     const retry = results.find((r) => r.retry)?.retry;
     if (retry) throw retry;
     if (!failing) logger.debug('tenant reconciled');
-    return undefined;
+    const waits = results.flatMap((r) => (r.requeueAfterMs === undefined ? [] : [r.requeueAfterMs]));
+    return waits.length > 0 ? { requeueAfterMs: Math.min(...waits) } : undefined;
+  }
+
+  /**
+   * Stripe Connect: `ensure` (which calls Stripe and records the account) when the spec is new to
+   * billing; for an unchanged Tenant whose `ensure` already succeeded, only the recorded state
+   * (kept current by `account.updated` webhooks) is read, so a resync calls Stripe and writes nothing.
+   */
+  private async billing(step: BillingStep, manifest: TenantManifest, tenant: Tenant, logger: Logger): Promise<StepResult> {
+    const prior = findCondition(tenant.status?.conditions, 'BillingReady');
+    const ensured = prior !== undefined && prior.observedGeneration === tenant.metadata.generation && BILLING_STATE_REASONS.has(prior.reason);
+    try {
+      const recorded = ensured ? await step.provisioner.current(manifest.metadata.name) : null;
+      const result = recorded ?? (await step.provisioner.ensure(manifest));
+      if (result.created) logger.info({ stripeAccountId: result.stripeAccountId }, 'stripe connect account created');
+      const condition: ConditionInput = { ...result.condition, message: `Stripe account ${result.stripeAccountId}: ${result.condition.message}` };
+      return condition.status === 'True' ? { condition } : { condition, requeueAfterMs: step.recheckMs };
+    } catch (error) {
+      const stripe = stripeReasonOf(error);
+      if (stripe === undefined) return databaseFailure('BillingReady', error);
+      const message = `Stripe: ${messageOf(error)}`;
+      return { condition: { type: 'BillingReady', status: 'False', reason: stripe, message }, retry: error instanceof Error ? error : new Error(message) };
+    }
   }
 
   private async provision(manifest: TenantManifest, extras: Pick<TenantStatus, 'schema'>): Promise<StepResult[]> {
@@ -246,13 +285,15 @@ export class TenantReconciler {
     await this.deps.client.request('PATCH', `${TENANTS_PATH}/${tenant.metadata.name}`, patch, 'application/json-patch+json');
   }
 
-  /** Cleans up outside Kubernetes (registry row; schema per dataRetention), then lets the Tenant go. */
+  /** Cleans up outside Kubernetes (billing account closed; registry row; schema per dataRetention), then lets the Tenant go. */
   private async finalize(tenant: Tenant, logger: Logger): Promise<undefined> {
     const finalizers = tenant.metadata.finalizers ?? [];
     const index = finalizers.indexOf(TENANT_FINALIZER);
     if (index < 0) return undefined;
     const dropData = tenant.spec.dataRetention === 'Delete';
     try {
+      // Sales stop first; the Stripe account itself stays with the tenant (ADR 0020).
+      await this.deps.billing?.provisioner.close(tenant.metadata.name);
       const outcome = await this.deps.provisioner.deprovision(tenant.metadata.name, { dropData });
       logger.info({ ...outcome, dataRetention: tenant.spec.dataRetention }, 'tenant deprovisioned');
     } catch (error) {

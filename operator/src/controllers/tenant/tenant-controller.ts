@@ -6,6 +6,7 @@ import { ResilientInformer, type InformerEvent } from '../../runtime/informer.js
 import type { KubeClient, KubeObject } from '../../runtime/kube-client.js';
 import type { ControllerMetrics } from '../../runtime/metrics.js';
 import { OWNED_KINDS, kindKey, resourcePath } from '../../runtime/resources.js';
+import type { BillingStep } from './billing.js';
 import { MANAGED_BY_SELECTOR, type WorkloadConfig } from './context.js';
 import { TenantReconciler, type OwnedCache } from './reconcile.js';
 
@@ -14,6 +15,8 @@ export const CONTROLLER_NAME = 'tenant';
 export interface TenantControllerOptions {
   client: KubeClient;
   provisioner: TenantProvisioner;
+  /** Stripe Connect provisioning; without it BillingReady reports NotConfigured and Ready does not wait for it. */
+  billing?: BillingStep | undefined;
   config: WorkloadConfig & { knownRegions: readonly string[] };
   logger: Logger;
   metrics?: ControllerMetrics;
@@ -58,7 +61,7 @@ export class TenantController {
       });
       this.owned.set(kindKey(kind.apiVersion, kind.kind), { kind, informer });
     }
-    this.reconciler = new TenantReconciler({ client, tenants: this.tenants, owned: this.owned, provisioner: options.provisioner, config: options.config, logger });
+    this.reconciler = new TenantReconciler({ client, tenants: this.tenants, owned: this.owned, provisioner: options.provisioner, billing: options.billing, config: options.config, logger });
   }
 
   private informers(): Pick<ResilientInformer<KubeObject>, 'hasSynced' | 'synced' | 'start' | 'stop'>[] {

@@ -42,6 +42,18 @@ function parentsFirst(manifests: TenantManifest[]): TenantManifest[] {
   return ordered;
 }
 
+/** The billing step after the registry: the tenant's Stripe Connect account and whether it can sell. */
+async function billingStep(context: CliContext, manifest: TenantManifest): Promise<string> {
+  if (!context.billing) return 'billing: not configured (STRIPE_SECRET_KEY is unset)';
+  try {
+    const result = await context.billing.ensure(manifest);
+    const account = `Stripe account ${result.stripeAccountId}${result.created ? ' created' : ''}`;
+    return result.condition.status === 'True' ? `billing: ${account}, sales open` : `billing: ${account}, not selling yet (${result.condition.reason}: ${result.condition.message})`;
+  } catch (error) {
+    throw new Error(`billing: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
 export async function tenantProvision(context: CliContext, manifests: readonly TenantManifest[], out: (line: string) => void): Promise<number> {
   const report = progressReporter(manifests.length);
   const counts = { created: 0, updated: 0, unchanged: 0, failed: 0 };
@@ -49,10 +61,11 @@ export async function tenantProvision(context: CliContext, manifests: readonly T
     const started = performance.now();
     try {
       const outcome = await context.provisioner.provision(manifest);
+      const billing = await billingStep(context, manifest);
       counts[outcome.action] += 1;
       const where = outcome.home ? outcome.region : `${outcome.region}, registered only (data lives in its own region)`;
       const migrations = outcome.migrationsApplied.length > 0 ? `, ${outcome.migrationsApplied.length} migration(s)` : '';
-      report(index + 1, `${outcome.slug}: ${outcome.action} (${where}${migrations}) ${(performance.now() - started).toFixed(0)} ms`);
+      report(index + 1, `${outcome.slug}: ${outcome.action} (${where}${migrations}) ${(performance.now() - started).toFixed(0)} ms; ${billing}`);
     } catch (error) {
       counts.failed += 1;
       report(index + 1, `${manifest.metadata.name}: FAILED — ${error instanceof Error ? error.message : String(error)}`, true);

@@ -100,6 +100,18 @@ export class BillingProvisioner {
     return { stripeAccountId: row.stripeAccountId, created, sales, condition: conditionOf(sales, row.closedAt !== null, row.detailsSubmitted) };
   }
 
+  /**
+   * What is recorded now (kept current by `account.updated` webhooks), without calling Stripe or
+   * writing anything: for periodic re-checks of a tenant whose account `ensure` already made.
+   * `null` when the tenant has no account recorded (then `ensure` is what it needs).
+   */
+  async current(slug: string): Promise<BillingProvisionResult | null> {
+    const row = await findBillingAccount(this.deps.platform, slug);
+    if (!row) return null;
+    const sales = salesStatusOf(row);
+    return { stripeAccountId: row.stripeAccountId, created: false, sales, condition: conditionOf(sales, row.closedAt !== null, row.detailsSubmitted) };
+  }
+
   /** For the Tenant finalizer: stops sales and webhook routing to the tenant; the Stripe account and its records stay with the tenant. */
   async close(slug: string): Promise<void> {
     await this.deps.platform.billingAccount.updateMany({ where: { tenantSlug: slug, closedAt: null }, data: { closedAt: new Date(), updatedAt: new Date() } });
