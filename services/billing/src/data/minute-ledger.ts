@@ -30,19 +30,6 @@ export async function lockSpendableLots(tx: TenantTransaction, userId: string, n
   return rows.map((r) => ({ id: r.id, remaining: r.remaining_seconds, expiresAt: r.expires_at }));
 }
 
-/** Which lots pay for `seconds`, first-expiring-first, never more than a lot holds. */
-export function planDebit(lots: readonly SpendableLot[], seconds: number): LotDebit[] {
-  const debits: LotDebit[] = [];
-  let left = seconds;
-  for (const lot of lots) {
-    if (left <= 0) break;
-    const take = Math.min(lot.remaining, left);
-    if (take > 0) debits.push({ lotId: lot.id, seconds: take });
-    left -= take;
-  }
-  return debits;
-}
-
 /**
  * Takes seconds out of lots and writes one ledger entry per lot. `keyOf(lotId)` must be unique per
  * business event: a repeated call with the same keys fails on the unique index instead of charging twice.

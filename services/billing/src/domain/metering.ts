@@ -1,6 +1,6 @@
 import type { TenantScope, TenantTransaction } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
-import { debitLots, heldByOtherSessions, lockSpendableLots, planDebit, totalOf } from '../data/minute-ledger.js';
+import { debitLots, heldByOtherSessions, lockSpendableLots, totalOf } from '../data/minute-ledger.js';
 import { fail, ok, type Result } from './result.js';
 
 // Metering: a voice session reserves time when it starts, settles in chunks on each heartbeat and
@@ -10,6 +10,8 @@ import { fail, ok, type Result } from './result.js';
 // harmless: only the part beyond what is already settled is charged. Each settle locks the session
 // row, then the user's spendable lots (first-expiring-first), so concurrent settles of one user are
 // serialised by Postgres and no second is charged twice; lots cannot go negative (CHECK constraint).
+// The settle itself is one SQL function, settle_session (tenant migration 0005), called once per
+// transaction: the locks, the debit and the session update cost one round trip instead of six.
 
 export interface MeteringSettings {
   /** Seconds a session reserves ahead of use; other sessions of the user cannot spend them. */
@@ -80,15 +82,6 @@ async function readSession(tx: TenantTransaction, sessionId: string): Promise<Se
   return rows[0];
 }
 
-async function lockSession(tx: TenantTransaction, sessionId: string, skipLocked = false): Promise<SessionRow | undefined> {
-  const rows = skipLocked
-    ? await tx.$queryRaw<SessionRow[]>`SELECT id, user_id, status, settled_seconds, charged_seconds, held_seconds, started_at, last_heartbeat_at, ended_at, end_reason
-        FROM voice_sessions WHERE id = ${sessionId} FOR UPDATE SKIP LOCKED`
-    : await tx.$queryRaw<SessionRow[]>`SELECT id, user_id, status, settled_seconds, charged_seconds, held_seconds, started_at, last_heartbeat_at, ended_at, end_reason
-        FROM voice_sessions WHERE id = ${sessionId} FOR UPDATE`;
-  return rows[0];
-}
-
 export type StartFailure = 'no_minutes' | 'start_key_conflict';
 
 /**
@@ -133,35 +126,65 @@ export async function startSession(
 
 export type SettleFailure = 'not_found' | 'elapsed_ahead_of_clock';
 
-async function settleLocked(
+interface SettledRow {
+  r_outcome: 'settled' | 'ended' | 'not_found' | 'ahead' | 'skipped';
+  r_id: string | null;
+  r_user_id: string | null;
+  r_status: 'active' | 'ended' | null;
+  r_settled_seconds: number | null;
+  r_charged_seconds: number | null;
+  r_held_seconds: number | null;
+  r_started_at: Date | null;
+  r_last_heartbeat_at: Date | null;
+  r_ended_at: Date | null;
+  r_end_reason: string | null;
+  r_remaining: number | null;
+  r_wall_clock: number | null;
+}
+
+type SettleOutcome =
+  | { outcome: 'settled' | 'ended'; row: SessionRow; remaining: number }
+  | { outcome: 'ahead'; wallClock: number }
+  | { outcome: 'not_found' | 'skipped' };
+
+/**
+ * One call of settle_session (prisma/migrations/tenant/0005_settle_function.sql): it locks the
+ * session row, then the user's spendable lots in spending order, charges `elapsed − settled` from
+ * them first-expiring-first with one ledger entry per lot, and updates the session, all in one
+ * round trip. `elapsedSeconds` null settles to what is already settled (the sweeper).
+ */
+async function settleInDatabase(
   tx: TenantTransaction,
-  row: SessionRow,
-  elapsedSeconds: number,
+  input: { sessionId: string; elapsedSeconds: number | null; ending: string | null; staleBefore: Date | null },
   settings: MeteringSettings,
   now: Date,
-  ending: string | null,
-): Promise<SessionState> {
-  const lots = await lockSpendableLots(tx, row.user_id, now);
-  const others = await heldByOtherSessions(tx, row.user_id, row.id);
-  const spendable = Math.max(0, totalOf(lots) - others);
-  const delta = Math.max(0, elapsedSeconds - row.settled_seconds);
-  const charge = Math.min(delta, spendable);
-  const from = row.settled_seconds;
-  await debitLots(tx, { userId: row.user_id, kind: 'usage', sessionId: row.id, keyOf: (lotId) => `usage:${row.id}:${from}:${lotId}` }, planDebit(lots, charge));
-  const left = spendable - charge;
-  const held = ending === null ? Math.min(settings.chunkSeconds, left) : 0;
-  const [updated] = await tx.$queryRaw<SessionRow[]>`
-    UPDATE voice_sessions SET
-      settled_seconds = settled_seconds + ${delta},
-      charged_seconds = charged_seconds + ${charge},
-      held_seconds = ${held},
-      last_heartbeat_at = CASE WHEN ${ending}::text = 'abandoned' THEN last_heartbeat_at ELSE ${now} END,
-      status = CASE WHEN ${ending}::text IS NULL THEN 'active' ELSE 'ended' END,
-      ended_at = CASE WHEN ${ending}::text IS NULL THEN NULL ELSE ${now}::timestamptz END,
-      end_reason = ${ending}
-    WHERE id = ${row.id}
-    RETURNING id, user_id, status, settled_seconds, charged_seconds, held_seconds, started_at, last_heartbeat_at, ended_at, end_reason`;
-  return stateOf(updated ?? row, left, settings);
+): Promise<SettleOutcome> {
+  const sweeping = input.staleBefore !== null;
+  const [r] = await tx.$queryRaw<SettledRow[]>`
+    SELECT * FROM settle_session(${input.sessionId}::text, ${input.elapsedSeconds}::integer, ${now}::timestamptz, ${input.ending}::text,
+      ${settings.chunkSeconds}::integer, ${settings.clockToleranceSeconds}::integer, ${sweeping}::boolean, ${input.staleBefore}::timestamptz)`;
+  if (!r || r.r_outcome === 'not_found') return { outcome: 'not_found' };
+  if (r.r_outcome === 'skipped') return { outcome: 'skipped' };
+  if (r.r_outcome === 'ahead') return { outcome: 'ahead', wallClock: r.r_wall_clock ?? 0 };
+  if (
+    r.r_id === null || r.r_user_id === null || r.r_status === null || r.r_settled_seconds === null || r.r_charged_seconds === null ||
+    r.r_held_seconds === null || r.r_started_at === null || r.r_last_heartbeat_at === null
+  ) {
+    throw new Error(`settle_session answered ${r.r_outcome} without the session`);
+  }
+  const row: SessionRow = {
+    id: r.r_id,
+    user_id: r.r_user_id,
+    status: r.r_status,
+    settled_seconds: r.r_settled_seconds,
+    charged_seconds: r.r_charged_seconds,
+    held_seconds: r.r_held_seconds,
+    started_at: r.r_started_at,
+    last_heartbeat_at: r.r_last_heartbeat_at,
+    ended_at: r.r_ended_at,
+    end_reason: r.r_end_reason,
+  };
+  return { outcome: r.r_outcome, row, remaining: r.r_remaining ?? 0 };
 }
 
 async function settle(
@@ -172,14 +195,17 @@ async function settle(
   ending: string | null,
 ): Promise<Result<SessionState, SettleFailure>> {
   return scope.transaction(async (tx) => {
-    const row = await lockSession(tx, input.sessionId);
-    if (!row) return fail('not_found');
-    if (row.status === 'ended') return ok(stateOf(row, 0, settings));
-    const wallClock = Math.floor((now.getTime() - row.started_at.getTime()) / 1000);
-    if (input.elapsedSeconds > wallClock + settings.clockToleranceSeconds) {
-      return fail('elapsed_ahead_of_clock', `elapsedSeconds (${input.elapsedSeconds}) is more than the session has lasted (${wallClock} s).`);
+    const done = await settleInDatabase(tx, { sessionId: input.sessionId, elapsedSeconds: input.elapsedSeconds, ending, staleBefore: null }, settings, now);
+    switch (done.outcome) {
+      case 'not_found':
+      case 'skipped':
+        return fail('not_found');
+      case 'ahead':
+        return fail('elapsed_ahead_of_clock', `elapsedSeconds (${input.elapsedSeconds}) is more than the session has lasted (${done.wallClock} s).`);
+      case 'ended':
+      case 'settled':
+        return ok(stateOf(done.row, done.remaining, settings));
     }
-    return ok(await settleLocked(tx, row, input.elapsedSeconds, settings, now, ending));
   });
 }
 
@@ -210,12 +236,9 @@ export async function sweepAbandonedSessions(scope: TenantScope, settings: Meter
   );
   let closed = 0;
   for (const { id } of stale) {
-    const done = await scope.transaction(async (tx) => {
-      const row = await lockSession(tx, id, true);
-      if (!row || row.status !== 'active' || row.last_heartbeat_at >= cutoff) return false;
-      await settleLocked(tx, row, row.settled_seconds, settings, now, 'abandoned');
-      return true;
-    });
+    const done = await scope.transaction(
+      async (tx) => (await settleInDatabase(tx, { sessionId: id, elapsedSeconds: null, ending: 'abandoned', staleBefore: cutoff }, settings, now)).outcome === 'settled',
+    );
     if (done) closed++;
   }
   return closed;
