@@ -1,6 +1,7 @@
 import type { PlatformClient, TenantClients } from '@mindbot/db';
 import type { TenantManifest } from '@mindbot/tenancy';
 import { accountStateOf, findBillingAccount, recordBillingAccount } from '../data/billing-accounts.js';
+import { DEFAULT_PACKAGE_IDS, DEFAULT_PACKAGE_PRICES, isUntouchedDefault, type BillingCurrency } from './default-packages.js';
 import { salesStatusOf, type SalesStatus } from './sales-status.js';
 import type { Stripe } from './stripe-client.js';
 
@@ -117,15 +118,24 @@ export class BillingProvisioner {
     await this.deps.platform.billingAccount.updateMany({ where: { tenantSlug: slug, closedAt: null }, data: { closedAt: new Date(), updatedAt: new Date() } });
   }
 
-  /** The seeded packages are priced in USD; a tenant selling in another currency gets them in its own until its first sale. */
-  private async alignDefaultCurrency(slug: string, currency: string): Promise<void> {
+  /**
+   * The seeded packages are priced in USD; a tenant selling in another currency gets them in its own,
+   * at that currency's default price (whole yen for JPY), until its first sale. Only packages still
+   * at a default price are re-priced: one an admin has priced keeps the admin's price and currency.
+   */
+  private async alignDefaultCurrency(slug: string, currency: BillingCurrency): Promise<void> {
     if (!this.deps.tenants) return;
+    const prices = DEFAULT_PACKAGE_PRICES[currency];
     await this.deps.tenants.forTenant(slug).transaction(async (tx) => {
       if ((await tx.purchase.count()) > 0) return;
-      await tx.package.updateMany({
-        where: { id: { in: ['pkg_starter', 'pkg_basic', 'pkg_premium', 'pkg_pro', 'pkg_enterprise'] }, currency: { not: currency } },
-        data: { currency, updatedAt: new Date() },
-      });
+      const seeded = await tx.package.findMany({ where: { id: { in: [...DEFAULT_PACKAGE_IDS] }, currency: { not: currency } }, select: { id: true, currency: true, priceCents: true } });
+      for (const pkg of seeded) {
+        if (!isUntouchedDefault(pkg)) continue;
+        await tx.package.updateMany({
+          where: { id: pkg.id, currency: pkg.currency, priceCents: pkg.priceCents },
+          data: { currency, priceCents: prices[pkg.id], updatedAt: new Date() },
+        });
+      }
     });
   }
 }

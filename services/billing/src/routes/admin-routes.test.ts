@@ -116,4 +116,31 @@ describe('billing administration: packages, onboarding, reports, provisioning', 
     expect(status.body).toMatchObject({ salesOpen: false });
     expect((await request(h.app).post('/v1/purchases').set('Authorization', await member()).send({ packageId: 'pkg_starter' })).status).toBe(409);
   });
+  it("prices the default packages in the tenant's currency (whole yen for JPY), leaving an admin's price and a tenant that has sold alone", async () => {
+    const provisioner = new BillingProvisioner({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
+    const { testManifest } = await import('@mindbot/testing');
+    const selling = (slug: string, currency: 'usd' | 'eur' | 'jpy') => {
+      const manifest = testManifest(slug);
+      return { ...manifest, spec: { ...manifest.spec, billing: { ...manifest.spec.billing, currency } } };
+    };
+    const shelf = async (tenant: string) => {
+      const res = await request(h.app).get('/v1/packages').set('Authorization', `Bearer ${await h.token(tenant, 'usr_shopper', ['member'])}`);
+      return (res.body.packages as { id: string; currency: string; priceCents: number }[]).map((p) => `${p.id} ${p.priceCents} ${p.currency}`);
+    };
+    const priced = await request(h.app).patch('/v1/admin/packages/pkg_enterprise').set('Authorization', await admin(h.tenantB)).send({ priceCents: 24999 });
+    expect(priced.status).toBe(200);
+
+    await provisioner.ensure(selling(h.tenantB, 'jpy'));
+    expect(await shelf(h.tenantB)).toEqual(['pkg_starter 1500 jpy', 'pkg_basic 6800 jpy', 'pkg_premium 12000 jpy', 'pkg_pro 27000 jpy', 'pkg_enterprise 24999 usd']);
+    await provisioner.ensure(selling(h.tenantB, 'eur'));
+    expect(await shelf(h.tenantB)).toEqual(['pkg_starter 999 eur', 'pkg_basic 4499 eur', 'pkg_premium 7999 eur', 'pkg_pro 17999 eur', 'pkg_enterprise 24999 usd']);
+    await provisioner.ensure(selling(h.tenantB, 'usd'));
+    expect(await shelf(h.tenantB)).toEqual(['pkg_starter 999 usd', 'pkg_basic 4499 usd', 'pkg_premium 7999 usd', 'pkg_pro 17999 usd', 'pkg_enterprise 24999 usd']);
+
+    // Tenant A has sold (the report above): its prices are what its buyers were charged, so they stay.
+    const before = await shelf(h.tenantA);
+    expect(before).toContain('pkg_basic 4499 usd');
+    await provisioner.ensure(selling(h.tenantA, 'jpy'));
+    expect(await shelf(h.tenantA)).toEqual(before);
+  });
 });
