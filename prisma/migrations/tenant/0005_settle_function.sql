@@ -79,6 +79,11 @@ DECLARE
   take integer;
   wall integer;
   i integer;
+  -- The entries of one settle share one ULID but for its last two characters, which count them:
+  -- they sort in spending order (70 random bits keep settles apart).
+  alphabet constant text := '0123456789abcdefghjkmnpqrstvwxyz';
+  entry_base text := left(new_ulid(), 24);
+  entries integer := 0;
 BEGIN
   -- 1. The session row.
   IF p_skip_locked THEN
@@ -143,10 +148,12 @@ BEGIN
     take := least(lot_remaining[i], still_to_charge);
     IF take > 0 THEN
       INSERT INTO ledger_entries (id, user_id, lot_id, session_id, kind, seconds, idempotency_key)
-      VALUES ('led_' || new_ulid(), s.user_id, lot_ids[i], s.id, 'usage', -take,
+      VALUES ('led_' || CASE WHEN entries < 1024 THEN entry_base || substr(alphabet, entries / 32 + 1, 1) || substr(alphabet, entries % 32 + 1, 1) ELSE new_ulid() END,
+              s.user_id, lot_ids[i], s.id, 'usage', -take,
               'usage:' || s.id || ':' || s.settled_seconds || ':' || lot_ids[i]);
       UPDATE minute_lots SET remaining_seconds = remaining_seconds - take WHERE id = lot_ids[i];
       still_to_charge := still_to_charge - take;
+      entries := entries + 1;
     END IF;
     i := i + 1;
   END LOOP;

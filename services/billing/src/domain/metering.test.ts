@@ -68,6 +68,16 @@ describe('metering voice sessions against the minute ledger', () => {
     expect(await balance('usr_m1')).toMatchObject({ totalSeconds: 69, heldSeconds: 0, availableSeconds: 69 });
     const again = await end(session.sessionId, 150);
     expect(again.body).toMatchObject({ status: 'ended', settledSeconds: 131 });
+    // The history, newest first: the settle of 125 s took the rest of the first lot, then the second.
+    const history = await request(server).get('/v1/history').set('Authorization', `Bearer ${await h.token(h.tenantA, 'usr_m1')}`);
+    expect((history.body.entries as { kind: string; seconds: number }[]).map((e) => [e.kind, e.seconds])).toEqual([
+      ['usage', -6],
+      ['usage', -25],
+      ['usage', -70],
+      ['usage', -30],
+      ['credit', 100],
+      ['credit', 100],
+    ]);
     expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
   });
 
