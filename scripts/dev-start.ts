@@ -111,7 +111,19 @@ try {
   if (!redisUrl && (await redisAnswers('redis://127.0.0.1:6379'))) redisUrl = 'redis://127.0.0.1:6379';
   say(redisUrl ? `Redis: ${new URL(redisUrl).host}` : 'No Redis reachable (REDIS_URL unset and none on 127.0.0.1:6379): running single-node.');
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) };
+  // What the services need to trust each other on this machine, unless set: the gateway presents one
+  // service token to billing (made per start), and verifies SSO's tokens through SSO's JWKS.
+  const ssoUrl = `http://127.0.0.1:${process.env.SSO_PORT ?? 8082}`;
+  const serviceToken = process.env.BILLING_SERVICE_TOKEN ?? randomBytes(32).toString('base64url');
+  env.BILLING_SERVICE_TOKEN ??= serviceToken;
+  env.BILLING_SERVICE_TOKENS ??= serviceToken;
+  env.SSO_ISSUER ??= ssoUrl;
+  env.AUTH_ISSUER ??= env.SSO_ISSUER;
+  env.AUTH_JWKS_URL ??= `${ssoUrl}/.well-known/jwks.json`;
+  env.SSO_URL ??= ssoUrl;
+  env.BILLING_URL ??= `http://127.0.0.1:${process.env.BILLING_PORT ?? 8081}`;
+  env.PUBLIC_SCHEME ??= 'http';
   const config = loadCliConfig(env);
   const examples = join(root, 'examples/tenants');
   const files = (await readdir(examples)).filter((f) => f.endsWith('.yaml')).map((f) => join(examples, f));

@@ -39,7 +39,7 @@ const gatewayEnv = z.object({
   /** Per region, the URL template of a tenant's base URL; default `<scheme>://{tenant}.<region>.<BASE_DOMAIN>`. */
   REGION_URLS: regionUrls,
   /** Verification of platform tokens issued by the SSO service. */
-  AUTH_JWKS_URL: z.url({ error: 'must be the SSO service JWKS URL' }),
+  AUTH_JWKS_URL: z.url({ error: 'must be the SSO service JWKS URL' }).default('http://127.0.0.1:8082/.well-known/jwks.json'),
   AUTH_ISSUER: z.string().min(1),
   AUTH_AUDIENCE: z.string().min(1).default('mindbot-platform'),
   /** Upstream services the gateway serves through itself. */
@@ -47,11 +47,14 @@ const gatewayEnv = z.object({
   SSO_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8082'),
   /** The service credential the gateway presents on billing's /internal routes. */
   BILLING_SERVICE_TOKEN: z.string().min(32, 'must have at least 32 characters'),
-  /** LiveKit, as clients reach it (ws/wss) and as the gateway calls its API (http/https, default from LIVEKIT_URL). */
-  LIVEKIT_URL: z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }),
+  /**
+   * LiveKit, as clients reach it (ws/wss) and as the gateway calls its API (http/https, default from
+   * LIVEKIT_URL). All unset: voice sessions answer 503 (a deployment without voice, e.g. `npm start`).
+   */
+  LIVEKIT_URL: z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }).optional(),
   LIVEKIT_API_URL: z.url({ protocol: /^https?$/ }).optional(),
-  LIVEKIT_API_KEY: z.string().min(1),
-  LIVEKIT_API_SECRET: z.string().min(32, 'must have at least 32 characters'),
+  LIVEKIT_API_KEY: z.string().min(1).optional(),
+  LIVEKIT_API_SECRET: z.string().min(32, 'must have at least 32 characters').optional(),
   /** The agent worker's name for explicit dispatch. */
   LIVEKIT_AGENT_NAME: z.string().min(1).max(100).default('mindbot-agent'),
   /** Lifetime of the LiveKit access token handed to the user. */
@@ -64,6 +67,13 @@ const gatewayEnv = z.object({
   RATE_LIMIT_IP_SHARE: share(0.5),
   /** Safety net for registry cache entries (changes normally arrive at once through LISTEN/NOTIFY). */
   REGISTRY_CACHE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+}).superRefine((env, ctx) => {
+  const set = [env.LIVEKIT_URL, env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET].filter((v) => v !== undefined).length;
+  if (set !== 0 && set !== 3) {
+    for (const name of ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'] as const) {
+      if (env[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'must be set with the other LIVEKIT_ variables' });
+    }
+  }
 });
 
 export type GatewayConfig = z.output<typeof gatewayEnv>;

@@ -1,3 +1,4 @@
+import { AppError } from '@mindbot/errors';
 import { createTokenVerifier, type TokenVerifier } from '@mindbot/auth';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import type { GatewayConfig } from './config.js';
@@ -22,8 +23,9 @@ export interface GatewayDeps {
   verifier: TokenVerifier;
   upstreams: { billing: URL; sso: URL };
   billing: BillingClient;
-  voice: VoiceRooms;
-  livekit: LiveKitSettings;
+  /** Absent when this deployment has no LiveKit: voice routes answer 503. */
+  voice: VoiceRooms | undefined;
+  livekit: LiveKitSettings | undefined;
   /** Settles once the registry listener's first connection attempt is over (it retries by itself after). */
   listening: Promise<void>;
   /** Stops the registry listener. */
@@ -40,7 +42,7 @@ export interface GatewaySettings {
   billingUrl: string;
   ssoUrl: string;
   billingServiceToken: string;
-  livekit: LiveKitSettings;
+  livekit: LiveKitSettings | undefined;
   whenRedisDown: RedisDownPolicy;
   limitShares: { principal: number; ip: number };
   registryTtlMs: number;
@@ -58,14 +60,17 @@ export function settingsFromConfig(config: GatewayConfig): GatewaySettings {
     billingUrl: config.BILLING_URL,
     ssoUrl: config.SSO_URL,
     billingServiceToken: config.BILLING_SERVICE_TOKEN,
-    livekit: {
-      url: config.LIVEKIT_URL,
-      apiUrl: config.LIVEKIT_API_URL ?? config.LIVEKIT_URL.replace(/^ws/, 'http'),
-      apiKey: config.LIVEKIT_API_KEY,
-      apiSecret: config.LIVEKIT_API_SECRET,
-      agentName: config.LIVEKIT_AGENT_NAME,
-      tokenTtlSeconds: config.VOICE_TOKEN_TTL_SECONDS,
-    },
+    livekit:
+      config.LIVEKIT_URL && config.LIVEKIT_API_KEY && config.LIVEKIT_API_SECRET
+        ? {
+            url: config.LIVEKIT_URL,
+            apiUrl: config.LIVEKIT_API_URL ?? config.LIVEKIT_URL.replace(/^ws/, 'http'),
+            apiKey: config.LIVEKIT_API_KEY,
+            apiSecret: config.LIVEKIT_API_SECRET,
+            agentName: config.LIVEKIT_AGENT_NAME,
+            tokenTtlSeconds: config.VOICE_TOKEN_TTL_SECONDS,
+          }
+        : undefined,
     whenRedisDown: config.RATE_LIMIT_WHEN_REDIS_DOWN,
     limitShares: { principal: config.RATE_LIMIT_PRINCIPAL_SHARE, ip: config.RATE_LIMIT_IP_SHARE },
     registryTtlMs: config.REGISTRY_CACHE_TTL_MS,
@@ -93,9 +98,15 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
     verifier: settings.verifier,
     upstreams: { billing: billingUrl, sso: new URL(settings.ssoUrl) },
     billing: new BillingClient(billingUrl, settings.billingServiceToken),
-    voice: new VoiceRooms(settings.livekit),
+    voice: settings.livekit ? new VoiceRooms(settings.livekit) : undefined,
     livekit: settings.livekit,
     listening,
     close: () => listener.close(),
   };
+}
+
+/** The LiveKit parts, or the 503 a deployment without voice answers. */
+export function voiceOf(gateway: GatewayDeps): { voice: VoiceRooms; livekit: LiveKitSettings } {
+  if (!gateway.voice || !gateway.livekit) throw new AppError('unavailable', 'Voice sessions are not configured in this deployment.');
+  return { voice: gateway.voice, livekit: gateway.livekit };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { problemSchema, voiceSessionCreateRequestSchema, voiceSessionSchema, type VoiceSession } from '@mindbot/sdk/schemas';
 import { AppError, parseInput } from '@mindbot/errors';
 import { callerOf, requireUserOrKey } from '../http/authenticate.js';
+import { voiceOf } from '../gateway-deps.js';
 import type { GatewayRoute } from '../http/route-spec.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 import { traceHeaders } from '../http/trace-headers.js';
@@ -33,6 +34,7 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
   },
   mount(router, ctx) {
     router.post('/v1/voice/sessions', requireUserOrKey('voice:sessions'), async (req, res) => {
+      const { voice, livekit } = voiceOf(ctx.gateway);
       const input = parseInput(voiceSessionCreateRequestSchema, req.body ?? {});
       const tenant = tenantOf(res);
       const caller = callerOf(res);
@@ -56,7 +58,7 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
       const session = started.session;
       let opened: { room: string; token: string; tokenExpiresAt: Date };
       try {
-        opened = await ctx.gateway.voice.open({
+        opened = await voice.open({
           metadata: { tenant: tenant.slug, userId, sessionId: session.sessionId, startedAt: session.startedAt },
           agent: { ...tenant.agent, displayName: tenant.displayName, agentName: tenant.branding.agentName, greeting: tenant.branding.greeting },
         });
@@ -70,7 +72,7 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
       const body: VoiceSession = {
         sessionId: session.sessionId,
         room: opened.room,
-        livekitUrl: ctx.gateway.livekit.url,
+        livekitUrl: livekit.url,
         token: opened.token,
         tokenExpiresAt: opened.tokenExpiresAt.toISOString(),
         remainingSeconds: session.remainingSeconds,

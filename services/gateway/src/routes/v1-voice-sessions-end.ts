@@ -2,6 +2,7 @@ import { problemSchema, voiceSessionEndedSchema } from '@mindbot/sdk/schemas';
 import { AppError } from '@mindbot/errors';
 import { isId } from '@mindbot/ids';
 import { callerOf, requireUserOrKey } from '../http/authenticate.js';
+import { voiceOf } from '../gateway-deps.js';
 import type { GatewayRoute } from '../http/route-spec.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 import { traceHeaders } from '../http/trace-headers.js';
@@ -24,12 +25,13 @@ export const v1VoiceSessionsEnd: GatewayRoute = {
   },
   mount(router, ctx) {
     router.post('/v1/voice/sessions/:id/end', requireUserOrKey('voice:sessions'), async (req, res) => {
+      const { voice } = voiceOf(ctx.gateway);
       const tenant = tenantOf(res);
       const caller = callerOf(res);
       const id = req.params.id;
       if (typeof id !== 'string' || !isId('voiceSession', id)) throw new AppError('not_found', 'No such running voice session.');
       const room = roomNameOf(tenant.slug, id);
-      const metadata = await ctx.gateway.voice.metadataOf(room).catch((error: unknown) => {
+      const metadata = await voice.metadataOf(room).catch((error: unknown) => {
         throw new AppError('unavailable', 'The voice service cannot be reached right now.', { headers: { 'Retry-After': '5' }, cause: error });
       });
       // Another user's session answers exactly like a missing one.
@@ -38,7 +40,7 @@ export const v1VoiceSessionsEnd: GatewayRoute = {
       }
       const elapsedSeconds = Math.max(0, Math.floor((Date.now() - Date.parse(metadata.startedAt)) / 1000));
       const settled = await ctx.gateway.billing.end(tenant.slug, id, { elapsedSeconds, reason: 'user_hangup' }, traceHeaders(req));
-      await ctx.gateway.voice.close(room).catch((error: unknown) => req.log.warn({ err: error, room }, 'could not close the room; it closes when empty'));
+      await voice.close(room).catch((error: unknown) => req.log.warn({ err: error, room }, 'could not close the room; it closes when empty'));
       if (!settled) throw new AppError('not_found', 'No such running voice session.');
       res.json({ sessionId: settled.sessionId, status: settled.status, settledSeconds: settled.settledSeconds, chargedSeconds: settled.chargedSeconds });
     });

@@ -2,6 +2,7 @@ import express from 'express';
 import { problemSchema } from '@mindbot/sdk/schemas';
 import { AppError } from '@mindbot/errors';
 import { z } from 'zod';
+import { voiceOf } from '../gateway-deps.js';
 import type { GatewayRoute } from '../http/route-spec.js';
 import { traceHeaders } from '../http/trace-headers.js';
 import { roomMetadataSchema, safeJson } from '../domain/voice-rooms.js';
@@ -25,10 +26,11 @@ export const v1WebhooksLivekitReceive: GatewayRoute = {
   },
   mount(router, ctx) {
     router.post('/v1/webhooks/livekit', express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
+      const { voice } = voiceOf(ctx.gateway);
       const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
       let event;
       try {
-        event = await ctx.gateway.voice.receive(raw, req.headers.authorization);
+        event = await voice.receive(raw, req.headers.authorization);
       } catch (error) {
         throw new AppError('unauthenticated', 'The webhook signature is missing or invalid.', { cause: error });
       }

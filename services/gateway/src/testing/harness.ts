@@ -30,7 +30,8 @@ export interface GatewayHarnessOptions {
   trustProxy?: boolean | number | string;
   billingUrl?: string;
   ssoUrl?: string;
-  livekit?: Partial<LiveKitSettings>;
+  /** `null`: a deployment without LiveKit. */
+  livekit?: Partial<LiveKitSettings> | null;
   bodyLimit?: string;
   registryTtlMs?: number;
   limitShares?: { principal: number; ip: number };
@@ -84,7 +85,10 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     billingUrl: options.billingUrl ?? 'http://127.0.0.1:9',
     ssoUrl: options.ssoUrl ?? 'http://127.0.0.1:9',
     billingServiceToken: BILLING_SERVICE_TOKEN,
-    livekit: {
+    livekit:
+      options.livekit === null
+        ? undefined
+        : {
       url: 'ws://127.0.0.1:9',
       apiUrl: 'http://127.0.0.1:9',
       apiKey: LIVEKIT_DEV_KEY,
@@ -92,7 +96,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
       agentName: 'mindbot-agent',
       tokenTtlSeconds: 600,
       ...options.livekit,
-    },
+          },
     whenRedisDown: options.whenRedisDown ?? 'local',
     limitShares: options.limitShares ?? { principal: 0.5, ip: 0.5 },
     registryTtlMs: options.registryTtlMs ?? 60_000,
