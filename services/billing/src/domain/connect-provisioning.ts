@@ -75,7 +75,16 @@ export class BillingProvisioner {
     if (!tenant) throw new Error(`Tenant "${slug}" is not registered: provision it before its billing.`);
     let created = false;
     let row = await findBillingAccount(this.deps.platform, slug);
-    if (row) {
+    if (row?.closedAt) {
+      // Only the finalizer closes an account, so a closed one here belongs to an earlier tenant of
+      // this slug: the re-created tenant (a new registry id, so a new idempotency key) gets its own.
+      const account = await this.createAccount(manifest, tenant.id);
+      await this.deps.platform.billingAccount.update({
+        where: { tenantSlug: slug },
+        data: { stripeAccountId: account.id, livemode: this.deps.livemode, ...accountStateOf(account), stateAsOf: wholeSecond(new Date()), closedAt: null, updatedAt: new Date() },
+      });
+      created = true;
+    } else if (row) {
       // Refresh what Stripe says now; webhooks keep it current between reconciles.
       if (!row.closedAt) {
         const account = await this.deps.stripe.accounts.retrieve(row.stripeAccountId);
@@ -83,15 +92,7 @@ export class BillingProvisioner {
         await this.deps.platform.billingAccount.update({ where: { tenantSlug: slug }, data: { ...state, stateAsOf: wholeSecond(new Date()), updatedAt: new Date() } });
       }
     } else {
-      const account = await this.deps.stripe.accounts.create(
-        {
-          controller: CONNECT_CONTROLLER,
-          capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
-          business_profile: { name: manifest.spec.displayName },
-          metadata: { mindbot_tenant: slug, mindbot_tenant_id: tenant.id, mindbot_region: manifest.spec.region },
-        },
-        { idempotencyKey: `mindbot:connect-account:${slug}:${tenant.id}` },
-      );
+      const account = await this.createAccount(manifest, tenant.id);
       created = await recordBillingAccount(this.deps.platform, { tenantSlug: slug, stripeAccountId: account.id, livemode: this.deps.livemode, state: accountStateOf(account), asOf: wholeSecond(new Date()) });
     }
     if (tenant.home && this.deps.tenants) await this.alignDefaultCurrency(slug, manifest.spec.billing.currency);
@@ -99,6 +100,20 @@ export class BillingProvisioner {
     if (!row) throw new Error(`The billing account of tenant "${slug}" vanished while it was provisioned.`);
     const sales = salesStatusOf(row);
     return { stripeAccountId: row.stripeAccountId, created, sales, condition: conditionOf(sales, row.closedAt !== null, row.detailsSubmitted) };
+  }
+
+  /** One connected account per registry incarnation of the tenant: the idempotency key makes retries and races return the same one. */
+  private createAccount(manifest: TenantManifest, tenantId: string) {
+    const slug = manifest.metadata.name;
+    return this.deps.stripe.accounts.create(
+      {
+        controller: CONNECT_CONTROLLER,
+        capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+        business_profile: { name: manifest.spec.displayName },
+        metadata: { mindbot_tenant: slug, mindbot_tenant_id: tenantId, mindbot_region: manifest.spec.region },
+      },
+      { idempotencyKey: `mindbot:connect-account:${slug}:${tenantId}` },
+    );
   }
 
   /**

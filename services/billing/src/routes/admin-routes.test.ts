@@ -116,6 +116,29 @@ describe('billing administration: packages, onboarding, reports, provisioning', 
     expect(status.body).toMatchObject({ salesOpen: false });
     expect((await request(h.app).post('/v1/purchases').set('Authorization', await member()).send({ packageId: 'pkg_starter' })).status).toBe(409);
   });
+  it('gives a tenant re-created under the same slug a new, open account instead of the closed one', async () => {
+    const { testManifest } = await import('@mindbot/testing');
+    const { MigrationRunner } = await import('@mindbot/db');
+    const { TenantProvisioner } = await import('@mindbot/provisioning');
+    const billing = new BillingProvisioner({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
+    const tenants = new TenantProvisioner({ pool: h.deps.pool, platform: h.deps.platform, migrations: await MigrationRunner.load(h.deps.pool), region: 'eu-west', actor: 'test' });
+    const manifest = testManifest(h.tenantA);
+    await billing.close(h.tenantA);
+    expect((await billing.current(h.tenantA))?.condition.reason).toBe('AccountClosed');
+
+    const before = await h.deps.platform.tenant.findUniqueOrThrow({ where: { slug: h.tenantA } });
+    await tenants.deprovision(h.tenantA, { dropData: false });
+    await tenants.provision(manifest);
+    const after = await h.deps.platform.tenant.findUniqueOrThrow({ where: { slug: h.tenantA } });
+    expect(after.id).not.toBe(before.id);
+
+    const again = await billing.ensure(manifest);
+    expect(again.created).toBe(true);
+    expect(again.condition.reason).not.toBe('AccountClosed');
+    expect(await h.deps.platform.billingAccount.findUnique({ where: { tenantSlug: h.tenantA } })).toMatchObject({ closedAt: null });
+    expect(await billing.ensure(manifest)).toMatchObject({ created: false, stripeAccountId: again.stripeAccountId });
+  });
+
   it("prices the default packages in the tenant's currency (whole yen for JPY), leaving an admin's price and a tenant that has sold alone", async () => {
     const provisioner = new BillingProvisioner({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
     const { testManifest } = await import('@mindbot/testing');
