@@ -71,6 +71,10 @@ const ssoEnv = z
     SSO_ALLOW_INSECURE_IDP_URLS: envBoolean(false),
     SSO_PASSWORD_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
     SSO_PASSWORD_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    /** Sign-in attempts (password login, SAML ACS, OIDC callback) allowed per client IP and per tenant in each window. */
+    SSO_LOGIN_RATE_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(30),
+    SSO_LOGIN_RATE_PER_TENANT: z.coerce.number().int().min(1).max(10_000_000).default(1_000),
+    SSO_LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   })
   .superRefine((env, ctx) => {
     if (!env.SSO_SIGNING_KEYS.keys.some((k) => k.kid === env.SSO_SIGNING_KID)) {

@@ -3,6 +3,7 @@ import { AppError, parseInput } from '@mindbot/errors';
 import { z } from 'zod';
 import { emailSchema } from '../domain/passwords.js';
 import { requestIdOf } from '../http/guards.js';
+import { loginRateLimit } from '../http/login-rate-limit.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
 
@@ -10,7 +11,7 @@ const body = z.object({ email: emailSchema, password: z.string().min(1).max(1024
 
 /** POST /v1/auth/password/login: one answer for every failure; repeated failures lock the account for a while. */
 export function v1PasswordLogin(router: Router, sso: Sso): void {
-  router.post('/v1/auth/password/login', async (req, res) => {
+  router.post('/v1/auth/password/login', loginRateLimit(sso), async (req, res) => {
     const tenant = tenantOf(res);
     if (!tenant.passwordLogin) throw new AppError('forbidden', 'Password sign-in is not enabled for this tenant.');
     const input = parseInput(body, req.body);

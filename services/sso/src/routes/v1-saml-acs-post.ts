@@ -3,6 +3,7 @@ import { checkVerifiedAssertion, samlEndpoints, samlOptionsFor } from '../domain
 import { assertLoginResponseShape, parseUntrustedXml, XmlGuardError } from '../domain/xml-guard.js';
 import { finishIdpLogin } from '../http/finish-login.js';
 import { loginConnection } from '../http/guards.js';
+import { loginRateLimit } from '../http/login-rate-limit.js';
 import { refuseLogin } from '../http/refuse-login.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
@@ -60,5 +61,5 @@ export function v1SamlAcsPost(router: Router, sso: Sso): void {
     if (!checked.ok) return refuseLogin(sso.auditor, req, tenant.slug, { reason: checked.reason, detail: checked.detail, connectionId: connection.id });
     res.set('Cache-Control', 'no-store').json(await finishIdpLogin(sso, req, tenant, connection, checked.identity, { nameId: checked.nameId, sessionIndex: checked.sessionIndex }));
   };
-  router.post('/v1/sso/saml/:connectionId/acs', parseBody, refuseBody, acs);
+  router.post('/v1/sso/saml/:connectionId/acs', parseBody, refuseBody, loginRateLimit(sso), acs);
 }

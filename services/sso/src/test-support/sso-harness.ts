@@ -19,6 +19,8 @@ export interface SsoHarness {
   sso: Sso;
   deps: ServiceDeps;
   database: TestDatabase;
+  /** Every line the service logged. */
+  logs: Record<string, unknown>[];
   /** A provisioned tenant served at `<slug>.test`. */
   tenant(base?: string, options?: { suspended?: boolean }): Promise<TestTenant>;
   /** A platform token of a fresh user with these roles in the tenant. */
@@ -31,7 +33,8 @@ export interface SsoHarness {
 /** The real SSO app on a fresh database with the real Redis; tenants provisioned by the real provisioner. */
 export async function startSsoHarness(options: { env?: Record<string, string>; overrides?: SsoOverrides } = {}): Promise<SsoHarness> {
   const database = await createTestDatabase();
-  const deps = buildServiceDeps({ service: 'sso', region: 'eu-west', logger: captureLogger('sso').logger, databaseUrl: database.url, redisUrl: testRedisUrl(), poolMax: 6 });
+  const captured = captureLogger('sso');
+  const deps = buildServiceDeps({ service: 'sso', region: 'eu-west', logger: captured.logger, databaseUrl: database.url, redisUrl: testRedisUrl(), poolMax: 6 });
   const migrations = await MigrationRunner.load(deps.pool);
   await migrations.migrate({ kind: 'platform', schema: 'platform' });
   const provisioner = new TenantProvisioner({ pool: deps.pool, platform: deps.platform, migrations, region: 'eu-west', actor: 'test' });
@@ -42,6 +45,7 @@ export async function startSsoHarness(options: { env?: Record<string, string>; o
     sso,
     deps,
     database,
+    logs: captured.lines,
     async tenant(base = 'sso', tenantOptions = {}) {
       const slug = uniqueSlug(base);
       const host = `${slug}.test`;

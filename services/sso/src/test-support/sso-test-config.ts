@@ -19,6 +19,9 @@ export function testSsoConfig(env: Record<string, string> = {}): SsoConfig {
     SSO_ALLOW_INSECURE_IDP_URLS: 'true',
     SSO_PUBLIC_SCHEME: 'http',
     NODE_ENV: 'test',
+    // Attack suites post many sign-ins from one address; the rate-limit tests set their own limits.
+    SSO_LOGIN_RATE_PER_IP: '100000',
+    SSO_LOGIN_RATE_PER_TENANT: '100000',
     ...env,
   });
 }
