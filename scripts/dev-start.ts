@@ -5,6 +5,7 @@
 // Ctrl-C stops everything it started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -12,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { redisAnswers } from '@mindbot/redis/probe';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@mindbot/db';
 import { loadCliConfig, openContext, readManifests, tenantProvision } from '@mindbot/cli';
+import { startStripeMock, stripeMockBinary, type StripeMock } from '@mindbot/testing';
+import { localSecrets } from './local-secrets.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -71,7 +74,27 @@ async function runningEmbeddedPort(dataDir: string): Promise<number | undefined>
   }
 }
 
+/**
+ * Billing's Stripe settings: the configured ones, else Stripe's own API mock when `npm run tools`
+ * has built it (payments then run end to end on this machine, without real money), else none —
+ * billing is then not started, and the gateway answers its routes with 503.
+ */
+async function billingStripeEnv(webhookSecret: string): Promise<NodeJS.ProcessEnv | undefined> {
+  if (process.env.STRIPE_SECRET_KEY) {
+    say('Payments: the configured Stripe account (STRIPE_SECRET_KEY).');
+    return {};
+  }
+  if (!existsSync(stripeMockBinary())) {
+    say('Payments: not configured (no STRIPE_SECRET_KEY, and no stripe-mock: `npm run tools -- stripe-mock` builds it). Billing is not started.');
+    return undefined;
+  }
+  stripeMock = await startStripeMock();
+  say(`Payments: stripe-mock on ${stripeMock.url} (Stripe's API mock; no real money moves).`);
+  return { STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString('hex')}`, STRIPE_API_URL: stripeMock.url, STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? webhookSecret };
+}
+
 const children: ChildProcess[] = [];
+let stripeMock: StripeMock | undefined;
 let postgres: EmbeddedPostgresHandle | undefined;
 let stopping = false;
 
@@ -80,6 +103,7 @@ async function stopAll(code: number): Promise<never> {
     stopping = true;
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r))));
+    await stripeMock?.stop();
     if (postgres) {
       say('Stopping embedded PostgreSQL…');
       await postgres.stop();
@@ -112,13 +136,17 @@ try {
   say(redisUrl ? `Redis: ${new URL(redisUrl).host}` : 'No Redis reachable (REDIS_URL unset and none on 127.0.0.1:6379): running single-node.');
 
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) };
-  // What the services need to trust each other on this machine, unless set: the gateway presents one
-  // service token to billing (made per start), and verifies SSO's tokens through SSO's JWKS.
+  // What the services need to trust each other on this machine, unless set: the gateway presents a
+  // service token to billing and verifies SSO's tokens through SSO's JWKS; SSO signs with a local key.
+  const secrets = await localSecrets(join(root, '.data/local-secrets.json'));
   const ssoUrl = `http://127.0.0.1:${process.env.SSO_PORT ?? 8082}`;
-  const serviceToken = process.env.BILLING_SERVICE_TOKEN ?? randomBytes(32).toString('base64url');
-  env.BILLING_SERVICE_TOKEN ??= serviceToken;
-  env.BILLING_SERVICE_TOKENS ??= serviceToken;
+  env.BILLING_SERVICE_TOKEN ??= secrets.billingServiceToken;
+  env.BILLING_SERVICE_TOKENS ??= env.BILLING_SERVICE_TOKEN;
   env.SSO_ISSUER ??= ssoUrl;
+  env.SSO_SIGNING_KEYS ??= secrets.ssoSigningKeys;
+  env.SSO_SIGNING_KID ??= secrets.ssoSigningKid;
+  env.SSO_SECRET_KEYS ??= secrets.ssoSecretKeys;
+  env.SSO_PUBLIC_SCHEME ??= 'http';
   env.AUTH_ISSUER ??= env.SSO_ISSUER;
   env.AUTH_JWKS_URL ??= `${ssoUrl}/.well-known/jwks.json`;
   env.SSO_URL ??= ssoUrl;
@@ -137,12 +165,20 @@ try {
     await context.close();
   }
 
+  const serviceEnv: Record<(typeof SERVICES)[number]['name'], NodeJS.ProcessEnv | undefined> = {
+    gateway: {},
+    billing: await billingStripeEnv(secrets.stripeWebhookSecret),
+    // SSO resolves tenants from the host the gateway forwards.
+    sso: { TRUST_PROXY: process.env.TRUST_PROXY ?? 'loopback' },
+  };
   const urls: string[] = [];
   for (const service of SERVICES) {
+    const extra = serviceEnv[service.name];
+    if (!extra) continue;
     const port = Number(process.env[service.portVar] ?? service.port);
     if (!(await portIsFree(port))) throw new Error(`Port ${port} for ${service.name} is taken: set ${service.portVar} to another port.`);
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, `services/${service.name}/src/main.ts`)], {
-      env: { ...env, PORT: String(port) },
+      env: { ...env, ...extra, PORT: String(port) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.push(child);
