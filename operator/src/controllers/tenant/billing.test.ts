@@ -153,11 +153,16 @@ describe('the billing step of the Tenant operator (Stripe Connect through stripe
     expect(stripe.requests).toBeGreaterThan(0);
 
     // Onboarding finishes: the billing service records the account.updated event (as its webhook does).
-    await db.platform.billingAccount.update({
-      where: { tenantSlug: slug },
-      data: { chargesEnabled: true, detailsSubmitted: true, cardPayments: 'active', disabledReason: null, requirementsDue: [], stateAsOf: new Date(), updatedAt: new Date() },
+    // An `ensure` already in flight re-reads stripe-mock's fixed, not-yet-onboarded account and may
+    // overwrite it, so the event is delivered again until it sticks, as Stripe retries deliveries.
+    const ready = await waitUntil(`${slug} Ready=True after onboarding`, async () => {
+      await db.platform.billingAccount.update({
+        where: { tenantSlug: slug },
+        data: { chargesEnabled: true, detailsSubmitted: true, cardPayments: 'active', disabledReason: null, requirementsDue: [], stateAsOf: new Date(), updatedAt: new Date() },
+      });
+      const tenant = await getTenant(slug);
+      return conditionOf(tenant, 'Ready')?.status === 'True' && tenant?.status?.observedGeneration === tenant?.metadata.generation ? tenant : undefined;
     });
-    const ready = await waitForCondition(slug, 'Ready', 'True');
     expect(conditionOf(ready, 'BillingReady')).toMatchObject({
       status: 'True',
       reason: 'SalesOpen',
