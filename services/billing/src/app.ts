@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { requireAuth, requireRole } from '@mindbot/auth';
 import { createHttpApp } from '@mindbot/http';
-import type { ServiceDeps } from '@mindbot/service-runtime';
+import { type ServiceDeps, httpOptionsOf } from '@mindbot/service-runtime';
 import type { BillingDeps } from './billing-deps.js';
 import { FailureLimiter } from './http/failure-limiter.js';
 import { MeteringGate } from './http/metering-gate.js';
@@ -38,13 +38,8 @@ export const ADMIN_ROLES = ['admin', 'owner'] as const;
 export function createApp(deps: ServiceDeps, billing?: BillingDeps): Express {
   const ctx: RouteContext | undefined = billing ? routeContext(deps, billing) : undefined;
   return createHttpApp({
+    ...httpOptionsOf(deps),
     service: 'billing',
-    logger: deps.logger,
-    metrics: deps.metrics,
-    lifecycle: deps.lifecycle,
-    readiness: deps.readiness,
-    bodyLimit: deps.bodyLimit,
-    trustProxy: deps.trustProxy,
     rawRoutes: (app) => {
       if (ctx) v1WebhooksStripeReceive(app, ctx);
     },

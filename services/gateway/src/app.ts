@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import { AppError } from '@mindbot/errors';
 import { createHttpApp } from '@mindbot/http';
-import type { ServiceDeps } from '@mindbot/service-runtime';
+import { type ServiceDeps, httpOptionsOf } from '@mindbot/service-runtime';
 import type { GatewayDeps } from './gateway-deps.js';
 import { authenticate, requireUser } from './http/authenticate.js';
 import { tenantCors } from './http/cors.js';
@@ -46,13 +46,8 @@ export function createApp(deps: ServiceDeps, gateway?: GatewayDeps): Express {
   const openapi = JSON.stringify(buildOpenApi(API_SPECS, { version: '1.0.0' }));
   const bodyLimitBytes = bytesOf(deps.bodyLimit);
   return createHttpApp({
+    ...httpOptionsOf(deps),
     service: 'gateway',
-    logger: deps.logger,
-    metrics: deps.metrics,
-    lifecycle: deps.lifecycle,
-    readiness: deps.readiness,
-    bodyLimit: deps.bodyLimit,
-    trustProxy: deps.trustProxy,
     rawRoutes: (app) => {
       app.get('/openapi.json', (_req, res) => {
         res.type('application/json').set('Cache-Control', 'public, max-age=300').send(openapi);

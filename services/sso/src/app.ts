@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import { createHttpApp } from '@mindbot/http';
-import type { ServiceDeps } from '@mindbot/service-runtime';
+import { type ServiceDeps, httpOptionsOf } from '@mindbot/service-runtime';
 import type { SsoConfig } from './config.js';
 import { tenantContext } from './http/tenant-context.js';
 import { v1ConnectionsCreate } from './routes/v1-connections-create.js';
@@ -36,13 +36,8 @@ export function createApp(deps: ServiceDeps, config: SsoConfig, overrides: SsoOv
 export function createSsoApp(deps: ServiceDeps, sso: Sso): Express {
   const config = sso.config;
   return createHttpApp({
+    ...httpOptionsOf(deps),
     service: 'sso',
-    logger: deps.logger,
-    metrics: deps.metrics,
-    lifecycle: deps.lifecycle,
-    readiness: deps.readiness,
-    bodyLimit: deps.bodyLimit,
-    trustProxy: deps.trustProxy,
     rawRoutes: (app) => {
       // The SAML endpoints take form posts, parsed (with their own cap) by the routes themselves.
       const saml = express.Router();
