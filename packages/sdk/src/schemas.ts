@@ -1,24 +1,9 @@
 import { z } from 'zod';
+import { isoDate } from './common-schemas.js';
 
-// The public API's request and response shapes: the gateway validates with them and generates its
-// OpenAPI document from them; the client in this package parses responses with them. One source.
-
-const isoDate = z.string().meta({ format: 'date-time' });
-
-/** RFC 9457 problem document, as every error is answered. */
-export const problemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.int(),
-    detail: z.string(),
-    code: z.string(),
-    instance: z.string().optional(),
-    requestId: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .loose()
-  .meta({ id: 'Problem' });
+// The public API's request and response shapes: the services validate with them, the gateway
+// generates its OpenAPI document from them, the client in this package builds and parses with them.
+// One source. This file holds the gateway's own routes; billing's and SSO's live beside it.
 
 export const brandingSchema = z
   .object({
@@ -100,51 +85,6 @@ export const voiceSessionEndedSchema = z
   .loose()
   .meta({ id: 'VoiceSessionEnded' });
 
-// Served by billing and SSO through the gateway; described here for the client (loose: the services may add fields).
-export const balanceSchema = z
-  .object({
-    availableSeconds: z.int(),
-    totalSeconds: z.int(),
-    heldSeconds: z.int(),
-    lots: z.array(z.object({ id: z.string(), timeCardId: z.string(), grantedSeconds: z.int(), remainingSeconds: z.int(), expiresAt: isoDate }).loose()),
-  })
-  .loose()
-  .meta({ id: 'Balance' });
-
-export const packageSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string(),
-    priceCents: z.int(),
-    currency: z.string(),
-    baseSeconds: z.int(),
-    bonusSeconds: z.int(),
-    totalSeconds: z.int(),
-  })
-  .loose()
-  .meta({ id: 'Package' });
-
-export const packageListSchema = z.object({ packages: z.array(packageSchema) }).loose().meta({ id: 'PackageList' });
-
-export const purchaseCreateRequestSchema = z.object({ packageId: z.string() }).strict().meta({ id: 'PurchaseCreateRequest' });
-
-export const purchaseSchema = z
-  .object({ id: z.string(), packageId: z.string(), status: z.string(), checkoutUrl: z.string().nullable() })
-  .loose()
-  .meta({ id: 'Purchase' });
-
-export const timeCardActivateRequestSchema = z.object({ code: z.string() }).strict().meta({ id: 'TimeCardActivateRequest' });
-
-export const passwordLoginRequestSchema = z.object({ email: z.string(), password: z.string() }).strict().meta({ id: 'PasswordLoginRequest' });
-
-export const tokenResponseSchema = z
-  .object({ token_type: z.literal('Bearer'), access_token: z.string(), expires_in: z.int(), refresh_token: z.string(), session_id: z.string() })
-  .loose()
-  .meta({ id: 'TokenResponse' });
-
-export const refreshRequestSchema = z.object({ grant_type: z.literal('refresh_token'), refresh_token: z.string() }).strict().meta({ id: 'RefreshRequest' });
-
 export type Branding = z.output<typeof brandingSchema>;
 export type ApiKey = z.output<typeof apiKeySchema>;
 export type ApiKeyCreateRequest = z.input<typeof apiKeyCreateRequestSchema>;
@@ -152,8 +92,56 @@ export type ApiKeyCreated = z.output<typeof apiKeyCreatedSchema>;
 export type VoiceSession = z.output<typeof voiceSessionSchema>;
 export type VoiceSessionCreateRequest = z.input<typeof voiceSessionCreateRequestSchema>;
 export type VoiceSessionEnded = z.output<typeof voiceSessionEndedSchema>;
-export type Balance = z.output<typeof balanceSchema>;
-export type Package = z.output<typeof packageSchema>;
-export type Purchase = z.output<typeof purchaseSchema>;
-export type TokenResponse = z.output<typeof tokenResponseSchema>;
-export type Problem = z.output<typeof problemSchema>;
+
+export { isoDate, problemSchema, type Problem } from './common-schemas.js';
+export {
+  packageIdSchema,
+  balanceSchema,
+  packageSchema,
+  packageListSchema,
+  purchaseCreateRequestSchema,
+  purchaseSchema,
+  timeCardActivateRequestSchema,
+  historyQuerySchema,
+  reportQuerySchema,
+  packageCreateRequestSchema,
+  packageUpdateRequestSchema,
+  type Balance,
+  type Package,
+  type Purchase,
+} from './billing-schemas.js';
+export {
+  emailSchema,
+  emailDomainSchema,
+  tokenResponseSchema,
+  passwordLoginRequestSchema,
+  passwordRegisterRequestSchema,
+  passwordResetRequestSchema,
+  passwordResetConfirmRequestSchema,
+  refreshRequestSchema,
+  ssoLoginQuerySchema,
+  oidcCallbackQuerySchema,
+  samlPostSchema,
+  samlLogoutPostSchema,
+  logoutResponseSchema,
+  meSchema,
+  domainClaimRequestSchema,
+  jwksSchema,
+  type TokenResponse,
+  type Me,
+} from './sso-schemas.js';
+export {
+  OIDC_ALGORITHMS,
+  oidcSettingsSchema,
+  oidcSecretsSchema,
+  samlSettingsSchema,
+  samlSecretsSchema,
+  roleRulesSchema,
+  connectionCreateRequestSchema,
+  connectionUpdateRequestSchema,
+  type OidcSettings,
+  type OidcSecrets,
+  type SamlSettings,
+  type SamlSecrets,
+  type RoleRule,
+} from './sso-connection-schemas.js';

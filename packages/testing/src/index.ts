@@ -5,4 +5,5 @@ export { testRedisUrl } from './test-redis.js';
 export { freePort } from './free-port.js';
 export { describeServiceContract } from './service-contract.js';
 export { createTestTokenIssuer, type TestTokenIssuer } from './test-token-issuer.js';
+export { expressRoutes } from './express-routes.js';
 export { startStripeMock, stripeMockBinary, type StripeMock } from './stripe-mock.js';

@@ -1,12 +1,12 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import { AppError, parseInput } from '@mindbot/errors';
+import { packageIdSchema } from '@mindbot/sdk/schemas';
 import { updatePackage } from '../domain/packages.js';
 import type { RouteContext } from '../http/route-context.js';
-import { packageId } from '../http/schemas.js';
 import { tenantOf } from '../http/tenant-context.js';
 
-const params = z.object({ id: packageId });
+const params = z.object({ id: packageIdSchema });
 
 /** DELETE /v1/admin/packages/:id — withdraws a package from sale (purchases keep referring to it). */
 export function v1AdminPackagesDelete(app: Express, ctx: RouteContext): void {

@@ -1,27 +1,16 @@
 import type { Express } from 'express';
-import { z } from 'zod';
 import { AppError, parseInput } from '@mindbot/errors';
+import { reportQuerySchema } from '@mindbot/sdk/schemas';
 import { buildReport, toCsv } from '../domain/reports.js';
 import type { RouteContext } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-context.js';
-
-const day = z.iso.date('must be a date such as 2026-01-31');
-const query = z
-  .object({
-    from: day,
-    to: day,
-    format: z.enum(['json', 'csv']).default('json'),
-    /** For CSV, which table: usage (sessions and minutes), revenue, or packages (popularity). */
-    view: z.enum(['usage', 'revenue', 'packages']).default('usage'),
-  })
-  .strict();
 
 const MAX_DAYS = 366;
 
 /** GET /v1/admin/reports — sessions, minutes, revenue and package popularity by day, as JSON or CSV. */
 export function v1AdminReportsGet(app: Express, ctx: RouteContext): void {
   app.get('/v1/admin/reports', ...ctx.admin, async (req, res) => {
-    const q = parseInput(query, req.query, 'query');
+    const q = parseInput(reportQuerySchema, req.query, 'query');
     const days = (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 + 1;
     if (days < 1 || days > MAX_DAYS) {
       throw new AppError('validation_failed', 'The report range is invalid.', { errors: [{ path: 'query.to', message: `must be on or after from, at most ${MAX_DAYS} days later` }] });

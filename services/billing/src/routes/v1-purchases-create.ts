@@ -1,15 +1,13 @@
 import type { Express } from 'express';
-import { z } from 'zod';
 import { principalOf } from '@mindbot/auth';
 import { AppError, parseInput } from '@mindbot/errors';
+import { purchaseCreateRequestSchema } from '@mindbot/sdk/schemas';
 import { findBillingAccount } from '../data/billing-accounts.js';
 import { startPurchase } from '../domain/purchases.js';
 import { salesStatusOf } from '../domain/sales-status.js';
 import type { RouteContext } from '../http/route-context.js';
-import { packageId, requestKey } from '../http/schemas.js';
+import { requestKey } from '../http/schemas.js';
 import { appUrlOf, tenantOf } from '../http/tenant-context.js';
-
-const body = z.object({ packageId }).strict();
 
 /**
  * POST /v1/purchases — buys a package: answers the Checkout URL on the tenant's Stripe account.
@@ -17,7 +15,7 @@ const body = z.object({ packageId }).strict();
  */
 export function v1PurchasesCreate(app: Express, ctx: RouteContext): void {
   app.post('/v1/purchases', ...ctx.user, async (req, res) => {
-    const input = parseInput(body, req.body);
+    const input = parseInput(purchaseCreateRequestSchema, req.body);
     const key = req.header('idempotency-key');
     const idempotencyKey = key === undefined ? null : parseInput(requestKey, key, 'body');
     const tenant = tenantOf(res);

@@ -1,13 +1,11 @@
 import type { Express } from 'express';
-import { z } from 'zod';
 import { principalOf } from '@mindbot/auth';
 import { AppError, parseInput } from '@mindbot/errors';
+import { timeCardActivateRequestSchema } from '@mindbot/sdk/schemas';
 import { normaliseActivationCode } from '../domain/activation-code.js';
 import { activateTimeCard } from '../domain/time-cards.js';
 import type { RouteContext } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-context.js';
-
-const body = z.object({ code: z.string().min(1).max(40) }).strict();
 
 const REFUSALS = {
   invalid_code: ['not_found', 'This activation code is not valid.'],
@@ -28,7 +26,7 @@ export function v1TimeCardsActivate(app: Express, ctx: RouteContext): void {
     if (wait > 0) {
       throw new AppError('rate_limited', 'Too many wrong activation codes; try again later.', { headers: { 'Retry-After': String(wait) }, extensions: { retryAfter: wait } });
     }
-    const input = parseInput(body, req.body);
+    const input = parseInput(timeCardActivateRequestSchema, req.body);
     const code = normaliseActivationCode(input.code);
     const result = code === undefined ? ({ ok: false, failure: 'invalid_code' } as const) : await activateTimeCard(ctx.deps.tenants.forTenant(tenant.slug), { userId, code }, ctx.billing.clock());
     if (!result.ok) {

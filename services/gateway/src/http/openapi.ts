@@ -16,6 +16,15 @@ function idOf(schema: z.ZodType): string | undefined {
   return typeof meta?.id === 'string' ? meta.id : undefined;
 }
 
+/** One query parameter per property of the route's query schema, as accepted (input). */
+function queryParameters(query: z.ZodObject): JsonObject[] {
+  const schema = z.toJSONSchema(query, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonObject>; required?: string[] };
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return { name, in: 'query', required: schema.required?.includes(name) ?? false, ...(typeof description === 'string' ? { description } : {}), schema: rest };
+  });
+}
+
 /** `/v1/api-keys/:id` → `/v1/api-keys/{id}` */
 export function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -65,12 +74,14 @@ export function buildOpenApi(specs: readonly RouteSpec[], info: { version: strin
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of specs) {
     const path = openApiPath(spec.path);
-    const parameters = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const parameters: unknown[] = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    if (spec.query) parameters.push(...queryParameters(spec.query));
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(spec.responses)) {
       if (!response) continue;
-      const type = Number(status) >= 400 ? 'application/problem+json' : 'application/json';
-      responses[status] = { description: response.description, ...(response.schema ? { content: { [type]: { schema: describe(response.schema, 'output') } } } : {}) };
+      const type = response.mediaType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json');
+      const content = response.schema ? { [type]: { schema: describe(response.schema, 'output') } } : response.mediaType ? { [type]: {} } : undefined;
+      responses[status] = { description: response.description, ...(content ? { content } : {}) };
     }
     paths[path] ??= {};
     paths[path][spec.method] = {
@@ -80,7 +91,7 @@ export function buildOpenApi(specs: readonly RouteSpec[], info: { version: strin
       ...(spec.upstream ? { 'x-mindbot-upstream': spec.upstream } : {}),
       ...(spec.permission ? { 'x-mindbot-api-key-permission': spec.permission } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: describe(spec.body, 'input') } } } } : {}),
+      ...(spec.body ? { requestBody: { required: true, content: { [spec.bodyMediaType ?? 'application/json']: { schema: describe(spec.body, 'input') } } } } : {}),
       responses,
     };
   }

@@ -15,10 +15,19 @@ export interface RouteSpec {
   auth: 'public' | 'user' | 'admin' | 'user-or-key' | 'signature';
   permission?: string;
   body?: z.ZodType;
+  /** How the body is sent; JSON unless a route takes a form post (the SAML bindings). */
+  bodyMediaType?: 'application/json' | 'application/x-www-form-urlencoded';
   query?: z.ZodObject;
-  responses: Partial<Record<number, { description: string; schema?: z.ZodType }>>;
+  responses: Partial<Record<number, RouteResponse>>;
   /** Served by another service through the gateway's proxy. */
   upstream?: 'billing' | 'sso';
+}
+
+export interface RouteResponse {
+  description: string;
+  schema?: z.ZodType;
+  /** Only for answers that are not JSON (SAML metadata, CSV reports); a schema-less body is described by this type alone. */
+  mediaType?: string;
 }
 
 /** A route of the gateway itself. */

@@ -12,7 +12,7 @@ import {
   type RoleRule,
   type SamlSecrets,
   type SamlSettings,
-} from '../domain/connection-settings.js';
+} from '@mindbot/sdk/schemas';
 
 interface ConnectionBase {
   id: string;

@@ -1,44 +1,11 @@
 import type { TenantClients } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
-import { z } from 'zod';
 import type { Connection, ConnectionRepository } from '../data/connection-repository.js';
-import { oidcSecretsSchema, oidcSettingsSchema, roleRulesSchema, samlSecretsSchema, samlSettingsSchema } from './connection-settings.js';
+import { oidcSecretsSchema, oidcSettingsSchema, samlSecretsSchema, samlSettingsSchema, type connectionCreateRequestSchema, type connectionUpdateRequestSchema } from '@mindbot/sdk/schemas';
+import type { z } from 'zod';
 import { oidcRedirectUri } from './oidc-login.js';
 import { fetchIdpMetadata, parseIdpMetadata } from './saml-metadata.js';
 import { samlEndpoints } from './saml-login.js';
-
-const common = {
-  name: z.string().trim().min(1).max(100),
-  status: z.enum(['active', 'disabled']).default('active'),
-  roleRules: roleRulesSchema.default([]),
-  defaultRoles: z.array(z.string().min(1).max(100)).max(20).default(['member']),
-};
-
-export const createConnectionInput = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('oidc'), ...common, settings: oidcSettingsSchema, secrets: oidcSecretsSchema }).strict(),
-  z
-    .object({
-      kind: z.literal('saml'),
-      ...common,
-      /** Settings; the IdP part may come from metadataXml or metadataUrl instead. */
-      settings: z.record(z.string(), z.unknown()).default({}),
-      secrets: samlSecretsSchema.default({}),
-      metadataXml: z.string().max(1_000_000).optional(),
-      metadataUrl: z.url().max(2048).optional(),
-    })
-    .strict(),
-]);
-
-export const updateConnectionInput = z
-  .object({
-    name: common.name.optional(),
-    status: z.enum(['active', 'disabled']).optional(),
-    settings: z.record(z.string(), z.unknown()).optional(),
-    secrets: z.record(z.string(), z.unknown()).optional(),
-    roleRules: roleRulesSchema.optional(),
-    defaultRoles: common.defaultRoles.optional(),
-  })
-  .strict();
 
 export type ConnectionProblem = { path: string; message: string };
 export type ConnectionOutcome = { ok: true; connection: Connection } | { ok: false; problems: ConnectionProblem[] } | { ok: false; notFound: true };
@@ -75,7 +42,7 @@ export class ConnectionAdmin {
     private readonly options: { allowInsecureUrls: boolean; maxXmlBytes: number },
   ) {}
 
-  async create(tenant: string, input: z.output<typeof createConnectionInput>): Promise<ConnectionOutcome> {
+  async create(tenant: string, input: z.output<typeof connectionCreateRequestSchema>): Promise<ConnectionOutcome> {
     const now = new Date();
     const base = { id: newId('connection'), name: input.name, status: input.status, roleRules: input.roleRules, defaultRoles: input.defaultRoles, createdAt: now, updatedAt: now };
     let connection: Connection;
@@ -101,7 +68,7 @@ export class ConnectionAdmin {
     return { ok: true, connection };
   }
 
-  async update(tenant: string, id: string, input: z.output<typeof updateConnectionInput>): Promise<ConnectionOutcome> {
+  async update(tenant: string, id: string, input: z.output<typeof connectionUpdateRequestSchema>): Promise<ConnectionOutcome> {
     return this.tenants.forTenant(tenant).transaction(async (tx): Promise<ConnectionOutcome> => {
       const existing = await this.repository.find(tx, tenant, id);
       if (!existing) return { ok: false, notFound: true };

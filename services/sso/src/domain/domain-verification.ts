@@ -1,14 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import type { TenantClients } from '@mindbot/db';
-import { z } from 'zod';
-
-export const emailDomainSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(253)
-  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name such as example.com');
+import { emailDomainSchema } from '@mindbot/sdk/schemas';
 
 /** The TXT record a tenant publishes to prove a domain: `_mindbot-verification.<domain>`. */
 export function verificationRecordName(domain: string): string {

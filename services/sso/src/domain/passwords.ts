@@ -1,7 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { TenantClients } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
-import { z } from 'zod';
 import { hashToken, newOpaqueToken, revokeSession } from '../data/session-repository.js';
 import type { TokenResponse, TokenService } from './token-service.js';
 
@@ -10,7 +9,6 @@ const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 const RESET_TTL_MS = 30 * 60_000;
 const COMMON = new Set(['password1234', '123456789012', 'qwertyuiopas', 'letmein12345', 'passwordpassword', 'welcome12345', 'administrator']);
 
-export const emailSchema = z.string().trim().toLowerCase().max(254).regex(/^[^\s@]{1,64}@[^\s@]{1,253}\.[^\s@]{2,}$/, 'must be an email address');
 
 /** The password policy: 12–128 characters, not a well-known password, not the email itself. */
 export function passwordProblems(password: string, email: string): string[] {

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { AppError, parseInput } from '@mindbot/errors';
-import { connectionView, createConnectionInput } from '../domain/connections.js';
+import { connectionCreateRequestSchema } from '@mindbot/sdk/schemas';
+import { connectionView } from '../domain/connections.js';
 import { requestIdOf, tenantAdmin } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
 import { principalOf } from '@mindbot/auth';
@@ -10,7 +11,7 @@ import type { Sso } from '../sso.js';
 export function v1ConnectionsCreate(router: Router, sso: Sso): void {
   router.post('/v1/sso/connections', ...tenantAdmin(sso), async (req, res) => {
     const tenant = tenantOf(res);
-    const input = parseInput(createConnectionInput, req.body);
+    const input = parseInput(connectionCreateRequestSchema, req.body);
     const outcome = await sso.connectionAdmin.create(tenant.slug, input);
     if (!outcome.ok) throw new AppError('validation_failed', 'The connection is invalid.', { errors: 'problems' in outcome ? outcome.problems : [] });
     await sso.auditor.record(tenant.slug, { action: 'sso.connection_created', actorId: principalOf(res).userId, target: outcome.connection.id, data: { kind: outcome.connection.kind }, requestId: requestIdOf(req) });

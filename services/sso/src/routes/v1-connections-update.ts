@@ -1,7 +1,8 @@
 import type { Router } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError, parseInput } from '@mindbot/errors';
-import { connectionView, updateConnectionInput } from '../domain/connections.js';
+import { connectionUpdateRequestSchema } from '@mindbot/sdk/schemas';
+import { connectionView } from '../domain/connections.js';
 import { requestIdOf, tenantAdmin } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
@@ -10,7 +11,7 @@ import type { Sso } from '../sso.js';
 export function v1ConnectionsUpdate(router: Router, sso: Sso): void {
   router.patch('/v1/sso/connections/:id', ...tenantAdmin(sso), async (req, res) => {
     const tenant = tenantOf(res);
-    const input = parseInput(updateConnectionInput, req.body);
+    const input = parseInput(connectionUpdateRequestSchema, req.body);
     const outcome = await sso.connectionAdmin.update(tenant.slug, String(req.params.id), input);
     if (!outcome.ok) {
       if ('notFound' in outcome) throw new AppError('not_found', 'No such connection.');

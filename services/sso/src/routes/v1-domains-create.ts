@@ -1,19 +1,16 @@
 import type { Router } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError, parseInput } from '@mindbot/errors';
-import { z } from 'zod';
-import { emailDomainSchema } from '../domain/domain-verification.js';
+import { domainClaimRequestSchema } from '@mindbot/sdk/schemas';
 import { requestIdOf, tenantAdmin } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
-
-const body = z.object({ domain: emailDomainSchema, connectionId: z.string().min(1).max(64).nullable().default(null) }).strict();
 
 /** POST /v1/sso/domains: claims an email domain (and the connection it routes to); answers the TXT record to publish. */
 export function v1DomainsCreate(router: Router, sso: Sso): void {
   router.post('/v1/sso/domains', ...tenantAdmin(sso), async (req, res) => {
     const tenant = tenantOf(res);
-    const input = parseInput(body, req.body);
+    const input = parseInput(domainClaimRequestSchema, req.body);
     const outcome = await sso.domains.claim(tenant.slug, input.domain, input.connectionId);
     if (!outcome.ok) throw new AppError('validation_failed', 'The domain claim is invalid.', { errors: [{ path: 'body.connectionId', message: 'must name a connection of this tenant' }] });
     await sso.auditor.record(tenant.slug, { action: 'sso.domain_claimed', actorId: principalOf(res).userId, target: input.domain, requestId: requestIdOf(req) });

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError } from '@mindbot/errors';
-import { emailDomainSchema } from '../domain/domain-verification.js';
+import { emailDomainSchema } from '@mindbot/sdk/schemas';
 import { requestIdOf, tenantAdmin } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';

@@ -1,13 +1,10 @@
 import type { Router } from 'express';
-import { z } from 'zod';
-import { emailSchema } from '../domain/passwords.js';
+import { ssoLoginQuerySchema } from '@mindbot/sdk/schemas';
 import { samlOptionsFor } from '../domain/saml-login.js';
 import { loginConnection } from '../http/guards.js';
 import { refuseLogin } from '../http/refuse-login.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
-
-const query = z.object({ connection: z.string().min(1).max(64).optional(), email: emailSchema.optional() });
 
 /**
  * GET /v1/sso/login?connection=<id> | ?email=<address>: redirects to the IdP of one of this tenant's
@@ -17,7 +14,7 @@ const query = z.object({ connection: z.string().min(1).max(64).optional(), email
 export function v1LoginStart(router: Router, sso: Sso): void {
   router.get('/v1/sso/login', async (req, res) => {
     const tenant = tenantOf(res);
-    const parsed = query.safeParse(req.query);
+    const parsed = ssoLoginQuerySchema.safeParse(req.query);
     if (!parsed.success || (parsed.data.connection === undefined) === (parsed.data.email === undefined) || 'SAMLResponse' in req.query || 'SAMLRequest' in req.query) {
       return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'login_request_invalid', status: 'bad_request' });
     }

@@ -1,20 +1,17 @@
 import type { Router } from 'express';
 import { AppError, parseInput } from '@mindbot/errors';
-import { z } from 'zod';
-import { emailSchema } from '../domain/passwords.js';
+import { passwordLoginRequestSchema } from '@mindbot/sdk/schemas';
 import { requestIdOf } from '../http/guards.js';
 import { loginRateLimit } from '../http/login-rate-limit.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
-
-const body = z.object({ email: emailSchema, password: z.string().min(1).max(1024) }).strict();
 
 /** POST /v1/auth/password/login: one answer for every failure; repeated failures lock the account for a while. */
 export function v1PasswordLogin(router: Router, sso: Sso): void {
   router.post('/v1/auth/password/login', loginRateLimit(sso), async (req, res) => {
     const tenant = tenantOf(res);
     if (!tenant.passwordLogin) throw new AppError('forbidden', 'Password sign-in is not enabled for this tenant.');
-    const input = parseInput(body, req.body);
+    const input = parseInput(passwordLoginRequestSchema, req.body);
     const outcome = await sso.passwords.login(tenant.slug, input);
     if (!outcome.ok) {
       await sso.auditor.record(tenant.slug, { action: 'password.login_refused', data: { reason: outcome.reason }, requestId: requestIdOf(req) });

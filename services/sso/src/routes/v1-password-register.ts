@@ -1,19 +1,16 @@
 import type { Router } from 'express';
 import { AppError, parseInput } from '@mindbot/errors';
-import { z } from 'zod';
-import { emailSchema } from '../domain/passwords.js';
+import { passwordRegisterRequestSchema } from '@mindbot/sdk/schemas';
 import { requestIdOf } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
-
-const body = z.object({ email: emailSchema, password: z.string().max(1024), displayName: z.string().trim().min(1).max(200).optional() }).strict();
 
 /** POST /v1/auth/password/register: a member account with a password, when the tenant allows password login. */
 export function v1PasswordRegister(router: Router, sso: Sso): void {
   router.post('/v1/auth/password/register', async (req, res) => {
     const tenant = tenantOf(res);
     if (!tenant.passwordLogin) throw new AppError('forbidden', 'Password sign-in is not enabled for this tenant.');
-    const input = parseInput(body, req.body);
+    const input = parseInput(passwordRegisterRequestSchema, req.body);
     const outcome = await sso.passwords.register(tenant.slug, input);
     if (!outcome.ok) {
       if (outcome.reason === 'policy') throw new AppError('validation_failed', 'The password does not meet the policy.', { errors: (outcome.problems ?? []).map((message) => ({ path: 'body.password', message })) });

@@ -1,4 +1,5 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import { samlPostSchema } from '@mindbot/sdk/schemas';
 import { checkVerifiedAssertion, samlEndpoints, samlOptionsFor } from '../domain/saml-login.js';
 import { assertLoginResponseShape, parseUntrustedXml, XmlGuardError } from '../domain/xml-guard.js';
 import { finishIdpLogin } from '../http/finish-login.js';
@@ -29,12 +30,11 @@ export function v1SamlAcsPost(router: Router, sso: Sso): void {
   const acs: RequestHandler = async (req, res) => {
     const tenant = tenantOf(res);
     const connection = await loginConnection(sso, req, tenant, String(req.params.connectionId), 'saml');
-    const body: unknown = req.body;
-    const encoded = typeof body === 'object' && body !== null && 'SAMLResponse' in body ? body.SAMLResponse : undefined;
-    if (typeof encoded !== 'string' || !/^[A-Za-z0-9+/=\s]+$/.test(encoded) || 'SAMLResponse' in req.query || 'SAMLRequest' in req.query) {
+    const form = samlPostSchema.safeParse(req.body);
+    if (!form.success || 'SAMLResponse' in req.query || 'SAMLRequest' in req.query) {
       return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'saml_response_missing', connectionId: connection.id, status: 'bad_request' });
     }
-    const xml = Buffer.from(encoded, 'base64').toString('utf8');
+    const xml = Buffer.from(form.data.SAMLResponse, 'base64').toString('utf8');
     let doc: Document;
     try {
       doc = parseUntrustedXml(xml, { maxBytes: sso.config.SSO_SAML_MAX_BYTES, allowComments: false });

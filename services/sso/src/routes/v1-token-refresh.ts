@@ -1,17 +1,15 @@
 import type { Router } from 'express';
 import { AppError, parseInput } from '@mindbot/errors';
-import { z } from 'zod';
+import { refreshRequestSchema } from '@mindbot/sdk/schemas';
 import { requestIdOf } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
-
-const body = z.object({ grant_type: z.literal('refresh_token'), refresh_token: z.string().min(1).max(200) }).strict();
 
 /** POST /v1/auth/token: rotates a refresh token; presenting an already rotated one ends its whole session. */
 export function v1TokenRefresh(router: Router, sso: Sso): void {
   router.post('/v1/auth/token', async (req, res) => {
     const tenant = tenantOf(res);
-    const input = parseInput(body, req.body);
+    const input = parseInput(refreshRequestSchema, req.body);
     const outcome = await sso.tokens.refresh(tenant.slug, input.refresh_token, requestIdOf(req));
     if (!outcome.ok) {
       req.log.info({ reason: outcome.reason }, 'refresh refused');

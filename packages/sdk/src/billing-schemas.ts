@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { isoDate } from './common-schemas.js';
+
+// The billing service's public request and response shapes: billing validates with them, the gateway
+// documents them in /openapi.json, the client parses with them. Responses are loose: billing may add fields.
+
+/** Ids as billing mints them (`pkg_…`), including the seeded package ids such as `pkg_starter`. */
+export const packageIdSchema = z.string().regex(/^pkg_[0-9a-z_]{1,60}$/, 'must be a package id (pkg_…)');
+
+export const balanceSchema = z
+  .object({
+    availableSeconds: z.int(),
+    totalSeconds: z.int(),
+    heldSeconds: z.int(),
+    lots: z.array(z.object({ id: z.string(), timeCardId: z.string(), grantedSeconds: z.int(), remainingSeconds: z.int(), expiresAt: isoDate }).loose()),
+  })
+  .loose()
+  .meta({ id: 'Balance' });
+
+export const packageSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    priceCents: z.int(),
+    currency: z.string(),
+    baseSeconds: z.int(),
+    bonusSeconds: z.int(),
+    totalSeconds: z.int(),
+  })
+  .loose()
+  .meta({ id: 'Package' });
+
+export const packageListSchema = z.object({ packages: z.array(packageSchema) }).loose().meta({ id: 'PackageList' });
+
+export const purchaseCreateRequestSchema = z.object({ packageId: packageIdSchema }).strict().meta({ id: 'PurchaseCreateRequest' });
+
+export const purchaseSchema = z
+  .object({ id: z.string(), packageId: z.string(), status: z.string(), checkoutUrl: z.string().nullable() })
+  .loose()
+  .meta({ id: 'Purchase' });
+
+export const timeCardActivateRequestSchema = z.object({ code: z.string().min(1).max(40) }).strict().meta({ id: 'TimeCardActivateRequest' });
+
+export const historyQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    before: z.string().regex(/^led_[0-9a-z]{26}$/, 'must be a ledger entry id').optional(),
+  })
+  .strict();
+
+const day = z.iso.date('must be a date such as 2026-01-31');
+
+export const reportQuerySchema = z
+  .object({
+    from: day,
+    to: day,
+    format: z.enum(['json', 'csv']).default('json'),
+    /** For CSV, which table: usage (sessions and minutes), revenue, or packages (popularity). */
+    view: z.enum(['usage', 'revenue', 'packages']).default('usage'),
+  })
+  .strict();
+
+const CURRENCIES = ['usd', 'eur', 'gbp', 'cad', 'aud', 'sgd', 'jpy'] as const;
+
+/** The fields of a package as an admin writes them: prices in minor units (cents), time in seconds, within sane bounds. */
+const packageFields = {
+  name: z.string().trim().min(1).max(80),
+  description: z.string().max(500),
+  priceCents: z.int().min(50, 'must be at least 50 (Stripe minimum charge)').max(10_000_000, 'must be at most 10000000'),
+  currency: z.enum(CURRENCIES),
+  baseSeconds: z.int().min(60, 'must be at least 60 seconds').max(36_000_000, 'must be at most 10000 hours'),
+  bonusSeconds: z.int().min(0).max(36_000_000, 'must be at most 10000 hours'),
+  active: z.boolean(),
+  sortOrder: z.int().min(0).max(10_000),
+};
+
+export const packageCreateRequestSchema = z
+  .object({
+    ...packageFields,
+    description: packageFields.description.default(''),
+    bonusSeconds: packageFields.bonusSeconds.default(0),
+    active: packageFields.active.default(true),
+    sortOrder: packageFields.sortOrder.default(0),
+  })
+  .strict()
+  .meta({ id: 'PackageCreateRequest' });
+
+/** A PATCH: only the fields sent change (no defaults here, or an edit would reset the others). */
+export const packageUpdateRequestSchema = z
+  .object(packageFields)
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'must change at least one field')
+  .meta({ id: 'PackageUpdateRequest' });
+
+export type Balance = z.output<typeof balanceSchema>;
+export type Package = z.output<typeof packageSchema>;
+export type Purchase = z.output<typeof purchaseSchema>;
