@@ -1,5 +1,5 @@
 // The Tenant operator against a real kube-apiserver + etcd and the real Postgres:
-//   npx tsx bench/operator-tenants.ts                        (100 Tenants ×3 runs, 1,000 ×1)
+//   npx tsx bench/operator-tenants.ts                        (100 and 1,000 Tenants, 3 runs each; ~12 min)
 //   BENCH_TENANTS=100 BENCH_RUNS=5 npx tsx bench/operator-tenants.ts
 // Creates N Tenants at once, measures the time until all are Ready and reconciles per second,
 // then resyncs the unchanged set and counts the write requests the API server received from the
@@ -15,7 +15,7 @@ import { median } from './stats.js';
 
 process.env.TEST_DATABASE_ADMIN_URL ??= process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const sizes = (process.env.BENCH_TENANTS ?? '100,1000').split(',').map(Number);
-const runsFor = (size: number) => Number(process.env.BENCH_RUNS ?? (size >= 1000 ? 1 : 3));
+const runs = Number(process.env.BENCH_RUNS ?? 3);
 const workers = Number(process.env.BENCH_WORKERS ?? 4);
 
 interface RunResult {
@@ -72,7 +72,31 @@ async function run(count: number): Promise<RunResult> {
     // Watched through the operator's own Tenant cache: polling LISTs of 1,000 Tenants would load the API server being measured.
     const readyCount = () =>
       operator.controller.tenants.list().filter((t: Tenant) => t.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-    await waitUntil(`all ${count} Tenants Ready`, () => Promise.resolve(readyCount() === count), 30 * 60_000);
+    // A stuck run says why: the most common Ready message of the Tenants not yet Ready.
+    const commonestBlocker = () => {
+      const messages = new Map<string, number>();
+      for (const tenant of operator.controller.tenants.list()) {
+        const ready = tenant.status?.conditions?.find((c) => c.type === 'Ready');
+        if (ready?.status === 'True') continue;
+        const message = ready ? `${ready.reason}: ${ready.message}` : 'not reconciled yet';
+        messages.set(message, (messages.get(message) ?? 0) + 1);
+      }
+      const [top] = [...messages].sort((a, b) => b[1] - a[1]);
+      return top ? `; ${top[1]} × ${top[0]}` : '';
+    };
+    const progress = setInterval(() => {
+      void counter(registry, 'controller_runtime_reconcile_total').then((done) =>
+        process.stderr.write(
+          `  … ${((performance.now() - started) / 1000).toFixed(0)} s: ${readyCount()}/${count} Ready, ${done - reconcilesBefore} reconciles, ` +
+            `${operator.controller.queueLength} queued${commonestBlocker()}\n`,
+        ),
+      );
+    }, 10_000);
+    try {
+      await waitUntil(`all ${count} Tenants Ready`, () => Promise.resolve(readyCount() === count), 30 * 60_000);
+    } finally {
+      clearInterval(progress);
+    }
     const readyMs = performance.now() - started;
     const reconciles = (await counter(registry, 'controller_runtime_reconcile_total')) - reconcilesBefore;
 
@@ -96,7 +120,7 @@ async function run(count: number): Promise<RunResult> {
 
 for (const size of sizes) {
   const results: RunResult[] = [];
-  for (let i = 0; i < runsFor(size); i++) {
+  for (let i = 0; i < runs; i++) {
     const result = await run(size);
     results.push(result);
     process.stdout.write(

@@ -1,9 +1,9 @@
 // The operator process: `npm run operator` against any kubeconfig, or in-cluster.
 import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigError } from '@mindbot/config';
+import { loadConfigOrExit } from '@mindbot/config';
 import { BillingProvisioner, createStripeClient } from '@mindbot/billing/provisioning';
 import { createPlatformClient, createPool, MigrationRunner, TenantClients } from '@mindbot/db';
-import { createHttpApp, createLifecycle, startServer } from '@mindbot/http';
+import { closeOnSignals, createHttpApp, createLifecycle, startServer } from '@mindbot/http';
 import { createLogger } from '@mindbot/logger';
 import { createMetrics } from '@mindbot/metrics';
 import { TenantProvisioner } from '@mindbot/provisioning';
@@ -19,16 +19,7 @@ function loadKubeConfig(config: OperatorConfig): KubeConfig {
 }
 
 async function main(): Promise<void> {
-  let config: OperatorConfig;
-  try {
-    config = loadOperatorConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`operator: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit('operator', loadOperatorConfig);
   const logger = createLogger({ name: 'operator', level: config.LOG_LEVEL, base: { region: config.MINDBOT_REGION } });
   const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: 'mindbot-operator' });
   const platform = createPlatformClient(pool);
@@ -110,20 +101,9 @@ async function main(): Promise<void> {
   await operator.start();
   logger.info({ url: server.url, identity: operator.identity, region: config.MINDBOT_REGION, billing: billing ? 'stripe' : 'not configured' }, 'operator started');
 
-  const stop = (signal: string) => {
-    if (exiting) return;
+  closeOnSignals(server, logger, () => {
     exiting = true;
-    logger.info({ signal }, 'signal received: shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  });
 }
 
 await main();

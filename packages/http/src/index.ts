@@ -2,3 +2,4 @@ export { createHttpApp, type HttpAppOptions, type ReadinessChecks } from './crea
 export { startServer, type RunningServer, type StartServerOptions } from './start-server.js';
 export { createLifecycle, type Lifecycle } from './lifecycle.js';
 export { asyncRoute } from './async-route.js';
+export { closeOnSignals } from './close-on-signals.js';

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
-import { ConfigError } from '@mindbot/config';
-import { startServer } from '@mindbot/http';
+import { loadConfigOrExit } from '@mindbot/config';
+import { closeOnSignals, startServer } from '@mindbot/http';
 import { createLogger } from '@mindbot/logger';
 import { setupTracing } from '@mindbot/tracing';
 import type { ServiceConfig } from './service-config.js';
@@ -15,16 +15,7 @@ export async function runService<C extends ServiceConfig>(options: {
   loadConfig: () => C;
   createApp: (deps: ServiceDeps, config: C) => Express;
 }): Promise<void> {
-  let config: C;
-  try {
-    config = options.loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${options.service}: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(options.service, options.loadConfig);
   const logger = createLogger({ name: options.service, level: config.LOG_LEVEL, base: { region: config.MINDBOT_REGION } });
   const stopTracing = setupTracing({ service: options.service, exporter: config.OTEL_TRACES_EXPORTER, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const deps = buildServiceDeps({
@@ -47,18 +38,5 @@ export async function runService<C extends ServiceConfig>(options: {
     onClosed: [() => deps.close(), stopTracing],
   });
   logger.info({ url: running.url }, 'listening');
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'signal received');
-    running.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  // Started by `npm start` with an IPC channel: if that parent dies, do not linger.
-  if (process.send) process.once('disconnect', () => stop('parent exited'));
+  closeOnSignals(running, logger);
 }

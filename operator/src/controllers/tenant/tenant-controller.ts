@@ -72,6 +72,11 @@ export class TenantController {
     return this.informers().every((i) => i.hasSynced);
   }
 
+  /** Tenants waiting for a worker (not counting those waiting out a backoff). */
+  get queueLength(): number {
+    return this.controller?.queue.length ?? 0;
+  }
+
   get running(): boolean {
     return this.controller !== undefined;
   }
