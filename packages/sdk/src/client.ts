@@ -4,6 +4,8 @@ import {
   apiKeyListSchema,
   balanceSchema,
   brandingSchema,
+  logoutResponseSchema,
+  meSchema,
   packageListSchema,
   problemSchema,
   purchaseSchema,
@@ -15,6 +17,7 @@ import {
   type ApiKeyCreateRequest,
   type Balance,
   type Branding,
+  type Me,
   type Package,
   type Problem,
   type Purchase,
@@ -23,6 +26,14 @@ import {
   type VoiceSessionCreateRequest,
   type VoiceSessionEnded,
 } from './schemas.js';
+import { oidcCallbackPath, samlAcsPath, samlPostBody, ssoSignInUrl, type SamlPost, type SsoSignInTarget } from './sso-sign-in.js';
+
+interface RequestOptions {
+  anonymous?: boolean;
+  headers?: Record<string, string>;
+  /** A form post (the SAML binding) instead of a JSON body. */
+  form?: URLSearchParams;
+}
 
 /** A refusal from the API: the RFC 9457 problem document, typed. */
 export class MindBotApiError extends Error {
@@ -70,6 +81,36 @@ export class MindBotClient {
     return this.call('POST', '/v1/auth/token', tokenResponseSchema, { grant_type: 'refresh_token', refresh_token: refreshToken }, { anonymous: true });
   }
 
+  /**
+   * Where to send the browser to sign in through the tenant's SAML or OIDC identity provider. The IdP
+   * comes back to SSO on the tenant's origin, which answers the tokens: for OIDC, hand the redirect
+   * back to completeOidcSignIn; for SAML, hand the IdP's form post to completeSamlSignIn.
+   */
+  ssoSignInUrl(target: SsoSignInTarget): string {
+    return ssoSignInUrl(this.baseUrl, target);
+  }
+
+  /** Redeems the OIDC redirect back (`…/v1/sso/oidc/<connection>/callback?code=…&state=…`) for platform tokens, once. */
+  async completeOidcSignIn(redirectUrl: string | URL): Promise<TokenResponse> {
+    return this.call('GET', oidcCallbackPath(redirectUrl), tokenResponseSchema, undefined, { anonymous: true });
+  }
+
+  /** Posts the SAML IdP's response (its HTTP-POST form) to the connection's ACS for platform tokens. */
+  async completeSamlSignIn(connectionOrAcsUrl: string, post: SamlPost): Promise<TokenResponse> {
+    return this.call('POST', samlAcsPath(connectionOrAcsUrl), tokenResponseSchema, undefined, { anonymous: true, form: samlPostBody(post) });
+  }
+
+  /** The signed-in user, their roles and identities. */
+  me(): Promise<Me> {
+    return this.call('GET', '/v1/auth/me', meSchema);
+  }
+
+  /** Ends the session; for a SAML session with single logout, answers the IdP's logout URL to send the browser to. */
+  async signOut(): Promise<{ logoutUrl?: string }> {
+    const response = await this.request('POST', '/v1/auth/logout', undefined, {});
+    return response.status === 204 ? {} : logoutResponseSchema.parse(await response.json());
+  }
+
   branding(): Promise<Branding> {
     return this.call('GET', '/v1/branding', brandingSchema, undefined, { anonymous: true });
   }
@@ -113,18 +154,19 @@ export class MindBotClient {
     path: string,
     schema: S,
     body?: unknown,
-    options: { anonymous?: boolean; headers?: Record<string, string> } = {},
+    options: RequestOptions = {},
   ): Promise<z.output<S>> {
     const response = await this.request(method, path, body, options);
     return schema.parse(await response.json());
   }
 
-  private async request(method: string, path: string, body: unknown, options: { anonymous?: boolean; headers?: Record<string, string> }): Promise<Response> {
+  private async request(method: string, path: string, body: unknown, options: RequestOptions): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (options.form) headers['content-type'] = 'application/x-www-form-urlencoded';
     const credential = options.anonymous ? undefined : typeof this.options.credential === 'function' ? await this.options.credential() : this.options.credential;
     if (credential) headers.authorization = `Bearer ${credential}`;
-    const response = await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const response = await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers, ...(options.form ? { body: options.form.toString() } : body === undefined ? {} : { body: JSON.stringify(body) }) });
     if (!response.ok) {
       const text = await response.text();
       let parsed: unknown;

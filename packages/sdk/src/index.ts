@@ -1,4 +1,5 @@
 export { MindBotClient, MindBotApiError, type MindBotClientOptions } from './client.js';
+export { ssoSignInUrl, oidcCallbackPath, samlAcsPath, type SsoSignInTarget, type SamlPost } from './sso-sign-in.js';
 export {
   problemSchema,
   brandingSchema,
@@ -20,6 +21,12 @@ export {
   passwordLoginRequestSchema,
   tokenResponseSchema,
   refreshRequestSchema,
+  ssoLoginQuerySchema,
+  oidcCallbackQuerySchema,
+  samlPostSchema,
+  meSchema,
+  logoutResponseSchema,
+  type Me,
   type Branding,
   type ApiKey,
   type ApiKeyCreateRequest,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { createTokenVerifier } from '@mindbot/auth';
+import { createTokenVerifier, type TokenVerifier } from '@mindbot/auth';
 import { MigrationRunner } from '@mindbot/db';
 import { startServer, type RunningServer } from '@mindbot/http';
 import { TenantProvisioner } from '@mindbot/provisioning';
@@ -23,6 +23,8 @@ export interface GatewayHarnessOptions {
   /** Share a database (and token issuer) with another harness; else a fresh database. */
   database?: TestDatabase;
   issuer?: TestTokenIssuer;
+  /** Verify platform tokens with this (e.g. the real SSO's JWKS) instead of the test issuer's keys. */
+  verifier?: TokenVerifier;
   regionUrls?: Partial<Record<string, string>>;
   /** `null`: single-node, no Redis. */
   redisUrl?: string | null;
@@ -81,7 +83,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     baseDomain: 'localhost',
     scheme: 'http',
     regionUrls: options.regionUrls ?? {},
-    verifier: createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience }),
+    verifier: options.verifier ?? createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience }),
     billingUrl: options.billingUrl ?? 'http://127.0.0.1:9',
     ssoUrl: options.ssoUrl ?? 'http://127.0.0.1:9',
     billingServiceToken: BILLING_SERVICE_TOKEN,

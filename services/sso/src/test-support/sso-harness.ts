@@ -31,10 +31,20 @@ export interface SsoHarness {
 }
 
 /** The real SSO app on a fresh database with the real Redis; tenants provisioned by the real provisioner. */
-export async function startSsoHarness(options: { env?: Record<string, string>; overrides?: SsoOverrides } = {}): Promise<SsoHarness> {
-  const database = await createTestDatabase();
+export interface SsoHarnessOptions {
+  env?: Record<string, string>;
+  overrides?: SsoOverrides;
+  /** Share another harness's database (its platform registry); else a fresh database, disposed on close. */
+  database?: TestDatabase;
+  /** Behind a proxy (the gateway), trust its X-Forwarded-Host as express does. */
+  trustProxy?: boolean | number | string;
+}
+
+export async function startSsoHarness(options: SsoHarnessOptions = {}): Promise<SsoHarness> {
+  const ownDatabase = !options.database;
+  const database = options.database ?? (await createTestDatabase());
   const captured = captureLogger('sso');
-  const deps = buildServiceDeps({ service: 'sso', region: 'eu-west', logger: captured.logger, databaseUrl: database.url, redisUrl: testRedisUrl(), poolMax: 6 });
+  const deps = buildServiceDeps({ service: 'sso', region: 'eu-west', logger: captured.logger, databaseUrl: database.url, redisUrl: testRedisUrl(), poolMax: 6, ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }) });
   const migrations = await MigrationRunner.load(deps.pool);
   await migrations.migrate({ kind: 'platform', schema: 'platform' });
   const provisioner = new TenantProvisioner({ pool: deps.pool, platform: deps.platform, migrations, region: 'eu-west', actor: 'test' });
@@ -69,7 +79,7 @@ export async function startSsoHarness(options: { env?: Record<string, string>; o
     },
     async close() {
       await deps.close();
-      await database.dispose();
+      if (ownDatabase) await database.dispose();
     },
   };
 }
