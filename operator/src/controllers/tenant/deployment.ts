@@ -32,8 +32,11 @@ export function desiredDeployment(ctx: TenantContext): KubeObject {
       template: {
         metadata: {
           labels: tenantLabels(ctx.slug),
-          // A changed persona or branding rolls the agents.
-          annotations: { 'platform.mindbot.ai/config-hash': hashOf(desiredBrandingConfigMap(ctx).data) },
+          // A changed persona or branding, or rotated LiveKit credentials (env from a Secret is read only at start), roll the agents.
+          annotations: {
+            'platform.mindbot.ai/config-hash': hashOf(desiredBrandingConfigMap(ctx).data),
+            'platform.mindbot.ai/livekit-hash': hashOf(ctx.livekit),
+          },
         },
         spec: {
           serviceAccountName: AGENT_NAME,

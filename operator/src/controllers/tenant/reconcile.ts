@@ -23,6 +23,8 @@ export interface TenantReconcilerDeps {
   tenants: ResilientInformer<Tenant>;
   /** Caches of every owned kind, by `apiVersion/kind`. */
   owned: ReadonlyMap<string, OwnedCache>;
+  /** Cache of the Secrets in the default LiveKit Secret's namespace; references elsewhere are read from the API server. */
+  livekitSources: ResilientInformer<KubeObject>;
   provisioner: TenantProvisioner;
   config: WorkloadConfig & {
     /** Regions the platform runs; a Tenant in another region is refused with a condition. */
@@ -229,7 +231,10 @@ export class TenantReconciler {
   private async livekitCredentials(tenant: Tenant): Promise<Record<string, string>> {
     const ref = tenant.spec.agent.livekitSecretRef ?? this.deps.config.defaultLivekitSecret;
     const field = tenant.spec.agent.livekitSecretRef ? 'spec.agent.livekitSecretRef' : 'the operator default (LIVEKIT_SECRET)';
-    const secret = await this.deps.client.get<{ data?: Record<string, string> }>(resourcePath(SECRET, ref.namespace, ref.name));
+    const watched = ref.namespace === this.deps.config.defaultLivekitSecret.namespace;
+    const secret: { data?: Record<string, string> } | undefined = watched
+      ? (this.deps.livekitSources.get(ref.name, ref.namespace) as { data?: Record<string, string> } | undefined)
+      : await this.deps.client.get<{ data?: Record<string, string> }>(resourcePath(SECRET, ref.namespace, ref.name));
     if (!secret) {
       throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretNotFound', message: `Secret ${ref.namespace}/${ref.name} named by ${field} does not exist` });
     }

@@ -329,6 +329,31 @@ describe('the Tenant operator against a real API server', () => {
     await waitForCondition(slug, 'Ready', 'True');
   }, SLOW);
 
+  it('rolls the agents with the new credentials when their LiveKit Secret is rotated, without waiting for a resync', async () => {
+    await start();
+    const slug = uniqueSlug('rotate');
+    const secretName = `livekit-${slug}`;
+    expect((await api.request('POST', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`, livekitSecret(SYSTEM_NAMESPACE, secretName))).status).toBe(201);
+    await createTenant(tenantManifest(slug, { agent: { livekitSecretRef: { namespace: SYSTEM_NAMESPACE, name: secretName } } }));
+    await waitForCondition(slug, 'Ready', 'True');
+    const ns = `tenant-${slug}`;
+    const podAnnotations = async () =>
+      ((await api.request('GET', `/apis/apps/v1/namespaces/${ns}/deployments/agent`)).body as { spec: { template: { metadata: { annotations: Record<string, string> } } } }).spec.template
+        .metadata.annotations;
+    const before = await podAnnotations();
+
+    const rotated = Buffer.from('rotated-secret-value').toString('base64');
+    const patched = await api.request('PATCH', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets/${secretName}`, { data: { LIVEKIT_API_SECRET: rotated } }, 'application/merge-patch+json');
+    expect(patched.status).toBe(200);
+    await waitUntil('the tenant copy of the Secret to be rotated', async () => {
+      const copy = await api.request('GET', `/api/v1/namespaces/${ns}/secrets/agent-livekit`);
+      return (copy.body as { data?: Record<string, string> }).data?.LIVEKIT_API_SECRET === rotated;
+    });
+    const after = await podAnnotations();
+    expect(after['platform.mindbot.ai/livekit-hash']).not.toBe(before['platform.mindbot.ai/livekit-hash']);
+    expect(after['platform.mindbot.ai/config-hash']).toBe(before['platform.mindbot.ai/config-hash']);
+  }, SLOW);
+
   it('refuses a region the platform does not run, with a condition, and keeps retrying', async () => {
     const { registry } = await start({ knownRegions: ['eu-west', 'us-east'] });
     const slug = uniqueSlug('faraway');
@@ -398,7 +423,8 @@ describe('the Tenant operator against a real API server', () => {
   }, SLOW);
 
   it('converges after the operator process is killed mid-reconcile and another one starts', async () => {
-    const slugs = Array.from({ length: 4 }, () => uniqueSlug('crash'));
+    // Enough Tenants that one worker cannot finish them all between the first namespace appearing and the kill.
+    const slugs = Array.from({ length: 10 }, () => uniqueSlug('crash'));
     for (const slug of slugs) await createTenant(tenantManifest(slug));
     const lease = `lease-${uniqueSlug('crash')}`;
     const first = await spawnOperator(lease);

@@ -5,7 +5,7 @@ import { Controller } from '../../runtime/controller.js';
 import { ResilientInformer, type InformerEvent } from '../../runtime/informer.js';
 import type { KubeClient, KubeObject } from '../../runtime/kube-client.js';
 import type { ControllerMetrics } from '../../runtime/metrics.js';
-import { OWNED_KINDS, kindKey, resourcePath } from '../../runtime/resources.js';
+import { OWNED_KINDS, SECRET, kindKey, resourcePath } from '../../runtime/resources.js';
 import type { BillingStep } from './billing.js';
 import { MANAGED_BY_SELECTOR, type WorkloadConfig } from './context.js';
 import { TenantReconciler, type OwnedCache } from './reconcile.js';
@@ -36,6 +36,8 @@ export interface TenantControllerOptions {
 export class TenantController {
   readonly tenants: ResilientInformer<Tenant>;
   readonly owned = new Map<string, OwnedCache>();
+  /** The LiveKit Secrets Tenants reference in the default Secret's namespace: a rotation reaches the agents without waiting for a resync. */
+  readonly livekitSources: ResilientInformer<KubeObject>;
   private readonly reconciler: TenantReconciler;
   private controller: Controller | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -61,11 +63,28 @@ export class TenantController {
       });
       this.owned.set(kindKey(kind.apiVersion, kind.kind), { kind, informer });
     }
-    this.reconciler = new TenantReconciler({ client, tenants: this.tenants, owned: this.owned, provisioner: options.provisioner, billing: options.billing, config: options.config, logger });
+    const sourceNamespace = options.config.defaultLivekitSecret.namespace;
+    this.livekitSources = new ResilientInformer<KubeObject>({ client, path: resourcePath(SECRET, sourceNamespace), logger, metrics });
+    this.livekitSources.on((_event: InformerEvent, secret) => {
+      for (const tenant of this.tenants.list()) {
+        const ref = tenant.spec.agent.livekitSecretRef ?? options.config.defaultLivekitSecret;
+        if (ref.namespace === sourceNamespace && ref.name === secret.metadata.name) this.enqueue(tenant.metadata.name);
+      }
+    });
+    this.reconciler = new TenantReconciler({
+      client,
+      tenants: this.tenants,
+      owned: this.owned,
+      livekitSources: this.livekitSources,
+      provisioner: options.provisioner,
+      billing: options.billing,
+      config: options.config,
+      logger,
+    });
   }
 
   private informers(): Pick<ResilientInformer<KubeObject>, 'hasSynced' | 'synced' | 'start' | 'stop'>[] {
-    return [this.tenants, ...[...this.owned.values()].map((o) => o.informer)];
+    return [this.tenants, this.livekitSources, ...[...this.owned.values()].map((o) => o.informer)];
   }
 
   get hasSynced(): boolean {
