@@ -82,7 +82,7 @@ async function readSession(tx: TenantTransaction, sessionId: string): Promise<Se
   return rows[0];
 }
 
-export type StartFailure = 'no_minutes' | 'start_key_conflict';
+export type StartFailure = 'no_minutes' | 'start_key_conflict' | 'concurrent_sessions';
 
 /**
  * Starts a session for `userId`, reserving up to one chunk. `startKey` makes the call idempotent:
@@ -93,6 +93,7 @@ export async function startSession(
   input: { userId: string; startKey: string },
   settings: MeteringSettings,
   now: Date,
+  plan: { tenant: string; concurrentSessions: number },
 ): Promise<Result<SessionState, StartFailure>> {
   return scope.transaction(async (tx) => {
     const existing = await tx.$queryRaw<{ id: string; user_id: string }[]>`SELECT id, user_id FROM voice_sessions WHERE start_key = ${input.startKey}`;
@@ -107,6 +108,7 @@ export async function startSession(
     }
     const available = totalOf(lots) - (await heldByOtherSessions(tx, input.userId, null));
     if (available <= 0) return fail('no_minutes');
+    if (!(await takeSessionSlot(tx, plan))) return fail('concurrent_sessions');
     const held = Math.min(settings.chunkSeconds, available);
     const id = newId('voiceSession');
     const inserted = await tx.$queryRaw<SessionRow[]>`
@@ -122,6 +124,19 @@ export async function startSession(
     if (!won) return fail('start_key_conflict');
     return ok(stateOf(won, Math.max(0, totalOf(lots) - (await heldByOtherSessions(tx, input.userId, won.id))), settings));
   });
+}
+
+/**
+ * Whether the tenant may run one more session. New starts of a tenant queue on a transaction-scoped
+ * advisory lock, so the count cannot be read by two starts before either inserts: the last slot goes
+ * to exactly one of them. The slot is the active session row itself, so it is free again the moment
+ * the session ends (by the user, LiveKit's webhook, a failed start's release or the sweeper), and a
+ * failed transaction takes nothing.
+ */
+async function takeSessionSlot(tx: TenantTransaction, plan: { tenant: string; concurrentSessions: number }): Promise<boolean> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`voice-session-start:${plan.tenant}`}, 0))`;
+  const [row] = await tx.$queryRaw<{ active: number }[]>`SELECT count(*)::int AS active FROM voice_sessions WHERE status = 'active'`;
+  return (row?.active ?? 0) < plan.concurrentSessions;
 }
 
 export type SettleFailure = 'not_found' | 'elapsed_ahead_of_clock';

@@ -11,6 +11,8 @@ export interface TenantContext {
   currency: string;
   platformFeePercent: number;
   domains: string[];
+  /** The plan's limit of voice sessions running at once in the tenant. */
+  concurrentSessions: number;
 }
 
 interface CachedTenant {
@@ -36,12 +38,15 @@ export class TenantDirectory {
     else if (row.suspended || row.status === 'suspended') value = 'suspended';
     else {
       const billing = row.billing as { currency?: unknown; platformFeePercent?: unknown };
+      const limits = row.limits as { concurrentSessions?: unknown };
       value = {
         slug,
         displayName: row.displayName,
         currency: typeof billing.currency === 'string' ? billing.currency : 'usd',
         platformFeePercent: typeof billing.platformFeePercent === 'number' ? billing.platformFeePercent : 10,
         domains: row.domains.map((d) => d.domain),
+        // The manifest's default when a registry row predates the limit.
+        concurrentSessions: typeof limits.concurrentSessions === 'number' ? limits.concurrentSessions : 10,
       };
     }
     if (this.cache.size > 10_000) this.cache.clear();

@@ -10,14 +10,22 @@ const body = z.object({ userId, startKey: requestKey }).strict();
 
 /**
  * POST /internal/v1/tenants/:tenant/sessions — the gateway starts a voice session: time is
- * reserved, or 402 when the user has none. `startKey` makes a retried start answer the same session.
+ * reserved, or 402 when the user has none, or 429 when the tenant already runs as many sessions as
+ * its plan's `concurrentSessions`. `startKey` makes a retried start answer the same session.
  */
 export function internalV1SessionsStart(app: Express, ctx: RouteContext): void {
   app.post('/internal/v1/tenants/:tenant/sessions', ...ctx.service, async (req, res) => {
     const input = parseInput(body, req.body);
-    const tenant = tenantOf(res).slug;
-    const result = await ctx.meteringGate.run(`start:${tenant}:${input.userId}`, () => startSession(ctx.deps.tenants.forTenant(tenant), input, ctx.billing.metering, ctx.billing.clock()));
+    const { slug: tenant, displayName, concurrentSessions } = tenantOf(res);
+    const result = await ctx.meteringGate.run(`start:${tenant}:${input.userId}`, () =>
+      startSession(ctx.deps.tenants.forTenant(tenant), input, ctx.billing.metering, ctx.billing.clock(), { tenant, concurrentSessions }),
+    );
     if (!result.ok) {
+      if (result.failure === 'concurrent_sessions') {
+        throw new AppError('rate_limited', `${displayName} already has ${concurrentSessions} voice sessions running, the most its plan allows; try again when one ends.`, {
+          extensions: { reason: 'concurrent_sessions', limit: 'concurrentSessions', concurrentSessions },
+        });
+      }
       if (result.failure === 'no_minutes') throw new AppError('payment_required', 'The user has no minutes left: buy and activate a time card first.', { extensions: { reason: 'no_minutes' } });
       throw new AppError('conflict', 'This startKey already started a session for another user.');
     }

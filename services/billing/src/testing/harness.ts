@@ -63,7 +63,14 @@ export interface BillingHarness {
 
 let eventCounter = 0;
 
-export async function startBillingHarness(options: { chunkSeconds?: number; warnSeconds?: number } = {}): Promise<BillingHarness> {
+export interface BillingHarnessOptions {
+  chunkSeconds?: number;
+  warnSeconds?: number;
+  /** The tenants' plan limit of sessions at once; high by default, so suites about minutes never meet it. */
+  concurrentSessions?: number;
+}
+
+export async function startBillingHarness(options: BillingHarnessOptions = {}): Promise<BillingHarness> {
   const database: TestDatabase = await createTestDatabase();
   const stripeMock: StripeMock = await startStripeMock();
   const log = captureLogger('billing');
@@ -78,6 +85,7 @@ export async function startBillingHarness(options: { chunkSeconds?: number; warn
   const accounts = new Map<string, string>();
   for (const slug of [tenantA, tenantB]) {
     const manifest = testManifest(slug);
+    manifest.spec.plan.concurrentSessions = options.concurrentSessions ?? 100;
     await provisioner.provision(manifest);
     const result = await billingProvisioner.ensure(manifest);
     accounts.set(slug, result.stripeAccountId);

@@ -14,10 +14,17 @@ const sessionState = z
   .loose();
 export type BillingSession = z.output<typeof sessionState>;
 
-export type StartOutcome = { ok: true; session: BillingSession } | { ok: false; reason: 'no_minutes' };
+/** Billing's 429 when the tenant's plan allows no more sessions at once. */
+const sessionLimitProblem = z.object({ reason: z.literal('concurrent_sessions'), concurrentSessions: z.int() }).loose();
+
+export type StartOutcome =
+  | { ok: true; session: BillingSession }
+  | { ok: false; reason: 'no_minutes' }
+  | { ok: false; reason: 'concurrent_sessions'; concurrentSessions: number };
 
 /**
- * Billing's internal session API (docs/api/billing.md): start reserves time or answers 402, end
+ * Billing's internal session API (docs/api/billing.md): start reserves time or answers 402 (no
+ * minutes) or 429 (the tenant's plan runs as many sessions as it may), end
  * settles to the second (idempotent). The gateway authenticates with its service credential.
  */
 export class BillingClient {
@@ -30,6 +37,8 @@ export class BillingClient {
   async start(tenant: string, input: { userId: string; startKey: string }, headers: Record<string, string>): Promise<StartOutcome> {
     const res = await this.post(`/internal/v1/tenants/${encodeURIComponent(tenant)}/sessions`, input, headers);
     if (res.status === 402) return { ok: false, reason: 'no_minutes' };
+    const limited = res.status === 429 ? sessionLimitProblem.safeParse(res.body) : undefined;
+    if (limited?.success) return { ok: false, reason: 'concurrent_sessions', concurrentSessions: limited.data.concurrentSessions };
     if (res.status === 409) throw new AppError('conflict', 'This startKey already started a session for another user.');
     if (res.status !== 201 && res.status !== 200) throw this.unexpected(res.status);
     return { ok: true, session: sessionState.parse(res.body) };

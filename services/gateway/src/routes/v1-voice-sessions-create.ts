@@ -9,7 +9,8 @@ import { traceHeaders } from '../http/trace-headers.js';
 
 /**
  * POST /v1/voice/sessions — reserves time in billing (402 pointing to the packages when there is
- * none), creates the tenant's LiveKit room, dispatches the tenant's agent with tenant, user and
+ * none; 429 naming the limit when the tenant already runs as many sessions as its plan's
+ * `concurrentSessions` — billing counts and admits atomically, so the gateway never races), creates the tenant's LiveKit room, dispatches the tenant's agent with tenant, user and
  * session in its metadata, and answers a short-lived token that can join only that room. When
  * LiveKit fails after billing reserved time, the session is ended at zero seconds at once.
  */
@@ -28,7 +29,7 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
       401: { description: 'No or invalid credential', schema: problemSchema },
       402: { description: 'No minutes left: buy a package (see packagesUrl)', schema: problemSchema },
       403: { description: 'The API key lacks voice:sessions', schema: problemSchema },
-      429: { description: 'Rate limited', schema: problemSchema },
+      429: { description: "Rate limited, or the tenant's plan already runs `concurrentSessions` sessions (reason: concurrent_sessions)", schema: problemSchema },
       503: { description: 'Billing or LiveKit unreachable; nothing was charged', schema: problemSchema },
     },
   },
@@ -50,6 +51,11 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
       }
       const headers = traceHeaders(req);
       const started = await ctx.gateway.billing.start(tenant.slug, { userId, startKey: input.startKey ?? `gw:${randomUUID()}` }, headers);
+      if (!started.ok && started.reason === 'concurrent_sessions') {
+        throw new AppError('rate_limited', `${tenant.displayName} already has ${started.concurrentSessions} voice sessions running, the most its plan allows; try again when one ends.`, {
+          extensions: { reason: 'concurrent_sessions', limit: 'concurrentSessions', concurrentSessions: started.concurrentSessions },
+        });
+      }
       if (!started.ok) {
         throw new AppError('payment_required', 'No minutes left: buy and activate a time card to start a voice session.', {
           extensions: { reason: 'no_minutes', packagesUrl: '/v1/packages' },
