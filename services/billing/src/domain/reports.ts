@@ -50,7 +50,7 @@ export async function buildReport(scope: TenantScope, range: { from: string; to:
           sum(amount_cents)::int AS "grossCents",
           sum(application_fee_cents)::int AS "platformFeeCents",
           sum(amount_cents - application_fee_cents)::int AS "netCents",
-          COALESCE(sum(amount_cents) FILTER (WHERE status IN ('refunded', 'disputed')), 0)::int AS "refundedCents"
+          COALESCE(sum(CASE WHEN status IN ('refunded', 'disputed') THEN amount_cents ELSE refunded_cents END), 0)::int AS "refundedCents"
         FROM purchases WHERE paid_at >= ${start} AND paid_at < ${end}
         GROUP BY 1, 2 ORDER BY 1, 2`;
       const packages = await tx.$queryRaw<PackagePopularity[]>`

@@ -4,13 +4,14 @@ import type { Logger } from '@mindbot/logger';
 import { accountStateOf, applyAccountState, findBillingAccountByStripeId } from '../data/billing-accounts.js';
 import { debitLots } from '../data/minute-ledger.js';
 import { newActivationCode } from './activation-code.js';
+import { secondsRefunded } from './refund-share.js';
 import type { Stripe } from './stripe-client.js';
 
 // Connect webhook events, routed to the tenant by `event.account`. Each tenant event is recorded in
 // the tenant's processed_webhook_events in the same transaction as its effect, so a repeated
 // delivery changes nothing. Effects are also idempotent by business key (one time card per
 // purchase) and only move a purchase forward (paid beats pending/failed/expired; refunded and
-// disputed beat paid), so any delivery order ends in the same state.
+// disputed beat paid; a refunded amount only grows), so any delivery order ends in the same state.
 
 /** A code must be activated within a year of the purchase. */
 export const CODE_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
@@ -87,6 +88,7 @@ interface LockedPurchase {
   amount_cents: number;
   currency: string;
   seconds: number;
+  refunded_cents: number;
   checkout_session_id: string | null;
 }
 
@@ -94,7 +96,7 @@ async function lockPurchase(tx: TenantTransaction, where: { id?: string | null; 
   const id = where.id ?? null;
   const pi = where.paymentIntentId ?? null;
   const rows = await tx.$queryRaw<LockedPurchase[]>`
-    SELECT id, user_id, status, amount_cents, currency, seconds, checkout_session_id FROM purchases
+    SELECT id, user_id, status, amount_cents, currency, seconds, refunded_cents, checkout_session_id FROM purchases
     WHERE (${id}::text IS NOT NULL AND id = ${id}::text) OR (${pi}::text IS NOT NULL AND payment_intent_id = ${pi}::text)
     ORDER BY id LIMIT 1 FOR UPDATE`;
   return rows[0];
@@ -137,11 +139,17 @@ async function applyTenantEvent(tx: TenantTransaction, logger: Logger, event: St
       await tx.$executeRaw`UPDATE purchases SET status = 'failed', updated_at = ${now} WHERE id = ${purchase.id} AND status IN ('pending', 'processing')`;
       return null;
     }
-    case 'charge.refunded':
+    case 'charge.refunded': {
+      const charge = event.data.object;
+      const purchase = await lockPurchase(tx, { id: purchaseHint, paymentIntentId: idOf(charge.payment_intent) });
+      if (!purchase) return 'unknown_purchase';
+      // `amount_refunded` is cumulative over all the charge's refunds; `refunded` says it is whole.
+      return applyRefund(tx, purchase, charge.refunded ? purchase.amount_cents : charge.amount_refunded, now);
+    }
     case 'charge.dispute.created': {
       const purchase = await lockPurchase(tx, { id: purchaseHint, paymentIntentId: idOf(event.data.object.payment_intent) });
       if (!purchase) return 'unknown_purchase';
-      await takeBack(tx, purchase, event.type === 'charge.refunded' ? 'refunded' : 'disputed', now);
+      await takeBackAll(tx, purchase, now);
       return null;
     }
     default:
@@ -159,10 +167,12 @@ async function fulfil(tx: TenantTransaction, purchase: LockedPurchase, session: 
       payment_intent_id = COALESCE(payment_intent_id, ${paymentIntent})
     WHERE id = ${purchase.id}`;
   const codeExpiresAt = new Date(now.getTime() + CODE_LIFETIME_MS);
+  // A partial refund that arrived before fulfilment already took its share of the card.
+  const seconds = purchase.seconds - secondsRefunded(purchaseShare(purchase), purchase.refunded_cents);
   for (let attempt = 0; attempt < 5; attempt++) {
     const issued = await tx.$queryRaw<{ id: string }[]>`
       INSERT INTO time_cards (id, purchase_id, owner_id, activation_code, seconds, code_expires_at)
-      VALUES (${newId('timeCard')}, ${purchase.id}, ${purchase.user_id}, ${newActivationCode()}, ${purchase.seconds}, ${codeExpiresAt})
+      VALUES (${newId('timeCard')}, ${purchase.id}, ${purchase.user_id}, ${newActivationCode()}, ${seconds}, ${codeExpiresAt})
       ON CONFLICT DO NOTHING RETURNING id`;
     if (issued.length > 0) return;
     const [existing] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM time_cards WHERE purchase_id = ${purchase.id}`;
@@ -172,10 +182,47 @@ async function fulfil(tx: TenantTransaction, purchase: LockedPurchase, session: 
   throw new Error('Could not draw a unique activation code in 5 attempts.');
 }
 
-/** A refund or dispute: the purchase is marked, an unused code is revoked, an activated card's unspent seconds are taken back. */
-async function takeBack(tx: TenantTransaction, purchase: LockedPurchase, status: 'refunded' | 'disputed', now: Date): Promise<void> {
+const purchaseShare = (purchase: LockedPurchase) => ({ seconds: purchase.seconds, amountCents: purchase.amount_cents });
+
+/**
+ * A refund, partial or whole, given as the charge's cumulative refunded amount. Only an increase
+ * over what was already applied does anything, so repeated, reordered or overlapping refund events
+ * take each second back once: the purchase gives up `secondsRefunded(total)` in all. An unused card
+ * shrinks by the difference (whole: its code is revoked); an activated card's lot gives up the
+ * difference, at most what is still unspent (spent time stays spent).
+ */
+async function applyRefund(tx: TenantTransaction, purchase: LockedPurchase, amountRefunded: number, now: Date): Promise<string | null> {
+  if (purchase.status === 'refunded' || purchase.status === 'disputed') return 'already_taken_back';
+  const refundedCents = Math.min(amountRefunded, purchase.amount_cents);
+  if (refundedCents <= purchase.refunded_cents) return 'refund_already_applied';
+  const whole = refundedCents === purchase.amount_cents;
+  const owed = secondsRefunded(purchaseShare(purchase), refundedCents) - secondsRefunded(purchaseShare(purchase), purchase.refunded_cents);
+  await tx.$executeRaw`
+    UPDATE purchases SET refunded_cents = ${refundedCents}, status = CASE WHEN ${whole} THEN 'refunded' ELSE status END, updated_at = ${now}
+    WHERE id = ${purchase.id}`;
+  const [card] = await tx.$queryRaw<{ id: string; status: string }[]>`SELECT id, status FROM time_cards WHERE purchase_id = ${purchase.id} FOR UPDATE`;
+  // No card yet: fulfilment, if it ever comes, issues it already reduced (see fulfil).
+  if (!card || card.status === 'revoked') return null;
+  if (card.status === 'issued') {
+    if (whole) await tx.$executeRaw`UPDATE time_cards SET status = 'revoked' WHERE id = ${card.id}`;
+    else await tx.$executeRaw`UPDATE time_cards SET seconds = ${purchase.seconds - secondsRefunded(purchaseShare(purchase), refundedCents)} WHERE id = ${card.id}`;
+    return null;
+  }
+  const [lot] = await tx.$queryRaw<{ id: string; user_id: string; remaining_seconds: number }[]>`
+    SELECT id, user_id, remaining_seconds FROM minute_lots WHERE time_card_id = ${card.id} FOR UPDATE`;
+  const take = lot ? Math.min(owed, lot.remaining_seconds) : 0;
+  if (lot && take > 0) {
+    // Keyed by the cumulative amount, which only grows: each step of a refund has its own key.
+    await debitLots(tx, { userId: lot.user_id, kind: 'reversal', sessionId: null, keyOf: (lotId) => `refund:${lotId}:${refundedCents}` }, [{ lotId: lot.id, seconds: take }]);
+  }
+  if (whole) await tx.$executeRaw`UPDATE time_cards SET status = 'revoked' WHERE id = ${card.id}`;
+  return null;
+}
+
+/** A dispute: the purchase is marked, an unused code is revoked, an activated card's unspent seconds are all taken back. */
+async function takeBackAll(tx: TenantTransaction, purchase: LockedPurchase, now: Date): Promise<void> {
   if (purchase.status === 'refunded' || purchase.status === 'disputed') return;
-  await tx.$executeRaw`UPDATE purchases SET status = ${status}, updated_at = ${now} WHERE id = ${purchase.id}`;
+  await tx.$executeRaw`UPDATE purchases SET status = 'disputed', updated_at = ${now} WHERE id = ${purchase.id}`;
   const [card] = await tx.$queryRaw<{ id: string; status: string }[]>`SELECT id, status FROM time_cards WHERE purchase_id = ${purchase.id} FOR UPDATE`;
   if (!card) return;
   if (card.status === 'active') {

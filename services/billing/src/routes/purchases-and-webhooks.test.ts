@@ -140,6 +140,83 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
     expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
   });
 
+  describe('partial refunds take back only the refunded share, once', () => {
+    const balanceOf = async (userId: string) => ((await request(h.app).get('/v1/balance').set('Authorization', await auth(h.tenantA, userId))).body as { totalSeconds: number }).totalSeconds;
+    const reversals = async (userId: string) =>
+      ((await request(h.app).get('/v1/history').set('Authorization', await auth(h.tenantA, userId))).body.entries as { kind: string; seconds: number }[])
+        .filter((e) => e.kind === 'reversal')
+        .map((e) => e.seconds);
+    const refunded = (paymentIntentId: string, amountRefunded: number, o: { id?: string; full?: boolean } = {}) =>
+      h.event('charge.refunded', h.accountOf(h.tenantA), { id: 'ch_partial', object: 'charge', payment_intent: paymentIntentId, amount: 999, refunded: o.full ?? false, amount_refunded: amountRefunded }, o.id === undefined ? {} : { id: o.id });
+
+    it('takes the floored share of an activated card, ignoring repeated, stale and overlapping refund events', async () => {
+      const { paymentIntentId, code, purchaseId } = await h.buyCard(h.tenantA, 'usr_pr1');
+      expect((await request(h.app).post('/v1/time-cards/activate').set('Authorization', await auth(h.tenantA, 'usr_pr1')).send({ code })).status).toBe(201);
+
+      // A third of $9.99 refunded: a third of the hour.
+      const third = refunded(paymentIntentId, 333);
+      expect((await h.postEvent(third)).body.outcome).toBe('applied');
+      expect(await balanceOf('usr_pr1')).toBe(2400);
+      expect((await h.postEvent(third)).body.outcome).toBe('duplicate');
+      // Another event reporting the same cumulative amount (charge.refunded for the same refund again).
+      expect((await h.postEvent(refunded(paymentIntentId, 333))).body).toMatchObject({ outcome: 'ignored', reason: 'refund_already_applied' });
+      expect(await balanceOf('usr_pr1')).toBe(2400);
+
+      // The second refund's event overtakes nothing: the later, cumulative amount wins; an older one arriving late changes nothing.
+      const twoThirds = refunded(paymentIntentId, 666);
+      const lateFirst = refunded(paymentIntentId, 333);
+      expect((await h.postEvent(twoThirds)).body.outcome).toBe('applied');
+      expect((await h.postEvent(lateFirst)).body.outcome).toBe('ignored');
+      expect(await balanceOf('usr_pr1')).toBe(1200);
+
+      // One more cent: 3600 × 667 / 999 = 2403.6 → 2403 s in all, so 3 s more (never rounded up).
+      expect((await h.postEvent(refunded(paymentIntentId, 667))).body.outcome).toBe('applied');
+      expect(await balanceOf('usr_pr1')).toBe(1197);
+      expect(await reversals('usr_pr1')).toEqual([-3, -1200, -1200]);
+      const purchases = await request(h.app).get('/v1/purchases').set('Authorization', await auth(h.tenantA, 'usr_pr1'));
+      expect(purchases.body.purchases).toEqual([expect.objectContaining({ id: purchaseId, status: 'paid' })]);
+
+      // The rest refunded: whatever is left goes, the card is revoked and the purchase is refunded.
+      expect((await h.postEvent(refunded(paymentIntentId, 999, { full: true }))).body.outcome).toBe('applied');
+      expect(await balanceOf('usr_pr1')).toBe(0);
+      expect(await reversals('usr_pr1')).toEqual([-1197, -3, -1200, -1200]);
+      const after = await request(h.app).get('/v1/purchases').set('Authorization', await auth(h.tenantA, 'usr_pr1'));
+      expect(after.body.purchases).toEqual([expect.objectContaining({ id: purchaseId, status: 'refunded' })]);
+      expect((await request(h.app).get('/v1/time-cards').set('Authorization', await auth(h.tenantA, 'usr_pr1'))).body.timeCards).toEqual([expect.objectContaining({ status: 'revoked' })]);
+      expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
+    });
+
+    it('never takes back more than is unspent: time already talked stays spent', async () => {
+      const { paymentIntentId, code } = await h.buyCard(h.tenantA, 'usr_pr2');
+      expect((await request(h.app).post('/v1/time-cards/activate').set('Authorization', await auth(h.tenantA, 'usr_pr2')).send({ code })).status).toBe(201);
+      const started = await h.internal(h.tenantA).post('/sessions', { userId: 'usr_pr2', startKey: 'partial-refund-spend-1' });
+      expect(started.status).toBe(201);
+      h.clock.advance(3000);
+      expect((await h.internal(h.tenantA).post(`/sessions/${started.body.sessionId as string}/end`, { elapsedSeconds: 3000 })).status).toBe(200);
+      expect(await balanceOf('usr_pr2')).toBe(600);
+
+      // Half refunded is worth 1,801 s, but only 600 s are left to take.
+      expect((await h.postEvent(refunded(paymentIntentId, 500))).body.outcome).toBe('applied');
+      expect(await balanceOf('usr_pr2')).toBe(0);
+      expect((await h.postEvent(refunded(paymentIntentId, 700))).body.outcome).toBe('applied');
+      expect(await reversals('usr_pr2')).toEqual([-600]);
+      expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
+    });
+
+    it('shrinks a card not yet activated, which then credits only what was not refunded', async () => {
+      const { paymentIntentId, code } = await h.buyCard(h.tenantA, 'usr_pr3');
+      expect((await h.postEvent(refunded(paymentIntentId, 250))).body.outcome).toBe('applied');
+      expect((await h.postEvent(refunded(paymentIntentId, 250))).body.outcome).toBe('ignored');
+      const cards = await request(h.app).get('/v1/time-cards').set('Authorization', await auth(h.tenantA, 'usr_pr3'));
+      // 3600 × 250 / 999 = 900.9 → 900 s refunded.
+      expect(cards.body.timeCards).toEqual([expect.objectContaining({ seconds: 2700, status: 'issued' })]);
+      const activated = await request(h.app).post('/v1/time-cards/activate').set('Authorization', await auth(h.tenantA, 'usr_pr3')).send({ code });
+      expect(activated.status).toBe(201);
+      expect(activated.body.seconds).toBe(2700);
+      expect(await balanceOf('usr_pr3')).toBe(2700);
+    });
+  });
+
   it('revokes an unused code when its payment is disputed', async () => {
     const { paymentIntentId, code } = await h.buyCard(h.tenantA, 'usr_p9');
     await h.postEvent(h.event('charge.dispute.created', h.accountOf(h.tenantA), { id: 'dp_2', object: 'dispute', payment_intent: paymentIntentId }));
