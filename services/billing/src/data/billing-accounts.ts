@@ -50,3 +50,17 @@ export async function applyAccountState(platform: PlatformClient, stripeAccountI
   });
   return count > 0;
 }
+
+/**
+ * Records the state `ensure` read from Stripe, asked at `asOf`, unless the recorded state is as of
+ * that second or later. Strictly older only: an `account.updated` created in the same second may
+ * describe a change Stripe made after answering the read (event times are whole seconds), so on a
+ * tie the event's view stays. Answers whether it was written.
+ */
+export async function refreshAccountState(platform: PlatformClient, tenantSlug: string, state: AccountState, asOf: Date): Promise<boolean> {
+  const { count } = await platform.billingAccount.updateMany({
+    where: { tenantSlug, closedAt: null, stateAsOf: { lt: asOf } },
+    data: { ...state, stateAsOf: asOf, updatedAt: new Date() },
+  });
+  return count > 0;
+}

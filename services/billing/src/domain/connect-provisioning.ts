@@ -1,6 +1,6 @@
 import type { PlatformClient, TenantClients } from '@mindbot/db';
 import type { TenantManifest } from '@mindbot/tenancy';
-import { accountStateOf, findBillingAccount, recordBillingAccount } from '../data/billing-accounts.js';
+import { accountStateOf, findBillingAccount, recordBillingAccount, refreshAccountState } from '../data/billing-accounts.js';
 import { DEFAULT_PACKAGE_IDS, DEFAULT_PACKAGE_PRICES, isUntouchedDefault, type BillingCurrency } from './default-packages.js';
 import { salesStatusOf, type SalesStatus } from './sales-status.js';
 import type { Stripe } from './stripe-client.js';
@@ -45,6 +45,8 @@ export const CONNECT_CONTROLLER: Stripe.AccountCreateParams.Controller = {
 /**
  * Stripe timestamps events in whole seconds: a state read at 12:00:00.700 is recorded as of 12:00:00,
  * so an `account.updated` created in that same second is still applied rather than taken as older.
+ * Callers take the time before asking Stripe: what Stripe answers is at least that recent, never
+ * claimed newer than it is.
  */
 const wholeSecond = (date: Date): Date => new Date(Math.floor(date.getTime() / 1000) * 1000);
 
@@ -78,22 +80,25 @@ export class BillingProvisioner {
     if (row?.closedAt) {
       // Only the finalizer closes an account, so a closed one here belongs to an earlier tenant of
       // this slug: the re-created tenant (a new registry id, so a new idempotency key) gets its own.
+      // Webhooks of the new account cannot have landed yet (they route by the id written here).
+      const asOf = wholeSecond(new Date());
       const account = await this.createAccount(manifest, tenant.id);
       await this.deps.platform.billingAccount.update({
         where: { tenantSlug: slug },
-        data: { stripeAccountId: account.id, livemode: this.deps.livemode, ...accountStateOf(account), stateAsOf: wholeSecond(new Date()), closedAt: null, updatedAt: new Date() },
+        data: { stripeAccountId: account.id, livemode: this.deps.livemode, ...accountStateOf(account), stateAsOf: asOf, closedAt: null, updatedAt: new Date() },
       });
       created = true;
     } else if (row) {
-      // Refresh what Stripe says now; webhooks keep it current between reconciles.
-      if (!row.closedAt) {
-        const account = await this.deps.stripe.accounts.retrieve(row.stripeAccountId);
-        const state = accountStateOf(account);
-        await this.deps.platform.billingAccount.update({ where: { tenantSlug: slug }, data: { ...state, stateAsOf: wholeSecond(new Date()), updatedAt: new Date() } });
-      }
+      // Refresh what Stripe says now; webhooks keep it current between reconciles. An
+      // `account.updated` applied while Stripe answered is at least as new as this read, so the
+      // write is conditional on the recorded as-of time and never rolls such an event back.
+      const asOf = wholeSecond(new Date());
+      const account = await this.deps.stripe.accounts.retrieve(row.stripeAccountId);
+      await refreshAccountState(this.deps.platform, slug, accountStateOf(account), asOf);
     } else {
+      const asOf = wholeSecond(new Date());
       const account = await this.createAccount(manifest, tenant.id);
-      created = await recordBillingAccount(this.deps.platform, { tenantSlug: slug, stripeAccountId: account.id, livemode: this.deps.livemode, state: accountStateOf(account), asOf: wholeSecond(new Date()) });
+      created = await recordBillingAccount(this.deps.platform, { tenantSlug: slug, stripeAccountId: account.id, livemode: this.deps.livemode, state: accountStateOf(account), asOf });
     }
     if (tenant.home && this.deps.tenants) await this.alignDefaultCurrency(slug, manifest.spec.billing.currency);
     row = await findBillingAccount(this.deps.platform, slug);

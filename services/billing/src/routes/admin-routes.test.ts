@@ -1,5 +1,7 @@
 import request from 'supertest';
+import { testManifest } from '@mindbot/testing';
 import { BillingProvisioner } from '../domain/connect-provisioning.js';
+import { createStripeClient } from '../domain/stripe-client.js';
 import { startBillingHarness, type BillingHarness } from '../testing/harness.js';
 
 describe('billing administration: packages, onboarding, reports, provisioning', () => {
@@ -98,10 +100,55 @@ describe('billing administration: packages, onboarding, reports, provisioning', 
     }
   });
 
+  it('never lets ensure overwrite an account.updated that landed between its Stripe read and its write', async () => {
+    const openState = {
+      id: h.accountOf(h.tenantA),
+      object: 'account',
+      charges_enabled: true,
+      payouts_enabled: true,
+      details_submitted: true,
+      capabilities: { card_payments: 'active', transfers: 'active' },
+      requirements: { disabled_reason: null, currently_due: [] },
+    };
+    // A Stripe client whose account read answers stripe-mock's fixture (cannot take charges) and,
+    // before handing it to ensure, lets the webhook of a newer change (sales open) be applied:
+    // the interleaving a real race produces, made deterministic.
+    const racing = createStripeClient({ secretKey: 'sk_test_123', apiUrl: h.stripeApiUrl });
+    const read = racing.accounts.retrieve.bind(racing.accounts);
+    const webhooks: string[] = [];
+    Object.assign(racing.accounts, {
+      retrieve: async (id: string) => {
+        const stale = await read(id);
+        expect(stale.charges_enabled).toBe(false);
+        const landed = await h.postEvent(h.event('account.updated', h.accountOf(h.tenantA), openState, { created: Math.floor(Date.now() / 1000) }));
+        webhooks.push(String(landed.body.outcome));
+        return stale;
+      },
+    });
+    await h.deps.platform.billingAccount.update({ where: { tenantSlug: h.tenantA }, data: { chargesEnabled: false, cardPayments: 'inactive', stateAsOf: new Date(Date.now() - 60_000) } });
+
+    const result = await new BillingProvisioner({ stripe: racing, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false }).ensure(testManifest(h.tenantA));
+    expect(webhooks).toEqual(['applied']);
+    expect(result.condition).toMatchObject({ status: 'True', reason: 'SalesOpen' });
+    const status = await request(h.app).get('/v1/admin/billing').set('Authorization', await admin());
+    expect(status.body).toMatchObject({ salesOpen: true });
+    expect((await request(h.app).post('/v1/purchases').set('Authorization', await member()).send({ packageId: 'pkg_starter' })).status).toBe(201);
+
+    // Without a newer event, ensure does record what Stripe says.
+    const plain = new BillingProvisioner({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
+    await h.deps.platform.billingAccount.update({ where: { tenantSlug: h.tenantA }, data: { stateAsOf: new Date(Date.now() - 60_000) } });
+    expect((await plain.ensure(testManifest(h.tenantA))).condition.status).toBe('False');
+    // Put the tenant back as the rest of this file expects it: sales open.
+    const reopened = await h.postEvent(h.event('account.updated', h.accountOf(h.tenantA), openState, { created: Math.floor(Date.now() / 1000) }));
+    expect(reopened.body.outcome).toBe('applied');
+  });
+
   it('provisions billing idempotently and reports BillingReady from the real account state', async () => {
     const provisioner = new BillingProvisioner({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
     const { testManifest } = await import('@mindbot/testing');
     const manifest = testManifest(h.tenantA);
+    // Sales were opened by an event moments ago; make Stripe's read below the newer view.
+    await h.deps.platform.billingAccount.update({ where: { tenantSlug: h.tenantA }, data: { stateAsOf: new Date(Date.now() - 60_000) } });
     const first = await provisioner.ensure(manifest);
     const second = await provisioner.ensure(manifest);
     expect(first.created).toBe(false); // the harness provisioned it already

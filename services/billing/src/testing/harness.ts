@@ -37,6 +37,8 @@ export interface BillingHarness {
   deps: ServiceDeps;
   billing: BillingDeps;
   stripe: Stripe;
+  /** stripe-mock's URL, for tests that build a Stripe client of their own. */
+  stripeApiUrl: string;
   issuer: TestTokenIssuer;
   clock: TestClock;
   log: CapturedLogger;
@@ -230,6 +232,7 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
     deps,
     billing,
     stripe,
+    stripeApiUrl: stripeMock.url,
     issuer,
     clock,
     log,
