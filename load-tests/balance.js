@@ -1,5 +1,5 @@
 // Balance reads: signed-in users reading their minutes (gateway auth + rate limit + proxy to billing).
-import { SEED, expectStatus, get, pick, shape, latency } from './lib/common.js';
+import { SEED, expectStatus, get, pick, shape, latency, warmUp } from './lib/common.js';
 
 export const options = {
   scenarios: { balance: { ...shape({ vus: 20, duration: '1m', smokeIterations: 10 }), exec: 'default' } },
@@ -9,6 +9,10 @@ export const options = {
     checks: ['rate>0.99'],
   },
 };
+
+export function setup() {
+  warmUp();
+}
 
 export default function () {
   const tenant = pick(SEED.tenants);

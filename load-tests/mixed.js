@@ -1,5 +1,5 @@
 // A mixed multi-tenant workload: many tenants at once, mostly reads, some sessions, each with its own thresholds.
-import { SEED, expectStatus, get, pick, post, shape, latency } from './lib/common.js';
+import { SEED, expectStatus, get, pick, post, shape, latency, warmUp } from './lib/common.js';
 
 export const options = {
   scenarios: {
@@ -15,6 +15,10 @@ export const options = {
     checks: ['rate>0.99'],
   },
 };
+
+export function setup() {
+  warmUp();
+}
 
 export function widget() {
   expectStatus(get(pick(SEED.tenants).slug, '/v1/branding', undefined, { name: 'GET /v1/branding' }), 200, 'branding');

@@ -1,5 +1,5 @@
 // Voice-session creation: balance check in billing, LiveKit room + agent dispatch, token; then hang up.
-import { SEED, expectStatus, pick, post, shape, latency } from './lib/common.js';
+import { SEED, expectStatus, pick, post, shape, latency, warmUp } from './lib/common.js';
 
 export const options = {
   scenarios: { voice: { ...shape({ vus: 5, duration: '1m', smokeIterations: 3 }), exec: 'default' } },
@@ -9,6 +9,10 @@ export const options = {
     checks: ['rate>0.99'],
   },
 };
+
+export function setup() {
+  warmUp();
+}
 
 export default function () {
   const tenant = pick(SEED.tenants);

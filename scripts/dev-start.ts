@@ -6,14 +6,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redisAnswers } from '@mindbot/redis/probe';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@mindbot/db';
 import { loadCliConfig, openContext, readManifests, tenantProvision } from '@mindbot/cli';
 import { startStripeMock, stripeMockBinary, type StripeMock } from '@mindbot/testing';
+import { livekitServerBinary, startLiveKit, type LiveKitServer } from '../services/gateway/src/testing/livekit.js';
+import { embeddedDatabaseUrl, embeddedPaths, localPassword, runningEmbeddedPort } from './local-database.js';
 import { localSecrets } from './local-secrets.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -51,29 +53,6 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
   throw new Error('not ready after 30 s');
 }
 
-/** The embedded server's password: made once per machine, kept beside its data, readable by its owner only. */
-async function localPassword(file: string): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    const password = randomBytes(18).toString('base64url');
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, `${password}\n`, { mode: 0o600 });
-    return password;
-  }
-}
-
-/** A server left running by an earlier start that was killed hard: reuse it rather than fail on its lock. */
-async function runningEmbeddedPort(dataDir: string): Promise<number | undefined> {
-  try {
-    const [pid, , , port] = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
-    process.kill(Number(pid), 0);
-    return Number(port);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Billing's Stripe settings: the configured ones, else Stripe's own API mock when `npm run tools`
  * has built it (payments then run end to end on this machine, without real money), else none —
@@ -93,8 +72,31 @@ async function billingStripeEnv(webhookSecret: string): Promise<NodeJS.ProcessEn
   return { STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString('hex')}`, STRIPE_API_URL: stripeMock.url, STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? webhookSecret };
 }
 
+/**
+ * The gateway's LiveKit: the configured one (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET), else
+ * livekit-server on loopback when `npm run tools` has built it (voice sessions then start, join and
+ * settle on this machine; its webhooks go to the gateway), else none — voice sessions answer 503.
+ */
+async function gatewayLiveKitEnv(gatewayPort: number): Promise<NodeJS.ProcessEnv> {
+  if (process.env.LIVEKIT_URL) {
+    say(`Voice: the configured LiveKit (${process.env.LIVEKIT_URL}).`);
+    return {};
+  }
+  try {
+    livekitServerBinary();
+  } catch {
+    say('Voice: not configured (no LIVEKIT_URL, and no livekit-server: `npm run tools -- livekit-server` builds it). Voice sessions answer 503.');
+    return {};
+  }
+  // A key pair for this run only: LiveKit and the gateway are started together and share it.
+  livekit = await startLiveKit({ apiKey: 'local', apiSecret: randomBytes(32).toString('base64url'), webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit` });
+  say(`Voice: livekit-server on ${livekit.url} (no agent worker is started: rooms and tokens work, nobody answers).`);
+  return { LIVEKIT_URL: livekit.url, LIVEKIT_API_URL: livekit.apiUrl, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret };
+}
+
 const children: ChildProcess[] = [];
 let stripeMock: StripeMock | undefined;
+let livekit: LiveKitServer | undefined;
 let postgres: EmbeddedPostgresHandle | undefined;
 let stopping = false;
 
@@ -104,6 +106,7 @@ async function stopAll(code: number): Promise<never> {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r))));
     await stripeMock?.stop();
+    await livekit?.stop();
     if (postgres) {
       say('Stopping embedded PostgreSQL…');
       await postgres.stop();
@@ -117,12 +120,12 @@ process.once('SIGTERM', () => void stopAll(0));
 try {
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
-    const dataDir = join(root, '.data/postgres');
-    const password = await localPassword(join(root, '.data/postgres.password'));
+    const { dataDir, passwordFile } = embeddedPaths(root);
+    const password = await localPassword(passwordFile);
     const running = await runningEmbeddedPort(dataDir);
     if (running) {
       say(`No DATABASE_URL: using the embedded PostgreSQL still running on 127.0.0.1:${running} from an earlier start.`);
-      databaseUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${running}/mindbot`;
+      databaseUrl = embeddedDatabaseUrl(password, running);
     } else {
       const port = await firstFreePort(Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329));
       say(`No DATABASE_URL: starting embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres)…`);
@@ -166,7 +169,7 @@ try {
   }
 
   const serviceEnv: Record<(typeof SERVICES)[number]['name'], NodeJS.ProcessEnv | undefined> = {
-    gateway: {},
+    gateway: await gatewayLiveKitEnv(Number(process.env.GATEWAY_PORT ?? 8080)),
     billing: await billingStripeEnv(secrets.stripeWebhookSecret),
     // SSO resolves tenants from the host the gateway forwards.
     sso: { TRUST_PROXY: process.env.TRUST_PROXY ?? 'loopback' },

@@ -54,6 +54,19 @@ export function post(slug, path, body, token, tags) {
   return http.post(url, JSON.stringify(body), { headers, tags });
 }
 
+/**
+ * Touches every seeded tenant and user once before the measured scenarios, as a long run amortises
+ * it (each process's first request per tenant opens clients and fetches keys): a smoke run's few
+ * samples would otherwise measure a cold process. Call it from setup(): those requests carry no
+ * scenario tag, so no scenario's thresholds count them.
+ */
+export function warmUp() {
+  for (const tenant of SEED.tenants) {
+    get(tenant.slug, '/v1/branding', undefined, { name: 'warm-up' });
+    for (const user of tenant.users) get(tenant.slug, '/v1/balance', user.token, { name: 'warm-up' });
+  }
+}
+
 export function expectStatus(res, status, name) {
   return check(res, { [`${name}: ${status}`]: (r) => r.status === status });
 }
