@@ -9,7 +9,7 @@ import { createTestDatabase } from '@mindbot/testing';
 import type { Registry } from 'prom-client';
 import { tenantCrd } from '../operator/src/api/v1alpha1/crd.js';
 import { TENANTS_PATH, type Tenant } from '../operator/src/api/v1alpha1/tenant-types.js';
-import { OPERATOR_USER, SYSTEM_NAMESPACE, livekitSecret, platformDatabase, startOperator, waitUntil } from '../operator/src/testing/operator-harness.js';
+import { OPERATOR_USER, SYSTEM_NAMESPACE, livekitSecret, platformDatabase, startOperator, tenantManifest, waitUntil } from '../operator/src/testing/operator-harness.js';
 import { startTestApiServer } from '../operator/src/testing/test-api-server.js';
 import { median } from './stats.js';
 
@@ -30,22 +30,7 @@ async function counter(registry: Registry, name: string): Promise<number> {
   return (metric?.values ?? []).reduce((sum, v) => sum + v.value, 0);
 }
 
-function manifest(i: number) {
-  const slug = `bench-${String(i).padStart(5, '0')}`;
-  return {
-    apiVersion: 'platform.mindbot.ai/v1alpha1',
-    kind: 'Tenant',
-    metadata: { name: slug },
-    spec: {
-      displayName: `Bench ${i}`,
-      region: 'eu-west',
-      branding: { logoUrl: `https://${slug}.example/logo.svg`, primaryColor: '#112233', accentColor: '#445566', agentName: 'Tess', greeting: 'Hello.' },
-      agent: { persona: 'A benchmark agent.', voice: 'aurora' },
-      plan: { name: 'starter' },
-      billing: { currency: 'usd', platformFeePercent: 10 },
-    },
-  };
-}
+const manifest = (i: number) => tenantManifest(`bench-${String(i).padStart(5, '0')}`, { displayName: `Bench ${i}` });
 
 async function run(count: number): Promise<RunResult> {
   const database = await createTestDatabase();

@@ -5,6 +5,8 @@ import type { Registry } from 'prom-client';
 import { TenantController } from './controllers/tenant/tenant-controller.js';
 import type { BillingStep } from './controllers/tenant/billing.js';
 import type { WorkloadConfig } from './controllers/tenant/context.js';
+import { hostname } from 'node:os';
+import { EventRecorder } from './runtime/event-recorder.js';
 import { KubeClient } from './runtime/kube-client.js';
 import { LeaderElector } from './runtime/leader-election.js';
 import { createControllerMetrics, type ControllerMetrics } from './runtime/metrics.js';
@@ -49,6 +51,12 @@ export class Operator {
       config: options.workload,
       logger: options.logger,
       metrics: this.metrics,
+      events: new EventRecorder({
+        client: this.client,
+        controller: `platform.mindbot.ai/${FIELD_MANAGER}`,
+        instance: hostname(),
+        logger: options.logger,
+      }),
       workers: options.workers ?? 4,
       resyncPeriodMs: options.resyncPeriodMs ?? 10 * 60_000,
       baseRetryDelayMs: options.baseRetryDelayMs,

@@ -1,8 +1,9 @@
 import { createPlatformClient, createPool, MigrationRunner, type PlatformClient, type Pool } from '@mindbot/db';
 import { TenantProvisioner } from '@mindbot/provisioning';
-import { REGIONS } from '@mindbot/tenancy';
+import { REGIONS, type TenantSpec } from '@mindbot/tenancy';
 import { Registry } from 'prom-client';
 import type { Logger } from '@mindbot/logger';
+import { TENANTS_PATH, type Tenant } from '../api/v1alpha1/tenant-types.js';
 import type { BillingStep } from '../controllers/tenant/billing.js';
 import { Operator, type OperatorOptions } from '../operator.js';
 import type { TestApiServer } from './test-api-server.js';
@@ -102,4 +103,54 @@ export async function waitUntil<T>(what: string | (() => string), probe: () => P
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+type SpecOverrides = Partial<Omit<TenantSpec, 'agent'>> & { agent?: Partial<TenantSpec['agent']> };
+
+/** A valid Tenant as a platform engineer would apply it, with `spec` fields overridden. */
+export function tenantManifest(slug: string, spec: SpecOverrides = {}) {
+  const { agent, ...rest } = spec;
+  return {
+    apiVersion: 'platform.mindbot.ai/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name: slug },
+    spec: {
+      displayName: `Test ${slug}`,
+      region: 'eu-west',
+      branding: { logoUrl: `https://${slug}.example/logo.svg`, primaryColor: '#112233', accentColor: '#445566', agentName: 'Tess', greeting: 'Hello.' },
+      agent: { persona: 'A test agent.', voice: 'aurora', ...agent },
+      plan: { name: 'starter' },
+      billing: { currency: 'usd', platformFeePercent: 10 },
+      ...rest,
+    },
+  };
+}
+
+export const conditionOf = (tenant: Tenant | undefined, type: string) => tenant?.status?.conditions?.find((c) => c.type === type);
+
+/** Tenants through the API server, as `kubectl` would see them. */
+export function tenantsOf(api: Pick<TestApiServer, 'request'>) {
+  const get = async (name: string): Promise<Tenant | undefined> => {
+    const res = await api.request('GET', `${TENANTS_PATH}/${name}`);
+    return res.status === 200 ? (res.body as Tenant) : undefined;
+  };
+  return {
+    async create(manifest: ReturnType<typeof tenantManifest>): Promise<void> {
+      const res = await api.request('POST', TENANTS_PATH, manifest);
+      if (res.status !== 201) throw new Error(`creating ${manifest.metadata.name}: ${res.status} ${JSON.stringify(res.body)}`);
+    },
+    get,
+    /** Waits until the condition holds for the Tenant's current generation. */
+    async waitForCondition(name: string, type: string, status: string, reason?: string, timeoutMs = 20_000): Promise<Tenant> {
+      let seen: unknown;
+      return waitUntil(() => `${name} ${type}=${status}${reason ? ` (${reason})` : ''}; last status: ${JSON.stringify(seen)}`, async () => {
+        const tenant = await get(name);
+        seen = tenant?.status;
+        const condition = conditionOf(tenant, type);
+        return condition?.status === status && (reason === undefined || condition.reason === reason) && tenant?.status?.observedGeneration === tenant?.metadata.generation
+          ? tenant
+          : undefined;
+      }, timeoutMs);
+    },
+  };
 }

@@ -5,10 +5,21 @@ import { TenantClients } from '@mindbot/db';
 import { captureLogger, createTestDatabase, freePort, startStripeMock, uniqueSlug, type StripeMock, type TestDatabase } from '@mindbot/testing';
 import type { Registry } from 'prom-client';
 import { tenantCrd } from '../../api/v1alpha1/crd.js';
-import { TENANTS_PATH, type Tenant } from '../../api/v1alpha1/tenant-types.js';
+import { TENANTS_PATH } from '../../api/v1alpha1/tenant-types.js';
 import type { Operator } from '../../operator.js';
 import { startTestApiServer, type TestApiServer } from '../../testing/test-api-server.js';
-import { OPERATOR_USER, SYSTEM_NAMESPACE, livekitSecret, platformDatabase, startOperator, waitUntil, type PlatformDatabase } from '../../testing/operator-harness.js';
+import {
+  OPERATOR_USER,
+  SYSTEM_NAMESPACE,
+  conditionOf,
+  livekitSecret,
+  platformDatabase,
+  startOperator,
+  tenantManifest,
+  tenantsOf,
+  waitUntil,
+  type PlatformDatabase,
+} from '../../testing/operator-harness.js';
 import type { BillingStep } from './billing.js';
 
 const SLOW = 60_000;
@@ -23,45 +34,9 @@ const cleanups: (() => Promise<void>)[] = [];
 const running: Operator[] = [];
 const log = captureLogger('operator');
 
-function tenantManifest(slug: string) {
-  return {
-    apiVersion: 'platform.mindbot.ai/v1alpha1',
-    kind: 'Tenant',
-    metadata: { name: slug },
-    spec: {
-      displayName: `Test ${slug}`,
-      region: 'eu-west',
-      branding: { logoUrl: `https://${slug}.example/logo.svg`, primaryColor: '#112233', accentColor: '#445566', agentName: 'Tess', greeting: 'Hello.' },
-      agent: { persona: 'A test agent.', voice: 'aurora' },
-      plan: { name: 'starter' },
-      billing: { currency: 'usd', platformFeePercent: 10 },
-    },
-  };
-}
-
-async function createTenant(slug: string): Promise<void> {
-  const res = await api.request('POST', TENANTS_PATH, tenantManifest(slug));
-  if (res.status !== 201) throw new Error(`creating ${slug}: ${res.status} ${JSON.stringify(res.body)}`);
-}
-
-async function getTenant(name: string): Promise<Tenant | undefined> {
-  const res = await api.request('GET', `${TENANTS_PATH}/${name}`);
-  return res.status === 200 ? (res.body as Tenant) : undefined;
-}
-
-const conditionOf = (tenant: Tenant | undefined, type: string) => tenant?.status?.conditions?.find((c) => c.type === type);
-
-async function waitForCondition(name: string, type: string, status: string, reason?: string): Promise<Tenant> {
-  let seen: unknown;
-  return waitUntil(() => `${name} ${type}=${status}${reason ? ` (${reason})` : ''}; last status: ${JSON.stringify(seen)}`, async () => {
-    const tenant = await getTenant(name);
-    seen = tenant?.status;
-    const condition = conditionOf(tenant, type);
-    return condition?.status === status && (reason === undefined || condition.reason === reason) && tenant?.status?.observedGeneration === tenant?.metadata.generation
-      ? tenant
-      : undefined;
-  }, 30_000);
-}
+const createTenant = (slug: string) => tenantsOf(api).create(tenantManifest(slug));
+const getTenant = (name: string) => tenantsOf(api).get(name);
+const waitForCondition = (name: string, type: string, status: string, reason?: string) => tenantsOf(api).waitForCondition(name, type, status, reason, 30_000);
 
 function billingStep(apiUrl: string): BillingStep {
   return {

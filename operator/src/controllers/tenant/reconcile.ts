@@ -4,6 +4,7 @@ import type { Logger } from '@mindbot/logger';
 import { API_VERSION, KIND, TENANTS_PATH, TENANT_FINALIZER, type Condition, type Tenant, type TenantStatus } from '../../api/v1alpha1/tenant-types.js';
 import { hashOf, isApplied } from '../../runtime/apply.js';
 import { findCondition, setCondition, type ConditionInput } from '../../runtime/conditions.js';
+import type { EventRecorder } from '../../runtime/event-recorder.js';
 import type { ResilientInformer } from '../../runtime/informer.js';
 import { KubeApiError, isNotFound, type KubeClient, type KubeObject } from '../../runtime/kube-client.js';
 import { DEPLOYMENT, SECRET, kindKey, resourcePath, type ResourceKind } from '../../runtime/resources.js';
@@ -32,6 +33,8 @@ export interface TenantReconcilerDeps {
   };
   /** The Stripe Connect step; undefined when the operator has no Stripe key (BillingReady: NotConfigured). */
   billing?: BillingStep | undefined;
+  /** Kubernetes Events about each Tenant's transitions (what `kubectl describe tenant` shows). */
+  events?: EventRecorder | undefined;
   logger: Logger;
 }
 
@@ -209,7 +212,10 @@ export class TenantReconciler {
       await Promise.all(stale.filter((o) => o.metadata.namespace !== undefined).map(applyOne));
       const changed = stale.length;
       const pruned = await this.prune(slug, tenant.metadata.uid, desired);
-      if (changed + pruned > 0) logger.info({ applied: changed, pruned }, 'workload changed');
+      if (changed + pruned > 0) {
+        logger.info({ applied: changed, pruned }, 'workload changed');
+        this.deps.events?.record(tenant, 'Normal', 'WorkloadApplied', 'Apply', `applied ${changed} and pruned ${pruned} objects in namespace ${namespace}`);
+      }
       const deployment = this.cacheOf(DEPLOYMENT).get(AGENT_NAME, namespace);
       const available = (deployment?.status as { availableReplicas?: number } | undefined)?.availableReplicas;
       if (available !== undefined) extras.agentReplicas = available;
@@ -273,12 +279,30 @@ export class TenantReconciler {
     conditions.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
     const status: TenantStatus = { observedGeneration: generation, conditions, ...extras };
     if (tenant.status && hashOf(tenant.status) === hashOf(status)) return;
+    this.recordTransitions(tenant, conditions);
     await this.deps.client.apply(`${TENANTS_PATH}/${tenant.metadata.name}/status`, {
       apiVersion: API_VERSION,
       kind: KIND,
       metadata: { name: tenant.metadata.name },
       status,
     });
+  }
+
+  /** An Event per step that newly fails (or fails for a new reason), and one when the Tenant becomes Ready. */
+  private recordTransitions(tenant: Tenant, next: readonly Condition[]): void {
+    const events = this.deps.events;
+    if (!events) return;
+    const prior = tenant.status?.conditions;
+    const changed = (c: Condition) => {
+      const before = findCondition(prior, c.type);
+      return before?.status !== c.status || before.reason !== c.reason;
+    };
+    const failed = next.filter((c) => c.type !== 'Ready' && c.status === 'False' && changed(c));
+    for (const c of failed) events.record(tenant, 'Warning', c.reason, c.type, `${c.type}: ${c.message}`);
+    const ready = findCondition(next, 'Ready');
+    if (!ready || !changed(ready)) return;
+    if (ready.status === 'True') events.record(tenant, 'Normal', 'Ready', 'Reconcile', ready.message);
+    else if (ready.status === 'False' && failed.length === 0) events.record(tenant, 'Warning', ready.reason, 'Reconcile', ready.message);
   }
 
   private async addFinalizer(tenant: Tenant): Promise<void> {
@@ -301,6 +325,8 @@ export class TenantReconciler {
       await this.deps.billing?.provisioner.close(tenant.metadata.name);
       const outcome = await this.deps.provisioner.deprovision(tenant.metadata.name, { dropData });
       logger.info({ ...outcome, dataRetention: tenant.spec.dataRetention }, 'tenant deprovisioned');
+      const data = outcome.schemaDropped ? 'its schema dropped' : 'its schema kept (dataRetention)';
+      this.deps.events?.record(tenant, 'Normal', 'Deprovisioned', 'Finalize', `registry row removed, ${data}`);
     } catch (error) {
       if (!(error instanceof ProvisioningError && error.code === 'unknown_tenant')) {
         const failed = databaseFailure('DatabaseReady', error);

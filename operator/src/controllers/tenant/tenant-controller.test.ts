@@ -1,20 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { schemaNameOf, type TenantSpec } from '@mindbot/tenancy';
+import { schemaNameOf } from '@mindbot/tenancy';
 import { captureLogger, createTestDatabase, freePort, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { createPool, createPlatformClient } from '@mindbot/db';
 import type { Registry } from 'prom-client';
 import { tenantCrd } from '../../api/v1alpha1/crd.js';
-import { TENANTS_PATH, TENANT_FINALIZER, type Tenant } from '../../api/v1alpha1/tenant-types.js';
+import { TENANTS_PATH, TENANT_FINALIZER } from '../../api/v1alpha1/tenant-types.js';
 import type { Operator } from '../../operator.js';
 import { OWNED_KINDS, resourcePath } from '../../runtime/resources.js';
 import { startTestApiServer, type TestApiServer } from '../../testing/test-api-server.js';
 import {
   OPERATOR_USER,
   SYSTEM_NAMESPACE,
+  conditionOf,
   livekitSecret,
   platformDatabase,
   startOperator,
+  tenantManifest,
+  tenantsOf,
   waitUntil,
   type PlatformDatabase,
 } from '../../testing/operator-harness.js';
@@ -29,47 +32,10 @@ const cleanups: (() => Promise<void>)[] = [];
 const running: Operator[] = [];
 const log = captureLogger('operator');
 
-function tenantManifest(slug: string, spec: Partial<Omit<TenantSpec, 'agent'>> & { agent?: Partial<TenantSpec['agent']> } = {}) {
-  const { agent, ...rest } = spec;
-  return {
-    apiVersion: 'platform.mindbot.ai/v1alpha1',
-    kind: 'Tenant',
-    metadata: { name: slug },
-    spec: {
-      displayName: `Test ${slug}`,
-      region: 'eu-west',
-      branding: { logoUrl: `https://${slug}.example/logo.svg`, primaryColor: '#112233', accentColor: '#445566', agentName: 'Tess', greeting: 'Hello.' },
-      agent: { persona: 'A test agent.', voice: 'aurora', ...agent },
-      plan: { name: 'starter' },
-      billing: { currency: 'usd', platformFeePercent: 10 },
-      ...rest,
-    },
-  };
-}
-
-async function createTenant(manifest: ReturnType<typeof tenantManifest>): Promise<void> {
-  const res = await api.request('POST', TENANTS_PATH, manifest);
-  if (res.status !== 201) throw new Error(`creating ${manifest.metadata.name}: ${res.status} ${JSON.stringify(res.body)}`);
-}
-
-async function getTenant(name: string): Promise<Tenant | undefined> {
-  const res = await api.request('GET', `${TENANTS_PATH}/${name}`);
-  return res.status === 200 ? (res.body as Tenant) : undefined;
-}
-
-const conditionOf = (tenant: Tenant | undefined, type: string) => tenant?.status?.conditions?.find((c) => c.type === type);
-
-async function waitForCondition(name: string, type: string, status: string, reason?: string, timeoutMs = 20_000): Promise<Tenant> {
-  let seen: unknown;
-  return waitUntil(() => `${name} ${type}=${status}${reason ? ` (${reason})` : ''}; last status: ${JSON.stringify(seen)}`, async () => {
-    const tenant = await getTenant(name);
-    seen = tenant?.status;
-    const condition = conditionOf(tenant, type);
-    return condition?.status === status && (reason === undefined || condition.reason === reason) && tenant?.status?.observedGeneration === tenant?.metadata.generation
-      ? tenant
-      : undefined;
-  }, timeoutMs);
-}
+const tenants = () => tenantsOf(api);
+const createTenant = (manifest: ReturnType<typeof tenantManifest>) => tenants().create(manifest);
+const getTenant = (name: string) => tenants().get(name);
+const waitForCondition = (name: string, type: string, status: string, reason?: string, timeoutMs?: number) => tenants().waitForCondition(name, type, status, reason, timeoutMs);
 
 async function start(options: Partial<Parameters<typeof startOperator>[0]> = {}): Promise<{ operator: Operator; registry: Registry }> {
   const started = await startOperator({ api, database: db, logger: log.logger, ...options });
@@ -85,6 +51,11 @@ async function metricValue(registry: Registry, name: string, labels: Record<stri
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
   const values = (metric as { values?: { value: number; labels: Record<string, string | number> }[] } | undefined)?.values ?? [];
   return values.filter((v) => Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val)).reduce((sum, v) => sum + v.value, 0);
+}
+
+async function eventsAbout(name: string): Promise<{ type: string; reason: string; note: string }[]> {
+  const res = await api.request('GET', `/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name=${name}`);
+  return (res.body as { items: { type: string; reason: string; note: string }[] }).items;
 }
 
 const operatorWrites = async () => (await api.writeRequests({ user: OPERATOR_USER })).filter((e) => e.objectRef?.resource !== 'leases');
@@ -327,6 +298,14 @@ describe('the Tenant operator against a real API server', () => {
     await waitUntil('retries', async () => (await metricValue(registry, 'workqueue_retries_total')) >= 3);
     expect((await api.request('POST', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`, livekitSecret(SYSTEM_NAMESPACE, secretName))).status).toBe(201);
     await waitForCondition(slug, 'Ready', 'True');
+
+    // What `kubectl describe tenant` shows: the failure once (not once per retry), then the recovery.
+    const events = await waitUntil('the Ready event', async () => {
+      const found = (await eventsAbout(slug)).map((e) => `${e.type} ${e.reason}`);
+      return found.includes('Normal Ready') ? found : undefined;
+    });
+    expect(events.filter((e) => e === 'Warning SecretNotFound')).toHaveLength(1);
+    expect(events).toContain('Normal WorkloadApplied');
   }, SLOW);
 
   it('rolls the agents with the new credentials when their LiveKit Secret is rotated, without waiting for a resync', async () => {

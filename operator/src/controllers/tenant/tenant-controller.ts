@@ -6,6 +6,7 @@ import { ResilientInformer, type InformerEvent } from '../../runtime/informer.js
 import type { KubeClient, KubeObject } from '../../runtime/kube-client.js';
 import type { ControllerMetrics } from '../../runtime/metrics.js';
 import { OWNED_KINDS, SECRET, kindKey, resourcePath } from '../../runtime/resources.js';
+import type { EventRecorder } from '../../runtime/event-recorder.js';
 import type { BillingStep } from './billing.js';
 import { MANAGED_BY_SELECTOR, type WorkloadConfig } from './context.js';
 import { TenantReconciler, type OwnedCache } from './reconcile.js';
@@ -20,6 +21,7 @@ export interface TenantControllerOptions {
   config: WorkloadConfig & { knownRegions: readonly string[] };
   logger: Logger;
   metrics?: ControllerMetrics;
+  events?: EventRecorder;
   workers: number;
   /** Every Tenant is reconciled at least this often, changed or not. */
   resyncPeriodMs: number;
@@ -78,6 +80,7 @@ export class TenantController {
       livekitSources: this.livekitSources,
       provisioner: options.provisioner,
       billing: options.billing,
+      events: options.events,
       config: options.config,
       logger,
     });
