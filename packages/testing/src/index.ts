@@ -7,3 +7,4 @@ export { describeServiceContract } from './service-contract.js';
 export { createTestTokenIssuer, type TestTokenIssuer } from './test-token-issuer.js';
 export { expressRoutes } from './express-routes.js';
 export { startStripeMock, stripeMockBinary, type StripeMock } from './stripe-mock.js';
+export { describeTenantIsolation, type TenantIsolationSuite, type IsolationResponse } from './tenant-isolation-suite.js';
