@@ -38,7 +38,7 @@ export interface TenantIsolationSuite<Ids> {
 }
 
 type Problem = { code?: unknown; detail?: unknown; errors?: unknown };
-const problemOf = (body: unknown): Problem => (typeof body === 'object' && body !== null ? (body as Problem) : {});
+const problemOf = (body: unknown): Problem => (typeof body === 'object' && body !== null ? body : {});
 const routeOf = (key: string) => key.replace(/\s*\(.*\)$/, '');
 
 /**
