@@ -28,6 +28,8 @@ const app = createApp(deps, {
   appUrl: 'https://app.bench.test',
   metering: { chunkSeconds: 60, warnSeconds: 120, heartbeatTimeoutSeconds: 90, clockToleranceSeconds: 15 },
   activationMaxFailures: 5,
+  activationMaxFailuresPerIp: 20,
+  activationFailureWindowSeconds: 900,
   clock: () => new Date(),
 });
 const server = app.listen(0, '127.0.0.1');

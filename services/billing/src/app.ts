@@ -72,6 +72,7 @@ export function createApp(deps: ServiceDeps, billing?: BillingDeps): Express {
 }
 
 function routeContext(deps: ServiceDeps, billing: BillingDeps): RouteContext {
+  if (deps.trustProxy === false) deps.logger.warn('activation failures are not limited per client IP: TRUST_PROXY does not cover the gateway, so every request seems to come from it');
   const directory = new TenantDirectory(deps.platform);
   const user = [requireAuth(billing.verifier), tenantFromToken(directory)];
   return {
@@ -81,11 +82,15 @@ function routeContext(deps: ServiceDeps, billing: BillingDeps): RouteContext {
     user,
     admin: [...user, requireRole(...ADMIN_ROLES)],
     service: [requireServiceToken(billing.serviceTokens), tenantFromPath(directory)],
-    activationLimiter: new FailureLimiter(deps.redis, deps.logger, {
+    activationLimiter: new FailureLimiter(deps.redis, {
       name: 'activation-failures',
       perUser: billing.activationMaxFailures,
+      // Billing is reached through the gateway: unless TRUST_PROXY lets it read the gateway's
+      // X-Forwarded-For, req.ip is the gateway itself, and counting that would let a few wrong
+      // codes lock out every user behind it.
+      perIp: deps.trustProxy === false ? null : billing.activationMaxFailuresPerIp,
       perTenant: billing.activationMaxFailures * 40,
-      windowSeconds: 15 * 60,
+      windowSeconds: billing.activationFailureWindowSeconds,
     }),
     // Leave a few pooled connections for everything else.
     meteringGate: new MeteringGate(Math.max(1, deps.pool.options.max - 2)),

@@ -17,6 +17,8 @@ export interface BillingDeps {
   appUrl: string;
   metering: MeteringSettings;
   activationMaxFailures: number;
+  activationMaxFailuresPerIp: number;
+  activationFailureWindowSeconds: number;
   clock: () => Date;
 }
 
@@ -35,6 +37,8 @@ export function buildBillingDeps(config: BillingConfig): BillingDeps {
       clockToleranceSeconds: 15,
     },
     activationMaxFailures: config.ACTIVATION_MAX_FAILURES,
+    activationMaxFailuresPerIp: config.ACTIVATION_MAX_FAILURES_PER_IP,
+    activationFailureWindowSeconds: config.ACTIVATION_FAILURE_WINDOW_SECONDS,
     clock: () => new Date(),
   };
 }

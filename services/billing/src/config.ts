@@ -33,8 +33,12 @@ const billingEnv = z.object({
   /** Sessions without a heartbeat for this long are closed by the sweeper. */
   METERING_HEARTBEAT_TIMEOUT_SECONDS: seconds(90, 3600),
   METERING_SWEEP_INTERVAL_SECONDS: seconds(30, 3600),
-  /** Wrong activation codes a user may try per 15 minutes. */
+  /** Wrong activation codes a user may try per window (the tenant as a whole: 40 times this). */
   ACTIVATION_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Wrong activation codes one client IP may try per window, whichever users it signs in as. */
+  ACTIVATION_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(10000).default(20),
+  /** The window of the activation failure limits. */
+  ACTIVATION_FAILURE_WINDOW_SECONDS: seconds(900, 86400),
 });
 
 export type BillingConfig = z.output<typeof billingEnv>;

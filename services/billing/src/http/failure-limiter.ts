@@ -1,66 +1,111 @@
 import type { Logger } from '@mindbot/logger';
-import { tenantKey, type Redis } from '@mindbot/redis';
+import { countInWindows, tenantKey, uncountInWindows, type Redis, type WindowCount } from '@mindbot/redis';
+
+/** Who makes an attempt: each counts separately, so neither a new account nor a new address escapes the limit. */
+export interface AttemptScope {
+  tenant: string;
+  userId: string;
+  /** The client address (`req.ip`: the gateway's `X-Forwarded-For` when TRUST_PROXY trusts the gateway). */
+  ip: string;
+}
+
+export interface Attempt {
+  /** Seconds until attempts are allowed again; 0 when this one may go ahead. */
+  retryAfter: number;
+  /** Which limit refused it. */
+  limit?: 'user' | 'ip' | 'tenant';
+  /** The attempt succeeded (or never really tried a code): it does not count as a failure. */
+  release(): Promise<void>;
+}
+
+export interface FailureLimits {
+  /** Key part naming what is limited, e.g. `activation-failures`. */
+  name: string;
+  perUser: number;
+  /** null: not counted per IP (when `req.ip` is only ever the gateway's address, see app.ts). */
+  perIp: number | null;
+  perTenant: number;
+  windowSeconds: number;
+}
+
+const ALLOWED: Attempt = { retryAfter: 0, release: () => Promise.resolve() };
 
 /**
- * Counts failed attempts (wrong activation codes) per user and per tenant in a fixed window; once
- * a count reaches its limit, attempts are refused until the window ends, correct code or not.
- * Redis keeps the counts shared across replicas; without it (single-node) they live in memory.
+ * Limits failed attempts (wrong activation codes) per user, per client IP and per tenant, each in a
+ * fixed window. Every attempt is counted before it is tried, so concurrent guesses cannot all slip
+ * past the check; an attempt that succeeds is released and does not count. Once a count is past
+ * its limit, attempts are refused (and not counted) until that window closes, right code or not.
+ * Redis keeps the counts shared across replicas; when Redis cannot answer, the attempt is allowed
+ * and a warning logged, as the SSO login limit does: activation stays up. Without Redis at all
+ * (single-node), the counts live in this process, which is then the only one.
  */
 export class FailureLimiter {
   private readonly memory = new Map<string, { count: number; until: number }>();
 
   constructor(
     private readonly redis: Redis | undefined,
-    private readonly logger: Logger,
-    private readonly options: { perUser: number; perTenant: number; windowSeconds: number; name: string },
+    private readonly limits: FailureLimits,
   ) {}
 
-  private keys(tenant: string, userId: string): [string, number][] {
+  private keysOf(scope: AttemptScope): { key: string; limit: number; kind: 'user' | 'ip' | 'tenant' }[] {
+    const { name, perIp } = this.limits;
     return [
-      [tenantKey(tenant, this.options.name, 'user', userId), this.options.perUser],
-      [tenantKey(tenant, this.options.name, 'all'), this.options.perTenant],
+      { key: tenantKey(scope.tenant, name, 'user', scope.userId), limit: this.limits.perUser, kind: 'user' as const },
+      ...(perIp === null ? [] : [{ key: tenantKey(scope.tenant, name, 'ip', scope.ip), limit: perIp, kind: 'ip' as const }]),
+      { key: tenantKey(scope.tenant, name, 'all'), limit: this.limits.perTenant, kind: 'tenant' as const },
     ];
   }
 
-  /** Seconds until attempts are allowed again; 0 when allowed now. */
-  async retryAfter(tenant: string, userId: string): Promise<number> {
-    let wait = 0;
-    for (const [key, limit] of this.keys(tenant, userId)) {
-      const { count, ttl } = await this.read(key);
-      if (count >= limit) wait = Math.max(wait, Math.max(ttl, 1));
+  /** Counts the attempt; `log` gets the warning when Redis cannot answer. */
+  async begin(scope: AttemptScope, log: Logger): Promise<Attempt> {
+    const limits = this.keysOf(scope);
+    const keys = limits.map((l) => l.key);
+    let counts: WindowCount[];
+    try {
+      counts = this.redis ? await countInWindows(this.redis, keys, this.limits.windowSeconds) : this.countInMemory(keys);
+    } catch (error) {
+      log.warn({ err: error }, 'activation failure limit unavailable; attempt allowed');
+      return ALLOWED;
     }
-    return wait;
+    const release = () => this.uncount(keys, log);
+    let refused: Attempt | undefined;
+    limits.forEach((l, i) => {
+      const count = counts[i];
+      if (count && count.count > l.limit && (!refused || count.resetSeconds > refused.retryAfter)) refused = { retryAfter: count.resetSeconds, limit: l.kind, release };
+    });
+    if (refused) {
+      // A refused attempt tries no code: it must not lengthen anyone's lockout or use up the tenant's budget.
+      await release();
+      return refused;
+    }
+    return { retryAfter: 0, release };
   }
 
-  async recordFailure(tenant: string, userId: string): Promise<void> {
-    for (const [key] of this.keys(tenant, userId)) await this.increment(key);
-  }
-
-  private async read(key: string): Promise<{ count: number; ttl: number }> {
-    if (this.redis) {
-      try {
-        const [[, count], [, ttl]] = (await this.redis.multi().get(key).ttl(key).exec()) as [[unknown, string | null], [unknown, number]];
-        return { count: Number(count ?? 0), ttl };
-      } catch (error) {
-        this.logger.warn({ err: error }, 'redis unavailable for rate limiting; using this process only');
+  private async uncount(keys: readonly string[], log: Logger): Promise<void> {
+    if (!this.redis) {
+      for (const key of keys) {
+        const hit = this.memory.get(key);
+        if (hit && hit.until > Date.now() && hit.count > 0) hit.count--;
       }
+      return;
     }
-    const hit = this.memory.get(key);
-    if (!hit || hit.until <= Date.now()) return { count: 0, ttl: 0 };
-    return { count: hit.count, ttl: Math.ceil((hit.until - Date.now()) / 1000) };
+    try {
+      await uncountInWindows(this.redis, keys);
+    } catch (error) {
+      log.warn({ err: error }, 'activation failure limit unavailable; a successful attempt stays counted');
+    }
   }
 
-  private async increment(key: string): Promise<void> {
-    if (this.redis) {
-      try {
-        await this.redis.multi().incr(key).expire(key, this.options.windowSeconds, 'NX').exec();
-        return;
-      } catch (error) {
-        this.logger.warn({ err: error }, 'redis unavailable for rate limiting; using this process only');
+  private countInMemory(keys: readonly string[]): WindowCount[] {
+    const now = Date.now();
+    return keys.map((key) => {
+      let hit = this.memory.get(key);
+      if (!hit || hit.until <= now) {
+        hit = { count: 0, until: now + this.limits.windowSeconds * 1000 };
+        this.memory.set(key, hit);
       }
-    }
-    const hit = this.memory.get(key);
-    if (!hit || hit.until <= Date.now()) this.memory.set(key, { count: 1, until: Date.now() + this.options.windowSeconds * 1000 });
-    else hit.count++;
+      hit.count++;
+      return { count: hit.count, resetSeconds: Math.max(1, Math.ceil((hit.until - now) / 1000)) };
+    });
   }
 }

@@ -16,25 +16,35 @@ const REFUSALS = {
 
 /**
  * POST /v1/time-cards/activate — credits a code's minutes to the signed-in user. Every refused
- * attempt counts towards a per-user and per-tenant limit; past it, attempts get 429 until the window ends.
+ * attempt counts towards per-user, per-client-IP and per-tenant limits; past one, attempts get 429
+ * with Retry-After until its window ends. Successful activations do not count.
  */
 export function v1TimeCardsActivate(app: Express, ctx: RouteContext): void {
   app.post('/v1/time-cards/activate', ...ctx.user, async (req, res) => {
     const tenant = tenantOf(res);
     const { userId } = principalOf(res);
-    const wait = await ctx.activationLimiter.retryAfter(tenant.slug, userId);
-    if (wait > 0) {
-      throw new AppError('rate_limited', 'Too many wrong activation codes; try again later.', { headers: { 'Retry-After': String(wait) }, extensions: { retryAfter: wait } });
-    }
     const input = parseInput(timeCardActivateRequestSchema, req.body);
+    const attempt = await ctx.activationLimiter.begin({ tenant: tenant.slug, userId, ip: req.ip ?? 'unknown' }, req.log);
+    if (attempt.retryAfter > 0) {
+      req.log.info({ limit: attempt.limit }, 'activation rate limited');
+      const wait = attempt.retryAfter;
+      throw new AppError('rate_limited', `Too many wrong activation codes; retry after ${wait} seconds.`, { headers: { 'Retry-After': String(wait) }, extensions: { retryAfter: wait } });
+    }
     const code = normaliseActivationCode(input.code);
-    const result = code === undefined ? ({ ok: false, failure: 'invalid_code' } as const) : await activateTimeCard(ctx.deps.tenants.forTenant(tenant.slug), { userId, code }, ctx.billing.clock());
+    let result;
+    try {
+      result = code === undefined ? ({ ok: false, failure: 'invalid_code' } as const) : await activateTimeCard(ctx.deps.tenants.forTenant(tenant.slug), { userId, code }, ctx.billing.clock());
+    } catch (error) {
+      // A fault of ours (database down) says nothing about the code: it must not use up the user's attempts.
+      await attempt.release();
+      throw error;
+    }
     if (!result.ok) {
-      await ctx.activationLimiter.recordFailure(tenant.slug, userId);
       req.log.info({ activationCode: input.code, failure: result.failure }, 'activation refused');
       const [problem, message] = REFUSALS[result.failure];
       throw new AppError(problem, message);
     }
+    await attempt.release();
     res.status(201).json(result.value);
   });
 }

@@ -70,13 +70,17 @@ export interface BillingHarnessOptions {
   warnSeconds?: number;
   /** The tenants' plan limit of sessions at once; high by default, so suites about minutes never meet it. */
   concurrentSessions?: number;
+  activationMaxFailures?: number;
+  activationMaxFailuresPerIp?: number;
+  /** express "trust proxy" of the app under test, for tests that act as the gateway setting X-Forwarded-For. */
+  trustProxy?: boolean;
 }
 
 export async function startBillingHarness(options: BillingHarnessOptions = {}): Promise<BillingHarness> {
   const database: TestDatabase = await createTestDatabase();
   const stripeMock: StripeMock = await startStripeMock();
   const log = captureLogger('billing');
-  const deps = buildServiceDeps({ service: 'billing', region: 'eu-west', logger: log.logger, databaseUrl: database.url, redisUrl: testRedisUrl(), poolMax: 12 });
+  const deps = buildServiceDeps({ service: 'billing', region: 'eu-west', logger: log.logger, databaseUrl: database.url, redisUrl: testRedisUrl(), poolMax: 12, trustProxy: options.trustProxy ?? false });
   const migrations = await MigrationRunner.load(deps.pool);
   await migrations.migrate({ kind: 'platform', schema: 'platform' });
   const provisioner = new TenantProvisioner({ pool: deps.pool, platform: deps.platform, migrations, region: 'eu-west', actor: 'test' });
@@ -115,7 +119,9 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
     serviceTokens: [SERVICE_TOKEN],
     appUrl: 'https://app.mindbot.test',
     metering: { chunkSeconds: options.chunkSeconds ?? 60, warnSeconds: options.warnSeconds ?? 120, heartbeatTimeoutSeconds: 90, clockToleranceSeconds: 15 },
-    activationMaxFailures: 5,
+    activationMaxFailures: options.activationMaxFailures ?? 5,
+    activationMaxFailuresPerIp: options.activationMaxFailuresPerIp ?? 20,
+    activationFailureWindowSeconds: 900,
     clock: clock.now,
   };
   const app = createApp(deps, billing);

@@ -21,6 +21,8 @@ export function createRoutesOnlyApp(deps: ServiceDeps): Express {
     appUrl: INERT_URL,
     metering: { chunkSeconds: 60, warnSeconds: 120, heartbeatTimeoutSeconds: 90, clockToleranceSeconds: 15 },
     activationMaxFailures: 5,
+    activationMaxFailuresPerIp: 20,
+    activationFailureWindowSeconds: 900,
     clock: () => new Date(),
   });
 }
