@@ -98,6 +98,13 @@ describe('billing administration: packages, onboarding, reports, provisioning', 
     for (const q of ['from=2026-02-01&to=2026-01-01', 'from=2020-01-01&to=2026-01-01', 'from=yesterday&to=today', `from=${today}&to=${today}&format=xml`]) {
       expect((await request(h.app).get(`/v1/admin/reports?${q}`).set('Authorization', await admin())).status).toBe(400);
     }
+
+    // A partial refund shows as the money returned, not as the whole purchase.
+    const sold = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.purchase.findFirstOrThrow({ where: { userId: 'usr_report' } }));
+    const refund = { id: 'ch_report', object: 'charge', payment_intent: sold.paymentIntentId, amount: 4499, refunded: false, amount_refunded: 1000 };
+    expect((await h.postEvent(h.event('charge.refunded', h.accountOf(h.tenantA), refund))).body.outcome).toBe('applied');
+    const after = await request(h.app).get(`/v1/admin/reports?from=${today}&to=${today}`).set('Authorization', await admin());
+    expect(after.body.revenue).toEqual([{ date: today, currency: 'usd', grossCents: 4499, platformFeeCents: 450, netCents: 4049, refundedCents: 1000 }]);
   });
 
   it('never lets ensure overwrite an account.updated that landed between its Stripe read and its write', async () => {
