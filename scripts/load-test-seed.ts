@@ -120,8 +120,6 @@ try {
           region,
           branding: { logoUrl: `https://${slug}.example/logo.svg`, primaryColor: '#224466', accentColor: '#88aacc', agentName: 'Lana', greeting: 'Hello from the load test.' },
           agent: { persona: 'A load-test agent.', voice: 'aurora' },
-          // SSO resolves tenants by their domains: the tenant's platform host is one of them.
-          domains: [host],
           plan: { name: 'enterprise', requestsPerMinute: 1_000_000, concurrentSessions: 100_000 },
           billing: { currency: 'usd', platformFeePercent: 10 },
         },

@@ -10,6 +10,11 @@ export const serviceEnv = {
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'must be a size such as 100kb or 1mb').default('100kb'),
+  /** Tenants are served at `<slug>.<BASE_DOMAIN>` (and at their own domains); every service resolves hosts the same way. */
+  BASE_DOMAIN: z
+    .string()
+    .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be a lower-case DNS name such as mindbot.ai')
+    .default('localhost'),
   /** express "trust proxy": false, true, a hop count, or a list of addresses/subnets. */
   TRUST_PROXY: z
     .string()

@@ -16,3 +16,4 @@ export {
 export { parseTenantManifest, parseTenantManifests, ManifestError, type ManifestProblem } from './parse-manifest.js';
 export { schemaNameOf, roleNameOf } from './names.js';
 export { specHash } from './spec-hash.js';
+export { slugOfPlatformHost } from './tenant-host.js';

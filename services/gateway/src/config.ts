@@ -29,11 +29,6 @@ const regionUrls = z
 const gatewayEnv = z.object({
   ...serviceEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** Tenants are served at `<slug>.<BASE_DOMAIN>` (and at their own domains). */
-  BASE_DOMAIN: z
-    .string()
-    .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be a lower-case DNS name such as mindbot.ai')
-    .default('localhost'),
   /** The scheme browsers use to reach tenants (CORS origins and redirects are built with it). */
   PUBLIC_SCHEME: z.enum(['http', 'https']).default('https'),
   /** Per region, the URL template of a tenant's base URL; default `<scheme>://{tenant}.<region>.<BASE_DOMAIN>`. */

@@ -1,4 +1,4 @@
-import { REGIONS } from '@mindbot/tenancy';
+import { slugOfPlatformHost } from '@mindbot/tenancy';
 
 /** Where each region serves a tenant, so a request that reached the wrong region can be sent on. */
 export class RegionMap {
@@ -17,11 +17,6 @@ export class RegionMap {
 
   /** The slug named by a platform host: `<slug>.<base>` or `<slug>.<region>.<base>`; undefined for other hosts. */
   slugOfHost(host: string): string | undefined {
-    const suffix = `.${this.baseDomain}`;
-    if (!host.endsWith(suffix)) return undefined;
-    const labels = host.slice(0, -suffix.length).split('.');
-    if (labels.length === 1) return labels[0];
-    if (labels.length === 2 && (REGIONS as readonly string[]).includes(labels[1] ?? '')) return labels[0];
-    return undefined;
+    return slugOfPlatformHost(host, this.baseDomain);
   }
 }

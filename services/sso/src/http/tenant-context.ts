@@ -1,12 +1,13 @@
 import type { RequestHandler, Response } from 'express';
 import type { PlatformClient } from '@mindbot/db';
 import { AppError } from '@mindbot/errors';
+import { slugOfPlatformHost } from '@mindbot/tenancy';
 import { z } from 'zod';
 import type { Auditor } from '../domain/audit.js';
 
 const tenantSsoSettings = z.object({ passwordLogin: z.boolean().default(true), jitProvisioning: z.boolean().default(true) }).catch({ passwordLogin: true, jitProvisioning: true });
 
-/** The tenant a request is for, decided by the host it arrived on (a domain of the tenant's manifest). */
+/** The tenant a request is for, decided by the host it arrived on (its platform host or one of its own domains). */
 export interface TenantContext {
   slug: string;
   host: string;
@@ -25,15 +26,22 @@ interface Cached {
  * Resolves the tenant from the Host (through express's trust-proxy rules), never from the body or
  * query. Unknown hosts answer 404; a tenant of another region 421; a suspended tenant 403, audited.
  */
-export function tenantContext(options: { platform: PlatformClient; scheme: 'http' | 'https'; auditor: Auditor; cacheMs?: number }): RequestHandler {
+export function tenantContext(options: { platform: PlatformClient; scheme: 'http' | 'https'; baseDomain: string; auditor: Auditor; cacheMs?: number }): RequestHandler {
+  const select = { slug: true, status: true, home: true, sso: true } as const;
+  // `<slug>.<base domain>` names the tenant directly, as at the gateway; any other host must be one of a tenant's domains.
+  const lookup = async (host: string): Promise<Cached['row']> => {
+    const slug = slugOfPlatformHost(host, options.baseDomain);
+    if (slug !== undefined) return options.platform.tenant.findUnique({ where: { slug }, select });
+    const domain = await options.platform.tenantDomain.findUnique({ where: { domain: host }, include: { tenant: { select } } });
+    return domain ? domain.tenant : null;
+  };
   const cache = new Map<string, Cached>();
   const cacheMs = options.cacheMs ?? 15_000;
   return async (req, res, next) => {
     const host = req.hostname.toLowerCase();
     let cached = cache.get(host);
     if (!cached || Date.now() - cached.at > cacheMs) {
-      const domain = await options.platform.tenantDomain.findUnique({ where: { domain: host }, include: { tenant: { select: { slug: true, status: true, home: true, sso: true } } } });
-      cached = { at: Date.now(), row: domain ? domain.tenant : null };
+      cached = { at: Date.now(), row: await lookup(host) };
       if (cache.size > 5_000) cache.clear();
       cache.set(host, cached);
     }
