@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { parse as parseYaml, stringify } from 'yaml';
+import { z } from 'zod';
 import { ConfigError } from '@mindbot/config';
 import { MIGRATIONS_DIR } from '@mindbot/db';
 import { createTestDatabase } from '@mindbot/testing';
@@ -17,12 +18,13 @@ import { loadGatewayConfig } from '../services/gateway/src/config.js';
 import { loadSsoConfig } from '../services/sso/src/config.js';
 import { loadCliConfig } from '../packages/cli/src/config.js';
 import { loadOperatorConfig } from '../operator/src/config.js';
-import { API_VERSION, KIND, type Tenant } from '../operator/src/api/v1alpha1/tenant-types.js';
+import { API_VERSION, KIND, TENANTS_PATH, type Tenant } from '../operator/src/api/v1alpha1/tenant-types.js';
 import { namespaceOf, type TenantContext } from '../operator/src/controllers/tenant/context.js';
 import { desiredDeployment } from '../operator/src/controllers/tenant/deployment.js';
 import { desiredNamespace } from '../operator/src/controllers/tenant/namespace.js';
 import { desiredAgentPolicy } from '../operator/src/controllers/tenant/network-policy.js';
 import { tenantManifest } from '../operator/src/testing/operator-harness.js';
+import { startTestApiServer, type TestApiServer } from '../operator/src/testing/test-api-server.js';
 import {
   CHART_DIR,
   HELM,
@@ -469,3 +471,152 @@ describe('the mindbot chart deploys the platform services', () => {
     }
   }, 120_000);
 });
+
+/** Where each rendered kind is created (namespaced unless noted). */
+const COLLECTIONS: Record<string, { prefix: string; plural: string; cluster?: true }> = {
+  Deployment: { prefix: '/apis/apps/v1', plural: 'deployments' },
+  Service: { prefix: '/api/v1', plural: 'services' },
+  ServiceAccount: { prefix: '/api/v1', plural: 'serviceaccounts' },
+  Pod: { prefix: '/api/v1', plural: 'pods' },
+  PodDisruptionBudget: { prefix: '/apis/policy/v1', plural: 'poddisruptionbudgets' },
+  HorizontalPodAutoscaler: { prefix: '/apis/autoscaling/v2', plural: 'horizontalpodautoscalers' },
+  Ingress: { prefix: '/apis/networking.k8s.io/v1', plural: 'ingresses' },
+  NetworkPolicy: { prefix: '/apis/networking.k8s.io/v1', plural: 'networkpolicies' },
+  Job: { prefix: '/apis/batch/v1', plural: 'jobs' },
+  Role: { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles' },
+  RoleBinding: { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'rolebindings' },
+  ClusterRole: { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterroles', cluster: true },
+  ClusterRoleBinding: { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', cluster: true },
+};
+
+describe('a real Kubernetes API server', () => {
+  let api: TestApiServer;
+  // The platform namespace held to the Pod Security "restricted" profile, as the tenants' are.
+  const restricted = 'mindbot-system';
+
+  beforeAll(async () => {
+    requireHelm();
+    api = await startTestApiServer();
+    const created = await api.request('POST', '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: restricted, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } },
+    });
+    expect(created.status).toBe(201);
+  }, 120_000);
+  afterAll(async () => {
+    await api.stop();
+  });
+
+  const dryRunCreate = async (kind: string, object: unknown) => {
+    const collection = COLLECTIONS[kind];
+    if (!collection) throw new Error(`no collection known for ${kind}`);
+    const path = collection.cluster ? `${collection.prefix}/${collection.plural}` : `${collection.prefix}/namespaces/${restricted}/${collection.plural}`;
+    return api.request('POST', `${path}?dryRun=All&fieldValidation=Strict`, object);
+  };
+
+  it('accepts every object the chart renders, with strict field validation, and runs every pod under the restricted Pod Security profile', async () => {
+    const docs = docsOf(
+      await render(WITH_VOICE, {
+        gateway: { ingress: { enabled: true, tlsSecret: 'mindbot-tls' }, autoscaling: { enabled: true } },
+        operator: { billing: { existingSecret: 'mindbot-stripe' } },
+        networkPolicy: {
+          metricsFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+          egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
+        },
+      }),
+    );
+    const refused: { object: string; status: number; body: unknown }[] = [];
+    for (const doc of docs) {
+      const result = await dryRunCreate(doc.kind, doc.raw);
+      if (result.status !== 201) refused.push({ object: `${doc.kind}/${doc.metadata.name}`, status: result.status, body: result.body });
+    }
+    // Pod Security admission judges pods, not their controllers: create each pod template as a Pod.
+    const withTemplate = z.object({ metadata: z.object({ name: z.string() }), spec: z.object({ template: z.object({ metadata: z.record(z.string(), z.unknown()), spec: z.record(z.string(), z.unknown()) }) }) });
+    for (const doc of docs.filter((d) => d.kind === 'Deployment' || d.kind === 'Job')) {
+      const workload = withTemplate.parse(doc.raw);
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...workload.spec.template.metadata, name: `${workload.metadata.name}-pod` }, spec: workload.spec.template.spec };
+      const result = await dryRunCreate('Pod', pod);
+      if (result.status !== 201) refused.push({ object: `Pod of ${doc.kind}/${workload.metadata.name}`, status: result.status, body: result.body });
+    }
+    expect(refused).toEqual([]);
+    expect(docs.map((d) => d.kind)).toEqual(expect.arrayContaining(['Ingress', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'Job', 'PodDisruptionBudget']));
+  }, 120_000);
+
+  /**
+   * Runs helm against the API server. There is no kubelet, so the migration hook Job never runs:
+   * the test plays the Job controller and marks it succeeded or failed, as a real migration would.
+   */
+  async function helmWithHook(args: string[], migration: 'succeeds' | 'fails'): Promise<{ code: number | null; stderr: string }> {
+    const home = await mkdtemp(join(tmpdir(), 'mindbot-helm-'));
+    const values = join(home, 'values.yaml');
+    await writeFile(values, stringify(REQUIRED));
+    const jobPath = `/apis/batch/v1/namespaces/${restricted}/jobs/mindbot-migrate`;
+    try {
+      const child = spawn(HELM, [...args, '--namespace', restricted, '--kubeconfig', await api.kubeConfigFile(), '--timeout', '90s', '-f', values], {
+        env: { PATH: process.env.PATH ?? '', HELM_CACHE_HOME: home, HELM_CONFIG_HOME: home, HELM_DATA_HOME: home },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const pending = z.object({ status: z.object({ conditions: z.array(z.unknown()).optional() }).optional() });
+      for (let marked = false; !marked; ) {
+        const job = await api.request('GET', jobPath);
+        if (job.status === 200 && !pending.parse(job.body).status?.conditions) {
+          const now = new Date().toISOString();
+          const condition = (type: string, reason: string) => ({ type, status: 'True', reason, message: reason, lastProbeTime: now, lastTransitionTime: now });
+          const status =
+            migration === 'succeeds'
+              ? { startTime: now, completionTime: now, succeeded: 1, conditions: [condition('SuccessCriteriaMet', 'CompletionsReached'), condition('Complete', 'CompletionsReached')] }
+              : { startTime: now, failed: 2, conditions: [condition('FailureTarget', 'BackoffLimitExceeded'), condition('Failed', 'BackoffLimitExceeded')] };
+          expect((await api.request('PATCH', `${jobPath}/status`, { status }, 'application/merge-patch+json')).status).toBe(200);
+          marked = true;
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      return { code: await exited, stderr };
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  }
+
+  const imagesOf = async () => {
+    const list = z.object({ items: z.array(z.object({ metadata: z.object({ name: z.string() }), spec: z.object({ template: z.object({ spec: z.object({ containers: z.array(z.object({ image: z.string() })) }) }) }) })) });
+    const { body } = await api.request('GET', `/apis/apps/v1/namespaces/${restricted}/deployments`);
+    return Object.fromEntries(list.parse(body).items.map((d) => [d.metadata.name, d.spec.template.spec.containers[0]?.image]));
+  };
+
+  it('helm install, then helm upgrade: migrations run before any Deployment changes, a failed migration leaves the running version alone, and Tenants survive', async () => {
+    const chart = ['mindbot', CHART_DIR];
+    const installed = await helmWithHook(['install', ...chart], 'succeeds');
+    expect(installed).toEqual({ code: 0, stderr: '' });
+    const v1 = 'ghcr.io/mindbot/platform:0.1.0';
+    expect(await imagesOf()).toEqual({ 'mindbot-billing': v1, 'mindbot-gateway': v1, 'mindbot-operator': v1, 'mindbot-sso': v1 });
+
+    // A tenant exists (the CRD came with the chart); upgrades must not touch it.
+    expect((await api.request('POST', TENANTS_PATH, tenantManifest('acme'))).status).toBe(201);
+
+    const failed = await helmWithHook(['upgrade', ...chart, '--set', 'image.tag=0.2.0'], 'fails');
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toContain('pre-upgrade hooks failed');
+    expect(await imagesOf()).toEqual({ 'mindbot-billing': v1, 'mindbot-gateway': v1, 'mindbot-operator': v1, 'mindbot-sso': v1 });
+
+    const upgraded = await helmWithHook(['upgrade', ...chart, '--set', 'image.tag=0.2.0'], 'succeeds');
+    expect(upgraded).toEqual({ code: 0, stderr: '' });
+    const v2 = 'ghcr.io/mindbot/platform:0.2.0';
+    expect(await imagesOf()).toEqual({ 'mindbot-billing': v2, 'mindbot-gateway': v2, 'mindbot-operator': v2, 'mindbot-sso': v2 });
+
+    // In the API server's own record: the last migration Job succeeded before the first Deployment changed.
+    const writes = (await api.writeRequests()).filter((e) => e.objectRef?.namespace === restricted && (e.responseStatus?.code ?? 0) < 300);
+    const lastJobDone = writes.map((e) => `${e.verb} ${e.objectRef?.resource ?? ''}/${e.objectRef?.subresource ?? ''}`).lastIndexOf('patch jobs/status');
+    const firstRollout = writes.findIndex((e) => e.verb === 'patch' && e.objectRef?.resource === 'deployments');
+    expect(lastJobDone).toBeGreaterThan(-1);
+    expect(firstRollout).toBeGreaterThan(lastJobDone);
+
+    const tenant = await api.request('GET', `${TENANTS_PATH}/acme`);
+    expect(tenant.status).toBe(200);
+  }, 240_000);
+});
+
