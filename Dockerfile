@@ -16,9 +16,10 @@ WORKDIR /app
 RUN npm install --global npm@11.19.1 && npm --version
 ENV CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
 COPY . .
-# Runs only the install scripts allowScripts admits, then the root postinstall
+# Runs only the install scripts allowScripts admits (a dependency with a script the policy does not
+# mention fails the build: review it first), then the root postinstall
 # (scripts/prisma-generate.mjs: `prisma generate`, offline, into packages/db/src/generated/prisma).
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund \
+RUN --mount=type=cache,target=/root/.npm npm ci --strict-allow-scripts --no-audit --no-fund \
  && test -f packages/db/src/generated/prisma/client.ts
 
 # --- runtime dependencies only -------------------------------------------------------------------

@@ -142,6 +142,8 @@ describe('the platform image (Dockerfile)', () => {
     expect(installs.length).toBeGreaterThan(0);
     for (const install of installs) expect(install).toMatch(/\bnpm ci\b/);
     expect(runs.some((r) => r.includes('--dangerously-allow-all-scripts'))).toBe(false);
+    // Every install either runs no scripts or fails on a script the policy has not reviewed.
+    for (const install of installs) expect({ install, guarded: /--ignore-scripts|--strict-allow-scripts/.test(install) }).toEqual({ install, guarded: true });
     // The final image copies its /app from a stage whose install omitted devDependencies.
     const copied = finalStage?.instructions.filter((i) => i.keyword === 'COPY' && i.args.includes('--from=')).map((i) => /--from=(\S+)/.exec(i.args)?.[1]) ?? [];
     expect(copied.length).toBeGreaterThan(0);
