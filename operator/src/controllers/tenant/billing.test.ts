@@ -127,14 +127,13 @@ describe('the billing step of the Tenant operator (Stripe Connect through stripe
     expect(conditionOf(waiting, 'WorkloadReady')?.status).toBe('True');
     expect(stripe.requests).toBeGreaterThan(0);
 
-    // Onboarding finishes: the billing service records the account.updated event (as its webhook does).
-    // An `ensure` already in flight re-reads stripe-mock's fixed, not-yet-onboarded account and may
-    // overwrite it, so the event is delivered again until it sticks, as Stripe retries deliveries.
+    // Onboarding finishes: the billing service records the account.updated event (as its webhook does),
+    // once. An `ensure` in flight read Stripe before it and must not roll it back.
+    await db.platform.billingAccount.update({
+      where: { tenantSlug: slug },
+      data: { chargesEnabled: true, detailsSubmitted: true, cardPayments: 'active', disabledReason: null, requirementsDue: [], stateAsOf: new Date(), updatedAt: new Date() },
+    });
     const ready = await waitUntil(`${slug} Ready=True after onboarding`, async () => {
-      await db.platform.billingAccount.update({
-        where: { tenantSlug: slug },
-        data: { chargesEnabled: true, detailsSubmitted: true, cardPayments: 'active', disabledReason: null, requirementsDue: [], stateAsOf: new Date(), updatedAt: new Date() },
-      });
       const tenant = await getTenant(slug);
       return conditionOf(tenant, 'Ready')?.status === 'True' && tenant?.status?.observedGeneration === tenant?.metadata.generation ? tenant : undefined;
     });

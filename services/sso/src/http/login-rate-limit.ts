@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { AppError } from '@mindbot/errors';
-import { tenantKey } from '@mindbot/redis';
+import { countInWindows, tenantKey, type WindowCount } from '@mindbot/redis';
 import type { Sso } from '../sso.js';
 import { tenantOf } from './tenant-context.js';
 
@@ -20,24 +20,18 @@ export function loginRateLimit(sso: Sso): RequestHandler {
     const tenant = tenantOf(res).slug;
     const ipKey = tenantKey(tenant, 'ratelimit', 'login', 'ip', req.ip ?? 'unknown');
     const allKey = tenantKey(tenant, 'ratelimit', 'login', 'tenant');
-    let counts: [number, number, number, number];
+    let counts: WindowCount[];
     try {
-      const replies = await redis.multi().set(ipKey, 0, 'EX', window, 'NX').incr(ipKey).ttl(ipKey).set(allKey, 0, 'EX', window, 'NX').incr(allKey).ttl(allKey).exec();
-      const value = (i: number) => {
-        const [error, reply] = replies?.[i] ?? [new Error('no reply'), null];
-        if (error) throw error;
-        return Number(reply);
-      };
-      counts = [value(1), value(2), value(4), value(5)];
+      counts = await countInWindows(redis, [ipKey, allKey], window);
     } catch (error) {
       req.log.warn({ err: error }, 'login rate limit unavailable; attempt allowed');
       next();
       return;
     }
-    const [ipCount, ipTtl, tenantCount, tenantTtl] = counts;
-    const over = ipCount > perIp ? { limit: 'ip', ttl: ipTtl } : tenantCount > perTenant ? { limit: 'tenant', ttl: tenantTtl } : undefined;
+    const [ip, all] = counts;
+    const over = ip && ip.count > perIp ? { limit: 'ip', window: ip } : all && all.count > perTenant ? { limit: 'tenant', window: all } : undefined;
     if (over) {
-      const retryAfter = over.ttl > 0 ? over.ttl : window;
+      const retryAfter = over.window.resetSeconds;
       req.log.info({ limit: over.limit }, 'sign-in rate limited');
       throw new AppError('rate_limited', `Too many sign-in attempts; retry after ${retryAfter} seconds.`, { headers: { 'Retry-After': String(retryAfter) }, extensions: { retryAfter } });
     }
