@@ -200,7 +200,12 @@ try {
   say('\nMindBot Platform is up:');
   for (const line of urls) say(line);
   say(`  database ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
-  say(`\nTry: DATABASE_URL='${databaseUrl}' npm run mindbot -- tenant list\nStop: Ctrl-C`);
+  // The password stays in its file (and out of terminal scrollback and screen shares).
+  const { passwordFile } = embeddedPaths(root);
+  const cliUrl = process.env.DATABASE_URL
+    ? '"$DATABASE_URL"'
+    : `"${databaseUrl.replace(/:[^:@/]+@/, `:$(cat ${passwordFile.slice(root.length)})@`)}"`;
+  say(`\nTry: DATABASE_URL=${cliUrl} npm run mindbot -- tenant list\nStop: Ctrl-C`);
 } catch (error) {
   process.stderr.write(`\nStart failed: ${error instanceof Error ? error.message : String(error)}\n`);
   await stopAll(1);
