@@ -11,6 +11,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '@mindbot/config';
 import { MIGRATIONS_DIR } from '@mindbot/db';
+import { serviceEnv } from '@mindbot/service-runtime';
 import { createTestDatabase } from '@mindbot/testing';
 import { parseTenantManifest } from '@mindbot/tenancy';
 import { loadBillingConfig } from '../services/billing/src/config.js';
@@ -184,7 +185,17 @@ describe('the mindbot chart deploys the platform services', () => {
       const config = load(resolveEnv(env, SECRETS));
       // zod keeps only the keys a schema declares: a variable the service does not read is missing here.
       expect({ name, unread: names.filter((v) => !(v in config)) }).toEqual({ name, unread: [] });
-      expect(config).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', PORT: 8080, MINDBOT_REGION: 'eu-west', REDIS_URL: SECRETS['mindbot-redis']?.REDIS_URL });
+      expect(config).toMatchObject({
+        NODE_ENV: 'production',
+        HOST: '0.0.0.0',
+        PORT: 8080,
+        MINDBOT_REGION: 'eu-west',
+        BASE_DOMAIN: 'mindbot.example',
+        REDIS_URL: SECRETS['mindbot-redis']?.REDIS_URL,
+      });
+      // The environment every service shares is set explicitly: a default meant for a laptop (HOST 127.0.0.1,
+      // BASE_DOMAIN localhost) must never reach a cluster. Only the OTLP endpoint is left out while tracing is off.
+      expect({ name, sharedButUnset: Object.keys(serviceEnv).filter((v) => !names.includes(v) && v !== 'OTEL_EXPORTER_OTLP_ENDPOINT') }).toEqual({ name, sharedButUnset: [] });
     }
   }, 30_000);
 

@@ -106,6 +106,7 @@ app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 {{- if $ctx.Values.redis.existingSecret }}
 {{ include "mindbot.secretEnv" (list "REDIS_URL" $ctx.Values.redis.existingSecret $ctx.Values.redis.key) }}
 {{- end }}
+- { name: BASE_DOMAIN, value: {{ $ctx.Values.baseDomain | quote }} }
 - { name: BODY_LIMIT, value: {{ $ctx.Values.services.bodyLimit | quote }} }
 - { name: SHUTDOWN_TIMEOUT_MS, value: "{{ mul $ctx.Values.services.shutdownTimeoutSeconds 1000 }}" }
 - { name: OTEL_TRACES_EXPORTER, value: {{ $ctx.Values.services.tracing.exporter | quote }} }
@@ -119,7 +120,6 @@ app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 {{- $g := .Values.gateway -}}
 {{ include "mindbot.service.commonEnv" (dict "ctx" . "name" "gateway") }}
 - { name: TRUST_PROXY, value: {{ $g.trustProxy | default (ternary "1" "false" $g.ingress.enabled) | quote }} }
-- { name: BASE_DOMAIN, value: {{ .Values.baseDomain | quote }} }
 - { name: PUBLIC_SCHEME, value: {{ .Values.publicScheme | quote }} }
 - { name: REGION_URLS, value: {{ toJson $g.regionUrls | quote }} }
 - { name: AUTH_JWKS_URL, value: {{ include "mindbot.jwksUrl" . | quote }} }
