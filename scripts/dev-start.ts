@@ -58,6 +58,11 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
  * has built it (payments then run end to end on this machine, without real money), else none —
  * billing is then not started, and the gateway answers its routes with 503.
  */
+/** The services behind the gateway believe the client address and host it forwards from loopback. */
+function withTrustedGateway(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv | undefined {
+  return env && { ...env, TRUST_PROXY: process.env.TRUST_PROXY ?? 'loopback' };
+}
+
 async function billingStripeEnv(webhookSecret: string): Promise<NodeJS.ProcessEnv | undefined> {
   if (process.env.STRIPE_SECRET_KEY) {
     say('Payments: the configured Stripe account (STRIPE_SECRET_KEY).');
@@ -170,9 +175,10 @@ try {
 
   const serviceEnv: Record<(typeof SERVICES)[number]['name'], NodeJS.ProcessEnv | undefined> = {
     gateway: await gatewayLiveKitEnv(Number(process.env.GATEWAY_PORT ?? 8080)),
-    billing: await billingStripeEnv(secrets.stripeWebhookSecret),
+    // Billing limits wrong activation codes per client IP: it must believe the address the gateway forwards.
+    billing: withTrustedGateway(await billingStripeEnv(secrets.stripeWebhookSecret)),
     // SSO resolves tenants from the host the gateway forwards.
-    sso: { TRUST_PROXY: process.env.TRUST_PROXY ?? 'loopback' },
+    sso: withTrustedGateway({}),
   };
   const urls: string[] = [];
   for (const service of SERVICES) {

@@ -565,7 +565,7 @@ describe('a real Kubernetes API server', () => {
     const jobPath = `/apis/batch/v1/namespaces/${restricted}/jobs/mindbot-migrate`;
     try {
       const child = spawn(HELM, [...args, '--namespace', restricted, '--kubeconfig', await api.kubeConfigFile(), '--timeout', '90s', '-f', values], {
-        env: { PATH: process.env.PATH ?? '', HELM_CACHE_HOME: home, HELM_CONFIG_HOME: home, HELM_DATA_HOME: home },
+        env: { PATH: process.env.PATH ?? '', HOME: home, HELM_CACHE_HOME: home, HELM_CONFIG_HOME: home, HELM_DATA_HOME: home },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';

@@ -33,7 +33,11 @@ export class TenantClients {
   constructor(
     private readonly pool: pg.Pool,
     private readonly maxCachedClients = 256,
-  ) {}
+  ) {
+    // Each cached client's adapter listens for idle-connection errors on the shared pool until it is
+    // disconnected; the LRU bounds them, so raise Node's leak warning to that bound.
+    pool.setMaxListeners(Math.max(pool.getMaxListeners(), maxCachedClients + 16));
+  }
 
   forTenant(slug: string): TenantScope {
     const schema = schemaNameOf(slug);

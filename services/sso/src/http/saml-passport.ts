@@ -59,6 +59,15 @@ export class SamlPassport {
   /** Runs the strategy: an IdP redirect (login or logout response) is written to `res`; a verified login response is returned. */
   run(req: Request, res: Response, context: RequestContext): Promise<SamlRun> {
     this.contexts.set(req, context);
+    // After answering a LogoutRequest, passport-saml calls req.logout; without passport sessions (ours
+    // end in onLogoutRequest) passport's own logout fails, and that failure raced the redirect to the
+    // IdP: a 401 went out first and the redirect then threw on the answered response. Nothing to do here.
+    Object.assign(req, {
+      logOut: (...args: unknown[]) => {
+        const done = args.find((arg): arg is () => void => typeof arg === 'function');
+        done?.();
+      },
+    });
     return new Promise<SamlRun>((resolve, reject) => {
       let settled = false;
       const settle = (run: SamlRun) => {
