@@ -26,7 +26,19 @@ import {
   type VoiceSessionCreateRequest,
   type VoiceSessionEnded,
 } from './schemas.js';
-import { oidcCallbackPath, samlAcsPath, samlPostBody, ssoSignInUrl, type SamlPost, type SsoSignInTarget } from './sso-sign-in.js';
+import {
+  oidcCallbackPath,
+  pkcePair,
+  samlAcsPath,
+  samlPostBody,
+  ssoRedirectCode,
+  ssoSignInUrl,
+  VERIFIER_STORAGE_KEY,
+  type SamlPost,
+  type SsoReturn,
+  type SsoSignInTarget,
+  type VerifierStorage,
+} from './sso-sign-in.js';
 
 interface RequestOptions {
   anonymous?: boolean;
@@ -86,8 +98,33 @@ export class MindBotClient {
    * comes back to SSO on the tenant's origin, which answers the tokens: for OIDC, hand the redirect
    * back to completeOidcSignIn; for SAML, hand the IdP's form post to completeSamlSignIn.
    */
-  ssoSignInUrl(target: SsoSignInTarget): string {
-    return ssoSignInUrl(this.baseUrl, target);
+  ssoSignInUrl(target: SsoSignInTarget, back?: SsoReturn): string {
+    return ssoSignInUrl(this.baseUrl, target, back);
+  }
+
+  /**
+   * A browser sign-in that lands back in the app: navigate to `url`; after the IdP, SSO sends the
+   * browser to `returnTo` with a one-time code in the fragment, for completeSsoRedirect. A PKCE pair
+   * is made here: its verifier goes into `storage` when given (sessionStorage), and is answered too.
+   */
+  async startSsoSignIn(target: SsoSignInTarget, options: { returnTo: string; storage?: VerifierStorage }): Promise<{ url: string; codeVerifier: string }> {
+    const pkce = await pkcePair();
+    const url = ssoSignInUrl(this.baseUrl, target, { returnTo: options.returnTo, codeChallenge: pkce.challenge });
+    options.storage?.setItem(VERIFIER_STORAGE_KEY, pkce.verifier);
+    return { url, codeVerifier: pkce.verifier };
+  }
+
+  /**
+   * Redeems the code in the returnTo page's location (`…#code=…`) for platform tokens, once, within
+   * a minute, with the verifier from startSsoSignIn (given, or taken out of `storage`). Clear the
+   * fragment from the address bar afterwards (history.replaceState).
+   */
+  async completeSsoRedirect(location: string | URL | { href: string }, options: { codeVerifier?: string; storage?: VerifierStorage } = {}): Promise<TokenResponse> {
+    const code = ssoRedirectCode(location);
+    const stored = options.storage?.getItem(VERIFIER_STORAGE_KEY) ?? undefined;
+    options.storage?.removeItem(VERIFIER_STORAGE_KEY);
+    const verifier = options.codeVerifier ?? stored;
+    return this.call('POST', '/v1/sso/exchange', tokenResponseSchema, { code, ...(verifier === undefined ? {} : { code_verifier: verifier }) }, { anonymous: true });
   }
 
   /** Redeems the OIDC redirect back (`…/v1/sso/oidc/<connection>/callback?code=…&state=…`) for platform tokens, once. */

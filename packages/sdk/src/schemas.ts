@@ -120,6 +120,7 @@ export {
   passwordResetConfirmRequestSchema,
   refreshRequestSchema,
   ssoLoginQuerySchema,
+  ssoCodeExchangeRequestSchema,
   oidcCallbackQuerySchema,
   samlPostSchema,
   samlLogoutPostSchema,

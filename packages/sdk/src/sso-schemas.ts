@@ -31,8 +31,27 @@ export const passwordResetConfirmRequestSchema = z.object({ token: z.string().mi
 
 export const refreshRequestSchema = z.object({ grant_type: z.literal('refresh_token'), refresh_token: z.string().min(1).max(200) }).strict().meta({ id: 'RefreshRequest' });
 
-/** GET /v1/sso/login: exactly one of a connection id or an email whose verified domain names one. */
-export const ssoLoginQuerySchema = z.object({ connection: z.string().min(1).max(64).optional(), email: emailSchema.optional() });
+/** A PKCE (RFC 7636) S256 challenge or verifier: base64url, 43–128 characters. */
+const pkceValue = z.string().regex(/^[A-Za-z0-9_-]{43,128}$/, 'must be 43–128 base64url characters');
+
+/**
+ * GET /v1/sso/login: exactly one of a connection id or an email whose verified domain names one.
+ * With `returnTo` (one of the tenant's own origins) the IdP's answer ends in a 303 to it carrying a
+ * one-time code in the fragment instead of tokens; `code_challenge` binds that code to a PKCE verifier.
+ */
+export const ssoLoginQuerySchema = z.object({
+  connection: z.string().min(1).max(64).optional(),
+  email: emailSchema.optional(),
+  returnTo: z.string().min(1).max(2048).optional().meta({ description: "Where the browser goes after sign-in, on one of the tenant's own origins; the code comes back in its fragment (`#code=…`)." }),
+  code_challenge: pkceValue.optional().meta({ description: 'PKCE S256 challenge; the code exchange must then send the matching code_verifier. Only with returnTo.' }),
+  code_challenge_method: z.literal('S256').optional(),
+});
+
+/** POST /v1/sso/exchange: the one-time code from a returnTo redirect (and the PKCE verifier, when a challenge was sent) for platform tokens. */
+export const ssoCodeExchangeRequestSchema = z
+  .object({ code: z.string().min(16).max(128), code_verifier: pkceValue.optional() })
+  .strict()
+  .meta({ id: 'SsoCodeExchangeRequest' });
 
 /** The IdP's answer at the OIDC callback (authorization code flow: code + state, or an error). */
 export const oidcCallbackQuerySchema = z.object({

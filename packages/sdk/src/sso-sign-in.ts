@@ -4,6 +4,24 @@ import type { z } from 'zod';
 /** Whom to sign in through the tenant's identity provider: a connection id, or an email whose verified domain names one. */
 export type SsoSignInTarget = { connection: string } | { email: string };
 
+/**
+ * A browser sign-in that comes back to the app: `returnTo` is a page on one of the tenant's own
+ * origins; `codeChallenge` (PKCE S256) binds the code that comes back to a verifier only this browser holds.
+ */
+export interface SsoReturn {
+  returnTo: string;
+  codeChallenge?: string;
+}
+
+/** Where startSsoSignIn keeps the PKCE verifier between leaving for the IdP and coming back (sessionStorage in a browser). */
+export interface VerifierStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export const VERIFIER_STORAGE_KEY = 'mindbot.sso.code_verifier';
+
 /** The SAML IdP's HTTP-POST form, as it reached the app (the ACS URL's connection, and the form fields). */
 export type SamlPost = z.input<typeof samlPostSchema>;
 
@@ -14,11 +32,40 @@ const SAML_ACS = /^\/v1\/sso\/saml\/([^/]+)\/acs$/;
  * The URL that starts a SAML or OIDC sign-in at the tenant (`GET /v1/sso/login`): SSO answers with a
  * redirect to the IdP, which comes back to SSO's OIDC callback or SAML ACS on the same origin.
  */
-export function ssoSignInUrl(baseUrl: string, target: SsoSignInTarget): string {
-  const query = ssoLoginQuerySchema.parse(target);
+export function ssoSignInUrl(baseUrl: string, target: SsoSignInTarget, back?: SsoReturn): string {
+  const query = ssoLoginQuerySchema.parse({
+    ...target,
+    ...(back ? { returnTo: back.returnTo } : {}),
+    ...(back?.codeChallenge === undefined ? {} : { code_challenge: back.codeChallenge, code_challenge_method: 'S256' }),
+  });
   const url = new URL('/v1/sso/login', baseUrl);
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   return url.href;
+}
+
+/** A fresh PKCE verifier (32 random bytes, base64url) and its S256 challenge, with Web Crypto (browsers, Node 20+). */
+export async function pkcePair(): Promise<{ verifier: string; challenge: string }> {
+  const verifier = base64url(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
+  return { verifier, challenge: base64url(new Uint8Array(digest)) };
+}
+
+function base64url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * The one-time code SSO put in the fragment of the returnTo redirect (`…#code=…`). Throws when the
+ * location carries none (a page load that was not a sign-in return), before anything is sent.
+ */
+export function ssoRedirectCode(location: string | URL | { href: string }): string {
+  const href = typeof location === 'string' ? location : location.href;
+  const url = new URL(href);
+  const code = new URLSearchParams(url.hash.replace(/^#/, '')).get('code');
+  if (!code) throw new TypeError('Not a sign-in return: the URL fragment has no code.');
+  return code;
 }
 
 /**

@@ -23,6 +23,7 @@ import { v1SamlAcsPost } from './routes/v1-saml-acs-post.js';
 import { v1SamlMetadataGet } from './routes/v1-saml-metadata-get.js';
 import { v1SamlSlo } from './routes/v1-saml-slo.js';
 import { v1SessionsRevoke } from './routes/v1-sessions-revoke.js';
+import { v1SsoCodeExchange } from './routes/v1-sso-code-exchange.js';
 import { v1TokenRefresh } from './routes/v1-token-refresh.js';
 import { wellKnownJwksGet } from './routes/well-known-jwks-get.js';
 import { buildSso, type Sso, type SsoOverrides } from './sso.js';
@@ -52,6 +53,7 @@ export function createSsoApp(deps: ServiceDeps, sso: Sso): Express {
       tenant.use('/v1', tenantContext({ platform: deps.platform, scheme: config.SSO_PUBLIC_SCHEME, baseDomain: config.BASE_DOMAIN, auditor: sso.auditor }));
       v1LoginStart(tenant, sso);
       v1OidcCallback(tenant, sso);
+      v1SsoCodeExchange(tenant, sso);
       v1SamlMetadataGet(tenant, sso);
       v1ConnectionsCreate(tenant, sso);
       v1ConnectionsList(tenant, sso);

@@ -9,6 +9,7 @@ import { DomainVerification } from './domain/domain-verification.js';
 import { Envelope } from './domain/envelope.js';
 import { OidcLogin } from './domain/oidc-login.js';
 import { PasswordLogin, type PasswordResetMailer } from './domain/passwords.js';
+import { SignInCodes } from './domain/sign-in-codes.js';
 import { SigningKeys } from './domain/signing-keys.js';
 import { TokenService } from './domain/token-service.js';
 import { SamlPassport } from './http/saml-passport.js';
@@ -28,11 +29,14 @@ export interface Sso {
   oidc: OidcLogin;
   saml: SamlPassport;
   passwords: PasswordLogin;
+  codes: SignInCodes;
 }
 
 export interface SsoOverrides {
   /** Where password-reset tokens go; the default records that one was sent and drops the token. */
   mailer?: PasswordResetMailer;
+  /** The clock sign-in codes age by (tests move it forward instead of waiting). */
+  now?: () => number;
 }
 
 export function buildSso(deps: ServiceDeps, config: SsoConfig, overrides: SsoOverrides = {}): Sso {
@@ -64,6 +68,7 @@ export function buildSso(deps: ServiceDeps, config: SsoConfig, overrides: SsoOve
     domains: new DomainVerification(deps.tenants, config.SSO_DNS_SERVERS),
     oidc: new OidcLogin(store, { allowInsecureRequests: config.SSO_ALLOW_INSECURE_IDP_URLS, clockSkewSeconds: config.SSO_CLOCK_SKEW_SECONDS }),
     saml: new SamlPassport(),
+    codes: new SignInCodes(store, overrides.now ?? Date.now),
     passwords: new PasswordLogin(deps.tenants, tokens, mailer, { maxFailures: config.SSO_PASSWORD_MAX_FAILURES, lockoutSeconds: config.SSO_PASSWORD_LOCKOUT_SECONDS }),
   };
 }

@@ -107,7 +107,7 @@ describe('gateway: /openapi.json', () => {
       ['format', false],
       ['view', false],
     ]);
-    expect(billing.paths['/v1/sso/login']?.get?.parameters?.map((p) => p.name)).toEqual(['connection', 'email']);
+    expect(billing.paths['/v1/sso/login']?.get?.parameters?.map((p) => p.name)).toEqual(['connection', 'email', 'returnTo', 'code_challenge', 'code_challenge_method']);
     expect(Object.keys(billing.paths['/v1/sso/saml/{connectionId}/acs']?.post?.requestBody?.content ?? {})).toEqual(['application/x-www-form-urlencoded']);
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1] ?? '');
     for (const ref of refs) expect(doc.components.schemas[ref]).toBeDefined();

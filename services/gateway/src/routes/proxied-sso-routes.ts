@@ -14,6 +14,7 @@ import {
   refreshRequestSchema,
   samlLogoutPostSchema,
   samlPostSchema,
+  ssoCodeExchangeRequestSchema,
   ssoLoginQuerySchema,
   tokenResponseSchema,
 } from '@mindbot/sdk/schemas';
@@ -24,6 +25,7 @@ const tokens = { description: 'Platform tokens', schema: tokenResponseSchema };
 const signIn = problem('Not signed in');
 const adminOnly = problem('Not an owner or admin of this tenant');
 const refused = problem('The sign-in was refused (the reason is audited, not told)');
+const backToApp = { description: 'The sign-in was started with returnTo: back there, with a one-time code in the fragment (`#code=…`) for POST /v1/sso/exchange; never tokens' };
 
 const samlLogout = (method: 'get' | 'post'): RouteSpec => ({
   method,
@@ -51,13 +53,14 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     method: 'get',
     path: '/v1/sso/login',
     operationId: 'startSsoLogin',
-    summary: "Start a SAML or OIDC sign-in: redirects to the IdP of one of the tenant's connections, named by id or found by the verified domain of the email. The IdP comes back to the OIDC callback or the SAML ACS.",
+    summary:
+      "Start a SAML or OIDC sign-in: redirects to the IdP of one of the tenant's connections, named by id or found by the verified domain of the email. The IdP comes back to the OIDC callback or the SAML ACS, which answer tokens, or, with returnTo (one of the tenant's own origins), send the browser back there with a one-time code.",
     auth: 'public',
     upstream: 'sso',
     query: ssoLoginQuerySchema,
     responses: {
       302: { description: 'Redirect to the identity provider' },
-      400: problem('Neither or both of connection and email'),
+      400: problem("Neither or both of connection and email, a returnTo that is not one of the tenant's own origins, or a code_challenge without returnTo"),
       404: problem('No connection for this email or id'),
       503: problem('The identity provider is unreachable'),
     },
@@ -66,11 +69,21 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     method: 'get',
     path: '/v1/sso/oidc/:connectionId/callback',
     operationId: 'completeOidcLogin',
-    summary: "The OIDC redirect back (authorization code + state): answers platform tokens.",
+    summary: 'The OIDC redirect back (authorization code + state): answers platform tokens, or a 303 to returnTo with a one-time code.',
     auth: 'public',
     upstream: 'sso',
     query: oidcCallbackQuerySchema,
-    responses: { 200: tokens, 401: refused, 403: problem('No account may be created for this identity'), 429: problem('Too many sign-ins') },
+    responses: { 200: tokens, 303: backToApp, 401: refused, 403: problem('No account may be created for this identity'), 429: problem('Too many sign-ins') },
+  },
+  {
+    method: 'post',
+    path: '/v1/sso/exchange',
+    operationId: 'exchangeSsoCode',
+    summary: 'Redeem the one-time code of a returnTo redirect for platform tokens: once, within 60 s, on the tenant that issued it, with the PKCE code_verifier when the sign-in sent a code_challenge.',
+    auth: 'public',
+    upstream: 'sso',
+    body: ssoCodeExchangeRequestSchema,
+    responses: { 200: tokens, 400: problem('Malformed request'), 401: problem('Unknown, used, expired or foreign code, or a wrong verifier (the reason is audited, not told)'), 429: problem('Too many sign-ins') },
   },
   {
     method: 'get',
@@ -85,12 +98,12 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     method: 'post',
     path: '/v1/sso/saml/:connectionId/acs',
     operationId: 'completeSamlLogin',
-    summary: "The IdP's signed SAML Response (HTTP-POST binding): answers platform tokens.",
+    summary: "The IdP's signed SAML Response (HTTP-POST binding): answers platform tokens, or a 303 to returnTo with a one-time code when the AuthnRequest it answers was started with one.",
     auth: 'public',
     upstream: 'sso',
     body: samlPostSchema,
     bodyMediaType: 'application/x-www-form-urlencoded',
-    responses: { 200: tokens, 400: problem('No SAML response'), 401: refused, 403: problem('No account may be created for this identity'), 413: problem('Too large'), 429: problem('Too many sign-ins') },
+    responses: { 200: tokens, 303: backToApp, 400: problem('No SAML response'), 401: refused, 403: problem('No account may be created for this identity'), 413: problem('Too large'), 429: problem('Too many sign-ins') },
   },
   samlLogout('get'),
   samlLogout('post'),

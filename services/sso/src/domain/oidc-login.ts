@@ -3,13 +3,14 @@ import { z } from 'zod';
 import type { EphemeralStore } from '../data/ephemeral-store.js';
 import type { OidcConnection } from '../data/connection-repository.js';
 import type { AssertedIdentity } from './provisioning.js';
+import { signInRelaySchema, type SignInRelay } from './sign-in-relay.js';
 
 const TRANSACTION_TTL_SECONDS = 600;
 
-const transactionSchema = z.object({ connectionId: z.string(), verifier: z.string(), nonce: z.string() });
+const transactionSchema = z.object({ connectionId: z.string(), verifier: z.string(), nonce: z.string(), relay: signInRelaySchema.optional() });
 
 export type OidcCallbackOutcome =
-  | { ok: true; identity: AssertedIdentity }
+  | { ok: true; identity: AssertedIdentity; relay: SignInRelay | undefined }
   | { ok: false; reason: 'state_missing' | 'state_unknown' | 'state_other_connection' | 'idp_error' | 'token_invalid' | 'idp_unreachable'; detail?: string };
 
 /** openid-client wraps oauth4webapi's errors: the code, the messages and the claim at fault, for the audit log. */
@@ -42,12 +43,13 @@ export class OidcLogin {
     private readonly options: { allowInsecureRequests: boolean; clockSkewSeconds: number },
   ) {}
 
-  async start(tenant: string, connection: OidcConnection, origin: string): Promise<URL> {
+  /** `relay`: a browser sign-in's returnTo and PKCE challenge, kept in the transaction until the callback. */
+  async start(tenant: string, connection: OidcConnection, origin: string, relay?: SignInRelay): Promise<URL> {
     const config = await this.configuration(connection);
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    await this.store.put(tenant, ['oidc', 'tx', state], JSON.stringify({ connectionId: connection.id, verifier, nonce }), TRANSACTION_TTL_SECONDS);
+    await this.store.put(tenant, ['oidc', 'tx', state], JSON.stringify({ connectionId: connection.id, verifier, nonce, ...(relay ? { relay } : {}) }), TRANSACTION_TTL_SECONDS);
     return oidc.buildAuthorizationUrl(config, {
       redirect_uri: oidcRedirectUri(origin, connection.id),
       scope: connection.settings.scopes,
@@ -86,7 +88,7 @@ export class OidcLogin {
       const groups = Array.isArray(groupsClaim) ? groupsClaim.filter((g): g is string => typeof g === 'string') : [];
       const email = typeof claims.email === 'string' && claims.email_verified !== false ? claims.email : undefined;
       const displayName = typeof claims.name === 'string' ? claims.name.slice(0, 200) : undefined;
-      return { ok: true, identity: { issuer: claims.iss, subject: claims.sub, email, displayName, groups } };
+      return { ok: true, identity: { issuer: claims.iss, subject: claims.sub, email, displayName, groups }, relay: transaction.relay };
     } catch (error) {
       return { ok: false, reason: 'token_invalid', detail: describeFailure(error) };
     }

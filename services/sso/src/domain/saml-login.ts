@@ -3,6 +3,7 @@ import type { EphemeralStore } from '../data/ephemeral-store.js';
 import type { SamlConnection } from '../data/connection-repository.js';
 import { pemCertificate } from './connection-settings.js';
 import type { AssertedIdentity } from './provisioning.js';
+import { putSamlRelay, type SignInRelay } from './sign-in-relay.js';
 import { childElementsNS, firstElementNS, parseUntrustedXml, SAML_ASSERTION_NS, XmlGuardError } from './xml-guard.js';
 
 /** How long this SP remembers an AuthnRequest it sent (the InResponseTo it will accept). */
@@ -22,12 +23,14 @@ export function samlEndpoints(origin: string, connectionId: string): SamlEndpoin
 
 /**
  * The InResponseTo cache of one connection: request ids are stored under the connection, so a
- * response to a request sent for another connection (or tenant) is unknown here.
+ * response to a request sent for another connection (or tenant) is unknown here. A browser
+ * sign-in's relay (returnTo, PKCE challenge) is saved beside the request id it belongs to.
  */
-export function requestIdCache(store: EphemeralStore, tenant: string, connectionId: string): CacheProvider {
+export function requestIdCache(store: EphemeralStore, tenant: string, connectionId: string, relay?: SignInRelay): CacheProvider {
   const key = (id: string) => ['saml', 'request', connectionId, id.slice(0, 200)];
   return {
     async saveAsync(id: string, value: string): Promise<CacheItem | null> {
+      if (relay) await putSamlRelay(store, tenant, connectionId, id, relay, SAML_REQUEST_TTL_SECONDS);
       await store.put(tenant, key(id), value, SAML_REQUEST_TTL_SECONDS);
       return { value, createdAt: Date.now() };
     },
@@ -42,7 +45,7 @@ export function requestIdCache(store: EphemeralStore, tenant: string, connection
 }
 
 /** node-saml options for one connection, with the checks its defaults leave off turned on. */
-export function samlOptionsFor(options: { tenant: string; origin: string; connection: SamlConnection; store: EphemeralStore; clockSkewSeconds: number }): SamlConfig {
+export function samlOptionsFor(options: { tenant: string; origin: string; connection: SamlConnection; store: EphemeralStore; clockSkewSeconds: number; relay?: SignInRelay | undefined }): SamlConfig {
   const { connection } = options;
   const endpoints = samlEndpoints(options.origin, connection.id);
   const spKey = connection.secrets.spPrivateKey;
@@ -63,7 +66,7 @@ export function samlOptionsFor(options: { tenant: string; origin: string; connec
     maxAssertionAgeMs: 0,
     validateInResponseTo: connection.settings.allowIdpInitiated ? ValidateInResponseTo.ifPresent : ValidateInResponseTo.always,
     requestIdExpirationPeriodMs: SAML_REQUEST_TTL_SECONDS * 1000,
-    cacheProvider: requestIdCache(options.store, options.tenant, connection.id),
+    cacheProvider: requestIdCache(options.store, options.tenant, connection.id, options.relay),
     identifierFormat: connection.settings.nameIdFormat ?? null,
     disableRequestedAuthnContext: true,
     ...(spKey ? { privateKey: spKey, decryptionPvk: spKey } : {}),

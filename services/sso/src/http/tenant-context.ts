@@ -15,11 +15,13 @@ export interface TenantContext {
   publicOrigin: string;
   passwordLogin: boolean;
   jitProvisioning: boolean;
+  /** The tenant's own host names (platform hosts and the domains it is served at): where a browser sign-in may return to. */
+  ownHosts: string[];
 }
 
 interface Cached {
   at: number;
-  row: { slug: string; status: string; home: boolean; sso: unknown } | null;
+  row: { slug: string; status: string; home: boolean; sso: unknown; region: string; domains: { domain: string }[] } | null;
 }
 
 /**
@@ -27,7 +29,7 @@ interface Cached {
  * query. Unknown hosts answer 404; a tenant of another region 421; a suspended tenant 403, audited.
  */
 export function tenantContext(options: { platform: PlatformClient; scheme: 'http' | 'https'; baseDomain: string; auditor: Auditor; cacheMs?: number }): RequestHandler {
-  const select = { slug: true, status: true, home: true, sso: true } as const;
+  const select = { slug: true, status: true, home: true, sso: true, region: true, domains: { select: { domain: true } } } as const;
   // `<slug>.<base domain>` names the tenant directly, as at the gateway; any other host must be one of a tenant's domains.
   const lookup = async (host: string): Promise<Cached['row']> => {
     const slug = slugOfPlatformHost(host, options.baseDomain);
@@ -54,7 +56,8 @@ export function tenantContext(options: { platform: PlatformClient; scheme: 'http
     }
     if (row.status !== 'active') throw new AppError('unavailable', 'This tenant is not available right now.');
     const sso = tenantSsoSettings.parse(row.sso);
-    const context: TenantContext = { slug: row.slug, host, publicOrigin: `${options.scheme}://${host}`, passwordLogin: sso.passwordLogin, jitProvisioning: sso.jitProvisioning };
+    const ownHosts = [`${row.slug}.${options.baseDomain}`, `${row.slug}.${row.region}.${options.baseDomain}`, ...row.domains.map((d) => d.domain.toLowerCase())];
+    const context: TenantContext = { slug: row.slug, host, publicOrigin: `${options.scheme}://${host}`, passwordLogin: sso.passwordLogin, jitProvisioning: sso.jitProvisioning, ownHosts };
     res.locals.tenant = context;
     req.log = req.log.child({ tenantId: row.slug });
     next();

@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { samlPostSchema } from '@mindbot/sdk/schemas';
 import { checkVerifiedAssertion, samlEndpoints, samlOptionsFor } from '../domain/saml-login.js';
+import { takeSamlRelay } from '../domain/sign-in-relay.js';
 import { assertLoginResponseShape, parseUntrustedXml, XmlGuardError } from '../domain/xml-guard.js';
 import { finishIdpLogin } from '../http/finish-login.js';
 import { loginConnection } from '../http/guards.js';
@@ -24,7 +25,11 @@ export function samlFormBody(sso: Sso): [RequestHandler, ErrorRequestHandler] {
 
 const STATUS_OF = { xml_too_large: 'payload_too_large', xml_malformed: 'bad_request', xml_doctype: 'bad_request', xml_comment: 'unauthenticated', xml_structure: 'unauthenticated' } as const;
 
-/** POST /v1/sso/saml/:connectionId/acs: the IdP's signed response (SP- or, when allowed, IdP-initiated); answers platform tokens. */
+/**
+ * POST /v1/sso/saml/:connectionId/acs: the IdP's signed response (SP- or, when allowed, IdP-initiated);
+ * answers platform tokens, or a 303 to returnTo with a one-time code when the AuthnRequest this
+ * response answers (its verified InResponseTo, not the IdP-supplied RelayState) was started with one.
+ */
 export function v1SamlAcsPost(router: Router, sso: Sso): void {
   const [parseBody, refuseBody] = samlFormBody(sso);
   const acs: RequestHandler = async (req, res) => {
@@ -59,7 +64,8 @@ export function v1SamlAcsPost(router: Router, sso: Sso): void {
       maxBytes: sso.config.SSO_SAML_MAX_BYTES,
     });
     if (!checked.ok) return refuseLogin(sso.auditor, req, tenant.slug, { reason: checked.reason, detail: checked.detail, connectionId: connection.id });
-    res.set('Cache-Control', 'no-store').json(await finishIdpLogin(sso, req, tenant, connection, checked.identity, { nameId: checked.nameId, sessionIndex: checked.sessionIndex }));
+    const relay = await takeSamlRelay(sso.store, tenant.slug, connection.id, run.profile.inResponseTo);
+    await finishIdpLogin(sso, req, res, { tenant, connection, identity: checked.identity, saml: { nameId: checked.nameId, sessionIndex: checked.sessionIndex }, relay });
   };
   router.post('/v1/sso/saml/:connectionId/acs', parseBody, refuseBody, loginRateLimit(sso), acs);
 }

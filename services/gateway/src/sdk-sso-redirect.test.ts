@@ -1,0 +1,282 @@
+import request from 'supertest';
+import { createTokenVerifier } from '@mindbot/auth';
+import { startServer, type RunningServer } from '@mindbot/http';
+import { tenantKeyPrefix } from '@mindbot/redis';
+import { MindBotApiError, MindBotClient, type VerifierStorage } from '@mindbot/sdk';
+import { completeIdpLogin, startOidcIdp, type TestOidcIdp } from '@mindbot/sso/testing/oidc-idp';
+import { TestSamlIdp, type SpEndpoints } from '@mindbot/sso/testing/saml-idp';
+import { startSsoHarness, type SsoHarness, type TestTenant } from '@mindbot/sso/testing/sso-harness';
+import { freePort, uniqueSlug } from '@mindbot/testing';
+import { startGatewayHarness, type GatewayHarness } from './testing/harness.js';
+
+// Browser sign-in that lands back in the tenant's app: the real SSO behind the real gateway, a
+// certified OpenID Provider (oidc-provider) and samlify as the SAML IdP. With returnTo, the IdP's
+// answer becomes a 303 to the app carrying a one-time code; the SDK redeems it for tokens.
+describe('@mindbot/sdk: SSO sign-in that returns to the app (returnTo + one-time code)', () => {
+  let gateway: GatewayHarness;
+  let sso: SsoHarness;
+  let ssoServer: RunningServer;
+  let oidcIdp: TestOidcIdp;
+  let samlIdp: TestSamlIdp;
+  let tenant: TestTenant;
+  let other: TestTenant;
+  let port: string;
+  let baseUrl: string;
+  let otherBaseUrl: string;
+  let customDomain: string;
+  let oidc: { id: string; redirectUri: string };
+  let saml: { id: string; sp: SpEndpoints };
+  /** How far the SSO's code clock runs ahead of real time. */
+  let clockShift = 0;
+
+  // Node's fetch resolves *.localhost through DNS; send to loopback with the tenant's host forwarded (a trusted proxy's way).
+  const hostFetch: typeof fetch = (input, init) => {
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const headers = new Headers(init?.headers);
+    headers.set('x-forwarded-host', url.hostname);
+    url.hostname = '127.0.0.1';
+    return fetch(url, { ...init, headers });
+  };
+
+  const memoryStorage = (): VerifierStorage & { size(): number } => {
+    const items = new Map<string, string>();
+    return {
+      getItem: (key) => items.get(key) ?? null,
+      setItem: (key, value) => items.set(key, value),
+      removeItem: (key) => items.delete(key),
+      size: () => items.size,
+    };
+  };
+
+  async function refusal(promise: Promise<unknown>): Promise<[number, string] | string> {
+    const error = await promise.then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
+    return error instanceof MindBotApiError ? [error.status, error.code] : String(error);
+  }
+
+  /** The gateway's answer to a request the browser makes on the tenant's host (redirects not followed). */
+  const browse = (url: string, init: RequestInit = {}) => hostFetch(url, { ...init, redirect: 'manual' });
+
+  /** The OIDC round trip up to SSO's answer at the callback, reached through the gateway. */
+  async function oidcRoundTrip(startUrl: string, login = 'alice'): Promise<Response> {
+    const start = await browse(startUrl);
+    expect(start.status).toBe(302);
+    const back = await completeIdpLogin(start.headers.get('location') ?? '', login, { redirectPrefix: oidc.redirectUri });
+    return browse(`${baseUrl}${back.pathname}${back.search}`);
+  }
+
+  async function refusedReasons(at: TestTenant): Promise<unknown[]> {
+    return (await sso.auditActions(at)).filter((a) => a.action === 'sso.login_refused').map((a) => (a.data as { reason?: unknown }).reason);
+  }
+
+  async function ssoKeys(at: TestTenant): Promise<string[]> {
+    const redis = sso.deps.redis;
+    if (!redis) throw new Error('These tests need Redis');
+    return (await redis.keys(`${tenantKeyPrefix(at.slug)}sso:*`)).sort();
+  }
+
+  beforeAll(async () => {
+    const ssoUrl = `http://127.0.0.1:${await freePort()}`;
+    const verifier = createTokenVerifier({ jwks: new URL(`${ssoUrl}/.well-known/jwks.json`), issuer: 'https://sso.test.mindbot', audience: 'mindbot-platform' });
+    gateway = await startGatewayHarness({ trustProxy: 'loopback', ssoUrl, verifier });
+    sso = await startSsoHarness({ database: gateway.database, trustProxy: 'loopback', overrides: { now: () => Date.now() + clockShift } });
+    ssoServer = await startServer(sso.app, { port: Number(new URL(ssoUrl).port), host: '127.0.0.1', logger: gateway.log.logger, lifecycle: sso.deps.lifecycle, shutdownTimeoutMs: 1_000 });
+    port = new URL((await gateway.listen()).url).port;
+
+    const slug = uniqueSlug('sso-back');
+    customDomain = `app-${slug}.test`;
+    await gateway.provision(slug, (manifest) => {
+      manifest.spec.domains = [customDomain];
+    });
+    tenant = { slug, host: `${slug}.localhost`, origin: `http://${slug}.localhost` };
+    baseUrl = `http://${tenant.host}:${port}`;
+    const otherSlug = uniqueSlug('sso-other');
+    await gateway.provision(otherSlug, (manifest) => {
+      manifest.spec.domains = [];
+    });
+    other = { slug: otherSlug, host: `${otherSlug}.localhost`, origin: `http://${otherSlug}.localhost` };
+    otherBaseUrl = `http://${other.host}:${port}`;
+
+    const admin = await sso.tokenFor(tenant, ['admin']);
+    const connect = async (body: Record<string, unknown>) => {
+      const res = await request(sso.app).post('/v1/sso/connections').set('Host', tenant.host).set('Authorization', `Bearer ${admin}`).send(body);
+      expect(res.status).toBe(201);
+      return res.body as { id: string; oidc?: { redirectUri: string }; saml?: SpEndpoints };
+    };
+    const idpPort = await freePort();
+    const created = await connect({
+      kind: 'oidc',
+      name: 'okta',
+      settings: { issuer: `http://127.0.0.1:${idpPort}`, clientId: 'client-back', idTokenAlgorithm: 'RS256', scopes: 'openid email profile groups' },
+      secrets: { clientSecret: 'secret-back-0123456789' },
+    });
+    oidc = { id: created.id, redirectUri: created.oidc?.redirectUri ?? '' };
+    oidcIdp = await startOidcIdp({
+      port: idpPort,
+      accounts: { alice: { email: 'alice@corp.test', name: 'Alice', groups: ['staff'] }, bob: { email: 'bob@corp.test', name: 'Bob', groups: [] } },
+      clients: [{ clientId: 'client-back', clientSecret: 'secret-back-0123456789', redirectUris: [oidc.redirectUri] }],
+    });
+    samlIdp = new TestSamlIdp('back');
+    const samlConnection = await connect({ kind: 'saml', name: 'adfs', metadataXml: samlIdp.metadataXml() });
+    saml = { id: samlConnection.id, sp: samlConnection.saml ?? { entityId: '', acsUrl: '', sloUrl: '' } };
+  });
+
+  afterEach(() => {
+    clockShift = 0;
+  });
+
+  afterAll(async () => {
+    await oidcIdp.close();
+    await ssoServer.close();
+    await sso.close();
+    await gateway.close();
+  });
+
+  it('OIDC: start with returnTo → IdP → 303 back to the app with a code (no tokens) → the SDK redeems it once for working tokens', async () => {
+    const client = new MindBotClient({ baseUrl, fetch: hostFetch });
+    const storage = memoryStorage();
+    const returnTo = `${baseUrl}/app/welcome?tab=1`;
+    const { url } = await client.startSsoSignIn({ connection: oidc.id }, { returnTo, storage });
+    expect(new URL(url).searchParams.get('returnTo')).toBe(returnTo);
+    expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
+    expect(storage.size()).toBe(1);
+
+    const back = await oidcRoundTrip(url);
+    expect(back.status).toBe(303);
+    expect(back.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(back.headers.get('cache-control')).toBe('no-store');
+    const location = back.headers.get('location') ?? '';
+    expect(location).toMatch(new RegExp(`^${returnTo.replace(/[.?/]/g, '\\$&')}#code=[A-Za-z0-9_-]{43}$`));
+    expect(await back.text()).not.toMatch(/access_token|refresh_token/);
+
+    const tokens = await client.completeSsoRedirect(location, { storage });
+    expect(storage.size()).toBe(0);
+    const user = new MindBotClient({ baseUrl, credential: tokens.access_token, fetch: hostFetch });
+    expect(await user.me()).toMatchObject({ tenant: tenant.slug, email: 'alice@corp.test', identities: [{ connectionId: oidc.id }], sessionId: tokens.session_id });
+
+    const actions = await sso.auditActions(tenant);
+    expect(actions.find((a) => a.action === 'sso.login_succeeded' && (a.data as { returnTo?: string }).returnTo === baseUrl)?.data).toMatchObject({ method: 'oidc', pkce: true });
+    expect(actions.find((a) => a.action === 'sso.code_redeemed')?.data).toMatchObject({ method: 'oidc', session: tokens.session_id, pkce: true });
+
+    // The code is spent: a second redemption (a replayed URL, a leaked history entry) is refused.
+    const verifier = (await client.startSsoSignIn({ connection: oidc.id }, { returnTo })).codeVerifier;
+    expect(await refusal(client.completeSsoRedirect(location, { codeVerifier: verifier }))).toEqual([401, 'unauthenticated']);
+    expect(await refusedReasons(tenant)).toContain('code_unknown');
+  });
+
+  it('SAML: start with returnTo → AuthnRequest → signed response posted to the ACS → 303 back with a code, whatever RelayState the IdP sends', async () => {
+    const client = new MindBotClient({ baseUrl, fetch: hostFetch });
+    const returnTo = `${baseUrl}/after-saml`;
+    const { url, codeVerifier } = await client.startSsoSignIn({ connection: saml.id }, { returnTo });
+    const start = await browse(url);
+    expect(start.status).toBe(302);
+    const authnRequest = start.headers.get('location') ?? '';
+    expect(authnRequest.startsWith(samlIdp.ssoUrl)).toBe(true);
+
+    const SAMLResponse = await samlIdp.response(saml.sp, {
+      nameId: 'ada@corp.test',
+      attributes: { email: ['ada@corp.test'], displayName: ['Ada'], groups: ['staff'] },
+      inResponseTo: TestSamlIdp.requestIdOf(authnRequest),
+    });
+    // RelayState comes from the IdP and is not trusted: the return address is the one stored for the AuthnRequest.
+    const acs = new URL(saml.sp.acsUrl);
+    const posted = await browse(`${baseUrl}${acs.pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ SAMLResponse, RelayState: 'https://evil.example/steal' }).toString(),
+    });
+    expect(posted.status).toBe(303);
+    const location = posted.headers.get('location') ?? '';
+    expect(location.startsWith(`${returnTo}#code=`)).toBe(true);
+
+    const tokens = await client.completeSsoRedirect(new URL(location), { codeVerifier });
+    const user = new MindBotClient({ baseUrl, credential: tokens.access_token, fetch: hostFetch });
+    expect(await user.me()).toMatchObject({ tenant: tenant.slug, email: 'ada@corp.test', displayName: 'Ada', identities: [{ connectionId: saml.id }] });
+    expect(await refusal(client.completeSsoRedirect(location, { codeVerifier }))).toEqual([401, 'unauthenticated']);
+  });
+
+  it('refuses a code after its 60 seconds, and once refused it is gone', async () => {
+    const client = new MindBotClient({ baseUrl, fetch: hostFetch });
+    const { url, codeVerifier } = await client.startSsoSignIn({ connection: oidc.id }, { returnTo: `${baseUrl}/late` });
+    const location = (await oidcRoundTrip(url)).headers.get('location') ?? '';
+    clockShift = 61_000;
+    expect(await refusal(client.completeSsoRedirect(location, { codeVerifier }))).toEqual([401, 'unauthenticated']);
+    clockShift = 0;
+    expect(await refusal(client.completeSsoRedirect(location, { codeVerifier }))).toEqual([401, 'unauthenticated']);
+    expect(await refusedReasons(tenant)).toEqual(expect.arrayContaining(['code_expired', 'code_unknown']));
+  });
+
+  it("refuses tenant A's code at tenant B (where it does not exist) without spending it at A", async () => {
+    const client = new MindBotClient({ baseUrl, fetch: hostFetch });
+    const { url, codeVerifier } = await client.startSsoSignIn({ connection: oidc.id }, { returnTo: `${baseUrl}/a` });
+    const location = (await oidcRoundTrip(url, 'bob')).headers.get('location') ?? '';
+
+    const atOther = new MindBotClient({ baseUrl: otherBaseUrl, fetch: hostFetch });
+    expect(await refusal(atOther.completeSsoRedirect(location, { codeVerifier }))).toEqual([401, 'unauthenticated']);
+    expect(await refusedReasons(other)).toEqual(['code_unknown']);
+
+    const tokens = await client.completeSsoRedirect(location, { codeVerifier });
+    expect(await new MindBotClient({ baseUrl, credential: tokens.access_token, fetch: hostFetch }).me()).toMatchObject({ tenant: tenant.slug, email: 'bob@corp.test' });
+  });
+
+  it('binds the code to the PKCE verifier when a challenge was sent; without one, the code alone redeems it', async () => {
+    const client = new MindBotClient({ baseUrl, fetch: hostFetch });
+    const withPkce = await client.startSsoSignIn({ connection: oidc.id }, { returnTo: `${baseUrl}/p` });
+    const stranger = await client.startSsoSignIn({ connection: oidc.id }, { returnTo: `${baseUrl}/p` });
+    const bound = (await oidcRoundTrip(withPkce.url)).headers.get('location') ?? '';
+    expect(await refusal(client.completeSsoRedirect(bound, { codeVerifier: stranger.codeVerifier }))).toEqual([401, 'unauthenticated']);
+    expect(await refusedReasons(tenant)).toContain('code_verifier_mismatch');
+
+    const plain = (await oidcRoundTrip(client.ssoSignInUrl({ connection: oidc.id }, { returnTo: `${baseUrl}/p` }))).headers.get('location') ?? '';
+    const tokens = await client.completeSsoRedirect(plain);
+    expect(tokens.token_type).toBe('Bearer');
+
+    // Not a sign-in return at all: nothing is sent.
+    expect(await refusal(client.completeSsoRedirect(`${baseUrl}/p?code=abc`))).toMatch(/fragment has no code/);
+  });
+
+  it("accepts the tenant's own domains as returnTo, and refuses every other address with a 400, nothing stored, audited", async () => {
+    const accepted = await browse(`${baseUrl}/v1/sso/login?${new URLSearchParams({ connection: oidc.id, returnTo: `http://${customDomain}/home` }).toString()}`);
+    expect(accepted.status).toBe(302);
+    expect(accepted.headers.get('location')?.startsWith(oidcIdp.issuer)).toBe(true);
+
+    const keysBefore = await ssoKeys(tenant);
+    const refusedBefore = (await refusedReasons(tenant)).length;
+    const evil = [
+      'https://evil.example/',
+      `http://${tenant.host}.evil.example/`,
+      `http://evil.example/?${tenant.host}`,
+      `http://${tenant.host}@evil.example/`,
+      `http://evil.example@${tenant.host}/`,
+      `//evil.example/`,
+      `/relative/path`,
+      `javascript:alert(document.domain)//${tenant.host}`,
+      `data:text/html,<a href="http://${tenant.host}">`,
+      `https://${tenant.host}/`,
+      `http://${other.host}:${port}/`,
+      `${baseUrl}/app#already-a-fragment`,
+      `http://localhost:${port}/`,
+    ];
+    for (const returnTo of evil) {
+      const res = await browse(`${baseUrl}/v1/sso/login?${new URLSearchParams({ connection: oidc.id, returnTo }).toString()}`);
+      expect([returnTo, res.status, res.headers.get('location')]).toEqual([returnTo, 400, null]);
+      expect(((await res.json()) as { status: number }).status).toBe(400);
+    }
+    // A PKCE challenge means nothing without a place to return to.
+    const orphan = await browse(`${baseUrl}/v1/sso/login?${new URLSearchParams({ connection: oidc.id, code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' }).toString()}`);
+    expect(orphan.status).toBe(400);
+
+    expect(await ssoKeys(tenant)).toEqual(keysBefore);
+    const reasons = (await refusedReasons(tenant)).slice(refusedBefore);
+    expect(reasons).toEqual([...evil.map(() => 'return_to_refused'), 'code_challenge_without_return_to']);
+  });
+
+  it('without returnTo the callback still answers the tokens as JSON (API clients, popups)', async () => {
+    const client = new MindBotClient({ baseUrl, fetch: hostFetch });
+    const res = await oidcRoundTrip(client.ssoSignInUrl({ connection: oidc.id }));
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { token_type: string }).token_type).toBe('Bearer');
+  });
+});
