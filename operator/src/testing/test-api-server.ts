@@ -40,6 +40,11 @@ export interface TestApiServer {
   writeRequests(filter?: { user?: string }): Promise<AuditEvent[]>;
   /** Sends one request as the admin and returns status and parsed body. */
   request(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; body: unknown }>;
+  /**
+   * Stops kube-apiserver, keeps it down for `downMs`, and starts it again on the same port and etcd
+   * (what clients see during a control-plane upgrade): open watches break, requests are refused.
+   */
+  restart(downMs?: number): Promise<void>;
   /** Stops both processes and removes every file; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -176,7 +181,8 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
     await waitFor('etcd', etcd, async () => (await plainGet(`${etcdUrl}/health`)) === 200);
 
     const url = `https://127.0.0.1:${apiPort}`;
-    apiserver = spawnLogged(
+    const startApiServer = () =>
+      spawnLogged(
       join(bin, 'kube-apiserver'),
       [
         `--etcd-servers=${etcdUrl}`,
@@ -202,6 +208,7 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
       ],
       options.logFile,
     );
+    apiserver = startApiServer();
     living.add(apiserver);
 
     const tls = { ca: await readFile(pki.caCert), cert: await readFile(admin.cert), key: await readFile(admin.key) };
@@ -261,6 +268,16 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
           .filter((event) => filter.user === undefined || event.user.username === filter.user);
       },
       request: adminRequest,
+      async restart(downMs = 2_000) {
+        const old = apiserver;
+        await stopProcess(old);
+        if (old) living.delete(old);
+        await sleep(downMs);
+        const next = startApiServer();
+        apiserver = next;
+        living.add(next);
+        await waitFor('kube-apiserver after a restart', next, async () => (await adminRequest('GET', '/readyz')).status === 200, 60_000);
+      },
       stop,
     };
   } catch (error) {

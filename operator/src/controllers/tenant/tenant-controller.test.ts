@@ -377,6 +377,19 @@ describe('the Tenant operator against a real API server', () => {
     }
   }, SLOW);
 
+  it('keeps working across an API server restart: informers whose watch broke restart by themselves', async () => {
+    const { registry } = await start();
+    expect(await createAndWait(uniqueSlug('pre'))).toBe('True');
+    await api.restart(3_000);
+    // While the server was down the informers' re-list and re-watch were refused: each stopped and was restarted.
+    await waitUntil('informers to restart', async () => (await metricValue(registry, 'mindbot_operator_informer_restarts_total')) > 0);
+    const slug = uniqueSlug('post');
+    expect(await createAndWait(slug)).toBe('True');
+    // The owned-object informers are back too: drift is still corrected.
+    expect((await api.request('DELETE', `/api/v1/namespaces/tenant-${slug}/configmaps/agent-branding`)).status).toBe(200);
+    await waitUntil('the ConfigMap to be restored', async () => (await api.request('GET', `/api/v1/namespaces/tenant-${slug}/configmaps/agent-branding`)).status === 200);
+  }, 90_000);
+
   it('elects one leader among two operators, and hands over when the leader dies', async () => {
     const election = { namespace: SYSTEM_NAMESPACE, name: `lease-${uniqueSlug('le')}`, leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 300 };
     const first = await start({ leaderElection: { ...election, identity: 'first' } });
