@@ -36,9 +36,112 @@ export const packageListSchema = z.object({ packages: z.array(packageSchema) }).
 export const purchaseCreateRequestSchema = z.object({ packageId: packageIdSchema }).strict().meta({ id: 'PurchaseCreateRequest' });
 
 export const purchaseSchema = z
-  .object({ id: z.string(), packageId: z.string(), status: z.string(), checkoutUrl: z.string().nullable() })
+  .object({
+    id: z.string(),
+    packageId: z.string(),
+    packageName: z.string(),
+    amountCents: z.int(),
+    currency: z.string(),
+    seconds: z.int(),
+    status: z.string(),
+    checkoutUrl: z.string().nullable().meta({ description: 'Where to pay; only while the purchase is pending.' }),
+    createdAt: isoDate,
+    paidAt: isoDate.nullable(),
+  })
   .loose()
   .meta({ id: 'Purchase' });
+
+export const purchaseListSchema = z.object({ purchases: z.array(purchaseSchema) }).loose().meta({ id: 'PurchaseList' });
+
+export const historyPageSchema = z
+  .object({
+    entries: z.array(
+      z
+        .object({
+          id: z.string(),
+          kind: z.string().meta({ description: 'credit, usage, reversal, expiry, …' }),
+          seconds: z.int().meta({ description: 'Positive for credits, negative for what was taken.' }),
+          lotId: z.string(),
+          sessionId: z.string().nullable(),
+          createdAt: isoDate,
+        })
+        .loose(),
+    ),
+    next: z.string().nullable().meta({ description: 'Pass as `before` for the next page; null on the last.' }),
+  })
+  .loose()
+  .meta({ id: 'HistoryPage' });
+
+export const voiceSessionRecordSchema = z
+  .object({
+    id: z.string(),
+    status: z.string(),
+    settledSeconds: z.int(),
+    chargedSeconds: z.int(),
+    startedAt: isoDate,
+    endedAt: isoDate.nullable(),
+    endReason: z.string().nullable(),
+  })
+  .loose()
+  .meta({ id: 'VoiceSessionRecord' });
+
+export const voiceSessionRecordListSchema = z.object({ sessions: z.array(voiceSessionRecordSchema) }).loose().meta({ id: 'VoiceSessionRecordList' });
+
+export const timeCardSchema = z
+  .object({
+    id: z.string(),
+    purchaseId: z.string(),
+    activationCode: z.string().nullable().meta({ description: 'Shown to the owner only, while the card can still be activated.' }),
+    seconds: z.int(),
+    status: z.string(),
+    activatedAt: isoDate.nullable(),
+    codeExpiresAt: isoDate,
+    createdAt: isoDate,
+  })
+  .loose()
+  .meta({ id: 'TimeCard' });
+
+export const timeCardListSchema = z.object({ timeCards: z.array(timeCardSchema) }).loose().meta({ id: 'TimeCardList' });
+
+export const timeCardActivationSchema = z
+  .object({ timeCardId: z.string(), lotId: z.string(), seconds: z.int(), expiresAt: isoDate })
+  .loose()
+  .meta({ id: 'TimeCardActivation' });
+
+export const billingAccountSchema = z
+  .object({
+    stripeAccountId: z.string().nullable(),
+    chargesEnabled: z.boolean(),
+    payoutsEnabled: z.boolean(),
+    detailsSubmitted: z.boolean(),
+    currency: z.string(),
+    platformFeePercent: z.number(),
+    salesOpen: z.boolean(),
+    reason: z.string().nullable().meta({ description: 'Why the tenant cannot sell, when it cannot.' }),
+    requirementsDue: z.array(z.string()),
+  })
+  .loose()
+  .meta({ id: 'BillingAccount' });
+
+export const onboardingLinkSchema = z.object({ url: z.string(), expiresAt: isoDate }).loose().meta({ id: 'OnboardingLink' });
+
+export const reportSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    usage: z.array(z.object({ date: z.string(), sessions: z.int(), usageSeconds: z.int(), purchasesPaid: z.int() }).loose()),
+    revenue: z.array(
+      z.object({ date: z.string(), currency: z.string(), grossCents: z.int(), platformFeeCents: z.int(), netCents: z.int(), refundedCents: z.int() }).loose(),
+    ),
+    packages: z.array(z.object({ packageId: z.string(), packageName: z.string(), currency: z.string(), purchases: z.int(), grossCents: z.int() }).loose()),
+  })
+  .loose()
+  .meta({ id: 'Report' });
+
+export const stripeWebhookAckSchema = z
+  .object({ received: z.literal(true), outcome: z.enum(['applied', 'duplicate', 'ignored']), reason: z.string().optional(), tenant: z.string().optional() })
+  .loose()
+  .meta({ id: 'StripeWebhookAck' });
 
 export const timeCardActivateRequestSchema = z.object({ code: z.string().min(1).max(40) }).strict().meta({ id: 'TimeCardActivateRequest' });
 
@@ -97,3 +200,7 @@ export const packageUpdateRequestSchema = z
 export type Balance = z.output<typeof balanceSchema>;
 export type Package = z.output<typeof packageSchema>;
 export type Purchase = z.output<typeof purchaseSchema>;
+export type HistoryPage = z.output<typeof historyPageSchema>;
+export type TimeCard = z.output<typeof timeCardSchema>;
+export type TimeCardActivation = z.output<typeof timeCardActivationSchema>;
+export type VoiceSessionRecord = z.output<typeof voiceSessionRecordSchema>;

@@ -85,6 +85,9 @@ export const voiceSessionEndedSchema = z
   .loose()
   .meta({ id: 'VoiceSessionEnded' });
 
+/** LiveKit's webhook, acknowledged: `settled` when a finished room's session was settled in billing. */
+export const livekitWebhookAckSchema = z.object({ received: z.boolean(), settled: z.boolean() }).meta({ id: 'LivekitWebhookAck' });
+
 export type Branding = z.output<typeof brandingSchema>;
 export type ApiKey = z.output<typeof apiKeySchema>;
 export type ApiKeyCreateRequest = z.input<typeof apiKeyCreateRequestSchema>;
@@ -93,7 +96,7 @@ export type VoiceSession = z.output<typeof voiceSessionSchema>;
 export type VoiceSessionCreateRequest = z.input<typeof voiceSessionCreateRequestSchema>;
 export type VoiceSessionEnded = z.output<typeof voiceSessionEndedSchema>;
 
-export { isoDate, problemSchema, type Problem } from './common-schemas.js';
+export { isoDate, problemSchema, type Problem, type JsonAnswer, type WithDates } from './common-schemas.js';
 export {
   packageIdSchema,
   balanceSchema,
@@ -106,9 +109,24 @@ export {
   reportQuerySchema,
   packageCreateRequestSchema,
   packageUpdateRequestSchema,
+  purchaseListSchema,
+  historyPageSchema,
+  voiceSessionRecordSchema,
+  voiceSessionRecordListSchema,
+  timeCardSchema,
+  timeCardListSchema,
+  timeCardActivationSchema,
+  billingAccountSchema,
+  onboardingLinkSchema,
+  reportSchema,
+  stripeWebhookAckSchema,
   type Balance,
   type Package,
   type Purchase,
+  type HistoryPage,
+  type TimeCard,
+  type TimeCardActivation,
+  type VoiceSessionRecord,
 } from './billing-schemas.js';
 export {
   emailSchema,
@@ -128,6 +146,10 @@ export {
   meSchema,
   domainClaimRequestSchema,
   jwksSchema,
+  domainSchema,
+  domainListSchema,
+  sessionsRevokedSchema,
+  passwordResetAcceptedSchema,
   type TokenResponse,
   type Me,
 } from './sso-schemas.js';
@@ -140,6 +162,9 @@ export {
   roleRulesSchema,
   connectionCreateRequestSchema,
   connectionUpdateRequestSchema,
+  connectionSchema,
+  connectionListSchema,
+  type Connection,
   type OidcSettings,
   type OidcSecrets,
   type SamlSettings,

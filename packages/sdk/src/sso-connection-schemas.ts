@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDate } from './common-schemas.js';
 
 // The settings of a tenant's SAML / OIDC connection, as an admin writes them and SSO stores them.
 
@@ -83,6 +84,56 @@ export const connectionUpdateRequestSchema = z
   .strict()
   .meta({ id: 'ConnectionUpdateRequest' });
 
+const connectionViewCommon = {
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['active', 'disabled']),
+  secretsSet: z.array(z.string()).meta({ description: 'Which secrets are set; their values are never returned.' }),
+  roleRules: z.array(z.object({ group: z.string(), role: z.string() })),
+  defaultRoles: z.array(z.string()),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+};
+
+/** A connection as SSO answers it: settings as stored, the URLs to give the IdP, never a secret. */
+export const connectionSchema = z
+  .discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('oidc'),
+        ...connectionViewCommon,
+        settings: z.object({ issuer: z.string(), clientId: z.string(), idTokenAlgorithm: z.enum(OIDC_ALGORITHMS), scopes: z.string(), groupsClaim: z.string() }).loose(),
+        oidc: z.object({ redirectUri: z.string() }),
+      })
+      .loose(),
+    z
+      .object({
+        kind: z.literal('saml'),
+        ...connectionViewCommon,
+        settings: z
+          .object({
+            idpEntityId: z.string(),
+            idpSsoUrl: z.string(),
+            idpSloUrl: z.string().optional(),
+            idpCertificates: z.array(z.string()).meta({ description: 'Base64 DER.' }),
+            allowIdpInitiated: z.boolean(),
+            requireEncryptedAssertions: z.boolean(),
+            spCertificate: z.string().optional(),
+            nameIdFormat: z.string().optional(),
+            emailAttribute: z.string(),
+            groupsAttribute: z.string(),
+            displayNameAttribute: z.string(),
+          })
+          .loose(),
+        saml: z.object({ entityId: z.string(), acsUrl: z.string(), sloUrl: z.string(), metadataUrl: z.string() }),
+      })
+      .loose(),
+  ])
+  .meta({ id: 'Connection' });
+
+export const connectionListSchema = z.object({ data: z.array(connectionSchema) }).meta({ id: 'ConnectionList' });
+
+export type Connection = z.output<typeof connectionSchema>;
 export type OidcSettings = z.output<typeof oidcSettingsSchema>;
 export type OidcSecrets = z.output<typeof oidcSecretsSchema>;
 export type SamlSettings = z.output<typeof samlSettingsSchema>;

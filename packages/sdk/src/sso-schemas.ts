@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDate } from './common-schemas.js';
 
 // The SSO service's public request and response shapes: SSO validates with them, the gateway
 // documents them in /openapi.json, the client builds and parses with them.
@@ -90,6 +91,24 @@ export const domainClaimRequestSchema = z
   .meta({ id: 'DomainClaimRequest' });
 
 export const jwksSchema = z.object({ keys: z.array(z.object({ kty: z.string(), kid: z.string() }).loose()) }).meta({ id: 'Jwks' });
+
+/** A claimed email domain and the TXT record that proves it. */
+export const domainSchema = z
+  .object({
+    domain: z.string(),
+    connectionId: z.string().nullable(),
+    verified: z.boolean(),
+    verifiedAt: isoDate.nullable(),
+    txtRecord: z.object({ name: z.string(), value: z.string() }),
+  })
+  .loose()
+  .meta({ id: 'Domain' });
+
+export const domainListSchema = z.object({ data: z.array(domainSchema) }).loose().meta({ id: 'DomainList' });
+
+export const sessionsRevokedSchema = z.object({ sessionsEnded: z.int() }).meta({ id: 'SessionsRevoked' });
+
+export const passwordResetAcceptedSchema = z.object({ status: z.literal('accepted') }).meta({ id: 'PasswordResetAccepted' });
 
 export type TokenResponse = z.output<typeof tokenResponseSchema>;
 export type Me = z.output<typeof meSchema>;

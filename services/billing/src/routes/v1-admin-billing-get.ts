@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import { billingAccountSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { findBillingAccount } from '../data/billing-accounts.js';
 import { salesStatusOf } from '../domain/sales-status.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -17,6 +18,6 @@ export function v1AdminBillingGet(app: Express, ctx: RouteContext): void {
       currency: tenant.currency,
       platformFeePercent: tenant.platformFeePercent,
       ...salesStatusOf(account),
-    });
+    } satisfies JsonAnswer<typeof billingAccountSchema>);
   });
 }

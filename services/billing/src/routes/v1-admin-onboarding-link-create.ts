@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { AppError } from '@mindbot/errors';
+import { onboardingLinkSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { findBillingAccount } from '../data/billing-accounts.js';
 import type { RouteContext } from '../http/route-context.js';
 import { appUrlOf, tenantOf } from '../http/tenant-context.js';
@@ -22,7 +23,7 @@ export function v1AdminOnboardingLinkCreate(app: Express, ctx: RouteContext): vo
         return_url: `${base}/admin/billing/onboarding?done=1`,
       });
       res.set('Cache-Control', 'no-store');
-      res.status(201).json({ url: link.url, expiresAt: new Date(link.expires_at * 1000) });
+      res.status(201).json({ url: link.url, expiresAt: new Date(link.expires_at * 1000) } satisfies JsonAnswer<typeof onboardingLinkSchema>);
     } catch (error) {
       req.log.error({ err: error }, 'account link creation failed');
       throw new AppError('unavailable', 'Stripe could not be reached; try again.', { headers: { 'Retry-After': '5' } });

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { parseInput } from '@mindbot/errors';
-import { packageCreateRequestSchema } from '@mindbot/sdk/schemas';
+import { packageCreateRequestSchema, packageSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { createPackage } from '../domain/packages.js';
 import type { RouteContext } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-context.js';
@@ -9,6 +9,6 @@ import { tenantOf } from '../http/tenant-context.js';
 export function v1AdminPackagesCreate(app: Express, ctx: RouteContext): void {
   app.post('/v1/admin/packages', ...ctx.admin, async (req, res) => {
     const input = parseInput(packageCreateRequestSchema, req.body);
-    res.status(201).json(await createPackage(ctx.deps.tenants.forTenant(tenantOf(res).slug), input));
+    res.status(201).json(await createPackage(ctx.deps.tenants.forTenant(tenantOf(res).slug), input) satisfies JsonAnswer<typeof packageSchema>);
   });
 }

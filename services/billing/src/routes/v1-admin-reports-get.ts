@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { AppError, parseInput } from '@mindbot/errors';
-import { reportQuerySchema } from '@mindbot/sdk/schemas';
+import { reportQuerySchema, reportSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { buildReport, toCsv } from '../domain/reports.js';
 import type { RouteContext } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-context.js';
@@ -17,7 +17,7 @@ export function v1AdminReportsGet(app: Express, ctx: RouteContext): void {
     }
     const report = await buildReport(ctx.deps.tenants.forTenant(tenantOf(res).slug), { from: q.from, to: q.to });
     if (q.format === 'json') {
-      res.json(report);
+      res.json(report satisfies JsonAnswer<typeof reportSchema>);
       return;
     }
     const csv =

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError, parseInput } from '@mindbot/errors';
-import { purchaseCreateRequestSchema } from '@mindbot/sdk/schemas';
+import { purchaseCreateRequestSchema, purchaseSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { findBillingAccount } from '../data/billing-accounts.js';
 import { startPurchase } from '../domain/purchases.js';
 import { salesStatusOf } from '../domain/sales-status.js';
@@ -39,6 +39,6 @@ export function v1PurchasesCreate(app: Express, ctx: RouteContext): void {
       if (result.failure === 'package_not_found') throw new AppError('not_found', 'No such package is for sale.');
       throw new AppError('unavailable', 'The payment provider could not be reached; nothing was charged. Try again.', { headers: { 'Retry-After': '5' } });
     }
-    res.status(201).json(result.value);
+    res.status(201).json(result.value satisfies JsonAnswer<typeof purchaseSchema>);
   });
 }

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError, parseInput } from '@mindbot/errors';
-import { timeCardActivateRequestSchema } from '@mindbot/sdk/schemas';
+import { timeCardActivateRequestSchema, timeCardActivationSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { normaliseActivationCode } from '../domain/activation-code.js';
 import { activateTimeCard } from '../domain/time-cards.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -45,6 +45,6 @@ export function v1TimeCardsActivate(app: Express, ctx: RouteContext): void {
       throw new AppError(problem, message);
     }
     await attempt.release();
-    res.status(201).json(result.value);
+    res.status(201).json(result.value satisfies JsonAnswer<typeof timeCardActivationSchema>);
   });
 }

@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { AppError } from '@mindbot/errors';
+import { stripeWebhookAckSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { handleStripeEvent } from '../domain/stripe-events.js';
 import type { Stripe } from '../domain/stripe-client.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -32,6 +33,6 @@ export function v1WebhooksStripeReceive(app: Express, ctx: RouteContext): void {
       ctx.billing.clock(),
     );
     req.log.info({ eventId: event.id, eventType: event.type, ...outcome }, 'stripe event handled');
-    res.json({ received: true, ...outcome });
+    res.json({ received: true, ...outcome } satisfies JsonAnswer<typeof stripeWebhookAckSchema>);
   });
 }

@@ -5,7 +5,8 @@ import { createRoutesOnlyApp as ssoRoutesApp } from '@mindbot/sso/testing/routes
 import { captureLogger, expressRoutes, testRedisUrl, uniqueSlug } from '@mindbot/testing';
 import { PROXIED_PREFIXES } from '../routes/proxied-routes.js';
 import { startGatewayHarness, type GatewayHarness } from '../testing/harness.js';
-import { openApiPath } from './openapi.js';
+import { problemSchema } from '@mindbot/sdk/schemas';
+import { buildOpenApi, openApiPath } from './openapi.js';
 
 type Operations = Record<string, { 'x-mindbot-upstream'?: string }>;
 interface Doc {
@@ -36,6 +37,30 @@ function documented(doc: Doc, upstream: string | undefined): Set<string> {
     for (const [method, operation] of Object.entries(operations)) if (operation['x-mindbot-upstream'] === upstream) found.add(`${method} ${path}`);
   }
   return found;
+}
+
+type AnswerDoc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>> };
+
+/** Every documented answer that carries a body but no schema (non-JSON answers must at least name their media type). */
+function undescribedAnswers(doc: AnswerDoc): { problems: string[]; described: number } {
+  const bodiless = (status: number) => status === 204 || (status >= 300 && status < 400);
+  const problems: string[] = [];
+  let described = 0;
+  for (const [path, operations] of Object.entries(doc.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const content = Object.entries(response.content ?? {});
+        if (bodiless(Number(status))) {
+          if (content.length > 0) problems.push(`${method} ${path} ${status}: a body on a bodiless status`);
+          continue;
+        }
+        const json = content.filter(([type]) => /[/+]json$/.test(type));
+        if (content.length === 0 || json.some(([, media]) => media.schema === undefined)) problems.push(`${method} ${path} ${status}`);
+        else described += json.length;
+      }
+    }
+  }
+  return { problems, described };
 }
 
 const under = (prefixes: readonly string[], path: string) => prefixes.some((p) => path === p || path.startsWith(`${p}/`));
@@ -111,6 +136,21 @@ describe('gateway: /openapi.json', () => {
     expect(Object.keys(billing.paths['/v1/sso/saml/{connectionId}/acs']?.post?.requestBody?.content ?? {})).toEqual(['application/x-www-form-urlencoded']);
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1] ?? '');
     for (const ref of refs) expect(doc.components.schemas[ref]).toBeDefined();
+  });
+
+  it('gives every answer that has a body a schema: a JSON answer without one fails here', async () => {
+    const doc = (await request(h.app).get('/openapi.json')).body as AnswerDoc;
+    expect(undescribedAnswers(doc).problems).toEqual([]);
+    expect(undescribedAnswers(doc).described).toBeGreaterThan(100);
+    // The check itself: a JSON answer documented by description only is caught, a CSV alternative beside a schema is not.
+    const lax = buildOpenApi(
+      [
+        { method: 'get', path: '/v1/lax', operationId: 'lax', summary: 'lax', auth: 'user', responses: { 200: { description: 'Something' }, 204: { description: 'Nothing' } } },
+        { method: 'get', path: '/v1/csv', operationId: 'csv', summary: 'csv', auth: 'user', responses: { 200: { description: 'Rows', schema: problemSchema, alsoMediaTypes: ['text/csv'] } } },
+      ],
+      { version: 'test' },
+    ) as unknown as AnswerDoc;
+    expect(undescribedAnswers(lax).problems).toEqual(['get /v1/lax 200']);
   });
 
   it('is served without a tenant host, and unknown tenant paths still answer problems', async () => {

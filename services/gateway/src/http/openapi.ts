@@ -80,7 +80,8 @@ export function buildOpenApi(specs: readonly RouteSpec[], info: { version: strin
     for (const [status, response] of Object.entries(spec.responses)) {
       if (!response) continue;
       const type = response.mediaType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json');
-      const content = response.schema ? { [type]: { schema: describe(response.schema, 'output') } } : response.mediaType ? { [type]: {} } : undefined;
+      const also = Object.fromEntries((response.alsoMediaTypes ?? []).map((media) => [media, {}]));
+      const content = response.schema ? { [type]: { schema: describe(response.schema, 'output') }, ...also } : response.mediaType ? { [type]: {}, ...also } : undefined;
       responses[status] = { description: response.description, ...(content ? { content } : {}) };
     }
     paths[path] ??= {};

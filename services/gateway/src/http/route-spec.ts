@@ -28,6 +28,8 @@ export interface RouteResponse {
   schema?: z.ZodType;
   /** Only for answers that are not JSON (SAML metadata, CSV reports); a schema-less body is described by this type alone. */
   mediaType?: string;
+  /** Other media types the same answer can take, without a JSON schema (a report as CSV). */
+  alsoMediaTypes?: readonly string[];
 }
 
 /** A route of the gateway itself. */

@@ -1,15 +1,24 @@
 import {
   balanceSchema,
+  billingAccountSchema,
+  historyPageSchema,
   historyQuerySchema,
+  onboardingLinkSchema,
   packageCreateRequestSchema,
   packageListSchema,
   packageSchema,
   packageUpdateRequestSchema,
   problemSchema,
   purchaseCreateRequestSchema,
+  purchaseListSchema,
   purchaseSchema,
   reportQuerySchema,
+  reportSchema,
+  stripeWebhookAckSchema,
   timeCardActivateRequestSchema,
+  timeCardActivationSchema,
+  timeCardListSchema,
+  voiceSessionRecordListSchema,
 } from '@mindbot/sdk/schemas';
 import type { RouteSpec } from '../http/route-spec.js';
 
@@ -36,7 +45,7 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'user',
     upstream: 'billing',
     query: historyQuerySchema,
-    responses: { 200: { description: 'Ledger entries' }, 400: problem('Invalid query'), 401: signIn },
+    responses: { 200: { description: 'Ledger entries, one page', schema: historyPageSchema }, 400: problem('Invalid query'), 401: signIn },
   },
   {
     method: 'get',
@@ -45,7 +54,7 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: "The user's voice sessions with the seconds each one used.",
     auth: 'user',
     upstream: 'billing',
-    responses: { 200: { description: 'Sessions' }, 401: signIn },
+    responses: { 200: { description: 'Sessions', schema: voiceSessionRecordListSchema }, 401: signIn },
   },
   {
     method: 'get',
@@ -63,7 +72,7 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: "The user's own time cards; unused codes are shown to their owner only.",
     auth: 'user',
     upstream: 'billing',
-    responses: { 200: { description: 'Time cards' }, 401: signIn },
+    responses: { 200: { description: 'Time cards', schema: timeCardListSchema }, 401: signIn },
   },
   {
     method: 'post',
@@ -74,7 +83,7 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     upstream: 'billing',
     body: timeCardActivateRequestSchema,
     responses: {
-      201: { description: 'Activated' },
+      201: { description: 'Activated: the lot credited and when it expires', schema: timeCardActivationSchema },
       401: signIn,
       404: problem('Unknown code'),
       409: problem('Already activated'),
@@ -89,7 +98,7 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: "The user's purchases and their state.",
     auth: 'user',
     upstream: 'billing',
-    responses: { 200: { description: 'Purchases' }, 401: signIn },
+    responses: { 200: { description: 'Purchases', schema: purchaseListSchema }, 401: signIn },
   },
   {
     method: 'post',
@@ -152,7 +161,7 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: "The tenant's Stripe account state: can it sell, and if not, why.",
     auth: 'admin',
     upstream: 'billing',
-    responses: { 200: { description: 'The account state' }, 401: signIn, 403: adminOnly },
+    responses: { 200: { description: 'The account state', schema: billingAccountSchema }, 401: signIn, 403: adminOnly },
   },
   {
     method: 'post',
@@ -161,7 +170,7 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: "A fresh, single-use Stripe onboarding link for the tenant's account.",
     auth: 'admin',
     upstream: 'billing',
-    responses: { 201: { description: 'The link' }, 401: signIn, 403: adminOnly, 409: problem('No open Stripe account yet'), 503: problem('Stripe unreachable') },
+    responses: { 201: { description: 'The link (single-use, expires within minutes)', schema: onboardingLinkSchema }, 401: signIn, 403: adminOnly, 409: problem('No open Stripe account yet'), 503: problem('Stripe unreachable') },
   },
   {
     method: 'get',
@@ -172,7 +181,7 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     upstream: 'billing',
     query: reportQuerySchema,
     responses: {
-      200: { description: 'The report (JSON, or CSV with format=csv)' },
+      200: { description: 'The report (JSON, or CSV of one view with format=csv)', schema: reportSchema, alsoMediaTypes: ['text/csv'] },
       400: problem('Invalid range'),
       401: signIn,
       403: adminOnly,
@@ -185,6 +194,6 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: "Stripe's Connect webhook, at the platform host; the `Stripe-Signature` header is checked over the raw body.",
     auth: 'signature',
     upstream: 'billing',
-    responses: { 200: { description: 'Handled (or already handled)' }, 400: problem('Missing, invalid or stale signature') },
+    responses: { 200: { description: 'Handled (or already handled)', schema: stripeWebhookAckSchema }, 400: problem('Missing, invalid or stale signature') },
   },
 ];

@@ -1,19 +1,25 @@
 import {
   connectionCreateRequestSchema,
+  connectionListSchema,
+  connectionSchema,
   connectionUpdateRequestSchema,
   domainClaimRequestSchema,
+  domainListSchema,
+  domainSchema,
   jwksSchema,
   logoutResponseSchema,
   meSchema,
   oidcCallbackQuerySchema,
   passwordLoginRequestSchema,
   passwordRegisterRequestSchema,
+  passwordResetAcceptedSchema,
   passwordResetConfirmRequestSchema,
   passwordResetRequestSchema,
   problemSchema,
   refreshRequestSchema,
   samlLogoutPostSchema,
   samlPostSchema,
+  sessionsRevokedSchema,
   ssoCodeExchangeRequestSchema,
   ssoLoginQuerySchema,
   tokenResponseSchema,
@@ -35,7 +41,7 @@ const samlLogout = (method: 'get' | 'post'): RouteSpec => ({
   auth: 'public',
   upstream: 'sso',
   ...(method === 'post' ? { body: samlLogoutPostSchema, bodyMediaType: 'application/x-www-form-urlencoded' as const } : {}),
-  responses: { 200: { description: 'A LogoutResponse for the IdP' }, 204: { description: 'Logout completed' }, 302: { description: 'Redirect to the IdP with a LogoutResponse' }, 401: refused },
+  responses: { 204: { description: 'Logout completed' }, 302: { description: 'Redirect to the IdP with a LogoutResponse' }, 401: refused },
 });
 
 /** SSO's public routes, served through the gateway: described from the schemas SSO validates with. */
@@ -114,7 +120,7 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: "The tenant's SAML and OIDC connections.",
     auth: 'admin',
     upstream: 'sso',
-    responses: { 200: { description: 'Connections' }, 401: signIn, 403: adminOnly },
+    responses: { 200: { description: 'Connections', schema: connectionListSchema }, 401: signIn, 403: adminOnly },
   },
   {
     method: 'post',
@@ -124,7 +130,7 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'admin',
     upstream: 'sso',
     body: connectionCreateRequestSchema,
-    responses: { 201: { description: 'The connection' }, 400: problem('Invalid connection'), 401: signIn, 403: adminOnly },
+    responses: { 201: { description: 'The connection', schema: connectionSchema }, 400: problem('Invalid connection'), 401: signIn, 403: adminOnly },
   },
   {
     method: 'get',
@@ -133,7 +139,7 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: 'One connection, with the URLs to give the IdP.',
     auth: 'admin',
     upstream: 'sso',
-    responses: { 200: { description: 'The connection' }, 401: signIn, 403: adminOnly, 404: problem('No such connection') },
+    responses: { 200: { description: 'The connection', schema: connectionSchema }, 401: signIn, 403: adminOnly, 404: problem('No such connection') },
   },
   {
     method: 'patch',
@@ -143,7 +149,7 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'admin',
     upstream: 'sso',
     body: connectionUpdateRequestSchema,
-    responses: { 200: { description: 'The connection' }, 400: problem('Invalid change'), 401: signIn, 403: adminOnly, 404: problem('No such connection') },
+    responses: { 200: { description: 'The connection', schema: connectionSchema }, 400: problem('Invalid change'), 401: signIn, 403: adminOnly, 404: problem('No such connection') },
   },
   {
     method: 'delete',
@@ -161,7 +167,7 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: "The tenant's claimed email domains and whether each is verified.",
     auth: 'admin',
     upstream: 'sso',
-    responses: { 200: { description: 'Domains' }, 401: signIn, 403: adminOnly },
+    responses: { 200: { description: 'Domains', schema: domainListSchema }, 401: signIn, 403: adminOnly },
   },
   {
     method: 'post',
@@ -171,7 +177,7 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'admin',
     upstream: 'sso',
     body: domainClaimRequestSchema,
-    responses: { 201: { description: 'The claim' }, 400: problem('Invalid claim'), 401: signIn, 403: adminOnly },
+    responses: { 201: { description: 'The claim, with the TXT record to publish', schema: domainSchema }, 400: problem('Invalid claim'), 401: signIn, 403: adminOnly },
   },
   {
     method: 'post',
@@ -180,7 +186,7 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: 'Look up the TXT record; a verified domain routes sign-ins by email.',
     auth: 'admin',
     upstream: 'sso',
-    responses: { 200: { description: 'The verified domain' }, 401: signIn, 403: adminOnly, 404: problem('No such domain'), 422: problem('The TXT record was not found') },
+    responses: { 200: { description: 'The verified domain', schema: domainSchema }, 401: signIn, 403: adminOnly, 404: problem('No such domain'), 422: problem('The TXT record was not found') },
   },
   {
     method: 'post',
@@ -210,7 +216,7 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'public',
     upstream: 'sso',
     body: passwordResetRequestSchema,
-    responses: { 202: { description: 'Accepted' }, 403: problem('Password sign-in is off') },
+    responses: { 202: { description: 'Accepted', schema: passwordResetAcceptedSchema }, 403: problem('Password sign-in is off') },
   },
   {
     method: 'post',
@@ -257,6 +263,6 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: 'End every session of a user of this tenant.',
     auth: 'admin',
     upstream: 'sso',
-    responses: { 200: { description: 'How many sessions ended' }, 401: signIn, 403: adminOnly, 404: problem('No such user') },
+    responses: { 200: { description: 'How many sessions ended', schema: sessionsRevokedSchema }, 401: signIn, 403: adminOnly, 404: problem('No such user') },
   },
 ];

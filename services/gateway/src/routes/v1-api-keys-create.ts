@@ -1,4 +1,4 @@
-import { apiKeyCreatedSchema, apiKeyCreateRequestSchema, problemSchema } from '@mindbot/sdk/schemas';
+import { apiKeyCreatedSchema, apiKeyCreateRequestSchema, problemSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { AppError, parseInput } from '@mindbot/errors';
 import { callerOf, requireUser } from '../http/authenticate.js';
 import type { GatewayRoute } from '../http/route-spec.js';
@@ -31,7 +31,7 @@ export const v1ApiKeysCreate: GatewayRoute = {
       }
       const caller = callerOf(res);
       const created = await ctx.gateway.apiKeys.create(tenantOf(res).slug, { ...input, expiresAt }, caller?.id ?? 'unknown');
-      res.status(201).set('Cache-Control', 'no-store').json(created);
+      res.status(201).set('Cache-Control', 'no-store').json(created satisfies JsonAnswer<typeof apiKeyCreatedSchema>);
     });
   },
 };

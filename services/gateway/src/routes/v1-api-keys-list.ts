@@ -1,4 +1,4 @@
-import { apiKeyListSchema, problemSchema } from '@mindbot/sdk/schemas';
+import { apiKeyListSchema, problemSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { AppError } from '@mindbot/errors';
 import { callerOf } from '../http/authenticate.js';
 import type { GatewayRoute } from '../http/route-spec.js';
@@ -26,7 +26,7 @@ export const v1ApiKeysList: GatewayRoute = {
       if (!caller) throw new AppError('unauthenticated', 'A Bearer access token or an API key is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
       const allowed = caller.kind === 'user' ? caller.principal.roles.some((r) => (ADMIN_ROLES as readonly string[]).includes(r)) : caller.apiKey.permissions.includes('api-keys:read');
       if (!allowed) throw new AppError('forbidden', 'This needs an admin, or an API key with api-keys:read.');
-      res.set('Cache-Control', 'no-store').json({ apiKeys: await ctx.gateway.apiKeys.list(tenantOf(res).slug) });
+      res.set('Cache-Control', 'no-store').json({ apiKeys: await ctx.gateway.apiKeys.list(tenantOf(res).slug) } satisfies JsonAnswer<typeof apiKeyListSchema>);
     });
   },
 };

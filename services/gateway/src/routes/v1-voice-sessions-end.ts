@@ -1,4 +1,4 @@
-import { problemSchema, voiceSessionEndedSchema } from '@mindbot/sdk/schemas';
+import { problemSchema, voiceSessionEndedSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { AppError } from '@mindbot/errors';
 import { isId } from '@mindbot/ids';
 import { callerOf, requireUserOrKey } from '../http/authenticate.js';
@@ -42,7 +42,7 @@ export const v1VoiceSessionsEnd: GatewayRoute = {
       const settled = await ctx.gateway.billing.end(tenant.slug, id, { elapsedSeconds, reason: 'user_hangup' }, traceHeaders(req));
       await voice.close(room).catch((error: unknown) => req.log.warn({ err: error, room }, 'could not close the room; it closes when empty'));
       if (!settled) throw new AppError('not_found', 'No such running voice session.');
-      res.json({ sessionId: settled.sessionId, status: settled.status, settledSeconds: settled.settledSeconds, chargedSeconds: settled.chargedSeconds });
+      res.json({ sessionId: settled.sessionId, status: settled.status, settledSeconds: settled.settledSeconds, chargedSeconds: settled.chargedSeconds } satisfies JsonAnswer<typeof voiceSessionEndedSchema>);
     });
   },
 };

@@ -1,7 +1,6 @@
 import express from 'express';
-import { problemSchema } from '@mindbot/sdk/schemas';
+import { livekitWebhookAckSchema, problemSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { AppError } from '@mindbot/errors';
-import { z } from 'zod';
 import { voiceOf } from '../gateway-deps.js';
 import type { GatewayRoute } from '../http/route-spec.js';
 import { traceHeaders } from '../http/trace-headers.js';
@@ -20,7 +19,7 @@ export const v1WebhooksLivekitReceive: GatewayRoute = {
     summary: 'LiveKit webhook (signature checked).',
     auth: 'signature',
     responses: {
-      200: { description: 'Received', schema: z.object({ received: z.boolean(), settled: z.boolean() }) },
+      200: { description: 'Received', schema: livekitWebhookAckSchema },
       401: { description: 'Bad signature', schema: problemSchema },
     },
   },
@@ -47,7 +46,7 @@ export const v1WebhooksLivekitReceive: GatewayRoute = {
           }
         }
       }
-      res.json({ received: true, settled });
+      res.json({ received: true, settled } satisfies JsonAnswer<typeof livekitWebhookAckSchema>);
     });
   },
 };

@@ -19,19 +19,19 @@ export function connectionView(connection: Connection, origin: string) {
   const secretNames = Object.entries(connection.secrets)
     .filter(([, v]) => typeof v === 'string')
     .map(([k]) => k);
-  return {
+  const common = {
     id: connection.id,
-    kind: connection.kind,
     name: connection.name,
     status: connection.status,
-    settings: connection.settings,
     secretsSet: secretNames,
     roleRules: connection.roleRules,
     defaultRoles: connection.defaultRoles,
-    ...(connection.kind === 'oidc' ? { oidc: { redirectUri: oidcRedirectUri(origin, connection.id) } } : { saml: samlEndpoints(origin, connection.id) }),
     createdAt: connection.createdAt.toISOString(),
     updatedAt: connection.updatedAt.toISOString(),
   };
+  return connection.kind === 'oidc'
+    ? { ...common, kind: connection.kind, settings: connection.settings, oidc: { redirectUri: oidcRedirectUri(origin, connection.id) } }
+    : { ...common, kind: connection.kind, settings: connection.settings, saml: samlEndpoints(origin, connection.id) };
 }
 
 /** Managing a tenant's IdP connections; expected failures are values, not exceptions. */

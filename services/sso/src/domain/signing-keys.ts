@@ -3,6 +3,11 @@ import { SignJWT, type JSONWebKeySet, type JWK } from 'jose';
 import { PLATFORM_TOKEN_ALGORITHM } from '@mindbot/auth';
 import type { PrivateSigningJwk } from '../config.js';
 
+/** The public JWKS, every key with its type and id (which jose's JWK leaves optional). */
+export interface PublishedJwks extends JSONWebKeySet {
+  keys: (JWK & { kty: string; kid: string })[];
+}
+
 export interface AccessTokenClaims {
   sub: string;
   tid: string;
@@ -20,7 +25,7 @@ export class SigningKeys {
   private constructor(
     private readonly signingKid: string,
     private readonly signingKey: KeyObject,
-    private readonly published: JSONWebKeySet,
+    private readonly published: PublishedJwks,
     private readonly issuer: string,
     private readonly audience: string,
   ) {}
@@ -31,13 +36,13 @@ export class SigningKeys {
     const key = createPrivateKey({ key: { kty: signing.kty, crv: signing.crv, x: signing.x, y: signing.y, d: signing.d }, format: 'jwk' });
     // The signing key first, then the others (next or previous), public parts only.
     const ordered = [signing, ...options.keys.filter((k) => k.kid !== signing.kid)];
-    const published: JSONWebKeySet = {
-      keys: ordered.map((k): JWK => ({ kty: k.kty, crv: k.crv, x: k.x, y: k.y, kid: k.kid, alg: PLATFORM_TOKEN_ALGORITHM, use: 'sig' })),
+    const published: PublishedJwks = {
+      keys: ordered.map((k) => ({ kty: k.kty, crv: k.crv, x: k.x, y: k.y, kid: k.kid, alg: PLATFORM_TOKEN_ALGORITHM, use: 'sig' })),
     };
     return new SigningKeys(signing.kid, key, published, options.issuer, options.audience);
   }
 
-  get jwks(): JSONWebKeySet {
+  get jwks(): PublishedJwks {
     return this.published;
   }
 

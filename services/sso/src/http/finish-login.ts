@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { AppError } from '@mindbot/errors';
+import { tokenResponseSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import type { Connection } from '../data/connection-repository.js';
 import { provisionIdentity, type AssertedIdentity } from '../domain/provisioning.js';
 import type { SignInRelay } from '../domain/sign-in-relay.js';
@@ -32,7 +33,7 @@ export async function finishIdpLogin(
   const base = { method: connection.kind, created: outcome.created, roles: outcome.roles };
   if (outcome.tokens) {
     await sso.auditor.record(tenant.slug, { action: 'sso.login_succeeded', actorId: outcome.userId, target: connection.id, data: { ...base, session: outcome.tokens.session_id }, requestId: requestIdOf(req) });
-    res.set('Cache-Control', 'no-store').json(outcome.tokens);
+    res.set('Cache-Control', 'no-store').json(outcome.tokens satisfies JsonAnswer<typeof tokenResponseSchema>);
     return;
   }
   if (!relay) throw new AppError('internal', 'A sign-in ended with neither tokens nor a relay.');

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { AppError } from '@mindbot/errors';
+import { connectionSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { connectionView } from '../domain/connections.js';
 import { tenantAdmin } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
@@ -11,6 +12,6 @@ export function v1ConnectionsGet(router: Router, sso: Sso): void {
     const tenant = tenantOf(res);
     const connection = await sso.deps.tenants.forTenant(tenant.slug).transaction((tx) => sso.connections.find(tx, tenant.slug, String(req.params.id)));
     if (!connection) throw new AppError('not_found', 'No such connection.');
-    res.json(connectionView(connection, tenant.publicOrigin));
+    res.json(connectionView(connection, tenant.publicOrigin) satisfies JsonAnswer<typeof connectionSchema>);
   });
 }

@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { connectionListSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { connectionView } from '../domain/connections.js';
 import { tenantAdmin } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
@@ -9,6 +10,6 @@ export function v1ConnectionsList(router: Router, sso: Sso): void {
   router.get('/v1/sso/connections', ...tenantAdmin(sso), async (_req, res) => {
     const tenant = tenantOf(res);
     const connections = await sso.deps.tenants.forTenant(tenant.slug).transaction((tx) => sso.connections.list(tx, tenant.slug));
-    res.json({ data: connections.map((c) => connectionView(c, tenant.publicOrigin)) });
+    res.json({ data: connections.map((c) => connectionView(c, tenant.publicOrigin)) } satisfies JsonAnswer<typeof connectionListSchema>);
   });
 }

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError, parseInput } from '@mindbot/errors';
-import { connectionUpdateRequestSchema } from '@mindbot/sdk/schemas';
+import { connectionUpdateRequestSchema, connectionSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { connectionView } from '../domain/connections.js';
 import { requestIdOf, tenantAdmin } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
@@ -24,6 +24,6 @@ export function v1ConnectionsUpdate(router: Router, sso: Sso): void {
       data: { fields: Object.keys(input), status: outcome.connection.status },
       requestId: requestIdOf(req),
     });
-    res.json(connectionView(outcome.connection, tenant.publicOrigin));
+    res.json(connectionView(outcome.connection, tenant.publicOrigin) satisfies JsonAnswer<typeof connectionSchema>);
   });
 }

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError, parseInput } from '@mindbot/errors';
-import { domainClaimRequestSchema } from '@mindbot/sdk/schemas';
+import { domainClaimRequestSchema, domainSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { requestIdOf, tenantAdmin } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
@@ -14,6 +14,6 @@ export function v1DomainsCreate(router: Router, sso: Sso): void {
     const outcome = await sso.domains.claim(tenant.slug, input.domain, input.connectionId);
     if (!outcome.ok) throw new AppError('validation_failed', 'The domain claim is invalid.', { errors: [{ path: 'body.connectionId', message: 'must name a connection of this tenant' }] });
     await sso.auditor.record(tenant.slug, { action: 'sso.domain_claimed', actorId: principalOf(res).userId, target: input.domain, requestId: requestIdOf(req) });
-    res.status(201).json(outcome.domain);
+    res.status(201).json(outcome.domain satisfies JsonAnswer<typeof domainSchema>);
   });
 }

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError } from '@mindbot/errors';
-import { emailDomainSchema } from '@mindbot/sdk/schemas';
+import { emailDomainSchema, domainSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { requestIdOf, tenantAdmin } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
@@ -18,6 +18,6 @@ export function v1DomainsVerify(router: Router, sso: Sso): void {
       throw new AppError('not_found', 'No such domain.');
     }
     await sso.auditor.record(tenant.slug, { action: 'sso.domain_verified', actorId: principalOf(res).userId, target: domain.data, requestId: requestIdOf(req) });
-    res.json(outcome.domain);
+    res.json(outcome.domain satisfies JsonAnswer<typeof domainSchema>);
   });
 }

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { principalOf } from '@mindbot/auth';
+import { logoutResponseSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { spLogoutUrl } from '../domain/saml-logout.js';
 import { requestIdOf, signedIn } from '../http/guards.js';
 import { tenantOf, type TenantContext } from '../http/tenant-context.js';
@@ -30,7 +31,7 @@ export function v1LogoutCreate(router: Router, sso: Sso): void {
       res.status(204).end();
       return;
     }
-    res.set('Cache-Control', 'no-store').json({ logoutUrl });
+    res.set('Cache-Control', 'no-store').json({ logoutUrl } satisfies JsonAnswer<typeof logoutResponseSchema>);
   });
 }
 

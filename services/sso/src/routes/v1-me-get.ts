@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError } from '@mindbot/errors';
+import { meSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { signedIn } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
@@ -25,6 +26,6 @@ export function v1MeGet(router: Router, sso: Sso): void {
       roles: user.roles.map((r) => r.role.name).sort(),
       identities: user.identities,
       sessionId: principal.sessionId,
-    });
+    } satisfies JsonAnswer<typeof meSchema>);
   });
 }

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { AppError, parseInput } from '@mindbot/errors';
-import { passwordLoginRequestSchema } from '@mindbot/sdk/schemas';
+import { passwordLoginRequestSchema, tokenResponseSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { requestIdOf } from '../http/guards.js';
 import { loginRateLimit } from '../http/login-rate-limit.js';
 import { tenantOf } from '../http/tenant-context.js';
@@ -19,6 +19,6 @@ export function v1PasswordLogin(router: Router, sso: Sso): void {
       throw new AppError('unauthenticated', 'The email or password is wrong.');
     }
     await sso.auditor.record(tenant.slug, { action: 'password.login_succeeded', actorId: outcome.userId, requestId: requestIdOf(req) });
-    res.set('Cache-Control', 'no-store').json(outcome.tokens);
+    res.set('Cache-Control', 'no-store').json(outcome.tokens satisfies JsonAnswer<typeof tokenResponseSchema>);
   });
 }

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { AppError, parseInput } from '@mindbot/errors';
-import { passwordRegisterRequestSchema } from '@mindbot/sdk/schemas';
+import { passwordRegisterRequestSchema, tokenResponseSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { requestIdOf } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
@@ -17,6 +17,6 @@ export function v1PasswordRegister(router: Router, sso: Sso): void {
       throw new AppError('conflict', 'An account with this email already exists.');
     }
     await sso.auditor.record(tenant.slug, { action: 'password.registered', actorId: outcome.userId, requestId: requestIdOf(req) });
-    res.status(201).set('Cache-Control', 'no-store').json(outcome.tokens);
+    res.status(201).set('Cache-Control', 'no-store').json(outcome.tokens satisfies JsonAnswer<typeof tokenResponseSchema>);
   });
 }

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { AppError, parseInput } from '@mindbot/errors';
-import { passwordResetRequestSchema } from '@mindbot/sdk/schemas';
+import { passwordResetRequestSchema, passwordResetAcceptedSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
 
@@ -11,6 +11,6 @@ export function v1PasswordResetRequest(router: Router, sso: Sso): void {
     if (!tenant.passwordLogin) throw new AppError('forbidden', 'Password sign-in is not enabled for this tenant.');
     const input = parseInput(passwordResetRequestSchema, req.body);
     await sso.passwords.requestReset(tenant.slug, input.email);
-    res.status(202).json({ status: 'accepted' });
+    res.status(202).json({ status: 'accepted' } satisfies JsonAnswer<typeof passwordResetAcceptedSchema>);
   });
 }

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError } from '@mindbot/errors';
+import { sessionsRevokedSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { requestIdOf, tenantAdmin } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
@@ -17,6 +18,6 @@ export function v1SessionsRevoke(router: Router, sso: Sso): void {
     });
     if (ended === undefined) throw new AppError('not_found', 'No such user.');
     await sso.auditor.record(tenant.slug, { action: 'session.admin_revoked', actorId: principalOf(res).userId, target: userId, data: { sessionsEnded: ended }, requestId: requestIdOf(req) });
-    res.json({ sessionsEnded: ended });
+    res.json({ sessionsEnded: ended } satisfies JsonAnswer<typeof sessionsRevokedSchema>);
   });
 }

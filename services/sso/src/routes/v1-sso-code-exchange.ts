@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { parseInput } from '@mindbot/errors';
-import { ssoCodeExchangeRequestSchema } from '@mindbot/sdk/schemas';
+import { ssoCodeExchangeRequestSchema, tokenResponseSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { requestIdOf } from '../http/guards.js';
 import { loginRateLimit } from '../http/login-rate-limit.js';
 import { refuseLogin } from '../http/refuse-login.js';
@@ -39,6 +39,6 @@ export function v1SsoCodeExchange(router: Router, sso: Sso): void {
       data: { method: grant.method, session: tokens.session_id, pkce: grant.codeChallenge !== undefined },
       requestId: requestIdOf(req),
     });
-    res.set('Cache-Control', 'no-store').json(tokens);
+    res.set('Cache-Control', 'no-store').json(tokens satisfies JsonAnswer<typeof tokenResponseSchema>);
   });
 }

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { AppError, parseInput } from '@mindbot/errors';
-import { refreshRequestSchema } from '@mindbot/sdk/schemas';
+import { refreshRequestSchema, tokenResponseSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { requestIdOf } from '../http/guards.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
@@ -15,6 +15,6 @@ export function v1TokenRefresh(router: Router, sso: Sso): void {
       req.log.info({ reason: outcome.reason }, 'refresh refused');
       throw new AppError('unauthenticated', 'The refresh token is invalid, expired or revoked.');
     }
-    res.set('Cache-Control', 'no-store').json(outcome.tokens);
+    res.set('Cache-Control', 'no-store').json(outcome.tokens satisfies JsonAnswer<typeof tokenResponseSchema>);
   });
 }
