@@ -1,21 +1,17 @@
-import request from 'supertest';
-import { createTokenVerifier } from '@mindbot/auth';
-import { startServer, type RunningServer } from '@mindbot/http';
 import { tenantKeyPrefix } from '@mindbot/redis';
-import { MindBotApiError, MindBotClient, type VerifierStorage } from '@mindbot/sdk';
-import { completeIdpLogin, startOidcIdp, type TestOidcIdp } from '@mindbot/sso/testing/oidc-idp';
-import { TestSamlIdp, type SpEndpoints } from '@mindbot/sso/testing/saml-idp';
-import { startSsoHarness, type SsoHarness, type TestTenant } from '@mindbot/sso/testing/sso-harness';
-import { freePort, uniqueSlug } from '@mindbot/testing';
-import { startGatewayHarness, type GatewayHarness } from './testing/harness.js';
+import { MindBotClient, type VerifierStorage } from '@mindbot/sdk';
+import { completeIdpLogin, type TestOidcIdp } from '@mindbot/sso/testing/oidc-idp';
+import { TestSamlIdp } from '@mindbot/sso/testing/saml-idp';
+import type { SsoHarness, TestTenant } from '@mindbot/sso/testing/sso-harness';
+import { uniqueSlug } from '@mindbot/testing';
+import { hostFetch, refusal, startSsoBehindGateway, type SsoBehindGateway } from './testing/sso-behind-gateway.js';
 
 // Browser sign-in that lands back in the tenant's app: the real SSO behind the real gateway, a
 // certified OpenID Provider (oidc-provider) and samlify as the SAML IdP. With returnTo, the IdP's
 // answer becomes a 303 to the app carrying a one-time code; the SDK redeems it for tokens.
 describe('@mindbot/sdk: SSO sign-in that returns to the app (returnTo + one-time code)', () => {
-  let gateway: GatewayHarness;
+  let env: SsoBehindGateway;
   let sso: SsoHarness;
-  let ssoServer: RunningServer;
   let oidcIdp: TestOidcIdp;
   let samlIdp: TestSamlIdp;
   let tenant: TestTenant;
@@ -24,19 +20,10 @@ describe('@mindbot/sdk: SSO sign-in that returns to the app (returnTo + one-time
   let baseUrl: string;
   let otherBaseUrl: string;
   let customDomain: string;
-  let oidc: { id: string; redirectUri: string };
-  let saml: { id: string; sp: SpEndpoints };
+  let oidc: SsoBehindGateway['oidc'];
+  let saml: SsoBehindGateway['saml'];
   /** How far the SSO's code clock runs ahead of real time. */
   let clockShift = 0;
-
-  // Node's fetch resolves *.localhost through DNS; send to loopback with the tenant's host forwarded (a trusted proxy's way).
-  const hostFetch: typeof fetch = (input, init) => {
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const headers = new Headers(init?.headers);
-    headers.set('x-forwarded-host', url.hostname);
-    url.hostname = '127.0.0.1';
-    return fetch(url, { ...init, headers });
-  };
 
   const memoryStorage = (): VerifierStorage & { size(): number } => {
     const items = new Map<string, string>();
@@ -47,14 +34,6 @@ describe('@mindbot/sdk: SSO sign-in that returns to the app (returnTo + one-time
       size: () => items.size,
     };
   };
-
-  async function refusal(promise: Promise<unknown>): Promise<[number, string] | string> {
-    const error = await promise.then(
-      () => 'resolved',
-      (e: unknown) => e,
-    );
-    return error instanceof MindBotApiError ? [error.status, error.code] : String(error);
-  }
 
   /** The gateway's answer to a request the browser makes on the tenant's host (redirects not followed). */
   const browse = (url: string, init: RequestInit = {}) => hostFetch(url, { ...init, redirect: 'manual' });
@@ -78,49 +57,16 @@ describe('@mindbot/sdk: SSO sign-in that returns to the app (returnTo + one-time
   }
 
   beforeAll(async () => {
-    const ssoUrl = `http://127.0.0.1:${await freePort()}`;
-    const verifier = createTokenVerifier({ jwks: new URL(`${ssoUrl}/.well-known/jwks.json`), issuer: 'https://sso.test.mindbot', audience: 'mindbot-platform' });
-    gateway = await startGatewayHarness({ trustProxy: 'loopback', ssoUrl, verifier });
-    sso = await startSsoHarness({ database: gateway.database, trustProxy: 'loopback', overrides: { now: () => Date.now() + clockShift } });
-    ssoServer = await startServer(sso.app, { port: Number(new URL(ssoUrl).port), host: '127.0.0.1', logger: gateway.log.logger, lifecycle: sso.deps.lifecycle, shutdownTimeoutMs: 1_000 });
-    port = new URL((await gateway.listen()).url).port;
-
-    const slug = uniqueSlug('sso-back');
-    customDomain = `app-${slug}.test`;
-    await gateway.provision(slug, (manifest) => {
-      manifest.spec.domains = [customDomain];
-    });
-    tenant = { slug, host: `${slug}.localhost`, origin: `http://${slug}.localhost` };
-    baseUrl = `http://${tenant.host}:${port}`;
-    const otherSlug = uniqueSlug('sso-other');
-    await gateway.provision(otherSlug, (manifest) => {
-      manifest.spec.domains = [];
-    });
-    other = { slug: otherSlug, host: `${otherSlug}.localhost`, origin: `http://${otherSlug}.localhost` };
-    otherBaseUrl = `http://${other.host}:${port}`;
-
-    const admin = await sso.tokenFor(tenant, ['admin']);
-    const connect = async (body: Record<string, unknown>) => {
-      const res = await request(sso.app).post('/v1/sso/connections').set('Host', tenant.host).set('Authorization', `Bearer ${admin}`).send(body);
-      expect(res.status).toBe(201);
-      return res.body as { id: string; oidc?: { redirectUri: string }; saml?: SpEndpoints };
-    };
-    const idpPort = await freePort();
-    const created = await connect({
-      kind: 'oidc',
-      name: 'okta',
-      settings: { issuer: `http://127.0.0.1:${idpPort}`, clientId: 'client-back', idTokenAlgorithm: 'RS256', scopes: 'openid email profile groups' },
-      secrets: { clientSecret: 'secret-back-0123456789' },
-    });
-    oidc = { id: created.id, redirectUri: created.oidc?.redirectUri ?? '' };
-    oidcIdp = await startOidcIdp({
-      port: idpPort,
+    customDomain = `app-${uniqueSlug('sso-back')}.test`;
+    env = await startSsoBehindGateway({
+      prefix: 'sso-back',
+      domains: [customDomain],
       accounts: { alice: { email: 'alice@corp.test', name: 'Alice', groups: ['staff'] }, bob: { email: 'bob@corp.test', name: 'Bob', groups: [] } },
-      clients: [{ clientId: 'client-back', clientSecret: 'secret-back-0123456789', redirectUris: [oidc.redirectUri] }],
+      ssoOverrides: { now: () => Date.now() + clockShift },
     });
-    samlIdp = new TestSamlIdp('back');
-    const samlConnection = await connect({ kind: 'saml', name: 'adfs', metadataXml: samlIdp.metadataXml() });
-    saml = { id: samlConnection.id, sp: samlConnection.saml ?? { entityId: '', acsUrl: '', sloUrl: '' } };
+    ({ sso, oidcIdp, samlIdp, tenant, port, baseUrl, oidc, saml } = env);
+    other = await env.addTenant('sso-other');
+    otherBaseUrl = `http://${other.host}:${port}`;
   });
 
   afterEach(() => {
@@ -128,10 +74,7 @@ describe('@mindbot/sdk: SSO sign-in that returns to the app (returnTo + one-time
   });
 
   afterAll(async () => {
-    await oidcIdp.close();
-    await ssoServer.close();
-    await sso.close();
-    await gateway.close();
+    await env.close();
   });
 
   it('OIDC: start with returnTo → IdP → 303 back to the app with a code (no tokens) → the SDK redeems it once for working tokens', async () => {

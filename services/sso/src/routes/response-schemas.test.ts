@@ -1,4 +1,3 @@
-import DNS from 'dns2';
 import request from 'supertest';
 import {
   connectionListSchema,
@@ -11,9 +10,9 @@ import {
   sessionsRevokedSchema,
   tokenResponseSchema,
 } from '@mindbot/sdk/schemas';
-import { freePort } from '@mindbot/testing';
 import type { z } from 'zod';
 import { TestSamlIdp } from '../test-support/saml-idp.js';
+import { startTestDns, type TestDns } from '../test-support/test-dns.js';
 import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
 
 /**
@@ -26,24 +25,11 @@ describe('sso: answers match their documented response schemas', () => {
   let h: SsoHarness;
   let tenant: TestTenant;
   let admin: string;
-  let dns: ReturnType<typeof DNS.createServer>;
-  const records = new Map<string, string>();
+  let dns: TestDns;
 
   beforeAll(async () => {
-    const port = await freePort();
-    dns = DNS.createServer({
-      udp: true,
-      handle: (query, send) => {
-        const response = DNS.Packet.createResponseFromRequest(query);
-        for (const question of query.questions) {
-          const value = records.get(question.name.toLowerCase());
-          if (value) response.answers.push(new DNS.Packet.Resource({ name: question.name, type: DNS.Packet.TYPE.TXT, class: DNS.Packet.CLASS.IN, ttl: 5, data: value }));
-        }
-        void send(response);
-      },
-    });
-    await dns.listen({ udp: { port, address: '127.0.0.1' } });
-    h = await startSsoHarness({ env: { SSO_DNS_SERVERS: `127.0.0.1:${port}` } });
+    dns = await startTestDns();
+    h = await startSsoHarness({ env: { SSO_DNS_SERVERS: dns.server } });
     tenant = await h.tenant('schemas');
     admin = `Bearer ${await h.tokenFor(tenant, ['admin'])}`;
   });
@@ -88,7 +74,7 @@ describe('sso: answers match their documented response schemas', () => {
 
     const claimed = await as('post', '/v1/sso/domains', admin).send({ domain: 'schemas.example', connectionId: id });
     expect(issuesOf(claimed, 201, domainSchema)).toEqual([]);
-    records.set('_mindbot-verification.schemas.example', domainSchema.parse(claimed.body).txtRecord.value);
+    dns.records.set('_mindbot-verification.schemas.example', domainSchema.parse(claimed.body).txtRecord.value);
     const verified = await as('post', '/v1/sso/domains/schemas.example/verify', admin);
     expect(issuesOf(verified, 200, domainSchema)).toEqual([]);
     expect(domainSchema.parse(verified.body).verifiedAt).toEqual(expect.any(String));

@@ -1,30 +1,16 @@
-import DNS from 'dns2';
 import request from 'supertest';
-import { freePort } from '@mindbot/testing';
+import { startTestDns, type TestDns } from '../test-support/test-dns.js';
 import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
 
 describe('email domains proven by a DNS TXT record route logins to a connection', () => {
   let h: SsoHarness;
   let acme: TestTenant;
   let globex: TestTenant;
-  let dns: ReturnType<typeof DNS.createServer>;
-  const records = new Map<string, string>();
+  let dns: TestDns;
 
   beforeAll(async () => {
-    const port = await freePort();
-    dns = DNS.createServer({
-      udp: true,
-      handle: (query, send) => {
-        const response = DNS.Packet.createResponseFromRequest(query);
-        for (const question of query.questions) {
-          const value = records.get(question.name.toLowerCase());
-          if (value) response.answers.push(new DNS.Packet.Resource({ name: question.name, type: DNS.Packet.TYPE.TXT, class: DNS.Packet.CLASS.IN, ttl: 5, data: value }));
-        }
-        void send(response);
-      },
-    });
-    await dns.listen({ udp: { port, address: '127.0.0.1' } });
-    h = await startSsoHarness({ env: { SSO_DNS_SERVERS: `127.0.0.1:${port}` } });
+    dns = await startTestDns();
+    h = await startSsoHarness({ env: { SSO_DNS_SERVERS: dns.server } });
     acme = await h.tenant('acme');
     globex = await h.tenant('globex');
   });
@@ -56,7 +42,7 @@ describe('email domains proven by a DNS TXT record route logins to a connection'
     const early = await request(h.app).post('/v1/sso/domains/corp.example/verify').set('Host', acme.host).set('Authorization', `Bearer ${admin}`);
     expect(early.status).toBe(422);
 
-    records.set('_mindbot-verification.corp.example', String(claimed.body.txtRecord.value));
+    dns.records.set('_mindbot-verification.corp.example', String(claimed.body.txtRecord.value));
     const verified = await request(h.app).post('/v1/sso/domains/corp.example/verify').set('Host', acme.host).set('Authorization', `Bearer ${admin}`);
     expect(verified.status).toBe(200);
     expect(verified.body.verified).toBe(true);
@@ -74,7 +60,7 @@ describe('email domains proven by a DNS TXT record route logins to a connection'
     const admin = await h.tokenFor(acme, ['admin']);
     const claimed = await request(h.app).post('/v1/sso/domains').set('Host', acme.host).set('Authorization', `Bearer ${admin}`).send({ domain: 'wrong.example' });
     expect(claimed.status).toBe(201);
-    records.set('_mindbot-verification.wrong.example', 'mindbot-verification=not-the-token');
+    dns.records.set('_mindbot-verification.wrong.example', 'mindbot-verification=not-the-token');
     expect((await request(h.app).post('/v1/sso/domains/wrong.example/verify').set('Host', acme.host).set('Authorization', `Bearer ${admin}`)).status).toBe(422);
     const member = await h.tokenFor(acme, ['member']);
     expect((await request(h.app).post('/v1/sso/domains').set('Host', acme.host).set('Authorization', `Bearer ${member}`).send({ domain: 'x.example' })).status).toBe(403);
