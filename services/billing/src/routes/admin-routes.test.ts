@@ -2,7 +2,7 @@ import request from 'supertest';
 import { testManifest } from '@mindbot/testing';
 import { BillingProvisioner } from '../domain/connect-provisioning.js';
 import { createStripeClient } from '../domain/stripe-client.js';
-import { startBillingHarness, type BillingHarness } from '../testing/harness.js';
+import { openAccountState, startBillingHarness, type BillingHarness } from '../testing/harness.js';
 
 describe('billing administration: packages, onboarding, reports, provisioning', () => {
   let h: BillingHarness;
@@ -108,15 +108,7 @@ describe('billing administration: packages, onboarding, reports, provisioning', 
   });
 
   it('never lets ensure overwrite an account.updated that landed between its Stripe read and its write', async () => {
-    const openState = {
-      id: h.accountOf(h.tenantA),
-      object: 'account',
-      charges_enabled: true,
-      payouts_enabled: true,
-      details_submitted: true,
-      capabilities: { card_payments: 'active', transfers: 'active' },
-      requirements: { disabled_reason: null, currently_due: [] },
-    };
+    const openState = openAccountState(h.accountOf(h.tenantA));
     // A Stripe client whose account read answers stripe-mock's fixture (cannot take charges) and,
     // before handing it to ensure, lets the webhook of a newer change (sales open) be applied:
     // the interleaving a real race produces, made deterministic.

@@ -23,6 +23,19 @@ import type { BillingDeps } from '../billing-deps.js';
 import { BillingProvisioner } from '../domain/connect-provisioning.js';
 import { createStripeClient, type Stripe } from '../domain/stripe-client.js';
 
+/** A connected account as Stripe describes it once onboarding is done: it can take card payments. */
+export function openAccountState(id: string) {
+  return {
+    id,
+    object: 'account',
+    charges_enabled: true,
+    payouts_enabled: true,
+    details_submitted: true,
+    capabilities: { card_payments: 'active', transfers: 'active' },
+    requirements: { disabled_reason: null, currently_due: [] },
+  };
+}
+
 export const WEBHOOK_SECRET = 'whsec_test_billing_harness_secret';
 export const SERVICE_TOKEN = 'svc_test_0123456789abcdef0123456789abcdef';
 
@@ -153,15 +166,7 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
   // Open sales: the account can take card payments (as Stripe would say after onboarding).
   for (const slug of [tenantA, tenantB]) {
     const res = await postEvent(
-      event('account.updated', accountOf(slug), {
-        id: accountOf(slug),
-        object: 'account',
-        charges_enabled: true,
-        payouts_enabled: true,
-        details_submitted: true,
-        capabilities: { card_payments: 'active', transfers: 'active' },
-        requirements: { disabled_reason: null, currently_due: [] },
-      }),
+      event('account.updated', accountOf(slug), openAccountState(accountOf(slug))),
     );
     if (res.status !== 200 || (res.body as { outcome?: string }).outcome !== 'applied') throw new Error(`could not open sales for ${slug}: ${res.status} ${JSON.stringify(res.body)}`);
   }
