@@ -32,6 +32,7 @@ import {
   samlAcsPath,
   samlPostBody,
   ssoRedirectCode,
+  ssoRedirectError,
   ssoSignInUrl,
   VERIFIER_STORAGE_KEY,
   type SamlPost,
@@ -117,11 +118,18 @@ export class MindBotClient {
   /**
    * Redeems the code in the returnTo page's location (`…#code=…`) for platform tokens, once, within
    * a minute, with the verifier from startSsoSignIn (given, or taken out of `storage`). Clear the
-   * fragment from the address bar afterwards (history.replaceState).
+   * fragment from the address bar afterwards (history.replaceState). A sign-in refused at or after
+   * the IdP comes back with `#error=…` instead: raised as a MindBotApiError with SSO's code, nothing sent.
    */
   async completeSsoRedirect(location: string | URL | { href: string }, options: { codeVerifier?: string; storage?: VerifierStorage } = {}): Promise<TokenResponse> {
-    const code = ssoRedirectCode(location);
+    const refused = ssoRedirectError(location);
+    // The sign-in is over either way: its verifier is of no further use.
     const stored = options.storage?.getItem(VERIFIER_STORAGE_KEY) ?? undefined;
+    if (refused) {
+      options.storage?.removeItem(VERIFIER_STORAGE_KEY);
+      throw new MindBotApiError(refused.status, refused);
+    }
+    const code = ssoRedirectCode(location);
     options.storage?.removeItem(VERIFIER_STORAGE_KEY);
     const verifier = options.codeVerifier ?? stored;
     return this.call('POST', '/v1/sso/exchange', tokenResponseSchema, { code, ...(verifier === undefined ? {} : { code_verifier: verifier }) }, { anonymous: true });

@@ -1,3 +1,4 @@
+import type { Problem } from './common-schemas.js';
 import { oidcCallbackQuerySchema, samlPostSchema, ssoLoginQuerySchema } from './sso-schemas.js';
 import type { z } from 'zod';
 
@@ -66,6 +67,35 @@ export function ssoRedirectCode(location: string | URL | { href: string }): stri
   const code = new URLSearchParams(url.hash.replace(/^#/, '')).get('code');
   if (!code) throw new TypeError('Not a sign-in return: the URL fragment has no code.');
   return code;
+}
+
+/**
+ * The HTTP status of each code a refused sign-in can come back with, as SSO's problem answers carry
+ * it: the fragment names the code only, and an app should not have to tell a 403 from a 503 by name.
+ */
+const REFUSAL_STATUS: Readonly<Record<string, number>> = {
+  bad_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  payload_too_large: 413,
+  unavailable: 503,
+};
+
+/**
+ * The refusal SSO put in the fragment of the returnTo redirect (`…#error=<code>&error_description=…`)
+ * when the sign-in failed at or after the IdP, as the problem document the same refusal answers
+ * without returnTo; undefined when the location carries no error. A code this SDK does not know yet
+ * keeps its name, with status 400.
+ */
+export function ssoRedirectError(location: string | URL | { href: string }): Problem | undefined {
+  const href = typeof location === 'string' ? location : location.href;
+  const fragment = new URLSearchParams(new URL(href).hash.replace(/^#/, ''));
+  const code = fragment.get('error');
+  if (!code) return undefined;
+  const detail = fragment.get('error_description') ?? 'The sign-in could not be completed.';
+  const status = REFUSAL_STATUS[code] ?? 400;
+  return { type: `https://docs.mindbot.ai/problems/${code.replaceAll('_', '-')}`, title: 'The sign-in was refused', status, detail, code };
 }
 
 /**

@@ -31,7 +31,10 @@ const tokens = { description: 'Platform tokens', schema: tokenResponseSchema };
 const signIn = problem('Not signed in');
 const adminOnly = problem('Not an owner or admin of this tenant');
 const refused = problem('The sign-in was refused (the reason is audited, not told)');
-const backToApp = { description: 'The sign-in was started with returnTo: back there, with a one-time code in the fragment (`#code=…`) for POST /v1/sso/exchange; never tokens' };
+const backToApp = {
+  description:
+    'The sign-in was started with returnTo: back there, with a one-time code in the fragment (`#code=…`) for POST /v1/sso/exchange, never tokens; or, when it was refused after the login state was found, `#error=<code>&error_description=<text>` with the code of the problem answer it replaces',
+};
 
 const samlLogout = (method: 'get' | 'post'): RouteSpec => ({
   method,

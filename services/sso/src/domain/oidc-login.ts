@@ -9,9 +9,13 @@ const TRANSACTION_TTL_SECONDS = 600;
 
 const transactionSchema = z.object({ connectionId: z.string(), verifier: z.string(), nonce: z.string(), relay: signInRelaySchema.optional() });
 
+export type OidcTransaction = z.output<typeof transactionSchema>;
+
+export type OidcTransactionOutcome = { ok: true; transaction: OidcTransaction } | { ok: false; reason: 'state_missing' | 'state_unknown' };
+
 export type OidcCallbackOutcome =
-  | { ok: true; identity: AssertedIdentity; relay: SignInRelay | undefined }
-  | { ok: false; reason: 'state_missing' | 'state_unknown' | 'state_other_connection' | 'idp_error' | 'token_invalid' | 'idp_unreachable'; detail?: string };
+  | { ok: true; identity: AssertedIdentity }
+  | { ok: false; reason: 'state_other_connection' | 'idp_error' | 'token_invalid' | 'idp_unreachable'; detail?: string };
 
 /** openid-client wraps oauth4webapi's errors: the code, the messages and the claim at fault, for the audit log. */
 function describeFailure(error: unknown): string {
@@ -61,12 +65,22 @@ export class OidcLogin {
     });
   }
 
-  async callback(tenant: string, connection: OidcConnection, currentUrl: URL): Promise<OidcCallbackOutcome> {
+  /**
+   * The login state the callback's `state` names, taken once (whatever happens next, it cannot be
+   * used again). Taken before anything else is checked, so that every later refusal knows the
+   * sign-in's stored relay; an unknown or missing state has none.
+   */
+  async takeTransaction(tenant: string, currentUrl: URL): Promise<OidcTransactionOutcome> {
     const state = currentUrl.searchParams.get('state');
     if (!state || state.length > 200) return { ok: false, reason: 'state_missing' };
     const stored = await this.store.take(tenant, ['oidc', 'tx', state]);
     if (!stored) return { ok: false, reason: 'state_unknown' };
-    const transaction = transactionSchema.parse(JSON.parse(stored));
+    return { ok: true, transaction: transactionSchema.parse(JSON.parse(stored)) };
+  }
+
+  /** Completes the transaction taken for this callback: the IdP's answer, the code exchange, the ID token. */
+  async callback(connection: OidcConnection, transaction: OidcTransaction, currentUrl: URL): Promise<OidcCallbackOutcome> {
+    const state = currentUrl.searchParams.get('state') ?? '';
     if (transaction.connectionId !== connection.id) return { ok: false, reason: 'state_other_connection' };
     if (currentUrl.searchParams.has('error')) return { ok: false, reason: 'idp_error', detail: currentUrl.searchParams.get('error')?.slice(0, 100) };
     let config: oidc.Configuration;
@@ -88,7 +102,7 @@ export class OidcLogin {
       const groups = Array.isArray(groupsClaim) ? groupsClaim.filter((g): g is string => typeof g === 'string') : [];
       const email = typeof claims.email === 'string' && claims.email_verified !== false ? claims.email : undefined;
       const displayName = typeof claims.name === 'string' ? claims.name.slice(0, 200) : undefined;
-      return { ok: true, identity: { issuer: claims.iss, subject: claims.sub, email, displayName, groups }, relay: transaction.relay };
+      return { ok: true, identity: { issuer: claims.iss, subject: claims.sub, email, displayName, groups } };
     } catch (error) {
       return { ok: false, reason: 'token_invalid', detail: describeFailure(error) };
     }

@@ -29,7 +29,7 @@ export async function finishIdpLogin(
     const tokens = relay ? undefined : await sso.tokens.startSession(tx, tenant.slug, { userId: provisioned.userId, ...session });
     return { ...provisioned, tokens };
   });
-  if (!outcome.ok) return refuseLogin(sso.auditor, req, tenant.slug, { reason: outcome.reason, connectionId: connection.id, status: 'forbidden' });
+  if (!outcome.ok) return refuseLogin(sso.auditor, req, tenant.slug, { reason: outcome.reason, connectionId: connection.id, status: 'forbidden', returnTo: relay?.returnTo });
   const base = { method: connection.kind, created: outcome.created, roles: outcome.roles };
   if (outcome.tokens) {
     await sso.auditor.record(tenant.slug, { action: 'sso.login_succeeded', actorId: outcome.userId, target: connection.id, data: { ...base, session: outcome.tokens.session_id }, requestId: requestIdOf(req) });

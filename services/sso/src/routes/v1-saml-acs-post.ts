@@ -7,6 +7,7 @@ import { finishIdpLogin } from '../http/finish-login.js';
 import { loginConnection } from '../http/guards.js';
 import { loginRateLimit } from '../http/login-rate-limit.js';
 import { refuseLogin } from '../http/refuse-login.js';
+import { refusedSignInRedirect } from '../http/refused-sign-in-redirect.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
 
@@ -29,6 +30,9 @@ const STATUS_OF = { xml_too_large: 'payload_too_large', xml_malformed: 'bad_requ
  * POST /v1/sso/saml/:connectionId/acs: the IdP's signed response (SP- or, when allowed, IdP-initiated);
  * answers platform tokens, or a 303 to returnTo with a one-time code when the AuthnRequest this
  * response answers (its verified InResponseTo, not the IdP-supplied RelayState) was started with one.
+ * A refused response that names one of this connection's pending AuthnRequests started with returnTo
+ * goes back there with `#error=…`: the address is the one SSO stored for that request, so a forged
+ * InResponseTo can at most send the browser to one of the tenant's own checked pages, carrying no code.
  */
 export function v1SamlAcsPost(router: Router, sso: Sso): void {
   const [parseBody, refuseBody] = samlFormBody(sso);
@@ -48,24 +52,30 @@ export function v1SamlAcsPost(router: Router, sso: Sso): void {
       const reason = error instanceof XmlGuardError ? error.reason : 'xml_malformed';
       return refuseLogin(sso.auditor, req, tenant.slug, { reason, detail: error instanceof Error ? error.message : undefined, connectionId: connection.id, status: STATUS_OF[reason] });
     }
+    const root = doc.documentElement as Element | null;
+    // Only on refusal: the relay of the request the (unverified) response claims to answer, taken once.
+    const refuse = async (refusal: { reason: string; detail?: string | undefined }) => {
+      const relay = await takeSamlRelay(sso.store, tenant.slug, connection.id, root?.getAttribute('InResponseTo'));
+      return refuseLogin(sso.auditor, req, tenant.slug, { ...refusal, connectionId: connection.id, returnTo: relay?.returnTo });
+    };
     const config = samlOptionsFor({ tenant: tenant.slug, origin: tenant.publicOrigin, connection, store: sso.store, clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS });
     const run = await sso.saml.run(req, res, { config });
     if (run.kind === 'responded') return;
-    if (run.kind === 'failed') return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'saml_invalid', detail: run.message, connectionId: connection.id });
+    if (run.kind === 'failed') return refuse({ reason: 'saml_invalid', detail: run.message });
     const checked = await checkVerifiedAssertion({
       tenant: tenant.slug,
       connection,
       endpoints: samlEndpoints(tenant.publicOrigin, connection.id),
       profile: run.profile,
-      responseDestination: (doc.documentElement as Element | null)?.getAttribute('Destination') ?? null,
+      responseDestination: root?.getAttribute('Destination') ?? null,
       wasEncrypted: doc.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'EncryptedAssertion').length > 0,
       store: sso.store,
       clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS,
       maxBytes: sso.config.SSO_SAML_MAX_BYTES,
     });
-    if (!checked.ok) return refuseLogin(sso.auditor, req, tenant.slug, { reason: checked.reason, detail: checked.detail, connectionId: connection.id });
+    if (!checked.ok) return refuse({ reason: checked.reason, detail: checked.detail });
     const relay = await takeSamlRelay(sso.store, tenant.slug, connection.id, run.profile.inResponseTo);
     await finishIdpLogin(sso, req, res, { tenant, connection, identity: checked.identity, saml: { nameId: checked.nameId, sessionIndex: checked.sessionIndex }, relay });
   };
-  router.post('/v1/sso/saml/:connectionId/acs', parseBody, refuseBody, loginRateLimit(sso), acs);
+  router.post('/v1/sso/saml/:connectionId/acs', parseBody, refuseBody, loginRateLimit(sso), acs, refusedSignInRedirect);
 }

@@ -68,6 +68,11 @@ export async function startOidcIdp(options: { port?: number; accounts: Record<st
     if (url.pathname.startsWith('/interaction/')) {
       void (async () => {
         const details = await provider.interactionDetails(req, res);
+        // The user turns the request down (the "Cancel" of a login or consent page): the OP answers the client access_denied.
+        if (url.searchParams.get('deny') === '1') {
+          await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user declined.' }, { mergeWithLastSubmission: false });
+          return;
+        }
         if (details.prompt.name === 'login') {
           const login = url.searchParams.get('login') ?? '';
           await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
@@ -123,14 +128,16 @@ class CookieJar {
 
 /**
  * Follows the user's browser from the authorization URL through the IdP's login and consent
- * interactions until the IdP redirects back to the client; returns that callback URL.
+ * interactions until the IdP redirects back to the client; returns that callback URL. With `deny`
+ * the user declines at the first interaction, and the callback carries the IdP's error.
  */
-export async function completeIdpLogin(authorizationUrl: string, login: string, options: { redirectPrefix: string }): Promise<URL> {
+export async function completeIdpLogin(authorizationUrl: string, login: string, options: { redirectPrefix: string; deny?: boolean }): Promise<URL> {
   const jar = new CookieJar();
   let next = new URL(authorizationUrl);
   for (let hop = 0; hop < 12; hop++) {
     if (next.href.startsWith(options.redirectPrefix)) return next;
     if (next.pathname.startsWith('/interaction/') && !next.searchParams.has('login')) next.searchParams.set('login', login);
+    if (next.pathname.startsWith('/interaction/') && options.deny) next.searchParams.set('deny', '1');
     const response = await fetch(next, { redirect: 'manual', headers: { cookie: jar.header() } });
     jar.store(response);
     const location = response.headers.get('location');
