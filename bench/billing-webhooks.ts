@@ -30,6 +30,7 @@ const app = createApp(deps, {
   activationMaxFailures: 5,
   activationMaxFailuresPerIp: 20,
   activationFailureWindowSeconds: 900,
+  parkedEventRetentionMs: 7 * 86_400_000,
   clock: () => new Date(),
 });
 const server = app.listen(0, '127.0.0.1');

@@ -19,6 +19,8 @@ export interface BillingDeps {
   activationMaxFailures: number;
   activationMaxFailuresPerIp: number;
   activationFailureWindowSeconds: number;
+  /** Parked webhook events (account not recorded here) older than this are purged by the sweeper. */
+  parkedEventRetentionMs: number;
   clock: () => Date;
 }
 
@@ -39,6 +41,7 @@ export function buildBillingDeps(config: BillingConfig): BillingDeps {
     activationMaxFailures: config.ACTIVATION_MAX_FAILURES,
     activationMaxFailuresPerIp: config.ACTIVATION_MAX_FAILURES_PER_IP,
     activationFailureWindowSeconds: config.ACTIVATION_FAILURE_WINDOW_SECONDS,
+    parkedEventRetentionMs: config.STRIPE_PARKED_EVENT_RETENTION_HOURS * 3_600_000,
     clock: () => new Date(),
   };
 }

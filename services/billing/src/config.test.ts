@@ -13,7 +13,7 @@ describe('billing configuration', () => {
   it('reads a valid environment with defaults for metering', () => {
     const config = loadBillingConfig({ ...valid, BILLING_SERVICE_TOKENS: ` ${'a'.repeat(32)} , ${'b'.repeat(40)} ` });
     expect(config.BILLING_SERVICE_TOKENS).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
-    expect(config).toMatchObject({ PORT: 8081, METERING_CHUNK_SECONDS: 60, METERING_WARN_SECONDS: 120, STRIPE_LIVEMODE: false });
+    expect(config).toMatchObject({ PORT: 8081, METERING_CHUNK_SECONDS: 60, METERING_WARN_SECONDS: 120, STRIPE_LIVEMODE: false, STRIPE_PARKED_EVENT_RETENTION_HOURS: 168 });
   });
 
   it('names every bad variable without echoing secrets', () => {

@@ -33,6 +33,11 @@ const billingEnv = z.object({
   /** Sessions without a heartbeat for this long are closed by the sweeper. */
   METERING_HEARTBEAT_TIMEOUT_SECONDS: seconds(90, 3600),
   METERING_SWEEP_INTERVAL_SECONDS: seconds(30, 3600),
+  /**
+   * How long a Connect event of an account not recorded here is kept (waiting for the provisioner
+   * to record it) before the sweeper deletes it. Stripe itself gives up redelivering after 3 days.
+   */
+  STRIPE_PARKED_EVENT_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
   /** Wrong activation codes a user may try per window (the tenant as a whole: 40 times this). */
   ACTIVATION_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   /** Wrong activation codes one client IP may try per window, whichever users it signs in as. */

@@ -1,17 +1,24 @@
 import type { PlatformClient, TenantClients } from '@mindbot/db';
 import type { Logger } from '@mindbot/logger';
 import { expireLots, sweepAbandonedSessions, type MeteringSettings } from './domain/metering.js';
+import { sweepParkedEvents } from './domain/parked-events.js';
+import type { Stripe } from './domain/stripe-client.js';
 
 /**
  * Every `intervalMs`, for each tenant whose home is this database: closes voice sessions whose
- * heartbeats stopped and writes off expired lots. Safe with several replicas (rows are locked with
- * SKIP LOCKED and every step is idempotent). Returns a stop function that waits for a running pass.
+ * heartbeats stopped and writes off expired lots; then, once for the region, applies parked webhook
+ * events whose account has been recorded meanwhile and purges those older than the retention.
+ * Safe with several replicas (rows are locked with SKIP LOCKED and every step is idempotent). Returns a stop function that waits for a running pass.
  */
 export function startSweeper(options: {
   platform: PlatformClient;
   tenants: TenantClients;
   logger: Logger;
   metering: MeteringSettings;
+  /** For applying parked webhook events (refund events may re-read a payment intent). */
+  stripe: Stripe;
+  livemode: boolean;
+  parkedEventRetentionMs: number;
   intervalMs: number;
   clock: () => Date;
   isDraining?: () => boolean;
@@ -28,6 +35,13 @@ export function startSweeper(options: {
       } catch (error) {
         options.logger.error({ err: error, tenantId: slug }, 'sweeper pass failed for tenant');
       }
+    }
+    try {
+      const { stripe, livemode, platform, tenants, logger } = options;
+      const { drainedAccounts, purged } = await sweepParkedEvents({ platform, tenants, stripe, logger, livemode }, options.clock(), options.parkedEventRetentionMs);
+      if (drainedAccounts + purged > 0) logger.info({ drainedAccounts, purged }, 'sweeper applied and purged parked stripe events');
+    } catch (error) {
+      options.logger.error({ err: error }, 'sweeper pass over parked stripe events failed');
     }
   };
   const timer = setInterval(() => {

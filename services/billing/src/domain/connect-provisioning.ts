@@ -1,6 +1,8 @@
 import type { PlatformClient, TenantClients } from '@mindbot/db';
+import { createLogger, type Logger } from '@mindbot/logger';
 import type { TenantManifest } from '@mindbot/tenancy';
 import { accountStateOf, findBillingAccount, recordBillingAccount, refreshAccountState } from '../data/billing-accounts.js';
+import { applyParkedEvents } from './parked-events.js';
 import { DEFAULT_PACKAGE_IDS, DEFAULT_PACKAGE_PRICES, isUntouchedDefault, type BillingCurrency } from './default-packages.js';
 import { salesStatusOf, type SalesStatus } from './sales-status.js';
 import type { Stripe } from './stripe-client.js';
@@ -28,6 +30,8 @@ export interface BillingProvisionerDeps {
   /** When given, the tenant's default packages take the currency of its manifest until it sells anything. */
   tenants?: TenantClients;
   livemode: boolean;
+  /** For parked webhook events applied by `ensure`; by default only warnings and errors, on stdout. */
+  logger?: Logger;
 }
 
 /**
@@ -101,10 +105,27 @@ export class BillingProvisioner {
       created = await recordBillingAccount(this.deps.platform, { tenantSlug: slug, stripeAccountId: account.id, livemode: this.deps.livemode, state: accountStateOf(account), asOf });
     }
     if (tenant.home && this.deps.tenants) await this.alignDefaultCurrency(slug, manifest.spec.billing.currency);
+    await this.applyParked(slug);
     row = await findBillingAccount(this.deps.platform, slug);
     if (!row) throw new Error(`The billing account of tenant "${slug}" vanished while it was provisioned.`);
     const sales = salesStatusOf(row);
     return { stripeAccountId: row.stripeAccountId, created, sales, condition: conditionOf(sales, row.closedAt !== null, row.detailsSubmitted) };
+  }
+
+  /**
+   * Webhook events that arrived before the account id was recorded (Stripe fires account.updated
+   * right after creating the account) were parked by the endpoint: apply them now, oldest first,
+   * through the webhook code path. Runs on every `ensure`, so a drain cut short (a crash, Stripe
+   * unreachable for a refund's re-read) is finished by the next reconcile; the billing sweeper does
+   * the same. Without tenant clients only the platform-side events could apply, so it waits for those.
+   */
+  private async applyParked(slug: string): Promise<void> {
+    const tenants = this.deps.tenants;
+    if (!tenants) return;
+    const row = await findBillingAccount(this.deps.platform, slug);
+    if (!row || row.closedAt) return;
+    const logger = this.deps.logger ?? createLogger({ name: 'billing-provisioner', level: 'warn' });
+    await applyParkedEvents({ platform: this.deps.platform, tenants, stripe: this.deps.stripe, logger, livemode: this.deps.livemode }, row.stripeAccountId, new Date());
   }
 
   /** One connected account per registry incarnation of the tenant: the idempotency key makes retries and races return the same one. */

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import type { BillingDeps } from '../billing-deps.js';
+import type { OnParked } from '../domain/parked-events.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import type { MeteringGate } from './metering-gate.js';
 import type { TenantDirectory } from './tenant-context.js';
@@ -18,4 +19,6 @@ export interface RouteContext {
   service: RequestHandler[];
   activationLimiter: FailureLimiter;
   meteringGate: MeteringGate;
+  /** Counts a newly parked webhook event on /metrics. */
+  onParked: OnParked;
 }

@@ -244,12 +244,12 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
     expect(await countRows(h.tenantA)).toEqual(before);
   });
 
-  it("ignores events of unknown accounts and of the other mode, and never lets one tenant's account touch another's purchase", async () => {
+  it("parks events of unknown accounts, ignores the other mode, and never lets one tenant's account touch another's purchase", async () => {
     const user = await auth(h.tenantA, 'usr_p11');
     const purchase = await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' });
     const row = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: purchase.body.id as string } }));
     const session = { id: row.checkoutSessionId, object: 'checkout.session', client_reference_id: row.id, amount_total: 999, currency: 'usd', payment_status: 'paid' };
-    expect((await h.postEvent(h.event('checkout.session.completed', 'acct_unknown', session))).body).toMatchObject({ outcome: 'ignored', reason: 'unknown_account' });
+    expect((await h.postEvent(h.event('checkout.session.completed', 'acct_unknown', session))).body).toMatchObject({ outcome: 'ignored', reason: 'parked' });
     expect((await h.postEvent({ ...h.event('checkout.session.completed', h.accountOf(h.tenantA), session), livemode: true })).body).toMatchObject({ outcome: 'ignored', reason: 'livemode_mismatch' });
     expect((await h.postEvent(h.event('checkout.session.completed', h.accountOf(h.tenantB), session))).body).toMatchObject({ outcome: 'ignored', reason: 'unknown_purchase' });
     expect((await request(h.app).get('/v1/time-cards').set('Authorization', user)).body.timeCards).toEqual([]);

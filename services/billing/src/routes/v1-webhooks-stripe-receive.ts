@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import { AppError } from '@mindbot/errors';
 import { stripeWebhookAckSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
-import { handleStripeEvent } from '../domain/stripe-events.js';
+import { receiveStripeEvent } from '../domain/parked-events.js';
 import type { Stripe } from '../domain/stripe-client.js';
 import type { RouteContext } from '../http/route-context.js';
 
@@ -12,7 +12,9 @@ export const WEBHOOK_TOLERANCE_SECONDS = 300;
  * POST /v1/webhooks/stripe — the one Connect webhook endpoint. Mounted before JSON parsing: the
  * signature covers the exact raw bytes. A bad or stale signature is a 400 and changes nothing; a
  * repeated event is a 200 no-op; an event that cannot be applied yet (e.g. the database is down)
- * is a 5xx, so Stripe delivers it again later.
+ * is a 5xx, so Stripe delivers it again later. An event of an account not recorded here is parked
+ * and answered 200 (Stripe would otherwise retry it for days and then disable the endpoint): it is
+ * applied once the account is recorded, or purged after the retention.
  */
 export function v1WebhooksStripeReceive(app: Express, ctx: RouteContext): void {
   app.post('/v1/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
@@ -27,10 +29,11 @@ export function v1WebhooksStripeReceive(app: Express, ctx: RouteContext): void {
       throw new AppError('bad_request', 'The Stripe signature is missing, invalid or too old.');
     }
     if (typeof event.id !== 'string' || typeof event.type !== 'string') throw new AppError('bad_request', 'The event is malformed.');
-    const outcome = await handleStripeEvent(
+    const outcome = await receiveStripeEvent(
       { platform: ctx.deps.platform, tenants: ctx.deps.tenants, stripe: ctx.billing.stripe, logger: req.log, livemode: ctx.billing.livemode },
       event,
       ctx.billing.clock(),
+      ctx.onParked,
     );
     req.log.info({ eventId: event.id, eventType: event.type, ...outcome }, 'stripe event handled');
     res.json({ received: true, ...outcome } satisfies JsonAnswer<typeof stripeWebhookAckSchema>);

@@ -135,6 +135,7 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
     activationMaxFailures: options.activationMaxFailures ?? 5,
     activationMaxFailuresPerIp: options.activationMaxFailuresPerIp ?? 20,
     activationFailureWindowSeconds: 900,
+    parkedEventRetentionMs: 7 * 86_400_000,
     clock: clock.now,
   };
   const app = createApp(deps, billing);

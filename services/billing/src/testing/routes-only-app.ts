@@ -23,6 +23,7 @@ export function createRoutesOnlyApp(deps: ServiceDeps): Express {
     activationMaxFailures: 5,
     activationMaxFailuresPerIp: 20,
     activationFailureWindowSeconds: 900,
+    parkedEventRetentionMs: 7 * 86_400_000,
     clock: () => new Date(),
   });
 }
