@@ -34,6 +34,7 @@ async function main(): Promise<void> {
           platform,
           tenants: new TenantClients(pool),
           livemode: config.STRIPE_LIVEMODE,
+          logger: logger.child({ step: 'billing' }),
         }),
         recheckMs: config.BILLING_RECHECK_MS,
       }
