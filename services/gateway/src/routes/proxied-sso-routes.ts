@@ -40,11 +40,15 @@ const samlLogout = (method: 'get' | 'post'): RouteSpec => ({
   method,
   path: '/v1/sso/saml/:connectionId/slo',
   operationId: method === 'get' ? 'samlSingleLogoutRedirect' : 'samlSingleLogoutPost',
-  summary: `SAML single logout (${method === 'get' ? 'HTTP-Redirect' : 'HTTP-POST'} binding): the IdP's signed LogoutRequest ends the matching sessions; its LogoutResponse completes a logout this SP started.`,
+  summary: `SAML single logout (${method === 'get' ? 'HTTP-Redirect binding, signature in the query' : 'HTTP-POST binding, form post with the signature in the XML'}): the IdP's signed LogoutRequest ends the matching sessions; its signed LogoutResponse, answering a pending LogoutRequest this connection sent at logout, completes that logout, once.`,
   auth: 'public',
   upstream: 'sso',
   ...(method === 'post' ? { body: samlLogoutPostSchema, bodyMediaType: 'application/x-www-form-urlencoded' as const } : {}),
-  responses: { 204: { description: 'Logout completed' }, 302: { description: 'Redirect to the IdP with a LogoutResponse' }, 401: refused },
+  responses: {
+    204: { description: 'The LogoutResponse was accepted: the logout this SP started is completed' },
+    302: { description: 'Redirect to the IdP with a LogoutResponse' },
+    401: problem('Unsigned, signed by another key, not from the IdP, not successful, addressed elsewhere, or answering no pending request of this connection (the reason is audited, not told)'),
+  },
 });
 
 /** SSO's public routes, served through the gateway: described from the schemas SSO validates with. */

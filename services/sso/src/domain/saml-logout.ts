@@ -1,9 +1,10 @@
 import { inflateRawSync } from 'node:zlib';
 import { DOMParser } from '@xmldom/xmldom';
-import { SAML, type CacheItem, type CacheProvider, type SamlConfig } from '@node-saml/node-saml';
+import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type SamlConfig } from '@node-saml/node-saml';
 import type { SamlConnection } from '../data/connection-repository.js';
 import type { EphemeralStore } from '../data/ephemeral-store.js';
-import { samlOptionsFor } from './saml-login.js';
+import { samlEndpoints, samlOptionsFor } from './saml-login.js';
+import { assertUniqueIds, childElementsNS, parseUntrustedXml, SAML_ASSERTION_NS, SAML_PROTOCOL_NS, XMLDSIG_NS, XmlGuardError } from './xml-guard.js';
 
 /** How long a LogoutRequest this SP sent waits for the IdP's LogoutResponse. */
 export const SAML_LOGOUT_TTL_SECONDS = 10 * 60;
@@ -92,6 +93,49 @@ export async function acceptLogoutResponse(context: LogoutContext, query: Record
     return { ok: false, reason: 'saml_logout_response_invalid', detail: error instanceof Error ? error.message.slice(0, 200) : undefined };
   }
   // Single use: a LogoutResponse replayed (or answered twice) finds nothing pending.
+  if ((await config.cacheProvider?.removeAsync(inResponseTo)) == null) return { ok: false, reason: 'saml_logout_in_response_to_unknown' };
+  return { ok: true, inResponseTo };
+}
+
+const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
+
+/**
+ * The IdP's LogoutResponse to a LogoutRequest this SP sent, by HTTP-POST (a base64 XML document in a
+ * form): the same rules as by HTTP-Redirect, with the signature inside the XML. node-saml verifies
+ * that signature (enveloped, over the LogoutResponse root, by one of the connection's certificates);
+ * it leaves the status, issuer, destination and InResponseTo of a posted LogoutResponse unchecked,
+ * so those are read here from that same signed root.
+ */
+export async function acceptPostedLogoutResponse(context: LogoutContext, samlResponse: string, maxBytes: number): Promise<LogoutResponseOutcome> {
+  let root: Element;
+  try {
+    const doc = parseUntrustedXml(Buffer.from(samlResponse, 'base64').toString('utf8'), { maxBytes, allowComments: false });
+    assertUniqueIds(doc);
+    root = doc.documentElement;
+  } catch (error) {
+    return { ok: false, reason: 'saml_logout_response_invalid', detail: error instanceof XmlGuardError ? error.reason : 'unreadable' };
+  }
+  if (root.localName !== 'LogoutResponse' || root.namespaceURI !== SAML_PROTOCOL_NS) return { ok: false, reason: 'saml_logout_response_invalid', detail: 'not a LogoutResponse' };
+  if (childElementsNS(root, XMLDSIG_NS, 'Signature').length === 0) return { ok: false, reason: 'saml_logout_response_unsigned' };
+  const inResponseTo = root.getAttribute('InResponseTo') ?? '';
+  if (!inResponseTo) return { ok: false, reason: 'saml_logout_in_response_to_missing' };
+  // InResponseTo is checked below against the logout requests of this connection (node-saml would look
+  // for it on a login Response only, and with `always` refuse every LogoutResponse for lacking one).
+  const config: SamlConfig = { ...logoutConfig(context), validateInResponseTo: ValidateInResponseTo.never };
+  try {
+    const result = await new SAML(config).validatePostResponseAsync({ SAMLResponse: samlResponse });
+    if (!result.loggedOut) return { ok: false, reason: 'saml_logout_response_invalid', detail: 'not a logout' };
+  } catch (error) {
+    return { ok: false, reason: 'saml_logout_response_invalid', detail: error instanceof Error ? error.message.slice(0, 200) : undefined };
+  }
+  const issuer = childElementsNS(root, SAML_ASSERTION_NS, 'Issuer')[0]?.textContent.trim();
+  if (issuer !== context.connection.settings.idpEntityId) return { ok: false, reason: 'saml_logout_issuer_mismatch' };
+  const status = childElementsNS(root, SAML_PROTOCOL_NS, 'Status')[0];
+  const code = status ? childElementsNS(status, SAML_PROTOCOL_NS, 'StatusCode')[0]?.getAttribute('Value') : undefined;
+  if (code !== SUCCESS) return { ok: false, reason: 'saml_logout_status_not_success', detail: code?.slice(0, 200) };
+  // A signed message sent through the browser must name where it was sent (SAML bindings 3.5.5.2).
+  if (root.getAttribute('Destination') !== samlEndpoints(context.origin, context.connection.id).sloUrl) return { ok: false, reason: 'saml_logout_destination_mismatch' };
+  // Single use, as by HTTP-Redirect: a replayed (or second) answer finds nothing pending.
   if ((await config.cacheProvider?.removeAsync(inResponseTo)) == null) return { ok: false, reason: 'saml_logout_in_response_to_unknown' };
   return { ok: true, inResponseTo };
 }

@@ -2,10 +2,11 @@ import type { Router } from 'express';
 import { AppError } from '@mindbot/errors';
 import { pemCertificate } from '../domain/connection-settings.js';
 import { samlOptionsFor } from '../domain/saml-login.js';
+import { withBothSloBindings } from '../domain/sp-slo-bindings.js';
 import { tenantOf } from '../http/tenant-context.js';
 import type { Sso } from '../sso.js';
 
-/** GET /v1/sso/saml/:connectionId/metadata: the SP metadata the IdP admin imports (entity id, ACS, SLO, certificate). */
+/** GET /v1/sso/saml/:connectionId/metadata: the SP metadata the IdP admin imports (entity id, ACS, SLO by HTTP-Redirect and HTTP-POST, certificate). */
 export function v1SamlMetadataGet(router: Router, sso: Sso): void {
   router.get('/v1/sso/saml/:connectionId/metadata', async (req, res) => {
     const tenant = tenantOf(res);
@@ -14,6 +15,6 @@ export function v1SamlMetadataGet(router: Router, sso: Sso): void {
     const config = samlOptionsFor({ tenant: tenant.slug, origin: tenant.publicOrigin, connection, store: sso.store, clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS });
     const cert = connection.settings.spCertificate ? pemCertificate(connection.settings.spCertificate) : null;
     const metadata = await sso.saml.metadata(req, config, connection.secrets.spPrivateKey ? cert : null, connection.secrets.spPrivateKey ? cert : null);
-    res.type('application/samlmetadata+xml').send(metadata);
+    res.type('application/samlmetadata+xml').send(withBothSloBindings(metadata));
   });
 }

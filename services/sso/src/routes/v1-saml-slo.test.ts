@@ -1,6 +1,7 @@
 import { createSign, createVerify, randomUUID } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import request from 'supertest';
+import samlify from 'samlify';
 import { newKeyPair, TestSamlIdp, type KeyPair, type SpEndpoints } from '../test-support/saml-idp.js';
 import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
 
@@ -143,6 +144,77 @@ describe('SAML single logout, initiated by the IdP and by the SP', () => {
     expect(await completed()).toBe(1);
     expect((await answer(genuine)).status).toBe(401);
     expect(await completed()).toBe(1);
+  });
+
+  /** A SAML connection with an SP key, a user signed in through it and logged out: the id of the LogoutRequest the IdP is to answer. */
+  async function pendingSpLogout(name: string): Promise<{ sp: SpEndpoints; requestId: string }> {
+    const spKeys = newKeyPair(`sp-${name}`);
+    const admin = await h.tokenFor(acme, ['admin']);
+    const created = await request(h.app)
+      .post('/v1/sso/connections')
+      .set('Host', acme.host)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ kind: 'saml', name, metadataXml: idp.metadataXml(), settings: { allowIdpInitiated: true, spCertificate: spKeys.certBase64 }, secrets: { spPrivateKey: spKeys.key } });
+    expect(created.status).toBe(201);
+    const sp = (created.body as { saml: SpEndpoints }).saml;
+    const signIn = await request(h.app)
+      .post(new URL(sp.acsUrl).pathname)
+      .set('Host', acme.host)
+      .type('form')
+      .send({ SAMLResponse: await idp.response(sp, { nameId: `${name}@acme.test`, attributes: { email: [`${name}@acme.test`] }, sessionIndex: `_sess-${name}` }) });
+    expect(signIn.status).toBe(200);
+    const logout = await request(h.app).post('/v1/auth/logout').set('Host', acme.host).set('Authorization', `Bearer ${(signIn.body as { access_token: string }).access_token}`);
+    expect(logout.status).toBe(200);
+    const url = new URL((logout.body as { logoutUrl: string }).logoutUrl);
+    const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
+    return { sp, requestId: /\sID="([^"]+)"/.exec(xml)?.[1] ?? '' };
+  }
+
+  it('SP-initiated, HTTP-POST binding: only a LogoutResponse signed in the XML by the IdP, answering a pending request of this connection, is accepted, once', async () => {
+    const { sp, requestId } = await pendingSpLogout('sp-slo-post');
+    expect(requestId).not.toBe('');
+    const sloPath = new URL(sp.sloUrl).pathname;
+    const post = (SAMLResponse: string) => request(h.app).post(sloPath).set('Host', acme.host).type('form').send({ SAMLResponse });
+    const completed = async () => (await h.auditActions(acme)).filter((a) => a.action === 'sso.sp_logout_completed').map((a) => (a.data as { inResponseTo?: string }).inResponseTo);
+    const refusedBefore = (await h.auditActions(acme)).filter((a) => a.action === 'sso.login_refused').length;
+
+    // Forged answers: unsigned, signed by another key, a request this SP never sent, addressed to another SLO URL.
+    const forgedAnswers = [
+      idp.logoutResponsePost(sp, requestId, { signed: false }),
+      idp.logoutResponsePost(sp, requestId, { signingKey: newKeyPair('forger-slo-post') }),
+      idp.logoutResponsePost(sp, '_never-sent'),
+      idp.logoutResponsePost({ ...sp, sloUrl: `${sp.sloUrl}-elsewhere` }, requestId),
+    ];
+    for (const forged of forgedAnswers) {
+      const res = await post(forged);
+      expect(res.status).toBe(401);
+      expect(JSON.stringify(res.body)).not.toMatch(/signature|InResponseTo/i);
+    }
+    expect(await completed()).not.toContain(requestId);
+    const reasons = (await h.auditActions(acme))
+      .filter((a) => a.action === 'sso.login_refused')
+      .slice(refusedBefore)
+      .map((a) => (a.data as { reason?: string }).reason);
+    expect(reasons).toEqual(['saml_logout_response_unsigned', 'saml_logout_response_invalid', 'saml_logout_in_response_to_unknown', 'saml_logout_destination_mismatch']);
+
+    // The genuine answer (the forged ones used nothing up) is accepted once, then never again.
+    const genuine = idp.logoutResponsePost(sp, requestId);
+    const accepted = await post(genuine);
+    expect(accepted.status).toBe(204);
+    expect((await completed()).filter((id) => id === requestId)).toHaveLength(1);
+    expect((await post(genuine)).status).toBe(401);
+    expect((await post(idp.logoutResponsePost(sp, requestId))).status).toBe(401);
+    expect((await completed()).filter((id) => id === requestId)).toHaveLength(1);
+  });
+
+  it('SP metadata lists the SLO endpoint with both the HTTP-Redirect and the HTTP-POST binding', async () => {
+    const res = await request(h.app).get(new URL(connection.saml.entityId).pathname + '/metadata').set('Host', acme.host);
+    expect(res.status).toBe(200);
+    // Read as an IdP would import it.
+    const meta = samlify.ServiceProvider({ metadata: res.text }).entityMeta;
+    expect(meta.getSingleLogoutService('redirect')).toBe(connection.saml.sloUrl);
+    expect(meta.getSingleLogoutService('post')).toBe(connection.saml.sloUrl);
+    expect(meta.getAssertionConsumerService('post')).toBe(connection.saml.acsUrl);
   });
 
   it('answers 204 without a logout URL for a session that did not come from a SAML connection with an SP key', async () => {

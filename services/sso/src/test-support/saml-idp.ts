@@ -105,6 +105,23 @@ export class TestSamlIdp {
     return built.context;
   }
 
+  /**
+   * The IdP's LogoutResponse to the SP's LogoutRequest `inResponseTo`, by HTTP-POST: the base64 form
+   * field the browser posts to `sp.sloUrl`, signed in the XML by the IdP's key, by `signingKey`, or
+   * (`signed: false`) not at all.
+   */
+  logoutResponsePost(sp: SpEndpoints, inResponseTo: string, options: { signed?: boolean; signingKey?: KeyPair } = {}): string {
+    const target = samlify.ServiceProvider({
+      entityID: sp.entityId,
+      assertionConsumerService: [{ Binding: POST, Location: sp.acsUrl }],
+      singleLogoutService: [{ Binding: POST, Location: sp.sloUrl }],
+      wantLogoutResponseSigned: options.signed ?? true,
+    });
+    const idp = this.identityProvider(options.signingKey ? { signingKey: options.signingKey } : {});
+    const requestInfo = { extract: { request: { id: inResponseTo } } } as unknown as Parameters<typeof idp.createLogoutResponse>[1];
+    return idp.createLogoutResponse(target, requestInfo, 'post', '').context;
+  }
+
   /** The XML metadata a tenant admin would paste when creating the connection. */
   metadataXml(): string {
     return this.identityProvider().getMetadata();
