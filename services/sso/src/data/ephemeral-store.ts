@@ -1,5 +1,6 @@
 import type { Redis } from '@mindbot/redis';
 import { tenantKey } from '@mindbot/redis';
+import { AppError } from '@mindbot/errors';
 
 /**
  * Short-lived login state (OIDC transactions, SAML request ids, replay marks), always per tenant.
@@ -15,19 +16,31 @@ export interface EphemeralStore {
   markOnce(tenant: string, key: readonly string[], ttlSeconds: number): Promise<boolean>;
 }
 
+/**
+ * Sign-in cannot go on without its state (unlike rate limits, which fail open): Redis being away is
+ * a 503 that tells the user to retry, not an opaque 500.
+ */
+async function orUnavailable<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw new AppError('unavailable', 'Sign-in is unavailable right now; try again in a moment.', { headers: { 'Retry-After': '5' }, cause: error });
+  }
+}
+
 export function redisEphemeralStore(redis: Redis): EphemeralStore {
   return {
     async put(tenant, key, value, ttlSeconds) {
-      await redis.set(tenantKey(tenant, 'sso', ...key), value, 'EX', ttlSeconds);
+      await orUnavailable(() => redis.set(tenantKey(tenant, 'sso', ...key), value, 'EX', ttlSeconds));
     },
     async take(tenant, key) {
-      return (await redis.getdel(tenantKey(tenant, 'sso', ...key))) ?? undefined;
+      return (await orUnavailable(() => redis.getdel(tenantKey(tenant, 'sso', ...key)))) ?? undefined;
     },
     async get(tenant, key) {
-      return (await redis.get(tenantKey(tenant, 'sso', ...key))) ?? undefined;
+      return (await orUnavailable(() => redis.get(tenantKey(tenant, 'sso', ...key)))) ?? undefined;
     },
     async markOnce(tenant, key, ttlSeconds) {
-      return (await redis.set(tenantKey(tenant, 'sso', ...key), '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+      return (await orUnavailable(() => redis.set(tenantKey(tenant, 'sso', ...key), '1', 'EX', ttlSeconds, 'NX'))) === 'OK';
     },
   };
 }
