@@ -7,6 +7,8 @@ import { createTokenVerifier } from '@mindbot/auth';
 import { newId } from '@mindbot/ids';
 import { createTestTokenIssuer } from '@mindbot/testing';
 import { createApp } from '../services/billing/src/app.js';
+import { billingPolicyOf } from '../services/billing/src/billing-deps.js';
+import { defaultBillingPolicyConfig } from '../services/billing/src/config.js';
 import { createStripeClient } from '../services/billing/src/domain/stripe-client.js';
 import { BENCH_TENANT, billingBenchSetup } from './billing-common.js';
 
@@ -26,11 +28,7 @@ const app = createApp(deps, {
   verifier: createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience }),
   serviceTokens: ['bench-service-token-0123456789abcdef0123'],
   appUrl: 'https://app.bench.test',
-  metering: { chunkSeconds: 60, warnSeconds: 120, heartbeatTimeoutSeconds: 90, clockToleranceSeconds: 15 },
-  activationMaxFailures: 5,
-  activationMaxFailuresPerIp: 20,
-  activationFailureWindowSeconds: 900,
-  parkedEventRetentionMs: 7 * 86_400_000,
+  ...billingPolicyOf(defaultBillingPolicyConfig()),
   clock: () => new Date(),
 });
 const server = app.listen(0, '127.0.0.1');

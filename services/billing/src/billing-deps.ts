@@ -1,5 +1,5 @@
 import { createTokenVerifier, type TokenVerifier } from '@mindbot/auth';
-import type { BillingConfig } from './config.js';
+import type { BillingConfig, BillingPolicyConfig } from './config.js';
 import type { MeteringSettings } from './domain/metering.js';
 import { createStripeClient, type Stripe } from './domain/stripe-client.js';
 
@@ -24,14 +24,11 @@ export interface BillingDeps {
   clock: () => Date;
 }
 
-export function buildBillingDeps(config: BillingConfig): BillingDeps {
+export type BillingPolicy = Pick<BillingDeps, 'metering' | 'activationMaxFailures' | 'activationMaxFailuresPerIp' | 'activationFailureWindowSeconds' | 'parkedEventRetentionMs'>;
+
+/** How billing meters, limits activation guessing and keeps parked events, from its configuration. */
+export function billingPolicyOf(config: BillingPolicyConfig): BillingPolicy {
   return {
-    stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL }),
-    webhookSecret: config.STRIPE_WEBHOOK_SECRET,
-    livemode: config.STRIPE_LIVEMODE,
-    verifier: createTokenVerifier({ jwks: new URL(config.AUTH_JWKS_URL), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }),
-    serviceTokens: config.BILLING_SERVICE_TOKENS,
-    appUrl: config.BILLING_APP_URL.replace(/\/$/, ''),
     metering: {
       chunkSeconds: config.METERING_CHUNK_SECONDS,
       warnSeconds: config.METERING_WARN_SECONDS,
@@ -42,6 +39,18 @@ export function buildBillingDeps(config: BillingConfig): BillingDeps {
     activationMaxFailuresPerIp: config.ACTIVATION_MAX_FAILURES_PER_IP,
     activationFailureWindowSeconds: config.ACTIVATION_FAILURE_WINDOW_SECONDS,
     parkedEventRetentionMs: config.STRIPE_PARKED_EVENT_RETENTION_HOURS * 3_600_000,
+  };
+}
+
+export function buildBillingDeps(config: BillingConfig): BillingDeps {
+  return {
+    stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL }),
+    webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    livemode: config.STRIPE_LIVEMODE,
+    verifier: createTokenVerifier({ jwks: new URL(config.AUTH_JWKS_URL), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }),
+    serviceTokens: config.BILLING_SERVICE_TOKENS,
+    appUrl: config.BILLING_APP_URL.replace(/\/$/, ''),
+    ...billingPolicyOf(config),
     clock: () => new Date(),
   };
 }

@@ -52,3 +52,20 @@ export type BillingConfig = z.output<typeof billingEnv>;
 export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): BillingConfig {
   return loadConfig(billingEnv, env);
 }
+
+const policyEnv = billingEnv.pick({
+  METERING_CHUNK_SECONDS: true,
+  METERING_WARN_SECONDS: true,
+  METERING_HEARTBEAT_TIMEOUT_SECONDS: true,
+  STRIPE_PARKED_EVENT_RETENTION_HOURS: true,
+  ACTIVATION_MAX_FAILURES: true,
+  ACTIVATION_MAX_FAILURES_PER_IP: true,
+  ACTIVATION_FAILURE_WINDOW_SECONDS: true,
+});
+
+export type BillingPolicyConfig = z.output<typeof policyEnv>;
+
+/** The policy settings (metering, activation limits, retention) at their defaults: what apps built in tests and benchmarks run with. */
+export function defaultBillingPolicyConfig(): BillingPolicyConfig {
+  return policyEnv.parse({});
+}

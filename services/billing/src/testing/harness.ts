@@ -19,7 +19,8 @@ import {
   type TestTokenIssuer,
 } from '@mindbot/testing';
 import { createApp } from '../app.js';
-import type { BillingDeps } from '../billing-deps.js';
+import { billingPolicyOf, type BillingDeps } from '../billing-deps.js';
+import { defaultBillingPolicyConfig } from '../config.js';
 import { BillingProvisioner } from '../domain/connect-provisioning.js';
 import { createStripeClient, type Stripe } from '../domain/stripe-client.js';
 
@@ -124,6 +125,7 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
     },
   };
   const issuer = await createTestTokenIssuer();
+  const policy = billingPolicyOf(defaultBillingPolicyConfig());
   const billing: BillingDeps = {
     stripe,
     webhookSecret: WEBHOOK_SECRET,
@@ -131,11 +133,10 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
     verifier: createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience }),
     serviceTokens: [SERVICE_TOKEN],
     appUrl: 'https://app.mindbot.test',
-    metering: { chunkSeconds: options.chunkSeconds ?? 60, warnSeconds: options.warnSeconds ?? 120, heartbeatTimeoutSeconds: 90, clockToleranceSeconds: 15 },
-    activationMaxFailures: options.activationMaxFailures ?? 5,
-    activationMaxFailuresPerIp: options.activationMaxFailuresPerIp ?? 20,
-    activationFailureWindowSeconds: 900,
-    parkedEventRetentionMs: 7 * 86_400_000,
+    ...policy,
+    metering: { ...policy.metering, chunkSeconds: options.chunkSeconds ?? policy.metering.chunkSeconds, warnSeconds: options.warnSeconds ?? policy.metering.warnSeconds },
+    activationMaxFailures: options.activationMaxFailures ?? policy.activationMaxFailures,
+    activationMaxFailuresPerIp: options.activationMaxFailuresPerIp ?? policy.activationMaxFailuresPerIp,
     clock: clock.now,
   };
   const app = createApp(deps, billing);

@@ -2,6 +2,8 @@ import type { Express } from 'express';
 import { createTokenVerifier } from '@mindbot/auth';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import { createApp } from '../app.js';
+import { billingPolicyOf } from '../billing-deps.js';
+import { defaultBillingPolicyConfig } from '../config.js';
 import { createStripeClient } from '../domain/stripe-client.js';
 
 // Nothing listens here: requests that reached Stripe or the JWKS would fail at once.
@@ -19,11 +21,7 @@ export function createRoutesOnlyApp(deps: ServiceDeps): Express {
     verifier: createTokenVerifier({ jwks: new URL(`${INERT_URL}/jwks`), issuer: 'inert', audience: 'inert' }),
     serviceTokens: [],
     appUrl: INERT_URL,
-    metering: { chunkSeconds: 60, warnSeconds: 120, heartbeatTimeoutSeconds: 90, clockToleranceSeconds: 15 },
-    activationMaxFailures: 5,
-    activationMaxFailuresPerIp: 20,
-    activationFailureWindowSeconds: 900,
-    parkedEventRetentionMs: 7 * 86_400_000,
+    ...billingPolicyOf(defaultBillingPolicyConfig()),
     clock: () => new Date(),
   });
 }
