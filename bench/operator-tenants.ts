@@ -5,12 +5,8 @@
 // then resyncs the unchanged set and counts the write requests the API server received from the
 // operator (from its audit log; must be 0). Each run gets a fresh API server and database.
 import { createLogger } from '@mindbot/logger';
-import { createTestDatabase } from '@mindbot/testing';
-import type { Registry } from 'prom-client';
-import { tenantCrd } from '../operator/src/api/v1alpha1/crd.js';
-import { TENANTS_PATH, type Tenant } from '../operator/src/api/v1alpha1/tenant-types.js';
-import { OPERATOR_USER, SYSTEM_NAMESPACE, livekitSecret, platformDatabase, startOperator, tenantManifest, waitUntil } from '../operator/src/testing/operator-harness.js';
-import { startTestApiServer } from '../operator/src/testing/test-api-server.js';
+import type { Tenant } from '../operator/src/api/v1alpha1/tenant-types.js';
+import { metricValue, operatorWrites, startOperatorEnvironment, tenantManifest, tenantsOf, waitUntil } from '../operator/src/testing/operator-harness.js';
 import { median } from './stats.js';
 
 process.env.TEST_DATABASE_ADMIN_URL ??= process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -25,33 +21,19 @@ interface RunResult {
   resyncMs: number;
 }
 
-async function counter(registry: Registry, name: string): Promise<number> {
-  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name) as { values?: { value: number }[] } | undefined;
-  return (metric?.values ?? []).reduce((sum, v) => sum + v.value, 0);
-}
-
 const manifest = (i: number) => tenantManifest(`bench-${String(i).padStart(5, '0')}`, { displayName: `Bench ${i}` });
 
 async function run(count: number): Promise<RunResult> {
-  const database = await createTestDatabase();
-  const api = await startTestApiServer({ crds: [tenantCrd()] });
-  const db = await platformDatabase(database.url);
-  const logger = createLogger({ name: 'operator', level: process.env.LOG_LEVEL ?? 'error' });
-  let stop: (() => Promise<void>) | undefined;
+  const env = await startOperatorEnvironment(createLogger({ name: 'operator', level: process.env.LOG_LEVEL ?? 'error' }));
+  const { api } = env;
   try {
-    await api.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM_NAMESPACE } });
-    await api.request('POST', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`, livekitSecret(SYSTEM_NAMESPACE, 'livekit'));
-    const { operator, registry } = await startOperator({ api, database: db, logger, workers });
-    stop = () => operator.stop();
+    const { operator, registry } = await env.startOperator({ workers });
 
     const started = performance.now();
-    const reconcilesBefore = await counter(registry, 'controller_runtime_reconcile_total');
+    const reconcilesBefore = await metricValue(registry, 'controller_runtime_reconcile_total');
     for (let i = 0; i < count; i += 25) {
       await Promise.all(
-        Array.from({ length: Math.min(25, count - i) }, async (_, j) => {
-          const res = await api.request('POST', TENANTS_PATH, manifest(i + j));
-          if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
-        }),
+        Array.from({ length: Math.min(25, count - i) }, (_, j) => tenantsOf(api).create(manifest(i + j))),
       );
     }
     // Watched through the operator's own Tenant cache: polling LISTs of 1,000 Tenants would load the API server being measured.
@@ -70,7 +52,7 @@ async function run(count: number): Promise<RunResult> {
       return top ? `; ${top[1]} × ${top[0]}` : '';
     };
     const progress = setInterval(() => {
-      void counter(registry, 'controller_runtime_reconcile_total').then((done) =>
+      void metricValue(registry, 'controller_runtime_reconcile_total').then((done) =>
         process.stderr.write(
           `  … ${((performance.now() - started) / 1000).toFixed(0)} s: ${readyCount()}/${count} Ready, ${done - reconcilesBefore} reconciles, ` +
             `${operator.controller.queueLength} queued${commonestBlocker()}\n`,
@@ -83,23 +65,20 @@ async function run(count: number): Promise<RunResult> {
       clearInterval(progress);
     }
     const readyMs = performance.now() - started;
-    const reconciles = (await counter(registry, 'controller_runtime_reconcile_total')) - reconcilesBefore;
+    const reconciles = (await metricValue(registry, 'controller_runtime_reconcile_total')) - reconcilesBefore;
 
     await new Promise((r) => setTimeout(r, 2_000));
-    const writes = async () => (await api.writeRequests({ user: OPERATOR_USER })).filter((e) => e.objectRef?.resource !== 'leases').length;
+    const writes = async () => (await operatorWrites(api)).length;
     const writesBefore = await writes();
-    const before = await counter(registry, 'controller_runtime_reconcile_total');
+    const before = await metricValue(registry, 'controller_runtime_reconcile_total');
     const resyncStarted = performance.now();
     operator.controller.resyncAll();
-    await waitUntil('the resync', async () => (await counter(registry, 'controller_runtime_reconcile_total')) >= before + count, 30 * 60_000);
+    await waitUntil('the resync', async () => (await metricValue(registry, 'controller_runtime_reconcile_total')) >= before + count, 30 * 60_000);
     const resyncMs = performance.now() - resyncStarted;
     await new Promise((r) => setTimeout(r, 1_000));
     return { readyMs, reconcilesPerSecond: reconciles / (readyMs / 1000), resyncWrites: (await writes()) - writesBefore, resyncMs };
   } finally {
-    await stop?.();
-    await db.close();
-    await api.stop();
-    await database.dispose();
+    await env.close();
   }
 }
 

@@ -1,5 +1,6 @@
 // A mixed multi-tenant workload: many tenants at once, mostly reads, some sessions, each with its own thresholds.
-import { SEED, expectStatus, get, pick, post, shape, latency, warmUp } from './lib/common.js';
+import { shape, latency, warmUp } from './lib/common.js';
+import { readBalance, readBranding, talk } from './lib/journeys.js';
 
 export const options = {
   scenarios: {
@@ -21,18 +22,13 @@ export function setup() {
 }
 
 export function widget() {
-  expectStatus(get(pick(SEED.tenants).slug, '/v1/branding', undefined, { name: 'GET /v1/branding' }), 200, 'branding');
+  readBranding();
 }
 
 export function user() {
-  const tenant = pick(SEED.tenants);
-  expectStatus(get(tenant.slug, '/v1/balance', pick(tenant.users).token, { name: 'GET /v1/balance' }), 200, 'balance');
+  readBalance();
 }
 
 export function talker() {
-  const tenant = pick(SEED.tenants);
-  const who = pick(tenant.users);
-  const started = post(tenant.slug, '/v1/voice/sessions', {}, who.token, { name: 'POST /v1/voice/sessions' });
-  if (!expectStatus(started, 201, 'start session')) return;
-  expectStatus(post(tenant.slug, `/v1/voice/sessions/${started.json().sessionId}/end`, {}, who.token, { name: 'POST /v1/voice/sessions/:id/end' }), 200, 'end session');
+  talk();
 }

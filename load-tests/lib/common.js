@@ -70,3 +70,15 @@ export function warmUp() {
 export function expectStatus(res, status, name) {
   return check(res, { [`${name}: ${status}`]: (r) => r.status === status });
 }
+
+/** Options of a file with one scenario: its load per profile, and its error-rate, latency and check thresholds. */
+export function oneScenario(name, load, { p95, p99, measured = `scenario:${name}` }) {
+  return {
+    scenarios: { [name]: { ...shape(load), exec: 'default' } },
+    thresholds: {
+      [`http_req_failed{scenario:${name}}`]: ['rate<0.01'],
+      [`http_req_duration{${measured}}`]: [latency('p(95)', p95), latency('p(99)', p99)],
+      checks: ['rate>0.99'],
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stripeClientEnv, stripeSecretKey } from '@mindbot/billing/provisioning';
 import { commonEnv, envBoolean, loadConfig } from '@mindbot/config';
 import { REGIONS } from '@mindbot/tenancy';
 
@@ -46,14 +47,8 @@ export const operatorEnv = z.object({
    * The platform's Stripe secret key (Connect platform account), as the billing service takes it.
    * Unset: no billing step, BillingReady reports NotConfigured and Ready does not wait for it.
    */
-  STRIPE_SECRET_KEY: z
-    .string()
-    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret or restricted key (sk_test_…, sk_live_…)')
-    .optional(),
-  /** Only for stripe-mock in development and tests, e.g. http://127.0.0.1:12111. */
-  STRIPE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  /** Whether the key is a live one (recorded with each Connect account). */
-  STRIPE_LIVEMODE: envBoolean(false),
+  STRIPE_SECRET_KEY: stripeSecretKey.optional(),
+  ...stripeClientEnv,
   /** How often a tenant whose Stripe account cannot sell yet is looked at again (from the recorded state, no Stripe call). */
   BILLING_RECHECK_MS: milliseconds(60_000),
 });

@@ -1,24 +1,12 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@mindbot/tenancy';
 import type { KubeObject } from './kube-client.js';
 
 /** Annotation holding the hash of what the operator last applied, so removed fields are noticed too. */
 export const APPLIED_HASH_ANNOTATION = 'platform.mindbot.ai/applied-hash';
 
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, v]) => [k, canonical(v)]),
-    );
-  }
-  return value;
-}
-
 export function hashOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex').slice(0, 16);
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
 }
 
 /** The desired object with the hash of its own content in an annotation. */

@@ -6,7 +6,9 @@ import type { Logger } from '@mindbot/logger';
 import { TENANTS_PATH, type Tenant } from '../api/v1alpha1/tenant-types.js';
 import type { BillingStep } from '../controllers/tenant/billing.js';
 import { Operator, type OperatorOptions } from '../operator.js';
-import type { TestApiServer } from './test-api-server.js';
+import { createTestDatabase, type TestDatabase } from '@mindbot/testing';
+import { tenantCrd } from '../api/v1alpha1/crd.js';
+import { startTestApiServer, type AuditEvent, type TestApiServer } from './test-api-server.js';
 
 export const OPERATOR_USER = 'mindbot-operator';
 export const SYSTEM_NAMESPACE = 'mindbot-system';
@@ -153,4 +155,66 @@ export function tenantsOf(api: Pick<TestApiServer, 'request'>) {
       }, timeoutMs);
     },
   };
+}
+
+/** What every operator test and benchmark runs against: a real API server with the CRD, the platform database, the default LiveKit Secret. */
+export interface OperatorEnvironment {
+  api: TestApiServer;
+  database: TestDatabase;
+  db: PlatformDatabase;
+  /** An operator in this process against this environment (or another database); stopped by `stopOperators` or `close`. */
+  startOperator(options?: Partial<Omit<HarnessOptions, 'api'>>): Promise<{ operator: Operator; registry: Registry }>;
+  stopOperators(): Promise<void>;
+  /** Stops every operator, then removes the API server and the database. */
+  close(): Promise<void>;
+}
+
+export async function startOperatorEnvironment(logger: Logger): Promise<OperatorEnvironment> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const running: Operator[] = [];
+  const stopOperators = async () => {
+    for (const operator of running.splice(0)) await operator.stop();
+  };
+  const close = async () => {
+    await stopOperators();
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+  try {
+    const database = await createTestDatabase();
+    cleanups.push(() => database.dispose());
+    const api = await startTestApiServer({ crds: [tenantCrd()] });
+    cleanups.push(() => api.stop());
+    const db = await platformDatabase(database.url);
+    cleanups.push(() => db.close());
+    await api.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM_NAMESPACE } });
+    const secret = await api.request('POST', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`, livekitSecret(SYSTEM_NAMESPACE, 'livekit'));
+    if (secret.status !== 201) throw new Error(`creating the LiveKit Secret: ${secret.status}`);
+    return {
+      api,
+      database,
+      db,
+      async startOperator(options = {}) {
+        const started = await startOperator({ api, database: db, logger, ...options });
+        running.push(started.operator);
+        return started;
+      },
+      stopOperators,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The sum of a metric's values whose labels include `labels`. */
+export async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const values = (metric as { values?: { value: number; labels: Record<string, string | number> }[] } | undefined)?.values ?? [];
+  return values.filter((v) => Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val)).reduce((sum, v) => sum + v.value, 0);
+}
+
+/** The write requests the operator sent, from the API server's audit log (Lease renewals excepted). */
+export async function operatorWrites(api: Pick<TestApiServer, 'writeRequests'>): Promise<AuditEvent[]> {
+  return (await api.writeRequests({ user: OPERATOR_USER })).filter((e) => e.objectRef?.resource !== 'leases');
 }

@@ -16,4 +16,5 @@ export {
 export { parseTenantManifest, parseTenantManifests, ManifestError, type ManifestProblem } from './parse-manifest.js';
 export { schemaNameOf, roleNameOf } from './names.js';
 export { specHash } from './spec-hash.js';
-export { slugOfPlatformHost } from './tenant-host.js';
+export { hostsOfTenant, slugOfPlatformHost } from './tenant-host.js';
+export { canonicalJson } from './canonical-json.js';

@@ -14,3 +14,8 @@ export function slugOfPlatformHost(host: string, baseDomain: string): string | u
   if (labels.length === 2 && (REGIONS as readonly string[]).includes(region ?? '')) return slug;
   return undefined;
 }
+
+/** Every host a tenant is served at: its platform hosts (`<slug>.<base>`, `<slug>.<region>.<base>`) and its own domains. */
+export function hostsOfTenant(tenant: { slug: string; region: string; domains: readonly string[] }, baseDomain: string): string[] {
+  return [`${tenant.slug}.${baseDomain}`, `${tenant.slug}.${tenant.region}.${baseDomain}`, ...tenant.domains.map((domain) => domain.toLowerCase())];
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { envBoolean, loadConfig } from '@mindbot/config';
+import { loadConfig } from '@mindbot/config';
 import { serviceEnv } from '@mindbot/service-runtime';
+import { stripeClientEnv, stripeSecretKey } from './stripe-env.js';
 
 const seconds = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
@@ -8,13 +9,10 @@ const billingEnv = z.object({
   ...serviceEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** The platform's Stripe secret key (Connect platform account). */
-  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret or restricted key (sk_test_…, sk_live_…)'),
+  STRIPE_SECRET_KEY: stripeSecretKey,
   /** Signing secret of the Connect webhook endpoint (created with connect=true). */
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=_-]+$/, 'must be a webhook signing secret (whsec_…)'),
-  /** Only for stripe-mock in development and tests, e.g. http://127.0.0.1:12111. */
-  STRIPE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  /** Events of the other mode (test vs live) are ignored. */
-  STRIPE_LIVEMODE: envBoolean(false),
+  ...stripeClientEnv,
   /** Service credentials the gateway and agent present on /internal routes (comma-separated, ≥ 32 characters each; two during rotation). */
   BILLING_SERVICE_TOKENS: z
     .string()

@@ -8,3 +8,4 @@ export {
 } from './domain/connect-provisioning.js';
 export { createStripeClient, type Stripe } from './domain/stripe-client.js';
 export type { SalesStatus } from './domain/sales-status.js';
+export { stripeClientEnv, stripeSecretKey } from './stripe-env.js';

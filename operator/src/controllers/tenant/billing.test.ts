@@ -2,36 +2,30 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BillingProvisioner, createStripeClient } from '@mindbot/billing/provisioning';
 import { TenantClients } from '@mindbot/db';
-import { captureLogger, createTestDatabase, freePort, startStripeMock, uniqueSlug, type StripeMock, type TestDatabase } from '@mindbot/testing';
-import type { Registry } from 'prom-client';
-import { tenantCrd } from '../../api/v1alpha1/crd.js';
+import { captureLogger, freePort, startStripeMock, uniqueSlug, type StripeMock } from '@mindbot/testing';
 import { TENANTS_PATH } from '../../api/v1alpha1/tenant-types.js';
-import type { Operator } from '../../operator.js';
-import { startTestApiServer, type TestApiServer } from '../../testing/test-api-server.js';
+import type { TestApiServer } from '../../testing/test-api-server.js';
 import {
-  OPERATOR_USER,
-  SYSTEM_NAMESPACE,
   conditionOf,
-  livekitSecret,
-  platformDatabase,
-  startOperator,
+  metricValue,
+  operatorWrites,
+  startOperatorEnvironment,
   tenantManifest,
   tenantsOf,
   waitUntil,
+  type OperatorEnvironment,
   type PlatformDatabase,
 } from '../../testing/operator-harness.js';
 import type { BillingStep } from './billing.js';
 
 const SLOW = 60_000;
 
+let env: OperatorEnvironment;
 let api: TestApiServer;
-let database: TestDatabase;
 let db: PlatformDatabase;
 let stripeMock: StripeMock;
 /** A counting pass-through in front of stripe-mock: how many requests reached "Stripe". */
 let stripe: { url: string; requests: number; server: Server };
-const cleanups: (() => Promise<void>)[] = [];
-const running: Operator[] = [];
 const log = captureLogger('operator');
 
 const createTenant = (slug: string) => tenantsOf(api).create(tenantManifest(slug));
@@ -50,19 +44,7 @@ function billingStep(apiUrl: string): BillingStep {
   };
 }
 
-async function start(billing: BillingStep): Promise<{ operator: Operator; registry: Registry }> {
-  const started = await startOperator({ api, database: db, logger: log.logger, billing });
-  running.push(started.operator);
-  return started;
-}
-
-async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
-  const values = (metric as { values?: { value: number; labels: Record<string, string | number> }[] } | undefined)?.values ?? [];
-  return values.filter((v) => Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val)).reduce((sum, v) => sum + v.value, 0);
-}
-
-const operatorWrites = async () => (await api.writeRequests({ user: OPERATOR_USER })).filter((e) => e.objectRef?.resource !== 'leases');
+const start = (billing: BillingStep) => env.startOperator({ billing });
 
 async function countingProxy(target: StripeMock): Promise<typeof stripe> {
   const proxy = { url: '', requests: 0, server: createServer() };
@@ -81,33 +63,23 @@ async function countingProxy(target: StripeMock): Promise<typeof stripe> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  cleanups.push(() => database.dispose());
   stripeMock = await startStripeMock();
-  cleanups.push(() => stripeMock.stop());
   stripe = await countingProxy(stripeMock);
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        stripe.server.close(() => resolve());
-        stripe.server.closeAllConnections();
-      }),
-  );
-  api = await startTestApiServer({ crds: [tenantCrd()] });
-  cleanups.push(() => api.stop());
-  db = await platformDatabase(database.url);
-  cleanups.push(() => db.close());
-  await api.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM_NAMESPACE } });
-  expect((await api.request('POST', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`, livekitSecret(SYSTEM_NAMESPACE, 'livekit'))).status).toBe(201);
+  env = await startOperatorEnvironment(log.logger);
+  ({ api, db } = env);
 }, 90_000);
 
 afterEach(async () => {
-  for (const operator of running.splice(0)) await operator.stop();
+  await env.stopOperators();
 });
 
 afterAll(async () => {
-  for (const operator of running.splice(0)) await operator.stop();
-  for (const cleanup of cleanups.reverse()) await cleanup();
+  await env.close();
+  await new Promise<void>((resolve) => {
+    stripe.server.close(() => resolve());
+    stripe.server.closeAllConnections();
+  });
+  await stripeMock.stop();
 }, 60_000);
 
 describe('the billing step of the Tenant operator (Stripe Connect through stripe-mock)', () => {
@@ -146,14 +118,14 @@ describe('the billing step of the Tenant operator (Stripe Connect through stripe
 
     // Steady state: a resync of the unchanged Tenant sends no write, no Stripe request, no billing write.
     await new Promise((r) => setTimeout(r, 1_500));
-    const writesBefore = (await operatorWrites()).length;
+    const writesBefore = (await operatorWrites(api)).length;
     const stripeBefore = stripe.requests;
     const rowBefore = await db.platform.billingAccount.findUnique({ where: { tenantSlug: slug } });
     const reconcilesBefore = await metricValue(registry, 'controller_runtime_reconcile_total', { result: 'success' });
     operator.controller.resyncAll();
     await waitUntil('the Tenant to be reconciled again', async () => (await metricValue(registry, 'controller_runtime_reconcile_total', { result: 'success' })) > reconcilesBefore);
     await new Promise((r) => setTimeout(r, 500));
-    expect((await operatorWrites()).slice(writesBefore).map((e) => `${e.verb} ${e.requestURI}`)).toEqual([]);
+    expect((await operatorWrites(api)).slice(writesBefore).map((e) => `${e.verb} ${e.requestURI}`)).toEqual([]);
     expect(stripe.requests).toBe(stripeBefore);
     expect(await db.platform.billingAccount.findUnique({ where: { tenantSlug: slug } })).toEqual(rowBefore);
 

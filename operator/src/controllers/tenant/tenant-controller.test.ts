@@ -1,84 +1,59 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { schemaNameOf } from '@mindbot/tenancy';
-import { captureLogger, createTestDatabase, freePort, uniqueSlug, type TestDatabase } from '@mindbot/testing';
+import { captureLogger, freePort, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { createPool, createPlatformClient } from '@mindbot/db';
-import type { Registry } from 'prom-client';
-import { tenantCrd } from '../../api/v1alpha1/crd.js';
 import { TENANTS_PATH, TENANT_FINALIZER } from '../../api/v1alpha1/tenant-types.js';
-import type { Operator } from '../../operator.js';
 import { OWNED_KINDS, resourcePath } from '../../runtime/resources.js';
-import { startTestApiServer, type TestApiServer } from '../../testing/test-api-server.js';
+import type { TestApiServer } from '../../testing/test-api-server.js';
 import {
   OPERATOR_USER,
   SYSTEM_NAMESPACE,
   conditionOf,
   livekitSecret,
-  platformDatabase,
-  startOperator,
+  metricValue,
+  operatorWrites,
+  startOperatorEnvironment,
   tenantManifest,
   tenantsOf,
   waitUntil,
+  type OperatorEnvironment,
   type PlatformDatabase,
 } from '../../testing/operator-harness.js';
 
 const SLOW = 60_000;
 
+let env: OperatorEnvironment;
 let api: TestApiServer;
 let database: TestDatabase;
 let db: PlatformDatabase;
-/** Undone in reverse order after the file, whatever failed. */
+/** Operator processes spawned by tests, killed after the file whatever failed. */
 const cleanups: (() => Promise<void>)[] = [];
-const running: Operator[] = [];
 const log = captureLogger('operator');
 
 const tenants = () => tenantsOf(api);
 const createTenant = (manifest: ReturnType<typeof tenantManifest>) => tenants().create(manifest);
 const getTenant = (name: string) => tenants().get(name);
 const waitForCondition = (name: string, type: string, status: string, reason?: string, timeoutMs?: number) => tenants().waitForCondition(name, type, status, reason, timeoutMs);
-
-async function start(options: Partial<Parameters<typeof startOperator>[0]> = {}): Promise<{ operator: Operator; registry: Registry }> {
-  const started = await startOperator({ api, database: db, logger: log.logger, ...options });
-  running.push(started.operator);
-  return started;
-}
-
-async function stopAll(): Promise<void> {
-  for (const operator of running.splice(0)) await operator.stop();
-}
-
-async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
-  const values = (metric as { values?: { value: number; labels: Record<string, string | number> }[] } | undefined)?.values ?? [];
-  return values.filter((v) => Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val)).reduce((sum, v) => sum + v.value, 0);
-}
+const start = (options: Parameters<OperatorEnvironment['startOperator']>[0] = {}) => env.startOperator(options);
 
 async function eventsAbout(name: string): Promise<{ type: string; reason: string; note: string }[]> {
   const res = await api.request('GET', `/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name=${name}`);
   return (res.body as { items: { type: string; reason: string; note: string }[] }).items;
 }
 
-const operatorWrites = async () => (await api.writeRequests({ user: OPERATOR_USER })).filter((e) => e.objectRef?.resource !== 'leases');
-
 beforeAll(async () => {
-  database = await createTestDatabase();
-  cleanups.push(() => database.dispose());
-  api = await startTestApiServer({ crds: [tenantCrd()] });
-  cleanups.push(() => api.stop());
-  db = await platformDatabase(database.url);
-  cleanups.push(() => db.close());
-  await api.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM_NAMESPACE } });
-  const secret = await api.request('POST', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`, livekitSecret(SYSTEM_NAMESPACE, 'livekit'));
-  expect(secret.status).toBe(201);
+  env = await startOperatorEnvironment(log.logger);
+  ({ api, database, db } = env);
 }, 90_000);
 
 afterEach(async () => {
-  await stopAll();
+  await env.stopOperators();
 });
 
 afterAll(async () => {
-  await stopAll();
   for (const cleanup of cleanups.reverse()) await cleanup();
+  await env.close();
 });
 
 describe('the Tenant operator against a real API server', () => {
@@ -206,7 +181,7 @@ describe('the Tenant operator against a real API server', () => {
     for (const slug of slugs) await waitForCondition(slug, 'Ready', 'True');
     // Let the events caused by the operator's own writes settle.
     await new Promise((r) => setTimeout(r, 1_500));
-    const writesBefore = (await operatorWrites()).length;
+    const writesBefore = (await operatorWrites(api)).length;
     const migrationsBefore = await db.platform.schemaMigration.count();
     const auditBefore = await db.platform.platformAuditEvent.count();
     const reconcilesBefore = await metricValue(registry, 'controller_runtime_reconcile_total', { result: 'success' });
@@ -217,7 +192,7 @@ describe('the Tenant operator against a real API server', () => {
       (await metricValue(registry, 'controller_runtime_reconcile_total', { result: 'success' })) >= reconcilesBefore + tenantsKnown,
     );
     await new Promise((r) => setTimeout(r, 500));
-    const after = await operatorWrites();
+    const after = await operatorWrites(api);
     expect(after.slice(writesBefore).map((e) => `${e.verb} ${e.requestURI}`)).toEqual([]);
     expect(await db.platform.schemaMigration.count()).toBe(migrationsBefore);
     expect(await db.platform.platformAuditEvent.count()).toBe(auditBefore);

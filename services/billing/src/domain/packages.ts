@@ -15,16 +15,7 @@ export interface PackageView {
   sortOrder: number;
 }
 
-export interface PackageInput {
-  name: string;
-  description: string;
-  priceCents: number;
-  currency: string;
-  baseSeconds: number;
-  bonusSeconds: number;
-  active: boolean;
-  sortOrder: number;
-}
+export type PackageInput = Omit<PackageView, 'id' | 'totalSeconds'>;
 
 type PackageRow = Omit<PackageView, 'totalSeconds'> & { createdAt: Date; updatedAt: Date };
 

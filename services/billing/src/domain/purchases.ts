@@ -5,19 +5,6 @@ import { applicationFeeCents } from './money.js';
 import { fail, ok, type Result } from './result.js';
 import type { Stripe } from './stripe-client.js';
 
-export interface PurchaseView {
-  id: string;
-  packageId: string;
-  packageName: string;
-  amountCents: number;
-  currency: string;
-  seconds: number;
-  status: string;
-  checkoutUrl: string | null;
-  createdAt: Date;
-  paidAt: Date | null;
-}
-
 interface PurchaseRow {
   id: string;
   packageId: string;
@@ -32,6 +19,10 @@ interface PurchaseRow {
   paidAt: Date | null;
 }
 
+/** A purchase as its buyer sees it: the Checkout session stays inside billing. */
+export type PurchaseView = Omit<PurchaseRow, 'checkoutSessionId'>;
+
+/** Field by field: rows carry more (the buyer, Stripe ids) than the answer may show. */
 export function purchaseView(p: PurchaseRow): PurchaseView {
   return {
     id: p.id,
@@ -41,6 +32,7 @@ export function purchaseView(p: PurchaseRow): PurchaseView {
     currency: p.currency,
     seconds: p.seconds,
     status: p.status,
+    // The Checkout link only while it can still be paid.
     checkoutUrl: p.status === 'pending' ? p.checkoutUrl : null,
     createdAt: p.createdAt,
     paidAt: p.paidAt,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PlatformClient } from '@mindbot/db';
+import type { PlatformClient, Prisma } from '@mindbot/db';
 import type { PgListener } from './pg-listener.js';
 
 export const TENANT_CHANGED_CHANNEL = 'mindbot_tenant_changed';
@@ -31,6 +31,9 @@ export interface TenantRecord {
   /** The tenant's own host names (lower case). */
   domains: string[];
 }
+
+const WITH_DOMAINS = { domains: { select: { domain: true } } } as const;
+type RegistryRow = Prisma.TenantGetPayload<{ include: typeof WITH_DOMAINS }>;
 
 interface Entry<T> {
   value: T;
@@ -66,7 +69,7 @@ export class TenantRegistry {
     if (hit && this.fresh(hit)) return hit.value;
     return this.singleFlight(slug, async () => {
       const generation = this.generation;
-      const row = await this.platform.tenant.findUnique({ where: { slug }, include: { domains: { select: { domain: true } } } });
+      const row = await this.platform.tenant.findUnique({ where: { slug }, include: WITH_DOMAINS });
       const record = row ? toRecord(row) : null;
       if (generation === this.generation) this.remember(this.bySlugCache, slug, record);
       return record;
@@ -124,19 +127,7 @@ export class TenantRegistry {
   }
 }
 
-function toRecord(row: {
-  id: string;
-  slug: string;
-  displayName: string;
-  region: string;
-  status: string;
-  home: boolean;
-  suspended: boolean;
-  branding: unknown;
-  agent: unknown;
-  limits: unknown;
-  domains: { domain: string }[];
-}): TenantRecord {
+function toRecord(row: RegistryRow): TenantRecord {
   return {
     id: row.id,
     slug: row.slug,

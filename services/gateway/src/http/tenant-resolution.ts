@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '@mindbot/errors';
+import { hostsOfTenant } from '@mindbot/tenancy';
 import type { TenantRecord } from '../data/tenant-registry.js';
 import type { GatewayDeps } from '../gateway-deps.js';
 
@@ -65,9 +66,8 @@ export function tenantOf(res: Response): TenantRecord {
 
 /** The tenant's own browser origins: its platform host and its own domains. */
 export function originsOf(gateway: GatewayDeps, tenant: TenantRecord, port?: string): Set<string> {
-  const hosts = [`${tenant.slug}.${gateway.baseDomain}`, `${tenant.slug}.${tenant.region}.${gateway.baseDomain}`, ...tenant.domains];
   const origins = new Set<string>();
-  for (const host of hosts) {
+  for (const host of hostsOfTenant(tenant, gateway.baseDomain)) {
     origins.add(`${gateway.scheme}://${host}`);
     if (port) origins.add(`${gateway.scheme}://${host}:${port}`);
   }

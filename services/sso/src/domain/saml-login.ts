@@ -1,8 +1,9 @@
-import { ValidateInResponseTo, type CacheItem, type CacheProvider, type Profile, type SamlConfig } from '@node-saml/node-saml';
+import { ValidateInResponseTo, type CacheProvider, type Profile, type SamlConfig } from '@node-saml/node-saml';
 import type { EphemeralStore } from '../data/ephemeral-store.js';
 import type { SamlConnection } from '../data/connection-repository.js';
 import { pemCertificate } from './connection-settings.js';
 import type { AssertedIdentity } from './provisioning.js';
+import { samlIdCache } from './saml-id-cache.js';
 import { putSamlRelay, type SignInRelay } from './sign-in-relay.js';
 import { childElementsNS, firstElementNS, parseUntrustedXml, SAML_ASSERTION_NS, XmlGuardError } from './xml-guard.js';
 
@@ -27,21 +28,7 @@ export function samlEndpoints(origin: string, connectionId: string): SamlEndpoin
  * sign-in's relay (returnTo, PKCE challenge) is saved beside the request id it belongs to.
  */
 export function requestIdCache(store: EphemeralStore, tenant: string, connectionId: string, relay?: SignInRelay): CacheProvider {
-  const key = (id: string) => ['saml', 'request', connectionId, id.slice(0, 200)];
-  return {
-    async saveAsync(id: string, value: string): Promise<CacheItem | null> {
-      if (relay) await putSamlRelay(store, tenant, connectionId, id, relay, SAML_REQUEST_TTL_SECONDS);
-      await store.put(tenant, key(id), value, SAML_REQUEST_TTL_SECONDS);
-      return { value, createdAt: Date.now() };
-    },
-    async getAsync(id: string): Promise<string | null> {
-      return (await store.get(tenant, key(id))) ?? null;
-    },
-    async removeAsync(id: string | null): Promise<string | null> {
-      if (id === null) return null;
-      return (await store.take(tenant, key(id))) ?? null;
-    },
-  };
+  return samlIdCache(store, tenant, { kind: 'request', connectionId, ttlSeconds: SAML_REQUEST_TTL_SECONDS }, relay && ((id) => putSamlRelay(store, tenant, connectionId, id, relay, SAML_REQUEST_TTL_SECONDS)));
 }
 
 /** node-saml options for one connection, with the checks its defaults leave off turned on. */

@@ -1,8 +1,9 @@
 import { inflateRawSync } from 'node:zlib';
 import { DOMParser } from '@xmldom/xmldom';
-import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type SamlConfig } from '@node-saml/node-saml';
+import { SAML, ValidateInResponseTo, type SamlConfig } from '@node-saml/node-saml';
 import type { SamlConnection } from '../data/connection-repository.js';
 import type { EphemeralStore } from '../data/ephemeral-store.js';
+import { samlIdCache } from './saml-id-cache.js';
 import { samlEndpoints, samlOptionsFor } from './saml-login.js';
 import { assertUniqueIds, childElementsNS, parseUntrustedXml, SAML_ASSERTION_NS, SAML_PROTOCOL_NS, XMLDSIG_NS, XmlGuardError } from './xml-guard.js';
 
@@ -10,27 +11,6 @@ import { assertUniqueIds, childElementsNS, parseUntrustedXml, SAML_ASSERTION_NS,
 export const SAML_LOGOUT_TTL_SECONDS = 10 * 60;
 
 const UNSPECIFIED = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
-
-/**
- * The LogoutRequests this SP sent for one connection, kept apart from its AuthnRequests so that a
- * LogoutRequest id can never stand in for the InResponseTo of a login (and the reverse).
- */
-function logoutRequestCache(store: EphemeralStore, tenant: string, connectionId: string): CacheProvider {
-  const key = (id: string) => ['saml', 'logout', connectionId, id.slice(0, 200)];
-  return {
-    async saveAsync(id: string, value: string): Promise<CacheItem | null> {
-      await store.put(tenant, key(id), value, SAML_LOGOUT_TTL_SECONDS);
-      return { value, createdAt: Date.now() };
-    },
-    async getAsync(id: string): Promise<string | null> {
-      return (await store.get(tenant, key(id))) ?? null;
-    },
-    async removeAsync(id: string | null): Promise<string | null> {
-      if (id === null) return null;
-      return (await store.take(tenant, key(id))) ?? null;
-    },
-  };
-}
 
 interface LogoutContext {
   tenant: string;
@@ -41,7 +21,8 @@ interface LogoutContext {
 }
 
 function logoutConfig(context: LogoutContext): SamlConfig {
-  return { ...samlOptionsFor(context), cacheProvider: logoutRequestCache(context.store, context.tenant, context.connection.id) };
+  // LogoutRequest ids kept apart from AuthnRequest ids: one can never stand in for the other's InResponseTo.
+  return { ...samlOptionsFor(context), cacheProvider: samlIdCache(context.store, context.tenant, { kind: 'logout', connectionId: context.connection.id, ttlSeconds: SAML_LOGOUT_TTL_SECONDS }) };
 }
 
 /**

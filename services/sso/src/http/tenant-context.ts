@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import type { PlatformClient } from '@mindbot/db';
 import { AppError } from '@mindbot/errors';
-import { slugOfPlatformHost } from '@mindbot/tenancy';
+import { hostsOfTenant, slugOfPlatformHost } from '@mindbot/tenancy';
 import { z } from 'zod';
 import type { Auditor } from '../domain/audit.js';
 
@@ -56,7 +56,7 @@ export function tenantContext(options: { platform: PlatformClient; scheme: 'http
     }
     if (row.status !== 'active') throw new AppError('unavailable', 'This tenant is not available right now.');
     const sso = tenantSsoSettings.parse(row.sso);
-    const ownHosts = [`${row.slug}.${options.baseDomain}`, `${row.slug}.${row.region}.${options.baseDomain}`, ...row.domains.map((d) => d.domain.toLowerCase())];
+    const ownHosts = hostsOfTenant({ slug: row.slug, region: row.region, domains: row.domains.map((d) => d.domain) }, options.baseDomain);
     const context: TenantContext = { slug: row.slug, host, publicOrigin: `${options.scheme}://${host}`, passwordLogin: sso.passwordLogin, jitProvisioning: sso.jitProvisioning, ownHosts };
     res.locals.tenant = context;
     req.log = req.log.child({ tenantId: row.slug });
