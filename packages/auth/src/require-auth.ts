@@ -1,8 +1,12 @@
 import type {} from 'pino-http';
 import type { RequestHandler, Response } from 'express';
 import { AppError } from '@mindbot/errors';
+import { responseLocal } from '@mindbot/http';
 import type { Principal } from './principal.js';
 import type { TokenVerifier } from './token-verifier.js';
+
+/** The verified caller, set by requireAuth (or a service's own token check). */
+export const principalLocal = responseLocal<Principal>('principal', () => new AppError('unauthenticated', 'A Bearer access token is required.'));
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 
@@ -14,16 +18,14 @@ export function requireAuth(verifier: TokenVerifier): RequestHandler {
       throw new AppError('unauthenticated', 'A Bearer access token is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
     }
     const principal = await verifier.verify(match[1]);
-    res.locals.principal = principal;
+    principalLocal.set(res, principal);
     req.log = req.log.child({ tenantId: principal.tenant, userId: principal.userId });
     next();
   };
 }
 
 export function principalOf(res: Response): Principal {
-  const principal = res.locals.principal as Principal | undefined;
-  if (!principal) throw new AppError('unauthenticated', 'A Bearer access token is required.');
-  return principal;
+  return principalLocal.get(res);
 }
 
 /** Requires one of the roles (after requireAuth). */

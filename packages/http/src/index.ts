@@ -3,3 +3,4 @@ export { startServer, type RunningServer, type StartServerOptions } from './star
 export { createLifecycle, type Lifecycle } from './lifecycle.js';
 export { asyncRoute } from './async-route.js';
 export { closeOnSignals } from './close-on-signals.js';
+export { responseLocal, type ResponseLocal } from './response-local.js';

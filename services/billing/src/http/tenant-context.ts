@@ -2,6 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import { principalOf } from '@mindbot/auth';
 import type { PlatformClient } from '@mindbot/db';
 import { AppError } from '@mindbot/errors';
+import { responseLocal } from '@mindbot/http';
 import { tenantSlugSchema } from '@mindbot/tenancy';
 
 /** The tenant a request acts for, as the registry describes it. */
@@ -67,7 +68,7 @@ export class TenantDirectory {
 /** After requireAuth: the tenant comes from the token, never from the request. */
 export function tenantFromToken(directory: TenantDirectory): RequestHandler {
   return async (_req, res, next) => {
-    res.locals.tenant = await directory.require(principalOf(res).tenant);
+    tenantLocal.set(res, await directory.require(principalOf(res).tenant));
     next();
   };
 }
@@ -76,16 +77,16 @@ export function tenantFromToken(directory: TenantDirectory): RequestHandler {
 export function tenantFromPath(directory: TenantDirectory): RequestHandler {
   return async (req, res, next) => {
     const slug = req.params.tenant;
-    res.locals.tenant = await directory.require(typeof slug === 'string' ? slug : '');
+    tenantLocal.set(res, await directory.require(typeof slug === 'string' ? slug : ''));
     req.log = req.log.child({ tenantId: slug });
     next();
   };
 }
 
+const tenantLocal = responseLocal<TenantContext>('tenant');
+
 export function tenantOf(res: Response): TenantContext {
-  const tenant = res.locals.tenant as TenantContext | undefined;
-  if (!tenant) throw new AppError('internal', 'The tenant was not resolved for this route.');
-  return tenant;
+  return tenantLocal.get(res);
 }
 
 /** The tenant's own site when it has one, else the platform app. */

@@ -1,12 +1,15 @@
 import type { RequestHandler, Response } from 'express';
 import type { Principal } from '@mindbot/auth';
 import { AppError } from '@mindbot/errors';
+import { responseLocal } from '@mindbot/http';
 import type { VerifiedApiKey } from '../domain/api-keys.js';
 import type { GatewayDeps } from '../gateway-deps.js';
 import { tenantOf } from './tenant-resolution.js';
 
 /** Who is calling: a signed-in user (platform token) or an API key of the tenant. */
 export type Caller = { kind: 'user'; id: string; principal: Principal } | { kind: 'api_key'; id: string; apiKey: VerifiedApiKey };
+
+const callerLocal = responseLocal<Caller>('caller');
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const INVALID_TOKEN = 'The access token is missing, invalid or expired.';
@@ -35,7 +38,7 @@ export function authenticate(gateway: GatewayDeps): RequestHandler {
       if (authorization !== undefined && typeof headerKey === 'string') throw unauthenticated('Present one credential, not two.', 'two_credentials');
       const apiKey = await gateway.apiKeys.verify(tenant.slug, key);
       if (!apiKey) throw unauthenticated('The API key is invalid, expired or revoked.', 'api_key_invalid');
-      res.locals.caller = { kind: 'api_key', id: apiKey.id, apiKey } satisfies Caller;
+      callerLocal.set(res, { kind: 'api_key', id: apiKey.id, apiKey });
       req.log = req.log.child({ apiKeyId: apiKey.id });
       next();
       return;
@@ -46,14 +49,14 @@ export function authenticate(gateway: GatewayDeps): RequestHandler {
       req.log.warn({ tokenTenant: principal.tenant }, 'refused a token of another tenant');
       throw unauthenticated(INVALID_TOKEN, 'tenant_mismatch');
     }
-    res.locals.caller = { kind: 'user', id: principal.userId, principal } satisfies Caller;
+    callerLocal.set(res, { kind: 'user', id: principal.userId, principal });
     req.log = req.log.child({ userId: principal.userId });
     next();
   };
 }
 
 export function callerOf(res: Response): Caller | undefined {
-  return res.locals.caller as Caller | undefined;
+  return callerLocal.find(res);
 }
 
 /** A signed-in user is required (API keys are refused). */

@@ -2,6 +2,7 @@ import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { RequestHandler } from 'express';
 import { AppError } from '@mindbot/errors';
+import { hostLocal } from './tenant-resolution.js';
 import { traceHeaders } from './trace-headers.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and what the gateway itself decides, never passed through from the client. */
@@ -56,7 +57,7 @@ export function proxyTo(options: ProxyOptions): RequestHandler {
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined && !DROP_REQUEST.has(name)) headers[name] = value;
     }
-    const host = typeof res.locals.host === 'string' ? res.locals.host : req.hostname;
+    const host = hostLocal.find(res) ?? req.hostname;
     Object.assign(headers, traceHeaders(req), {
       host: options.upstream.host,
       'x-forwarded-host': host,

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '@mindbot/errors';
+import { responseLocal } from '@mindbot/http';
 import { hostsOfTenant } from '@mindbot/tenancy';
 import type { TenantRecord } from '../data/tenant-registry.js';
 import type { GatewayDeps } from '../gateway-deps.js';
@@ -51,17 +52,19 @@ export function resolveTenant(gateway: GatewayDeps): RequestHandler {
     if (!tenant.home) throw new AppError('unavailable', 'This tenant is not available in this region right now.');
     if (tenant.suspended || tenant.status === 'suspended') throw new AppError('tenant_suspended', 'This tenant is suspended.');
     if (tenant.status !== 'active') throw new AppError('unavailable', 'This tenant is not available yet.', { headers: { 'Retry-After': '10' } });
-    res.locals.tenant = tenant;
-    res.locals.host = host;
+    tenantLocal.set(res, tenant);
+    hostLocal.set(res, host);
     req.log = req.log.child({ tenantId: tenant.slug });
     next();
   };
 }
 
+const tenantLocal = responseLocal<TenantRecord>('tenant');
+/** The verified host the tenant was resolved from (what upstream services are told as X-Forwarded-Host). */
+export const hostLocal = responseLocal<string>('host');
+
 export function tenantOf(res: Response): TenantRecord {
-  const tenant = res.locals.tenant as TenantRecord | undefined;
-  if (!tenant) throw new AppError('internal', 'The tenant was not resolved for this route.');
-  return tenant;
+  return tenantLocal.get(res);
 }
 
 /** The tenant's own browser origins: its platform host and its own domains. */

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { TokenVerifier } from '@mindbot/auth';
+import { principalLocal, type TokenVerifier } from '@mindbot/auth';
 import { AppError } from '@mindbot/errors';
 import type { TokenService } from '../domain/token-service.js';
 import { tenantOf } from './tenant-context.js';
@@ -23,7 +23,7 @@ export function requireTenantToken(verifier: TokenVerifier, tokens: TokenService
       throw refused();
     }
     if (!(await tokens.sessionIsLive(tenant.slug, principal.sessionId))) throw refused();
-    res.locals.principal = principal;
+    principalLocal.set(res, principal);
     req.log = req.log.child({ userId: principal.userId });
     next();
   };

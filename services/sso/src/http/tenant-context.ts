@@ -1,6 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import type { PlatformClient } from '@mindbot/db';
 import { AppError } from '@mindbot/errors';
+import { responseLocal } from '@mindbot/http';
 import { hostsOfTenant, slugOfPlatformHost } from '@mindbot/tenancy';
 import { z } from 'zod';
 import type { Auditor } from '../domain/audit.js';
@@ -58,14 +59,14 @@ export function tenantContext(options: { platform: PlatformClient; scheme: 'http
     const sso = tenantSsoSettings.parse(row.sso);
     const ownHosts = hostsOfTenant({ slug: row.slug, region: row.region, domains: row.domains.map((d) => d.domain) }, options.baseDomain);
     const context: TenantContext = { slug: row.slug, host, publicOrigin: `${options.scheme}://${host}`, passwordLogin: sso.passwordLogin, jitProvisioning: sso.jitProvisioning, ownHosts };
-    res.locals.tenant = context;
+    tenantLocal.set(res, context);
     req.log = req.log.child({ tenantId: row.slug });
     next();
   };
 }
 
+const tenantLocal = responseLocal<TenantContext>('tenant');
+
 export function tenantOf(res: Response): TenantContext {
-  const tenant = res.locals.tenant as TenantContext | undefined;
-  if (!tenant) throw new AppError('internal', 'The tenant was not resolved for this route.');
-  return tenant;
+  return tenantLocal.get(res);
 }
