@@ -37,7 +37,22 @@ export interface SpEndpoints {
   sloUrl: string;
 }
 
+/**
+ * One SubjectConfirmation of the assertion. Each field left undefined takes the response's own value
+ * (Recipient: `recipient` or the ACS; NotOnOrAfter: `notOnOrAfter`; InResponseTo: `inResponseTo`);
+ * null leaves that attribute out; `data: false` leaves out the whole SubjectConfirmationData.
+ */
+export interface SubjectConfirmationOptions {
+  method?: string;
+  data?: boolean;
+  recipient?: string | null;
+  notBefore?: Date;
+  notOnOrAfter?: Date | null;
+  inResponseTo?: string | null;
+}
+
 export interface ResponseOptions {
+  /** The Response's InResponseTo, and by default that of its bearer SubjectConfirmationData. */
   inResponseTo?: string;
   nameId: string;
   attributes?: Record<string, string[]>;
@@ -48,6 +63,12 @@ export interface ResponseOptions {
   notBefore?: Date;
   notOnOrAfter?: Date;
   sessionIndex?: string;
+  /** The assertion's SubjectConfirmations (default: one bearer confirmation with the response's values). */
+  subjectConfirmations?: SubjectConfirmationOptions[];
+  /** The Response's status codes, top level first (default: Success). */
+  status?: string[];
+  /** false: an assertion without AuthnStatement (it tells of no sign-in). */
+  authnStatement?: boolean;
   /** Sign the assertion (default), the whole response, both, or nothing. */
   sign?: { assertion: boolean; response: boolean };
   encrypt?: boolean;
@@ -56,6 +77,21 @@ export interface ResponseOptions {
 }
 
 const xmlEscape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+export const STATUS_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
+
+function subjectConfirmationXml(confirmation: SubjectConfirmationOptions, defaults: { recipient: string; notOnOrAfter: Date; inResponseTo: string | undefined }): string {
+  const attributes: [string, string | null | undefined][] = [
+    ['NotBefore', confirmation.notBefore?.toISOString()],
+    ['NotOnOrAfter', confirmation.notOnOrAfter === null ? null : (confirmation.notOnOrAfter ?? defaults.notOnOrAfter).toISOString()],
+    ['Recipient', confirmation.recipient === undefined ? defaults.recipient : confirmation.recipient],
+    ['InResponseTo', confirmation.inResponseTo === undefined ? defaults.inResponseTo : confirmation.inResponseTo],
+  ];
+  const data = attributes.flatMap(([name, value]) => (value === null || value === undefined ? [] : [` ${name}="${xmlEscape(value)}"`])).join('');
+  const body = confirmation.data === false ? '' : `<saml:SubjectConfirmationData${data}/>`;
+  return `<saml:SubjectConfirmation Method="${xmlEscape(confirmation.method ?? BEARER)}">${body}</saml:SubjectConfirmation>`;
+}
 
 /**
  * samlify acting as the identity provider of one tenant: it reads the AuthnRequests our SP sends,
@@ -149,26 +185,29 @@ export class TestSamlIdp {
       ID: `_${randomUUID()}`,
       AssertionID: `_${randomUUID()}`,
       Destination: options.destination ?? sp.acsUrl,
-      SubjectRecipient: options.recipient ?? sp.acsUrl,
       Audience: options.audience ?? sp.entityId,
       InResponseTo: options.inResponseTo ?? '',
       IssueInstant: now.toISOString(),
-      StatusCode: 'urn:oasis:names:tc:SAML:2.0:status:Success',
       Issuer: options.issuer ?? this.entityId,
       NameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
       NameID: options.nameId,
       ConditionsNotBefore: notBefore.toISOString(),
       ConditionsNotOnOrAfter: notOnOrAfter.toISOString(),
-      SubjectConfirmationDataNotOnOrAfter: notOnOrAfter.toISOString(),
     };
-    // samlify escapes every tag value, so the two XML fragments go in after its replacement.
+    const confirmationDefaults = { recipient: options.recipient ?? sp.acsUrl, notOnOrAfter, inResponseTo: options.inResponseTo };
+    // samlify escapes every tag value, so the XML fragments go in after its replacement.
     const fragments = {
-      AuthnStatement: `<saml:AuthnStatement AuthnInstant="${now.toISOString()}" SessionIndex="${options.sessionIndex ?? '_session-1'}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`,
+      Status: (options.status ?? [STATUS_SUCCESS]).reduceRight((inner, code) => `<samlp:StatusCode Value="${xmlEscape(code)}">${inner}</samlp:StatusCode>`, ''),
+      SubjectConfirmations: (options.subjectConfirmations ?? [{}]).map((c) => subjectConfirmationXml(c, confirmationDefaults)).join(''),
+      AuthnStatement: options.authnStatement === false ? '' : `<saml:AuthnStatement AuthnInstant="${now.toISOString()}" SessionIndex="${options.sessionIndex ?? '_session-1'}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`,
       AttributeStatement: attributes ? `<saml:AttributeStatement>${attributes}</saml:AttributeStatement>` : '',
     };
-    let template = samlify.SamlLib.defaultLoginResponseTemplate.context;
-    if (!options.inResponseTo) template = template.replace(' InResponseTo="{InResponseTo}"', '').replace(' InResponseTo="{InResponseTo}"', '');
-    const context = samlify.SamlLib.replaceTagsByValue(template, values).replace('{AuthnStatement}', fragments.AuthnStatement).replace('{AttributeStatement}', fragments.AttributeStatement);
+    let template = samlify.SamlLib.defaultLoginResponseTemplate.context
+      .replace('<samlp:StatusCode Value="{StatusCode}"/>', '{Status}')
+      .replace(/<saml:SubjectConfirmation [\s\S]*<\/saml:SubjectConfirmation>/, '{SubjectConfirmations}');
+    if (!options.inResponseTo) template = template.replace(' InResponseTo="{InResponseTo}"', '');
+    let context = samlify.SamlLib.replaceTagsByValue(template, values);
+    for (const [tag, fragment] of Object.entries(fragments)) context = context.replace(`{${tag}}`, () => fragment);
     if (!sign.assertion && !sign.response && !options.encrypt) return Buffer.from(context).toString('base64');
     const idp = this.identityProvider({ encrypt: options.encrypt ?? false, ...(options.signingKey ? { signingKey: options.signingKey } : {}) });
     const target = this.serviceProvider(sp, { wantAssertionsSigned: sign.assertion, wantMessageSigned: sign.response, ...(spOptions.encryptCert ? { encryptCert: spOptions.encryptCert } : {}) });
