@@ -5,7 +5,7 @@ import { pemCertificate } from './connection-settings.js';
 import type { AssertedIdentity } from './provisioning.js';
 import { samlIdCache } from './saml-id-cache.js';
 import { putSamlRelay, type SignInRelay } from './sign-in-relay.js';
-import { childElementsNS, firstElementNS, parseUntrustedXml, SAML_ASSERTION_NS, XmlGuardError } from './xml-guard.js';
+import { childElementsNS, parseUntrustedXml, SAML_ASSERTION_NS, SAML_PROTOCOL_NS, XmlGuardError } from './xml-guard.js';
 
 /** How long this SP remembers an AuthnRequest it sent (the InResponseTo it will accept). */
 export const SAML_REQUEST_TTL_SECONDS = 600;
@@ -31,7 +31,11 @@ export function requestIdCache(store: EphemeralStore, tenant: string, connection
   return samlIdCache(store, tenant, { kind: 'request', connectionId, ttlSeconds: SAML_REQUEST_TTL_SECONDS }, relay && ((id) => putSamlRelay(store, tenant, connectionId, id, relay, SAML_REQUEST_TTL_SECONDS)));
 }
 
-/** node-saml options for one connection, with the checks its defaults leave off turned on. */
+/**
+ * node-saml options for one connection, with the checks its defaults leave off turned on. Its
+ * `validateInResponseTo` here is what makes it remember the id of each AuthnRequest it builds; the
+ * ACS does not let node-saml judge InResponseTo (see samlAcsOptionsFor).
+ */
 export function samlOptionsFor(options: { tenant: string; origin: string; connection: SamlConnection; store: EphemeralStore; clockSkewSeconds: number; relay?: SignInRelay | undefined }): SamlConfig {
   const { connection } = options;
   const endpoints = samlEndpoints(options.origin, connection.id);
@@ -60,64 +64,193 @@ export function samlOptionsFor(options: { tenant: string; origin: string; connec
   };
 }
 
+/**
+ * node-saml options at the ACS: signature, decryption, Conditions and audience stay node-saml's, but
+ * InResponseTo is left to checkVerifiedAssertion. node-saml reads InResponseTo from the Response,
+ * which is not signed; it compares the signed bearer SubjectConfirmationData's only when there is
+ * one, uses the request id up on some paths and not on others, and skips the bearer time window
+ * whenever it does not validate InResponseTo. With `never` it touches neither the request cache nor
+ * the bearer confirmation, and every rule of the profile is applied once, here, to the signed assertion.
+ */
+export function samlAcsOptionsFor(options: { tenant: string; origin: string; connection: SamlConnection; store: EphemeralStore; clockSkewSeconds: number }): SamlConfig {
+  return { ...samlOptionsFor(options), validateInResponseTo: ValidateInResponseTo.never };
+}
+
+/** The AuthnRequests this SP sent for one connection and not yet seen answered: each answers one response. */
+export interface PendingRequests {
+  /**
+   * Uses up the request `id` of this connection: true if it was pending (sent here, not expired, never
+   * named by a response before), false otherwise. Within one response, naming the same id again gives
+   * the same answer.
+   */
+  take(id: string): Promise<boolean>;
+}
+
+export function pendingRequests(store: EphemeralStore, tenant: string, connectionId: string): PendingRequests {
+  const cache = requestIdCache(store, tenant, connectionId);
+  const taken = new Map<string, Promise<boolean>>();
+  return {
+    take(id) {
+      let outcome = taken.get(id);
+      if (!outcome) {
+        outcome = cache.removeAsync(id).then((value) => value !== null);
+        taken.set(id, outcome);
+      }
+      return outcome;
+    },
+  };
+}
+
 export type SamlCheckOutcome =
   | { ok: true; identity: AssertedIdentity; sessionIndex: string | undefined; nameId: string }
   | { ok: false; reason: string; detail?: string };
 
+/** The values of the named attribute in the assertion's own AttributeStatements (not in an Advice's assertion). */
 function attributeValues(assertion: Element, name: string): string[] {
-  const out: string[] = [];
-  const attributes = assertion.getElementsByTagNameNS(SAML_ASSERTION_NS, 'Attribute');
-  for (let i = 0; i < attributes.length; i++) {
-    const attribute = attributes.item(i);
-    if (attribute?.getAttribute('Name') !== name) continue;
-    for (const value of childElementsNS(attribute, SAML_ASSERTION_NS, 'AttributeValue')) out.push(value.textContent);
+  return childElementsNS(assertion, SAML_ASSERTION_NS, 'AttributeStatement')
+    .flatMap((statement) => childElementsNS(statement, SAML_ASSERTION_NS, 'Attribute'))
+    .filter((attribute) => attribute.getAttribute('Name') === name)
+    .flatMap((attribute) => childElementsNS(attribute, SAML_ASSERTION_NS, 'AttributeValue').map((value) => value.textContent));
+}
+
+const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+const STATUS_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
+/** xs:dateTime as SAML sends it (SAML core 1.3.3: UTC); a value without a zone is read as UTC, never as local time. */
+const SAML_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** The longest a bearer confirmation may stay valid: how long the replay cache keeps an assertion id. */
+const MAX_REPLAY_WINDOW_SECONDS = 7 * 24 * 3600;
+
+type Refusal = { ok: false; reason: string; detail?: string };
+
+/** An attribute's value, '' when absent (xmldom answers '' where the DOM typings say null). */
+function attributeOf(element: Element, name: string): string {
+  return element.getAttribute(name) ?? '';
+}
+
+function instant(value: string): number | undefined {
+  const match = SAML_INSTANT.exec(value);
+  if (!match) return undefined;
+  const ms = Date.parse(match[2] === undefined ? `${value}Z` : value);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** The Response's status codes, top level first: `<Status><StatusCode Value><StatusCode Value>…`. */
+function statusCodes(response: Element): string[] | undefined {
+  const statuses = childElementsNS(response, SAML_PROTOCOL_NS, 'Status');
+  if (statuses.length !== 1 || !statuses[0]) return undefined;
+  const codes: string[] = [];
+  let level: Element = statuses[0];
+  for (let code = childElementsNS(level, SAML_PROTOCOL_NS, 'StatusCode'); code.length === 1 && code[0]; code = childElementsNS(level, SAML_PROTOCOL_NS, 'StatusCode')) {
+    level = code[0];
+    codes.push(attributeOf(level, 'Value'));
   }
-  return out;
+  return codes;
+}
+
+/** The SubjectConfirmationData of each bearer SubjectConfirmation of the assertion's Subject (undefined for a bearer confirmation without exactly one). */
+function bearerConfirmationData(assertion: Element): (Element | undefined)[] {
+  const subject = childElementsNS(assertion, SAML_ASSERTION_NS, 'Subject')[0];
+  const bearer = subject ? childElementsNS(subject, SAML_ASSERTION_NS, 'SubjectConfirmation').filter((c) => c.getAttribute('Method') === BEARER) : [];
+  return bearer.map((confirmation) => {
+    const data = childElementsNS(confirmation, SAML_ASSERTION_NS, 'SubjectConfirmationData');
+    return data.length === 1 ? data[0] : undefined;
+  });
 }
 
 /**
- * What this SP checks after node-saml accepted the signature, on the verified assertion only:
- * issuer, bearer Recipient, Destination, encryption when required, and that the assertion was never
- * used before (replay cache until it expires).
+ * SAML profiles 4.1.4.3, for every bearer SubjectConfirmationData of the signed assertion: Recipient
+ * is this connection's ACS, NotOnOrAfter is present and not passed (NotBefore, if any, reached),
+ * both with the clock skew. Answers the latest NotOnOrAfter (how long the assertion could be
+ * replayed) and the InResponseTo they all carry, '' for none.
+ */
+function checkBearerConfirmations(data: (Element | undefined)[], acsUrl: string, now: number, skewMs: number): Refusal | { ok: true; inResponseTo: string; notOnOrAfter: number } {
+  if (data.length === 0) return { ok: false, reason: 'bearer_confirmation_missing' };
+  let latest = 0;
+  const inResponseTo = new Set<string>();
+  for (const confirmation of data) {
+    if (!confirmation) return { ok: false, reason: 'subject_confirmation_data_missing' };
+    if (attributeOf(confirmation, 'Recipient') !== acsUrl) return { ok: false, reason: 'recipient_mismatch' };
+    const notOnOrAfter = instant(attributeOf(confirmation, 'NotOnOrAfter'));
+    if (notOnOrAfter === undefined) return { ok: false, reason: 'subject_confirmation_expiry_missing' };
+    if (now >= notOnOrAfter + skewMs) return { ok: false, reason: 'subject_confirmation_expired' };
+    if (confirmation.hasAttribute('NotBefore')) {
+      const notBefore = instant(attributeOf(confirmation, 'NotBefore'));
+      if (notBefore === undefined || now + skewMs < notBefore) return { ok: false, reason: 'subject_confirmation_not_yet_valid' };
+    }
+    latest = Math.max(latest, notOnOrAfter);
+    inResponseTo.add(attributeOf(confirmation, 'InResponseTo'));
+  }
+  const [only, ...more] = inResponseTo;
+  if (only === undefined || more.length > 0) return { ok: false, reason: 'in_response_to_mismatch', detail: 'bearer confirmations disagree' };
+  return { ok: true, inResponseTo: only, notOnOrAfter: latest };
+}
+
+/**
+ * What this SP checks after node-saml accepted the signature, on the verified assertion only (the one
+ * node-saml checked the signature of, decrypted if it was encrypted; never a sibling): the rules of
+ * the Web Browser SSO profile (SAML profiles 4.1.4.2-3) whatever node-saml checked, then issuer,
+ * Destination, encryption when required, and that the assertion was never used before.
+ *
+ * InResponseTo: the signed bearer confirmation's must equal the Response's (which is not signed);
+ * with one, it must be a pending request of this connection, used up by this response; without one
+ * the response is unsolicited, which only a connection that allows IdP-initiated sign-in accepts.
+ * Every request id the signed assertion names is used up first, whatever the outcome (the ACS has
+ * already used up the one the Response names).
  */
 export async function checkVerifiedAssertion(options: {
   tenant: string;
   connection: SamlConnection;
   endpoints: SamlEndpoints;
   profile: Profile;
-  responseDestination: string | null;
+  /** The samlp:Response root (checked by assertLoginResponseShape). */
+  response: Element;
   wasEncrypted: boolean;
   store: EphemeralStore;
+  requests: PendingRequests;
   clockSkewSeconds: number;
   maxBytes: number;
 }): Promise<SamlCheckOutcome> {
-  const { profile, connection, endpoints } = options;
-  if (connection.settings.requireEncryptedAssertions && !options.wasEncrypted) return { ok: false, reason: 'assertion_not_encrypted' };
-  if (options.responseDestination !== endpoints.acsUrl) return { ok: false, reason: 'destination_mismatch' };
-  if (profile.issuer !== connection.settings.idpEntityId) return { ok: false, reason: 'issuer_mismatch' };
+  const { profile, connection, endpoints, response } = options;
+  const now = Date.now();
+  const skewMs = options.clockSkewSeconds * 1000;
   const assertionXml = profile.getAssertionXml?.();
   if (!assertionXml) return { ok: false, reason: 'assertion_missing' };
   let assertion: Element;
   try {
     const doc = parseUntrustedXml(assertionXml, { maxBytes: options.maxBytes, allowComments: false });
     const root = doc.documentElement as Element | null;
-    if (root?.localName !== 'Assertion') return { ok: false, reason: 'assertion_missing' };
+    if (root?.localName !== 'Assertion' || root.namespaceURI !== SAML_ASSERTION_NS) return { ok: false, reason: 'assertion_missing' };
     assertion = root;
   } catch (error) {
     return { ok: false, reason: error instanceof XmlGuardError ? error.reason : 'xml_malformed' };
   }
-  const subject = firstElementNS(assertion, SAML_ASSERTION_NS, 'Subject');
-  const confirmations = subject ? childElementsNS(subject, SAML_ASSERTION_NS, 'SubjectConfirmation') : [];
-  const bearer = confirmations.filter((c) => c.getAttribute('Method') === 'urn:oasis:names:tc:SAML:2.0:cm:bearer');
-  const recipients = bearer.flatMap((c) => childElementsNS(c, SAML_ASSERTION_NS, 'SubjectConfirmationData').map((d) => d.getAttribute('Recipient')));
-  if (recipients.length === 0 || recipients.some((r) => r !== endpoints.acsUrl)) return { ok: false, reason: 'recipient_mismatch' };
+  const confirmations = bearerConfirmationData(assertion);
+  const named = new Set(confirmations.map((data) => (data ? attributeOf(data, 'InResponseTo') : '')).filter((id) => id !== ''));
+  const pending = new Map(await Promise.all([...named].map(async (id) => [id, await options.requests.take(id)] as const)));
+
+  if (connection.settings.requireEncryptedAssertions && !options.wasEncrypted) return { ok: false, reason: 'assertion_not_encrypted' };
+  const status = statusCodes(response);
+  if (status?.[0] !== STATUS_SUCCESS) return { ok: false, reason: 'status_not_success', detail: (status ?? ['no single Status']).join(' ').slice(0, 300) };
+  if (attributeOf(response, 'Destination') !== endpoints.acsUrl) return { ok: false, reason: 'destination_mismatch' };
+  if (profile.issuer !== connection.settings.idpEntityId) return { ok: false, reason: 'issuer_mismatch' };
+  if (childElementsNS(assertion, SAML_ASSERTION_NS, 'AuthnStatement').length === 0) return { ok: false, reason: 'authn_statement_missing' };
+  const bearer = checkBearerConfirmations(confirmations, endpoints.acsUrl, now, skewMs);
+  if (!bearer.ok) return bearer;
   const assertionId = assertion.getAttribute('ID');
   if (!assertionId) return { ok: false, reason: 'assertion_id_missing' };
-  const conditions = firstElementNS(assertion, SAML_ASSERTION_NS, 'Conditions');
-  const notOnOrAfter = Date.parse(conditions?.getAttribute('NotOnOrAfter') ?? '');
-  const ttl = Number.isFinite(notOnOrAfter) ? Math.max(60, Math.ceil((notOnOrAfter - Date.now()) / 1000) + options.clockSkewSeconds) : 24 * 3600;
-  if (!(await options.store.markOnce(options.tenant, ['saml', 'assertion', connection.id, assertionId.slice(0, 200)], Math.min(ttl, 7 * 24 * 3600)))) {
+  // The assertion id is remembered for as long as its bearer confirmation would be accepted (SAML
+  // profiles 4.1.4.5); a window longer than the replay cache keeps ids could be replayed after it.
+  const ttl = Math.max(60, Math.ceil((bearer.notOnOrAfter - now + skewMs) / 1000));
+  if (ttl > MAX_REPLAY_WINDOW_SECONDS) return { ok: false, reason: 'subject_confirmation_too_long' };
+  if (!(await options.store.markOnce(options.tenant, ['saml', 'assertion', connection.id, assertionId.slice(0, 200)], ttl))) {
     return { ok: false, reason: 'assertion_replayed' };
+  }
+  if (bearer.inResponseTo !== attributeOf(response, 'InResponseTo')) return { ok: false, reason: 'in_response_to_mismatch' };
+  if (bearer.inResponseTo === '') {
+    if (!connection.settings.allowIdpInitiated) return { ok: false, reason: 'unsolicited_response_refused' };
+  } else if (pending.get(bearer.inResponseTo) !== true) {
+    return { ok: false, reason: 'in_response_to_unknown' };
   }
   const nameId = profile.nameID;
   if (!nameId) return { ok: false, reason: 'name_id_missing' };

@@ -71,6 +71,19 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
     expect(refused.some((d) => reason.test(d))).toBe(true);
   }
 
+  async function refusedReasons(tenant: TestTenant): Promise<string[]> {
+    return (await h.auditActions(tenant)).filter((a) => a.action === 'sso.login_refused').map((a) => JSON.stringify(a.data));
+  }
+
+  /** One post to the ACS and what it changed: its status, the refusal reasons it audited and the users it added. */
+  async function attempt(conn: Conn, samlResponse: string): Promise<{ status: number; reasons: string[]; usersAdded: number }> {
+    const [refusedBefore, usersBefore] = [(await refusedReasons(conn.tenant)).length, await h.userCount(conn.tenant)];
+    const res = await post(conn, samlResponse);
+    const reasons = (await refusedReasons(conn.tenant)).slice(refusedBefore).map((data) => String((JSON.parse(data) as { reason?: unknown }).reason));
+    if (res.status >= 400) expect(JSON.stringify(res.body)).not.toMatch(/signature|audience|InResponseTo|xml|confirmation|status_/i);
+    return { status: res.status, reasons, usersAdded: (await h.userCount(conn.tenant)) - usersBefore };
+  }
+
   const user = (name: string) => ({ nameId: `${name}@acme.test`, attributes: { email: [`${name}@acme.test`], displayName: [name], groups: ['idp-admins', 'staff'] } });
 
   it('accepts the metadata of the IdP and publishes SP metadata with the connection\'s entity id and ACS', async () => {
@@ -92,8 +105,8 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
     const users = await h.userCount(acme);
     const ok = await post(idpInitiated, await acmeIdp.response(idpInitiated.sp, user('grace')));
     expect(ok.status).toBe(200);
-    const refused = await post(main, await acmeIdp.response(main.sp, user('grace-2')));
-    await expectRefused(main, refused, users + 1, /saml_invalid.*InResponseTo|InResponseTo.*saml_invalid/);
+    expect(await attempt(main, await acmeIdp.response(main.sp, user('grace-2')))).toEqual({ status: 401, reasons: ['unsolicited_response_refused'], usersAdded: 0 });
+    expect(await h.userCount(acme)).toBe(users + 1);
   });
 
   it('accepts an encrypted assertion and refuses a plain one where encryption is required', async () => {
@@ -165,10 +178,11 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
   });
 
   it('refuses an InResponseTo this SP never sent, or sent for another connection', async () => {
-    const users = await h.userCount(acme);
-    await expectRefused(main, await post(main, await acmeIdp.response(main.sp, { ...user('n1'), inResponseTo: '_never-sent' })), users, /InResponseTo/);
+    const refused = { status: 401, reasons: ['in_response_to_unknown'], usersAdded: 0 };
+    expect(await attempt(main, await acmeIdp.response(main.sp, { ...user('n1'), inResponseTo: '_never-sent' }))).toEqual(refused);
+    expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...user('n1'), inResponseTo: '_never-sent' }))).toEqual(refused);
     const otherRequest = await spInitiated(idpInitiated);
-    await expectRefused(main, await post(main, await acmeIdp.response(main.sp, { ...user('n2'), inResponseTo: otherRequest })), users, /InResponseTo/);
+    expect(await attempt(main, await acmeIdp.response(main.sp, { ...user('n2'), inResponseTo: otherRequest }))).toEqual(refused);
   });
 
   it("refuses a valid assertion of tenant A's IdP posted to tenant B's ACS, and a certificate other than the connection's", async () => {
@@ -199,5 +213,105 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
     const admin = await h.tokenFor(acme, ['admin']);
     await request(h.app).patch(`/v1/sso/connections/${encrypted.id}`).set('Host', acme.host).set('Authorization', `Bearer ${admin}`).send({ status: 'disabled' }).expect(200);
     await expectRefused(encrypted, await post(encrypted, ok, new URL(encrypted.sp.acsUrl).pathname), users, /connection_disabled/, 403);
+  });
+
+  describe('the Web Browser SSO profile rules, enforced here whatever node-saml checks: each response below is correctly signed and breaks one rule', () => {
+    const ok = { status: 200, reasons: [], usersAdded: 1 };
+    const refused = (reason: string) => ({ status: 401, reasons: [reason], usersAdded: 0 });
+    const unique = (name: string) => user(`${name}-${Math.random().toString(16).slice(2, 8)}`);
+    const past = (ms: number) => new Date(Date.now() - ms);
+
+    it('the attack: an unsolicited signed assertion in an unsigned Response carrying a request id from /v1/sso/login is refused, and the id is used up', async () => {
+      const requestId = await spInitiated(main);
+      const unsolicited = decodeResponse(await acmeIdp.response(main.sp, unique('wrapped')));
+      expect(unsolicited).not.toContain('InResponseTo');
+      const wrapped = unsolicited.replace('<samlp:Response ', `<samlp:Response InResponseTo="${requestId}" `);
+      expect(await attempt(main, encodeResponse(wrapped))).toEqual(refused('in_response_to_mismatch'));
+      // The same request id, now in a genuine answer to it: already used.
+      expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('late'), inResponseTo: requestId }))).toEqual(refused('in_response_to_unknown'));
+    });
+
+    it('a Response InResponseTo without the same InResponseTo in the signed bearer confirmation is refused on a connection that allows IdP-initiated sign-in too', async () => {
+      const requestId = await spInitiated(idpInitiated);
+      const response = await acmeIdp.response(idpInitiated.sp, { ...unique('half'), inResponseTo: requestId, subjectConfirmations: [{ inResponseTo: null }] });
+      expect(await attempt(idpInitiated, response)).toEqual(refused('in_response_to_mismatch'));
+      const other = await spInitiated(idpInitiated);
+      const crossed = await acmeIdp.response(idpInitiated.sp, { ...unique('crossed'), inResponseTo: requestId, subjectConfirmations: [{ inResponseTo: other }] });
+      expect(await attempt(idpInitiated, crossed)).toEqual(refused('in_response_to_mismatch'));
+      // Both ids were used up by that response: neither answers anything any more.
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('other'), inResponseTo: other }))).toEqual(refused('in_response_to_unknown'));
+    });
+
+    it('a signed bearer InResponseTo with none on the Response is refused, even where IdP-initiated sign-in is allowed', async () => {
+      const requestId = await spInitiated(idpInitiated);
+      const response = await acmeIdp.response(idpInitiated.sp, { ...unique('inner-only'), subjectConfirmations: [{ inResponseTo: requestId }] });
+      expect(decodeResponse(response)).toMatch(/<samlp:Response (?![^>]*InResponseTo)/);
+      expect(await attempt(idpInitiated, response)).toEqual(refused('in_response_to_mismatch'));
+    });
+
+    it('an InResponseTo is good for one response: a second, freshly signed answer to the same request is refused', async () => {
+      const requestId = await spInitiated(main);
+      expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('first'), inResponseTo: requestId }))).toEqual(ok);
+      expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('second'), inResponseTo: requestId }))).toEqual(refused('in_response_to_unknown'));
+    });
+
+    it('an InResponseTo named by a refused response is used up too', async () => {
+      const requestId = await spInitiated(main);
+      const wrongAudience = await acmeIdp.response(main.sp, { ...unique('aud'), inResponseTo: requestId, audience: 'https://someone-else.test/sp' });
+      expect(await attempt(main, wrongAudience)).toEqual(refused('saml_invalid'));
+      expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('retry'), inResponseTo: requestId }))).toEqual(refused('in_response_to_unknown'));
+    });
+
+    it('an expired bearer confirmation is refused while the Conditions are still valid, solicited or not; within the clock skew it is accepted', async () => {
+      const expired = { subjectConfirmations: [{ notOnOrAfter: past(120_000) }] };
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('stale'), ...expired }))).toEqual(refused('subject_confirmation_expired'));
+      const requestId = await spInitiated(main);
+      expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('stale-sp'), inResponseTo: requestId, ...expired }))).toEqual(refused('subject_confirmation_expired'));
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('just'), subjectConfirmations: [{ notOnOrAfter: past(20_000) }] }))).toEqual(ok);
+    });
+
+    it('a bearer confirmation without NotOnOrAfter, or not valid yet (NotBefore beyond the clock skew), is refused', async () => {
+      // node-saml fails to read the missing time before checkVerifiedAssertion sees it (which would refuse it too).
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('endless'), subjectConfirmations: [{ notOnOrAfter: null }] }))).toEqual(refused('saml_invalid'));
+      const early = { subjectConfirmations: [{ notBefore: new Date(Date.now() + 600_000) }] };
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('early'), ...early }))).toEqual(refused('subject_confirmation_not_yet_valid'));
+    });
+
+    it('a bearer confirmation valid for longer than the replay cache keeps assertion ids (7 days) is refused', async () => {
+      const later = new Date(Date.now() + 8 * 24 * 3600_000);
+      const response = await acmeIdp.response(idpInitiated.sp, { ...unique('forever'), notOnOrAfter: later });
+      expect(await attempt(idpInitiated, response)).toEqual(refused('subject_confirmation_too_long'));
+    });
+
+    it('every bearer confirmation must name our ACS: a second one for another SP, or one without Recipient, is refused', async () => {
+      const two = { subjectConfirmations: [{}, { recipient: 'https://other-sp.test/acs' }] };
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('two'), ...two }))).toEqual(refused('recipient_mismatch'));
+      const none = { subjectConfirmations: [{ recipient: null }] };
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('nowhere'), ...none }))).toEqual(refused('recipient_mismatch'));
+    });
+
+    it('an assertion without a bearer confirmation, or a bearer confirmation without data, is refused', async () => {
+      const holderOfKey = { subjectConfirmations: [{ method: 'urn:oasis:names:tc:SAML:2.0:cm:holder-of-key' }] };
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('hok'), ...holderOfKey }))).toEqual(refused('bearer_confirmation_missing'));
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('bare'), subjectConfirmations: [{ data: false }] }))).toEqual(
+        refused('subject_confirmation_data_missing'),
+      );
+    });
+
+    it('an assertion that tells of no sign-in (no AuthnStatement) is refused', async () => {
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('attrs-only'), authnStatement: false }))).toEqual(refused('authn_statement_missing'));
+    });
+
+    it.each([
+      ['Responder/AuthnFailed', ['urn:oasis:names:tc:SAML:2.0:status:Responder', 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed']],
+      ['Requester/RequestDenied', ['urn:oasis:names:tc:SAML:2.0:status:Requester', 'urn:oasis:names:tc:SAML:2.0:status:RequestDenied']],
+    ])('a signed Response with %s status carrying a signed assertion signs no one in', async (_name, status) => {
+      const requestId = await spInitiated(main);
+      const response = await acmeIdp.response(main.sp, { ...unique('denied'), inResponseTo: requestId, status, sign: { assertion: true, response: true } });
+      expect(decodeResponse(response).match(/<ds:Signature[\s>]/g)).toHaveLength(2);
+      expect(await attempt(main, response)).toEqual(refused('status_not_success'));
+      const unsolicited = await acmeIdp.response(idpInitiated.sp, { ...unique('denied-idp'), status, sign: { assertion: true, response: true } });
+      expect(await attempt(idpInitiated, unsolicited)).toEqual(refused('status_not_success'));
+    });
   });
 });

@@ -1,8 +1,8 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { samlPostSchema } from '@mindbot/sdk/schemas';
-import { checkVerifiedAssertion, samlEndpoints, samlOptionsFor } from '../domain/saml-login.js';
+import { checkVerifiedAssertion, pendingRequests, samlAcsOptionsFor, samlEndpoints } from '../domain/saml-login.js';
 import { takeSamlRelay } from '../domain/sign-in-relay.js';
-import { assertLoginResponseShape, parseUntrustedXml, XmlGuardError } from '../domain/xml-guard.js';
+import { assertLoginResponseShape, parseUntrustedXml, SAML_ASSERTION_NS, XmlGuardError } from '../domain/xml-guard.js';
 import { finishIdpLogin } from '../http/finish-login.js';
 import { loginConnection } from '../http/guards.js';
 import { loginRateLimit } from '../http/login-rate-limit.js';
@@ -29,7 +29,9 @@ const STATUS_OF = { xml_too_large: 'payload_too_large', xml_malformed: 'bad_requ
 /**
  * POST /v1/sso/saml/:connectionId/acs: the IdP's signed response (SP- or, when allowed, IdP-initiated);
  * answers platform tokens, or a 303 to returnTo with a one-time code when the AuthnRequest this
- * response answers (its verified InResponseTo, not the IdP-supplied RelayState) was started with one.
+ * response answers (the InResponseTo of its signed bearer confirmation, which must be the Response's
+ * too; never the IdP-supplied RelayState) was started with one. The Web Browser SSO profile's rules
+ * are checkVerifiedAssertion's, after node-saml checked the signature.
  * A refused response that names one of this connection's pending AuthnRequests started with returnTo
  * goes back there with `#error=…`: the address is the one SSO stored for that request, so a forged
  * InResponseTo can at most send the browser to one of the tenant's own checked pages, carrying no code.
@@ -52,13 +54,17 @@ export function v1SamlAcsPost(router: Router, sso: Sso): void {
       const reason = error instanceof XmlGuardError ? error.reason : 'xml_malformed';
       return refuseLogin(sso.auditor, req, tenant.slug, { reason, detail: error instanceof Error ? error.message : undefined, connectionId: connection.id, status: STATUS_OF[reason] });
     }
-    const root = doc.documentElement as Element | null;
-    // Only on refusal: the relay of the request the (unverified) response claims to answer, taken once.
-    const refuse = async (refusal: { reason: string; detail?: string | undefined }) => {
-      const relay = await takeSamlRelay(sso.store, tenant.slug, connection.id, root?.getAttribute('InResponseTo'));
-      return refuseLogin(sso.auditor, req, tenant.slug, { ...refusal, connectionId: connection.id, returnTo: relay?.returnTo });
-    };
-    const config = samlOptionsFor({ tenant: tenant.slug, origin: tenant.publicOrigin, connection, store: sso.store, clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS });
+    const root = doc.documentElement;
+    // The request the Response says it answers is used up now, whatever follows: a response naming it
+    // again (after this one signed someone in, or was refused) finds nothing pending. Its relay is
+    // taken with it; it is used only if the signed assertion answers that same request.
+    const claimed = root.getAttribute('InResponseTo') ?? '';
+    const requests = pendingRequests(sso.store, tenant.slug, connection.id);
+    if (claimed !== '') await requests.take(claimed);
+    const relay = await takeSamlRelay(sso.store, tenant.slug, connection.id, claimed);
+    const refuse = (refusal: { reason: string; detail?: string | undefined }) =>
+      refuseLogin(sso.auditor, req, tenant.slug, { ...refusal, connectionId: connection.id, returnTo: relay?.returnTo });
+    const config = samlAcsOptionsFor({ tenant: tenant.slug, origin: tenant.publicOrigin, connection, store: sso.store, clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS });
     const run = await sso.saml.run(req, res, { config });
     if (run.kind === 'responded') return;
     if (run.kind === 'failed') return refuse({ reason: 'saml_invalid', detail: run.message });
@@ -67,14 +73,14 @@ export function v1SamlAcsPost(router: Router, sso: Sso): void {
       connection,
       endpoints: samlEndpoints(tenant.publicOrigin, connection.id),
       profile: run.profile,
-      responseDestination: root?.getAttribute('Destination') ?? null,
-      wasEncrypted: doc.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'EncryptedAssertion').length > 0,
+      response: root,
+      wasEncrypted: doc.getElementsByTagNameNS(SAML_ASSERTION_NS, 'EncryptedAssertion').length > 0,
       store: sso.store,
+      requests,
       clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS,
       maxBytes: sso.config.SSO_SAML_MAX_BYTES,
     });
     if (!checked.ok) return refuse({ reason: checked.reason, detail: checked.detail });
-    const relay = await takeSamlRelay(sso.store, tenant.slug, connection.id, run.profile.inResponseTo);
     await finishIdpLogin(sso, req, res, { tenant, connection, identity: checked.identity, saml: { nameId: checked.nameId, sessionIndex: checked.sessionIndex }, relay });
   };
   router.post('/v1/sso/saml/:connectionId/acs', parseBody, refuseBody, loginRateLimit(sso), acs, refusedSignInRedirect);
