@@ -15,6 +15,15 @@ export type ProvisionOutcome =
   | { ok: true; userId: string; created: boolean; roles: string[] }
   | { ok: false; reason: 'jit_disabled' | 'email_missing' | 'email_taken' | 'user_disabled' };
 
+/**
+ * A unique constraint a provisioning transaction broke (Prisma P2002: users.email, or the identity's
+ * (connection, issuer, subject)): another first sign-in of the same person committed the row first.
+ * Checking before inserting cannot rule this out; the database's constraint decides who was first.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002';
+}
+
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
 
 /** The tenant roles an identity gets: the connection's defaults plus every rule whose group it has. */

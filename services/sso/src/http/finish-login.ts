@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { AppError } from '@mindbot/errors';
 import { tokenResponseSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import type { Connection } from '../data/connection-repository.js';
-import { provisionIdentity, type AssertedIdentity } from '../domain/provisioning.js';
+import { isUniqueViolation, provisionIdentity, type AssertedIdentity } from '../domain/provisioning.js';
 import type { SignInRelay } from '../domain/sign-in-relay.js';
 import type { Sso } from '../sso.js';
 import { requestIdOf } from './guards.js';
@@ -23,13 +23,24 @@ export async function finishIdpLogin(
 ): Promise<void> {
   const { tenant, connection, saml, relay } = login;
   const session = { method: connection.kind, connectionId: connection.id, samlNameId: saml?.nameId, samlSessionIndex: saml?.sessionIndex };
-  const outcome = await sso.deps.tenants.forTenant(tenant.slug).transaction(async (tx) => {
-    const provisioned = await provisionIdentity(tx, connection, login.identity, { jitProvisioning: tenant.jitProvisioning });
-    if (!provisioned.ok) return provisioned;
-    const tokens = relay ? undefined : await sso.tokens.startSession(tx, tenant.slug, { userId: provisioned.userId, ...session });
-    return { ...provisioned, tokens };
-  });
-  if (!outcome.ok) return refuseLogin(sso.auditor, req, tenant.slug, { reason: outcome.reason, connectionId: connection.id, status: 'forbidden', returnTo: relay?.returnTo });
+  const outcome = await sso.deps.tenants
+    .forTenant(tenant.slug)
+    .transaction(async (tx) => {
+      const provisioned = await provisionIdentity(tx, connection, login.identity, { jitProvisioning: tenant.jitProvisioning });
+      if (!provisioned.ok) return provisioned;
+      const tokens = relay ? undefined : await sso.tokens.startSession(tx, tenant.slug, { userId: provisioned.userId, ...session });
+      return { ...provisioned, tokens };
+    })
+    .catch((error: unknown) => {
+      // Two first sign-ins of one person at once (one email through two connections, or one identity
+      // twice): the one that committed first stands, this one is a 409 (nothing of it was written).
+      if (isUniqueViolation(error)) return { ok: false as const, reason: 'provisioning_conflict' as const };
+      throw error;
+    });
+  if (!outcome.ok) {
+    const status = outcome.reason === 'provisioning_conflict' ? 'conflict' : 'forbidden';
+    return refuseLogin(sso.auditor, req, tenant.slug, { reason: outcome.reason, connectionId: connection.id, status, returnTo: relay?.returnTo });
+  }
   const base = { method: connection.kind, created: outcome.created, roles: outcome.roles };
   if (outcome.tokens) {
     await sso.auditor.record(tenant.slug, { action: 'sso.login_succeeded', actorId: outcome.userId, target: connection.id, data: { ...base, session: outcome.tokens.session_id }, requestId: requestIdOf(req) });

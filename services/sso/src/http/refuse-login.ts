@@ -2,13 +2,14 @@ import type { Request } from 'express';
 import { AppError } from '@mindbot/errors';
 import type { Auditor } from '../domain/audit.js';
 
-export type RefusalStatus = 'unauthenticated' | 'bad_request' | 'not_found' | 'forbidden' | 'payload_too_large' | 'unavailable';
+export type RefusalStatus = 'unauthenticated' | 'bad_request' | 'not_found' | 'forbidden' | 'conflict' | 'payload_too_large' | 'unavailable';
 
 const MESSAGES: Record<RefusalStatus, string> = {
   unauthenticated: 'The sign-in could not be completed.',
   bad_request: 'The sign-in request is malformed.',
   not_found: 'No sign-in connection matches this request.',
   forbidden: 'This sign-in connection is not available.',
+  conflict: 'Another sign-in for this account happened at the same moment.',
   payload_too_large: 'The sign-in message is too large.',
   unavailable: 'The identity provider cannot be reached right now.',
 };

@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { quoteIdent } from '@mindbot/db';
+import { schemaNameOf } from '@mindbot/tenancy';
 import { decodeResponse, encodeResponse, newKeyPair, TestSamlIdp, type KeyPair, type SpEndpoints } from '../test-support/saml-idp.js';
 import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
 
@@ -313,5 +315,43 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
       const unsolicited = await acmeIdp.response(idpInitiated.sp, { ...unique('denied-idp'), status, sign: { assertion: true, response: true } });
       expect(await attempt(idpInitiated, unsolicited)).toEqual(refused('status_not_success'));
     });
+  });
+
+  it('two concurrent first sign-ins with one email through two connections: one user, one 200, the other a 409 problem, both audited', async () => {
+    const twin = user('twin');
+    const requestId = await spInitiated(main);
+    const viaMain = await acmeIdp.response(main.sp, { ...twin, inResponseTo: requestId });
+    const viaIdp = await acmeIdp.response(idpInitiated.sp, twin);
+    const audited = (await h.auditActions(acme)).length;
+    const users = await h.userCount(acme);
+    // Hold back inserts into the tenant's users until both sign-ins have looked the email up and wait
+    // to insert it: the race, every time.
+    const usersTable = `${quoteIdent(schemaNameOf(acme.slug))}.users`;
+    const lock = await h.deps.pool.connect();
+    let both: Promise<request.Response[]> | undefined;
+    try {
+      await lock.query('BEGIN');
+      await lock.query(`LOCK TABLE ${usersTable} IN SHARE MODE`);
+      both = Promise.all([post(main, viaMain), post(idpInitiated, viaIdp)]);
+      const deadline = Date.now() + 8_000;
+      for (;;) {
+        const waiting = await lock.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = $1::regclass AND NOT granted`, [usersTable]);
+        if (waiting.rows[0]?.n === 2) break;
+        if (Date.now() > deadline) throw new Error('the two sign-ins never both waited to insert the user');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await lock.query('COMMIT');
+      lock.release();
+    }
+    const answers = await both;
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+    const conflict = answers.find((r) => r.status === 409);
+    expect(conflict?.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(conflict?.body).toMatchObject({ status: 409, code: 'conflict' });
+    expect(await h.userCount(acme)).toBe(users + 1);
+    const entries = (await h.auditActions(acme)).slice(audited);
+    expect(entries.map((e) => e.action).sort()).toEqual(['sso.login_refused', 'sso.login_succeeded']);
+    expect(entries.find((e) => e.action === 'sso.login_refused')?.data).toMatchObject({ reason: 'provisioning_conflict' });
   });
 });
