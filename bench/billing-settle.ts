@@ -43,7 +43,7 @@ try {
       const userId = `usr_bench_${clients}_${i}`;
       await scope.transaction((tx) => grantSeconds(tx, userId, 1_000_000, started));
       // Sessions of earlier runs stay open: the plan limit must not be what is measured.
-      const s = await startSession(scope, { userId, startKey: `bench-${clients}-${i}` }, settings, started, { tenant: BENCH_TENANT, concurrentSessions: 1_000_000 });
+      const s = await startSession(scope, { userId, startKey: `bench-${clients}-${i}`, persona: null }, settings, started, { tenant: BENCH_TENANT, concurrentSessions: 1_000_000 });
       if (!s.ok) throw new Error(`start failed: ${s.failure}`);
       sessions.push(s.value.sessionId);
     }

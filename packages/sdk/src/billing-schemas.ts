@@ -87,6 +87,30 @@ export const voiceSessionRecordSchema = z
 
 export const voiceSessionRecordListSchema = z.object({ sessions: z.array(voiceSessionRecordSchema) }).loose().meta({ id: 'VoiceSessionRecordList' });
 
+/** What was said and done in one call, in order (kept unless the tenant turned transcripts off). */
+export const voiceSessionTranscriptSchema = z
+  .object({
+    sessionId: z.string(),
+    userId: z.string(),
+    persona: z.string().nullable(),
+    startedAt: isoDate,
+    endedAt: isoDate.nullable(),
+    events: z.array(
+      z
+        .object({
+          seq: z.int(),
+          kind: z.string().meta({ description: 'user, agent or tool' }),
+          text: z.string(),
+          toolName: z.string().nullable(),
+          toolArguments: z.unknown().nullable(),
+          at: isoDate,
+        })
+        .loose(),
+    ),
+  })
+  .loose()
+  .meta({ id: 'VoiceSessionTranscript' });
+
 export const timeCardSchema = z
   .object({
     id: z.string(),
@@ -203,4 +227,5 @@ export type Purchase = z.output<typeof purchaseSchema>;
 export type HistoryPage = z.output<typeof historyPageSchema>;
 export type TimeCard = z.output<typeof timeCardSchema>;
 export type TimeCardActivation = z.output<typeof timeCardActivationSchema>;
+export type VoiceSessionTranscript = z.output<typeof voiceSessionTranscriptSchema>;
 export type VoiceSessionRecord = z.output<typeof voiceSessionRecordSchema>;

@@ -37,7 +37,8 @@ export const apiKeySchema = z
     environment: z.enum(['live', 'test']),
     hint: z.string().meta({ description: "The key's last four characters." }),
     permissions: z.array(z.string()),
-    createdBy: z.string(),
+    createdBy: z.string().meta({ description: 'The user who made the key.' }),
+    createdBySession: z.string().nullable().meta({ description: 'The session the key was made in (null for keys made before sessions were recorded).' }),
     createdAt: isoDate,
     lastUsedAt: isoDate.nullable(),
     expiresAt: isoDate.nullable(),
@@ -57,6 +58,11 @@ export const voiceSessionCreateRequestSchema = z
     startKey: z
       .string()
       .regex(/^[A-Za-z0-9_.:-]{8,100}$/, 'must be 8–100 characters of letters, digits and _ . : -')
+      .optional(),
+    /** Which of the tenant's personas answers (see `personas` in GET /v1/branding); the tenant's default when omitted. */
+    persona: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a persona id')
       .optional(),
     /** Only for API keys, which act for one of the tenant's users; a signed-in user always acts for themselves. */
     userId: z
@@ -113,6 +119,7 @@ export {
   historyPageSchema,
   voiceSessionRecordSchema,
   voiceSessionRecordListSchema,
+  voiceSessionTranscriptSchema,
   timeCardSchema,
   timeCardListSchema,
   timeCardActivationSchema,
@@ -127,6 +134,7 @@ export {
   type TimeCard,
   type TimeCardActivation,
   type VoiceSessionRecord,
+  type VoiceSessionTranscript,
 } from './billing-schemas.js';
 export {
   emailSchema,
@@ -149,6 +157,7 @@ export {
   domainSchema,
   domainListSchema,
   sessionsRevokedSchema,
+  userStatusSchema,
   passwordResetAcceptedSchema,
   type TokenResponse,
   type Me,

@@ -5,6 +5,7 @@ export {
   REGIONS,
   VOICES,
   PLANS,
+  DEFAULT_PERSONA_ID,
   TENANT_API_VERSION,
   TENANT_KIND,
   type TenantManifest,
@@ -18,3 +19,5 @@ export { schemaNameOf, roleNameOf } from './names.js';
 export { specHash } from './spec-hash.js';
 export { hostsOfTenant, slugOfPlatformHost } from './tenant-host.js';
 export { canonicalJson } from './canonical-json.js';
+export { personasOf, choosePersona, type Persona } from './personas.js';
+export { dedicatedAgentName, roomNameOf } from './voice-names.js';

@@ -8,6 +8,8 @@ export const REGIONS = ['eu-west', 'us-east', 'ap-southeast'] as const;
 /** The agent voices every deployment offers, whatever speech provider backs them. */
 export const VOICES = ['aurora', 'breeze', 'cedar', 'dune', 'ember', 'fjord'] as const;
 export const PLANS = ['starter', 'business', 'enterprise'] as const;
+/** The id of the persona every tenant has: its agentName, persona, voice and greeting. */
+export const DEFAULT_PERSONA_ID = 'default';
 
 export type Region = (typeof REGIONS)[number];
 export type Voice = (typeof VOICES)[number];
@@ -41,6 +43,23 @@ const httpsUrl = z
  */
 const celRule = (rule: string, message: string, fieldPath?: string) => ({ rule, message, ...(fieldPath ? { fieldPath } : {}) });
 
+const languageTag = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language tag such as en or en-US');
+
+/** One of a tenant's agent characters: a user may pick it when starting a session. */
+const personaSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits and "-", starting with a letter')
+      .meta({ description: 'What a client passes as `persona` when starting a voice session.' }),
+    name: z.string().min(1).max(60).meta({ description: 'The name the agent introduces itself with.' }),
+    voice: z.enum(VOICES),
+    language: languageTag.optional().meta({ description: "The persona's language; agent.language when omitted." }),
+    instructions: z.string().min(1).max(8000),
+    greeting: z.string().min(1).max(500),
+  })
+  .strict();
+
 const secretRef = z
   .object({
     namespace: z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be a namespace name').meta({ description: 'Namespace of the Secret.' }),
@@ -73,7 +92,24 @@ export const tenantSpecSchema = z
       .object({
         persona: z.string().min(1).max(8000),
         voice: z.enum(VOICES),
-        language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language tag such as en or en-US').default('en'),
+        language: languageTag.default('en'),
+        personas: z
+          .array(personaSchema)
+          .max(20)
+          .default([])
+          .meta({
+            description:
+              'More characters a user may choose when starting a session; the default persona is always branding.agentName with agent.persona, agent.voice and branding.greeting.',
+            'x-kubernetes-list-type': 'map',
+            'x-kubernetes-list-map-keys': ['id'],
+          }),
+        defaultPersona: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{0,39}$/)
+          .optional()
+          .meta({ description: 'The id of the persona used when a session names none; the built-in default persona when omitted.' }),
+        onboardingGreeting: z.string().min(1).max(500).optional().meta({ description: "What the agent says instead of the greeting in a user's very first call." }),
+        transcripts: z.boolean().default(true).meta({ description: "Keep each call's transcript and tool calls in the tenant's schema." }),
         minReplicas: z.int().min(0).max(50).default(1),
         maxReplicas: z.int().min(1).max(200).default(3),
         livekitSecretRef: secretRef.optional().meta({
@@ -97,6 +133,13 @@ export const tenantSpecSchema = z
         requestsPerMinute: z.int().min(1).max(1_000_000).default(600),
         concurrentSessions: z.int().min(1).max(100_000).default(10),
         maxAgentReplicas: z.int().min(1).max(200).default(5),
+        agentPool: z
+          .enum(['dedicated', 'shared'])
+          .default('dedicated')
+          .meta({
+            description:
+              "Which workers answer this tenant's calls: its own agent Deployment, or the region's shared worker pool (no idle pod per tenant). Either way a job's credential reaches only that tenant and session.",
+          }),
       })
       .strict(),
     billing: z
@@ -131,6 +174,16 @@ export const tenantSpecSchema = z
     }
     if (spec.agent.maxReplicas > spec.plan.maxAgentReplicas) {
       ctx.addIssue({ code: 'custom', path: ['agent', 'maxReplicas'], message: 'must not exceed plan.maxAgentReplicas' });
+    }
+    const personaIds = spec.agent.personas.map((p) => p.id);
+    if (new Set(personaIds).size !== personaIds.length) {
+      ctx.addIssue({ code: 'custom', path: ['agent', 'personas'], message: 'must not list a persona id twice' });
+    }
+    if (personaIds.includes(DEFAULT_PERSONA_ID)) {
+      ctx.addIssue({ code: 'custom', path: ['agent', 'personas'], message: `must not use the id "${DEFAULT_PERSONA_ID}": it names the built-in persona` });
+    }
+    if (spec.agent.defaultPersona !== undefined && spec.agent.defaultPersona !== DEFAULT_PERSONA_ID && !personaIds.includes(spec.agent.defaultPersona)) {
+      ctx.addIssue({ code: 'custom', path: ['agent', 'defaultPersona'], message: 'must be the id of one of agent.personas' });
     }
     if (new Set(spec.domains).size !== spec.domains.length) {
       ctx.addIssue({ code: 'custom', path: ['domains'], message: 'must not list a domain twice' });

@@ -9,9 +9,15 @@ import { registerParkedEventMetrics } from './parked-event-metrics.js';
 import type { RouteContext } from './http/route-context.js';
 import { requireServiceToken } from './http/service-auth.js';
 import { TenantDirectory, tenantFromPath, tenantFromToken } from './http/tenant-context.js';
+import { requireSessionCaller } from './http/job-auth.js';
 import { internalV1SessionsEnd } from './routes/internal-v1-sessions-end.js';
+import { internalV1SessionsEventsAppend } from './routes/internal-v1-sessions-events-append.js';
+import { internalV1SessionsGet } from './routes/internal-v1-sessions-get.js';
 import { internalV1SessionsHeartbeat } from './routes/internal-v1-sessions-heartbeat.js';
+import { internalV1SessionsPackagesList } from './routes/internal-v1-sessions-packages-list.js';
+import { internalV1SessionsPurchasesCreate } from './routes/internal-v1-sessions-purchases-create.js';
 import { internalV1SessionsStart } from './routes/internal-v1-sessions-start.js';
+import { v1AdminSessionsTranscriptGet } from './routes/v1-admin-sessions-transcript-get.js';
 import { v1AdminBillingGet } from './routes/v1-admin-billing-get.js';
 import { v1AdminOnboardingLinkCreate } from './routes/v1-admin-onboarding-link-create.js';
 import { v1AdminPackagesCreate } from './routes/v1-admin-packages-create.js';
@@ -25,6 +31,7 @@ import { v1PackagesList } from './routes/v1-packages-list.js';
 import { v1PurchasesCreate } from './routes/v1-purchases-create.js';
 import { v1PurchasesList } from './routes/v1-purchases-list.js';
 import { v1SessionsList } from './routes/v1-sessions-list.js';
+import { v1SessionsTranscriptGet } from './routes/v1-sessions-transcript-get.js';
 import { v1TimeCardsActivate } from './routes/v1-time-cards-activate.js';
 import { v1TimeCardsList } from './routes/v1-time-cards-list.js';
 import { v1WebhooksStripeReceive } from './routes/v1-webhooks-stripe-receive.js';
@@ -51,6 +58,7 @@ export function createApp(deps: ServiceDeps, billing?: BillingDeps): Express {
         v1BalanceGet,
         v1HistoryList,
         v1SessionsList,
+        v1SessionsTranscriptGet,
         v1TimeCardsList,
         v1TimeCardsActivate,
         v1PurchasesList,
@@ -62,9 +70,14 @@ export function createApp(deps: ServiceDeps, billing?: BillingDeps): Express {
         v1AdminBillingGet,
         v1AdminOnboardingLinkCreate,
         v1AdminReportsGet,
+        v1AdminSessionsTranscriptGet,
         internalV1SessionsStart,
+        internalV1SessionsGet,
         internalV1SessionsHeartbeat,
         internalV1SessionsEnd,
+        internalV1SessionsPackagesList,
+        internalV1SessionsPurchasesCreate,
+        internalV1SessionsEventsAppend,
       ]) {
         route(app, ctx);
       }
@@ -83,6 +96,8 @@ function routeContext(deps: ServiceDeps, billing: BillingDeps): RouteContext {
     user,
     admin: [...user, requireRole(...ADMIN_ROLES)],
     service: [requireServiceToken(billing.serviceTokens), tenantFromPath(directory)],
+    session: requireSessionCaller({ serviceTokens: billing.serviceTokens, directory, tenants: deps.tenants, clock: billing.clock, allowService: true }),
+    job: requireSessionCaller({ serviceTokens: billing.serviceTokens, directory, tenants: deps.tenants, clock: billing.clock, allowService: false }),
     activationLimiter: new FailureLimiter(deps.redis, {
       name: 'activation-failures',
       perUser: billing.activationMaxFailures,

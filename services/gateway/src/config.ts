@@ -50,8 +50,8 @@ const gatewayEnv = z.object({
   LIVEKIT_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   LIVEKIT_API_KEY: z.string().min(1).optional(),
   LIVEKIT_API_SECRET: z.string().min(32, 'must have at least 32 characters').optional(),
-  /** The agent worker's name for explicit dispatch. */
-  LIVEKIT_AGENT_NAME: z.string().min(1).max(100).default('mindbot-agent'),
+  /** The agent name of the region's shared worker pool (tenants whose plan has `agentPool: shared`); dedicated workers register as `tenant-<slug>`. */
+  AGENT_POOL_NAME: z.string().regex(/^[a-z0-9-]{1,60}$/, 'must be lower-case letters, digits and -').default('mindbot-shared'),
   /** Lifetime of the LiveKit access token handed to the user. */
   VOICE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
   /** What the rate limiter does while Redis is unreachable: per-process limits (default), allow all, or refuse all. */

@@ -1,5 +1,5 @@
 import { AppError } from '@mindbot/errors';
-import { createTokenVerifier, type TokenVerifier } from '@mindbot/auth';
+import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from '@mindbot/auth';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import type { GatewayConfig } from './config.js';
 import { PgListener } from './data/pg-listener.js';
@@ -49,14 +49,15 @@ export interface GatewaySettings {
   rateWindowMs?: number;
 }
 
-export function settingsFromConfig(config: GatewayConfig): GatewaySettings {
+/** The gateway's settings from its configuration; `revokedSessions` is the process's revocation list (ServiceDeps). */
+export function settingsFromConfig(config: GatewayConfig, revokedSessions: RevokedSessions): GatewaySettings {
   return {
     databaseUrl: config.DATABASE_URL,
     region: config.MINDBOT_REGION,
     baseDomain: config.BASE_DOMAIN,
     scheme: config.PUBLIC_SCHEME,
     regionUrls: config.REGION_URLS,
-    verifier: createTokenVerifier({ jwks: new URL(config.AUTH_JWKS_URL), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }),
+    verifier: createTokenVerifier({ jwks: new URL(config.AUTH_JWKS_URL), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, revokedSessions }),
     billingUrl: config.BILLING_URL,
     ssoUrl: config.SSO_URL,
     billingServiceToken: config.BILLING_SERVICE_TOKEN,
@@ -67,7 +68,7 @@ export function settingsFromConfig(config: GatewayConfig): GatewaySettings {
             apiUrl: config.LIVEKIT_API_URL ?? config.LIVEKIT_URL.replace(/^ws/, 'http'),
             apiKey: config.LIVEKIT_API_KEY,
             apiSecret: config.LIVEKIT_API_SECRET,
-            agentName: config.LIVEKIT_AGENT_NAME,
+            sharedPoolName: config.AGENT_POOL_NAME,
             tokenTtlSeconds: config.VOICE_TOKEN_TTL_SECONDS,
           }
         : undefined,

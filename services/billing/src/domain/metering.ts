@@ -1,6 +1,7 @@
 import type { TenantScope, TenantTransaction } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
 import { debitLots, heldByOtherSessions, lockSpendableLots, totalOf } from '../data/minute-ledger.js';
+import { mintJobToken } from './job-tokens.js';
 import { fail, ok, type Result } from './result.js';
 
 // Metering: a voice session reserves time when it starts, settles in chunks on each heartbeat and
@@ -84,46 +85,69 @@ async function readSession(tx: TenantTransaction, sessionId: string): Promise<Se
 
 export type StartFailure = 'no_minutes' | 'start_key_conflict' | 'concurrent_sessions';
 
+/** A started session as the gateway needs it to dispatch the agent. */
+export interface StartedSession extends SessionState {
+  /** The agent's credential for this session only (a retried start mints a new one; the old one stops working). */
+  jobToken: string;
+  /** Whether this is the user's first voice session with the tenant (the agent greets newcomers differently). */
+  firstSession: boolean;
+}
+
 /**
  * Starts a session for `userId`, reserving up to one chunk. `startKey` makes the call idempotent:
  * a retried start returns the same session. Refused with `no_minutes` when nothing is available.
  */
 export async function startSession(
   scope: TenantScope,
-  input: { userId: string; startKey: string },
+  input: { userId: string; startKey: string; persona: string | null },
   settings: MeteringSettings,
   now: Date,
   plan: { tenant: string; concurrentSessions: number },
-): Promise<Result<SessionState, StartFailure>> {
+): Promise<Result<StartedSession, StartFailure>> {
+  const job = mintJobToken();
   return scope.transaction(async (tx) => {
     const existing = await tx.$queryRaw<{ id: string; user_id: string }[]>`SELECT id, user_id FROM voice_sessions WHERE start_key = ${input.startKey}`;
     const lots = await lockSpendableLots(tx, input.userId, now);
     const again = existing[0];
     if (again) {
       if (again.user_id !== input.userId) return fail('start_key_conflict');
-      const row = await readSession(tx, again.id);
-      if (!row) return fail('start_key_conflict');
-      const others = await heldByOtherSessions(tx, input.userId, row.id);
-      return ok(stateOf(row, Math.max(0, totalOf(lots) - others), settings));
+      return answerRetriedStart(tx, again.id, input.userId, totalOf(lots), settings, job);
     }
     const available = totalOf(lots) - (await heldByOtherSessions(tx, input.userId, null));
     if (available <= 0) return fail('no_minutes');
     if (!(await takeSessionSlot(tx, plan))) return fail('concurrent_sessions');
+    const [earlier] = await tx.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM voice_sessions WHERE user_id = ${input.userId}`;
     const held = Math.min(settings.chunkSeconds, available);
     const id = newId('voiceSession');
     const inserted = await tx.$queryRaw<SessionRow[]>`
-      INSERT INTO voice_sessions (id, user_id, start_key, held_seconds, started_at, last_heartbeat_at)
-      VALUES (${id}, ${input.userId}, ${input.startKey}, ${held}, ${now}, ${now})
+      INSERT INTO voice_sessions (id, user_id, start_key, held_seconds, started_at, last_heartbeat_at, job_token_hash, persona)
+      VALUES (${id}, ${input.userId}, ${input.startKey}, ${held}, ${now}, ${now}, ${job.hash}, ${input.persona})
       ON CONFLICT (start_key) DO NOTHING
       RETURNING id, user_id, status, settled_seconds, charged_seconds, held_seconds, started_at, last_heartbeat_at, ended_at, end_reason`;
     const row = inserted[0];
-    if (row) return ok(stateOf(row, available, settings));
+    if (row) return ok({ ...stateOf(row, available, settings), jobToken: job.token, firstSession: (earlier?.n ?? 0) === 0 });
     // A concurrent start with the same key won the insert (and has committed): answer its session.
     const [winner] = await tx.$queryRaw<{ id: string; user_id: string }[]>`SELECT id, user_id FROM voice_sessions WHERE start_key = ${input.startKey}`;
-    const won = winner && winner.user_id === input.userId ? await readSession(tx, winner.id) : undefined;
-    if (!won) return fail('start_key_conflict');
-    return ok(stateOf(won, Math.max(0, totalOf(lots) - (await heldByOtherSessions(tx, input.userId, won.id))), settings));
+    if (!winner || winner.user_id !== input.userId) return fail('start_key_conflict');
+    return answerRetriedStart(tx, winner.id, input.userId, totalOf(lots), settings, job);
   });
+}
+
+/** The same session again, with a fresh job token (only its hash is kept, so the first cannot be shown twice). */
+async function answerRetriedStart(
+  tx: TenantTransaction,
+  sessionId: string,
+  userId: string,
+  spendable: number,
+  settings: MeteringSettings,
+  job: { token: string; hash: string },
+): Promise<Result<StartedSession, StartFailure>> {
+  const row = await readSession(tx, sessionId);
+  if (!row) return fail('start_key_conflict');
+  await tx.$executeRaw`UPDATE voice_sessions SET job_token_hash = ${job.hash} WHERE id = ${sessionId} AND status = 'active'`;
+  const [earlier] = await tx.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM voice_sessions WHERE user_id = ${userId} AND started_at < ${row.started_at}`;
+  const others = await heldByOtherSessions(tx, userId, row.id);
+  return ok({ ...stateOf(row, Math.max(0, spendable - others), settings), jobToken: job.token, firstSession: (earlier?.n ?? 0) === 0 });
 }
 
 /**
@@ -278,4 +302,23 @@ export async function expireLots(scope: TenantScope, now: Date, limit = 500): Pr
     if (done) count++;
   }
   return count;
+}
+
+/**
+ * A session's state without settling anything (the agent's "how much time is left" tools): what is
+ * settled so far, and how long it may still run — the user's unexpired time less what their other
+ * running sessions hold.
+ */
+export async function readSessionState(scope: TenantScope, sessionId: string, settings: MeteringSettings, now: Date): Promise<SessionState | undefined> {
+  return scope.transaction(
+    async (tx) => {
+      const row = await readSession(tx, sessionId);
+      if (!row) return undefined;
+      const [lots] = await tx.$queryRaw<{ total: number }[]>`
+        SELECT COALESCE(SUM(remaining_seconds), 0)::int AS total FROM minute_lots WHERE user_id = ${row.user_id} AND expires_at > ${now} AND remaining_seconds > 0`;
+      const others = await heldByOtherSessions(tx, row.user_id, row.id);
+      return stateOf(row, Math.max(0, (lots?.total ?? 0) - others), settings);
+    },
+    { isolationLevel: 'RepeatableRead' },
+  );
 }

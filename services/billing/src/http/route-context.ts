@@ -15,8 +15,12 @@ export interface RouteContext {
   user: RequestHandler[];
   /** A tenant admin or owner. */
   admin: RequestHandler[];
-  /** A platform service (gateway, agent) acting for the tenant in the path. */
+  /** A platform service (the gateway) acting for the tenant in the path. */
   service: RequestHandler[];
+  /** The agent with the job token of the session in the path, or a platform service (heartbeat, end, read). */
+  session: RequestHandler[];
+  /** Only the agent with the job token of the session in the path (purchases and transcripts in a call). */
+  job: RequestHandler[];
   activationLimiter: FailureLimiter;
   meteringGate: MeteringGate;
   /** Counts a newly parked webhook event on /metrics. */

@@ -14,6 +14,8 @@ export interface TenantContext {
   domains: string[];
   /** The plan's limit of voice sessions running at once in the tenant. */
   concurrentSessions: number;
+  /** Whether calls' transcripts are kept (`agent.transcripts` in the manifest, on unless turned off). */
+  keepTranscripts: boolean;
 }
 
 interface CachedTenant {
@@ -41,6 +43,7 @@ export class TenantDirectory {
     else {
       const billing = row.billing as { currency?: unknown; platformFeePercent?: unknown };
       const limits = row.limits as { concurrentSessions?: unknown };
+      const agent = row.agent as { transcripts?: unknown };
       value = {
         slug,
         displayName: row.displayName,
@@ -49,6 +52,7 @@ export class TenantDirectory {
         domains: row.domains.map((d) => d.domain),
         // The manifest's default when a registry row predates the limit.
         concurrentSessions: typeof limits.concurrentSessions === 'number' ? limits.concurrentSessions : 10,
+        keepTranscripts: agent.transcripts !== false,
       };
     }
     if (this.cache.size > 10_000) this.cache.clear();

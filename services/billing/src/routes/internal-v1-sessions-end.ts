@@ -16,7 +16,7 @@ const body = z
 
 /** POST /internal/v1/tenants/:tenant/sessions/:id/end — settles to the second and releases the reservation; idempotent. */
 export function internalV1SessionsEnd(app: Express, ctx: RouteContext): void {
-  app.post('/internal/v1/tenants/:tenant/sessions/:id/end', ...ctx.service, async (req, res) => {
+  app.post('/internal/v1/tenants/:tenant/sessions/:id/end', ...ctx.session, async (req, res) => {
     const { id } = parseInput(params, req.params, 'params');
     const input = parseInput(body, req.body);
     const result = await ctx.meteringGate.run(`${tenantOf(res).slug}:${id}`, () => endSession(ctx.deps.tenants.forTenant(tenantOf(res).slug), { sessionId: id, ...input }, ctx.billing.metering, ctx.billing.clock()));

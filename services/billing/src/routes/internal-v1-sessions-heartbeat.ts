@@ -12,7 +12,7 @@ const body = z.object({ elapsedSeconds: z.int().min(0).max(86_400, 'must be at m
 
 /** POST /internal/v1/tenants/:tenant/sessions/:id/heartbeat — settles so far; answers time left and continue/warn/stop. */
 export function internalV1SessionsHeartbeat(app: Express, ctx: RouteContext): void {
-  app.post('/internal/v1/tenants/:tenant/sessions/:id/heartbeat', ...ctx.service, async (req, res) => {
+  app.post('/internal/v1/tenants/:tenant/sessions/:id/heartbeat', ...ctx.session, async (req, res) => {
     const { id } = parseInput(params, req.params, 'params');
     const { elapsedSeconds } = parseInput(body, req.body);
     const result = await ctx.meteringGate.run(`${tenantOf(res).slug}:${id}`, () => heartbeat(ctx.deps.tenants.forTenant(tenantOf(res).slug), { sessionId: id, elapsedSeconds }, ctx.billing.metering, ctx.billing.clock()));

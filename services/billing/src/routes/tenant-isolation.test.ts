@@ -12,6 +12,9 @@ interface Ids {
 }
 
 let h: BillingHarness;
+/** The job token of a call running in tenant B: the agent serving B's user, naming A's session. */
+let jobTokenOfB = '';
+const jobOfB = (method: 'get' | 'post', path: string) => request(h.app)[method](`/internal/v1/tenants/${h.tenantB}${path}`).set('Authorization', `Bearer ${jobTokenOfB}`);
 const asB = async (role: 'member' | 'admin') => `Bearer ${await h.token(h.tenantB, role === 'admin' ? 'usr_b_admin' : 'usr_owner', [role])}`;
 const internalOfB = (path: string) => request(h.app).post(`/internal/v1/tenants/${h.tenantB}${path}`).set('Authorization', `Bearer ${SERVICE_TOKEN}`);
 
@@ -24,6 +27,9 @@ describeTenantIsolation<Ids>({
     const { code } = await h.buyCard(h.tenantA, 'usr_owner');
     const started = await h.internal(h.tenantA).post('/sessions', { userId: 'usr_owner', startKey: 'isolation-start-1' });
     const ofA = { packageId, code, sessionId: (started.body as { sessionId: string }).sessionId };
+    await h.grant(h.tenantB, 'usr_b_caller');
+    const inB = await h.internal(h.tenantB).post('/sessions', { userId: 'usr_b_caller', startKey: 'isolation-start-b' });
+    jobTokenOfB = (inB.body as { jobToken: string }).jobToken;
     return { app: h.app, ofA, missing: { packageId: 'pkg_doesnotexist', sessionId: 'vs_01jzzzzzzzzzzzzzzzzzzzzzzz', code: 'ZZZZ-ZZZZ-ZZZZ' } };
   },
   teardown: () => h.close(),
@@ -34,7 +40,16 @@ describeTenantIsolation<Ids>({
     'POST /v1/time-cards/activate (code in the body)': async ({ code }) => request(h.app).post('/v1/time-cards/activate').set('Authorization', await asB('member')).send({ code }),
     'POST /internal/v1/tenants/:tenant/sessions/:id/heartbeat': ({ sessionId }) => internalOfB(`/sessions/${sessionId}/heartbeat`).send({ elapsedSeconds: 1 }),
     'POST /internal/v1/tenants/:tenant/sessions/:id/end': ({ sessionId }) => internalOfB(`/sessions/${sessionId}/end`).send({ elapsedSeconds: 1 }),
+    'GET /internal/v1/tenants/:tenant/sessions/:id': ({ sessionId }) => request(h.app).get(`/internal/v1/tenants/${h.tenantB}/sessions/${sessionId}`).set('Authorization', `Bearer ${SERVICE_TOKEN}`),
+    'GET /internal/v1/tenants/:tenant/sessions/:id/packages': ({ sessionId }) => jobOfB('get', `/sessions/${sessionId}/packages`),
+    'POST /internal/v1/tenants/:tenant/sessions/:id/purchases': ({ sessionId, packageId }) => jobOfB('post', `/sessions/${sessionId}/purchases`).send({ packageId }),
+    'POST /internal/v1/tenants/:tenant/sessions/:id/events': ({ sessionId }) =>
+      jobOfB('post', `/sessions/${sessionId}/events`).send({ events: [{ seq: 0, kind: 'user', text: 'hello', at: new Date().toISOString() }] }),
+    'GET /v1/sessions/:id/transcript': async ({ sessionId }) => request(h.app).get(`/v1/sessions/${sessionId}/transcript`).set('Authorization', await asB('member')),
+    'GET /v1/admin/sessions/:id/transcript': async ({ sessionId }) => request(h.app).get(`/v1/admin/sessions/${sessionId}/transcript`).set('Authorization', await asB('admin')),
   },
+  // A job token opens only its own session: any other id, another tenant's or none at all, is the same 401.
+  foreignStatus: (route) => (/sessions\/:id\/(packages|purchases|events)$/.test(route) ? 401 : 404),
   exempt: {
     'POST /internal/v1/tenants/:tenant/sessions': 'names the acting tenant (behind the service credential), not a resource of another',
   },
@@ -62,5 +77,7 @@ describeTenantIsolation<Ids>({
       lots: await tx.minuteLot.findMany({ orderBy: { id: 'asc' } }),
       entries: await tx.ledgerEntry.count(),
       sessions: await tx.voiceSession.findMany({ orderBy: { id: 'asc' } }),
+      purchases: await tx.purchase.findMany({ orderBy: { id: 'asc' } }),
+      events: await tx.voiceSessionEvent.count(),
     })),
 });

@@ -1,10 +1,8 @@
 import type { Express } from 'express';
 import { principalOf } from '@mindbot/auth';
-import { AppError, parseInput } from '@mindbot/errors';
+import { parseInput } from '@mindbot/errors';
 import { purchaseCreateRequestSchema, purchaseSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
-import { findBillingAccount } from '../data/billing-accounts.js';
-import { startPurchase } from '../domain/purchases.js';
-import { salesStatusOf } from '../domain/sales-status.js';
+import { buyPackage, buyProblem } from '../domain/buy-package.js';
 import type { RouteContext } from '../http/route-context.js';
 import { requestKey } from '../http/schemas.js';
 import { appUrlOf, tenantOf } from '../http/tenant-context.js';
@@ -19,26 +17,11 @@ export function v1PurchasesCreate(app: Express, ctx: RouteContext): void {
     const key = req.header('idempotency-key');
     const idempotencyKey = key === undefined ? null : parseInput(requestKey, key, 'body');
     const tenant = tenantOf(res);
-    const account = await findBillingAccount(ctx.deps.platform, tenant.slug);
-    const sales = salesStatusOf(account);
-    if (!account || !sales.salesOpen) {
-      throw new AppError('conflict', `${tenant.displayName} cannot sell time cards right now.`, { extensions: { reason: sales.reason } });
-    }
-    const result = await startPurchase(
-      {
-        scope: ctx.deps.tenants.forTenant(tenant.slug),
-        stripe: ctx.billing.stripe,
-        logger: req.log,
-        stripeAccountId: account.stripeAccountId,
-        feePercent: tenant.platformFeePercent,
-        appUrl: appUrlOf(tenant, ctx.billing.appUrl),
-      },
+    const result = await buyPackage(
+      { platform: ctx.deps.platform, scope: ctx.deps.tenants.forTenant(tenant.slug), stripe: ctx.billing.stripe, logger: req.log, appUrl: appUrlOf(tenant, ctx.billing.appUrl), feePercent: tenant.platformFeePercent },
       { userId: principalOf(res).userId, packageId: input.packageId, requestKey: idempotencyKey },
     );
-    if (!result.ok) {
-      if (result.failure === 'package_not_found') throw new AppError('not_found', 'No such package is for sale.');
-      throw new AppError('unavailable', 'The payment provider could not be reached; nothing was charged. Try again.', { headers: { 'Retry-After': '5' } });
-    }
+    if (!result.ok) throw buyProblem(result.failure, result.detail, tenant.displayName);
     res.status(201).json(result.value satisfies JsonAnswer<typeof purchaseSchema>);
   });
 }

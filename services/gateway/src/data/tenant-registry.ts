@@ -11,8 +11,22 @@ const brandingSchema = z.object({
   agentName: z.string(),
   greeting: z.string(),
 });
-const limitsSchema = z.object({ requestsPerMinute: z.number().int().positive().default(600), concurrentSessions: z.number().int().positive().default(10) });
-const agentSchema = z.object({ voice: z.string().default('aurora'), language: z.string().default('en') }).loose();
+const limitsSchema = z.object({
+  requestsPerMinute: z.number().int().positive().default(600),
+  concurrentSessions: z.number().int().positive().default(10),
+  agentPool: z.enum(['dedicated', 'shared']).default('dedicated'),
+});
+const personaSchema = z.object({ id: z.string(), name: z.string(), voice: z.string(), language: z.string().optional(), instructions: z.string(), greeting: z.string() });
+const agentSchema = z
+  .object({
+    persona: z.string().default(''),
+    voice: z.string().default('aurora'),
+    language: z.string().default('en'),
+    personas: z.array(personaSchema).default([]),
+    defaultPersona: z.string().optional(),
+    onboardingGreeting: z.string().optional(),
+  })
+  .loose();
 
 /** A tenant as the gateway serves it, read from the platform registry. */
 export interface TenantRecord {

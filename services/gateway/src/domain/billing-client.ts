@@ -14,11 +14,15 @@ const sessionState = z
   .loose();
 export type BillingSession = z.output<typeof sessionState>;
 
+/** A started session also carries the agent's credential for it and whether it is the user's first call. */
+const startedSession = sessionState.extend({ jobToken: z.string(), firstSession: z.boolean() });
+export type StartedBillingSession = z.output<typeof startedSession>;
+
 /** Billing's 429 when the tenant's plan allows no more sessions at once. */
 const sessionLimitProblem = z.object({ reason: z.literal('concurrent_sessions'), concurrentSessions: z.int() }).loose();
 
 export type StartOutcome =
-  | { ok: true; session: BillingSession }
+  | { ok: true; session: StartedBillingSession }
   | { ok: false; reason: 'no_minutes' }
   | { ok: false; reason: 'concurrent_sessions'; concurrentSessions: number };
 
@@ -34,14 +38,14 @@ export class BillingClient {
     private readonly timeoutMs = 5_000,
   ) {}
 
-  async start(tenant: string, input: { userId: string; startKey: string }, headers: Record<string, string>): Promise<StartOutcome> {
+  async start(tenant: string, input: { userId: string; startKey: string; persona?: string }, headers: Record<string, string>): Promise<StartOutcome> {
     const res = await this.post(`/internal/v1/tenants/${encodeURIComponent(tenant)}/sessions`, input, headers);
     if (res.status === 402) return { ok: false, reason: 'no_minutes' };
     const limited = res.status === 429 ? sessionLimitProblem.safeParse(res.body) : undefined;
     if (limited?.success) return { ok: false, reason: 'concurrent_sessions', concurrentSessions: limited.data.concurrentSessions };
     if (res.status === 409) throw new AppError('conflict', 'This startKey already started a session for another user.');
     if (res.status !== 201 && res.status !== 200) throw this.unexpected(res.status);
-    return { ok: true, session: sessionState.parse(res.body) };
+    return { ok: true, session: startedSession.parse(res.body) };
   }
 
   async end(

@@ -1,5 +1,7 @@
 import { AccessToken, AgentDispatchClient, RoomServiceClient, WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
 import { z } from 'zod';
+import type { AgentDispatch } from '@mindbot/sdk/agent-job';
+import { dedicatedAgentName, roomNameOf } from '@mindbot/tenancy';
 
 export interface LiveKitSettings {
   /** As clients reach it (ws/wss). */
@@ -8,7 +10,8 @@ export interface LiveKitSettings {
   apiUrl: string;
   apiKey: string;
   apiSecret: string;
-  agentName: string;
+  /** The region's shared worker pool, for tenants whose plan says `agentPool: shared`. */
+  sharedPoolName: string;
   tokenTtlSeconds: number;
 }
 
@@ -16,10 +19,6 @@ export interface LiveKitSettings {
 export const roomMetadataSchema = z.object({ tenant: z.string(), userId: z.string(), sessionId: z.string(), startedAt: z.string() });
 export type RoomMetadata = z.output<typeof roomMetadataSchema>;
 
-/** `mb_<tenant>_<session id>`: tenant slugs have no underscore, so the name reads back unambiguously. */
-export function roomNameOf(tenant: string, sessionId: string): string {
-  return `mb_${tenant}_${sessionId}`;
-}
 
 /** LiveKit: one room per voice session, the tenant's agent dispatched into it, a token for the user. */
 export class VoiceRooms {
@@ -33,12 +32,21 @@ export class VoiceRooms {
     this.receiver = new WebhookReceiver(settings.apiKey, settings.apiSecret);
   }
 
-  /** Creates the room (at most the user and the agent), dispatches the agent, and answers a join token for that room only. */
-  async open(input: { metadata: RoomMetadata; agent: Record<string, unknown> }): Promise<{ room: string; token: string; tokenExpiresAt: Date }> {
+  /** The agent name that serves a tenant: its dedicated workers', or the region's shared pool's. */
+  agentNameFor(tenant: string, pool: 'dedicated' | 'shared'): string {
+    return pool === 'shared' ? this.settings.sharedPoolName : dedicatedAgentName(tenant);
+  }
+
+  /**
+   * Creates the room (at most the user and the agent), dispatches the tenant's agent with the call's
+   * dispatch (persona and the job's own billing credential: dispatch metadata reaches only the worker
+   * that takes the job, never the room's participants), and answers a join token for that room only.
+   */
+  async open(input: { metadata: RoomMetadata; agentName: string; dispatch: AgentDispatch }): Promise<{ room: string; token: string; tokenExpiresAt: Date }> {
     const room = roomNameOf(input.metadata.tenant, input.metadata.sessionId);
     const metadata = JSON.stringify(input.metadata);
     await this.rooms.createRoom({ name: room, emptyTimeout: 120, departureTimeout: 20, maxParticipants: 2, metadata });
-    await this.dispatch.createDispatch(room, this.settings.agentName, { metadata: JSON.stringify({ ...input.metadata, agent: input.agent }) });
+    await this.dispatch.createDispatch(room, input.agentName, { metadata: JSON.stringify(input.dispatch) });
     const token = await this.tokenFor(room, input.metadata.userId, input.metadata);
     return { room, token, tokenExpiresAt: new Date(Date.now() + this.settings.tokenTtlSeconds * 1000) };
   }

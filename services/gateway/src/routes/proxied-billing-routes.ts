@@ -19,6 +19,7 @@ import {
   timeCardActivationSchema,
   timeCardListSchema,
   voiceSessionRecordListSchema,
+  voiceSessionTranscriptSchema,
 } from '@mindbot/sdk/schemas';
 import type { RouteSpec } from '../http/route-spec.js';
 
@@ -55,6 +56,24 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'user',
     upstream: 'billing',
     responses: { 200: { description: 'Sessions', schema: voiceSessionRecordListSchema }, 401: signIn },
+  },
+  {
+    method: 'get',
+    path: '/v1/sessions/:id/transcript',
+    operationId: 'getSessionTranscript',
+    summary: 'What was said and done in one of the user’s calls: their turns, the agent’s, and each tool call.',
+    auth: 'user',
+    upstream: 'billing',
+    responses: { 200: { description: 'The transcript', schema: voiceSessionTranscriptSchema }, 401: signIn, 404: problem('No such session of this user') },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/sessions/:id/transcript',
+    operationId: 'getAnySessionTranscript',
+    summary: 'A tenant admin reads the transcript of any call of the tenant’s users.',
+    auth: 'admin',
+    upstream: 'billing',
+    responses: { 200: { description: 'The transcript', schema: voiceSessionTranscriptSchema }, 401: signIn, 403: adminOnly, 404: problem('No such session') },
   },
   {
     method: 'get',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { problemSchema, voiceSessionCreateRequestSchema, voiceSessionSchema, type VoiceSession } from '@mindbot/sdk/schemas';
 import { AppError, parseInput } from '@mindbot/errors';
+import { choosePersona, personasOf } from '@mindbot/tenancy';
 import { callerOf, requireUserOrKey } from '../http/authenticate.js';
 import { voiceOf } from '../gateway-deps.js';
 import type { GatewayRoute } from '../http/route-spec.js';
@@ -10,9 +11,11 @@ import { traceHeaders } from '../http/trace-headers.js';
 /**
  * POST /v1/voice/sessions — reserves time in billing (402 pointing to the packages when there is
  * none; 429 naming the limit when the tenant already runs as many sessions as its plan's
- * `concurrentSessions` — billing counts and admits atomically, so the gateway never races), creates the tenant's LiveKit room, dispatches the tenant's agent with tenant, user and
- * session in its metadata, and answers a short-lived token that can join only that room. When
- * LiveKit fails after billing reserved time, the session is ended at zero seconds at once.
+ * `concurrentSessions` — billing counts and admits atomically, so the gateway never races), creates the tenant's LiveKit room, dispatches the agent that serves
+ * the tenant (its dedicated workers or the region's shared pool, as its plan says) with tenant,
+ * user, session, the chosen persona and the job's own billing credential, and answers a short-lived
+ * token that can join only that room. When LiveKit fails after billing reserved time, the session is
+ * ended at zero seconds at once. An unknown `persona` is a 422 listing the tenant's personas.
  */
 export const v1VoiceSessionsCreate: GatewayRoute = {
   spec: {
@@ -28,6 +31,7 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
       400: { description: 'Invalid input', schema: problemSchema },
       401: { description: 'No or invalid credential', schema: problemSchema },
       402: { description: 'No minutes left: buy a package (see packagesUrl)', schema: problemSchema },
+      422: { description: 'The tenant offers no such persona (reason: unknown_persona, with the personas it offers)', schema: problemSchema },
       403: { description: 'The API key lacks voice:sessions', schema: problemSchema },
       429: { description: "Rate limited, or the tenant's plan already runs `concurrentSessions` sessions (reason: concurrent_sessions)", schema: problemSchema },
       503: { description: 'Billing or LiveKit unreachable; nothing was charged', schema: problemSchema },
@@ -49,8 +53,15 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
         }
         userId = input.userId;
       }
+      const persona = choosePersona(tenant, input.persona);
+      if (!persona) {
+        const offered = personasOf(tenant).map((p) => p.id);
+        throw new AppError('unprocessable', `${tenant.displayName} has no persona "${input.persona ?? ''}"; choose one of: ${offered.join(', ')}.`, {
+          extensions: { reason: 'unknown_persona', personas: offered },
+        });
+      }
       const headers = traceHeaders(req);
-      const started = await ctx.gateway.billing.start(tenant.slug, { userId, startKey: input.startKey ?? `gw:${randomUUID()}` }, headers);
+      const started = await ctx.gateway.billing.start(tenant.slug, { userId, startKey: input.startKey ?? `gw:${randomUUID()}`, persona: persona.id }, headers);
       if (!started.ok && started.reason === 'concurrent_sessions') {
         throw new AppError('rate_limited', `${tenant.displayName} already has ${started.concurrentSessions} voice sessions running, the most its plan allows; try again when one ends.`, {
           extensions: { reason: 'concurrent_sessions', limit: 'concurrentSessions', concurrentSessions: started.concurrentSessions },
@@ -66,7 +77,17 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
       try {
         opened = await voice.open({
           metadata: { tenant: tenant.slug, userId, sessionId: session.sessionId, startedAt: session.startedAt },
-          agent: { ...tenant.agent, displayName: tenant.displayName, agentName: tenant.branding.agentName, greeting: tenant.branding.greeting },
+          agentName: voice.agentNameFor(tenant.slug, tenant.limits.agentPool),
+          dispatch: {
+            tenant: tenant.slug,
+            tenantName: tenant.displayName,
+            userId,
+            sessionId: session.sessionId,
+            startedAt: session.startedAt,
+            jobToken: session.jobToken,
+            persona,
+            ...(session.firstSession && tenant.agent.onboardingGreeting !== undefined ? { onboardingGreeting: tenant.agent.onboardingGreeting } : {}),
+          },
         });
       } catch (error) {
         req.log.error({ err: error, sessionId: session.sessionId }, 'livekit refused the session; releasing the reservation');

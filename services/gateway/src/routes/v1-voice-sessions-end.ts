@@ -6,7 +6,7 @@ import { voiceOf } from '../gateway-deps.js';
 import type { GatewayRoute } from '../http/route-spec.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 import { traceHeaders } from '../http/trace-headers.js';
-import { roomNameOf } from '../domain/voice-rooms.js';
+import { roomNameOf } from '@mindbot/tenancy';
 
 /** POST /v1/voice/sessions/:id/end — the user hangs up: the room is closed and billing settles to the second. */
 export const v1VoiceSessionsEnd: GatewayRoute = {

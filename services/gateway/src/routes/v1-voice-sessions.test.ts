@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { Room, dispose } from '@livekit/rtc-node';
 import request from 'supertest';
+import { agentDispatchSchema } from '@mindbot/sdk/agent-job';
 import { AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
 import { problemSchema, voiceSessionSchema } from '@mindbot/sdk/schemas';
 import { createTestDatabase, freePort, uniqueSlug, type TestDatabase } from '@mindbot/testing';
@@ -86,8 +87,14 @@ describe('gateway: voice sessions', () => {
     const dispatches = await new AgentDispatchClient(livekit.apiUrl, LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET).listDispatch(session.room);
     // (LiveKit also lists its implicit dispatch for unnamed workers, agentName "".)
     const named = dispatches.filter((d) => d.agentName !== '');
-    expect(named.map((d) => d.agentName)).toEqual(['mindbot-agent']);
-    expect(JSON.parse(named[0]?.metadata ?? '{}')).toMatchObject({ tenant, userId: 'usr_alice', sessionId: session.sessionId, agent: { voice: 'aurora' } });
+    // The tenant's plan keeps dedicated workers (the default), so its own agent name is dispatched.
+    expect(named.map((d) => d.agentName)).toEqual([`tenant-${tenant}`]);
+    const dispatch = agentDispatchSchema.parse(JSON.parse(named[0]?.metadata ?? '{}'));
+    expect(dispatch).toMatchObject({ tenant, userId: 'usr_alice', sessionId: session.sessionId, persona: { id: 'default', voice: 'aurora' } });
+    // The job's credential is in the dispatch (for the worker) and nowhere a participant can read it.
+    expect(dispatch.jobToken).toMatch(/^mbj_/);
+    expect((await rooms.listRooms([session.room]))[0]?.metadata).not.toContain(dispatch.jobToken);
+    expect(session.token).not.toContain(dispatch.jobToken);
 
     // A retried start with the same key answers the same session.
     const again = voiceSessionSchema.parse((await start('usr_alice', { startKey: 'alice-start-0001' })).body);

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { createTokenVerifier, type TokenVerifier } from '@mindbot/auth';
+import { createTokenVerifier, type TokenVerifier, type TokenVerifierOptions } from '@mindbot/auth';
 import { MigrationRunner } from '@mindbot/db';
 import { startServer, type RunningServer } from '@mindbot/http';
 import { TenantProvisioner } from '@mindbot/provisioning';
@@ -25,6 +25,8 @@ export interface GatewayHarnessOptions {
   issuer?: TestTokenIssuer;
   /** Verify platform tokens with this (e.g. the real SSO's JWKS) instead of the test issuer's keys. */
   verifier?: TokenVerifier;
+  /** Verify platform tokens of this issuer (e.g. the real SSO's JWKS), against this process's revocation list as main.ts does. */
+  auth?: Pick<TokenVerifierOptions, 'jwks' | 'issuer' | 'audience'>;
   regionUrls?: Partial<Record<string, string>>;
   /** `null`: single-node, no Redis. */
   redisUrl?: string | null;
@@ -83,7 +85,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     baseDomain: 'localhost',
     scheme: 'http',
     regionUrls: options.regionUrls ?? {},
-    verifier: options.verifier ?? createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience }),
+    verifier: options.verifier ?? createTokenVerifier({ ...(options.auth ?? { jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience }), revokedSessions: deps.revokedSessions }),
     billingUrl: options.billingUrl ?? 'http://127.0.0.1:9',
     ssoUrl: options.ssoUrl ?? 'http://127.0.0.1:9',
     billingServiceToken: BILLING_SERVICE_TOKEN,
@@ -95,7 +97,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
       apiUrl: 'http://127.0.0.1:9',
       apiKey: LIVEKIT_DEV_KEY,
       apiSecret: LIVEKIT_DEV_SECRET,
-      agentName: 'mindbot-agent',
+      sharedPoolName: 'mindbot-shared',
       tokenTtlSeconds: 600,
       ...options.livekit,
           },

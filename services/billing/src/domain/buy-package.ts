@@ -1,0 +1,39 @@
+import type { PlatformClient, TenantScope } from '@mindbot/db';
+import { AppError } from '@mindbot/errors';
+import type { Logger } from '@mindbot/logger';
+import { findBillingAccount } from '../data/billing-accounts.js';
+import { type PurchaseFailure, type PurchaseView, startPurchase } from './purchases.js';
+import { fail, type Result } from './result.js';
+import { salesStatusOf } from './sales-status.js';
+import type { Stripe } from './stripe-client.js';
+
+export type BuyFailure = PurchaseFailure | 'sales_closed';
+
+/**
+ * A user buys a package, whether they asked in the app or the agent asked for them in a call: only
+ * while the tenant's Stripe account can sell, on that account, with the platform's fee.
+ */
+export async function buyPackage(
+  env: { platform: PlatformClient; scope: TenantScope; stripe: Stripe; logger: Logger; appUrl: string; feePercent: number },
+  input: { userId: string; packageId: string; requestKey: string | null },
+): Promise<Result<PurchaseView, BuyFailure>> {
+  const account = await findBillingAccount(env.platform, env.scope.slug);
+  const sales = salesStatusOf(account);
+  if (!account || !sales.salesOpen) return fail('sales_closed', sales.reason ?? undefined);
+  return startPurchase(
+    { scope: env.scope, stripe: env.stripe, logger: env.logger, stripeAccountId: account.stripeAccountId, feePercent: env.feePercent, appUrl: env.appUrl },
+    input,
+  );
+}
+
+/** The problem answer of a failed purchase, the same on every route that buys. */
+export function buyProblem(failure: BuyFailure, detail: string | undefined, tenantName: string): AppError {
+  switch (failure) {
+    case 'sales_closed':
+      return new AppError('conflict', `${tenantName} cannot sell time cards right now.`, { extensions: { reason: detail ?? null } });
+    case 'package_not_found':
+      return new AppError('not_found', 'No such package is for sale.');
+    case 'checkout_unavailable':
+      return new AppError('unavailable', 'The payment provider could not be reached; nothing was charged. Try again.', { headers: { 'Retry-After': '5' } });
+  }
+}
