@@ -1,0 +1,45 @@
+import { fileURLToPath } from 'node:url';
+import { AgentServer, type JobRequest, ServerOptions, initializeLogger } from '@livekit/agents';
+import type { Logger } from '@mindbot/logger';
+import { agentNameOf, type AgentConfig } from './config.js';
+import { checkDispatch } from './job/dispatch.js';
+import type { AgentMetrics } from './agent-metrics.js';
+
+/** The module each job process imports: next to this file, as TypeScript under tsx and JavaScript once built. */
+const JOB_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './job-entry.ts' : './job-entry.js', import.meta.url));
+
+/**
+ * The @livekit/agents worker: registers with LiveKit under this tenant's agent name (a dedicated
+ * worker) or the region's shared pool name, and accepts only jobs whose dispatch it can vouch for.
+ */
+export function createWorker(config: AgentConfig, logger: Logger, metrics: AgentMetrics): AgentServer {
+  initializeLogger({ pretty: false, level: config.LOG_LEVEL === 'silent' ? 'fatal' : config.LOG_LEVEL });
+  const agentName = agentNameOf(config);
+  return new AgentServer(
+    new ServerOptions({
+      agent: JOB_ENTRY,
+      agentName,
+      wsURL: config.LIVEKIT_URL,
+      apiKey: config.LIVEKIT_API_KEY,
+      apiSecret: config.LIVEKIT_API_SECRET,
+      production: config.NODE_ENV === 'production',
+      // Its own status server stays on loopback on a free port: /healthz and /readyz are ours.
+      host: '127.0.0.1',
+      port: 0,
+      numIdleProcesses: config.AGENT_IDLE_PROCESSES,
+      loadThreshold: config.AGENT_LOAD_THRESHOLD,
+      drainTimeout: config.AGENT_DRAIN_SECONDS * 1000,
+      requestFunc: async (request: JobRequest) => {
+        const checked = checkDispatch(request.job.metadata, { name: request.room?.name, metadata: request.room?.metadata }, config.AGENT_TENANT);
+        if (!checked.ok) {
+          metrics.jobs.inc({ outcome: checked.refusal });
+          logger.warn({ refusal: checked.refusal, room: request.room?.name, agentName }, 'job refused');
+          await request.reject();
+          return;
+        }
+        metrics.jobs.inc({ outcome: 'accepted' });
+        await request.accept(checked.dispatch.persona.name, undefined, undefined, { 'mindbot.tenant': checked.dispatch.tenant, 'mindbot.persona': checked.dispatch.persona.id });
+      },
+    }),
+  );
+}
