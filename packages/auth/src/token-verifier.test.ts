@@ -1,12 +1,12 @@
 import express from 'express';
 import request from 'supertest';
-import { SignJWT, UnsecuredJWT, generateKeyPair } from 'jose';
+import { SignJWT, UnsecuredJWT, decodeJwt, generateKeyPair } from 'jose';
 import { problemHandler } from '@mindbot/errors';
 import { createLogger } from '@mindbot/logger';
 import { createTestTokenIssuer, type TestTokenIssuer } from '@mindbot/testing';
 import { pinoHttp } from 'pino-http';
 import { requireAuth, requireRole, principalOf } from './require-auth.js';
-import { createTokenVerifier, type TokenVerifier } from './token-verifier.js';
+import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from './token-verifier.js';
 
 describe('platform token verification', () => {
   let issuer: TestTokenIssuer;
@@ -60,5 +60,50 @@ describe('platform token verification', () => {
     const admin = await issuer.sign({ tenant: 'acme', roles: ['admin'] });
     expect((await request(app).get('/admin').set('Authorization', `Bearer ${member}`)).status).toBe(403);
     expect((await request(app).get('/admin').set('Authorization', `Bearer ${admin}`)).status).toBe(200);
+  });
+
+  describe('revoked sessions', () => {
+    /** A revocation list as the verifier sees it; loaded when `load` is called. */
+    function revocationList(): RevokedSessions & { revoke(sessionId: string): void; load(): void } {
+      const revoked = new Set<string>();
+      let load: () => void = () => undefined;
+      const firstLoad = new Promise<void>((resolve) => {
+        load = resolve;
+      });
+      return { has: (sessionId) => revoked.has(sessionId), firstLoad, revoke: (sessionId) => revoked.add(sessionId), load: () => load() };
+    }
+    const sessionOf = (token: string) => String(decodeJwt(token).sid);
+
+    it('refuses a token of a revoked session with the same 401 as an invalid one, and still accepts the other sessions', async () => {
+      const list = revocationList();
+      list.load();
+      const revocable = createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience, revokedSessions: list });
+      const ended = await issuer.sign({ tenant: 'acme', userId: 'usr_1' });
+      const live = await issuer.sign({ tenant: 'acme', userId: 'usr_1' });
+      await expect(revocable.verify(ended)).resolves.toMatchObject({ userId: 'usr_1', sessionId: sessionOf(ended) });
+      list.revoke(sessionOf(ended));
+      const refused = await revocable.verify(ended).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).toMatchObject({ code: 'unauthenticated', message: 'The access token is missing, invalid or expired.', options: { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } } });
+      expect((refused as Error).cause).toEqual(new Error('ERR_SESSION_REVOKED'));
+      await expect(revocable.verify(live)).resolves.toMatchObject({ sessionId: sessionOf(live) });
+    });
+
+    it('waits for the first load of the list, so a session revoked before the process started is refused', async () => {
+      const list = revocationList();
+      const revocable = createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience, revokedSessions: list });
+      const token = await issuer.sign({ tenant: 'acme' });
+      const verifying = revocable.verify(token).then(
+        () => 'accepted',
+        (error: unknown) => (error instanceof Error ? String(error.cause) : 'unknown'),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The list arrives from Redis after the request came in; the request is judged by it.
+      list.revoke(sessionOf(token));
+      list.load();
+      expect(await verifying).toBe('Error: ERR_SESSION_REVOKED');
+    });
   });
 });

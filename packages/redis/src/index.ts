@@ -2,3 +2,11 @@ export { createRedis, pingRedis, type Redis } from './create-redis.js';
 export { tenantKey, tenantKeyPrefix } from './tenant-key.js';
 export { redisAnswers } from './probe-redis.js';
 export { countInWindows, uncountInWindows, type WindowCount } from './fixed-window.js';
+export {
+  publishRevokedSessions,
+  RevokedSessionList,
+  REVOKED_SESSIONS_CHANNEL,
+  REVOKED_SESSIONS_KEY,
+  type RevokedSessionListOptions,
+  type SessionRevocation,
+} from './revoked-sessions.js';

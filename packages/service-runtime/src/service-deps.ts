@@ -2,7 +2,7 @@ import { createPlatformClient, createPool, TenantClients, type PlatformClient, t
 import { createLifecycle, type Lifecycle, type ReadinessChecks } from '@mindbot/http';
 import type { Logger } from '@mindbot/logger';
 import { createMetrics, type Metrics } from '@mindbot/metrics';
-import { createRedis, pingRedis, type Redis } from '@mindbot/redis';
+import { createRedis, pingRedis, RevokedSessionList, type Redis } from '@mindbot/redis';
 
 /** What every service's createApp receives: built once in main.ts (or by a test). */
 export interface ServiceDeps {
@@ -16,6 +16,11 @@ export interface ServiceDeps {
   tenants: TenantClients;
   /** Absent in single-node mode. */
   redis: Redis | undefined;
+  /**
+   * Sessions whose access tokens are refused (SSO publishes them in Redis; this process's copy is in
+   * memory): give it to every token verifier. Single-node: only what this process adds itself.
+   */
+  revokedSessions: RevokedSessionList;
   readiness: ReadinessChecks;
   bodyLimit: string;
   trustProxy: boolean | number | string;
@@ -38,6 +43,7 @@ export function buildServiceDeps(options: {
   const tenants = new TenantClients(pool);
   const redis = options.redisUrl ? createRedis(options.redisUrl, options.logger) : undefined;
   if (!redis) options.logger.warn('REDIS_URL is not set: running single-node (limits and caches are per process)');
+  const revokedSessions = new RevokedSessionList(redis, options.logger);
   const readiness: ReadinessChecks = {
     postgres: async () => {
       await pool.query('SELECT 1');
@@ -54,10 +60,12 @@ export function buildServiceDeps(options: {
     platform,
     tenants,
     redis,
+    revokedSessions,
     readiness,
     bodyLimit: options.bodyLimit ?? '100kb',
     trustProxy: options.trustProxy ?? false,
     async close() {
+      revokedSessions.close();
       redis?.disconnect();
       await tenants.close();
       await platform.$disconnect();

@@ -1,4 +1,4 @@
-import { createTokenVerifier, type TokenVerifier } from '@mindbot/auth';
+import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from '@mindbot/auth';
 import type { BillingConfig, BillingPolicyConfig } from './config.js';
 import type { MeteringSettings } from './domain/metering.js';
 import { createStripeClient, type Stripe } from './domain/stripe-client.js';
@@ -42,12 +42,13 @@ export function billingPolicyOf(config: BillingPolicyConfig): BillingPolicy {
   };
 }
 
-export function buildBillingDeps(config: BillingConfig): BillingDeps {
+/** Billing's parts from its configuration; `revokedSessions` is the process's revocation list (ServiceDeps). */
+export function buildBillingDeps(config: BillingConfig, revokedSessions: RevokedSessions): BillingDeps {
   return {
     stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL }),
     webhookSecret: config.STRIPE_WEBHOOK_SECRET,
     livemode: config.STRIPE_LIVEMODE,
-    verifier: createTokenVerifier({ jwks: new URL(config.AUTH_JWKS_URL), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }),
+    verifier: createTokenVerifier({ jwks: new URL(config.AUTH_JWKS_URL), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, revokedSessions }),
     serviceTokens: config.BILLING_SERVICE_TOKENS,
     appUrl: config.BILLING_APP_URL.replace(/\/$/, ''),
     ...billingPolicyOf(config),

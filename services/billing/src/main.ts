@@ -8,7 +8,7 @@ await runService({
   service: 'billing',
   loadConfig: () => loadBillingConfig(),
   createApp: (deps, config) => {
-    const billing = buildBillingDeps(config);
+    const billing = buildBillingDeps(config, deps.revokedSessions);
     // Stops by itself when the server drains (the timer is unref'd and skips passes while draining).
     startSweeper({
       platform: deps.platform,

@@ -8,7 +8,7 @@ await runService({
   loadConfig: () => loadGatewayConfig(),
   createApp: (deps, config) => {
     // The registry listener connects in the background (it retries by itself) and closes with the rest.
-    const gateway = buildGatewayDeps(deps, settingsFromConfig(config));
+    const gateway = buildGatewayDeps(deps, settingsFromConfig(config, deps.revokedSessions));
     const closeShared = deps.close.bind(deps);
     deps.close = async () => {
       await gateway.close();

@@ -130,7 +130,7 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
     stripe,
     webhookSecret: WEBHOOK_SECRET,
     livemode: false,
-    verifier: createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience }),
+    verifier: createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience, revokedSessions: deps.revokedSessions }),
     serviceTokens: [SERVICE_TOKEN],
     appUrl: 'https://app.mindbot.test',
     ...policy,
