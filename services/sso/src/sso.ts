@@ -9,6 +9,7 @@ import { DomainVerification } from './domain/domain-verification.js';
 import { Envelope } from './domain/envelope.js';
 import { OidcLogin } from './domain/oidc-login.js';
 import { PasswordLogin, type PasswordResetMailer } from './domain/passwords.js';
+import { SessionRevocations } from './domain/session-revocations.js';
 import { SignInCodes } from './domain/sign-in-codes.js';
 import { SigningKeys } from './domain/signing-keys.js';
 import { TokenService } from './domain/token-service.js';
@@ -21,6 +22,8 @@ export interface Sso {
   keys: SigningKeys;
   store: EphemeralStore;
   auditor: Auditor;
+  /** Announces ended sessions on the revocation list, so every service refuses their tokens at once. */
+  revocations: SessionRevocations;
   tokens: TokenService;
   verifier: TokenVerifier;
   connections: ConnectionRepository;
@@ -43,11 +46,13 @@ export function buildSso(deps: ServiceDeps, config: SsoConfig, overrides: SsoOve
   const keys = SigningKeys.load({ keys: config.SSO_SIGNING_KEYS.keys, signingKid: config.SSO_SIGNING_KID, issuer: config.SSO_ISSUER, audience: config.SSO_AUDIENCE });
   const store = deps.redis ? redisEphemeralStore(deps.redis) : memoryEphemeralStore();
   const auditor = new Auditor(deps.tenants, deps.logger);
+  const revocations = new SessionRevocations(deps.redis, deps.revokedSessions, deps.logger, config.SSO_ACCESS_TOKEN_TTL_SECONDS);
   const tokens = new TokenService(
     deps.tenants,
     keys,
     { accessTokenTtlSeconds: config.SSO_ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.SSO_REFRESH_TOKEN_TTL_SECONDS, sessionTtlSeconds: config.SSO_SESSION_TTL_SECONDS },
     auditor,
+    revocations,
   );
   const connections = new ConnectionRepository(new Envelope(config.SSO_SECRET_KEYS));
   const mailer: PasswordResetMailer = overrides.mailer ?? {
@@ -61,8 +66,9 @@ export function buildSso(deps: ServiceDeps, config: SsoConfig, overrides: SsoOve
     keys,
     store,
     auditor,
+    revocations,
     tokens,
-    verifier: createTokenVerifier({ jwks: keys.jwks, issuer: config.SSO_ISSUER, audience: config.SSO_AUDIENCE }),
+    verifier: createTokenVerifier({ jwks: keys.jwks, issuer: config.SSO_ISSUER, audience: config.SSO_AUDIENCE, revokedSessions: deps.revokedSessions }),
     connections,
     connectionAdmin: new ConnectionAdmin(deps.tenants, connections, { allowInsecureUrls: config.SSO_ALLOW_INSECURE_IDP_URLS, maxXmlBytes: config.SSO_SAML_MAX_BYTES }),
     domains: new DomainVerification(deps.tenants, config.SSO_DNS_SERVERS),

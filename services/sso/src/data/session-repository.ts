@@ -60,6 +60,12 @@ export async function revokeSession(tx: TenantTransaction, sessionId: string, re
   return count > 0;
 }
 
+/** Ends every live session of a user; answers the ids of the sessions it ended. */
+export async function revokeUserSessions(tx: TenantTransaction, userId: string, reason: string): Promise<string[]> {
+  const ended = await tx.authSession.updateManyAndReturn({ where: { userId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason }, select: { id: true } });
+  return ended.map((s) => s.id);
+}
+
 export async function roleNamesOf(tx: TenantTransaction, userId: string): Promise<string[]> {
   const roles = await tx.userRole.findMany({ where: { userId }, select: { role: { select: { name: true } } } });
   return roles.map((r) => r.role.name).sort();

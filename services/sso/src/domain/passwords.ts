@@ -1,7 +1,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { TenantClients } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
-import { hashToken, newOpaqueToken, revokeSession } from '../data/session-repository.js';
+import { hashToken, newOpaqueToken, revokeUserSessions } from '../data/session-repository.js';
 import type { TokenResponse, TokenService } from './token-service.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane (the library's default algorithm is argon2id). */
@@ -30,6 +30,8 @@ export interface PasswordResetMailer {
 export type PasswordOutcome =
   | { ok: true; tokens: TokenResponse; userId: string }
   | { ok: false; reason: 'password_login_disabled' | 'policy' | 'email_taken' | 'invalid_credentials' | 'locked' | 'token_invalid'; problems?: string[] };
+
+export type ResetOutcome = { ok: true } | { ok: false; reason: 'token_invalid' | 'policy'; problems?: string[] };
 
 // Verified against when the user does not exist, so both paths cost one argon2 verification.
 const DUMMY_HASH = await hash('not-a-real-password-0000', ARGON2);
@@ -85,18 +87,18 @@ export class PasswordLogin {
   }
 
   /** Sets a new password with a single-use, unexpired token; every session of the user ends. */
-  async reset(tenant: string, token: string, password: string): Promise<{ ok: true } | { ok: false; reason: 'token_invalid' | 'policy'; problems?: string[] }> {
-    return this.tenants.forTenant(tenant).transaction(async (tx) => {
+  async reset(tenant: string, token: string, password: string): Promise<ResetOutcome> {
+    // The user's sessions end in the same transaction; their access tokens are refused everywhere once it commits.
+    return this.tokens.revoking(tenant, async (tx): Promise<{ result: ResetOutcome; ended: string[] }> => {
+      const refused = (result: ResetOutcome) => ({ result, ended: [] });
       const row = await tx.passwordResetToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: { select: { email: true } } } });
-      if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) return { ok: false as const, reason: 'token_invalid' as const };
+      if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) return refused({ ok: false, reason: 'token_invalid' });
       const problems = passwordProblems(password, row.user.email);
-      if (problems.length > 0) return { ok: false as const, reason: 'policy' as const, problems };
+      if (problems.length > 0) return refused({ ok: false, reason: 'policy', problems });
       const { count } = await tx.passwordResetToken.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: new Date() } });
-      if (count !== 1) return { ok: false as const, reason: 'token_invalid' as const };
+      if (count !== 1) return refused({ ok: false, reason: 'token_invalid' });
       await tx.user.update({ where: { id: row.userId }, data: { passwordHash: await hash(password, ARGON2), failedLogins: 0, lockedUntil: null, updatedAt: new Date() } });
-      const sessions = await tx.authSession.findMany({ where: { userId: row.userId, revokedAt: null }, select: { id: true } });
-      for (const session of sessions) await revokeSession(tx, session.id, 'password_reset');
-      return { ok: true as const };
+      return { result: { ok: true }, ended: await revokeUserSessions(tx, row.userId, 'password_reset') };
     });
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TenantClients, TenantTransaction } from '@mindbot/db';
 import { createRefreshToken, createSession, lockRefreshToken, revokeSession, roleNamesOf, type NewSession } from '../data/session-repository.js';
 import type { Auditor } from './audit.js';
+import type { SessionRevocations } from './session-revocations.js';
 import type { SigningKeys } from './signing-keys.js';
 
 export interface TokenResponse {
@@ -27,6 +28,7 @@ export class TokenService {
     private readonly keys: SigningKeys,
     private readonly policy: TokenPolicy,
     private readonly auditor: Auditor,
+    private readonly revocations: SessionRevocations,
   ) {}
 
   /** Starts a session inside the caller's transaction (the one that provisioned or checked the user). */
@@ -58,14 +60,29 @@ export class TokenService {
       return { ok: true, tokens: await this.respond(tenant, session.userId, roles, session.id, next) };
     });
     if ('reused' in outcome) {
+      await this.revocations.announce([outcome.reused]);
       await this.auditor.record(tenant, { action: 'token.refresh_reuse_detected', target: outcome.reused, data: { revokedSession: outcome.reused }, requestId });
       return { ok: false, reason: 'reused' };
     }
     return outcome;
   }
 
+  /** Ends a session; its access tokens are refused everywhere at once (the revocation list). */
   async revoke(tenant: string, sessionId: string, reason: string): Promise<boolean> {
-    return this.tenants.forTenant(tenant).transaction((tx) => revokeSession(tx, sessionId, reason));
+    const revoked = await this.tenants.forTenant(tenant).transaction((tx) => revokeSession(tx, sessionId, reason));
+    if (revoked) await this.revocations.announce([sessionId]);
+    return revoked;
+  }
+
+  /**
+   * Runs `work` in one transaction of the tenant; the sessions it answers as ended are announced on
+   * the revocation list once that transaction has committed, so their access tokens are refused
+   * everywhere at once.
+   */
+  async revoking<T>(tenant: string, work: (tx: TenantTransaction) => Promise<{ result: T; ended: readonly string[] }>): Promise<T> {
+    const { result, ended } = await this.tenants.forTenant(tenant).transaction(work);
+    await this.revocations.announce(ended);
+    return result;
   }
 
   /** Whether the session behind an access token is still live (logout and revocation end it at once here). */

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { REVOKED_SESSIONS_KEY } from '@mindbot/redis';
 import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
 
 describe('password login for tenants without an IdP', () => {
@@ -59,6 +60,8 @@ describe('password login for tenants without an IdP', () => {
     expect((await post('/v1/auth/password/reset', { token, password: 'cys second passphrase' })).status).toBe(204);
     expect((await post('/v1/auth/password/reset', { token, password: 'cys third passphrase!' })).status).toBe(400);
     expect((await post('/v1/auth/token', { grant_type: 'refresh_token', refresh_token: session.body.refresh_token as string })).status).toBe(401);
+    // The ended session is on the revocation list every service reads, so its access token is refused everywhere.
+    expect(Number(await h.deps.redis?.zscore(REVOKED_SESSIONS_KEY, session.body.session_id as string))).toBeGreaterThan(Date.now());
     expect((await post('/v1/auth/password/login', { email: 'cy@acme.test', password: 'cys first passphrase' })).status).toBe(401);
     expect((await post('/v1/auth/password/login', { email: 'cy@acme.test', password: 'cys second passphrase' })).status).toBe(200);
   });
