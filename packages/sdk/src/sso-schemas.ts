@@ -108,6 +108,11 @@ export const domainListSchema = z.object({ data: z.array(domainSchema) }).loose(
 
 export const sessionsRevokedSchema = z.object({ sessionsEnded: z.int() }).meta({ id: 'SessionsRevoked' });
 
+/** A user blocked (`disabled`: no sign-in, no refresh, every session ended) or unblocked (`active`) by an admin. */
+export const userStatusSchema = z
+  .object({ userId: z.string(), status: z.enum(['active', 'disabled']), sessionsEnded: z.int() })
+  .meta({ id: 'UserStatus' });
+
 export const passwordResetAcceptedSchema = z.object({ status: z.literal('accepted') }).meta({ id: 'PasswordResetAccepted' });
 
 export type TokenResponse = z.output<typeof tokenResponseSchema>;

@@ -25,6 +25,8 @@ import { v1SamlSlo } from './routes/v1-saml-slo.js';
 import { v1SessionsRevoke } from './routes/v1-sessions-revoke.js';
 import { v1SsoCodeExchange } from './routes/v1-sso-code-exchange.js';
 import { v1TokenRefresh } from './routes/v1-token-refresh.js';
+import { v1UsersBlock } from './routes/v1-users-block.js';
+import { v1UsersUnblock } from './routes/v1-users-unblock.js';
 import { wellKnownJwksGet } from './routes/well-known-jwks-get.js';
 import { buildSso, type Sso, type SsoOverrides } from './sso.js';
 
@@ -67,6 +69,8 @@ export function createSsoApp(deps: ServiceDeps, sso: Sso): Express {
       v1LogoutCreate(tenant, sso);
       v1MeGet(tenant, sso);
       v1SessionsRevoke(tenant, sso);
+      v1UsersBlock(tenant, sso);
+      v1UsersUnblock(tenant, sso);
       v1PasswordRegister(tenant, sso);
       v1PasswordLogin(tenant, sso);
       v1PasswordResetRequest(tenant, sso);

@@ -23,6 +23,7 @@ import {
   ssoCodeExchangeRequestSchema,
   ssoLoginQuerySchema,
   tokenResponseSchema,
+  userStatusSchema,
 } from '@mindbot/sdk/schemas';
 import type { RouteSpec } from '../http/route-spec.js';
 
@@ -271,5 +272,29 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'admin',
     upstream: 'sso',
     responses: { 200: { description: 'How many sessions ended', schema: sessionsRevokedSchema }, 401: signIn, 403: adminOnly, 404: problem('No such user') },
+  },
+  {
+    method: 'post',
+    path: '/v1/users/:userId/block',
+    operationId: 'blockUser',
+    summary: "Block a user of this tenant: no more sign-ins or refreshes, and every session ends (its access tokens are refused by every service at once). Only an owner may block an owner.",
+    auth: 'admin',
+    upstream: 'sso',
+    responses: {
+      200: { description: 'Blocked, and how many sessions ended', schema: userStatusSchema },
+      401: signIn,
+      403: problem('Not an owner or admin of this tenant, or an admin blocking an owner'),
+      404: problem('No such user'),
+      422: problem('Blocking yourself'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/users/:userId/unblock',
+    operationId: 'unblockUser',
+    summary: 'Let a blocked user of this tenant sign in again (the sessions that ended stay ended).',
+    auth: 'admin',
+    upstream: 'sso',
+    responses: { 200: { description: 'Active again', schema: userStatusSchema }, 401: signIn, 403: adminOnly, 404: problem('No such user') },
   },
 ];

@@ -50,6 +50,8 @@ describeTenantIsolation<Ids>({
     'POST /v1/sso/domains (connectionId in the body)': ({ connectionId }) => request(h.app).post('/v1/sso/domains').set(asB()).send({ domain: 'b-corp.test', connectionId }),
     'POST /v1/sso/domains/:domain/verify': ({ domain }) => request(h.app).post(`/v1/sso/domains/${domain}/verify`).set(asB()),
     'POST /v1/users/:userId/sessions/revoke': ({ userId }) => request(h.app).post(`/v1/users/${userId}/sessions/revoke`).set(asB()),
+    'POST /v1/users/:userId/block': ({ userId }) => request(h.app).post(`/v1/users/${userId}/block`).set(asB()),
+    'POST /v1/users/:userId/unblock': ({ userId }) => request(h.app).post(`/v1/users/${userId}/unblock`).set(asB()),
     'GET /v1/sso/login (connection in the query)': ({ connectionId }) => request(h.app).get('/v1/sso/login').query({ connection: connectionId }).set('Host', b.host),
     'GET /v1/sso/saml/:connectionId/metadata': ({ samlConnectionId }) => request(h.app).get(`/v1/sso/saml/${samlConnectionId}/metadata`).set('Host', b.host),
     'POST /v1/sso/saml/:connectionId/acs': ({ samlConnectionId }) =>
@@ -69,7 +71,7 @@ describeTenantIsolation<Ids>({
       connections: await tx.ssoConnection.findMany({ orderBy: { id: 'asc' } }),
       domains: await tx.ssoDomain.findMany({ orderBy: { domain: 'asc' } }),
       sessions: await tx.authSession.findMany({ orderBy: { id: 'asc' }, select: { id: true, revokedAt: true } }),
-      users: await tx.user.count(),
+      users: await tx.user.findMany({ orderBy: { id: 'asc' }, select: { id: true, status: true } }),
     })),
     // Nothing of A's may be copied into B either (e.g. a domain claimed with A's connection).
     domainsOfB: await h.deps.tenants.forTenant(b.slug).transaction((tx) => tx.ssoDomain.count()),
