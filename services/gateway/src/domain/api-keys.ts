@@ -19,11 +19,20 @@ export interface ApiKeyView {
   environment: ApiKeyEnvironment;
   hint: string;
   permissions: string[];
+  /** The user who made the key. */
   createdBy: string;
+  /** The session it was made in; null for keys made before sessions were recorded. */
+  createdBySession: string | null;
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;
   revokedAt: string | null;
+}
+
+/** Who makes a key: a signed-in user, in one of their sessions. */
+export interface ApiKeyCreator {
+  userId: string;
+  sessionId: string;
 }
 
 /** A verified key, as the routes see it. */
@@ -48,6 +57,7 @@ interface ApiKeyRow {
   hint: string;
   permissions: string[];
   createdBy: string;
+  createdBySession: string | null;
   createdAt: Date;
   lastUsedAt: Date | null;
   expiresAt: Date | null;
@@ -62,6 +72,7 @@ function viewOf(row: ApiKeyRow): ApiKeyView {
     hint: row.hint,
     permissions: row.permissions,
     createdBy: row.createdBy,
+    createdBySession: row.createdBySession,
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     expiresAt: row.expiresAt?.toISOString() ?? null,
@@ -92,7 +103,7 @@ export class ApiKeys {
   async create(
     tenant: string,
     input: { name: string; environment: ApiKeyEnvironment; permissions: readonly ApiKeyPermission[]; expiresAt?: Date | undefined },
-    actor: string,
+    creator: ApiKeyCreator,
   ): Promise<{ key: string; apiKey: ApiKeyView }> {
     const key = `mb_${input.environment}_${randomBytes(32).toString('base64url')}`;
     const row = await this.tenants.forTenant(tenant).transaction(async (tx) => {
@@ -104,11 +115,14 @@ export class ApiKeys {
           secretHash: sha256(key),
           hint: key.slice(-4),
           permissions: [...new Set(input.permissions)],
-          createdBy: actor,
+          createdBy: creator.userId,
+          createdBySession: creator.sessionId,
           expiresAt: input.expiresAt ?? null,
         },
       });
-      await tx.auditEvent.create({ data: { id: newId('audit'), actorId: actor, action: 'api_key.created', target: created.id, data: { permissions: created.permissions, environment: created.environment } } });
+      await tx.auditEvent.create({
+        data: { id: newId('audit'), actorId: creator.userId, action: 'api_key.created', target: created.id, data: { permissions: created.permissions, environment: created.environment, sessionId: creator.sessionId } },
+      });
       return created;
     });
     return { key, apiKey: viewOf(row) };
