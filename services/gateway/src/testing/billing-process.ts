@@ -11,13 +11,22 @@ export interface BillingProcess {
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
+/** Where billing verifies platform tokens: a test issuer (its JWKS served over HTTP as SSO would), or a real SSO's JWKS. */
+export type BillingProcessAuth = { issuer: TestTokenIssuer } | { auth: { jwksUrl: string; issuer: string; audience: string } };
+
 /**
- * The real billing service in a process of its own, on a free port, against the test database, with
- * the test issuer's JWKS served over HTTP as SSO would. Voice-session starts and ends call no Stripe
- * API, so Stripe points nowhere.
+ * The real billing service in a process of its own, on a free port, against the test database and
+ * the test Redis. Voice-session starts and ends call no Stripe API, so Stripe points nowhere.
  */
-export async function startBillingProcess(options: { databaseUrl: string; issuer: TestTokenIssuer; port?: number }): Promise<BillingProcess> {
-  const jwks = await serveJwks(options.issuer);
+export async function startBillingProcess(options: { databaseUrl: string; port?: number } & BillingProcessAuth): Promise<BillingProcess> {
+  let jwks: Awaited<ReturnType<typeof serveJwks>> | undefined;
+  let auth: { jwksUrl: string; issuer: string; audience: string };
+  if ('issuer' in options) {
+    jwks = await serveJwks(options.issuer);
+    auth = { jwksUrl: jwks.url, issuer: options.issuer.issuer, audience: options.issuer.audience };
+  } else {
+    auth = options.auth;
+  }
   const port = options.port ?? (await freePort());
   const output: string[] = [];
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', `${root}services/billing/src/main.ts`], {
@@ -33,9 +42,9 @@ export async function startBillingProcess(options: { databaseUrl: string; issuer
       STRIPE_WEBHOOK_SECRET: 'whsec_gateway_tests',
       STRIPE_API_URL: 'http://127.0.0.1:9',
       BILLING_SERVICE_TOKENS: BILLING_SERVICE_TOKEN,
-      AUTH_JWKS_URL: jwks.url,
-      AUTH_ISSUER: options.issuer.issuer,
-      AUTH_AUDIENCE: options.issuer.audience,
+      AUTH_JWKS_URL: auth.jwksUrl,
+      AUTH_ISSUER: auth.issuer,
+      AUTH_AUDIENCE: auth.audience,
       METERING_SWEEP_INTERVAL_SECONDS: '3600',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,7 +77,7 @@ export async function startBillingProcess(options: { databaseUrl: string; issuer
         await exited;
         clearTimeout(timer);
       }
-      await jwks.close();
+      await jwks?.close();
     },
   };
 }
