@@ -78,6 +78,7 @@ const REFUSAL_STATUS: Readonly<Record<string, number>> = {
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   payload_too_large: 413,
   unavailable: 503,
 };

@@ -1,5 +1,6 @@
 import { tenantKeyPrefix } from '@mindbot/redis';
-import { MindBotClient, type VerifierStorage } from '@mindbot/sdk';
+import { statusOf, type ErrorCode } from '@mindbot/errors';
+import { MindBotClient, ssoRedirectError, type VerifierStorage } from '@mindbot/sdk';
 import { completeIdpLogin } from '@mindbot/sso/testing/oidc-idp';
 import { TestSamlIdp, type SpEndpoints } from '@mindbot/sso/testing/saml-idp';
 import type { SsoHarness, TestTenant } from '@mindbot/sso/testing/sso-harness';
@@ -162,5 +163,20 @@ describe('@mindbot/sdk: a refused SSO sign-in returns to the app with #error', (
     expect(res.status).toBe(401);
     expect(res.headers.get('location')).toBeNull();
     expect((await refusedReasons()).slice(before)).toEqual(['saml_invalid']);
+  });
+});
+
+describe('@mindbot/sdk: the status of a refusal named in the #error fragment', () => {
+  // Every code SSO refuses a browser sign-in with (services/sso/src/http/refuse-login.ts), among
+  // them conflict: the first sign-in that lost a race with a concurrent first sign-in of its email.
+  const refusals: readonly ErrorCode[] = ['bad_request', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'unavailable'];
+
+  it.each(refusals)('#error=%s carries the status SSO answers it with', (code) => {
+    const problem = ssoRedirectError(`https://app.example/signed-in#error=${code}&error_description=Refused.`);
+    expect(problem).toMatchObject({ code, status: statusOf(code), detail: 'Refused.' });
+  });
+
+  it('keeps a code it does not know, as a 400', () => {
+    expect(ssoRedirectError('https://app.example/signed-in#error=something_new')).toMatchObject({ code: 'something_new', status: 400 });
   });
 });

@@ -138,6 +138,17 @@ describe('gateway: /openapi.json', () => {
     for (const ref of refs) expect(doc.components.schemas[ref]).toBeDefined();
   });
 
+  it('documents the 409 problem of a first sign-in that lost a race on both ways back from an IdP', async () => {
+    const doc = (await request(h.app).get('/openapi.json')).body as AnswerDoc;
+    for (const [path, method] of [
+      ['/v1/sso/oidc/{connectionId}/callback', 'get'],
+      ['/v1/sso/saml/{connectionId}/acs', 'post'],
+    ] as const) {
+      const conflict = doc.paths[path]?.[method]?.responses['409'];
+      expect(conflict?.content?.['application/problem+json']?.schema).toEqual({ $ref: '#/components/schemas/Problem' });
+    }
+  });
+
   it('gives every answer that has a body a schema: a JSON answer without one fails here', async () => {
     const doc = (await request(h.app).get('/openapi.json')).body as AnswerDoc;
     expect(undescribedAnswers(doc).problems).toEqual([]);

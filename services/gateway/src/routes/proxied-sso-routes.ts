@@ -32,6 +32,7 @@ const tokens = { description: 'Platform tokens', schema: tokenResponseSchema };
 const signIn = problem('Not signed in');
 const adminOnly = problem('Not an owner or admin of this tenant');
 const refused = problem('The sign-in was refused (the reason is audited, not told)');
+const lostRace = problem('A first sign-in that lost the race with a concurrent first sign-in of the same email (another connection of the tenant, or the same identity twice): the other made the user, so signing in again succeeds (audited as provisioning_conflict)');
 const backToApp = {
   description:
     'The sign-in was started with returnTo: back there, with a one-time code in the fragment (`#code=…`) for POST /v1/sso/exchange, never tokens; or, when it was refused after the login state was found, `#error=<code>&error_description=<text>` with the code of the problem answer it replaces',
@@ -87,7 +88,7 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'public',
     upstream: 'sso',
     query: oidcCallbackQuerySchema,
-    responses: { 200: tokens, 303: backToApp, 401: refused, 403: problem('No account may be created for this identity'), 429: problem('Too many sign-ins') },
+    responses: { 200: tokens, 303: backToApp, 401: refused, 403: problem('No account may be created for this identity'), 409: lostRace, 429: problem('Too many sign-ins') },
   },
   {
     method: 'post',
@@ -117,7 +118,7 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     upstream: 'sso',
     body: samlPostSchema,
     bodyMediaType: 'application/x-www-form-urlencoded',
-    responses: { 200: tokens, 303: backToApp, 400: problem('No SAML response'), 401: refused, 403: problem('No account may be created for this identity'), 413: problem('Too large'), 429: problem('Too many sign-ins') },
+    responses: { 200: tokens, 303: backToApp, 400: problem('No SAML response'), 401: refused, 403: problem('No account may be created for this identity'), 409: lostRace, 413: problem('Too large'), 429: problem('Too many sign-ins') },
   },
   samlLogout('get'),
   samlLogout('post'),
