@@ -44,12 +44,29 @@ const agentEnv = z
     AGENT_DRAIN_SECONDS: z.coerce.number().int().min(1).max(7200).default(600),
     /** Job processes kept warm; 0 starts one per job. */
     AGENT_IDLE_PROCESSES: z.coerce.number().int().min(0).max(16).default(1),
-    /** The worker stops taking jobs above this CPU load (0–1). */
+    /** Calls one worker takes at most (its load is then calls ÷ this); 0: the load is the CPU's. */
+    AGENT_MAX_CALLS: z.coerce.number().int().min(0).max(1000).default(0),
+    /** The worker stops taking jobs above this load (0–1). */
     AGENT_LOAD_THRESHOLD: z.coerce.number().min(0.05).max(1).default(0.75),
     /** Speech-to-text: none (text chat only), openai (or a compatible server), deepgram. */
     AGENT_STT: z.enum(['none', 'openai', 'deepgram']).default('none'),
-    /** Language model: none (the agent says plainly that none is configured) or any OpenAI-compatible server. */
-    AGENT_LLM: z.enum(['none', 'openai']).default('none'),
+    /**
+     * Language model: none (the agent says plainly that none is configured), any OpenAI-compatible
+     * server, or scripted (@livekit/agents' own fake LLM replaying AGENT_LLM_SCRIPT: tests and demos).
+     */
+    AGENT_LLM: z.enum(['none', 'openai', 'scripted']).default('none'),
+    /** For AGENT_LLM=scripted: JSON [{ "input": "user text", "content"?: "reply", "toolCalls"?: [{ "name", "args" }] }]. */
+    AGENT_LLM_SCRIPT: z
+      .string()
+      .default('[]')
+      .transform((text, ctx) => {
+        const parsed = z
+          .array(z.object({ input: z.string(), content: z.string().optional(), toolCalls: z.array(z.object({ name: z.string(), args: z.record(z.string(), z.unknown()) })).optional() }))
+          .safeParse(safeJson(text));
+        if (parsed.success) return parsed.data;
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of { input, content?, toolCalls? }' });
+        return z.NEVER;
+      }),
     AGENT_LLM_MODEL: z.string().min(1).default('gpt-4.1-mini'),
     /** An OpenAI-compatible base URL (vLLM, Ollama, LiteLLM, Azure, …); unset: OpenAI. */
     AGENT_LLM_BASE_URL: z.url().optional(),
@@ -85,4 +102,12 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
 /** The name the worker registers under: the tenant's own, or the region's shared pool. */
 export function agentNameOf(config: Pick<AgentConfig, 'AGENT_TENANT' | 'AGENT_POOL_NAME'>): string {
   return config.AGENT_TENANT === undefined ? config.AGENT_POOL_NAME : dedicatedAgentName(config.AGENT_TENANT);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }

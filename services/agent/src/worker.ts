@@ -22,13 +22,18 @@ export function createWorker(config: AgentConfig, logger: Logger, metrics: Agent
       wsURL: config.LIVEKIT_URL,
       apiKey: config.LIVEKIT_API_KEY,
       apiSecret: config.LIVEKIT_API_SECRET,
-      production: config.NODE_ENV === 'production',
-      // Its own status server stays on loopback on a free port: /healthz and /readyz are ours.
+      // Its own status server stays on loopback on a free port (/healthz and /readyz are ours); in
+      // production mode it would take 8081 whatever is asked, and every other production default is set here.
+      production: false,
       host: '127.0.0.1',
       port: 0,
       numIdleProcesses: config.AGENT_IDLE_PROCESSES,
       loadThreshold: config.AGENT_LOAD_THRESHOLD,
+      // With AGENT_MAX_CALLS the load is the share of calls running (predictable per pod); otherwise the CPU.
+      ...(config.AGENT_MAX_CALLS > 0 ? { loadFunc: (server: AgentServer) => Promise.resolve(server.activeJobs.length / config.AGENT_MAX_CALLS) } : {}),
       drainTimeout: config.AGENT_DRAIN_SECONDS * 1000,
+      // A job process loads the agent and its providers first; on a busy two-core node that takes longer than the 10 s default.
+      initializeProcessTimeout: 60_000,
       requestFunc: async (request: JobRequest) => {
         const checked = checkDispatch(request.job.metadata, { name: request.room?.name, metadata: request.room?.metadata }, config.AGENT_TENANT);
         if (!checked.ok) {

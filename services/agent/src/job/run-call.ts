@@ -1,4 +1,5 @@
 import { type JobContext, voice } from '@livekit/agents';
+import { RoomServiceClient } from 'livekit-server-sdk';
 import { RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import { CALL_NOTICE_TOPIC, CHECKOUT_TOPIC, type AgentDispatch, type CallNotice, type SessionEndReason } from '@mindbot/sdk/agent-job';
 import type { Logger } from '@mindbot/logger';
@@ -28,7 +29,13 @@ export async function runCall(ctx: JobContext, dispatch: AgentDispatch, config: 
   const billing = new BillingJobClient(config.BILLING_URL, dispatch);
   await ctx.connect();
   const user: RemoteParticipant = await ctx.waitForParticipant(dispatch.userId);
-  log.info({ participant: user.identity }, 'user joined; the call is metered from now');
+  // The call is charged from the moment the user entered the room (LiveKit's own clock), not from
+  // when this job got there: a job that starts late must not give away the seconds before it.
+  const joinedAt = await joinedAtOf(config, ctx.room.name ?? '', dispatch.userId).catch((error: unknown) => {
+    log.warn({ err: error }, 'could not read when the user joined; metering from now');
+    return Date.now();
+  });
+  log.info({ participant: user.identity, joinedAt: new Date(joinedAt).toISOString() }, 'user in the room; the call is metered from their arrival');
 
   const notify = async (notice: CallNotice): Promise<void> => {
     await ctx.room.localParticipant?.sendText(JSON.stringify(notice), { topic: CALL_NOTICE_TOPIC, destinationIdentities: [dispatch.userId] });
@@ -90,6 +97,7 @@ export async function runCall(ctx: JobContext, dispatch: AgentDispatch, config: 
       },
     },
     log,
+    Math.min(joinedAt, Date.now()),
   );
 
   ctx.room.on(RoomEvent.ParticipantDisconnected, (participant: RemoteParticipant) => {
@@ -118,4 +126,12 @@ export async function runCall(ctx: JobContext, dispatch: AgentDispatch, config: 
   session.on(voice.AgentSessionEventTypes.Close, () => {
     void settle(meter.stop(), 'user_hangup').then(() => ctx.shutdown('session closed'));
   });
+}
+
+/** When `identity` joined `room`, in epoch milliseconds, as LiveKit recorded it. */
+async function joinedAtOf(config: AgentConfig, room: string, identity: string): Promise<number> {
+  const api = new RoomServiceClient(config.LIVEKIT_URL.replace(/^ws/, 'http'), config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET);
+  const participant = await api.getParticipant(room, identity);
+  const ms = Number(participant.joinedAtMs);
+  return ms > 0 ? ms : Number(participant.joinedAt) * 1000;
 }

@@ -1,5 +1,5 @@
 import type { llm as llmTypes, stt as sttTypes, tts as ttsTypes } from '@livekit/agents';
-import { inference } from '@livekit/agents';
+import { inference, voice } from '@livekit/agents';
 import * as deepgram from '@livekit/agents-plugin-deepgram';
 import * as elevenlabs from '@livekit/agents-plugin-elevenlabs';
 import * as openai from '@livekit/agents-plugin-openai';
@@ -39,7 +39,9 @@ export function speechFor(config: AgentConfig, persona: Persona): CallSpeech {
   const languageModel =
     config.AGENT_LLM === 'openai'
       ? new openai.LLM({ model: config.AGENT_LLM_MODEL, apiKey: config.OPENAI_API_KEY ?? 'not-needed', ...(config.AGENT_LLM_BASE_URL ? { baseURL: config.AGENT_LLM_BASE_URL } : {}) })
-      : new UnconfiguredLLM();
+      : config.AGENT_LLM === 'scripted'
+        ? new voice.testing.FakeLLM(config.AGENT_LLM_SCRIPT)
+        : new UnconfiguredLLM();
   return {
     conversational: config.AGENT_LLM !== 'none',
     llm: languageModel,
