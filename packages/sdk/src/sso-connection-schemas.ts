@@ -12,13 +12,34 @@ const pemOrBase64Certificate = z
 
 export const OIDC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 
+/** One OAuth scope (RFC 6749 §3.3: printable ASCII but space, `"` and `\`). */
+const OAUTH_SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/**
+ * The scopes an OIDC connection asks for, stored as one space-separated string that starts with
+ * `openid`. Written as that string, or as an array of scopes that includes `openid` (stored with
+ * `openid` first, each scope once, in the order given).
+ */
+const oidcScopesSchema = z.union(
+  [
+    z.string().regex(/^openid( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must start with openid, scopes separated by spaces'),
+    z
+      .array(z.string().max(200).regex(OAUTH_SCOPE, 'must be one scope: no spaces, quotes or backslashes'))
+      .min(1)
+      .max(50)
+      .refine((scopes) => scopes.includes('openid'), 'must include openid')
+      .transform((scopes) => ['openid', ...new Set(scopes.filter((s) => s !== 'openid'))].join(' ')),
+  ],
+  { error: 'must be a string of scopes separated by spaces that starts with openid, or an array of scopes (no spaces, quotes or backslashes) that includes openid' },
+);
+
 export const oidcSettingsSchema = z
   .object({
     issuer: httpUrl,
     clientId: z.string().min(1).max(255),
     /** The only algorithm accepted for ID-token signatures. */
     idTokenAlgorithm: z.enum(OIDC_ALGORITHMS).default('RS256'),
-    scopes: z.string().regex(/^openid( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must start with openid, scopes separated by spaces').default('openid email profile'),
+    scopes: oidcScopesSchema.default('openid email profile'),
     groupsClaim: z.string().min(1).max(100).default('groups'),
   })
   .strict();
@@ -131,7 +152,7 @@ export const connectionSchema = z
   ])
   .meta({ id: 'Connection' });
 
-export const connectionListSchema = z.object({ data: z.array(connectionSchema) }).meta({ id: 'ConnectionList' });
+export const connectionListSchema = z.object({ connections: z.array(connectionSchema) }).meta({ id: 'ConnectionList' });
 
 export type Connection = z.output<typeof connectionSchema>;
 export type OidcSettings = z.output<typeof oidcSettingsSchema>;

@@ -70,7 +70,7 @@ describe('sso: answers match their documented response schemas', () => {
     expect(issuesOf(renamed, 200, connectionSchema)).toEqual([]);
     const list = await as('get', '/v1/sso/connections', admin);
     expect(issuesOf(list, 200, connectionListSchema)).toEqual([]);
-    expect(connectionListSchema.parse(list.body).data.map((c) => c.kind).sort()).toEqual(['oidc', 'saml']);
+    expect(connectionListSchema.parse(list.body).connections.map((c) => c.kind).sort()).toEqual(['oidc', 'saml']);
 
     const claimed = await as('post', '/v1/sso/domains', admin).send({ domain: 'schemas.example', connectionId: id });
     expect(issuesOf(claimed, 201, domainSchema)).toEqual([]);

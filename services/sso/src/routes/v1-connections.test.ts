@@ -77,7 +77,9 @@ describe('connection management API: read, list, delete, validation, metadata UR
     expect(second.status).toBe(201);
     const list = await request(h.app).get('/v1/sso/connections').set(as(admin));
     expect(list.status).toBe(200);
-    const listed = list.body.data as { id: string; name: string; kind: string }[];
+    // Named for what it lists, like every other list of the API ({ packages }, { purchases }, { apiKeys }).
+    expect(Object.keys(list.body as object)).toEqual(['connections']);
+    const listed = list.body.connections as { id: string; name: string; kind: string }[];
     expect(listed.map((c) => [c.id, c.kind])).toEqual(expect.arrayContaining([[id, 'oidc'], [second.body.id, 'saml']]));
   });
 
@@ -136,6 +138,9 @@ describe('connection management API: read, list, delete, validation, metadata UR
     ['an unexpected ID-token algorithm', { kind: 'oidc', name: 'x', settings: { issuer: 'https://idp.corp.test', clientId: 'c', idTokenAlgorithm: 'none' }, secrets: { clientSecret: 's' } }, ['body.settings.idTokenAlgorithm']],
     ['a SAML connection without IdP settings or metadata', { kind: 'saml', name: 'x' }, ['body.settings.idpEntityId', 'body.settings.idpSsoUrl', 'body.settings.idpCertificates']],
     ['a SAML certificate that is not one', { kind: 'saml', name: 'x', settings: { idpEntityId: 'e', idpSsoUrl: 'https://idp.test/sso', idpCertificates: ['hello'] } }, ['body.settings.idpCertificates.0']],
+    ['OIDC scopes that leave out openid', { kind: 'oidc', name: 'x', settings: { issuer: 'https://idp.corp.test', clientId: 'c', scopes: ['email', 'profile'] }, secrets: { clientSecret: 's' } }, ['body.settings.scopes']],
+    ['an array item holding two scopes', { kind: 'oidc', name: 'x', settings: { issuer: 'https://idp.corp.test', clientId: 'c', scopes: ['openid', 'email profile'] }, secrets: { clientSecret: 's' } }, ['body.settings.scopes']],
+    ['OIDC scopes as a string that does not start with openid', { kind: 'oidc', name: 'x', settings: { issuer: 'https://idp.corp.test', clientId: 'c', scopes: 'email openid' }, secrets: { clientSecret: 's' } }, ['body.settings.scopes']],
     ['an unknown field', { ...{ kind: 'oidc', name: 'x', settings: { issuer: 'https://idp.corp.test', clientId: 'c' }, secrets: { clientSecret: 's' } }, extra: true }, ['body']],
   ])('refuses %s with a 400 naming the fields, creating nothing', async (_case, body, paths) => {
     const before = await rowCount();
@@ -146,6 +151,31 @@ describe('connection management API: read, list, delete, validation, metadata UR
     expect(pathsOf(res)).toEqual(expect.arrayContaining(paths));
     expect(JSON.stringify(res.body)).not.toContain('"s"');
     expect(await rowCount()).toBe(before);
+  });
+
+  it('takes OIDC scopes as a space-separated string or as an array of scopes, and stores and answers the string', async () => {
+    const created = await create({ ...oidcBody('scopes-array'), settings: { issuer: 'https://idp.corp.test', clientId: 'client-1', scopes: ['email', 'openid', 'groups', 'email'] } });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    // openid first, each scope once, in the order given.
+    expect(created.body.settings.scopes).toBe('openid email groups');
+    const stored = async () => {
+      const row = await h.deps.tenants.forTenant(acme.slug).transaction((tx) => tx.ssoConnection.findUniqueOrThrow({ where: { id } }));
+      return (row.settings as { scopes?: unknown }).scopes;
+    };
+    expect(await stored()).toBe('openid email groups');
+
+    const patched = await request(h.app).patch(`/v1/sso/connections/${id}`).set(as(admin)).send({ settings: { scopes: ['openid', 'offline_access'] } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.settings.scopes).toBe('openid offline_access');
+    expect(await stored()).toBe('openid offline_access');
+
+    const asString = await request(h.app).patch(`/v1/sso/connections/${id}`).set(as(admin)).send({ settings: { scopes: 'openid email' } });
+    expect(asString.body.settings.scopes).toBe('openid email');
+    const refused = await request(h.app).patch(`/v1/sso/connections/${id}`).set(as(admin)).send({ settings: { scopes: ['profile'] } });
+    expect(refused.status).toBe(400);
+    expect(pathsOf(refused)).toEqual(['body.settings.scopes']);
+    expect(await stored()).toBe('openid email');
   });
 
   it('refuses a PATCH that breaks the settings with a 400 naming the field, changing nothing', async () => {
@@ -183,7 +213,7 @@ describe('connection management API: read, list, delete, validation, metadata UR
 
     expect((await request(h.app).get(`/v1/sso/connections/${id}`).set(as(admin))).status).toBe(404);
     const list = await request(h.app).get('/v1/sso/connections').set(as(admin));
-    expect((list.body.data as { id: string }[]).map((c) => c.id)).not.toContain(id);
+    expect((list.body.connections as { id: string }[]).map((c) => c.id)).not.toContain(id);
     const login = await request(h.app).get('/v1/sso/login').query({ connection: id }).set('Host', acme.host);
     expect(login.status).toBe(404);
     expect(login.headers.location).toBeUndefined();
