@@ -1,13 +1,15 @@
 # syntax=docker/dockerfile:1
-# One image for the whole platform: the command selects operator, gateway, billing, sso or the
-# mindbot CLI (docker/entrypoint.sh). Why one image: docs/adr/0040-one-platform-image.md.
+# One image for the whole platform: the command selects operator, gateway, billing, sso, the voice
+# agent worker (`agent`) or the mindbot CLI (docker/entrypoint.sh). Why one image:
+# docs/adr/0040-one-platform-image.md.
 #
 #   docker build -t ghcr.io/mindbot/platform:0.1.0 .
 #   docker run --rm ghcr.io/mindbot/platform:0.1.0 mindbot --help
 #
 # The base image is pinned to an exact Node.js release; pin its digest too when publishing
 # (FROM node:20.20.2-bookworm-slim@sha256:…). Debian slim, not Alpine: native modules
-# (@node-rs/argon2, LiveKit) ship glibc builds only.
+# (@node-rs/argon2; the agent's @livekit/rtc-node and @livekit/local-inference) ship glibc builds only.
+# The agent's offline development voice (espeak-ng, GPL) is a devDependency and never in the image.
 
 # --- build: full install, so the root postinstall can generate the Prisma client -----------------
 FROM node:20.20.2-bookworm-slim AS build
