@@ -163,7 +163,15 @@ export const reportSchema = z
   .meta({ id: 'Report' });
 
 export const stripeWebhookAckSchema = z
-  .object({ received: z.literal(true), outcome: z.enum(['applied', 'duplicate', 'ignored']), reason: z.string().optional(), tenant: z.string().optional() })
+  .object({
+    received: z.literal(true),
+    outcome: z.enum(['applied', 'unchanged', 'duplicate', 'ignored']).meta({
+      description:
+        'applied: the event changed something; unchanged: the state already said what it says, or something later (see reason); duplicate: this event id was processed before; ignored: it does not apply here (see reason)',
+    }),
+    reason: z.string().optional(),
+    tenant: z.string().optional(),
+  })
   .loose()
   .meta({ id: 'StripeWebhookAck' });
 

@@ -41,14 +41,42 @@ export async function recordBillingAccount(platform: PlatformClient, row: { tena
 
 /**
  * Applies an account state observed at `asOf` unless a newer one was applied already, so
- * `account.updated` events delivered out of order never roll the state back.
+ * `account.updated` events delivered out of order never roll the state back. Answers `changed` when
+ * the recorded state differs now, `same` when it already was this state (only its time moved
+ * forward), `older` when a newer state is recorded (or no account). The row is locked between the
+ * comparison and the write, so concurrent events cannot make the answer wrong.
  */
-export async function applyAccountState(platform: PlatformClient, stripeAccountId: string, state: AccountState, asOf: Date): Promise<boolean> {
-  const { count } = await platform.billingAccount.updateMany({
-    where: { stripeAccountId, stateAsOf: { lte: asOf } },
-    data: { ...state, stateAsOf: asOf, updatedAt: new Date() },
+export async function applyAccountState(platform: PlatformClient, stripeAccountId: string, state: AccountState, asOf: Date): Promise<'changed' | 'same' | 'older'> {
+  return platform.$transaction(async (tx) => {
+    const [current] = await tx.$queryRaw<RecordedState[]>`
+      SELECT charges_enabled, payouts_enabled, details_submitted, card_payments, disabled_reason, requirements_due, state_as_of
+      FROM platform.billing_accounts WHERE stripe_account_id = ${stripeAccountId} FOR UPDATE`;
+    if (!current || current.state_as_of > asOf) return 'older';
+    await tx.billingAccount.update({ where: { stripeAccountId }, data: { ...state, stateAsOf: asOf, updatedAt: new Date() } });
+    return sameState(current, state) ? 'same' : 'changed';
   });
-  return count > 0;
+}
+
+interface RecordedState {
+  charges_enabled: boolean;
+  payouts_enabled: boolean;
+  details_submitted: boolean;
+  card_payments: string;
+  disabled_reason: string | null;
+  requirements_due: string[];
+  state_as_of: Date;
+}
+
+function sameState(recorded: RecordedState, state: AccountState): boolean {
+  return (
+    recorded.charges_enabled === state.chargesEnabled &&
+    recorded.payouts_enabled === state.payoutsEnabled &&
+    recorded.details_submitted === state.detailsSubmitted &&
+    recorded.card_payments === state.cardPayments &&
+    recorded.disabled_reason === state.disabledReason &&
+    recorded.requirements_due.length === state.requirementsDue.length &&
+    recorded.requirements_due.every((item, i) => item === state.requirementsDue[i])
+  );
 }
 
 /**

@@ -12,6 +12,13 @@ import type { Stripe } from './stripe-client.js';
 // delivery changes nothing. Effects are also idempotent by business key (one time card per
 // purchase) and only move a purchase forward (paid beats pending/failed/expired; refunded and
 // disputed beat paid; a refunded amount only grows), so any delivery order ends in the same state.
+//
+// The answer says what the delivery did: `applied` only when it changed something; `unchanged` when
+// the state already says what the event says, or something later (a second success event for one
+// checkout, an expiry for a paid purchase, a refund total already taken back, an account.updated
+// older than or equal to the recorded state), with the reason; `duplicate` for an event id already
+// processed; `ignored` for an event that does not apply here (with the reason: another mode, an
+// unknown purchase, a mismatch, a type not handled, parked).
 
 /** A code must be activated within a year of the purchase. */
 export const CODE_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
@@ -25,10 +32,18 @@ export interface StripeEventContext {
 }
 
 export interface EventOutcome {
-  outcome: 'applied' | 'duplicate' | 'ignored';
+  outcome: 'applied' | 'unchanged' | 'duplicate' | 'ignored';
   reason?: string;
   tenant?: string;
 }
+
+/** What one event did to the state: changed it, found it already so (with why), or was not applied (with why). */
+type Effect = { outcome: 'applied' } | { outcome: 'unchanged' | 'ignored'; reason: string };
+
+const APPLIED: Effect = { outcome: 'applied' };
+const ignored = (reason: string): Effect => ({ outcome: 'ignored', reason });
+/** The purchase already is where the event would take it, or past it. */
+const alreadyThere = (purchase: { status: string }): Effect => ({ outcome: 'unchanged', reason: `already_${purchase.status}` });
 
 const TENANT_EVENT_TYPES = new Set([
   'checkout.session.completed',
@@ -52,7 +67,8 @@ export async function handleStripeEvent(ctx: StripeEventContext, event: Stripe.E
 
   if (event.type === 'account.updated') {
     const applied = await applyAccountState(ctx.platform, accountId, accountStateOf(event.data.object), new Date(event.created * 1000));
-    return applied ? { outcome: 'applied', tenant } : { outcome: 'ignored', reason: 'older_than_current_state', tenant };
+    if (applied === 'changed') return { outcome: 'applied', tenant };
+    return { outcome: 'unchanged', reason: applied === 'same' ? 'same_state' : 'older_than_current_state', tenant };
   }
   if (!TENANT_EVENT_TYPES.has(event.type)) return { outcome: 'ignored', reason: 'unhandled_type', tenant };
 
@@ -69,8 +85,7 @@ export async function handleStripeEvent(ctx: StripeEventContext, event: Stripe.E
       INSERT INTO processed_webhook_events (event_id, type) VALUES (${event.id}, ${event.type})
       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`;
     if (recorded.length === 0) return { outcome: 'duplicate', tenant };
-    const reason = await applyTenantEvent(tx, ctx.logger, event, purchaseHint, now);
-    return reason === null ? { outcome: 'applied', tenant } : { outcome: 'ignored', reason, tenant };
+    return { ...(await applyTenantEvent(tx, ctx.logger, event, purchaseHint, now)), tenant };
   });
 }
 
@@ -102,64 +117,63 @@ async function lockPurchase(tx: TenantTransaction, where: { id?: string | null; 
   return rows[0];
 }
 
-/** Applies one tenant event; returns why it was ignored, or null when it took effect (or had nothing left to do). */
-async function applyTenantEvent(tx: TenantTransaction, logger: Logger, event: Stripe.Event, purchaseHint: string | null, now: Date): Promise<string | null> {
+/** Applies one tenant event: what it changed, or why it changed nothing. */
+async function applyTenantEvent(tx: TenantTransaction, logger: Logger, event: Stripe.Event, purchaseHint: string | null, now: Date): Promise<Effect> {
   switch (event.type) {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded': {
       const session = event.data.object;
       const purchase = await lockPurchase(tx, { id: session.client_reference_id ?? session.metadata?.mindbot_purchase ?? null });
-      if (!purchase) return 'unknown_purchase';
-      if (purchase.checkout_session_id !== null && purchase.checkout_session_id !== session.id) return 'checkout_session_mismatch';
+      if (!purchase) return ignored('unknown_purchase');
+      if (purchase.checkout_session_id !== null && purchase.checkout_session_id !== session.id) return ignored('checkout_session_mismatch');
       if (session.amount_total !== purchase.amount_cents || session.currency !== purchase.currency) {
         logger.error({ purchaseId: purchase.id, eventId: event.id }, 'checkout amount or currency differs from the purchase; not fulfilled');
-        return 'amount_mismatch';
+        return ignored('amount_mismatch');
       }
       if (session.payment_status === 'unpaid') {
-        await tx.$executeRaw`UPDATE purchases SET status = 'processing', updated_at = ${now} WHERE id = ${purchase.id} AND status = 'pending'`;
-        return null;
+        const moved = await tx.$executeRaw`UPDATE purchases SET status = 'processing', updated_at = ${now} WHERE id = ${purchase.id} AND status = 'pending'`;
+        return moved > 0 ? APPLIED : alreadyThere(purchase);
       }
-      await fulfil(tx, purchase, session, now);
-      return null;
+      return (await fulfil(tx, purchase, session, now)) ? APPLIED : alreadyThere(purchase);
     }
     case 'checkout.session.async_payment_failed':
     case 'checkout.session.expired': {
       const session = event.data.object;
       const purchase = await lockPurchase(tx, { id: session.client_reference_id ?? session.metadata?.mindbot_purchase ?? null });
-      if (!purchase) return 'unknown_purchase';
-      if (purchase.checkout_session_id !== null && purchase.checkout_session_id !== session.id) return 'checkout_session_mismatch';
+      if (!purchase) return ignored('unknown_purchase');
+      if (purchase.checkout_session_id !== null && purchase.checkout_session_id !== session.id) return ignored('checkout_session_mismatch');
       const status = event.type === 'checkout.session.expired' ? 'expired' : 'failed';
-      await tx.$executeRaw`UPDATE purchases SET status = ${status}, updated_at = ${now} WHERE id = ${purchase.id} AND status IN ('pending', 'processing')`;
-      return null;
+      const moved = await tx.$executeRaw`UPDATE purchases SET status = ${status}, updated_at = ${now} WHERE id = ${purchase.id} AND status IN ('pending', 'processing')`;
+      return moved > 0 ? APPLIED : alreadyThere(purchase);
     }
     case 'payment_intent.payment_failed': {
       const intent = event.data.object;
       const purchase = await lockPurchase(tx, { id: intent.metadata.mindbot_purchase ?? null, paymentIntentId: intent.id });
-      if (!purchase) return 'unknown_purchase';
-      await tx.$executeRaw`UPDATE purchases SET status = 'failed', updated_at = ${now} WHERE id = ${purchase.id} AND status IN ('pending', 'processing')`;
-      return null;
+      if (!purchase) return ignored('unknown_purchase');
+      const moved = await tx.$executeRaw`UPDATE purchases SET status = 'failed', updated_at = ${now} WHERE id = ${purchase.id} AND status IN ('pending', 'processing')`;
+      return moved > 0 ? APPLIED : alreadyThere(purchase);
     }
     case 'charge.refunded': {
       const charge = event.data.object;
       const purchase = await lockPurchase(tx, { id: purchaseHint, paymentIntentId: idOf(charge.payment_intent) });
-      if (!purchase) return 'unknown_purchase';
+      if (!purchase) return ignored('unknown_purchase');
       // `amount_refunded` is cumulative over all the charge's refunds; `refunded` says it is whole.
-      return applyRefund(tx, purchase, charge.refunded ? purchase.amount_cents : charge.amount_refunded, now);
+      const already = await applyRefund(tx, purchase, charge.refunded ? purchase.amount_cents : charge.amount_refunded, now);
+      return already === null ? APPLIED : { outcome: 'unchanged', reason: already };
     }
     case 'charge.dispute.created': {
       const purchase = await lockPurchase(tx, { id: purchaseHint, paymentIntentId: idOf(event.data.object.payment_intent) });
-      if (!purchase) return 'unknown_purchase';
-      await takeBackAll(tx, purchase, now);
-      return null;
+      if (!purchase) return ignored('unknown_purchase');
+      return (await takeBackAll(tx, purchase, now)) ? APPLIED : alreadyThere(purchase);
     }
     default:
-      return 'unhandled_type';
+      return ignored('unhandled_type');
   }
 }
 
-/** Marks the purchase paid and issues its one time card (unique per purchase). */
-async function fulfil(tx: TenantTransaction, purchase: LockedPurchase, session: Stripe.Checkout.Session, now: Date): Promise<void> {
-  if (purchase.status === 'paid' || purchase.status === 'refunded' || purchase.status === 'disputed') return;
+/** Marks the purchase paid and issues its one time card (unique per purchase); false when it was paid already (or taken back since). */
+async function fulfil(tx: TenantTransaction, purchase: LockedPurchase, session: Stripe.Checkout.Session, now: Date): Promise<boolean> {
+  if (purchase.status === 'paid' || purchase.status === 'refunded' || purchase.status === 'disputed') return false;
   const paymentIntent = idOf(session.payment_intent);
   await tx.$executeRaw`
     UPDATE purchases SET status = 'paid', paid_at = ${now}, updated_at = ${now},
@@ -174,9 +188,9 @@ async function fulfil(tx: TenantTransaction, purchase: LockedPurchase, session: 
       INSERT INTO time_cards (id, purchase_id, owner_id, activation_code, seconds, code_expires_at)
       VALUES (${newId('timeCard')}, ${purchase.id}, ${purchase.user_id}, ${newActivationCode()}, ${seconds}, ${codeExpiresAt})
       ON CONFLICT DO NOTHING RETURNING id`;
-    if (issued.length > 0) return;
+    if (issued.length > 0) return true;
     const [existing] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM time_cards WHERE purchase_id = ${purchase.id}`;
-    if (existing) return;
+    if (existing) return true;
     // Otherwise the random code collided with another card's: draw again.
   }
   throw new Error('Could not draw a unique activation code in 5 attempts.');
@@ -189,7 +203,8 @@ const purchaseShare = (purchase: LockedPurchase) => ({ seconds: purchase.seconds
  * over what was already applied does anything, so repeated, reordered or overlapping refund events
  * take each second back once: the purchase gives up `secondsRefunded(total)` in all. An unused card
  * shrinks by the difference (whole: its code is revoked); an activated card's lot gives up the
- * difference, at most what is still unspent (spent time stays spent).
+ * difference, at most what is still unspent (spent time stays spent). Answers null when it took
+ * something back, else why there was nothing to take.
  */
 async function applyRefund(tx: TenantTransaction, purchase: LockedPurchase, amountRefunded: number, now: Date): Promise<string | null> {
   if (purchase.status === 'refunded' || purchase.status === 'disputed') return 'already_taken_back';
@@ -219,12 +234,12 @@ async function applyRefund(tx: TenantTransaction, purchase: LockedPurchase, amou
   return null;
 }
 
-/** A dispute: the purchase is marked, an unused code is revoked, an activated card's unspent seconds are all taken back. */
-async function takeBackAll(tx: TenantTransaction, purchase: LockedPurchase, now: Date): Promise<void> {
-  if (purchase.status === 'refunded' || purchase.status === 'disputed') return;
+/** A dispute: the purchase is marked, an unused code is revoked, an activated card's unspent seconds are all taken back; false when it was taken back already. */
+async function takeBackAll(tx: TenantTransaction, purchase: LockedPurchase, now: Date): Promise<boolean> {
+  if (purchase.status === 'refunded' || purchase.status === 'disputed') return false;
   await tx.$executeRaw`UPDATE purchases SET status = 'disputed', updated_at = ${now} WHERE id = ${purchase.id}`;
   const [card] = await tx.$queryRaw<{ id: string; status: string }[]>`SELECT id, status FROM time_cards WHERE purchase_id = ${purchase.id} FOR UPDATE`;
-  if (!card) return;
+  if (!card) return true;
   if (card.status === 'active') {
     const [lot] = await tx.$queryRaw<{ id: string; user_id: string; remaining_seconds: number }[]>`
       SELECT id, user_id, remaining_seconds FROM minute_lots WHERE time_card_id = ${card.id} FOR UPDATE`;
@@ -233,4 +248,5 @@ async function takeBackAll(tx: TenantTransaction, purchase: LockedPurchase, now:
     }
   }
   await tx.$executeRaw`UPDATE time_cards SET status = 'revoked' WHERE id = ${card.id}`;
+  return true;
 }

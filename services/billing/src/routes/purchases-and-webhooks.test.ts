@@ -61,7 +61,7 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
     expect(cards.body.timeCards).toEqual([expect.objectContaining({ purchaseId, status: 'active', activationCode: null })]);
   });
 
-  it('answers 200 and changes nothing when the same event is delivered again, or another event for the same checkout', async () => {
+  it('answers 200 and changes nothing when the same event is delivered again (duplicate), or another event for the same checkout (unchanged)', async () => {
     const user = await auth(h.tenantA, 'usr_p4');
     const purchase = await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' });
     const row = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: purchase.body.id as string } }));
@@ -73,7 +73,8 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
     expect(again.status).toBe(200);
     expect(again.body.outcome).toBe('duplicate');
     const second = await h.postEvent(h.event('checkout.session.async_payment_succeeded', h.accountOf(h.tenantA), session));
-    expect(second.body.outcome).toBe('applied');
+    // Not `applied`: the purchase was paid already, nothing changed.
+    expect(second.body).toEqual({ received: true, outcome: 'unchanged', reason: 'already_paid', tenant: h.tenantA });
     expect(await countRows(h.tenantA)).toEqual(before);
   });
 
@@ -82,10 +83,19 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
     const purchase = await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' });
     const row = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: purchase.body.id as string } }));
     const base = { id: row.checkoutSessionId, object: 'checkout.session', client_reference_id: row.id, amount_total: 999, currency: 'usd', payment_intent: 'pi_order_1' };
-    await h.postEvent(h.event('payment_intent.payment_failed', h.accountOf(h.tenantA), { id: 'pi_order_1', object: 'payment_intent', metadata: { mindbot_purchase: row.id } }));
-    await h.postEvent(h.event('checkout.session.completed', h.accountOf(h.tenantA), { ...base, payment_status: 'unpaid' }));
-    await h.postEvent(h.event('checkout.session.async_payment_succeeded', h.accountOf(h.tenantA), { ...base, payment_status: 'paid' }));
-    await h.postEvent(h.event('checkout.session.expired', h.accountOf(h.tenantA), { ...base, payment_status: 'paid' }));
+    const outcomes = [
+      await h.postEvent(h.event('payment_intent.payment_failed', h.accountOf(h.tenantA), { id: 'pi_order_1', object: 'payment_intent', metadata: { mindbot_purchase: row.id } })),
+      await h.postEvent(h.event('checkout.session.completed', h.accountOf(h.tenantA), { ...base, payment_status: 'unpaid' })),
+      await h.postEvent(h.event('checkout.session.async_payment_succeeded', h.accountOf(h.tenantA), { ...base, payment_status: 'paid' })),
+      await h.postEvent(h.event('checkout.session.expired', h.accountOf(h.tenantA), { ...base, payment_status: 'paid' })),
+    ].map((res) => res.body as { outcome: string; reason?: string }).map((body) => [body.outcome, body.reason]);
+    // Each answer says what it did: only the failure and the success changed the purchase.
+    expect(outcomes).toEqual([
+      ['applied', undefined],
+      ['unchanged', 'already_failed'],
+      ['applied', undefined],
+      ['unchanged', 'already_paid'],
+    ]);
     const purchases = await request(h.app).get('/v1/purchases').set('Authorization', user);
     expect(purchases.body.purchases).toEqual([expect.objectContaining({ id: row.id, status: 'paid' })]);
     const cards = await request(h.app).get('/v1/time-cards').set('Authorization', user);
@@ -102,6 +112,9 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
       const row = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id } }));
       const ok = await h.postEvent(h.event(type, h.accountOf(h.tenantA), { id: row.checkoutSessionId, object: 'checkout.session', client_reference_id: id, payment_status: 'unpaid' }));
       expect(ok.body.outcome).toBe('applied');
+      // The same news again, in another event: nothing left to change.
+      const again = await h.postEvent(h.event(type, h.accountOf(h.tenantA), { id: row.checkoutSessionId, object: 'checkout.session', client_reference_id: id, payment_status: 'unpaid' }));
+      expect(again.body).toMatchObject({ outcome: 'unchanged', reason: type === 'checkout.session.expired' ? 'already_expired' : 'already_failed' });
     }
     const purchases = await request(h.app).get('/v1/purchases').set('Authorization', user);
     expect((purchases.body.purchases as { status: string }[]).map((p) => p.status).sort()).toEqual(['expired', 'failed']);
@@ -129,7 +142,8 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
     expect((await h.postEvent(refund)).body.outcome).toBe('applied');
     expect((await h.postEvent(refund)).body.outcome).toBe('duplicate');
     const dispute = h.event('charge.dispute.created', h.accountOf(h.tenantA), { id: 'dp_1', object: 'dispute', payment_intent: paymentIntentId, charge: 'ch_r1' });
-    expect((await h.postEvent(dispute)).body.outcome).toBe('applied');
+    // The refund took everything back already: the dispute changes nothing.
+    expect((await h.postEvent(dispute)).body).toMatchObject({ outcome: 'unchanged', reason: 'already_refunded' });
     expect((await request(h.app).get('/v1/balance').set('Authorization', user)).body.totalSeconds).toBe(3600);
     const history = await request(h.app).get('/v1/history').set('Authorization', user);
     expect((history.body.entries as { kind: string; seconds: number }[]).map((e) => [e.kind, e.seconds])).toEqual([
@@ -159,14 +173,14 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
       expect(await balanceOf('usr_pr1')).toBe(2400);
       expect((await h.postEvent(third)).body.outcome).toBe('duplicate');
       // Another event reporting the same cumulative amount (charge.refunded for the same refund again).
-      expect((await h.postEvent(refunded(paymentIntentId, 333))).body).toMatchObject({ outcome: 'ignored', reason: 'refund_already_applied' });
+      expect((await h.postEvent(refunded(paymentIntentId, 333))).body).toMatchObject({ outcome: 'unchanged', reason: 'refund_already_applied' });
       expect(await balanceOf('usr_pr1')).toBe(2400);
 
       // The second refund's event overtakes nothing: the later, cumulative amount wins; an older one arriving late changes nothing.
       const twoThirds = refunded(paymentIntentId, 666);
       const lateFirst = refunded(paymentIntentId, 333);
       expect((await h.postEvent(twoThirds)).body.outcome).toBe('applied');
-      expect((await h.postEvent(lateFirst)).body.outcome).toBe('ignored');
+      expect((await h.postEvent(lateFirst)).body).toMatchObject({ outcome: 'unchanged', reason: 'refund_already_applied' });
       expect(await balanceOf('usr_pr1')).toBe(1200);
 
       // One more cent: 3600 × 667 / 999 = 2403.6 → 2403 s in all, so 3 s more (never rounded up).
@@ -206,7 +220,7 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
     it('shrinks a card not yet activated, which then credits only what was not refunded', async () => {
       const { paymentIntentId, code } = await h.buyCard(h.tenantA, 'usr_pr3');
       expect((await h.postEvent(refunded(paymentIntentId, 250))).body.outcome).toBe('applied');
-      expect((await h.postEvent(refunded(paymentIntentId, 250))).body.outcome).toBe('ignored');
+      expect((await h.postEvent(refunded(paymentIntentId, 250))).body.outcome).toBe('unchanged');
       const cards = await request(h.app).get('/v1/time-cards').set('Authorization', await auth(h.tenantA, 'usr_pr3'));
       // 3600 × 250 / 999 = 900.9 → 900 s refunded.
       expect(cards.body.timeCards).toEqual([expect.objectContaining({ seconds: 2700, status: 'issued' })]);
@@ -265,11 +279,14 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
     expect(refused.status).toBe(409);
     expect(refused.body.reason).toMatch(/requirements\.past_due/);
     const older = h.event('account.updated', account, { id: account, object: 'account', charges_enabled: true, payouts_enabled: true, details_submitted: true, capabilities: { card_payments: 'active' }, requirements: { disabled_reason: null, currently_due: [] } }, { created: now });
-    expect((await h.postEvent(older)).body).toMatchObject({ outcome: 'ignored', reason: 'older_than_current_state' });
+    expect((await h.postEvent(older)).body).toMatchObject({ outcome: 'unchanged', reason: 'older_than_current_state' });
     const status = await request(h.app).get('/v1/admin/billing').set('Authorization', await auth(h.tenantB, 'usr_admin', ['admin']));
     expect(status.body).toMatchObject({ salesOpen: false, requirementsDue: ['external_account'] });
     const newer = h.event('account.updated', account, { id: account, object: 'account', charges_enabled: true, payouts_enabled: true, details_submitted: true, capabilities: { card_payments: 'active' }, requirements: { disabled_reason: null, currently_due: [] } }, { created: now + 10 });
     expect((await h.postEvent(newer)).body.outcome).toBe('applied');
+    // A later event that repeats the recorded state changes nothing and says so.
+    const same = h.event('account.updated', account, { id: account, object: 'account', charges_enabled: true, payouts_enabled: true, details_submitted: true, capabilities: { card_payments: 'active' }, requirements: { disabled_reason: null, currently_due: [] } }, { created: now + 20 });
+    expect((await h.postEvent(same)).body).toEqual({ received: true, outcome: 'unchanged', reason: 'same_state', tenant: h.tenantB });
     expect((await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' })).status).toBe(201);
   });
 

@@ -102,10 +102,10 @@ describe('Stripe webhooks for an account not recorded yet', () => {
     expect(await parkedOf(t.accountId)).toEqual([{ event_id: event.id, applied_at: null }]);
     expect(await metric('billing_webhook_events_parked_total')).toBe(parkedBefore + 1);
 
-    // Delivered again once the account is recorded, it is a duplicate of what ensure applied.
+    // Delivered again once the account is recorded, it changes nothing: ensure applied it already.
     expect((await t.ensure()).condition.status).toBe('True');
     const late = await h.postEvent(event);
-    expect(late.body).toMatchObject({ outcome: 'applied', tenant: t.slug });
+    expect(late.body).toMatchObject({ outcome: 'unchanged', reason: 'same_state', tenant: t.slug });
     expect(await adminView(t.slug)).toMatchObject({ salesOpen: true });
   });
 
@@ -141,11 +141,12 @@ describe('Stripe webhooks for an account not recorded yet', () => {
     expect((await h.postEvent(failed)).body).toMatchObject({ outcome: 'duplicate', tenant: t.slug });
   });
 
-  it('changes nothing for recorded accounts: applied at once, never parked', async () => {
+  it('changes nothing for recorded accounts: handled at once, never parked', async () => {
     const account = h.accountOf(h.tenantA);
     const parkedBefore = await metric('billing_webhook_events_parked_total');
+    // The account is open already: the event is handled live and says it changed nothing.
     const res = await h.postEvent(h.event('account.updated', account, openAccountState(account), { created: nowSeconds() + 120 }));
-    expect(res.body).toEqual({ received: true, outcome: 'applied', tenant: h.tenantA });
+    expect(res.body).toEqual({ received: true, outcome: 'unchanged', reason: 'same_state', tenant: h.tenantA });
     expect(await parkedOf(account)).toEqual([]);
     expect(await metric('billing_webhook_events_parked_total')).toBe(parkedBefore);
   });

@@ -11,10 +11,12 @@ export const WEBHOOK_TOLERANCE_SECONDS = 300;
 /**
  * POST /v1/webhooks/stripe — the one Connect webhook endpoint. Mounted before JSON parsing: the
  * signature covers the exact raw bytes. A bad or stale signature is a 400 and changes nothing; a
- * repeated event is a 200 no-op; an event that cannot be applied yet (e.g. the database is down)
- * is a 5xx, so Stripe delivers it again later. An event of an account not recorded here is parked
- * and answered 200 (Stripe would otherwise retry it for days and then disable the endpoint): it is
- * applied once the account is recorded, or purged after the retention.
+ * repeated event is a 200 no-op (`duplicate`), and so is an event the state already reflects
+ * (`unchanged`: `applied` is said only when something changed); an event that cannot be applied
+ * yet (e.g. the database is down) is a 5xx, so Stripe delivers it again later. An event of an
+ * account not recorded here is parked and answered 200 (Stripe would otherwise retry it for days
+ * and then disable the endpoint): it is applied once the account is recorded, or purged after the
+ * retention.
  */
 export function v1WebhooksStripeReceive(app: Express, ctx: RouteContext): void {
   app.post('/v1/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
