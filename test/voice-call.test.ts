@@ -1,4 +1,17 @@
-import { Room, RoomEvent, dispose, type TextStreamReader } from '@livekit/rtc-node';
+import {
+  AudioFrame,
+  AudioSource,
+  AudioStream,
+  LocalAudioTrack,
+  Room,
+  RoomEvent,
+  TrackKind,
+  TrackPublishOptions,
+  TrackSource,
+  dispose,
+  type RemoteTrack,
+  type TextStreamReader,
+} from '@livekit/rtc-node';
 import request from 'supertest';
 import { CALL_NOTICE_TOPIC, callNoticeSchema, type CallNotice } from '@mindbot/sdk/agent-job';
 import { voiceSessionSchema, voiceSessionTranscriptSchema } from '@mindbot/sdk/schemas';
@@ -6,11 +19,15 @@ import { createTestDatabase, freePort, uniqueSlug, type TestDatabase } from '@mi
 import { startBillingProcess, type BillingProcess } from '../services/gateway/src/testing/billing-process.js';
 import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, startGatewayHarness, type GatewayHarness } from '../services/gateway/src/testing/harness.js';
 import { startLiveKit, type LiveKitServer } from '../services/gateway/src/testing/livekit.js';
+import { defaultBillingPolicyConfig } from '../services/billing/src/config.js';
+import { billingPolicyOf } from '../services/billing/src/billing-deps.js';
+import { sweepAbandonedSessions } from '../services/billing/src/domain/metering.js';
 import { startAgentProcess, type AgentProcess } from './support/agent-process.js';
 
 // A call end to end on loopback: the real gateway, billing, Postgres, Redis, livekit-server and the
 // agent worker in its own process. The user is an rtc-node client with the token from
-// POST /v1/voice/sessions; the worker's language model is @livekit/agents' own scripted fake.
+// POST /v1/voice/sessions; the worker's language model and speech-to-text are @livekit/agents' own
+// scripted fakes, and it speaks through the offline eSpeak voice, so real audio flows both ways.
 
 interface SessionRow {
   status: string;
@@ -25,7 +42,22 @@ describe('a voice call end to end', () => {
   let h: GatewayHarness;
   let billing: BillingProcess;
   let agent: AgentProcess;
+  let otherAgent: AgentProcess | undefined;
   let tenant: string;
+  const agentEnv = (forTenant: string) => ({
+    LIVEKIT_URL: livekit.url,
+    LIVEKIT_API_KEY: LIVEKIT_DEV_KEY,
+    LIVEKIT_API_SECRET: LIVEKIT_DEV_SECRET,
+    BILLING_URL: billing.url,
+    AGENT_TENANT: forTenant,
+    AGENT_HEARTBEAT_SECONDS: '1',
+    AGENT_MAX_CALLS: '20',
+    AGENT_LLM: 'scripted',
+    AGENT_LLM_SCRIPT: JSON.stringify([{ input: 'how much time do I have', toolCalls: [{ name: 'check_time_balance', args: {} }] }]),
+    AGENT_STT: 'scripted',
+    AGENT_STT_SCRIPT: JSON.stringify([{ startTime: 0, endTime: 800, sttDelay: 200, transcript: 'testing one two three' }]),
+    AGENT_TTS: 'espeak',
+  });
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -37,22 +69,13 @@ describe('a voice call end to end', () => {
     await h.provision(tenant);
     billing = await startBillingProcess({ databaseUrl: database.url, issuer: h.issuer, port: billingPort });
     await h.listen(gatewayPort);
-    agent = await startAgentProcess({
-      LIVEKIT_URL: livekit.url,
-      LIVEKIT_API_KEY: LIVEKIT_DEV_KEY,
-      LIVEKIT_API_SECRET: LIVEKIT_DEV_SECRET,
-      BILLING_URL: billing.url,
-      AGENT_TENANT: tenant,
-      AGENT_HEARTBEAT_SECONDS: '1',
-      AGENT_MAX_CALLS: '20',
-      AGENT_LLM: 'scripted',
-      AGENT_LLM_SCRIPT: JSON.stringify([{ input: 'how much time do I have', toolCalls: [{ name: 'check_time_balance', args: {} }] }]),
-    });
+    agent = await startAgentProcess(agentEnv(tenant));
     await agent.registered();
   }, 180_000);
 
   afterAll(async () => {
     await agent.stop();
+    await otherAgent?.stop();
     await h.close();
     await billing.stop();
     await livekit.stop();
@@ -62,7 +85,7 @@ describe('a voice call end to end', () => {
 
   const sessionRow = (id: string) =>
     h.deps.tenants.forTenant(tenant).transaction(async (tx) => (await tx.$queryRaw<SessionRow[]>`SELECT status, settled_seconds, charged_seconds, end_reason FROM voice_sessions WHERE id = ${id}`)[0]);
-  const until = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => {
+  const until = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await probe();
@@ -73,8 +96,8 @@ describe('a voice call end to end', () => {
   };
 
   /** Starts a session through the gateway and joins its room as the user, collecting what the agent says and sends. */
-  const join = async (userId: string) => {
-    const res = await request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('Authorization', `Bearer ${await h.token(tenant, userId)}`).send({});
+  const join = async (userId: string, inTenant = tenant) => {
+    const res = await request(h.app).post('/v1/voice/sessions').set('Host', `${inTenant}.localhost`).set('Authorization', `Bearer ${await h.token(inTenant, userId)}`).send({});
     expect(res.status).toBe(201);
     const session = voiceSessionSchema.parse(res.body);
     const room = new Room();
@@ -87,20 +110,37 @@ describe('a voice call end to end', () => {
     room.registerTextStreamHandler(CALL_NOTICE_TOPIC, (reader: TextStreamReader) => {
       reads.push(reader.readAll().then((text) => void notices.push(callNoticeSchema.parse(JSON.parse(text)))));
     });
+    // The loudest frame (RMS of int16 samples) heard on the agent's audio track so far.
+    const heard = { peakRms: 0 };
+    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
+      if (track.kind !== TrackKind.KIND_AUDIO) return;
+      const reader = new AudioStream(track, { sampleRate: 48_000, numChannels: 1 }).getReader();
+      void (async () => {
+        for (;;) {
+          const { value: frame, done } = await reader.read();
+          if (done) return;
+          let sum = 0;
+          for (const sample of frame.data) sum += sample * sample;
+          heard.peakRms = Math.max(heard.peakRms, Math.sqrt(sum / Math.max(1, frame.data.length)));
+        }
+      })().catch(() => undefined);
+    });
     let disconnectedAt: number | undefined;
     room.on(RoomEvent.Disconnected, () => {
       disconnectedAt = Date.now();
     });
+    const connecting = Date.now();
     await room.connect(session.livekitUrl, session.token, { autoSubscribe: true, dynacast: false });
     const joinedAt = Date.now();
-    return { session, room, said, notices, joinedAt, disconnectedAt: () => disconnectedAt };
+    return { session, room, said, notices, heard, connecting, joinedAt, disconnectedAt: () => disconnectedAt };
   };
 
   it('greets in the persona’s words, answers the real balance through a tool, and charges the time in the room to the second', async () => {
     await h.grantSeconds(tenant, 'usr_caller', 600);
     const call = await join('usr_caller');
+    let leaving: number;
     try {
-      await until('the greeting', async () => (call.said.some((t) => t.includes('Hello from the test tenant.')) ? true : undefined));
+      await until('the greeting', () => (call.said.some((t) => t.includes('Hello from the test tenant.')) ? true : undefined));
       await call.room.localParticipant?.sendText('how much time do I have', { topic: 'lk.chat' });
       // The tool call and its answer are in the call's transcript, read back as the user would.
       const transcript = await until('the tool call in the transcript', async () => {
@@ -120,31 +160,109 @@ describe('a voice call end to end', () => {
       expect(transcript.events.filter((e) => e.kind === 'user').map((e) => e.text)).toContain('how much time do I have');
       await new Promise((r) => setTimeout(r, 2_000));
     } finally {
+      leaving = Date.now();
       await call.room.disconnect();
     }
-    const inRoomSeconds = (Date.now() - call.joinedAt) / 1000;
+    // The time in the room lies between these bounds (connect and disconnect each take a moment).
+    const atLeast = (leaving - call.joinedAt) / 1000;
+    const atMost = (Date.now() - call.connecting) / 1000;
     const ended = await until('the session settled', async () => {
       const row = await sessionRow(call.session.sessionId);
       return row?.status === 'ended' ? row : undefined;
     });
-    expect(Math.abs(ended.charged_seconds - inRoomSeconds)).toBeLessThanOrEqual(1.5);
+    expect(ended.charged_seconds).toBeGreaterThanOrEqual(Math.floor(atLeast - 1));
+    expect(ended.charged_seconds).toBeLessThanOrEqual(Math.ceil(atMost + 1));
     expect(ended.end_reason).toBe('user_hangup');
   }, 90_000);
 
   it('warns when the time runs low, ends the room at zero, and the ledger shows exactly the balance spent', async () => {
-    await h.grantSeconds(tenant, 'usr_short', 5);
+    await h.grantSeconds(tenant, 'usr_short', 12);
     const call = await join('usr_short');
-    await until('the room to end', async () => call.disconnectedAt(), 40_000);
+    await until('the room to end', () => call.disconnectedAt(), 40_000);
     const row = await until('the session settled', async () => {
       const r = await sessionRow(call.session.sessionId);
       return r?.status === 'ended' ? r : undefined;
     });
-    expect(row).toMatchObject({ charged_seconds: 5, end_reason: 'balance_exhausted' });
+    expect(row).toMatchObject({ charged_seconds: 12, end_reason: 'balance_exhausted' });
     expect(call.notices.map((n) => n.type)).toEqual(expect.arrayContaining(['low_balance', 'balance_exhausted']));
     expect(call.said.some((t) => /talk time left/.test(t))).toBe(true);
     const lots = await h.deps.tenants.forTenant(tenant).transaction((tx) => tx.minuteLot.findMany({ where: { userId: 'usr_short' } }));
     expect(lots.reduce((sum, lot) => sum + lot.remainingSeconds, 0)).toBe(0);
     const spent = await h.deps.tenants.forTenant(tenant).transaction((tx) => tx.ledgerEntry.aggregate({ where: { userId: 'usr_short', sessionId: call.session.sessionId }, _sum: { seconds: true } }));
-    expect(spent._sum.seconds).toBe(-5);
+    expect(spent._sum.seconds).toBe(-12);
+  }, 90_000);
+
+  it('carries real audio both ways: the greeting is heard on the agent’s track, and the user’s voice reaches speech-to-text', async () => {
+    await h.grantSeconds(tenant, 'usr_voice', 600);
+    const call = await join('usr_voice');
+    try {
+      await until('the spoken greeting to be heard', () => (call.heard.peakRms > 300 ? true : undefined));
+      // The user speaks: a 440 Hz tone from a microphone track, 20 ms frames paced in real time.
+      const source = new AudioSource(48_000, 1);
+      const track = LocalAudioTrack.createAudioTrack('microphone', source);
+      await call.room.localParticipant?.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
+      const speaking = (async () => {
+        for (let i = 0; i < 150; i++) {
+          const samples = new Int16Array(960);
+          for (let n = 0; n < samples.length; n++) samples[n] = Math.round(8_000 * Math.sin((2 * Math.PI * 440 * (i * 960 + n)) / 48_000));
+          await source.captureFrame(new AudioFrame(samples, 48_000, 1, 960));
+        }
+      })();
+      await until('the user’s words transcribed from their audio', () => (call.said.includes('testing one two three') ? true : undefined));
+      await speaking;
+      await source.close();
+    } finally {
+      await call.room.disconnect();
+    }
+  }, 90_000);
+
+  it('sends each tenant’s calls only to that tenant’s own worker', async () => {
+    const other = uniqueSlug('other');
+    await h.provision(other);
+    otherAgent = await startAgentProcess(agentEnv(other));
+    await otherAgent.registered();
+    await h.grantSeconds(other, 'usr_b', 600);
+    await h.grantSeconds(tenant, 'usr_a', 600);
+    const callB = await join('usr_b', other);
+    const callA = await join('usr_a');
+    try {
+      for (const [call, own] of [[callA, tenant], [callB, other]] as const) {
+        const agentIn = await until('the agent in the room', () => [...call.room.remoteParticipants.values()].find((p) => p.attributes['mindbot.tenant'] !== undefined));
+        expect(agentIn.attributes['mindbot.tenant']).toBe(own);
+      }
+      const jobsOf = (worker: AgentProcess) => worker.output.filter((line) => line.includes('the call is metered')).map((line) => (JSON.parse(line) as { tenantId: string }).tenantId);
+      const workerOfB = otherAgent;
+      await until('both calls metered', () => (jobsOf(workerOfB).length > 0 ? true : undefined));
+      expect(new Set(jobsOf(workerOfB))).toEqual(new Set([other]));
+      expect(new Set(jobsOf(agent))).toEqual(new Set([tenant]));
+    } finally {
+      await callA.room.disconnect();
+      await callB.room.disconnect();
+    }
+  }, 120_000);
+
+  it('settles a call whose worker died to its last heartbeat, through billing’s sweeper, to the second', async () => {
+    await h.grantSeconds(tenant, 'usr_crash', 600);
+    const call = await join('usr_crash');
+    try {
+      await until('a few heartbeats', async () => {
+        const row = await sessionRow(call.session.sessionId);
+        return row && row.settled_seconds >= 3 ? row : undefined;
+      });
+      agent.kill();
+      await new Promise((r) => setTimeout(r, 500));
+      const lastBeat = await sessionRow(call.session.sessionId);
+      expect(lastBeat?.status).toBe('active');
+      // Billing's sweeper, as it runs once the heartbeats have been missing for its timeout.
+      const policy = billingPolicyOf(defaultBillingPolicyConfig()).metering;
+      const later = new Date(Date.now() + (policy.heartbeatTimeoutSeconds + 1) * 1000);
+      expect(await sweepAbandonedSessions(h.deps.tenants.forTenant(tenant), policy, later)).toBe(1);
+      const settled = await sessionRow(call.session.sessionId);
+      expect(settled).toMatchObject({ status: 'ended', end_reason: 'abandoned', charged_seconds: lastBeat?.settled_seconds, settled_seconds: lastBeat?.settled_seconds });
+      const lots = await h.deps.tenants.forTenant(tenant).transaction((tx) => tx.minuteLot.findMany({ where: { userId: 'usr_crash' } }));
+      expect(lots.reduce((sum, lot) => sum + lot.remainingSeconds, 0)).toBe(600 - (lastBeat?.settled_seconds ?? 0));
+    } finally {
+      await call.room.disconnect();
+    }
   }, 90_000);
 });

@@ -48,8 +48,20 @@ const agentEnv = z
     AGENT_MAX_CALLS: z.coerce.number().int().min(0).max(1000).default(0),
     /** The worker stops taking jobs above this load (0–1). */
     AGENT_LOAD_THRESHOLD: z.coerce.number().min(0.05).max(1).default(0.75),
-    /** Speech-to-text: none (text chat only), openai (or a compatible server), deepgram. */
-    AGENT_STT: z.enum(['none', 'openai', 'deepgram']).default('none'),
+    /** Speech-to-text: none (text chat only), openai (or a compatible server), deepgram, or scripted (@livekit/agents' fake STT: tests). */
+    AGENT_STT: z.enum(['none', 'openai', 'deepgram', 'scripted']).default('none'),
+    /** For AGENT_STT=scripted: JSON [{ "startTime", "endTime", "sttDelay" (ms after the first audio frame), "transcript" }]. */
+    AGENT_STT_SCRIPT: z
+      .string()
+      .default('[]')
+      .transform((text, ctx) => {
+        const parsed = z
+          .array(z.object({ startTime: z.number().min(0), endTime: z.number().min(0), sttDelay: z.number().min(0), transcript: z.string() }))
+          .safeParse(safeJson(text));
+        if (parsed.success) return parsed.data;
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of { startTime, endTime, sttDelay, transcript }' });
+        return z.NEVER;
+      }),
     /**
      * Language model: none (the agent says plainly that none is configured), any OpenAI-compatible
      * server, or scripted (@livekit/agents' own fake LLM replaying AGENT_LLM_SCRIPT: tests and demos).

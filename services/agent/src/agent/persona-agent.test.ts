@@ -43,7 +43,7 @@ describe('agent: persona, greeting and tools in a call', () => {
 
   const sessionWith = async (script: ConstructorParameters<typeof voice.testing.FakeLLM>[0], billing: BillingJobClient, offers: CheckoutOffer[] = []) => {
     const session = new voice.AgentSession({ llm: new voice.testing.FakeLLM(script), vad: null, turnDetection: 'manual' });
-    const tools = createCallTools({ billing, language: 'en', elapsedSeconds: () => 0, offerCheckout: async (offer) => void offers.push(offer), logger });
+    const tools = createCallTools({ billing, language: 'en', elapsedSeconds: () => 0, offerCheckout: (offer) => Promise.resolve(void offers.push(offer)), logger });
     const agent = new PersonaAgent({ persona, tenantName: 'Acme', greeting: persona.greeting, conversational: true, tools });
     await session.start({ agent });
     await agent.greeted;

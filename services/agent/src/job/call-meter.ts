@@ -46,12 +46,17 @@ export class CallMeter {
     this.timer = setInterval(() => void this.beat(), this.intervalMs);
   }
 
-  /** Stops heartbeats and the cut-off timer; answers the seconds to settle the call with. */
+  /**
+   * Stops heartbeats and the cut-off timer; answers the seconds to settle the call with: the time
+   * since the user joined to the nearest second (heartbeats round down, so nothing is charged ahead),
+   * never past the second the balance ran out.
+   */
   stop(): number {
     this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.cutOff);
-    return this.elapsedSeconds();
+    const elapsed = Math.round((Date.now() - this.joinedAt) / 1000);
+    return this.exhaustedAt === undefined ? elapsed : Math.min(elapsed, this.exhaustedAt);
   }
 
   private async beat(): Promise<void> {
@@ -69,7 +74,7 @@ export class CallMeter {
       this.logger.warn({ err: error, elapsedSeconds: elapsed }, 'heartbeat failed; the next one settles this time too');
       return;
     }
-    if (this.stopped) return;
+    if (!this.running) return;
     if (state.status === 'ended' || state.action === 'stop') {
       this.finish(Math.min(elapsed, state.settledSeconds + state.remainingSeconds), state.status === 'ended' && state.endReason !== 'balance_exhausted' ? 'session_ended' : 'balance_exhausted');
       return;
@@ -86,6 +91,11 @@ export class CallMeter {
     clearTimeout(this.cutOff);
     const inMs = this.joinedAt + exhaustedAt * 1000 - Date.now();
     this.cutOff = setTimeout(() => this.finish(exhaustedAt, 'balance_exhausted'), Math.max(0, inMs));
+  }
+
+  /** Read after awaits: the call may have ended while a heartbeat was on its way. */
+  private get running(): boolean {
+    return !this.stopped;
   }
 
   private finish(elapsedSeconds: number, why: 'balance_exhausted' | 'session_ended'): void {

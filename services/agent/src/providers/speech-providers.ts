@@ -1,5 +1,5 @@
 import type { llm as llmTypes, stt as sttTypes, tts as ttsTypes } from '@livekit/agents';
-import { inference, voice } from '@livekit/agents';
+import { inference, stt, voice } from '@livekit/agents';
 import * as deepgram from '@livekit/agents-plugin-deepgram';
 import * as elevenlabs from '@livekit/agents-plugin-elevenlabs';
 import * as openai from '@livekit/agents-plugin-openai';
@@ -58,6 +58,9 @@ function sttFor(config: AgentConfig, language: string): sttTypes.STT | undefined
       return new openai.STT({ apiKey: config.OPENAI_API_KEY, language: language.slice(0, 2) });
     case 'deepgram':
       return new deepgram.STT({ apiKey: config.DEEPGRAM_API_KEY, language });
+    case 'scripted':
+      // Transcribes on schedule once the first audio frame arrives: proof that the user's audio reaches speech-to-text.
+      return new stt.testing.FakeSTT({ fakeUserSpeeches: config.AGENT_STT_SCRIPT });
   }
 }
 
