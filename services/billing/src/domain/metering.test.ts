@@ -43,6 +43,24 @@ describe('metering voice sessions against the minute ledger', () => {
     expect(await entryCount()).toBe(before);
   });
 
+  it('ends a session once when two ends race, and answers every end, then or later, with the same final state', async () => {
+    await h.grant(h.tenantA, 'usr_m_end_race', await h.packageOf(h.tenantA, 100));
+    const session = (await start('usr_m_end_race')).body as SessionBody;
+    h.clock.advance(41);
+    const ends = await Promise.all([end(session.sessionId, 40), end(session.sessionId, 41)]);
+    expect(ends.map((r) => r.status)).toEqual([200, 200]);
+    const [first, second] = ends.map((r) => r.body as SessionBody);
+    expect(first).toMatchObject({ status: 'ended', remainingSeconds: 0, action: 'stop' });
+    expect(second).toEqual(first);
+    const charged = first?.chargedSeconds ?? -1;
+    expect([40, 41]).toContain(charged);
+    const later = await end(session.sessionId, 41);
+    expect(later.status).toBe(200);
+    expect(later.body).toEqual(first);
+    expect(await balance('usr_m_end_race')).toMatchObject({ totalSeconds: 100 - charged, heldSeconds: 0 });
+    expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
+  });
+
   it('reserves on start, settles in chunks, ends to the second, and spends the first-expiring lot first', async () => {
     const pkg = await h.packageOf(h.tenantA, 100);
     await h.grant(h.tenantA, 'usr_m1', pkg); // expires first

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { agentDispatchSchema } from '@mindbot/sdk/agent-job';
 import { AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
 import { problemSchema, voiceSessionSchema } from '@mindbot/sdk/schemas';
+import { newId } from '@mindbot/ids';
 import { createTestDatabase, freePort, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { startBillingProcess, type BillingProcess } from '../testing/billing-process.js';
 import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, startGatewayHarness, type GatewayHarness } from '../testing/harness.js';
@@ -145,6 +146,42 @@ describe('gateway: voice sessions', () => {
     expect(res.status).toBe(404);
     expect((await sessionRow(session.sessionId))?.status).toBe('active');
     await rooms.deleteRoom(session.room);
+  });
+
+  it('ends idempotently whatever the timing: a second end, one after the other or at the same moment, answers 200 with the same final state; another user’s or a missing session 404', async () => {
+    const endAs = async (sessionId: string, userId: string) =>
+      request(h.app)
+        .post(`/v1/voice/sessions/${sessionId}/end`)
+        .set('Host', `${tenant}.localhost`)
+        .set('Authorization', `Bearer ${await h.token(tenant, userId)}`)
+        .send({});
+    await h.grantSeconds(tenant, 'usr_erin', 600);
+
+    // One after the other: the first end closed the room, the second still answers the final state.
+    const first = voiceSessionSchema.parse((await start('usr_erin')).body);
+    const ended = await endAs(first.sessionId, 'usr_erin');
+    expect(ended.status).toBe(200);
+    expect(ended.body).toMatchObject({ sessionId: first.sessionId, status: 'ended' });
+    expect((await rooms.listRooms([first.room])).length).toBe(0);
+    const again = await endAs(first.sessionId, 'usr_erin');
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(ended.body);
+    // Another user's ended session answers exactly like a missing one.
+    const foreign = await endAs(first.sessionId, 'usr_mallory');
+    expect(foreign.status).toBe(404);
+    const missing = await endAs(newId('voiceSession'), 'usr_erin');
+    expect(missing.status).toBe(404);
+    expect(problemSchema.parse(foreign.body).detail).toBe(problemSchema.parse(missing.body).detail);
+
+    // At the same moment: both 200, one final state, charged once.
+    const second = voiceSessionSchema.parse((await start('usr_erin')).body);
+    const both = await Promise.all([endAs(second.sessionId, 'usr_erin'), endAs(second.sessionId, 'usr_erin')]);
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    expect(both[0].body).toMatchObject({ sessionId: second.sessionId, status: 'ended' });
+    expect(both[1].body).toEqual(both[0].body);
+    expect((await endAs(second.sessionId, 'usr_erin')).body).toEqual(both[0].body);
+    expect((await sessionRow(second.sessionId))?.status).toBe('ended');
+    expect((await rooms.listRooms([second.room])).length).toBe(0);
   });
 
   it('settles the session in billing when LiveKit reports the room finished (signed webhook)', async () => {
