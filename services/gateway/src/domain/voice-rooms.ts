@@ -12,6 +12,8 @@ export interface LiveKitSettings {
   apiSecret: string;
   /** The region's shared worker pool, for tenants whose plan says `agentPool: shared`. */
   sharedPoolName: string;
+  /** Every tenant on the shared pool whatever its plan (one worker for all: local development). */
+  sharedPoolOnly?: boolean;
   tokenTtlSeconds: number;
 }
 
@@ -34,7 +36,7 @@ export class VoiceRooms {
 
   /** The agent name that serves a tenant: its dedicated workers', or the region's shared pool's. */
   agentNameFor(tenant: string, pool: 'dedicated' | 'shared'): string {
-    return pool === 'shared' ? this.settings.sharedPoolName : dedicatedAgentName(tenant);
+    return pool === 'shared' || this.settings.sharedPoolOnly === true ? this.settings.sharedPoolName : dedicatedAgentName(tenant);
   }
 
   /**
