@@ -66,6 +66,9 @@ describe('gateway: voice sessions', () => {
       .set('Host', `${tenant}.localhost`)
       .set('Authorization', `Bearer ${await h.token(tenant, userId)}`)
       .send(body);
+  /** A user of the tenant, as SSO's sign-up leaves one (API keys may only act for these). */
+  const addUser = (userId: string) => h.deps.tenants.forTenant(tenant).transaction((tx) => tx.user.create({ data: { id: userId, email: `${userId}@voice.test` } }));
+  const sessionsOf = (userId: string) => h.deps.tenants.forTenant(tenant).transaction((tx) => tx.voiceSession.count({ where: { userId } }));
   const sessionRow = (id: string) =>
     h.deps.tenants.forTenant(tenant).transaction(async (tx) => (await tx.$queryRaw<SessionRow[]>`SELECT status, settled_seconds, end_reason FROM voice_sessions WHERE id = ${id}`)[0]);
 
@@ -209,9 +212,58 @@ describe('gateway: voice sessions', () => {
     expect((await request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('X-Api-Key', readOnly).send({ userId: 'usr_alice' })).status).toBe(403);
     const voice = await make(['voice:sessions']);
     expect((await request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('X-Api-Key', voice).send({})).status).toBe(400);
+    await addUser('usr_dave');
     await h.grantSeconds(tenant, 'usr_dave', 600);
     const res = await request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('X-Api-Key', voice).send({ userId: 'usr_dave' });
     expect(res.status).toBe(201);
     await rooms.deleteRoom(voiceSessionSchema.parse(res.body).room);
+  });
+  describe('an API key starting a session for a user', () => {
+    const createKey = async (environment: 'live' | 'test') => {
+      const admin = await h.token(tenant, 'usr_admin', ['admin']);
+      const res = await request(h.app).post('/v1/api-keys').set('Host', `${tenant}.localhost`).set('Authorization', `Bearer ${admin}`).send({ name: `voice-${environment}`, environment, permissions: ['voice:sessions'] });
+      expect(res.status).toBe(201);
+      return String(res.body.key);
+    };
+    const startWith = (key: string, userId: string) => request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('X-Api-Key', key).send({ userId });
+    const tenantRooms = async () => (await rooms.listRooms()).filter((r) => r.name.includes(tenant)).map((r) => r.name);
+
+    it('the tenant does not have: 404 naming the user (not 402 no_minutes), nothing reserved, no room', async () => {
+      const key = await createKey('live');
+      const roomsBefore = await tenantRooms();
+      const res = await startWith(key, 'usr_nobody');
+      expect(res.status).toBe(404);
+      const problem = problemSchema.parse(res.body);
+      expect(problem).toMatchObject({ code: 'not_found', reason: 'unknown_user', userId: 'usr_nobody' });
+      expect(problem.detail).toContain('usr_nobody');
+      // Even with minutes granted to that id (billing knows no users), the check holds.
+      await h.grantSeconds(tenant, 'usr_ghost', 600);
+      expect((await startWith(key, 'usr_ghost')).status).toBe(404);
+      expect(await sessionsOf('usr_nobody')).toBe(0);
+      expect(await sessionsOf('usr_ghost')).toBe(0);
+      expect(await tenantRooms()).toEqual(roomsBefore);
+    });
+
+    it('with a test key: 403 test_key, no minutes spent or held; the same request with a live key starts', async () => {
+      await addUser('usr_frank');
+      await h.grantSeconds(tenant, 'usr_frank', 600);
+      const test = await createKey('test');
+      expect(test).toMatch(/^mb_test_/);
+      const refused = await startWith(test, 'usr_frank');
+      expect(refused.status).toBe(403);
+      expect(problemSchema.parse(refused.body)).toMatchObject({ code: 'forbidden', reason: 'test_key' });
+      expect(await sessionsOf('usr_frank')).toBe(0);
+      // An unknown user is still told apart with a test key: it checks the wiring without spending.
+      expect(problemSchema.parse((await startWith(test, 'usr_nobody')).body)).toMatchObject({ reason: 'unknown_user' });
+
+      const started = await startWith(await createKey('live'), 'usr_frank');
+      expect(started.status).toBe(201);
+      const session = voiceSessionSchema.parse(started.body);
+      expect(await sessionsOf('usr_frank')).toBe(1);
+      // A test key may still end it: ending spends nothing more than the time already talked.
+      const ended = await request(h.app).post(`/v1/voice/sessions/${session.sessionId}/end`).set('Host', `${tenant}.localhost`).set('X-Api-Key', test).send({});
+      expect(ended.status).toBe(200);
+      expect(ended.body).toMatchObject({ sessionId: session.sessionId, status: 'ended' });
+    });
   });
 });
