@@ -10,3 +10,4 @@ export {
   type RevokedSessionListOptions,
   type SessionRevocation,
 } from './revoked-sessions.js';
+export { agentStatuses, reportAgentStatus, withdrawAgentStatus, AGENT_STATUS_TTL_SECONDS, type AgentWorkerStatus } from './agent-status.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig } from '@mindbot/config';
+import { envBoolean, loadConfig } from '@mindbot/config';
 import { serviceEnv } from '@mindbot/service-runtime';
 import { REGIONS } from '@mindbot/tenancy';
 
@@ -54,6 +54,8 @@ const gatewayEnv = z.object({
   AGENT_POOL_NAME: z.string().regex(/^[a-z0-9-]{1,60}$/, 'must be lower-case letters, digits and -').default('mindbot-shared'),
   /** `plan`: each tenant's plan says dedicated or shared workers; `shared`: every call goes to the shared pool (one local worker for all tenants, as `npm start` runs it). */
   AGENT_DISPATCH: z.enum(['plan', 'shared']).default('plan'),
+  /** Refuse new voice sessions with a 503 problem when no agent worker of the tenant reports itself ready (in Redis): on in the chart. */
+  VOICE_REQUIRE_AGENT: envBoolean(false),
   /** Lifetime of the LiveKit access token handed to the user. */
   VOICE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
   /** What the rate limiter does while Redis is unreachable: per-process limits (default), allow all, or refuse all. */

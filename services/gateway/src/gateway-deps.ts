@@ -3,6 +3,7 @@ import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from '@
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import type { GatewayConfig } from './config.js';
 import { PgListener } from './data/pg-listener.js';
+import { AgentAvailability } from './domain/agent-availability.js';
 import { TenantRegistry } from './data/tenant-registry.js';
 import { ApiKeys } from './domain/api-keys.js';
 import { BillingClient } from './domain/billing-client.js';
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   /** Absent when this deployment has no LiveKit: voice routes answer 503. */
   voice: VoiceRooms | undefined;
   livekit: LiveKitSettings | undefined;
+  /** Set when VOICE_REQUIRE_AGENT is on (and Redis is configured): sessions need a worker that reports itself ready. */
+  agents: AgentAvailability | undefined;
   /** Settles once the registry listener's first connection attempt is over (it retries by itself after). */
   listening: Promise<void>;
   /** Stops the registry listener. */
@@ -47,6 +50,8 @@ export interface GatewaySettings {
   limitShares: { principal: number; ip: number };
   registryTtlMs: number;
   rateWindowMs?: number;
+  /** Refuse voice sessions (503) when no worker of the tenant's agent name reports itself ready. */
+  requireAgent?: boolean;
 }
 
 /** The gateway's settings from its configuration; `revokedSessions` is the process's revocation list (ServiceDeps). */
@@ -74,6 +79,7 @@ export function settingsFromConfig(config: GatewayConfig, revokedSessions: Revok
           }
         : undefined,
     whenRedisDown: config.RATE_LIMIT_WHEN_REDIS_DOWN,
+    requireAgent: config.VOICE_REQUIRE_AGENT,
     limitShares: { principal: config.RATE_LIMIT_PRINCIPAL_SHARE, ip: config.RATE_LIMIT_IP_SHARE },
     registryTtlMs: config.REGISTRY_CACHE_TTL_MS,
   };
@@ -102,6 +108,7 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
     billing: new BillingClient(billingUrl, settings.billingServiceToken),
     voice: settings.livekit ? new VoiceRooms(settings.livekit) : undefined,
     livekit: settings.livekit,
+    agents: settings.requireAgent && deps.redis ? new AgentAvailability(deps.redis, deps.logger) : undefined,
     listening,
     close: () => listener.close(),
   };

@@ -36,7 +36,7 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
       403: { description: 'The API key lacks voice:sessions, or is a test key (reason: test_key; test keys cannot spend minutes)', schema: problemSchema },
       404: { description: 'An API key named a userId the tenant does not have (reason: unknown_user, with the userId)', schema: problemSchema },
       429: { description: "Rate limited, or the tenant's plan already runs `concurrentSessions` sessions (reason: concurrent_sessions)", schema: problemSchema },
-      503: { description: 'Billing or LiveKit unreachable; nothing was charged', schema: problemSchema },
+      503: { description: 'Billing or LiveKit unreachable, or no agent worker ready for the tenant (reason: agent_unavailable, with what it lacks); nothing was charged', schema: problemSchema },
     },
   },
   mount(router, ctx) {
@@ -63,6 +63,15 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
           extensions: { reason: 'unknown_persona', personas: offered },
         });
       }
+      const agentName = voice.agentNameFor(tenant.slug, tenant.limits.agentPool);
+      const availability = ctx.gateway.agents ? await ctx.gateway.agents.check(agentName) : { ok: true as const };
+      if (!availability.ok) {
+        const detail =
+          availability.reason === 'no_worker'
+            ? `No voice agent is running for ${tenant.displayName} right now; nothing was charged. Try again in a minute.`
+            : `The voice agent of ${tenant.displayName} is not fully configured (missing: ${availability.missing.join(', ')}); nothing was charged.`;
+        throw new AppError('unavailable', detail, { headers: { 'Retry-After': '30' }, extensions: { reason: 'agent_unavailable', missing: availability.missing } });
+      }
       const headers = traceHeaders(req);
       const started = await ctx.gateway.billing.start(tenant.slug, { userId, startKey: input.startKey ?? `gw:${randomUUID()}`, persona: persona.id }, headers);
       if (!started.ok && started.reason === 'concurrent_sessions') {
@@ -80,7 +89,7 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
       try {
         opened = await voice.open({
           metadata: { tenant: tenant.slug, userId, sessionId: session.sessionId, startedAt: session.startedAt },
-          agentName: voice.agentNameFor(tenant.slug, tenant.limits.agentPool),
+          agentName,
           dispatch: {
             tenant: tenant.slug,
             tenantName: tenant.displayName,

@@ -39,6 +39,8 @@ export interface GatewayHarnessOptions {
   bodyLimit?: string;
   registryTtlMs?: number;
   limitShares?: { principal: number; ip: number };
+  /** VOICE_REQUIRE_AGENT: refuse sessions no ready agent worker could answer. */
+  requireAgent?: boolean;
 }
 
 export interface GatewayHarness {
@@ -104,6 +106,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     whenRedisDown: options.whenRedisDown ?? 'local',
     limitShares: options.limitShares ?? { principal: 0.5, ip: 0.5 },
     registryTtlMs: options.registryTtlMs ?? 60_000,
+    requireAgent: options.requireAgent ?? false,
   };
   const gateway = buildGatewayDeps(deps, settings);
   await gateway.listening;
