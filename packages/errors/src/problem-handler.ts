@@ -47,10 +47,46 @@ const BODY_PARSER_ERRORS: Record<string, { code: ErrorCode; detail: string }> = 
   'stream.encoding.set': { code: 'internal', detail: 'An unexpected error occurred.' },
 };
 
-function bodyParserError(error: unknown): AppError | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  const known = typeof error.type === 'string' ? BODY_PARSER_ERRORS[error.type] : undefined;
-  return known ? new AppError(known.code, known.detail, { cause: error }) : undefined;
+/** The status of an error express's own parts raise for a bad request, as a code of ours. */
+const CLIENT_STATUSES: Partial<Record<number, ErrorCode>> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+function statusOfError(error: object): number | undefined {
+  const status = 'status' in error ? error.status : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+/** zlib's failures (gzip, deflate, brotli) carry a numeric `errno` and a string `code`. */
+function isDecompressionError(error: object): boolean {
+  return 'errno' in error && typeof error.errno === 'number' && 'code' in error && typeof error.code === 'string';
+}
+
+/**
+ * What the HTTP layer (body-parser, raw-body, the router) refuses is the client's fault: a known
+ * body-parser `type`; a body that does not decompress as its Content-Encoding says (body-parser
+ * passes zlib's error on as an http-errors 400, `expose`d, without a type); a path parameter that
+ * is not valid percent-encoding (the router's URIError with status 400); any other `expose`d 4xx of
+ * http-errors. Everything else stays a 500.
+ */
+function httpLayerError(error: unknown): AppError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const known = 'type' in error && typeof error.type === 'string' ? BODY_PARSER_ERRORS[error.type] : undefined;
+  if (known) return new AppError(known.code, known.detail, { cause: error });
+  const status = statusOfError(error);
+  if (status === undefined) return undefined;
+  if (error instanceof URIError) return new AppError('bad_request', 'The request path is not valid percent-encoding.', { cause: error });
+  if (!('expose' in error) || error.expose !== true) return undefined;
+  if (status === 400 && isDecompressionError(error)) {
+    return new AppError('bad_request', 'The request body is not encoded as its Content-Encoding says.', { cause: error });
+  }
+  return new AppError(CLIENT_STATUSES[status] ?? 'bad_request', 'The request could not be read.', { cause: error });
 }
 
 export function toProblem(error: AppError, requestId?: string, instance?: string): Problem {
@@ -81,7 +117,7 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, ne
   const appError =
     error instanceof AppError
       ? error
-      : (bodyParserError(error) ?? new AppError('internal', 'An unexpected error occurred.', { cause: error }));
+      : (httpLayerError(error) ?? new AppError('internal', 'An unexpected error occurred.', { cause: error }));
   const log = req.log;
   if (appError.status >= 500) {
     log.error({ err: error }, 'request failed');
