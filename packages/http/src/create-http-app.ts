@@ -7,6 +7,7 @@ import type { Metrics } from '@mindbot/metrics';
 import { healthRoutes, type ReadinessChecks } from './health-routes.js';
 import type { Lifecycle } from './lifecycle.js';
 import { observeRequest } from './observe-request.js';
+import { requireHost } from './request-guards.js';
 import { requestIdOf } from './request-id.js';
 
 export type { ReadinessChecks };
@@ -57,6 +58,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(helmet());
   app.use(observeRequest(options.metrics, options.service));
   app.use(healthRoutes(options.readiness ?? {}, options.lifecycle, options.metrics));
+  // However malformed a request is at the transport, it gets a 4xx problem here, never a 500 later.
+  app.use(requireHost);
   options.rawRoutes?.(app);
   app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
   options.routes(app);

@@ -4,3 +4,4 @@ export { createLifecycle, type Lifecycle } from './lifecycle.js';
 export { asyncRoute } from './async-route.js';
 export { closeOnSignals } from './close-on-signals.js';
 export { responseLocal, type ResponseLocal } from './response-local.js';
+export { hostOf } from './request-guards.js';

@@ -1,21 +1,9 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { AppError } from '@mindbot/errors';
-import { responseLocal } from '@mindbot/http';
+import { hostOf, responseLocal } from '@mindbot/http';
 import { hostsOfTenant } from '@mindbot/tenancy';
 import type { TenantRecord } from '../data/tenant-registry.js';
 import type { GatewayDeps } from '../gateway-deps.js';
-
-const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
-
-/**
- * The host the request names, as express reads it: `Host`, or `X-Forwarded-Host` only when the
- * hop that sent it is trusted (`TRUST_PROXY`); from anyone else that header is ignored.
- */
-export function hostOf(req: Request): string {
-  const host = req.hostname.toLowerCase().replace(/\.$/, '');
-  if (!HOST_NAME.test(host)) throw new AppError('bad_request', 'The Host header does not name a valid host.');
-  return host;
-}
 
 /** The tenant a host names: `<slug>.<base domain>` (also `<slug>.<region>.<base domain>`), else one of the tenants' own domains. */
 export async function tenantOfHost(gateway: GatewayDeps, host: string): Promise<TenantRecord | null> {
@@ -34,6 +22,7 @@ export async function tenantOfHost(gateway: GatewayDeps, host: string): Promise<
  */
 export function resolveTenant(gateway: GatewayDeps): RequestHandler {
   return async (req, res, next) => {
+    // `Host`, or `X-Forwarded-Host` only from a hop TRUST_PROXY trusts; a 400 when it names no valid host.
     const host = hostOf(req);
     const tenant = await tenantOfHost(gateway, host);
     if (!tenant || tenant.status === 'deprovisioning') throw new AppError('not_found', 'No tenant is served at this host.');

@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import type { PlatformClient } from '@mindbot/db';
 import { AppError } from '@mindbot/errors';
-import { responseLocal } from '@mindbot/http';
+import { hostOf, responseLocal } from '@mindbot/http';
 import { hostsOfTenant, slugOfPlatformHost } from '@mindbot/tenancy';
 import { z } from 'zod';
 import type { Auditor } from '../domain/audit.js';
@@ -27,7 +27,8 @@ interface Cached {
 
 /**
  * Resolves the tenant from the Host (through express's trust-proxy rules), never from the body or
- * query. Unknown hosts answer 404; a tenant of another region 421; a suspended tenant 403, audited.
+ * query. A missing or malformed host answers 400; unknown hosts 404; a tenant of another region 421;
+ * a suspended tenant 403, audited.
  */
 export function tenantContext(options: { platform: PlatformClient; scheme: 'http' | 'https'; baseDomain: string; auditor: Auditor; cacheMs?: number }): RequestHandler {
   const select = { slug: true, status: true, home: true, sso: true, region: true, domains: { select: { domain: true } } } as const;
@@ -41,7 +42,7 @@ export function tenantContext(options: { platform: PlatformClient; scheme: 'http
   const cache = new Map<string, Cached>();
   const cacheMs = options.cacheMs ?? 15_000;
   return async (req, res, next) => {
-    const host = req.hostname.toLowerCase();
+    const host = hostOf(req);
     let cached = cache.get(host);
     if (!cached || Date.now() - cached.at > cacheMs) {
       cached = { at: Date.now(), row: await lookup(host) };
