@@ -7,7 +7,7 @@ import type { Metrics } from '@mindbot/metrics';
 import { healthRoutes, type ReadinessChecks } from './health-routes.js';
 import type { Lifecycle } from './lifecycle.js';
 import { observeRequest } from './observe-request.js';
-import { requireHost } from './request-guards.js';
+import { refuseInvalidCharactersInBody, refuseControlCharactersInUrl, requireHost, requireJsonBody } from './request-guards.js';
 import { requestIdOf } from './request-id.js';
 
 export type { ReadinessChecks };
@@ -59,9 +59,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(observeRequest(options.metrics, options.service));
   app.use(healthRoutes(options.readiness ?? {}, options.lifecycle, options.metrics));
   // However malformed a request is at the transport, it gets a 4xx problem here, never a 500 later.
-  app.use(requireHost);
+  app.use(requireHost, refuseControlCharactersInUrl);
   options.rawRoutes?.(app);
-  app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
+  app.use(requireJsonBody, express.json({ limit: options.bodyLimit ?? '100kb', strict: true }), refuseInvalidCharactersInBody);
   options.routes(app);
   app.use(notFoundHandler);
   app.use(problemHandler);

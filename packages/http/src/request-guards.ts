@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { AppError } from '@mindbot/errors';
+import { AppError, characterProblems, characterRuleBroken } from '@mindbot/errors';
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 
@@ -23,4 +23,42 @@ export function hostOf(req: Request): string {
 export const requireHost: RequestHandler = (req, _res, next) => {
   const hostname = req.hostname as string | undefined;
   next(hostname ? undefined : new AppError('bad_request', 'The request must name its host in the Host header.'));
+};
+
+/** `%00`–`%1F` (but tab, line feed, carriage return) and `%7F`, percent-encoded. */
+const ENCODED_CONTROL_CHARACTER = /%(?:0[0-8BCEFbcef]|1[0-9A-Fa-f]|7[Ff])/;
+
+/**
+ * Control characters in the path or the query, percent-encoded (Node's parser refuses raw ones)
+ * are a 400 before any route decodes them into a parameter that reaches Postgres.
+ */
+export const refuseControlCharactersInUrl: RequestHandler = (req, _res, next) => {
+  const refused = ENCODED_CONTROL_CHARACTER.test(req.url) || characterRuleBroken(req.url) !== undefined;
+  next(refused ? new AppError('bad_request', 'The request URL contains control characters.') : undefined);
+};
+
+function carriesBody(req: Request): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = Number(req.headers['content-length'] ?? '0');
+  return !Number.isFinite(length) || length > 0;
+}
+
+/**
+ * The routes after JSON parsing read `req.body` as JSON: a body of any other type (or none) is a
+ * 415, not a body silently left unread and then reported as missing fields.
+ */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const refused = carriesBody(req) && req.is('application/json') === false;
+  next(refused ? new AppError('unsupported_media_type', 'The request body must be JSON (Content-Type: application/json).') : undefined);
+};
+
+/**
+ * Control characters or unpaired surrogates in any string or field name of a JSON body are a 400
+ * naming the field, for every route, whether it validates that field or not (Postgres refuses
+ * them; a 500 would follow).
+ */
+export const refuseInvalidCharactersInBody: RequestHandler = (req, _res, next) => {
+  const body: unknown = req.body;
+  const errors = body === undefined ? [] : characterProblems(body, 'body');
+  next(errors.length > 0 ? new AppError('validation_failed', 'The request body is invalid.', { errors }) : undefined);
 };
