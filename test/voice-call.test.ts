@@ -15,7 +15,7 @@ import {
 import request from 'supertest';
 import { CALL_NOTICE_TOPIC, callNoticeSchema, type CallNotice } from '@mindbot/sdk/agent-job';
 import { voiceSessionSchema, voiceSessionTranscriptSchema } from '@mindbot/sdk/schemas';
-import { createTestDatabase, freePort, uniqueSlug, type TestDatabase } from '@mindbot/testing';
+import { createTestDatabase, freePort, testRedisUrl, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { startBillingProcess, type BillingProcess } from '../services/gateway/src/testing/billing-process.js';
 import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, startGatewayHarness, type GatewayHarness } from '../services/gateway/src/testing/harness.js';
 import { startLiveKit, type LiveKitServer } from '../services/gateway/src/testing/livekit.js';
@@ -50,6 +50,7 @@ describe('a voice call end to end', () => {
     LIVEKIT_API_SECRET: LIVEKIT_DEV_SECRET,
     BILLING_URL: billing.url,
     AGENT_TENANT: forTenant,
+    REDIS_URL: testRedisUrl(),
     AGENT_HEARTBEAT_SECONDS: '1',
     AGENT_MAX_CALLS: '20',
     AGENT_LLM: 'scripted',
@@ -64,7 +65,8 @@ describe('a voice call end to end', () => {
     const gatewayPort = await freePort();
     const billingPort = await freePort();
     livekit = await startLiveKit({ apiKey: LIVEKIT_DEV_KEY, apiSecret: LIVEKIT_DEV_SECRET, webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit` });
-    h = await startGatewayHarness({ database, billingUrl: `http://127.0.0.1:${billingPort}`, livekit: { url: livekit.url, apiUrl: livekit.apiUrl } });
+    // requireAgent: the gateway opens a room only once the tenant's worker reports itself ready (Redis).
+    h = await startGatewayHarness({ database, billingUrl: `http://127.0.0.1:${billingPort}`, livekit: { url: livekit.url, apiUrl: livekit.apiUrl }, requireAgent: true });
     tenant = uniqueSlug('call');
     await h.provision(tenant);
     billing = await startBillingProcess({ databaseUrl: database.url, issuer: h.issuer, port: billingPort });
@@ -176,20 +178,22 @@ describe('a voice call end to end', () => {
   }, 90_000);
 
   it('warns when the time runs low, ends the room at zero, and the ledger shows exactly the balance spent', async () => {
-    await h.grantSeconds(tenant, 'usr_short', 12);
+    await h.grantSeconds(tenant, 'usr_short', 20);
     const call = await join('usr_short');
-    await until('the room to end', () => call.disconnectedAt(), 40_000);
+    await until('the room to end', () => call.disconnectedAt(), 60_000);
     const row = await until('the session settled', async () => {
       const r = await sessionRow(call.session.sessionId);
       return r?.status === 'ended' ? r : undefined;
     });
-    expect(row).toMatchObject({ charged_seconds: 12, end_reason: 'balance_exhausted' });
+    expect(row).toMatchObject({ charged_seconds: 20, end_reason: 'balance_exhausted' });
     expect(call.notices.map((n) => n.type)).toEqual(expect.arrayContaining(['low_balance', 'balance_exhausted']));
-    expect(call.said.some((t) => /talk time left/.test(t))).toBe(true);
+    expect(call.notices.find((n) => n.type === 'low_balance')?.message).toMatch(/talk time left/);
+    // Said aloud too (its transcription follows the audio as it plays).
+    expect(call.said.some((t) => /A quick note/.test(t))).toBe(true);
     const lots = await h.deps.tenants.forTenant(tenant).transaction((tx) => tx.minuteLot.findMany({ where: { userId: 'usr_short' } }));
     expect(lots.reduce((sum, lot) => sum + lot.remainingSeconds, 0)).toBe(0);
     const spent = await h.deps.tenants.forTenant(tenant).transaction((tx) => tx.ledgerEntry.aggregate({ where: { userId: 'usr_short', sessionId: call.session.sessionId }, _sum: { seconds: true } }));
-    expect(spent._sum.seconds).toBe(-12);
+    expect(spent._sum.seconds).toBe(-20);
   }, 90_000);
 
   it('carries real audio both ways: the greeting is heard on the agent’s track, and the user’s voice reaches speech-to-text', async () => {

@@ -26,6 +26,8 @@ const agentEnv = z
     LIVEKIT_URL: z.url({ protocol: /^(wss?|https?)$/, error: 'must be a ws(s):// or http(s):// URL' }),
     LIVEKIT_API_KEY: z.string().min(1),
     LIVEKIT_API_SECRET: z.string().min(32, 'must have at least 32 characters'),
+    /** Where the worker reports whether it can take calls (the gateway refuses sessions no ready worker could answer); unset: no report. */
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).optional(),
     /** Billing's base URL; the worker calls only its job routes, with each job's own credential. */
     BILLING_URL: z.url({ protocol: /^https?$/ }),
     /**
