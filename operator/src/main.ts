@@ -7,7 +7,7 @@ import { closeOnSignals, createHttpApp, createLifecycle, startServer } from '@mi
 import { createLogger } from '@mindbot/logger';
 import { createMetrics } from '@mindbot/metrics';
 import { TenantProvisioner } from '@mindbot/provisioning';
-import { loadOperatorConfig, type OperatorConfig } from './config.js';
+import { loadOperatorConfig, workloadConfigOf, type OperatorConfig } from './config.js';
 import { Operator } from './operator.js';
 
 function loadKubeConfig(config: OperatorConfig): KubeConfig {
@@ -51,16 +51,7 @@ async function main(): Promise<void> {
     registry: metrics.registry,
     workers: config.WORKERS,
     resyncPeriodMs: config.RESYNC_PERIOD_MS,
-    workload: {
-      region: config.MINDBOT_REGION,
-      knownRegions: config.MINDBOT_REGIONS,
-      agentImage: config.AGENT_IMAGE,
-      platformNamespace: config.PLATFORM_NAMESPACE,
-      defaultLivekitSecret: config.LIVEKIT_SECRET,
-      livekitCidr: config.LIVEKIT_CIDR,
-      gatewayUrl: config.GATEWAY_URL,
-      billingUrl: config.BILLING_URL,
-    },
+    workload: workloadConfigOf(config),
     leaderElection: config.LEADER_ELECT
       ? {
           namespace: config.OPERATOR_NAMESPACE,

@@ -4,6 +4,7 @@ import { REGIONS, type TenantSpec } from '@mindbot/tenancy';
 import { Registry } from 'prom-client';
 import type { Logger } from '@mindbot/logger';
 import { TENANTS_PATH, type Tenant } from '../api/v1alpha1/tenant-types.js';
+import type { AgentProviders } from '../controllers/tenant/agent-providers.js';
 import type { BillingStep } from '../controllers/tenant/billing.js';
 import { Operator, type OperatorOptions } from '../operator.js';
 import { createTestDatabase, type TestDatabase } from '@mindbot/testing';
@@ -48,6 +49,8 @@ export interface HarnessOptions {
   workers?: number;
   /** Stripe Connect provisioning; omitted, BillingReady is NotConfigured. */
   billing?: BillingStep;
+  /** The agents' providers; omitted: none chosen and no provider Secret. */
+  agentProviders?: Partial<AgentProviders>;
 }
 
 /** An operator in this process, as user `mindbot-operator`, with test-sized retry delays. */
@@ -67,11 +70,19 @@ export async function startOperator(options: HarnessOptions): Promise<{ operator
     workload: {
       region,
       knownRegions: options.knownRegions ?? REGIONS,
-      agentImage: 'registry.example/mindbot/agent:test',
+      agentImage: 'registry.example/mindbot/platform:test',
+      agentDrainSeconds: 600,
+      agentProviders: {
+        llm: 'none',
+        stt: 'none',
+        tts: 'none',
+        keys: { OPENAI_API_KEY: 'OPENAI_API_KEY', DEEPGRAM_API_KEY: 'DEEPGRAM_API_KEY', ELEVEN_API_KEY: 'ELEVEN_API_KEY' },
+        cidr: '0.0.0.0/0',
+        ...options.agentProviders,
+      },
       platformNamespace: SYSTEM_NAMESPACE,
       defaultLivekitSecret: { namespace: SYSTEM_NAMESPACE, name: 'livekit' },
       livekitCidr: '10.20.0.0/16',
-      gatewayUrl: 'http://mindbot-gateway.mindbot-system.svc:8080',
       billingUrl: 'http://mindbot-billing.mindbot-system.svc:8080',
     },
     leaderElection: options.leaderElection ?? false,

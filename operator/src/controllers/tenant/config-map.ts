@@ -3,7 +3,11 @@ import { ownedMeta, type TenantContext } from './context.js';
 
 export const BRANDING_CONFIG_MAP = 'agent-branding';
 
-/** Branding and persona, mounted read-only into the agent. */
+/**
+ * The tenant's branding and persona as the operator last applied them, readable in its namespace.
+ * The worker does not read it: it loads the persona per call from the platform, so a change reaches
+ * the next call without rolling any pod.
+ */
 export function desiredBrandingConfigMap(ctx: TenantContext): KubeObject {
   const { spec } = ctx.tenant;
   const tenant = {

@@ -1,24 +1,35 @@
 import type { Tenant, OwnerReference } from '../../api/v1alpha1/tenant-types.js';
 import { API_VERSION, KIND } from '../../api/v1alpha1/tenant-types.js';
+import type { AgentProviders } from './agent-providers.js';
 
 export const TENANT_LABEL = 'platform.mindbot.ai/tenant';
 export const MANAGED_BY = 'mindbot-operator';
 export const MANAGED_BY_SELECTOR = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
 export const AGENT_NAME = 'agent';
+/** The worker's /healthz, /readyz and /metrics (its PORT). */
 export const AGENT_PORT = 8081;
+/** What the platform image runs for the voice agent worker (docker/entrypoint.sh). */
+export const AGENT_COMMAND = 'agent';
+/** The pod's grace period beyond the worker's drain: time to end the last calls cleanly and settle them. */
+export const AGENT_GRACE_MARGIN_SECONDS = 30;
 
-/** What the operator's deployment decides, not the tenant: image, the platform's own addresses. */
+/** What the operator's deployment decides, not the tenant: image, providers, the platform's own addresses. */
 export interface WorkloadConfig {
   /** The region this operator serves. */
   region: string;
+  /** An image whose entry point runs the worker with the `agent` command (the platform image). */
   agentImage: string;
+  /** How long a dedicated agent lets calls run on after SIGTERM (AGENT_DRAIN_SECONDS). */
+  agentDrainSeconds: number;
+  /** Speech and language providers, and the Secret with their keys. */
+  agentProviders: AgentProviders;
   /** Namespace of the platform services (gateway, billing), for the NetworkPolicy allows. */
   platformNamespace: string;
   /** The LiveKit credentials Secret used when a Tenant names none. */
   defaultLivekitSecret: { namespace: string; name: string };
   /** Where the agent may reach LiveKit (and its media ports). */
   livekitCidr: string;
-  gatewayUrl: string;
+  /** Billing's in-cluster URL: the agent's only platform service (it calls each job's routes with that job's credential). */
   billingUrl: string;
 }
 
@@ -30,7 +41,12 @@ export interface TenantContext {
   config: WorkloadConfig;
   /** The LiveKit credentials, copied into the tenant's namespace. */
   livekit: Record<string, string>;
+  /** The provider keys the referenced Secret holds (Secret data, by variable name), copied likewise. */
+  providerKeys: Record<string, string>;
 }
+
+/** A tenant whose plan says `agentPool: shared` is served by the region's shared pool: it gets no agent of its own. */
+export const hasDedicatedAgent = (tenant: Tenant): boolean => tenant.spec.plan.agentPool !== 'shared';
 
 export const namespaceOf = (slug: string): string => `tenant-${slug}`;
 

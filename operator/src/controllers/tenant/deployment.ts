@@ -1,25 +1,31 @@
 import { hashOf } from '../../runtime/apply.js';
 import type { KubeObject } from '../../runtime/kube-client.js';
-import { desiredBrandingConfigMap, BRANDING_CONFIG_MAP } from './config-map.js';
-import { AGENT_NAME, AGENT_PORT, agentSelector, cpu, memory, ownedMeta, tenantLabels, type TenantContext } from './context.js';
+import { providerKeysEnv, providerSettingsEnv } from './agent-providers.js';
+import { AGENT_COMMAND, AGENT_GRACE_MARGIN_SECONDS, AGENT_NAME, AGENT_PORT, agentSelector, cpu, memory, ownedMeta, tenantLabels, type TenantContext } from './context.js';
 import { LIVEKIT_KEYS, LIVEKIT_SECRET } from './livekit-secret.js';
 
 /**
- * The tenant's voice agent. Replicas belong to the HPA, except for a suspended tenant, which runs
- * none. Non-root, read-only root filesystem, no privilege escalation, no capabilities.
+ * The tenant's dedicated voice agent: the platform image's `agent` worker (services/agent),
+ * registered with LiveKit as `tenant-<slug>`, so it only ever receives this tenant's calls.
+ * Replicas belong to the HPA, except for a suspended tenant, which runs none. Non-root, read-only
+ * root filesystem, no privilege escalation, no capabilities.
  */
 export function desiredDeployment(ctx: TenantContext): KubeObject {
   const { spec } = ctx.tenant;
+  const { agentDrainSeconds, agentProviders } = ctx.config;
+  // What services/agent/src/config.ts reads, and nothing else.
   const env = [
-    { name: 'MINDBOT_TENANT', value: ctx.slug },
+    { name: 'NODE_ENV', value: 'production' },
     { name: 'MINDBOT_REGION', value: spec.region },
-    { name: 'AGENT_VOICE', value: spec.agent.voice },
-    { name: 'AGENT_LANGUAGE', value: spec.agent.language },
-    { name: 'AGENT_CONFIG_DIR', value: '/etc/mindbot/tenant' },
-    { name: 'GATEWAY_URL', value: ctx.config.gatewayUrl },
-    { name: 'BILLING_URL', value: ctx.config.billingUrl },
+    // The worker's own default is loopback, which the kubelet's probes cannot reach.
+    { name: 'HOST', value: '0.0.0.0' },
     { name: 'PORT', value: String(AGENT_PORT) },
+    { name: 'AGENT_TENANT', value: ctx.slug },
+    { name: 'BILLING_URL', value: ctx.config.billingUrl },
+    { name: 'AGENT_DRAIN_SECONDS', value: String(agentDrainSeconds) },
     ...LIVEKIT_KEYS.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: LIVEKIT_SECRET, key } } })),
+    ...providerSettingsEnv(agentProviders),
+    ...providerKeysEnv(ctx),
   ];
   const httpProbe = (path: string) => ({ httpGet: { path, port: 'http', scheme: 'HTTP' } });
   return {
@@ -29,29 +35,39 @@ export function desiredDeployment(ctx: TenantContext): KubeObject {
     spec: {
       ...(spec.suspended ? { replicas: 0 } : {}),
       selector: { matchLabels: agentSelector(ctx.slug) },
+      // One pod at a time, without waiting for the new one to be ready: a worker that lacks a provider
+      // reports it on /readyz and never becomes ready, which must not freeze every later rollout. The
+      // old pod keeps its calls while it drains (terminationGracePeriodSeconds below).
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } },
       template: {
         metadata: {
           labels: tenantLabels(ctx.slug),
-          // A changed persona or branding, or rotated LiveKit credentials (env from a Secret is read only at start), roll the agents.
+          // Env from a Secret is read only at start: rotated LiveKit credentials or provider keys roll the agents.
+          // (Personas and branding are loaded per call from the platform, so changing them rolls nothing.)
           annotations: {
-            'platform.mindbot.ai/config-hash': hashOf(desiredBrandingConfigMap(ctx).data),
             'platform.mindbot.ai/livekit-hash': hashOf(ctx.livekit),
+            'platform.mindbot.ai/providers-hash': hashOf(ctx.providerKeys),
           },
         },
         spec: {
           serviceAccountName: AGENT_NAME,
           automountServiceAccountToken: false,
           enableServiceLinks: false,
+          // SIGTERM stops new calls; calls in progress run on for up to AGENT_DRAIN_SECONDS, then are ended and settled.
+          terminationGracePeriodSeconds: agentDrainSeconds + AGENT_GRACE_MARGIN_SECONDS,
           securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [
             {
               name: AGENT_NAME,
               image: ctx.config.agentImage,
               imagePullPolicy: 'IfNotPresent',
+              args: [AGENT_COMMAND],
               ports: [{ name: 'http', containerPort: AGENT_PORT, protocol: 'TCP' }],
               env,
+              // tsx compiles the worker at start-up, a few seconds on a small CPU.
+              startupProbe: { ...httpProbe('/healthz'), periodSeconds: 2, failureThreshold: 60 },
               readinessProbe: { ...httpProbe('/readyz'), periodSeconds: 10 },
-              livenessProbe: { ...httpProbe('/healthz'), periodSeconds: 20, initialDelaySeconds: 10 },
+              livenessProbe: { ...httpProbe('/healthz'), periodSeconds: 20 },
               resources: { requests: { cpu: cpu(250), memory: memory(256) }, limits: { cpu: cpu(1000), memory: memory(512) } },
               securityContext: {
                 allowPrivilegeEscalation: false,
@@ -59,16 +75,11 @@ export function desiredDeployment(ctx: TenantContext): KubeObject {
                 runAsNonRoot: true,
                 capabilities: { drop: ['ALL'] },
               },
-              volumeMounts: [
-                { name: 'tenant-config', mountPath: '/etc/mindbot/tenant', readOnly: true },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
+              // tsx caches compiled TypeScript under the temp directory.
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             },
           ],
-          volumes: [
-            { name: 'tenant-config', configMap: { name: BRANDING_CONFIG_MAP } },
-            { name: 'tmp', emptyDir: { sizeLimit: memory(64) } },
-          ],
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: memory(64) } }],
         },
       },
     },

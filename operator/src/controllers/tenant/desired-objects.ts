@@ -1,7 +1,8 @@
 import { withAppliedHash } from '../../runtime/apply.js';
 import type { KubeObject } from '../../runtime/kube-client.js';
+import { desiredProviderSecret } from './agent-providers.js';
 import { desiredBrandingConfigMap } from './config-map.js';
-import type { TenantContext } from './context.js';
+import { hasDedicatedAgent, type TenantContext } from './context.js';
 import { desiredDeployment } from './deployment.js';
 import { desiredHpa } from './hpa.js';
 import { desiredLivekitSecret } from './livekit-secret.js';
@@ -12,8 +13,15 @@ import { desiredLimitRange, desiredResourceQuota } from './resource-quota.js';
 import { desiredService } from './service.js';
 import { desiredServiceAccount } from './service-account.js';
 
-/** Every object the tenant should own in this cluster, in apply order, each with its applied-hash. */
+/**
+ * Every object the tenant should own in this cluster, in apply order, each with its applied-hash.
+ * A tenant served by the region's shared agent pool gets its namespace and guard rails but no agent
+ * of its own (nor the credentials one would need): what an earlier plan made is pruned.
+ */
 export function desiredObjects(ctx: TenantContext): KubeObject[] {
+  const agent = hasDedicatedAgent(ctx.tenant)
+    ? [desiredLivekitSecret(ctx), desiredProviderSecret(ctx), desiredDeployment(ctx), desiredService(ctx), desiredHpa(ctx), desiredPdb(ctx)]
+    : [];
   return [
     desiredNamespace(ctx),
     desiredServiceAccount(ctx),
@@ -22,11 +30,7 @@ export function desiredObjects(ctx: TenantContext): KubeObject[] {
     desiredDefaultDeny(ctx),
     desiredAgentPolicy(ctx),
     desiredBrandingConfigMap(ctx),
-    desiredLivekitSecret(ctx),
-    desiredDeployment(ctx),
-    desiredService(ctx),
-    desiredHpa(ctx),
-    desiredPdb(ctx),
+    ...agent,
   ]
     .filter((object): object is KubeObject => object !== undefined)
     .map(withAppliedHash);

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../runtime/kube-client.js';
-import { AGENT_PORT, agentSelector, ownedMeta, type TenantContext } from './context.js';
+import { providerPorts } from './agent-providers.js';
+import { agentSelector, ownedMeta, type TenantContext } from './context.js';
 
 /** Nothing in or out of the tenant's namespace unless a policy below allows it. */
 export function desiredDefaultDeny(ctx: TenantContext): KubeObject {
@@ -11,18 +12,22 @@ export function desiredDefaultDeny(ctx: TenantContext): KubeObject {
   };
 }
 
-/** What the agent needs: DNS, the gateway and billing services, LiveKit (signalling and media). */
+/**
+ * What the agent needs: DNS, billing (its only platform service), LiveKit (signalling and media) and
+ * the speech and language providers. Nothing calls the agent: it dials out to LiveKit for its jobs.
+ */
 export function desiredAgentPolicy(ctx: TenantContext): KubeObject {
   const platform = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ctx.config.platformNamespace } } };
   const app = (name: string) => ({ ...platform, podSelector: { matchLabels: { 'app.kubernetes.io/name': name } } });
+  const providers = ctx.config.agentProviders;
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: ownedMeta(ctx, 'agent-allow'),
     spec: {
       podSelector: { matchLabels: agentSelector(ctx.slug) },
+      // Ingress with no rules: nothing may connect (the API server stores an empty list as absent, so none is stated).
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [app('mindbot-gateway')], ports: [{ protocol: 'TCP', port: AGENT_PORT }] }],
       egress: [
         {
           to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
@@ -31,7 +36,7 @@ export function desiredAgentPolicy(ctx: TenantContext): KubeObject {
             { protocol: 'TCP', port: 53 },
           ],
         },
-        { to: [app('mindbot-gateway'), app('mindbot-billing')], ports: [{ protocol: 'TCP', port: 8080 }] },
+        { to: [app('mindbot-billing')], ports: [{ protocol: 'TCP', port: 8080 }] },
         {
           to: [{ ipBlock: { cidr: ctx.config.livekitCidr } }],
           ports: [
@@ -42,6 +47,7 @@ export function desiredAgentPolicy(ctx: TenantContext): KubeObject {
             { protocol: 'UDP', port: 50000, endPort: 60000 },
           ],
         },
+        { to: [{ ipBlock: { cidr: providers.cidr } }], ports: providerPorts(providers).map((port) => ({ protocol: 'TCP', port })) },
       ],
     },
   };

@@ -10,7 +10,8 @@ import { KubeApiError, isNotFound, type KubeClient, type KubeObject } from '../.
 import { DEPLOYMENT, SECRET, kindKey, resourcePath, type ResourceKind } from '../../runtime/resources.js';
 import type { ReconcileResult } from '../../runtime/controller.js';
 import { BILLING_STATE_REASONS, stripeReasonOf, type BillingStep } from './billing.js';
-import { AGENT_NAME, TENANT_LABEL, namespaceOf, type TenantContext, type WorkloadConfig } from './context.js';
+import { PROVIDER_KEYS, requiredProviderKeys } from './agent-providers.js';
+import { AGENT_NAME, TENANT_LABEL, hasDedicatedAgent, namespaceOf, type TenantContext, type WorkloadConfig } from './context.js';
 import { desiredObjects } from './desired-objects.js';
 import { LIVEKIT_KEYS } from './livekit-secret.js';
 
@@ -24,7 +25,7 @@ export interface TenantReconcilerDeps {
   tenants: ResilientInformer<Tenant>;
   /** Caches of every owned kind, by `apiVersion/kind`. */
   owned: ReadonlyMap<string, OwnedCache>;
-  /** Cache of the Secrets in the default LiveKit Secret's namespace; references elsewhere are read from the API server. */
+  /** Cache of the Secrets in the default LiveKit Secret's namespace (LiveKit and provider Secrets); references elsewhere are read from the API server. */
   livekitSources: ResilientInformer<KubeObject>;
   provisioner: TenantProvisioner;
   config: WorkloadConfig & {
@@ -202,8 +203,11 @@ export class TenantReconciler {
     const namespace = namespaceOf(slug);
     extras.namespace = namespace;
     try {
-      const livekit = await this.livekitCredentials(tenant);
-      const ctx: TenantContext = { tenant, slug, namespace, config, livekit };
+      // A tenant of the shared pool runs no agent here, so it needs neither credentials nor keys.
+      const dedicated = hasDedicatedAgent(tenant);
+      const livekit = dedicated ? await this.livekitCredentials(tenant) : {};
+      const providerKeys = dedicated ? await this.providerKeys() : {};
+      const ctx: TenantContext = { tenant, slug, namespace, config, livekit, providerKeys };
       const desired = desiredObjects(ctx);
       const stale = desired.filter((object) => !isApplied(object, this.cacheOf(this.kindOf(object)).get(object.metadata.name, object.metadata.namespace)));
       const applyOne = (object: KubeObject) => client.apply(resourcePath(this.kindOf(object), object.metadata.namespace, object.metadata.name), object);
@@ -219,7 +223,8 @@ export class TenantReconciler {
       const deployment = this.cacheOf(DEPLOYMENT).get(AGENT_NAME, namespace);
       const available = (deployment?.status as { availableReplicas?: number } | undefined)?.availableReplicas;
       if (available !== undefined) extras.agentReplicas = available;
-      return { condition: { type: 'WorkloadReady', status: 'True', reason: 'Applied', message: `${desired.length} objects in namespace ${namespace} match the spec` } };
+      const served = dedicated ? '' : "; its calls are served by the region's shared agent pool";
+      return { condition: { type: 'WorkloadReady', status: 'True', reason: 'Applied', message: `${desired.length} objects in namespace ${namespace} match the spec${served}` } };
     } catch (error) {
       if (error instanceof StepFailure) return { condition: error.condition, retry: error };
       const message = messageOf(error);
@@ -233,14 +238,18 @@ export class TenantReconciler {
     return cache.kind;
   }
 
+  /** A Secret from the cache when it lives in the default LiveKit Secret's namespace (watched), else from the API server. */
+  private async readSecret(ref: { namespace: string; name: string }): Promise<{ data?: Record<string, string> } | undefined> {
+    return ref.namespace === this.deps.config.defaultLivekitSecret.namespace
+      ? (this.deps.livekitSources.get(ref.name, ref.namespace) as { data?: Record<string, string> } | undefined)
+      : await this.deps.client.get<{ data?: Record<string, string> }>(resourcePath(SECRET, ref.namespace, ref.name));
+  }
+
   /** Reads the referenced LiveKit Secret; a missing Secret or key stops the workload step before anything is applied. */
   private async livekitCredentials(tenant: Tenant): Promise<Record<string, string>> {
     const ref = tenant.spec.agent.livekitSecretRef ?? this.deps.config.defaultLivekitSecret;
     const field = tenant.spec.agent.livekitSecretRef ? 'spec.agent.livekitSecretRef' : 'the operator default (LIVEKIT_SECRET)';
-    const watched = ref.namespace === this.deps.config.defaultLivekitSecret.namespace;
-    const secret: { data?: Record<string, string> } | undefined = watched
-      ? (this.deps.livekitSources.get(ref.name, ref.namespace) as { data?: Record<string, string> } | undefined)
-      : await this.deps.client.get<{ data?: Record<string, string> }>(resourcePath(SECRET, ref.namespace, ref.name));
+    const secret = await this.readSecret(ref);
     if (!secret) {
       throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretNotFound', message: `Secret ${ref.namespace}/${ref.name} named by ${field} does not exist` });
     }
@@ -249,6 +258,33 @@ export class TenantReconciler {
       throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretInvalid', message: `Secret ${ref.namespace}/${ref.name} lacks ${missing.join(', ')}` });
     }
     return Object.fromEntries(LIVEKIT_KEYS.map((key) => [key, secret.data?.[key] ?? '']));
+  }
+
+  /**
+   * The provider keys of the operator's provider Secret (AGENT_PROVIDER_SECRET), by variable name: those
+   * it holds. A missing Secret, or one without a key the chosen providers need (the worker would refuse
+   * to start), stops the workload step before anything is applied.
+   */
+  private async providerKeys(): Promise<Record<string, string>> {
+    const providers = this.deps.config.agentProviders;
+    const ref = providers.secret;
+    if (ref === undefined) return {};
+    const secret = await this.readSecret(ref);
+    if (!secret) {
+      throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretNotFound', message: `Secret ${ref.namespace}/${ref.name} named by the operator's AGENT_PROVIDER_SECRET does not exist` });
+    }
+    const missing = requiredProviderKeys(providers).filter((variable) => !secret.data?.[providers.keys[variable]]);
+    if (missing.length > 0) {
+      const named = missing.map((variable) => (providers.keys[variable] === variable ? variable : `${providers.keys[variable]} (${variable})`));
+      const chosen = `AGENT_LLM=${providers.llm}, AGENT_STT=${providers.stt}, AGENT_TTS=${providers.tts}`;
+      throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretInvalid', message: `Secret ${ref.namespace}/${ref.name} lacks ${named.join(', ')}, which ${chosen} need` });
+    }
+    return Object.fromEntries(
+      PROVIDER_KEYS.flatMap((variable) => {
+        const value = secret.data?.[providers.keys[variable]];
+        return value ? [[variable, value]] : [];
+      }),
+    );
   }
 
   /** Deletes objects this tenant owns that are no longer desired (e.g. the HPA of a suspended tenant). */

@@ -104,19 +104,33 @@ describe('the Tenant operator against a real API server', () => {
     expect(objects[`namespaces/${ns}`]?.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     const podSpec = (objects['deployments/agent']?.spec as { template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } }).template.spec;
     expect(podSpec.securityContext).toMatchObject({ runAsNonRoot: true });
+    // The platform image's voice agent worker, registered as this tenant's own (AGENT_TENANT), probed where it listens.
     expect(podSpec.containers[0]).toMatchObject({
-      image: 'registry.example/mindbot/agent:test',
+      image: 'registry.example/mindbot/platform:test',
+      args: ['agent'],
+      ports: [{ name: 'http', containerPort: 8081, protocol: 'TCP' }],
       securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-      readinessProbe: { httpGet: { path: '/readyz' } },
-      livenessProbe: { httpGet: { path: '/healthz' } },
+      startupProbe: { httpGet: { path: '/healthz', port: 'http' } },
+      readinessProbe: { httpGet: { path: '/readyz', port: 'http' } },
+      livenessProbe: { httpGet: { path: '/healthz', port: 'http' } },
       resources: { requests: { cpu: '250m', memory: '256Mi' } },
     });
-    expect(podSpec.containers[0]?.env).toEqual(
+    // A call in progress may run on for the whole drain (600 s by default) before the pod is killed.
+    expect(podSpec.terminationGracePeriodSeconds).toBe(630);
+    const env = (podSpec.containers[0]?.env ?? []) as { name: string }[];
+    expect(env).toEqual(
       expect.arrayContaining([
-        { name: 'MINDBOT_TENANT', value: slug },
+        { name: 'AGENT_TENANT', value: slug },
+        { name: 'HOST', value: '0.0.0.0' },
+        { name: 'PORT', value: '8081' },
+        { name: 'AGENT_DRAIN_SECONDS', value: '600' },
+        { name: 'BILLING_URL', value: 'http://mindbot-billing.mindbot-system.svc:8080' },
         { name: 'LIVEKIT_API_SECRET', valueFrom: { secretKeyRef: { name: 'agent-livekit', key: 'LIVEKIT_API_SECRET' } } },
       ]),
     );
+    // What the worker does not read is not set.
+    const unread = ['MINDBOT_TENANT', 'AGENT_VOICE', 'AGENT_LANGUAGE', 'AGENT_CONFIG_DIR', 'GATEWAY_URL'];
+    expect(env.map((e) => e.name).filter((name) => unread.includes(name))).toEqual([]);
     expect(objects['horizontalpodautoscalers/agent']?.spec).toMatchObject({ minReplicas: 1, maxReplicas: 3 });
     expect(objects['resourcequotas/tenant-quota']?.spec).toMatchObject({ hard: { pods: '6', 'services.loadbalancers': '0' } });
 
@@ -170,7 +184,7 @@ describe('the Tenant operator against a real API server', () => {
     await waitUntil('the ConfigMap to be restored', async () => (await api.request('GET', `/api/v1/namespaces/${ns}/configmaps/agent-branding`)).status === 200);
     await waitUntil('the Deployment image to be restored', async () => {
       const res = await api.request('GET', `/apis/apps/v1/namespaces/${ns}/deployments/agent`);
-      return (res.body as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0]?.image === 'registry.example/mindbot/agent:test';
+      return (res.body as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0]?.image === 'registry.example/mindbot/platform:test';
     });
   }, SLOW);
 
@@ -305,7 +319,95 @@ describe('the Tenant operator against a real API server', () => {
     });
     const after = await podAnnotations();
     expect(after['platform.mindbot.ai/livekit-hash']).not.toBe(before['platform.mindbot.ai/livekit-hash']);
-    expect(after['platform.mindbot.ai/config-hash']).toBe(before['platform.mindbot.ai/config-hash']);
+    expect(after['platform.mindbot.ai/providers-hash']).toBe(before['platform.mindbot.ai/providers-hash']);
+  }, SLOW);
+
+  it("gives a Tenant of the shared agent pool no agent of its own, and prunes the dedicated one when its plan moves to the pool", async () => {
+    await start();
+    const slug = uniqueSlug('pool');
+    await createTenant(tenantManifest(slug));
+    await waitForCondition(slug, 'Ready', 'True');
+    const ns = `tenant-${slug}`;
+    const agentObjects = [
+      `/apis/apps/v1/namespaces/${ns}/deployments/agent`,
+      `/api/v1/namespaces/${ns}/services/agent`,
+      `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/agent`,
+      `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/agent`,
+      `/api/v1/namespaces/${ns}/secrets/agent-livekit`,
+    ];
+    const statuses = async () => Promise.all(agentObjects.map(async (path) => (await api.request('GET', path)).status));
+    expect(await statuses()).toEqual(agentObjects.map(() => 200));
+
+    const patched = await api.request('PATCH', `${TENANTS_PATH}/${slug}`, { spec: { plan: { agentPool: 'shared' } } }, 'application/merge-patch+json');
+    expect(patched.status).toBe(200);
+    const moved = await waitForCondition(slug, 'Ready', 'True');
+    expect(conditionOf(moved, 'WorkloadReady')?.message).toContain("its calls are served by the region's shared agent pool");
+    await waitUntil('the dedicated agent to be pruned', async () => (await statuses()).every((status) => status === 404));
+    // The namespace and its guard rails stay.
+    for (const path of [`/api/v1/namespaces/${ns}`, `/api/v1/namespaces/${ns}/resourcequotas/tenant-quota`, `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/default-deny`]) {
+      expect({ path, status: (await api.request('GET', path)).status }).toEqual({ path, status: 200 });
+    }
+
+    // A Tenant of the pool from the start needs no LiveKit credentials in this cluster.
+    const pooled = uniqueSlug('pool');
+    const plan = { name: 'starter' as const, requestsPerMinute: 600, concurrentSessions: 10, maxAgentReplicas: 5, agentPool: 'shared' as const };
+    await createTenant(tenantManifest(pooled, { plan, agent: { livekitSecretRef: { namespace: SYSTEM_NAMESPACE, name: `missing-${pooled}` } } }));
+    await waitForCondition(pooled, 'Ready', 'True');
+    expect((await api.request('GET', `/apis/apps/v1/namespaces/tenant-${pooled}/deployments/agent`)).status).toBe(404);
+  }, SLOW);
+
+  it("copies the provider keys into the tenant's namespace, reports a missing provider Secret or key before applying anything, and rolls the agents when a key is rotated", async () => {
+    const slug = uniqueSlug('voice');
+    const secretName = `providers-${slug}`;
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    await start({
+      agentProviders: {
+        stt: 'deepgram',
+        tts: 'elevenlabs',
+        secret: { namespace: SYSTEM_NAMESPACE, name: secretName },
+        keys: { OPENAI_API_KEY: 'OPENAI_API_KEY', DEEPGRAM_API_KEY: 'deepgram', ELEVEN_API_KEY: 'ELEVEN_API_KEY' },
+      },
+    });
+    await createTenant(tenantManifest(slug));
+    const missing = await waitForCondition(slug, 'WorkloadReady', 'False', 'SecretNotFound');
+    expect(conditionOf(missing, 'WorkloadReady')?.message).toBe(`Secret ${SYSTEM_NAMESPACE}/${secretName} named by the operator's AGENT_PROVIDER_SECRET does not exist`);
+    expect((await api.request('GET', `/api/v1/namespaces/tenant-${slug}`)).status).toBe(404);
+
+    const source = { apiVersion: 'v1', kind: 'Secret', metadata: { name: secretName, namespace: SYSTEM_NAMESPACE }, type: 'Opaque', data: { deepgram: b64('dg-key-1'), STRIPE_SECRET_KEY: b64('sk_live_not_for_agents') } };
+    expect((await api.request('POST', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`, source)).status).toBe(201);
+    const invalid = await waitForCondition(slug, 'WorkloadReady', 'False', 'SecretInvalid');
+    expect(conditionOf(invalid, 'WorkloadReady')?.message).toBe(`Secret ${SYSTEM_NAMESPACE}/${secretName} lacks ELEVEN_API_KEY, which AGENT_LLM=none, AGENT_STT=deepgram, AGENT_TTS=elevenlabs need`);
+
+    const sourcePath = `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets/${secretName}`;
+    expect((await api.request('PATCH', sourcePath, { data: { ELEVEN_API_KEY: b64('el-key-1') } }, 'application/merge-patch+json')).status).toBe(200);
+    await waitForCondition(slug, 'Ready', 'True');
+    const ns = `tenant-${slug}`;
+    const copy = async () => ((await api.request('GET', `/api/v1/namespaces/${ns}/secrets/agent-providers`)).body as { data?: Record<string, string> }).data;
+    // Only the provider keys, under the names the worker reads; nothing else the source Secret holds.
+    expect(await copy()).toEqual({ DEEPGRAM_API_KEY: b64('dg-key-1'), ELEVEN_API_KEY: b64('el-key-1') });
+    const deployment = async () =>
+      (await api.request('GET', `/apis/apps/v1/namespaces/${ns}/deployments/agent`)).body as {
+        spec: { template: { metadata: { annotations: Record<string, string> }; spec: { containers: { env: unknown[] }[] } } };
+      };
+    const before = await deployment();
+    expect(before.spec.template.spec.containers[0]?.env).toEqual(
+      expect.arrayContaining([
+        { name: 'AGENT_STT', value: 'deepgram' },
+        { name: 'AGENT_TTS', value: 'elevenlabs' },
+        { name: 'DEEPGRAM_API_KEY', valueFrom: { secretKeyRef: { name: 'agent-providers', key: 'DEEPGRAM_API_KEY', optional: true } } },
+        { name: 'OPENAI_API_KEY', valueFrom: { secretKeyRef: { name: 'agent-providers', key: 'OPENAI_API_KEY', optional: true } } },
+      ]),
+    );
+    expect(JSON.stringify(before)).not.toContain(b64('dg-key-1'));
+
+    expect((await api.request('PATCH', sourcePath, { data: { deepgram: b64('dg-key-2') } }, 'application/merge-patch+json')).status).toBe(200);
+    await waitUntil('the tenant copy to be rotated', async () => (await copy())?.DEEPGRAM_API_KEY === b64('dg-key-2'));
+    const annotations = (d: Awaited<ReturnType<typeof deployment>>) => d.spec.template.metadata.annotations;
+    const after = await waitUntil('the agents to roll', async () => {
+      const current = await deployment();
+      return annotations(current)['platform.mindbot.ai/providers-hash'] !== annotations(before)['platform.mindbot.ai/providers-hash'] ? current : undefined;
+    });
+    expect(annotations(after)['platform.mindbot.ai/livekit-hash']).toBe(annotations(before)['platform.mindbot.ai/livekit-hash']);
   }, SLOW);
 
   it('refuses a region the platform does not run, with a condition, and keeps retrying', async () => {
@@ -440,7 +542,7 @@ async function spawnOperator(lease: string): Promise<ChildProcess> {
       RENEW_DEADLINE_MS: '1500',
       RETRY_PERIOD_MS: '300',
       WORKERS: '1',
-      AGENT_IMAGE: 'registry.example/mindbot/agent:test',
+      AGENT_IMAGE: 'registry.example/mindbot/platform:test',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -38,7 +38,10 @@ export interface TenantControllerOptions {
 export class TenantController {
   readonly tenants: ResilientInformer<Tenant>;
   readonly owned = new Map<string, OwnedCache>();
-  /** The LiveKit Secrets Tenants reference in the default Secret's namespace: a rotation reaches the agents without waiting for a resync. */
+  /**
+   * The Secrets in the default LiveKit Secret's namespace, where Tenants' LiveKit Secrets and the provider
+   * Secret usually live: a rotation reaches the agents without waiting for a resync.
+   */
   readonly livekitSources: ResilientInformer<KubeObject>;
   private readonly reconciler: TenantReconciler;
   private controller: Controller | undefined;
@@ -67,7 +70,13 @@ export class TenantController {
     }
     const sourceNamespace = options.config.defaultLivekitSecret.namespace;
     this.livekitSources = new ResilientInformer<KubeObject>({ client, path: resourcePath(SECRET, sourceNamespace), logger, metrics });
+    const providers = options.config.agentProviders.secret;
     this.livekitSources.on((_event: InformerEvent, secret) => {
+      // Every tenant's agents carry the provider keys.
+      if (providers?.namespace === sourceNamespace && providers.name === secret.metadata.name) {
+        this.resyncAll();
+        return;
+      }
       for (const tenant of this.tenants.list()) {
         const ref = tenant.spec.agent.livekitSecretRef ?? options.config.defaultLivekitSecret;
         if (ref.namespace === sourceNamespace && ref.name === secret.metadata.name) this.enqueue(tenant.metadata.name);
