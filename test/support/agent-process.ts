@@ -9,7 +9,7 @@ export interface AgentProcess {
   output: string[];
   /** Resolves once the worker is registered with LiveKit (its /readyz says so). */
   registered(): Promise<void>;
-  /** SIGKILL: the worker dies mid-call, as a crashed pod would. */
+  /** SIGKILL to the worker and its job processes: the worker dies mid-call, as a crashed pod would. */
   kill(): void;
   stop(): Promise<void>;
 }
@@ -22,6 +22,8 @@ export async function startAgentProcess(env: Record<string, string>): Promise<Ag
     cwd: root,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'info', PORT: String(port), AGENT_IDLE_PROCESSES: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own: the worker forks a process per job, and a crash kills them all, as a pod's would.
+    detached: true,
   });
   const collect = (chunk: Buffer) => {
     output.push(...chunk.toString('utf8').split('\n').filter((line) => line.length > 0));
@@ -44,7 +46,7 @@ export async function startAgentProcess(env: Record<string, string>): Promise<Ag
       throw new Error(`the agent worker did not register with LiveKit:\n${output.slice(-30).join('\n')}`);
     },
     kill() {
-      child.kill('SIGKILL');
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -52,6 +54,12 @@ export async function startAgentProcess(env: Record<string, string>): Promise<Ag
         const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
         await exited;
         clearTimeout(timer);
+      }
+      // Whatever job process outlived the worker goes with it.
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // the group is gone already
       }
     },
   };

@@ -1,44 +1,38 @@
-import { dispose } from '@livekit/rtc-node';
 import request from 'supertest';
 import { AgentDispatchClient } from 'livekit-server-sdk';
 import { agentDispatchSchema, type AgentDispatch } from '@mindbot/sdk/agent-job';
 import { problemSchema, voiceSessionSchema } from '@mindbot/sdk/schemas';
 import { createRedis, reportAgentStatus, withdrawAgentStatus } from '@mindbot/redis';
-import { captureLogger, createTestDatabase, freePort, testRedisUrl, uniqueSlug, type TestDatabase } from '@mindbot/testing';
-import { startBillingProcess, type BillingProcess } from '../testing/billing-process.js';
-import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, startGatewayHarness, type GatewayHarness } from '../testing/harness.js';
-import { startLiveKit, type LiveKitServer } from '../testing/livekit.js';
+import { captureLogger, testRedisUrl, uniqueSlug } from '@mindbot/testing';
+import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, type GatewayHarness } from '../testing/harness.js';
+import type { LiveKitServer } from '../testing/livekit.js';
+import { startVoiceStack, type VoiceStack } from '../testing/voice-stack.js';
 
 // What the gateway tells the agent (the dispatch), and when it refuses to open a room nobody would join.
 describe('gateway: voice sessions and the agent that answers them', () => {
-  let database: TestDatabase;
-  let livekit: LiveKitServer;
+  let stack: VoiceStack;
   let h: GatewayHarness;
-  let billing: BillingProcess;
-  let tenant: string;
+  let livekit: LiveKitServer;
+  const tenant = uniqueSlug('persona');
   const redis = createRedis(testRedisUrl(), captureLogger().logger);
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const billingPort = await freePort();
-    livekit = await startLiveKit({ apiKey: LIVEKIT_DEV_KEY, apiSecret: LIVEKIT_DEV_SECRET });
-    h = await startGatewayHarness({ database, billingUrl: `http://127.0.0.1:${billingPort}`, livekit: { url: livekit.url, apiUrl: livekit.apiUrl }, requireAgent: true });
-    tenant = uniqueSlug('persona');
-    await h.provision(tenant, (m) => {
-      m.spec.agent.personas = [{ id: 'teacher', name: 'Ms. Lane', voice: 'cedar', instructions: 'Explain step by step.', greeting: 'Ready to learn?' }];
-      m.spec.agent.onboardingGreeting = 'Welcome aboard! This is your first call.';
+    stack = await startVoiceStack({
+      requireAgent: true,
+      provision: async (harness) => {
+        await harness.provision(tenant, (m) => {
+          m.spec.agent.personas = [{ id: 'teacher', name: 'Ms. Lane', voice: 'cedar', instructions: 'Explain step by step.', greeting: 'Ready to learn?' }];
+          m.spec.agent.onboardingGreeting = 'Welcome aboard! This is your first call.';
+        });
+      },
     });
-    billing = await startBillingProcess({ databaseUrl: database.url, issuer: h.issuer, port: billingPort });
+    ({ h, livekit } = stack);
   }, 120_000);
 
   afterAll(async () => {
     await withdrawAgentStatus(redis, `tenant-${tenant}`, 'AW_test');
     redis.disconnect();
-    await h.close();
-    await billing.stop();
-    await livekit.stop();
-    await dispose();
-    await database.dispose();
+    await stack.stop();
   });
 
   const start = async (userId: string, body: object = {}) =>

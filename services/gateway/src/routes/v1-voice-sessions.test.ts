@@ -1,14 +1,14 @@
 import { jest } from '@jest/globals';
-import { Room, dispose } from '@livekit/rtc-node';
+import { Room } from '@livekit/rtc-node';
 import request from 'supertest';
 import { agentDispatchSchema } from '@mindbot/sdk/agent-job';
 import { AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
 import { problemSchema, voiceSessionSchema } from '@mindbot/sdk/schemas';
 import { newId } from '@mindbot/ids';
-import { createTestDatabase, freePort, uniqueSlug, type TestDatabase } from '@mindbot/testing';
-import { startBillingProcess, type BillingProcess } from '../testing/billing-process.js';
-import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, startGatewayHarness, type GatewayHarness } from '../testing/harness.js';
-import { startLiveKit, type LiveKitServer } from '../testing/livekit.js';
+import { uniqueSlug } from '@mindbot/testing';
+import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, type GatewayHarness } from '../testing/harness.js';
+import type { LiveKitServer } from '../testing/livekit.js';
+import { startVoiceStack, type VoiceStack } from '../testing/voice-stack.js';
 
 jest.setTimeout(90_000);
 
@@ -31,34 +31,24 @@ interface SessionRow {
 // the billing service in its own process, Postgres and Redis; the user joins the room with the
 // returned token through @livekit/rtc-node.
 describe('gateway: voice sessions', () => {
-  let database: TestDatabase;
+  let stack: VoiceStack;
   let h: GatewayHarness;
   let livekit: LiveKitServer;
-  let billing: BillingProcess;
   let tenant: string;
   let rooms: RoomServiceClient;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const gatewayPort = await freePort();
-    const billingPort = await freePort();
-    livekit = await startLiveKit({ apiKey: LIVEKIT_DEV_KEY, apiSecret: LIVEKIT_DEV_SECRET, webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit` });
-    h = await startGatewayHarness({ database, billingUrl: `http://127.0.0.1:${billingPort}`, livekit: { url: livekit.url, apiUrl: livekit.apiUrl } });
     tenant = uniqueSlug('voice');
-    await h.provision(tenant);
-    billing = await startBillingProcess({ databaseUrl: database.url, issuer: h.issuer, port: billingPort });
-    // LiveKit's webhooks arrive over real HTTP at this port (closed by h.close()).
-    await h.listen(gatewayPort);
+    stack = await startVoiceStack({
+      provision: async (harness) => {
+        await harness.provision(tenant);
+      },
+    });
+    ({ h, livekit } = stack);
     rooms = new RoomServiceClient(livekit.apiUrl, LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET);
   });
 
-  afterAll(async () => {
-    await h.close();
-    await billing.stop();
-    await livekit.stop();
-    await dispose();
-    await database.dispose();
-  });
+  afterAll(() => stack.stop());
 
   const start = async (userId: string, body: object = {}) =>
     request(h.app)
