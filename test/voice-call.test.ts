@@ -8,17 +8,17 @@ import {
   TrackKind,
   TrackPublishOptions,
   TrackSource,
-  dispose,
   type RemoteTrack,
   type TextStreamReader,
 } from '@livekit/rtc-node';
 import request from 'supertest';
 import { CALL_NOTICE_TOPIC, callNoticeSchema, type CallNotice } from '@mindbot/sdk/agent-job';
 import { voiceSessionSchema, voiceSessionTranscriptSchema } from '@mindbot/sdk/schemas';
-import { createTestDatabase, freePort, testRedisUrl, uniqueSlug, type TestDatabase } from '@mindbot/testing';
-import { startBillingProcess, type BillingProcess } from '../services/gateway/src/testing/billing-process.js';
-import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, startGatewayHarness, type GatewayHarness } from '../services/gateway/src/testing/harness.js';
-import { startLiveKit, type LiveKitServer } from '../services/gateway/src/testing/livekit.js';
+import { testRedisUrl, uniqueSlug } from '@mindbot/testing';
+import type { BillingProcess } from '../services/gateway/src/testing/billing-process.js';
+import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, type GatewayHarness } from '../services/gateway/src/testing/harness.js';
+import type { LiveKitServer } from '../services/gateway/src/testing/livekit.js';
+import { startVoiceStack, type VoiceStack } from '../services/gateway/src/testing/voice-stack.js';
 import { defaultBillingPolicyConfig } from '../services/billing/src/config.js';
 import { billingPolicyOf } from '../services/billing/src/billing-deps.js';
 import { sweepAbandonedSessions } from '../services/billing/src/domain/metering.js';
@@ -37,7 +37,7 @@ interface SessionRow {
 }
 
 describe('a voice call end to end', () => {
-  let database: TestDatabase;
+  let stack: VoiceStack;
   let livekit: LiveKitServer;
   let h: GatewayHarness;
   let billing: BillingProcess;
@@ -61,16 +61,15 @@ describe('a voice call end to end', () => {
   });
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const gatewayPort = await freePort();
-    const billingPort = await freePort();
-    livekit = await startLiveKit({ apiKey: LIVEKIT_DEV_KEY, apiSecret: LIVEKIT_DEV_SECRET, webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit` });
-    // requireAgent: the gateway opens a room only once the tenant's worker reports itself ready (Redis).
-    h = await startGatewayHarness({ database, billingUrl: `http://127.0.0.1:${billingPort}`, livekit: { url: livekit.url, apiUrl: livekit.apiUrl }, requireAgent: true });
     tenant = uniqueSlug('call');
-    await h.provision(tenant);
-    billing = await startBillingProcess({ databaseUrl: database.url, issuer: h.issuer, port: billingPort });
-    await h.listen(gatewayPort);
+    // requireAgent: the gateway opens a room only once the tenant's worker reports itself ready (Redis).
+    stack = await startVoiceStack({
+      requireAgent: true,
+      provision: async (harness) => {
+        await harness.provision(tenant);
+      },
+    });
+    ({ livekit, h, billing } = stack);
     agent = await startAgentProcess(agentEnv(tenant));
     await agent.registered();
   }, 180_000);
@@ -78,11 +77,7 @@ describe('a voice call end to end', () => {
   afterAll(async () => {
     await agent.stop();
     await otherAgent?.stop();
-    await h.close();
-    await billing.stop();
-    await livekit.stop();
-    await dispose();
-    await database.dispose();
+    await stack.stop();
   }, 60_000);
 
   const sessionRow = (id: string) =>
