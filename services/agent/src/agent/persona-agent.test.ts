@@ -164,4 +164,58 @@ describe('agent: persona, greeting and tools in a call', () => {
       await session.close();
     }
   });
+
+  it('estimates the cost so far and summarises the call from billing’s meter', async () => {
+    await h.grant(h.tenantA, 'usr_meter');
+    const { billing, sessionId } = await callOf(h.tenantA, 'usr_meter');
+    expect((await h.internal(h.tenantA).post(`/sessions/${sessionId}/heartbeat`, { elapsedSeconds: 0 })).status).toBe(200);
+    const session = await sessionWith(
+      [
+        { input: 'what has this cost', toolCalls: [{ name: 'estimate_session_cost', args: {} }] },
+        { input: 'sum it up', toolCalls: [{ name: 'get_session_summary', args: {} }] },
+      ],
+      billing,
+    );
+    try {
+      const cost = await session.run({ userInput: 'what has this cost' }).wait();
+      cost.expect.nextEvent().isFunctionCall({ name: 'estimate_session_cost' });
+      const estimate = JSON.parse(cost.expect.nextEvent().isFunctionCallOutput().event().item.output) as { usedSeconds: number; remainingSeconds: number };
+      const summary = await billing.summary();
+      expect(estimate.usedSeconds).toBe(summary.session.settledSeconds);
+      expect(estimate.remainingSeconds).toBe(summary.session.remainingSeconds);
+
+      const summed = await session.run({ userInput: 'sum it up' }).wait();
+      summed.expect.nextEvent().isFunctionCall({ name: 'get_session_summary' });
+      const answer = JSON.parse(summed.expect.nextEvent().isFunctionCallOutput().event().item.output) as { startedAt: string; totalTalkTimeLeft: string };
+      expect(answer.startedAt).toBe(summary.session.startedAt);
+      expect(answer.totalTalkTimeLeft).toMatch(/hour|minute|second/);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('keeps no transcript for a tenant that turned transcripts off, and says so to the agent', async () => {
+    // The registry row as provisioning writes it from a manifest with `agent.transcripts: false`.
+    const row = await h.deps.platform.tenant.findUniqueOrThrow({ where: { slug: h.tenantB } });
+    await h.deps.platform.tenant.update({ where: { slug: h.tenantB }, data: { agent: { ...(row.agent as Record<string, unknown>), transcripts: false } } });
+    await h.grant(h.tenantB, 'usr_private');
+    const { billing, sessionId } = await callOf(h.tenantB, 'usr_private');
+    const answer = await until(async () => {
+      const a = await billing.appendEvents([{ seq: 0, kind: 'user', text: 'my secret', at: new Date().toISOString() }]);
+      return a.kept ? undefined : a;
+    });
+    expect(answer).toEqual({ stored: 0, kept: false });
+    const kept = await h.deps.tenants.forTenant(h.tenantB).transaction((tx) => tx.voiceSessionEvent.count({ where: { sessionId } }));
+    expect(kept).toBe(0);
+  });
 });
+
+/** Billing reads the registry through a cache of a few seconds: retry until the change shows. */
+async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('timed out');
+}
