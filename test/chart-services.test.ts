@@ -18,10 +18,13 @@ import { loadBillingConfig } from '../services/billing/src/config.js';
 import { loadGatewayConfig } from '../services/gateway/src/config.js';
 import { loadSsoConfig } from '../services/sso/src/config.js';
 import { loadCliConfig } from '../packages/cli/src/config.js';
-import { loadOperatorConfig } from '../operator/src/config.js';
+import { agentNameOf, loadAgentConfig } from '../services/agent/src/config.js';
+import { loadOperatorConfig, workloadConfigOf, type OperatorConfig } from '../operator/src/config.js';
 import { API_VERSION, KIND, TENANTS_PATH, type Tenant } from '../operator/src/api/v1alpha1/tenant-types.js';
+import { PROVIDER_KEYS } from '../operator/src/controllers/tenant/agent-providers.js';
 import { namespaceOf, type TenantContext } from '../operator/src/controllers/tenant/context.js';
 import { desiredDeployment } from '../operator/src/controllers/tenant/deployment.js';
+import { desiredObjects } from '../operator/src/controllers/tenant/desired-objects.js';
 import { desiredNamespace } from '../operator/src/controllers/tenant/namespace.js';
 import { desiredAgentPolicy } from '../operator/src/controllers/tenant/network-policy.js';
 import { tenantManifest } from '../operator/src/testing/operator-harness.js';
@@ -77,6 +80,9 @@ const SECRET_VARIABLES = [
   'LIVEKIT_API_SECRET',
   'SSO_SIGNING_KEYS',
   'SSO_SECRET_KEYS',
+  'OPENAI_API_KEY',
+  'DEEPGRAM_API_KEY',
+  'ELEVEN_API_KEY',
 ];
 
 /** The variables a loader refuses to start without: what it names when the environment is empty. */
@@ -106,6 +112,8 @@ const SECRETS: Record<string, Record<string, string>> = {
     SSO_SECRET_KEYS: `e1:${randomBytes(32).toString('base64')}`,
   },
   livekit: { LIVEKIT_URL: 'wss://livekit.eu-west.example', LIVEKIT_API_KEY: 'APIabc', LIVEKIT_API_SECRET: randomBytes(24).toString('base64url') },
+  // Key names of a platform engineer's own choosing (agent.providers.*ApiKeyKey).
+  'mindbot-providers': { 'openai-key': 'sk-proj-test', 'deepgram-key': 'dg-test', 'elevenlabs-key': 'el-test' },
 };
 
 /** The values an install needs: the region, the base domain, and the names of those Secrets. */
@@ -119,6 +127,23 @@ const REQUIRED = {
   sso: { existingSecret: 'mindbot-sso' },
 };
 const WITH_VOICE = { gateway: { livekit: { existingSecret: 'livekit' } } };
+/** Real speech and language providers, their keys from a Secret. */
+const WITH_PROVIDERS = {
+  agent: {
+    providers: {
+      llm: 'openai',
+      llmModel: 'gpt-4.1',
+      stt: 'deepgram',
+      tts: 'elevenlabs',
+      voiceMap: { aurora: 'voice-aurora', cedar: 'voice-cedar' },
+      existingSecret: 'mindbot-providers',
+      openaiApiKeyKey: 'openai-key',
+      deepgramApiKeyKey: 'deepgram-key',
+      elevenApiKeyKey: 'elevenlabs-key',
+    },
+  },
+};
+const POOL = 'agent-pool';
 
 type Values = Record<string, unknown>;
 const isObject = (v: unknown): v is Values => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -140,6 +165,13 @@ const containerOf = (d: Deployment): Container => {
   if (!first) throw new Error(`${d.metadata.name} has no container`);
   return first;
 };
+
+/** Tenant acme's objects, as the operator computes them from the configuration the chart gives it. */
+function tenantContext(operator: OperatorConfig): TenantContext {
+  const manifest = parseTenantManifest(tenantManifest('acme'));
+  const tenant: Tenant = { apiVersion: API_VERSION, kind: KIND, metadata: { name: 'acme', uid: 'uid-acme' }, spec: manifest.spec };
+  return { tenant, slug: 'acme', namespace: namespaceOf('acme'), livekit: {}, providerKeys: {}, config: workloadConfigOf(operator) };
+}
 
 describe('the mindbot chart deploys the platform services', () => {
   beforeAll(requireHelm);
@@ -226,25 +258,33 @@ describe('the mindbot chart deploys the platform services', () => {
   }, 30_000);
 
   it('takes every credential from a referenced Secret, never from values, in every workload', async () => {
-    const docs = docsOf(await render(WITH_VOICE, { operator: { billing: { existingSecret: 'mindbot-stripe' } } }));
+    const docs = docsOf(await render(WITH_VOICE, WITH_PROVIDERS, { operator: { billing: { existingSecret: 'mindbot-stripe' } } }));
     const workloads = [...allOf(docs, deploymentSchema, 'Deployment'), ...allOf(docs, jobSchema, 'Job')];
-    expect(workloads.map((w) => w.metadata.name).sort()).toEqual([nameOf('billing'), nameOf('gateway'), nameOf('migrate'), nameOf('operator'), nameOf('sso')]);
+    expect(workloads.map((w) => w.metadata.name).sort()).toEqual([nameOf(POOL), nameOf('billing'), nameOf('gateway'), nameOf('migrate'), nameOf('operator'), nameOf('sso')]);
     const secretVars = workloads.flatMap((w) =>
       w.spec.template.spec.containers.flatMap((c) => c.env.filter((e) => SECRET_VARIABLES.includes(e.name)).map((e) => ({ workload: w.metadata.name, ...e }))),
     );
     expect(secretVars.length).toBeGreaterThanOrEqual(SECRET_VARIABLES.length);
     for (const variable of secretVars) {
-      expect(variable).toEqual({ workload: variable.workload, name: variable.name, valueFrom: { secretKeyRef: { name: expect.any(String), key: expect.any(String) } } });
+      // Provider keys are optional references: the Secret holds those of the providers chosen (validate.yaml insists on the Secret).
+      const ref = PROVIDER_KEYS.some((key) => key === variable.name) ? { name: expect.any(String), key: expect.any(String), optional: true } : { name: expect.any(String), key: expect.any(String) };
+      expect(variable).toEqual({ workload: variable.workload, name: variable.name, valueFrom: { secretKeyRef: ref } });
     }
+    // The operator holds no key: it names the provider Secret, whose keys it copies into each tenant namespace.
+    const operatorEnv = containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env;
+    expect(operatorEnv.filter((e) => PROVIDER_KEYS.some((key) => key === e.name))).toEqual([]);
+    expect(operatorEnv.find((e) => e.name === 'AGENT_PROVIDER_SECRET')).toEqual({ name: 'AGENT_PROVIDER_SECRET', value: `${NAMESPACE}/mindbot-providers` });
+    const rendered = JSON.stringify(docs.map((d) => d.raw));
+    for (const value of Object.values(SECRETS).flatMap((secret) => Object.values(secret)).filter((v) => v.length >= 6)) expect(rendered).not.toContain(value);
   }, 30_000);
 
   it('runs every platform pod non-root, read-only, RuntimeDefault seccomp, with probes, resources and no service-account token unless it needs the API', async () => {
-    const docs = docsOf(await render());
+    const docs = docsOf(await render(WITH_VOICE));
     const pods = [
       ...allOf(docs, deploymentSchema, 'Deployment').map((d) => ({ name: d.metadata.name, template: d.spec.template })),
       ...allOf(docs, jobSchema, 'Job').map((j) => ({ name: j.metadata.name, template: j.spec.template })),
     ];
-    expect(pods).toHaveLength(5);
+    expect(pods).toHaveLength(6);
     for (const { name, template } of pods) {
       const { spec } = template;
       expect({ name, pod: spec.securityContext }).toEqual({ name, pod: expect.objectContaining({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }) });
@@ -260,7 +300,7 @@ describe('the mindbot chart deploys the platform services', () => {
         });
       }
     }
-    for (const name of [...SERVICE_NAMES, 'operator']) {
+    for (const name of [...SERVICE_NAMES, 'operator', POOL]) {
       const c = containerOf(find(docs, deploymentSchema, 'Deployment', nameOf(name)));
       expect({ name, liveness: c.livenessProbe?.httpGet.path, readiness: c.readinessProbe?.httpGet.path, port: c.readinessProbe?.httpGet.port }).toEqual({
         name,
@@ -318,55 +358,149 @@ describe('the mindbot chart deploys the platform services', () => {
     }
   }, 120_000);
 
-  it("lets tenant agents reach gateway and billing where the operator's tenant NetworkPolicy sends them, and keeps them off sso", async () => {
-    const docs = docsOf(await render());
+  it("lets the agents (the operator's tenant agents and the shared pool) reach billing, and nothing else of the platform", async () => {
+    const docs = docsOf(await render(WITH_VOICE));
     const operatorEnv = containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env;
     const operator = loadOperatorConfig(resolveEnv(operatorEnv, SECRETS));
     const serviceHost = (name: ServiceName) => `http://${nameOf(name)}.${NAMESPACE}.svc:8080`;
-    expect({ platformNamespace: operator.PLATFORM_NAMESPACE, gateway: operator.GATEWAY_URL, billing: operator.BILLING_URL }).toEqual({
-      platformNamespace: NAMESPACE,
-      gateway: serviceHost('gateway'),
-      billing: serviceHost('billing'),
-    });
+    expect({ platformNamespace: operator.PLATFORM_NAMESPACE, billing: operator.BILLING_URL }).toEqual({ platformNamespace: NAMESPACE, billing: serviceHost('billing') });
 
-    // The tenant's objects, as the operator computes them from the configuration the chart gives it.
-    const manifest = parseTenantManifest(tenantManifest('acme'));
-    const tenant: Tenant = { apiVersion: API_VERSION, kind: KIND, metadata: { name: 'acme', uid: 'uid-acme' }, spec: manifest.spec };
-    const ctx: TenantContext = {
-      tenant,
-      slug: 'acme',
-      namespace: namespaceOf('acme'),
-      livekit: {},
-      config: {
-        region: 'eu-west',
-        agentImage: operator.AGENT_IMAGE,
-        platformNamespace: operator.PLATFORM_NAMESPACE,
-        defaultLivekitSecret: operator.LIVEKIT_SECRET,
-        livekitCidr: operator.LIVEKIT_CIDR,
-        gatewayUrl: operator.GATEWAY_URL,
-        billingUrl: operator.BILLING_URL,
-      },
-    };
+    const ctx = tenantContext(operator);
     const agentPolicy = networkPolicySchema.parse(desiredAgentPolicy(ctx));
     const namespaceLabels = { ...desiredNamespace(ctx).metadata.labels, 'kubernetes.io/metadata.name': ctx.namespace };
     const agentLabels = deploymentSchema.parse(desiredDeployment(ctx)).spec.template.metadata.labels;
     const agent: Pod = { namespace: ctx.namespace, namespaceLabels, labels: agentLabels };
-    const platformPod = (name: ServiceName): Pod => ({
-      namespace: NAMESPACE,
-      namespaceLabels: { 'kubernetes.io/metadata.name': NAMESPACE },
-      labels: find(docs, deploymentSchema, 'Deployment', nameOf(name)).spec.template.metadata.labels,
-    });
-    const agentMayCall = (name: ServiceName) =>
-      (agentPolicy.spec.egress ?? []).some((rule) => (rule.to ?? []).some((p) => peerMatches(p, ctx.namespace, platformPod(name))) && (rule.ports ?? []).some((p) => p.port === 8080));
-    const platformAdmits = (name: ServiceName) => admits(find(docs, networkPolicySchema, 'NetworkPolicy', nameOf(name)), agent, 8080);
+    const inPlatform = (labels: Record<string, string>): Pod => ({ namespace: NAMESPACE, namespaceLabels: { 'kubernetes.io/metadata.name': NAMESPACE }, labels });
+    const platformPod = (name: ServiceName): Pod => inPlatform(find(docs, deploymentSchema, 'Deployment', nameOf(name)).spec.template.metadata.labels);
+    const pool = inPlatform(find(docs, deploymentSchema, 'Deployment', nameOf(POOL)).spec.template.metadata.labels);
+    const poolPolicy = find(docs, networkPolicySchema, 'NetworkPolicy', nameOf(POOL));
+    const mayCall = (policy: typeof agentPolicy, from: string, name: ServiceName) =>
+      (policy.spec.egress ?? []).some((rule) => (rule.to ?? []).some((p) => peerMatches(p, from, platformPod(name))) && (rule.ports ?? []).some((p) => p.port === 8080));
+    const platformAdmits = (name: ServiceName, source: Pod) => admits(find(docs, networkPolicySchema, 'NetworkPolicy', nameOf(name)), source, 8080);
 
-    expect({ gateway: agentMayCall('gateway'), billing: agentMayCall('billing') }).toEqual({ gateway: true, billing: true });
-    expect({ gateway: platformAdmits('gateway'), billing: platformAdmits('billing'), sso: platformAdmits('sso') }).toEqual({ gateway: true, billing: true, sso: false });
+    // The worker's only platform service is billing (each job's routes, with that job's credential).
+    expect({ gateway: mayCall(agentPolicy, ctx.namespace, 'gateway'), billing: mayCall(agentPolicy, ctx.namespace, 'billing'), sso: mayCall(agentPolicy, ctx.namespace, 'sso') }).toEqual({ gateway: false, billing: true, sso: false });
+    expect({ gateway: mayCall(poolPolicy, NAMESPACE, 'gateway'), billing: mayCall(poolPolicy, NAMESPACE, 'billing'), sso: mayCall(poolPolicy, NAMESPACE, 'sso') }).toEqual({ gateway: false, billing: true, sso: false });
+    expect({ billing: platformAdmits('billing', agent), sso: platformAdmits('sso', agent) }).toEqual({ billing: true, sso: false });
+    expect({ billing: platformAdmits('billing', pool), sso: platformAdmits('sso', pool) }).toEqual({ billing: true, sso: false });
+    // Both reach LiveKit (signalling and media) and the providers over HTTPS, at the CIDRs the values give.
+    for (const policy of [agentPolicy, poolPolicy]) {
+      const cidrs = (policy.spec.egress ?? []).flatMap((rule) => (rule.to ?? []).flatMap((p) => (p.ipBlock ? [{ cidr: p.ipBlock.cidr, ports: (rule.ports ?? []).map((q) => q.port) }] : [])));
+      expect(cidrs).toEqual([
+        { cidr: '0.0.0.0/0', ports: [443, 7880, 7881, 3478, 50000] },
+        { cidr: '0.0.0.0/0', ports: [443] },
+      ]);
+    }
+    // Nothing calls an agent: the pool admits only metricsFrom (none here), as the tenant agents admit nobody.
+    expect({ pool: poolPolicy.spec.ingress ?? [], tenant: agentPolicy.spec.ingress ?? [], types: [poolPolicy.spec.policyTypes, agentPolicy.spec.policyTypes] }).toEqual({
+      pool: [],
+      tenant: [],
+      types: [
+        ['Ingress', 'Egress'],
+        ['Ingress', 'Egress'],
+      ],
+    });
     // Billing and sso take calls from the platform only: a pod of another namespace is refused.
     const stranger: Pod = { namespace: 'default', namespaceLabels: { 'kubernetes.io/metadata.name': 'default' }, labels: { app: 'curl' } };
-    expect({ billing: platformAdmits('billing') && admits(find(docs, networkPolicySchema, 'NetworkPolicy', nameOf('billing')), stranger, 8080) }).toEqual({ billing: false });
+    expect({ billing: platformAdmits('billing', stranger), sso: platformAdmits('sso', stranger) }).toEqual({ billing: false, sso: false });
     expect(admits(find(docs, networkPolicySchema, 'NetworkPolicy', nameOf('sso')), platformPod('gateway'), 8080)).toBe(true);
-    expect(admits(find(docs, networkPolicySchema, 'NetworkPolicy', nameOf('sso')), stranger, 8080)).toBe(false);
+  }, 30_000);
+
+  it("runs the region's shared agent pool with an environment the worker accepts, every variable one it reads, under the agent name the gateway dispatches to", async () => {
+    const docs = docsOf(await render(WITH_VOICE, { agent: { pool: { name: 'eu-pool' }, drainSeconds: 900 } }));
+    const deployment = find(docs, deploymentSchema, 'Deployment', nameOf(POOL));
+    const container = containerOf(deployment);
+    expect({ image: container.image, args: container.args }).toEqual({ image: 'ghcr.io/mindbot/platform:0.1.0', args: ['agent'] });
+    const names = container.env.map((e) => e.name);
+    expect(names.filter((v, i) => names.indexOf(v) !== i)).toEqual([]);
+    const config = loadAgentConfig(resolveEnv(container.env, SECRETS));
+    expect(names.filter((v) => !(v in config))).toEqual([]);
+    const gateway = loadGatewayConfig(resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('gateway'))).env, SECRETS));
+    // No AGENT_TENANT: the pool serves any shared-plan tenant, under the name the gateway dispatches their calls to.
+    expect(config.AGENT_TENANT).toBeUndefined();
+    expect({ pool: agentNameOf(config), gateway: gateway.AGENT_POOL_NAME }).toEqual({ pool: 'eu-pool', gateway: 'eu-pool' });
+    expect(config).toMatchObject({
+      NODE_ENV: 'production',
+      MINDBOT_REGION: 'eu-west',
+      HOST: '0.0.0.0',
+      BILLING_URL: gateway.BILLING_URL,
+      LIVEKIT_URL: gateway.LIVEKIT_URL,
+      LIVEKIT_API_KEY: gateway.LIVEKIT_API_KEY,
+      AGENT_DRAIN_SECONDS: 900,
+      AGENT_LLM: 'none',
+      AGENT_STT: 'none',
+      AGENT_TTS: 'none',
+    });
+    // Probed on its own endpoints where it listens; given its drain plus 30 s to end its calls.
+    const http = container.ports.find((p) => p.name === 'http');
+    expect({ PORT: config.PORT, containerPort: http?.containerPort }).toEqual({ PORT: 8081, containerPort: 8081 });
+    expect({ startup: container.startupProbe?.httpGet, liveness: container.livenessProbe?.httpGet, readiness: container.readinessProbe?.httpGet }).toEqual({
+      startup: { path: '/healthz', port: 'http' },
+      liveness: { path: '/healthz', port: 'http' },
+      readiness: { path: '/readyz', port: 'http' },
+    });
+    const grace = z.object({ spec: z.object({ template: z.object({ spec: z.object({ terminationGracePeriodSeconds: z.number() }) }) }) });
+    const raw = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === nameOf(POOL))?.raw;
+    expect(grace.parse(raw).spec.template.spec.terminationGracePeriodSeconds).toBe(930);
+    // The operator gives the tenants' dedicated agents the same image, command and drain.
+    const operator = loadOperatorConfig(resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env, SECRETS));
+    const dedicated = containerOf(deploymentSchema.parse(desiredDeployment(tenantContext(operator))));
+    expect({ image: dedicated.image, args: dedicated.args, drain: operator.AGENT_DRAIN_SECONDS }).toEqual({ image: container.image, args: ['agent'], drain: 900 });
+  }, 30_000);
+
+  it('gives the pool and every dedicated agent the same providers from values, each key only by reference to the named Secret', async () => {
+    const docs = docsOf(await render(WITH_VOICE, WITH_PROVIDERS));
+    const container = containerOf(find(docs, deploymentSchema, 'Deployment', nameOf(POOL)));
+    const pool = loadAgentConfig(resolveEnv(container.env, SECRETS));
+    const providers = { AGENT_LLM: 'openai', AGENT_LLM_MODEL: 'gpt-4.1', AGENT_STT: 'deepgram', AGENT_TTS: 'elevenlabs', AGENT_VOICE_MAP: { aurora: 'voice-aurora', cedar: 'voice-cedar' } };
+    expect(pool).toMatchObject({ ...providers, OPENAI_API_KEY: 'sk-proj-test', DEEPGRAM_API_KEY: 'dg-test', ELEVEN_API_KEY: 'el-test' });
+    expect(container.env.find((e) => e.name === 'DEEPGRAM_API_KEY')).toEqual({
+      name: 'DEEPGRAM_API_KEY',
+      valueFrom: { secretKeyRef: { name: 'mindbot-providers', key: 'deepgram-key', optional: true } },
+    });
+
+    // The operator: the same settings, the Secret by name and where each key is in it.
+    const operator = loadOperatorConfig(resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env, SECRETS));
+    const workload = workloadConfigOf(operator);
+    expect(workload.agentProviders).toMatchObject({
+      secret: { namespace: NAMESPACE, name: 'mindbot-providers' },
+      keys: { OPENAI_API_KEY: 'openai-key', DEEPGRAM_API_KEY: 'deepgram-key', ELEVEN_API_KEY: 'elevenlabs-key' },
+    });
+    // What a dedicated agent then runs with, its keys read from the tenant copy the operator makes of that Secret.
+    const copy = Object.fromEntries(Object.entries(workload.agentProviders.keys).map(([variable, key]) => [variable, SECRETS['mindbot-providers']?.[key] ?? '']));
+    const dedicated = containerOf(deploymentSchema.parse(desiredDeployment(tenantContext(operator))));
+    const livekit = SECRETS.livekit ?? {};
+    const agent = loadAgentConfig(resolveEnv(dedicated.env, { 'agent-livekit': livekit, 'agent-providers': copy }));
+    expect(agent).toMatchObject({ ...providers, OPENAI_API_KEY: 'sk-proj-test', DEEPGRAM_API_KEY: 'dg-test', ELEVEN_API_KEY: 'el-test', AGENT_TENANT: 'acme' });
+  }, 30_000);
+
+  it('scales the shared pool on CPU, removing workers slowly, and never lets an unready worker block a node drain', async () => {
+    const docs = docsOf(await render(WITH_VOICE, { agent: { pool: { autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 50 } } } }));
+    const hpa = z
+      .object({
+        spec: z.object({
+          scaleTargetRef: z.object({ kind: z.string(), name: z.string() }),
+          minReplicas: z.number(),
+          maxReplicas: z.number(),
+          metrics: z.array(z.object({ type: z.string(), resource: z.object({ name: z.string(), target: z.object({ type: z.string(), averageUtilization: z.number() }) }) })),
+          behavior: z.object({ scaleDown: z.object({ stabilizationWindowSeconds: z.number() }) }),
+        }),
+      })
+      .parse(docs.find((d) => d.kind === 'HorizontalPodAutoscaler' && d.metadata.name === nameOf(POOL))?.raw);
+    expect(hpa.spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: nameOf(POOL) }, minReplicas: 3, maxReplicas: 12, behavior: { scaleDown: { stabilizationWindowSeconds: 300 } } });
+    expect(hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }]);
+    expect(find(docs, deploymentSchema, 'Deployment', nameOf(POOL)).spec.replicas).toBeUndefined();
+    const pdb = docs.find((d) => d.kind === 'PodDisruptionBudget' && d.metadata.name === nameOf(POOL))?.raw;
+    expect(pdb).toMatchObject({ spec: { minAvailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' } });
+    const podLabels = find(docs, deploymentSchema, 'Deployment', nameOf(POOL)).spec.template.metadata.labels;
+    expect(Object.entries(pdbSchema.parse(pdb).spec.selector.matchLabels).every(([k, v]) => podLabels[k] === v)).toBe(true);
+
+    // Voice off (no LiveKit Secret) or the pool turned off: nothing of it is rendered, and the gateway still names it.
+    for (const docsWithout of [docsOf(await render()), docsOf(await render(WITH_VOICE, { agent: { pool: { enabled: false } } }))]) {
+      expect(docsWithout.filter((d) => d.metadata.name === nameOf(POOL))).toEqual([]);
+      const gatewayEnv = containerOf(find(docsWithout, deploymentSchema, 'Deployment', nameOf('gateway'))).env;
+      expect(gatewayEnv.find((e) => e.name === 'AGENT_POOL_NAME')).toEqual({ name: 'AGENT_POOL_NAME', value: 'mindbot-shared' });
+    }
   }, 30_000);
 
   it('routes the base domain, its wildcard and the regional wildcard to the gateway when the Ingress is on, trusting one proxy hop', async () => {
@@ -423,6 +557,14 @@ describe('the mindbot chart deploys the platform services', () => {
     ['a rate-limit share above 1', { gateway: { rateLimit: { ipShare: 2 } } }, 'ipShare'],
     ['a region URL without {tenant}', { gateway: { regionUrls: { 'us-east': 'https://us.mindbot.example' } } }, 'regionUrls'],
     ['a secret value in values', { database: { url: 'postgres://u:p@h/db' } }, "additional properties 'url' not allowed"],
+    ['a provider chosen without its key Secret', { agent: { providers: { stt: 'deepgram', tts: 'elevenlabs' } } }, 'agent.providers.existingSecret is required: the chosen providers (llm=none, stt=deepgram, tts=elevenlabs) need DEEPGRAM_API_KEY, ELEVEN_API_KEY'],
+    ['a model server without a model', { agent: { providers: { llmBaseUrl: 'http://vllm.models.svc:8000/v1' } } }, 'agent.providers.llmBaseUrl is set but agent.providers.llm is none'],
+    ['the development voice, which the image does not ship', { agent: { providers: { tts: 'espeak' } } }, '/agent/providers/tts'],
+    ['a provider key in values', { agent: { providers: { openaiApiKey: 'sk-proj-x' } } }, "additional properties 'openaiApiKey' not allowed"],
+    ['a voice the personas do not have', { agent: { providers: { voiceMap: { robot: 'x' } } } }, "at '/agent/providers/voiceMap': additional properties 'robot' not allowed"],
+    ['the agent pool without billing', { ...WITH_VOICE, gateway: { enabled: false, livekit: { existingSecret: 'livekit' } }, billing: { enabled: false } }, 'agent.pool.enabled requires billing.enabled'],
+    ['an agent-pool PDB no drain can satisfy', { ...WITH_VOICE, agent: { pool: { podDisruptionBudget: { minAvailable: 2 } } } }, 'agent.pool.podDisruptionBudget.minAvailable must be less than agent.pool.autoscaling.minReplicas'],
+    ['the old LIVEKIT_AGENT_NAME value', { gateway: { livekit: { agentName: 'mindbot-agent' } } }, "additional properties 'agentName' not allowed"],
   ])('refuses %s with a message naming the value', async (_case, overrides, message) => {
     const rendered = await render(overrides);
     expect(rendered).toMatchObject({ ok: false, error: expect.stringContaining(message) });
@@ -467,8 +609,9 @@ describe('the mindbot chart deploys the platform services', () => {
   });
 
   it('starts each rendered workload through the image entry point with its own program', async () => {
-    const docs = docsOf(await render());
+    const docs = docsOf(await render(WITH_VOICE));
     const workloads = [...allOf(docs, deploymentSchema, 'Deployment'), ...allOf(docs, jobSchema, 'Job')];
+    expect(workloads.map((w) => w.metadata.name)).toContain(nameOf(POOL));
     for (const w of workloads) {
       const args = w.spec.template.spec.containers[0]?.args ?? [];
       // A bad DATABASE_URL: each program must refuse it at start-up (exit 2), which proves the entry point ran it.
@@ -478,7 +621,9 @@ describe('the mindbot chart deploys the platform services', () => {
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         child.on('close', (code) => resolve({ code, stderr }));
       });
-      expect({ workload: w.metadata.name, code: result.code, namesVariable: result.stderr.includes('DATABASE_URL') }).toEqual({ workload: w.metadata.name, code: 2, namesVariable: true });
+      // The agent reads no database: it refuses to start without its LiveKit server instead.
+      const variable = args[0] === 'agent' ? 'LIVEKIT_URL' : 'DATABASE_URL';
+      expect({ workload: w.metadata.name, code: result.code, namesVariable: result.stderr.includes(variable) }).toEqual({ workload: w.metadata.name, code: 2, namesVariable: true });
     }
   }, 120_000);
 });
@@ -489,6 +634,10 @@ const COLLECTIONS: Record<string, { prefix: string; plural: string; cluster?: tr
   Service: { prefix: '/api/v1', plural: 'services' },
   ServiceAccount: { prefix: '/api/v1', plural: 'serviceaccounts' },
   Pod: { prefix: '/api/v1', plural: 'pods' },
+  Secret: { prefix: '/api/v1', plural: 'secrets' },
+  ConfigMap: { prefix: '/api/v1', plural: 'configmaps' },
+  ResourceQuota: { prefix: '/api/v1', plural: 'resourcequotas' },
+  LimitRange: { prefix: '/api/v1', plural: 'limitranges' },
   PodDisruptionBudget: { prefix: '/apis/policy/v1', plural: 'poddisruptionbudgets' },
   HorizontalPodAutoscaler: { prefix: '/apis/autoscaling/v2', plural: 'horizontalpodautoscalers' },
   Ingress: { prefix: '/apis/networking.k8s.io/v1', plural: 'ingresses' },
@@ -526,9 +675,9 @@ describe('a real Kubernetes API server', () => {
     return api.request('POST', `${path}?dryRun=All&fieldValidation=Strict`, object);
   };
 
-  it('accepts every object the chart renders, with strict field validation, and runs every pod under the restricted Pod Security profile', async () => {
+  it("accepts every object the chart renders, and a tenant's dedicated agent as the operator makes it, with strict field validation, and runs every pod under the restricted Pod Security profile", async () => {
     const docs = docsOf(
-      await render(WITH_VOICE, {
+      await render(WITH_VOICE, WITH_PROVIDERS, {
         gateway: { ingress: { enabled: true, tlsSecret: 'mindbot-tls' }, autoscaling: { enabled: true } },
         operator: { billing: { existingSecret: 'mindbot-stripe' } },
         networkPolicy: {
@@ -537,14 +686,20 @@ describe('a real Kubernetes API server', () => {
         },
       }),
     );
+    // The objects of a tenant's dedicated agent, from the operator configuration the chart gives, placed in the same restricted namespace.
+    const operator = loadOperatorConfig(resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env, SECRETS));
+    const tenantObjects = desiredObjects(tenantContext(operator))
+      .filter((o) => o.metadata.namespace !== undefined)
+      .map((o) => ({ kind: o.kind, metadata: { name: `tenant-${o.metadata.name}` }, raw: { ...o, metadata: { ...o.metadata, name: `tenant-${o.metadata.name}`, namespace: restricted } } }));
+    expect(tenantObjects.map((o) => o.kind)).toEqual(expect.arrayContaining(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Secret']));
     const refused: { object: string; status: number; body: unknown }[] = [];
-    for (const doc of docs) {
+    for (const doc of [...docs, ...tenantObjects]) {
       const result = await dryRunCreate(doc.kind, doc.raw);
       if (result.status !== 201) refused.push({ object: `${doc.kind}/${doc.metadata.name}`, status: result.status, body: result.body });
     }
     // Pod Security admission judges pods, not their controllers: create each pod template as a Pod.
     const withTemplate = z.object({ metadata: z.object({ name: z.string() }), spec: z.object({ template: z.object({ metadata: z.record(z.string(), z.unknown()), spec: z.record(z.string(), z.unknown()) }) }) });
-    for (const doc of docs.filter((d) => d.kind === 'Deployment' || d.kind === 'Job')) {
+    for (const doc of [...docs, ...tenantObjects].filter((d) => d.kind === 'Deployment' || d.kind === 'Job')) {
       const workload = withTemplate.parse(doc.raw);
       const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...workload.spec.template.metadata, name: `${workload.metadata.name}-pod` }, spec: workload.spec.template.spec };
       const result = await dryRunCreate('Pod', pod);
@@ -552,6 +707,7 @@ describe('a real Kubernetes API server', () => {
     }
     expect(refused).toEqual([]);
     expect(docs.map((d) => d.kind)).toEqual(expect.arrayContaining(['Ingress', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'Job', 'PodDisruptionBudget']));
+    expect(docs.filter((d) => d.metadata.name === nameOf(POOL)).map((d) => d.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget']);
   }, 120_000);
 
   /**

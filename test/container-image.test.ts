@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { allOf, deploymentSchema, docsOf, jobSchema, renderChart, requireHelm } from './support/helm-chart.js';
@@ -115,10 +117,12 @@ describe('the platform image (Dockerfile)', () => {
         internalAuth: { existingSecret: 'internal' },
         billing: { stripe: { existingSecret: 'stripe' } },
         sso: { existingSecret: 'sso' },
+        gateway: { livekit: { existingSecret: 'livekit' } },
       }),
     );
     const pods = [...allOf(docs, deploymentSchema, 'Deployment'), ...allOf(docs, jobSchema, 'Job')].map((w) => w.spec.template.spec.securityContext);
-    expect(pods).toHaveLength(5);
+    // operator, gateway, billing, sso, the shared agent pool and the migration Job.
+    expect(pods).toHaveLength(6);
     for (const pod of pods) expect(pod).toMatchObject({ runAsNonRoot: true, runAsUser: Number(uid), runAsGroup: Number(gid) });
   }, 30_000);
 
@@ -172,6 +176,9 @@ describe('the platform image (Dockerfile)', () => {
       'services/gateway/src/main.ts',
       'services/billing/src/main.ts',
       'services/sso/src/main.ts',
+      'services/agent/src/main.ts',
+      // The module each of the agent's job processes imports (services/agent/src/worker.ts).
+      'services/agent/src/job-entry.ts',
       'packages/db/src/index.ts',
       'packages/testing/package.json',
     ];
@@ -199,5 +206,57 @@ describe('the platform image (Dockerfile)', () => {
     expect(refused).toBe(64);
     const help = await run(join(repoRoot, script), ['mindbot', '--help'], { env: { PATH: process.env.PATH ?? '' } });
     expect(help.stdout).toContain('db');
+    // The voice agent worker: started with no environment it refuses to run, naming what it lacks (exit 2).
+    const agent = await run(join(repoRoot, script), ['agent'], { env: { PATH: process.env.PATH ?? '' } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: unknown) => ({ code: (error as { code?: number }).code ?? -1, stderr: String((error as { stderr?: string }).stderr) }),
+    );
+    expect({ code: agent.code, namesLivekit: agent.stderr.includes('LIVEKIT_URL') }).toEqual({ code: 2, namesLivekit: true });
   }, 60_000);
+
+  it("runs the Dockerfile's own npm ci commands (dry run, offline, in a scratch copy of the manifests): the install-script policy covers every dependency, and the shipped tree has LiveKit's glibc binaries and no development voice", async () => {
+    const runs = stages.flatMap((stage) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => ({ stage: stage.name, args: i.args })));
+    const installs = runs.flatMap(({ stage, args }) => [...args.matchAll(/\bnpm ci\b[^&;|]*/g)].map((m) => ({ stage, command: m[0].trim() })));
+    expect(installs.map((i) => i.stage)).toEqual(['build', 'runtime-deps']);
+    const { stdout: npmVersion } = await run('npm', ['--version']);
+    // allowScripts and --strict-allow-scripts are npm 11 features; the image pins an npm 11 release.
+    expect(Number(npmVersion.trim().split('.')[0])).toBeGreaterThanOrEqual(11);
+
+    // What `COPY . .` gives npm: the root manifests and every workspace's package.json.
+    const scratch = await mkdtemp(join(tmpdir(), 'mindbot-image-install-'));
+    try {
+      const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { link?: boolean }> };
+      const workspaces = Object.keys(lock.packages).filter((path) => path !== '' && !path.includes('node_modules/'));
+      expect(workspaces).toEqual(expect.arrayContaining(['services/agent', 'operator']));
+      for (const file of ['package.json', 'package-lock.json', '.npmrc', ...workspaces.map((w) => `${w}/package.json`)]) {
+        await mkdir(dirname(join(scratch, file)), { recursive: true });
+        await copyFile(join(repoRoot, file), join(scratch, file));
+      }
+      // A dry run installs nothing, so the root postinstall (prisma generate, checked above) has nothing to run on: a no-op here.
+      await mkdir(join(scratch, 'scripts'));
+      await writeFile(join(scratch, 'scripts/prisma-generate.mjs'), '');
+      const npm = async (command: string) => {
+        const args = command.split(/\s+/).slice(1);
+        const cache = join(scratch, '.npm-cache');
+        return run('npm', [...args, '--dry-run', '--offline', '--cache', cache], { cwd: scratch, env: { PATH: process.env.PATH ?? '', HOME: scratch }, maxBuffer: 16 * 1024 * 1024 }).then(
+          ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+          (error: unknown) => ({ code: (error as { code?: number }).code ?? -1, stdout: '', stderr: String((error as { stderr?: string }).stderr) }),
+        );
+      };
+      const outcomes: { stage: string | undefined; command: string; code: number; refused: string[] }[] = [];
+      let shipped = new Set<string>();
+      for (const { stage, command } of installs) {
+        const result = await npm(command);
+        outcomes.push({ stage, command, code: result.code, refused: result.stderr.split('\n').filter((l) => /allowScripts|^npm error {3}\S/.test(l)) });
+        if (stage === 'runtime-deps') shipped = new Set([...result.stdout.matchAll(/^add (\S+) /gm)].flatMap((m) => (m[1] ? [m[1]] : [])));
+      }
+      // The worker's native parts, as glibc builds (the reason for Debian slim), and no GPL development voice.
+      expect(['@livekit/agents', '@livekit/rtc-node', `@livekit/rtc-ffi-bindings-linux-${process.arch}-gnu`, `@livekit/local-inference-linux-${process.arch}-gnu`].filter((p) => !shipped.has(p))).toEqual([]);
+      expect(shipped.has('espeak-ng')).toBe(false);
+      // A dependency install script that allowScripts does not mention fails the build stage (ESTRICTALLOWSCRIPTS): review it in package.json.
+      expect(outcomes).toEqual(installs.map(({ stage, command }) => ({ stage, command, code: 0, refused: [] })));
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

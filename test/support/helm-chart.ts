@@ -25,7 +25,7 @@ const labels = z.record(z.string(), z.string());
 const envVar = z.object({
   name: z.string(),
   value: z.string().optional(),
-  valueFrom: z.object({ secretKeyRef: z.object({ name: z.string(), key: z.string() }).strict() }).strict().optional(),
+  valueFrom: z.object({ secretKeyRef: z.object({ name: z.string(), key: z.string(), optional: z.boolean().optional() }).strict() }).strict().optional(),
 });
 export type EnvVar = z.output<typeof envVar>;
 const probe = z.object({ httpGet: z.object({ path: z.string(), port: z.union([z.string(), z.number()]) }) });
@@ -200,13 +200,14 @@ export function admits(policy: NetworkPolicy, source: Pod, port: number): boolea
   });
 }
 
-/** The environment a container would see, with each secretKeyRef resolved from `secrets`. */
+/** The environment a container would see, with each secretKeyRef resolved from `secrets` (an optional one the Secret lacks stays unset). */
 export function resolveEnv(env: EnvVar[], secrets: Record<string, Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const variable of env) {
     if (variable.valueFrom) {
-      const { name, key } = variable.valueFrom.secretKeyRef;
+      const { name, key, optional } = variable.valueFrom.secretKeyRef;
       const value = secrets[name]?.[key];
+      if (value === undefined && optional === true) continue;
       if (value === undefined) throw new Error(`${variable.name} refers to Secret ${name} key ${key}, which the test's Secrets do not hold`);
       out[variable.name] = value;
     } else {

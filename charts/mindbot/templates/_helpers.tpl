@@ -137,13 +137,95 @@ app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 - { name: LIVEKIT_API_URL, value: {{ .apiUrl | quote }} }
 {{- end }}
 {{- end }}
-- { name: LIVEKIT_AGENT_NAME, value: {{ .agentName | quote }} }
 {{- end }}
+{{- /* Shared-plan Tenants' calls go to the region's pool; dedicated ones to tenant-<slug>. */}}
+- { name: AGENT_POOL_NAME, value: {{ .Values.agent.pool.name | quote }} }
 - { name: VOICE_TOKEN_TTL_SECONDS, value: {{ $g.voiceTokenTtlSeconds | quote }} }
 - { name: RATE_LIMIT_WHEN_REDIS_DOWN, value: {{ $g.rateLimit.whenRedisDown | quote }} }
 - { name: RATE_LIMIT_PRINCIPAL_SHARE, value: {{ $g.rateLimit.principalShare | quote }} }
 - { name: RATE_LIMIT_IP_SHARE, value: {{ $g.rateLimit.ipShare | quote }} }
 - { name: REGISTRY_CACHE_TTL_MS, value: {{ $g.registryCacheTtlMs | quote }} }
+{{- end -}}
+
+{{- /* The agents' image: the platform image unless agent.image names another. */ -}}
+{{- define "mindbot.agent.image" -}}
+{{- .Values.agent.image | default (include "mindbot.image" .) -}}
+{{- end -}}
+
+{{- /* The provider keys the chosen providers cannot run without, as a JSON list (services/agent/src/config.ts). */ -}}
+{{- define "mindbot.agent.requiredKeys" -}}
+{{- $p := .Values.agent.providers -}}
+{{- $keys := list -}}
+{{- if or (and (eq $p.llm "openai") (not $p.llmBaseUrl)) (eq $p.stt "openai") (eq $p.tts "openai") -}}
+{{- $keys = append $keys "OPENAI_API_KEY" -}}
+{{- end -}}
+{{- if or (eq $p.stt "deepgram") (eq $p.tts "deepgram") -}}
+{{- $keys = append $keys "DEEPGRAM_API_KEY" -}}
+{{- end -}}
+{{- if eq $p.tts "elevenlabs" -}}
+{{- $keys = append $keys "ELEVEN_API_KEY" -}}
+{{- end -}}
+{{- toJson $keys -}}
+{{- end -}}
+
+{{- /* Each provider key variable and its key in agent.providers.existingSecret. */ -}}
+{{- define "mindbot.agent.keyNames" -}}
+{{- $p := .Values.agent.providers -}}
+{{- toJson (dict "OPENAI_API_KEY" $p.openaiApiKeyKey "DEEPGRAM_API_KEY" $p.deepgramApiKeyKey "ELEVEN_API_KEY" $p.elevenApiKeyKey) -}}
+{{- end -}}
+
+{{- /* The providers as the worker reads them (plain settings), for the pool and for the operator, which hands them to every dedicated agent. */ -}}
+{{- define "mindbot.agent.providerSettings" -}}
+{{- $p := .Values.agent.providers -}}
+- { name: AGENT_LLM, value: {{ $p.llm | quote }} }
+- { name: AGENT_LLM_MODEL, value: {{ $p.llmModel | quote }} }
+{{- if $p.llmBaseUrl }}
+- { name: AGENT_LLM_BASE_URL, value: {{ $p.llmBaseUrl | quote }} }
+{{- end }}
+- { name: AGENT_STT, value: {{ $p.stt | quote }} }
+- { name: AGENT_TTS, value: {{ $p.tts | quote }} }
+{{- if $p.voiceMap }}
+- { name: AGENT_VOICE_MAP, value: {{ toJson $p.voiceMap | quote }} }
+{{- end }}
+{{- end -}}
+
+{{- /* The LiveKit Secret of the shared pool (release namespace); empty when voice is off. */ -}}
+{{- define "mindbot.agentPool.livekitSecret" -}}
+{{- .Values.agent.pool.livekitSecret | default .Values.gateway.livekit.existingSecret -}}
+{{- end -}}
+
+{{- /* Whether the shared pool runs: enabled, and voice on. */ -}}
+{{- define "mindbot.agentPool.enabled" -}}
+{{- if and .Values.agent.pool.enabled (include "mindbot.agentPool.livekitSecret" .) -}}true{{- end -}}
+{{- end -}}
+
+{{- /* services/agent/src/config.ts, for the region's shared pool (no AGENT_TENANT: it serves any tenant, each call with that call's own credential). */ -}}
+{{- define "mindbot.agentPool.env" -}}
+{{- $pool := .Values.agent.pool -}}
+{{- $livekit := include "mindbot.agentPool.livekitSecret" . -}}
+- { name: NODE_ENV, value: production }
+- { name: LOG_LEVEL, value: {{ $pool.logLevel | quote }} }
+- { name: MINDBOT_REGION, value: {{ .Values.region | quote }} }
+- { name: HOST, value: "0.0.0.0" }
+- { name: PORT, value: "8081" }
+{{ include "mindbot.secretEnv" (list "LIVEKIT_URL" $livekit "LIVEKIT_URL") }}
+{{ include "mindbot.secretEnv" (list "LIVEKIT_API_KEY" $livekit "LIVEKIT_API_KEY") }}
+{{ include "mindbot.secretEnv" (list "LIVEKIT_API_SECRET" $livekit "LIVEKIT_API_SECRET") }}
+- { name: BILLING_URL, value: {{ include "mindbot.serviceUrl" (dict "ctx" . "name" "billing") | quote }} }
+- { name: AGENT_POOL_NAME, value: {{ $pool.name | quote }} }
+- { name: AGENT_DRAIN_SECONDS, value: {{ .Values.agent.drainSeconds | quote }} }
+- { name: AGENT_MAX_CALLS, value: {{ $pool.maxCalls | quote }} }
+- { name: AGENT_LOAD_THRESHOLD, value: {{ $pool.loadThreshold | quote }} }
+- { name: AGENT_IDLE_PROCESSES, value: {{ $pool.idleProcesses | quote }} }
+{{ include "mindbot.agent.providerSettings" . }}
+{{- with .Values.agent.providers.existingSecret }}
+{{- /* Optional: the Secret holds the keys of the providers chosen (validate.yaml insists on the Secret); others may be absent. */}}
+{{- range $variable, $key := include "mindbot.agent.keyNames" $ | fromJson }}
+- name: {{ $variable }}
+  valueFrom:
+    secretKeyRef: { name: {{ $.Values.agent.providers.existingSecret | quote }}, key: {{ $key | quote }}, optional: true }
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{- /* services/billing/src/config.ts */ -}}
