@@ -264,4 +264,50 @@ describe('a voice call end to end', () => {
       await call.room.disconnect();
     }
   }, 90_000);
+
+  it('goes on through a billing restart mid-call, and the ledger still charges the time in the room', async () => {
+    await agent.stop();
+    agent = await startAgentProcess(agentEnv(tenant));
+    await agent.registered();
+    await h.grantSeconds(tenant, 'usr_restart', 600);
+    const call = await join('usr_restart');
+    let leaving: number;
+    try {
+      await until('the call metered', async () => ((await sessionRow(call.session.sessionId))?.settled_seconds ?? 0) >= 2 || undefined);
+      await stack.restartBilling(3_000);
+      const before = (await sessionRow(call.session.sessionId))?.settled_seconds ?? 0;
+      // Heartbeats resume on the restarted billing and settle everything since.
+      await until('heartbeats after the restart', async () => ((await sessionRow(call.session.sessionId))?.settled_seconds ?? 0) > before + 1 || undefined);
+      expect(call.disconnectedAt()).toBeUndefined();
+    } finally {
+      leaving = Date.now();
+      await call.room.disconnect();
+    }
+    const ended = await until('the session settled', async () => {
+      const row = await sessionRow(call.session.sessionId);
+      return row?.status === 'ended' ? row : undefined;
+    });
+    expect(ended.charged_seconds).toBeGreaterThanOrEqual(Math.floor((leaving - call.joinedAt) / 1000 - 1));
+    expect(ended.charged_seconds).toBeLessThanOrEqual(Math.ceil((Date.now() - call.connecting) / 1000 + 1));
+  }, 120_000);
+
+  it('drains on SIGTERM: a call in progress is ended cleanly and settled before the worker exits', async () => {
+    await agent.stop();
+    agent = await startAgentProcess({ ...agentEnv(tenant), AGENT_DRAIN_SECONDS: '2' });
+    await agent.registered();
+    await h.grantSeconds(tenant, 'usr_drain', 600);
+    const call = await join('usr_drain');
+    try {
+      await until('the call metered', async () => ((await sessionRow(call.session.sessionId))?.settled_seconds ?? 0) >= 2 || undefined);
+      await agent.stop();
+      const row = await until('the session settled', async () => {
+        const r = await sessionRow(call.session.sessionId);
+        return r?.status === 'ended' ? r : undefined;
+      });
+      expect(row.end_reason).toBe('agent_ended');
+      expect(row.charged_seconds).toBeGreaterThanOrEqual(2);
+    } finally {
+      await call.room.disconnect();
+    }
+  }, 120_000);
 });

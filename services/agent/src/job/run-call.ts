@@ -123,8 +123,11 @@ export async function runCall(ctx: JobContext, dispatch: AgentDispatch, config: 
     outputOptions: { audioEnabled: speech.tts !== undefined, transcriptionEnabled: true },
   });
   if (!speech.conversational) void notify({ type: 'no_language_model', message: NO_LANGUAGE_MODEL_REPLY }).catch(() => undefined);
-  session.on(voice.AgentSessionEventTypes.Close, () => {
-    void settle(meter.stop(), 'user_hangup').then(() => ctx.shutdown('session closed'));
+  session.on(voice.AgentSessionEventTypes.Close, ({ reason }) => {
+    // The user left, or the worker is ending the call (drain, shutdown, an error).
+    const userLeft = new Set<string>([voice.CloseReason.PARTICIPANT_DISCONNECTED, voice.CloseReason.USER_INITIATED]);
+    const why: SessionEndReason = userLeft.has(reason) ? 'user_hangup' : 'agent_ended';
+    void settle(meter.stop(), why).then(() => ctx.shutdown('session closed'));
   });
 }
 

@@ -9,6 +9,8 @@ export interface VoiceStack {
   livekit: LiveKitServer;
   h: GatewayHarness;
   billing: BillingProcess;
+  /** Stops billing, waits `downMs`, and starts it again on the same port (a restart mid-call). */
+  restartBilling(downMs: number): Promise<void>;
   /** Stops everything the stack started, in reverse order. */
   stop(): Promise<void>;
 }
@@ -33,17 +35,23 @@ export async function startVoiceStack(options: { requireAgent?: boolean; provisi
   const billing = await startBillingProcess({ databaseUrl: database.url, issuer: h.issuer, port: billingPort });
   // LiveKit's webhooks arrive over real HTTP at this port (closed by h.close()).
   await h.listen(gatewayPort);
-  return {
+  const stack: VoiceStack = {
     database,
     livekit,
     h,
     billing,
+    async restartBilling(downMs) {
+      await stack.billing.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      stack.billing = await startBillingProcess({ databaseUrl: database.url, issuer: h.issuer, port: billingPort });
+    },
     async stop() {
       await h.close();
-      await billing.stop();
+      await stack.billing.stop();
       await livekit.stop();
       await dispose();
       await database.dispose();
     },
   };
+  return stack;
 }
