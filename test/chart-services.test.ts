@@ -114,6 +114,8 @@ const SECRETS: Record<string, Record<string, string>> = {
   livekit: { LIVEKIT_URL: 'wss://livekit.eu-west.example', LIVEKIT_API_KEY: 'APIabc', LIVEKIT_API_SECRET: randomBytes(24).toString('base64url') },
   // Key names of a platform engineer's own choosing (agent.providers.*ApiKeyKey).
   'mindbot-providers': { 'openai-key': 'sk-proj-test', 'deepgram-key': 'dg-test', 'elevenlabs-key': 'el-test' },
+  // A Redis user limited to the agents' keys, on the platform's Redis.
+  'mindbot-agent-redis': { REDIS_URL: 'rediss://mindbot-agent:agent-pw@redis.eu-west.internal:6380' },
 };
 
 /** The values an install needs: the region, the base domain, and the names of those Secrets. */
@@ -170,7 +172,7 @@ const containerOf = (d: Deployment): Container => {
 function tenantContext(operator: OperatorConfig): TenantContext {
   const manifest = parseTenantManifest(tenantManifest('acme'));
   const tenant: Tenant = { apiVersion: API_VERSION, kind: KIND, metadata: { name: 'acme', uid: 'uid-acme' }, spec: manifest.spec };
-  return { tenant, slug: 'acme', namespace: namespaceOf('acme'), livekit: {}, providerKeys: {}, config: workloadConfigOf(operator) };
+  return { tenant, slug: 'acme', namespace: namespaceOf('acme'), livekit: {}, providerKeys: {}, redis: {}, config: workloadConfigOf(operator) };
 }
 
 describe('the mindbot chart deploys the platform services', () => {
@@ -474,6 +476,25 @@ describe('the mindbot chart deploys the platform services', () => {
     expect(agent).toMatchObject({ ...providers, OPENAI_API_KEY: 'sk-proj-test', DEEPGRAM_API_KEY: 'dg-test', ELEVEN_API_KEY: 'el-test', AGENT_TENANT: 'acme' });
   }, 30_000);
 
+  it('lets every agent report whether it can take calls to Redis when an agent Redis Secret is named, and only then has the gateway require a ready worker', async () => {
+    const withReports = docsOf(await render(WITH_VOICE, { agent: { redis: { existingSecret: 'mindbot-agent-redis', cidr: '10.8.0.0/16', port: 6380 } } }));
+    const envOf = (docs: typeof withReports, name: string) => resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf(name))).env, SECRETS);
+    const agentRedis = SECRETS['mindbot-agent-redis']?.REDIS_URL;
+    expect(loadAgentConfig(envOf(withReports, POOL)).REDIS_URL).toBe(agentRedis);
+    expect(loadGatewayConfig(envOf(withReports, 'gateway')).VOICE_REQUIRE_AGENT).toBe(true);
+    // The dedicated agents get the same URL through the operator, from a copy in their namespace.
+    const operator = loadOperatorConfig(envOf(withReports, 'operator'));
+    expect(workloadConfigOf(operator).agentRedis).toEqual({ secret: { namespace: NAMESPACE, name: 'mindbot-agent-redis' }, key: 'REDIS_URL', cidr: '10.8.0.0/16' });
+    const poolPolicy = find(withReports, networkPolicySchema, 'NetworkPolicy', nameOf(POOL));
+    expect(poolPolicy.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.8.0.0/16' } }], ports: [{ protocol: 'TCP', port: 6380 }] });
+
+    // Without one the agents report nothing, so the gateway does not wait for reports.
+    const without = docsOf(await render(WITH_VOICE));
+    expect(containerOf(find(without, deploymentSchema, 'Deployment', nameOf(POOL))).env.map((e) => e.name)).not.toContain('REDIS_URL');
+    expect(loadGatewayConfig(envOf(without, 'gateway')).VOICE_REQUIRE_AGENT).toBe(false);
+    expect(workloadConfigOf(loadOperatorConfig(envOf(without, 'operator'))).agentRedis).toBeUndefined();
+  }, 30_000);
+
   it('scales the shared pool on CPU, removing workers slowly, and never lets an unready worker block a node drain', async () => {
     const docs = docsOf(await render(WITH_VOICE, { agent: { pool: { autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 50 } } } }));
     const hpa = z
@@ -564,6 +585,7 @@ describe('the mindbot chart deploys the platform services', () => {
     ['a voice the personas do not have', { agent: { providers: { voiceMap: { robot: 'x' } } } }, "at '/agent/providers/voiceMap': additional properties 'robot' not allowed"],
     ['the agent pool without billing', { ...WITH_VOICE, gateway: { enabled: false, livekit: { existingSecret: 'livekit' } }, billing: { enabled: false } }, 'agent.pool.enabled requires billing.enabled'],
     ['an agent-pool PDB no drain can satisfy', { ...WITH_VOICE, agent: { pool: { podDisruptionBudget: { minAvailable: 2 } } } }, 'agent.pool.podDisruptionBudget.minAvailable must be less than agent.pool.autoscaling.minReplicas'],
+    ['agent reports to a Redis the gateway does not read', { redis: { existingSecret: '' }, gateway: { replicas: 1, podDisruptionBudget: { minAvailable: 0 } }, billing: { replicas: 1, podDisruptionBudget: { minAvailable: 0 } }, sso: { replicas: 1, podDisruptionBudget: { minAvailable: 0 } }, agent: { redis: { existingSecret: 'mindbot-agent-redis' } } }, 'agent.redis.existingSecret requires redis.existingSecret'],
     ['the old LIVEKIT_AGENT_NAME value', { gateway: { livekit: { agentName: 'mindbot-agent' } } }, "additional properties 'agentName' not allowed"],
   ])('refuses %s with a message naming the value', async (_case, overrides, message) => {
     const rendered = await render(overrides);

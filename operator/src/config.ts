@@ -83,6 +83,14 @@ export const operatorEnv = z.object({
   AGENT_PROVIDER_KEYS: providerKeyNames,
   /** Where agents may reach the providers (HTTPS, and a self-hosted LLM's port). */
   AGENT_PROVIDER_CIDR: cidr.default('0.0.0.0/0'),
+  /**
+   * `<namespace>/<name>` of a Secret with the REDIS_URL agents report their readiness with (for a Redis
+   * user limited to the agents' keys), copied into each tenant namespace; unset: agents report nothing.
+   */
+  AGENT_REDIS_SECRET: secretRef.optional(),
+  AGENT_REDIS_KEY: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key').default('REDIS_URL'),
+  /** Where agents may reach that Redis (on its URL's port). */
+  AGENT_REDIS_CIDR: cidr.default('0.0.0.0/0'),
   PLATFORM_NAMESPACE: z.string().min(1).default('mindbot-system'),
   LIVEKIT_SECRET: secretRef.default({ namespace: 'mindbot-system', name: 'livekit' }),
   LIVEKIT_CIDR: cidr.default('0.0.0.0/0'),
@@ -127,6 +135,7 @@ export function workloadConfigOf(config: OperatorConfig): WorkloadConfig & { kno
       keys: config.AGENT_PROVIDER_KEYS,
       cidr: config.AGENT_PROVIDER_CIDR,
     },
+    agentRedis: config.AGENT_REDIS_SECRET && { secret: config.AGENT_REDIS_SECRET, key: config.AGENT_REDIS_KEY, cidr: config.AGENT_REDIS_CIDR },
     platformNamespace: config.PLATFORM_NAMESPACE,
     defaultLivekitSecret: config.LIVEKIT_SECRET,
     livekitCidr: config.LIVEKIT_CIDR,

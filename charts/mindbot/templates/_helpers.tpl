@@ -140,6 +140,8 @@ app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 {{- end }}
 {{- /* Shared-plan Tenants' calls go to the region's pool; dedicated ones to tenant-<slug>. */}}
 - { name: AGENT_POOL_NAME, value: {{ .Values.agent.pool.name | quote }} }
+{{- /* Refuse a voice session no ready worker could answer, once the agents report to the gateway's Redis. */}}
+- { name: VOICE_REQUIRE_AGENT, value: {{ and .Values.agent.redis.existingSecret .Values.redis.existingSecret | empty | not | quote }} }
 - { name: VOICE_TOKEN_TTL_SECONDS, value: {{ $g.voiceTokenTtlSeconds | quote }} }
 - { name: RATE_LIMIT_WHEN_REDIS_DOWN, value: {{ $g.rateLimit.whenRedisDown | quote }} }
 - { name: RATE_LIMIT_PRINCIPAL_SHARE, value: {{ $g.rateLimit.principalShare | quote }} }
@@ -217,6 +219,11 @@ app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 - { name: AGENT_MAX_CALLS, value: {{ $pool.maxCalls | quote }} }
 - { name: AGENT_LOAD_THRESHOLD, value: {{ $pool.loadThreshold | quote }} }
 - { name: AGENT_IDLE_PROCESSES, value: {{ $pool.idleProcesses | quote }} }
+{{- with .Values.agent.redis }}
+{{- if .existingSecret }}
+{{ include "mindbot.secretEnv" (list "REDIS_URL" .existingSecret .key) }}
+{{- end }}
+{{- end }}
 {{ include "mindbot.agent.providerSettings" . }}
 {{- with .Values.agent.providers.existingSecret }}
 {{- /* Optional: the Secret holds the keys of the providers chosen (validate.yaml insists on the Secret); others may be absent. */}}

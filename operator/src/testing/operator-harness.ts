@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import type { Logger } from '@mindbot/logger';
 import { TENANTS_PATH, type Tenant } from '../api/v1alpha1/tenant-types.js';
 import type { AgentProviders } from '../controllers/tenant/agent-providers.js';
+import type { AgentRedis } from '../controllers/tenant/agent-redis.js';
 import type { BillingStep } from '../controllers/tenant/billing.js';
 import { Operator, type OperatorOptions } from '../operator.js';
 import { createTestDatabase, type TestDatabase } from '@mindbot/testing';
@@ -51,6 +52,8 @@ export interface HarnessOptions {
   billing?: BillingStep;
   /** The agents' providers; omitted: none chosen and no provider Secret. */
   agentProviders?: Partial<AgentProviders>;
+  /** Where agents report their readiness; omitted: nowhere. */
+  agentRedis?: AgentRedis;
 }
 
 /** An operator in this process, as user `mindbot-operator`, with test-sized retry delays. */
@@ -80,6 +83,7 @@ export async function startOperator(options: HarnessOptions): Promise<{ operator
         cidr: '0.0.0.0/0',
         ...options.agentProviders,
       },
+      agentRedis: options.agentRedis,
       platformNamespace: SYSTEM_NAMESPACE,
       defaultLivekitSecret: { namespace: SYSTEM_NAMESPACE, name: 'livekit' },
       livekitCidr: '10.20.0.0/16',

@@ -6,6 +6,7 @@ import { API_VERSION, KIND, type Tenant } from '../../api/v1alpha1/tenant-types.
 import { loadOperatorConfig, workloadConfigOf } from '../../config.js';
 import { tenantManifest } from '../../testing/operator-harness.js';
 import { PROVIDER_KEYS, PROVIDER_SECRET, providerPorts, requiredProviderKeys } from './agent-providers.js';
+import { REDIS_SECRET } from './agent-redis.js';
 import { AGENT_PORT, namespaceOf, type TenantContext } from './context.js';
 import { desiredDeployment } from './deployment.js';
 import { desiredObjects } from './desired-objects.js';
@@ -39,11 +40,17 @@ interface PodSpec {
   containers: Container[];
 }
 
-function contextOf(slug: string, operatorEnv: NodeJS.ProcessEnv, spec: Parameters<typeof tenantManifest>[1] = {}, providerKeys: Record<string, string> = {}): TenantContext {
+function contextOf(
+  slug: string,
+  operatorEnv: NodeJS.ProcessEnv,
+  spec: Parameters<typeof tenantManifest>[1] = {},
+  providerKeys: Record<string, string> = {},
+  redis: Record<string, string> = {},
+): TenantContext {
   const manifest = parseTenantManifest(tenantManifest(slug, spec));
   const tenant: Tenant = { apiVersion: API_VERSION, kind: KIND, metadata: { name: slug, uid: `uid-${slug}` }, spec: manifest.spec };
   const livekit = Object.fromEntries(Object.entries(LIVEKIT).map(([k, v]) => [k, b64(v)]));
-  return { tenant, slug, namespace: namespaceOf(slug), config: workloadConfigOf(loadOperatorConfig({ ...OPERATOR_ENV, ...operatorEnv })), livekit, providerKeys };
+  return { tenant, slug, namespace: namespaceOf(slug), config: workloadConfigOf(loadOperatorConfig({ ...OPERATOR_ENV, ...operatorEnv })), livekit, providerKeys, redis };
 }
 
 const podOf = (ctx: TenantContext): PodSpec => (desiredDeployment(ctx).spec as { template: { spec: PodSpec } }).template.spec;
@@ -55,7 +62,7 @@ const containerOf = (ctx: TenantContext): Container => {
 
 /** The environment the container sees: each secretKeyRef resolved from the tenant's Secrets (a missing optional key stays unset). */
 function resolve(ctx: TenantContext, env: EnvVar[]): Record<string, string> {
-  const secrets: Record<string, Record<string, string>> = { [LIVEKIT_SECRET]: ctx.livekit, [PROVIDER_SECRET]: ctx.providerKeys };
+  const secrets: Record<string, Record<string, string>> = { [LIVEKIT_SECRET]: ctx.livekit, [PROVIDER_SECRET]: ctx.providerKeys, [REDIS_SECRET]: ctx.redis };
   const out: Record<string, string> = {};
   for (const variable of env) {
     const ref = variable.valueFrom?.secretKeyRef;
@@ -160,6 +167,21 @@ describe("a tenant's dedicated agent", () => {
     expect(providerRule?.ports.map((p) => p.port)).toEqual([443, 8000]);
     expect(providerPorts({ llmBaseUrl: undefined })).toEqual([443]);
     expect(providerPorts({ llmBaseUrl: 'http://ollama.internal/v1' })).toEqual([80, 443]);
+  });
+
+  it('reports whether it can take calls to the Redis the operator names (a copied Secret), and may reach it on its port', () => {
+    const url = 'rediss://mindbot-agent:pw@redis.eu-west.internal:6380';
+    const ctx = contextOf('acme', { AGENT_REDIS_SECRET: 'mindbot-system/agent-redis', AGENT_REDIS_CIDR: '10.8.0.0/16' }, {}, {}, { REDIS_URL: b64(url) });
+    const container = containerOf(ctx);
+    expect(container.env.find((e) => e.name === 'REDIS_URL')).toEqual({ name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: REDIS_SECRET, key: 'REDIS_URL' } } });
+    expect(loadAgentConfig(resolve(ctx, container.env)).REDIS_URL).toBe(url);
+    const egress = (desiredAgentPolicy(ctx).spec as { egress: { to: { ipBlock?: { cidr: string } }[]; ports: { port: number }[] }[] }).egress;
+    expect(egress.find((r) => r.to.some((p) => p.ipBlock?.cidr === '10.8.0.0/16'))?.ports.map((p) => p.port)).toEqual([6380]);
+    expect(desiredObjects(ctx).find((o) => o.metadata.name === REDIS_SECRET)).toMatchObject({ kind: 'Secret', data: { REDIS_URL: b64(url) } });
+    // Without one, no Redis at all: the agent reports nothing (and the gateway must not wait for reports).
+    const without = contextOf('acme', {});
+    expect(containerOf(without).env.map((e) => e.name)).not.toContain('REDIS_URL');
+    expect(desiredObjects(without).map((o) => o.metadata.name)).not.toContain(REDIS_SECRET);
   });
 });
 

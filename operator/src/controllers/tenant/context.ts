@@ -1,6 +1,7 @@
 import type { Tenant, OwnerReference } from '../../api/v1alpha1/tenant-types.js';
 import { API_VERSION, KIND } from '../../api/v1alpha1/tenant-types.js';
 import type { AgentProviders } from './agent-providers.js';
+import type { AgentRedis } from './agent-redis.js';
 
 export const TENANT_LABEL = 'platform.mindbot.ai/tenant';
 export const MANAGED_BY = 'mindbot-operator';
@@ -23,6 +24,8 @@ export interface WorkloadConfig {
   agentDrainSeconds: number;
   /** Speech and language providers, and the Secret with their keys. */
   agentProviders: AgentProviders;
+  /** Where agents report whether they can take calls; undefined: they report nothing. */
+  agentRedis?: AgentRedis | undefined;
   /** Namespace of the platform services (gateway, billing), for the NetworkPolicy allows. */
   platformNamespace: string;
   /** The LiveKit credentials Secret used when a Tenant names none. */
@@ -43,6 +46,8 @@ export interface TenantContext {
   livekit: Record<string, string>;
   /** The provider keys the referenced Secret holds (Secret data, by variable name), copied likewise. */
   providerKeys: Record<string, string>;
+  /** REDIS_URL (Secret data) of the agent Redis Secret, copied likewise; empty when none is named. */
+  redis: Record<string, string>;
 }
 
 /** A tenant whose plan says `agentPool: shared` is served by the region's shared pool: it gets no agent of its own. */

@@ -1,6 +1,7 @@
 import { hashOf } from '../../runtime/apply.js';
 import type { KubeObject } from '../../runtime/kube-client.js';
 import { providerKeysEnv, providerSettingsEnv } from './agent-providers.js';
+import { redisEnv } from './agent-redis.js';
 import { AGENT_COMMAND, AGENT_GRACE_MARGIN_SECONDS, AGENT_NAME, AGENT_PORT, agentSelector, cpu, memory, ownedMeta, tenantLabels, type TenantContext } from './context.js';
 import { LIVEKIT_KEYS, LIVEKIT_SECRET } from './livekit-secret.js';
 
@@ -26,6 +27,7 @@ export function desiredDeployment(ctx: TenantContext): KubeObject {
     ...LIVEKIT_KEYS.map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: LIVEKIT_SECRET, key } } })),
     ...providerSettingsEnv(agentProviders),
     ...providerKeysEnv(ctx),
+    ...redisEnv(ctx),
   ];
   const httpProbe = (path: string) => ({ httpGet: { path, port: 'http', scheme: 'HTTP' } });
   return {
@@ -42,11 +44,12 @@ export function desiredDeployment(ctx: TenantContext): KubeObject {
       template: {
         metadata: {
           labels: tenantLabels(ctx.slug),
-          // Env from a Secret is read only at start: rotated LiveKit credentials or provider keys roll the agents.
+          // Env from a Secret is read only at start: rotated LiveKit credentials, provider keys or Redis URL roll the agents.
           // (Personas and branding are loaded per call from the platform, so changing them rolls nothing.)
           annotations: {
             'platform.mindbot.ai/livekit-hash': hashOf(ctx.livekit),
             'platform.mindbot.ai/providers-hash': hashOf(ctx.providerKeys),
+            'platform.mindbot.ai/redis-hash': hashOf(ctx.redis),
           },
         },
         spec: {

@@ -1,6 +1,7 @@
 import { withAppliedHash } from '../../runtime/apply.js';
 import type { KubeObject } from '../../runtime/kube-client.js';
 import { desiredProviderSecret } from './agent-providers.js';
+import { desiredRedisSecret } from './agent-redis.js';
 import { desiredBrandingConfigMap } from './config-map.js';
 import { hasDedicatedAgent, type TenantContext } from './context.js';
 import { desiredDeployment } from './deployment.js';
@@ -20,7 +21,7 @@ import { desiredServiceAccount } from './service-account.js';
  */
 export function desiredObjects(ctx: TenantContext): KubeObject[] {
   const agent = hasDedicatedAgent(ctx.tenant)
-    ? [desiredLivekitSecret(ctx), desiredProviderSecret(ctx), desiredDeployment(ctx), desiredService(ctx), desiredHpa(ctx), desiredPdb(ctx)]
+    ? [desiredLivekitSecret(ctx), desiredProviderSecret(ctx), desiredRedisSecret(ctx), desiredDeployment(ctx), desiredService(ctx), desiredHpa(ctx), desiredPdb(ctx)]
     : [];
   return [
     desiredNamespace(ctx),

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../runtime/kube-client.js';
 import { providerPorts } from './agent-providers.js';
+import { redisPort } from './agent-redis.js';
 import { agentSelector, ownedMeta, type TenantContext } from './context.js';
 
 /** Nothing in or out of the tenant's namespace unless a policy below allows it. */
@@ -13,13 +14,16 @@ export function desiredDefaultDeny(ctx: TenantContext): KubeObject {
 }
 
 /**
- * What the agent needs: DNS, billing (its only platform service), LiveKit (signalling and media) and
- * the speech and language providers. Nothing calls the agent: it dials out to LiveKit for its jobs.
+ * What the agent needs: DNS, billing (its only platform service), LiveKit (signalling and media), the
+ * speech and language providers and, when it reports its readiness, Redis. Nothing calls the agent:
+ * it dials out to LiveKit for its jobs.
  */
 export function desiredAgentPolicy(ctx: TenantContext): KubeObject {
   const platform = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ctx.config.platformNamespace } } };
   const app = (name: string) => ({ ...platform, podSelector: { matchLabels: { 'app.kubernetes.io/name': name } } });
   const providers = ctx.config.agentProviders;
+  const redis = ctx.config.agentRedis;
+  const redisAt = redisPort(ctx.redis);
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -48,6 +52,7 @@ export function desiredAgentPolicy(ctx: TenantContext): KubeObject {
           ],
         },
         { to: [{ ipBlock: { cidr: providers.cidr } }], ports: providerPorts(providers).map((port) => ({ protocol: 'TCP', port })) },
+        ...(redis !== undefined && redisAt !== undefined ? [{ to: [{ ipBlock: { cidr: redis.cidr } }], ports: [{ protocol: 'TCP', port: redisAt }] }] : []),
       ],
     },
   };

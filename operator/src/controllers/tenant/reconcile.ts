@@ -11,6 +11,7 @@ import { DEPLOYMENT, SECRET, kindKey, resourcePath, type ResourceKind } from '..
 import type { ReconcileResult } from '../../runtime/controller.js';
 import { BILLING_STATE_REASONS, stripeReasonOf, type BillingStep } from './billing.js';
 import { PROVIDER_KEYS, requiredProviderKeys } from './agent-providers.js';
+import { REDIS_KEY, redisUrl } from './agent-redis.js';
 import { AGENT_NAME, TENANT_LABEL, hasDedicatedAgent, namespaceOf, type TenantContext, type WorkloadConfig } from './context.js';
 import { desiredObjects } from './desired-objects.js';
 import { LIVEKIT_KEYS } from './livekit-secret.js';
@@ -207,7 +208,8 @@ export class TenantReconciler {
       const dedicated = hasDedicatedAgent(tenant);
       const livekit = dedicated ? await this.livekitCredentials(tenant) : {};
       const providerKeys = dedicated ? await this.providerKeys() : {};
-      const ctx: TenantContext = { tenant, slug, namespace, config, livekit, providerKeys };
+      const redis = dedicated ? await this.redisUrl() : {};
+      const ctx: TenantContext = { tenant, slug, namespace, config, livekit, providerKeys, redis };
       const desired = desiredObjects(ctx);
       const stale = desired.filter((object) => !isApplied(object, this.cacheOf(this.kindOf(object)).get(object.metadata.name, object.metadata.namespace)));
       const applyOne = (object: KubeObject) => client.apply(resourcePath(this.kindOf(object), object.metadata.namespace, object.metadata.name), object);
@@ -285,6 +287,23 @@ export class TenantReconciler {
         return value ? [[variable, value]] : [];
       }),
     );
+  }
+
+  /** REDIS_URL of the operator's agent Redis Secret (AGENT_REDIS_SECRET); a missing Secret, key or a value the worker would refuse stops the workload step. */
+  private async redisUrl(): Promise<Record<string, string>> {
+    const config = this.deps.config.agentRedis;
+    if (config === undefined) return {};
+    const { secret: ref, key } = config;
+    const secret = await this.readSecret(ref);
+    if (!secret) {
+      throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretNotFound', message: `Secret ${ref.namespace}/${ref.name} named by the operator's AGENT_REDIS_SECRET does not exist` });
+    }
+    const value = secret.data?.[key];
+    if (!value || redisUrl(Buffer.from(value, 'base64').toString()) === undefined) {
+      const problem = value ? `whose ${key} is not a redis:// or rediss:// URL` : `lacks ${key}`;
+      throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretInvalid', message: `Secret ${ref.namespace}/${ref.name} ${problem}` });
+    }
+    return { [REDIS_KEY]: value };
   }
 
   /** Deletes objects this tenant owns that are no longer desired (e.g. the HPA of a suspended tenant). */

@@ -410,6 +410,29 @@ describe('the Tenant operator against a real API server', () => {
     expect(annotations(after)['platform.mindbot.ai/livekit-hash']).toBe(annotations(before)['platform.mindbot.ai/livekit-hash']);
   }, SLOW);
 
+  it('hands the agents the Redis URL they report their readiness with, copied from the Secret the operator names, refusing one the worker would refuse', async () => {
+    const slug = uniqueSlug('report');
+    const secretName = `agent-redis-${slug}`;
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    await start({ agentRedis: { secret: { namespace: SYSTEM_NAMESPACE, name: secretName }, key: 'url', cidr: '10.8.0.0/16' } });
+    const source = { apiVersion: 'v1', kind: 'Secret', metadata: { name: secretName, namespace: SYSTEM_NAMESPACE }, type: 'Opaque', data: { url: b64('redis.internal:6379') } };
+    expect((await api.request('POST', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`, source)).status).toBe(201);
+    await createTenant(tenantManifest(slug));
+    const invalid = await waitForCondition(slug, 'WorkloadReady', 'False', 'SecretInvalid');
+    expect(conditionOf(invalid, 'WorkloadReady')?.message).toBe(`Secret ${SYSTEM_NAMESPACE}/${secretName} whose url is not a redis:// or rediss:// URL`);
+
+    const url = 'rediss://mindbot-agent:pw@redis.internal:6380';
+    expect((await api.request('PATCH', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets/${secretName}`, { data: { url: b64(url) } }, 'application/merge-patch+json')).status).toBe(200);
+    await waitForCondition(slug, 'Ready', 'True');
+    const ns = `tenant-${slug}`;
+    const copy = await api.request('GET', `/api/v1/namespaces/${ns}/secrets/agent-redis`);
+    expect((copy.body as { data?: Record<string, string> }).data).toEqual({ REDIS_URL: b64(url) });
+    const deployment = (await api.request('GET', `/apis/apps/v1/namespaces/${ns}/deployments/agent`)).body as { spec: { template: { spec: { containers: { env: unknown[] }[] } } } };
+    expect(deployment.spec.template.spec.containers[0]?.env).toContainEqual({ name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: 'agent-redis', key: 'REDIS_URL' } } });
+    const policy = (await api.request('GET', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/agent-allow`)).body as { spec: { egress: { to?: { ipBlock?: { cidr: string } }[]; ports?: { port: number }[] }[] } };
+    expect(policy.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.8.0.0/16' } }], ports: [{ protocol: 'TCP', port: 6380 }] });
+  }, SLOW);
+
   it('refuses a region the platform does not run, with a condition, and keeps retrying', async () => {
     const { registry } = await start({ knownRegions: ['eu-west', 'us-east'] });
     const slug = uniqueSlug('faraway');

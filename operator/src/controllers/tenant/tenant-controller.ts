@@ -70,10 +70,10 @@ export class TenantController {
     }
     const sourceNamespace = options.config.defaultLivekitSecret.namespace;
     this.livekitSources = new ResilientInformer<KubeObject>({ client, path: resourcePath(SECRET, sourceNamespace), logger, metrics });
-    const providers = options.config.agentProviders.secret;
+    // Every tenant's agents carry the provider keys and the agent Redis URL.
+    const everyTenant = new Set([options.config.agentProviders.secret, options.config.agentRedis?.secret].flatMap((ref) => (ref?.namespace === sourceNamespace ? [ref.name] : [])));
     this.livekitSources.on((_event: InformerEvent, secret) => {
-      // Every tenant's agents carry the provider keys.
-      if (providers?.namespace === sourceNamespace && providers.name === secret.metadata.name) {
+      if (everyTenant.has(secret.metadata.name)) {
         this.resyncAll();
         return;
       }
