@@ -5,3 +5,4 @@ export { asyncRoute } from './async-route.js';
 export { closeOnSignals } from './close-on-signals.js';
 export { responseLocal, type ResponseLocal } from './response-local.js';
 export { hostOf } from './request-guards.js';
+export { publicOriginOf, forwardedOriginOf, type PublicScheme } from './public-origin.js';
