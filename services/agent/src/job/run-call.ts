@@ -14,6 +14,8 @@ import { CallMeter } from './call-meter.js';
 import { TranscriptRecorder } from './transcript-recorder.js';
 
 const GOODBYE_PLAYOUT_LIMIT_MS = 15_000;
+/** The session's close reason when the user left; `user_initiated` is the framework's caller (a job shutting down), not our user. */
+const USER_LEFT: ReadonlySet<string> = new Set<string>([voice.CloseReason.PARTICIPANT_DISCONNECTED]);
 const END_RETRIES = 5;
 
 /**
@@ -125,8 +127,7 @@ export async function runCall(ctx: JobContext, dispatch: AgentDispatch, config: 
   if (!speech.conversational) void notify({ type: 'no_language_model', message: NO_LANGUAGE_MODEL_REPLY }).catch(() => undefined);
   session.on(voice.AgentSessionEventTypes.Close, ({ reason }) => {
     // The user left, or the worker is ending the call (drain, shutdown, an error).
-    const userLeft = new Set<string>([voice.CloseReason.PARTICIPANT_DISCONNECTED, voice.CloseReason.USER_INITIATED]);
-    const why: SessionEndReason = userLeft.has(reason) ? 'user_hangup' : 'agent_ended';
+    const why: SessionEndReason = USER_LEFT.has(reason) ? 'user_hangup' : 'agent_ended';
     void settle(meter.stop(), why).then(() => ctx.shutdown('session closed'));
   });
 }
