@@ -111,6 +111,24 @@ describe('gateway: billing and SSO served through the gateway', () => {
     expect(forwarded?.headers['content-type']).toMatch(/application\/json/);
   });
 
+  it('forwards the port and scheme the client reached the gateway at, not what an untrusted client claims', async () => {
+    const res = await request(h.app)
+      .post('/v1/auth/password/login')
+      .set('Host', `${tenant}.localhost:8080`)
+      .set('X-Forwarded-Host', `${other}.localhost:4444`)
+      .set('X-Forwarded-Proto', 'https')
+      .set('X-Forwarded-Port', '4444')
+      .send({ email: 'a@b.example', password: 'x' });
+    expect(res.status).toBe(200);
+    const forwarded = probe.seen.at(-1);
+    expect(forwarded?.headers['x-forwarded-host']).toBe(`${tenant}.localhost:8080`);
+    expect(forwarded?.headers['x-forwarded-proto']).toBe('http');
+    expect(forwarded?.headers['x-forwarded-port']).toBeUndefined();
+    // The scheme's default port is no port at all.
+    await request(h.app).post('/v1/auth/password/login').set('Host', `${tenant}.localhost:80`).send({ email: 'a@b.example', password: 'x' });
+    expect(probe.seen.at(-1)?.headers['x-forwarded-host']).toBe(`${tenant}.localhost`);
+  });
+
   it('refuses bodies over the limit before they reach the service', async () => {
     const before = probe.seen.length;
     const res = await request(h.app).post('/v1/auth/password/login').set('Host', `${tenant}.localhost`).set('Content-Type', 'application/json').send(JSON.stringify({ email: 'x'.repeat(20_000) }));

@@ -1,7 +1,8 @@
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '@mindbot/errors';
+import { publicOriginOf } from '@mindbot/http';
 import { hostLocal } from './tenant-resolution.js';
 import { traceHeaders } from './trace-headers.js';
 
@@ -41,8 +42,10 @@ export interface ProxyOptions {
 /**
  * Streams the request to the upstream service at the same path and streams its answer back. The
  * upstream sees the client's host as `X-Forwarded-Host` (the one the gateway resolved the tenant
- * from), the client address as `X-Forwarded-For`, and the gateway's request id and trace context;
- * whatever the client sent in those headers is dropped. Bodies beyond the limit get a 413.
+ * from, with the port the client reached it on) and scheme as `X-Forwarded-Proto`, so the URLs it
+ * hands out are ones the client can reach; the client address as `X-Forwarded-For`, and the
+ * gateway's request id and trace context; whatever the client sent in those headers is dropped
+ * (a proxy in front of the gateway is believed only through TRUST_PROXY). Bodies beyond the limit get a 413.
  */
 export function proxyTo(options: ProxyOptions): RequestHandler {
   const send = options.upstream.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -57,11 +60,11 @@ export function proxyTo(options: ProxyOptions): RequestHandler {
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined && !DROP_REQUEST.has(name)) headers[name] = value;
     }
-    const host = hostLocal.find(res) ?? req.hostname;
+    const forwarded = forwardedOrigin(req, res);
     Object.assign(headers, traceHeaders(req), {
       host: options.upstream.host,
-      'x-forwarded-host': host,
-      'x-forwarded-proto': req.protocol,
+      'x-forwarded-host': forwarded.host,
+      'x-forwarded-proto': forwarded.proto,
       'x-forwarded-for': req.ip ?? '',
     });
     let finished = false;
@@ -118,4 +121,15 @@ export function proxyTo(options: ProxyOptions): RequestHandler {
     req.on('aborted', () => upstream.destroy());
     req.pipe(upstream);
   };
+}
+
+/**
+ * Where the client reached the gateway: on tenant routes the host the tenant was resolved from with
+ * the client's port (`Host`, or X-Forwarded-Host/Proto from a hop TRUST_PROXY trusts); on platform
+ * routes (webhooks, JWKS), which hand out no URLs, the host name as before.
+ */
+function forwardedOrigin(req: Request, res: Response): { host: string; proto: string } {
+  if (hostLocal.find(res) === undefined) return { host: req.hostname, proto: req.protocol };
+  const origin = new URL(publicOriginOf(req));
+  return { host: origin.host, proto: origin.protocol.slice(0, -1) };
 }
