@@ -63,8 +63,9 @@ export async function startSsoBehindGateway(options: SsoBehindGatewayOptions): P
   const tenant = await addTenant(options.prefix, options.domains);
 
   const admin = await sso.tokenFor(tenant, ['admin']);
+  // Through the gateway on its own port, as an admin would: the URLs to give the IdPs carry that port.
   const connect = async (body: Record<string, unknown>) => {
-    const res = await request(sso.app).post('/v1/sso/connections').set('Host', tenant.host).set('Authorization', `Bearer ${admin}`).send(body);
+    const res = await request(gateway.app).post('/v1/sso/connections').set('Host', `${tenant.host}:${port}`).set('Authorization', `Bearer ${admin}`).send(body);
     if (res.status !== 201) throw new Error(`connecting ${String(body.kind)}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string; oidc?: { redirectUri: string }; saml?: SpEndpoints };
   };
@@ -103,11 +104,11 @@ export async function startSsoBehindGateway(options: SsoBehindGatewayOptions): P
   };
 }
 
-/** Node's fetch resolves *.localhost through DNS: send to loopback with the tenant's host forwarded (a trusted proxy's way). */
+/** Node's fetch resolves *.localhost through DNS: send to loopback with the tenant's host and port forwarded (a trusted proxy's way). */
 export const hostFetch: typeof fetch = (input, init) => {
   const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
   const headers = new Headers(init?.headers);
-  headers.set('x-forwarded-host', url.hostname);
+  headers.set('x-forwarded-host', url.host);
   url.hostname = '127.0.0.1';
   return fetch(url, { ...init, headers });
 };

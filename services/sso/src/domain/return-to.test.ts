@@ -2,7 +2,8 @@ import { checkReturnTo } from './return-to.js';
 
 // The production rules (https) that the gateway-level tests, which run on http, cannot reach.
 describe('checkReturnTo', () => {
-  const https = { scheme: 'https' as const, hosts: ['acme.mindbot.ai', 'acme.eu-west.mindbot.ai', 'voice.acme.example'] };
+  const hosts = ['acme.mindbot.ai', 'acme.eu-west.mindbot.ai', 'voice.acme.example'];
+  const https = { origin: 'https://acme.mindbot.ai', hosts };
 
   it("accepts the tenant's own hosts and answers the re-serialised URL", () => {
     expect(checkReturnTo('https://acme.mindbot.ai/app?x=1', https)?.href).toBe('https://acme.mindbot.ai/app?x=1');
@@ -24,5 +25,20 @@ describe('checkReturnTo', () => {
     ['not a URL', 'acme.mindbot.ai'],
   ])('refuses %s', (_name, raw) => {
     expect(checkReturnTo(raw, https)).toBeUndefined();
+  });
+
+  it('accepts the https port the sign-in itself came in on, and only on that origin', () => {
+    const onPort = { origin: 'https://acme.mindbot.ai:8443', hosts };
+    expect(checkReturnTo('https://acme.mindbot.ai:8443/app', onPort)?.href).toBe('https://acme.mindbot.ai:8443/app');
+    expect(checkReturnTo('https://acme.mindbot.ai/app', onPort)?.href).toBe('https://acme.mindbot.ai/app');
+    expect(checkReturnTo('https://voice.acme.example:8443/app', onPort)).toBeUndefined();
+    expect(checkReturnTo('https://acme.mindbot.ai:9443/app', onPort)).toBeUndefined();
+  });
+
+  it('on plain http (development) takes any port of the own hosts, but not https or a stranger', () => {
+    const local = { origin: 'http://acme.localhost:8080', hosts: ['acme.localhost'] };
+    expect(checkReturnTo('http://acme.localhost:5173/app', local)?.href).toBe('http://acme.localhost:5173/app');
+    expect(checkReturnTo('https://acme.localhost/app', local)).toBeUndefined();
+    expect(checkReturnTo('http://evil.localhost:8080/app', local)).toBeUndefined();
   });
 });

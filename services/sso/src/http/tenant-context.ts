@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import type { PlatformClient } from '@mindbot/db';
 import { AppError } from '@mindbot/errors';
-import { hostOf, responseLocal } from '@mindbot/http';
+import { hostOf, publicOriginOf, responseLocal } from '@mindbot/http';
 import { hostsOfTenant, slugOfPlatformHost } from '@mindbot/tenancy';
 import { z } from 'zod';
 import type { Auditor } from '../domain/audit.js';
@@ -12,7 +12,10 @@ const tenantSsoSettings = z.object({ passwordLogin: z.boolean().default(true), j
 export interface TenantContext {
   slug: string;
   host: string;
-  /** Base of the URLs this tenant's IdPs call back, e.g. https://acme.example */
+  /**
+   * Base of the URLs this tenant's IdPs call back: the scheme, host and port the request reached the
+   * platform at, e.g. https://acme.example or http://initech.localhost:8080 (see publicOriginOf).
+   */
   publicOrigin: string;
   passwordLogin: boolean;
   jitProvisioning: boolean;
@@ -28,7 +31,8 @@ interface Cached {
 /**
  * Resolves the tenant from the Host (through express's trust-proxy rules), never from the body or
  * query. A missing or malformed host answers 400; unknown hosts 404; a tenant of another region 421;
- * a suspended tenant 403, audited.
+ * a suspended tenant 403, audited. `scheme` (SSO_PUBLIC_SCHEME): https makes every URL handed out
+ * https; http leaves the scheme to the request (https only from a proxy TRUST_PROXY trusts).
  */
 export function tenantContext(options: { platform: PlatformClient; scheme: 'http' | 'https'; baseDomain: string; auditor: Auditor; cacheMs?: number }): RequestHandler {
   const select = { slug: true, status: true, home: true, sso: true, region: true, domains: { select: { domain: true } } } as const;
@@ -59,7 +63,7 @@ export function tenantContext(options: { platform: PlatformClient; scheme: 'http
     if (row.status !== 'active') throw new AppError('unavailable', 'This tenant is not available right now.');
     const sso = tenantSsoSettings.parse(row.sso);
     const ownHosts = hostsOfTenant({ slug: row.slug, region: row.region, domains: row.domains.map((d) => d.domain) }, options.baseDomain);
-    const context: TenantContext = { slug: row.slug, host, publicOrigin: `${options.scheme}://${host}`, passwordLogin: sso.passwordLogin, jitProvisioning: sso.jitProvisioning, ownHosts };
+    const context: TenantContext = { slug: row.slug, host, publicOrigin: publicOriginOf(req, { scheme: options.scheme }), passwordLogin: sso.passwordLogin, jitProvisioning: sso.jitProvisioning, ownHosts };
     tenantLocal.set(res, context);
     req.log = req.log.child({ tenantId: row.slug });
     next();

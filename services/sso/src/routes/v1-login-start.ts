@@ -24,7 +24,7 @@ export function v1LoginStart(router: Router, sso: Sso): void {
     const { returnTo, code_challenge: codeChallenge } = parsed.data;
     let relay: SignInRelay | undefined;
     if (returnTo !== undefined) {
-      const url = checkReturnTo(returnTo, { scheme: sso.config.SSO_PUBLIC_SCHEME, hosts: tenant.ownHosts });
+      const url = checkReturnTo(returnTo, { origin: tenant.publicOrigin, hosts: tenant.ownHosts });
       if (!url) return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'return_to_refused', detail: returnTo.slice(0, 200), status: 'bad_request' });
       relay = { returnTo: url.href, ...(codeChallenge === undefined ? {} : { codeChallenge }) };
     } else if (codeChallenge !== undefined || parsed.data.code_challenge_method !== undefined) {
