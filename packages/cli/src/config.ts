@@ -10,6 +10,11 @@ const cliEnv = z.object({
   /** The platform's Stripe secret key: set, `tenant provision` also makes each tenant's Stripe Connect account. */
   STRIPE_SECRET_KEY: stripeSecretKey.optional(),
   ...stripeClientEnv,
+  /** Billing, for `checkout complete` (its webhook route); `npm start`'s billing by default. */
+  BILLING_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('http://127.0.0.1:8081'),
+  /** The secret billing verifies Stripe signatures with: `checkout complete` signs with it. */
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  NODE_ENV: z.string().optional(),
 });
 
 export type CliConfig = z.output<typeof cliEnv>;

@@ -8,6 +8,9 @@ import { dbMigrate } from './commands/db-migrate.js';
 import { readManifests, tenantProvision } from './commands/tenant-provision.js';
 import { tenantList } from './commands/tenant-list.js';
 import { tenantDeprovision } from './commands/tenant-deprovision.js';
+import { userRole } from './commands/user-role.js';
+import { checkoutComplete, webhookTargetOf } from './commands/checkout-complete.js';
+import { assertLocalPayments, LocalPaymentsRefused } from './local-payments.js';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -68,6 +71,33 @@ export function buildProgram(io: CliIo): Command {
     .option('--drop-data', "drop the tenant's schema, data and role", false)
     .action((slug: string, options: { dropData: boolean }) => withContext((context) => tenantDeprovision(context, slug, options, io.out)));
 
+  const user = program.command('user').description("A tenant's users.");
+  user
+    .command('role')
+    .description("Grant one of the tenant's roles (owner, admin, member, …) to an existing user: a tenant's first admin without an identity provider. Audited.")
+    .argument('<tenant>', 'the tenant slug, e.g. initech')
+    .argument('<email>', "the user's email (the user signs up first)")
+    .argument('<role>', 'the role to grant, e.g. admin')
+    .action((slug: string, email: string, role: string) =>
+      withContext(async (context) => {
+        if (!(await userRole(context, { tenant: slug, email, role }, io))) throw new CliExit(1);
+      }),
+    );
+
+  const checkout = program.command('checkout').description('Local payments (stripe-mock or Stripe test mode only).');
+  checkout
+    .command('complete')
+    .description("Pay a purchase locally: sends billing the signed checkout.session.completed Stripe would send when the buyer pays its Checkout Session. Refused in live mode.")
+    .argument('<purchaseId>', 'the purchase id POST /v1/purchases answered (pur_…)')
+    .option('--tenant <slug>', 'the tenant of the purchase (default: found among the tenants of this database)')
+    .action((purchaseId: string, options: { tenant?: string }) => {
+      const config = loadCliConfig(io.env);
+      assertLocalPayments(webhookTargetOf(config), config.NODE_ENV);
+      return withContext(async (context) => {
+        if (!(await checkoutComplete(context, config, { purchaseId, tenant: options.tenant }, io))) throw new CliExit(1);
+      });
+    });
+
   return program;
 }
 
@@ -79,7 +109,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     if (error instanceof CliExit) return error.code;
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof AggregateError || error instanceof ConfigError) {
+    if (error instanceof AggregateError || error instanceof ConfigError || error instanceof LocalPaymentsRefused) {
       io.err(error.message);
       return 2;
     }
