@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { commonEnv, loadConfig } from '@mindbot/config';
 import { dedicatedAgentName, VOICES } from '@mindbot/tenancy';
+import { safeJson } from './safe-json.js';
 
 const optionalSecret = z.string().min(1).optional();
 const voiceMap = z
@@ -116,12 +117,4 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
 /** The name the worker registers under: the tenant's own, or the region's shared pool. */
 export function agentNameOf(config: Pick<AgentConfig, 'AGENT_TENANT' | 'AGENT_POOL_NAME'>): string {
   return config.AGENT_TENANT === undefined ? config.AGENT_POOL_NAME : dedicatedAgentName(config.AGENT_TENANT);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -11,6 +11,7 @@ import {
   type SessionEventInput,
 } from '@mindbot/sdk/agent-job';
 import { purchaseSchema, type Purchase } from '@mindbot/sdk/schemas';
+import { safeJson } from '../safe-json.js';
 
 /** Billing answered, but not with what the call needed: the status and problem code say why. */
 export class BillingJobError extends Error {
@@ -77,13 +78,5 @@ export class BillingJobClient {
       throw new BillingJobError(response.status, typeof problem?.code === 'string' ? problem.code : undefined, typeof problem?.detail === 'string' ? problem.detail : undefined);
     }
     return schema.parse(parsed);
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { agentDispatchSchema, type AgentDispatch } from '@mindbot/sdk/agent-job';
 import { roomNameOf } from '@mindbot/tenancy';
+import { safeJson } from '../safe-json.js';
 
 /** Why a dispatched job is refused: the worker never runs a call it cannot vouch for. */
 export type DispatchRefusal = 'unreadable_metadata' | 'room_mismatch' | 'other_tenant';
@@ -30,12 +31,4 @@ export function checkDispatch(
     if (said?.tenant !== dispatch.tenant || said.sessionId !== dispatch.sessionId || said.userId !== dispatch.userId) return { ok: false, refusal: 'room_mismatch' };
   }
   return { ok: true, dispatch };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
