@@ -14,7 +14,7 @@ import {
 import request from 'supertest';
 import { CALL_NOTICE_TOPIC, callNoticeSchema, type CallNotice } from '@mindbot/sdk/agent-job';
 import { voiceSessionSchema, voiceSessionTranscriptSchema } from '@mindbot/sdk/schemas';
-import { testRedisUrl, uniqueSlug } from '@mindbot/testing';
+import { startRedisServer, uniqueSlug, type RedisServer } from '@mindbot/testing';
 import type { BillingProcess } from '../services/gateway/src/testing/billing-process.js';
 import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, type GatewayHarness } from '../services/gateway/src/testing/harness.js';
 import type { LiveKitServer } from '../services/gateway/src/testing/livekit.js';
@@ -38,6 +38,8 @@ interface SessionRow {
 
 describe('a voice call end to end', () => {
   let stack: VoiceStack;
+  /** Redis of this suite's own, so a test can restart it mid-call without disturbing other suites. */
+  let redisServer: RedisServer;
   let livekit: LiveKitServer;
   let h: GatewayHarness;
   let billing: BillingProcess;
@@ -50,7 +52,7 @@ describe('a voice call end to end', () => {
     LIVEKIT_API_SECRET: LIVEKIT_DEV_SECRET,
     BILLING_URL: billing.url,
     AGENT_TENANT: forTenant,
-    REDIS_URL: testRedisUrl(),
+    REDIS_URL: redisServer.url,
     AGENT_HEARTBEAT_SECONDS: '1',
     AGENT_MAX_CALLS: '20',
     AGENT_LLM: 'scripted',
@@ -63,8 +65,10 @@ describe('a voice call end to end', () => {
   beforeAll(async () => {
     tenant = uniqueSlug('call');
     // requireAgent: the gateway opens a room only once the tenant's worker reports itself ready (Redis).
+    redisServer = await startRedisServer();
     stack = await startVoiceStack({
       requireAgent: true,
+      redisUrl: redisServer.url,
       provision: async (harness) => {
         await harness.provision(tenant);
       },
@@ -78,6 +82,7 @@ describe('a voice call end to end', () => {
     await agent.stop();
     await otherAgent?.stop();
     await stack.stop();
+    await redisServer.stop();
   }, 60_000);
 
   const sessionRow = (id: string) =>
@@ -277,6 +282,28 @@ describe('a voice call end to end', () => {
       await stack.restartBilling(3_000);
       const before = (await sessionRow(call.session.sessionId))?.settled_seconds ?? 0;
       // Heartbeats resume on the restarted billing and settle everything since.
+      await until('heartbeats after the restart', async () => ((await sessionRow(call.session.sessionId))?.settled_seconds ?? 0) > before + 1 || undefined);
+      expect(call.disconnectedAt()).toBeUndefined();
+    } finally {
+      leaving = Date.now();
+      await call.room.disconnect();
+    }
+    const ended = await until('the session settled', async () => {
+      const row = await sessionRow(call.session.sessionId);
+      return row?.status === 'ended' ? row : undefined;
+    });
+    expect(ended.charged_seconds).toBeGreaterThanOrEqual(Math.floor((leaving - call.joinedAt) / 1000 - 1));
+    expect(ended.charged_seconds).toBeLessThanOrEqual(Math.ceil((Date.now() - call.connecting) / 1000 + 1));
+  }, 120_000);
+
+  it('goes on through a Redis restart mid-call, and the ledger still charges the time in the room', async () => {
+    await h.grantSeconds(tenant, 'usr_redis', 600);
+    const call = await join('usr_redis');
+    let leaving: number;
+    try {
+      await until('the call metered', async () => ((await sessionRow(call.session.sessionId))?.settled_seconds ?? 0) >= 2 || undefined);
+      await redisServer.restart(3_000);
+      const before = (await sessionRow(call.session.sessionId))?.settled_seconds ?? 0;
       await until('heartbeats after the restart', async () => ((await sessionRow(call.session.sessionId))?.settled_seconds ?? 0) > before + 1 || undefined);
       expect(call.disconnectedAt()).toBeUndefined();
     } finally {

@@ -8,3 +8,4 @@ export { createTestTokenIssuer, type TestTokenIssuer } from './test-token-issuer
 export { expressRoutes } from './express-routes.js';
 export { startStripeMock, stripeMockBinary, type StripeMock } from './stripe-mock.js';
 export { describeTenantIsolation, type TenantIsolationSuite, type IsolationResponse } from './tenant-isolation-suite.js';
+export { startRedisServer, type RedisServer } from './redis-server.js';

@@ -18,7 +18,7 @@ export type BillingProcessAuth = { issuer: TestTokenIssuer } | { auth: { jwksUrl
  * The real billing service in a process of its own, on a free port, against the test database and
  * the test Redis. Voice-session starts and ends call no Stripe API, so Stripe points nowhere.
  */
-export async function startBillingProcess(options: { databaseUrl: string; port?: number } & BillingProcessAuth): Promise<BillingProcess> {
+export async function startBillingProcess(options: { databaseUrl: string; port?: number; redisUrl?: string } & BillingProcessAuth): Promise<BillingProcess> {
   let jwks: Awaited<ReturnType<typeof serveJwks>> | undefined;
   let auth: { jwksUrl: string; issuer: string; audience: string };
   if ('issuer' in options) {
@@ -37,7 +37,7 @@ export async function startBillingProcess(options: { databaseUrl: string; port?:
       LOG_LEVEL: 'info',
       PORT: String(port),
       DATABASE_URL: options.databaseUrl,
-      REDIS_URL: testRedisUrl(),
+      REDIS_URL: options.redisUrl ?? testRedisUrl(),
       STRIPE_SECRET_KEY: 'sk_test_123',
       STRIPE_WEBHOOK_SECRET: 'whsec_gateway_tests',
       STRIPE_API_URL: 'http://127.0.0.1:9',

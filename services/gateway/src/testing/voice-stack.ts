@@ -20,7 +20,7 @@ export interface VoiceStack {
  * webhooks to the gateway (listening on a real port), the gateway in process and billing in a
  * process of its own. `provision` runs before billing starts, so billing sees the tenants at once.
  */
-export async function startVoiceStack(options: { requireAgent?: boolean; provision?: (h: GatewayHarness) => Promise<void> } = {}): Promise<VoiceStack> {
+export async function startVoiceStack(options: { requireAgent?: boolean; redisUrl?: string; provision?: (h: GatewayHarness) => Promise<void> } = {}): Promise<VoiceStack> {
   const database = await createTestDatabase();
   const gatewayPort = await freePort();
   const billingPort = await freePort();
@@ -29,10 +29,12 @@ export async function startVoiceStack(options: { requireAgent?: boolean; provisi
     database,
     billingUrl: `http://127.0.0.1:${billingPort}`,
     livekit: { url: livekit.url, apiUrl: livekit.apiUrl },
+    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
     ...(options.requireAgent === undefined ? {} : { requireAgent: options.requireAgent }),
   });
   await options.provision?.(h);
-  const billing = await startBillingProcess({ databaseUrl: database.url, issuer: h.issuer, port: billingPort });
+  const redis = options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl };
+  const billing = await startBillingProcess({ databaseUrl: database.url, issuer: h.issuer, port: billingPort, ...redis });
   // LiveKit's webhooks arrive over real HTTP at this port (closed by h.close()).
   await h.listen(gatewayPort);
   const stack: VoiceStack = {
@@ -43,7 +45,7 @@ export async function startVoiceStack(options: { requireAgent?: boolean; provisi
     async restartBilling(downMs) {
       await stack.billing.stop();
       await new Promise((r) => setTimeout(r, downMs));
-      stack.billing = await startBillingProcess({ databaseUrl: database.url, issuer: h.issuer, port: billingPort });
+      stack.billing = await startBillingProcess({ databaseUrl: database.url, issuer: h.issuer, port: billingPort, ...redis });
     },
     async stop() {
       await h.close();
