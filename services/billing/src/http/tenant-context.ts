@@ -93,8 +93,24 @@ export function tenantOf(res: Response): TenantContext {
   return tenantLocal.get(res);
 }
 
-/** The tenant's own site when it has one, else the platform app. */
-export function appUrlOf(tenant: TenantContext, fallback: string): string {
+/**
+ * Where Checkout and onboarding send people back. `origin` is where the request reached the
+ * platform (forwardedOriginOf: the gateway's X-Forwarded-Proto/Host, port included, believed only
+ * from a hop TRUST_PROXY trusts): used when it is one of the tenant's hosts, so a buyer at
+ * `http://initech.localhost:8080` returns there. Otherwise (no such origin, as for the agent's
+ * purchases in a call) the tenant's own site when it has one, else the platform app.
+ */
+export function appUrlOf(tenant: TenantContext, fallback: string, origin?: string): string {
+  if (origin !== undefined && isHostOf(tenant, new URL(origin).hostname)) return origin;
   const domain = tenant.domains[0];
   return domain ? `https://${domain}` : fallback;
+}
+
+/**
+ * The gateway resolved the tenant from this host and checked the token against it; billing does
+ * not know the base domain, so it checks again only that the host is one of the tenant's domains
+ * or one of its platform hosts (`<slug>.<base>`, `<slug>.<region>.<base>`).
+ */
+function isHostOf(tenant: TenantContext, host: string): boolean {
+  return tenant.domains.some((domain) => domain.toLowerCase() === host) || host.startsWith(`${tenant.slug}.`);
 }

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { AppError } from '@mindbot/errors';
+import { forwardedOriginOf } from '@mindbot/http';
 import { onboardingLinkSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { findBillingAccount } from '../data/billing-accounts.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -14,7 +15,7 @@ export function v1AdminOnboardingLinkCreate(app: Express, ctx: RouteContext): vo
     const tenant = tenantOf(res);
     const account = await findBillingAccount(ctx.deps.platform, tenant.slug);
     if (!account || account.closedAt) throw new AppError('conflict', 'This tenant has no open Stripe account yet; billing provisioning has not run.');
-    const base = appUrlOf(tenant, ctx.billing.appUrl);
+    const base = appUrlOf(tenant, ctx.billing.appUrl, forwardedOriginOf(req));
     try {
       const link = await ctx.billing.stripe.accountLinks.create({
         account: account.stripeAccountId,
