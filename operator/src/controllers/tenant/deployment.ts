@@ -3,6 +3,7 @@ import type { KubeObject } from '../../runtime/kube-client.js';
 import { providerKeysEnv, providerSettingsEnv } from './agent-providers.js';
 import { redisEnv } from './agent-redis.js';
 import { AGENT_COMMAND, AGENT_GRACE_MARGIN_SECONDS, AGENT_NAME, AGENT_PORT, agentSelector, cpu, memory, ownedMeta, tenantLabels, type TenantContext } from './context.js';
+import { AGENT_REQUESTS, agentMemoryLimitMi } from './resource-quota.js';
 import { LIVEKIT_KEYS, LIVEKIT_SECRET } from './livekit-secret.js';
 
 /**
@@ -71,7 +72,11 @@ export function desiredDeployment(ctx: TenantContext): KubeObject {
               startupProbe: { ...httpProbe('/healthz'), periodSeconds: 2, failureThreshold: 60 },
               readinessProbe: { ...httpProbe('/readyz'), periodSeconds: 10 },
               livenessProbe: { ...httpProbe('/healthz'), periodSeconds: 20 },
-              resources: { requests: { cpu: cpu(250), memory: memory(256) }, limits: { cpu: cpu(1000), memory: memory(512) } },
+              // The worker's idle footprint, and the plan's ceiling for the calls on top (resource-quota.ts).
+              resources: {
+                requests: { cpu: cpu(AGENT_REQUESTS.cpuMillis), memory: memory(AGENT_REQUESTS.memoryMi) },
+                limits: { cpu: cpu(1000), memory: memory(agentMemoryLimitMi(spec.plan.name)) },
+              },
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,

@@ -113,7 +113,8 @@ describe('the Tenant operator against a real API server', () => {
       startupProbe: { httpGet: { path: '/healthz', port: 'http' } },
       readinessProbe: { httpGet: { path: '/readyz', port: 'http' } },
       livenessProbe: { httpGet: { path: '/healthz', port: 'http' } },
-      resources: { requests: { cpu: '250m', memory: '256Mi' } },
+      // The worker's idle footprint (about 550 MB with its local inference process), the plan's ceiling above it.
+      resources: { requests: { cpu: '250m', memory: '768Mi' } },
     });
     // A call in progress may run on for the whole drain (600 s by default) before the pod is killed.
     expect(podSpec.terminationGracePeriodSeconds).toBe(630);
