@@ -31,6 +31,8 @@ describe('gateway: GET /v1/branding and CORS', () => {
       agentName: 'Tess',
       greeting: 'Hello from the test tenant.',
       language: 'en',
+      personas: [{ id: 'default', name: 'Tess', voice: 'aurora', language: 'en', greeting: 'Hello from the test tenant.' }],
+      defaultPersona: 'default',
     });
     expect(res.headers['cache-control']).toBe('public, max-age=60, stale-while-revalidate=300');
     const etag = res.headers.etag;
@@ -54,6 +56,22 @@ describe('gateway: GET /v1/branding and CORS', () => {
     const stale = await request(h.app).get('/v1/branding').set('Host', `${tenant}.localhost`).set('If-None-Match', String(before));
     expect(stale.status).toBe(200);
     expect(stale.body.primaryColor).toBe('#abcdef');
+  });
+
+  it('lists the personas a user may pick, with the tenant’s default, and never their private instructions', async () => {
+    await h.provision(tenant, (m) => {
+      m.spec.agent.personas = [{ id: 'teacher', name: 'Ms. Lane', voice: 'cedar', language: 'de', instructions: 'Secret teaching notes.', greeting: 'Bereit?' }];
+      m.spec.agent.defaultPersona = 'teacher';
+    }, { domains: [domain] });
+    let body = brandingSchema.parse((await request(h.app).get('/v1/branding').set('Host', `${tenant}.localhost`)).body);
+    for (let i = 0; i < 40 && body.defaultPersona !== 'teacher'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      body = brandingSchema.parse((await request(h.app).get('/v1/branding').set('Host', `${tenant}.localhost`)).body);
+    }
+    expect(body.defaultPersona).toBe('teacher');
+    expect(body.personas.map((p) => p.id)).toEqual(['default', 'teacher']);
+    expect(body.personas[1]).toEqual({ id: 'teacher', name: 'Ms. Lane', voice: 'cedar', language: 'de', greeting: 'Bereit?' });
+    expect(JSON.stringify(body)).not.toContain('Secret teaching notes.');
   });
 
   it('allows exactly the tenant’s own origins', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { brandingSchema, problemSchema, type Branding } from '@mindbot/sdk/schemas';
+import { choosePersona, personasOf } from '@mindbot/tenancy';
 import type { GatewayRoute } from '../http/route-spec.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 
@@ -9,7 +10,7 @@ export const v1BrandingGet: GatewayRoute = {
     method: 'get',
     path: '/v1/branding',
     operationId: 'getBranding',
-    summary: "The tenant's name, logo, colours, agent name and greeting (tenant chosen by host).",
+    summary: "The tenant's name, logo, colours, agent name, greeting and personas (tenant chosen by host).",
     auth: 'public',
     responses: {
       200: { description: 'The branding', schema: brandingSchema },
@@ -29,6 +30,9 @@ export const v1BrandingGet: GatewayRoute = {
         agentName: tenant.branding.agentName,
         greeting: tenant.branding.greeting,
         language: tenant.agent.language,
+        // What a picker shows; a persona's instructions are the tenant's business, not the public's.
+        personas: personasOf(tenant).map(({ id, name, voice, language, greeting }) => ({ id, name, voice, language, greeting })),
+        defaultPersona: choosePersona(tenant, undefined)?.id ?? 'default',
       };
       const text = JSON.stringify(body);
       res.set({
