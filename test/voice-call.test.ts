@@ -270,52 +270,42 @@ describe('a voice call end to end', () => {
     }
   }, 90_000);
 
+  /**
+   * A call through a restart of one part: it goes on (the user stays in the room), heartbeats resume
+   * and settle everything since, and the charge still matches the time in the room.
+   */
+  const callThrough = async (userId: string, restart: () => Promise<void>) => {
+    await h.grantSeconds(tenant, userId, 600);
+    const call = await join(userId);
+    const settledOf = async () => (await sessionRow(call.session.sessionId))?.settled_seconds ?? 0;
+    let leaving: number;
+    try {
+      await until('the call metered', async () => (await settledOf()) >= 2 || undefined);
+      await restart();
+      const before = await settledOf();
+      await until('heartbeats after the restart', async () => (await settledOf()) > before + 1 || undefined);
+      expect(call.disconnectedAt()).toBeUndefined();
+    } finally {
+      leaving = Date.now();
+      await call.room.disconnect();
+    }
+    const ended = await until('the session settled', async () => {
+      const row = await sessionRow(call.session.sessionId);
+      return row?.status === 'ended' ? row : undefined;
+    });
+    expect(ended.charged_seconds).toBeGreaterThanOrEqual(Math.floor((leaving - call.joinedAt) / 1000 - 1));
+    expect(ended.charged_seconds).toBeLessThanOrEqual(Math.ceil((Date.now() - call.connecting) / 1000 + 1));
+  };
+
   it('goes on through a billing restart mid-call, and the ledger still charges the time in the room', async () => {
     await agent.stop();
     agent = await startAgentProcess(agentEnv(tenant));
     await agent.registered();
-    await h.grantSeconds(tenant, 'usr_restart', 600);
-    const call = await join('usr_restart');
-    let leaving: number;
-    try {
-      await until('the call metered', async () => ((await sessionRow(call.session.sessionId))?.settled_seconds ?? 0) >= 2 || undefined);
-      await stack.restartBilling(3_000);
-      const before = (await sessionRow(call.session.sessionId))?.settled_seconds ?? 0;
-      // Heartbeats resume on the restarted billing and settle everything since.
-      await until('heartbeats after the restart', async () => ((await sessionRow(call.session.sessionId))?.settled_seconds ?? 0) > before + 1 || undefined);
-      expect(call.disconnectedAt()).toBeUndefined();
-    } finally {
-      leaving = Date.now();
-      await call.room.disconnect();
-    }
-    const ended = await until('the session settled', async () => {
-      const row = await sessionRow(call.session.sessionId);
-      return row?.status === 'ended' ? row : undefined;
-    });
-    expect(ended.charged_seconds).toBeGreaterThanOrEqual(Math.floor((leaving - call.joinedAt) / 1000 - 1));
-    expect(ended.charged_seconds).toBeLessThanOrEqual(Math.ceil((Date.now() - call.connecting) / 1000 + 1));
+    await callThrough('usr_restart', () => stack.restartBilling(3_000));
   }, 120_000);
 
   it('goes on through a Redis restart mid-call, and the ledger still charges the time in the room', async () => {
-    await h.grantSeconds(tenant, 'usr_redis', 600);
-    const call = await join('usr_redis');
-    let leaving: number;
-    try {
-      await until('the call metered', async () => ((await sessionRow(call.session.sessionId))?.settled_seconds ?? 0) >= 2 || undefined);
-      await redisServer.restart(3_000);
-      const before = (await sessionRow(call.session.sessionId))?.settled_seconds ?? 0;
-      await until('heartbeats after the restart', async () => ((await sessionRow(call.session.sessionId))?.settled_seconds ?? 0) > before + 1 || undefined);
-      expect(call.disconnectedAt()).toBeUndefined();
-    } finally {
-      leaving = Date.now();
-      await call.room.disconnect();
-    }
-    const ended = await until('the session settled', async () => {
-      const row = await sessionRow(call.session.sessionId);
-      return row?.status === 'ended' ? row : undefined;
-    });
-    expect(ended.charged_seconds).toBeGreaterThanOrEqual(Math.floor((leaving - call.joinedAt) / 1000 - 1));
-    expect(ended.charged_seconds).toBeLessThanOrEqual(Math.ceil((Date.now() - call.connecting) / 1000 + 1));
+    await callThrough('usr_redis', () => redisServer.restart(3_000));
   }, 120_000);
 
   it('drains on SIGTERM: a call in progress is ended cleanly and settled before the worker exits', async () => {
