@@ -25,6 +25,9 @@ export const jobSessionStateSchema = z
   })
   .loose();
 
+/** Billing's answer to a session start (the gateway's call): the session, the agent's credential for it, and whether it is the user's first call. */
+export const startedSessionSchema = jobSessionStateSchema.extend({ jobToken: z.string(), firstSession: z.boolean() });
+
 export const heartbeatRequestSchema = z.object({ elapsedSeconds: z.int().min(0).max(86_400, 'must be at most 86400 (one day)') }).strict();
 
 export const sessionEndReasonSchema = z.enum(['user_hangup', 'agent_ended', 'balance_exhausted', 'error']);
@@ -54,6 +57,7 @@ export const sessionEventsAppendRequestSchema = z.object({ events: z.array(sessi
 export const sessionEventsAppendedSchema = z.object({ stored: z.int(), kept: z.boolean() });
 
 export type JobSessionState = z.output<typeof jobSessionStateSchema>;
+export type StartedSession = z.output<typeof startedSessionSchema>;
 export type JobSessionSummary = z.output<typeof jobSessionSummarySchema>;
 export type JobPackages = z.output<typeof jobPackagesSchema>;
 export type SessionEventInput = z.input<typeof sessionEventSchema>;

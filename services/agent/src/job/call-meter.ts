@@ -37,8 +37,7 @@ export class CallMeter {
 
   /** Whole seconds since the user joined: what the call is charged for. */
   elapsedSeconds(): number {
-    const elapsed = Math.floor((Date.now() - this.joinedAt) / 1000);
-    return this.exhaustedAt === undefined ? elapsed : Math.min(elapsed, this.exhaustedAt);
+    return this.capped(Math.floor((Date.now() - this.joinedAt) / 1000));
   }
 
   start(): void {
@@ -55,8 +54,12 @@ export class CallMeter {
     this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.cutOff);
-    const elapsed = Math.round((Date.now() - this.joinedAt) / 1000);
-    return this.exhaustedAt === undefined ? elapsed : Math.min(elapsed, this.exhaustedAt);
+    return this.capped(Math.round((Date.now() - this.joinedAt) / 1000));
+  }
+
+  /** Never past the second the balance ran out. */
+  private capped(seconds: number): number {
+    return this.exhaustedAt === undefined ? seconds : Math.min(seconds, this.exhaustedAt);
   }
 
   private async beat(): Promise<void> {

@@ -1,22 +1,10 @@
 import { z } from 'zod';
 import { AppError } from '@mindbot/errors';
+import { jobSessionStateSchema, startedSessionSchema, type JobSessionState, type StartedSession } from '@mindbot/sdk/agent-job';
 
-const sessionState = z
-  .object({
-    sessionId: z.string(),
-    userId: z.string(),
-    status: z.string(),
-    settledSeconds: z.number(),
-    chargedSeconds: z.number(),
-    remainingSeconds: z.number(),
-    startedAt: z.string(),
-  })
-  .loose();
-export type BillingSession = z.output<typeof sessionState>;
-
-/** A started session also carries the agent's credential for it and whether it is the user's first call. */
-const startedSession = sessionState.extend({ jobToken: z.string(), firstSession: z.boolean() });
-export type StartedBillingSession = z.output<typeof startedSession>;
+// Billing's own answer shapes (@mindbot/sdk/agent-job), not a copy of them.
+export type BillingSession = JobSessionState;
+export type StartedBillingSession = StartedSession;
 
 /** Billing's 429 when the tenant's plan allows no more sessions at once. */
 const sessionLimitProblem = z.object({ reason: z.literal('concurrent_sessions'), concurrentSessions: z.int() }).loose();
@@ -45,7 +33,7 @@ export class BillingClient {
     if (limited?.success) return { ok: false, reason: 'concurrent_sessions', concurrentSessions: limited.data.concurrentSessions };
     if (res.status === 409) throw new AppError('conflict', 'This startKey already started a session for another user.');
     if (res.status !== 201 && res.status !== 200) throw this.unexpected(res.status);
-    return { ok: true, session: startedSession.parse(res.body) };
+    return { ok: true, session: startedSessionSchema.parse(res.body) };
   }
 
   async end(
@@ -57,7 +45,7 @@ export class BillingClient {
     const res = await this.post(`/internal/v1/tenants/${encodeURIComponent(tenant)}/sessions/${encodeURIComponent(sessionId)}/end`, input, headers);
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw this.unexpected(res.status);
-    return sessionState.parse(res.body);
+    return jobSessionStateSchema.parse(res.body);
   }
 
   private async post(path: string, body: object, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
