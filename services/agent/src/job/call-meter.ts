@@ -46,15 +46,15 @@ export class CallMeter {
   }
 
   /**
-   * Stops heartbeats and the cut-off timer; answers the seconds to settle the call with: the time
-   * since the user joined to the nearest second (heartbeats round down, so nothing is charged ahead),
-   * never past the second the balance ran out.
+   * Stops heartbeats and the cut-off timer; answers the seconds to settle the call with: whole
+   * seconds since the user joined (rounded down, like every heartbeat, so no second is charged
+   * before it was used), never past the second the balance ran out.
    */
   stop(): number {
     this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.cutOff);
-    return this.capped(Math.round((Date.now() - this.joinedAt) / 1000));
+    return this.elapsedSeconds();
   }
 
   /** Never past the second the balance ran out. */
