@@ -137,5 +137,7 @@ async function joinedAtOf(config: AgentConfig, room: string, identity: string): 
   const api = new RoomServiceClient(config.LIVEKIT_URL.replace(/^ws/, 'http'), config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET);
   const participant = await api.getParticipant(room, identity);
   const ms = Number(participant.joinedAtMs);
-  return ms > 0 ? ms : Number(participant.joinedAt) * 1000;
+  // Only whole seconds known: the user arrived somewhere within that second; take its end, so the
+  // call is never charged for time before the user was there.
+  return ms > 0 ? ms : Math.min(Date.now(), Number(participant.joinedAt) * 1000 + 999);
 }
