@@ -7,12 +7,12 @@
 #   docker run --rm ghcr.io/mindbot/platform:0.1.0 mindbot --help
 #
 # The base image is pinned to an exact Node.js release; pin its digest too when publishing
-# (FROM node:20.20.2-bookworm-slim@sha256:…). Debian slim, not Alpine: native modules
+# (FROM node:24.22.3-bookworm-slim@sha256:…). Debian slim, not Alpine: native modules
 # (@node-rs/argon2; the agent's @livekit/rtc-node and @livekit/local-inference) ship glibc builds only.
 # The agent's offline development voice (espeak-ng, GPL) is a devDependency and never in the image.
 
 # --- build: full install, so the root postinstall can generate the Prisma client -----------------
-FROM node:20.20.2-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 # The allowScripts policy of package.json (which dependency install scripts may run) needs npm 11.
 RUN npm install --global npm@11.19.1 && npm --version
@@ -25,7 +25,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci --strict-allow-scripts --no-audi
  && test -f packages/db/src/generated/prisma/client.ts
 
 # --- runtime dependencies only -------------------------------------------------------------------
-FROM node:20.20.2-bookworm-slim AS runtime-deps
+FROM node:24.22.3-bookworm-slim AS runtime-deps
 WORKDIR /app
 RUN npm install --global npm@11.19.1 && npm --version
 COPY . .
@@ -36,7 +36,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no
 COPY --from=build /app/packages/db/src/generated ./packages/db/src/generated
 
 # --- runtime -------------------------------------------------------------------------------------
-FROM node:20.20.2-bookworm-slim
+FROM node:24.22.3-bookworm-slim
 ENV NODE_ENV=production
 RUN groupadd --system --gid 10001 mindbot \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin mindbot

@@ -83,17 +83,17 @@ const ignored = dockerignore(read('.dockerignore'));
 const all = (keyword: string) => stages.flatMap((s) => s.instructions.filter((i) => i.keyword === keyword));
 
 describe('the platform image (Dockerfile)', () => {
-  it('builds every stage from the same base image, pinned to an exact Node.js 20 release on glibc', () => {
+  it('builds every stage from the same base image, pinned to an exact Node.js 24 (LTS) release on glibc', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     const external = stages.map((s) => s.from).filter((from) => !stages.some((s) => s.name === from));
     for (const from of external) {
-      expect(from).toMatch(/^node:20\.\d+\.\d+-(bookworm|bullseye)-slim(@sha256:[a-f0-9]{64})?$/);
+      expect(from).toMatch(/^node:24\.\d+\.\d+-(bookworm|bullseye)-slim(@sha256:[a-f0-9]{64})?$/);
     }
     expect(new Set(external).size).toBe(1);
     // What the engines field asks for.
     const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
-    const [, minor = '0'] = /^>=20\.(\d+)/.exec(engines) ?? [];
-    const [, baseMinor = '0'] = /^node:20\.(\d+)\./.exec(external[0] ?? '') ?? [];
+    const [, minor = '0'] = /^>=24(?:\.(\d+))?/.exec(engines) ?? [];
+    const [, baseMinor = '0'] = /^node:24\.(\d+)\./.exec(external[0] ?? '') ?? [];
     expect(Number(baseMinor)).toBeGreaterThanOrEqual(Number(minor));
   });
 
