@@ -157,19 +157,23 @@ function treeMemory(pid: number): TreeMemory {
   return { processes: tree.length, rssMb: sum('status', 'VmRSS'), pssMb: sum('smaps_rollup', 'Pss') };
 }
 
-
 /** What a process of the worker's tree is: the worker, a job process, the inference process. */
 function describeProcess(pid: number): string {
   let args: string[];
   try {
-    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a.length > 0);
+    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a) => a.length > 0);
   } catch {
     return 'gone';
   }
   if (args.some((a) => a.includes('services/agent/src/main.ts'))) return 'worker';
   if (args.some((a) => a.includes('job_proc'))) return 'job';
   if (args.some((a) => a.includes('inference_proc'))) return 'inference';
-  return args.map((a) => a.split('/').at(-1) ?? a).join(' ').slice(0, 80);
+  return args
+    .map((a) => a.split('/').at(-1) ?? a)
+    .join(' ')
+    .slice(0, 80);
 }
 
 /** MemAvailable, in MB: the ramp stops before it takes the machine's memory from the other work on it. */
@@ -246,7 +250,9 @@ function cleanUp(): Promise<void> {
     // Job and inference processes notice their worker is gone and exit; any still here after 10 s
     // are this run's own (by id) and are killed.
     const alive = () => workerTree.filter((p) => p.startTime !== undefined && procStat(p.pid)?.startTime === p.startTime).map((p) => p.pid);
-    await until('the worker\'s job processes exiting', () => Promise.resolve(alive().length === 0 ? true : undefined), 10_000).catch(() => undefined);
+    await until("the worker's job processes exiting", () => Promise.resolve(alive().length === 0 ? true : undefined), 10_000).catch(
+      () => undefined,
+    );
     for (const pid of alive()) {
       console.error(`clean-up: agent process ${pid} (${describeProcess(pid)}) outlived its worker by 10 s; killing it`);
       try {
@@ -288,7 +294,12 @@ function gatewayRequest(path: string, tenant: string, token: string, body: objec
       {
         method: 'POST',
         agent: httpAgent,
-        headers: { host: `${tenant}.localhost`, authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers: {
+          host: `${tenant}.localhost`,
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
         timeout: 15_000,
       },
       (res) => {
@@ -373,10 +384,15 @@ async function startCall(userId: string, limitMs: number): Promise<Call> {
   const agentArrives = participantArrival(room, (p) => p.attributes['mindbot.tenant'] === tenant);
   const call = { userId, session, room, answeredMs, connectedMs: Number.NaN, agentMs: Number.NaN, agentJoinedMs: Number.NaN };
   try {
-    await withTimeout(`${userId} joining the room`, room.connect(session.livekitUrl, session.token, { autoSubscribe: false, dynacast: false }), Math.max(1, deadline - performance.now()));
+    await withTimeout(
+      `${userId} joining the room`,
+      room.connect(session.livekitUrl, session.token, { autoSubscribe: false, dynacast: false }),
+      Math.max(1, deadline - performance.now()),
+    );
     call.connectedMs = performance.now() - started;
     agentArrives.check();
-    call.agentMs = (await withTimeout(`the agent joining ${userId}'s room`, agentArrives.at, Math.max(1, deadline - performance.now()))) - started;
+    call.agentMs =
+      (await withTimeout(`the agent joining ${userId}'s room`, agentArrives.at, Math.max(1, deadline - performance.now()))) - started;
     call.agentJoinedMs = (await joinedAtMs(session.room, (p) => p.attributes['mindbot.tenant'] === tenant)) - startedEpoch;
     return call;
   } catch (error) {
@@ -406,7 +422,12 @@ async function sessionRows(ids: string[]): Promise<SessionRow[]> {
   const { gateway: h, tenant } = requireContext();
   return h.deps.tenants
     .forTenant(tenant)
-    .transaction((tx) => tx.voiceSession.findMany({ where: { id: { in: ids } }, select: { id: true, status: true, lastHeartbeatAt: true, settledSeconds: true } }));
+    .transaction((tx) =>
+      tx.voiceSession.findMany({
+        where: { id: { in: ids } },
+        select: { id: true, status: true, lastHeartbeatAt: true, settledSeconds: true },
+      }),
+    );
 }
 
 /** Until every one of these sessions is ended (the agent settled it when the user left). */
@@ -459,7 +480,9 @@ async function bareRoomJoin(index: number): Promise<BareJoin> {
       'a bare room join',
       Promise.all([
         user.connect(lk.url, userToken, { autoSubscribe: false, dynacast: false }).then(() => arrival.check()),
-        peer.connect(lk.url, peerToken, { autoSubscribe: false, dynacast: false }).then(() => peer.localParticipant?.setAttributes({ 'bench.state': 'listening' })),
+        peer
+          .connect(lk.url, peerToken, { autoSubscribe: false, dynacast: false })
+          .then(() => peer.localParticipant?.setAttributes({ 'bench.state': 'listening' })),
       ]),
       30_000,
     );
@@ -481,8 +504,16 @@ async function main(): Promise<void> {
   database = await createTestDatabase();
   const gatewayPort = await freePort();
   const billingPort = await freePort();
-  livekit = await startLiveKit({ apiKey: LIVEKIT_DEV_KEY, apiSecret: LIVEKIT_DEV_SECRET, webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit` });
-  gateway = await startGatewayHarness({ database, billingUrl: `http://127.0.0.1:${billingPort}`, livekit: { url: livekit.url, apiUrl: livekit.apiUrl } });
+  livekit = await startLiveKit({
+    apiKey: LIVEKIT_DEV_KEY,
+    apiSecret: LIVEKIT_DEV_SECRET,
+    webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit`,
+  });
+  gateway = await startGatewayHarness({
+    database,
+    billingUrl: `http://127.0.0.1:${billingPort}`,
+    livekit: { url: livekit.url, apiUrl: livekit.apiUrl },
+  });
   gateway.deps.logger.level = 'warn';
   const tenant = uniqueSlug('bench');
   tenantSlug = tenant;
@@ -534,9 +565,17 @@ async function main(): Promise<void> {
   // ---- 2. one tool turn's billing call (BillingJobClient.summary()), beside a bare express round trip ----
   const bareApp = express();
   bareApp.get('/constant', (_req, res) => {
-    res.json({ session: { sessionId: 'vs_bench', status: 'active', settledSeconds: 0 }, balance: { remainingSeconds: 600 }, currency: 'usd' });
+    res.json({
+      session: { sessionId: 'vs_bench', status: 'active', settledSeconds: 0 },
+      balance: { remainingSeconds: 600 },
+      currency: 'usd',
+    });
   });
-  bareServer = await startServer(bareApp, { port: 0, logger: createLogger({ name: 'bench', level: 'silent' }), lifecycle: createLifecycle() });
+  bareServer = await startServer(bareApp, {
+    port: 0,
+    logger: createLogger({ name: 'bench', level: 'silent' }),
+    lifecycle: createLifecycle(),
+  });
   const bareUrl = `${bareServer.url}/constant`;
   const toolCall = await startCall(`usr_tool_${++userCount}`, 30_000);
   const dispatches = await new AgentDispatchClient(livekit.apiUrl, LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET).listDispatch(toolCall.session.room);
@@ -557,7 +596,8 @@ async function main(): Promise<void> {
     started = performance.now();
     const summary = await client.summary();
     const summaryOne = performance.now() - started;
-    if (summary.session.sessionId !== toolCall.session.sessionId || summary.session.status !== 'active') fail(`billing answered another session's summary: ${JSON.stringify(summary.session)}`);
+    if (summary.session.sessionId !== toolCall.session.sessionId || summary.session.status !== 'active')
+      fail(`billing answered another session's summary: ${JSON.stringify(summary.session)}`);
     if (i < 20) continue;
     bareHttpMs.push(bareOne);
     summaryMs.push(summaryOne);
@@ -575,7 +615,12 @@ async function main(): Promise<void> {
     pauseP50: number;
   }
   // Idle: the worker, its warm job process and the inference process, once the finished calls' job processes have exited.
-  await until('the finished calls\' job processes exiting', () => Promise.resolve(processTree(worker).filter((p) => describeProcess(p) === 'job').length <= 1 ? true : undefined), 30_000, 250);
+  await until(
+    "the finished calls' job processes exiting",
+    () => Promise.resolve(processTree(worker).filter((p) => describeProcess(p) === 'job').length <= 1 ? true : undefined),
+    30_000,
+    250,
+  );
   const idle = treeMemory(worker);
   const idleParts = processTree(worker).map(describeProcess).join(', ');
   const levels: Level[] = [];
@@ -637,7 +682,13 @@ async function main(): Promise<void> {
         await sleep(1_000);
       }
       samples.sort((a, b) => a.rssMb - b.rssMb);
-      levels.push({ calls: target, memory: samples[1] ?? fail('no memory sample'), joinP50: median(joins), joinMax: Math.max(...joins), pauseP50: median(pauses) });
+      levels.push({
+        calls: target,
+        memory: samples[1] ?? fail('no memory sample'),
+        joinP50: median(joins),
+        joinMax: Math.max(...joins),
+        pauseP50: median(pauses),
+      });
     }
   } finally {
     // Everyone hangs up; the agent settles each call.
@@ -660,35 +711,87 @@ async function main(): Promise<void> {
   // ---- figures ----
   const p50 = (xs: readonly number[]) => percentile(xs, 50);
   const p99 = (xs: readonly number[]) => percentile(xs, 99);
-  const row = (name: string, xs: readonly number[]) => `   ${name.padEnd(46)} p50 ${ms(p50(xs)).padStart(10)}  p99 ${ms(p99(xs)).padStart(10)}`;
+  const row = (name: string, xs: readonly number[]) =>
+    `   ${name.padEnd(46)} p50 ${ms(p50(xs)).padStart(10)}  p99 ${ms(p99(xs)).padStart(10)}`;
   const agentMs = platform.map((c) => c.agentMs);
-  console.log(`agent calls: one machine, ${cores} cores (${process.arch}), Node ${process.version}; load average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end (other work shares these cores)`);
-  console.log(`worker: one process (tenant-dedicated), AGENT_LLM=scripted AGENT_STT=none AGENT_TTS=none, 1 warm job process, heartbeats every ${HEARTBEAT_SECONDS} s`);
+  console.log(
+    `agent calls: one machine, ${cores} cores (${process.arch}), Node ${process.version}; load average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end (other work shares these cores)`,
+  );
+  console.log(
+    `worker: one process (tenant-dedicated), AGENT_LLM=scripted AGENT_STT=none AGENT_TTS=none, 1 warm job process, heartbeats every ${HEARTBEAT_SECONDS} s`,
+  );
   console.log('');
-  console.log(`1. POST /v1/voice/sessions → agent in the room, ${platform.length} sessions, sequential (each joined, then hung up and settled), after ${WARMUP_SESSIONS} warm-up`);
+  console.log(
+    `1. POST /v1/voice/sessions → agent in the room, ${platform.length} sessions, sequential (each joined, then hung up and settled), after ${WARMUP_SESSIONS} warm-up`,
+  );
   console.log(row('platform: POST → user sees the agent', agentMs));
-  console.log(row('  of which POST answered', platform.map((c) => c.answeredMs)));
-  console.log(row('  of which user connected to the room', platform.map((c) => c.connectedMs)));
-  console.log(row('  POST → agent joined (LiveKit\'s joinedAt)', platform.map((c) => c.agentJoinedMs)));
+  console.log(
+    row(
+      '  of which POST answered',
+      platform.map((c) => c.answeredMs),
+    ),
+  );
+  console.log(
+    row(
+      '  of which user connected to the room',
+      platform.map((c) => c.connectedMs),
+    ),
+  );
+  console.log(
+    row(
+      "  POST → agent joined (LiveKit's joinedAt)",
+      platform.map((c) => c.agentJoinedMs),
+    ),
+  );
   const bareMs = bare.map((b) => b.seenMs);
   console.log(row('bare LiveKit: createRoom + 2nd participant seen', bareMs));
-  console.log(row('  of which createRoom answered', bare.map((b) => b.createdMs)));
-  console.log(row('  of which both clients connected', bare.map((b) => b.connectedMs)));
-  console.log(row('  createRoom → 2nd joined (LiveKit\'s joinedAt)', bare.map((b) => b.peerJoinedMs)));
-  console.log(`   platform adds                                  p50 ${signed(p50(agentMs) - p50(bareMs))} (${(p50(agentMs) / p50(bareMs)).toFixed(2)}× bare), p99 ${signed(p99(agentMs) - p99(bareMs))}`);
+  console.log(
+    row(
+      '  of which createRoom answered',
+      bare.map((b) => b.createdMs),
+    ),
+  );
+  console.log(
+    row(
+      '  of which both clients connected',
+      bare.map((b) => b.connectedMs),
+    ),
+  );
+  console.log(
+    row(
+      "  createRoom → 2nd joined (LiveKit's joinedAt)",
+      bare.map((b) => b.peerJoinedMs),
+    ),
+  );
+  console.log(
+    `   platform adds                                  p50 ${signed(p50(agentMs) - p50(bareMs))} (${(p50(agentMs) / p50(bareMs)).toFixed(2)}× bare), p99 ${signed(p99(agentMs) - p99(bareMs))}`,
+  );
   console.log(`   LiveKit's documented target                    agent dispatch < 150 ms`);
   console.log(row('(pause between calls: warm job process idle)', readyAgain));
   console.log('');
-  console.log(`2. one tool turn's platform part: GET …/sessions/:id with the job token (BillingJobClient.summary()), ${summaryMs.length} calls, interleaved, after 20 warm-up`);
+  console.log(
+    `2. one tool turn's platform part: GET …/sessions/:id with the job token (BillingJobClient.summary()), ${summaryMs.length} calls, interleaved, after 20 warm-up`,
+  );
   console.log(row('billing job API summary()', summaryMs));
   console.log(row('bare express handler round trip (fetch)', bareHttpMs));
-  console.log(`   billing adds                                   p50 ${signed(p50(summaryMs) - p50(bareHttpMs))} (${(p50(summaryMs) / p50(bareHttpMs)).toFixed(1)}× bare), p99 ${signed(p99(summaryMs) - p99(bareHttpMs))}`);
+  console.log(
+    `   billing adds                                   p50 ${signed(p50(summaryMs) - p50(bareHttpMs))} (${(p50(summaryMs) / p50(bareHttpMs)).toFixed(1)}× bare), p99 ${signed(p99(summaryMs) - p99(bareHttpMs))}`,
+  );
   console.log('');
-  console.log(`3. one worker's memory with concurrent calls (RSS and PSS of main + job processes + inference process, median of 3 samples)`);
+  console.log(
+    `3. one worker's memory with concurrent calls (RSS and PSS of main + job processes + inference process, median of 3 samples)`,
+  );
   const line = (calls: number, m: TreeMemory, extra: string) =>
     `   ${String(calls).padStart(3)} calls: ${String(m.processes).padStart(3)} processes  RSS ${m.rssMb.toFixed(0).padStart(6)} MB  PSS ${m.pssMb.toFixed(0).padStart(6)} MB${extra}`;
   console.log(line(0, idle, `  (idle: ${idleParts})`));
-  for (const level of levels) console.log(line(level.calls, level.memory, `  POST → agent seen p50 ${ms(level.joinP50)}, slowest ${ms(level.joinMax)} (warm-process pause p50 ${ms(level.pauseP50)})`));
+  for (const level of levels)
+    console.log(
+      line(
+        level.calls,
+        level.memory,
+        `  POST → agent seen p50 ${ms(level.joinP50)}, slowest ${ms(level.joinMax)} (warm-process pause p50 ${ms(level.pauseP50)})`,
+      ),
+    );
   const points = [{ calls: 0, memory: idle }, ...levels];
   const slope = (pick: (m: TreeMemory) => number) => {
     const mx = points.reduce((s, p) => s + p.calls, 0) / points.length;
@@ -698,10 +801,17 @@ async function main(): Promise<void> {
     return den === 0 ? Number.NaN : num / den;
   };
   const held = levels.at(-1)?.calls ?? 0;
-  console.log(`   per additional call (least squares over the levels): RSS ${slope((m) => m.rssMb).toFixed(1)} MB, PSS ${slope((m) => m.pssMb).toFixed(1)} MB`);
-  console.log(`   most concurrent calls held (every agent joined within ${JOIN_LIMIT_MS / 1000} s, every call's heartbeat settled): ${held}; stopped by ${stoppedBy}`);
+  console.log(
+    `   per additional call (least squares over the levels): RSS ${slope((m) => m.rssMb).toFixed(1)} MB, PSS ${slope((m) => m.pssMb).toFixed(1)} MB`,
+  );
+  console.log(
+    `   most concurrent calls held (every agent joined within ${JOIN_LIMIT_MS / 1000} s, every call's heartbeat settled): ${held}; stopped by ${stoppedBy}`,
+  );
   console.log(`   LiveKit's sizing rule: 25 sessions per 4 cores → ${((25 / 4) * cores).toFixed(1)} on ${cores} cores`);
-  if (unsettled.length > 0) console.log(`   ${unsettled.length} ramp call(s) were not settled by the agent within 60 s of hang-up and were ended through the gateway`);
+  if (unsettled.length > 0)
+    console.log(
+      `   ${unsettled.length} ramp call(s) were not settled by the agent within 60 s of hang-up and were ended through the gateway`,
+    );
 
   // A run whose first level did not hold measured nothing about capacity.
   if (levels.length === 0) fail(`step 3: not even one call held (${stoppedBy})`);

@@ -13,10 +13,18 @@ export const BENCH_TENANT = 'bench-billing';
 
 export async function billingBenchSetup(poolMax: number): Promise<{ database: TestDatabase; deps: ServiceDeps }> {
   const database = await createTestDatabase();
-  const deps = buildServiceDeps({ service: 'billing-bench', region: 'eu-west', logger: createLogger({ name: 'bench', level: 'warn' }), databaseUrl: database.url, poolMax });
+  const deps = buildServiceDeps({
+    service: 'billing-bench',
+    region: 'eu-west',
+    logger: createLogger({ name: 'bench', level: 'warn' }),
+    databaseUrl: database.url,
+    poolMax,
+  });
   const migrations = await MigrationRunner.load(deps.pool);
   await migrations.migrate({ kind: 'platform', schema: 'platform' });
-  await new TenantProvisioner({ pool: deps.pool, platform: deps.platform, migrations, region: 'eu-west', actor: 'bench' }).provision(testManifest(BENCH_TENANT));
+  await new TenantProvisioner({ pool: deps.pool, platform: deps.platform, migrations, region: 'eu-west', actor: 'bench' }).provision(
+    testManifest(BENCH_TENANT),
+  );
   return { database, deps };
 }
 
@@ -24,11 +32,34 @@ export async function billingBenchSetup(poolMax: number): Promise<{ database: Te
 export async function grantSeconds(tx: TenantTransaction, userId: string, seconds: number, now: Date): Promise<void> {
   const purchaseId = newId('purchase');
   await tx.purchase.create({
-    data: { id: purchaseId, userId, packageId: 'pkg_starter', packageName: 'Starter', amountCents: 999, currency: 'usd', applicationFeeCents: 100, seconds, status: 'paid', paidAt: now },
+    data: {
+      id: purchaseId,
+      userId,
+      packageId: 'pkg_starter',
+      packageName: 'Starter',
+      amountCents: 999,
+      currency: 'usd',
+      applicationFeeCents: 100,
+      seconds,
+      status: 'paid',
+      paidAt: now,
+    },
   });
   const cardId = newId('timeCard');
   const code = Array.from({ length: 12 }, () => '23456789ABCDEFGHJKMNPQRSTUVWXYZ'.charAt(Math.floor(Math.random() * 31))).join('');
-  await tx.timeCard.create({ data: { id: cardId, purchaseId, ownerId: userId, activationCode: code, seconds, status: 'active', activatedBy: userId, activatedAt: now, codeExpiresAt: new Date(now.getTime() + 86_400_000) } });
+  await tx.timeCard.create({
+    data: {
+      id: cardId,
+      purchaseId,
+      ownerId: userId,
+      activationCode: code,
+      seconds,
+      status: 'active',
+      activatedBy: userId,
+      activatedAt: now,
+      codeExpiresAt: new Date(now.getTime() + 86_400_000),
+    },
+  });
   await creditLot(tx, { userId, timeCardId: cardId, seconds, expiresAt: new Date(now.getTime() + 365 * 86_400_000) });
 }
 

@@ -24,7 +24,26 @@ function pgbench(clients: number): number {
   const url = new URL(database.url);
   const out = execFileSync(
     'pgbench',
-    ['-n', '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username) || 'postgres', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-D', `rows=${clients}`, '-f', script, url.pathname.slice(1)],
+    [
+      '-n',
+      '-h',
+      url.hostname,
+      '-p',
+      url.port || '5432',
+      '-U',
+      decodeURIComponent(url.username) || 'postgres',
+      '-c',
+      String(clients),
+      '-j',
+      String(Math.min(clients, 2)),
+      '-T',
+      String(seconds),
+      '-D',
+      `rows=${clients}`,
+      '-f',
+      script,
+      url.pathname.slice(1),
+    ],
     { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
   );
   const match = /tps = ([\d.]+)/.exec(out);
@@ -43,7 +62,10 @@ try {
       const userId = `usr_bench_${clients}_${i}`;
       await scope.transaction((tx) => grantSeconds(tx, userId, 1_000_000, started));
       // Sessions of earlier runs stay open: the plan limit must not be what is measured.
-      const s = await startSession(scope, { userId, startKey: `bench-${clients}-${i}`, persona: null }, settings, started, { tenant: BENCH_TENANT, concurrentSessions: 1_000_000 });
+      const s = await startSession(scope, { userId, startKey: `bench-${clients}-${i}`, persona: null }, settings, started, {
+        tenant: BENCH_TENANT,
+        concurrentSessions: 1_000_000,
+      });
       if (!s.ok) throw new Error(`start failed: ${s.failure}`);
       sessions.push(s.value.sessionId);
     }
@@ -64,18 +86,26 @@ try {
     );
     const settleTps = settles / ((performance.now() - t0) / 1000);
     const problems = await scope.transaction((tx) => ledgerProblems(tx));
-    const usage = await scope.transaction((tx) => tx.ledgerEntry.aggregate({ where: { kind: 'usage', sessionId: { in: sessions } }, _sum: { seconds: true }, _count: true }));
+    const usage = await scope.transaction((tx) =>
+      tx.ledgerEntry.aggregate({ where: { kind: 'usage', sessionId: { in: sessions } }, _sum: { seconds: true }, _count: true }),
+    );
     if (problems.length > 0 || usage._sum.seconds !== -settles || usage._count !== settles) {
-      throw new Error(`ledger check failed after ${clients} clients: ${problems.length} problems, ${usage._count} entries summing ${usage._sum.seconds} for ${settles} settles`);
+      throw new Error(
+        `ledger check failed after ${clients} clients: ${problems.length} problems, ${usage._count} entries summing ${usage._sum.seconds} for ${settles} settles`,
+      );
     }
     const pgbenchTps = pgbench(clients);
     results.push({ clients, settleTps, pgbenchTps, settles });
-    process.stdout.write(`clients=${clients}: ${settles} settles, ledger verified (${usage._count} entries = ${String(-(usage._sum.seconds))} s charged)\n`);
+    process.stdout.write(
+      `clients=${clients}: ${settles} settles, ledger verified (${usage._count} entries = ${String(-usage._sum.seconds)} s charged)\n`,
+    );
   }
   process.stdout.write(`\nsettle transactions vs pgbench single-row UPDATE transactions, ${seconds} s each, same server, same run\n`);
   process.stdout.write('clients  settle tx/s  pgbench tx/s  settle/pgbench\n');
   for (const r of results) {
-    process.stdout.write(`${String(r.clients).padStart(7)}  ${r.settleTps.toFixed(0).padStart(11)}  ${r.pgbenchTps.toFixed(0).padStart(12)}  ${(r.settleTps / r.pgbenchTps).toFixed(3).padStart(14)}\n`);
+    process.stdout.write(
+      `${String(r.clients).padStart(7)}  ${r.settleTps.toFixed(0).padStart(11)}  ${r.pgbenchTps.toFixed(0).padStart(12)}  ${(r.settleTps / r.pgbenchTps).toFixed(3).padStart(14)}\n`,
+    );
   }
 } finally {
   await deps.close();

@@ -37,11 +37,30 @@ const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const scope = deps.tenants.forTenant(BENCH_TENANT);
 
 try {
-  await deps.platform.billingAccount.create({ data: { tenantSlug: BENCH_TENANT, stripeAccountId: account, livemode: false, chargesEnabled: true, cardPayments: 'active', detailsSubmitted: true } });
+  await deps.platform.billingAccount.create({
+    data: {
+      tenantSlug: BENCH_TENANT,
+      stripeAccountId: account,
+      livemode: false,
+      chargesEnabled: true,
+      cardPayments: 'active',
+      detailsSubmitted: true,
+    },
+  });
   const purchases = Array.from({ length: events }, (_, i) => ({ id: newId('purchase'), session: `cs_bench_${i}` }));
   await scope.transaction((tx) =>
     tx.purchase.createMany({
-      data: purchases.map((p) => ({ id: p.id, userId: 'usr_bench', packageId: 'pkg_starter', packageName: 'Starter', amountCents: 999, currency: 'usd', applicationFeeCents: 100, seconds: 3600, checkoutSessionId: p.session })),
+      data: purchases.map((p) => ({
+        id: p.id,
+        userId: 'usr_bench',
+        packageId: 'pkg_starter',
+        packageName: 'Starter',
+        amountCents: 999,
+        currency: 'usd',
+        applicationFeeCents: 100,
+        seconds: 3600,
+        checkoutSessionId: p.session,
+      })),
     }),
   );
   const payloads = purchases.map((p, i) =>
@@ -52,7 +71,17 @@ try {
       account,
       livemode: false,
       created: Math.floor(Date.now() / 1000),
-      data: { object: { id: p.session, object: 'checkout.session', client_reference_id: p.id, amount_total: 999, currency: 'usd', payment_status: 'paid', payment_intent: `pi_bench_${i}` } },
+      data: {
+        object: {
+          id: p.session,
+          object: 'checkout.session',
+          client_reference_id: p.id,
+          amount_total: 999,
+          currency: 'usd',
+          payment_status: 'paid',
+          payment_intent: `pi_bench_${i}`,
+        },
+      },
     }),
   );
 
@@ -66,7 +95,10 @@ try {
           const payload = payloads[next++] ?? '';
           const res = await fetch(`${base}/v1/webhooks/stripe`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret }) },
+            headers: {
+              'content-type': 'application/json',
+              'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret }),
+            },
             body: payload,
           });
           const body = (await res.json()) as { outcome?: string };
@@ -81,9 +113,17 @@ try {
   };
 
   await deliver(`first delivery of ${events} checkout.session.completed, ${concurrency} concurrent`);
-  const after = await scope.transaction(async (tx) => ({ cards: await tx.timeCard.count(), paid: await tx.purchase.count({ where: { status: 'paid' } }), recorded: await tx.processedWebhookEvent.count() }));
+  const after = await scope.transaction(async (tx) => ({
+    cards: await tx.timeCard.count(),
+    paid: await tx.purchase.count({ where: { status: 'paid' } }),
+    recorded: await tx.processedWebhookEvent.count(),
+  }));
   await deliver('same events delivered again (duplicates, 200 no-op)');
-  const again = await scope.transaction(async (tx) => ({ cards: await tx.timeCard.count(), paid: await tx.purchase.count({ where: { status: 'paid' } }), recorded: await tx.processedWebhookEvent.count() }));
+  const again = await scope.transaction(async (tx) => ({
+    cards: await tx.timeCard.count(),
+    paid: await tx.purchase.count({ where: { status: 'paid' } }),
+    recorded: await tx.processedWebhookEvent.count(),
+  }));
   if (after.cards !== events || after.paid !== events || after.recorded !== events || JSON.stringify(after) !== JSON.stringify(again)) {
     throw new Error(`verification failed: after first delivery ${JSON.stringify(after)}, after replay ${JSON.stringify(again)}`);
   }

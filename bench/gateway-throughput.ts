@@ -42,7 +42,11 @@ interface Figures {
   failed: number;
 }
 
-async function measure(dir: string, name: string, target: { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): Promise<Figures> {
+async function measure(
+  dir: string,
+  name: string,
+  target: { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+): Promise<Figures> {
   const summary = join(dir, `${name}.json`);
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(k6, ['run', '--quiet', '--summary-export', summary, join(dir, 'bench.js')], {
@@ -76,7 +80,11 @@ await writeFile(join(dir, 'bench.js'), SCRIPT);
 const database = await createTestDatabase();
 const livekit = await startLiveKit({ apiKey: LIVEKIT_DEV_KEY, apiSecret: LIVEKIT_DEV_SECRET });
 const billingPort = await freePort();
-const gateway = await startGatewayHarness({ database, billingUrl: `http://127.0.0.1:${billingPort}`, livekit: { url: livekit.url, apiUrl: livekit.apiUrl } });
+const gateway = await startGatewayHarness({
+  database,
+  billingUrl: `http://127.0.0.1:${billingPort}`,
+  livekit: { url: livekit.url, apiUrl: livekit.apiUrl },
+});
 gateway.deps.logger.level = 'warn';
 const tenant = uniqueSlug('bench');
 await gateway.provision(tenant, (m) => {
@@ -102,16 +110,26 @@ try {
   await fetch(`${bareServer.url}/constant`);
   const results: [string, Figures][] = [];
   results.push(['bare express 5 handler', await measure(dir, 'bare', { url: `${bareServer.url}/constant`, method: 'GET', headers: {} })]);
-  results.push(['GET /v1/branding', await measure(dir, 'branding', { url: `${gatewayServer.url}/v1/branding`, method: 'GET', headers: { Host: host } })]);
+  results.push([
+    'GET /v1/branding',
+    await measure(dir, 'branding', { url: `${gatewayServer.url}/v1/branding`, method: 'GET', headers: { Host: host } }),
+  ]);
   results.push([
     'POST /v1/voice/sessions',
-    await measure(dir, 'voice', { url: `${gatewayServer.url}/v1/voice/sessions`, method: 'POST', headers: { Host: host, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{}' }),
+    await measure(dir, 'voice', {
+      url: `${gatewayServer.url}/v1/voice/sessions`,
+      method: 'POST',
+      headers: { Host: host, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    }),
   ]);
   const floor = results[0]?.[1];
   console.log(`gateway throughput: k6, ${vus} VUs, ${seconds} s each, one machine (${process.arch}, Node ${process.version})`);
   for (const [name, f] of results) {
     const ratio = floor ? ` | ${(f.rps / floor.rps).toFixed(3)}× bare req/s, p50 ${(f.p50 / floor.p50).toFixed(1)}× bare` : '';
-    console.log(`${name.padEnd(26)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${ms(f.p50).padStart(9)}  p99 ${ms(f.p99).padStart(9)}  failed ${(f.failed * 100).toFixed(2)}%${ratio}`);
+    console.log(
+      `${name.padEnd(26)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${ms(f.p50).padStart(9)}  p99 ${ms(f.p99).padStart(9)}  failed ${(f.failed * 100).toFixed(2)}%${ratio}`,
+    );
   }
   // Fast failures would flatter the figures: a run where requests failed measures nothing.
   const failing = results.filter(([, f]) => f.failed > 0.001).map(([name]) => name);

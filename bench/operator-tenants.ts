@@ -6,7 +6,14 @@
 // operator (from its audit log; must be 0). Each run gets a fresh API server and database.
 import { createLogger } from '@mindbot/logger';
 import type { Tenant } from '../operator/src/api/v1alpha1/tenant-types.js';
-import { metricValue, operatorWrites, startOperatorEnvironment, tenantManifest, tenantsOf, waitUntil } from '../operator/src/testing/operator-harness.js';
+import {
+  metricValue,
+  operatorWrites,
+  startOperatorEnvironment,
+  tenantManifest,
+  tenantsOf,
+  waitUntil,
+} from '../operator/src/testing/operator-harness.js';
 import { median } from './stats.js';
 
 process.env.TEST_DATABASE_ADMIN_URL ??= process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -32,13 +39,12 @@ async function run(count: number): Promise<RunResult> {
     const started = performance.now();
     const reconcilesBefore = await metricValue(registry, 'controller_runtime_reconcile_total');
     for (let i = 0; i < count; i += 25) {
-      await Promise.all(
-        Array.from({ length: Math.min(25, count - i) }, (_, j) => tenantsOf(api).create(manifest(i + j))),
-      );
+      await Promise.all(Array.from({ length: Math.min(25, count - i) }, (_, j) => tenantsOf(api).create(manifest(i + j))));
     }
     // Watched through the operator's own Tenant cache: polling LISTs of 1,000 Tenants would load the API server being measured.
     const readyCount = () =>
-      operator.controller.tenants.list().filter((t: Tenant) => t.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      operator.controller.tenants.list().filter((t: Tenant) => t.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+        .length;
     // A stuck run says why: the most common Ready message of the Tenants not yet Ready.
     const commonestBlocker = () => {
       const messages = new Map<string, number>();
@@ -73,7 +79,11 @@ async function run(count: number): Promise<RunResult> {
     const before = await metricValue(registry, 'controller_runtime_reconcile_total');
     const resyncStarted = performance.now();
     operator.controller.resyncAll();
-    await waitUntil('the resync', async () => (await metricValue(registry, 'controller_runtime_reconcile_total')) >= before + count, 30 * 60_000);
+    await waitUntil(
+      'the resync',
+      async () => (await metricValue(registry, 'controller_runtime_reconcile_total')) >= before + count,
+      30 * 60_000,
+    );
     const resyncMs = performance.now() - resyncStarted;
     await new Promise((r) => setTimeout(r, 1_000));
     return { readyMs, reconcilesPerSecond: reconciles / (readyMs / 1000), resyncWrites: (await writes()) - writesBefore, resyncMs };

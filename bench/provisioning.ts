@@ -52,9 +52,15 @@ async function run(count: number): Promise<void> {
     const migrate = await timed(() => rollout.migrateMany(targets, ({ ms: took }) => perSchema.push(took)));
 
     console.log(`\n${count} tenants`);
-    console.log(`  provision (new)       total ${(total.ms / 1000).toFixed(1)} s   per tenant median ${ms(median(perTenant))}  p95 ${ms(percentile(perTenant, 95))}`);
-    console.log(`  provision (unchanged) total ${(noop.ms / 1000).toFixed(1)} s   per tenant median ${ms(median(again))}  p95 ${ms(percentile(again, 95))}`);
-    console.log(`  migrate one new file  total ${(migrate.ms / 1000).toFixed(1)} s   per tenant median ${ms(median(perSchema))}  p95 ${ms(percentile(perSchema, 95))}`);
+    console.log(
+      `  provision (new)       total ${(total.ms / 1000).toFixed(1)} s   per tenant median ${ms(median(perTenant))}  p95 ${ms(percentile(perTenant, 95))}`,
+    );
+    console.log(
+      `  provision (unchanged) total ${(noop.ms / 1000).toFixed(1)} s   per tenant median ${ms(median(again))}  p95 ${ms(percentile(again, 95))}`,
+    );
+    console.log(
+      `  migrate one new file  total ${(migrate.ms / 1000).toFixed(1)} s   per tenant median ${ms(median(perSchema))}  p95 ${ms(percentile(perSchema, 95))}`,
+    );
     await platform.$disconnect();
   } finally {
     await pool.end();

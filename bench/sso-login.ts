@@ -39,9 +39,18 @@ try {
     .post('/v1/sso/connections')
     .set('Host', tenant.host)
     .set('Authorization', `Bearer ${admin}`)
-    .send({ kind: 'oidc', name: 'bench', settings: { issuer: `http://127.0.0.1:${port}`, clientId: 'bench' }, secrets: { clientSecret: 'bench-secret-0123' } });
+    .send({
+      kind: 'oidc',
+      name: 'bench',
+      settings: { issuer: `http://127.0.0.1:${port}`, clientId: 'bench' },
+      secrets: { clientSecret: 'bench-secret-0123' },
+    });
   const oidcConnection = created.body as { id: string; oidc: { redirectUri: string } };
-  const idp = await startOidcIdp({ port, accounts: { u: { email: 'u@bench.test', name: 'U', groups: [] } }, clients: [{ clientId: 'bench', clientSecret: 'bench-secret-0123', redirectUris: [oidcConnection.oidc.redirectUri] }] });
+  const idp = await startOidcIdp({
+    port,
+    accounts: { u: { email: 'u@bench.test', name: 'U', groups: [] } },
+    clients: [{ clientId: 'bench', clientSecret: 'bench-secret-0123', redirectUris: [oidcConnection.oidc.redirectUri] }],
+  });
   for (let i = 0; i < 40; i++) {
     const start = await request(timed).get('/v1/sso/login').query({ connection: oidcConnection.id }).set('Host', tenant.host);
     const back = await completeIdpLogin(start.headers.location as string, 'u', { redirectPrefix: tenant.origin });
@@ -60,7 +69,11 @@ try {
   const sp = (saml.body as { saml: SpEndpoints }).saml;
   for (let i = 0; i < 60; i++) {
     const response = await samlIdp.response(sp, { nameId: `s${i % 5}@bench.test`, attributes: { email: [`s${i % 5}@bench.test`] } });
-    const res = await request(timed).post(new URL(sp.acsUrl).pathname).set('Host', tenant.host).type('form').send({ SAMLResponse: response });
+    const res = await request(timed)
+      .post(new URL(sp.acsUrl).pathname)
+      .set('Host', tenant.host)
+      .type('form')
+      .send({ SAMLResponse: response });
     if (res.status !== 200) throw new Error(`SAML ACS answered ${res.status}`);
   }
 

@@ -22,7 +22,9 @@ try {
   await runner.migrate({ kind: 'platform', schema: 'platform' });
   await ensureTenantSchema(pool, slug);
   await runner.migrate({ kind: 'tenant', schema, role: schema });
-  await pool.query(`INSERT INTO "${schema}".users (id, email) SELECT 'usr_' || g, 'u' || g || '@bench.example' FROM generate_series(1, 1000) g`);
+  await pool.query(
+    `INSERT INTO "${schema}".users (id, email) SELECT 'usr_' || g, 'u' || g || '@bench.example' FROM generate_series(1, 1000) g`,
+  );
 
   const variants: Record<string, () => Promise<unknown>> = {
     'plain pooled query (baseline)': () => pool.query(`SELECT id, email FROM "${schema}".users WHERE id = $1`, ['usr_500']),
@@ -36,8 +38,10 @@ try {
         client.release();
       }
     },
-    'Prisma interactive transaction, no role': () => plainPrisma.$transaction((tx) => tx.user.findUnique({ where: { id: 'usr_500' }, select: { id: true, email: true } })),
-    'tenant-scoped transaction (Prisma)': () => clients.forTenant(slug).transaction((tx) => tx.user.findUnique({ where: { id: 'usr_500' }, select: { id: true, email: true } })),
+    'Prisma interactive transaction, no role': () =>
+      plainPrisma.$transaction((tx) => tx.user.findUnique({ where: { id: 'usr_500' }, select: { id: true, email: true } })),
+    'tenant-scoped transaction (Prisma)': () =>
+      clients.forTenant(slug).transaction((tx) => tx.user.findUnique({ where: { id: 'usr_500' }, select: { id: true, email: true } })),
   };
 
   const results: Record<string, number> = {};

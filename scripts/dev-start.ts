@@ -16,7 +16,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redisAnswers } from '@mindbot/redis/probe';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@mindbot/db';
-import { completeLocalOnboarding, loadCliConfig, localPlatformFile, openContext, readManifests, tenantProvision, type LocalPlatform } from '@mindbot/cli';
+import {
+  completeLocalOnboarding,
+  loadCliConfig,
+  localPlatformFile,
+  openContext,
+  readManifests,
+  tenantProvision,
+  type LocalPlatform,
+} from '@mindbot/cli';
 import { createStripeClient } from '@mindbot/billing/provisioning';
 import { stripeMockBinary } from '@mindbot/testing';
 import { livekitServerBinary, startLiveKit, type LiveKitServer } from '../services/gateway/src/testing/livekit.js';
@@ -84,12 +92,20 @@ async function billingStripeEnv(webhookSecret: string): Promise<NodeJS.ProcessEn
     return {};
   }
   if (!existsSync(stripeMockBinary())) {
-    say('Payments: not configured (no STRIPE_SECRET_KEY, and no stripe-mock: `npm run tools -- stripe-mock` builds it). Billing is not started.');
+    say(
+      'Payments: not configured (no STRIPE_SECRET_KEY, and no stripe-mock: `npm run tools -- stripe-mock` builds it). Billing is not started.',
+    );
     return undefined;
   }
   stripeMock = await startLocalStripe();
-  say(`Payments: stripe-mock on ${stripeMock.url} (Stripe's API mock; no real money moves; pay with \`npm run mindbot -- checkout complete <purchaseId>\`).`);
-  return { STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString('hex')}`, STRIPE_API_URL: stripeMock.url, STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? webhookSecret };
+  say(
+    `Payments: stripe-mock on ${stripeMock.url} (Stripe's API mock; no real money moves; pay with \`npm run mindbot -- checkout complete <purchaseId>\`).`,
+  );
+  return {
+    STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString('hex')}`,
+    STRIPE_API_URL: stripeMock.url,
+    STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? webhookSecret,
+  };
 }
 
 /**
@@ -105,14 +121,26 @@ async function gatewayLiveKitEnv(gatewayPort: number): Promise<NodeJS.ProcessEnv
   try {
     livekitServerBinary();
   } catch {
-    say('Voice: not configured (no LIVEKIT_URL, and no livekit-server: `npm run tools -- livekit-server` builds it). Voice sessions answer 503.');
+    say(
+      'Voice: not configured (no LIVEKIT_URL, and no livekit-server: `npm run tools -- livekit-server` builds it). Voice sessions answer 503.',
+    );
     return {};
   }
   // A key pair for this run only: LiveKit and the gateway are started together and share it.
-  livekit = await startLiveKit({ apiKey: 'local', apiSecret: randomBytes(32).toString('base64url'), webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit` });
+  livekit = await startLiveKit({
+    apiKey: 'local',
+    apiSecret: randomBytes(32).toString('base64url'),
+    webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit`,
+  });
   say(`Voice: livekit-server on ${livekit.url}, with one agent worker serving every tenant (the shared pool).`);
   // One local worker answers every tenant's calls, whatever their plans say (AGENT_DISPATCH=shared).
-  return { LIVEKIT_URL: livekit.url, LIVEKIT_API_URL: livekit.apiUrl, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret, AGENT_DISPATCH: process.env.AGENT_DISPATCH ?? 'shared' };
+  return {
+    LIVEKIT_URL: livekit.url,
+    LIVEKIT_API_URL: livekit.apiUrl,
+    LIVEKIT_API_KEY: livekit.apiKey,
+    LIVEKIT_API_SECRET: livekit.apiSecret,
+    AGENT_DISPATCH: process.env.AGENT_DISPATCH ?? 'shared',
+  };
 }
 
 /**
@@ -127,8 +155,17 @@ function agentEnv(gateway: NodeJS.ProcessEnv, billingUrl: string): NodeJS.Proces
   if (!livekitUrl || !apiKey || !apiSecret) return undefined;
   const tts = process.env.AGENT_TTS ?? 'espeak';
   const llm = process.env.AGENT_LLM ?? 'none';
-  say(`Agent: TTS ${tts}, LLM ${llm}, STT ${process.env.AGENT_STT ?? 'none'} (docs/agent-guide.md says how to turn on real speech and conversation).`);
-  return { LIVEKIT_URL: livekitUrl, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret, BILLING_URL: billingUrl, AGENT_TTS: tts, AGENT_LLM: llm };
+  say(
+    `Agent: TTS ${tts}, LLM ${llm}, STT ${process.env.AGENT_STT ?? 'none'} (docs/agent-guide.md says how to turn on real speech and conversation).`,
+  );
+  return {
+    LIVEKIT_URL: livekitUrl,
+    LIVEKIT_API_KEY: apiKey,
+    LIVEKIT_API_SECRET: apiSecret,
+    BILLING_URL: billingUrl,
+    AGENT_TTS: tts,
+    AGENT_LLM: llm,
+  };
 }
 
 /**
@@ -136,13 +173,21 @@ function agentEnv(gateway: NodeJS.ProcessEnv, billingUrl: string): NodeJS.Proces
  * account gets the signed `account.updated` Stripe sends when onboarding is done, through billing's
  * real webhook route, so the example tenants can sell (docs/adr/0051-local-payments-on-stripe-mock.md).
  */
-async function completeOnboarding(config: ReturnType<typeof loadCliConfig>, secretKey: string, apiUrl: string, webhookSecret: string, billingUrl: string): Promise<void> {
+async function completeOnboarding(
+  config: ReturnType<typeof loadCliConfig>,
+  secretKey: string,
+  apiUrl: string,
+  webhookSecret: string,
+  billingUrl: string,
+): Promise<void> {
   const context = await openContext(config);
   try {
     const stripe = createStripeClient({ secretKey, apiUrl });
     for (const done of await completeLocalOnboarding(context.platform, stripe, { billingUrl, webhookSecret, livemode: false, secretKey })) {
       const ok = done.delivery.status === 200;
-      say(`  ${done.tenant}: Stripe account ${done.stripeAccountId} ${ok ? 'onboarded (signed account.updated, ' + done.delivery.outcome + ')' : `NOT onboarded: billing answered ${done.delivery.status} ${done.delivery.reason ?? ''}`}`);
+      say(
+        `  ${done.tenant}: Stripe account ${done.stripeAccountId} ${ok ? 'onboarded (signed account.updated, ' + done.delivery.outcome + ')' : `NOT onboarded: billing answered ${done.delivery.status} ${done.delivery.reason ?? ''}`}`,
+      );
     }
   } finally {
     await context.close();
@@ -193,7 +238,9 @@ try {
 
   let redisUrl = process.env.REDIS_URL;
   if (!redisUrl && (await redisAnswers('redis://127.0.0.1:6379'))) redisUrl = 'redis://127.0.0.1:6379';
-  say(redisUrl ? `Redis: ${new URL(redisUrl).host}` : 'No Redis reachable (REDIS_URL unset and none on 127.0.0.1:6379): running single-node.');
+  say(
+    redisUrl ? `Redis: ${new URL(redisUrl).host}` : 'No Redis reachable (REDIS_URL unset and none on 127.0.0.1:6379): running single-node.',
+  );
 
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) };
   // What the services need to trust each other on this machine, unless set: the gateway presents a
@@ -214,7 +261,12 @@ try {
   env.PUBLIC_SCHEME ??= 'http';
   // Stripe before the tenants: provisioning makes each tenant's Connect account, so billing can sell.
   const billingEnv = withTrustedGateway(await billingStripeEnv(secrets.stripeWebhookSecret));
-  const config = loadCliConfig({ ...env, ...(billingEnv?.STRIPE_SECRET_KEY ? { STRIPE_SECRET_KEY: billingEnv.STRIPE_SECRET_KEY, STRIPE_API_URL: billingEnv.STRIPE_API_URL } : {}) });
+  const config = loadCliConfig({
+    ...env,
+    ...(billingEnv?.STRIPE_SECRET_KEY
+      ? { STRIPE_SECRET_KEY: billingEnv.STRIPE_SECRET_KEY, STRIPE_API_URL: billingEnv.STRIPE_API_URL }
+      : {}),
+  });
   const examples = join(root, 'examples/tenants');
   const files = (await readdir(examples)).filter((f) => f.endsWith('.yaml')).map((f) => join(examples, f));
   const manifests = await readManifests(files);
@@ -260,7 +312,8 @@ try {
       }
     });
   }
-  if (stripeMock && billingEnv?.STRIPE_SECRET_KEY && billingEnv.STRIPE_WEBHOOK_SECRET) await completeOnboarding(config, billingEnv.STRIPE_SECRET_KEY, stripeMock.url, billingEnv.STRIPE_WEBHOOK_SECRET, env.BILLING_URL);
+  if (stripeMock && billingEnv?.STRIPE_SECRET_KEY && billingEnv.STRIPE_WEBHOOK_SECRET)
+    await completeOnboarding(config, billingEnv.STRIPE_SECRET_KEY, stripeMock.url, billingEnv.STRIPE_WEBHOOK_SECRET, env.BILLING_URL);
   const described: LocalPlatform = {
     pid: process.pid,
     DATABASE_URL: databaseUrl,
@@ -268,7 +321,13 @@ try {
     GATEWAY_URL: `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 8080}`,
     MINDBOT_REGION: config.MINDBOT_REGION,
     // What the CLI needs to sign events for this billing: only for stripe-mock's throwaway key, never a configured one.
-    ...(stripeMock && billingEnv ? { STRIPE_WEBHOOK_SECRET: billingEnv.STRIPE_WEBHOOK_SECRET, STRIPE_SECRET_KEY: billingEnv.STRIPE_SECRET_KEY, STRIPE_API_URL: billingEnv.STRIPE_API_URL } : {}),
+    ...(stripeMock && billingEnv
+      ? {
+          STRIPE_WEBHOOK_SECRET: billingEnv.STRIPE_WEBHOOK_SECRET,
+          STRIPE_SECRET_KEY: billingEnv.STRIPE_SECRET_KEY,
+          STRIPE_API_URL: billingEnv.STRIPE_API_URL,
+        }
+      : {}),
   };
   await mkdir(dataRoot, { recursive: true });
   await writeFile(platformFile, `${JSON.stringify(described, null, 2)}\n`, { mode: 0o600 });

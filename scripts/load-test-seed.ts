@@ -27,7 +27,9 @@ import { runningLocalDatabaseUrl } from './local-database.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? (await runningLocalDatabaseUrl(fileURLToPath(new URL('..', import.meta.url))));
 if (!databaseUrl) {
-  process.stderr.write('No DATABASE_URL, and no platform of `npm start` running on its embedded PostgreSQL (.data/postgres): start it, or set DATABASE_URL to the database npm start printed.\n');
+  process.stderr.write(
+    'No DATABASE_URL, and no platform of `npm start` running on its embedded PostgreSQL (.data/postgres): start it, or set DATABASE_URL to the database npm start printed.\n',
+  );
   process.exit(2);
 }
 const baseUrl = new URL(process.env.MINDBOT_BASE_URL ?? 'http://127.0.0.1:8080');
@@ -43,7 +45,14 @@ function postJson(host: string, path: string, body: object): Promise<{ status: n
     // To the gateway's address, with the tenant's host (and, over TLS, the tenant's name for SNI).
     const send = baseUrl.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = send(
-      { hostname: baseUrl.hostname, port: baseUrl.port, path, method: 'POST', servername: host, headers: { host, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        hostname: baseUrl.hostname,
+        port: baseUrl.port,
+        path,
+        method: 'POST',
+        servername: host,
+        headers: { host, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -71,7 +80,12 @@ interface Seed {
 async function earlierUsers(): Promise<Map<string, SeededUser>> {
   try {
     const seed = JSON.parse(await readFile(output, 'utf8')) as Partial<Seed>;
-    return new Map((seed.tenants ?? []).flatMap((t) => t.users).filter((u) => typeof u.password === 'string').map((u) => [u.email, u]));
+    return new Map(
+      (seed.tenants ?? [])
+        .flatMap((t) => t.users)
+        .filter((u) => typeof u.password === 'string')
+        .map((u) => [u.email, u]),
+    );
   } catch {
     return new Map();
   }
@@ -94,7 +108,10 @@ async function signIn(host: string, email: string, earlier: SeededUser | undefin
   const password = `Load-${randomBytes(12).toString('base64url')}-9a`;
   const res = await postJson(host, '/v1/auth/password/register', { email, password });
   if (res.status === 201) return seeded(email, password, res.body);
-  if (res.status === 409) throw new Error(`${email} exists, but ${output} does not hold a way to sign it in (deprovision the lt-* tenants with --drop-data, or point MINDBOT_SEED at the seed that made it)`);
+  if (res.status === 409)
+    throw new Error(
+      `${email} exists, but ${output} does not hold a way to sign it in (deprovision the lt-* tenants with --drop-data, or point MINDBOT_SEED at the seed that made it)`,
+    );
   throw new Error(`registering ${email} answered ${res.status}: ${JSON.stringify(res.body)}`);
 }
 
@@ -118,7 +135,13 @@ try {
         spec: {
           displayName: `Load test ${t}`,
           region,
-          branding: { logoUrl: `https://${slug}.example/logo.svg`, primaryColor: '#224466', accentColor: '#88aacc', agentName: 'Lana', greeting: 'Hello from the load test.' },
+          branding: {
+            logoUrl: `https://${slug}.example/logo.svg`,
+            primaryColor: '#224466',
+            accentColor: '#88aacc',
+            agentName: 'Lana',
+            greeting: 'Hello from the load test.',
+          },
           agent: { persona: 'A load-test agent.', voice: 'aurora' },
           plan: { name: 'enterprise', requestsPerMinute: 1_000_000, concurrentSessions: 100_000 },
           billing: { currency: 'usd', platformFeePercent: 10 },

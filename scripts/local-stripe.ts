@@ -52,7 +52,11 @@ async function forward(mock: StripeMock, req: IncomingMessage, res: ServerRespon
   }
   const method = req.method ?? 'GET';
   const path = new URL(req.url ?? '/', mock.url).pathname;
-  const answer = await fetch(`${mock.url}${req.url ?? '/'}`, { method, headers, ...(method === 'GET' || method === 'HEAD' ? {} : { body: new Uint8Array(body) }) });
+  const answer = await fetch(`${mock.url}${req.url ?? '/'}`, {
+    method,
+    headers,
+    ...(method === 'GET' || method === 'HEAD' ? {} : { body: new Uint8Array(body) }),
+  });
   let text = await answer.text();
   const distinct = method === 'POST' && answer.ok ? DISTINCT_IDS.find((d) => d.path === path) : undefined;
   if (distinct) {
@@ -64,7 +68,10 @@ async function forward(mock: StripeMock, req: IncomingMessage, res: ServerRespon
     if (typeof object.url === 'string') object.url = object.url.replace(/cs_test_[A-Za-z0-9]+/, id);
     text = JSON.stringify(object);
   }
-  res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json', 'request-id': answer.headers.get('request-id') ?? '' });
+  res.writeHead(answer.status, {
+    'content-type': answer.headers.get('content-type') ?? 'application/json',
+    'request-id': answer.headers.get('request-id') ?? '',
+  });
   res.end(text);
 }
 
@@ -74,7 +81,11 @@ export async function startLocalStripe(): Promise<LocalStripe> {
   const server: Server = createServer((req, res) => {
     forward(mock, req, res).catch((error: unknown) => {
       res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { type: 'api_error', message: `stripe-mock did not answer: ${error instanceof Error ? error.message : String(error)}` } }));
+      res.end(
+        JSON.stringify({
+          error: { type: 'api_error', message: `stripe-mock did not answer: ${error instanceof Error ? error.message : String(error)}` },
+        }),
+      );
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -111,7 +111,11 @@ const SECRETS: Record<string, Record<string, string>> = {
     SSO_SIGNING_KID: 'k1',
     SSO_SECRET_KEYS: `e1:${randomBytes(32).toString('base64')}`,
   },
-  livekit: { LIVEKIT_URL: 'wss://livekit.eu-west.example', LIVEKIT_API_KEY: 'APIabc', LIVEKIT_API_SECRET: randomBytes(24).toString('base64url') },
+  livekit: {
+    LIVEKIT_URL: 'wss://livekit.eu-west.example',
+    LIVEKIT_API_KEY: 'APIabc',
+    LIVEKIT_API_SECRET: randomBytes(24).toString('base64url'),
+  },
   // Key names of a platform engineer's own choosing (agent.providers.*ApiKeyKey).
   'mindbot-providers': { 'openai-key': 'sk-proj-test', 'deepgram-key': 'dg-test', 'elevenlabs-key': 'el-test' },
   // A Redis user limited to the agents' keys, on the platform's Redis.
@@ -172,7 +176,15 @@ const containerOf = (d: Deployment): Container => {
 function tenantContext(operator: OperatorConfig): TenantContext {
   const manifest = parseTenantManifest(tenantManifest('acme'));
   const tenant: Tenant = { apiVersion: API_VERSION, kind: KIND, metadata: { name: 'acme', uid: 'uid-acme' }, spec: manifest.spec };
-  return { tenant, slug: 'acme', namespace: namespaceOf('acme'), livekit: {}, providerKeys: {}, redis: {}, config: workloadConfigOf(operator) };
+  return {
+    tenant,
+    slug: 'acme',
+    namespace: namespaceOf('acme'),
+    livekit: {},
+    providerKeys: {},
+    redis: {},
+    config: workloadConfigOf(operator),
+  };
 }
 
 describe('the mindbot chart deploys the platform services', () => {
@@ -186,14 +198,24 @@ describe('the mindbot chart deploys the platform services', () => {
       const pdb = find(docs, pdbSchema, 'PodDisruptionBudget', nameOf(name));
       const podLabels = deployment.spec.template.metadata.labels;
       const container = containerOf(deployment);
-      expect({ name, args: container.args, image: container.image }).toEqual({ name, args: [name], image: 'ghcr.io/mindbot/platform:0.1.0' });
+      expect({ name, args: container.args, image: container.image }).toEqual({
+        name,
+        args: [name],
+        image: 'ghcr.io/mindbot/platform:0.1.0',
+      });
       expect({ name, replicas: deployment.spec.replicas }).toEqual({ name, replicas: 2 });
       for (const selector of [deployment.spec.selector.matchLabels, service.spec.selector, pdb.spec.selector.matchLabels]) {
         expect({ name, selected: Object.entries(selector).every(([k, v]) => podLabels[k] === v) }).toEqual({ name, selected: true });
       }
       // The Service's target port is the container port the process listens on (PORT).
       const http = container.ports.find((p) => p.name === 'http');
-      expect({ name, type: service.spec.type, ports: service.spec.ports, containerPort: http?.containerPort, PORT: container.env.find((e) => e.name === 'PORT')?.value }).toEqual({
+      expect({
+        name,
+        type: service.spec.type,
+        ports: service.spec.ports,
+        containerPort: http?.containerPort,
+        PORT: container.env.find((e) => e.name === 'PORT')?.value,
+      }).toEqual({
         name,
         type: 'ClusterIP',
         ports: [expect.objectContaining({ port: 8080, targetPort: 'http' })],
@@ -205,7 +227,7 @@ describe('the mindbot chart deploys the platform services', () => {
     expect(docs.filter((d) => d.kind === 'Secret')).toEqual([]);
   }, 30_000);
 
-  it("gives each service an environment its own config schema accepts, every variable one it reads and every required one set", async () => {
+  it('gives each service an environment its own config schema accepts, every variable one it reads and every required one set', async () => {
     const docs = docsOf(await render(WITH_VOICE));
     for (const name of SERVICE_NAMES) {
       const load = SERVICES[name];
@@ -229,7 +251,10 @@ describe('the mindbot chart deploys the platform services', () => {
       });
       // The environment every service shares is set explicitly: a default meant for a laptop (HOST 127.0.0.1,
       // BASE_DOMAIN localhost) must never reach a cluster. Only the OTLP endpoint is left out while tracing is off.
-      expect({ name, sharedButUnset: Object.keys(serviceEnv).filter((v) => !names.includes(v) && v !== 'OTEL_EXPORTER_OTLP_ENDPOINT') }).toEqual({ name, sharedButUnset: [] });
+      expect({
+        name,
+        sharedButUnset: Object.keys(serviceEnv).filter((v) => !names.includes(v) && v !== 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+      }).toEqual({ name, sharedButUnset: [] });
     }
   }, 30_000);
 
@@ -245,7 +270,10 @@ describe('the mindbot chart deploys the platform services', () => {
     };
     expect({ gateway: gateway.AUTH_ISSUER, billing: billing.AUTH_ISSUER }).toEqual({ gateway: sso.SSO_ISSUER, billing: sso.SSO_ISSUER });
     expect(sso.SSO_ISSUER).toBe('https://mindbot.example');
-    expect({ gateway: gateway.AUTH_AUDIENCE, billing: billing.AUTH_AUDIENCE }).toEqual({ gateway: sso.SSO_AUDIENCE, billing: sso.SSO_AUDIENCE });
+    expect({ gateway: gateway.AUTH_AUDIENCE, billing: billing.AUTH_AUDIENCE }).toEqual({
+      gateway: sso.SSO_AUDIENCE,
+      billing: sso.SSO_AUDIENCE,
+    });
     expect({ gateway: gateway.AUTH_JWKS_URL, billing: billing.AUTH_JWKS_URL }).toEqual({
       gateway: `${serviceUrl('sso')}/.well-known/jwks.json`,
       billing: `${serviceUrl('sso')}/.well-known/jwks.json`,
@@ -262,22 +290,39 @@ describe('the mindbot chart deploys the platform services', () => {
   it('takes every credential from a referenced Secret, never from values, in every workload', async () => {
     const docs = docsOf(await render(WITH_VOICE, WITH_PROVIDERS, { operator: { billing: { existingSecret: 'mindbot-stripe' } } }));
     const workloads = [...allOf(docs, deploymentSchema, 'Deployment'), ...allOf(docs, jobSchema, 'Job')];
-    expect(workloads.map((w) => w.metadata.name).sort()).toEqual([nameOf(POOL), nameOf('billing'), nameOf('gateway'), nameOf('migrate'), nameOf('operator'), nameOf('sso')]);
+    expect(workloads.map((w) => w.metadata.name).sort()).toEqual([
+      nameOf(POOL),
+      nameOf('billing'),
+      nameOf('gateway'),
+      nameOf('migrate'),
+      nameOf('operator'),
+      nameOf('sso'),
+    ]);
     const secretVars = workloads.flatMap((w) =>
-      w.spec.template.spec.containers.flatMap((c) => c.env.filter((e) => SECRET_VARIABLES.includes(e.name)).map((e) => ({ workload: w.metadata.name, ...e }))),
+      w.spec.template.spec.containers.flatMap((c) =>
+        c.env.filter((e) => SECRET_VARIABLES.includes(e.name)).map((e) => ({ workload: w.metadata.name, ...e })),
+      ),
     );
     expect(secretVars.length).toBeGreaterThanOrEqual(SECRET_VARIABLES.length);
     for (const variable of secretVars) {
       // Provider keys are optional references: the Secret holds those of the providers chosen (validate.yaml insists on the Secret).
-      const ref = PROVIDER_KEYS.some((key) => key === variable.name) ? { name: expect.any(String), key: expect.any(String), optional: true } : { name: expect.any(String), key: expect.any(String) };
+      const ref = PROVIDER_KEYS.some((key) => key === variable.name)
+        ? { name: expect.any(String), key: expect.any(String), optional: true }
+        : { name: expect.any(String), key: expect.any(String) };
       expect(variable).toEqual({ workload: variable.workload, name: variable.name, valueFrom: { secretKeyRef: ref } });
     }
     // The operator holds no key: it names the provider Secret, whose keys it copies into each tenant namespace.
     const operatorEnv = containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env;
     expect(operatorEnv.filter((e) => PROVIDER_KEYS.some((key) => key === e.name))).toEqual([]);
-    expect(operatorEnv.find((e) => e.name === 'AGENT_PROVIDER_SECRET')).toEqual({ name: 'AGENT_PROVIDER_SECRET', value: `${NAMESPACE}/mindbot-providers` });
+    expect(operatorEnv.find((e) => e.name === 'AGENT_PROVIDER_SECRET')).toEqual({
+      name: 'AGENT_PROVIDER_SECRET',
+      value: `${NAMESPACE}/mindbot-providers`,
+    });
     const rendered = JSON.stringify(docs.map((d) => d.raw));
-    for (const value of Object.values(SECRETS).flatMap((secret) => Object.values(secret)).filter((v) => v.length >= 6)) expect(rendered).not.toContain(value);
+    for (const value of Object.values(SECRETS)
+      .flatMap((secret) => Object.values(secret))
+      .filter((v) => v.length >= 6))
+      expect(rendered).not.toContain(value);
   }, 30_000);
 
   it('runs every platform pod non-root, read-only, RuntimeDefault seccomp, with probes, resources and no service-account token unless it needs the API', async () => {
@@ -289,13 +334,23 @@ describe('the mindbot chart deploys the platform services', () => {
     expect(pods).toHaveLength(6);
     for (const { name, template } of pods) {
       const { spec } = template;
-      expect({ name, pod: spec.securityContext }).toEqual({ name, pod: expect.objectContaining({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }) });
+      expect({ name, pod: spec.securityContext }).toEqual({
+        name,
+        pod: expect.objectContaining({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }),
+      });
       expect(spec.securityContext?.runAsUser).toBeGreaterThan(0);
       // Only the operator talks to the Kubernetes API.
       expect({ name, automount: spec.automountServiceAccountToken ?? true }).toEqual({ name, automount: name === nameOf('operator') });
       for (const c of spec.containers) {
-        expect({ name, container: c.securityContext }).toEqual({ name, container: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } } });
-        expect({ name, limits: Object.keys(c.resources?.limits ?? {}).sort(), requests: Object.keys(c.resources?.requests ?? {}).sort() }).toEqual({
+        expect({ name, container: c.securityContext }).toEqual({
+          name,
+          container: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        });
+        expect({
+          name,
+          limits: Object.keys(c.resources?.limits ?? {}).sort(),
+          requests: Object.keys(c.resources?.requests ?? {}).sort(),
+        }).toEqual({
           name,
           limits: ['cpu', 'memory'],
           requests: ['cpu', 'memory'],
@@ -304,7 +359,12 @@ describe('the mindbot chart deploys the platform services', () => {
     }
     for (const name of [...SERVICE_NAMES, 'operator', POOL]) {
       const c = containerOf(find(docs, deploymentSchema, 'Deployment', nameOf(name)));
-      expect({ name, liveness: c.livenessProbe?.httpGet.path, readiness: c.readinessProbe?.httpGet.path, port: c.readinessProbe?.httpGet.port }).toEqual({
+      expect({
+        name,
+        liveness: c.livenessProbe?.httpGet.path,
+        readiness: c.readinessProbe?.httpGet.path,
+        port: c.readinessProbe?.httpGet.port,
+      }).toEqual({
         name,
         liveness: '/healthz',
         readiness: '/readyz',
@@ -321,9 +381,15 @@ describe('the mindbot chart deploys the platform services', () => {
     const [container] = job.spec.template.spec.containers;
     expect(container?.args).toEqual(['mindbot', 'db', 'migrate']);
     const env = container?.env ?? [];
-    expect(env.find((e) => e.name === 'DATABASE_URL')).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'mindbot-db', key: 'DATABASE_URL' } } });
+    expect(env.find((e) => e.name === 'DATABASE_URL')).toEqual({
+      name: 'DATABASE_URL',
+      valueFrom: { secretKeyRef: { name: 'mindbot-db', key: 'DATABASE_URL' } },
+    });
     const config = loadCliConfig(resolveEnv(env, SECRETS));
-    expect({ unread: env.map((e) => e.name).filter((v) => !(v in config)), region: config.MINDBOT_REGION }).toEqual({ unread: [], region: 'eu-west' });
+    expect({ unread: env.map((e) => e.name).filter((v) => !(v in config)), region: config.MINDBOT_REGION }).toEqual({
+      unread: [],
+      region: 'eu-west',
+    });
   }, 30_000);
 
   it("the hook's command, run as the image runs it with the Job's environment, migrates the platform schema and every tenant schema", async () => {
@@ -333,7 +399,11 @@ describe('the mindbot chart deploys the platform services', () => {
     const database = await createTestDatabase();
     const work = await mkdtemp(join(tmpdir(), 'mindbot-migrate-'));
     try {
-      const env = { PATH: process.env.PATH ?? '', HOME: work, ...resolveEnv(container.env, { ...SECRETS, 'mindbot-db': { DATABASE_URL: database.url } }) };
+      const env = {
+        PATH: process.env.PATH ?? '',
+        HOME: work,
+        ...resolveEnv(container.env, { ...SECRETS, 'mindbot-db': { DATABASE_URL: database.url } }),
+      };
       const migrate = () => run(entrypoint, container.args ?? [], { env, cwd: work });
       expect((await migrate()).stdout).toContain('Platform schema up to date; 0 tenant schema(s) checked');
       // A tenant provisioned by an older release: its schema lacks the newest tenant migration.
@@ -343,13 +413,18 @@ describe('the mindbot chart deploys the platform services', () => {
       const newest = tenantMigrations.at(-1);
       if (!newest) throw new Error('no tenant migrations');
       await rm(join(older, 'tenant', newest));
-      await run(entrypoint, ['mindbot', 'tenant', 'provision', join(repoRoot, 'examples/tenants/acme.yaml')], { env: { ...env, MINDBOT_MIGRATIONS_DIR: older }, cwd: work });
+      await run(entrypoint, ['mindbot', 'tenant', 'provision', join(repoRoot, 'examples/tenants/acme.yaml')], {
+        env: { ...env, MINDBOT_MIGRATIONS_DIR: older },
+        cwd: work,
+      });
       const { stdout } = await migrate();
       expect(stdout).toContain('1 tenant schema(s) checked, 1 migration(s) applied');
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
       try {
-        const { rows } = await client.query<{ n: string }>("SELECT count(*) AS n FROM platform.schema_migrations WHERE schema_name LIKE 't\\_%'");
+        const { rows } = await client.query<{ n: string }>(
+          "SELECT count(*) AS n FROM platform.schema_migrations WHERE schema_name LIKE 't\\_%'",
+        );
         expect(Number(rows[0]?.n)).toBe(tenantMigrations.length);
       } finally {
         await client.end();
@@ -365,36 +440,61 @@ describe('the mindbot chart deploys the platform services', () => {
     const operatorEnv = containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env;
     const operator = loadOperatorConfig(resolveEnv(operatorEnv, SECRETS));
     const serviceHost = (name: ServiceName) => `http://${nameOf(name)}.${NAMESPACE}.svc:8080`;
-    expect({ platformNamespace: operator.PLATFORM_NAMESPACE, billing: operator.BILLING_URL }).toEqual({ platformNamespace: NAMESPACE, billing: serviceHost('billing') });
+    expect({ platformNamespace: operator.PLATFORM_NAMESPACE, billing: operator.BILLING_URL }).toEqual({
+      platformNamespace: NAMESPACE,
+      billing: serviceHost('billing'),
+    });
 
     const ctx = tenantContext(operator);
     const agentPolicy = networkPolicySchema.parse(desiredAgentPolicy(ctx));
     const namespaceLabels = { ...desiredNamespace(ctx).metadata.labels, 'kubernetes.io/metadata.name': ctx.namespace };
     const agentLabels = deploymentSchema.parse(desiredDeployment(ctx)).spec.template.metadata.labels;
     const agent: Pod = { namespace: ctx.namespace, namespaceLabels, labels: agentLabels };
-    const inPlatform = (labels: Record<string, string>): Pod => ({ namespace: NAMESPACE, namespaceLabels: { 'kubernetes.io/metadata.name': NAMESPACE }, labels });
-    const platformPod = (name: ServiceName): Pod => inPlatform(find(docs, deploymentSchema, 'Deployment', nameOf(name)).spec.template.metadata.labels);
+    const inPlatform = (labels: Record<string, string>): Pod => ({
+      namespace: NAMESPACE,
+      namespaceLabels: { 'kubernetes.io/metadata.name': NAMESPACE },
+      labels,
+    });
+    const platformPod = (name: ServiceName): Pod =>
+      inPlatform(find(docs, deploymentSchema, 'Deployment', nameOf(name)).spec.template.metadata.labels);
     const pool = inPlatform(find(docs, deploymentSchema, 'Deployment', nameOf(POOL)).spec.template.metadata.labels);
     const poolPolicy = find(docs, networkPolicySchema, 'NetworkPolicy', nameOf(POOL));
     const mayCall = (policy: typeof agentPolicy, from: string, name: ServiceName) =>
-      (policy.spec.egress ?? []).some((rule) => (rule.to ?? []).some((p) => peerMatches(p, from, platformPod(name))) && (rule.ports ?? []).some((p) => p.port === 8080));
-    const platformAdmits = (name: ServiceName, source: Pod) => admits(find(docs, networkPolicySchema, 'NetworkPolicy', nameOf(name)), source, 8080);
+      (policy.spec.egress ?? []).some(
+        (rule) => (rule.to ?? []).some((p) => peerMatches(p, from, platformPod(name))) && (rule.ports ?? []).some((p) => p.port === 8080),
+      );
+    const platformAdmits = (name: ServiceName, source: Pod) =>
+      admits(find(docs, networkPolicySchema, 'NetworkPolicy', nameOf(name)), source, 8080);
 
     // The worker's only platform service is billing (each job's routes, with that job's credential).
-    expect({ gateway: mayCall(agentPolicy, ctx.namespace, 'gateway'), billing: mayCall(agentPolicy, ctx.namespace, 'billing'), sso: mayCall(agentPolicy, ctx.namespace, 'sso') }).toEqual({ gateway: false, billing: true, sso: false });
-    expect({ gateway: mayCall(poolPolicy, NAMESPACE, 'gateway'), billing: mayCall(poolPolicy, NAMESPACE, 'billing'), sso: mayCall(poolPolicy, NAMESPACE, 'sso') }).toEqual({ gateway: false, billing: true, sso: false });
+    expect({
+      gateway: mayCall(agentPolicy, ctx.namespace, 'gateway'),
+      billing: mayCall(agentPolicy, ctx.namespace, 'billing'),
+      sso: mayCall(agentPolicy, ctx.namespace, 'sso'),
+    }).toEqual({ gateway: false, billing: true, sso: false });
+    expect({
+      gateway: mayCall(poolPolicy, NAMESPACE, 'gateway'),
+      billing: mayCall(poolPolicy, NAMESPACE, 'billing'),
+      sso: mayCall(poolPolicy, NAMESPACE, 'sso'),
+    }).toEqual({ gateway: false, billing: true, sso: false });
     expect({ billing: platformAdmits('billing', agent), sso: platformAdmits('sso', agent) }).toEqual({ billing: true, sso: false });
     expect({ billing: platformAdmits('billing', pool), sso: platformAdmits('sso', pool) }).toEqual({ billing: true, sso: false });
     // Both reach LiveKit (signalling and media) and the providers over HTTPS, at the CIDRs the values give.
     for (const policy of [agentPolicy, poolPolicy]) {
-      const cidrs = (policy.spec.egress ?? []).flatMap((rule) => (rule.to ?? []).flatMap((p) => (p.ipBlock ? [{ cidr: p.ipBlock.cidr, ports: (rule.ports ?? []).map((q) => q.port) }] : [])));
+      const cidrs = (policy.spec.egress ?? []).flatMap((rule) =>
+        (rule.to ?? []).flatMap((p) => (p.ipBlock ? [{ cidr: p.ipBlock.cidr, ports: (rule.ports ?? []).map((q) => q.port) }] : [])),
+      );
       expect(cidrs).toEqual([
         { cidr: '0.0.0.0/0', ports: [443, 7880, 7881, 3478, 50000] },
         { cidr: '0.0.0.0/0', ports: [443] },
       ]);
     }
     // Nothing calls an agent: the pool admits only metricsFrom (none here), as the tenant agents admit nobody.
-    expect({ pool: poolPolicy.spec.ingress ?? [], tenant: agentPolicy.spec.ingress ?? [], types: [poolPolicy.spec.policyTypes, agentPolicy.spec.policyTypes] }).toEqual({
+    expect({
+      pool: poolPolicy.spec.ingress ?? [],
+      tenant: agentPolicy.spec.ingress ?? [],
+      types: [poolPolicy.spec.policyTypes, agentPolicy.spec.policyTypes],
+    }).toEqual({
       pool: [],
       tenant: [],
       types: [
@@ -436,7 +536,11 @@ describe('the mindbot chart deploys the platform services', () => {
     // Probed on its own endpoints where it listens; given its drain plus 30 s to end its calls.
     const http = container.ports.find((p) => p.name === 'http');
     expect({ PORT: config.PORT, containerPort: http?.containerPort }).toEqual({ PORT: 8081, containerPort: 8081 });
-    expect({ startup: container.startupProbe?.httpGet, liveness: container.livenessProbe?.httpGet, readiness: container.readinessProbe?.httpGet }).toEqual({
+    expect({
+      startup: container.startupProbe?.httpGet,
+      liveness: container.livenessProbe?.httpGet,
+      readiness: container.readinessProbe?.httpGet,
+    }).toEqual({
       startup: { path: '/healthz', port: 'http' },
       liveness: { path: '/healthz', port: 'http' },
       readiness: { path: '/readyz', port: 'http' },
@@ -445,16 +549,28 @@ describe('the mindbot chart deploys the platform services', () => {
     const raw = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === nameOf(POOL))?.raw;
     expect(grace.parse(raw).spec.template.spec.terminationGracePeriodSeconds).toBe(930);
     // The operator gives the tenants' dedicated agents the same image, command and drain.
-    const operator = loadOperatorConfig(resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env, SECRETS));
+    const operator = loadOperatorConfig(
+      resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env, SECRETS),
+    );
     const dedicated = containerOf(deploymentSchema.parse(desiredDeployment(tenantContext(operator))));
-    expect({ image: dedicated.image, args: dedicated.args, drain: operator.AGENT_DRAIN_SECONDS }).toEqual({ image: container.image, args: ['agent'], drain: 900 });
+    expect({ image: dedicated.image, args: dedicated.args, drain: operator.AGENT_DRAIN_SECONDS }).toEqual({
+      image: container.image,
+      args: ['agent'],
+      drain: 900,
+    });
   }, 30_000);
 
   it('gives the pool and every dedicated agent the same providers from values, each key only by reference to the named Secret', async () => {
     const docs = docsOf(await render(WITH_VOICE, WITH_PROVIDERS));
     const container = containerOf(find(docs, deploymentSchema, 'Deployment', nameOf(POOL)));
     const pool = loadAgentConfig(resolveEnv(container.env, SECRETS));
-    const providers = { AGENT_LLM: 'openai', AGENT_LLM_MODEL: 'gpt-4.1', AGENT_STT: 'deepgram', AGENT_TTS: 'elevenlabs', AGENT_VOICE_MAP: { aurora: 'voice-aurora', cedar: 'voice-cedar' } };
+    const providers = {
+      AGENT_LLM: 'openai',
+      AGENT_LLM_MODEL: 'gpt-4.1',
+      AGENT_STT: 'deepgram',
+      AGENT_TTS: 'elevenlabs',
+      AGENT_VOICE_MAP: { aurora: 'voice-aurora', cedar: 'voice-cedar' },
+    };
     expect(pool).toMatchObject({ ...providers, OPENAI_API_KEY: 'sk-proj-test', DEEPGRAM_API_KEY: 'dg-test', ELEVEN_API_KEY: 'el-test' });
     expect(container.env.find((e) => e.name === 'DEEPGRAM_API_KEY')).toEqual({
       name: 'DEEPGRAM_API_KEY',
@@ -462,29 +578,46 @@ describe('the mindbot chart deploys the platform services', () => {
     });
 
     // The operator: the same settings, the Secret by name and where each key is in it.
-    const operator = loadOperatorConfig(resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env, SECRETS));
+    const operator = loadOperatorConfig(
+      resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env, SECRETS),
+    );
     const workload = workloadConfigOf(operator);
     expect(workload.agentProviders).toMatchObject({
       secret: { namespace: NAMESPACE, name: 'mindbot-providers' },
       keys: { OPENAI_API_KEY: 'openai-key', DEEPGRAM_API_KEY: 'deepgram-key', ELEVEN_API_KEY: 'elevenlabs-key' },
     });
     // What a dedicated agent then runs with, its keys read from the tenant copy the operator makes of that Secret.
-    const copy = Object.fromEntries(Object.entries(workload.agentProviders.keys).map(([variable, key]) => [variable, SECRETS['mindbot-providers']?.[key] ?? '']));
+    const copy = Object.fromEntries(
+      Object.entries(workload.agentProviders.keys).map(([variable, key]) => [variable, SECRETS['mindbot-providers']?.[key] ?? '']),
+    );
     const dedicated = containerOf(deploymentSchema.parse(desiredDeployment(tenantContext(operator))));
     const livekit = SECRETS.livekit ?? {};
     const agent = loadAgentConfig(resolveEnv(dedicated.env, { 'agent-livekit': livekit, 'agent-providers': copy }));
-    expect(agent).toMatchObject({ ...providers, OPENAI_API_KEY: 'sk-proj-test', DEEPGRAM_API_KEY: 'dg-test', ELEVEN_API_KEY: 'el-test', AGENT_TENANT: 'acme' });
+    expect(agent).toMatchObject({
+      ...providers,
+      OPENAI_API_KEY: 'sk-proj-test',
+      DEEPGRAM_API_KEY: 'dg-test',
+      ELEVEN_API_KEY: 'el-test',
+      AGENT_TENANT: 'acme',
+    });
   }, 30_000);
 
   it('lets every agent report whether it can take calls to Redis when an agent Redis Secret is named, and only then has the gateway require a ready worker', async () => {
-    const withReports = docsOf(await render(WITH_VOICE, { agent: { redis: { existingSecret: 'mindbot-agent-redis', cidr: '10.8.0.0/16', port: 6380 } } }));
-    const envOf = (docs: typeof withReports, name: string) => resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf(name))).env, SECRETS);
+    const withReports = docsOf(
+      await render(WITH_VOICE, { agent: { redis: { existingSecret: 'mindbot-agent-redis', cidr: '10.8.0.0/16', port: 6380 } } }),
+    );
+    const envOf = (docs: typeof withReports, name: string) =>
+      resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf(name))).env, SECRETS);
     const agentRedis = SECRETS['mindbot-agent-redis']?.REDIS_URL;
     expect(loadAgentConfig(envOf(withReports, POOL)).REDIS_URL).toBe(agentRedis);
     expect(loadGatewayConfig(envOf(withReports, 'gateway')).VOICE_REQUIRE_AGENT).toBe(true);
     // The dedicated agents get the same URL through the operator, from a copy in their namespace.
     const operator = loadOperatorConfig(envOf(withReports, 'operator'));
-    expect(workloadConfigOf(operator).agentRedis).toEqual({ secret: { namespace: NAMESPACE, name: 'mindbot-agent-redis' }, key: 'REDIS_URL', cidr: '10.8.0.0/16' });
+    expect(workloadConfigOf(operator).agentRedis).toEqual({
+      secret: { namespace: NAMESPACE, name: 'mindbot-agent-redis' },
+      key: 'REDIS_URL',
+      cidr: '10.8.0.0/16',
+    });
     const poolPolicy = find(withReports, networkPolicySchema, 'NetworkPolicy', nameOf(POOL));
     expect(poolPolicy.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.8.0.0/16' } }], ports: [{ protocol: 'TCP', port: 6380 }] });
 
@@ -496,20 +629,36 @@ describe('the mindbot chart deploys the platform services', () => {
   }, 30_000);
 
   it('scales the shared pool on CPU, removing workers slowly, and never lets an unready worker block a node drain', async () => {
-    const docs = docsOf(await render(WITH_VOICE, { agent: { pool: { autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 50 } } } }));
+    const docs = docsOf(
+      await render(WITH_VOICE, {
+        agent: { pool: { autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 50 } } },
+      }),
+    );
     const hpa = z
       .object({
         spec: z.object({
           scaleTargetRef: z.object({ kind: z.string(), name: z.string() }),
           minReplicas: z.number(),
           maxReplicas: z.number(),
-          metrics: z.array(z.object({ type: z.string(), resource: z.object({ name: z.string(), target: z.object({ type: z.string(), averageUtilization: z.number() }) }) })),
+          metrics: z.array(
+            z.object({
+              type: z.string(),
+              resource: z.object({ name: z.string(), target: z.object({ type: z.string(), averageUtilization: z.number() }) }),
+            }),
+          ),
           behavior: z.object({ scaleDown: z.object({ stabilizationWindowSeconds: z.number() }) }),
         }),
       })
       .parse(docs.find((d) => d.kind === 'HorizontalPodAutoscaler' && d.metadata.name === nameOf(POOL))?.raw);
-    expect(hpa.spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: nameOf(POOL) }, minReplicas: 3, maxReplicas: 12, behavior: { scaleDown: { stabilizationWindowSeconds: 300 } } });
-    expect(hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }]);
+    expect(hpa.spec).toMatchObject({
+      scaleTargetRef: { kind: 'Deployment', name: nameOf(POOL) },
+      minReplicas: 3,
+      maxReplicas: 12,
+      behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+    });
+    expect(hpa.spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } },
+    ]);
     expect(find(docs, deploymentSchema, 'Deployment', nameOf(POOL)).spec.replicas).toBeUndefined();
     const pdb = docs.find((d) => d.kind === 'PodDisruptionBudget' && d.metadata.name === nameOf(POOL))?.raw;
     expect(pdb).toMatchObject({ spec: { minAvailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' } });
@@ -525,18 +674,28 @@ describe('the mindbot chart deploys the platform services', () => {
   }, 30_000);
 
   it('routes the base domain, its wildcard and the regional wildcard to the gateway when the Ingress is on, trusting one proxy hop', async () => {
-    const docs = docsOf(await render({ gateway: { ingress: { enabled: true, className: 'nginx', tlsSecret: 'mindbot-tls', extraHosts: ['voice.acme.example'] } } }));
+    const docs = docsOf(
+      await render({
+        gateway: { ingress: { enabled: true, className: 'nginx', tlsSecret: 'mindbot-tls', extraHosts: ['voice.acme.example'] } },
+      }),
+    );
     const ingress = find(docs, ingressSchema, 'Ingress', nameOf('gateway'));
     const hosts = ['mindbot.example', '*.mindbot.example', '*.eu-west.mindbot.example', 'voice.acme.example'];
     expect(ingress.spec.rules.map((r) => r.host)).toEqual(hosts);
     expect(ingress.spec.tls).toEqual([{ secretName: 'mindbot-tls', hosts }]);
     for (const rule of ingress.spec.rules) {
-      expect(rule.http.paths).toEqual([expect.objectContaining({ path: '/', backend: { service: { name: nameOf('gateway'), port: { name: 'http' } } } })]);
+      expect(rule.http.paths).toEqual([
+        expect.objectContaining({ path: '/', backend: { service: { name: nameOf('gateway'), port: { name: 'http' } } } }),
+      ]);
     }
-    const trust = (d: typeof docs) => containerOf(find(d, deploymentSchema, 'Deployment', nameOf('gateway'))).env.find((e) => e.name === 'TRUST_PROXY')?.value;
+    const trust = (d: typeof docs) =>
+      containerOf(find(d, deploymentSchema, 'Deployment', nameOf('gateway'))).env.find((e) => e.name === 'TRUST_PROXY')?.value;
     expect(trust(docs)).toBe('1');
     const without = docsOf(await render());
-    expect({ ingresses: without.filter((d) => d.kind === 'Ingress').length, trust: trust(without) }).toEqual({ ingresses: 0, trust: 'false' });
+    expect({ ingresses: without.filter((d) => d.kind === 'Ingress').length, trust: trust(without) }).toEqual({
+      ingresses: 0,
+      trust: 'false',
+    });
   }, 30_000);
 
   it('hands the replicas to a HorizontalPodAutoscaler when autoscaling is on', async () => {
@@ -555,7 +714,13 @@ describe('the mindbot chart deploys the platform services', () => {
 
   it('installs the operator alone with only the region and the database Secret', async () => {
     const docs = docsOf(
-      await renderChart({ region: 'eu-west', database: { existingSecret: 'mindbot-db' }, gateway: { enabled: false }, billing: { enabled: false }, sso: { enabled: false } }),
+      await renderChart({
+        region: 'eu-west',
+        database: { existingSecret: 'mindbot-db' },
+        gateway: { enabled: false },
+        billing: { enabled: false },
+        sso: { enabled: false },
+      }),
     );
     expect(docs.filter((d) => d.kind === 'Deployment').map((d) => d.metadata.name)).toEqual([nameOf('operator')]);
     const env = containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env.map((e) => e.name);
@@ -568,30 +733,96 @@ describe('the mindbot chart deploys the platform services', () => {
     ['no service-token Secret', { internalAuth: { existingSecret: '' } }, 'internalAuth.existingSecret is required'],
     ['no Stripe Secret', { billing: { stripe: { existingSecret: '' } } }, 'billing.stripe.existingSecret is required'],
     ['no SSO Secret', { sso: { existingSecret: '' } }, 'sso.existingSecret is required'],
-    ['two gateway replicas without Redis', { redis: { existingSecret: '' } }, 'redis.existingSecret is required when gateway runs more than one replica'],
-    ['a PDB no drain can satisfy', { gateway: { podDisruptionBudget: { minAvailable: 2 } } }, 'gateway.podDisruptionBudget.minAvailable must be less than gateway.replicas'],
-    ['autoscaling bounds crossed', { billing: { autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 3 } } }, 'billing.autoscaling.minReplicas must not exceed billing.autoscaling.maxReplicas'],
+    [
+      'two gateway replicas without Redis',
+      { redis: { existingSecret: '' } },
+      'redis.existingSecret is required when gateway runs more than one replica',
+    ],
+    [
+      'a PDB no drain can satisfy',
+      { gateway: { podDisruptionBudget: { minAvailable: 2 } } },
+      'gateway.podDisruptionBudget.minAvailable must be less than gateway.replicas',
+    ],
+    [
+      'autoscaling bounds crossed',
+      { billing: { autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 3 } } },
+      'billing.autoscaling.minReplicas must not exceed billing.autoscaling.maxReplicas',
+    ],
     ['a gateway without sso', { sso: { enabled: false } }, 'gateway.enabled requires billing.enabled and sso.enabled'],
-    ['services outside platformNamespace', { platformNamespace: 'elsewhere' }, 'platformNamespace elsewhere must be the release namespace mindbot-system'],
-    ['a secret in extraEnv', { gateway: { extraEnv: { STRIPE_SECRET_KEY: 'sk_live_x' } } }, 'gateway.extraEnv.STRIPE_SECRET_KEY looks like a secret'],
-    ['a chart-managed variable in extraEnv', { billing: { extraEnv: { METERING_CHUNK_SECONDS: '30' } } }, 'billing.extraEnv.METERING_CHUNK_SECONDS is set by the chart'],
+    [
+      'services outside platformNamespace',
+      { platformNamespace: 'elsewhere' },
+      'platformNamespace elsewhere must be the release namespace mindbot-system',
+    ],
+    [
+      'a secret in extraEnv',
+      { gateway: { extraEnv: { STRIPE_SECRET_KEY: 'sk_live_x' } } },
+      'gateway.extraEnv.STRIPE_SECRET_KEY looks like a secret',
+    ],
+    [
+      'a chart-managed variable in extraEnv',
+      { billing: { extraEnv: { METERING_CHUNK_SECONDS: '30' } } },
+      'billing.extraEnv.METERING_CHUNK_SECONDS is set by the chart',
+    ],
     ['a rate-limit share above 1', { gateway: { rateLimit: { ipShare: 2 } } }, 'ipShare'],
     ['a region URL without {tenant}', { gateway: { regionUrls: { 'us-east': 'https://us.mindbot.example' } } }, 'regionUrls'],
     ['a secret value in values', { database: { url: 'postgres://u:p@h/db' } }, "additional properties 'url' not allowed"],
-    ['a provider chosen without its key Secret', { agent: { providers: { stt: 'deepgram', tts: 'elevenlabs' } } }, 'agent.providers.existingSecret is required: the chosen providers (llm=none, stt=deepgram, tts=elevenlabs) need DEEPGRAM_API_KEY, ELEVEN_API_KEY'],
-    ['a model server without a model', { agent: { providers: { llmBaseUrl: 'http://vllm.models.svc:8000/v1' } } }, 'agent.providers.llmBaseUrl is set but agent.providers.llm is none'],
+    [
+      'a provider chosen without its key Secret',
+      { agent: { providers: { stt: 'deepgram', tts: 'elevenlabs' } } },
+      'agent.providers.existingSecret is required: the chosen providers (llm=none, stt=deepgram, tts=elevenlabs) need DEEPGRAM_API_KEY, ELEVEN_API_KEY',
+    ],
+    [
+      'a model server without a model',
+      { agent: { providers: { llmBaseUrl: 'http://vllm.models.svc:8000/v1' } } },
+      'agent.providers.llmBaseUrl is set but agent.providers.llm is none',
+    ],
     ['the development voice, which the image does not ship', { agent: { providers: { tts: 'espeak' } } }, '/agent/providers/tts'],
-    ['a provider key in values', { agent: { providers: { openaiApiKey: 'sk-proj-x' } } }, "additional properties 'openaiApiKey' not allowed"],
-    ['a voice the personas do not have', { agent: { providers: { voiceMap: { robot: 'x' } } } }, "at '/agent/providers/voiceMap': additional properties 'robot' not allowed"],
-    ['the agent pool without billing', { ...WITH_VOICE, gateway: { enabled: false, livekit: { existingSecret: 'livekit' } }, billing: { enabled: false } }, 'agent.pool.enabled requires billing.enabled'],
-    ['an agent-pool PDB no drain can satisfy', { ...WITH_VOICE, agent: { pool: { podDisruptionBudget: { minAvailable: 2 } } } }, 'agent.pool.podDisruptionBudget.minAvailable must be less than agent.pool.autoscaling.minReplicas'],
-    ['agent reports to a Redis the gateway does not read', { redis: { existingSecret: '' }, gateway: { replicas: 1, podDisruptionBudget: { minAvailable: 0 } }, billing: { replicas: 1, podDisruptionBudget: { minAvailable: 0 } }, sso: { replicas: 1, podDisruptionBudget: { minAvailable: 0 } }, agent: { redis: { existingSecret: 'mindbot-agent-redis' } } }, 'agent.redis.existingSecret requires redis.existingSecret'],
-    ['the old LIVEKIT_AGENT_NAME value', { gateway: { livekit: { agentName: 'mindbot-agent' } } }, "additional properties 'agentName' not allowed"],
-  ])('refuses %s with a message naming the value', async (_case, overrides, message) => {
-    const rendered = await render(overrides);
-    expect(rendered).toMatchObject({ ok: false, error: expect.stringContaining(message) });
-    if (!rendered.ok) expect(rendered.error).not.toContain('p@h');
-  }, 30_000);
+    [
+      'a provider key in values',
+      { agent: { providers: { openaiApiKey: 'sk-proj-x' } } },
+      "additional properties 'openaiApiKey' not allowed",
+    ],
+    [
+      'a voice the personas do not have',
+      { agent: { providers: { voiceMap: { robot: 'x' } } } },
+      "at '/agent/providers/voiceMap': additional properties 'robot' not allowed",
+    ],
+    [
+      'the agent pool without billing',
+      { ...WITH_VOICE, gateway: { enabled: false, livekit: { existingSecret: 'livekit' } }, billing: { enabled: false } },
+      'agent.pool.enabled requires billing.enabled',
+    ],
+    [
+      'an agent-pool PDB no drain can satisfy',
+      { ...WITH_VOICE, agent: { pool: { podDisruptionBudget: { minAvailable: 2 } } } },
+      'agent.pool.podDisruptionBudget.minAvailable must be less than agent.pool.autoscaling.minReplicas',
+    ],
+    [
+      'agent reports to a Redis the gateway does not read',
+      {
+        redis: { existingSecret: '' },
+        gateway: { replicas: 1, podDisruptionBudget: { minAvailable: 0 } },
+        billing: { replicas: 1, podDisruptionBudget: { minAvailable: 0 } },
+        sso: { replicas: 1, podDisruptionBudget: { minAvailable: 0 } },
+        agent: { redis: { existingSecret: 'mindbot-agent-redis' } },
+      },
+      'agent.redis.existingSecret requires redis.existingSecret',
+    ],
+    [
+      'the old LIVEKIT_AGENT_NAME value',
+      { gateway: { livekit: { agentName: 'mindbot-agent' } } },
+      "additional properties 'agentName' not allowed",
+    ],
+  ])(
+    'refuses %s with a message naming the value',
+    async (_case, overrides, message) => {
+      const rendered = await render(overrides);
+      expect(rendered).toMatchObject({ ok: false, error: expect.stringContaining(message) });
+      if (!rendered.ok) expect(rendered.error).not.toContain('p@h');
+    },
+    30_000,
+  );
 
   it('passes helm lint --strict with the required values, and lint fails on a value the schema refuses', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mindbot-lint-'));
@@ -606,7 +837,10 @@ describe('the mindbot chart deploys the platform services', () => {
     try {
       expect(await lint(REQUIRED)).toEqual({ code: 0, stdout: expect.stringContaining('1 chart(s) linted, 0 chart(s) failed') });
       // (helm lint reports templates/validate.yaml's `fail` only as [INFO]; the refusals above use helm template, as install does.)
-      expect(await lint(merge(REQUIRED, { sso: { loginRate: { perIp: 0 } } }))).toEqual({ code: 1, stdout: expect.stringContaining('/sso/loginRate/perIp') });
+      expect(await lint(merge(REQUIRED, { sso: { loginRate: { perIp: 0 } } }))).toEqual({
+        code: 1,
+        stdout: expect.stringContaining('/sso/loginRate/perIp'),
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -638,14 +872,21 @@ describe('the mindbot chart deploys the platform services', () => {
       const args = w.spec.template.spec.containers[0]?.args ?? [];
       // A bad DATABASE_URL: each program must refuse it at start-up (exit 2), which proves the entry point ran it.
       const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(entrypoint, args, { env: { PATH: process.env.PATH ?? '', DATABASE_URL: 'not-a-url' }, stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn(entrypoint, args, {
+          env: { PATH: process.env.PATH ?? '', DATABASE_URL: 'not-a-url' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
         let stderr = '';
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         child.on('close', (code) => resolve({ code, stderr }));
       });
       // The agent reads no database: it refuses to start without its LiveKit server instead.
       const variable = args[0] === 'agent' ? 'LIVEKIT_URL' : 'DATABASE_URL';
-      expect({ workload: w.metadata.name, code: result.code, namesVariable: result.stderr.includes(variable) }).toEqual({ workload: w.metadata.name, code: 2, namesVariable: true });
+      expect({ workload: w.metadata.name, code: result.code, namesVariable: result.stderr.includes(variable) }).toEqual({
+        workload: w.metadata.name,
+        code: 2,
+        namesVariable: true,
+      });
     }
   }, 120_000);
 });
@@ -682,7 +923,10 @@ describe('a real Kubernetes API server', () => {
     const created = await api.request('POST', '/api/v1/namespaces', {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: restricted, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } },
+      metadata: {
+        name: restricted,
+        labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' },
+      },
     });
     expect(created.status).toBe(201);
   }, 120_000);
@@ -693,7 +937,9 @@ describe('a real Kubernetes API server', () => {
   const dryRunCreate = async (kind: string, object: unknown) => {
     const collection = COLLECTIONS[kind];
     if (!collection) throw new Error(`no collection known for ${kind}`);
-    const path = collection.cluster ? `${collection.prefix}/${collection.plural}` : `${collection.prefix}/namespaces/${restricted}/${collection.plural}`;
+    const path = collection.cluster
+      ? `${collection.prefix}/${collection.plural}`
+      : `${collection.prefix}/namespaces/${restricted}/${collection.plural}`;
     return api.request('POST', `${path}?dryRun=All&fieldValidation=Strict`, object);
   };
 
@@ -709,27 +955,51 @@ describe('a real Kubernetes API server', () => {
       }),
     );
     // The objects of a tenant's dedicated agent, from the operator configuration the chart gives, placed in the same restricted namespace.
-    const operator = loadOperatorConfig(resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env, SECRETS));
+    const operator = loadOperatorConfig(
+      resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env, SECRETS),
+    );
     const tenantObjects = desiredObjects(tenantContext(operator))
       .filter((o) => o.metadata.namespace !== undefined)
-      .map((o) => ({ kind: o.kind, metadata: { name: `tenant-${o.metadata.name}` }, raw: { ...o, metadata: { ...o.metadata, name: `tenant-${o.metadata.name}`, namespace: restricted } } }));
-    expect(tenantObjects.map((o) => o.kind)).toEqual(expect.arrayContaining(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Secret']));
+      .map((o) => ({
+        kind: o.kind,
+        metadata: { name: `tenant-${o.metadata.name}` },
+        raw: { ...o, metadata: { ...o.metadata, name: `tenant-${o.metadata.name}`, namespace: restricted } },
+      }));
+    expect(tenantObjects.map((o) => o.kind)).toEqual(
+      expect.arrayContaining(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Secret']),
+    );
     const refused: { object: string; status: number; body: unknown }[] = [];
     for (const doc of [...docs, ...tenantObjects]) {
       const result = await dryRunCreate(doc.kind, doc.raw);
       if (result.status !== 201) refused.push({ object: `${doc.kind}/${doc.metadata.name}`, status: result.status, body: result.body });
     }
     // Pod Security admission judges pods, not their controllers: create each pod template as a Pod.
-    const withTemplate = z.object({ metadata: z.object({ name: z.string() }), spec: z.object({ template: z.object({ metadata: z.record(z.string(), z.unknown()), spec: z.record(z.string(), z.unknown()) }) }) });
+    const withTemplate = z.object({
+      metadata: z.object({ name: z.string() }),
+      spec: z.object({ template: z.object({ metadata: z.record(z.string(), z.unknown()), spec: z.record(z.string(), z.unknown()) }) }),
+    });
     for (const doc of [...docs, ...tenantObjects].filter((d) => d.kind === 'Deployment' || d.kind === 'Job')) {
       const workload = withTemplate.parse(doc.raw);
-      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...workload.spec.template.metadata, name: `${workload.metadata.name}-pod` }, spec: workload.spec.template.spec };
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { ...workload.spec.template.metadata, name: `${workload.metadata.name}-pod` },
+        spec: workload.spec.template.spec,
+      };
       const result = await dryRunCreate('Pod', pod);
-      if (result.status !== 201) refused.push({ object: `Pod of ${doc.kind}/${workload.metadata.name}`, status: result.status, body: result.body });
+      if (result.status !== 201)
+        refused.push({ object: `Pod of ${doc.kind}/${workload.metadata.name}`, status: result.status, body: result.body });
     }
     expect(refused).toEqual([]);
-    expect(docs.map((d) => d.kind)).toEqual(expect.arrayContaining(['Ingress', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'Job', 'PodDisruptionBudget']));
-    expect(docs.filter((d) => d.metadata.name === nameOf(POOL)).map((d) => d.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget']);
+    expect(docs.map((d) => d.kind)).toEqual(
+      expect.arrayContaining(['Ingress', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'Job', 'PodDisruptionBudget']),
+    );
+    expect(
+      docs
+        .filter((d) => d.metadata.name === nameOf(POOL))
+        .map((d) => d.kind)
+        .sort(),
+    ).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget']);
   }, 120_000);
 
   /**
@@ -742,23 +1012,43 @@ describe('a real Kubernetes API server', () => {
     await writeFile(values, stringify(REQUIRED));
     const jobPath = `/apis/batch/v1/namespaces/${restricted}/jobs/mindbot-migrate`;
     try {
-      const child = spawn(HELM, [...args, '--namespace', restricted, '--kubeconfig', await api.kubeConfigFile(), '--timeout', '90s', '-f', values], {
-        env: { PATH: process.env.PATH ?? '', HOME: home, HELM_CACHE_HOME: home, HELM_CONFIG_HOME: home, HELM_DATA_HOME: home },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const child = spawn(
+        HELM,
+        [...args, '--namespace', restricted, '--kubeconfig', await api.kubeConfigFile(), '--timeout', '90s', '-f', values],
+        {
+          env: { PATH: process.env.PATH ?? '', HOME: home, HELM_CACHE_HOME: home, HELM_CONFIG_HOME: home, HELM_DATA_HOME: home },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
       const pending = z.object({ status: z.object({ conditions: z.array(z.unknown()).optional() }).optional() });
-      for (let marked = false; !marked; ) {
+      for (let marked = false; !marked;) {
         const job = await api.request('GET', jobPath);
         if (job.status === 200 && !pending.parse(job.body).status?.conditions) {
           const now = new Date().toISOString();
-          const condition = (type: string, reason: string) => ({ type, status: 'True', reason, message: reason, lastProbeTime: now, lastTransitionTime: now });
+          const condition = (type: string, reason: string) => ({
+            type,
+            status: 'True',
+            reason,
+            message: reason,
+            lastProbeTime: now,
+            lastTransitionTime: now,
+          });
           const status =
             migration === 'succeeds'
-              ? { startTime: now, completionTime: now, succeeded: 1, conditions: [condition('SuccessCriteriaMet', 'CompletionsReached'), condition('Complete', 'CompletionsReached')] }
-              : { startTime: now, failed: 2, conditions: [condition('FailureTarget', 'BackoffLimitExceeded'), condition('Failed', 'BackoffLimitExceeded')] };
+              ? {
+                  startTime: now,
+                  completionTime: now,
+                  succeeded: 1,
+                  conditions: [condition('SuccessCriteriaMet', 'CompletionsReached'), condition('Complete', 'CompletionsReached')],
+                }
+              : {
+                  startTime: now,
+                  failed: 2,
+                  conditions: [condition('FailureTarget', 'BackoffLimitExceeded'), condition('Failed', 'BackoffLimitExceeded')],
+                };
           expect((await api.request('PATCH', `${jobPath}/status`, { status }, 'application/merge-patch+json')).status).toBe(200);
           marked = true;
         } else {
@@ -772,7 +1062,14 @@ describe('a real Kubernetes API server', () => {
   }
 
   const imagesOf = async () => {
-    const list = z.object({ items: z.array(z.object({ metadata: z.object({ name: z.string() }), spec: z.object({ template: z.object({ spec: z.object({ containers: z.array(z.object({ image: z.string() })) }) }) }) })) });
+    const list = z.object({
+      items: z.array(
+        z.object({
+          metadata: z.object({ name: z.string() }),
+          spec: z.object({ template: z.object({ spec: z.object({ containers: z.array(z.object({ image: z.string() })) }) }) }),
+        }),
+      ),
+    });
     const { body } = await api.request('GET', `/apis/apps/v1/namespaces/${restricted}/deployments`);
     return Object.fromEntries(list.parse(body).items.map((d) => [d.metadata.name, d.spec.template.spec.containers[0]?.image]));
   };
@@ -799,7 +1096,9 @@ describe('a real Kubernetes API server', () => {
 
     // In the API server's own record: the last migration Job succeeded before the first Deployment changed.
     const writes = (await api.writeRequests()).filter((e) => e.objectRef?.namespace === restricted && (e.responseStatus?.code ?? 0) < 300);
-    const lastJobDone = writes.map((e) => `${e.verb} ${e.objectRef?.resource ?? ''}/${e.objectRef?.subresource ?? ''}`).lastIndexOf('patch jobs/status');
+    const lastJobDone = writes
+      .map((e) => `${e.verb} ${e.objectRef?.resource ?? ''}/${e.objectRef?.subresource ?? ''}`)
+      .lastIndexOf('patch jobs/status');
     const firstRollout = writes.findIndex((e) => e.verb === 'patch' && e.objectRef?.resource === 'deployments');
     expect(lastJobDone).toBeGreaterThan(-1);
     expect(firstRollout).toBeGreaterThan(lastJobDone);
@@ -808,4 +1107,3 @@ describe('a real Kubernetes API server', () => {
     expect(tenant.status).toBe(200);
   }, 240_000);
 });
-

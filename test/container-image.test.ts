@@ -69,7 +69,14 @@ function dockerignore(text: string): (path: string) => boolean {
       const body = posix.normalize(pattern.replace(/^!/, '')).replace(/^\//, '');
       const source = body
         .split('/')
-        .map((part) => (part === '**' ? '.*' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
+        .map((part) =>
+          part === '**'
+            ? '.*'
+            : part
+                .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+                .replace(/\*/g, '[^/]*')
+                .replace(/\?/g, '[^/]'),
+        )
         .join('/')
         .replace(/\.\*\//g, '(?:.*/)?');
       return { negate, regex: new RegExp(`^${source}(?:/.*)?$`) };
@@ -120,7 +127,9 @@ describe('the platform image (Dockerfile)', () => {
         gateway: { livekit: { existingSecret: 'livekit' } },
       }),
     );
-    const pods = [...allOf(docs, deploymentSchema, 'Deployment'), ...allOf(docs, jobSchema, 'Job')].map((w) => w.spec.template.spec.securityContext);
+    const pods = [...allOf(docs, deploymentSchema, 'Deployment'), ...allOf(docs, jobSchema, 'Job')].map(
+      (w) => w.spec.template.spec.securityContext,
+    );
     // operator, gateway, billing, sso, the shared agent pool and the migration Job.
     expect(pods).toHaveLength(6);
     for (const pod of pods) expect(pod).toMatchObject({ runAsNonRoot: true, runAsUser: Number(uid), runAsGroup: Number(gid) });
@@ -130,7 +139,10 @@ describe('the platform image (Dockerfile)', () => {
     const settings = [...all('ENV'), ...all('ARG')];
     expect(settings.length).toBeGreaterThan(0);
     for (const { args, line } of settings) {
-      expect({ line, secretName: /(SECRET|TOKEN|PASSWORD|_KEY|_KEYS|DATABASE_URL|REDIS_URL)\b/i.test(args) }).toEqual({ line, secretName: false });
+      expect({ line, secretName: /(SECRET|TOKEN|PASSWORD|_KEY|_KEYS|DATABASE_URL|REDIS_URL)\b/i.test(args) }).toEqual({
+        line,
+        secretName: false,
+      });
       expect({ line, secretValue: /(sk|rk)_(live|test)_|whsec_|:\/\/[^/\s]*:[^@\s]*@/.test(args) }).toEqual({ line, secretValue: false });
     }
   });
@@ -147,14 +159,21 @@ describe('the platform image (Dockerfile)', () => {
     for (const install of installs) expect(install).toMatch(/\bnpm ci\b/);
     expect(runs.some((r) => r.includes('--dangerously-allow-all-scripts'))).toBe(false);
     // Every install either runs no scripts or fails on a script the policy has not reviewed.
-    for (const install of installs) expect({ install, guarded: /--ignore-scripts|--strict-allow-scripts/.test(install) }).toEqual({ install, guarded: true });
+    for (const install of installs)
+      expect({ install, guarded: /--ignore-scripts|--strict-allow-scripts/.test(install) }).toEqual({ install, guarded: true });
     // The final image copies its /app from a stage whose install omitted devDependencies.
-    const copied = finalStage?.instructions.filter((i) => i.keyword === 'COPY' && i.args.includes('--from=')).map((i) => /--from=(\S+)/.exec(i.args)?.[1]) ?? [];
+    const copied =
+      finalStage?.instructions
+        .filter((i) => i.keyword === 'COPY' && i.args.includes('--from='))
+        .map((i) => /--from=(\S+)/.exec(i.args)?.[1]) ?? [];
     expect(copied.length).toBeGreaterThan(0);
     for (const source of copied) {
       const stage = stages.find((s) => s.name === source);
       const stageInstalls = stage?.instructions.filter((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args)) ?? [];
-      expect({ source, omitsDev: stageInstalls.length > 0 && stageInstalls.every((i) => i.args.includes('--omit=dev')) }).toEqual({ source, omitsDev: true });
+      expect({ source, omitsDev: stageInstalls.length > 0 && stageInstalls.every((i) => i.args.includes('--omit=dev')) }).toEqual({
+        source,
+        omitsDev: true,
+      });
     }
     // The Prisma client is generated (postinstall) in a stage with devDependencies and copied over.
     expect(read('package.json')).toContain('"postinstall": "node scripts/prisma-generate.mjs"');
@@ -184,7 +203,16 @@ describe('the platform image (Dockerfile)', () => {
     ];
     expect(needed.filter((p) => !existsSync(join(repoRoot, p)))).toEqual([]);
     expect(needed.filter(ignored)).toEqual([]);
-    const excluded = ['.env', '.env.local', '.git/config', 'node_modules/pg/package.json', 'services/gateway/node_modules/x', '.data/pg/PG_VERSION', 'packages/db/src/generated/prisma/client.ts', 'services/sso/src/config.test.ts'];
+    const excluded = [
+      '.env',
+      '.env.local',
+      '.git/config',
+      'node_modules/pg/package.json',
+      'services/gateway/node_modules/x',
+      '.data/pg/PG_VERSION',
+      'packages/db/src/generated/prisma/client.ts',
+      'services/sso/src/config.test.ts',
+    ];
     expect(excluded.filter((p) => !ignored(p))).toEqual([]);
   });
 
@@ -215,8 +243,12 @@ describe('the platform image (Dockerfile)', () => {
   }, 60_000);
 
   it("runs the Dockerfile's own npm ci commands (dry run, offline, in a scratch copy of the manifests): the install-script policy covers every dependency, and the shipped tree has LiveKit's glibc binaries and no development voice", async () => {
-    const runs = stages.flatMap((stage) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => ({ stage: stage.name, args: i.args })));
-    const installs = runs.flatMap(({ stage, args }) => [...args.matchAll(/\bnpm ci\b[^&;|]*/g)].map((m) => ({ stage, command: m[0].trim() })));
+    const runs = stages.flatMap((stage) =>
+      stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => ({ stage: stage.name, args: i.args })),
+    );
+    const installs = runs.flatMap(({ stage, args }) =>
+      [...args.matchAll(/\bnpm ci\b[^&;|]*/g)].map((m) => ({ stage, command: m[0].trim() })),
+    );
     expect(installs.map((i) => i.stage)).toEqual(['build', 'runtime-deps']);
     const { stdout: npmVersion } = await run('npm', ['--version']);
     // allowScripts and --strict-allow-scripts are npm 11 features; the image pins an npm 11 release.
@@ -238,20 +270,40 @@ describe('the platform image (Dockerfile)', () => {
       const npm = async (command: string) => {
         const args = command.split(/\s+/).slice(1);
         const cache = join(scratch, '.npm-cache');
-        return run('npm', [...args, '--dry-run', '--offline', '--cache', cache], { cwd: scratch, env: { PATH: process.env.PATH ?? '', HOME: scratch }, maxBuffer: 16 * 1024 * 1024 }).then(
+        return run('npm', [...args, '--dry-run', '--offline', '--cache', cache], {
+          cwd: scratch,
+          env: { PATH: process.env.PATH ?? '', HOME: scratch },
+          maxBuffer: 16 * 1024 * 1024,
+        }).then(
           ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
-          (error: unknown) => ({ code: (error as { code?: number }).code ?? -1, stdout: '', stderr: String((error as { stderr?: string }).stderr) }),
+          (error: unknown) => ({
+            code: (error as { code?: number }).code ?? -1,
+            stdout: '',
+            stderr: String((error as { stderr?: string }).stderr),
+          }),
         );
       };
       const outcomes: { stage: string | undefined; command: string; code: number; refused: string[] }[] = [];
       let shipped = new Set<string>();
       for (const { stage, command } of installs) {
         const result = await npm(command);
-        outcomes.push({ stage, command, code: result.code, refused: result.stderr.split('\n').filter((l) => /allowScripts|^npm error {3}\S/.test(l)) });
+        outcomes.push({
+          stage,
+          command,
+          code: result.code,
+          refused: result.stderr.split('\n').filter((l) => /allowScripts|^npm error {3}\S/.test(l)),
+        });
         if (stage === 'runtime-deps') shipped = new Set([...result.stdout.matchAll(/^add (\S+) /gm)].flatMap((m) => (m[1] ? [m[1]] : [])));
       }
       // The worker's native parts, as glibc builds (the reason for Debian slim), and no GPL development voice.
-      expect(['@livekit/agents', '@livekit/rtc-node', `@livekit/rtc-ffi-bindings-linux-${process.arch}-gnu`, `@livekit/local-inference-linux-${process.arch}-gnu`].filter((p) => !shipped.has(p))).toEqual([]);
+      expect(
+        [
+          '@livekit/agents',
+          '@livekit/rtc-node',
+          `@livekit/rtc-ffi-bindings-linux-${process.arch}-gnu`,
+          `@livekit/local-inference-linux-${process.arch}-gnu`,
+        ].filter((p) => !shipped.has(p)),
+      ).toEqual([]);
       expect(shipped.has('espeak-ng')).toBe(false);
       // A dependency install script that allowScripts does not mention fails the build stage (ESTRICTALLOWSCRIPTS): review it in package.json.
       expect(outcomes).toEqual(installs.map(({ stage, command }) => ({ stage, command, code: 0, refused: [] })));

@@ -31,7 +31,9 @@ async function postgresAnswers(url: string): Promise<boolean> {
 
 async function startRedis(): Promise<{ url: string; child: ChildProcess } | undefined> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   const failed = await new Promise<boolean>((resolve) => {
     child.once('error', () => resolve(true));
     setTimeout(() => resolve(false), 300);
@@ -54,7 +56,12 @@ export default async function globalSetup(): Promise<void> {
   } else {
     const dataDir = await mkdtemp(join(tmpdir(), 'mindbot-test-pg-'));
     process.stderr.write(`\nNo Postgres at ${new URL(pgUrl).host}: starting an embedded one for the tests.\n`);
-    const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, password: randomBytes(12).toString('hex') });
+    const postgres = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      persistent: false,
+      password: randomBytes(12).toString('hex'),
+    });
     globalThis.__MINDBOT_TEST_SERVERS__.postgres = postgres;
     process.env.TEST_DATABASE_ADMIN_URL = postgres.url;
   }
@@ -64,7 +71,10 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_REDIS_URL = redisUrl;
   } else {
     const started = await startRedis();
-    if (!started) throw new Error(`No Redis at ${redisUrl} and no redis-server to start: install redis-server (apt-get install redis-server) or set TEST_REDIS_URL.`);
+    if (!started)
+      throw new Error(
+        `No Redis at ${redisUrl} and no redis-server to start: install redis-server (apt-get install redis-server) or set TEST_REDIS_URL.`,
+      );
     globalThis.__MINDBOT_TEST_SERVERS__.redis = started.child;
     process.env.TEST_REDIS_URL = started.url;
   }

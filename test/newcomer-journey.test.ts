@@ -84,7 +84,19 @@ describe('a newcomer, from the README on a fresh clone', () => {
     await chmod(dataDir, 0o755);
     gatewayPort = await freePort();
     // A fresh clone's environment: nothing configured, the platform brings its own of everything.
-    const unset = new Set(['DATABASE_URL', 'STRIPE_SECRET_KEY', 'STRIPE_API_URL', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_LIVEMODE', 'LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'BILLING_URL', 'SSO_URL', 'NODE_ENV']);
+    const unset = new Set([
+      'DATABASE_URL',
+      'STRIPE_SECRET_KEY',
+      'STRIPE_API_URL',
+      'STRIPE_WEBHOOK_SECRET',
+      'STRIPE_LIVEMODE',
+      'LIVEKIT_URL',
+      'LIVEKIT_API_KEY',
+      'LIVEKIT_API_SECRET',
+      'BILLING_URL',
+      'SSO_URL',
+      'NODE_ENV',
+    ]);
     childEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !unset.has(name))), MINDBOT_DATA_DIR: dataDir };
     const ports = {
       GATEWAY_PORT: String(gatewayPort),
@@ -93,13 +105,18 @@ describe('a newcomer, from the README on a fresh clone', () => {
       AGENT_PORT: String(await freePort()),
       EMBEDDED_POSTGRES_PORT: String(await freePort()),
     };
-    platform = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/dev-start.ts')], { cwd: root, env: { ...childEnv, ...ports }, detached: true });
+    platform = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/dev-start.ts')], {
+      cwd: root,
+      env: { ...childEnv, ...ports },
+      detached: true,
+    });
     platform.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     platform.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const started = Date.now();
     while (!output.includes('MindBot Platform is up')) {
       if (platform.exitCode !== null) throw new Error(`npm start exited with ${platform.exitCode}:\n${output.slice(-4000)}`);
-      if (Date.now() - started > START_TIMEOUT_MS) throw new Error(`npm start was not up after ${START_TIMEOUT_MS} ms:\n${output.slice(-4000)}`);
+      if (Date.now() - started > START_TIMEOUT_MS)
+        throw new Error(`npm start was not up after ${START_TIMEOUT_MS} ms:\n${output.slice(-4000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }, START_TIMEOUT_MS + 10_000);

@@ -8,7 +8,15 @@ import { buildServiceDeps, type ServiceDeps } from '@mindbot/service-runtime';
 import { TestSamlIdp } from '@mindbot/sso/testing/saml-idp';
 import { startSsoHarness, type SsoHarness } from '@mindbot/sso/testing/sso-harness';
 import { startTestDns, type TestDns } from '@mindbot/sso/testing/test-dns';
-import { captureLogger, createTestDatabase, type CapturedLogger, freePort, testRedisUrl, uniqueSlug, type TestDatabase } from '@mindbot/testing';
+import {
+  captureLogger,
+  createTestDatabase,
+  type CapturedLogger,
+  freePort,
+  testRedisUrl,
+  uniqueSlug,
+  type TestDatabase,
+} from '@mindbot/testing';
 import { billingPolicyOf } from '../services/billing/src/billing-deps.js';
 import { defaultBillingPolicyConfig } from '../services/billing/src/config.js';
 import { createStripeClient } from '../services/billing/src/domain/stripe-client.js';
@@ -55,7 +63,13 @@ describe('every documented route, fuzzed from the OpenAPI document: never a 5xx,
     // Billing as main.ts builds it, trusting the gateway's tokens and service credential; Stripe is
     // never reached (the tenant has no Stripe account, so nothing gets that far).
     billingLog = captureLogger('billing');
-    billingDeps = buildServiceDeps({ service: 'billing', region: gateway.region, logger: billingLog.logger, databaseUrl: database.url, redisUrl: testRedisUrl() });
+    billingDeps = buildServiceDeps({
+      service: 'billing',
+      region: gateway.region,
+      logger: billingLog.logger,
+      databaseUrl: database.url,
+      redisUrl: testRedisUrl(),
+    });
     const billingApp = createBillingApp(billingDeps, {
       stripe: createStripeClient({ secretKey: 'sk_test_fuzz', apiUrl: 'http://127.0.0.1:9' }),
       webhookSecret: 'whsec_fuzz',
@@ -66,22 +80,45 @@ describe('every documented route, fuzzed from the OpenAPI document: never a 5xx,
       ...billingPolicyOf(defaultBillingPolicyConfig()),
       clock: () => new Date(),
     });
-    billingServer = await startServer(billingApp, { port: billingPort, host: '127.0.0.1', logger: billingDeps.logger, lifecycle: billingDeps.lifecycle, shutdownTimeoutMs: 1_000 });
+    billingServer = await startServer(billingApp, {
+      port: billingPort,
+      host: '127.0.0.1',
+      logger: billingDeps.logger,
+      lifecycle: billingDeps.lifecycle,
+      shutdownTimeoutMs: 1_000,
+    });
     sso = await startSsoHarness({ database, trustProxy: 'loopback', env: { SSO_DNS_SERVERS: dns.server } });
-    ssoServer = await startServer(sso.app, { port: ssoPort, host: '127.0.0.1', logger: gateway.log.logger, lifecycle: sso.deps.lifecycle, shutdownTimeoutMs: 1_000 });
+    ssoServer = await startServer(sso.app, {
+      port: ssoPort,
+      host: '127.0.0.1',
+      logger: gateway.log.logger,
+      lifecycle: sso.deps.lifecycle,
+      shutdownTimeoutMs: 1_000,
+    });
     gatewayServer = await gateway.listen();
 
     const host = `${slug}.localhost`;
     const admin = await gateway.token(slug, 'usr_fuzz_admin', ['owner', 'admin']);
     const member = await gateway.token(slug, 'usr_fuzz_member', ['member']);
-    const created = await request(gatewayServer.url).post('/v1/api-keys').set('Host', host).set('Authorization', `Bearer ${admin}`).send({ name: 'fuzz', permissions: ['voice:sessions', 'api-keys:read'] });
+    const created = await request(gatewayServer.url)
+      .post('/v1/api-keys')
+      .set('Host', host)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ name: 'fuzz', permissions: ['voice:sessions', 'api-keys:read'] });
     expect(created.status).toBe(201);
     const ssoAdmin = await sso.tokenFor({ slug, host, origin: `http://${host}` }, ['admin']);
     // A SAML connection (its IdP needs no network until a browser goes there), so the SAML routes are reached.
-    const saml = await request(ssoServer.url).post('/v1/sso/connections').set('Host', host).set('Authorization', `Bearer ${ssoAdmin}`).send({ kind: 'saml', name: 'fuzz', metadataXml: new TestSamlIdp('fuzz').metadataXml() });
+    const saml = await request(ssoServer.url)
+      .post('/v1/sso/connections')
+      .set('Host', host)
+      .set('Authorization', `Bearer ${ssoAdmin}`)
+      .send({ kind: 'saml', name: 'fuzz', metadataXml: new TestSamlIdp('fuzz').metadataXml() });
     expect(saml.status).toBe(201);
     const connectionId = String(saml.body.id);
-    const pkg = await request(billingServer.url).post('/v1/admin/packages').set('Authorization', `Bearer ${admin}`).send({ name: 'Fuzz', priceCents: 500, currency: 'usd', baseSeconds: 600 });
+    const pkg = await request(billingServer.url)
+      .post('/v1/admin/packages')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ name: 'Fuzz', priceCents: 500, currency: 'usd', baseSeconds: 600 });
     expect(pkg.status).toBe(201);
     const packageId = String(pkg.body.id);
     doc = (await request(gatewayServer.url).get('/openapi.json')).body as OpenApiDocument;
@@ -142,19 +179,29 @@ describe('every documented route, fuzzed from the OpenAPI document: never a 5xx,
     // A failure shows what the services logged about it (warnings and errors under its request id).
     const explain = (answer: Answer) => {
       const id = /req_[0-9a-z]+/.exec(answer.excerpt)?.[0];
-      const lines = id === undefined ? [] : [...gateway.log.lines, ...billingLog.lines, ...sso.logs].filter((l) => Number(l.level) >= 40 && JSON.stringify(l).includes(id));
+      const lines =
+        id === undefined
+          ? []
+          : [...gateway.log.lines, ...billingLog.lines, ...sso.logs].filter((l) => Number(l.level) >= 40 && JSON.stringify(l).includes(id));
       return lines.map((l) => `\n  logged: ${JSON.stringify({ msg: l.msg, err: l.err }).slice(0, 600)}`).join('');
     };
     const outcome = await runFuzz(requests, { concurrency: 6, timeoutMs: 10_000, deadline: Date.now() + BUDGET_MS, explain });
     if (outcome.failures.length > 0) {
-      throw new Error(`${outcome.failures.length} of ${outcome.sent} requests (seed ${SEED}) got a 5xx or no answer:\n\n${outcome.failures.slice(0, 15).join('\n\n')}`);
+      throw new Error(
+        `${outcome.failures.length} of ${outcome.sent} requests (seed ${SEED}) got a 5xx or no answer:\n\n${outcome.failures.slice(0, 15).join('\n\n')}`,
+      );
     }
     expect(outcome.sent).toBeGreaterThanOrEqual(AT_LEAST);
     // Every documented operation got requests.
     const reached = new Set(requests.slice(0, outcome.sent).map((r) => r.operation));
-    expect(operationsOf(doc).map((o) => `${o.method} ${o.path}`).filter((o) => !reached.has(o))).toEqual([]);
+    expect(
+      operationsOf(doc)
+        .map((o) => `${o.method} ${o.path}`)
+        .filter((o) => !reached.has(o)),
+    ).toEqual([]);
     // The run reached the routes, not only the front door's refusals: some succeeded, many kinds were refused.
-    const count = (prefix: string) => Object.entries(outcome.statuses).reduce((sum, [status, n]) => (status.startsWith(prefix) ? sum + n : sum), 0);
+    const count = (prefix: string) =>
+      Object.entries(outcome.statuses).reduce((sum, [status, n]) => (status.startsWith(prefix) ? sum + n : sum), 0);
     expect(count('2')).toBeGreaterThan(outcome.sent / 40);
     expect(Object.keys(outcome.statuses).filter((s) => s.startsWith('4')).length).toBeGreaterThan(6);
     expect(outcome.statuses['415']).toBeGreaterThan(0);
@@ -182,12 +229,25 @@ describe('every documented route, fuzzed from the OpenAPI document: never a 5xx,
         port: (server.address() as AddressInfo).port,
         host: 'probe.test',
         credentials: [],
-        operations: [{ method: 'POST', path: '/v1/things', upstream: undefined, query: [], body: { mediaType: 'application/json', schema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } } }],
+        operations: [
+          {
+            method: 'POST',
+            path: '/v1/things',
+            upstream: undefined,
+            query: [],
+            body: {
+              mediaType: 'application/json',
+              schema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+            },
+          },
+        ],
         weight: 1,
       };
       const outcome = await runFuzz(generateRequests([door], {}, SEED, 300), { concurrency: 6, timeoutMs: 5_000 });
       expect(outcome.failures.length).toBeGreaterThan(0);
-      expect(outcome.failures[0]).toMatch(/^#\d+ probe: POST \/v1\/things HTTP\/1\.[01] \(.*\)\n {2}headers: .*\n {2}body \(\d+ bytes\): .*\n {2}→ answered 500/);
+      expect(outcome.failures[0]).toMatch(
+        /^#\d+ probe: POST \/v1\/things HTTP\/1\.[01] \(.*\)\n {2}headers: .*\n {2}body \(\d+ bytes\): .*\n {2}→ answered 500/,
+      );
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }

@@ -86,7 +86,16 @@ describe('a voice call end to end', () => {
   }, 60_000);
 
   const sessionRow = (id: string) =>
-    h.deps.tenants.forTenant(tenant).transaction(async (tx) => (await tx.$queryRaw<SessionRow[]>`SELECT status, settled_seconds, charged_seconds, end_reason FROM voice_sessions WHERE id = ${id}`)[0]);
+    h.deps.tenants
+      .forTenant(tenant)
+      .transaction(
+        async (tx) =>
+          (
+            await tx.$queryRaw<
+              SessionRow[]
+            >`SELECT status, settled_seconds, charged_seconds, end_reason FROM voice_sessions WHERE id = ${id}`
+          )[0],
+      );
   const until = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -99,7 +108,11 @@ describe('a voice call end to end', () => {
 
   /** Starts a session through the gateway and joins its room as the user, collecting what the agent says and sends. */
   const join = async (userId: string, inTenant = tenant) => {
-    const res = await request(h.app).post('/v1/voice/sessions').set('Host', `${inTenant}.localhost`).set('Authorization', `Bearer ${await h.token(inTenant, userId)}`).send({});
+    const res = await request(h.app)
+      .post('/v1/voice/sessions')
+      .set('Host', `${inTenant}.localhost`)
+      .set('Authorization', `Bearer ${await h.token(inTenant, userId)}`)
+      .send({});
     expect(res.status).toBe(201);
     const session = voiceSessionSchema.parse(res.body);
     const room = new Room();
@@ -156,7 +169,9 @@ describe('a voice call end to end', () => {
       });
       const tool = transcript.events.find((e) => e.kind === 'tool');
       expect(tool?.toolName).toBe('check_time_balance');
-      const answered = JSON.parse(JSON.parse(tool?.text ?? '""') as string === '' ? '{}' : (tool?.text ?? '{}')) as { remainingSeconds?: number };
+      const answered = JSON.parse((JSON.parse(tool?.text ?? '""') as string) === '' ? '{}' : (tool?.text ?? '{}')) as {
+        remainingSeconds?: number;
+      };
       expect(answered.remainingSeconds).toBeGreaterThan(580);
       expect(answered.remainingSeconds).toBeLessThanOrEqual(600);
       expect(transcript.events.filter((e) => e.kind === 'user').map((e) => e.text)).toContain('how much time do I have');
@@ -192,7 +207,11 @@ describe('a voice call end to end', () => {
     expect(call.said.some((t) => /A quick note/.test(t))).toBe(true);
     const lots = await h.deps.tenants.forTenant(tenant).transaction((tx) => tx.minuteLot.findMany({ where: { userId: 'usr_short' } }));
     expect(lots.reduce((sum, lot) => sum + lot.remainingSeconds, 0)).toBe(0);
-    const spent = await h.deps.tenants.forTenant(tenant).transaction((tx) => tx.ledgerEntry.aggregate({ where: { userId: 'usr_short', sessionId: call.session.sessionId }, _sum: { seconds: true } }));
+    const spent = await h.deps.tenants
+      .forTenant(tenant)
+      .transaction((tx) =>
+        tx.ledgerEntry.aggregate({ where: { userId: 'usr_short', sessionId: call.session.sessionId }, _sum: { seconds: true } }),
+      );
     expect(spent._sum.seconds).toBe(-20);
   }, 90_000);
 
@@ -230,11 +249,19 @@ describe('a voice call end to end', () => {
     const callB = await join('usr_b', other);
     const callA = await join('usr_a');
     try {
-      for (const [call, own] of [[callA, tenant], [callB, other]] as const) {
-        const agentIn = await until('the agent in the room', () => [...call.room.remoteParticipants.values()].find((p) => p.attributes['mindbot.tenant'] !== undefined));
+      for (const [call, own] of [
+        [callA, tenant],
+        [callB, other],
+      ] as const) {
+        const agentIn = await until('the agent in the room', () =>
+          [...call.room.remoteParticipants.values()].find((p) => p.attributes['mindbot.tenant'] !== undefined),
+        );
         expect(agentIn.attributes['mindbot.tenant']).toBe(own);
       }
-      const jobsOf = (worker: AgentProcess) => worker.output.filter((line) => line.includes('the call is metered')).map((line) => (JSON.parse(line) as { tenantId: string }).tenantId);
+      const jobsOf = (worker: AgentProcess) =>
+        worker.output
+          .filter((line) => line.includes('the call is metered'))
+          .map((line) => (JSON.parse(line) as { tenantId: string }).tenantId);
       const workerOfB = otherAgent;
       await until('both calls metered', () => (jobsOf(workerOfB).length > 0 ? true : undefined));
       expect(new Set(jobsOf(workerOfB))).toEqual(new Set([other]));
@@ -262,7 +289,12 @@ describe('a voice call end to end', () => {
       const later = new Date(Date.now() + (policy.heartbeatTimeoutSeconds + 1) * 1000);
       expect(await sweepAbandonedSessions(h.deps.tenants.forTenant(tenant), policy, later)).toBe(1);
       const settled = await sessionRow(call.session.sessionId);
-      expect(settled).toMatchObject({ status: 'ended', end_reason: 'abandoned', charged_seconds: lastBeat?.settled_seconds, settled_seconds: lastBeat?.settled_seconds });
+      expect(settled).toMatchObject({
+        status: 'ended',
+        end_reason: 'abandoned',
+        charged_seconds: lastBeat?.settled_seconds,
+        settled_seconds: lastBeat?.settled_seconds,
+      });
       const lots = await h.deps.tenants.forTenant(tenant).transaction((tx) => tx.minuteLot.findMany({ where: { userId: 'usr_crash' } }));
       expect(lots.reduce((sum, lot) => sum + lot.remainingSeconds, 0)).toBe(600 - (lastBeat?.settled_seconds ?? 0));
     } finally {

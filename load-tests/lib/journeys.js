@@ -18,5 +18,9 @@ export function talk() {
   const user = pick(tenant.users);
   const started = post(tenant.slug, '/v1/voice/sessions', {}, user.token, { name: 'POST /v1/voice/sessions' });
   if (!expectStatus(started, 201, 'start session')) return;
-  expectStatus(post(tenant.slug, `/v1/voice/sessions/${started.json().sessionId}/end`, {}, user.token, { name: 'POST /v1/voice/sessions/:id/end' }), 200, 'end session');
+  expectStatus(
+    post(tenant.slug, `/v1/voice/sessions/${started.json().sessionId}/end`, {}, user.token, { name: 'POST /v1/voice/sessions/:id/end' }),
+    200,
+    'end session',
+  );
 }

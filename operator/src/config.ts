@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { stripeClientEnv, stripeSecretKey } from '@mindbot/billing/provisioning';
 import { commonEnv, envBoolean, loadConfig } from '@mindbot/config';
 import { REGIONS, VOICES } from '@mindbot/tenancy';
-import { LLM_PROVIDERS, PROVIDER_KEYS, STT_PROVIDERS, TTS_PROVIDERS, requiredProviderKeys, type ProviderKey } from './controllers/tenant/agent-providers.js';
+import {
+  LLM_PROVIDERS,
+  PROVIDER_KEYS,
+  STT_PROVIDERS,
+  TTS_PROVIDERS,
+  requiredProviderKeys,
+  type ProviderKey,
+} from './controllers/tenant/agent-providers.js';
 import type { WorkloadConfig } from './controllers/tenant/context.js';
 
 const secretRef = z
@@ -20,8 +27,15 @@ const providerKeyNames = z
   .string()
   .default('')
   .transform((text, ctx): Record<ProviderKey, string> => {
-    const keys: Record<ProviderKey, string> = { OPENAI_API_KEY: 'OPENAI_API_KEY', DEEPGRAM_API_KEY: 'DEEPGRAM_API_KEY', ELEVEN_API_KEY: 'ELEVEN_API_KEY' };
-    for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const keys: Record<ProviderKey, string> = {
+      OPENAI_API_KEY: 'OPENAI_API_KEY',
+      DEEPGRAM_API_KEY: 'DEEPGRAM_API_KEY',
+      ELEVEN_API_KEY: 'ELEVEN_API_KEY',
+    };
+    for (const pair of text
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const [variable = '', key = ''] = pair.split('=').map((p) => p.trim());
       const known = PROVIDER_KEYS.find((k) => k === variable);
       if (known === undefined || !/^[-._a-zA-Z0-9]+$/.test(key)) {
@@ -41,75 +55,95 @@ const voiceMap = z
     message: `must be a JSON object from persona voices (${VOICES.join(', ')}) to provider voice ids`,
   });
 
-const milliseconds = (fallback: number) => z.coerce.number().int().min(1).max(24 * 3_600_000).default(fallback);
+const milliseconds = (fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3_600_000)
+    .default(fallback);
 
 /** The operator's environment, parsed once; a bad value stops start-up naming the variable. */
-export const operatorEnv = z.object({
-  ...commonEnv,
-  /** Unset: $KUBECONFIG, ~/.kube/config, or the in-cluster service account, in that order. */
-  KUBECONFIG: z.string().optional(),
-  KUBE_CONTEXT: z.string().optional(),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
-  /** The regions the platform runs, comma-separated; Tenants elsewhere get an UnknownRegion condition. */
-  MINDBOT_REGIONS: z
-    .string()
-    .default(REGIONS.join(','))
-    .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean)),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  /** /healthz, /readyz and /metrics. */
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  OPERATOR_NAMESPACE: z.string().min(1).default('mindbot-system'),
-  LEADER_ELECT: envBoolean(true),
-  LEASE_NAME: z.string().min(1).default('mindbot-operator'),
-  LEASE_DURATION_MS: milliseconds(15_000),
-  RENEW_DEADLINE_MS: milliseconds(10_000),
-  RETRY_PERIOD_MS: milliseconds(2_000),
-  WORKERS: z.coerce.number().int().min(1).max(64).default(4),
-  RESYNC_PERIOD_MS: milliseconds(10 * 60_000),
-  /** The image of the tenants' dedicated agents: the platform image, whose entry point runs the worker with `agent`. */
-  AGENT_IMAGE: z.string().min(1).default('ghcr.io/mindbot/platform:0.1.0'),
-  /** How long a dedicated agent lets calls run on after SIGTERM; its pod's grace period is 30 s longer. */
-  AGENT_DRAIN_SECONDS: z.coerce.number().int().min(1).max(7200).default(600),
-  /** The speech and language providers of every dedicated agent (as services/agent reads them). */
-  AGENT_LLM: z.enum(LLM_PROVIDERS).default('none'),
-  AGENT_LLM_MODEL: z.string().min(1).max(200).optional(),
-  AGENT_LLM_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  AGENT_STT: z.enum(STT_PROVIDERS).default('none'),
-  AGENT_TTS: z.enum(TTS_PROVIDERS).default('none'),
-  AGENT_VOICE_MAP: voiceMap,
-  /** `<namespace>/<name>` of the Secret with the provider keys, copied into each tenant namespace like the LiveKit Secret. */
-  AGENT_PROVIDER_SECRET: secretRef.optional(),
-  AGENT_PROVIDER_KEYS: providerKeyNames,
-  /** Where agents may reach the providers (HTTPS, and a self-hosted LLM's port). */
-  AGENT_PROVIDER_CIDR: cidr.default('0.0.0.0/0'),
-  /**
-   * `<namespace>/<name>` of a Secret with the REDIS_URL agents report their readiness with (for a Redis
-   * user limited to the agents' keys), copied into each tenant namespace; unset: agents report nothing.
-   */
-  AGENT_REDIS_SECRET: secretRef.optional(),
-  AGENT_REDIS_KEY: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key').default('REDIS_URL'),
-  /** Where agents may reach that Redis (on its URL's port). */
-  AGENT_REDIS_CIDR: cidr.default('0.0.0.0/0'),
-  PLATFORM_NAMESPACE: z.string().min(1).default('mindbot-system'),
-  LIVEKIT_SECRET: secretRef.default({ namespace: 'mindbot-system', name: 'livekit' }),
-  LIVEKIT_CIDR: cidr.default('0.0.0.0/0'),
-  BILLING_URL: z.url().default('http://mindbot-billing.mindbot-system.svc:8080'),
-  /**
-   * The platform's Stripe secret key (Connect platform account), as the billing service takes it.
-   * Unset: no billing step, BillingReady reports NotConfigured and Ready does not wait for it.
-   */
-  STRIPE_SECRET_KEY: stripeSecretKey.optional(),
-  ...stripeClientEnv,
-  /** How often a tenant whose Stripe account cannot sell yet is looked at again (from the recorded state, no Stripe call). */
-  BILLING_RECHECK_MS: milliseconds(60_000),
-}).superRefine((env, ctx) => {
-  // A provider chosen without a Secret to take its key from: every agent would refuse to start.
-  const needed = requiredProviderKeys({ llm: env.AGENT_LLM, llmBaseUrl: env.AGENT_LLM_BASE_URL, stt: env.AGENT_STT, tts: env.AGENT_TTS });
-  if (needed.length > 0 && env.AGENT_PROVIDER_SECRET === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['AGENT_PROVIDER_SECRET'], message: `is required: the chosen providers need ${needed.join(', ')}` });
-  }
-});
+export const operatorEnv = z
+  .object({
+    ...commonEnv,
+    /** Unset: $KUBECONFIG, ~/.kube/config, or the in-cluster service account, in that order. */
+    KUBECONFIG: z.string().optional(),
+    KUBE_CONTEXT: z.string().optional(),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
+    /** The regions the platform runs, comma-separated; Tenants elsewhere get an UnknownRegion condition. */
+    MINDBOT_REGIONS: z
+      .string()
+      .default(REGIONS.join(','))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
+      ),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    /** /healthz, /readyz and /metrics. */
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    OPERATOR_NAMESPACE: z.string().min(1).default('mindbot-system'),
+    LEADER_ELECT: envBoolean(true),
+    LEASE_NAME: z.string().min(1).default('mindbot-operator'),
+    LEASE_DURATION_MS: milliseconds(15_000),
+    RENEW_DEADLINE_MS: milliseconds(10_000),
+    RETRY_PERIOD_MS: milliseconds(2_000),
+    WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+    RESYNC_PERIOD_MS: milliseconds(10 * 60_000),
+    /** The image of the tenants' dedicated agents: the platform image, whose entry point runs the worker with `agent`. */
+    AGENT_IMAGE: z.string().min(1).default('ghcr.io/mindbot/platform:0.1.0'),
+    /** How long a dedicated agent lets calls run on after SIGTERM; its pod's grace period is 30 s longer. */
+    AGENT_DRAIN_SECONDS: z.coerce.number().int().min(1).max(7200).default(600),
+    /** The speech and language providers of every dedicated agent (as services/agent reads them). */
+    AGENT_LLM: z.enum(LLM_PROVIDERS).default('none'),
+    AGENT_LLM_MODEL: z.string().min(1).max(200).optional(),
+    AGENT_LLM_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    AGENT_STT: z.enum(STT_PROVIDERS).default('none'),
+    AGENT_TTS: z.enum(TTS_PROVIDERS).default('none'),
+    AGENT_VOICE_MAP: voiceMap,
+    /** `<namespace>/<name>` of the Secret with the provider keys, copied into each tenant namespace like the LiveKit Secret. */
+    AGENT_PROVIDER_SECRET: secretRef.optional(),
+    AGENT_PROVIDER_KEYS: providerKeyNames,
+    /** Where agents may reach the providers (HTTPS, and a self-hosted LLM's port). */
+    AGENT_PROVIDER_CIDR: cidr.default('0.0.0.0/0'),
+    /**
+     * `<namespace>/<name>` of a Secret with the REDIS_URL agents report their readiness with (for a Redis
+     * user limited to the agents' keys), copied into each tenant namespace; unset: agents report nothing.
+     */
+    AGENT_REDIS_SECRET: secretRef.optional(),
+    AGENT_REDIS_KEY: z
+      .string()
+      .regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key')
+      .default('REDIS_URL'),
+    /** Where agents may reach that Redis (on its URL's port). */
+    AGENT_REDIS_CIDR: cidr.default('0.0.0.0/0'),
+    PLATFORM_NAMESPACE: z.string().min(1).default('mindbot-system'),
+    LIVEKIT_SECRET: secretRef.default({ namespace: 'mindbot-system', name: 'livekit' }),
+    LIVEKIT_CIDR: cidr.default('0.0.0.0/0'),
+    BILLING_URL: z.url().default('http://mindbot-billing.mindbot-system.svc:8080'),
+    /**
+     * The platform's Stripe secret key (Connect platform account), as the billing service takes it.
+     * Unset: no billing step, BillingReady reports NotConfigured and Ready does not wait for it.
+     */
+    STRIPE_SECRET_KEY: stripeSecretKey.optional(),
+    ...stripeClientEnv,
+    /** How often a tenant whose Stripe account cannot sell yet is looked at again (from the recorded state, no Stripe call). */
+    BILLING_RECHECK_MS: milliseconds(60_000),
+  })
+  .superRefine((env, ctx) => {
+    // A provider chosen without a Secret to take its key from: every agent would refuse to start.
+    const needed = requiredProviderKeys({ llm: env.AGENT_LLM, llmBaseUrl: env.AGENT_LLM_BASE_URL, stt: env.AGENT_STT, tts: env.AGENT_TTS });
+    if (needed.length > 0 && env.AGENT_PROVIDER_SECRET === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AGENT_PROVIDER_SECRET'],
+        message: `is required: the chosen providers need ${needed.join(', ')}`,
+      });
+    }
+  });
 
 export type OperatorConfig = z.output<typeof operatorEnv>;
 
@@ -135,7 +169,11 @@ export function workloadConfigOf(config: OperatorConfig): WorkloadConfig & { kno
       keys: config.AGENT_PROVIDER_KEYS,
       cidr: config.AGENT_PROVIDER_CIDR,
     },
-    agentRedis: config.AGENT_REDIS_SECRET && { secret: config.AGENT_REDIS_SECRET, key: config.AGENT_REDIS_KEY, cidr: config.AGENT_REDIS_CIDR },
+    agentRedis: config.AGENT_REDIS_SECRET && {
+      secret: config.AGENT_REDIS_SECRET,
+      key: config.AGENT_REDIS_KEY,
+      cidr: config.AGENT_REDIS_CIDR,
+    },
     platformNamespace: config.PLATFORM_NAMESPACE,
     defaultLivekitSecret: config.LIVEKIT_SECRET,
     livekitCidr: config.LIVEKIT_CIDR,

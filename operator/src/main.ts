@@ -91,7 +91,10 @@ async function main(): Promise<void> {
     onClosed: [() => operator.stop(), () => platform.$disconnect(), () => pool.end()],
   });
   await operator.start();
-  logger.info({ url: server.url, identity: operator.identity, region: config.MINDBOT_REGION, billing: billing ? 'stripe' : 'not configured' }, 'operator started');
+  logger.info(
+    { url: server.url, identity: operator.identity, region: config.MINDBOT_REGION, billing: billing ? 'stripe' : 'not configured' },
+    'operator started',
+  );
 
   closeOnSignals(server, logger, () => {
     exiting = true;

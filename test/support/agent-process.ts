@@ -26,7 +26,12 @@ export async function startAgentProcess(env: Record<string, string>): Promise<Ag
     detached: true,
   });
   const collect = (chunk: Buffer) => {
-    output.push(...chunk.toString('utf8').split('\n').filter((line) => line.length > 0));
+    output.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line.length > 0),
+    );
     if (output.length > 5_000) output.splice(0, output.length - 5_000);
   };
   child.stdout?.on('data', collect);
@@ -39,7 +44,10 @@ export async function startAgentProcess(env: Record<string, string>): Promise<Ag
     async registered() {
       for (let i = 0; i < 300; i++) {
         if (child.exitCode !== null) throw new Error(`the agent worker exited (${child.exitCode}):\n${output.slice(-30).join('\n')}`);
-        const ready = await fetch(`${url}/readyz`).then((r) => r.json() as Promise<{ dependencies?: Record<string, string> }>, () => undefined);
+        const ready = await fetch(`${url}/readyz`).then(
+          (r) => r.json() as Promise<{ dependencies?: Record<string, string> }>,
+          () => undefined,
+        );
         if (ready?.dependencies?.livekit === 'ok') return;
         await new Promise((r) => setTimeout(r, 200));
       }

@@ -25,7 +25,10 @@ const labels = z.record(z.string(), z.string());
 const envVar = z.object({
   name: z.string(),
   value: z.string().optional(),
-  valueFrom: z.object({ secretKeyRef: z.object({ name: z.string(), key: z.string(), optional: z.boolean().optional() }).strict() }).strict().optional(),
+  valueFrom: z
+    .object({ secretKeyRef: z.object({ name: z.string(), key: z.string(), optional: z.boolean().optional() }).strict() })
+    .strict()
+    .optional(),
 });
 export type EnvVar = z.output<typeof envVar>;
 const probe = z.object({ httpGet: z.object({ path: z.string(), port: z.union([z.string(), z.number()]) }) });
@@ -38,9 +41,15 @@ const container = z.object({
   livenessProbe: probe.optional(),
   readinessProbe: probe.optional(),
   startupProbe: probe.optional(),
-  resources: z.object({ requests: z.record(z.string(), z.string()).optional(), limits: z.record(z.string(), z.string()).optional() }).optional(),
+  resources: z
+    .object({ requests: z.record(z.string(), z.string()).optional(), limits: z.record(z.string(), z.string()).optional() })
+    .optional(),
   securityContext: z
-    .object({ allowPrivilegeEscalation: z.boolean().optional(), readOnlyRootFilesystem: z.boolean().optional(), capabilities: z.object({ drop: z.array(z.string()) }).optional() })
+    .object({
+      allowPrivilegeEscalation: z.boolean().optional(),
+      readOnlyRootFilesystem: z.boolean().optional(),
+      capabilities: z.object({ drop: z.array(z.string()) }).optional(),
+    })
     .optional(),
 });
 export type Container = z.output<typeof container>;
@@ -50,7 +59,12 @@ const podTemplate = z.object({
     serviceAccountName: z.string().optional(),
     automountServiceAccountToken: z.boolean().optional(),
     securityContext: z
-      .object({ runAsNonRoot: z.boolean().optional(), runAsUser: z.number().optional(), runAsGroup: z.number().optional(), seccompProfile: z.object({ type: z.string() }).optional() })
+      .object({
+        runAsNonRoot: z.boolean().optional(),
+        runAsUser: z.number().optional(),
+        runAsGroup: z.number().optional(),
+        seccompProfile: z.object({ type: z.string() }).optional(),
+      })
       .optional(),
     containers: z.array(container).min(1),
   }),
@@ -68,9 +82,17 @@ export const jobSchema = z.object({ kind: z.literal('Job'), metadata: meta, spec
 export const serviceSchema = z.object({
   kind: z.literal('Service'),
   metadata: meta,
-  spec: z.object({ type: z.string(), selector: labels, ports: z.array(z.object({ port: z.number(), targetPort: z.union([z.string(), z.number()]) })) }),
+  spec: z.object({
+    type: z.string(),
+    selector: labels,
+    ports: z.array(z.object({ port: z.number(), targetPort: z.union([z.string(), z.number()]) })),
+  }),
 });
-export const pdbSchema = z.object({ kind: z.literal('PodDisruptionBudget'), metadata: meta, spec: z.object({ minAvailable: z.number(), selector: z.object({ matchLabels: labels }) }) });
+export const pdbSchema = z.object({
+  kind: z.literal('PodDisruptionBudget'),
+  metadata: meta,
+  spec: z.object({ minAvailable: z.number(), selector: z.object({ matchLabels: labels }) }),
+});
 export const hpaSchema = z.object({
   kind: z.literal('HorizontalPodAutoscaler'),
   metadata: meta,
@@ -84,19 +106,38 @@ export const ingressSchema = z.object({
     rules: z.array(
       z.object({
         host: z.string(),
-        http: z.object({ paths: z.array(z.object({ path: z.string(), backend: z.object({ service: z.object({ name: z.string(), port: z.object({ name: z.string() }) }) }) })) }),
+        http: z.object({
+          paths: z.array(
+            z.object({
+              path: z.string(),
+              backend: z.object({ service: z.object({ name: z.string(), port: z.object({ name: z.string() }) }) }),
+            }),
+          ),
+        }),
       }),
     ),
   }),
 });
 const labelSelector = z.object({
   matchLabels: labels.optional(),
-  matchExpressions: z.array(z.object({ key: z.string(), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()).optional() })).optional(),
+  matchExpressions: z
+    .array(
+      z.object({ key: z.string(), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()).optional() }),
+    )
+    .optional(),
 });
 export type LabelSelector = z.output<typeof labelSelector>;
-const peer = z.object({ namespaceSelector: labelSelector.optional(), podSelector: labelSelector.optional(), ipBlock: z.object({ cidr: z.string() }).optional() });
+const peer = z.object({
+  namespaceSelector: labelSelector.optional(),
+  podSelector: labelSelector.optional(),
+  ipBlock: z.object({ cidr: z.string() }).optional(),
+});
 export type Peer = z.output<typeof peer>;
-const policyPort = z.object({ protocol: z.string().optional(), port: z.union([z.number(), z.string()]).optional(), endPort: z.number().optional() });
+const policyPort = z.object({
+  protocol: z.string().optional(),
+  port: z.union([z.number(), z.string()]).optional(),
+  endPort: z.number().optional(),
+});
 export const networkPolicySchema = z.object({
   kind: z.literal('NetworkPolicy'),
   metadata: meta,
@@ -208,7 +249,8 @@ export function resolveEnv(env: EnvVar[], secrets: Record<string, Record<string,
       const { name, key, optional } = variable.valueFrom.secretKeyRef;
       const value = secrets[name]?.[key];
       if (value === undefined && optional === true) continue;
-      if (value === undefined) throw new Error(`${variable.name} refers to Secret ${name} key ${key}, which the test's Secrets do not hold`);
+      if (value === undefined)
+        throw new Error(`${variable.name} refers to Secret ${name} key ${key}, which the test's Secrets do not hold`);
       out[variable.name] = value;
     } else {
       out[variable.name] = variable.value ?? '';

@@ -63,7 +63,13 @@ interface OpenApiParameter {
 }
 
 export interface OpenApiDocument {
-  paths: Record<string, Record<string, { 'x-mindbot-upstream'?: string; parameters?: OpenApiParameter[]; requestBody?: { content: Record<string, { schema?: JsonSchema }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { 'x-mindbot-upstream'?: string; parameters?: OpenApiParameter[]; requestBody?: { content: Record<string, { schema?: JsonSchema }> } }
+    >
+  >;
   components: { schemas: Record<string, JsonSchema> };
 }
 
@@ -123,7 +129,25 @@ export interface FuzzRequest {
   notes: string[];
 }
 
-const ODD_METHODS = ['PROPFIND', 'FOO', 'TRACE', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'MKCOL', 'LOCK', 'PURGE', 'SEARCH', 'M-SEARCH', 'get', 'CONNECT', 'GET', 'POST'];
+const ODD_METHODS = [
+  'PROPFIND',
+  'FOO',
+  'TRACE',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+  'HEAD',
+  'MKCOL',
+  'LOCK',
+  'PURGE',
+  'SEARCH',
+  'M-SEARCH',
+  'get',
+  'CONNECT',
+  'GET',
+  'POST',
+];
 const NASTY_STRINGS = [
   '\u0000',
   'a\u0000b',
@@ -148,7 +172,22 @@ const NASTY_STRINGS = [
   '😀'.repeat(50),
   'e\u0301\u0301\u0301',
 ];
-const NASTY_VALUES: readonly unknown[] = [-1, 0, 1.5, 1e308, -1e308, 2 ** 53 + 1, true, false, null, [], {}, [[[]]], { polluted: true }, ['a', 1, null]];
+const NASTY_VALUES: readonly unknown[] = [
+  -1,
+  0,
+  1.5,
+  1e308,
+  -1e308,
+  2 ** 53 + 1,
+  true,
+  false,
+  null,
+  [],
+  {},
+  [[[]]],
+  { polluted: true },
+  ['a', 1, null],
+];
 const PATH_VALUES = [
   'x',
   'pkg_starter',
@@ -212,15 +251,18 @@ type Mutable = Record<string, unknown> | unknown[];
 function resolver(schemas: Record<string, JsonSchema>) {
   return (schema: JsonSchema | undefined): JsonSchema | undefined => {
     let current = schema;
-    for (let hops = 0; current?.$ref !== undefined && hops < 10; hops++) current = schemas[current.$ref.replace('#/components/schemas/', '')];
+    for (let hops = 0; current?.$ref !== undefined && hops < 10; hops++)
+      current = schemas[current.$ref.replace('#/components/schemas/', '')];
     return current;
   };
 }
 
 function stringFor(schema: JsonSchema, name: string, random: Random): string {
   if (schema.format === 'uri') return random.pick(['http://127.0.0.1:9/idp', 'https://127.0.0.1:9/saml/metadata.xml']);
-  if (schema.format === 'date-time' || schema.pattern?.includes('\\d{4}-') === true) return random.pick(['2031-01-01T00:00:00Z', '2020-02-29T12:00:00.000Z']);
-  if (schema.format === 'email' || schema.pattern?.includes('@') === true || /email/i.test(name)) return `fuzz${random.int(0, 999)}@example.test`;
+  if (schema.format === 'date-time' || schema.pattern?.includes('\\d{4}-') === true)
+    return random.pick(['2031-01-01T00:00:00Z', '2020-02-29T12:00:00.000Z']);
+  if (schema.format === 'email' || schema.pattern?.includes('@') === true || /email/i.test(name))
+    return `fuzz${random.int(0, 999)}@example.test`;
   if (schema.pattern?.startsWith('^openid') === true) return 'openid email';
   const min = schema.minLength ?? 1;
   const max = Math.max(min, Math.min(schema.maxLength ?? 24, 24));
@@ -326,7 +368,10 @@ function brokenJson(text: string, random: Random, notes: string[]): Buffer {
     ['deep arrays', () => Buffer.from(`${'['.repeat(depth)}${']'.repeat(depth)}`)],
     ['deep objects', () => Buffer.from(`${'{"a":'.repeat(Math.floor(depth / 5))}1${'}'.repeat(Math.floor(depth / 5))}`)],
     ['deep but valid prefix', () => Buffer.from(`{"name":${'['.repeat(depth)}${']'.repeat(depth)}}`)],
-    ['invalid UTF-8', () => Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80]), Buffer.from('"}')])],
+    [
+      'invalid UTF-8',
+      () => Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80]), Buffer.from('"}')]),
+    ],
     ['raw NUL in JSON', () => Buffer.from(text.replace(/"([^"]*)"/, '"$1\u0000"'))],
     ['duplicate keys', () => Buffer.from(text.replace(/^\{/, '{"a":1,"a":2,'))],
     ['BOM', () => Buffer.from(`\ufeff${text}`)],
@@ -344,12 +389,24 @@ function brokenJson(text: string, random: Random, notes: string[]): Buffer {
 /** Every byte of the UTF-8 form but the unreserved ones as %XX (a lone surrogate becomes U+FFFD, as a browser sends it). */
 function percentEncode(text: string): string {
   let out = '';
-  for (const byte of Buffer.from(text, 'utf8')) out += /[A-Za-z0-9\-._~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  for (const byte of Buffer.from(text, 'utf8'))
+    out += /[A-Za-z0-9\-._~]/.test(String.fromCharCode(byte))
+      ? String.fromCharCode(byte)
+      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
 }
 
 function formBody(fields: string[], random: Random, notes: string[]): Buffer {
-  const value = () => random.pick(['PHNhbWxwOlJlc3BvbnNlLz4=', 'PHg+PC94Pg==', '!!!not base64', percentEncode(random.pick(NASTY_STRINGS)), '%00', '%ZZ', 'x'.repeat(random.int(1, 60_000))]);
+  const value = () =>
+    random.pick([
+      'PHNhbWxwOlJlc3BvbnNlLz4=',
+      'PHg+PC94Pg==',
+      '!!!not base64',
+      percentEncode(random.pick(NASTY_STRINGS)),
+      '%00',
+      '%ZZ',
+      'x'.repeat(random.int(1, 60_000)),
+    ]);
   const parts = fields.map((f) => `${f}=${value()}`);
   if (random.chance(0.3)) {
     parts.push(random.pick(['&&&', '=', 'a=b=c', '__proto__[x]=1', `RelayState=${'%00'.repeat(5)}`, 'SAMLResponse=1&SAMLResponse=2']));
@@ -363,12 +420,36 @@ function queryOf(parameters: readonly OpenApiParameter[], resolve: ReturnType<ty
   for (const p of parameters) {
     if (!p.required && random.chance(0.5)) continue;
     const plain = valueFor(p.schema, resolve, random, p.name);
-    const value = random.chance(0.15) ? (notes.push(`query ${p.name}`), random.pick(['%00', '%ZZ', 'a%00b', '%1B', percentEncode(random.pick(NASTY_STRINGS)), 'x'.repeat(random.int(100, 6000)), '', '%C0%80'])) : percentEncode(String(plain));
+    const value = random.chance(0.15)
+      ? (notes.push(`query ${p.name}`),
+        random.pick([
+          '%00',
+          '%ZZ',
+          'a%00b',
+          '%1B',
+          percentEncode(random.pick(NASTY_STRINGS)),
+          'x'.repeat(random.int(100, 6000)),
+          '',
+          '%C0%80',
+        ]))
+      : percentEncode(String(plain));
     pairs.push(`${p.name}=${value}`);
     if (random.chance(0.05)) pairs.push(`${p.name}=${value}`);
   }
   if (random.chance(0.1)) {
-    pairs.push(random.pick(['x[y]=1', '__proto__[admin]=1', '=1', '&&', 'a', 'a=%', 'a[]=1&a[]=2', 'constructor[prototype][x]=1', `q=${'%FF'.repeat(10)}`]));
+    pairs.push(
+      random.pick([
+        'x[y]=1',
+        '__proto__[admin]=1',
+        '=1',
+        '&&',
+        'a',
+        'a=%',
+        'a[]=1&a[]=2',
+        'constructor[prototype][x]=1',
+        `q=${'%FF'.repeat(10)}`,
+      ]),
+    );
     notes.push('odd query');
   }
   return pairs.length > 0 ? `?${pairs.join('&')}` : '';
@@ -399,7 +480,12 @@ function encode(body: Buffer, random: Random, notes: string[], headers: [string,
 }
 
 /** A request for one operation at one door: mostly well formed, with a few things (often one) made wrong. */
-export function generateRequest(door: FuzzDoor, operation: FuzzOperation, schemas: Record<string, JsonSchema>, random: Random): FuzzRequest {
+export function generateRequest(
+  door: FuzzDoor,
+  operation: FuzzOperation,
+  schemas: Record<string, JsonSchema>,
+  random: Random,
+): FuzzRequest {
   const resolve = resolver(schemas);
   const notes: string[] = [];
   let method = operation.method;
@@ -415,7 +501,16 @@ export function generateRequest(door: FuzzDoor, operation: FuzzOperation, schema
   });
   let target = `${path}${queryOf(operation.query, resolve, random, notes)}`;
   if (random.chance(0.03)) {
-    target = random.pick([`http://${door.host}${target}`, `//${target}`, `${target}#frag`, target.toUpperCase(), `${target}/..`, `/%2e%2e${target}`, '*', target.slice(1)]);
+    target = random.pick([
+      `http://${door.host}${target}`,
+      `//${target}`,
+      `${target}#frag`,
+      target.toUpperCase(),
+      `${target}/..`,
+      `/%2e%2e${target}`,
+      '*',
+      target.slice(1),
+    ]);
     notes.push('target');
   }
   const headers: [string, string][] = [];
@@ -425,14 +520,36 @@ export function generateRequest(door: FuzzDoor, operation: FuzzOperation, schema
     version = '1.0';
     notes.push('HTTP/1.0 without Host');
   } else if (hostRoll < 0.14) {
-    const host = random.pick(['', ' ', 'unknown-tenant.localhost', `${door.host}:99999`, `${door.host}.`, door.host.toUpperCase(), '[::1]', '[::1]:80', '127.0.0.1', 'a b', 'x'.repeat(300), `${door.host}, other.test`, '%00', '_bad_', ':80', '[', 'é.test', `${door.host}:`]);
+    const host = random.pick([
+      '',
+      ' ',
+      'unknown-tenant.localhost',
+      `${door.host}:99999`,
+      `${door.host}.`,
+      door.host.toUpperCase(),
+      '[::1]',
+      '[::1]:80',
+      '127.0.0.1',
+      'a b',
+      'x'.repeat(300),
+      `${door.host}, other.test`,
+      '%00',
+      '_bad_',
+      ':80',
+      '[',
+      'é.test',
+      `${door.host}:`,
+    ]);
     headers.push(['Host', host]);
     notes.push(`Host ${JSON.stringify(host)}`);
   } else {
     headers.push(['Host', door.host]);
   }
   if (random.chance(0.06)) {
-    headers.push([random.pick(['X-Forwarded-Host', 'X-Forwarded-For', 'X-Forwarded-Proto', 'Forwarded']), random.pick(['', ',', ' , ', 'other.test', '%00', 'a b', '::1, 10.0.0.1', 'x'.repeat(500), 'for=unknown;host=x'])]);
+    headers.push([
+      random.pick(['X-Forwarded-Host', 'X-Forwarded-For', 'X-Forwarded-Proto', 'Forwarded']),
+      random.pick(['', ',', ' , ', 'other.test', '%00', 'a b', '::1, 10.0.0.1', 'x'.repeat(500), 'for=unknown;host=x']),
+    ]);
     notes.push('forwarded');
   }
   const authRoll = random.next();
@@ -470,7 +587,11 @@ export function generateRequest(door: FuzzDoor, operation: FuzzOperation, schema
       const schema = resolve(operation.body?.schema);
       body = formBody(Object.keys(schema?.properties ?? { SAMLResponse: {} }), random, notes);
     } else {
-      const value = mutate(valueFor(operation.body?.schema ?? { type: 'object', properties: { name: { type: 'string' } } }, resolve, random), random, notes);
+      const value = mutate(
+        valueFor(operation.body?.schema ?? { type: 'object', properties: { name: { type: 'string' } } }, resolve, random),
+        random,
+        notes,
+      );
       const text = JSON.stringify(value);
       body = random.chance(0.15) ? brokenJson(text, random, notes) : Buffer.from(text);
     }
@@ -487,7 +608,10 @@ export function generateRequest(door: FuzzDoor, operation: FuzzOperation, schema
   const framing = random.next();
   if (framing < 0.05) {
     headers.push(['Transfer-Encoding', 'chunked']);
-    const chunked = body.length === 0 ? Buffer.from('0\r\n\r\n') : Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')]);
+    const chunked =
+      body.length === 0
+        ? Buffer.from('0\r\n\r\n')
+        : Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')]);
     body = random.chance(0.3) ? Buffer.concat([Buffer.from('zz\r\n'), body]) : chunked;
     notes.push('chunked');
   } else if (framing < 0.12) {
@@ -513,17 +637,35 @@ export function generateRequest(door: FuzzDoor, operation: FuzzOperation, schema
   } else if (body.length > 0 || ['POST', 'PUT', 'PATCH'].includes(method)) {
     headers.push(['Content-Length', String(body.length)]);
   }
-  return { door: door.name, operation: `${operation.method} ${operation.path}`, port: door.port, method, target, version, headers, body, truncated, notes };
+  return {
+    door: door.name,
+    operation: `${operation.method} ${operation.path}`,
+    port: door.port,
+    method,
+    target,
+    version,
+    headers,
+    body,
+    truncated,
+    notes,
+  };
 }
 
 /**
  * `count` requests, the same ones for the same seed: first one for each operation at each door (so
  * any run that sends that many has walked every route), then operations at random, doors by weight.
  */
-export function generateRequests(doors: readonly FuzzDoor[], schemas: Record<string, JsonSchema>, seed: number, count: number): FuzzRequest[] {
+export function generateRequests(
+  doors: readonly FuzzDoor[],
+  schemas: Record<string, JsonSchema>,
+  seed: number,
+  count: number,
+): FuzzRequest[] {
   const random = seededRandom(seed);
   const total = doors.reduce((sum, d) => sum + d.weight, 0);
-  const requests: FuzzRequest[] = doors.flatMap((door) => door.operations.map((operation) => generateRequest(door, operation, schemas, random))).slice(0, count);
+  const requests: FuzzRequest[] = doors
+    .flatMap((door) => door.operations.map((operation) => generateRequest(door, operation, schemas, random)))
+    .slice(0, count);
   while (requests.length < count) {
     let roll = random.next() * total;
     const door = doors.find((d) => (roll -= d.weight) < 0) ?? doors[doors.length - 1];
@@ -588,7 +730,8 @@ export function sendRaw(request: FuzzRequest, timeoutMs: number): Promise<Answer
 export function describeRequest(request: FuzzRequest, answer: Answer): string {
   const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…(${s.length} chars)` : s);
   const headers = request.headers.map(([n, v]) => `${n}: ${JSON.stringify(clip(v, 80))}`).join('; ');
-  const outcome = answer.status !== undefined ? `answered ${answer.status}` : answer.timedOut ? 'no answer in time' : 'closed without an answer';
+  const outcome =
+    answer.status !== undefined ? `answered ${answer.status}` : answer.timedOut ? 'no answer in time' : 'closed without an answer';
   return [
     `${request.door}: ${request.method} ${clip(request.target, 160)} HTTP/${request.version} (${request.notes.join(', ') || 'well formed'})`,
     `  headers: ${headers}`,

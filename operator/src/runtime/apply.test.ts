@@ -26,7 +26,11 @@ describe('isApplied', () => {
   });
 
   it('notices a field the operator stopped stating, through the applied-hash annotation', () => {
-    const before = withAppliedHash({ ...desired, metadata: { name: 'agent', namespace: 'tenant-a' }, spec: { ports: desired.spec.ports, sessionAffinity: 'ClientIP' } });
+    const before = withAppliedHash({
+      ...desired,
+      metadata: { name: 'agent', namespace: 'tenant-a' },
+      spec: { ports: desired.spec.ports, sessionAffinity: 'ClientIP' },
+    });
     const after = withAppliedHash({ ...desired, metadata: { name: 'agent', namespace: 'tenant-a' }, spec: { ports: desired.spec.ports } });
     expect(isApplied(after, before)).toBe(false);
   });

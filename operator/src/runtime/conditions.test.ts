@@ -6,7 +6,14 @@ describe('setCondition', () => {
 
   it('adds a condition stamped with the generation and a whole-second transition time', () => {
     expect(setCondition([], { type: 'Ready', status: 'False', reason: 'Waiting', message: 'not yet' }, 3, t0)).toEqual([
-      { type: 'Ready', status: 'False', reason: 'Waiting', message: 'not yet', observedGeneration: 3, lastTransitionTime: '2026-01-01T00:00:00Z' },
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'Waiting',
+        message: 'not yet',
+        observedGeneration: 3,
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
     ]);
   });
 

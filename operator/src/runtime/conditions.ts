@@ -13,13 +13,19 @@ export interface ConditionInput {
  * Sets a condition per the Kubernetes API conventions: `lastTransitionTime` moves only when the
  * status changes, so re-stating an unchanged condition writes nothing new.
  */
-export function setCondition(conditions: readonly Condition[], input: ConditionInput, observedGeneration: number, now: Date = new Date()): Condition[] {
+export function setCondition(
+  conditions: readonly Condition[],
+  input: ConditionInput,
+  observedGeneration: number,
+  now: Date = new Date(),
+): Condition[] {
   const existing = conditions.find((c) => c.type === input.type);
   const next: Condition = {
     type: input.type,
     status: input.status,
     observedGeneration,
-    lastTransitionTime: existing && existing.status === input.status ? existing.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    lastTransitionTime:
+      existing && existing.status === input.status ? existing.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     reason: input.reason,
     message: input.message,
   };

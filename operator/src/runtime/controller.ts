@@ -27,7 +27,12 @@ export class Controller {
   private active = 0;
 
   constructor(private readonly options: ControllerOptions) {
-    this.queue = new WorkQueue({ name: options.name, baseDelayMs: options.baseDelayMs, maxDelayMs: options.maxDelayMs, metrics: options.metrics });
+    this.queue = new WorkQueue({
+      name: options.name,
+      baseDelayMs: options.baseDelayMs,
+      maxDelayMs: options.maxDelayMs,
+      metrics: options.metrics,
+    });
     options.metrics?.maxConcurrentReconciles.set({ controller: options.name }, options.workers);
     options.metrics?.activeWorkers.set({ controller: options.name }, 0);
   }
@@ -72,7 +77,10 @@ export class Controller {
       const retryInMs = this.queue.addRateLimited(key);
       metrics?.reconcileTotal.inc({ ...labels, result: 'error' });
       metrics?.reconcileErrors.inc(labels);
-      this.options.logger.warn({ controller: name, key, err: error, retryInMs, failures: this.queue.failuresOf(key) }, 'reconcile failed: retrying with backoff');
+      this.options.logger.warn(
+        { controller: name, key, err: error, retryInMs, failures: this.queue.failuresOf(key) },
+        'reconcile failed: retrying with backoff',
+      );
     } finally {
       metrics?.reconcileTime.observe(labels, (performance.now() - started) / 1000);
       this.active--;

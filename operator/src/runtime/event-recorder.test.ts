@@ -17,7 +17,12 @@ describe('EventRecorder against a real API server', () => {
 
   beforeAll(async () => {
     api = await startTestApiServer();
-    recorder = new EventRecorder({ client: new KubeClient(await api.kubeConfig(), { fieldManager: 'test' }), controller: 'platform.mindbot.ai/test', instance: 'test-0', logger: log.logger });
+    recorder = new EventRecorder({
+      client: new KubeClient(await api.kubeConfig(), { fieldManager: 'test' }),
+      controller: 'platform.mindbot.ai/test',
+      instance: 'test-0',
+      logger: log.logger,
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -25,7 +30,11 @@ describe('EventRecorder against a real API server', () => {
   });
 
   const eventsAbout = async (name: string) =>
-    ((await api.request('GET', `/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name=${name}`)).body as { items: StoredEvent[] }).items;
+    (
+      (await api.request('GET', `/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name=${name}`)).body as {
+        items: StoredEvent[];
+      }
+    ).items;
 
   it('records an event about a cluster-scoped object in default, and counts a repeat on it instead of recording it again', async () => {
     const tenant = { apiVersion: 'platform.mindbot.ai/v1alpha1', kind: 'Tenant', metadata: { name: 'evt-repeat', uid: 'uid-evt-repeat' } };
@@ -41,7 +50,13 @@ describe('EventRecorder against a real API server', () => {
   }, 30_000);
 
   it('cuts a note to what the API server accepts', async () => {
-    recorder.record({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'evt-long' } }, 'Warning', 'ApplyFailed', 'Apply', `${'x'.repeat(1_020)}ééééé and more`);
+    recorder.record(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'evt-long' } },
+      'Warning',
+      'ApplyFailed',
+      'Apply',
+      `${'x'.repeat(1_020)}ééééé and more`,
+    );
     const [event] = await waitUntil('the event', async () => {
       const found = await eventsAbout('evt-long');
       return found.length > 0 ? found : undefined;

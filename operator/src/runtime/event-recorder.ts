@@ -50,7 +50,13 @@ export class EventRecorder {
 
   constructor(private readonly options: EventRecorderOptions) {}
 
-  record(object: KubeResource & { metadata: { uid?: string; resourceVersion?: string } }, type: EventType, reason: string, action: string, note: string): void {
+  record(
+    object: KubeResource & { metadata: { uid?: string; resourceVersion?: string } },
+    type: EventType,
+    reason: string,
+    action: string,
+    note: string,
+  ): void {
     const { metadata } = object;
     // Events about cluster-scoped objects live in `default`, where kubectl looks for them.
     const namespace = metadata.namespace ?? 'default';
@@ -61,7 +67,14 @@ export class EventRecorder {
       const count = ++earlier.count;
       const path = `/apis/events.k8s.io/v1/namespaces/${earlier.namespace}/events/${earlier.name}`;
       earlier.written = earlier.written
-        .then(() => this.options.client.request('PATCH', path, { series: { count, lastObservedTime: microTime(now) } }, 'application/merge-patch+json'))
+        .then(() =>
+          this.options.client.request(
+            'PATCH',
+            path,
+            { series: { count, lastObservedTime: microTime(now) } },
+            'application/merge-patch+json',
+          ),
+        )
         .then(
           () => undefined,
           (error: unknown) => this.options.logger.warn({ err: error, reason, object: metadata.name }, 'could not count a repeated event'),
@@ -80,7 +93,14 @@ export class EventRecorder {
       reason,
       type,
       note: fitNote(note),
-      regarding: { apiVersion: object.apiVersion, kind: object.kind, name: metadata.name, namespace: metadata.namespace, uid: metadata.uid, resourceVersion: metadata.resourceVersion },
+      regarding: {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        name: metadata.name,
+        namespace: metadata.namespace,
+        uid: metadata.uid,
+        resourceVersion: metadata.resourceVersion,
+      },
     };
     const written = this.options.client.request('POST', `/apis/events.k8s.io/v1/namespaces/${namespace}/events`, event).then(
       () => undefined,

@@ -75,7 +75,15 @@ export class KubeClient {
     await this.kubeConfig.applyToHTTPSOptions(opts);
     const secure = this.server.startsWith('https:');
     this.agent ??= secure
-      ? new HttpsAgent({ keepAlive: true, maxSockets: 32, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true, servername: opts.servername })
+      ? new HttpsAgent({
+          keepAlive: true,
+          maxSockets: 32,
+          ca: opts.ca,
+          cert: opts.cert,
+          key: opts.key,
+          rejectUnauthorized: opts.rejectUnauthorized ?? true,
+          servername: opts.servername,
+        })
       : new HttpAgent({ keepAlive: true, maxSockets: 32 });
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const authHeaders: OutgoingHttpHeaders = {};
@@ -89,12 +97,16 @@ export class KubeClient {
     if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
     const send = secure ? httpsRequest : httpRequest;
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = send(`${this.server}${path}`, { method, headers, agent: this.agent, timeout: this.options.timeoutMs ?? 30_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-        res.on('error', reject);
-      });
+      const req = send(
+        `${this.server}${path}`,
+        { method, headers, agent: this.agent, timeout: this.options.timeoutMs ?? 30_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
       req.on('error', (error) => {
         this.options.metrics?.restRequests.inc({ code: '<error>', method, host: this.host });

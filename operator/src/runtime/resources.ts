@@ -24,9 +24,19 @@ export const SERVICE: ResourceKind = { apiVersion: 'v1', kind: 'Service', plural
 export const RESOURCE_QUOTA: ResourceKind = { apiVersion: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', namespaced: true };
 export const LIMIT_RANGE: ResourceKind = { apiVersion: 'v1', kind: 'LimitRange', plural: 'limitranges', namespaced: true };
 export const DEPLOYMENT: ResourceKind = { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
-export const HPA: ResourceKind = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', namespaced: true };
+export const HPA: ResourceKind = {
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  plural: 'horizontalpodautoscalers',
+  namespaced: true,
+};
 export const PDB: ResourceKind = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true };
-export const NETWORK_POLICY: ResourceKind = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true };
+export const NETWORK_POLICY: ResourceKind = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  plural: 'networkpolicies',
+  namespaced: true,
+};
 export const LEASE: ResourceKind = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', plural: 'leases', namespaced: true };
 
 /** Every kind a Tenant owns, in the order they are applied (the namespace first). */

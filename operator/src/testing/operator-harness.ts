@@ -107,7 +107,11 @@ export function livekitSecret(namespace: string, name: string) {
   };
 }
 
-export async function waitUntil<T>(what: string | (() => string), probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitUntil<T>(
+  what: string | (() => string),
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -119,7 +123,9 @@ export async function waitUntil<T>(what: string | (() => string), probe: () => P
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${last instanceof Error ? `: ${last.message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${last instanceof Error ? `: ${last.message}` : ''}`,
+  );
 }
 
 type SpecOverrides = Partial<Omit<TenantSpec, 'agent'>> & { agent?: Partial<TenantSpec['agent']> };
@@ -134,7 +140,13 @@ export function tenantManifest(slug: string, spec: SpecOverrides = {}) {
     spec: {
       displayName: `Test ${slug}`,
       region: 'eu-west',
-      branding: { logoUrl: `https://${slug}.example/logo.svg`, primaryColor: '#112233', accentColor: '#445566', agentName: 'Tess', greeting: 'Hello.' },
+      branding: {
+        logoUrl: `https://${slug}.example/logo.svg`,
+        primaryColor: '#112233',
+        accentColor: '#445566',
+        agentName: 'Tess',
+        greeting: 'Hello.',
+      },
       agent: { persona: 'A test agent.', voice: 'aurora', ...agent },
       plan: { name: 'starter' },
       billing: { currency: 'usd', platformFeePercent: 10 },
@@ -160,14 +172,20 @@ export function tenantsOf(api: Pick<TestApiServer, 'request'>) {
     /** Waits until the condition holds for the Tenant's current generation. */
     async waitForCondition(name: string, type: string, status: string, reason?: string, timeoutMs = 20_000): Promise<Tenant> {
       let seen: unknown;
-      return waitUntil(() => `${name} ${type}=${status}${reason ? ` (${reason})` : ''}; last status: ${JSON.stringify(seen)}`, async () => {
-        const tenant = await get(name);
-        seen = tenant?.status;
-        const condition = conditionOf(tenant, type);
-        return condition?.status === status && (reason === undefined || condition.reason === reason) && tenant?.status?.observedGeneration === tenant?.metadata.generation
-          ? tenant
-          : undefined;
-      }, timeoutMs);
+      return waitUntil(
+        () => `${name} ${type}=${status}${reason ? ` (${reason})` : ''}; last status: ${JSON.stringify(seen)}`,
+        async () => {
+          const tenant = await get(name);
+          seen = tenant?.status;
+          const condition = conditionOf(tenant, type);
+          return condition?.status === status &&
+            (reason === undefined || condition.reason === reason) &&
+            tenant?.status?.observedGeneration === tenant?.metadata.generation
+            ? tenant
+            : undefined;
+        },
+        timeoutMs,
+      );
     },
   };
 }

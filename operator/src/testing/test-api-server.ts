@@ -67,7 +67,26 @@ async function openssl(args: readonly string[], cwd: string): Promise<void> {
 }
 
 async function makeCa(dir: string): Promise<Pki> {
-  await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=mindbot-test-ca', '-days', '2'], dir);
+  await openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-subj',
+      '/CN=mindbot-test-ca',
+      '-days',
+      '2',
+    ],
+    dir,
+  );
   return { dir, caCert: join(dir, 'ca.crt'), caKey: join(dir, 'ca.key') };
 }
 
@@ -78,8 +97,14 @@ async function issue(pki: Pki, name: string, subject: string, extensions: string
   const cert = join(pki.dir, `${name}.crt`);
   const ext = join(pki.dir, `${name}.ext`);
   await writeFile(ext, extensions);
-  await openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', subject], pki.dir);
-  await openssl(['x509', '-req', '-in', csr, '-CA', pki.caCert, '-CAkey', pki.caKey, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext], pki.dir);
+  await openssl(
+    ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', subject],
+    pki.dir,
+  );
+  await openssl(
+    ['x509', '-req', '-in', csr, '-CA', pki.caCert, '-CAkey', pki.caKey, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext],
+    pki.dir,
+  );
   return { cert, key };
 }
 
@@ -132,7 +157,8 @@ process.once('exit', () => {
 export async function startTestApiServer(options: TestApiServerOptions = {}): Promise<TestApiServer> {
   const bin = toolsBinDir();
   for (const tool of ['etcd', 'kube-apiserver']) {
-    if (!existsSync(join(bin, tool))) throw new Error(`${tool} not found in ${bin}: run \`npm run tools\` (scripts/tools.sh) once on this machine`);
+    if (!existsSync(join(bin, tool)))
+      throw new Error(`${tool} not found in ${bin}: run \`npm run tools\` (scripts/tools.sh) once on this machine`);
   }
   const dir = await mkdtemp(join(tmpdir(), 'mindbot-kube-'));
   let etcd: ChildProcess | undefined;
@@ -150,7 +176,12 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
 
   try {
     const pki = await makeCa(dir);
-    const serving = await issue(pki, 'apiserver', '/CN=kube-apiserver', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+    const serving = await issue(
+      pki,
+      'apiserver',
+      '/CN=kube-apiserver',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+    );
     const admin = await issue(pki, 'admin', clientSubject('admin', ['system:masters']), 'extendedKeyUsage=clientAuth\n');
     const saKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
     await writeFile(join(dir, 'sa.key'), saKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
@@ -183,31 +214,31 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
     const url = `https://127.0.0.1:${apiPort}`;
     const startApiServer = () =>
       spawnLogged(
-      join(bin, 'kube-apiserver'),
-      [
-        `--etcd-servers=${etcdUrl}`,
-        `--cert-dir=${join(dir, 'apiserver-certs')}`,
-        `--tls-cert-file=${serving.cert}`,
-        `--tls-private-key-file=${serving.key}`,
-        `--client-ca-file=${pki.caCert}`,
-        `--secure-port=${apiPort}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        // Every Tenant's Service takes a cluster IP: a /24 runs out after 253 Tenants (the benchmark makes 1,000).
-        '--service-cluster-ip-range=10.96.0.0/12',
-        '--allow-privileged=true',
-        '--disable-admission-plugins=ServiceAccount',
-        '--authorization-mode=RBAC',
-        `--service-account-issuer=${url}`,
-        `--service-account-key-file=${join(dir, 'sa.pub')}`,
-        `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-        `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`,
-        `--audit-log-path=${join(dir, 'audit.log')}`,
-        '--audit-log-maxsize=0',
-        '--v=0',
-      ],
-      options.logFile,
-    );
+        join(bin, 'kube-apiserver'),
+        [
+          `--etcd-servers=${etcdUrl}`,
+          `--cert-dir=${join(dir, 'apiserver-certs')}`,
+          `--tls-cert-file=${serving.cert}`,
+          `--tls-private-key-file=${serving.key}`,
+          `--client-ca-file=${pki.caCert}`,
+          `--secure-port=${apiPort}`,
+          '--bind-address=127.0.0.1',
+          '--advertise-address=127.0.0.1',
+          // Every Tenant's Service takes a cluster IP: a /24 runs out after 253 Tenants (the benchmark makes 1,000).
+          '--service-cluster-ip-range=10.96.0.0/12',
+          '--allow-privileged=true',
+          '--disable-admission-plugins=ServiceAccount',
+          '--authorization-mode=RBAC',
+          `--service-account-issuer=${url}`,
+          `--service-account-key-file=${join(dir, 'sa.pub')}`,
+          `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+          `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`,
+          `--audit-log-path=${join(dir, 'audit.log')}`,
+          '--audit-log-maxsize=0',
+          '--v=0',
+        ],
+        options.logFile,
+      );
     apiserver = startApiServer();
     living.add(apiserver);
 
@@ -229,7 +260,10 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
       const id = `${user}|${groups.join(',')}`;
       let found = userCerts.get(id);
       if (!found) {
-        found = user === 'admin' && groups.join() === 'system:masters' ? admin : await issue(pki, `user-${userCerts.size}`, clientSubject(user, groups), 'extendedKeyUsage=clientAuth\n');
+        found =
+          user === 'admin' && groups.join() === 'system:masters'
+            ? admin
+            : await issue(pki, `user-${userCerts.size}`, clientSubject(user, groups), 'extendedKeyUsage=clientAuth\n');
         userCerts.set(id, found);
       }
       return found;

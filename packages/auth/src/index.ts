@@ -1,3 +1,9 @@
-export { createTokenVerifier, PLATFORM_TOKEN_ALGORITHM, type RevokedSessions, type TokenVerifier, type TokenVerifierOptions } from './token-verifier.js';
+export {
+  createTokenVerifier,
+  PLATFORM_TOKEN_ALGORITHM,
+  type RevokedSessions,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+} from './token-verifier.js';
 export { principalClaimsSchema, type Principal } from './principal.js';
 export { requireAuth, requireRole, principalOf, principalLocal } from './require-auth.js';

@@ -6,7 +6,10 @@ import type { Principal } from './principal.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 /** The verified caller, set by requireAuth (or a service's own token check). */
-export const principalLocal = responseLocal<Principal>('principal', () => new AppError('unauthenticated', 'A Bearer access token is required.'));
+export const principalLocal = responseLocal<Principal>(
+  'principal',
+  () => new AppError('unauthenticated', 'A Bearer access token is required.'),
+);
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 
@@ -32,7 +35,8 @@ export function principalOf(res: Response): Principal {
 export function requireRole(...roles: readonly string[]): RequestHandler {
   return (_req, res, next) => {
     const principal = principalOf(res);
-    if (!principal.roles.some((r) => roles.includes(r))) throw new AppError('forbidden', `This needs one of the roles: ${roles.join(', ')}.`);
+    if (!principal.roles.some((r) => roles.includes(r)))
+      throw new AppError('forbidden', `This needs one of the roles: ${roles.join(', ')}.`);
     next();
   };
 }

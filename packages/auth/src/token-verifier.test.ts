@@ -43,8 +43,23 @@ describe('platform token verification', () => {
       `Bearer ${await issuer.sign({ tenant: 'acme' }, { expiresInSeconds: -60 })}`,
       `Bearer ${await issuer.sign({ tenant: 'acme', aud: 'someone-else' })}`,
       `Bearer ${await issuer.sign({ tenant: 'acme' }, { kid: 'unknown-kid' })}`,
-      `Bearer ${await new SignJWT({ tid: 'acme', roles: [], sid: 's' }).setProtectedHeader({ alg: 'ES256' }).setIssuer(issuer.issuer).setAudience(issuer.audience).setSubject('u').setJti('j').setIssuedAt(now).setExpirationTime(now + 60).sign(other.privateKey)}`,
-      `Bearer ${new UnsecuredJWT({ tid: 'acme', roles: ['owner'], sid: 's' }).setIssuer(issuer.issuer).setAudience(issuer.audience).setSubject('u').setJti('j').setIssuedAt(now).setExpirationTime(now + 60).encode()}`,
+      `Bearer ${await new SignJWT({ tid: 'acme', roles: [], sid: 's' })
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer(issuer.issuer)
+        .setAudience(issuer.audience)
+        .setSubject('u')
+        .setJti('j')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .sign(other.privateKey)}`,
+      `Bearer ${new UnsecuredJWT({ tid: 'acme', roles: ['owner'], sid: 's' })
+        .setIssuer(issuer.issuer)
+        .setAudience(issuer.audience)
+        .setSubject('u')
+        .setJti('j')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .encode()}`,
       `Bearer ${await issuer.sign({ tenant: 'ACME; DROP' })}`,
     ];
     for (const authorization of tokens) {
@@ -86,7 +101,11 @@ describe('platform token verification', () => {
         () => undefined,
         (error: unknown) => error,
       );
-      expect(refused).toMatchObject({ code: 'unauthenticated', message: 'The access token is missing, invalid or expired.', options: { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } } });
+      expect(refused).toMatchObject({
+        code: 'unauthenticated',
+        message: 'The access token is missing, invalid or expired.',
+        options: { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } },
+      });
       expect((refused as Error).cause).toEqual(new Error('ERR_SESSION_REVOKED'));
       await expect(revocable.verify(live)).resolves.toMatchObject({ sessionId: sessionOf(live) });
     });

@@ -49,7 +49,9 @@ function invalidToken(reason: string): AppError {
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const keys: JWTVerifyGetKey =
-    options.jwks instanceof URL ? createRemoteJWKSet(options.jwks, { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 }) : createLocalJWKSet(options.jwks);
+    options.jwks instanceof URL
+      ? createRemoteJWKSet(options.jwks, { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
+      : createLocalJWKSet(options.jwks);
   const revoked = options.revokedSessions;
   let firstLoad = revoked?.firstLoad;
   void firstLoad?.then(() => {
@@ -67,7 +69,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           requiredClaims: ['exp', 'iat', 'sub', 'jti'],
         });
         const claims = principalClaimsSchema.parse(payload);
-        principal = { userId: claims.sub, tenant: claims.tid, roles: claims.roles, sessionId: claims.sid, tokenId: claims.jti, expiresAt: new Date(claims.exp * 1000) };
+        principal = {
+          userId: claims.sub,
+          tenant: claims.tid,
+          roles: claims.roles,
+          sessionId: claims.sid,
+          tokenId: claims.jti,
+          expiresAt: new Date(claims.exp * 1000),
+        };
       } catch (error) {
         throw invalidToken(error instanceof errors.JOSEError ? error.code : 'ERR_CLAIMS_INVALID');
       }

@@ -4,7 +4,9 @@ import { stripeClientEnv, stripeSecretKey } from '@mindbot/billing/provisioning'
 
 const cliEnv = z.object({
   MINDBOT_REGION: commonEnv.MINDBOT_REGION,
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).default('postgres://postgres@127.0.0.1:5432/mindbot'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+    .default('postgres://postgres@127.0.0.1:5432/mindbot'),
   /** Tests point this at a copy of prisma/migrations. */
   MINDBOT_MIGRATIONS_DIR: z.string().min(1).optional(),
   /** The platform's Stripe secret key: set, `tenant provision` also makes each tenant's Stripe Connect account. */

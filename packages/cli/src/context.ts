@@ -1,5 +1,14 @@
 import { BillingProvisioner, createStripeClient } from '@mindbot/billing/provisioning';
-import { createPlatformClient, createPool, ensureDatabase, MIGRATIONS_DIR, MigrationRunner, TenantClients, type PlatformClient, type Pool } from '@mindbot/db';
+import {
+  createPlatformClient,
+  createPool,
+  ensureDatabase,
+  MIGRATIONS_DIR,
+  MigrationRunner,
+  TenantClients,
+  type PlatformClient,
+  type Pool,
+} from '@mindbot/db';
 import { TenantProvisioner } from '@mindbot/provisioning';
 import type { CliConfig } from './config.js';
 

@@ -21,9 +21,14 @@ export class LocalPaymentsRefused extends Error {}
 
 /** Refuses anything that could touch real money: live mode, a live key, or a production process. */
 export function assertLocalPayments(target: WebhookTarget, nodeEnv: string | undefined): void {
-  if (target.livemode) throw new LocalPaymentsRefused('Refused: STRIPE_LIVEMODE is on. Live payments are completed by Stripe, never by this command.');
-  if (target.secretKey && /^(sk|rk)_live_/.test(target.secretKey)) throw new LocalPaymentsRefused('Refused: STRIPE_SECRET_KEY is a live key. Live payments are completed by Stripe, never by this command.');
-  if (nodeEnv === 'production') throw new LocalPaymentsRefused('Refused: NODE_ENV is production. This command only simulates payments on a local or test platform.');
+  if (target.livemode)
+    throw new LocalPaymentsRefused('Refused: STRIPE_LIVEMODE is on. Live payments are completed by Stripe, never by this command.');
+  if (target.secretKey && /^(sk|rk)_live_/.test(target.secretKey))
+    throw new LocalPaymentsRefused(
+      'Refused: STRIPE_SECRET_KEY is a live key. Live payments are completed by Stripe, never by this command.',
+    );
+  if (nodeEnv === 'production')
+    throw new LocalPaymentsRefused('Refused: NODE_ENV is production. This command only simulates payments on a local or test platform.');
 }
 
 export interface Delivery {
@@ -47,7 +52,12 @@ export async function deliverSignedEvent(target: WebhookTarget, event: Record<st
   });
   const answer = (await res.json().catch(() => ({}))) as { outcome?: unknown; reason?: unknown; tenant?: unknown; detail?: unknown };
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  return { status: res.status, outcome: text(answer.outcome) ?? (res.ok ? 'unknown' : 'refused'), reason: text(answer.reason) ?? text(answer.detail), tenant: text(answer.tenant) };
+  return {
+    status: res.status,
+    outcome: text(answer.outcome) ?? (res.ok ? 'unknown' : 'refused'),
+    reason: text(answer.reason) ?? text(answer.detail),
+    tenant: text(answer.tenant),
+  };
 }
 
 /** An event envelope as Stripe sends it for a connected account. */
@@ -78,8 +88,16 @@ export interface AccountReadiness {
  * on, nothing due), built on the account as Stripe (stripe-mock) answers it. stripe-mock answers
  * every account with charges off and cannot be onboarded, so without this no local tenant can sell.
  */
-export async function completeLocalOnboarding(platform: PlatformClient, stripe: Stripe, target: WebhookTarget): Promise<AccountReadiness[]> {
-  const accounts = await platform.billingAccount.findMany({ where: { closedAt: null }, select: { tenantSlug: true, stripeAccountId: true }, orderBy: { tenantSlug: 'asc' } });
+export async function completeLocalOnboarding(
+  platform: PlatformClient,
+  stripe: Stripe,
+  target: WebhookTarget,
+): Promise<AccountReadiness[]> {
+  const accounts = await platform.billingAccount.findMany({
+    where: { closedAt: null },
+    select: { tenantSlug: true, stripeAccountId: true },
+    orderBy: { tenantSlug: 'asc' },
+  });
   const home = new Set((await platform.tenant.findMany({ where: { home: true }, select: { slug: true } })).map((t) => t.slug));
   const results: AccountReadiness[] = [];
   for (const { tenantSlug, stripeAccountId } of accounts.filter((a) => home.has(a.tenantSlug))) {
@@ -93,7 +111,11 @@ export async function completeLocalOnboarding(platform: PlatformClient, stripe: 
       capabilities: { ...account.capabilities, card_payments: 'active', transfers: 'active' },
       requirements: { ...account.requirements, currently_due: [], past_due: [], eventually_due: [], disabled_reason: null },
     };
-    results.push({ tenant: tenantSlug, stripeAccountId, delivery: await deliverSignedEvent(target, connectEvent('account.updated', stripeAccountId, onboarded, target.livemode)) });
+    results.push({
+      tenant: tenantSlug,
+      stripeAccountId,
+      delivery: await deliverSignedEvent(target, connectEvent('account.updated', stripeAccountId, onboarded, target.livemode)),
+    });
   }
   return results;
 }
@@ -111,14 +133,27 @@ export type CheckoutCompletion =
  * id in the tenant's records, since the API never shows it. `tenant` narrows the search; without it
  * every tenant homed in this database is searched.
  */
-export async function completeCheckout(platform: PlatformClient, tenants: TenantClients, target: WebhookTarget, input: { purchaseId: string; tenant?: string | undefined }): Promise<CheckoutCompletion> {
-  const home = await platform.tenant.findMany({ where: { home: true, ...(input.tenant ? { slug: input.tenant } : {}) }, select: { slug: true }, orderBy: { slug: 'asc' } });
+export async function completeCheckout(
+  platform: PlatformClient,
+  tenants: TenantClients,
+  target: WebhookTarget,
+  input: { purchaseId: string; tenant?: string | undefined },
+): Promise<CheckoutCompletion> {
+  const home = await platform.tenant.findMany({
+    where: { home: true, ...(input.tenant ? { slug: input.tenant } : {}) },
+    select: { slug: true },
+    orderBy: { slug: 'asc' },
+  });
   for (const { slug } of home) {
     const purchase = await tenants.forTenant(slug).transaction((tx) => tx.purchase.findUnique({ where: { id: input.purchaseId } }));
     if (!purchase) continue;
-    if (purchase.status !== 'pending' && purchase.status !== 'processing') return { result: 'not_payable', tenant: slug, status: purchase.status };
+    if (purchase.status !== 'pending' && purchase.status !== 'processing')
+      return { result: 'not_payable', tenant: slug, status: purchase.status };
     if (!purchase.checkoutSessionId) return { result: 'no_checkout_session', tenant: slug };
-    const account = await platform.billingAccount.findUnique({ where: { tenantSlug: slug }, select: { stripeAccountId: true, closedAt: true } });
+    const account = await platform.billingAccount.findUnique({
+      where: { tenantSlug: slug },
+      select: { stripeAccountId: true, closedAt: true },
+    });
     if (!account || account.closedAt) return { result: 'no_billing_account', tenant: slug };
     const sessionId = purchase.checkoutSessionId;
     const session = {
@@ -138,7 +173,10 @@ export async function completeCheckout(platform: PlatformClient, tenants: Tenant
       created: Math.floor(purchase.createdAt.getTime() / 1000),
       url: null,
     };
-    const delivery = await deliverSignedEvent(target, connectEvent('checkout.session.completed', account.stripeAccountId, session, target.livemode));
+    const delivery = await deliverSignedEvent(
+      target,
+      connectEvent('checkout.session.completed', account.stripeAccountId, session, target.livemode),
+    );
     return { result: 'delivered', tenant: slug, purchaseId: purchase.id, checkoutSessionId: sessionId, delivery };
   }
   return { result: 'unknown_purchase' };

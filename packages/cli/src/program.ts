@@ -74,7 +74,9 @@ export function buildProgram(io: CliIo): Command {
   const user = program.command('user').description("A tenant's users.");
   user
     .command('role')
-    .description("Grant one of the tenant's roles (owner, admin, member, …) to an existing user: a tenant's first admin without an identity provider. Audited.")
+    .description(
+      "Grant one of the tenant's roles (owner, admin, member, …) to an existing user: a tenant's first admin without an identity provider. Audited.",
+    )
     .argument('<tenant>', 'the tenant slug, e.g. initech')
     .argument('<email>', "the user's email (the user signs up first)")
     .argument('<role>', 'the role to grant, e.g. admin')
@@ -87,7 +89,9 @@ export function buildProgram(io: CliIo): Command {
   const checkout = program.command('checkout').description('Local payments (stripe-mock or Stripe test mode only).');
   checkout
     .command('complete')
-    .description("Pay a purchase locally: sends billing the signed checkout.session.completed Stripe would send when the buyer pays its Checkout Session. Refused in live mode.")
+    .description(
+      'Pay a purchase locally: sends billing the signed checkout.session.completed Stripe would send when the buyer pays its Checkout Session. Refused in live mode.',
+    )
     .argument('<purchaseId>', 'the purchase id POST /v1/purchases answered (pur_…)')
     .option('--tenant <slug>', 'the tenant of the purchase (default: found among the tenants of this database)')
     .action((purchaseId: string, options: { tenant?: string }) => {

@@ -27,7 +27,8 @@ interface DmmfModel {
 }
 
 const schemaText = readFileSync(fileURLToPath(new URL('../../../prisma/schema.prisma', import.meta.url)), 'utf8');
-const models = (JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: schemaText }))) as { datamodel: { models: DmmfModel[] } }).datamodel.models;
+const models = (JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: schemaText }))) as { datamodel: { models: DmmfModel[] } }).datamodel
+  .models;
 
 const POSTGRES_TYPE: Record<string, string> = {
   String: 'text',
@@ -49,7 +50,10 @@ function expectedColumns(model: DmmfModel): Record<string, string> {
   return Object.fromEntries(
     model.fields
       .filter((f) => f.kind === 'scalar' || f.kind === 'enum')
-      .map((f) => [f.dbName ?? f.name, `${f.isList ? '_' : ''}${POSTGRES_TYPE[f.type] ?? `unknown:${f.type}`} ${f.isRequired || f.isList ? 'not null' : 'null'}`]),
+      .map((f) => [
+        f.dbName ?? f.name,
+        `${f.isList ? '_' : ''}${POSTGRES_TYPE[f.type] ?? `unknown:${f.type}`} ${f.isRequired || f.isList ? 'not null' : 'null'}`,
+      ]),
   );
 }
 
@@ -90,10 +94,13 @@ describe('schema.prisma and the migrations', () => {
     expect([...TENANT_MODEL_DELEGATES].sort()).toEqual(tenantDelegates.sort());
   });
 
-  it.each(models.map((m) => [m.name, m] as const))('migrates model %s into a table with the same columns, types and nullability', async (_name, model) => {
-    const schema = schemaKindOf(model) === 'platform' ? 'platform' : tenantSchema;
-    expect(await actualColumns(schema, model.dbName ?? model.name)).toEqual(expectedColumns(model));
-  });
+  it.each(models.map((m) => [m.name, m] as const))(
+    'migrates model %s into a table with the same columns, types and nullability',
+    async (_name, model) => {
+      const schema = schemaKindOf(model) === 'platform' ? 'platform' : tenantSchema;
+      expect(await actualColumns(schema, model.dbName ?? model.name)).toEqual(expectedColumns(model));
+    },
+  );
 
   it('has no migrated table that schema.prisma does not describe', async () => {
     const { rows } = await pool.query<{ table_schema: string; table_name: string }>(

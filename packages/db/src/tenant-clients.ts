@@ -20,7 +20,10 @@ export interface TenantScope {
    * Both are set with SET LOCAL, so they end with the transaction and never reach the next user of
    * the pooled connection. This is the only way to reach tenant data.
    */
-  transaction<T>(fn: (tx: TenantTransaction) => Promise<T>, options?: { isolationLevel?: Prisma.TransactionIsolationLevel; timeoutMs?: number }): Promise<T>;
+  transaction<T>(
+    fn: (tx: TenantTransaction) => Promise<T>,
+    options?: { isolationLevel?: Prisma.TransactionIsolationLevel; timeoutMs?: number },
+  ): Promise<T>;
 }
 
 /**

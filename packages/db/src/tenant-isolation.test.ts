@@ -52,7 +52,9 @@ describe('tenant-scoped clients', () => {
       /permission denied for schema/,
     );
     await expect(
-      clients.forTenant(a).transaction((tx) => tx.$executeRaw(Prisma.raw(`INSERT INTO "${other}".users (id, email) VALUES ('usr_x', 'x@evil.example')`))),
+      clients
+        .forTenant(a)
+        .transaction((tx) => tx.$executeRaw(Prisma.raw(`INSERT INTO "${other}".users (id, email) VALUES ('usr_x', 'x@evil.example')`))),
     ).rejects.toThrow(/permission denied for schema/);
     const stillOne = await clients.forTenant(b).transaction((tx) => tx.user.count());
     expect(stillOne).toBe(1);
@@ -70,7 +72,9 @@ describe('tenant-scoped clients', () => {
         const slug = i % 2 === 0 ? a : b;
         return clients.forTenant(slug).transaction(async (tx) => {
           await tx.auditEvent.create({ data: { id: `aud_${slug}_${i}`, action: 'test.interleave', data: { i } } });
-          const [who] = await tx.$queryRaw<{ role: string; path: string }[]>`SELECT current_user AS role, current_setting('search_path') AS path`;
+          const [who] = await tx.$queryRaw<
+            { role: string; path: string }[]
+          >`SELECT current_user AS role, current_setting('search_path') AS path`;
           const actions = await tx.auditEvent.findMany({ select: { id: true } });
           return { slug, who, foreign: actions.filter((e) => !e.id.startsWith(`aud_${slug}_`)).length };
         });
@@ -89,7 +93,9 @@ describe('tenant-scoped clients', () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    const { rows } = await pool.query<{ role: string; path: string }>("SELECT current_user AS role, current_setting('search_path') AS path");
+    const { rows } = await pool.query<{ role: string; path: string }>(
+      "SELECT current_user AS role, current_setting('search_path') AS path",
+    );
     expect(rows[0]?.role).not.toMatch(/^t_/);
     expect(rows[0]?.path).toBe('"$user", public');
     const rolledBack = await clients.forTenant(a).transaction((tx) => tx.user.findUnique({ where: { id: 'usr_rolled_back' } }));

@@ -11,11 +11,15 @@ export async function ensureTenantSchema(pool: pg.Pool, slug: string): Promise<{
   const schema = schemaNameOf(slug);
   const role = roleNameOf(slug);
   return withSchemaLock(pool, schema, async (client) => {
-    const existing = await client.query<{ exists: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS exists', [schema]);
+    const existing = await client.query<{ exists: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS exists', [
+      schema,
+    ]);
     const roleExists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
     if (roleExists.rowCount === 0) {
       // Roles are cluster-wide: another database on this server may have made it meanwhile.
-      await client.query(`DO $$ BEGIN CREATE ROLE ${quoteIdent(role)} NOLOGIN NOINHERIT; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+      await client.query(
+        `DO $$ BEGIN CREATE ROLE ${quoteIdent(role)} NOLOGIN NOINHERIT; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+      );
     }
     const me = await client.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user');
     if (me.rows[0]?.rolsuper !== true) {

@@ -8,7 +8,8 @@ describe('characters no input field may hold', () => {
   });
 
   it('are unpaired surrogates (JSON escapes let them in; Postgres jsonb refuses them), not the pairs of an emoji', () => {
-    for (const text of ['\ud800', 'a\udfff', '\udfff\ud800', `${'😀'.slice(0, 1)}x`, `x${'😀'.slice(1)}`]) expect(characterRuleBroken(text)).toBe(UNPAIRED_SURROGATE_RULE);
+    for (const text of ['\ud800', 'a\udfff', '\udfff\ud800', `${'😀'.slice(0, 1)}x`, `x${'😀'.slice(1)}`])
+      expect(characterRuleBroken(text)).toBe(UNPAIRED_SURROGATE_RULE);
     expect(characterRuleBroken('😀😀')).toBeUndefined();
   });
 

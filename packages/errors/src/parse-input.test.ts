@@ -26,10 +26,14 @@ describe('parseInput', () => {
 
   it('refuses other control characters, DEL and unpaired surrogates, in the query too, and keeps tab, line feed and carriage return', () => {
     for (const bad of ['\u0001', '\u001b[31m', 'x\u007f', '\u000b', '\u000c']) {
-      expect(refusal(() => parseInput(z.object({ q: z.string() }), { q: bad }, 'query')).options.errors).toEqual([{ path: 'query.q', message: CONTROL_CHARACTER_RULE }]);
+      expect(refusal(() => parseInput(z.object({ q: z.string() }), { q: bad }, 'query')).options.errors).toEqual([
+        { path: 'query.q', message: CONTROL_CHARACTER_RULE },
+      ]);
     }
     expect(parseInput(z.object({ note: z.string() }), { note: 'one\ttwo\r\nthree' })).toEqual({ note: 'one\ttwo\r\nthree' });
-    expect(refusal(() => parseInput(z.object({ role: z.string() }), { role: '\udfff\ud800' })).options.errors).toEqual([{ path: 'body.role', message: UNPAIRED_SURROGATE_RULE }]);
+    expect(refusal(() => parseInput(z.object({ role: z.string() }), { role: '\udfff\ud800' })).options.errors).toEqual([
+      { path: 'body.role', message: UNPAIRED_SURROGATE_RULE },
+    ]);
   });
 
   it('lists control characters beside the schema’s own problems', () => {

@@ -21,17 +21,28 @@ function appThat(failWith?: unknown) {
 }
 
 describe('problemHandler: what the HTTP layer refuses is a 4xx problem', () => {
-  it.each(['/json', '/form', '/raw'])('answers 400 for a %s body that does not decompress as its Content-Encoding says (gzip, br, deflate)', async (path) => {
-    for (const encoding of ['gzip', 'br', 'deflate']) {
-      const res = await request(appThat()).post(path).set('Content-Type', path === '/form' ? 'application/x-www-form-urlencoded' : 'application/json').set('Content-Encoding', encoding).send('{"not":"compressed"}');
-      expect(res.status).toBe(400);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ code: 'bad_request', detail: 'The request body is not encoded as its Content-Encoding says.' });
-    }
-  });
+  it.each(['/json', '/form', '/raw'])(
+    'answers 400 for a %s body that does not decompress as its Content-Encoding says (gzip, br, deflate)',
+    async (path) => {
+      for (const encoding of ['gzip', 'br', 'deflate']) {
+        const res = await request(appThat())
+          .post(path)
+          .set('Content-Type', path === '/form' ? 'application/x-www-form-urlencoded' : 'application/json')
+          .set('Content-Encoding', encoding)
+          .send('{"not":"compressed"}');
+        expect(res.status).toBe(400);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.body).toMatchObject({ code: 'bad_request', detail: 'The request body is not encoded as its Content-Encoding says.' });
+      }
+    },
+  );
 
   it('answers 415 for a Content-Encoding it does not know', async () => {
-    const res = await request(appThat()).post('/json').set('Content-Type', 'application/json').set('Content-Encoding', 'x-bogus').send('{}');
+    const res = await request(appThat())
+      .post('/json')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'x-bogus')
+      .send('{}');
     expect(res.status).toBe(415);
     expect(res.body.code).toBe('unsupported_media_type');
   });

@@ -64,7 +64,9 @@ describe('createHttpApp', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body).toMatchObject({ code: 'malformed_json', detail: 'The request body is not valid JSON.' });
 
-    const huge = await request(app).post('/v1/things').send({ name: 'x'.repeat(5000), count: 1 });
+    const huge = await request(app)
+      .post('/v1/things')
+      .send({ name: 'x'.repeat(5000), count: 1 });
     expect(huge.status).toBe(413);
     expect(huge.body.code).toBe('payload_too_large');
 

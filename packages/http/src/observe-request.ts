@@ -17,7 +17,11 @@ export function observeRequest(metrics: Metrics, service: string): RequestHandle
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const parent = propagation.extract(context.active(), req.headers);
-    const span = tracer.startSpan(`${req.method} request`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } }, parent);
+    const span = tracer.startSpan(
+      `${req.method} request`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } },
+      parent,
+    );
     res.on('finish', () => {
       const route = routeTemplate(req);
       const labels = { method: req.method, route, status_code: String(res.statusCode) };

@@ -33,16 +33,31 @@ describe('publicOriginOf: the scheme, host and port a client reached the platfor
   });
 
   it('ignores X-Forwarded-Host and X-Forwarded-Proto from a client TRUST_PROXY does not trust', async () => {
-    const res = await request(direct).get('/v1/origin').set('Host', 'initech.localhost:8080').set('X-Forwarded-Host', 'evil.example:4444').set('X-Forwarded-Proto', 'https');
+    const res = await request(direct)
+      .get('/v1/origin')
+      .set('Host', 'initech.localhost:8080')
+      .set('X-Forwarded-Host', 'evil.example:4444')
+      .set('X-Forwarded-Proto', 'https');
     expect(res.body).toEqual({ origin: 'http://initech.localhost:8080', forwarded: null });
   });
 
   it('takes scheme, host and port from a trusted proxy', async () => {
-    const tls = await request(behindProxy).get('/v1/origin').set('Host', 'gateway.internal:8080').set('X-Forwarded-Host', 'voice.acme.example').set('X-Forwarded-Proto', 'https');
+    const tls = await request(behindProxy)
+      .get('/v1/origin')
+      .set('Host', 'gateway.internal:8080')
+      .set('X-Forwarded-Host', 'voice.acme.example')
+      .set('X-Forwarded-Proto', 'https');
     expect(tls.body).toEqual({ origin: 'https://voice.acme.example', forwarded: 'https://voice.acme.example' });
-    const port = await request(behindProxy).get('/v1/origin').set('Host', 'gateway.internal:8080').set('X-Forwarded-Host', 'acme.localhost:8443').set('X-Forwarded-Proto', 'https');
+    const port = await request(behindProxy)
+      .get('/v1/origin')
+      .set('Host', 'gateway.internal:8080')
+      .set('X-Forwarded-Host', 'acme.localhost:8443')
+      .set('X-Forwarded-Proto', 'https');
     expect(port.body).toEqual({ origin: 'https://acme.localhost:8443', forwarded: 'https://acme.localhost:8443' });
-    const defaultPort = await request(behindProxy).get('/v1/origin').set('X-Forwarded-Host', 'acme.localhost:443').set('X-Forwarded-Proto', 'https');
+    const defaultPort = await request(behindProxy)
+      .get('/v1/origin')
+      .set('X-Forwarded-Host', 'acme.localhost:443')
+      .set('X-Forwarded-Proto', 'https');
     expect(defaultPort.body).toMatchObject({ origin: 'https://acme.localhost' });
   });
 
@@ -58,11 +73,14 @@ describe('publicOriginOf: the scheme, host and port a client reached the platfor
     expect(http.body).toMatchObject({ origin: 'http://acme.localhost:8080' });
   });
 
-  it.each(['acme.localhost:99999', 'acme.localhost:0', 'acme.localhost:80a', 'acme.localhost:8080:1', 'evil.example/x:80'])('refuses the host %s with a 400', async (host) => {
-    const res = await request(direct).get('/v1/origin').set('Host', host);
-    expect(res.status).toBe(400);
-    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-  });
+  it.each(['acme.localhost:99999', 'acme.localhost:0', 'acme.localhost:80a', 'acme.localhost:8080:1', 'evil.example/x:80'])(
+    'refuses the host %s with a 400',
+    async (host) => {
+      const res = await request(direct).get('/v1/origin').set('Host', host);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    },
+  );
 
   it('refuses a malformed port in a trusted X-Forwarded-Host with a 400', async () => {
     const res = await request(behindProxy).get('/v1/origin').set('X-Forwarded-Host', 'acme.localhost:http');

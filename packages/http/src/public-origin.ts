@@ -49,6 +49,7 @@ function portOf(req: Request): string | undefined {
   const colon = host.indexOf(':');
   const port = colon === -1 ? '' : host.slice(colon + 1);
   if (port === '') return undefined;
-  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw new AppError('bad_request', 'The Host header does not name a valid port.');
+  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535)
+    throw new AppError('bad_request', 'The Host header does not name a valid port.');
   return port;
 }

@@ -62,7 +62,11 @@ async function raw(app: Express, bytes: string | Buffer): Promise<{ status: numb
 describe('createHttpApp: a request malformed at the transport gets a 4xx problem, never a 500', () => {
   it('refuses a request that names no host (HTTP/1.0 without Host, an empty Host) with a 400 problem, and keeps health checks open', async () => {
     const app = buildApp();
-    for (const head of ['GET /v1/things/1 HTTP/1.0\r\n\r\n', 'GET /v1/things/1 HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n', 'GET /v1/host HTTP/1.1\r\nHost: :8080\r\nConnection: close\r\n\r\n']) {
+    for (const head of [
+      'GET /v1/things/1 HTTP/1.0\r\n\r\n',
+      'GET /v1/things/1 HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n',
+      'GET /v1/host HTTP/1.1\r\nHost: :8080\r\nConnection: close\r\n\r\n',
+    ]) {
       const res = await raw(app, head);
       expect(res.status).toBe(400);
       expect(JSON.parse(res.body)).toMatchObject({ code: 'bad_request', detail: 'The request must name its host in the Host header.' });
@@ -85,24 +89,46 @@ describe('createHttpApp: a request malformed at the transport gets a 4xx problem
     const before = things.length;
     const plain = await request(app).post('/v1/things').set('Content-Type', 'text/plain').send('{"name":"x"}');
     expect(plain.status).toBe(415);
-    expect(plain.body).toMatchObject({ code: 'unsupported_media_type', detail: 'The request body must be JSON (Content-Type: application/json).' });
-    const untyped = await raw(app, 'POST /v1/things HTTP/1.1\r\nHost: a.test\r\nContent-Length: 12\r\nConnection: close\r\n\r\n{"name":"x"}');
+    expect(plain.body).toMatchObject({
+      code: 'unsupported_media_type',
+      detail: 'The request body must be JSON (Content-Type: application/json).',
+    });
+    const untyped = await raw(
+      app,
+      'POST /v1/things HTTP/1.1\r\nHost: a.test\r\nContent-Length: 12\r\nConnection: close\r\n\r\n{"name":"x"}',
+    );
     expect(untyped.status).toBe(415);
-    expect((await request(app).post('/v1/things').set('Content-Type', 'application/x-www-form-urlencoded').send('name=x')).status).toBe(415);
+    expect((await request(app).post('/v1/things').set('Content-Type', 'application/x-www-form-urlencoded').send('name=x')).status).toBe(
+      415,
+    );
     expect(things.length).toBe(before);
     // No body at all (Content-Length: 0, as fetch sends a bodyless POST) is no body of the wrong type.
     expect((await raw(app, 'POST /v1/logout HTTP/1.1\r\nHost: a.test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')).status).toBe(204);
-    expect((await request(app).post('/v1/things').set('Content-Type', 'application/json; charset=utf-8').send('{"name":"x"}')).status).toBe(201);
+    expect((await request(app).post('/v1/things').set('Content-Type', 'application/json; charset=utf-8').send('{"name":"x"}')).status).toBe(
+      201,
+    );
   });
 
   it('answers 400 for a body that is not encoded as its Content-Encoding says, 415 for an unknown encoding, and reads a real gzip body', async () => {
     const app = buildApp();
     for (const encoding of ['gzip', 'br', 'deflate']) {
-      const res = await request(app).post('/v1/things').set('Content-Type', 'application/json').set('Content-Encoding', encoding).send('{"name":"x"}');
+      const res = await request(app)
+        .post('/v1/things')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding)
+        .send('{"name":"x"}');
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ code: 'bad_request', detail: 'The request body is not encoded as its Content-Encoding says.' });
     }
-    expect((await request(app).post('/v1/things').set('Content-Type', 'application/json').set('Content-Encoding', 'x-bogus').send('{"name":"x"}')).status).toBe(415);
+    expect(
+      (
+        await request(app)
+          .post('/v1/things')
+          .set('Content-Type', 'application/json')
+          .set('Content-Encoding', 'x-bogus')
+          .send('{"name":"x"}')
+      ).status,
+    ).toBe(415);
     const zipped = gzipSync('{"name":"zipped"}');
     const head = `POST /v1/things HTTP/1.1\r\nHost: a.test\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ${zipped.length}\r\nConnection: close\r\n\r\n`;
     expect((await raw(app, Buffer.concat([Buffer.from(head), zipped]))).status).toBe(201);
@@ -113,12 +139,23 @@ describe('createHttpApp: a request malformed at the transport gets a 4xx problem
     const before = things.length;
     const nul = await request(app).post('/v1/things').set('Content-Type', 'application/json').send('{"name":"Ada\\u0000"}');
     expect(nul.status).toBe(400);
-    expect(nul.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'body.name', message: expect.stringMatching(/control characters/) }] });
+    expect(nul.body).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ path: 'body.name', message: expect.stringMatching(/control characters/) }],
+    });
     expect(things.length).toBe(before);
-    const unvalidated = await request(app).post('/v1/anything').send({ packages: [{ name: 'Gold\u0001' }], ['a\u0000']: 1 });
+    const unvalidated = await request(app)
+      .post('/v1/anything')
+      .send({ packages: [{ name: 'Gold\u0001' }], ['a\u0000']: 1 });
     expect(unvalidated.status).toBe(400);
-    expect((unvalidated.body as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual(['body.a\\u0000', 'body.packages.0.name']);
-    const surrogate = await request(app).post('/v1/anything').set('Content-Type', 'application/json').send('{"roleRules":[{"role":"\\udfff\\ud800"}]}');
+    expect((unvalidated.body as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual([
+      'body.a\\u0000',
+      'body.packages.0.name',
+    ]);
+    const surrogate = await request(app)
+      .post('/v1/anything')
+      .set('Content-Type', 'application/json')
+      .send('{"roleRules":[{"role":"\\udfff\\ud800"}]}');
     expect(surrogate.status).toBe(400);
     expect(surrogate.body.errors).toEqual([{ path: 'body.roleRules.0.role', message: expect.stringMatching(/unpaired surrogate/) }]);
     expect((await request(app).post('/v1/anything').send({ note: 'tab\tand\r\nnew lines, 😀' })).status).toBe(201);

@@ -12,7 +12,10 @@ export interface ResponseLocal<T> {
  * A typed slot in `res.locals` that a middleware fills for the routes after it (the tenant, the
  * principal): one name and one type for the writer and every reader.
  */
-export function responseLocal<T>(name: string, whenMissing: () => AppError = () => new AppError('internal', `The ${name} was not resolved for this route.`)): ResponseLocal<T> {
+export function responseLocal<T>(
+  name: string,
+  whenMissing: () => AppError = () => new AppError('internal', `The ${name} was not resolved for this route.`),
+): ResponseLocal<T> {
   const find = (res: Response) => res.locals[name] as T | undefined;
   return {
     set(res, value) {

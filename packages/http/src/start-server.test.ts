@@ -38,7 +38,12 @@ describe('startServer', () => {
   it('cuts connections that outlive the shutdown timeout', async () => {
     const app = express();
     app.get('/forever', () => undefined);
-    const running = await startServer(app, { port: 0, logger: captureLogger().logger, lifecycle: createLifecycle(), shutdownTimeoutMs: 200 });
+    const running = await startServer(app, {
+      port: 0,
+      logger: captureLogger().logger,
+      lifecycle: createLifecycle(),
+      shutdownTimeoutMs: 200,
+    });
     const hanging = fetch(`${running.url}/forever`).catch((error: unknown) => error);
     await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();

@@ -13,7 +13,12 @@ export function registryRowOf(manifest: TenantManifest, home: boolean) {
     branding: spec.branding,
     agent: spec.agent,
     plan: spec.plan.name,
-    limits: { requestsPerMinute: spec.plan.requestsPerMinute, concurrentSessions: spec.plan.concurrentSessions, maxAgentReplicas: spec.plan.maxAgentReplicas, agentPool: spec.plan.agentPool },
+    limits: {
+      requestsPerMinute: spec.plan.requestsPerMinute,
+      concurrentSessions: spec.plan.concurrentSessions,
+      maxAgentReplicas: spec.plan.maxAgentReplicas,
+      agentPool: spec.plan.agentPool,
+    },
     billing: spec.billing,
     sso: spec.sso,
     parentSlug: spec.parentReseller ?? null,

@@ -32,7 +32,12 @@ describe('TenantProvisioner', () => {
   it('creates the registry row, domains, schema, role and tenant tables of a home tenant', async () => {
     const slug = uniqueSlug('home');
     const outcome = await provisioner.provision(testManifest(slug, { domains: [`${slug}.example`] }));
-    expect(outcome).toMatchObject({ slug, action: 'created', home: true, migrationsApplied: migrations.tenantMigrations.map((m) => m.file) });
+    expect(outcome).toMatchObject({
+      slug,
+      action: 'created',
+      home: true,
+      migrationsApplied: migrations.tenantMigrations.map((m) => m.file),
+    });
     const row = await platform.tenant.findUnique({ where: { slug }, include: { domains: true } });
     expect(row).toMatchObject({ status: 'active', region: 'eu-west', schemaName: schemaNameOf(slug), home: true });
     expect(row?.domains.map((d) => d.domain)).toEqual([`${slug}.example`]);
@@ -54,7 +59,9 @@ describe('TenantProvisioner', () => {
   it('updates the registry when the manifest changes, including suspension', async () => {
     const slug = uniqueSlug('change');
     await provisioner.provision(testManifest(slug, { domains: [`old-${slug}.example`] }));
-    const outcome = await provisioner.provision(testManifest(slug, { displayName: 'Renamed', suspended: true, domains: [`new-${slug}.example`] }));
+    const outcome = await provisioner.provision(
+      testManifest(slug, { displayName: 'Renamed', suspended: true, domains: [`new-${slug}.example`] }),
+    );
     expect(outcome.action).toBe('updated');
     const row = await platform.tenant.findUnique({ where: { slug }, include: { domains: true } });
     expect(row).toMatchObject({ displayName: 'Renamed', status: 'suspended', suspended: true });
@@ -74,7 +81,10 @@ describe('TenantProvisioner', () => {
     await provisioner.provision(testManifest(slug));
     const before = await platform.tenant.findUnique({ where: { slug } });
     await expect(provisioner.provision(testManifest(slug, { region: 'ap-southeast' }))).rejects.toThrow(
-      new ProvisioningError('region_conflict', `Tenant "${slug}" already exists in region eu-west; a tenant's region cannot change (asked for ap-southeast).`),
+      new ProvisioningError(
+        'region_conflict',
+        `Tenant "${slug}" already exists in region eu-west; a tenant's region cannot change (asked for ap-southeast).`,
+      ),
     );
     expect(await platform.tenant.findUnique({ where: { slug } })).toEqual(before);
   });
@@ -83,14 +93,18 @@ describe('TenantProvisioner', () => {
     const owner = uniqueSlug('owner');
     const thief = uniqueSlug('thief');
     await provisioner.provision(testManifest(owner, { domains: [`${owner}.example`] }));
-    await expect(provisioner.provision(testManifest(thief, { domains: [`${owner}.example`] }))).rejects.toThrow(/already belongs to another tenant/);
+    await expect(provisioner.provision(testManifest(thief, { domains: [`${owner}.example`] }))).rejects.toThrow(
+      /already belongs to another tenant/,
+    );
     expect(await platform.tenant.findUnique({ where: { slug: thief } })).toBeNull();
     expect(await schemaExists(thief)).toBe(false);
   });
 
   it('refuses a parent reseller that is not registered', async () => {
     const slug = uniqueSlug('orphan');
-    await expect(provisioner.provision(testManifest(slug, { parentReseller: 'no-such-reseller' }))).rejects.toThrow(/Parent reseller "no-such-reseller"/);
+    await expect(provisioner.provision(testManifest(slug, { parentReseller: 'no-such-reseller' }))).rejects.toThrow(
+      /Parent reseller "no-such-reseller"/,
+    );
     expect(await schemaExists(slug)).toBe(false);
   });
 

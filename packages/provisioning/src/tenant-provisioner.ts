@@ -66,7 +66,13 @@ export class TenantProvisioner {
     const database = await this.ensureDatabase(manifest);
     const registry = await this.ensureRegistry(manifest, existing);
     const action = registry === 'unchanged' && database.migrationsApplied.length > 0 ? 'updated' : registry;
-    return { slug: manifest.metadata.name, region: manifest.spec.region, home: database.home, action, migrationsApplied: database.migrationsApplied };
+    return {
+      slug: manifest.metadata.name,
+      region: manifest.spec.region,
+      home: database.home,
+      action,
+      migrationsApplied: database.migrationsApplied,
+    };
   }
 
   /**
@@ -110,7 +116,13 @@ export class TenantProvisioner {
       existing !== null &&
       existing.domains.length === manifest.spec.domains.length &&
       existing.domains.every((d) => manifest.spec.domains.includes(d.domain));
-    if (existing && existing.specHash === specHash(manifest.spec) && existing.status === row.status && existing.home === home && sameDomains) {
+    if (
+      existing &&
+      existing.specHash === specHash(manifest.spec) &&
+      existing.status === row.status &&
+      existing.home === home &&
+      sameDomains
+    ) {
       return 'unchanged';
     }
 
@@ -120,9 +132,18 @@ export class TenantProvisioner {
         ? await tx.tenant.update({ where: { id: existing.id }, data: { ...row, updatedAt: new Date() } })
         : await tx.tenant.create({ data: { id: newId('tenant'), ...row } });
       await tx.tenantDomain.deleteMany({ where: { tenantId: tenant.id, domain: { notIn: manifest.spec.domains } } });
-      await tx.tenantDomain.createMany({ data: manifest.spec.domains.map((domain) => ({ domain, tenantId: tenant.id })), skipDuplicates: true });
+      await tx.tenantDomain.createMany({
+        data: manifest.spec.domains.map((domain) => ({ domain, tenantId: tenant.id })),
+        skipDuplicates: true,
+      });
       await tx.platformAuditEvent.create({
-        data: { id: newId('audit'), tenantSlug: slug, actor: this.deps.actor, action: `tenant.${action}`, data: { region: row.region, home, specHash: row.specHash } },
+        data: {
+          id: newId('audit'),
+          tenantSlug: slug,
+          actor: this.deps.actor,
+          action: `tenant.${action}`,
+          data: { region: row.region, home, specHash: row.specHash },
+        },
       });
     });
     return action;
@@ -139,7 +160,13 @@ export class TenantProvisioner {
     await this.deps.platform.$transaction([
       this.deps.platform.tenant.delete({ where: { id: existing.id } }),
       this.deps.platform.platformAuditEvent.create({
-        data: { id: newId('audit'), tenantSlug: slug, actor: this.deps.actor, action: 'tenant.deprovisioned', data: { schemaDropped: dropsSchema, schema: existing.schemaName } },
+        data: {
+          id: newId('audit'),
+          tenantSlug: slug,
+          actor: this.deps.actor,
+          action: 'tenant.deprovisioned',
+          data: { schemaDropped: dropsSchema, schema: existing.schemaName },
+        },
       }),
     ]);
     return { schemaDropped: dropsSchema, roleDropped };
@@ -160,13 +187,20 @@ export class TenantProvisioner {
         include: { tenant: { select: { slug: true } } },
       });
       if (taken.length > 0) {
-        throw new ProvisioningError('domain_conflict', `Domain ${taken.map((d) => `${d.domain} (used by tenant "${d.tenant.slug}")`).join(', ')} already belongs to another tenant.`);
+        throw new ProvisioningError(
+          'domain_conflict',
+          `Domain ${taken.map((d) => `${d.domain} (used by tenant "${d.tenant.slug}")`).join(', ')} already belongs to another tenant.`,
+        );
       }
     }
     const parent = manifest.spec.parentReseller;
     if (parent !== undefined && parent !== slug) {
       const found = await this.deps.platform.tenant.findUnique({ where: { slug: parent }, select: { id: true } });
-      if (!found) throw new ProvisioningError('unknown_parent', `Parent reseller "${parent}" of tenant "${slug}" is not registered; provision it first.`);
+      if (!found)
+        throw new ProvisioningError(
+          'unknown_parent',
+          `Parent reseller "${parent}" of tenant "${slug}" is not registered; provision it first.`,
+        );
     }
   }
 }

@@ -23,7 +23,11 @@ const keyOf = (agentName: string) => `agents:{${agentName}}:workers`;
  */
 export async function reportAgentStatus(redis: Redis, agentName: string, status: AgentWorkerStatus, now = Date.now()): Promise<void> {
   const key = keyOf(agentName);
-  await redis.multi().hset(key, status.workerId, JSON.stringify({ ...status, at: now })).expire(key, AGENT_STATUS_TTL_SECONDS * 4).exec();
+  await redis
+    .multi()
+    .hset(key, status.workerId, JSON.stringify({ ...status, at: now }))
+    .expire(key, AGENT_STATUS_TTL_SECONDS * 4)
+    .exec();
 }
 
 export async function withdrawAgentStatus(redis: Redis, agentName: string, workerId: string): Promise<void> {
@@ -50,7 +54,12 @@ function parseStatus(text: string): { status: AgentWorkerStatus; at: number } | 
     const value = JSON.parse(text) as Partial<AgentWorkerStatus> & { at?: unknown };
     if (typeof value.workerId !== 'string' || typeof value.ready !== 'boolean' || typeof value.at !== 'number') return undefined;
     return {
-      status: { workerId: value.workerId, ready: value.ready, missing: Array.isArray(value.missing) ? value.missing.filter((m): m is string => typeof m === 'string') : [], activeJobs: typeof value.activeJobs === 'number' ? value.activeJobs : 0 },
+      status: {
+        workerId: value.workerId,
+        ready: value.ready,
+        missing: Array.isArray(value.missing) ? value.missing.filter((m): m is string => typeof m === 'string') : [],
+        activeJobs: typeof value.activeJobs === 'number' ? value.activeJobs : 0,
+      },
       at: value.at,
     };
   } catch {

@@ -45,7 +45,12 @@ describe('fixed-window counters in Redis', () => {
   });
 
   it('throws when Redis cannot answer, so the caller chooses to fail open or closed', async () => {
-    const closed = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const closed = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     await expect(countInWindows(closed, [keyOf('x')], 60)).rejects.toThrow(/./);
     closed.disconnect();
   });

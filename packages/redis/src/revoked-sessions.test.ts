@@ -125,7 +125,10 @@ describe('the revoked-session list', () => {
     const list = new RevokedSessionList(undefined, captureLogger('revocations').logger);
     await list.firstLoad;
     const local = sessionId();
-    list.add([{ sessionId: local, until: inMinutes(11) }, { sessionId: sessionId(), until: Date.now() - 1 }]);
+    list.add([
+      { sessionId: local, until: inMinutes(11) },
+      { sessionId: sessionId(), until: Date.now() - 1 },
+    ]);
     expect(list.has(local)).toBe(true);
     expect(list.size).toBe(1);
   });

@@ -31,7 +31,8 @@ function decode(message: string): SessionRevocation[] {
   for (const line of message.split('\n')) {
     const [until, sessionId, extra] = line.split(' ');
     const ms = Number(until);
-    if (extra === undefined && sessionId !== undefined && SESSION_ID.test(sessionId) && Number.isFinite(ms)) found.push({ sessionId, until: ms });
+    if (extra === undefined && sessionId !== undefined && SESSION_ID.test(sessionId) && Number.isFinite(ms))
+      found.push({ sessionId, until: ms });
   }
   return found;
 }
@@ -204,7 +205,10 @@ export class RevokedSessionList {
   private failed(error: unknown): void {
     if (this.failing || this.closed) return;
     this.failing = true;
-    this.logger.warn({ err: error, revokedSessions: this.entries.size }, 'revoked-session list cannot read Redis; verifying tokens with the list as last loaded');
+    this.logger.warn(
+      { err: error, revokedSessions: this.entries.size },
+      'revoked-session list cannot read Redis; verifying tokens with the list as last loaded',
+    );
   }
 }
 

@@ -32,7 +32,10 @@ export const heartbeatRequestSchema = z.object({ elapsedSeconds: z.int().min(0).
 
 export const sessionEndReasonSchema = z.enum(['user_hangup', 'agent_ended', 'balance_exhausted', 'error']);
 export const sessionEndRequestSchema = z
-  .object({ elapsedSeconds: z.int().min(0).max(86_400, 'must be at most 86400 (one day)'), reason: sessionEndReasonSchema.default('user_hangup') })
+  .object({
+    elapsedSeconds: z.int().min(0).max(86_400, 'must be at most 86400 (one day)'),
+    reason: sessionEndReasonSchema.default('user_hangup'),
+  })
   .strict();
 
 /** GET …/sessions/:id — the session, the user's balance and the tenant's currency, for the agent's tools. */
@@ -46,7 +49,10 @@ export const sessionEventSchema = z
     seq: z.int().min(0).max(1_000_000),
     kind: z.enum(['user', 'agent', 'tool']),
     text: z.string().max(8_000),
-    toolName: z.string().regex(/^[a-z_]{1,64}$/, 'must be a tool name').optional(),
+    toolName: z
+      .string()
+      .regex(/^[a-z_]{1,64}$/, 'must be a tool name')
+      .optional(),
     toolArguments: z.record(z.string(), z.unknown()).optional(),
     at: z.iso.datetime({ offset: true }),
   })

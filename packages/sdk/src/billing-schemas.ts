@@ -12,7 +12,9 @@ export const balanceSchema = z
     availableSeconds: z.int(),
     totalSeconds: z.int(),
     heldSeconds: z.int(),
-    lots: z.array(z.object({ id: z.string(), timeCardId: z.string(), grantedSeconds: z.int(), remainingSeconds: z.int(), expiresAt: isoDate }).loose()),
+    lots: z.array(
+      z.object({ id: z.string(), timeCardId: z.string(), grantedSeconds: z.int(), remainingSeconds: z.int(), expiresAt: isoDate }).loose(),
+    ),
   })
   .loose()
   .meta({ id: 'Balance' });
@@ -31,7 +33,10 @@ export const packageSchema = z
   .loose()
   .meta({ id: 'Package' });
 
-export const packageListSchema = z.object({ packages: z.array(packageSchema) }).loose().meta({ id: 'PackageList' });
+export const packageListSchema = z
+  .object({ packages: z.array(packageSchema) })
+  .loose()
+  .meta({ id: 'PackageList' });
 
 export const purchaseCreateRequestSchema = z.object({ packageId: packageIdSchema }).strict().meta({ id: 'PurchaseCreateRequest' });
 
@@ -51,7 +56,10 @@ export const purchaseSchema = z
   .loose()
   .meta({ id: 'Purchase' });
 
-export const purchaseListSchema = z.object({ purchases: z.array(purchaseSchema) }).loose().meta({ id: 'PurchaseList' });
+export const purchaseListSchema = z
+  .object({ purchases: z.array(purchaseSchema) })
+  .loose()
+  .meta({ id: 'PurchaseList' });
 
 export const historyPageSchema = z
   .object({
@@ -85,7 +93,10 @@ export const voiceSessionRecordSchema = z
   .loose()
   .meta({ id: 'VoiceSessionRecord' });
 
-export const voiceSessionRecordListSchema = z.object({ sessions: z.array(voiceSessionRecordSchema) }).loose().meta({ id: 'VoiceSessionRecordList' });
+export const voiceSessionRecordListSchema = z
+  .object({ sessions: z.array(voiceSessionRecordSchema) })
+  .loose()
+  .meta({ id: 'VoiceSessionRecordList' });
 
 /** What was said and done in one call, in order (kept unless the tenant turned transcripts off). */
 export const voiceSessionTranscriptSchema = z
@@ -125,7 +136,10 @@ export const timeCardSchema = z
   .loose()
   .meta({ id: 'TimeCard' });
 
-export const timeCardListSchema = z.object({ timeCards: z.array(timeCardSchema) }).loose().meta({ id: 'TimeCardList' });
+export const timeCardListSchema = z
+  .object({ timeCards: z.array(timeCardSchema) })
+  .loose()
+  .meta({ id: 'TimeCardList' });
 
 export const timeCardActivationSchema = z
   .object({ timeCardId: z.string(), lotId: z.string(), seconds: z.int(), expiresAt: isoDate })
@@ -155,9 +169,20 @@ export const reportSchema = z
     to: z.string(),
     usage: z.array(z.object({ date: z.string(), sessions: z.int(), usageSeconds: z.int(), purchasesPaid: z.int() }).loose()),
     revenue: z.array(
-      z.object({ date: z.string(), currency: z.string(), grossCents: z.int(), platformFeeCents: z.int(), netCents: z.int(), refundedCents: z.int() }).loose(),
+      z
+        .object({
+          date: z.string(),
+          currency: z.string(),
+          grossCents: z.int(),
+          platformFeeCents: z.int(),
+          netCents: z.int(),
+          refundedCents: z.int(),
+        })
+        .loose(),
     ),
-    packages: z.array(z.object({ packageId: z.string(), packageName: z.string(), currency: z.string(), purchases: z.int(), grossCents: z.int() }).loose()),
+    packages: z.array(
+      z.object({ packageId: z.string(), packageName: z.string(), currency: z.string(), purchases: z.int(), grossCents: z.int() }).loose(),
+    ),
   })
   .loose()
   .meta({ id: 'Report' });
@@ -175,12 +200,18 @@ export const stripeWebhookAckSchema = z
   .loose()
   .meta({ id: 'StripeWebhookAck' });
 
-export const timeCardActivateRequestSchema = z.object({ code: z.string().min(1).max(40) }).strict().meta({ id: 'TimeCardActivateRequest' });
+export const timeCardActivateRequestSchema = z
+  .object({ code: z.string().min(1).max(40) })
+  .strict()
+  .meta({ id: 'TimeCardActivateRequest' });
 
 export const historyQuerySchema = z
   .object({
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    before: z.string().regex(/^led_[0-9a-z]{26}$/, 'must be a ledger entry id').optional(),
+    before: z
+      .string()
+      .regex(/^led_[0-9a-z]{26}$/, 'must be a ledger entry id')
+      .optional(),
   })
   .strict();
 

@@ -91,7 +91,13 @@ export class MindBotClient {
 
   /** Rotates a refresh token (the old one stops working). */
   refresh(refreshToken: string): Promise<TokenResponse> {
-    return this.call('POST', '/v1/auth/token', tokenResponseSchema, { grant_type: 'refresh_token', refresh_token: refreshToken }, { anonymous: true });
+    return this.call(
+      'POST',
+      '/v1/auth/token',
+      tokenResponseSchema,
+      { grant_type: 'refresh_token', refresh_token: refreshToken },
+      { anonymous: true },
+    );
   }
 
   /**
@@ -108,7 +114,10 @@ export class MindBotClient {
    * browser to `returnTo` with a one-time code in the fragment, for completeSsoRedirect. A PKCE pair
    * is made here: its verifier goes into `storage` when given (sessionStorage), and is answered too.
    */
-  async startSsoSignIn(target: SsoSignInTarget, options: { returnTo: string; storage?: VerifierStorage }): Promise<{ url: string; codeVerifier: string }> {
+  async startSsoSignIn(
+    target: SsoSignInTarget,
+    options: { returnTo: string; storage?: VerifierStorage },
+  ): Promise<{ url: string; codeVerifier: string }> {
     const pkce = await pkcePair();
     const url = ssoSignInUrl(this.baseUrl, target, { returnTo: options.returnTo, codeChallenge: pkce.challenge });
     options.storage?.setItem(VERIFIER_STORAGE_KEY, pkce.verifier);
@@ -121,7 +130,10 @@ export class MindBotClient {
    * fragment from the address bar afterwards (history.replaceState). A sign-in refused at or after
    * the IdP comes back with `#error=…` instead: raised as a MindBotApiError with SSO's code, nothing sent.
    */
-  async completeSsoRedirect(location: string | URL | { href: string }, options: { codeVerifier?: string; storage?: VerifierStorage } = {}): Promise<TokenResponse> {
+  async completeSsoRedirect(
+    location: string | URL | { href: string },
+    options: { codeVerifier?: string; storage?: VerifierStorage } = {},
+  ): Promise<TokenResponse> {
     const refused = ssoRedirectError(location);
     // The sign-in is over either way: its verifier is of no further use.
     const stored = options.storage?.getItem(VERIFIER_STORAGE_KEY) ?? undefined;
@@ -132,7 +144,13 @@ export class MindBotClient {
     const code = ssoRedirectCode(location);
     options.storage?.removeItem(VERIFIER_STORAGE_KEY);
     const verifier = options.codeVerifier ?? stored;
-    return this.call('POST', '/v1/sso/exchange', tokenResponseSchema, { code, ...(verifier === undefined ? {} : { code_verifier: verifier }) }, { anonymous: true });
+    return this.call(
+      'POST',
+      '/v1/sso/exchange',
+      tokenResponseSchema,
+      { code, ...(verifier === undefined ? {} : { code_verifier: verifier }) },
+      { anonymous: true },
+    );
   }
 
   /** Redeems the OIDC redirect back (`…/v1/sso/oidc/<connection>/callback?code=…&state=…`) for platform tokens, once. */
@@ -142,7 +160,10 @@ export class MindBotClient {
 
   /** Posts the SAML IdP's response (its HTTP-POST form) to the connection's ACS for platform tokens. */
   async completeSamlSignIn(connectionOrAcsUrl: string, post: SamlPost): Promise<TokenResponse> {
-    return this.call('POST', samlAcsPath(connectionOrAcsUrl), tokenResponseSchema, undefined, { anonymous: true, form: samlPostBody(post) });
+    return this.call('POST', samlAcsPath(connectionOrAcsUrl), tokenResponseSchema, undefined, {
+      anonymous: true,
+      form: samlPostBody(post),
+    });
   }
 
   /** The signed-in user, their roles and identities. */
@@ -170,7 +191,13 @@ export class MindBotClient {
 
   /** Starts a purchase; send the user to `checkoutUrl`. */
   purchase(packageId: string, idempotencyKey?: string): Promise<Purchase> {
-    return this.call('POST', '/v1/purchases', purchaseSchema, { packageId }, idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {});
+    return this.call(
+      'POST',
+      '/v1/purchases',
+      purchaseSchema,
+      { packageId },
+      idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {},
+    );
   }
 
   /** Starts a voice session: join `room` at `livekitUrl` with `token`. */
@@ -209,9 +236,17 @@ export class MindBotClient {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options.form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const credential = options.anonymous ? undefined : typeof this.options.credential === 'function' ? await this.options.credential() : this.options.credential;
+    const credential = options.anonymous
+      ? undefined
+      : typeof this.options.credential === 'function'
+        ? await this.options.credential()
+        : this.options.credential;
     if (credential) headers.authorization = `Bearer ${credential}`;
-    const response = await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers, ...(options.form ? { body: options.form.toString() } : body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(options.form ? { body: options.form.toString() } : body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     if (!response.ok) {
       const text = await response.text();
       let parsed: unknown;
@@ -223,7 +258,9 @@ export class MindBotClient {
       const problem = problemSchema.safeParse(parsed);
       throw new MindBotApiError(
         response.status,
-        problem.success ? problem.data : { type: 'about:blank', title: response.statusText, status: response.status, detail: text.slice(0, 200), code: 'unknown' },
+        problem.success
+          ? problem.data
+          : { type: 'about:blank', title: response.statusText, status: response.status, detail: text.slice(0, 200), code: 'unknown' },
       );
     }
     return response;

@@ -1,5 +1,16 @@
 export { MindBotClient, MindBotApiError, type MindBotClientOptions } from './client.js';
-export { ssoSignInUrl, oidcCallbackPath, samlAcsPath, pkcePair, ssoRedirectCode, ssoRedirectError, type SsoSignInTarget, type SsoReturn, type VerifierStorage, type SamlPost } from './sso-sign-in.js';
+export {
+  ssoSignInUrl,
+  oidcCallbackPath,
+  samlAcsPath,
+  pkcePair,
+  ssoRedirectCode,
+  ssoRedirectError,
+  type SsoSignInTarget,
+  type SsoReturn,
+  type VerifierStorage,
+  type SamlPost,
+} from './sso-sign-in.js';
 export {
   problemSchema,
   brandingSchema,

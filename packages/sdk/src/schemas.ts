@@ -17,7 +17,10 @@ export const brandingSchema = z
     language: z.string(),
     personas: z
       .array(z.object({ id: z.string(), name: z.string(), voice: z.string(), language: z.string(), greeting: z.string() }))
-      .meta({ description: 'The characters a user may pick when starting a voice session (`persona`), the default first; their instructions stay private.' }),
+      .meta({
+        description:
+          'The characters a user may pick when starting a voice session (`persona`), the default first; their instructions stay private.',
+      }),
     defaultPersona: z.string(),
   })
   .meta({ id: 'Branding', description: "The tenant's public branding, for the web widget." });
@@ -42,7 +45,10 @@ export const apiKeySchema = z
     hint: z.string().meta({ description: "The key's last four characters." }),
     permissions: z.array(z.string()),
     createdBy: z.string().meta({ description: 'The user who made the key.' }),
-    createdBySession: z.string().nullable().meta({ description: 'The session the key was made in (null for keys made before sessions were recorded).' }),
+    createdBySession: z
+      .string()
+      .nullable()
+      .meta({ description: 'The session the key was made in (null for keys made before sessions were recorded).' }),
     createdAt: isoDate,
     lastUsedAt: isoDate.nullable(),
     expiresAt: isoDate.nullable(),

@@ -30,7 +30,10 @@ const oidcScopesSchema = z.union(
       .refine((scopes) => scopes.includes('openid'), 'must include openid')
       .transform((scopes) => ['openid', ...new Set(scopes.filter((s) => s !== 'openid'))].join(' ')),
   ],
-  { error: 'must be a string of scopes separated by spaces that starts with openid, or an array of scopes (no spaces, quotes or backslashes) that includes openid' },
+  {
+    error:
+      'must be a string of scopes separated by spaces that starts with openid, or an array of scopes (no spaces, quotes or backslashes) that includes openid',
+  },
 );
 
 export const oidcSettingsSchema = z
@@ -123,7 +126,15 @@ export const connectionSchema = z
       .object({
         kind: z.literal('oidc'),
         ...connectionViewCommon,
-        settings: z.object({ issuer: z.string(), clientId: z.string(), idTokenAlgorithm: z.enum(OIDC_ALGORITHMS), scopes: z.string(), groupsClaim: z.string() }).loose(),
+        settings: z
+          .object({
+            issuer: z.string(),
+            clientId: z.string(),
+            idTokenAlgorithm: z.enum(OIDC_ALGORITHMS),
+            scopes: z.string(),
+            groupsClaim: z.string(),
+          })
+          .loose(),
         oidc: z.object({ redirectUri: z.string() }),
       })
       .loose(),

@@ -4,7 +4,12 @@ import { isoDate } from './common-schemas.js';
 // The SSO service's public request and response shapes: SSO validates with them, the gateway
 // documents them in /openapi.json, the client builds and parses with them.
 
-export const emailSchema = z.string().trim().toLowerCase().max(254).regex(/^[^\s@]{1,64}@[^\s@]{1,253}\.[^\s@]{2,}$/, 'must be an email address');
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .regex(/^[^\s@]{1,64}@[^\s@]{1,253}\.[^\s@]{2,}$/, 'must be an email address');
 
 export const emailDomainSchema = z
   .string()
@@ -15,11 +20,20 @@ export const emailDomainSchema = z
 
 /** What SSO answers after every successful sign-in (password, SAML ACS, OIDC callback, refresh). */
 export const tokenResponseSchema = z
-  .object({ token_type: z.literal('Bearer'), access_token: z.string(), expires_in: z.int(), refresh_token: z.string(), session_id: z.string() })
+  .object({
+    token_type: z.literal('Bearer'),
+    access_token: z.string(),
+    expires_in: z.int(),
+    refresh_token: z.string(),
+    session_id: z.string(),
+  })
   .loose()
   .meta({ id: 'TokenResponse' });
 
-export const passwordLoginRequestSchema = z.object({ email: emailSchema, password: z.string().min(1).max(1024) }).strict().meta({ id: 'PasswordLoginRequest' });
+export const passwordLoginRequestSchema = z
+  .object({ email: emailSchema, password: z.string().min(1).max(1024) })
+  .strict()
+  .meta({ id: 'PasswordLoginRequest' });
 
 export const passwordRegisterRequestSchema = z
   .object({ email: emailSchema, password: z.string().max(1024), displayName: z.string().trim().min(1).max(200).optional() })
@@ -28,9 +42,15 @@ export const passwordRegisterRequestSchema = z
 
 export const passwordResetRequestSchema = z.object({ email: emailSchema }).strict().meta({ id: 'PasswordResetRequest' });
 
-export const passwordResetConfirmRequestSchema = z.object({ token: z.string().min(1).max(200), password: z.string().max(1024) }).strict().meta({ id: 'PasswordResetConfirmRequest' });
+export const passwordResetConfirmRequestSchema = z
+  .object({ token: z.string().min(1).max(200), password: z.string().max(1024) })
+  .strict()
+  .meta({ id: 'PasswordResetConfirmRequest' });
 
-export const refreshRequestSchema = z.object({ grant_type: z.literal('refresh_token'), refresh_token: z.string().min(1).max(200) }).strict().meta({ id: 'RefreshRequest' });
+export const refreshRequestSchema = z
+  .object({ grant_type: z.literal('refresh_token'), refresh_token: z.string().min(1).max(200) })
+  .strict()
+  .meta({ id: 'RefreshRequest' });
 
 /** A PKCE (RFC 7636) S256 challenge or verifier: base64url, 43–128 characters. */
 const pkceValue = z.string().regex(/^[A-Za-z0-9_-]{43,128}$/, 'must be 43–128 base64url characters');
@@ -43,8 +63,18 @@ const pkceValue = z.string().regex(/^[A-Za-z0-9_-]{43,128}$/, 'must be 43–128 
 export const ssoLoginQuerySchema = z.object({
   connection: z.string().min(1).max(64).optional(),
   email: emailSchema.optional(),
-  returnTo: z.string().min(1).max(2048).optional().meta({ description: "Where the browser goes after sign-in, on one of the tenant's own origins; the code comes back in its fragment (`#code=…`)." }),
-  code_challenge: pkceValue.optional().meta({ description: 'PKCE S256 challenge; the code exchange must then send the matching code_verifier. Only with returnTo.' }),
+  returnTo: z
+    .string()
+    .min(1)
+    .max(2048)
+    .optional()
+    .meta({
+      description:
+        "Where the browser goes after sign-in, on one of the tenant's own origins; the code comes back in its fragment (`#code=…`).",
+    }),
+  code_challenge: pkceValue
+    .optional()
+    .meta({ description: 'PKCE S256 challenge; the code exchange must then send the matching code_verifier. Only with returnTo.' }),
   code_challenge_method: z.literal('S256').optional(),
 });
 
@@ -64,10 +94,17 @@ export const oidcCallbackQuerySchema = z.object({
 });
 
 /** The IdP's HTTP-POST binding at the SAML ACS: a base64 SAML Response (a form post). */
-export const samlPostSchema = z.object({ SAMLResponse: z.string().regex(/^[A-Za-z0-9+/=\s]+$/, 'must be base64'), RelayState: z.string().optional() });
+export const samlPostSchema = z.object({
+  SAMLResponse: z.string().regex(/^[A-Za-z0-9+/=\s]+$/, 'must be base64'),
+  RelayState: z.string().optional(),
+});
 
 /** SAML single logout by HTTP-POST: the IdP's LogoutRequest, or its LogoutResponse to one this SP sent. */
-export const samlLogoutPostSchema = z.object({ SAMLRequest: z.string().optional(), SAMLResponse: z.string().optional(), RelayState: z.string().optional() });
+export const samlLogoutPostSchema = z.object({
+  SAMLRequest: z.string().optional(),
+  SAMLResponse: z.string().optional(),
+  RelayState: z.string().optional(),
+});
 
 /** The answer of a logout whose SAML IdP session should end too: send the browser to logoutUrl. */
 export const logoutResponseSchema = z.object({ logoutUrl: z.string() }).meta({ id: 'LogoutResponse' });
@@ -104,7 +141,10 @@ export const domainSchema = z
   .loose()
   .meta({ id: 'Domain' });
 
-export const domainListSchema = z.object({ data: z.array(domainSchema) }).loose().meta({ id: 'DomainList' });
+export const domainListSchema = z
+  .object({ data: z.array(domainSchema) })
+  .loose()
+  .meta({ id: 'DomainList' });
 
 export const sessionsRevokedSchema = z.object({ sessionsEnded: z.int() }).meta({ id: 'SessionsRevoked' });
 

@@ -17,7 +17,11 @@ export async function runService<C extends ServiceConfig>(options: {
 }): Promise<void> {
   const config = loadConfigOrExit(options.service, options.loadConfig);
   const logger = createLogger({ name: options.service, level: config.LOG_LEVEL, base: { region: config.MINDBOT_REGION } });
-  const stopTracing = setupTracing({ service: options.service, exporter: config.OTEL_TRACES_EXPORTER, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const stopTracing = setupTracing({
+    service: options.service,
+    exporter: config.OTEL_TRACES_EXPORTER,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const deps = buildServiceDeps({
     service: options.service,
     region: config.MINDBOT_REGION,

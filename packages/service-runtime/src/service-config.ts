@@ -9,7 +9,10 @@ export const serviceEnv = {
   /** Unset: the service runs single-node, without Redis. */
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'must be a size such as 100kb or 1mb').default('100kb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/, 'must be a size such as 100kb or 1mb')
+    .default('100kb'),
   /** Tenants are served at `<slug>.<BASE_DOMAIN>` (and at their own domains); every service resolves hosts the same way. */
   BASE_DOMAIN: z
     .string()

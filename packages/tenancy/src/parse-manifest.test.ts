@@ -39,7 +39,10 @@ describe('Tenant manifests', () => {
 
   it('lists every problem of an invalid manifest by field path', () => {
     const [acme] = parseTenantManifests(acmeText);
-    const broken = structuredClone(acme) as unknown as { metadata: Record<string, unknown>; spec: Record<string, unknown> & { branding: Record<string, unknown>; agent: Record<string, unknown> } };
+    const broken = structuredClone(acme) as unknown as {
+      metadata: Record<string, unknown>;
+      spec: Record<string, unknown> & { branding: Record<string, unknown>; agent: Record<string, unknown> };
+    };
     broken.metadata.name = 'Not_A_Slug';
     broken.spec.region = 'mars-north';
     broken.spec.branding.primaryColor = 'blue';
@@ -49,7 +52,14 @@ describe('Tenant manifests', () => {
     broken.spec.unknownField = true;
     const paths = problemsOf(broken).map((p) => p.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['metadata.name', 'spec.region', 'spec.branding.primaryColor', 'spec.branding.logoUrl', 'spec.domains.0', 'spec']),
+      expect.arrayContaining([
+        'metadata.name',
+        'spec.region',
+        'spec.branding.primaryColor',
+        'spec.branding.logoUrl',
+        'spec.domains.0',
+        'spec',
+      ]),
     );
   });
 
@@ -79,7 +89,11 @@ describe('Tenant manifests', () => {
     if (!acme) throw new Error('no manifest');
     const reverseKeys = (value: unknown): unknown =>
       value !== null && typeof value === 'object' && !Array.isArray(value)
-        ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]))
+        ? Object.fromEntries(
+            Object.entries(value)
+              .reverse()
+              .map(([k, v]) => [k, reverseKeys(v)]),
+          )
         : value;
     const reordered = reverseKeys(acme.spec) as typeof acme.spec;
     expect(Object.keys(reordered)[0]).not.toBe(Object.keys(acme.spec)[0]);

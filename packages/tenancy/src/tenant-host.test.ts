@@ -9,7 +9,10 @@ describe('slugOfPlatformHost', () => {
     expect(slugOfPlatformHost(host, host.endsWith('localhost') ? 'localhost' : 'mindbot.ai')).toBe(slug);
   });
 
-  it.each(['mindbot.ai', 'voice.acme.example', 'a.b.mindbot.ai', 'acme.mars.mindbot.ai', 'acme.mindbot.ai.evil.example', 'acmemindbot.ai'])('names no tenant for %s', (host) => {
-    expect(slugOfPlatformHost(host, 'mindbot.ai')).toBeUndefined();
-  });
+  it.each(['mindbot.ai', 'voice.acme.example', 'a.b.mindbot.ai', 'acme.mars.mindbot.ai', 'acme.mindbot.ai.evil.example', 'acmemindbot.ai'])(
+    'names no tenant for %s',
+    (host) => {
+      expect(slugOfPlatformHost(host, 'mindbot.ai')).toBeUndefined();
+    },
+  );
 });

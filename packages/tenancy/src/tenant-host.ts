@@ -17,5 +17,9 @@ export function slugOfPlatformHost(host: string, baseDomain: string): string | u
 
 /** Every host a tenant is served at: its platform hosts (`<slug>.<base>`, `<slug>.<region>.<base>`) and its own domains. */
 export function hostsOfTenant(tenant: { slug: string; region: string; domains: readonly string[] }, baseDomain: string): string[] {
-  return [`${tenant.slug}.${baseDomain}`, `${tenant.slug}.${tenant.region}.${baseDomain}`, ...tenant.domains.map((domain) => domain.toLowerCase())];
+  return [
+    `${tenant.slug}.${baseDomain}`,
+    `${tenant.slug}.${tenant.region}.${baseDomain}`,
+    ...tenant.domains.map((domain) => domain.toLowerCase()),
+  ];
 }

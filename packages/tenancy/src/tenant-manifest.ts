@@ -62,7 +62,12 @@ const personaSchema = z
 
 const secretRef = z
   .object({
-    namespace: z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be a namespace name').meta({ description: 'Namespace of the Secret.' }),
+    namespace: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be a namespace name')
+      .meta({ description: 'Namespace of the Secret.' }),
     name: z
       .string()
       .min(1)
@@ -108,7 +113,12 @@ export const tenantSpecSchema = z
           .regex(/^[a-z][a-z0-9-]{0,39}$/)
           .optional()
           .meta({ description: 'The id of the persona used when a session names none; the built-in default persona when omitted.' }),
-        onboardingGreeting: z.string().min(1).max(500).optional().meta({ description: "What the agent says instead of the greeting in a user's very first call." }),
+        onboardingGreeting: z
+          .string()
+          .min(1)
+          .max(500)
+          .optional()
+          .meta({ description: "What the agent says instead of the greeting in a user's very first call." }),
         transcripts: z.boolean().default(true).meta({ description: "Keep each call's transcript and tool calls in the tenant's schema." }),
         minReplicas: z.int().min(0).max(50).default(1),
         maxReplicas: z.int().min(1).max(200).default(3),
@@ -120,7 +130,9 @@ export const tenantSpecSchema = z
       .strict()
       .meta({
         description: 'The branded voice agent: persona, voice and scale.',
-        'x-kubernetes-validations': [celRule('self.minReplicas <= self.maxReplicas', 'minReplicas must not be greater than maxReplicas', '.minReplicas')],
+        'x-kubernetes-validations': [
+          celRule('self.minReplicas <= self.maxReplicas', 'minReplicas must not be greater than maxReplicas', '.minReplicas'),
+        ],
       }),
     domains: z
       .array(domainName)
@@ -133,13 +145,10 @@ export const tenantSpecSchema = z
         requestsPerMinute: z.int().min(1).max(1_000_000).default(600),
         concurrentSessions: z.int().min(1).max(100_000).default(10),
         maxAgentReplicas: z.int().min(1).max(200).default(5),
-        agentPool: z
-          .enum(['dedicated', 'shared'])
-          .default('dedicated')
-          .meta({
-            description:
-              "Which workers answer this tenant's calls: its own agent Deployment, or the region's shared worker pool (no idle pod per tenant). Either way a job's credential reaches only that tenant and session.",
-          }),
+        agentPool: z.enum(['dedicated', 'shared']).default('dedicated').meta({
+          description:
+            "Which workers answer this tenant's calls: its own agent Deployment, or the region's shared worker pool (no idle pod per tenant). Either way a job's credential reaches only that tenant and session.",
+        }),
       })
       .strict(),
     billing: z
@@ -160,12 +169,16 @@ export const tenantSpecSchema = z
     dataRetention: z
       .enum(['Retain', 'Delete'])
       .default('Retain')
-      .meta({ description: "What deleting the Tenant does to its Postgres schema: keep it for restore, or drop it." }),
+      .meta({ description: 'What deleting the Tenant does to its Postgres schema: keep it for restore, or drop it.' }),
   })
   .strict()
   .meta({
     'x-kubernetes-validations': [
-      celRule('self.agent.maxReplicas <= self.plan.maxAgentReplicas', 'agent.maxReplicas must not exceed plan.maxAgentReplicas', '.agent.maxReplicas'),
+      celRule(
+        'self.agent.maxReplicas <= self.plan.maxAgentReplicas',
+        'agent.maxReplicas must not exceed plan.maxAgentReplicas',
+        '.agent.maxReplicas',
+      ),
     ],
   })
   .superRefine((spec, ctx) => {
@@ -180,9 +193,17 @@ export const tenantSpecSchema = z
       ctx.addIssue({ code: 'custom', path: ['agent', 'personas'], message: 'must not list a persona id twice' });
     }
     if (personaIds.includes(DEFAULT_PERSONA_ID)) {
-      ctx.addIssue({ code: 'custom', path: ['agent', 'personas'], message: `must not use the id "${DEFAULT_PERSONA_ID}": it names the built-in persona` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agent', 'personas'],
+        message: `must not use the id "${DEFAULT_PERSONA_ID}": it names the built-in persona`,
+      });
     }
-    if (spec.agent.defaultPersona !== undefined && spec.agent.defaultPersona !== DEFAULT_PERSONA_ID && !personaIds.includes(spec.agent.defaultPersona)) {
+    if (
+      spec.agent.defaultPersona !== undefined &&
+      spec.agent.defaultPersona !== DEFAULT_PERSONA_ID &&
+      !personaIds.includes(spec.agent.defaultPersona)
+    ) {
       ctx.addIssue({ code: 'custom', path: ['agent', 'defaultPersona'], message: 'must be the id of one of agent.personas' });
     }
     if (new Set(spec.domains).size !== spec.domains.length) {

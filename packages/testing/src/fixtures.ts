@@ -6,7 +6,10 @@ export function uniqueSlug(base = 'tenant'): string {
   return `${base}-${randomBytes(4).toString('hex')}`;
 }
 
-export function testManifest(slug: string, overrides: { region?: Region; domains?: string[]; suspended?: boolean; parentReseller?: string; displayName?: string } = {}): TenantManifest {
+export function testManifest(
+  slug: string,
+  overrides: { region?: Region; domains?: string[]; suspended?: boolean; parentReseller?: string; displayName?: string } = {},
+): TenantManifest {
   return parseTenantManifest({
     apiVersion: 'platform.mindbot.ai/v1alpha1',
     kind: 'Tenant',

@@ -19,7 +19,13 @@ export function describeServiceContract(service: string, createApp: (deps: Servi
 
     beforeAll(async () => {
       database = await createTestDatabase();
-      deps = buildServiceDeps({ service, region: 'eu-west', logger: captureLogger(service).logger, databaseUrl: database.url, redisUrl: testRedisUrl() });
+      deps = buildServiceDeps({
+        service,
+        region: 'eu-west',
+        logger: captureLogger(service).logger,
+        databaseUrl: database.url,
+        redisUrl: testRedisUrl(),
+      });
       await (await MigrationRunner.load(deps.pool)).migrate({ kind: 'platform', schema: 'platform' });
       app = createApp(deps);
     });

@@ -18,7 +18,9 @@ export interface StripeMock {
 export function stripeMockBinary(): string {
   if (process.env.STRIPE_MOCK_BIN) return process.env.STRIPE_MOCK_BIN;
   const repoTools = fileURLToPath(new URL('../../../.tools/bin/stripe-mock', import.meta.url));
-  return existsSync(repoTools) ? repoTools : join(process.env.MINDBOT_TOOLS_DIR ?? join(homedir(), '.cache', 'mindbot', 'tools'), 'bin', 'stripe-mock');
+  return existsSync(repoTools)
+    ? repoTools
+    : join(process.env.MINDBOT_TOOLS_DIR ?? join(homedir(), '.cache', 'mindbot', 'tools'), 'bin', 'stripe-mock');
 }
 
 function answers(port: number): Promise<boolean> {
@@ -38,10 +40,13 @@ function answers(port: number): Promise<boolean> {
  */
 export async function startStripeMock(): Promise<StripeMock> {
   const binary = stripeMockBinary();
-  if (!existsSync(binary)) throw new Error(`stripe-mock not found at ${binary}: run \`npm run tools\` (scripts/tools.sh stripe-mock) once on this machine`);
+  if (!existsSync(binary))
+    throw new Error(`stripe-mock not found at ${binary}: run \`npm run tools\` (scripts/tools.sh stripe-mock) once on this machine`);
   const port = await freePort();
   const httpsPort = await freePort();
-  const child: ChildProcess = spawn(binary, ['-http-addr', `127.0.0.1:${port}`, '-https-addr', `127.0.0.1:${httpsPort}`], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(binary, ['-http-addr', `127.0.0.1:${port}`, '-https-addr', `127.0.0.1:${httpsPort}`], {
+    stdio: 'ignore',
+  });
   const state = { exited: false };
   child.once('exit', () => {
     state.exited = true;

@@ -62,11 +62,17 @@ export function describeTenantIsolation<Ids>(suite: TenantIsolationSuite<Ids>): 
     });
 
     it('covers every route that takes a path parameter', () => {
-      const routed = [...expressRoutes(app)].filter((route) => route.includes(':')).map((route) => route.replace(/^(\S+)/, (m) => m.toUpperCase()));
+      const routed = [...expressRoutes(app)]
+        .filter((route) => route.includes(':'))
+        .map((route) => route.replace(/^(\S+)/, (m) => m.toUpperCase()));
       const covered = new Set([...Object.keys(suite.byId).map(routeOf), ...Object.keys(suite.exempt ?? {})]);
       expect(routed.filter((route) => !covered.has(route))).toEqual([]);
       const known = new Set([...expressRoutes(app)].map((route) => route.replace(/^(\S+)/, (m) => m.toUpperCase())));
-      expect(Object.keys(suite.byId).map(routeOf).filter((route) => !known.has(route))).toEqual([]);
+      expect(
+        Object.keys(suite.byId)
+          .map(routeOf)
+          .filter((route) => !known.has(route)),
+      ).toEqual([]);
     });
 
     it.each(Object.keys(suite.byId))("%s answers another tenant's id exactly like a missing one, changing nothing", async (route) => {

@@ -6,7 +6,10 @@ export interface TestTokenIssuer {
   audience: string;
   jwks: JSONWebKeySet;
   /** A platform access token for `tenant`/`userId`, with any claim overridable (e.g. an `exp` in the past). */
-  sign(claims: { tenant: string; userId?: string; roles?: string[] } & JWTPayload, options?: { kid?: string; expiresInSeconds?: number }): Promise<string>;
+  sign(
+    claims: { tenant: string; userId?: string; roles?: string[] } & JWTPayload,
+    options?: { kid?: string; expiresInSeconds?: number },
+  ): Promise<string>;
 }
 
 /** Mints real ES256 platform tokens for tests of services that verify them, as the SSO service would. */
@@ -32,9 +35,7 @@ export async function createTestTokenIssuer(issuer = 'https://sso.test.mindbot',
         sid: `ses_${randomUUID()}`,
         ...rest,
       };
-      return new SignJWT(claims)
-        .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? kid })
-        .sign(privateKey);
+      return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: options.kid ?? kid }).sign(privateKey);
     },
   };
 }

@@ -16,6 +16,11 @@ export function createAgentMetrics(metrics: Metrics, activeJobs: () => number): 
     },
   });
   return {
-    jobs: new Counter({ name: 'agent_jobs_total', help: 'Jobs LiveKit offered this worker, by outcome (accepted, or why refused).', labelNames: ['outcome'], registers: [metrics.registry] }),
+    jobs: new Counter({
+      name: 'agent_jobs_total',
+      help: 'Jobs LiveKit offered this worker, by outcome (accepted, or why refused).',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    }),
   };
 }

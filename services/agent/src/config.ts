@@ -40,7 +40,10 @@ const agentEnv = z
       .string()
       .regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, 'must be a tenant slug')
       .optional(),
-    AGENT_POOL_NAME: z.string().regex(/^[a-z0-9-]{1,60}$/, 'must be lower-case letters, digits and -').default('mindbot-shared'),
+    AGENT_POOL_NAME: z
+      .string()
+      .regex(/^[a-z0-9-]{1,60}$/, 'must be lower-case letters, digits and -')
+      .default('mindbot-shared'),
     /** Seconds between heartbeats to billing while the user is in the room. */
     AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(60).default(5),
     /** How long a draining worker lets calls run on before ending them (keep the pod's grace period longer). */
@@ -59,7 +62,9 @@ const agentEnv = z
       .default('[]')
       .transform((text, ctx) => {
         const parsed = z
-          .array(z.object({ startTime: z.number().min(0), endTime: z.number().min(0), sttDelay: z.number().min(0), transcript: z.string() }))
+          .array(
+            z.object({ startTime: z.number().min(0), endTime: z.number().min(0), sttDelay: z.number().min(0), transcript: z.string() }),
+          )
           .safeParse(safeJson(text));
         if (parsed.success) return parsed.data;
         ctx.addIssue({ code: 'custom', message: 'must be a JSON array of { startTime, endTime, sttDelay, transcript }' });
@@ -76,7 +81,13 @@ const agentEnv = z
       .default('[]')
       .transform((text, ctx) => {
         const parsed = z
-          .array(z.object({ input: z.string(), content: z.string().optional(), toolCalls: z.array(z.object({ name: z.string(), args: z.record(z.string(), z.unknown()) })).optional() }))
+          .array(
+            z.object({
+              input: z.string(),
+              content: z.string().optional(),
+              toolCalls: z.array(z.object({ name: z.string(), args: z.record(z.string(), z.unknown()) })).optional(),
+            }),
+          )
           .safeParse(safeJson(text));
         if (parsed.success) return parsed.data;
         ctx.addIssue({ code: 'custom', message: 'must be a JSON array of { input, content?, toolCalls? }' });

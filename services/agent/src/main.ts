@@ -15,7 +15,11 @@ const logger = createLogger({ name: 'agent', level: config.LOG_LEVEL, base: { re
 const metrics = createMetrics('agent');
 const lifecycle = createLifecycle();
 let workerId: string | undefined;
-const worker = createWorker(config, logger, createAgentMetrics(metrics, () => worker.activeJobs.length));
+const worker = createWorker(
+  config,
+  logger,
+  createAgentMetrics(metrics, () => worker.activeJobs.length),
+);
 
 const missing = missingProviders(config);
 if (missing.length > 0) {
@@ -68,7 +72,9 @@ const stop = (signal: string) => {
     clearInterval(reporting);
     if (redis && workerId !== undefined) await withdrawAgentStatus(redis, agentName, workerId).catch(() => undefined);
     logger.info({ signal, activeJobs: worker.activeJobs.length }, 'draining: no new calls; calls in progress finish');
-    await worker.drain(config.AGENT_DRAIN_SECONDS * 1000).catch((error: unknown) => logger.warn({ err: error }, 'drain timed out; ending the remaining calls'));
+    await worker
+      .drain(config.AGENT_DRAIN_SECONDS * 1000)
+      .catch((error: unknown) => logger.warn({ err: error }, 'drain timed out; ending the remaining calls'));
     await worker.close();
     await health.close();
     redis?.disconnect();

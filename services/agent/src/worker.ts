@@ -30,12 +30,18 @@ export function createWorker(config: AgentConfig, logger: Logger, metrics: Agent
       numIdleProcesses: config.AGENT_IDLE_PROCESSES,
       loadThreshold: config.AGENT_LOAD_THRESHOLD,
       // With AGENT_MAX_CALLS the load is the share of calls running (predictable per pod); otherwise the CPU.
-      ...(config.AGENT_MAX_CALLS > 0 ? { loadFunc: (server: AgentServer) => Promise.resolve(server.activeJobs.length / config.AGENT_MAX_CALLS) } : {}),
+      ...(config.AGENT_MAX_CALLS > 0
+        ? { loadFunc: (server: AgentServer) => Promise.resolve(server.activeJobs.length / config.AGENT_MAX_CALLS) }
+        : {}),
       drainTimeout: config.AGENT_DRAIN_SECONDS * 1000,
       // A job process loads the agent and its providers first; on a busy two-core node that takes longer than the 10 s default.
       initializeProcessTimeout: 60_000,
       requestFunc: async (request: JobRequest) => {
-        const checked = checkDispatch(request.job.metadata, { name: request.room?.name, metadata: request.room?.metadata }, config.AGENT_TENANT);
+        const checked = checkDispatch(
+          request.job.metadata,
+          { name: request.room?.name, metadata: request.room?.metadata },
+          config.AGENT_TENANT,
+        );
         if (!checked.ok) {
           metrics.jobs.inc({ outcome: checked.refusal });
           logger.warn({ refusal: checked.refusal, room: request.room?.name, agentName }, 'job refused');
@@ -43,7 +49,10 @@ export function createWorker(config: AgentConfig, logger: Logger, metrics: Agent
           return;
         }
         metrics.jobs.inc({ outcome: 'accepted' });
-        await request.accept(checked.dispatch.persona.name, undefined, undefined, { 'mindbot.tenant': checked.dispatch.tenant, 'mindbot.persona': checked.dispatch.persona.id });
+        await request.accept(checked.dispatch.persona.name, undefined, undefined, {
+          'mindbot.tenant': checked.dispatch.tenant,
+          'mindbot.persona': checked.dispatch.persona.id,
+        });
       },
     }),
   );

@@ -86,7 +86,10 @@ export function createApp(deps: ServiceDeps, billing?: BillingDeps): Express {
 }
 
 function routeContext(deps: ServiceDeps, billing: BillingDeps): RouteContext {
-  if (deps.trustProxy === false) deps.logger.warn('activation failures are not limited per client IP: TRUST_PROXY does not cover the gateway, so every request seems to come from it');
+  if (deps.trustProxy === false)
+    deps.logger.warn(
+      'activation failures are not limited per client IP: TRUST_PROXY does not cover the gateway, so every request seems to come from it',
+    );
   const directory = new TenantDirectory(deps.platform);
   const user = [requireAuth(billing.verifier), tenantFromToken(directory)];
   return {
@@ -96,8 +99,20 @@ function routeContext(deps: ServiceDeps, billing: BillingDeps): RouteContext {
     user,
     admin: [...user, requireRole(...ADMIN_ROLES)],
     service: [requireServiceToken(billing.serviceTokens), tenantFromPath(directory)],
-    session: requireSessionCaller({ serviceTokens: billing.serviceTokens, directory, tenants: deps.tenants, clock: billing.clock, allowService: true }),
-    job: requireSessionCaller({ serviceTokens: billing.serviceTokens, directory, tenants: deps.tenants, clock: billing.clock, allowService: false }),
+    session: requireSessionCaller({
+      serviceTokens: billing.serviceTokens,
+      directory,
+      tenants: deps.tenants,
+      clock: billing.clock,
+      allowService: true,
+    }),
+    job: requireSessionCaller({
+      serviceTokens: billing.serviceTokens,
+      directory,
+      tenants: deps.tenants,
+      clock: billing.clock,
+      allowService: false,
+    }),
     activationLimiter: new FailureLimiter(deps.redis, {
       name: 'activation-failures',
       perUser: billing.activationMaxFailures,

@@ -24,7 +24,10 @@ export interface BillingDeps {
   clock: () => Date;
 }
 
-export type BillingPolicy = Pick<BillingDeps, 'metering' | 'activationMaxFailures' | 'activationMaxFailuresPerIp' | 'activationFailureWindowSeconds' | 'parkedEventRetentionMs'>;
+export type BillingPolicy = Pick<
+  BillingDeps,
+  'metering' | 'activationMaxFailures' | 'activationMaxFailuresPerIp' | 'activationFailureWindowSeconds' | 'parkedEventRetentionMs'
+>;
 
 /** How billing meters, limits activation guessing and keeps parked events, from its configuration. */
 export function billingPolicyOf(config: BillingPolicyConfig): BillingPolicy {
@@ -48,7 +51,12 @@ export function buildBillingDeps(config: BillingConfig, revokedSessions: Revoked
     stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL }),
     webhookSecret: config.STRIPE_WEBHOOK_SECRET,
     livemode: config.STRIPE_LIVEMODE,
-    verifier: createTokenVerifier({ jwks: new URL(config.AUTH_JWKS_URL), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, revokedSessions }),
+    verifier: createTokenVerifier({
+      jwks: new URL(config.AUTH_JWKS_URL),
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      revokedSessions,
+    }),
     serviceTokens: config.BILLING_SERVICE_TOKENS,
     appUrl: config.BILLING_APP_URL.replace(/\/$/, ''),
     ...billingPolicyOf(config),

@@ -16,7 +16,12 @@ const billingEnv = z.object({
   /** Service credentials the gateway and agent present on /internal routes (comma-separated, ≥ 32 characters each; two during rotation). */
   BILLING_SERVICE_TOKENS: z
     .string()
-    .transform((v) => v.split(',').map((t) => t.trim()).filter((t) => t.length > 0))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0),
+    )
     .pipe(z.array(z.string().min(32, 'each token must have at least 32 characters')).min(1, 'must list at least one token')),
   /** Verification of platform user tokens (issued by the SSO service). */
   AUTH_JWKS_URL: z.url({ error: 'must be the SSO service JWKS URL' }),
@@ -35,7 +40,12 @@ const billingEnv = z.object({
    * How long a Connect event of an account not recorded here is kept (waiting for the provisioner
    * to record it) before the sweeper deletes it. Stripe itself gives up redelivering after 3 days.
    */
-  STRIPE_PARKED_EVENT_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+  STRIPE_PARKED_EVENT_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24 * 7),
   /** Wrong activation codes a user may try per window (the tenant as a whole: 40 times this). */
   ACTIVATION_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   /** Wrong activation codes one client IP may try per window, whichever users it signs in as. */

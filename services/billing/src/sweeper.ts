@@ -31,14 +31,19 @@ export function startSweeper(options: {
         const scope = options.tenants.forTenant(slug);
         const closed = await sweepAbandonedSessions(scope, options.metering, options.clock());
         const expired = await expireLots(scope, options.clock());
-        if (closed + expired > 0) options.logger.info({ tenantId: slug, closed, expired }, 'sweeper closed abandoned sessions and expired lots');
+        if (closed + expired > 0)
+          options.logger.info({ tenantId: slug, closed, expired }, 'sweeper closed abandoned sessions and expired lots');
       } catch (error) {
         options.logger.error({ err: error, tenantId: slug }, 'sweeper pass failed for tenant');
       }
     }
     try {
       const { stripe, livemode, platform, tenants, logger } = options;
-      const { drainedAccounts, purged } = await sweepParkedEvents({ platform, tenants, stripe, logger, livemode }, options.clock(), options.parkedEventRetentionMs);
+      const { drainedAccounts, purged } = await sweepParkedEvents(
+        { platform, tenants, stripe, logger, livemode },
+        options.clock(),
+        options.parkedEventRetentionMs,
+      );
       if (drainedAccounts + purged > 0) logger.info({ drainedAccounts, purged }, 'sweeper applied and purged parked stripe events');
     } catch (error) {
       options.logger.error({ err: error }, 'sweeper pass over parked stripe events failed');

@@ -21,7 +21,14 @@ import { v1VoiceSessionsEnd } from './routes/v1-voice-sessions-end.js';
 import { v1WebhooksLivekitReceive } from './routes/v1-webhooks-livekit-receive.js';
 
 /** The gateway's own tenant routes (after tenant resolution, CORS, authentication and rate limits). */
-export const TENANT_ROUTES: readonly GatewayRoute[] = [v1BrandingGet, v1ApiKeysCreate, v1ApiKeysList, v1ApiKeysRevoke, v1VoiceSessionsCreate, v1VoiceSessionsEnd];
+export const TENANT_ROUTES: readonly GatewayRoute[] = [
+  v1BrandingGet,
+  v1ApiKeysCreate,
+  v1ApiKeysList,
+  v1ApiKeysRevoke,
+  v1VoiceSessionsCreate,
+  v1VoiceSessionsEnd,
+];
 /** Routes without a tenant host: called by other systems, authenticated by signature. */
 export const PLATFORM_ROUTES: readonly GatewayRoute[] = [v1WebhooksLivekitReceive];
 
@@ -56,13 +63,16 @@ export function createApp(deps: ServiceDeps, gateway?: GatewayDeps): Express {
       const { upstreams } = ctx.gateway;
       const platform = express.Router();
       for (const route of PLATFORM_ROUTES) route.mount(platform, ctx);
-      for (const prefix of PROXIED_PREFIXES.billing.open) platform.use(prefix, proxyTo({ service: 'billing', upstream: upstreams.billing, bodyLimitBytes }));
-      for (const prefix of PROXIED_PREFIXES.sso.open) platform.use(prefix, proxyTo({ service: 'sso', upstream: upstreams.sso, bodyLimitBytes }));
+      for (const prefix of PROXIED_PREFIXES.billing.open)
+        platform.use(prefix, proxyTo({ service: 'billing', upstream: upstreams.billing, bodyLimitBytes }));
+      for (const prefix of PROXIED_PREFIXES.sso.open)
+        platform.use(prefix, proxyTo({ service: 'sso', upstream: upstreams.sso, bodyLimitBytes }));
       app.use(platform);
 
       const tenant = express.Router();
       tenant.use('/v1', resolveTenant(ctx.gateway), tenantCors(ctx.gateway), authenticate(ctx.gateway), rateLimit(ctx.gateway));
-      for (const prefix of PROXIED_PREFIXES.billing.user) tenant.use(prefix, requireUser(), proxyTo({ service: 'billing', upstream: upstreams.billing, bodyLimitBytes }));
+      for (const prefix of PROXIED_PREFIXES.billing.user)
+        tenant.use(prefix, requireUser(), proxyTo({ service: 'billing', upstream: upstreams.billing, bodyLimitBytes }));
       for (const prefix of PROXIED_PREFIXES.sso.user) {
         tenant.use(prefix, refuseApiKeys, proxyTo({ service: 'sso', upstream: upstreams.sso, bodyLimitBytes }));
       }

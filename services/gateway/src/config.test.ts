@@ -14,19 +14,31 @@ const valid = {
 describe('gateway configuration', () => {
   it('reads a complete environment with its defaults', () => {
     const config = loadGatewayConfig({ ...valid, REGION_URLS: '{"us-east":"https://{tenant}.us-east.mindbot.ai"}' });
-    expect(config).toMatchObject({ PORT: 8080, BASE_DOMAIN: 'localhost', RATE_LIMIT_WHEN_REDIS_DOWN: 'local', REGION_URLS: { 'us-east': 'https://{tenant}.us-east.mindbot.ai' } });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      BASE_DOMAIN: 'localhost',
+      RATE_LIMIT_WHEN_REDIS_DOWN: 'local',
+      REGION_URLS: { 'us-east': 'https://{tenant}.us-east.mindbot.ai' },
+    });
   });
 
   it('names every bad variable, never its value', () => {
     let error: unknown;
     try {
-      loadGatewayConfig({ ...valid, LIVEKIT_URL: 'http://x', BILLING_SERVICE_TOKEN: 'short-secret', REGION_URLS: '{"mars":"https://x"}', RATE_LIMIT_WHEN_REDIS_DOWN: 'maybe' });
+      loadGatewayConfig({
+        ...valid,
+        LIVEKIT_URL: 'http://x',
+        BILLING_SERVICE_TOKEN: 'short-secret',
+        REGION_URLS: '{"mars":"https://x"}',
+        RATE_LIMIT_WHEN_REDIS_DOWN: 'maybe',
+      });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = error instanceof Error ? error.message : '';
-    for (const name of ['LIVEKIT_URL', 'BILLING_SERVICE_TOKEN', 'REGION_URLS', 'RATE_LIMIT_WHEN_REDIS_DOWN']) expect(message).toContain(name);
+    for (const name of ['LIVEKIT_URL', 'BILLING_SERVICE_TOKEN', 'REGION_URLS', 'RATE_LIMIT_WHEN_REDIS_DOWN'])
+      expect(message).toContain(name);
     expect(message).not.toContain('short-secret');
   });
 });

@@ -62,7 +62,12 @@ export function settingsFromConfig(config: GatewayConfig, revokedSessions: Revok
     baseDomain: config.BASE_DOMAIN,
     scheme: config.PUBLIC_SCHEME,
     regionUrls: config.REGION_URLS,
-    verifier: createTokenVerifier({ jwks: new URL(config.AUTH_JWKS_URL), issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, revokedSessions }),
+    verifier: createTokenVerifier({
+      jwks: new URL(config.AUTH_JWKS_URL),
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      revokedSessions,
+    }),
     billingUrl: config.BILLING_URL,
     ssoUrl: config.SSO_URL,
     billingServiceToken: config.BILLING_SERVICE_TOKEN,

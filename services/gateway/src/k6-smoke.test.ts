@@ -48,7 +48,11 @@ describe('load tests: k6 smoke run of every scenario', () => {
     database = await createTestDatabase();
     livekit = await startLiveKit({ apiKey: LIVEKIT_DEV_KEY, apiSecret: LIVEKIT_DEV_SECRET });
     const billingPort = await freePort();
-    h = await startGatewayHarness({ database, billingUrl: `http://127.0.0.1:${billingPort}`, livekit: { url: livekit.url, apiUrl: livekit.apiUrl } });
+    h = await startGatewayHarness({
+      database,
+      billingUrl: `http://127.0.0.1:${billingPort}`,
+      livekit: { url: livekit.url, apiUrl: livekit.apiUrl },
+    });
     const tenants = [];
     for (let t = 0; t < 3; t++) {
       const slug = uniqueSlug(`k6t${t}`);
@@ -68,7 +72,12 @@ describe('load tests: k6 smoke run of every scenario', () => {
     // Warm up what a long run amortises (billing's JWKS fetch, per-tenant clients): a smoke run's
     // few samples would otherwise measure the first request of a cold process.
     for (const tenant of tenants) {
-      for (const user of tenant.users) await request(h.app).get('/v1/balance').set('Host', `${tenant.slug}.localhost`).set('Authorization', `Bearer ${user.token}`).expect(200);
+      for (const user of tenant.users)
+        await request(h.app)
+          .get('/v1/balance')
+          .set('Host', `${tenant.slug}.localhost`)
+          .set('Authorization', `Bearer ${user.token}`)
+          .expect(200);
     }
     dir = await mkdtemp(join(tmpdir(), 'mindbot-k6-'));
     await writeFile(join(dir, 'seed.json'), JSON.stringify({ tenants }));
@@ -85,9 +94,19 @@ describe('load tests: k6 smoke run of every scenario', () => {
 
   it.each(['branding.js', 'balance.js', 'voice-sessions.js', 'mixed.js'])('%s passes its thresholds', async (script) => {
     const summary = join(dir, `${script}.summary.json`);
-    const { code, output } = await runK6(script, { MINDBOT_BASE_URL: server.url, MINDBOT_SEED: join(dir, 'seed.json'), K6_PROFILE: 'smoke', K6_THRESHOLD_SCALE: SMOKE_SCALE, SUMMARY: summary });
+    const { code, output } = await runK6(script, {
+      MINDBOT_BASE_URL: server.url,
+      MINDBOT_SEED: join(dir, 'seed.json'),
+      K6_PROFILE: 'smoke',
+      K6_THRESHOLD_SCALE: SMOKE_SCALE,
+      SUMMARY: summary,
+    });
     if (code !== 0) throw new Error(`k6 ${script} exited ${code}:\n${output.slice(-3000)}`);
-    const metrics = (JSON.parse(await readFile(summary, 'utf8')) as { metrics: Record<string, { passes?: number; fails?: number; count?: number; thresholds?: Record<string, boolean> }> }).metrics;
+    const metrics = (
+      JSON.parse(await readFile(summary, 'utf8')) as {
+        metrics: Record<string, { passes?: number; fails?: number; count?: number; thresholds?: Record<string, boolean> }>;
+      }
+    ).metrics;
     expect(metrics.checks?.fails).toBe(0);
     expect(metrics.checks?.passes).toBeGreaterThan(0);
     expect(metrics.http_reqs?.count).toBeGreaterThan(0);
@@ -98,7 +117,13 @@ describe('load tests: k6 smoke run of every scenario', () => {
 
   it('fails the run when a threshold is missed (the thresholds are real)', async () => {
     const summary = join(dir, 'impossible.summary.json');
-    const { code } = await runK6('branding.js', { MINDBOT_BASE_URL: server.url, MINDBOT_SEED: join(dir, 'seed.json'), K6_PROFILE: 'smoke', K6_THRESHOLD_SCALE: '0.000001', SUMMARY: summary });
+    const { code } = await runK6('branding.js', {
+      MINDBOT_BASE_URL: server.url,
+      MINDBOT_SEED: join(dir, 'seed.json'),
+      K6_PROFILE: 'smoke',
+      K6_THRESHOLD_SCALE: '0.000001',
+      SUMMARY: summary,
+    });
     expect(code).toBe(99);
   });
 });

@@ -61,7 +61,10 @@ describe('@mindbot/sdk: SSO sign-in that returns to the app (returnTo + one-time
     env = await startSsoBehindGateway({
       prefix: 'sso-back',
       domains: [customDomain],
-      accounts: { alice: { email: 'alice@corp.test', name: 'Alice', groups: ['staff'] }, bob: { email: 'bob@corp.test', name: 'Bob', groups: [] } },
+      accounts: {
+        alice: { email: 'alice@corp.test', name: 'Alice', groups: ['staff'] },
+        bob: { email: 'bob@corp.test', name: 'Bob', groups: [] },
+      },
       ssoOverrides: { now: () => Date.now() + clockShift },
     });
     ({ sso, oidcIdp, samlIdp, tenant, port, baseUrl, oidc, saml } = env);
@@ -97,11 +100,22 @@ describe('@mindbot/sdk: SSO sign-in that returns to the app (returnTo + one-time
     const tokens = await client.completeSsoRedirect(location, { storage });
     expect(storage.size()).toBe(0);
     const user = new MindBotClient({ baseUrl, credential: tokens.access_token, fetch: hostFetch });
-    expect(await user.me()).toMatchObject({ tenant: tenant.slug, email: 'alice@corp.test', identities: [{ connectionId: oidc.id }], sessionId: tokens.session_id });
+    expect(await user.me()).toMatchObject({
+      tenant: tenant.slug,
+      email: 'alice@corp.test',
+      identities: [{ connectionId: oidc.id }],
+      sessionId: tokens.session_id,
+    });
 
     const actions = await sso.auditActions(tenant);
-    expect(actions.find((a) => a.action === 'sso.login_succeeded' && (a.data as { returnTo?: string }).returnTo === baseUrl)?.data).toMatchObject({ method: 'oidc', pkce: true });
-    expect(actions.find((a) => a.action === 'sso.code_redeemed')?.data).toMatchObject({ method: 'oidc', session: tokens.session_id, pkce: true });
+    expect(
+      actions.find((a) => a.action === 'sso.login_succeeded' && (a.data as { returnTo?: string }).returnTo === baseUrl)?.data,
+    ).toMatchObject({ method: 'oidc', pkce: true });
+    expect(actions.find((a) => a.action === 'sso.code_redeemed')?.data).toMatchObject({
+      method: 'oidc',
+      session: tokens.session_id,
+      pkce: true,
+    });
 
     // The code is spent: a second redemption (a replayed URL, a leaked history entry) is refused.
     const verifier = (await client.startSsoSignIn({ connection: oidc.id }, { returnTo })).codeVerifier;
@@ -136,7 +150,12 @@ describe('@mindbot/sdk: SSO sign-in that returns to the app (returnTo + one-time
 
     const tokens = await client.completeSsoRedirect(new URL(location), { codeVerifier });
     const user = new MindBotClient({ baseUrl, credential: tokens.access_token, fetch: hostFetch });
-    expect(await user.me()).toMatchObject({ tenant: tenant.slug, email: 'ada@corp.test', displayName: 'Ada', identities: [{ connectionId: saml.id }] });
+    expect(await user.me()).toMatchObject({
+      tenant: tenant.slug,
+      email: 'ada@corp.test',
+      displayName: 'Ada',
+      identities: [{ connectionId: saml.id }],
+    });
     expect(await refusal(client.completeSsoRedirect(location, { codeVerifier }))).toEqual([401, 'unauthenticated']);
   });
 
@@ -161,7 +180,10 @@ describe('@mindbot/sdk: SSO sign-in that returns to the app (returnTo + one-time
     expect(await refusedReasons(other)).toEqual(['code_unknown']);
 
     const tokens = await client.completeSsoRedirect(location, { codeVerifier });
-    expect(await new MindBotClient({ baseUrl, credential: tokens.access_token, fetch: hostFetch }).me()).toMatchObject({ tenant: tenant.slug, email: 'bob@corp.test' });
+    expect(await new MindBotClient({ baseUrl, credential: tokens.access_token, fetch: hostFetch }).me()).toMatchObject({
+      tenant: tenant.slug,
+      email: 'bob@corp.test',
+    });
   });
 
   it('binds the code to the PKCE verifier when a challenge was sent; without one, the code alone redeems it', async () => {
@@ -172,7 +194,8 @@ describe('@mindbot/sdk: SSO sign-in that returns to the app (returnTo + one-time
     expect(await refusal(client.completeSsoRedirect(bound, { codeVerifier: stranger.codeVerifier }))).toEqual([401, 'unauthenticated']);
     expect(await refusedReasons(tenant)).toContain('code_verifier_mismatch');
 
-    const plain = (await oidcRoundTrip(client.ssoSignInUrl({ connection: oidc.id }, { returnTo: `${baseUrl}/p` }))).headers.get('location') ?? '';
+    const plain =
+      (await oidcRoundTrip(client.ssoSignInUrl({ connection: oidc.id }, { returnTo: `${baseUrl}/p` }))).headers.get('location') ?? '';
     const tokens = await client.completeSsoRedirect(plain);
     expect(tokens.token_type).toBe('Bearer');
 
@@ -181,7 +204,9 @@ describe('@mindbot/sdk: SSO sign-in that returns to the app (returnTo + one-time
   });
 
   it("accepts the tenant's own domains as returnTo, and refuses every other address with a 400, nothing stored, audited", async () => {
-    const accepted = await browse(`${baseUrl}/v1/sso/login?${new URLSearchParams({ connection: oidc.id, returnTo: `http://${customDomain}/home` }).toString()}`);
+    const accepted = await browse(
+      `${baseUrl}/v1/sso/login?${new URLSearchParams({ connection: oidc.id, returnTo: `http://${customDomain}/home` }).toString()}`,
+    );
     expect(accepted.status).toBe(302);
     expect(accepted.headers.get('location')?.startsWith(oidcIdp.issuer)).toBe(true);
 
@@ -208,7 +233,9 @@ describe('@mindbot/sdk: SSO sign-in that returns to the app (returnTo + one-time
       expect(((await res.json()) as { status: number }).status).toBe(400);
     }
     // A PKCE challenge means nothing without a place to return to.
-    const orphan = await browse(`${baseUrl}/v1/sso/login?${new URLSearchParams({ connection: oidc.id, code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' }).toString()}`);
+    const orphan = await browse(
+      `${baseUrl}/v1/sso/login?${new URLSearchParams({ connection: oidc.id, code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' }).toString()}`,
+    );
     expect(orphan.status).toBe(400);
 
     expect(await ssoKeys(tenant)).toEqual(keysBefore);

@@ -22,11 +22,18 @@ describe('@mindbot/sdk: a refused SSO sign-in returns to the app with #error', (
 
   const memoryStorage = (): VerifierStorage & { size(): number } => {
     const items = new Map<string, string>();
-    return { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => items.set(k, v), removeItem: (k) => items.delete(k), size: () => items.size };
+    return {
+      getItem: (k) => items.get(k) ?? null,
+      setItem: (k, v) => items.set(k, v),
+      removeItem: (k) => items.delete(k),
+      size: () => items.size,
+    };
   };
 
   async function refusedReasons(): Promise<unknown[]> {
-    return (await sso.auditActions(tenant)).filter((a) => a.action === 'sso.login_refused').map((a) => (a.data as { reason?: unknown }).reason);
+    return (await sso.auditActions(tenant))
+      .filter((a) => a.action === 'sso.login_refused')
+      .map((a) => (a.data as { reason?: unknown }).reason);
   }
 
   /** One-time sign-in codes held for this tenant (none may be issued for a refused sign-in). */
@@ -48,7 +55,10 @@ describe('@mindbot/sdk: a refused SSO sign-in returns to the app with #error', (
 
   async function samlStart(returnTo: string | undefined): Promise<{ requestId: string; codeVerifier: string | undefined }> {
     const client = new MindBotClient({ baseUrl, fetch: hostFetch });
-    const started = returnTo === undefined ? { url: client.ssoSignInUrl({ connection: saml.id }), codeVerifier: undefined } : await client.startSsoSignIn({ connection: saml.id }, { returnTo });
+    const started =
+      returnTo === undefined
+        ? { url: client.ssoSignInUrl({ connection: saml.id }), codeVerifier: undefined }
+        : await client.startSsoSignIn({ connection: saml.id }, { returnTo });
     const start = await browse(started.url);
     expect(start.status).toBe(302);
     return { requestId: TestSamlIdp.requestIdOf(start.headers.get('location') ?? ''), codeVerifier: started.codeVerifier };
@@ -98,7 +108,12 @@ describe('@mindbot/sdk: a refused SSO sign-in returns to the app with #error', (
     expect(await refusal(client.completeSsoRedirect(res.headers.get('location') ?? '', { storage }))).toEqual([401, 'unauthenticated']);
     expect(storage.size()).toBe(0);
     const error = await client.completeSsoRedirect(res.headers.get('location') ?? '').catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'MindBotApiError', status: 401, code: 'unauthenticated', message: 'The sign-in could not be completed.' });
+    expect(error).toMatchObject({
+      name: 'MindBotApiError',
+      status: 401,
+      code: 'unauthenticated',
+      message: 'The sign-in could not be completed.',
+    });
   });
 
   it('OIDC: the same refusal without returnTo is still the problem answer', async () => {
@@ -123,43 +138,63 @@ describe('@mindbot/sdk: a refused SSO sign-in returns to the app with #error', (
   it.each([
     ['wrong audience', { audience: 'https://someone-else.test/sp' }],
     ['unsigned', { sign: { assertion: false, response: false } }],
-  ])('SAML: a refused response (%s) to a request started with returnTo → 303 back with #error, audited, no code, no user', async (_name, wrong) => {
-    const returnTo = `${baseUrl}/after-saml`;
-    const { requestId, codeVerifier } = await samlStart(returnTo);
-    const usersBefore = await sso.userCount(tenant);
-    const before = (await refusedReasons()).length;
-    const res = await postToAcs(await samlIdp.response(saml.sp, { nameId: 'eve@corp.test', attributes: { email: ['eve@corp.test'] }, inResponseTo: requestId, ...wrong }));
-    expect(fragmentOf(res, returnTo).get('error')).toBe('unauthenticated');
-    expect((await refusedReasons()).slice(before)).toEqual(['saml_invalid']);
-    expect(await codesHeld()).toBe(0);
-    expect(await sso.userCount(tenant)).toBe(usersBefore);
-    const client = new MindBotClient({ baseUrl, fetch: hostFetch });
-    expect(await refusal(client.completeSsoRedirect(res.headers.get('location') ?? '', codeVerifier === undefined ? {} : { codeVerifier }))).toEqual([401, 'unauthenticated']);
-  });
+  ])(
+    'SAML: a refused response (%s) to a request started with returnTo → 303 back with #error, audited, no code, no user',
+    async (_name, wrong) => {
+      const returnTo = `${baseUrl}/after-saml`;
+      const { requestId, codeVerifier } = await samlStart(returnTo);
+      const usersBefore = await sso.userCount(tenant);
+      const before = (await refusedReasons()).length;
+      const res = await postToAcs(
+        await samlIdp.response(saml.sp, {
+          nameId: 'eve@corp.test',
+          attributes: { email: ['eve@corp.test'] },
+          inResponseTo: requestId,
+          ...wrong,
+        }),
+      );
+      expect(fragmentOf(res, returnTo).get('error')).toBe('unauthenticated');
+      expect((await refusedReasons()).slice(before)).toEqual(['saml_invalid']);
+      expect(await codesHeld()).toBe(0);
+      expect(await sso.userCount(tenant)).toBe(usersBefore);
+      const client = new MindBotClient({ baseUrl, fetch: hostFetch });
+      expect(
+        await refusal(client.completeSsoRedirect(res.headers.get('location') ?? '', codeVerifier === undefined ? {} : { codeVerifier })),
+      ).toEqual([401, 'unauthenticated']);
+    },
+  );
 
   it('SAML: a valid response whose user may not sign in (email held by another account) → 303 back with #error=forbidden, reason audited', async () => {
     const spOf = (): SpEndpoints => saml.sp;
     const first = await samlStart(undefined);
-    const created = await postToAcs(await samlIdp.response(spOf(), { nameId: 'kim-1', attributes: { email: ['kim@corp.test'] }, inResponseTo: first.requestId }));
+    const created = await postToAcs(
+      await samlIdp.response(spOf(), { nameId: 'kim-1', attributes: { email: ['kim@corp.test'] }, inResponseTo: first.requestId }),
+    );
     expect(created.status).toBe(200);
 
     const returnTo = `${baseUrl}/kim`;
     const { requestId } = await samlStart(returnTo);
     const before = (await refusedReasons()).length;
-    const res = await postToAcs(await samlIdp.response(spOf(), { nameId: 'kim-2', attributes: { email: ['kim@corp.test'] }, inResponseTo: requestId }));
+    const res = await postToAcs(
+      await samlIdp.response(spOf(), { nameId: 'kim-2', attributes: { email: ['kim@corp.test'] }, inResponseTo: requestId }),
+    );
     const fragment = fragmentOf(res, returnTo);
     expect(fragment.get('error')).toBe('forbidden');
     expect(fragment.get('error_description')).toBe('This sign-in connection is not available.');
     expect((await refusedReasons()).slice(before)).toEqual(['email_taken']);
     expect(await codesHeld()).toBe(0);
-    const error = await new MindBotClient({ baseUrl, fetch: hostFetch }).completeSsoRedirect(res.headers.get('location') ?? '').catch((e: unknown) => e);
+    const error = await new MindBotClient({ baseUrl, fetch: hostFetch })
+      .completeSsoRedirect(res.headers.get('location') ?? '')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'MindBotApiError', status: 403, code: 'forbidden' });
   });
 
   it('SAML: a refused response that answers no request of ours (forged InResponseTo) is the problem answer, never a redirect', async () => {
     await samlStart(`${baseUrl}/pending`);
     const before = (await refusedReasons()).length;
-    const res = await postToAcs(await samlIdp.response(saml.sp, { nameId: 'eve@corp.test', inResponseTo: '_never-sent', audience: 'https://someone-else.test/sp' }));
+    const res = await postToAcs(
+      await samlIdp.response(saml.sp, { nameId: 'eve@corp.test', inResponseTo: '_never-sent', audience: 'https://someone-else.test/sp' }),
+    );
     expect(res.status).toBe(401);
     expect(res.headers.get('location')).toBeNull();
     expect((await refusedReasons()).slice(before)).toEqual(['saml_invalid']);
@@ -169,7 +204,15 @@ describe('@mindbot/sdk: a refused SSO sign-in returns to the app with #error', (
 describe('@mindbot/sdk: the status of a refusal named in the #error fragment', () => {
   // Every code SSO refuses a browser sign-in with (services/sso/src/http/refuse-login.ts), among
   // them conflict: the first sign-in that lost a race with a concurrent first sign-in of its email.
-  const refusals: readonly ErrorCode[] = ['bad_request', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'unavailable'];
+  const refusals: readonly ErrorCode[] = [
+    'bad_request',
+    'unauthenticated',
+    'forbidden',
+    'not_found',
+    'conflict',
+    'payload_too_large',
+    'unavailable',
+  ];
 
   it.each(refusals)('#error=%s carries the status SSO answers it with', (code) => {
     const problem = ssoRedirectError(`https://app.example/signed-in#error=${code}&error_description=Refused.`);

@@ -24,7 +24,10 @@ describe('@mindbot/sdk: SAML and OIDC sign-in through the gateway', () => {
 
   beforeAll(async () => {
     // No domains of its own: SSO behind the gateway must resolve the platform host `<slug>.localhost` as the gateway does.
-    env = await startSsoBehindGateway({ prefix: 'sdk-sso', accounts: { alice: { email: 'alice@corp.test', name: 'Alice', groups: ['staff'] } } });
+    env = await startSsoBehindGateway({
+      prefix: 'sdk-sso',
+      accounts: { alice: { email: 'alice@corp.test', name: 'Alice', groups: ['staff'] } },
+    });
     ({ oidcIdp, samlIdp, tenant, baseUrl, oidc, saml } = env);
   });
 
@@ -42,7 +45,12 @@ describe('@mindbot/sdk: SAML and OIDC sign-in through the gateway', () => {
     const back = await completeIdpLogin(authorization, 'alice', { redirectPrefix: oidc.redirectUri });
     const tokens = await client.completeOidcSignIn(back);
     const user = new MindBotClient({ baseUrl, credential: tokens.access_token, fetch: hostFetch });
-    expect(await user.me()).toMatchObject({ tenant: tenant.slug, email: 'alice@corp.test', identities: [{ connectionId: oidc.id }], sessionId: tokens.session_id });
+    expect(await user.me()).toMatchObject({
+      tenant: tenant.slug,
+      email: 'alice@corp.test',
+      identities: [{ connectionId: oidc.id }],
+      sessionId: tokens.session_id,
+    });
 
     // The state is spent: the same redirect cannot be redeemed a second time.
     expect(await refusal(client.completeOidcSignIn(back))).toEqual([401, 'unauthenticated']);
@@ -65,7 +73,12 @@ describe('@mindbot/sdk: SAML and OIDC sign-in through the gateway', () => {
     });
     const tokens = await client.completeSamlSignIn(saml.sp.acsUrl, { SAMLResponse });
     const user = new MindBotClient({ baseUrl, credential: tokens.access_token, fetch: hostFetch });
-    expect(await user.me()).toMatchObject({ tenant: tenant.slug, email: 'ada@corp.test', displayName: 'Ada', identities: [{ connectionId: saml.id }] });
+    expect(await user.me()).toMatchObject({
+      tenant: tenant.slug,
+      email: 'ada@corp.test',
+      displayName: 'Ada',
+      identities: [{ connectionId: saml.id }],
+    });
 
     expect(await refusal(client.completeSamlSignIn(saml.id, { SAMLResponse }))).toEqual([401, 'unauthenticated']);
   });

@@ -43,8 +43,17 @@ describe('an ended session is refused by every service within a second', () => {
     jwksUrl = new URL(`${ssoUrl}/.well-known/jwks.json`);
     gateway = await startGatewayHarness({ ssoUrl, auth: { jwks: jwksUrl, issuer: ISSUER, audience: AUDIENCE } });
     sso = await startSsoHarness({ database: gateway.database, trustProxy: 'loopback' });
-    ssoServer = await startServer(sso.app, { port: Number(new URL(ssoUrl).port), host: '127.0.0.1', logger: gateway.log.logger, lifecycle: sso.deps.lifecycle, shutdownTimeoutMs: 1_000 });
-    billing = await startBillingProcess({ databaseUrl: gateway.database.url, auth: { jwksUrl: jwksUrl.href, issuer: ISSUER, audience: AUDIENCE } });
+    ssoServer = await startServer(sso.app, {
+      port: Number(new URL(ssoUrl).port),
+      host: '127.0.0.1',
+      logger: gateway.log.logger,
+      lifecycle: sso.deps.lifecycle,
+      shutdownTimeoutMs: 1_000,
+    });
+    billing = await startBillingProcess({
+      databaseUrl: gateway.database.url,
+      auth: { jwksUrl: jwksUrl.href, issuer: ISSUER, audience: AUDIENCE },
+    });
     slug = uniqueSlug('revoke');
     host = `${slug}.localhost`;
     await gateway.provision(slug);
@@ -107,7 +116,10 @@ describe('an ended session is refused by every service within a second', () => {
 
   async function expectRefusedEverywhereWithinASecond(token: string): Promise<void> {
     // Measured from the moment SSO answered the revoking request.
-    const [gatewayMs, billingMs] = await Promise.all([refusedWithin(() => atGateway(token), 1_000), refusedWithin(() => atBilling(token), 1_000)]);
+    const [gatewayMs, billingMs] = await Promise.all([
+      refusedWithin(() => atGateway(token), 1_000),
+      refusedWithin(() => atBilling(token), 1_000),
+    ]);
     expect(gatewayMs).toBeLessThan(1_000);
     expect(billingMs).toBeLessThan(1_000);
   }
@@ -156,7 +168,10 @@ describe('an ended session is refused by every service within a second', () => {
     const keysOf = () => sso.deps.tenants.forTenant(slug).transaction((tx) => tx.apiKey.count());
     expect((await viaGateway('post', '/v1/auth/logout', loggedOut.access_token)).status).toBe(204);
     const before = await keysOf();
-    const res = await viaGateway('post', '/v1/api-keys', loggedOut.access_token).send({ name: 'after logout', permissions: ['voice:sessions'] });
+    const res = await viaGateway('post', '/v1/api-keys', loggedOut.access_token).send({
+      name: 'after logout',
+      permissions: ['voice:sessions'],
+    });
     expect(res.status).toBe(401);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body.code).toBe('unauthenticated');
@@ -164,7 +179,10 @@ describe('an ended session is refused by every service within a second', () => {
   });
 
   it('API keys record who made them: the user and the session', async () => {
-    const created = await viaGateway('post', '/v1/api-keys', admin.access_token).send({ name: 'made by admin', permissions: ['api-keys:read'] });
+    const created = await viaGateway('post', '/v1/api-keys', admin.access_token).send({
+      name: 'made by admin',
+      permissions: ['api-keys:read'],
+    });
     expect(created.status).toBe(201);
     const { apiKey } = apiKeyCreatedSchema.parse(created.body);
     expect(apiKey).toMatchObject({ createdBy: admin.userId, createdBySession: admin.session_id });
@@ -181,12 +199,26 @@ describe('an ended session is refused by every service within a second', () => {
     expect((await viaGateway('post', '/v1/auth/logout', loggedOut.access_token)).status).toBe(204);
     expect((await viaGateway('post', `/v1/users/${blocked.userId}/block`, admin.access_token)).status).toBe(200);
 
-    const laterGateway = await startGatewayHarness({ database: gateway.database, auth: { jwks: jwksUrl, issuer: ISSUER, audience: AUDIENCE } });
-    const laterBilling = await startBillingProcess({ databaseUrl: gateway.database.url, auth: { jwksUrl: jwksUrl.href, issuer: ISSUER, audience: AUDIENCE } });
+    const laterGateway = await startGatewayHarness({
+      database: gateway.database,
+      auth: { jwks: jwksUrl, issuer: ISSUER, audience: AUDIENCE },
+    });
+    const laterBilling = await startBillingProcess({
+      databaseUrl: gateway.database.url,
+      auth: { jwksUrl: jwksUrl.href, issuer: ISSUER, audience: AUDIENCE },
+    });
     try {
       for (const token of [loggedOut.access_token, blocked.access_token]) {
-        expect(await atGateway(token, laterGateway.app)).toEqual({ status: 401, type: expect.stringMatching(/^application\/problem\+json/), code: 'unauthenticated' });
-        expect(await atBilling(token, laterBilling.url)).toEqual({ status: 401, type: expect.stringMatching(/^application\/problem\+json/), code: 'unauthenticated' });
+        expect(await atGateway(token, laterGateway.app)).toEqual({
+          status: 401,
+          type: expect.stringMatching(/^application\/problem\+json/),
+          code: 'unauthenticated',
+        });
+        expect(await atBilling(token, laterBilling.url)).toEqual({
+          status: 401,
+          type: expect.stringMatching(/^application\/problem\+json/),
+          code: 'unauthenticated',
+        });
       }
       expect((await atGateway(live.access_token, laterGateway.app)).status).toBe(200);
       expect((await atBilling(live.access_token, laterBilling.url)).status).toBe(200);

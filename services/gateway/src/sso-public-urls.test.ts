@@ -45,7 +45,11 @@ describe('SSO URLs handed out through the gateway keep the scheme, host and port
     direct = await startGatewayHarness({
       database: env.gateway.database,
       ssoUrl: env.gateway.gateway.upstreams.sso.href,
-      auth: { jwks: new URL('/.well-known/jwks.json', env.gateway.gateway.upstreams.sso), issuer: 'https://sso.test.mindbot', audience: 'mindbot-platform' },
+      auth: {
+        jwks: new URL('/.well-known/jwks.json', env.gateway.gateway.upstreams.sso),
+        issuer: 'https://sso.test.mindbot',
+        audience: 'mindbot-platform',
+      },
       trustProxy: false,
     });
     directServer = await direct.listen();
@@ -86,14 +90,20 @@ describe('SSO URLs handed out through the gateway keep the scheme, host and port
 
     const saml = await hostFetch(`${baseUrl}/v1/sso/login?connection=${env.saml.id}`, { redirect: 'manual' });
     expect(saml.status).toBe(302);
-    const authnRequest = inflateRawSync(Buffer.from(new URL(saml.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
+    const authnRequest = inflateRawSync(
+      Buffer.from(new URL(saml.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64'),
+    ).toString('utf8');
     expect(authnRequest).toContain(`AssertionConsumerServiceURL="${env.saml.sp.acsUrl}"`);
     expect(authnRequest).toContain(`Destination="${env.samlIdp.ssoUrl}"`);
   });
 
   it('keeps https and its port when a proxy the gateway trusts (TRUST_PROXY) says the client came over TLS', async () => {
-    expect(redirectUriOf(await connectionOverTls(`${tenant.host}:8443`, env.oidc.id))).toBe(`https://${tenant.host}:8443/v1/sso/oidc/${env.oidc.id}/callback`);
-    expect(samlEndpointsOf(await connectionOverTls(`${tenant.host}:443`, env.saml.id))?.acsUrl).toBe(`https://${tenant.host}/v1/sso/saml/${env.saml.id}/acs`);
+    expect(redirectUriOf(await connectionOverTls(`${tenant.host}:8443`, env.oidc.id))).toBe(
+      `https://${tenant.host}:8443/v1/sso/oidc/${env.oidc.id}/callback`,
+    );
+    expect(samlEndpointsOf(await connectionOverTls(`${tenant.host}:443`, env.saml.id))?.acsUrl).toBe(
+      `https://${tenant.host}/v1/sso/saml/${env.saml.id}/acs`,
+    );
   });
 
   it('does not use an X-Forwarded-Host or X-Forwarded-Proto a client sends to a gateway that trusts no proxy', async () => {

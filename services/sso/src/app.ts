@@ -44,7 +44,10 @@ export function createSsoApp(deps: ServiceDeps, sso: Sso): Express {
     rawRoutes: (app) => {
       // The SAML endpoints take form posts, parsed (with their own cap) by the routes themselves.
       const saml = express.Router();
-      saml.use('/v1/sso/saml', tenantContext({ platform: deps.platform, scheme: config.SSO_PUBLIC_SCHEME, baseDomain: config.BASE_DOMAIN, auditor: sso.auditor }));
+      saml.use(
+        '/v1/sso/saml',
+        tenantContext({ platform: deps.platform, scheme: config.SSO_PUBLIC_SCHEME, baseDomain: config.BASE_DOMAIN, auditor: sso.auditor }),
+      );
       v1SamlAcsPost(saml, sso);
       v1SamlSlo(saml, sso);
       app.use(saml);
@@ -52,7 +55,10 @@ export function createSsoApp(deps: ServiceDeps, sso: Sso): Express {
     routes: (app) => {
       wellKnownJwksGet(app, sso);
       const tenant = express.Router();
-      tenant.use('/v1', tenantContext({ platform: deps.platform, scheme: config.SSO_PUBLIC_SCHEME, baseDomain: config.BASE_DOMAIN, auditor: sso.auditor }));
+      tenant.use(
+        '/v1',
+        tenantContext({ platform: deps.platform, scheme: config.SSO_PUBLIC_SCHEME, baseDomain: config.BASE_DOMAIN, auditor: sso.auditor }),
+      );
       v1LoginStart(tenant, sso);
       v1OidcCallback(tenant, sso);
       v1SsoCodeExchange(tenant, sso);

@@ -24,24 +24,24 @@ const signingKeySet = z
     }
   })
   .pipe(
-    z.object({ keys: z.array(privateSigningJwk).min(1).max(5) }).refine((set) => new Set(set.keys.map((k) => k.kid)).size === set.keys.length, 'key ids must be unique'),
+    z
+      .object({ keys: z.array(privateSigningJwk).min(1).max(5) })
+      .refine((set) => new Set(set.keys.map((k) => k.kid)).size === set.keys.length, 'key ids must be unique'),
   );
 
 /** `kid:base64key,kid:base64key`: 32-byte key-encryption keys; the first encrypts, all decrypt. */
-const secretKeys = z
-  .string({ error: 'is required: key-encryption keys such as k1:<32 bytes base64>' })
-  .transform((text, ctx) => {
-    const keys = text.split(',').map((part) => {
-      const [kid, material] = part.trim().split(':');
-      const key = Buffer.from(material ?? '', 'base64');
-      return { kid: kid ?? '', key };
-    });
-    if (keys.some((k) => !/^[A-Za-z0-9_-]{1,32}$/.test(k.kid) || k.key.length !== 32)) {
-      ctx.addIssue({ code: 'custom', message: 'each entry must be <key id>:<32 bytes in base64>' });
-      return z.NEVER;
-    }
-    return keys;
+const secretKeys = z.string({ error: 'is required: key-encryption keys such as k1:<32 bytes base64>' }).transform((text, ctx) => {
+  const keys = text.split(',').map((part) => {
+    const [kid, material] = part.trim().split(':');
+    const key = Buffer.from(material ?? '', 'base64');
+    return { kid: kid ?? '', key };
   });
+  if (keys.some((k) => !/^[A-Za-z0-9_-]{1,32}$/.test(k.kid) || k.key.length !== 32)) {
+    ctx.addIssue({ code: 'custom', message: 'each entry must be <key id>:<32 bytes in base64>' });
+    return z.NEVER;
+  }
+  return keys;
+});
 
 const ssoEnv = z
   .object({
@@ -55,18 +55,40 @@ const ssoEnv = z
     SSO_SIGNING_KID: z.string().min(1, 'is required: the kid of the key that signs'),
     SSO_SECRET_KEYS: secretKeys,
     SSO_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
-    SSO_REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(90 * 86_400).default(14 * 86_400),
-    SSO_SESSION_TTL_SECONDS: z.coerce.number().int().min(300).max(365 * 86_400).default(30 * 86_400),
+    SSO_REFRESH_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(90 * 86_400)
+      .default(14 * 86_400),
+    SSO_SESSION_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(365 * 86_400)
+      .default(30 * 86_400),
     /** Tolerance for SAML NotBefore/NotOnOrAfter and ID-token times. */
     SSO_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
-    SSO_SAML_MAX_BYTES: z.coerce.number().int().min(4_096).max(5_000_000).default(256 * 1024),
+    SSO_SAML_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(4_096)
+      .max(5_000_000)
+      .default(256 * 1024),
     /** Scheme of the URLs built from the request host (ACS, redirect URIs). */
     SSO_PUBLIC_SCHEME: z.enum(['https', 'http']).default('https'),
     /** DNS servers (ip or ip:port, comma separated) used for domain verification; the system's when unset. */
     SSO_DNS_SERVERS: z
       .string()
       .optional()
-      .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined)),
+      .transform((v) =>
+        v
+          ? v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined,
+      ),
     /** Allows identity providers on http:// URLs: development and tests only. */
     SSO_ALLOW_INSECURE_IDP_URLS: envBoolean(false),
     SSO_PASSWORD_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),

@@ -30,7 +30,10 @@ describe('platform tokens: access JWTs, JWKS, rotating refresh tokens', () => {
   });
 
   const register = async (tenant: TestTenant, email = `user-${Date.now()}-${Math.random().toString(16).slice(2)}@acme.test`) => {
-    const res = await request(h.app).post('/v1/auth/password/register').set('Host', tenant.host).send({ email, password: 'correct horse battery staple' });
+    const res = await request(h.app)
+      .post('/v1/auth/password/register')
+      .set('Host', tenant.host)
+      .send({ email, password: 'correct horse battery staple' });
     expect(res.status).toBe(201);
     return res.body as { access_token: string; refresh_token: string; session_id: string; expires_in: number };
   };
@@ -50,10 +53,20 @@ describe('platform tokens: access JWTs, JWKS, rotating refresh tokens', () => {
     expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ alg: 'ES256', kid: 'k-current' });
     const claims = decodeJwt(tokens.access_token);
     expect(Object.keys(claims).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'roles', 'sid', 'sub', 'tid']);
-    expect(claims).toMatchObject({ iss: 'https://sso.test.mindbot', aud: 'mindbot-platform', tid: acme.slug, roles: ['member'], sid: tokens.session_id });
+    expect(claims).toMatchObject({
+      iss: 'https://sso.test.mindbot',
+      aud: 'mindbot-platform',
+      tid: acme.slug,
+      roles: ['member'],
+      sid: tokens.session_id,
+    });
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(600);
     const verifier = createTokenVerifier({ jwks: jwksUrl, issuer: 'https://sso.test.mindbot', audience: 'mindbot-platform' });
-    await expect(verifier.verify(tokens.access_token)).resolves.toMatchObject({ tenant: acme.slug, roles: ['member'], sessionId: tokens.session_id });
+    await expect(verifier.verify(tokens.access_token)).resolves.toMatchObject({
+      tenant: acme.slug,
+      roles: ['member'],
+      sessionId: tokens.session_id,
+    });
     const me = await request(h.app).get('/v1/auth/me').set('Host', acme.host).set('Authorization', `Bearer ${tokens.access_token}`);
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ tenant: acme.slug, roles: ['member'] });
@@ -61,33 +74,71 @@ describe('platform tokens: access JWTs, JWKS, rotating refresh tokens', () => {
 
   it('rotates refresh tokens; replaying a rotated one revokes the whole session family', async () => {
     const first = await register(acme);
-    const second = await request(h.app).post('/v1/auth/token').set('Host', acme.host).send({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
+    const second = await request(h.app)
+      .post('/v1/auth/token')
+      .set('Host', acme.host)
+      .send({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
     expect(second.status).toBe(200);
     expect(second.body.refresh_token).not.toBe(first.refresh_token);
     expect(second.body.session_id).toBe(first.session_id);
-    const replay = await request(h.app).post('/v1/auth/token').set('Host', acme.host).send({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
+    const replay = await request(h.app)
+      .post('/v1/auth/token')
+      .set('Host', acme.host)
+      .send({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
     expect(replay.status).toBe(401);
     // The legitimate holder's newer token is dead too, and so is the session's access token.
-    const newer = await request(h.app).post('/v1/auth/token').set('Host', acme.host).send({ grant_type: 'refresh_token', refresh_token: second.body.refresh_token });
+    const newer = await request(h.app)
+      .post('/v1/auth/token')
+      .set('Host', acme.host)
+      .send({ grant_type: 'refresh_token', refresh_token: second.body.refresh_token });
     expect(newer.status).toBe(401);
-    expect((await request(h.app).get('/v1/auth/me').set('Host', acme.host).set('Authorization', `Bearer ${String(second.body.access_token)}`)).status).toBe(401);
+    expect(
+      (
+        await request(h.app)
+          .get('/v1/auth/me')
+          .set('Host', acme.host)
+          .set('Authorization', `Bearer ${String(second.body.access_token)}`)
+      ).status,
+    ).toBe(401);
     expect((await h.auditActions(acme)).map((a) => a.action)).toContain('token.refresh_reuse_detected');
   });
 
   it('ends a session on logout and on admin revocation', async () => {
     const mine = await register(acme);
-    expect((await request(h.app).post('/v1/auth/logout').set('Host', acme.host).set('Authorization', `Bearer ${mine.access_token}`)).status).toBe(204);
-    expect((await request(h.app).post('/v1/auth/token').set('Host', acme.host).send({ grant_type: 'refresh_token', refresh_token: mine.refresh_token })).status).toBe(401);
+    expect(
+      (await request(h.app).post('/v1/auth/logout').set('Host', acme.host).set('Authorization', `Bearer ${mine.access_token}`)).status,
+    ).toBe(204);
+    expect(
+      (
+        await request(h.app)
+          .post('/v1/auth/token')
+          .set('Host', acme.host)
+          .send({ grant_type: 'refresh_token', refresh_token: mine.refresh_token })
+      ).status,
+    ).toBe(401);
 
     const victim = await register(acme);
     const userId = decodeJwt(victim.access_token).sub ?? '';
     const member = await h.tokenFor(acme, ['member']);
-    expect((await request(h.app).post(`/v1/users/${userId}/sessions/revoke`).set('Host', acme.host).set('Authorization', `Bearer ${member}`)).status).toBe(403);
+    expect(
+      (await request(h.app).post(`/v1/users/${userId}/sessions/revoke`).set('Host', acme.host).set('Authorization', `Bearer ${member}`))
+        .status,
+    ).toBe(403);
     const admin = await h.tokenFor(acme, ['admin']);
-    const revoked = await request(h.app).post(`/v1/users/${userId}/sessions/revoke`).set('Host', acme.host).set('Authorization', `Bearer ${admin}`);
+    const revoked = await request(h.app)
+      .post(`/v1/users/${userId}/sessions/revoke`)
+      .set('Host', acme.host)
+      .set('Authorization', `Bearer ${admin}`);
     expect(revoked.status).toBe(200);
     expect(revoked.body).toEqual({ sessionsEnded: 1 });
-    expect((await request(h.app).post('/v1/auth/token').set('Host', acme.host).send({ grant_type: 'refresh_token', refresh_token: victim.refresh_token })).status).toBe(401);
+    expect(
+      (
+        await request(h.app)
+          .post('/v1/auth/token')
+          .set('Host', acme.host)
+          .send({ grant_type: 'refresh_token', refresh_token: victim.refresh_token })
+      ).status,
+    ).toBe(401);
   });
 
   it("refuses a token of tenant A on tenant B's host, and a refresh token of A at B", async () => {
@@ -95,8 +146,17 @@ describe('platform tokens: access JWTs, JWKS, rotating refresh tokens', () => {
     const me = await request(h.app).get('/v1/auth/me').set('Host', globex.host).set('Authorization', `Bearer ${tokens.access_token}`);
     expect(me.status).toBe(401);
     const admin = await h.tokenFor(acme, ['admin']);
-    expect((await request(h.app).get('/v1/sso/connections').set('Host', globex.host).set('Authorization', `Bearer ${admin}`)).status).toBe(401);
-    expect((await request(h.app).post('/v1/auth/token').set('Host', globex.host).send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).status).toBe(401);
+    expect((await request(h.app).get('/v1/sso/connections').set('Host', globex.host).set('Authorization', `Bearer ${admin}`)).status).toBe(
+      401,
+    );
+    expect(
+      (
+        await request(h.app)
+          .post('/v1/auth/token')
+          .set('Host', globex.host)
+          .send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })
+      ).status,
+    ).toBe(401);
   });
 
   it('refuses expired, wrong-audience, unknown-kid, alg-none and malformed tokens with the same 401', async () => {
@@ -106,7 +166,8 @@ describe('platform tokens: access JWTs, JWKS, rotating refresh tokens', () => {
     const real = await importJWK({ ...current }, 'ES256');
     const stranger = await importJWK({ ...newSigningJwk('k-current') }, 'ES256');
     const now = Math.floor(Date.now() / 1000);
-    const sign = (key: typeof real | typeof stranger, over: Record<string, unknown>, kid = 'k-current') => new SignJWT({ ...claims, ...over }).setProtectedHeader({ alg: 'ES256', kid }).sign(key);
+    const sign = (key: typeof real | typeof stranger, over: Record<string, unknown>, kid = 'k-current') =>
+      new SignJWT({ ...claims, ...over }).setProtectedHeader({ alg: 'ES256', kid }).sign(key);
     const noneToken = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
     const bad = [
       await sign(real, {}), // the control: accepted below
@@ -136,10 +197,22 @@ describe('platform tokens: access JWTs, JWKS, rotating refresh tokens', () => {
     const rotated = createSsoApp(h.deps, buildSso(h.deps, rotatedConfig));
     const jwks = await request(rotated).get('/.well-known/jwks.json');
     expect((jwks.body as { keys: { kid: string }[] }).keys.map((k) => k.kid)).toEqual(['k-next', 'k-current']);
-    expect((await request(rotated).get('/v1/auth/me').set('Host', acme.host).set('Authorization', `Bearer ${tokens.access_token}`)).status).toBe(200);
-    const refreshed = await request(rotated).post('/v1/auth/token').set('Host', acme.host).send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+    expect(
+      (await request(rotated).get('/v1/auth/me').set('Host', acme.host).set('Authorization', `Bearer ${tokens.access_token}`)).status,
+    ).toBe(200);
+    const refreshed = await request(rotated)
+      .post('/v1/auth/token')
+      .set('Host', acme.host)
+      .send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
     expect(refreshed.status).toBe(200);
     expect(decodeProtectedHeader(String(refreshed.body.access_token))).toMatchObject({ kid: 'k-next' });
-    expect((await request(h.app).get('/v1/auth/me').set('Host', acme.host).set('Authorization', `Bearer ${String(refreshed.body.access_token)}`)).status).toBe(200);
+    expect(
+      (
+        await request(h.app)
+          .get('/v1/auth/me')
+          .set('Host', acme.host)
+          .set('Authorization', `Bearer ${String(refreshed.body.access_token)}`)
+      ).status,
+    ).toBe(200);
   });
 });

@@ -43,14 +43,23 @@ export interface SsoOverrides {
 }
 
 export function buildSso(deps: ServiceDeps, config: SsoConfig, overrides: SsoOverrides = {}): Sso {
-  const keys = SigningKeys.load({ keys: config.SSO_SIGNING_KEYS.keys, signingKid: config.SSO_SIGNING_KID, issuer: config.SSO_ISSUER, audience: config.SSO_AUDIENCE });
+  const keys = SigningKeys.load({
+    keys: config.SSO_SIGNING_KEYS.keys,
+    signingKid: config.SSO_SIGNING_KID,
+    issuer: config.SSO_ISSUER,
+    audience: config.SSO_AUDIENCE,
+  });
   const store = deps.redis ? redisEphemeralStore(deps.redis) : memoryEphemeralStore();
   const auditor = new Auditor(deps.tenants, deps.logger);
   const revocations = new SessionRevocations(deps.redis, deps.revokedSessions, deps.logger, config.SSO_ACCESS_TOKEN_TTL_SECONDS);
   const tokens = new TokenService(
     deps.tenants,
     keys,
-    { accessTokenTtlSeconds: config.SSO_ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.SSO_REFRESH_TOKEN_TTL_SECONDS, sessionTtlSeconds: config.SSO_SESSION_TTL_SECONDS },
+    {
+      accessTokenTtlSeconds: config.SSO_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: config.SSO_REFRESH_TOKEN_TTL_SECONDS,
+      sessionTtlSeconds: config.SSO_SESSION_TTL_SECONDS,
+    },
     auditor,
     revocations,
   );
@@ -68,13 +77,27 @@ export function buildSso(deps: ServiceDeps, config: SsoConfig, overrides: SsoOve
     auditor,
     revocations,
     tokens,
-    verifier: createTokenVerifier({ jwks: keys.jwks, issuer: config.SSO_ISSUER, audience: config.SSO_AUDIENCE, revokedSessions: deps.revokedSessions }),
+    verifier: createTokenVerifier({
+      jwks: keys.jwks,
+      issuer: config.SSO_ISSUER,
+      audience: config.SSO_AUDIENCE,
+      revokedSessions: deps.revokedSessions,
+    }),
     connections,
-    connectionAdmin: new ConnectionAdmin(deps.tenants, connections, { allowInsecureUrls: config.SSO_ALLOW_INSECURE_IDP_URLS, maxXmlBytes: config.SSO_SAML_MAX_BYTES }),
+    connectionAdmin: new ConnectionAdmin(deps.tenants, connections, {
+      allowInsecureUrls: config.SSO_ALLOW_INSECURE_IDP_URLS,
+      maxXmlBytes: config.SSO_SAML_MAX_BYTES,
+    }),
     domains: new DomainVerification(deps.tenants, config.SSO_DNS_SERVERS),
-    oidc: new OidcLogin(store, { allowInsecureRequests: config.SSO_ALLOW_INSECURE_IDP_URLS, clockSkewSeconds: config.SSO_CLOCK_SKEW_SECONDS }),
+    oidc: new OidcLogin(store, {
+      allowInsecureRequests: config.SSO_ALLOW_INSECURE_IDP_URLS,
+      clockSkewSeconds: config.SSO_CLOCK_SKEW_SECONDS,
+    }),
     saml: new SamlPassport(),
     codes: new SignInCodes(store, overrides.now ?? Date.now),
-    passwords: new PasswordLogin(deps.tenants, tokens, mailer, { maxFailures: config.SSO_PASSWORD_MAX_FAILURES, lockoutSeconds: config.SSO_PASSWORD_LOCKOUT_SECONDS }),
+    passwords: new PasswordLogin(deps.tenants, tokens, mailer, {
+      maxFailures: config.SSO_PASSWORD_MAX_FAILURES,
+      lockoutSeconds: config.SSO_PASSWORD_LOCKOUT_SECONDS,
+    }),
   };
 }

@@ -10,7 +10,11 @@ describe('the Tenant CRD', () => {
 
   it('is cluster-scoped with short name tnt, a status subresource and Region/Ready/Age/Message columns', () => {
     const crd = parse(readFileSync(CRD_FILE, 'utf8')) as ReturnType<typeof tenantCrd> & {
-      spec: { scope: string; names: { shortNames: string[] }; versions: { name: string; subresources: unknown; additionalPrinterColumns: { name: string }[] }[] };
+      spec: {
+        scope: string;
+        names: { shortNames: string[] };
+        versions: { name: string; subresources: unknown; additionalPrinterColumns: { name: string }[] }[];
+      };
     };
     expect(crd.spec.scope).toBe('Cluster');
     expect(crd.spec.names.shortNames).toEqual(['tnt']);

@@ -20,7 +20,8 @@ export function toStructural(schema: unknown): unknown {
     if (key === '$schema') continue;
     if (key === 'additionalProperties' && value === false) continue;
     // Values of these keys are data (defaults, enum members, CEL rules), not schemas.
-    out[key] = key === 'default' || key === 'enum' || key === 'x-kubernetes-validations' || key === 'required' ? value : toStructural(value);
+    out[key] =
+      key === 'default' || key === 'enum' || key === 'x-kubernetes-validations' || key === 'required' ? value : toStructural(value);
   }
   return out;
 }
@@ -45,7 +46,14 @@ export function tenantCrd(): JsonSchema {
     spec: {
       group: GROUP,
       scope: 'Cluster',
-      names: { plural: PLURAL, singular: SINGULAR, kind: KIND, listKind: `${KIND}List`, shortNames: [...SHORT_NAMES], categories: ['mindbot'] },
+      names: {
+        plural: PLURAL,
+        singular: SINGULAR,
+        kind: KIND,
+        listKind: `${KIND}List`,
+        shortNames: [...SHORT_NAMES],
+        categories: ['mindbot'],
+      },
       versions: [
         {
           name: VERSION,

@@ -23,7 +23,9 @@ export const conditionSchema = z
     type: z.string().min(1).max(316).meta({ description: 'Type of condition in CamelCase.' }),
     status: z.enum(['True', 'False', 'Unknown']).meta({ description: 'Status of the condition: True, False or Unknown.' }),
     observedGeneration: z.int().min(0).optional().meta({ description: 'The .metadata.generation the condition was set for.' }),
-    lastTransitionTime: z.string().meta({ description: 'When the condition last changed from one status to another.', format: 'date-time' }),
+    lastTransitionTime: z
+      .string()
+      .meta({ description: 'When the condition last changed from one status to another.', format: 'date-time' }),
     reason: z
       .string()
       .min(1)
@@ -43,7 +45,11 @@ export const tenantStatusSchema = z
       .array(conditionSchema)
       .max(16)
       .optional()
-      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'], description: 'DatabaseReady, RegistryReady, BillingReady, WorkloadReady and Ready.' }),
+      .meta({
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['type'],
+        description: 'DatabaseReady, RegistryReady, BillingReady, WorkloadReady and Ready.',
+      }),
     namespace: z.string().optional().meta({ description: "The tenant's namespace in this cluster." }),
     schema: z.string().optional().meta({ description: "The tenant's Postgres schema in its region." }),
     agentReplicas: z.int().min(0).optional().meta({ description: 'Agent replicas available, as the Deployment reports them.' }),

@@ -17,7 +17,11 @@ import { desiredAgentPolicy } from './network-policy.js';
 // (services/agent/src/config.ts). The same objects reach a real API server in tenant-controller.test.ts.
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const LIVEKIT = { LIVEKIT_URL: 'wss://livekit.eu-west.example', LIVEKIT_API_KEY: 'APIabc', LIVEKIT_API_SECRET: randomBytes(24).toString('base64url') };
+const LIVEKIT = {
+  LIVEKIT_URL: 'wss://livekit.eu-west.example',
+  LIVEKIT_API_KEY: 'APIabc',
+  LIVEKIT_API_SECRET: randomBytes(24).toString('base64url'),
+};
 const KEYS = { OPENAI_API_KEY: 'sk-proj-test-openai', DEEPGRAM_API_KEY: 'dg-test-key', ELEVEN_API_KEY: 'el-test-key' };
 
 const OPERATOR_ENV = { DATABASE_URL: 'postgres://operator@pg.internal:5432/mindbot', MINDBOT_REGION: 'eu-west' };
@@ -50,7 +54,15 @@ function contextOf(
   const manifest = parseTenantManifest(tenantManifest(slug, spec));
   const tenant: Tenant = { apiVersion: API_VERSION, kind: KIND, metadata: { name: slug, uid: `uid-${slug}` }, spec: manifest.spec };
   const livekit = Object.fromEntries(Object.entries(LIVEKIT).map(([k, v]) => [k, b64(v)]));
-  return { tenant, slug, namespace: namespaceOf(slug), config: workloadConfigOf(loadOperatorConfig({ ...OPERATOR_ENV, ...operatorEnv })), livekit, providerKeys, redis };
+  return {
+    tenant,
+    slug,
+    namespace: namespaceOf(slug),
+    config: workloadConfigOf(loadOperatorConfig({ ...OPERATOR_ENV, ...operatorEnv })),
+    livekit,
+    providerKeys,
+    redis,
+  };
 }
 
 const podOf = (ctx: TenantContext): PodSpec => (desiredDeployment(ctx).spec as { template: { spec: PodSpec } }).template.spec;
@@ -62,7 +74,11 @@ const containerOf = (ctx: TenantContext): Container => {
 
 /** The environment the container sees: each secretKeyRef resolved from the tenant's Secrets (a missing optional key stays unset). */
 function resolve(ctx: TenantContext, env: EnvVar[]): Record<string, string> {
-  const secrets: Record<string, Record<string, string>> = { [LIVEKIT_SECRET]: ctx.livekit, [PROVIDER_SECRET]: ctx.providerKeys, [REDIS_SECRET]: ctx.redis };
+  const secrets: Record<string, Record<string, string>> = {
+    [LIVEKIT_SECRET]: ctx.livekit,
+    [PROVIDER_SECRET]: ctx.providerKeys,
+    [REDIS_SECRET]: ctx.redis,
+  };
   const out: Record<string, string> = {};
   for (const variable of env) {
     const ref = variable.valueFrom?.secretKeyRef;
@@ -107,7 +123,11 @@ describe("a tenant's dedicated agent", () => {
     // It registers under this tenant's name only, so it never receives another tenant's call.
     expect(agentNameOf(config)).toBe('tenant-acme');
     // LiveKit credentials only ever by reference to the tenant copy.
-    expect(container.env.filter((e) => e.name.startsWith('LIVEKIT_')).every((e) => e.value === undefined && e.valueFrom?.secretKeyRef.name === LIVEKIT_SECRET)).toBe(true);
+    expect(
+      container.env
+        .filter((e) => e.name.startsWith('LIVEKIT_'))
+        .every((e) => e.value === undefined && e.valueFrom?.secretKeyRef.name === LIVEKIT_SECRET),
+    ).toBe(true);
   });
 
   it("is probed on the worker's own /healthz and /readyz where it listens, and given its drain plus 30 s to end its calls", () => {
@@ -117,7 +137,11 @@ describe("a tenant's dedicated agent", () => {
       const config = loadAgentConfig(resolve(ctx, container.env));
       const http = container.ports.find((p) => p.name === 'http');
       expect({ port: config.PORT, containerPort: http?.containerPort }).toEqual({ port: AGENT_PORT, containerPort: AGENT_PORT });
-      expect({ startup: container.startupProbe.httpGet, readiness: container.readinessProbe.httpGet, liveness: container.livenessProbe.httpGet }).toEqual({
+      expect({
+        startup: container.startupProbe.httpGet,
+        readiness: container.readinessProbe.httpGet,
+        liveness: container.livenessProbe.httpGet,
+      }).toEqual({
         startup: expect.objectContaining({ path: '/healthz', port: 'http' }),
         readiness: expect.objectContaining({ path: '/readyz', port: 'http' }),
         liveness: expect.objectContaining({ path: '/healthz', port: 'http' }),
@@ -140,9 +164,19 @@ describe("a tenant's dedicated agent", () => {
     const ctx = contextOf('acme', providers, {}, copy);
     const container = containerOf(ctx);
     const config = loadAgentConfig(resolve(ctx, container.env));
-    expect(config).toMatchObject({ AGENT_LLM: 'openai', AGENT_LLM_MODEL: 'gpt-4.1', AGENT_STT: 'deepgram', AGENT_TTS: 'elevenlabs', AGENT_VOICE_MAP: { aurora: 'voice-1' }, ...KEYS });
+    expect(config).toMatchObject({
+      AGENT_LLM: 'openai',
+      AGENT_LLM_MODEL: 'gpt-4.1',
+      AGENT_STT: 'deepgram',
+      AGENT_TTS: 'elevenlabs',
+      AGENT_VOICE_MAP: { aurora: 'voice-1' },
+      ...KEYS,
+    });
     for (const key of Object.keys(KEYS)) {
-      expect(container.env.find((e) => e.name === key)).toEqual({ name: key, valueFrom: { secretKeyRef: { name: PROVIDER_SECRET, key, optional: true } } });
+      expect(container.env.find((e) => e.name === key)).toEqual({
+        name: key,
+        valueFrom: { secretKeyRef: { name: PROVIDER_SECRET, key, optional: true } },
+      });
     }
     const deployment = JSON.stringify(desiredDeployment(ctx));
     for (const secret of [...Object.values(KEYS), LIVEKIT.LIVEKIT_API_SECRET]) expect(deployment).not.toContain(secret);
@@ -155,14 +189,28 @@ describe("a tenant's dedicated agent", () => {
     const ctx = contextOf('acme', { AGENT_LLM: 'openai', AGENT_LLM_BASE_URL: 'http://vllm.models.svc:8000/v1' });
     expect(containerOf(ctx).env.filter((e) => PROVIDER_KEYS.some((key) => key === e.name))).toEqual([]);
     expect(desiredObjects(ctx).filter((o) => o.metadata.name === PROVIDER_SECRET)).toEqual([]);
-    expect(loadAgentConfig(resolve(ctx, containerOf(ctx).env))).toMatchObject({ AGENT_LLM: 'openai', AGENT_LLM_BASE_URL: 'http://vllm.models.svc:8000/v1' });
+    expect(loadAgentConfig(resolve(ctx, containerOf(ctx).env))).toMatchObject({
+      AGENT_LLM: 'openai',
+      AGENT_LLM_BASE_URL: 'http://vllm.models.svc:8000/v1',
+    });
   });
 
   it('may reach the providers over HTTPS and a self-hosted model on its own port, besides billing, LiveKit and DNS, and nothing calls it', () => {
     const policy = (env: NodeJS.ProcessEnv) =>
-      desiredAgentPolicy(contextOf('acme', env)).spec as { policyTypes: string[]; ingress?: unknown[]; egress: { to: { ipBlock?: { cidr: string } }[]; ports: { port: number }[] }[] };
-    const selfHosted = policy({ AGENT_LLM: 'openai', AGENT_LLM_BASE_URL: 'http://vllm.models.example:8000/v1', AGENT_PROVIDER_CIDR: '203.0.113.0/24' });
-    expect({ types: selfHosted.policyTypes, ingressRules: selfHosted.ingress ?? [] }).toEqual({ types: ['Ingress', 'Egress'], ingressRules: [] });
+      desiredAgentPolicy(contextOf('acme', env)).spec as {
+        policyTypes: string[];
+        ingress?: unknown[];
+        egress: { to: { ipBlock?: { cidr: string } }[]; ports: { port: number }[] }[];
+      };
+    const selfHosted = policy({
+      AGENT_LLM: 'openai',
+      AGENT_LLM_BASE_URL: 'http://vllm.models.example:8000/v1',
+      AGENT_PROVIDER_CIDR: '203.0.113.0/24',
+    });
+    expect({ types: selfHosted.policyTypes, ingressRules: selfHosted.ingress ?? [] }).toEqual({
+      types: ['Ingress', 'Egress'],
+      ingressRules: [],
+    });
     const providerRule = selfHosted.egress.find((r) => r.to.some((p) => p.ipBlock?.cidr === '203.0.113.0/24'));
     expect(providerRule?.ports.map((p) => p.port)).toEqual([443, 8000]);
     expect(providerPorts({ llmBaseUrl: undefined })).toEqual([443]);
@@ -171,13 +219,26 @@ describe("a tenant's dedicated agent", () => {
 
   it('reports whether it can take calls to the Redis the operator names (a copied Secret), and may reach it on its port', () => {
     const url = 'rediss://mindbot-agent:pw@redis.eu-west.internal:6380';
-    const ctx = contextOf('acme', { AGENT_REDIS_SECRET: 'mindbot-system/agent-redis', AGENT_REDIS_CIDR: '10.8.0.0/16' }, {}, {}, { REDIS_URL: b64(url) });
+    const ctx = contextOf(
+      'acme',
+      { AGENT_REDIS_SECRET: 'mindbot-system/agent-redis', AGENT_REDIS_CIDR: '10.8.0.0/16' },
+      {},
+      {},
+      { REDIS_URL: b64(url) },
+    );
     const container = containerOf(ctx);
-    expect(container.env.find((e) => e.name === 'REDIS_URL')).toEqual({ name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: REDIS_SECRET, key: 'REDIS_URL' } } });
+    expect(container.env.find((e) => e.name === 'REDIS_URL')).toEqual({
+      name: 'REDIS_URL',
+      valueFrom: { secretKeyRef: { name: REDIS_SECRET, key: 'REDIS_URL' } },
+    });
     expect(loadAgentConfig(resolve(ctx, container.env)).REDIS_URL).toBe(url);
-    const egress = (desiredAgentPolicy(ctx).spec as { egress: { to: { ipBlock?: { cidr: string } }[]; ports: { port: number }[] }[] }).egress;
+    const egress = (desiredAgentPolicy(ctx).spec as { egress: { to: { ipBlock?: { cidr: string } }[]; ports: { port: number }[] }[] })
+      .egress;
     expect(egress.find((r) => r.to.some((p) => p.ipBlock?.cidr === '10.8.0.0/16'))?.ports.map((p) => p.port)).toEqual([6380]);
-    expect(desiredObjects(ctx).find((o) => o.metadata.name === REDIS_SECRET)).toMatchObject({ kind: 'Secret', data: { REDIS_URL: b64(url) } });
+    expect(desiredObjects(ctx).find((o) => o.metadata.name === REDIS_SECRET)).toMatchObject({
+      kind: 'Secret',
+      data: { REDIS_URL: b64(url) },
+    });
     // Without one, no Redis at all: the agent reports nothing (and the gateway must not wait for reports).
     const without = contextOf('acme', {});
     expect(containerOf(without).env.map((e) => e.name)).not.toContain('REDIS_URL');
@@ -187,13 +248,26 @@ describe("a tenant's dedicated agent", () => {
 
 describe("a tenant of the region's shared agent pool", () => {
   it('owns no agent of its own: no Deployment, Service, HPA, PDB, nor the credentials one would need', () => {
-    const shared = contextOf('small', { AGENT_PROVIDER_SECRET: 'mindbot-system/providers' }, { plan: { name: 'starter', requestsPerMinute: 600, concurrentSessions: 10, maxAgentReplicas: 5, agentPool: 'shared' } });
+    const shared = contextOf(
+      'small',
+      { AGENT_PROVIDER_SECRET: 'mindbot-system/providers' },
+      { plan: { name: 'starter', requestsPerMinute: 600, concurrentSessions: 10, maxAgentReplicas: 5, agentPool: 'shared' } },
+    );
     const dedicated = contextOf('large', { AGENT_PROVIDER_SECRET: 'mindbot-system/providers' });
     const kinds = (ctx: TenantContext) => desiredObjects(ctx).map((o) => `${o.kind}/${o.metadata.name}`);
-    const agentObjects = ['Deployment/agent', 'Service/agent', 'HorizontalPodAutoscaler/agent', 'PodDisruptionBudget/agent', `Secret/${LIVEKIT_SECRET}`, `Secret/${PROVIDER_SECRET}`];
+    const agentObjects = [
+      'Deployment/agent',
+      'Service/agent',
+      'HorizontalPodAutoscaler/agent',
+      'PodDisruptionBudget/agent',
+      `Secret/${LIVEKIT_SECRET}`,
+      `Secret/${PROVIDER_SECRET}`,
+    ];
     expect(kinds(dedicated)).toEqual(expect.arrayContaining(agentObjects));
     expect(kinds(shared).filter((k) => agentObjects.includes(k))).toEqual([]);
-    expect(kinds(shared)).toEqual(expect.arrayContaining([`Namespace/${namespaceOf('small')}`, 'ResourceQuota/tenant-quota', 'NetworkPolicy/default-deny']));
+    expect(kinds(shared)).toEqual(
+      expect.arrayContaining([`Namespace/${namespaceOf('small')}`, 'ResourceQuota/tenant-quota', 'NetworkPolicy/default-deny']),
+    );
   });
 });
 
@@ -209,19 +283,32 @@ describe("the operator's provider settings", () => {
   };
 
   it('refuses a provider that needs a key when no provider Secret is named, and one the image does not ship', () => {
-    expect(problemsOf({ AGENT_STT: 'deepgram', AGENT_TTS: 'openai' })).toEqual(['AGENT_PROVIDER_SECRET: is required: the chosen providers need OPENAI_API_KEY, DEEPGRAM_API_KEY']);
+    expect(problemsOf({ AGENT_STT: 'deepgram', AGENT_TTS: 'openai' })).toEqual([
+      'AGENT_PROVIDER_SECRET: is required: the chosen providers need OPENAI_API_KEY, DEEPGRAM_API_KEY',
+    ]);
     expect(problemsOf({ AGENT_TTS: 'espeak' })).toEqual([expect.stringMatching(/^AGENT_TTS: /)]);
     expect(problemsOf({ AGENT_LLM: 'openai', AGENT_LLM_BASE_URL: 'http://vllm.models.svc:8000/v1' })).toEqual([]);
-    expect(problemsOf({ AGENT_VOICE_MAP: '{"robot":"x"}' })).toEqual([expect.stringMatching(/^AGENT_VOICE_MAP: must be a JSON object from persona voices/)]);
+    expect(problemsOf({ AGENT_VOICE_MAP: '{"robot":"x"}' })).toEqual([
+      expect.stringMatching(/^AGENT_VOICE_MAP: must be a JSON object from persona voices/),
+    ]);
     expect(problemsOf({ AGENT_PROVIDER_KEYS: 'STRIPE_SECRET_KEY=x' })).toEqual([expect.stringMatching(/^AGENT_PROVIDER_KEYS: /)]);
   });
 
   it('reads each key under the name the Secret gives it', () => {
-    const config = workloadConfigOf(loadOperatorConfig({ ...OPERATOR_ENV, AGENT_PROVIDER_SECRET: 'mindbot-system/speech', AGENT_PROVIDER_KEYS: 'DEEPGRAM_API_KEY=deepgram, ELEVEN_API_KEY=eleven' }));
+    const config = workloadConfigOf(
+      loadOperatorConfig({
+        ...OPERATOR_ENV,
+        AGENT_PROVIDER_SECRET: 'mindbot-system/speech',
+        AGENT_PROVIDER_KEYS: 'DEEPGRAM_API_KEY=deepgram, ELEVEN_API_KEY=eleven',
+      }),
+    );
     expect(config.agentProviders).toMatchObject({
       secret: { namespace: 'mindbot-system', name: 'speech' },
       keys: { OPENAI_API_KEY: 'OPENAI_API_KEY', DEEPGRAM_API_KEY: 'deepgram', ELEVEN_API_KEY: 'eleven' },
     });
-    expect(requiredProviderKeys({ llm: 'openai', llmBaseUrl: undefined, stt: 'none', tts: 'elevenlabs' })).toEqual(['OPENAI_API_KEY', 'ELEVEN_API_KEY']);
+    expect(requiredProviderKeys({ llm: 'openai', llmBaseUrl: undefined, stt: 'none', tts: 'elevenlabs' })).toEqual([
+      'OPENAI_API_KEY',
+      'ELEVEN_API_KEY',
+    ]);
   });
 });

@@ -15,7 +15,12 @@ export interface BillingStep {
  * Reasons `BillingReady` takes from the billing provisioner itself, i.e. after an `ensure` that
  * succeeded. Only then may an unchanged Tenant be re-checked from the recorded state alone.
  */
-export const BILLING_STATE_REASONS: ReadonlySet<string> = new Set(['SalesOpen', 'OnboardingIncomplete', 'ChargesDisabled', 'AccountClosed']);
+export const BILLING_STATE_REASONS: ReadonlySet<string> = new Set([
+  'SalesOpen',
+  'OnboardingIncomplete',
+  'ChargesDisabled',
+  'AccountClosed',
+]);
 
 const STRIPE_REASONS: Readonly<Record<string, string>> = {
   StripeConnectionError: 'StripeUnavailable',

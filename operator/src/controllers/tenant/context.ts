@@ -71,7 +71,14 @@ export function agentSelector(slug: string): Record<string, string> {
 }
 
 export function ownerReference(tenant: Tenant): OwnerReference {
-  return { apiVersion: API_VERSION, kind: KIND, name: tenant.metadata.name, uid: tenant.metadata.uid, controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    name: tenant.metadata.name,
+    uid: tenant.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /** Metadata of an owned object: name, namespace, tenant labels, the Tenant as controller owner. */

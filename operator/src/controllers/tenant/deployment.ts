@@ -2,7 +2,18 @@ import { hashOf } from '../../runtime/apply.js';
 import type { KubeObject } from '../../runtime/kube-client.js';
 import { providerKeysEnv, providerSettingsEnv } from './agent-providers.js';
 import { redisEnv } from './agent-redis.js';
-import { AGENT_COMMAND, AGENT_GRACE_MARGIN_SECONDS, AGENT_NAME, AGENT_PORT, agentSelector, cpu, memory, ownedMeta, tenantLabels, type TenantContext } from './context.js';
+import {
+  AGENT_COMMAND,
+  AGENT_GRACE_MARGIN_SECONDS,
+  AGENT_NAME,
+  AGENT_PORT,
+  agentSelector,
+  cpu,
+  memory,
+  ownedMeta,
+  tenantLabels,
+  type TenantContext,
+} from './context.js';
 import { AGENT_REQUESTS, agentMemoryLimitMi } from './resource-quota.js';
 import { LIVEKIT_KEYS, LIVEKIT_SECRET } from './livekit-secret.js';
 
@@ -59,7 +70,13 @@ export function desiredDeployment(ctx: TenantContext): KubeObject {
           enableServiceLinks: false,
           // SIGTERM stops new calls; calls in progress run on for up to AGENT_DRAIN_SECONDS, then are ended and settled.
           terminationGracePeriodSeconds: agentDrainSeconds + AGENT_GRACE_MARGIN_SECONDS,
-          securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            runAsGroup: 10001,
+            fsGroup: 10001,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: AGENT_NAME,

@@ -21,7 +21,15 @@ import { desiredServiceAccount } from './service-account.js';
  */
 export function desiredObjects(ctx: TenantContext): KubeObject[] {
   const agent = hasDedicatedAgent(ctx.tenant)
-    ? [desiredLivekitSecret(ctx), desiredProviderSecret(ctx), desiredRedisSecret(ctx), desiredDeployment(ctx), desiredService(ctx), desiredHpa(ctx), desiredPdb(ctx)]
+    ? [
+        desiredLivekitSecret(ctx),
+        desiredProviderSecret(ctx),
+        desiredRedisSecret(ctx),
+        desiredDeployment(ctx),
+        desiredService(ctx),
+        desiredHpa(ctx),
+        desiredPdb(ctx),
+      ]
     : [];
   return [
     desiredNamespace(ctx),

@@ -34,7 +34,12 @@ export function desiredAgentPolicy(ctx: TenantContext): KubeObject {
       policyTypes: ['Ingress', 'Egress'],
       egress: [
         {
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          to: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
           ports: [
             { protocol: 'UDP', port: 53 },
             { protocol: 'TCP', port: 53 },
@@ -52,7 +57,9 @@ export function desiredAgentPolicy(ctx: TenantContext): KubeObject {
           ],
         },
         { to: [{ ipBlock: { cidr: providers.cidr } }], ports: providerPorts(providers).map((port) => ({ protocol: 'TCP', port })) },
-        ...(redis !== undefined && redisAt !== undefined ? [{ to: [{ ipBlock: { cidr: redis.cidr } }], ports: [{ protocol: 'TCP', port: redisAt }] }] : []),
+        ...(redis !== undefined && redisAt !== undefined
+          ? [{ to: [{ ipBlock: { cidr: redis.cidr } }], ports: [{ protocol: 'TCP', port: redisAt }] }]
+          : []),
       ],
     },
   };

@@ -1,7 +1,15 @@
 import { tenantManifestSchema, type TenantManifest } from '@mindbot/tenancy';
 import { ProvisioningError, type ExistingTenant, type TenantProvisioner } from '@mindbot/provisioning';
 import type { Logger } from '@mindbot/logger';
-import { API_VERSION, KIND, TENANTS_PATH, TENANT_FINALIZER, type Condition, type Tenant, type TenantStatus } from '../../api/v1alpha1/tenant-types.js';
+import {
+  API_VERSION,
+  KIND,
+  TENANTS_PATH,
+  TENANT_FINALIZER,
+  type Condition,
+  type Tenant,
+  type TenantStatus,
+} from '../../api/v1alpha1/tenant-types.js';
 import { hashOf, isApplied } from '../../runtime/apply.js';
 import { findCondition, setCondition, type ConditionInput } from '../../runtime/conditions.js';
 import type { EventRecorder } from '../../runtime/event-recorder.js';
@@ -55,12 +63,16 @@ class StepFailure extends Error {
   }
 }
 
-const connectionProblem = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|connect|reach database server|Connection terminated|timeout|^P10(01|02|08|17)$/i;
+const connectionProblem =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|connect|reach database server|Connection terminated|timeout|^P10(01|02|08|17)$/i;
 
 /** One line: Prisma puts the call site first and the cause last. */
 function messageOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const lines = error.message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = error.message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (error.message.startsWith('\n') ? lines.at(-1) : lines[0]) ?? error.name;
 }
 
@@ -73,7 +85,12 @@ function databaseFailure(type: 'DatabaseReady' | 'RegistryReady' | 'BillingReady
   const code: unknown = error instanceof Error ? (error as { code?: unknown }).code : undefined;
   const down = connectionProblem.test(message) || (typeof code === 'string' && connectionProblem.test(code));
   return {
-    condition: { type, status: 'False', reason: down ? 'DatabaseUnavailable' : 'ProvisioningFailed', message: down ? `the platform database is unreachable: ${message}` : message },
+    condition: {
+      type,
+      status: 'False',
+      reason: down ? 'DatabaseUnavailable' : 'ProvisioningFailed',
+      message: down ? `the platform database is unreachable: ${message}` : message,
+    },
     retry: error instanceof Error ? error : new Error(message),
   };
 }
@@ -98,7 +115,9 @@ export class TenantReconciler {
     const extras: Pick<TenantStatus, 'namespace' | 'schema' | 'agentReplicas'> = {};
     const billing = this.deps.billing;
     const parsed = tenantManifestSchema.safeParse({ apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec: tenant.spec });
-    const steps = billing ? ['DatabaseReady', 'RegistryReady', 'BillingReady', 'WorkloadReady'] : ['DatabaseReady', 'RegistryReady', 'WorkloadReady'];
+    const steps = billing
+      ? ['DatabaseReady', 'RegistryReady', 'BillingReady', 'WorkloadReady']
+      : ['DatabaseReady', 'RegistryReady', 'WorkloadReady'];
     if (!parsed.success) {
       const message = parsed.error.issues.map((i) => `spec.${i.path.map(String).join('.')}: ${i.message}`).join('; ');
       for (const type of steps) results.push({ condition: unknownUntil(type, 'InvalidSpec', message) });
@@ -113,19 +132,44 @@ export class TenantReconciler {
         results.push(
           registered
             ? await this.billing(billing, parsed.data, tenant, logger)
-            : { condition: unknownUntil('BillingReady', 'WaitingForRegistry', 'the Stripe account is made once the database and registry are ready') },
+            : {
+                condition: unknownUntil(
+                  'BillingReady',
+                  'WaitingForRegistry',
+                  'the Stripe account is made once the database and registry are ready',
+                ),
+              },
         );
       }
       // The workload does not wait for billing: an agent can run while the tenant finishes Stripe onboarding.
       if (registered) results.push(await this.workload(tenant, extras, logger));
-      else results.push({ condition: unknownUntil('WorkloadReady', 'WaitingForDatabase', 'the workload is applied once the database and registry are ready') });
+      else
+        results.push({
+          condition: unknownUntil(
+            'WorkloadReady',
+            'WaitingForDatabase',
+            'the workload is applied once the database and registry are ready',
+          ),
+        });
     }
-    if (!billing) results.push({ condition: unknownUntil('BillingReady', 'NotConfigured', 'billing provisioning (Stripe Connect) is not configured in this operator; not required for Ready') });
+    if (!billing)
+      results.push({
+        condition: unknownUntil(
+          'BillingReady',
+          'NotConfigured',
+          'billing provisioning (Stripe Connect) is not configured in this operator; not required for Ready',
+        ),
+      });
 
     const required = billing ? results : results.filter((r) => r.condition.type !== 'BillingReady');
     const failing = required.find((r) => r.condition.status !== 'True');
     const ready: ConditionInput = failing
-      ? { type: 'Ready', status: 'False', reason: failing.condition.reason, message: `${failing.condition.type}: ${failing.condition.message}` }
+      ? {
+          type: 'Ready',
+          status: 'False',
+          reason: failing.condition.reason,
+          message: `${failing.condition.type}: ${failing.condition.message}`,
+        }
       : { type: 'Ready', status: 'True', reason: 'Reconciled', message: 'the tenant is provisioned and its workload applied' };
     await this.writeStatus(tenant, [...results.map((r) => r.condition), ready], extras);
 
@@ -143,18 +187,25 @@ export class TenantReconciler {
    */
   private async billing(step: BillingStep, manifest: TenantManifest, tenant: Tenant, logger: Logger): Promise<StepResult> {
     const prior = findCondition(tenant.status?.conditions, 'BillingReady');
-    const ensured = prior !== undefined && prior.observedGeneration === tenant.metadata.generation && BILLING_STATE_REASONS.has(prior.reason);
+    const ensured =
+      prior !== undefined && prior.observedGeneration === tenant.metadata.generation && BILLING_STATE_REASONS.has(prior.reason);
     try {
       const recorded = ensured ? await step.provisioner.current(manifest.metadata.name) : null;
       const result = recorded ?? (await step.provisioner.ensure(manifest));
       if (result.created) logger.info({ stripeAccountId: result.stripeAccountId }, 'stripe connect account created');
-      const condition: ConditionInput = { ...result.condition, message: `Stripe account ${result.stripeAccountId}: ${result.condition.message}` };
+      const condition: ConditionInput = {
+        ...result.condition,
+        message: `Stripe account ${result.stripeAccountId}: ${result.condition.message}`,
+      };
       return condition.status === 'True' ? { condition } : { condition, requeueAfterMs: step.recheckMs };
     } catch (error) {
       const stripe = stripeReasonOf(error);
       if (stripe === undefined) return databaseFailure('BillingReady', error);
       const message = `Stripe: ${messageOf(error)}`;
-      return { condition: { type: 'BillingReady', status: 'False', reason: stripe, message }, retry: error instanceof Error ? error : new Error(message) };
+      return {
+        condition: { type: 'BillingReady', status: 'False', reason: stripe, message },
+        retry: error instanceof Error ? error : new Error(message),
+      };
     }
   }
 
@@ -174,16 +225,34 @@ export class TenantReconciler {
       if (outcome.schema) extras.schema = outcome.schema;
       database = {
         condition: outcome.home
-          ? { type: 'DatabaseReady', status: 'True', reason: 'SchemaReady', message: `schema ${outcome.schema ?? ''} and its role exist, all migrations applied` }
-          : { type: 'DatabaseReady', status: 'True', reason: 'NotInThisRegion', message: `the tenant's data lives in region ${manifest.spec.region}` },
+          ? {
+              type: 'DatabaseReady',
+              status: 'True',
+              reason: 'SchemaReady',
+              message: `schema ${outcome.schema ?? ''} and its role exist, all migrations applied`,
+            }
+          : {
+              type: 'DatabaseReady',
+              status: 'True',
+              reason: 'NotInThisRegion',
+              message: `the tenant's data lives in region ${manifest.spec.region}`,
+            },
       };
     } catch (error) {
       const failed = databaseFailure('DatabaseReady', error);
-      return [failed, { condition: unknownUntil('RegistryReady', 'WaitingForDatabase', 'the registry row is written once the database is ready') }];
+      return [
+        failed,
+        { condition: unknownUntil('RegistryReady', 'WaitingForDatabase', 'the registry row is written once the database is ready') },
+      ];
     }
     try {
       await provisioner.ensureRegistry(manifest, existing);
-      return [database, { condition: { type: 'RegistryReady', status: 'True', reason: 'Registered', message: 'the platform registry row matches the spec' } }];
+      return [
+        database,
+        {
+          condition: { type: 'RegistryReady', status: 'True', reason: 'Registered', message: 'the platform registry row matches the spec' },
+        },
+      ];
     } catch (error) {
       return [database, databaseFailure('RegistryReady', error)];
     }
@@ -199,7 +268,14 @@ export class TenantReconciler {
     const { config, client } = this.deps;
     const slug = tenant.metadata.name;
     if (tenant.spec.region !== config.region) {
-      return { condition: { type: 'WorkloadReady', status: 'True', reason: 'NotInThisRegion', message: `the agent runs in region ${tenant.spec.region}` } };
+      return {
+        condition: {
+          type: 'WorkloadReady',
+          status: 'True',
+          reason: 'NotInThisRegion',
+          message: `the agent runs in region ${tenant.spec.region}`,
+        },
+      };
     }
     const namespace = namespaceOf(slug);
     extras.namespace = namespace;
@@ -211,8 +287,11 @@ export class TenantReconciler {
       const redis = dedicated ? await this.redisUrl() : {};
       const ctx: TenantContext = { tenant, slug, namespace, config, livekit, providerKeys, redis };
       const desired = desiredObjects(ctx);
-      const stale = desired.filter((object) => !isApplied(object, this.cacheOf(this.kindOf(object)).get(object.metadata.name, object.metadata.namespace)));
-      const applyOne = (object: KubeObject) => client.apply(resourcePath(this.kindOf(object), object.metadata.namespace, object.metadata.name), object);
+      const stale = desired.filter(
+        (object) => !isApplied(object, this.cacheOf(this.kindOf(object)).get(object.metadata.name, object.metadata.namespace)),
+      );
+      const applyOne = (object: KubeObject) =>
+        client.apply(resourcePath(this.kindOf(object), object.metadata.namespace, object.metadata.name), object);
       // The namespace first; what lives in it has no order among itself, so it goes in parallel.
       for (const object of stale.filter((o) => o.metadata.namespace === undefined)) await applyOne(object);
       await Promise.all(stale.filter((o) => o.metadata.namespace !== undefined).map(applyOne));
@@ -220,17 +299,38 @@ export class TenantReconciler {
       const pruned = await this.prune(slug, tenant.metadata.uid, desired);
       if (changed + pruned > 0) {
         logger.info({ applied: changed, pruned }, 'workload changed');
-        this.deps.events?.record(tenant, 'Normal', 'WorkloadApplied', 'Apply', `applied ${changed} and pruned ${pruned} objects in namespace ${namespace}`);
+        this.deps.events?.record(
+          tenant,
+          'Normal',
+          'WorkloadApplied',
+          'Apply',
+          `applied ${changed} and pruned ${pruned} objects in namespace ${namespace}`,
+        );
       }
       const deployment = this.cacheOf(DEPLOYMENT).get(AGENT_NAME, namespace);
       const available = (deployment?.status as { availableReplicas?: number } | undefined)?.availableReplicas;
       if (available !== undefined) extras.agentReplicas = available;
       const served = dedicated ? '' : "; its calls are served by the region's shared agent pool";
-      return { condition: { type: 'WorkloadReady', status: 'True', reason: 'Applied', message: `${desired.length} objects in namespace ${namespace} match the spec${served}` } };
+      return {
+        condition: {
+          type: 'WorkloadReady',
+          status: 'True',
+          reason: 'Applied',
+          message: `${desired.length} objects in namespace ${namespace} match the spec${served}`,
+        },
+      };
     } catch (error) {
       if (error instanceof StepFailure) return { condition: error.condition, retry: error };
       const message = messageOf(error);
-      return { condition: { type: 'WorkloadReady', status: 'False', reason: error instanceof KubeApiError ? `Apply${error.reason}` : 'ApplyFailed', message }, retry: error instanceof Error ? error : new Error(message) };
+      return {
+        condition: {
+          type: 'WorkloadReady',
+          status: 'False',
+          reason: error instanceof KubeApiError ? `Apply${error.reason}` : 'ApplyFailed',
+          message,
+        },
+        retry: error instanceof Error ? error : new Error(message),
+      };
     }
   }
 
@@ -253,11 +353,21 @@ export class TenantReconciler {
     const field = tenant.spec.agent.livekitSecretRef ? 'spec.agent.livekitSecretRef' : 'the operator default (LIVEKIT_SECRET)';
     const secret = await this.readSecret(ref);
     if (!secret) {
-      throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretNotFound', message: `Secret ${ref.namespace}/${ref.name} named by ${field} does not exist` });
+      throw new StepFailure({
+        type: 'WorkloadReady',
+        status: 'False',
+        reason: 'SecretNotFound',
+        message: `Secret ${ref.namespace}/${ref.name} named by ${field} does not exist`,
+      });
     }
     const missing = LIVEKIT_KEYS.filter((key) => !secret.data?.[key]);
     if (missing.length > 0) {
-      throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretInvalid', message: `Secret ${ref.namespace}/${ref.name} lacks ${missing.join(', ')}` });
+      throw new StepFailure({
+        type: 'WorkloadReady',
+        status: 'False',
+        reason: 'SecretInvalid',
+        message: `Secret ${ref.namespace}/${ref.name} lacks ${missing.join(', ')}`,
+      });
     }
     return Object.fromEntries(LIVEKIT_KEYS.map((key) => [key, secret.data?.[key] ?? '']));
   }
@@ -273,13 +383,25 @@ export class TenantReconciler {
     if (ref === undefined) return {};
     const secret = await this.readSecret(ref);
     if (!secret) {
-      throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretNotFound', message: `Secret ${ref.namespace}/${ref.name} named by the operator's AGENT_PROVIDER_SECRET does not exist` });
+      throw new StepFailure({
+        type: 'WorkloadReady',
+        status: 'False',
+        reason: 'SecretNotFound',
+        message: `Secret ${ref.namespace}/${ref.name} named by the operator's AGENT_PROVIDER_SECRET does not exist`,
+      });
     }
     const missing = requiredProviderKeys(providers).filter((variable) => !secret.data?.[providers.keys[variable]]);
     if (missing.length > 0) {
-      const named = missing.map((variable) => (providers.keys[variable] === variable ? variable : `${providers.keys[variable]} (${variable})`));
+      const named = missing.map((variable) =>
+        providers.keys[variable] === variable ? variable : `${providers.keys[variable]} (${variable})`,
+      );
       const chosen = `AGENT_LLM=${providers.llm}, AGENT_STT=${providers.stt}, AGENT_TTS=${providers.tts}`;
-      throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretInvalid', message: `Secret ${ref.namespace}/${ref.name} lacks ${named.join(', ')}, which ${chosen} need` });
+      throw new StepFailure({
+        type: 'WorkloadReady',
+        status: 'False',
+        reason: 'SecretInvalid',
+        message: `Secret ${ref.namespace}/${ref.name} lacks ${named.join(', ')}, which ${chosen} need`,
+      });
     }
     return Object.fromEntries(
       PROVIDER_KEYS.flatMap((variable) => {
@@ -296,12 +418,22 @@ export class TenantReconciler {
     const { secret: ref, key } = config;
     const secret = await this.readSecret(ref);
     if (!secret) {
-      throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretNotFound', message: `Secret ${ref.namespace}/${ref.name} named by the operator's AGENT_REDIS_SECRET does not exist` });
+      throw new StepFailure({
+        type: 'WorkloadReady',
+        status: 'False',
+        reason: 'SecretNotFound',
+        message: `Secret ${ref.namespace}/${ref.name} named by the operator's AGENT_REDIS_SECRET does not exist`,
+      });
     }
     const value = secret.data?.[key];
     if (!value || redisUrl(Buffer.from(value, 'base64').toString()) === undefined) {
       const problem = value ? `whose ${key} is not a redis:// or rediss:// URL` : `lacks ${key}`;
-      throw new StepFailure({ type: 'WorkloadReady', status: 'False', reason: 'SecretInvalid', message: `Secret ${ref.namespace}/${ref.name} ${problem}` });
+      throw new StepFailure({
+        type: 'WorkloadReady',
+        status: 'False',
+        reason: 'SecretInvalid',
+        message: `Secret ${ref.namespace}/${ref.name} ${problem}`,
+      });
     }
     return { [REDIS_KEY]: value };
   }
@@ -326,7 +458,11 @@ export class TenantReconciler {
     return pruned;
   }
 
-  private async writeStatus(tenant: Tenant, inputs: readonly ConditionInput[], extras: Pick<TenantStatus, 'namespace' | 'schema' | 'agentReplicas'>): Promise<void> {
+  private async writeStatus(
+    tenant: Tenant,
+    inputs: readonly ConditionInput[],
+    extras: Pick<TenantStatus, 'namespace' | 'schema' | 'agentReplicas'>,
+  ): Promise<void> {
     const generation = tenant.metadata.generation ?? 0;
     let conditions: Condition[] = [...(tenant.status?.conditions ?? [])];
     for (const input of inputs) conditions = setCondition(conditions, input, generation);
@@ -364,7 +500,9 @@ export class TenantReconciler {
     const finalizers = tenant.metadata.finalizers;
     const patch = [
       { op: 'test', path: '/metadata/resourceVersion', value: tenant.metadata.resourceVersion },
-      finalizers === undefined ? { op: 'add', path: '/metadata/finalizers', value: [TENANT_FINALIZER] } : { op: 'add', path: '/metadata/finalizers/-', value: TENANT_FINALIZER },
+      finalizers === undefined
+        ? { op: 'add', path: '/metadata/finalizers', value: [TENANT_FINALIZER] }
+        : { op: 'add', path: '/metadata/finalizers/-', value: TENANT_FINALIZER },
     ];
     await this.deps.client.request('PATCH', `${TENANTS_PATH}/${tenant.metadata.name}`, patch, 'application/json-patch+json');
   }
@@ -385,10 +523,14 @@ export class TenantReconciler {
     } catch (error) {
       if (!(error instanceof ProvisioningError && error.code === 'unknown_tenant')) {
         const failed = databaseFailure('DatabaseReady', error);
-        await this.writeStatus(tenant, [{ type: 'Ready', status: 'False', reason: 'CleanupFailed', message: `deleting: ${failed.condition.message}` }], {
-          namespace: tenant.status?.namespace,
-          schema: tenant.status?.schema,
-        });
+        await this.writeStatus(
+          tenant,
+          [{ type: 'Ready', status: 'False', reason: 'CleanupFailed', message: `deleting: ${failed.condition.message}` }],
+          {
+            namespace: tenant.status?.namespace,
+            schema: tenant.status?.schema,
+          },
+        );
         throw failed.retry ?? new Error(failed.condition.message);
       }
     }

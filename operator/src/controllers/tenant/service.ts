@@ -7,6 +7,10 @@ export function desiredService(ctx: TenantContext): KubeObject {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: ownedMeta(ctx, AGENT_NAME),
-    spec: { type: 'ClusterIP', selector: agentSelector(ctx.slug), ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
+    spec: {
+      type: 'ClusterIP',
+      selector: agentSelector(ctx.slug),
+      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+    },
   };
 }

@@ -61,7 +61,13 @@ export class TenantController {
       if (changed) this.enqueue(meta.name);
     });
     for (const kind of OWNED_KINDS) {
-      const informer = new ResilientInformer<KubeObject>({ client, path: resourcePath(kind), labelSelector: MANAGED_BY_SELECTOR, logger, metrics });
+      const informer = new ResilientInformer<KubeObject>({
+        client,
+        path: resourcePath(kind),
+        labelSelector: MANAGED_BY_SELECTOR,
+        logger,
+        metrics,
+      });
       informer.on((_event: InformerEvent, object) => {
         const owner = object.metadata.ownerReferences?.find((ref) => ref.kind === KIND && ref.controller === true);
         if (owner) this.enqueue(owner.name);
@@ -71,7 +77,11 @@ export class TenantController {
     const sourceNamespace = options.config.defaultLivekitSecret.namespace;
     this.livekitSources = new ResilientInformer<KubeObject>({ client, path: resourcePath(SECRET, sourceNamespace), logger, metrics });
     // Every tenant's agents carry the provider keys and the agent Redis URL.
-    const everyTenant = new Set([options.config.agentProviders.secret, options.config.agentRedis?.secret].flatMap((ref) => (ref?.namespace === sourceNamespace ? [ref.name] : [])));
+    const everyTenant = new Set(
+      [options.config.agentProviders.secret, options.config.agentRedis?.secret].flatMap((ref) =>
+        ref?.namespace === sourceNamespace ? [ref.name] : [],
+      ),
+    );
     this.livekitSources.on((_event: InformerEvent, secret) => {
       if (everyTenant.has(secret.metadata.name)) {
         this.resyncAll();

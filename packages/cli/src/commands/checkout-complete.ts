@@ -5,9 +5,16 @@ import { completeCheckout, LocalPaymentsRefused, type WebhookTarget } from '../l
 
 export function webhookTargetOf(config: CliConfig): WebhookTarget {
   if (!config.STRIPE_WEBHOOK_SECRET) {
-    throw new LocalPaymentsRefused('STRIPE_WEBHOOK_SECRET is unset: set it to the secret billing verifies Stripe events with (`npm start` sets it itself; run this while it runs).');
+    throw new LocalPaymentsRefused(
+      'STRIPE_WEBHOOK_SECRET is unset: set it to the secret billing verifies Stripe events with (`npm start` sets it itself; run this while it runs).',
+    );
   }
-  return { billingUrl: config.BILLING_URL, webhookSecret: config.STRIPE_WEBHOOK_SECRET, livemode: config.STRIPE_LIVEMODE, secretKey: config.STRIPE_SECRET_KEY };
+  return {
+    billingUrl: config.BILLING_URL,
+    webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    livemode: config.STRIPE_LIVEMODE,
+    secretKey: config.STRIPE_SECRET_KEY,
+  };
 }
 
 /** `mindbot checkout complete <purchaseId>`: true when billing fulfilled the purchase (or it already was). */
@@ -40,7 +47,9 @@ export async function checkoutComplete(
           io.err(`Billing (${config.BILLING_URL}) answered ${delivery.status}: ${said}. The purchase is not paid.`);
           return false;
         }
-        io.out(`Checkout Session ${done.checkoutSessionId} of purchase ${done.purchaseId} (tenant "${done.tenant}") completed: checkout.session.completed delivered to billing, ${said}.`);
+        io.out(
+          `Checkout Session ${done.checkoutSessionId} of purchase ${done.purchaseId} (tenant "${done.tenant}") completed: checkout.session.completed delivered to billing, ${said}.`,
+        );
         io.out('The purchase is paid; its activation code is in GET /v1/time-cards.');
         return true;
       }

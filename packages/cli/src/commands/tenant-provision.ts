@@ -12,14 +12,16 @@ export async function readManifests(files: readonly string[]): Promise<TenantMan
       manifests.push(...parseTenantManifests(await readFile(file, 'utf8'), file));
     } catch (error) {
       if (error instanceof ManifestError) problems.push(error);
-      else if (error instanceof Error && 'code' in error && error.code === 'ENOENT') problems.push(new ManifestError(file, [{ path: '(file)', message: 'does not exist' }]));
+      else if (error instanceof Error && 'code' in error && error.code === 'ENOENT')
+        problems.push(new ManifestError(file, [{ path: '(file)', message: 'does not exist' }]));
       else throw error;
     }
   }
   const seen = new Map<string, string>();
   for (const m of manifests) {
     const slug = m.metadata.name;
-    if (seen.has(slug)) problems.push(new ManifestError('manifests', [{ path: 'metadata.name', message: `tenant "${slug}" is given more than once` }]));
+    if (seen.has(slug))
+      problems.push(new ManifestError('manifests', [{ path: 'metadata.name', message: `tenant "${slug}" is given more than once` }]));
     seen.set(slug, slug);
   }
   if (problems.length > 0) throw new AggregateError(problems, problems.map((p) => p.message).join('\n'));
@@ -48,13 +50,19 @@ async function billingStep(context: CliContext, manifest: TenantManifest): Promi
   try {
     const result = await context.billing.ensure(manifest);
     const account = `Stripe account ${result.stripeAccountId}${result.created ? ' created' : ''}`;
-    return result.condition.status === 'True' ? `billing: ${account}, sales open` : `billing: ${account}, not selling yet (${result.condition.reason}: ${result.condition.message})`;
+    return result.condition.status === 'True'
+      ? `billing: ${account}, sales open`
+      : `billing: ${account}, not selling yet (${result.condition.reason}: ${result.condition.message})`;
   } catch (error) {
     throw new Error(`billing: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 
-export async function tenantProvision(context: CliContext, manifests: readonly TenantManifest[], out: (line: string) => void): Promise<number> {
+export async function tenantProvision(
+  context: CliContext,
+  manifests: readonly TenantManifest[],
+  out: (line: string) => void,
+): Promise<number> {
   const report = progressReporter(manifests.length);
   const counts = { created: 0, updated: 0, unchanged: 0, failed: 0 };
   for (const [index, manifest] of manifests.entries()) {
@@ -65,12 +73,17 @@ export async function tenantProvision(context: CliContext, manifests: readonly T
       counts[outcome.action] += 1;
       const where = outcome.home ? outcome.region : `${outcome.region}, registered only (data lives in its own region)`;
       const migrations = outcome.migrationsApplied.length > 0 ? `, ${outcome.migrationsApplied.length} migration(s)` : '';
-      report(index + 1, `${outcome.slug}: ${outcome.action} (${where}${migrations}) ${(performance.now() - started).toFixed(0)} ms; ${billing}`);
+      report(
+        index + 1,
+        `${outcome.slug}: ${outcome.action} (${where}${migrations}) ${(performance.now() - started).toFixed(0)} ms; ${billing}`,
+      );
     } catch (error) {
       counts.failed += 1;
       report(index + 1, `${manifest.metadata.name}: FAILED — ${error instanceof Error ? error.message : String(error)}`, true);
     }
   }
-  out(`${manifests.length} tenant(s): ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.failed} failed.`);
+  out(
+    `${manifests.length} tenant(s): ${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.failed} failed.`,
+  );
   return counts.failed;
 }

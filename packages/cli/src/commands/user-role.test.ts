@@ -17,7 +17,9 @@ describe('mindbot user role', () => {
     context = await openContext(loadCliConfig({ DATABASE_URL: database.url, MINDBOT_REGION: 'eu-west' }));
     expect(await tenantProvision(context, [testManifest(slug)], () => undefined)).toBe(0);
     tenants = new TenantClients(context.pool);
-    await tenants.forTenant(slug).transaction((tx) => tx.user.create({ data: { id: 'usr_01jd000000000000000000000a', email: 'first@example.com' } }));
+    await tenants
+      .forTenant(slug)
+      .transaction((tx) => tx.user.create({ data: { id: 'usr_01jd000000000000000000000a', email: 'first@example.com' } }));
   }, 60_000);
   afterAll(async () => {
     await tenants.close();
@@ -28,12 +30,22 @@ describe('mindbot user role', () => {
   async function run(...args: string[]) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(['user', 'role', ...args], { out: (l) => out.push(l), err: (l) => err.push(l), env: { DATABASE_URL: database.url, MINDBOT_REGION: 'eu-west' } });
+    const code = await runCli(['user', 'role', ...args], {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      env: { DATABASE_URL: database.url, MINDBOT_REGION: 'eu-west' },
+    });
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
 
   const rolesOf = () =>
-    tenants.forTenant(slug).transaction(async (tx) => (await tx.userRole.findMany({ where: { userId: 'usr_01jd000000000000000000000a' }, select: { role: { select: { name: true } } } })).map((r) => r.role.name).sort());
+    tenants
+      .forTenant(slug)
+      .transaction(async (tx) =>
+        (await tx.userRole.findMany({ where: { userId: 'usr_01jd000000000000000000000a' }, select: { role: { select: { name: true } } } }))
+          .map((r) => r.role.name)
+          .sort(),
+      );
   const grants = () => tenants.forTenant(slug).transaction((tx) => tx.auditEvent.findMany({ where: { action: 'user.role_granted' } }));
 
   it('grants the role to the user with that email, once, and audits it', async () => {

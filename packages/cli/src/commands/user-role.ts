@@ -21,25 +21,41 @@ export type RoleGrantOutcome =
  * first admin without an identity provider. Recorded in the tenant's audit log (`user.role_granted`,
  * actor `cli`) in the same transaction. The user's next token (sign-in or refresh) carries the role.
  */
-export async function grantRole(tenants: TenantClients, isHomeTenant: boolean, input: { tenant: string; email: string; role: string }): Promise<RoleGrantOutcome> {
+export async function grantRole(
+  tenants: TenantClients,
+  isHomeTenant: boolean,
+  input: { tenant: string; email: string; role: string },
+): Promise<RoleGrantOutcome> {
   if (!isHomeTenant) return { result: 'unknown_tenant' };
   return tenants.forTenant(input.tenant).transaction(async (tx) => {
     const role = await tx.role.findUnique({ where: { name: input.role }, select: { id: true, name: true } });
-    if (!role) return { result: 'unknown_role', roles: (await tx.role.findMany({ select: { name: true }, orderBy: { name: 'asc' } })).map((r) => r.name) };
+    if (!role)
+      return {
+        result: 'unknown_role',
+        roles: (await tx.role.findMany({ select: { name: true }, orderBy: { name: 'asc' } })).map((r) => r.name),
+      };
     const user = await tx.user.findUnique({ where: { email: input.email.trim().toLowerCase() }, select: { id: true } });
     if (!user) return { result: 'unknown_user' };
     const held = await tx.userRole.findUnique({ where: { userId_roleId: { userId: user.id, roleId: role.id } } });
     if (!held) {
       await tx.userRole.create({ data: { userId: user.id, roleId: role.id } });
-      await tx.auditEvent.create({ data: { id: auditId(), action: 'user.role_granted', actorId: null, target: user.id, data: { role: role.name, by: 'cli' } } });
+      await tx.auditEvent.create({
+        data: { id: auditId(), action: 'user.role_granted', actorId: null, target: user.id, data: { role: role.name, by: 'cli' } },
+      });
     }
-    const roles = (await tx.userRole.findMany({ where: { userId: user.id }, select: { role: { select: { name: true } } } })).map((r) => r.role.name).sort();
+    const roles = (await tx.userRole.findMany({ where: { userId: user.id }, select: { role: { select: { name: true } } } }))
+      .map((r) => r.role.name)
+      .sort();
     return { result: held ? 'already_held' : 'granted', userId: user.id, roles };
   });
 }
 
 /** `mindbot user role <tenant> <email> <role>`: true when the user holds the role afterwards. */
-export async function userRole(context: CliContext, input: { tenant: string; email: string; role: string }, io: { out: (line: string) => void; err: (line: string) => void }): Promise<boolean> {
+export async function userRole(
+  context: CliContext,
+  input: { tenant: string; email: string; role: string },
+  io: { out: (line: string) => void; err: (line: string) => void },
+): Promise<boolean> {
   const registered = await context.platform.tenant.findUnique({ where: { slug: input.tenant }, select: { home: true, region: true } });
   if (!registered) {
     io.err(`No tenant "${input.tenant}" is registered here (see: mindbot tenant list).`);

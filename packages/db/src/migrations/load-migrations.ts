@@ -25,7 +25,13 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
     const bytes = await readFile(join(dir, file));
     const version = match[1];
     if (migrations.some((m) => m.version === version)) throw new Error(`Two migrations in ${dir} share version ${version}`);
-    migrations.push({ version, name: match[2], file, sql: bytes.toString('utf8'), checksum: createHash('sha256').update(bytes).digest('hex') });
+    migrations.push({
+      version,
+      name: match[2],
+      file,
+      sql: bytes.toString('utf8'),
+      checksum: createHash('sha256').update(bytes).digest('hex'),
+    });
   }
   return migrations;
 }

@@ -32,8 +32,13 @@ describe('MigrationRunner', () => {
     platformVersions = (await MigrationRunner.load(pool, dir)).platformMigrations.map((m) => m.version);
   });
   const recorded = async (schema = 'platform') =>
-    (await pool.query<{ version: string }>('SELECT version FROM platform.schema_migrations WHERE schema_name = $1 ORDER BY version', [schema])).rows.map((r) => r.version);
-  const tableExists = async (qualified: string) => (await pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [qualified])).rows[0]?.t !== null;
+    (
+      await pool.query<{ version: string }>('SELECT version FROM platform.schema_migrations WHERE schema_name = $1 ORDER BY version', [
+        schema,
+      ])
+    ).rows.map((r) => r.version);
+  const tableExists = async (qualified: string) =>
+    (await pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [qualified])).rows[0]?.t !== null;
 
   it('applies every pending migration once, with its checksum, and nothing on a second run', async () => {
     const runner = await MigrationRunner.load(pool, dir);
@@ -96,7 +101,9 @@ describe('MigrationRunner', () => {
     await runner.migrate(platform);
     await ensureTenantSchema(pool, 'owner-check');
     await runner.migrate({ kind: 'tenant', schema: 't_owner_check', role: 't_owner_check' });
-    const { rows } = await pool.query<{ owner: string }>("SELECT DISTINCT tableowner AS owner FROM pg_tables WHERE schemaname = 't_owner_check'");
+    const { rows } = await pool.query<{ owner: string }>(
+      "SELECT DISTINCT tableowner AS owner FROM pg_tables WHERE schemaname = 't_owner_check'",
+    );
     expect(rows).toEqual([{ owner: 't_owner_check' }]);
   });
 

@@ -99,9 +99,20 @@ export class MigrationRunner {
     const problems: DriftProblem[] = [];
     for (const row of applied) {
       const file = files.get(row.version);
-      if (!file) problems.push({ schema: target.schema, version: row.version, problem: `applied as ${row.version}_${row.name}.sql, but that file is gone` });
-      else if (file.checksum !== row.checksum) problems.push({ schema: target.schema, version: row.version, problem: `${file.file} was changed after it was applied` });
-      else if (file.name !== row.name) problems.push({ schema: target.schema, version: row.version, problem: `${file.file} was renamed from ${row.version}_${row.name}.sql after it was applied` });
+      if (!file)
+        problems.push({
+          schema: target.schema,
+          version: row.version,
+          problem: `applied as ${row.version}_${row.name}.sql, but that file is gone`,
+        });
+      else if (file.checksum !== row.checksum)
+        problems.push({ schema: target.schema, version: row.version, problem: `${file.file} was changed after it was applied` });
+      else if (file.name !== row.name)
+        problems.push({
+          schema: target.schema,
+          version: row.version,
+          problem: `${file.file} was renamed from ${row.version}_${row.name}.sql after it was applied`,
+        });
     }
     return problems;
   }
@@ -144,13 +155,15 @@ export class MigrationRunner {
   private async applyOne(target: MigrationTarget, migration: Migration): Promise<boolean> {
     return withSchemaLock(this.pool, target.schema, async (client) => {
       // Another runner may have applied it while this one waited for the lock.
-      const already = await client.query<{ checksum: string }>('SELECT checksum FROM platform.schema_migrations WHERE schema_name = $1 AND version = $2', [
-        target.schema,
-        migration.version,
-      ]);
+      const already = await client.query<{ checksum: string }>(
+        'SELECT checksum FROM platform.schema_migrations WHERE schema_name = $1 AND version = $2',
+        [target.schema, migration.version],
+      );
       if (already.rows[0]) {
         if (already.rows[0].checksum !== migration.checksum) {
-          throw new MigrationDriftError([{ schema: target.schema, version: migration.version, problem: `${migration.file} was changed after it was applied` }]);
+          throw new MigrationDriftError([
+            { schema: target.schema, version: migration.version, problem: `${migration.file} was changed after it was applied` },
+          ]);
         }
         return false;
       }
@@ -159,7 +172,9 @@ export class MigrationRunner {
       try {
         await client.query(migration.sql);
       } catch (error) {
-        throw new Error(`${migration.file} failed on schema ${target.schema}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new Error(`${migration.file} failed on schema ${target.schema}: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
       }
       await client.query('RESET ROLE');
       await client.query('INSERT INTO platform.schema_migrations (schema_name, version, name, checksum) VALUES ($1, $2, $3, $4)', [

@@ -40,7 +40,10 @@ export function createCallTools(call: CallToolsContext) {
           return {
             timeLeftInThisCall: spokenDuration(session.remainingSeconds),
             remainingSeconds: session.remainingSeconds,
-            timeCards: balance.lots.map((lot) => ({ remaining: spokenDuration(lot.remainingSeconds), expires: lot.expiresAt.slice(0, 10) })),
+            timeCards: balance.lots.map((lot) => ({
+              remaining: spokenDuration(lot.remainingSeconds),
+              expires: lot.expiresAt.slice(0, 10),
+            })),
           };
         }),
     }),
@@ -77,9 +80,11 @@ export function createCallTools(call: CallToolsContext) {
           const { packages } = await call.billing.packages();
           const needle = wanted.trim().toLowerCase();
           const chosen = packages.find((p) => p.id === wanted.trim() || p.name.toLowerCase() === needle);
-          if (!chosen) throw new llm.ToolError(`There is no package called "${wanted}". The packages are: ${packages.map((p) => p.name).join(', ')}.`);
+          if (!chosen)
+            throw new llm.ToolError(`There is no package called "${wanted}". The packages are: ${packages.map((p) => p.name).join(', ')}.`);
           const purchase = await call.billing.purchase(chosen.id);
-          if (purchase.checkoutUrl === null) throw new llm.ToolError('That purchase cannot be paid any more; please try again in a moment.');
+          if (purchase.checkoutUrl === null)
+            throw new llm.ToolError('That purchase cannot be paid any more; please try again in a moment.');
           await call.offerCheckout({
             type: 'checkout',
             purchaseId: purchase.id,

@@ -13,7 +13,14 @@ import { PersonaAgent } from './persona-agent.js';
 
 initializeLogger({ pretty: false, level: 'warn' });
 const logger = createLogger({ name: 'agent-test', level: 'silent' });
-const persona = { id: 'default', name: 'Ada', voice: 'aurora', language: 'en', instructions: 'You are Ada of Acme.', greeting: 'Hello, this is Ada from Acme!' };
+const persona = {
+  id: 'default',
+  name: 'Ada',
+  voice: 'aurora',
+  language: 'en',
+  instructions: 'You are Ada of Acme.',
+  greeting: 'Hello, this is Ada from Acme!',
+};
 
 describe('agent: persona, greeting and tools in a call', () => {
   let h: BillingHarness;
@@ -41,9 +48,19 @@ describe('agent: persona, greeting and tools in a call', () => {
     return { sessionId, billing: new BillingJobClient(billingUrl, { tenant, sessionId, jobToken }) };
   };
 
-  const sessionWith = async (script: ConstructorParameters<typeof voice.testing.FakeLLM>[0], billing: BillingJobClient, offers: CheckoutOffer[] = []) => {
+  const sessionWith = async (
+    script: ConstructorParameters<typeof voice.testing.FakeLLM>[0],
+    billing: BillingJobClient,
+    offers: CheckoutOffer[] = [],
+  ) => {
     const session = new voice.AgentSession({ llm: new voice.testing.FakeLLM(script), vad: null, turnDetection: 'manual' });
-    const tools = createCallTools({ billing, language: 'en', elapsedSeconds: () => 0, offerCheckout: (offer) => Promise.resolve(void offers.push(offer)), logger });
+    const tools = createCallTools({
+      billing,
+      language: 'en',
+      elapsedSeconds: () => 0,
+      offerCheckout: (offer) => Promise.resolve(void offers.push(offer)),
+      logger,
+    });
     const agent = new PersonaAgent({ persona, tenantName: 'Acme', greeting: persona.greeting, conversational: true, tools });
     await session.start({ agent });
     await agent.greeted;
@@ -55,7 +72,9 @@ describe('agent: persona, greeting and tools in a call', () => {
     const { billing } = await callOf(h.tenantA, 'usr_greet');
     const session = await sessionWith([], billing);
     try {
-      const said = session.history.items.filter((i) => i.type === 'message' && i.role === 'assistant').map((i) => (i.type === 'message' ? i.textContent : ''));
+      const said = session.history.items
+        .filter((i) => i.type === 'message' && i.role === 'assistant')
+        .map((i) => (i.type === 'message' ? i.textContent : ''));
       expect(said).toEqual([persona.greeting]);
       expect(session.currentAgent.instructions).toContain('You are Ada of Acme.');
       expect(session.currentAgent.instructions).toContain('Never read out links');
@@ -70,9 +89,7 @@ describe('agent: persona, greeting and tools in a call', () => {
     await h.grant(h.tenantA, 'usr_other');
     const { billing } = await callOf(h.tenantA, 'usr_balance');
     const session = await sessionWith(
-      [
-        { input: 'how much time do I have', toolCalls: [{ name: 'check_time_balance', args: {} }] },
-      ],
+      [{ input: 'how much time do I have', toolCalls: [{ name: 'check_time_balance', args: {} }] }],
       billing,
     );
     try {
@@ -113,7 +130,11 @@ describe('agent: persona, greeting and tools in a call', () => {
     const { packages } = await billing.packages();
     const wanted = packages[0];
     if (!wanted) throw new Error('the tenant sells nothing');
-    const session = await sessionWith([{ input: 'I want to buy more time', toolCalls: [{ name: 'start_purchase', args: { package: wanted.name } }] }], billing, offers);
+    const session = await sessionWith(
+      [{ input: 'I want to buy more time', toolCalls: [{ name: 'start_purchase', args: { package: wanted.name } }] }],
+      billing,
+      offers,
+    );
     try {
       const result = await session.run({ userInput: 'I want to buy more time' }).wait();
       result.expect.nextEvent().isFunctionCall({ name: 'start_purchase' });
@@ -124,7 +145,9 @@ describe('agent: persona, greeting and tools in a call', () => {
       expect(offers[0]?.checkoutUrl).toMatch(/^https?:\/\//);
       expect(output.output).not.toContain(offers[0]?.checkoutUrl ?? 'no url');
       // The purchase is the caller's, in billing.
-      const mine = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.purchase.findMany({ where: { userId: 'usr_buyer', status: 'pending' } }));
+      const mine = await h.deps.tenants
+        .forTenant(h.tenantA)
+        .transaction((tx) => tx.purchase.findMany({ where: { userId: 'usr_buyer', status: 'pending' } }));
       expect(mine.map((p) => p.packageId)).toEqual([wanted.id]);
     } finally {
       await session.close();
@@ -135,7 +158,10 @@ describe('agent: persona, greeting and tools in a call', () => {
     await h.grant(h.tenantA, 'usr_ended');
     const { billing, sessionId } = await callOf(h.tenantA, 'usr_ended');
     expect((await h.internal(h.tenantA).post(`/sessions/${sessionId}/end`, { elapsedSeconds: 0 })).status).toBe(200);
-    const session = await sessionWith([{ input: 'buy starter', toolCalls: [{ name: 'start_purchase', args: { package: 'Starter' } }] }], billing);
+    const session = await sessionWith(
+      [{ input: 'buy starter', toolCalls: [{ name: 'start_purchase', args: { package: 'Starter' } }] }],
+      billing,
+    );
     try {
       const result = await session.run({ userInput: 'buy starter' }).wait();
       result.expect.nextEvent().isFunctionCall({ name: 'start_purchase' });
@@ -158,7 +184,9 @@ describe('agent: persona, greeting and tools in a call', () => {
     try {
       const result = await session.run({ userInput: 'hello?' }).wait();
       result.expect.nextEvent().isMessage({ role: 'assistant' });
-      const said = session.history.items.filter((i) => i.type === 'message' && i.role === 'assistant').map((i) => (i.type === 'message' ? i.textContent : ''));
+      const said = session.history.items
+        .filter((i) => i.type === 'message' && i.role === 'assistant')
+        .map((i) => (i.type === 'message' ? i.textContent : ''));
       expect(said).toEqual([persona.greeting, NO_LANGUAGE_MODEL_REPLY, NO_LANGUAGE_MODEL_REPLY]);
     } finally {
       await session.close();
@@ -179,14 +207,20 @@ describe('agent: persona, greeting and tools in a call', () => {
     try {
       const cost = await session.run({ userInput: 'what has this cost' }).wait();
       cost.expect.nextEvent().isFunctionCall({ name: 'estimate_session_cost' });
-      const estimate = JSON.parse(cost.expect.nextEvent().isFunctionCallOutput().event().item.output) as { usedSeconds: number; remainingSeconds: number };
+      const estimate = JSON.parse(cost.expect.nextEvent().isFunctionCallOutput().event().item.output) as {
+        usedSeconds: number;
+        remainingSeconds: number;
+      };
       const summary = await billing.summary();
       expect(estimate.usedSeconds).toBe(summary.session.settledSeconds);
       expect(estimate.remainingSeconds).toBe(summary.session.remainingSeconds);
 
       const summed = await session.run({ userInput: 'sum it up' }).wait();
       summed.expect.nextEvent().isFunctionCall({ name: 'get_session_summary' });
-      const answer = JSON.parse(summed.expect.nextEvent().isFunctionCallOutput().event().item.output) as { startedAt: string; totalTalkTimeLeft: string };
+      const answer = JSON.parse(summed.expect.nextEvent().isFunctionCallOutput().event().item.output) as {
+        startedAt: string;
+        totalTalkTimeLeft: string;
+      };
       expect(answer.startedAt).toBe(summary.session.startedAt);
       expect(answer.totalTalkTimeLeft).toMatch(/hour|minute|second/);
     } finally {
@@ -197,7 +231,10 @@ describe('agent: persona, greeting and tools in a call', () => {
   it('keeps no transcript for a tenant that turned transcripts off, and says so to the agent', async () => {
     // The registry row as provisioning writes it from a manifest with `agent.transcripts: false`.
     const row = await h.deps.platform.tenant.findUniqueOrThrow({ where: { slug: h.tenantB } });
-    await h.deps.platform.tenant.update({ where: { slug: h.tenantB }, data: { agent: { ...(row.agent as Record<string, unknown>), transcripts: false } } });
+    await h.deps.platform.tenant.update({
+      where: { slug: h.tenantB },
+      data: { agent: { ...(row.agent as Record<string, unknown>), transcripts: false } },
+    });
     await h.grant(h.tenantB, 'usr_private');
     const { billing, sessionId } = await callOf(h.tenantB, 'usr_private');
     const answer = await until(async () => {

@@ -43,7 +43,10 @@ export class PersonaAgent extends voice.Agent {
   override onEnter(): Promise<void> {
     const greeting = this.session.say(this.call.greeting, { allowInterruptions: false });
     const last = this.call.conversational ? greeting : this.session.say(NO_LANGUAGE_MODEL_REPLY, { allowInterruptions: false });
-    void last.waitForPlayout().then(() => this.greetedResolve(), () => this.greetedResolve());
+    void last.waitForPlayout().then(
+      () => this.greetedResolve(),
+      () => this.greetedResolve(),
+    );
     return Promise.resolve();
   }
 }

@@ -75,7 +75,11 @@ export class BillingJobClient {
     const parsed: unknown = text ? safeJson(text) : undefined;
     if (!response.ok) {
       const problem = parsed as { code?: unknown; detail?: unknown } | undefined;
-      throw new BillingJobError(response.status, typeof problem?.code === 'string' ? problem.code : undefined, typeof problem?.detail === 'string' ? problem.detail : undefined);
+      throw new BillingJobError(
+        response.status,
+        typeof problem?.code === 'string' ? problem.code : undefined,
+        typeof problem?.detail === 'string' ? problem.detail : undefined,
+      );
     }
     return schema.parse(parsed);
   }

@@ -79,7 +79,10 @@ export class CallMeter {
     }
     if (!this.running) return;
     if (state.status === 'ended' || state.action === 'stop') {
-      this.finish(Math.min(elapsed, state.settledSeconds + state.remainingSeconds), state.status === 'ended' && state.endReason !== 'balance_exhausted' ? 'session_ended' : 'balance_exhausted');
+      this.finish(
+        Math.min(elapsed, state.settledSeconds + state.remainingSeconds),
+        state.status === 'ended' && state.endReason !== 'balance_exhausted' ? 'session_ended' : 'balance_exhausted',
+      );
       return;
     }
     this.scheduleCutOff(elapsed + state.remainingSeconds);

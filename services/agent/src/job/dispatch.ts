@@ -5,7 +5,6 @@ import { safeJson } from '../safe-json.js';
 /** Why a dispatched job is refused: the worker never runs a call it cannot vouch for. */
 export type DispatchRefusal = 'unreadable_metadata' | 'room_mismatch' | 'other_tenant';
 
-
 /**
  * Reads the gateway's dispatch metadata and checks it against the room the job was sent to and,
  * for a tenant's dedicated worker, against the tenant the worker serves.
@@ -28,7 +27,8 @@ export function checkDispatch(
   // The room's own metadata (written by the gateway when it created the room) must tell the same story.
   if (room.metadata !== undefined && room.metadata !== '') {
     const said = safeJson(room.metadata) as { tenant?: unknown; sessionId?: unknown; userId?: unknown } | undefined;
-    if (said?.tenant !== dispatch.tenant || said.sessionId !== dispatch.sessionId || said.userId !== dispatch.userId) return { ok: false, refusal: 'room_mismatch' };
+    if (said?.tenant !== dispatch.tenant || said.sessionId !== dispatch.sessionId || said.userId !== dispatch.userId)
+      return { ok: false, refusal: 'room_mismatch' };
   }
   return { ok: true, dispatch };
 }

@@ -37,10 +37,16 @@ export async function runCall(ctx: JobContext, dispatch: AgentDispatch, config: 
     log.warn({ err: error }, 'could not read when the user joined; metering from now');
     return Date.now();
   });
-  log.info({ participant: user.identity, joinedAt: new Date(joinedAt).toISOString() }, 'user in the room; the call is metered from their arrival');
+  log.info(
+    { participant: user.identity, joinedAt: new Date(joinedAt).toISOString() },
+    'user in the room; the call is metered from their arrival',
+  );
 
   const notify = async (notice: CallNotice): Promise<void> => {
-    await ctx.room.localParticipant?.sendText(JSON.stringify(notice), { topic: CALL_NOTICE_TOPIC, destinationIdentities: [dispatch.userId] });
+    await ctx.room.localParticipant?.sendText(JSON.stringify(notice), {
+      topic: CALL_NOTICE_TOPIC,
+      destinationIdentities: [dispatch.userId],
+    });
   };
   const speech = speechFor(config, dispatch.persona);
   const session = new voice.AgentSession({
@@ -119,7 +125,13 @@ export async function runCall(ctx: JobContext, dispatch: AgentDispatch, config: 
   });
   meter.start();
   await session.start({
-    agent: new PersonaAgent({ persona: dispatch.persona, tenantName: dispatch.tenantName, greeting, conversational: speech.conversational, tools }),
+    agent: new PersonaAgent({
+      persona: dispatch.persona,
+      tenantName: dispatch.tenantName,
+      greeting,
+      conversational: speech.conversational,
+      tools,
+    }),
     room: ctx.room,
     inputOptions: { audioEnabled: speech.stt !== undefined, textEnabled: true, participantIdentity: dispatch.userId },
     outputOptions: { audioEnabled: speech.tts !== undefined, transcriptionEnabled: true },

@@ -12,8 +12,22 @@ import { UnconfiguredLLM } from './unconfigured-llm.js';
 const DEFAULT_VOICES: Record<'openai' | 'elevenlabs' | 'deepgram', Record<string, string>> = {
   openai: { aurora: 'nova', breeze: 'shimmer', cedar: 'onyx', dune: 'echo', ember: 'coral', fjord: 'fable' },
   // ElevenLabs' premade voices (Rachel, Bella, Adam, Josh, Elli, Antoni).
-  elevenlabs: { aurora: '21m00Tcm4TlvDq8ikWAM', breeze: 'EXAVITQu4vr4xnSDxMaL', cedar: 'pNInz6obpgDQGcFmaJgB', dune: 'TxGEqnHWrfWFTfGW9XjX', ember: 'MF3mGyEYCl7XmULwF2Pc', fjord: 'ErXwobaYiR6tQkgKvFb8' },
-  deepgram: { aurora: 'aura-2-thalia-en', breeze: 'aura-2-luna-en', cedar: 'aura-2-orion-en', dune: 'aura-2-arcas-en', ember: 'aura-2-asteria-en', fjord: 'aura-2-zeus-en' },
+  elevenlabs: {
+    aurora: '21m00Tcm4TlvDq8ikWAM',
+    breeze: 'EXAVITQu4vr4xnSDxMaL',
+    cedar: 'pNInz6obpgDQGcFmaJgB',
+    dune: 'TxGEqnHWrfWFTfGW9XjX',
+    ember: 'MF3mGyEYCl7XmULwF2Pc',
+    fjord: 'ErXwobaYiR6tQkgKvFb8',
+  },
+  deepgram: {
+    aurora: 'aura-2-thalia-en',
+    breeze: 'aura-2-luna-en',
+    cedar: 'aura-2-orion-en',
+    dune: 'aura-2-arcas-en',
+    ember: 'aura-2-asteria-en',
+    fjord: 'aura-2-zeus-en',
+  },
 };
 
 export interface CallSpeech {
@@ -35,10 +49,17 @@ export function missingProviders(config: AgentConfig): string[] {
 
 /** The speech and language providers of one call, in the persona's voice and language. */
 export function speechFor(config: AgentConfig, persona: Persona): CallSpeech {
-  const providerVoice = (provider: keyof typeof DEFAULT_VOICES) => config.AGENT_VOICE_MAP[persona.voice as keyof AgentConfig['AGENT_VOICE_MAP']] ?? DEFAULT_VOICES[provider][persona.voice] ?? Object.values(DEFAULT_VOICES[provider])[0];
+  const providerVoice = (provider: keyof typeof DEFAULT_VOICES) =>
+    config.AGENT_VOICE_MAP[persona.voice as keyof AgentConfig['AGENT_VOICE_MAP']] ??
+    DEFAULT_VOICES[provider][persona.voice] ??
+    Object.values(DEFAULT_VOICES[provider])[0];
   const languageModel =
     config.AGENT_LLM === 'openai'
-      ? new openai.LLM({ model: config.AGENT_LLM_MODEL, apiKey: config.OPENAI_API_KEY ?? 'not-needed', ...(config.AGENT_LLM_BASE_URL ? { baseURL: config.AGENT_LLM_BASE_URL } : {}) })
+      ? new openai.LLM({
+          model: config.AGENT_LLM_MODEL,
+          apiKey: config.OPENAI_API_KEY ?? 'not-needed',
+          ...(config.AGENT_LLM_BASE_URL ? { baseURL: config.AGENT_LLM_BASE_URL } : {}),
+        })
       : config.AGENT_LLM === 'scripted'
         ? new voice.testing.FakeLLM(config.AGENT_LLM_SCRIPT)
         : new UnconfiguredLLM();
@@ -64,7 +85,11 @@ function sttFor(config: AgentConfig, language: string): sttTypes.STT | undefined
   }
 }
 
-function ttsFor(config: AgentConfig, persona: Persona, voiceOf: (provider: keyof typeof DEFAULT_VOICES) => string | undefined): ttsTypes.TTS | undefined {
+function ttsFor(
+  config: AgentConfig,
+  persona: Persona,
+  voiceOf: (provider: keyof typeof DEFAULT_VOICES) => string | undefined,
+): ttsTypes.TTS | undefined {
   switch (config.AGENT_TTS) {
     case 'none':
       return undefined;

@@ -13,8 +13,20 @@ export class UnconfiguredLLM extends llm.LLM {
     return 'mindbot.UnconfiguredLLM';
   }
 
-  chat({ chatCtx, toolCtx, connOptions }: { chatCtx: llm.ChatContext; toolCtx?: llm.ToolContextLike; connOptions?: APIConnectOptions }): llm.LLMStream {
-    return new FixedReplyStream(this, { chatCtx, ...(toolCtx ? { toolCtx } : {}), connOptions: connOptions ?? DEFAULT_API_CONNECT_OPTIONS });
+  chat({
+    chatCtx,
+    toolCtx,
+    connOptions,
+  }: {
+    chatCtx: llm.ChatContext;
+    toolCtx?: llm.ToolContextLike;
+    connOptions?: APIConnectOptions;
+  }): llm.LLMStream {
+    return new FixedReplyStream(this, {
+      chatCtx,
+      ...(toolCtx ? { toolCtx } : {}),
+      connOptions: connOptions ?? DEFAULT_API_CONNECT_OPTIONS,
+    });
   }
 }
 

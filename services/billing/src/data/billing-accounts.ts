@@ -31,7 +31,10 @@ export function findBillingAccountByStripeId(platform: PlatformClient, stripeAcc
 }
 
 /** Records the account once; a concurrent or repeated call keeps the first row. */
-export async function recordBillingAccount(platform: PlatformClient, row: { tenantSlug: string; stripeAccountId: string; livemode: boolean; state: AccountState; asOf: Date }): Promise<boolean> {
+export async function recordBillingAccount(
+  platform: PlatformClient,
+  row: { tenantSlug: string; stripeAccountId: string; livemode: boolean; state: AccountState; asOf: Date },
+): Promise<boolean> {
   const { count } = await platform.billingAccount.createMany({
     data: [{ tenantSlug: row.tenantSlug, stripeAccountId: row.stripeAccountId, livemode: row.livemode, ...row.state, stateAsOf: row.asOf }],
     skipDuplicates: true,
@@ -46,7 +49,12 @@ export async function recordBillingAccount(platform: PlatformClient, row: { tena
  * forward), `older` when a newer state is recorded (or no account). The row is locked between the
  * comparison and the write, so concurrent events cannot make the answer wrong.
  */
-export async function applyAccountState(platform: PlatformClient, stripeAccountId: string, state: AccountState, asOf: Date): Promise<'changed' | 'same' | 'older'> {
+export async function applyAccountState(
+  platform: PlatformClient,
+  stripeAccountId: string,
+  state: AccountState,
+  asOf: Date,
+): Promise<'changed' | 'same' | 'older'> {
   return platform.$transaction(async (tx) => {
     const [current] = await tx.$queryRaw<RecordedState[]>`
       SELECT charges_enabled, payouts_enabled, details_submitted, card_payments, disabled_reason, requirements_due, state_as_of

@@ -41,6 +41,8 @@ export function purgeParkedBefore(platform: PlatformClient, cutoff: Date): Promi
 }
 
 export async function countUnapplied(platform: PlatformClient): Promise<number> {
-  const [row] = await platform.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM platform.parked_webhook_events WHERE applied_at IS NULL`;
+  const [row] = await platform.$queryRaw<
+    { n: number }[]
+  >`SELECT count(*)::int AS n FROM platform.parked_webhook_events WHERE applied_at IS NULL`;
   return row?.n ?? 0;
 }

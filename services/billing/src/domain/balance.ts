@@ -10,21 +10,30 @@ export interface BalanceView {
 }
 
 export async function balanceOf(scope: TenantScope, userId: string, now: Date): Promise<BalanceView> {
-  return scope.transaction(async (tx) => {
-    const lots = await tx.minuteLot.findMany({
-      where: { userId, expiresAt: { gt: now }, remainingSeconds: { gt: 0 } },
-      orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }],
-    });
-    const held = await tx.voiceSession.aggregate({ where: { userId, status: 'active' }, _sum: { heldSeconds: true } });
-    const totalSeconds = lots.reduce((sum, lot) => sum + lot.remainingSeconds, 0);
-    const heldSeconds = held._sum.heldSeconds ?? 0;
-    return {
-      availableSeconds: Math.max(0, totalSeconds - heldSeconds),
-      totalSeconds,
-      heldSeconds,
-      lots: lots.map((l) => ({ id: l.id, timeCardId: l.timeCardId, grantedSeconds: l.grantedSeconds, remainingSeconds: l.remainingSeconds, expiresAt: l.expiresAt })),
-    };
-  }, { isolationLevel: 'RepeatableRead' });
+  return scope.transaction(
+    async (tx) => {
+      const lots = await tx.minuteLot.findMany({
+        where: { userId, expiresAt: { gt: now }, remainingSeconds: { gt: 0 } },
+        orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }],
+      });
+      const held = await tx.voiceSession.aggregate({ where: { userId, status: 'active' }, _sum: { heldSeconds: true } });
+      const totalSeconds = lots.reduce((sum, lot) => sum + lot.remainingSeconds, 0);
+      const heldSeconds = held._sum.heldSeconds ?? 0;
+      return {
+        availableSeconds: Math.max(0, totalSeconds - heldSeconds),
+        totalSeconds,
+        heldSeconds,
+        lots: lots.map((l) => ({
+          id: l.id,
+          timeCardId: l.timeCardId,
+          grantedSeconds: l.grantedSeconds,
+          remainingSeconds: l.remainingSeconds,
+          expiresAt: l.expiresAt,
+        })),
+      };
+    },
+    { isolationLevel: 'RepeatableRead' },
+  );
 }
 
 export interface HistoryEntry {
@@ -37,7 +46,11 @@ export interface HistoryEntry {
 }
 
 /** The user's ledger, newest first; `before` is the last id of the previous page. */
-export async function historyOf(scope: TenantScope, userId: string, page: { limit: number; before: string | null }): Promise<{ entries: HistoryEntry[]; next: string | null }> {
+export async function historyOf(
+  scope: TenantScope,
+  userId: string,
+  page: { limit: number; before: string | null },
+): Promise<{ entries: HistoryEntry[]; next: string | null }> {
   const rows = await scope.transaction((tx) =>
     tx.ledgerEntry.findMany({
       where: { userId, ...(page.before === null ? {} : { id: { lt: page.before } }) },

@@ -21,7 +21,14 @@ export async function buyPackage(
   const sales = salesStatusOf(account);
   if (!account || !sales.salesOpen) return fail('sales_closed', sales.reason ?? undefined);
   return startPurchase(
-    { scope: env.scope, stripe: env.stripe, logger: env.logger, stripeAccountId: account.stripeAccountId, feePercent: env.feePercent, appUrl: env.appUrl },
+    {
+      scope: env.scope,
+      stripe: env.stripe,
+      logger: env.logger,
+      stripeAccountId: account.stripeAccountId,
+      feePercent: env.feePercent,
+      appUrl: env.appUrl,
+    },
     input,
   );
 }
@@ -34,6 +41,8 @@ export function buyProblem(failure: BuyFailure, detail: string | undefined, tena
     case 'package_not_found':
       return new AppError('not_found', 'No such package is for sale.');
     case 'checkout_unavailable':
-      return new AppError('unavailable', 'The payment provider could not be reached; nothing was charged. Try again.', { headers: { 'Retry-After': '5' } });
+      return new AppError('unavailable', 'The payment provider could not be reached; nothing was charged. Try again.', {
+        headers: { 'Retry-After': '5' },
+      });
   }
 }

@@ -55,7 +55,8 @@ export const CONNECT_CONTROLLER: Stripe.AccountCreateParams.Controller = {
 const wholeSecond = (date: Date): Date => new Date(Math.floor(date.getTime() / 1000) * 1000);
 
 function conditionOf(sales: SalesStatus, closed: boolean, detailsSubmitted: boolean): BillingReadyCondition {
-  if (sales.salesOpen) return { type: 'BillingReady', status: 'True', reason: 'SalesOpen', message: 'The Stripe account can take card payments.' };
+  if (sales.salesOpen)
+    return { type: 'BillingReady', status: 'True', reason: 'SalesOpen', message: 'The Stripe account can take card payments.' };
   const reason = closed ? 'AccountClosed' : detailsSubmitted ? 'ChargesDisabled' : 'OnboardingIncomplete';
   return { type: 'BillingReady', status: 'False', reason, message: sales.reason ?? 'The Stripe account cannot take card payments yet.' };
 }
@@ -89,7 +90,14 @@ export class BillingProvisioner {
       const account = await this.createAccount(manifest, tenant.id);
       await this.deps.platform.billingAccount.update({
         where: { tenantSlug: slug },
-        data: { stripeAccountId: account.id, livemode: this.deps.livemode, ...accountStateOf(account), stateAsOf: asOf, closedAt: null, updatedAt: new Date() },
+        data: {
+          stripeAccountId: account.id,
+          livemode: this.deps.livemode,
+          ...accountStateOf(account),
+          stateAsOf: asOf,
+          closedAt: null,
+          updatedAt: new Date(),
+        },
       });
       created = true;
     } else if (row) {
@@ -102,14 +110,25 @@ export class BillingProvisioner {
     } else {
       const asOf = wholeSecond(new Date());
       const account = await this.createAccount(manifest, tenant.id);
-      created = await recordBillingAccount(this.deps.platform, { tenantSlug: slug, stripeAccountId: account.id, livemode: this.deps.livemode, state: accountStateOf(account), asOf });
+      created = await recordBillingAccount(this.deps.platform, {
+        tenantSlug: slug,
+        stripeAccountId: account.id,
+        livemode: this.deps.livemode,
+        state: accountStateOf(account),
+        asOf,
+      });
     }
     if (tenant.home && this.deps.tenants) await this.alignDefaultCurrency(slug, manifest.spec.billing.currency);
     await this.applyParked(slug);
     row = await findBillingAccount(this.deps.platform, slug);
     if (!row) throw new Error(`The billing account of tenant "${slug}" vanished while it was provisioned.`);
     const sales = salesStatusOf(row);
-    return { stripeAccountId: row.stripeAccountId, created, sales, condition: conditionOf(sales, row.closedAt !== null, row.detailsSubmitted) };
+    return {
+      stripeAccountId: row.stripeAccountId,
+      created,
+      sales,
+      condition: conditionOf(sales, row.closedAt !== null, row.detailsSubmitted),
+    };
   }
 
   /**
@@ -125,7 +144,11 @@ export class BillingProvisioner {
     const row = await findBillingAccount(this.deps.platform, slug);
     if (!row || row.closedAt) return;
     const logger = this.deps.logger ?? createLogger({ name: 'billing-provisioner', level: 'warn' });
-    await applyParkedEvents({ platform: this.deps.platform, tenants, stripe: this.deps.stripe, logger, livemode: this.deps.livemode }, row.stripeAccountId, new Date());
+    await applyParkedEvents(
+      { platform: this.deps.platform, tenants, stripe: this.deps.stripe, logger, livemode: this.deps.livemode },
+      row.stripeAccountId,
+      new Date(),
+    );
   }
 
   /** One connected account per registry incarnation of the tenant: the idempotency key makes retries and races return the same one. */
@@ -151,12 +174,20 @@ export class BillingProvisioner {
     const row = await findBillingAccount(this.deps.platform, slug);
     if (!row) return null;
     const sales = salesStatusOf(row);
-    return { stripeAccountId: row.stripeAccountId, created: false, sales, condition: conditionOf(sales, row.closedAt !== null, row.detailsSubmitted) };
+    return {
+      stripeAccountId: row.stripeAccountId,
+      created: false,
+      sales,
+      condition: conditionOf(sales, row.closedAt !== null, row.detailsSubmitted),
+    };
   }
 
   /** For the Tenant finalizer: stops sales and webhook routing to the tenant; the Stripe account and its records stay with the tenant. */
   async close(slug: string): Promise<void> {
-    await this.deps.platform.billingAccount.updateMany({ where: { tenantSlug: slug, closedAt: null }, data: { closedAt: new Date(), updatedAt: new Date() } });
+    await this.deps.platform.billingAccount.updateMany({
+      where: { tenantSlug: slug, closedAt: null },
+      data: { closedAt: new Date(), updatedAt: new Date() },
+    });
   }
 
   /**
@@ -169,7 +200,10 @@ export class BillingProvisioner {
     const prices = DEFAULT_PACKAGE_PRICES[currency];
     await this.deps.tenants.forTenant(slug).transaction(async (tx) => {
       if ((await tx.purchase.count()) > 0) return;
-      const seeded = await tx.package.findMany({ where: { id: { in: [...DEFAULT_PACKAGE_IDS] }, currency: { not: currency } }, select: { id: true, currency: true, priceCents: true } });
+      const seeded = await tx.package.findMany({
+        where: { id: { in: [...DEFAULT_PACKAGE_IDS] }, currency: { not: currency } },
+        select: { id: true, currency: true, priceCents: true },
+      });
       for (const pkg of seeded) {
         if (!isUntouchedDefault(pkg)) continue;
         await tx.package.updateMany({

@@ -27,7 +27,11 @@ const isBillingCurrency = (currency: string): currency is BillingCurrency => Obj
  * Whether a seeded package still has its default price for its currency, i.e. no admin has priced
  * it: only such packages are re-priced when the tenant's currency changes.
  */
-export function isUntouchedDefault(pkg: { id: string; currency: string; priceCents: number }): pkg is { id: DefaultPackageId; currency: BillingCurrency; priceCents: number } {
+export function isUntouchedDefault(pkg: {
+  id: string;
+  currency: string;
+  priceCents: number;
+}): pkg is { id: DefaultPackageId; currency: BillingCurrency; priceCents: number } {
   const id = DEFAULT_PACKAGE_IDS.find((d) => d === pkg.id);
   return id !== undefined && isBillingCurrency(pkg.currency) && DEFAULT_PACKAGE_PRICES[pkg.currency][id] === pkg.priceCents;
 }

@@ -30,9 +30,14 @@ describe('metering voice sessions against the minute ledger', () => {
     request(server).post(`/internal/v1/tenants/${tenant}${path}`).set('Authorization', `Bearer ${SERVICE_TOKEN}`).send(body);
   const start = async (userId: string, tenant = h.tenantA) => post(tenant, '/sessions', { userId, startKey: startKey() });
   const beat = (id: string, elapsedSeconds: number, tenant = h.tenantA) => post(tenant, `/sessions/${id}/heartbeat`, { elapsedSeconds });
-  const end = (id: string, elapsedSeconds: number, tenant = h.tenantA) => post(tenant, `/sessions/${id}/end`, { elapsedSeconds, reason: 'user_hangup' });
+  const end = (id: string, elapsedSeconds: number, tenant = h.tenantA) =>
+    post(tenant, `/sessions/${id}/end`, { elapsedSeconds, reason: 'user_hangup' });
   const balance = async (userId: string, tenant = h.tenantA) =>
-    (await request(server).get('/v1/balance').set('Authorization', `Bearer ${await h.token(tenant, userId)}`)).body as { availableSeconds: number; totalSeconds: number; heldSeconds: number; lots: { remainingSeconds: number }[] };
+    (
+      await request(server)
+        .get('/v1/balance')
+        .set('Authorization', `Bearer ${await h.token(tenant, userId)}`)
+    ).body as { availableSeconds: number; totalSeconds: number; heldSeconds: number; lots: { remainingSeconds: number }[] };
   const entryCount = (tenant = h.tenantA) => h.deps.tenants.forTenant(tenant).transaction((tx) => tx.ledgerEntry.count());
 
   it('refuses to start a session without minutes with 402 and a clear reason, writing nothing', async () => {
@@ -87,7 +92,9 @@ describe('metering voice sessions against the minute ledger', () => {
     const again = await end(session.sessionId, 150);
     expect(again.body).toMatchObject({ status: 'ended', settledSeconds: 131 });
     // The history, newest first: the settle of 125 s took the rest of the first lot, then the second.
-    const history = await request(server).get('/v1/history').set('Authorization', `Bearer ${await h.token(h.tenantA, 'usr_m1')}`);
+    const history = await request(server)
+      .get('/v1/history')
+      .set('Authorization', `Bearer ${await h.token(h.tenantA, 'usr_m1')}`);
     expect((history.body.entries as { kind: string; seconds: number }[]).map((e) => [e.kind, e.seconds])).toEqual([
       ['usage', -6],
       ['usage', -25],
@@ -128,7 +135,14 @@ describe('metering voice sessions against the minute ledger', () => {
     await h.grant(h.tenantA, 'usr_m4');
     const session = (await start('usr_m4')).body as SessionBody;
     const before = await entryCount();
-    for (const body of [{ elapsedSeconds: -1 }, { elapsedSeconds: 1.5 }, { elapsedSeconds: 10 ** 9 }, { elapsedSeconds: '10' }, {}, { elapsedSeconds: 5, extra: true }]) {
+    for (const body of [
+      { elapsedSeconds: -1 },
+      { elapsedSeconds: 1.5 },
+      { elapsedSeconds: 10 ** 9 },
+      { elapsedSeconds: '10' },
+      {},
+      { elapsedSeconds: 5, extra: true },
+    ]) {
       const res = await post(h.tenantA, `/sessions/${session.sessionId}/heartbeat`, body);
       expect(res.status).toBe(400);
     }
@@ -145,7 +159,10 @@ describe('metering voice sessions against the minute ledger', () => {
     const userToken = await h.token(h.tenantA, 'usr_m5');
     for (const authorization of [undefined, 'Bearer wrong-token-wrong-token-wrong-token-wrong', `Bearer ${userToken}`, SERVICE_TOKEN]) {
       const req = request(server).post(`/internal/v1/tenants/${h.tenantA}/sessions`);
-      const res = await (authorization === undefined ? req : req.set('Authorization', authorization)).send({ userId: 'usr_m5', startKey: startKey() });
+      const res = await (authorization === undefined ? req : req.set('Authorization', authorization)).send({
+        userId: 'usr_m5',
+        startKey: startKey(),
+      });
       expect(res.status).toBe(401);
     }
     expect((await post('no-such-tenant', '/sessions', { userId: 'usr_m5', startKey: startKey() })).status).toBe(404);
@@ -159,8 +176,12 @@ describe('metering voice sessions against the minute ledger', () => {
     h.clock.advance(200);
     const closed = await sweepAbandonedSessions(h.deps.tenants.forTenant(h.tenantA), h.billing.metering, h.clock.now());
     expect(closed).toBeGreaterThanOrEqual(1);
-    const sessions = await request(server).get('/v1/sessions').set('Authorization', `Bearer ${await h.token(h.tenantA, 'usr_m6')}`);
-    expect(sessions.body.sessions).toEqual([expect.objectContaining({ id: session.sessionId, status: 'ended', endReason: 'abandoned', chargedSeconds: 20 })]);
+    const sessions = await request(server)
+      .get('/v1/sessions')
+      .set('Authorization', `Bearer ${await h.token(h.tenantA, 'usr_m6')}`);
+    expect(sessions.body.sessions).toEqual([
+      expect.objectContaining({ id: session.sessionId, status: 'ended', endReason: 'abandoned', chargedSeconds: 20 }),
+    ]);
     expect(await balance('usr_m6')).toMatchObject({ totalSeconds: 3580, heldSeconds: 0 });
   });
 
@@ -199,7 +220,9 @@ describe('metering voice sessions against the minute ledger', () => {
     const ends = await Promise.all(sessions.map((id, i) => end(id, 50 * (i + 1))));
     const expected = sessions.reduce((sum, _id, i) => sum + 50 * (i + 1), 0); // 1050
     expect(ends.reduce((sum, r) => sum + (r.body as SessionBody).chargedSeconds, 0)).toBe(expected);
-    const usage = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.ledgerEntry.aggregate({ where: { userId: 'usr_conc', kind: 'usage' }, _sum: { seconds: true } }));
+    const usage = await h.deps.tenants
+      .forTenant(h.tenantA)
+      .transaction((tx) => tx.ledgerEntry.aggregate({ where: { userId: 'usr_conc', kind: 'usage' }, _sum: { seconds: true } }));
     expect(usage._sum.seconds).toBe(-expected);
     expect(await balance('usr_conc')).toMatchObject({ totalSeconds: 5000 - expected, heldSeconds: 0 });
     expect(await h.ledgerProblems(h.tenantA)).toEqual([]);

@@ -78,7 +78,9 @@ function stateOf(row: SessionRow, remaining: number, settings: MeteringSettings)
 }
 
 async function readSession(tx: TenantTransaction, sessionId: string): Promise<SessionRow | undefined> {
-  const rows = await tx.$queryRaw<SessionRow[]>`SELECT id, user_id, status, settled_seconds, charged_seconds, held_seconds, started_at, last_heartbeat_at, ended_at, end_reason
+  const rows = await tx.$queryRaw<
+    SessionRow[]
+  >`SELECT id, user_id, status, settled_seconds, charged_seconds, held_seconds, started_at, last_heartbeat_at, ended_at, end_reason
     FROM voice_sessions WHERE id = ${sessionId}`;
   return rows[0];
 }
@@ -106,7 +108,9 @@ export async function startSession(
 ): Promise<Result<StartedSession, StartFailure>> {
   const job = mintJobToken();
   return scope.transaction(async (tx) => {
-    const existing = await tx.$queryRaw<{ id: string; user_id: string }[]>`SELECT id, user_id FROM voice_sessions WHERE start_key = ${input.startKey}`;
+    const existing = await tx.$queryRaw<
+      { id: string; user_id: string }[]
+    >`SELECT id, user_id FROM voice_sessions WHERE start_key = ${input.startKey}`;
     const lots = await lockSpendableLots(tx, input.userId, now);
     const again = existing[0];
     if (again) {
@@ -127,7 +131,9 @@ export async function startSession(
     const row = inserted[0];
     if (row) return ok({ ...stateOf(row, available, settings), jobToken: job.token, firstSession: (earlier?.n ?? 0) === 0 });
     // A concurrent start with the same key won the insert (and has committed): answer its session.
-    const [winner] = await tx.$queryRaw<{ id: string; user_id: string }[]>`SELECT id, user_id FROM voice_sessions WHERE start_key = ${input.startKey}`;
+    const [winner] = await tx.$queryRaw<
+      { id: string; user_id: string }[]
+    >`SELECT id, user_id FROM voice_sessions WHERE start_key = ${input.startKey}`;
     if (!winner || winner.user_id !== input.userId) return fail('start_key_conflict');
     return answerRetriedStart(tx, winner.id, input.userId, totalOf(lots), settings, job);
   });
@@ -145,7 +151,9 @@ async function answerRetriedStart(
   const row = await readSession(tx, sessionId);
   if (!row) return fail('start_key_conflict');
   await tx.$executeRaw`UPDATE voice_sessions SET job_token_hash = ${job.hash} WHERE id = ${sessionId} AND status = 'active'`;
-  const [earlier] = await tx.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM voice_sessions WHERE user_id = ${userId} AND started_at < ${row.started_at}`;
+  const [earlier] = await tx.$queryRaw<
+    { n: number }[]
+  >`SELECT count(*)::int AS n FROM voice_sessions WHERE user_id = ${userId} AND started_at < ${row.started_at}`;
   const others = await heldByOtherSessions(tx, userId, row.id);
   return ok({ ...stateOf(row, Math.max(0, spendable - others), settings), jobToken: job.token, firstSession: (earlier?.n ?? 0) === 0 });
 }
@@ -206,8 +214,14 @@ async function settleInDatabase(
   if (r.r_outcome === 'skipped') return { outcome: 'skipped' };
   if (r.r_outcome === 'ahead') return { outcome: 'ahead', wallClock: r.r_wall_clock ?? 0 };
   if (
-    r.r_id === null || r.r_user_id === null || r.r_status === null || r.r_settled_seconds === null || r.r_charged_seconds === null ||
-    r.r_held_seconds === null || r.r_started_at === null || r.r_last_heartbeat_at === null
+    r.r_id === null ||
+    r.r_user_id === null ||
+    r.r_status === null ||
+    r.r_settled_seconds === null ||
+    r.r_charged_seconds === null ||
+    r.r_held_seconds === null ||
+    r.r_started_at === null ||
+    r.r_last_heartbeat_at === null
   ) {
     throw new Error(`settle_session answered ${r.r_outcome} without the session`);
   }
@@ -234,13 +248,21 @@ async function settle(
   ending: string | null,
 ): Promise<Result<SessionState, SettleFailure>> {
   return scope.transaction(async (tx) => {
-    const done = await settleInDatabase(tx, { sessionId: input.sessionId, elapsedSeconds: input.elapsedSeconds, ending, staleBefore: null }, settings, now);
+    const done = await settleInDatabase(
+      tx,
+      { sessionId: input.sessionId, elapsedSeconds: input.elapsedSeconds, ending, staleBefore: null },
+      settings,
+      now,
+    );
     switch (done.outcome) {
       case 'not_found':
       case 'skipped':
         return fail('not_found');
       case 'ahead':
-        return fail('elapsed_ahead_of_clock', `elapsedSeconds (${input.elapsedSeconds}) is more than the session has lasted (${done.wallClock} s).`);
+        return fail(
+          'elapsed_ahead_of_clock',
+          `elapsedSeconds (${input.elapsedSeconds}) is more than the session has lasted (${done.wallClock} s).`,
+        );
       case 'ended':
       case 'settled':
         return ok(stateOf(done.row, done.remaining, settings));
@@ -271,12 +293,17 @@ export function endSession(
 export async function sweepAbandonedSessions(scope: TenantScope, settings: MeteringSettings, now: Date, limit = 200): Promise<number> {
   const cutoff = new Date(now.getTime() - settings.heartbeatTimeoutSeconds * 1000);
   const stale = await scope.transaction(
-    (tx) => tx.$queryRaw<{ id: string }[]>`SELECT id FROM voice_sessions WHERE status = 'active' AND last_heartbeat_at < ${cutoff} ORDER BY last_heartbeat_at LIMIT ${limit}`,
+    (tx) =>
+      tx.$queryRaw<
+        { id: string }[]
+      >`SELECT id FROM voice_sessions WHERE status = 'active' AND last_heartbeat_at < ${cutoff} ORDER BY last_heartbeat_at LIMIT ${limit}`,
   );
   let closed = 0;
   for (const { id } of stale) {
     const done = await scope.transaction(
-      async (tx) => (await settleInDatabase(tx, { sessionId: id, elapsedSeconds: null, ending: 'abandoned', staleBefore: cutoff }, settings, now)).outcome === 'settled',
+      async (tx) =>
+        (await settleInDatabase(tx, { sessionId: id, elapsedSeconds: null, ending: 'abandoned', staleBefore: cutoff }, settings, now))
+          .outcome === 'settled',
     );
     if (done) closed++;
   }
@@ -286,7 +313,10 @@ export async function sweepAbandonedSessions(scope: TenantScope, settings: Meter
 /** Writes off what expired lots still held, as `expiry` entries, so the history shows where it went. */
 export async function expireLots(scope: TenantScope, now: Date, limit = 500): Promise<number> {
   const expired = await scope.transaction(
-    (tx) => tx.$queryRaw<{ id: string }[]>`SELECT id FROM minute_lots WHERE expires_at <= ${now} AND remaining_seconds > 0 ORDER BY expires_at, id LIMIT ${limit}`,
+    (tx) =>
+      tx.$queryRaw<
+        { id: string }[]
+      >`SELECT id FROM minute_lots WHERE expires_at <= ${now} AND remaining_seconds > 0 ORDER BY expires_at, id LIMIT ${limit}`,
   );
   let count = 0;
   for (const { id } of expired) {
@@ -309,7 +339,12 @@ export async function expireLots(scope: TenantScope, now: Date, limit = 500): Pr
  * settled so far, and how long it may still run — the user's unexpired time less what their other
  * running sessions hold.
  */
-export async function readSessionState(scope: TenantScope, sessionId: string, settings: MeteringSettings, now: Date): Promise<SessionState | undefined> {
+export async function readSessionState(
+  scope: TenantScope,
+  sessionId: string,
+  settings: MeteringSettings,
+  now: Date,
+): Promise<SessionState | undefined> {
   return scope.transaction(
     async (tx) => {
       const row = await readSession(tx, sessionId);

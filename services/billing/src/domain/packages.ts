@@ -48,7 +48,11 @@ export async function createPackage(scope: TenantScope, input: PackageInput): Pr
 }
 
 /** Price, currency, bonus, name, order and active flag can change; purchases keep what they were sold at. */
-export async function updatePackage(scope: TenantScope, id: string, patch: Partial<PackageInput>): Promise<Result<PackageView, 'not_found'>> {
+export async function updatePackage(
+  scope: TenantScope,
+  id: string,
+  patch: Partial<PackageInput>,
+): Promise<Result<PackageView, 'not_found'>> {
   return scope.transaction(async (tx) => {
     const { count } = await tx.package.updateMany({ where: { id }, data: { ...patch, updatedAt: new Date() } });
     if (count === 0) return fail('not_found');

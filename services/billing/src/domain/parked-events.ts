@@ -1,5 +1,11 @@
 import { findBillingAccountByStripeId } from '../data/billing-accounts.js';
-import { markApplied, parkEvent, purgeParkedBefore, recordedAccountsWithParkedEvents, unappliedEventsOf } from '../data/parked-webhook-events.js';
+import {
+  markApplied,
+  parkEvent,
+  purgeParkedBefore,
+  recordedAccountsWithParkedEvents,
+  unappliedEventsOf,
+} from '../data/parked-webhook-events.js';
 import { handleStripeEvent, type EventOutcome, type StripeEventContext } from './stripe-events.js';
 import type { Stripe } from './stripe-client.js';
 
@@ -16,13 +22,21 @@ export type OnParked = (event: { eventId: string; stripeAccountId: string; type:
  * The webhook endpoint's entry point: applies the event, or parks it when its account is not
  * recorded here. Parking is idempotent by event id (a repeated delivery answers `already_parked`).
  */
-export async function receiveStripeEvent(ctx: StripeEventContext, event: Stripe.Event, now: Date, onParked?: OnParked): Promise<EventOutcome> {
+export async function receiveStripeEvent(
+  ctx: StripeEventContext,
+  event: Stripe.Event,
+  now: Date,
+  onParked?: OnParked,
+): Promise<EventOutcome> {
   const outcome = await handleStripeEvent(ctx, event, now);
   const accountId = event.account;
   if (outcome.reason !== 'unknown_account' || !accountId) return outcome;
   const fresh = await parkEvent(ctx.platform, { ...event, account: accountId }, now);
   if (fresh) {
-    ctx.logger.info({ stripeAccountId: accountId, eventId: event.id, eventType: event.type }, 'stripe event parked: its account is not recorded here');
+    ctx.logger.info(
+      { stripeAccountId: accountId, eventId: event.id, eventType: event.type },
+      'stripe event parked: its account is not recorded here',
+    );
     onParked?.({ eventId: event.id, stripeAccountId: accountId, type: event.type });
   }
   // The account may have been recorded between the lookup and the park, by a recorder whose drain
@@ -62,7 +76,11 @@ export async function applyParkedEvents(ctx: StripeEventContext, stripeAccountId
  * written by other means), then deletes events received more than `retentionMs` ago, applied or
  * not. Answers how many were purged.
  */
-export async function sweepParkedEvents(ctx: StripeEventContext, now: Date, retentionMs: number): Promise<{ drainedAccounts: number; purged: number }> {
+export async function sweepParkedEvents(
+  ctx: StripeEventContext,
+  now: Date,
+  retentionMs: number,
+): Promise<{ drainedAccounts: number; purged: number }> {
   const accounts = await recordedAccountsWithParkedEvents(ctx.platform);
   for (const accountId of accounts) await applyParkedEvents(ctx, accountId, now);
   const purged = await purgeParkedBefore(ctx.platform, new Date(now.getTime() - retentionMs));

@@ -57,7 +57,10 @@ export type PurchaseFailure = 'package_not_found' | 'checkout_unavailable';
  * idempotency key derived from the purchase, and a client `requestKey` makes the whole call
  * idempotent: a retry answers the same purchase and checkout URL.
  */
-export async function startPurchase(ctx: PurchaseContext, input: { userId: string; packageId: string; requestKey: string | null }): Promise<Result<PurchaseView, PurchaseFailure>> {
+export async function startPurchase(
+  ctx: PurchaseContext,
+  input: { userId: string; packageId: string; requestKey: string | null },
+): Promise<Result<PurchaseView, PurchaseFailure>> {
   const prepared = await ctx.scope.transaction(async (tx) => {
     if (input.requestKey !== null) {
       const again = await tx.purchase.findUnique({ where: { userId_requestKey: { userId: input.userId, requestKey: input.requestKey } } });
@@ -95,7 +98,10 @@ export async function startPurchase(ctx: PurchaseContext, input: { userId: strin
             price_data: {
               currency: purchase.currency,
               unit_amount: purchase.amountCents,
-              product_data: { name: `${purchase.packageName} time card`, ...(prepared.packageDescription ? { description: prepared.packageDescription } : {}) },
+              product_data: {
+                name: `${purchase.packageName} time card`,
+                ...(prepared.packageDescription ? { description: prepared.packageDescription } : {}),
+              },
             },
           },
         ],
@@ -112,7 +118,12 @@ export async function startPurchase(ctx: PurchaseContext, input: { userId: strin
     );
   } catch (error) {
     ctx.logger.error({ err: error, purchaseId: purchase.id }, 'checkout session creation failed');
-    await ctx.scope.transaction((tx) => tx.purchase.updateMany({ where: { id: purchase.id, status: 'pending', checkoutSessionId: null }, data: { status: 'failed', updatedAt: new Date() } }));
+    await ctx.scope.transaction((tx) =>
+      tx.purchase.updateMany({
+        where: { id: purchase.id, status: 'pending', checkoutSessionId: null },
+        data: { status: 'failed', updatedAt: new Date() },
+      }),
+    );
     return fail('checkout_unavailable');
   }
   const saved = await ctx.scope.transaction(async (tx) => {

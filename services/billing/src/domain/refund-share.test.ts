@@ -17,7 +17,12 @@ describe('seconds given back for a refunded share of a purchase', () => {
   });
 
   it('adds up to the same total however the refund is split', () => {
-    const splits = [[1, 1, 1, 996], [333, 333, 333], [998, 1], [100, 200, 300, 399]];
+    const splits = [
+      [1, 1, 1, 996],
+      [333, 333, 333],
+      [998, 1],
+      [100, 200, 300, 399],
+    ];
     for (const parts of splits) {
       let refunded = 0;
       let taken = 0;

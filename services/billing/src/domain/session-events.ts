@@ -11,7 +11,11 @@ export interface SessionEvent {
 }
 
 /** Appends a call's events; a retried append (same `seq`) stores nothing twice. Answers how many were new. */
-export async function appendSessionEvents(scope: TenantScope, session: { sessionId: string; userId: string }, events: readonly SessionEvent[]): Promise<number> {
+export async function appendSessionEvents(
+  scope: TenantScope,
+  session: { sessionId: string; userId: string },
+  events: readonly SessionEvent[],
+): Promise<number> {
   const result = await scope.transaction((tx) =>
     tx.voiceSessionEvent.createMany({
       data: events.map((e) => ({
@@ -33,7 +37,10 @@ export async function appendSessionEvents(scope: TenantScope, session: { session
 /** A session's events in order, or undefined when the session is not the user's (or not there). */
 export async function sessionEventsOf(scope: TenantScope, sessionId: string, userId: string | null) {
   return scope.transaction(async (tx) => {
-    const session = await tx.voiceSession.findUnique({ where: { id: sessionId }, select: { id: true, userId: true, persona: true, startedAt: true, endedAt: true } });
+    const session = await tx.voiceSession.findUnique({
+      where: { id: sessionId },
+      select: { id: true, userId: true, persona: true, startedAt: true, endedAt: true },
+    });
     if (!session || (userId !== null && session.userId !== userId)) return undefined;
     const events = await tx.voiceSessionEvent.findMany({ where: { sessionId }, orderBy: { seq: 'asc' }, take: 5_000 });
     return {

@@ -13,7 +13,11 @@ export function createStripeClient(options: { secretKey: string; apiUrl?: string
     timeout: 15_000,
     appInfo: { name: 'mindbot-billing' },
     ...(url
-      ? { host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)), protocol: url.protocol === 'https:' ? 'https' : 'http' }
+      ? {
+          host: url.hostname,
+          port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+          protocol: url.protocol === 'https:' ? 'https' : 'http',
+        }
       : {}),
   });
 }

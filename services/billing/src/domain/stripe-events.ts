@@ -55,7 +55,8 @@ const TENANT_EVENT_TYPES = new Set([
   'charge.dispute.created',
 ]);
 
-const idOf = (value: string | { id: string } | null | undefined): string | null => (value === null || value === undefined ? null : typeof value === 'string' ? value : value.id);
+const idOf = (value: string | { id: string } | null | undefined): string | null =>
+  value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
 
 export async function handleStripeEvent(ctx: StripeEventContext, event: Stripe.Event, now: Date): Promise<EventOutcome> {
   if (event.livemode !== ctx.livemode) return { outcome: 'ignored', reason: 'livemode_mismatch' };
@@ -89,8 +90,15 @@ export async function handleStripeEvent(ctx: StripeEventContext, event: Stripe.E
   });
 }
 
-async function purchaseOfPaymentIntent(ctx: StripeEventContext, tenant: string, accountId: string, paymentIntentId: string): Promise<string | null> {
-  const known = await ctx.tenants.forTenant(tenant).transaction((tx) => tx.purchase.findUnique({ where: { paymentIntentId }, select: { id: true } }));
+async function purchaseOfPaymentIntent(
+  ctx: StripeEventContext,
+  tenant: string,
+  accountId: string,
+  paymentIntentId: string,
+): Promise<string | null> {
+  const known = await ctx.tenants
+    .forTenant(tenant)
+    .transaction((tx) => tx.purchase.findUnique({ where: { paymentIntentId }, select: { id: true } }));
   if (known) return known.id;
   const intent = await ctx.stripe.paymentIntents.retrieve(paymentIntentId, {}, { stripeAccount: accountId });
   return intent.metadata.mindbot_purchase ?? null;
@@ -107,7 +115,10 @@ interface LockedPurchase {
   checkout_session_id: string | null;
 }
 
-async function lockPurchase(tx: TenantTransaction, where: { id?: string | null; paymentIntentId?: string | null }): Promise<LockedPurchase | undefined> {
+async function lockPurchase(
+  tx: TenantTransaction,
+  where: { id?: string | null; paymentIntentId?: string | null },
+): Promise<LockedPurchase | undefined> {
   const id = where.id ?? null;
   const pi = where.paymentIntentId ?? null;
   const rows = await tx.$queryRaw<LockedPurchase[]>`
@@ -118,7 +129,13 @@ async function lockPurchase(tx: TenantTransaction, where: { id?: string | null; 
 }
 
 /** Applies one tenant event: what it changed, or why it changed nothing. */
-async function applyTenantEvent(tx: TenantTransaction, logger: Logger, event: Stripe.Event, purchaseHint: string | null, now: Date): Promise<Effect> {
+async function applyTenantEvent(
+  tx: TenantTransaction,
+  logger: Logger,
+  event: Stripe.Event,
+  purchaseHint: string | null,
+  now: Date,
+): Promise<Effect> {
   switch (event.type) {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded': {
@@ -127,11 +144,15 @@ async function applyTenantEvent(tx: TenantTransaction, logger: Logger, event: St
       if (!purchase) return ignored('unknown_purchase');
       if (purchase.checkout_session_id !== null && purchase.checkout_session_id !== session.id) return ignored('checkout_session_mismatch');
       if (session.amount_total !== purchase.amount_cents || session.currency !== purchase.currency) {
-        logger.error({ purchaseId: purchase.id, eventId: event.id }, 'checkout amount or currency differs from the purchase; not fulfilled');
+        logger.error(
+          { purchaseId: purchase.id, eventId: event.id },
+          'checkout amount or currency differs from the purchase; not fulfilled',
+        );
         return ignored('amount_mismatch');
       }
       if (session.payment_status === 'unpaid') {
-        const moved = await tx.$executeRaw`UPDATE purchases SET status = 'processing', updated_at = ${now} WHERE id = ${purchase.id} AND status = 'pending'`;
+        const moved =
+          await tx.$executeRaw`UPDATE purchases SET status = 'processing', updated_at = ${now} WHERE id = ${purchase.id} AND status = 'pending'`;
         return moved > 0 ? APPLIED : alreadyThere(purchase);
       }
       return (await fulfil(tx, purchase, session, now)) ? APPLIED : alreadyThere(purchase);
@@ -143,14 +164,16 @@ async function applyTenantEvent(tx: TenantTransaction, logger: Logger, event: St
       if (!purchase) return ignored('unknown_purchase');
       if (purchase.checkout_session_id !== null && purchase.checkout_session_id !== session.id) return ignored('checkout_session_mismatch');
       const status = event.type === 'checkout.session.expired' ? 'expired' : 'failed';
-      const moved = await tx.$executeRaw`UPDATE purchases SET status = ${status}, updated_at = ${now} WHERE id = ${purchase.id} AND status IN ('pending', 'processing')`;
+      const moved =
+        await tx.$executeRaw`UPDATE purchases SET status = ${status}, updated_at = ${now} WHERE id = ${purchase.id} AND status IN ('pending', 'processing')`;
       return moved > 0 ? APPLIED : alreadyThere(purchase);
     }
     case 'payment_intent.payment_failed': {
       const intent = event.data.object;
       const purchase = await lockPurchase(tx, { id: intent.metadata.mindbot_purchase ?? null, paymentIntentId: intent.id });
       if (!purchase) return ignored('unknown_purchase');
-      const moved = await tx.$executeRaw`UPDATE purchases SET status = 'failed', updated_at = ${now} WHERE id = ${purchase.id} AND status IN ('pending', 'processing')`;
+      const moved =
+        await tx.$executeRaw`UPDATE purchases SET status = 'failed', updated_at = ${now} WHERE id = ${purchase.id} AND status IN ('pending', 'processing')`;
       return moved > 0 ? APPLIED : alreadyThere(purchase);
     }
     case 'charge.refunded': {
@@ -215,12 +238,15 @@ async function applyRefund(tx: TenantTransaction, purchase: LockedPurchase, amou
   await tx.$executeRaw`
     UPDATE purchases SET refunded_cents = ${refundedCents}, status = CASE WHEN ${whole} THEN 'refunded' ELSE status END, updated_at = ${now}
     WHERE id = ${purchase.id}`;
-  const [card] = await tx.$queryRaw<{ id: string; status: string }[]>`SELECT id, status FROM time_cards WHERE purchase_id = ${purchase.id} FOR UPDATE`;
+  const [card] = await tx.$queryRaw<
+    { id: string; status: string }[]
+  >`SELECT id, status FROM time_cards WHERE purchase_id = ${purchase.id} FOR UPDATE`;
   // No card yet: fulfilment, if it ever comes, issues it already reduced (see fulfil).
   if (!card || card.status === 'revoked') return null;
   if (card.status === 'issued') {
     if (whole) await tx.$executeRaw`UPDATE time_cards SET status = 'revoked' WHERE id = ${card.id}`;
-    else await tx.$executeRaw`UPDATE time_cards SET seconds = ${purchase.seconds - secondsRefunded(purchaseShare(purchase), refundedCents)} WHERE id = ${card.id}`;
+    else
+      await tx.$executeRaw`UPDATE time_cards SET seconds = ${purchase.seconds - secondsRefunded(purchaseShare(purchase), refundedCents)} WHERE id = ${card.id}`;
     return null;
   }
   const [lot] = await tx.$queryRaw<{ id: string; user_id: string; remaining_seconds: number }[]>`
@@ -228,7 +254,9 @@ async function applyRefund(tx: TenantTransaction, purchase: LockedPurchase, amou
   const take = lot ? Math.min(owed, lot.remaining_seconds) : 0;
   if (lot && take > 0) {
     // Keyed by the cumulative amount, which only grows: each step of a refund has its own key.
-    await debitLots(tx, { userId: lot.user_id, kind: 'reversal', sessionId: null, keyOf: (lotId) => `refund:${lotId}:${refundedCents}` }, [{ lotId: lot.id, seconds: take }]);
+    await debitLots(tx, { userId: lot.user_id, kind: 'reversal', sessionId: null, keyOf: (lotId) => `refund:${lotId}:${refundedCents}` }, [
+      { lotId: lot.id, seconds: take },
+    ]);
   }
   if (whole) await tx.$executeRaw`UPDATE time_cards SET status = 'revoked' WHERE id = ${card.id}`;
   return null;
@@ -238,13 +266,17 @@ async function applyRefund(tx: TenantTransaction, purchase: LockedPurchase, amou
 async function takeBackAll(tx: TenantTransaction, purchase: LockedPurchase, now: Date): Promise<boolean> {
   if (purchase.status === 'refunded' || purchase.status === 'disputed') return false;
   await tx.$executeRaw`UPDATE purchases SET status = 'disputed', updated_at = ${now} WHERE id = ${purchase.id}`;
-  const [card] = await tx.$queryRaw<{ id: string; status: string }[]>`SELECT id, status FROM time_cards WHERE purchase_id = ${purchase.id} FOR UPDATE`;
+  const [card] = await tx.$queryRaw<
+    { id: string; status: string }[]
+  >`SELECT id, status FROM time_cards WHERE purchase_id = ${purchase.id} FOR UPDATE`;
   if (!card) return true;
   if (card.status === 'active') {
     const [lot] = await tx.$queryRaw<{ id: string; user_id: string; remaining_seconds: number }[]>`
       SELECT id, user_id, remaining_seconds FROM minute_lots WHERE time_card_id = ${card.id} FOR UPDATE`;
     if (lot && lot.remaining_seconds > 0) {
-      await debitLots(tx, { userId: lot.user_id, kind: 'reversal', sessionId: null, keyOf: (lotId) => `reversal:${lotId}` }, [{ lotId: lot.id, seconds: lot.remaining_seconds }]);
+      await debitLots(tx, { userId: lot.user_id, kind: 'reversal', sessionId: null, keyOf: (lotId) => `reversal:${lotId}` }, [
+        { lotId: lot.id, seconds: lot.remaining_seconds },
+      ]);
     }
   }
   await tx.$executeRaw`UPDATE time_cards SET status = 'revoked' WHERE id = ${card.id}`;

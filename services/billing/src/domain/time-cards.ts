@@ -20,14 +20,20 @@ export interface Activation {
  * with a one-year expiry. The conditional UPDATE is the guard: of two concurrent activations of one
  * code, Postgres lets exactly one match `status = 'issued'`; the other sees `already_activated`.
  */
-export async function activateTimeCard(scope: TenantScope, input: { userId: string; code: string }, now: Date): Promise<Result<Activation, ActivationFailure>> {
+export async function activateTimeCard(
+  scope: TenantScope,
+  input: { userId: string; code: string },
+  now: Date,
+): Promise<Result<Activation, ActivationFailure>> {
   return scope.transaction(async (tx) => {
     const [card] = await tx.$queryRaw<{ id: string; seconds: number }[]>`
       UPDATE time_cards SET status = 'active', activated_by = ${input.userId}, activated_at = ${now}
       WHERE activation_code = ${input.code} AND status = 'issued' AND code_expires_at > ${now}
       RETURNING id, seconds`;
     if (!card) {
-      const [found] = await tx.$queryRaw<{ status: string; code_expires_at: Date }[]>`SELECT status, code_expires_at FROM time_cards WHERE activation_code = ${input.code}`;
+      const [found] = await tx.$queryRaw<
+        { status: string; code_expires_at: Date }[]
+      >`SELECT status, code_expires_at FROM time_cards WHERE activation_code = ${input.code}`;
       if (!found) return fail('invalid_code');
       if (found.status === 'active') return fail('already_activated');
       if (found.status === 'revoked') return fail('revoked');

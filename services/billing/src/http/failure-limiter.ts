@@ -71,7 +71,8 @@ export class FailureLimiter {
     let refused: Attempt | undefined;
     limits.forEach((l, i) => {
       const count = counts[i];
-      if (count && count.count > l.limit && (!refused || count.resetSeconds > refused.retryAfter)) refused = { retryAfter: count.resetSeconds, limit: l.kind, release };
+      if (count && count.count > l.limit && (!refused || count.resetSeconds > refused.retryAfter))
+        refused = { retryAfter: count.resetSeconds, limit: l.kind, release };
     });
     if (refused) {
       // A refused attempt tries no code: it must not lengthen anyone's lockout or use up the tenant's budget.

@@ -23,7 +23,9 @@ export function sessionCallerOf(res: Response): SessionCaller {
 }
 
 const unauthenticated = () =>
-  new AppError('unauthenticated', 'A valid service or job credential for this session is required.', { headers: { 'WWW-Authenticate': 'Bearer realm="mindbot-internal"' } });
+  new AppError('unauthenticated', 'A valid service or job credential for this session is required.', {
+    headers: { 'WWW-Authenticate': 'Bearer realm="mindbot-internal"' },
+  });
 
 function bearerOf(authorization: string | undefined): string | undefined {
   return /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
@@ -66,11 +68,17 @@ export function requireSessionCaller(options: {
       // A job token that does not match this very session is refused the same way whether the session exists or not.
       if (!row || !jobTokenMatches(presented, row.job_token_hash)) throw unauthenticated();
       const graceEnds = row.ended_at === null ? Infinity : row.ended_at.getTime() + JOB_TOKEN_GRACE_SECONDS * 1000;
-      if (options.clock().getTime() > graceEnds) throw new AppError('unauthenticated', 'This voice session has ended; its job credential has expired.');
+      if (options.clock().getTime() > graceEnds)
+        throw new AppError('unauthenticated', 'This voice session has ended; its job credential has expired.');
     } else if (!row) {
       throw new AppError('not_found', 'No such voice session.');
     }
-    sessionCallerLocal.set(res, { kind: presented === undefined ? 'service' : 'job', sessionId: id, userId: row.user_id, active: row.status === 'active' });
+    sessionCallerLocal.set(res, {
+      kind: presented === undefined ? 'service' : 'job',
+      sessionId: id,
+      userId: row.user_id,
+      active: row.status === 'active',
+    });
     req.log = req.log.child({ sessionId: id });
     next();
   };

@@ -17,7 +17,10 @@ export function requireServiceToken(tokens: readonly string[]): RequestHandler {
     const presented = digest(match?.[1] ?? '');
     let ok = false;
     for (const candidate of expected) ok = timingSafeEqual(candidate, presented) || ok;
-    if (!match || !ok) throw new AppError('unauthenticated', 'A valid service credential is required.', { headers: { 'WWW-Authenticate': 'Bearer realm="mindbot-internal"' } });
+    if (!match || !ok)
+      throw new AppError('unauthenticated', 'A valid service credential is required.', {
+        headers: { 'WWW-Authenticate': 'Bearer realm="mindbot-internal"' },
+      });
     next();
   };
 }

@@ -30,32 +30,50 @@ describe('Checkout and onboarding return URLs keep the scheme, host and port the
   /** Buys a package through `app` with these headers; answers the return URLs Stripe was given. */
   const buy = async (app: Express, userId: string, headers: Record<string, string>) => {
     const bearer = await h.token(h.tenantA, userId);
-    const res = await request(app).post('/v1/purchases').set({ Authorization: `Bearer ${bearer}`, ...headers }).send({ packageId: 'pkg_starter' });
+    const res = await request(app)
+      .post('/v1/purchases')
+      .set({ Authorization: `Bearer ${bearer}`, ...headers })
+      .send({ packageId: 'pkg_starter' });
     expect(res.status).toBe(201);
     const params = checkout.mock.calls.at(-1)?.[0];
     return { id: (res.body as { id: string }).id, success: params?.success_url, cancel: params?.cancel_url };
   };
 
   it('returns the buyer to the tenant host and port the gateway forwarded (local: http on :8080)', async () => {
-    const bought = await buy(behindGateway, 'usr_ret_local', { 'X-Forwarded-Host': `${h.tenantA}.localhost:8080`, 'X-Forwarded-Proto': 'http' });
+    const bought = await buy(behindGateway, 'usr_ret_local', {
+      'X-Forwarded-Host': `${h.tenantA}.localhost:8080`,
+      'X-Forwarded-Proto': 'http',
+    });
     expect(bought.success).toBe(`http://${h.tenantA}.localhost:8080/billing/purchases/${bought.id}?checkout=success`);
     expect(bought.cancel).toBe(`http://${h.tenantA}.localhost:8080/billing/purchases/${bought.id}?checkout=cancelled`);
   });
 
   it('keeps https and a non-default port, and drops the default one', async () => {
-    const onPort = await buy(behindGateway, 'usr_ret_tls', { 'X-Forwarded-Host': `${h.tenantA}.mindbot.test:8443`, 'X-Forwarded-Proto': 'https' });
+    const onPort = await buy(behindGateway, 'usr_ret_tls', {
+      'X-Forwarded-Host': `${h.tenantA}.mindbot.test:8443`,
+      'X-Forwarded-Proto': 'https',
+    });
     expect(onPort.success).toBe(`https://${h.tenantA}.mindbot.test:8443/billing/purchases/${onPort.id}?checkout=success`);
-    const standard = await buy(behindGateway, 'usr_ret_std', { 'X-Forwarded-Host': `${h.tenantA}.mindbot.test:443`, 'X-Forwarded-Proto': 'https' });
+    const standard = await buy(behindGateway, 'usr_ret_std', {
+      'X-Forwarded-Host': `${h.tenantA}.mindbot.test:443`,
+      'X-Forwarded-Proto': 'https',
+    });
     expect(standard.success).toBe(`https://${h.tenantA}.mindbot.test/billing/purchases/${standard.id}?checkout=success`);
   });
 
   it('does not use an X-Forwarded-Host from a peer TRUST_PROXY does not trust: the platform app instead', async () => {
-    const bought = await buy(h.app, 'usr_ret_untrusted', { 'X-Forwarded-Host': `${h.tenantA}.localhost:8080`, 'X-Forwarded-Proto': 'http' });
+    const bought = await buy(h.app, 'usr_ret_untrusted', {
+      'X-Forwarded-Host': `${h.tenantA}.localhost:8080`,
+      'X-Forwarded-Proto': 'http',
+    });
     expect(bought.success).toBe(`https://app.mindbot.test/billing/purchases/${bought.id}?checkout=success`);
   });
 
   it("does not send a buyer to a host that is not the tenant's, even from the trusted gateway", async () => {
-    const bought = await buy(behindGateway, 'usr_ret_other', { 'X-Forwarded-Host': `${h.tenantB}.localhost:8080`, 'X-Forwarded-Proto': 'http' });
+    const bought = await buy(behindGateway, 'usr_ret_other', {
+      'X-Forwarded-Host': `${h.tenantB}.localhost:8080`,
+      'X-Forwarded-Proto': 'http',
+    });
     expect(bought.success).toBe(`https://app.mindbot.test/billing/purchases/${bought.id}?checkout=success`);
   });
 

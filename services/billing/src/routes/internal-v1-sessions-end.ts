@@ -19,7 +19,9 @@ export function internalV1SessionsEnd(app: Express, ctx: RouteContext): void {
   app.post('/internal/v1/tenants/:tenant/sessions/:id/end', ...ctx.session, async (req, res) => {
     const { id } = parseInput(params, req.params, 'params');
     const input = parseInput(body, req.body);
-    const result = await ctx.meteringGate.run(`${tenantOf(res).slug}:${id}`, () => endSession(ctx.deps.tenants.forTenant(tenantOf(res).slug), { sessionId: id, ...input }, ctx.billing.metering, ctx.billing.clock()));
+    const result = await ctx.meteringGate.run(`${tenantOf(res).slug}:${id}`, () =>
+      endSession(ctx.deps.tenants.forTenant(tenantOf(res).slug), { sessionId: id, ...input }, ctx.billing.metering, ctx.billing.clock()),
+    );
     if (!result.ok) {
       if (result.failure === 'not_found') throw new AppError('not_found', 'No such voice session.');
       throw new AppError('unprocessable', result.detail ?? 'elapsedSeconds is ahead of the clock.');

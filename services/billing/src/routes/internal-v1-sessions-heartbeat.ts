@@ -15,7 +15,14 @@ export function internalV1SessionsHeartbeat(app: Express, ctx: RouteContext): vo
   app.post('/internal/v1/tenants/:tenant/sessions/:id/heartbeat', ...ctx.session, async (req, res) => {
     const { id } = parseInput(params, req.params, 'params');
     const { elapsedSeconds } = parseInput(body, req.body);
-    const result = await ctx.meteringGate.run(`${tenantOf(res).slug}:${id}`, () => heartbeat(ctx.deps.tenants.forTenant(tenantOf(res).slug), { sessionId: id, elapsedSeconds }, ctx.billing.metering, ctx.billing.clock()));
+    const result = await ctx.meteringGate.run(`${tenantOf(res).slug}:${id}`, () =>
+      heartbeat(
+        ctx.deps.tenants.forTenant(tenantOf(res).slug),
+        { sessionId: id, elapsedSeconds },
+        ctx.billing.metering,
+        ctx.billing.clock(),
+      ),
+    );
     if (!result.ok) {
       if (result.failure === 'not_found') throw new AppError('not_found', 'No such voice session.');
       throw new AppError('unprocessable', result.detail ?? 'elapsedSeconds is ahead of the clock.');

@@ -28,11 +28,20 @@ describe('billing: the plan limit of voice sessions running at once', () => {
     request(server).post(`/internal/v1/tenants/${tenant}${path}`).set('Authorization', `Bearer ${SERVICE_TOKEN}`).send(body);
   const start = (userId: string, tenant = h.tenantA, startKey = `limit-key-${++keys}`) => post(tenant, '/sessions', { userId, startKey });
   const end = (id: string, tenant = h.tenantA) => post(tenant, `/sessions/${id}/end`, { elapsedSeconds: 0, reason: 'error' });
-  const active = (tenant = h.tenantA) => h.deps.tenants.forTenant(tenant).transaction((tx) => tx.voiceSession.count({ where: { status: 'active' } }));
+  const active = (tenant = h.tenantA) =>
+    h.deps.tenants.forTenant(tenant).transaction((tx) => tx.voiceSession.count({ where: { status: 'active' } }));
   const held = async (userId: string) =>
-    ((await request(server).get('/v1/balance').set('Authorization', `Bearer ${await h.token(h.tenantA, userId)}`)).body as { heldSeconds: number }).heldSeconds;
+    (
+      (
+        await request(server)
+          .get('/v1/balance')
+          .set('Authorization', `Bearer ${await h.token(h.tenantA, userId)}`)
+      ).body as { heldSeconds: number }
+    ).heldSeconds;
   const endAll = async () => {
-    const ids = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.voiceSession.findMany({ where: { status: 'active' }, select: { id: true } }));
+    const ids = await h.deps.tenants
+      .forTenant(h.tenantA)
+      .transaction((tx) => tx.voiceSession.findMany({ where: { status: 'active' }, select: { id: true } }));
     for (const { id } of ids) expect((await end(id)).status).toBe(200);
   };
 
@@ -49,7 +58,12 @@ describe('billing: the plan limit of voice sessions running at once', () => {
     }
     const refused = await start('usr_l4');
     expect(refused.status).toBe(429);
-    expect(refused.body).toMatchObject({ code: 'rate_limited', reason: 'concurrent_sessions', limit: 'concurrentSessions', concurrentSessions: LIMIT });
+    expect(refused.body).toMatchObject({
+      code: 'rate_limited',
+      reason: 'concurrent_sessions',
+      limit: 'concurrentSessions',
+      concurrentSessions: LIMIT,
+    });
     expect(refused.body.detail).toContain(`${LIMIT} voice sessions running`);
     expect(await held('usr_l4')).toBe(0);
     expect(await active()).toBe(LIMIT);

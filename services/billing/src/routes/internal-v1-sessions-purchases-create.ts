@@ -18,7 +18,14 @@ export function internalV1SessionsPurchasesCreate(app: Express, ctx: RouteContex
     if (!caller.active) throw new AppError('conflict', 'This voice session has ended; purchases are made in a running call only.');
     const tenant = tenantOf(res);
     const result = await buyPackage(
-      { platform: ctx.deps.platform, scope: ctx.deps.tenants.forTenant(tenant.slug), stripe: ctx.billing.stripe, logger: req.log, appUrl: appUrlOf(tenant, ctx.billing.appUrl), feePercent: tenant.platformFeePercent },
+      {
+        platform: ctx.deps.platform,
+        scope: ctx.deps.tenants.forTenant(tenant.slug),
+        stripe: ctx.billing.stripe,
+        logger: req.log,
+        appUrl: appUrlOf(tenant, ctx.billing.appUrl),
+        feePercent: tenant.platformFeePercent,
+      },
       { userId: caller.userId, packageId: input.packageId, requestKey: `call:${caller.sessionId}:${input.packageId}` },
     );
     if (!result.ok) throw buyProblem(result.failure, result.detail, tenant.displayName);

@@ -20,15 +20,28 @@ export function internalV1SessionsStart(app: Express, ctx: RouteContext): void {
     const input = parseInput(body, req.body);
     const { slug: tenant, displayName, concurrentSessions } = tenantOf(res);
     const result = await ctx.meteringGate.run(`start:${tenant}:${input.userId}`, () =>
-      startSession(ctx.deps.tenants.forTenant(tenant), { ...input, persona: input.persona ?? null }, ctx.billing.metering, ctx.billing.clock(), { tenant, concurrentSessions }),
+      startSession(
+        ctx.deps.tenants.forTenant(tenant),
+        { ...input, persona: input.persona ?? null },
+        ctx.billing.metering,
+        ctx.billing.clock(),
+        { tenant, concurrentSessions },
+      ),
     );
     if (!result.ok) {
       if (result.failure === 'concurrent_sessions') {
-        throw new AppError('rate_limited', `${displayName} already has ${concurrentSessions} voice sessions running, the most its plan allows; try again when one ends.`, {
-          extensions: { reason: 'concurrent_sessions', limit: 'concurrentSessions', concurrentSessions },
-        });
+        throw new AppError(
+          'rate_limited',
+          `${displayName} already has ${concurrentSessions} voice sessions running, the most its plan allows; try again when one ends.`,
+          {
+            extensions: { reason: 'concurrent_sessions', limit: 'concurrentSessions', concurrentSessions },
+          },
+        );
       }
-      if (result.failure === 'no_minutes') throw new AppError('payment_required', 'The user has no minutes left: buy and activate a time card first.', { extensions: { reason: 'no_minutes' } });
+      if (result.failure === 'no_minutes')
+        throw new AppError('payment_required', 'The user has no minutes left: buy and activate a time card first.', {
+          extensions: { reason: 'no_minutes' },
+        });
       throw new AppError('conflict', 'This startKey already started a session for another user.');
     }
     res.status(201).json(result.value);

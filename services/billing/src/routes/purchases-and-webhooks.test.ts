@@ -20,9 +20,17 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
     }));
 
   it('lists the default packages with prices in cents and time in seconds', async () => {
-    const res = await request(h.app).get('/v1/packages').set('Authorization', await auth(h.tenantA, 'usr_p1'));
+    const res = await request(h.app)
+      .get('/v1/packages')
+      .set('Authorization', await auth(h.tenantA, 'usr_p1'));
     expect(res.status).toBe(200);
-    expect((res.body.packages as { name: string; priceCents: number; totalSeconds: number }[]).map((p) => [p.name, p.priceCents, p.totalSeconds])).toEqual([
+    expect(
+      (res.body.packages as { name: string; priceCents: number; totalSeconds: number }[]).map((p) => [
+        p.name,
+        p.priceCents,
+        p.totalSeconds,
+      ]),
+    ).toEqual([
       ['Starter', 999, 3600],
       ['Basic', 4499, 19800],
       ['Premium', 7999, 43200],
@@ -33,14 +41,24 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
 
   it('answers a Checkout URL on the tenant account with the platform fee, and the same purchase for a retried request', async () => {
     const user = await auth(h.tenantA, 'usr_p2');
-    const first = await request(h.app).post('/v1/purchases').set('Authorization', user).set('Idempotency-Key', 'buy-basic-0001').send({ packageId: 'pkg_basic' });
+    const first = await request(h.app)
+      .post('/v1/purchases')
+      .set('Authorization', user)
+      .set('Idempotency-Key', 'buy-basic-0001')
+      .send({ packageId: 'pkg_basic' });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ packageId: 'pkg_basic', amountCents: 4499, currency: 'usd', seconds: 19800, status: 'pending' });
     expect(first.body.checkoutUrl).toMatch(/^https:\/\/checkout\.stripe\.com\//);
-    const again = await request(h.app).post('/v1/purchases').set('Authorization', user).set('Idempotency-Key', 'buy-basic-0001').send({ packageId: 'pkg_basic' });
+    const again = await request(h.app)
+      .post('/v1/purchases')
+      .set('Authorization', user)
+      .set('Idempotency-Key', 'buy-basic-0001')
+      .send({ packageId: 'pkg_basic' });
     expect(again.status).toBe(201);
     expect(again.body.id).toBe(first.body.id);
-    const row = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: first.body.id as string } }));
+    const row = await h.deps.tenants
+      .forTenant(h.tenantA)
+      .transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: first.body.id as string } }));
     expect(row.applicationFeeCents).toBe(450);
     expect(row.checkoutSessionId).toMatch(/^cs_/);
   });
@@ -64,8 +82,18 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
   it('answers 200 and changes nothing when the same event is delivered again (duplicate), or another event for the same checkout (unchanged)', async () => {
     const user = await auth(h.tenantA, 'usr_p4');
     const purchase = await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' });
-    const row = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: purchase.body.id as string } }));
-    const session = { id: row.checkoutSessionId, object: 'checkout.session', client_reference_id: row.id, amount_total: 999, currency: 'usd', payment_status: 'paid', payment_intent: 'pi_dup_1' };
+    const row = await h.deps.tenants
+      .forTenant(h.tenantA)
+      .transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: purchase.body.id as string } }));
+    const session = {
+      id: row.checkoutSessionId,
+      object: 'checkout.session',
+      client_reference_id: row.id,
+      amount_total: 999,
+      currency: 'usd',
+      payment_status: 'paid',
+      payment_intent: 'pi_dup_1',
+    };
     const completed = h.event('checkout.session.completed', h.accountOf(h.tenantA), session);
     expect((await h.postEvent(completed)).body).toMatchObject({ received: true, outcome: 'applied' });
     const before = await countRows(h.tenantA);
@@ -81,14 +109,31 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
   it('fulfils whatever the order: expiry or failure before success still ends paid with one card', async () => {
     const user = await auth(h.tenantA, 'usr_p5');
     const purchase = await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' });
-    const row = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: purchase.body.id as string } }));
-    const base = { id: row.checkoutSessionId, object: 'checkout.session', client_reference_id: row.id, amount_total: 999, currency: 'usd', payment_intent: 'pi_order_1' };
+    const row = await h.deps.tenants
+      .forTenant(h.tenantA)
+      .transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: purchase.body.id as string } }));
+    const base = {
+      id: row.checkoutSessionId,
+      object: 'checkout.session',
+      client_reference_id: row.id,
+      amount_total: 999,
+      currency: 'usd',
+      payment_intent: 'pi_order_1',
+    };
     const outcomes = [
-      await h.postEvent(h.event('payment_intent.payment_failed', h.accountOf(h.tenantA), { id: 'pi_order_1', object: 'payment_intent', metadata: { mindbot_purchase: row.id } })),
+      await h.postEvent(
+        h.event('payment_intent.payment_failed', h.accountOf(h.tenantA), {
+          id: 'pi_order_1',
+          object: 'payment_intent',
+          metadata: { mindbot_purchase: row.id },
+        }),
+      ),
       await h.postEvent(h.event('checkout.session.completed', h.accountOf(h.tenantA), { ...base, payment_status: 'unpaid' })),
       await h.postEvent(h.event('checkout.session.async_payment_succeeded', h.accountOf(h.tenantA), { ...base, payment_status: 'paid' })),
       await h.postEvent(h.event('checkout.session.expired', h.accountOf(h.tenantA), { ...base, payment_status: 'paid' })),
-    ].map((res) => res.body as { outcome: string; reason?: string }).map((body) => [body.outcome, body.reason]);
+    ]
+      .map((res) => res.body as { outcome: string; reason?: string })
+      .map((body) => [body.outcome, body.reason]);
     // Each answer says what it did: only the failure and the success changed the purchase.
     expect(outcomes).toEqual([
       ['applied', undefined],
@@ -107,14 +152,38 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
     for (const type of ['checkout.session.async_payment_failed', 'checkout.session.expired']) {
       const purchase = await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' });
       const id = purchase.body.id as string;
-      const res = await h.postEvent(h.event(type, h.accountOf(h.tenantA), { id: 'cs_x', object: 'checkout.session', client_reference_id: id, payment_status: 'unpaid' }));
+      const res = await h.postEvent(
+        h.event(type, h.accountOf(h.tenantA), {
+          id: 'cs_x',
+          object: 'checkout.session',
+          client_reference_id: id,
+          payment_status: 'unpaid',
+        }),
+      );
       expect(res.body.outcome).toBe('ignored'); // the session id does not match the purchase's
       const row = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id } }));
-      const ok = await h.postEvent(h.event(type, h.accountOf(h.tenantA), { id: row.checkoutSessionId, object: 'checkout.session', client_reference_id: id, payment_status: 'unpaid' }));
+      const ok = await h.postEvent(
+        h.event(type, h.accountOf(h.tenantA), {
+          id: row.checkoutSessionId,
+          object: 'checkout.session',
+          client_reference_id: id,
+          payment_status: 'unpaid',
+        }),
+      );
       expect(ok.body.outcome).toBe('applied');
       // The same news again, in another event: nothing left to change.
-      const again = await h.postEvent(h.event(type, h.accountOf(h.tenantA), { id: row.checkoutSessionId, object: 'checkout.session', client_reference_id: id, payment_status: 'unpaid' }));
-      expect(again.body).toMatchObject({ outcome: 'unchanged', reason: type === 'checkout.session.expired' ? 'already_expired' : 'already_failed' });
+      const again = await h.postEvent(
+        h.event(type, h.accountOf(h.tenantA), {
+          id: row.checkoutSessionId,
+          object: 'checkout.session',
+          client_reference_id: id,
+          payment_status: 'unpaid',
+        }),
+      );
+      expect(again.body).toMatchObject({
+        outcome: 'unchanged',
+        reason: type === 'checkout.session.expired' ? 'already_expired' : 'already_failed',
+      });
     }
     const purchases = await request(h.app).get('/v1/purchases').set('Authorization', user);
     expect((purchases.body.purchases as { status: string }[]).map((p) => p.status).sort()).toEqual(['expired', 'failed']);
@@ -124,9 +193,18 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
   it('does not fulfil a checkout whose amount differs from the purchase', async () => {
     const user = await auth(h.tenantA, 'usr_p7');
     const purchase = await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_pro' });
-    const row = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: purchase.body.id as string } }));
+    const row = await h.deps.tenants
+      .forTenant(h.tenantA)
+      .transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: purchase.body.id as string } }));
     const res = await h.postEvent(
-      h.event('checkout.session.completed', h.accountOf(h.tenantA), { id: row.checkoutSessionId, object: 'checkout.session', client_reference_id: row.id, amount_total: 50, currency: 'usd', payment_status: 'paid' }),
+      h.event('checkout.session.completed', h.accountOf(h.tenantA), {
+        id: row.checkoutSessionId,
+        object: 'checkout.session',
+        client_reference_id: row.id,
+        amount_total: 50,
+        currency: 'usd',
+        payment_status: 'paid',
+      }),
     );
     expect(res.body).toMatchObject({ outcome: 'ignored', reason: 'amount_mismatch' });
     expect((await request(h.app).get('/v1/time-cards').set('Authorization', user)).body.timeCards).toEqual([]);
@@ -138,10 +216,21 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
     const user = await auth(h.tenantA, 'usr_p8');
     expect((await request(h.app).post('/v1/time-cards/activate').set('Authorization', user).send({ code })).status).toBe(201);
     expect((await request(h.app).get('/v1/balance').set('Authorization', user)).body.totalSeconds).toBe(7200);
-    const refund = h.event('charge.refunded', h.accountOf(h.tenantA), { id: 'ch_r1', object: 'charge', payment_intent: paymentIntentId, refunded: true, amount_refunded: 999 });
+    const refund = h.event('charge.refunded', h.accountOf(h.tenantA), {
+      id: 'ch_r1',
+      object: 'charge',
+      payment_intent: paymentIntentId,
+      refunded: true,
+      amount_refunded: 999,
+    });
     expect((await h.postEvent(refund)).body.outcome).toBe('applied');
     expect((await h.postEvent(refund)).body.outcome).toBe('duplicate');
-    const dispute = h.event('charge.dispute.created', h.accountOf(h.tenantA), { id: 'dp_1', object: 'dispute', payment_intent: paymentIntentId, charge: 'ch_r1' });
+    const dispute = h.event('charge.dispute.created', h.accountOf(h.tenantA), {
+      id: 'dp_1',
+      object: 'dispute',
+      payment_intent: paymentIntentId,
+      charge: 'ch_r1',
+    });
     // The refund took everything back already: the dispute changes nothing.
     expect((await h.postEvent(dispute)).body).toMatchObject({ outcome: 'unchanged', reason: 'already_refunded' });
     expect((await request(h.app).get('/v1/balance').set('Authorization', user)).body.totalSeconds).toBe(3600);
@@ -155,17 +244,49 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
   });
 
   describe('partial refunds take back only the refunded share, once', () => {
-    const balanceOf = async (userId: string) => ((await request(h.app).get('/v1/balance').set('Authorization', await auth(h.tenantA, userId))).body as { totalSeconds: number }).totalSeconds;
+    const balanceOf = async (userId: string) =>
+      (
+        (
+          await request(h.app)
+            .get('/v1/balance')
+            .set('Authorization', await auth(h.tenantA, userId))
+        ).body as { totalSeconds: number }
+      ).totalSeconds;
     const reversals = async (userId: string) =>
-      ((await request(h.app).get('/v1/history').set('Authorization', await auth(h.tenantA, userId))).body.entries as { kind: string; seconds: number }[])
+      (
+        (
+          await request(h.app)
+            .get('/v1/history')
+            .set('Authorization', await auth(h.tenantA, userId))
+        ).body.entries as { kind: string; seconds: number }[]
+      )
         .filter((e) => e.kind === 'reversal')
         .map((e) => e.seconds);
     const refunded = (paymentIntentId: string, amountRefunded: number, o: { id?: string; full?: boolean } = {}) =>
-      h.event('charge.refunded', h.accountOf(h.tenantA), { id: 'ch_partial', object: 'charge', payment_intent: paymentIntentId, amount: 999, refunded: o.full ?? false, amount_refunded: amountRefunded }, o.id === undefined ? {} : { id: o.id });
+      h.event(
+        'charge.refunded',
+        h.accountOf(h.tenantA),
+        {
+          id: 'ch_partial',
+          object: 'charge',
+          payment_intent: paymentIntentId,
+          amount: 999,
+          refunded: o.full ?? false,
+          amount_refunded: amountRefunded,
+        },
+        o.id === undefined ? {} : { id: o.id },
+      );
 
     it('takes the floored share of an activated card, ignoring repeated, stale and overlapping refund events', async () => {
       const { paymentIntentId, code, purchaseId } = await h.buyCard(h.tenantA, 'usr_pr1');
-      expect((await request(h.app).post('/v1/time-cards/activate').set('Authorization', await auth(h.tenantA, 'usr_pr1')).send({ code })).status).toBe(201);
+      expect(
+        (
+          await request(h.app)
+            .post('/v1/time-cards/activate')
+            .set('Authorization', await auth(h.tenantA, 'usr_pr1'))
+            .send({ code })
+        ).status,
+      ).toBe(201);
 
       // A third of $9.99 refunded: a third of the hour.
       const third = refunded(paymentIntentId, 333);
@@ -173,7 +294,10 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
       expect(await balanceOf('usr_pr1')).toBe(2400);
       expect((await h.postEvent(third)).body.outcome).toBe('duplicate');
       // Another event reporting the same cumulative amount (charge.refunded for the same refund again).
-      expect((await h.postEvent(refunded(paymentIntentId, 333))).body).toMatchObject({ outcome: 'unchanged', reason: 'refund_already_applied' });
+      expect((await h.postEvent(refunded(paymentIntentId, 333))).body).toMatchObject({
+        outcome: 'unchanged',
+        reason: 'refund_already_applied',
+      });
       expect(await balanceOf('usr_pr1')).toBe(2400);
 
       // The second refund's event overtakes nothing: the later, cumulative amount wins; an older one arriving late changes nothing.
@@ -187,26 +311,45 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
       expect((await h.postEvent(refunded(paymentIntentId, 667))).body.outcome).toBe('applied');
       expect(await balanceOf('usr_pr1')).toBe(1197);
       expect(await reversals('usr_pr1')).toEqual([-3, -1200, -1200]);
-      const purchases = await request(h.app).get('/v1/purchases').set('Authorization', await auth(h.tenantA, 'usr_pr1'));
+      const purchases = await request(h.app)
+        .get('/v1/purchases')
+        .set('Authorization', await auth(h.tenantA, 'usr_pr1'));
       expect(purchases.body.purchases).toEqual([expect.objectContaining({ id: purchaseId, status: 'paid' })]);
 
       // The rest refunded: whatever is left goes, the card is revoked and the purchase is refunded.
       expect((await h.postEvent(refunded(paymentIntentId, 999, { full: true }))).body.outcome).toBe('applied');
       expect(await balanceOf('usr_pr1')).toBe(0);
       expect(await reversals('usr_pr1')).toEqual([-1197, -3, -1200, -1200]);
-      const after = await request(h.app).get('/v1/purchases').set('Authorization', await auth(h.tenantA, 'usr_pr1'));
+      const after = await request(h.app)
+        .get('/v1/purchases')
+        .set('Authorization', await auth(h.tenantA, 'usr_pr1'));
       expect(after.body.purchases).toEqual([expect.objectContaining({ id: purchaseId, status: 'refunded' })]);
-      expect((await request(h.app).get('/v1/time-cards').set('Authorization', await auth(h.tenantA, 'usr_pr1'))).body.timeCards).toEqual([expect.objectContaining({ status: 'revoked' })]);
+      expect(
+        (
+          await request(h.app)
+            .get('/v1/time-cards')
+            .set('Authorization', await auth(h.tenantA, 'usr_pr1'))
+        ).body.timeCards,
+      ).toEqual([expect.objectContaining({ status: 'revoked' })]);
       expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
     });
 
     it('never takes back more than is unspent: time already talked stays spent', async () => {
       const { paymentIntentId, code } = await h.buyCard(h.tenantA, 'usr_pr2');
-      expect((await request(h.app).post('/v1/time-cards/activate').set('Authorization', await auth(h.tenantA, 'usr_pr2')).send({ code })).status).toBe(201);
+      expect(
+        (
+          await request(h.app)
+            .post('/v1/time-cards/activate')
+            .set('Authorization', await auth(h.tenantA, 'usr_pr2'))
+            .send({ code })
+        ).status,
+      ).toBe(201);
       const started = await h.internal(h.tenantA).post('/sessions', { userId: 'usr_pr2', startKey: 'partial-refund-spend-1' });
       expect(started.status).toBe(201);
       h.clock.advance(3000);
-      expect((await h.internal(h.tenantA).post(`/sessions/${started.body.sessionId as string}/end`, { elapsedSeconds: 3000 })).status).toBe(200);
+      expect((await h.internal(h.tenantA).post(`/sessions/${started.body.sessionId as string}/end`, { elapsedSeconds: 3000 })).status).toBe(
+        200,
+      );
       expect(await balanceOf('usr_pr2')).toBe(600);
 
       // Half refunded is worth 1,801 s, but only 600 s are left to take.
@@ -221,10 +364,15 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
       const { paymentIntentId, code } = await h.buyCard(h.tenantA, 'usr_pr3');
       expect((await h.postEvent(refunded(paymentIntentId, 250))).body.outcome).toBe('applied');
       expect((await h.postEvent(refunded(paymentIntentId, 250))).body.outcome).toBe('unchanged');
-      const cards = await request(h.app).get('/v1/time-cards').set('Authorization', await auth(h.tenantA, 'usr_pr3'));
+      const cards = await request(h.app)
+        .get('/v1/time-cards')
+        .set('Authorization', await auth(h.tenantA, 'usr_pr3'));
       // 3600 × 250 / 999 = 900.9 → 900 s refunded.
       expect(cards.body.timeCards).toEqual([expect.objectContaining({ seconds: 2700, status: 'issued' })]);
-      const activated = await request(h.app).post('/v1/time-cards/activate').set('Authorization', await auth(h.tenantA, 'usr_pr3')).send({ code });
+      const activated = await request(h.app)
+        .post('/v1/time-cards/activate')
+        .set('Authorization', await auth(h.tenantA, 'usr_pr3'))
+        .send({ code });
       expect(activated.status).toBe(201);
       expect(activated.body.seconds).toBe(2700);
       expect(await balanceOf('usr_pr3')).toBe(2700);
@@ -233,22 +381,40 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
 
   it('revokes an unused code when its payment is disputed', async () => {
     const { paymentIntentId, code } = await h.buyCard(h.tenantA, 'usr_p9');
-    await h.postEvent(h.event('charge.dispute.created', h.accountOf(h.tenantA), { id: 'dp_2', object: 'dispute', payment_intent: paymentIntentId }));
-    const res = await request(h.app).post('/v1/time-cards/activate').set('Authorization', await auth(h.tenantA, 'usr_p9')).send({ code });
+    await h.postEvent(
+      h.event('charge.dispute.created', h.accountOf(h.tenantA), { id: 'dp_2', object: 'dispute', payment_intent: paymentIntentId }),
+    );
+    const res = await request(h.app)
+      .post('/v1/time-cards/activate')
+      .set('Authorization', await auth(h.tenantA, 'usr_p9'))
+      .send({ code });
     expect(res.status).toBe(410);
   });
 
   it('refuses a forged, tampered, stale or unsigned webhook with 400 and changes nothing', async () => {
     const user = await auth(h.tenantA, 'usr_p10');
     const purchase = await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' });
-    const row = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: purchase.body.id as string } }));
-    const completed = h.event('checkout.session.completed', h.accountOf(h.tenantA), { id: row.checkoutSessionId, object: 'checkout.session', client_reference_id: row.id, amount_total: 999, currency: 'usd', payment_status: 'paid' });
+    const row = await h.deps.tenants
+      .forTenant(h.tenantA)
+      .transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: purchase.body.id as string } }));
+    const completed = h.event('checkout.session.completed', h.accountOf(h.tenantA), {
+      id: row.checkoutSessionId,
+      object: 'checkout.session',
+      client_reference_id: row.id,
+      amount_total: 999,
+      currency: 'usd',
+      payment_status: 'paid',
+    });
     const before = await countRows(h.tenantA);
     const forged = await h.postEvent(completed, { secret: 'whsec_someone_else' });
     const stale = await h.postEvent(completed, { timestamp: Math.floor(Date.now() / 1000) - 301 });
     const body = JSON.stringify(completed);
     const signature = h.stripe.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_test_billing_harness_secret' });
-    const tampered = await request(h.app).post('/v1/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', signature).send(body.replace('"paid"', '"paid" '));
+    const tampered = await request(h.app)
+      .post('/v1/webhooks/stripe')
+      .set('Content-Type', 'application/json')
+      .set('Stripe-Signature', signature)
+      .send(body.replace('"paid"', '"paid" '));
     const unsigned = await request(h.app).post('/v1/webhooks/stripe').set('Content-Type', 'application/json').send(body);
     const garbage = await request(h.app).post('/v1/webhooks/stripe').set('Stripe-Signature', 't=1,v1=00').send('not json');
     for (const res of [forged, stale, tampered, unsigned, garbage]) {
@@ -261,31 +427,102 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
   it("parks events of unknown accounts, ignores the other mode, and never lets one tenant's account touch another's purchase", async () => {
     const user = await auth(h.tenantA, 'usr_p11');
     const purchase = await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' });
-    const row = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: purchase.body.id as string } }));
-    const session = { id: row.checkoutSessionId, object: 'checkout.session', client_reference_id: row.id, amount_total: 999, currency: 'usd', payment_status: 'paid' };
-    expect((await h.postEvent(h.event('checkout.session.completed', 'acct_unknown', session))).body).toMatchObject({ outcome: 'ignored', reason: 'parked' });
-    expect((await h.postEvent({ ...h.event('checkout.session.completed', h.accountOf(h.tenantA), session), livemode: true })).body).toMatchObject({ outcome: 'ignored', reason: 'livemode_mismatch' });
-    expect((await h.postEvent(h.event('checkout.session.completed', h.accountOf(h.tenantB), session))).body).toMatchObject({ outcome: 'ignored', reason: 'unknown_purchase' });
+    const row = await h.deps.tenants
+      .forTenant(h.tenantA)
+      .transaction((tx) => tx.purchase.findUniqueOrThrow({ where: { id: purchase.body.id as string } }));
+    const session = {
+      id: row.checkoutSessionId,
+      object: 'checkout.session',
+      client_reference_id: row.id,
+      amount_total: 999,
+      currency: 'usd',
+      payment_status: 'paid',
+    };
+    expect((await h.postEvent(h.event('checkout.session.completed', 'acct_unknown', session))).body).toMatchObject({
+      outcome: 'ignored',
+      reason: 'parked',
+    });
+    expect(
+      (await h.postEvent({ ...h.event('checkout.session.completed', h.accountOf(h.tenantA), session), livemode: true })).body,
+    ).toMatchObject({ outcome: 'ignored', reason: 'livemode_mismatch' });
+    expect((await h.postEvent(h.event('checkout.session.completed', h.accountOf(h.tenantB), session))).body).toMatchObject({
+      outcome: 'ignored',
+      reason: 'unknown_purchase',
+    });
     expect((await request(h.app).get('/v1/time-cards').set('Authorization', user)).body.timeCards).toEqual([]);
   });
 
   it('closes sales while the account cannot take card payments, telling why, and ignores an older account.updated', async () => {
     const account = h.accountOf(h.tenantB);
     const now = Math.floor(Date.now() / 1000);
-    const disabled = h.event('account.updated', account, { id: account, object: 'account', charges_enabled: false, payouts_enabled: false, details_submitted: true, capabilities: { card_payments: 'inactive' }, requirements: { disabled_reason: 'requirements.past_due', currently_due: ['external_account'] } }, { created: now + 5 });
+    const disabled = h.event(
+      'account.updated',
+      account,
+      {
+        id: account,
+        object: 'account',
+        charges_enabled: false,
+        payouts_enabled: false,
+        details_submitted: true,
+        capabilities: { card_payments: 'inactive' },
+        requirements: { disabled_reason: 'requirements.past_due', currently_due: ['external_account'] },
+      },
+      { created: now + 5 },
+    );
     expect((await h.postEvent(disabled)).body.outcome).toBe('applied');
     const user = await auth(h.tenantB, 'usr_p12');
     const refused = await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' });
     expect(refused.status).toBe(409);
     expect(refused.body.reason).toMatch(/requirements\.past_due/);
-    const older = h.event('account.updated', account, { id: account, object: 'account', charges_enabled: true, payouts_enabled: true, details_submitted: true, capabilities: { card_payments: 'active' }, requirements: { disabled_reason: null, currently_due: [] } }, { created: now });
+    const older = h.event(
+      'account.updated',
+      account,
+      {
+        id: account,
+        object: 'account',
+        charges_enabled: true,
+        payouts_enabled: true,
+        details_submitted: true,
+        capabilities: { card_payments: 'active' },
+        requirements: { disabled_reason: null, currently_due: [] },
+      },
+      { created: now },
+    );
     expect((await h.postEvent(older)).body).toMatchObject({ outcome: 'unchanged', reason: 'older_than_current_state' });
-    const status = await request(h.app).get('/v1/admin/billing').set('Authorization', await auth(h.tenantB, 'usr_admin', ['admin']));
+    const status = await request(h.app)
+      .get('/v1/admin/billing')
+      .set('Authorization', await auth(h.tenantB, 'usr_admin', ['admin']));
     expect(status.body).toMatchObject({ salesOpen: false, requirementsDue: ['external_account'] });
-    const newer = h.event('account.updated', account, { id: account, object: 'account', charges_enabled: true, payouts_enabled: true, details_submitted: true, capabilities: { card_payments: 'active' }, requirements: { disabled_reason: null, currently_due: [] } }, { created: now + 10 });
+    const newer = h.event(
+      'account.updated',
+      account,
+      {
+        id: account,
+        object: 'account',
+        charges_enabled: true,
+        payouts_enabled: true,
+        details_submitted: true,
+        capabilities: { card_payments: 'active' },
+        requirements: { disabled_reason: null, currently_due: [] },
+      },
+      { created: now + 10 },
+    );
     expect((await h.postEvent(newer)).body.outcome).toBe('applied');
     // A later event that repeats the recorded state changes nothing and says so.
-    const same = h.event('account.updated', account, { id: account, object: 'account', charges_enabled: true, payouts_enabled: true, details_submitted: true, capabilities: { card_payments: 'active' }, requirements: { disabled_reason: null, currently_due: [] } }, { created: now + 20 });
+    const same = h.event(
+      'account.updated',
+      account,
+      {
+        id: account,
+        object: 'account',
+        charges_enabled: true,
+        payouts_enabled: true,
+        details_submitted: true,
+        capabilities: { card_payments: 'active' },
+        requirements: { disabled_reason: null, currently_due: [] },
+      },
+      { created: now + 20 },
+    );
     expect((await h.postEvent(same)).body).toEqual({ received: true, outcome: 'unchanged', reason: 'same_state', tenant: h.tenantB });
     expect((await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' })).status).toBe(201);
   });
@@ -293,15 +530,28 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
   it('refuses bad purchase input with 400 and unknown or inactive packages with 404, creating nothing', async () => {
     const user = await auth(h.tenantA, 'usr_p13');
     const before = await countRows(h.tenantA);
-    for (const body of [{}, { packageId: 42 }, { packageId: 'pkg_starter', amountCents: -1 }, { packageId: "pkg_'; DROP TABLE purchases;--" }]) {
+    for (const body of [
+      {},
+      { packageId: 42 },
+      { packageId: 'pkg_starter', amountCents: -1 },
+      { packageId: "pkg_'; DROP TABLE purchases;--" },
+    ]) {
       const res = await request(h.app).post('/v1/purchases').set('Authorization', user).send(body);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('validation_failed');
     }
-    const malformed = await request(h.app).post('/v1/purchases').set('Authorization', user).set('Content-Type', 'application/json').send('{"packageId":');
+    const malformed = await request(h.app)
+      .post('/v1/purchases')
+      .set('Authorization', user)
+      .set('Content-Type', 'application/json')
+      .send('{"packageId":');
     expect(malformed.status).toBe(400);
     expect((await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_nonexistent' })).status).toBe(404);
-    const badKey = await request(h.app).post('/v1/purchases').set('Authorization', user).set('Idempotency-Key', 'x').send({ packageId: 'pkg_starter' });
+    const badKey = await request(h.app)
+      .post('/v1/purchases')
+      .set('Authorization', user)
+      .set('Idempotency-Key', 'x')
+      .send({ packageId: 'pkg_starter' });
     expect(badKey.status).toBe(400);
     expect(await countRows(h.tenantA)).toEqual(before);
   });
@@ -318,7 +568,14 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // The owner is not affected by someone else's guessing, and the code is never written to the log.
-    expect((await request(h.app).post('/v1/time-cards/activate').set('Authorization', await auth(h.tenantA, 'usr_guess')).send({ code })).status).toBe(201);
+    expect(
+      (
+        await request(h.app)
+          .post('/v1/time-cards/activate')
+          .set('Authorization', await auth(h.tenantA, 'usr_guess'))
+          .send({ code })
+      ).status,
+    ).toBe(201);
     expect(JSON.stringify(h.log.lines)).not.toContain(code);
     expect(JSON.stringify(h.log.lines)).not.toContain('2222-2222-2222');
   });
@@ -326,7 +583,14 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
   it('lets exactly one of many concurrent activations of one code succeed', async () => {
     const { code } = await h.buyCard(h.tenantA, 'usr_race');
     const users = Array.from({ length: 8 }, (_, i) => `usr_racer_${i}`);
-    const results = await Promise.all(users.map(async (u) => request(h.app).post('/v1/time-cards/activate').set('Authorization', await auth(h.tenantA, u)).send({ code })));
+    const results = await Promise.all(
+      users.map(async (u) =>
+        request(h.app)
+          .post('/v1/time-cards/activate')
+          .set('Authorization', await auth(h.tenantA, u))
+          .send({ code }),
+      ),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
     const lots = await h.deps.tenants.forTenant(h.tenantA).transaction((tx) => tx.minuteLot.count({ where: { userId: { in: users } } }));
     expect(lots).toBe(1);
@@ -335,6 +599,12 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
   it('needs a token of the tenant: no token is 401', async () => {
     expect((await request(h.app).get('/v1/balance')).status).toBe(401);
     expect((await request(h.app).post('/v1/purchases').send({ packageId: 'pkg_starter' })).status).toBe(401);
-    expect((await request(h.app).get('/v1/balance').set('Authorization', await auth('no-such-tenant', 'usr_x'))).status).toBe(404);
+    expect(
+      (
+        await request(h.app)
+          .get('/v1/balance')
+          .set('Authorization', await auth('no-such-tenant', 'usr_x'))
+      ).status,
+    ).toBe(404);
   });
 });

@@ -66,7 +66,9 @@ describe('billing: answers match their documented response schemas', () => {
 
     const started = await h.internal(h.tenantA).post('/sessions', { userId: 'usr_schemas', startKey: 'schemas-start-0001' });
     h.clock.advance(30);
-    expect((await h.internal(h.tenantA).post(`/sessions/${started.body.sessionId as string}/end`, { elapsedSeconds: 25 })).status).toBe(200);
+    expect((await h.internal(h.tenantA).post(`/sessions/${started.body.sessionId as string}/end`, { elapsedSeconds: 25 })).status).toBe(
+      200,
+    );
 
     const sessions = await request(h.app).get('/v1/sessions').set('Authorization', user);
     expect(issuesOf(sessions, 200, voiceSessionRecordListSchema)).toEqual([]);
@@ -113,7 +115,9 @@ describe('billing: answers match their documented response schemas', () => {
     expect(issuesOf(report, 200, reportSchema)).toEqual([]);
     expect(reportSchema.parse(report.body).packages.length).toBeGreaterThan(0);
 
-    const ack = await h.postEvent(h.event('account.updated', h.accountOf(h.tenantA), { id: h.accountOf(h.tenantA), object: 'account' }, { created: 1 }));
+    const ack = await h.postEvent(
+      h.event('account.updated', h.accountOf(h.tenantA), { id: h.accountOf(h.tenantA), object: 'account' }, { created: 1 }),
+    );
     expect(issuesOf(ack, 200, stripeWebhookAckSchema)).toEqual([]);
   });
 });

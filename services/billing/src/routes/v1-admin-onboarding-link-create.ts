@@ -14,7 +14,8 @@ export function v1AdminOnboardingLinkCreate(app: Express, ctx: RouteContext): vo
   app.post('/v1/admin/billing/onboarding-link', ...ctx.admin, async (req, res) => {
     const tenant = tenantOf(res);
     const account = await findBillingAccount(ctx.deps.platform, tenant.slug);
-    if (!account || account.closedAt) throw new AppError('conflict', 'This tenant has no open Stripe account yet; billing provisioning has not run.');
+    if (!account || account.closedAt)
+      throw new AppError('conflict', 'This tenant has no open Stripe account yet; billing provisioning has not run.');
     const base = appUrlOf(tenant, ctx.billing.appUrl, forwardedOriginOf(req));
     try {
       const link = await ctx.billing.stripe.accountLinks.create({
@@ -24,7 +25,9 @@ export function v1AdminOnboardingLinkCreate(app: Express, ctx: RouteContext): vo
         return_url: `${base}/admin/billing/onboarding?done=1`,
       });
       res.set('Cache-Control', 'no-store');
-      res.status(201).json({ url: link.url, expiresAt: new Date(link.expires_at * 1000) } satisfies JsonAnswer<typeof onboardingLinkSchema>);
+      res
+        .status(201)
+        .json({ url: link.url, expiresAt: new Date(link.expires_at * 1000) } satisfies JsonAnswer<typeof onboardingLinkSchema>);
     } catch (error) {
       req.log.error({ err: error }, 'account link creation failed');
       throw new AppError('unavailable', 'Stripe could not be reached; try again.', { headers: { 'Retry-After': '5' } });

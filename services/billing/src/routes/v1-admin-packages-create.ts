@@ -9,6 +9,8 @@ import { tenantOf } from '../http/tenant-context.js';
 export function v1AdminPackagesCreate(app: Express, ctx: RouteContext): void {
   app.post('/v1/admin/packages', ...ctx.admin, async (req, res) => {
     const input = parseInput(packageCreateRequestSchema, req.body);
-    res.status(201).json(await createPackage(ctx.deps.tenants.forTenant(tenantOf(res).slug), input) satisfies JsonAnswer<typeof packageSchema>);
+    res
+      .status(201)
+      .json((await createPackage(ctx.deps.tenants.forTenant(tenantOf(res).slug), input)) satisfies JsonAnswer<typeof packageSchema>);
   });
 }

@@ -13,7 +13,9 @@ export function v1AdminReportsGet(app: Express, ctx: RouteContext): void {
     const q = parseInput(reportQuerySchema, req.query, 'query');
     const days = (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 + 1;
     if (days < 1 || days > MAX_DAYS) {
-      throw new AppError('validation_failed', 'The report range is invalid.', { errors: [{ path: 'query.to', message: `must be on or after from, at most ${MAX_DAYS} days later` }] });
+      throw new AppError('validation_failed', 'The report range is invalid.', {
+        errors: [{ path: 'query.to', message: `must be on or after from, at most ${MAX_DAYS} days later` }],
+      });
     }
     const report = await buildReport(ctx.deps.tenants.forTenant(tenantOf(res).slug), { from: q.from, to: q.to });
     if (q.format === 'json') {

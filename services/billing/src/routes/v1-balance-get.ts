@@ -8,6 +8,10 @@ import { tenantOf } from '../http/tenant-context.js';
 /** GET /v1/balance — seconds available, held by running sessions, and the lots with their expiries. */
 export function v1BalanceGet(app: Express, ctx: RouteContext): void {
   app.get('/v1/balance', ...ctx.user, async (_req, res) => {
-    res.json(await balanceOf(ctx.deps.tenants.forTenant(tenantOf(res).slug), principalOf(res).userId, ctx.billing.clock()) satisfies JsonAnswer<typeof balanceSchema>);
+    res.json(
+      (await balanceOf(ctx.deps.tenants.forTenant(tenantOf(res).slug), principalOf(res).userId, ctx.billing.clock())) satisfies JsonAnswer<
+        typeof balanceSchema
+      >,
+    );
   });
 }

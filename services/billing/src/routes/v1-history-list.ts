@@ -10,6 +10,11 @@ import { tenantOf } from '../http/tenant-context.js';
 export function v1HistoryList(app: Express, ctx: RouteContext): void {
   app.get('/v1/history', ...ctx.user, async (req, res) => {
     const { limit, before } = parseInput(historyQuerySchema, req.query, 'query');
-    res.json(await historyOf(ctx.deps.tenants.forTenant(tenantOf(res).slug), principalOf(res).userId, { limit, before: before ?? null }) satisfies JsonAnswer<typeof historyPageSchema>);
+    res.json(
+      (await historyOf(ctx.deps.tenants.forTenant(tenantOf(res).slug), principalOf(res).userId, {
+        limit,
+        before: before ?? null,
+      })) satisfies JsonAnswer<typeof historyPageSchema>,
+    );
   });
 }

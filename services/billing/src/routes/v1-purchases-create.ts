@@ -19,7 +19,14 @@ export function v1PurchasesCreate(app: Express, ctx: RouteContext): void {
     const idempotencyKey = key === undefined ? null : parseInput(requestKey, key, 'body');
     const tenant = tenantOf(res);
     const result = await buyPackage(
-      { platform: ctx.deps.platform, scope: ctx.deps.tenants.forTenant(tenant.slug), stripe: ctx.billing.stripe, logger: req.log, appUrl: appUrlOf(tenant, ctx.billing.appUrl, forwardedOriginOf(req)), feePercent: tenant.platformFeePercent },
+      {
+        platform: ctx.deps.platform,
+        scope: ctx.deps.tenants.forTenant(tenant.slug),
+        stripe: ctx.billing.stripe,
+        logger: req.log,
+        appUrl: appUrlOf(tenant, ctx.billing.appUrl, forwardedOriginOf(req)),
+        feePercent: tenant.platformFeePercent,
+      },
       { userId: principalOf(res).userId, packageId: input.packageId, requestKey: idempotencyKey },
     );
     if (!result.ok) throw buyProblem(result.failure, result.detail, tenant.displayName);

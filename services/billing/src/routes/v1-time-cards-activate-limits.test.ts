@@ -19,9 +19,16 @@ describe('billing: limits on wrong activation codes', () => {
   });
 
   const activate = async (userId: string, ip: string, code: string, app = h.app) =>
-    request(app).post('/v1/time-cards/activate').set('Authorization', `Bearer ${await h.token(h.tenantA, userId)}`).set('X-Forwarded-For', ip).send({ code });
+    request(app)
+      .post('/v1/time-cards/activate')
+      .set('Authorization', `Bearer ${await h.token(h.tenantA, userId)}`)
+      .set('X-Forwarded-For', ip)
+      .send({ code });
   let guesses = 0;
-  const wrongCode = () => `2222-2222-${String(++guesses % 10_000).padStart(4, '2').replace(/[01]/g, '3')}`;
+  const wrongCode = () =>
+    `2222-2222-${String(++guesses % 10_000)
+      .padStart(4, '2')
+      .replace(/[01]/g, '3')}`;
 
   it('refuses the next attempt from an IP after its failures, whichever users it signs in as, with a 429 problem and Retry-After', async () => {
     const ip = '203.0.113.7';
@@ -60,8 +67,11 @@ describe('billing: limits on wrong activation codes', () => {
 
   it('does not count per IP when billing cannot see the client address (TRUST_PROXY off): the gateway is not one client', async () => {
     const app = createApp({ ...h.deps, trustProxy: false }, h.billing);
-    expect(h.log.lines.some((l) => typeof l.msg === 'string' && l.msg.startsWith('activation failures are not limited per client IP'))).toBe(true);
-    for (let i = 1; i <= PER_IP + 1; i++) expect((await activate(`usr_behind_gateway_${i}`, '203.0.113.50', wrongCode(), app)).status).toBe(404);
+    expect(
+      h.log.lines.some((l) => typeof l.msg === 'string' && l.msg.startsWith('activation failures are not limited per client IP')),
+    ).toBe(true);
+    for (let i = 1; i <= PER_IP + 1; i++)
+      expect((await activate(`usr_behind_gateway_${i}`, '203.0.113.50', wrongCode(), app)).status).toBe(404);
     // Per user still holds.
     for (let i = 1; i < PER_USER; i++) expect((await activate('usr_behind_gateway_1', '203.0.113.50', wrongCode(), app)).status).toBe(404);
     expect((await activate('usr_behind_gateway_1', '203.0.113.50', wrongCode(), app)).status).toBe(429);

@@ -28,12 +28,18 @@ export function v1TimeCardsActivate(app: Express, ctx: RouteContext): void {
     if (attempt.retryAfter > 0) {
       req.log.info({ limit: attempt.limit }, 'activation rate limited');
       const wait = attempt.retryAfter;
-      throw new AppError('rate_limited', `Too many wrong activation codes; retry after ${wait} seconds.`, { headers: { 'Retry-After': String(wait) }, extensions: { retryAfter: wait } });
+      throw new AppError('rate_limited', `Too many wrong activation codes; retry after ${wait} seconds.`, {
+        headers: { 'Retry-After': String(wait) },
+        extensions: { retryAfter: wait },
+      });
     }
     const code = normaliseActivationCode(input.code);
     let result;
     try {
-      result = code === undefined ? ({ ok: false, failure: 'invalid_code' } as const) : await activateTimeCard(ctx.deps.tenants.forTenant(tenant.slug), { userId, code }, ctx.billing.clock());
+      result =
+        code === undefined
+          ? ({ ok: false, failure: 'invalid_code' } as const)
+          : await activateTimeCard(ctx.deps.tenants.forTenant(tenant.slug), { userId, code }, ctx.billing.clock());
     } catch (error) {
       // A fault of ours (database down) says nothing about the code: it must not use up the user's attempts.
       await attempt.release();

@@ -9,6 +9,8 @@ import { tenantOf } from '../http/tenant-context.js';
 export function v1TimeCardsList(app: Express, ctx: RouteContext): void {
   app.get('/v1/time-cards', ...ctx.user, async (_req, res) => {
     res.set('Cache-Control', 'no-store');
-    res.json({ timeCards: await listTimeCards(ctx.deps.tenants.forTenant(tenantOf(res).slug), principalOf(res).userId) } satisfies JsonAnswer<typeof timeCardListSchema>);
+    res.json({
+      timeCards: await listTimeCards(ctx.deps.tenants.forTenant(tenantOf(res).slug), principalOf(res).userId),
+    } satisfies JsonAnswer<typeof timeCardListSchema>);
   });
 }

@@ -20,7 +20,13 @@ describe('Stripe webhooks for an account not recorded yet', () => {
   let tenants: TenantProvisioner;
   beforeAll(async () => {
     h = await startBillingHarness();
-    tenants = new TenantProvisioner({ pool: h.deps.pool, platform: h.deps.platform, migrations: await MigrationRunner.load(h.deps.pool), region: 'eu-west', actor: 'test' });
+    tenants = new TenantProvisioner({
+      pool: h.deps.pool,
+      platform: h.deps.platform,
+      migrations: await MigrationRunner.load(h.deps.pool),
+      region: 'eu-west',
+      actor: 'test',
+    });
   }, 120_000);
   afterAll(async () => {
     await h.close();
@@ -41,16 +47,25 @@ describe('Stripe webhooks for an account not recorded yet', () => {
     const stripe = createStripeClient({ secretKey: 'sk_test_123', apiUrl: h.stripeApiUrl });
     const create = stripe.accounts.create.bind(stripe.accounts);
     Object.assign(stripe.accounts, {
-      create: async (params: Stripe.AccountCreateParams, options?: Stripe.RequestOptions) => ({ ...(await create(params, options)), id: accountId }),
+      create: async (params: Stripe.AccountCreateParams, options?: Stripe.RequestOptions) => ({
+        ...(await create(params, options)),
+        id: accountId,
+      }),
     });
     const billing = new BillingProvisioner({ stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
     return { slug, accountId, ensure: () => billing.ensure(manifest) };
   }
 
   const parkedOf = (accountId: string) =>
-    h.deps.platform.$queryRaw<ParkedRow[]>`SELECT event_id, applied_at FROM platform.parked_webhook_events WHERE stripe_account_id = ${accountId} ORDER BY event_id`;
+    h.deps.platform.$queryRaw<
+      ParkedRow[]
+    >`SELECT event_id, applied_at FROM platform.parked_webhook_events WHERE stripe_account_id = ${accountId} ORDER BY event_id`;
   const adminView = async (slug: string) =>
-    (await request(h.app).get('/v1/admin/billing').set('Authorization', `Bearer ${await h.token(slug, 'usr_admin', ['admin'])}`)).body as { salesOpen: boolean; stripeAccountId: string | null };
+    (
+      await request(h.app)
+        .get('/v1/admin/billing')
+        .set('Authorization', `Bearer ${await h.token(slug, 'usr_admin', ['admin'])}`)
+    ).body as { salesOpen: boolean; stripeAccountId: string | null };
   const metric = async (name: string): Promise<number> => {
     const text = (await request(h.app).get('/metrics')).text;
     return text
@@ -76,7 +91,14 @@ describe('Stripe webhooks for an account not recorded yet', () => {
     const res = await h.postEvent(event);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ received: true, outcome: 'ignored', reason: 'parked' });
-    expect(h.log.lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'stripe event parked: its account is not recorded here', stripeAccountId: t.accountId, eventId: event.id }));
+    expect(h.log.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        msg: 'stripe event parked: its account is not recorded here',
+        stripeAccountId: t.accountId,
+        eventId: event.id,
+      }),
+    );
     expect(await metric('billing_webhook_events_parked_total')).toBe(parkedBefore + 1);
     expect(await metric('billing_webhook_events_parked_unapplied')).toBeGreaterThanOrEqual(1);
     expect((await adminView(t.slug)).stripeAccountId).toBeNull();
@@ -112,7 +134,10 @@ describe('Stripe webhooks for an account not recorded yet', () => {
   it('never lets a parked event older than the state ensure read roll that state back', async () => {
     const t = await newTenant();
     // Open, but from an hour before ensure asks Stripe (whose fixture account cannot take charges).
-    expect((await h.postEvent(h.event('account.updated', t.accountId, openAccountState(t.accountId), { created: nowSeconds() - 3600 }))).body.reason).toBe('parked');
+    expect(
+      (await h.postEvent(h.event('account.updated', t.accountId, openAccountState(t.accountId), { created: nowSeconds() - 3600 }))).body
+        .reason,
+    ).toBe('parked');
     const result = await t.ensure();
     expect(result.condition).toMatchObject({ status: 'False' });
     expect(await adminView(t.slug)).toMatchObject({ salesOpen: false });
@@ -127,13 +152,21 @@ describe('Stripe webhooks for an account not recorded yet', () => {
     const result = await t.ensure();
     expect(result.condition).toMatchObject({ status: 'False', reason: 'ChargesDisabled' });
     const row = await h.deps.platform.billingAccount.findUniqueOrThrow({ where: { tenantSlug: t.slug } });
-    expect(row).toMatchObject({ disabledReason: 'requirements.past_due', requirementsDue: ['external_account'], stateAsOf: new Date((created + 60) * 1000) });
+    expect(row).toMatchObject({
+      disabledReason: 'requirements.past_due',
+      requirementsDue: ['external_account'],
+      stateAsOf: new Date((created + 60) * 1000),
+    });
   });
 
   it('applies a tenant event parked before the account was recorded through the live path, once', async () => {
     const t = await newTenant();
     // A payment failure for a purchase this tenant does not have: the live path answers unknown_purchase.
-    const failed = h.event('payment_intent.payment_failed', t.accountId, { id: 'pi_parked_1', object: 'payment_intent', metadata: { mindbot_purchase: 'pur_none' } });
+    const failed = h.event('payment_intent.payment_failed', t.accountId, {
+      id: 'pi_parked_1',
+      object: 'payment_intent',
+      metadata: { mindbot_purchase: 'pur_none' },
+    });
     expect((await h.postEvent(failed)).body.reason).toBe('parked');
     await t.ensure();
     expect((await parkedOf(t.accountId)).map((r) => r.applied_at)).toEqual([expect.any(Date)]);
@@ -158,7 +191,9 @@ describe('Stripe webhooks for an account not recorded yet', () => {
     // An account recorded by other means than ensure (here: by hand) has its parked events applied by the sweeper.
     const t = await newTenant();
     await h.postEvent(h.event('account.updated', t.accountId, openAccountState(t.accountId), { created: nowSeconds() + 30 }));
-    await h.deps.platform.billingAccount.create({ data: { tenantSlug: t.slug, stripeAccountId: t.accountId, livemode: false, stateAsOf: new Date(0) } });
+    await h.deps.platform.billingAccount.create({
+      data: { tenantSlug: t.slug, stripeAccountId: t.accountId, livemode: false, stateAsOf: new Date(0) },
+    });
 
     const stop = startSweeper({
       platform: h.deps.platform,
@@ -181,7 +216,9 @@ describe('Stripe webhooks for an account not recorded yet', () => {
       expect(await parkedOf(foreign)).toHaveLength(1);
       h.clock.advance(2 * 86_400);
       await waitFor(async () => (await parkedOf(foreign)).length === 0);
-      expect(h.log.lines).toContainEqual(expect.objectContaining({ msg: 'sweeper applied and purged parked stripe events', purged: expect.any(Number) }));
+      expect(h.log.lines).toContainEqual(
+        expect.objectContaining({ msg: 'sweeper applied and purged parked stripe events', purged: expect.any(Number) }),
+      );
     } finally {
       await stop();
     }

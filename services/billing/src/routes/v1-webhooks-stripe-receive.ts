@@ -32,7 +32,13 @@ export function v1WebhooksStripeReceive(app: Express, ctx: RouteContext): void {
     }
     if (typeof event.id !== 'string' || typeof event.type !== 'string') throw new AppError('bad_request', 'The event is malformed.');
     const outcome = await receiveStripeEvent(
-      { platform: ctx.deps.platform, tenants: ctx.deps.tenants, stripe: ctx.billing.stripe, logger: req.log, livemode: ctx.billing.livemode },
+      {
+        platform: ctx.deps.platform,
+        tenants: ctx.deps.tenants,
+        stripe: ctx.billing.stripe,
+        logger: req.log,
+        livemode: ctx.billing.livemode,
+      },
       event,
       ctx.billing.clock(),
       ctx.onParked,

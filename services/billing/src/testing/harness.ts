@@ -64,9 +64,18 @@ export interface BillingHarness {
   /** Signs a Stripe event as Stripe would (v1 scheme) and posts it to the webhook endpoint. */
   postEvent(event: Record<string, unknown>, options?: { timestamp?: number; secret?: string }): Promise<request.Response>;
   /** An event object with Stripe's envelope. */
-  event(type: string, account: string, object: Record<string, unknown>, options?: { id?: string; created?: number }): Record<string, unknown>;
+  event(
+    type: string,
+    account: string,
+    object: Record<string, unknown>,
+    options?: { id?: string; created?: number },
+  ): Record<string, unknown>;
   /** Purchase through the API, then the paid checkout.session.completed webhook: answers the card's activation code. */
-  buyCard(tenant: string, userId: string, packageId?: string): Promise<{ purchaseId: string; code: string; checkoutSessionId: string; paymentIntentId: string }>;
+  buyCard(
+    tenant: string,
+    userId: string,
+    packageId?: string,
+  ): Promise<{ purchaseId: string; code: string; checkoutSessionId: string; paymentIntentId: string }>;
   /** buyCard + activation: the user now has the package's seconds. */
   grant(tenant: string, userId: string, packageId?: string): Promise<void>;
   /** A package of exactly `seconds` (price 500 cents) created by an admin. */
@@ -94,7 +103,15 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
   const database: TestDatabase = await createTestDatabase();
   const stripeMock: StripeMock = await startStripeMock();
   const log = captureLogger('billing');
-  const deps = buildServiceDeps({ service: 'billing', region: 'eu-west', logger: log.logger, databaseUrl: database.url, redisUrl: testRedisUrl(), poolMax: 12, trustProxy: options.trustProxy ?? false });
+  const deps = buildServiceDeps({
+    service: 'billing',
+    region: 'eu-west',
+    logger: log.logger,
+    databaseUrl: database.url,
+    redisUrl: testRedisUrl(),
+    poolMax: 12,
+    trustProxy: options.trustProxy ?? false,
+  });
   const migrations = await MigrationRunner.load(deps.pool);
   await migrations.migrate({ kind: 'platform', schema: 'platform' });
   const provisioner = new TenantProvisioner({ pool: deps.pool, platform: deps.platform, migrations, region: 'eu-west', actor: 'test' });
@@ -130,11 +147,20 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
     stripe,
     webhookSecret: WEBHOOK_SECRET,
     livemode: false,
-    verifier: createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience, revokedSessions: deps.revokedSessions }),
+    verifier: createTokenVerifier({
+      jwks: issuer.jwks,
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      revokedSessions: deps.revokedSessions,
+    }),
     serviceTokens: [SERVICE_TOKEN],
     appUrl: 'https://app.mindbot.test',
     ...policy,
-    metering: { ...policy.metering, chunkSeconds: options.chunkSeconds ?? policy.metering.chunkSeconds, warnSeconds: options.warnSeconds ?? policy.metering.warnSeconds },
+    metering: {
+      ...policy.metering,
+      chunkSeconds: options.chunkSeconds ?? policy.metering.chunkSeconds,
+      warnSeconds: options.warnSeconds ?? policy.metering.warnSeconds,
+    },
     activationMaxFailures: options.activationMaxFailures ?? policy.activationMaxFailures,
     activationMaxFailuresPerIp: options.activationMaxFailuresPerIp ?? policy.activationMaxFailuresPerIp,
     clock: clock.now,
@@ -160,17 +186,20 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
   });
   const postEvent: BillingHarness['postEvent'] = (payload, o = {}) => {
     const body = JSON.stringify(payload);
-    const signature = stripe.webhooks.generateTestHeaderString({ payload: body, secret: o.secret ?? WEBHOOK_SECRET, ...(o.timestamp === undefined ? {} : { timestamp: o.timestamp }) });
+    const signature = stripe.webhooks.generateTestHeaderString({
+      payload: body,
+      secret: o.secret ?? WEBHOOK_SECRET,
+      ...(o.timestamp === undefined ? {} : { timestamp: o.timestamp }),
+    });
     return request(app).post('/v1/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', signature).send(body);
   };
   const token: BillingHarness['token'] = (tenant, userId, roles = ['member']) => issuer.sign({ tenant, userId, roles });
 
   // Open sales: the account can take card payments (as Stripe would say after onboarding).
   for (const slug of [tenantA, tenantB]) {
-    const res = await postEvent(
-      event('account.updated', accountOf(slug), openAccountState(accountOf(slug))),
-    );
-    if (res.status !== 200 || (res.body as { outcome?: string }).outcome !== 'applied') throw new Error(`could not open sales for ${slug}: ${res.status} ${JSON.stringify(res.body)}`);
+    const res = await postEvent(event('account.updated', accountOf(slug), openAccountState(accountOf(slug))));
+    if (res.status !== 200 || (res.body as { outcome?: string }).outcome !== 'applied')
+      throw new Error(`could not open sales for ${slug}: ${res.status} ${JSON.stringify(res.body)}`);
   }
 
   const buyCard: BillingHarness['buyCard'] = async (tenant, userId, packageId = 'pkg_starter') => {
@@ -196,14 +225,19 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
     );
     if (paid.status !== 200) throw new Error(`fulfilment failed: ${paid.status} ${JSON.stringify(paid.body)}`);
     const cards = await request(app).get('/v1/time-cards').set('Authorization', `Bearer ${bearer}`);
-    const card = (cards.body as { timeCards: { purchaseId: string; activationCode: string }[] }).timeCards.find((c) => c.purchaseId === purchaseId);
+    const card = (cards.body as { timeCards: { purchaseId: string; activationCode: string }[] }).timeCards.find(
+      (c) => c.purchaseId === purchaseId,
+    );
     if (!card) throw new Error('no card issued');
     return { purchaseId, code: card.activationCode, checkoutSessionId, paymentIntentId };
   };
 
   const grant: BillingHarness['grant'] = async (tenant, userId, packageId) => {
     const { code } = await buyCard(tenant, userId, packageId);
-    const res = await request(app).post('/v1/time-cards/activate').set('Authorization', `Bearer ${await token(tenant, userId)}`).send({ code });
+    const res = await request(app)
+      .post('/v1/time-cards/activate')
+      .set('Authorization', `Bearer ${await token(tenant, userId)}`)
+      .send({ code });
     if (res.status !== 201) throw new Error(`activation failed: ${res.status} ${JSON.stringify(res.body)}`);
   };
 
@@ -222,7 +256,8 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
   };
 
   const internal: BillingHarness['internal'] = (tenant) => ({
-    post: (path, body) => request(app).post(`/internal/v1/tenants/${tenant}${path}`).set('Authorization', `Bearer ${SERVICE_TOKEN}`).send(body),
+    post: (path, body) =>
+      request(app).post(`/internal/v1/tenants/${tenant}${path}`).set('Authorization', `Bearer ${SERVICE_TOKEN}`).send(body),
   });
 
   const ledgerProblems: BillingHarness['ledgerProblems'] = (tenant) =>

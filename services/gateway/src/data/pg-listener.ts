@@ -48,7 +48,12 @@ export class PgListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'mindbot-gateway-listener', connectionTimeoutMillis: 5_000, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      application_name: 'mindbot-gateway-listener',
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+    });
     let failed = false;
     const fail = (error: unknown) => {
       if (failed) return;

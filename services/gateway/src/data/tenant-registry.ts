@@ -16,7 +16,14 @@ const limitsSchema = z.object({
   concurrentSessions: z.number().int().positive().default(10),
   agentPool: z.enum(['dedicated', 'shared']).default('dedicated'),
 });
-const personaSchema = z.object({ id: z.string(), name: z.string(), voice: z.string(), language: z.string().optional(), instructions: z.string(), greeting: z.string() });
+const personaSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  voice: z.string(),
+  language: z.string().optional(),
+  instructions: z.string(),
+  greeting: z.string(),
+});
 const agentSchema = z
   .object({
     persona: z.string().default(''),

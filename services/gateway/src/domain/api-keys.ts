@@ -94,7 +94,11 @@ export class ApiKeys {
     private readonly tenants: TenantClients,
     private readonly logger: Logger,
     listener: PgListener | undefined,
-    private readonly options: { ttlMs: number; negativeTtlMs: number; lastUsedEveryMs: number } = { ttlMs: 60_000, negativeTtlMs: 10_000, lastUsedEveryMs: 60_000 },
+    private readonly options: { ttlMs: number; negativeTtlMs: number; lastUsedEveryMs: number } = {
+      ttlMs: 60_000,
+      negativeTtlMs: 10_000,
+      lastUsedEveryMs: 60_000,
+    },
   ) {
     listener?.on(API_KEY_REVOKED_CHANNEL, (payload) => this.cache.delete(payload));
     listener?.onReconnect(() => this.cache.clear());
@@ -121,7 +125,13 @@ export class ApiKeys {
         },
       });
       await tx.auditEvent.create({
-        data: { id: newId('audit'), actorId: creator.userId, action: 'api_key.created', target: created.id, data: { permissions: created.permissions, environment: created.environment, sessionId: creator.sessionId } },
+        data: {
+          id: newId('audit'),
+          actorId: creator.userId,
+          action: 'api_key.created',
+          target: created.id,
+          data: { permissions: created.permissions, environment: created.environment, sessionId: creator.sessionId },
+        },
       });
       return created;
     });
@@ -129,7 +139,9 @@ export class ApiKeys {
   }
 
   async list(tenant: string): Promise<ApiKeyView[]> {
-    const rows = await this.tenants.forTenant(tenant).transaction((tx) => tx.apiKey.findMany({ orderBy: { createdAt: 'desc' }, take: 500 }));
+    const rows = await this.tenants
+      .forTenant(tenant)
+      .transaction((tx) => tx.apiKey.findMany({ orderBy: { createdAt: 'desc' }, take: 500 }));
     return rows.map(viewOf);
   }
 
@@ -161,12 +173,23 @@ export class ApiKeys {
     const now = Date.now();
     let hit = this.cache.get(cacheKey);
     if (!hit || now - hit.at > (hit.value ? this.options.ttlMs : this.options.negativeTtlMs)) {
-      const row = await this.tenants.forTenant(tenant).transaction((tx) =>
-        tx.apiKey.findUnique({ where: { secretHash: hash }, select: { id: true, environment: true, permissions: true, revokedAt: true, expiresAt: true } }),
-      );
+      const row = await this.tenants
+        .forTenant(tenant)
+        .transaction((tx) =>
+          tx.apiKey.findUnique({
+            where: { secretHash: hash },
+            select: { id: true, environment: true, permissions: true, revokedAt: true, expiresAt: true },
+          }),
+        );
       const value =
         row && !row.revokedAt
-          ? { id: row.id, tenant, environment: row.environment === 'live' ? ('live' as const) : ('test' as const), permissions: row.permissions, expiresAt: row.expiresAt?.getTime() ?? null }
+          ? {
+              id: row.id,
+              tenant,
+              environment: row.environment === 'live' ? ('live' as const) : ('test' as const),
+              permissions: row.permissions,
+              expiresAt: row.expiresAt?.getTime() ?? null,
+            }
           : null;
       hit = { value, at: now };
       if (this.cache.size >= 50_000) this.cache.clear();

@@ -26,7 +26,11 @@ export class BillingClient {
     private readonly timeoutMs = 5_000,
   ) {}
 
-  async start(tenant: string, input: { userId: string; startKey: string; persona?: string }, headers: Record<string, string>): Promise<StartOutcome> {
+  async start(
+    tenant: string,
+    input: { userId: string; startKey: string; persona?: string },
+    headers: Record<string, string>,
+  ): Promise<StartOutcome> {
     const res = await this.post(`/internal/v1/tenants/${encodeURIComponent(tenant)}/sessions`, input, headers);
     if (res.status === 402) return { ok: false, reason: 'no_minutes' };
     const limited = res.status === 429 ? sessionLimitProblem.safeParse(res.body) : undefined;
@@ -42,7 +46,11 @@ export class BillingClient {
     input: { elapsedSeconds: number; reason: 'user_hangup' | 'agent_ended' | 'balance_exhausted' | 'error' },
     headers: Record<string, string>,
   ): Promise<BillingSession | undefined> {
-    const res = await this.post(`/internal/v1/tenants/${encodeURIComponent(tenant)}/sessions/${encodeURIComponent(sessionId)}/end`, input, headers);
+    const res = await this.post(
+      `/internal/v1/tenants/${encodeURIComponent(tenant)}/sessions/${encodeURIComponent(sessionId)}/end`,
+      input,
+      headers,
+    );
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw this.unexpected(res.status);
     return jobSessionStateSchema.parse(res.body);
@@ -58,7 +66,10 @@ export class BillingClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      throw new AppError('unavailable', 'Billing could not be reached; nothing was started. Try again.', { headers: { 'Retry-After': '5' }, cause: error });
+      throw new AppError('unavailable', 'Billing could not be reached; nothing was started. Try again.', {
+        headers: { 'Retry-After': '5' },
+        cause: error,
+      });
     }
     const text = await response.text();
     let parsed: unknown;
@@ -71,6 +82,9 @@ export class BillingClient {
   }
 
   private unexpected(status: number): AppError {
-    return new AppError('unavailable', 'Billing answered unexpectedly; nothing was started. Try again.', { headers: { 'Retry-After': '5' }, cause: new Error(`billing answered ${status}`) });
+    return new AppError('unavailable', 'Billing answered unexpectedly; nothing was started. Try again.', {
+      headers: { 'Retry-After': '5' },
+      cause: new Error(`billing answered ${status}`),
+    });
   }
 }

@@ -74,7 +74,9 @@ class LocalWindows {
       for (const key of this.counts.keys()) if (!key.endsWith(`:${current}`) && !key.endsWith(`:${current - 1}`)) this.counts.delete(key);
       this.sweptWindow = current;
     }
-    const estimates = rules.map((r) => Math.floor((this.counts.get(`${r.key}:${current - 1}`) ?? 0) * (1 - elapsed)) + (this.counts.get(`${r.key}:${current}`) ?? 0));
+    const estimates = rules.map(
+      (r) => Math.floor((this.counts.get(`${r.key}:${current - 1}`) ?? 0) * (1 - elapsed)) + (this.counts.get(`${r.key}:${current}`) ?? 0),
+    );
     for (const [i, rule] of rules.entries()) {
       if ((estimates[i] ?? 0) >= rule.limit) return { allowed: false, rule: rule.name, limit: rule.limit, remaining: 0, resetSeconds };
     }
@@ -122,15 +124,27 @@ export class RateLimiter {
       } catch (error) {
         if (!this.degraded) {
           this.degraded = true;
-          this.logger.warn({ err: error, policy: this.options.whenRedisDown }, 'rate limiter: redis unreachable; applying the fallback policy');
+          this.logger.warn(
+            { err: error, policy: this.options.whenRedisDown },
+            'rate limiter: redis unreachable; applying the fallback policy',
+          );
         }
       }
     }
     const policy = this.redis ? this.options.whenRedisDown : 'local';
     const resetSeconds = Math.ceil(this.options.windowMs / 1000);
     const first = rules[0];
-    if (policy === 'open') return { allowed: true, rule: first?.name ?? 'none', limit: first?.limit ?? 0, remaining: first?.limit ?? 0, resetSeconds, source: 'open' };
-    if (policy === 'closed') return { allowed: false, rule: first?.name ?? 'none', limit: first?.limit ?? 0, remaining: 0, resetSeconds, source: 'closed' };
+    if (policy === 'open')
+      return {
+        allowed: true,
+        rule: first?.name ?? 'none',
+        limit: first?.limit ?? 0,
+        remaining: first?.limit ?? 0,
+        resetSeconds,
+        source: 'open',
+      };
+    if (policy === 'closed')
+      return { allowed: false, rule: first?.name ?? 'none', limit: first?.limit ?? 0, remaining: 0, resetSeconds, source: 'closed' };
     return { ...this.local.decide(rules, this.options.windowMs, now), source: 'local' };
   }
 
@@ -166,8 +180,17 @@ export function rulesFor(
   shares: { principal: number; ip: number },
 ): LimitRule[] {
   const rules: LimitRule[] = [{ name: 'tenant', key: tenantKey(tenant, 'rl', 'tenant'), limit: requestsPerMinute }];
-  if (who.principal) rules.push({ name: 'principal', key: tenantKey(tenant, 'rl', 'p', who.principal), limit: Math.max(1, Math.ceil(requestsPerMinute * shares.principal)) });
+  if (who.principal)
+    rules.push({
+      name: 'principal',
+      key: tenantKey(tenant, 'rl', 'p', who.principal),
+      limit: Math.max(1, Math.ceil(requestsPerMinute * shares.principal)),
+    });
   // IPv6 addresses contain ':' — harmless inside a key, but keep keys printable and bounded.
-  rules.push({ name: 'ip', key: tenantKey(tenant, 'rl', 'ip', who.ip.replace(/[^0-9a-fA-F.:]/g, '_').slice(0, 64)), limit: Math.max(1, Math.ceil(requestsPerMinute * shares.ip)) });
+  rules.push({
+    name: 'ip',
+    key: tenantKey(tenant, 'rl', 'ip', who.ip.replace(/[^0-9a-fA-F.:]/g, '_').slice(0, 64)),
+    limit: Math.max(1, Math.ceil(requestsPerMinute * shares.ip)),
+  });
   return rules;
 }

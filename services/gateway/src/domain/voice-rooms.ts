@@ -21,7 +21,6 @@ export interface LiveKitSettings {
 export const roomMetadataSchema = z.object({ tenant: z.string(), userId: z.string(), sessionId: z.string(), startedAt: z.string() });
 export type RoomMetadata = z.output<typeof roomMetadataSchema>;
 
-
 /** LiveKit: one room per voice session, the tenant's agent dispatched into it, a token for the user. */
 export class VoiceRooms {
   private readonly rooms: RoomServiceClient;
@@ -44,7 +43,11 @@ export class VoiceRooms {
    * dispatch (persona and the job's own billing credential: dispatch metadata reaches only the worker
    * that takes the job, never the room's participants), and answers a join token for that room only.
    */
-  async open(input: { metadata: RoomMetadata; agentName: string; dispatch: AgentDispatch }): Promise<{ room: string; token: string; tokenExpiresAt: Date }> {
+  async open(input: {
+    metadata: RoomMetadata;
+    agentName: string;
+    dispatch: AgentDispatch;
+  }): Promise<{ room: string; token: string; tokenExpiresAt: Date }> {
     const room = roomNameOf(input.metadata.tenant, input.metadata.sessionId);
     const metadata = JSON.stringify(input.metadata);
     await this.rooms.createRoom({ name: room, emptyTimeout: 120, departureTimeout: 20, maxParticipants: 2, metadata });
@@ -60,7 +63,16 @@ export class VoiceRooms {
       ttl: this.settings.tokenTtlSeconds,
       metadata: JSON.stringify({ tenant: metadata.tenant, sessionId: metadata.sessionId }),
     });
-    token.addGrant({ room, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true, roomCreate: false, roomAdmin: false, roomList: false });
+    token.addGrant({
+      room,
+      roomJoin: true,
+      canPublish: true,
+      canSubscribe: true,
+      canPublishData: true,
+      roomCreate: false,
+      roomAdmin: false,
+      roomList: false,
+    });
     return token.toJwt();
   }
 

@@ -12,11 +12,18 @@ import type { RouteContext } from './route-context.js';
  * (`reason: test_key`) after the checks that need no spending, so an integration can still try its
  * wiring with it. docs/adr/0031-api-keys.md.
  */
-export async function checkApiKeySessionUser(ctx: RouteContext, tenant: Pick<TenantRecord, 'slug' | 'displayName'>, caller: Caller | undefined, userId: string): Promise<void> {
+export async function checkApiKeySessionUser(
+  ctx: RouteContext,
+  tenant: Pick<TenantRecord, 'slug' | 'displayName'>,
+  caller: Caller | undefined,
+  userId: string,
+): Promise<void> {
   if (!(await tenantHasUser(ctx.deps.tenants, tenant.slug, userId))) {
     throw new AppError('not_found', `${tenant.displayName} has no user "${userId}".`, { extensions: { reason: 'unknown_user', userId } });
   }
   if (caller?.kind === 'api_key' && caller.apiKey.environment === 'test') {
-    throw new AppError('forbidden', 'A test API key cannot spend minutes: start voice sessions with a live key (mb_live_…).', { extensions: { reason: 'test_key' } });
+    throw new AppError('forbidden', 'A test API key cannot spend minutes: start voice sessions with a live key (mb_live_…).', {
+      extensions: { reason: 'test_key' },
+    });
   }
 }

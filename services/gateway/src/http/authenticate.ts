@@ -15,7 +15,10 @@ const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const INVALID_TOKEN = 'The access token is missing, invalid or expired.';
 
 function unauthenticated(message: string, reason: string): AppError {
-  return new AppError('unauthenticated', message, { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' }, cause: new Error(reason) });
+  return new AppError('unauthenticated', message, {
+    headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+    cause: new Error(reason),
+  });
 }
 
 /**
@@ -35,7 +38,8 @@ export function authenticate(gateway: GatewayDeps): RequestHandler {
     const bearer = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
     const key = typeof headerKey === 'string' ? headerKey : bearer?.startsWith('mb_') ? bearer : undefined;
     if (key !== undefined) {
-      if (authorization !== undefined && typeof headerKey === 'string') throw unauthenticated('Present one credential, not two.', 'two_credentials');
+      if (authorization !== undefined && typeof headerKey === 'string')
+        throw unauthenticated('Present one credential, not two.', 'two_credentials');
       const apiKey = await gateway.apiKeys.verify(tenant.slug, key);
       if (!apiKey) throw unauthenticated('The API key is invalid, expired or revoked.', 'api_key_invalid');
       callerLocal.set(res, { kind: 'api_key', id: apiKey.id, apiKey });
@@ -63,8 +67,10 @@ export function callerOf(res: Response): Caller | undefined {
 export function requireUser(...roles: readonly string[]): RequestHandler {
   return (_req, res, next) => {
     const caller = callerOf(res);
-    if (caller?.kind !== 'user') throw new AppError('unauthenticated', 'Sign in: a Bearer access token is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
-    if (roles.length > 0 && !caller.principal.roles.some((r) => roles.includes(r))) throw new AppError('forbidden', `This needs one of the roles: ${roles.join(', ')}.`);
+    if (caller?.kind !== 'user')
+      throw new AppError('unauthenticated', 'Sign in: a Bearer access token is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
+    if (roles.length > 0 && !caller.principal.roles.some((r) => roles.includes(r)))
+      throw new AppError('forbidden', `This needs one of the roles: ${roles.join(', ')}.`);
     next();
   };
 }
@@ -73,8 +79,12 @@ export function requireUser(...roles: readonly string[]): RequestHandler {
 export function requireUserOrKey(permission: string): RequestHandler {
   return (_req, res, next) => {
     const caller = callerOf(res);
-    if (!caller) throw new AppError('unauthenticated', 'A Bearer access token or an API key is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
-    if (caller.kind === 'api_key' && !caller.apiKey.permissions.includes(permission)) throw new AppError('forbidden', `This API key lacks the permission ${permission}.`);
+    if (!caller)
+      throw new AppError('unauthenticated', 'A Bearer access token or an API key is required.', {
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
+    if (caller.kind === 'api_key' && !caller.apiKey.permissions.includes(permission))
+      throw new AppError('forbidden', `This API key lacks the permission ${permission}.`);
     next();
   };
 }

@@ -34,12 +34,15 @@ function served(app: Parameters<typeof expressRoutes>[0]): Set<string> {
 function documented(doc: Doc, upstream: string | undefined): Set<string> {
   const found = new Set<string>();
   for (const [path, operations] of Object.entries(doc.paths)) {
-    for (const [method, operation] of Object.entries(operations)) if (operation['x-mindbot-upstream'] === upstream) found.add(`${method} ${path}`);
+    for (const [method, operation] of Object.entries(operations))
+      if (operation['x-mindbot-upstream'] === upstream) found.add(`${method} ${path}`);
   }
   return found;
 }
 
-type AnswerDoc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>> };
+type AnswerDoc = {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
+};
 
 /** Every documented answer that carries a body but no schema (non-JSON answers must at least name their media type). */
 function undescribedAnswers(doc: AnswerDoc): { problems: string[]; described: number } {
@@ -94,7 +97,13 @@ describe('gateway: /openapi.json', () => {
     let routes: Set<string>;
 
     beforeAll(() => {
-      deps = buildServiceDeps({ service, region: h.region, logger: captureLogger(service).logger, databaseUrl: h.database.url, redisUrl: testRedisUrl() });
+      deps = buildServiceDeps({
+        service,
+        region: h.region,
+        logger: captureLogger(service).logger,
+        databaseUrl: h.database.url,
+        redisUrl: testRedisUrl(),
+      });
       routes = served(build(deps));
     });
 
@@ -119,12 +128,29 @@ describe('gateway: /openapi.json', () => {
   });
 
   it('describes request and response bodies from the route schemas, with every $ref resolvable', async () => {
-    const doc = (await request(h.app).get('/openapi.json')).body as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { $ref?: string } }> } }>>; components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> } };
-    expect(doc.paths['/v1/api-keys']?.post?.requestBody?.content['application/json']?.schema.$ref).toBe('#/components/schemas/ApiKeyCreateRequest');
+    const doc = (await request(h.app).get('/openapi.json')).body as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { $ref?: string } }> } }>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+    };
+    expect(doc.paths['/v1/api-keys']?.post?.requestBody?.content['application/json']?.schema.$ref).toBe(
+      '#/components/schemas/ApiKeyCreateRequest',
+    );
     expect(doc.components.schemas.ApiKeyCreateRequest?.required).toEqual(['name', 'permissions']);
-    expect(Object.keys(doc.components.schemas.VoiceSession?.properties ?? {})).toEqual(expect.arrayContaining(['sessionId', 'room', 'livekitUrl', 'token']));
-    const billing = (await request(h.app).get('/openapi.json')).body as { paths: Record<string, Record<string, { parameters?: { name: string; in: string; required: boolean }[]; requestBody?: { content: Record<string, unknown> } }>> };
-    expect(doc.paths['/v1/admin/packages']?.post?.requestBody?.content['application/json']?.schema.$ref).toBe('#/components/schemas/PackageCreateRequest');
+    expect(Object.keys(doc.components.schemas.VoiceSession?.properties ?? {})).toEqual(
+      expect.arrayContaining(['sessionId', 'room', 'livekitUrl', 'token']),
+    );
+    const billing = (await request(h.app).get('/openapi.json')).body as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          { parameters?: { name: string; in: string; required: boolean }[]; requestBody?: { content: Record<string, unknown> } }
+        >
+      >;
+    };
+    expect(doc.paths['/v1/admin/packages']?.post?.requestBody?.content['application/json']?.schema.$ref).toBe(
+      '#/components/schemas/PackageCreateRequest',
+    );
     expect(doc.components.schemas.PackageCreateRequest?.required).toEqual(['name', 'priceCents', 'currency', 'baseSeconds']);
     expect(billing.paths['/v1/admin/reports']?.get?.parameters?.filter((p) => p.in === 'query').map((p) => [p.name, p.required])).toEqual([
       ['from', true],
@@ -132,8 +158,16 @@ describe('gateway: /openapi.json', () => {
       ['format', false],
       ['view', false],
     ]);
-    expect(billing.paths['/v1/sso/login']?.get?.parameters?.map((p) => p.name)).toEqual(['connection', 'email', 'returnTo', 'code_challenge', 'code_challenge_method']);
-    expect(Object.keys(billing.paths['/v1/sso/saml/{connectionId}/acs']?.post?.requestBody?.content ?? {})).toEqual(['application/x-www-form-urlencoded']);
+    expect(billing.paths['/v1/sso/login']?.get?.parameters?.map((p) => p.name)).toEqual([
+      'connection',
+      'email',
+      'returnTo',
+      'code_challenge',
+      'code_challenge_method',
+    ]);
+    expect(Object.keys(billing.paths['/v1/sso/saml/{connectionId}/acs']?.post?.requestBody?.content ?? {})).toEqual([
+      'application/x-www-form-urlencoded',
+    ]);
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1] ?? '');
     for (const ref of refs) expect(doc.components.schemas[ref]).toBeDefined();
   });
@@ -156,8 +190,22 @@ describe('gateway: /openapi.json', () => {
     // The check itself: a JSON answer documented by description only is caught, a CSV alternative beside a schema is not.
     const lax = buildOpenApi(
       [
-        { method: 'get', path: '/v1/lax', operationId: 'lax', summary: 'lax', auth: 'user', responses: { 200: { description: 'Something' }, 204: { description: 'Nothing' } } },
-        { method: 'get', path: '/v1/csv', operationId: 'csv', summary: 'csv', auth: 'user', responses: { 200: { description: 'Rows', schema: problemSchema, alsoMediaTypes: ['text/csv'] } } },
+        {
+          method: 'get',
+          path: '/v1/lax',
+          operationId: 'lax',
+          summary: 'lax',
+          auth: 'user',
+          responses: { 200: { description: 'Something' }, 204: { description: 'Nothing' } },
+        },
+        {
+          method: 'get',
+          path: '/v1/csv',
+          operationId: 'csv',
+          summary: 'csv',
+          auth: 'user',
+          responses: { 200: { description: 'Rows', schema: problemSchema, alsoMediaTypes: ['text/csv'] } },
+        },
       ],
       { version: 'test' },
     ) as unknown as AnswerDoc;

@@ -18,10 +18,19 @@ function idOf(schema: z.ZodType): string | undefined {
 
 /** One query parameter per property of the route's query schema, as accepted (input). */
 function queryParameters(query: z.ZodObject): JsonObject[] {
-  const schema = z.toJSONSchema(query, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonObject>; required?: string[] };
+  const schema = z.toJSONSchema(query, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, JsonObject>;
+    required?: string[];
+  };
   return Object.entries(schema.properties ?? {}).map(([name, property]) => {
     const { description, ...rest } = property;
-    return { name, in: 'query', required: schema.required?.includes(name) ?? false, ...(typeof description === 'string' ? { description } : {}), schema: rest };
+    return {
+      name,
+      in: 'query',
+      required: schema.required?.includes(name) ?? false,
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: rest,
+    };
   });
 }
 
@@ -61,7 +70,9 @@ export function buildOpenApi(specs: readonly RouteSpec[], info: { version: strin
     const hoisted = { ...named, ...((shared as { $defs?: Record<string, unknown> } | undefined)?.$defs ?? {}) };
     for (const [id, schema] of Object.entries(hoisted)) {
       const { $schema: _s, $id: _i, ...rest } = schema as JsonObject;
-      components[id] = JSON.parse(JSON.stringify(rest).replaceAll('#/components/schemas/__shared#/$defs/', '#/components/schemas/')) as unknown;
+      components[id] = JSON.parse(
+        JSON.stringify(rest).replaceAll('#/components/schemas/__shared#/$defs/', '#/components/schemas/'),
+      ) as unknown;
     }
   }
   const describe = (schema: z.ZodType, io: 'input' | 'output'): unknown => {
@@ -74,14 +85,23 @@ export function buildOpenApi(specs: readonly RouteSpec[], info: { version: strin
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of specs) {
     const path = openApiPath(spec.path);
-    const parameters: unknown[] = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const parameters: unknown[] = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     if (spec.query) parameters.push(...queryParameters(spec.query));
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(spec.responses)) {
       if (!response) continue;
       const type = response.mediaType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json');
       const also = Object.fromEntries((response.alsoMediaTypes ?? []).map((media) => [media, {}]));
-      const content = response.schema ? { [type]: { schema: describe(response.schema, 'output') }, ...also } : response.mediaType ? { [type]: {}, ...also } : undefined;
+      const content = response.schema
+        ? { [type]: { schema: describe(response.schema, 'output') }, ...also }
+        : response.mediaType
+          ? { [type]: {}, ...also }
+          : undefined;
       responses[status] = { description: response.description, ...(content ? { content } : {}) };
     }
     paths[path] ??= {};
@@ -92,7 +112,14 @@ export function buildOpenApi(specs: readonly RouteSpec[], info: { version: strin
       ...(spec.upstream ? { 'x-mindbot-upstream': spec.upstream } : {}),
       ...(spec.permission ? { 'x-mindbot-api-key-permission': spec.permission } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(spec.body ? { requestBody: { required: true, content: { [spec.bodyMediaType ?? 'application/json']: { schema: describe(spec.body, 'input') } } } } : {}),
+      ...(spec.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { [spec.bodyMediaType ?? 'application/json']: { schema: describe(spec.body, 'input') } },
+            },
+          }
+        : {}),
       responses,
     };
   }
@@ -101,7 +128,8 @@ export function buildOpenApi(specs: readonly RouteSpec[], info: { version: strin
     info: {
       title: 'MindBot Platform API',
       version: info.version,
-      description: 'The public API of one tenant, served at the tenant host (`https://<tenant>.<base domain>` or the tenant domain). Errors are RFC 9457 problem documents.',
+      description:
+        'The public API of one tenant, served at the tenant host (`https://<tenant>.<base domain>` or the tenant domain). Errors are RFC 9457 problem documents.',
     },
     servers: [{ url: 'https://{tenant}.mindbot.ai', variables: { tenant: { default: 'acme' } } }],
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
@@ -110,7 +138,12 @@ export function buildOpenApi(specs: readonly RouteSpec[], info: { version: strin
       schemas: components,
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A platform access token from the SSO service.' },
-        apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'An API key (mb_live_… / mb_test_…); `Authorization: Bearer mb_…` works too.' },
+        apiKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Api-Key',
+          description: 'An API key (mb_live_… / mb_test_…); `Authorization: Bearer mb_…` works too.',
+        },
       },
     },
   };

@@ -27,7 +27,11 @@ async function startProbe(): Promise<{ url: string; seen: Seen[]; close(): Promi
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 describe('gateway: billing and SSO served through the gateway', () => {
@@ -80,7 +84,11 @@ describe('gateway: billing and SSO served through the gateway', () => {
     ];
     for (const [i, token] of tokens.entries()) {
       const id = `req-refused-${i}-${tenant}`;
-      const res = await request(h.app).get('/v1/balance').set('Host', `${tenant}.localhost`).set('Authorization', `Bearer ${token}`).set('X-Request-Id', id);
+      const res = await request(h.app)
+        .get('/v1/balance')
+        .set('Host', `${tenant}.localhost`)
+        .set('Authorization', `Bearer ${token}`)
+        .set('X-Request-Id', id);
       expect(res.status).toBe(401);
     }
     // Give billing's logger time to flush anything it might have seen, then check it saw none.
@@ -125,13 +133,20 @@ describe('gateway: billing and SSO served through the gateway', () => {
     expect(forwarded?.headers['x-forwarded-proto']).toBe('http');
     expect(forwarded?.headers['x-forwarded-port']).toBeUndefined();
     // The scheme's default port is no port at all.
-    await request(h.app).post('/v1/auth/password/login').set('Host', `${tenant}.localhost:80`).send({ email: 'a@b.example', password: 'x' });
+    await request(h.app)
+      .post('/v1/auth/password/login')
+      .set('Host', `${tenant}.localhost:80`)
+      .send({ email: 'a@b.example', password: 'x' });
     expect(probe.seen.at(-1)?.headers['x-forwarded-host']).toBe(`${tenant}.localhost`);
   });
 
   it('refuses bodies over the limit before they reach the service', async () => {
     const before = probe.seen.length;
-    const res = await request(h.app).post('/v1/auth/password/login').set('Host', `${tenant}.localhost`).set('Content-Type', 'application/json').send(JSON.stringify({ email: 'x'.repeat(20_000) }));
+    const res = await request(h.app)
+      .post('/v1/auth/password/login')
+      .set('Host', `${tenant}.localhost`)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ email: 'x'.repeat(20_000) }));
     expect(res.status).toBe(413);
     expect(res.body.code).toBe('payload_too_large');
     expect(probe.seen.length).toBe(before);
@@ -140,7 +155,10 @@ describe('gateway: billing and SSO served through the gateway', () => {
   it('answers 503 with Retry-After when a service is down, and keeps serving', async () => {
     const down = await startGatewayHarness({ database, issuer: h.issuer, ssoUrl: `http://127.0.0.1:${await freePort()}` });
     try {
-      const res = await request(down.app).post('/v1/auth/password/login').set('Host', `${tenant}.localhost`).send({ email: 'a@b.example', password: 'x' });
+      const res = await request(down.app)
+        .post('/v1/auth/password/login')
+        .set('Host', `${tenant}.localhost`)
+        .send({ email: 'a@b.example', password: 'x' });
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBe('5');
       expect((await request(down.app).get('/v1/branding').set('Host', `${tenant}.localhost`)).status).toBe(200);

@@ -107,7 +107,12 @@ export function proxyTo(options: ProxyOptions): RequestHandler {
     });
     upstream.on('error', (error) => {
       req.log.warn({ err: error, upstream: options.service }, 'upstream request failed');
-      fail(new AppError('unavailable', `The ${options.service} service cannot be reached right now.`, { headers: { 'Retry-After': '5' }, cause: error }));
+      fail(
+        new AppError('unavailable', `The ${options.service} service cannot be reached right now.`, {
+          headers: { 'Retry-After': '5' },
+          cause: error,
+        }),
+      );
     });
     let received = 0;
     req.on('data', (chunk: Buffer) => {

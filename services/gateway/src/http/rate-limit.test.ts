@@ -5,7 +5,9 @@ import { freePort, testRedisUrl, uniqueSlug } from '@mindbot/testing';
 import { startGatewayHarness, type GatewayHarness } from '../testing/harness.js';
 
 async function startRedisServer(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => undefined);
   for (let i = 0; i < 50; i++) {
@@ -82,7 +84,8 @@ describe('gateway: rate limits from the tenant plan', () => {
     });
     const alice = await h.token(roomy, 'usr_alice', ['owner']);
     const bob = await h.token(roomy, 'usr_bob', ['owner']);
-    const hit = (token: string) => request(h.app).get('/v1/api-keys').set('Host', `${roomy}.localhost`).set('Authorization', `Bearer ${token}`);
+    const hit = (token: string) =>
+      request(h.app).get('/v1/api-keys').set('Host', `${roomy}.localhost`).set('Authorization', `Bearer ${token}`);
     const aliceStatuses: number[] = [];
     for (let i = 0; i < 7; i++) aliceStatuses.push((await hit(alice)).status);
     expect(aliceStatuses).toEqual([200, 200, 200, 200, 200, 200, 429]);
@@ -96,7 +99,9 @@ describe('gateway: rate limits from the tenant plan', () => {
     await h.provision(flooded, (m) => {
       m.spec.plan.requestsPerMinute = 20;
     });
-    const results = await Promise.all(Array.from({ length: 60 }, () => request(h.app).get('/v1/branding').set('Host', `${flooded}.localhost`)));
+    const results = await Promise.all(
+      Array.from({ length: 60 }, () => request(h.app).get('/v1/branding').set('Host', `${flooded}.localhost`)),
+    );
     const counts = results.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
     expect(counts).toEqual({ 200: 20, 429: 40 });
     expect((await request(h.app).get('/healthz')).status).toBe(200);
@@ -105,7 +110,11 @@ describe('gateway: rate limits from the tenant plan', () => {
   it('falls back to local limits while Redis is down, logs it, and shares limits again when Redis returns', async () => {
     const port = await freePort();
     let redis = await startRedisServer(port);
-    const own = await startGatewayHarness({ database: h.database, redisUrl: `redis://127.0.0.1:${port}`, limitShares: { principal: 1, ip: 1 } });
+    const own = await startGatewayHarness({
+      database: h.database,
+      redisUrl: `redis://127.0.0.1:${port}`,
+      limitShares: { principal: 1, ip: 1 },
+    });
     try {
       const slug = uniqueSlug('fallback');
       await own.provision(slug, (m) => {
@@ -118,7 +127,9 @@ describe('gateway: rate limits from the tenant plan', () => {
       for (let i = 0; i < 4; i++) during.push((await get()).status);
       // The local limiter starts from zero in this process: 3 more pass, then it refuses.
       expect(during).toEqual([200, 200, 200, 429]);
-      expect(own.log.lines.some((l) => l.msg === 'rate limiter: redis unreachable; applying the fallback policy' && l.policy === 'local')).toBe(true);
+      expect(
+        own.log.lines.some((l) => l.msg === 'rate limiter: redis unreachable; applying the fallback policy' && l.policy === 'local'),
+      ).toBe(true);
 
       redis = await startRedisServer(port);
       let recovered = false;
@@ -141,7 +152,11 @@ describe('gateway: rate limits from the tenant plan', () => {
   });
 
   it('refuses everything while Redis is down when configured fail-closed', async () => {
-    const own = await startGatewayHarness({ database: h.database, redisUrl: `redis://127.0.0.1:${await freePort()}`, whenRedisDown: 'closed' });
+    const own = await startGatewayHarness({
+      database: h.database,
+      redisUrl: `redis://127.0.0.1:${await freePort()}`,
+      whenRedisDown: 'closed',
+    });
     try {
       const slug = uniqueSlug('closed');
       await own.provision(slug);

@@ -15,7 +15,14 @@ export function rateLimit(gateway: GatewayDeps): RequestHandler {
     const tenant = tenantOf(res);
     const caller = callerOf(res);
     const rpm = tenant.limits.requestsPerMinute;
-    const decision = await gateway.limiter.decide(rulesFor(tenant.slug, rpm, { principal: caller ? `${caller.kind}:${caller.id}` : undefined, ip: req.ip ?? 'unknown' }, gateway.limitShares));
+    const decision = await gateway.limiter.decide(
+      rulesFor(
+        tenant.slug,
+        rpm,
+        { principal: caller ? `${caller.kind}:${caller.id}` : undefined, ip: req.ip ?? 'unknown' },
+        gateway.limitShares,
+      ),
+    );
     const headers = {
       'RateLimit-Policy': `${rpm};w=60`,
       'RateLimit-Limit': String(decision.limit),

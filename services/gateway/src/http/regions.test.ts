@@ -37,7 +37,10 @@ describe('gateway: regions', () => {
   });
 
   it('redirects a browser to the tenant’s regional URL, keeping the path and query', async () => {
-    const res = await request(eu.app).get('/v1/branding?x=1').set('Host', `${usTenant}.localhost`).set('Accept', 'text/html,application/xhtml+xml');
+    const res = await request(eu.app)
+      .get('/v1/branding?x=1')
+      .set('Host', `${usTenant}.localhost`)
+      .set('Accept', 'text/html,application/xhtml+xml');
     expect(res.status).toBe(307);
     expect(res.headers.location).toBe(`https://${usTenant}.us-east.mindbot.test/v1/branding?x=1`);
   });
@@ -48,15 +51,29 @@ describe('gateway: regions', () => {
       [us, usTenant],
     ] as const) {
       const admin = await issuer.sign({ tenant, userId: 'usr_admin', roles: ['admin'] });
-      const created = await request(h.app).post('/v1/api-keys').set('Host', `${tenant}.localhost`).set('Authorization', `Bearer ${admin}`).send({ name: 'ci', permissions: ['voice:sessions'] });
+      const created = await request(h.app)
+        .post('/v1/api-keys')
+        .set('Host', `${tenant}.localhost`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ name: 'ci', permissions: ['voice:sessions'] });
       expect(created.status).toBe(201);
     }
     // Through the wrong region nothing is written.
     const admin = await issuer.sign({ tenant: euTenant, userId: 'usr_admin', roles: ['admin'] });
-    expect((await request(us.app).post('/v1/api-keys').set('Host', `${euTenant}.localhost`).set('Authorization', `Bearer ${admin}`).send({ name: 'x', permissions: ['voice:sessions'] })).status).toBe(421);
+    expect(
+      (
+        await request(us.app)
+          .post('/v1/api-keys')
+          .set('Host', `${euTenant}.localhost`)
+          .set('Authorization', `Bearer ${admin}`)
+          .send({ name: 'x', permissions: ['voice:sessions'] })
+      ).status,
+    ).toBe(421);
 
     const schemasIn = async (h: GatewayHarness) =>
-      (await h.deps.pool.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'")).rows.map((r) => r.nspname).sort();
+      (await h.deps.pool.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'")).rows
+        .map((r) => r.nspname)
+        .sort();
     expect(await schemasIn(eu)).toEqual([`t_${euTenant.replaceAll('-', '_')}`]);
     expect(await schemasIn(us)).toEqual([`t_${usTenant.replaceAll('-', '_')}`]);
     const keysIn = (h: GatewayHarness, tenant: string) => h.deps.tenants.forTenant(tenant).transaction((tx) => tx.apiKey.count());

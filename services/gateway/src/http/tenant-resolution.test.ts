@@ -70,9 +70,13 @@ describe('gateway: the tenant comes from the verified host', () => {
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('unauthenticated');
     const forged = `${(await h.token(acme, 'usr_x', ['owner'])).slice(0, -4)}AAAA`;
-    expect((await request(h.app).get('/v1/api-keys').set('Host', `${acme}.localhost`).set('Authorization', `Bearer ${forged}`)).status).toBe(401);
+    expect(
+      (await request(h.app).get('/v1/api-keys').set('Host', `${acme}.localhost`).set('Authorization', `Bearer ${forged}`)).status,
+    ).toBe(401);
     const expired = await h.issuer.sign({ tenant: acme, roles: ['owner'] }, { expiresInSeconds: -120 });
-    expect((await request(h.app).get('/v1/api-keys').set('Host', `${acme}.localhost`).set('Authorization', `Bearer ${expired}`)).status).toBe(401);
+    expect(
+      (await request(h.app).get('/v1/api-keys').set('Host', `${acme}.localhost`).set('Authorization', `Bearer ${expired}`)).status,
+    ).toBe(401);
     expect(h.log.lines.some((l) => l.msg === 'refused a token of another tenant' && l.tokenTenant === domainTenant)).toBe(true);
   });
 
@@ -80,7 +84,9 @@ describe('gateway: the tenant comes from the verified host', () => {
     const late = uniqueSlug('late');
     expect((await request(h.app).get('/v1/branding').set('Host', `${late}.localhost`)).status).toBe(404);
     await h.provision(late);
-    const servedAfter = await eventually(async () => (await request(h.app).get('/v1/branding').set('Host', `${late}.localhost`)).status === 200);
+    const servedAfter = await eventually(
+      async () => (await request(h.app).get('/v1/branding').set('Host', `${late}.localhost`)).status === 200,
+    );
     expect(servedAfter).toBeLessThan(3_000);
 
     await h.provision(late, undefined, { suspended: true });

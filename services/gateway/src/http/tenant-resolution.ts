@@ -40,7 +40,8 @@ export function resolveTenant(gateway: GatewayDeps): RequestHandler {
     }
     if (!tenant.home) throw new AppError('unavailable', 'This tenant is not available in this region right now.');
     if (tenant.suspended || tenant.status === 'suspended') throw new AppError('tenant_suspended', 'This tenant is suspended.');
-    if (tenant.status !== 'active') throw new AppError('unavailable', 'This tenant is not available yet.', { headers: { 'Retry-After': '10' } });
+    if (tenant.status !== 'active')
+      throw new AppError('unavailable', 'This tenant is not available yet.', { headers: { 'Retry-After': '10' } });
     tenantLocal.set(res, tenant);
     hostLocal.set(res, host);
     req.log = req.log.child({ tenantId: tenant.slug });

@@ -64,7 +64,11 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: 'What was said and done in one of the user’s calls: their turns, the agent’s, and each tool call.',
     auth: 'user',
     upstream: 'billing',
-    responses: { 200: { description: 'The transcript', schema: voiceSessionTranscriptSchema }, 401: signIn, 404: problem('No such session of this user') },
+    responses: {
+      200: { description: 'The transcript', schema: voiceSessionTranscriptSchema },
+      401: signIn,
+      404: problem('No such session of this user'),
+    },
   },
   {
     method: 'get',
@@ -73,7 +77,12 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: 'A tenant admin reads the transcript of any call of the tenant’s users.',
     auth: 'admin',
     upstream: 'billing',
-    responses: { 200: { description: 'The transcript', schema: voiceSessionTranscriptSchema }, 401: signIn, 403: adminOnly, 404: problem('No such session') },
+    responses: {
+      200: { description: 'The transcript', schema: voiceSessionTranscriptSchema },
+      401: signIn,
+      403: adminOnly,
+      404: problem('No such session'),
+    },
   },
   {
     method: 'get',
@@ -162,7 +171,13 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'admin',
     upstream: 'billing',
     body: packageUpdateRequestSchema,
-    responses: { 200: { description: 'The package', schema: packageSchema }, 400: problem('Invalid change'), 401: signIn, 403: adminOnly, 404: problem('No such package') },
+    responses: {
+      200: { description: 'The package', schema: packageSchema },
+      400: problem('Invalid change'),
+      401: signIn,
+      403: adminOnly,
+      404: problem('No such package'),
+    },
   },
   {
     method: 'delete',
@@ -189,7 +204,13 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: "A fresh, single-use Stripe onboarding link for the tenant's account.",
     auth: 'admin',
     upstream: 'billing',
-    responses: { 201: { description: 'The link (single-use, expires within minutes)', schema: onboardingLinkSchema }, 401: signIn, 403: adminOnly, 409: problem('No open Stripe account yet'), 503: problem('Stripe unreachable') },
+    responses: {
+      201: { description: 'The link (single-use, expires within minutes)', schema: onboardingLinkSchema },
+      401: signIn,
+      403: adminOnly,
+      409: problem('No open Stripe account yet'),
+      503: problem('Stripe unreachable'),
+    },
   },
   {
     method: 'get',
@@ -213,6 +234,9 @@ export const BILLING_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: "Stripe's Connect webhook, at the platform host; the `Stripe-Signature` header is checked over the raw body.",
     auth: 'signature',
     upstream: 'billing',
-    responses: { 200: { description: 'Handled (or already handled)', schema: stripeWebhookAckSchema }, 400: problem('Missing, invalid or stale signature') },
+    responses: {
+      200: { description: 'Handled (or already handled)', schema: stripeWebhookAckSchema },
+      400: problem('Missing, invalid or stale signature'),
+    },
   },
 ];

@@ -9,7 +9,18 @@ import { SSO_ROUTE_SPECS } from './proxied-sso-routes.js';
  */
 export const PROXIED_PREFIXES = {
   billing: {
-    user: ['/v1/balance', '/v1/history', '/v1/packages', '/v1/purchases', '/v1/sessions', '/v1/time-cards', '/v1/admin/packages', '/v1/admin/billing', '/v1/admin/reports', '/v1/admin/sessions'],
+    user: [
+      '/v1/balance',
+      '/v1/history',
+      '/v1/packages',
+      '/v1/purchases',
+      '/v1/sessions',
+      '/v1/time-cards',
+      '/v1/admin/packages',
+      '/v1/admin/billing',
+      '/v1/admin/reports',
+      '/v1/admin/sessions',
+    ],
     /** Called by Stripe at the platform host; billing checks the signature. */
     open: ['/v1/webhooks/stripe'],
   },

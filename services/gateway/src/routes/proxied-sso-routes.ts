@@ -32,7 +32,9 @@ const tokens = { description: 'Platform tokens', schema: tokenResponseSchema };
 const signIn = problem('Not signed in');
 const adminOnly = problem('Not an owner or admin of this tenant');
 const refused = problem('The sign-in was refused (the reason is audited, not told)');
-const lostRace = problem('A first sign-in that lost the race with a concurrent first sign-in of the same email (another connection of the tenant, or the same identity twice): the other made the user, so signing in again succeeds (audited as provisioning_conflict)');
+const lostRace = problem(
+  'A first sign-in that lost the race with a concurrent first sign-in of the same email (another connection of the tenant, or the same identity twice): the other made the user, so signing in again succeeds (audited as provisioning_conflict)',
+);
 const backToApp = {
   description:
     'The sign-in was started with returnTo: back there, with a one-time code in the fragment (`#code=…`) for POST /v1/sso/exchange, never tokens; or, when it was refused after the login state was found, `#error=<code>&error_description=<text>` with the code of the problem answer it replaces',
@@ -49,7 +51,9 @@ const samlLogout = (method: 'get' | 'post'): RouteSpec => ({
   responses: {
     204: { description: 'The LogoutResponse was accepted: the logout this SP started is completed' },
     302: { description: 'Redirect to the IdP with a LogoutResponse' },
-    401: problem('Unsigned, signed by another key, not from the IdP, not successful, addressed elsewhere, or answering no pending request of this connection (the reason is audited, not told)'),
+    401: problem(
+      'Unsigned, signed by another key, not from the IdP, not successful, addressed elsewhere, or answering no pending request of this connection (the reason is audited, not told)',
+    ),
   },
 });
 
@@ -75,7 +79,9 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     query: ssoLoginQuerySchema,
     responses: {
       302: { description: 'Redirect to the identity provider' },
-      400: problem("Neither or both of connection and email, a returnTo that is not one of the tenant's own origins, or a code_challenge without returnTo"),
+      400: problem(
+        "Neither or both of connection and email, a returnTo that is not one of the tenant's own origins, or a code_challenge without returnTo",
+      ),
       404: problem('No connection for this email or id'),
       503: problem('The identity provider is unreachable'),
     },
@@ -88,17 +94,30 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'public',
     upstream: 'sso',
     query: oidcCallbackQuerySchema,
-    responses: { 200: tokens, 303: backToApp, 401: refused, 403: problem('No account may be created for this identity'), 409: lostRace, 429: problem('Too many sign-ins') },
+    responses: {
+      200: tokens,
+      303: backToApp,
+      401: refused,
+      403: problem('No account may be created for this identity'),
+      409: lostRace,
+      429: problem('Too many sign-ins'),
+    },
   },
   {
     method: 'post',
     path: '/v1/sso/exchange',
     operationId: 'exchangeSsoCode',
-    summary: 'Redeem the one-time code of a returnTo redirect for platform tokens: once, within 60 s, on the tenant that issued it, with the PKCE code_verifier when the sign-in sent a code_challenge.',
+    summary:
+      'Redeem the one-time code of a returnTo redirect for platform tokens: once, within 60 s, on the tenant that issued it, with the PKCE code_verifier when the sign-in sent a code_challenge.',
     auth: 'public',
     upstream: 'sso',
     body: ssoCodeExchangeRequestSchema,
-    responses: { 200: tokens, 400: problem('Malformed request'), 401: problem('Unknown, used, expired or foreign code, or a wrong verifier (the reason is audited, not told)'), 429: problem('Too many sign-ins') },
+    responses: {
+      200: tokens,
+      400: problem('Malformed request'),
+      401: problem('Unknown, used, expired or foreign code, or a wrong verifier (the reason is audited, not told)'),
+      429: problem('Too many sign-ins'),
+    },
   },
   {
     method: 'get',
@@ -107,18 +126,31 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: "The SP metadata the IdP's admin imports (entity id, ACS, SLO, certificate).",
     auth: 'public',
     upstream: 'sso',
-    responses: { 200: { description: 'SAML metadata', mediaType: 'application/samlmetadata+xml' }, 404: problem('No such SAML connection') },
+    responses: {
+      200: { description: 'SAML metadata', mediaType: 'application/samlmetadata+xml' },
+      404: problem('No such SAML connection'),
+    },
   },
   {
     method: 'post',
     path: '/v1/sso/saml/:connectionId/acs',
     operationId: 'completeSamlLogin',
-    summary: "The IdP's signed SAML Response (HTTP-POST binding): answers platform tokens, or a 303 to returnTo with a one-time code when the AuthnRequest it answers was started with one.",
+    summary:
+      "The IdP's signed SAML Response (HTTP-POST binding): answers platform tokens, or a 303 to returnTo with a one-time code when the AuthnRequest it answers was started with one.",
     auth: 'public',
     upstream: 'sso',
     body: samlPostSchema,
     bodyMediaType: 'application/x-www-form-urlencoded',
-    responses: { 200: tokens, 303: backToApp, 400: problem('No SAML response'), 401: refused, 403: problem('No account may be created for this identity'), 409: lostRace, 413: problem('Too large'), 429: problem('Too many sign-ins') },
+    responses: {
+      200: tokens,
+      303: backToApp,
+      400: problem('No SAML response'),
+      401: refused,
+      403: problem('No account may be created for this identity'),
+      409: lostRace,
+      413: problem('Too large'),
+      429: problem('Too many sign-ins'),
+    },
   },
   samlLogout('get'),
   samlLogout('post'),
@@ -139,7 +171,12 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'admin',
     upstream: 'sso',
     body: connectionCreateRequestSchema,
-    responses: { 201: { description: 'The connection', schema: connectionSchema }, 400: problem('Invalid connection'), 401: signIn, 403: adminOnly },
+    responses: {
+      201: { description: 'The connection', schema: connectionSchema },
+      400: problem('Invalid connection'),
+      401: signIn,
+      403: adminOnly,
+    },
   },
   {
     method: 'get',
@@ -148,7 +185,12 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: 'One connection, with the URLs to give the IdP.',
     auth: 'admin',
     upstream: 'sso',
-    responses: { 200: { description: 'The connection', schema: connectionSchema }, 401: signIn, 403: adminOnly, 404: problem('No such connection') },
+    responses: {
+      200: { description: 'The connection', schema: connectionSchema },
+      401: signIn,
+      403: adminOnly,
+      404: problem('No such connection'),
+    },
   },
   {
     method: 'patch',
@@ -158,7 +200,13 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'admin',
     upstream: 'sso',
     body: connectionUpdateRequestSchema,
-    responses: { 200: { description: 'The connection', schema: connectionSchema }, 400: problem('Invalid change'), 401: signIn, 403: adminOnly, 404: problem('No such connection') },
+    responses: {
+      200: { description: 'The connection', schema: connectionSchema },
+      400: problem('Invalid change'),
+      401: signIn,
+      403: adminOnly,
+      404: problem('No such connection'),
+    },
   },
   {
     method: 'delete',
@@ -186,7 +234,12 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'admin',
     upstream: 'sso',
     body: domainClaimRequestSchema,
-    responses: { 201: { description: 'The claim, with the TXT record to publish', schema: domainSchema }, 400: problem('Invalid claim'), 401: signIn, 403: adminOnly },
+    responses: {
+      201: { description: 'The claim, with the TXT record to publish', schema: domainSchema },
+      400: problem('Invalid claim'),
+      401: signIn,
+      403: adminOnly,
+    },
   },
   {
     method: 'post',
@@ -195,7 +248,13 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: 'Look up the TXT record; a verified domain routes sign-ins by email.',
     auth: 'admin',
     upstream: 'sso',
-    responses: { 200: { description: 'The verified domain', schema: domainSchema }, 401: signIn, 403: adminOnly, 404: problem('No such domain'), 422: problem('The TXT record was not found') },
+    responses: {
+      200: { description: 'The verified domain', schema: domainSchema },
+      401: signIn,
+      403: adminOnly,
+      404: problem('No such domain'),
+      422: problem('The TXT record was not found'),
+    },
   },
   {
     method: 'post',
@@ -205,7 +264,12 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'public',
     upstream: 'sso',
     body: passwordRegisterRequestSchema,
-    responses: { 201: tokens, 400: problem('Invalid input or weak password'), 403: problem('Password sign-in is off'), 409: problem('The email is taken') },
+    responses: {
+      201: tokens,
+      400: problem('Invalid input or weak password'),
+      403: problem('Password sign-in is off'),
+      409: problem('The email is taken'),
+    },
   },
   {
     method: 'post',
@@ -215,7 +279,12 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'public',
     upstream: 'sso',
     body: passwordLoginRequestSchema,
-    responses: { 200: tokens, 401: problem('Wrong email or password'), 403: problem('Password sign-in is off'), 429: problem('Too many failed sign-ins') },
+    responses: {
+      200: tokens,
+      401: problem('Wrong email or password'),
+      403: problem('Password sign-in is off'),
+      429: problem('Too many failed sign-ins'),
+    },
   },
   {
     method: 'post',
@@ -235,7 +304,11 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     auth: 'public',
     upstream: 'sso',
     body: passwordResetConfirmRequestSchema,
-    responses: { 204: { description: 'Changed' }, 400: problem('Invalid or expired token, or weak password'), 403: problem('Password sign-in is off') },
+    responses: {
+      204: { description: 'Changed' },
+      400: problem('Invalid or expired token, or weak password'),
+      403: problem('Password sign-in is off'),
+    },
   },
   {
     method: 'post',
@@ -263,7 +336,11 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: "End the session; a SAML session whose IdP supports single logout also gets the IdP's logout URL.",
     auth: 'user',
     upstream: 'sso',
-    responses: { 204: { description: 'Signed out' }, 200: { description: 'Signed out; send the browser to logoutUrl', schema: logoutResponseSchema }, 401: signIn },
+    responses: {
+      204: { description: 'Signed out' },
+      200: { description: 'Signed out; send the browser to logoutUrl', schema: logoutResponseSchema },
+      401: signIn,
+    },
   },
   {
     method: 'post',
@@ -272,13 +349,19 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: 'End every session of a user of this tenant.',
     auth: 'admin',
     upstream: 'sso',
-    responses: { 200: { description: 'How many sessions ended', schema: sessionsRevokedSchema }, 401: signIn, 403: adminOnly, 404: problem('No such user') },
+    responses: {
+      200: { description: 'How many sessions ended', schema: sessionsRevokedSchema },
+      401: signIn,
+      403: adminOnly,
+      404: problem('No such user'),
+    },
   },
   {
     method: 'post',
     path: '/v1/users/:userId/block',
     operationId: 'blockUser',
-    summary: "Block a user of this tenant: no more sign-ins or refreshes, and every session ends (its access tokens are refused by every service at once). Only an owner may block an owner.",
+    summary:
+      'Block a user of this tenant: no more sign-ins or refreshes, and every session ends (its access tokens are refused by every service at once). Only an owner may block an owner.',
     auth: 'admin',
     upstream: 'sso',
     responses: {
@@ -296,6 +379,11 @@ export const SSO_ROUTE_SPECS: readonly RouteSpec[] = [
     summary: 'Let a blocked user of this tenant sign in again (the sessions that ended stay ended).',
     auth: 'admin',
     upstream: 'sso',
-    responses: { 200: { description: 'Active again', schema: userStatusSchema }, 401: signIn, 403: adminOnly, 404: problem('No such user') },
+    responses: {
+      200: { description: 'Active again', schema: userStatusSchema },
+      401: signIn,
+      403: adminOnly,
+      404: problem('No such user'),
+    },
   },
 ];

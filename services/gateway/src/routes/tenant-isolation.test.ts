@@ -28,12 +28,19 @@ describeTenantIsolation<Ids>({
     database = await createTestDatabase();
     const billingPort = await freePort();
     livekit = await startLiveKit({ apiKey: LIVEKIT_DEV_KEY, apiSecret: LIVEKIT_DEV_SECRET });
-    h = await startGatewayHarness({ database, billingUrl: `http://127.0.0.1:${billingPort}`, livekit: { url: livekit.url, apiUrl: livekit.apiUrl } });
+    h = await startGatewayHarness({
+      database,
+      billingUrl: `http://127.0.0.1:${billingPort}`,
+      livekit: { url: livekit.url, apiUrl: livekit.apiUrl },
+    });
     await h.provision(tenantA);
     await h.provision(tenantB);
     billing = await startBillingProcess({ databaseUrl: database.url, issuer: h.issuer, port: billingPort });
     const asA = { Host: `${tenantA}.localhost`, Authorization: `Bearer ${await h.token(tenantA, 'usr_admin', ['admin'])}` };
-    const key = await request(h.app).post('/v1/api-keys').set(asA).send({ name: 'a-integration', permissions: ['api-keys:read'] });
+    const key = await request(h.app)
+      .post('/v1/api-keys')
+      .set(asA)
+      .send({ name: 'a-integration', permissions: ['api-keys:read'] });
     // B's admin has A's admin's user id: ids are per tenant, so that must not open A's sessions.
     await h.grantSeconds(tenantA, 'usr_admin', 600);
     const session = await request(h.app).post('/v1/voice/sessions').set(asA).send({});
@@ -48,11 +55,21 @@ describeTenantIsolation<Ids>({
     await database.dispose();
   },
   byId: {
-    'DELETE /v1/api-keys/:id': async ({ apiKeyId }) => request(h.app).delete(`/v1/api-keys/${apiKeyId}`).set(await asB()),
-    'POST /v1/voice/sessions/:id/end': async ({ sessionId }) => request(h.app).post(`/v1/voice/sessions/${sessionId}/end`).set(await asB()).send({}),
+    'DELETE /v1/api-keys/:id': async ({ apiKeyId }) =>
+      request(h.app)
+        .delete(`/v1/api-keys/${apiKeyId}`)
+        .set(await asB()),
+    'POST /v1/voice/sessions/:id/end': async ({ sessionId }) =>
+      request(h.app)
+        .post(`/v1/voice/sessions/${sessionId}/end`)
+        .set(await asB())
+        .send({}),
   },
   lists: {
-    'GET /v1/api-keys': async () => request(h.app).get('/v1/api-keys').set(await asB()),
+    'GET /v1/api-keys': async () =>
+      request(h.app)
+        .get('/v1/api-keys')
+        .set(await asB()),
   },
   markersOf: ({ apiKeyId, sessionId }) => [apiKeyId, sessionId, 'a-integration'],
   snapshotOfA: () =>

@@ -27,13 +27,22 @@ export const v1ApiKeysCreate: GatewayRoute = {
       const input = parseInput(apiKeyCreateRequestSchema, req.body);
       const expiresAt = input.expiresAt === undefined ? undefined : new Date(input.expiresAt);
       if (expiresAt && expiresAt.getTime() <= Date.now()) {
-        throw new AppError('validation_failed', 'The request body is invalid.', { errors: [{ path: 'body.expiresAt', message: 'must be in the future' }] });
+        throw new AppError('validation_failed', 'The request body is invalid.', {
+          errors: [{ path: 'body.expiresAt', message: 'must be in the future' }],
+        });
       }
       const caller = callerOf(res);
       if (caller?.kind !== 'user') throw new AppError('unauthenticated', 'Sign in: a Bearer access token is required.');
       // The key records who made it: the user and the session (a key made in a session later found stolen can be traced).
-      const created = await ctx.gateway.apiKeys.create(tenantOf(res).slug, { ...input, expiresAt }, { userId: caller.principal.userId, sessionId: caller.principal.sessionId });
-      res.status(201).set('Cache-Control', 'no-store').json(created satisfies JsonAnswer<typeof apiKeyCreatedSchema>);
+      const created = await ctx.gateway.apiKeys.create(
+        tenantOf(res).slug,
+        { ...input, expiresAt },
+        { userId: caller.principal.userId, sessionId: caller.principal.sessionId },
+      );
+      res
+        .status(201)
+        .set('Cache-Control', 'no-store')
+        .json(created satisfies JsonAnswer<typeof apiKeyCreatedSchema>);
     });
   },
 };

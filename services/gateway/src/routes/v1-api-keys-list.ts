@@ -23,10 +23,18 @@ export const v1ApiKeysList: GatewayRoute = {
   mount(router, ctx) {
     router.get('/v1/api-keys', async (_req, res) => {
       const caller = callerOf(res);
-      if (!caller) throw new AppError('unauthenticated', 'A Bearer access token or an API key is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
-      const allowed = caller.kind === 'user' ? caller.principal.roles.some((r) => (ADMIN_ROLES as readonly string[]).includes(r)) : caller.apiKey.permissions.includes('api-keys:read');
+      if (!caller)
+        throw new AppError('unauthenticated', 'A Bearer access token or an API key is required.', {
+          headers: { 'WWW-Authenticate': 'Bearer' },
+        });
+      const allowed =
+        caller.kind === 'user'
+          ? caller.principal.roles.some((r) => (ADMIN_ROLES as readonly string[]).includes(r))
+          : caller.apiKey.permissions.includes('api-keys:read');
       if (!allowed) throw new AppError('forbidden', 'This needs an admin, or an API key with api-keys:read.');
-      res.set('Cache-Control', 'no-store').json({ apiKeys: await ctx.gateway.apiKeys.list(tenantOf(res).slug) } satisfies JsonAnswer<typeof apiKeyListSchema>);
+      res
+        .set('Cache-Control', 'no-store')
+        .json({ apiKeys: await ctx.gateway.apiKeys.list(tenantOf(res).slug) } satisfies JsonAnswer<typeof apiKeyListSchema>);
     });
   },
 };

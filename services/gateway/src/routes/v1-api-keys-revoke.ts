@@ -24,7 +24,10 @@ export const v1ApiKeysRevoke: GatewayRoute = {
   mount(router, ctx) {
     router.delete('/v1/api-keys/:id', requireUser(...ADMIN_ROLES), async (req, res) => {
       const id = req.params.id;
-      const found = typeof id === 'string' && isId('apiKey', id) && (await ctx.gateway.apiKeys.revoke(tenantOf(res).slug, id, callerOf(res)?.id ?? 'unknown'));
+      const found =
+        typeof id === 'string' &&
+        isId('apiKey', id) &&
+        (await ctx.gateway.apiKeys.revoke(tenantOf(res).slug, id, callerOf(res)?.id ?? 'unknown'));
       if (!found) throw new AppError('not_found', 'No such API key.');
       res.status(204).end();
     });

@@ -44,9 +44,13 @@ describe('gateway: GET /v1/branding and CORS', () => {
 
   it('changes the ETag when the tenant’s branding changes', async () => {
     const before = (await request(h.app).get('/v1/branding').set('Host', `${tenant}.localhost`)).headers.etag;
-    await h.provision(tenant, (m) => {
-      m.spec.branding.primaryColor = '#abcdef';
-    }, { domains: [domain] });
+    await h.provision(
+      tenant,
+      (m) => {
+        m.spec.branding.primaryColor = '#abcdef';
+      },
+      { domains: [domain] },
+    );
     let after = before;
     for (let i = 0; i < 40 && after === before; i++) {
       after = (await request(h.app).get('/v1/branding').set('Host', `${tenant}.localhost`)).headers.etag;
@@ -59,10 +63,16 @@ describe('gateway: GET /v1/branding and CORS', () => {
   });
 
   it('lists the personas a user may pick, with the tenant’s default, and never their private instructions', async () => {
-    await h.provision(tenant, (m) => {
-      m.spec.agent.personas = [{ id: 'teacher', name: 'Ms. Lane', voice: 'cedar', language: 'de', instructions: 'Secret teaching notes.', greeting: 'Bereit?' }];
-      m.spec.agent.defaultPersona = 'teacher';
-    }, { domains: [domain] });
+    await h.provision(
+      tenant,
+      (m) => {
+        m.spec.agent.personas = [
+          { id: 'teacher', name: 'Ms. Lane', voice: 'cedar', language: 'de', instructions: 'Secret teaching notes.', greeting: 'Bereit?' },
+        ];
+        m.spec.agent.defaultPersona = 'teacher';
+      },
+      { domains: [domain] },
+    );
     let body = brandingSchema.parse((await request(h.app).get('/v1/branding').set('Host', `${tenant}.localhost`)).body);
     for (let i = 0; i < 40 && body.defaultPersona !== 'teacher'; i++) {
       await new Promise((r) => setTimeout(r, 50));
@@ -97,7 +107,11 @@ describe('gateway: GET /v1/branding and CORS', () => {
     expect(ok.status).toBe(204);
     expect(ok.headers['access-control-allow-origin']).toBe(`http://${domain}`);
     expect(ok.headers['access-control-allow-headers']).toMatch(/Authorization/);
-    const refused = await request(h.app).options('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('Origin', 'http://evil.example').set('Access-Control-Request-Method', 'POST');
+    const refused = await request(h.app)
+      .options('/v1/voice/sessions')
+      .set('Host', `${tenant}.localhost`)
+      .set('Origin', 'http://evil.example')
+      .set('Access-Control-Request-Method', 'POST');
     expect(refused.status).toBe(403);
     expect(refused.headers['access-control-allow-origin']).toBeUndefined();
   });

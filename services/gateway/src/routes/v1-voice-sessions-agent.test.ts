@@ -21,7 +21,9 @@ describe('gateway: voice sessions and the agent that answers them', () => {
       requireAgent: true,
       provision: async (harness) => {
         await harness.provision(tenant, (m) => {
-          m.spec.agent.personas = [{ id: 'teacher', name: 'Ms. Lane', voice: 'cedar', instructions: 'Explain step by step.', greeting: 'Ready to learn?' }];
+          m.spec.agent.personas = [
+            { id: 'teacher', name: 'Ms. Lane', voice: 'cedar', instructions: 'Explain step by step.', greeting: 'Ready to learn?' },
+          ];
           m.spec.agent.onboardingGreeting = 'Welcome aboard! This is your first call.';
         });
       },
@@ -36,13 +38,18 @@ describe('gateway: voice sessions and the agent that answers them', () => {
   });
 
   const start = async (userId: string, body: object = {}) =>
-    request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('Authorization', `Bearer ${await h.token(tenant, userId)}`).send(body);
+    request(h.app)
+      .post('/v1/voice/sessions')
+      .set('Host', `${tenant}.localhost`)
+      .set('Authorization', `Bearer ${await h.token(tenant, userId)}`)
+      .send(body);
   const dispatchOf = async (room: string): Promise<AgentDispatch> => {
     const dispatches = await new AgentDispatchClient(livekit.apiUrl, LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET).listDispatch(room);
     const named = dispatches.find((d) => d.agentName !== '');
     return agentDispatchSchema.parse(JSON.parse(named?.metadata ?? '{}'));
   };
-  const ready = (missing: string[] = []) => reportAgentStatus(redis, `tenant-${tenant}`, { workerId: 'AW_test', ready: missing.length === 0, missing, activeJobs: 0 });
+  const ready = (missing: string[] = []) =>
+    reportAgentStatus(redis, `tenant-${tenant}`, { workerId: 'AW_test', ready: missing.length === 0, missing, activeJobs: 0 });
   // The gateway caches an answer for two seconds per agent name.
   const afterCache = () => new Promise((r) => setTimeout(r, 2_100));
 
@@ -79,7 +86,13 @@ describe('gateway: voice sessions and the agent that answers them', () => {
   it('dispatches the persona the user picks, and refuses an unknown one with 422 listing the tenant’s personas', async () => {
     await h.grantSeconds(tenant, 'usr_pick', 600);
     const picked = voiceSessionSchema.parse((await start('usr_pick', { persona: 'teacher' })).body);
-    expect((await dispatchOf(picked.room)).persona).toMatchObject({ id: 'teacher', name: 'Ms. Lane', voice: 'cedar', greeting: 'Ready to learn?', language: 'en' });
+    expect((await dispatchOf(picked.room)).persona).toMatchObject({
+      id: 'teacher',
+      name: 'Ms. Lane',
+      voice: 'cedar',
+      greeting: 'Ready to learn?',
+      language: 'en',
+    });
     const unknown = await start('usr_pick', { persona: 'pirate' });
     expect(unknown.status).toBe(422);
     expect(problemSchema.parse(unknown.body)).toMatchObject({ reason: 'unknown_persona', personas: ['default', 'teacher'] });
@@ -88,7 +101,9 @@ describe('gateway: voice sessions and the agent that answers them', () => {
   it('dispatches a changed persona to the next call without restarting anything', async () => {
     await h.provision(tenant, (m) => {
       m.spec.branding.greeting = 'Hello again, from the new greeting.';
-      m.spec.agent.personas = [{ id: 'teacher', name: 'Ms. Lane', voice: 'cedar', instructions: 'Explain step by step.', greeting: 'Ready to learn?' }];
+      m.spec.agent.personas = [
+        { id: 'teacher', name: 'Ms. Lane', voice: 'cedar', instructions: 'Explain step by step.', greeting: 'Ready to learn?' },
+      ];
     });
     await h.grantSeconds(tenant, 'usr_later', 600);
     const next = await (async () => {

@@ -32,11 +32,27 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
       400: { description: 'Invalid input', schema: problemSchema },
       401: { description: 'No or invalid credential', schema: problemSchema },
       402: { description: 'No minutes left: buy a package (see packagesUrl)', schema: problemSchema },
-      422: { description: 'The tenant offers no such persona (reason: unknown_persona, with the personas it offers)', schema: problemSchema },
-      403: { description: 'The API key lacks voice:sessions, or is a test key (reason: test_key; test keys cannot spend minutes)', schema: problemSchema },
-      404: { description: 'An API key named a userId the tenant does not have (reason: unknown_user, with the userId)', schema: problemSchema },
-      429: { description: "Rate limited, or the tenant's plan already runs `concurrentSessions` sessions (reason: concurrent_sessions)", schema: problemSchema },
-      503: { description: 'Billing or LiveKit unreachable, or no agent worker ready for the tenant (reason: agent_unavailable, with what it lacks); nothing was charged', schema: problemSchema },
+      422: {
+        description: 'The tenant offers no such persona (reason: unknown_persona, with the personas it offers)',
+        schema: problemSchema,
+      },
+      403: {
+        description: 'The API key lacks voice:sessions, or is a test key (reason: test_key; test keys cannot spend minutes)',
+        schema: problemSchema,
+      },
+      404: {
+        description: 'An API key named a userId the tenant does not have (reason: unknown_user, with the userId)',
+        schema: problemSchema,
+      },
+      429: {
+        description: "Rate limited, or the tenant's plan already runs `concurrentSessions` sessions (reason: concurrent_sessions)",
+        schema: problemSchema,
+      },
+      503: {
+        description:
+          'Billing or LiveKit unreachable, or no agent worker ready for the tenant (reason: agent_unavailable, with what it lacks); nothing was charged',
+        schema: problemSchema,
+      },
     },
   },
   mount(router, ctx) {
@@ -47,11 +63,14 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
       const caller = callerOf(res);
       let userId: string;
       if (caller?.kind === 'user') {
-        if (input.userId !== undefined && input.userId !== caller.principal.userId) throw new AppError('forbidden', 'A signed-in user can start sessions only for themselves.');
+        if (input.userId !== undefined && input.userId !== caller.principal.userId)
+          throw new AppError('forbidden', 'A signed-in user can start sessions only for themselves.');
         userId = caller.principal.userId;
       } else {
         if (input.userId === undefined) {
-          throw new AppError('validation_failed', 'The request body is invalid.', { errors: [{ path: 'body.userId', message: 'is required when an API key starts a session' }] });
+          throw new AppError('validation_failed', 'The request body is invalid.', {
+            errors: [{ path: 'body.userId', message: 'is required when an API key starts a session' }],
+          });
         }
         userId = input.userId;
         await checkApiKeySessionUser(ctx, tenant, caller, userId);
@@ -59,9 +78,13 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
       const persona = choosePersona(tenant, input.persona);
       if (!persona) {
         const offered = personasOf(tenant).map((p) => p.id);
-        throw new AppError('unprocessable', `${tenant.displayName} has no persona "${input.persona ?? ''}"; choose one of: ${offered.join(', ')}.`, {
-          extensions: { reason: 'unknown_persona', personas: offered },
-        });
+        throw new AppError(
+          'unprocessable',
+          `${tenant.displayName} has no persona "${input.persona ?? ''}"; choose one of: ${offered.join(', ')}.`,
+          {
+            extensions: { reason: 'unknown_persona', personas: offered },
+          },
+        );
       }
       const agentName = voice.agentNameFor(tenant.slug, tenant.limits.agentPool);
       const availability = ctx.gateway.agents ? await ctx.gateway.agents.check(agentName) : { ok: true as const };
@@ -70,14 +93,25 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
           availability.reason === 'no_worker'
             ? `No voice agent is running for ${tenant.displayName} right now; nothing was charged. Try again in a minute.`
             : `The voice agent of ${tenant.displayName} is not fully configured (missing: ${availability.missing.join(', ')}); nothing was charged.`;
-        throw new AppError('unavailable', detail, { headers: { 'Retry-After': '30' }, extensions: { reason: 'agent_unavailable', missing: availability.missing } });
+        throw new AppError('unavailable', detail, {
+          headers: { 'Retry-After': '30' },
+          extensions: { reason: 'agent_unavailable', missing: availability.missing },
+        });
       }
       const headers = traceHeaders(req);
-      const started = await ctx.gateway.billing.start(tenant.slug, { userId, startKey: input.startKey ?? `gw:${randomUUID()}`, persona: persona.id }, headers);
+      const started = await ctx.gateway.billing.start(
+        tenant.slug,
+        { userId, startKey: input.startKey ?? `gw:${randomUUID()}`, persona: persona.id },
+        headers,
+      );
       if (!started.ok && started.reason === 'concurrent_sessions') {
-        throw new AppError('rate_limited', `${tenant.displayName} already has ${started.concurrentSessions} voice sessions running, the most its plan allows; try again when one ends.`, {
-          extensions: { reason: 'concurrent_sessions', limit: 'concurrentSessions', concurrentSessions: started.concurrentSessions },
-        });
+        throw new AppError(
+          'rate_limited',
+          `${tenant.displayName} already has ${started.concurrentSessions} voice sessions running, the most its plan allows; try again when one ends.`,
+          {
+            extensions: { reason: 'concurrent_sessions', limit: 'concurrentSessions', concurrentSessions: started.concurrentSessions },
+          },
+        );
       }
       if (!started.ok) {
         throw new AppError('payment_required', 'No minutes left: buy and activate a time card to start a voice session.', {
@@ -98,15 +132,22 @@ export const v1VoiceSessionsCreate: GatewayRoute = {
             startedAt: session.startedAt,
             jobToken: session.jobToken,
             persona,
-            ...(session.firstSession && tenant.agent.onboardingGreeting !== undefined ? { onboardingGreeting: tenant.agent.onboardingGreeting } : {}),
+            ...(session.firstSession && tenant.agent.onboardingGreeting !== undefined
+              ? { onboardingGreeting: tenant.agent.onboardingGreeting }
+              : {}),
           },
         });
       } catch (error) {
         req.log.error({ err: error, sessionId: session.sessionId }, 'livekit refused the session; releasing the reservation');
-        await ctx.gateway.billing.end(tenant.slug, session.sessionId, { elapsedSeconds: 0, reason: 'error' }, headers).catch((cause: unknown) => {
-          req.log.error({ err: cause, sessionId: session.sessionId }, 'could not release the reservation; the sweeper will');
+        await ctx.gateway.billing
+          .end(tenant.slug, session.sessionId, { elapsedSeconds: 0, reason: 'error' }, headers)
+          .catch((cause: unknown) => {
+            req.log.error({ err: cause, sessionId: session.sessionId }, 'could not release the reservation; the sweeper will');
+          });
+        throw new AppError('unavailable', 'The voice service cannot be reached right now; nothing was charged. Try again.', {
+          headers: { 'Retry-After': '5' },
+          cause: error,
         });
-        throw new AppError('unavailable', 'The voice service cannot be reached right now; nothing was charged. Try again.', { headers: { 'Retry-After': '5' }, cause: error });
       }
       const body: VoiceSession = {
         sessionId: session.sessionId,

@@ -42,7 +42,10 @@ export const v1VoiceSessionsEnd: GatewayRoute = {
       if (typeof id !== 'string' || !isId('voiceSession', id)) throw missing();
       const room = roomNameOf(tenant.slug, id);
       const metadata = await voice.metadataOf(room).catch((error: unknown) => {
-        throw new AppError('unavailable', 'The voice service cannot be reached right now.', { headers: { 'Retry-After': '5' }, cause: error });
+        throw new AppError('unavailable', 'The voice service cannot be reached right now.', {
+          headers: { 'Retry-After': '5' },
+          cause: error,
+        });
       });
       const live = metadata?.tenant === tenant.slug ? metadata : undefined;
       // No room: ended already (or closed by LiveKit); the session row says whose it is.
@@ -52,9 +55,17 @@ export const v1VoiceSessionsEnd: GatewayRoute = {
       // Billing ignores the elapsed time of an ended session and answers its final state.
       const elapsedSeconds = Math.max(0, Math.floor((Date.now() - session.startedAt) / 1000));
       const settled = await ctx.gateway.billing.end(tenant.slug, id, { elapsedSeconds, reason: 'user_hangup' }, traceHeaders(req));
-      if (live) await voice.close(room).catch((error: unknown) => req.log.warn({ err: error, room }, 'could not close the room; it closes when empty'));
+      if (live)
+        await voice
+          .close(room)
+          .catch((error: unknown) => req.log.warn({ err: error, room }, 'could not close the room; it closes when empty'));
       if (!settled) throw missing();
-      res.json({ sessionId: settled.sessionId, status: settled.status, settledSeconds: settled.settledSeconds, chargedSeconds: settled.chargedSeconds } satisfies JsonAnswer<typeof voiceSessionEndedSchema>);
+      res.json({
+        sessionId: settled.sessionId,
+        status: settled.status,
+        settledSeconds: settled.settledSeconds,
+        chargedSeconds: settled.chargedSeconds,
+      } satisfies JsonAnswer<typeof voiceSessionEndedSchema>);
     });
   },
 };

@@ -27,9 +27,18 @@ describe('gateway: voice sessions at the plan limit of sessions at once', () => 
     database = await createTestDatabase();
     const billingPort = await freePort();
     livekit = await startLiveKit({ apiKey: LIVEKIT_DEV_KEY, apiSecret: LIVEKIT_DEV_SECRET });
-    h = await startGatewayHarness({ database, billingUrl: `http://127.0.0.1:${billingPort}`, livekit: { url: livekit.url, apiUrl: livekit.apiUrl } });
+    h = await startGatewayHarness({
+      database,
+      billingUrl: `http://127.0.0.1:${billingPort}`,
+      livekit: { url: livekit.url, apiUrl: livekit.apiUrl },
+    });
     // The same platform, but a gateway whose LiveKit is down: its starts fail after billing admitted them.
-    noLiveKit = await startGatewayHarness({ database, issuer: h.issuer, billingUrl: `http://127.0.0.1:${billingPort}`, livekit: { apiUrl: `http://127.0.0.1:${await freePort()}` } });
+    noLiveKit = await startGatewayHarness({
+      database,
+      issuer: h.issuer,
+      billingUrl: `http://127.0.0.1:${billingPort}`,
+      livekit: { apiUrl: `http://127.0.0.1:${await freePort()}` },
+    });
     tenant = uniqueSlug('vlimit');
     await h.provision(tenant, (manifest) => {
       manifest.spec.plan.concurrentSessions = LIMIT;
@@ -78,7 +87,12 @@ describe('gateway: voice sessions at the plan limit of sessions at once', () => 
     const refused = await start('usr_2');
     expect(refused.status).toBe(429);
     expect(refused.headers['content-type']).toContain('application/problem+json');
-    expect(problemSchema.parse(refused.body)).toMatchObject({ code: 'rate_limited', reason: 'concurrent_sessions', limit: 'concurrentSessions', concurrentSessions: LIMIT });
+    expect(problemSchema.parse(refused.body)).toMatchObject({
+      code: 'rate_limited',
+      reason: 'concurrent_sessions',
+      limit: 'concurrentSessions',
+      concurrentSessions: LIMIT,
+    });
     expect(refused.body.detail).toContain(`${LIMIT} voice sessions running`);
     expect(await tenantRooms()).toBe(LIMIT);
 

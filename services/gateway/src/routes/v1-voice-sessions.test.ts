@@ -57,10 +57,16 @@ describe('gateway: voice sessions', () => {
       .set('Authorization', `Bearer ${await h.token(tenant, userId)}`)
       .send(body);
   /** A user of the tenant, as SSO's sign-up leaves one (API keys may only act for these). */
-  const addUser = (userId: string) => h.deps.tenants.forTenant(tenant).transaction((tx) => tx.user.create({ data: { id: userId, email: `${userId}@voice.test` } }));
+  const addUser = (userId: string) =>
+    h.deps.tenants.forTenant(tenant).transaction((tx) => tx.user.create({ data: { id: userId, email: `${userId}@voice.test` } }));
   const sessionsOf = (userId: string) => h.deps.tenants.forTenant(tenant).transaction((tx) => tx.voiceSession.count({ where: { userId } }));
   const sessionRow = (id: string) =>
-    h.deps.tenants.forTenant(tenant).transaction(async (tx) => (await tx.$queryRaw<SessionRow[]>`SELECT status, settled_seconds, end_reason FROM voice_sessions WHERE id = ${id}`)[0]);
+    h.deps.tenants
+      .forTenant(tenant)
+      .transaction(
+        async (tx) =>
+          (await tx.$queryRaw<SessionRow[]>`SELECT status, settled_seconds, end_reason FROM voice_sessions WHERE id = ${id}`)[0],
+      );
 
   it('refuses a user without minutes with a 402 problem that points to the packages, and creates no room', async () => {
     const res = await start('usr_broke');
@@ -84,7 +90,12 @@ describe('gateway: voice sessions', () => {
     // The tenant's plan keeps dedicated workers (the default), so its own agent name is dispatched.
     expect(named.map((d) => d.agentName)).toEqual([`tenant-${tenant}`]);
     const dispatch = agentDispatchSchema.parse(JSON.parse(named[0]?.metadata ?? '{}'));
-    expect(dispatch).toMatchObject({ tenant, userId: 'usr_alice', sessionId: session.sessionId, persona: { id: 'default', voice: 'aurora' } });
+    expect(dispatch).toMatchObject({
+      tenant,
+      userId: 'usr_alice',
+      sessionId: session.sessionId,
+      persona: { id: 'default', voice: 'aurora' },
+    });
     // The job's credential is in the dispatch (for the worker) and nowhere a participant can read it.
     expect(dispatch.jobToken).toMatch(/^mbj_/);
     expect((await rooms.listRooms([session.room]))[0]?.metadata).not.toContain(dispatch.jobToken);
@@ -101,7 +112,10 @@ describe('gateway: voice sessions', () => {
       const participants = await rooms.listParticipants(session.room);
       expect(participants.map((p) => p.identity)).toEqual(['usr_alice']);
       // The token is limited to its room: it names only that room and LiveKit's API refuses it.
-      const claims = JSON.parse(Buffer.from(session.token.split('.')[1] ?? '', 'base64url').toString()) as { video: Record<string, unknown>; exp: number };
+      const claims = JSON.parse(Buffer.from(session.token.split('.')[1] ?? '', 'base64url').toString()) as {
+        video: Record<string, unknown>;
+        exp: number;
+      };
       expect(claims.video).toMatchObject({ room: session.room, roomJoin: true, roomAdmin: false, roomCreate: false, roomList: false });
       expect(claims.exp * 1000).toBeLessThanOrEqual(Date.parse(session.tokenExpiresAt) + 1_000);
       for (const method of ['ListRooms', 'DeleteRoom']) {
@@ -181,41 +195,80 @@ describe('gateway: voice sessions', () => {
     await h.grantSeconds(tenant, 'usr_carol', 600);
     const session = voiceSessionSchema.parse((await start('usr_carol')).body);
     await rooms.deleteRoom(session.room);
-    const row = await eventually(() => sessionRow(session.sessionId), (r) => r?.status === 'ended');
+    const row = await eventually(
+      () => sessionRow(session.sessionId),
+      (r) => r?.status === 'ended',
+    );
     expect(row?.status).toBe('ended');
-    expect(h.log.lines.some((l) => l.msg === 'voice session room finished' && l.sessionId === session.sessionId && l.settled === true)).toBe(true);
+    expect(
+      h.log.lines.some((l) => l.msg === 'voice session room finished' && l.sessionId === session.sessionId && l.settled === true),
+    ).toBe(true);
   });
 
   it('refuses an unsigned or forged LiveKit webhook and changes nothing', async () => {
-    const body = JSON.stringify({ event: 'room_finished', room: { name: 'x', metadata: JSON.stringify({ tenant, userId: 'u', sessionId: 'vs_x', startedAt: new Date().toISOString() }) } });
+    const body = JSON.stringify({
+      event: 'room_finished',
+      room: { name: 'x', metadata: JSON.stringify({ tenant, userId: 'u', sessionId: 'vs_x', startedAt: new Date().toISOString() }) },
+    });
     const unsigned = await request(h.app).post('/v1/webhooks/livekit').set('Content-Type', 'application/webhook+json').send(body);
     expect(unsigned.status).toBe(401);
-    const forged = await request(h.app).post('/v1/webhooks/livekit').set('Content-Type', 'application/webhook+json').set('Authorization', 'eyJhbGciOiJIUzI1NiJ9.e30.x').send(body);
+    const forged = await request(h.app)
+      .post('/v1/webhooks/livekit')
+      .set('Content-Type', 'application/webhook+json')
+      .set('Authorization', 'eyJhbGciOiJIUzI1NiJ9.e30.x')
+      .send(body);
     expect(forged.status).toBe(401);
   });
 
   it('refuses API keys without voice:sessions, and requires a userId from keys that have it', async () => {
     const admin = await h.token(tenant, 'usr_admin', ['admin']);
     const make = async (permissions: string[]) =>
-      String((await request(h.app).post('/v1/api-keys').set('Host', `${tenant}.localhost`).set('Authorization', `Bearer ${admin}`).send({ name: 'k', permissions })).body.key);
+      String(
+        (
+          await request(h.app)
+            .post('/v1/api-keys')
+            .set('Host', `${tenant}.localhost`)
+            .set('Authorization', `Bearer ${admin}`)
+            .send({ name: 'k', permissions })
+        ).body.key,
+      );
     const readOnly = await make(['api-keys:read']);
-    expect((await request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('X-Api-Key', readOnly).send({ userId: 'usr_alice' })).status).toBe(403);
+    expect(
+      (
+        await request(h.app)
+          .post('/v1/voice/sessions')
+          .set('Host', `${tenant}.localhost`)
+          .set('X-Api-Key', readOnly)
+          .send({ userId: 'usr_alice' })
+      ).status,
+    ).toBe(403);
     const voice = await make(['voice:sessions']);
-    expect((await request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('X-Api-Key', voice).send({})).status).toBe(400);
+    expect(
+      (await request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('X-Api-Key', voice).send({})).status,
+    ).toBe(400);
     await addUser('usr_dave');
     await h.grantSeconds(tenant, 'usr_dave', 600);
-    const res = await request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('X-Api-Key', voice).send({ userId: 'usr_dave' });
+    const res = await request(h.app)
+      .post('/v1/voice/sessions')
+      .set('Host', `${tenant}.localhost`)
+      .set('X-Api-Key', voice)
+      .send({ userId: 'usr_dave' });
     expect(res.status).toBe(201);
     await rooms.deleteRoom(voiceSessionSchema.parse(res.body).room);
   });
   describe('an API key starting a session for a user', () => {
     const createKey = async (environment: 'live' | 'test') => {
       const admin = await h.token(tenant, 'usr_admin', ['admin']);
-      const res = await request(h.app).post('/v1/api-keys').set('Host', `${tenant}.localhost`).set('Authorization', `Bearer ${admin}`).send({ name: `voice-${environment}`, environment, permissions: ['voice:sessions'] });
+      const res = await request(h.app)
+        .post('/v1/api-keys')
+        .set('Host', `${tenant}.localhost`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ name: `voice-${environment}`, environment, permissions: ['voice:sessions'] });
       expect(res.status).toBe(201);
       return String(res.body.key);
     };
-    const startWith = (key: string, userId: string) => request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('X-Api-Key', key).send({ userId });
+    const startWith = (key: string, userId: string) =>
+      request(h.app).post('/v1/voice/sessions').set('Host', `${tenant}.localhost`).set('X-Api-Key', key).send({ userId });
     const tenantRooms = async () => (await rooms.listRooms()).filter((r) => r.name.includes(tenant)).map((r) => r.name);
 
     it('the tenant does not have: 404 naming the user (not 402 no_minutes), nothing reserved, no room', async () => {
@@ -251,7 +304,11 @@ describe('gateway: voice sessions', () => {
       const session = voiceSessionSchema.parse(started.body);
       expect(await sessionsOf('usr_frank')).toBe(1);
       // A test key may still end it: ending spends nothing more than the time already talked.
-      const ended = await request(h.app).post(`/v1/voice/sessions/${session.sessionId}/end`).set('Host', `${tenant}.localhost`).set('X-Api-Key', test).send({});
+      const ended = await request(h.app)
+        .post(`/v1/voice/sessions/${session.sessionId}/end`)
+        .set('Host', `${tenant}.localhost`)
+        .set('X-Api-Key', test)
+        .send({});
       expect(ended.status).toBe(200);
       expect(ended.body).toMatchObject({ sessionId: session.sessionId, status: 'ended' });
     });

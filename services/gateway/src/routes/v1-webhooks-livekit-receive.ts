@@ -40,7 +40,12 @@ export const v1WebhooksLivekitReceive: GatewayRoute = {
           const tenant = await ctx.gateway.registry.bySlug(metadata.data.tenant);
           if (tenant?.home && tenant.region === ctx.gateway.region) {
             const elapsedSeconds = Math.max(0, Math.floor((Date.now() - Date.parse(metadata.data.startedAt)) / 1000));
-            const result = await ctx.gateway.billing.end(tenant.slug, metadata.data.sessionId, { elapsedSeconds, reason: 'user_hangup' }, traceHeaders(req));
+            const result = await ctx.gateway.billing.end(
+              tenant.slug,
+              metadata.data.sessionId,
+              { elapsedSeconds, reason: 'user_hangup' },
+              traceHeaders(req),
+            );
             settled = result !== undefined;
             req.log.info({ tenantId: tenant.slug, sessionId: metadata.data.sessionId, settled }, 'voice session room finished');
           }

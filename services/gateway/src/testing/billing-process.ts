@@ -18,7 +18,9 @@ export type BillingProcessAuth = { issuer: TestTokenIssuer } | { auth: { jwksUrl
  * The real billing service in a process of its own, on a free port, against the test database and
  * the test Redis. Voice-session starts and ends call no Stripe API, so Stripe points nowhere.
  */
-export async function startBillingProcess(options: { databaseUrl: string; port?: number; redisUrl?: string } & BillingProcessAuth): Promise<BillingProcess> {
+export async function startBillingProcess(
+  options: { databaseUrl: string; port?: number; redisUrl?: string } & BillingProcessAuth,
+): Promise<BillingProcess> {
   let jwks: Awaited<ReturnType<typeof serveJwks>> | undefined;
   let auth: { jwksUrl: string; issuer: string; audience: string };
   if ('issuer' in options) {

@@ -7,7 +7,16 @@ import { startServer, type RunningServer } from '@mindbot/http';
 import { TenantProvisioner } from '@mindbot/provisioning';
 import { buildServiceDeps, type ServiceDeps } from '@mindbot/service-runtime';
 import type { Region, TenantManifest } from '@mindbot/tenancy';
-import { captureLogger, createTestDatabase, createTestTokenIssuer, testManifest, testRedisUrl, type CapturedLogger, type TestDatabase, type TestTokenIssuer } from '@mindbot/testing';
+import {
+  captureLogger,
+  createTestDatabase,
+  createTestTokenIssuer,
+  testManifest,
+  testRedisUrl,
+  type CapturedLogger,
+  type TestDatabase,
+  type TestTokenIssuer,
+} from '@mindbot/testing';
 import { createApp } from '../app.js';
 import { buildGatewayDeps, type GatewayDeps, type GatewaySettings } from '../gateway-deps.js';
 import type { RedisDownPolicy } from '../domain/rate-limiter.js';
@@ -53,7 +62,11 @@ export interface GatewayHarness {
   provisioner: TenantProvisioner;
   region: Region;
   /** Provisions (or updates) a tenant in this harness's database; returns its manifest. */
-  provision(slug: string, change?: (manifest: TenantManifest) => void, overrides?: Parameters<typeof testManifest>[1]): Promise<TenantManifest>;
+  provision(
+    slug: string,
+    change?: (manifest: TenantManifest) => void,
+    overrides?: Parameters<typeof testManifest>[1],
+  ): Promise<TenantManifest>;
   token(tenant: string, userId?: string, roles?: string[]): Promise<string>;
   /** Gives the user `seconds` of talk time, as an activated time card would (billing's tables). */
   grantSeconds(tenant: string, userId: string, seconds: number): Promise<void>;
@@ -87,7 +100,12 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     baseDomain: 'localhost',
     scheme: 'http',
     regionUrls: options.regionUrls ?? {},
-    verifier: options.verifier ?? createTokenVerifier({ ...(options.auth ?? { jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience }), revokedSessions: deps.revokedSessions }),
+    verifier:
+      options.verifier ??
+      createTokenVerifier({
+        ...(options.auth ?? { jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience }),
+        revokedSessions: deps.revokedSessions,
+      }),
     billingUrl: options.billingUrl ?? 'http://127.0.0.1:9',
     ssoUrl: options.ssoUrl ?? 'http://127.0.0.1:9',
     billingServiceToken: BILLING_SERVICE_TOKEN,
@@ -95,13 +113,13 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
       options.livekit === null
         ? undefined
         : {
-      url: 'ws://127.0.0.1:9',
-      apiUrl: 'http://127.0.0.1:9',
-      apiKey: LIVEKIT_DEV_KEY,
-      apiSecret: LIVEKIT_DEV_SECRET,
-      sharedPoolName: 'mindbot-shared',
-      tokenTtlSeconds: 600,
-      ...options.livekit,
+            url: 'ws://127.0.0.1:9',
+            apiUrl: 'http://127.0.0.1:9',
+            apiKey: LIVEKIT_DEV_KEY,
+            apiSecret: LIVEKIT_DEV_SECRET,
+            sharedPoolName: 'mindbot-shared',
+            tokenTtlSeconds: 600,
+            ...options.livekit,
           },
     whenRedisDown: options.whenRedisDown ?? 'local',
     limitShares: options.limitShares ?? { principal: 0.5, ip: 0.5 },

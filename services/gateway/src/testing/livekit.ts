@@ -52,7 +52,9 @@ export async function startLiveKit(options: { apiKey: string; apiSecret: string;
     ...(options.webhookUrl ? ['webhook:', `  api_key: ${options.apiKey}`, '  urls:', `    - ${options.webhookUrl}`] : []),
   ].join('\n');
   const output: string[] = [];
-  const child: ChildProcess = spawn(livekitServerBinary(), ['--config-body', config, '--bind', '127.0.0.1', '--node-ip', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(livekitServerBinary(), ['--config-body', config, '--bind', '127.0.0.1', '--node-ip', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
   const url = `http://127.0.0.1:${port}`;

@@ -42,9 +42,17 @@ export interface SsoBehindGatewayOptions {
  */
 export async function startSsoBehindGateway(options: SsoBehindGatewayOptions): Promise<SsoBehindGateway> {
   const ssoUrl = `http://127.0.0.1:${await freePort()}`;
-  const verifier = createTokenVerifier({ jwks: new URL(`${ssoUrl}/.well-known/jwks.json`), issuer: 'https://sso.test.mindbot', audience: 'mindbot-platform' });
+  const verifier = createTokenVerifier({
+    jwks: new URL(`${ssoUrl}/.well-known/jwks.json`),
+    issuer: 'https://sso.test.mindbot',
+    audience: 'mindbot-platform',
+  });
   const gateway = await startGatewayHarness({ trustProxy: 'loopback', ssoUrl, verifier });
-  const sso = await startSsoHarness({ database: gateway.database, trustProxy: 'loopback', ...(options.ssoOverrides ? { overrides: options.ssoOverrides } : {}) });
+  const sso = await startSsoHarness({
+    database: gateway.database,
+    trustProxy: 'loopback',
+    ...(options.ssoOverrides ? { overrides: options.ssoOverrides } : {}),
+  });
   const ssoServer: RunningServer = await startServer(sso.app, {
     port: Number(new URL(ssoUrl).port),
     host: '127.0.0.1',
@@ -65,7 +73,11 @@ export async function startSsoBehindGateway(options: SsoBehindGatewayOptions): P
   const admin = await sso.tokenFor(tenant, ['admin']);
   // Through the gateway on its own port, as an admin would: the URLs to give the IdPs carry that port.
   const connect = async (body: Record<string, unknown>) => {
-    const res = await request(gateway.app).post('/v1/sso/connections').set('Host', `${tenant.host}:${port}`).set('Authorization', `Bearer ${admin}`).send(body);
+    const res = await request(gateway.app)
+      .post('/v1/sso/connections')
+      .set('Host', `${tenant.host}:${port}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send(body);
     if (res.status !== 201) throw new Error(`connecting ${String(body.kind)}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string; oidc?: { redirectUri: string }; saml?: SpEndpoints };
   };
@@ -79,7 +91,11 @@ export async function startSsoBehindGateway(options: SsoBehindGatewayOptions): P
     secrets: { clientSecret },
   });
   const oidc = { id: created.id, redirectUri: created.oidc?.redirectUri ?? '' };
-  const oidcIdp = await startOidcIdp({ port: idpPort, accounts: options.accounts, clients: [{ clientId, clientSecret, redirectUris: [oidc.redirectUri] }] });
+  const oidcIdp = await startOidcIdp({
+    port: idpPort,
+    accounts: options.accounts,
+    clients: [{ clientId, clientSecret, redirectUris: [oidc.redirectUri] }],
+  });
   const samlIdp = new TestSamlIdp(options.prefix);
   const samlConnection = await connect({ kind: 'saml', name: 'adfs', metadataXml: samlIdp.metadataXml() });
   const saml = { id: samlConnection.id, sp: samlConnection.saml ?? { entityId: '', acsUrl: '', sloUrl: '' } };

@@ -20,11 +20,17 @@ export interface VoiceStack {
  * webhooks to the gateway (listening on a real port), the gateway in process and billing in a
  * process of its own. `provision` runs before billing starts, so billing sees the tenants at once.
  */
-export async function startVoiceStack(options: { requireAgent?: boolean; redisUrl?: string; provision?: (h: GatewayHarness) => Promise<void> } = {}): Promise<VoiceStack> {
+export async function startVoiceStack(
+  options: { requireAgent?: boolean; redisUrl?: string; provision?: (h: GatewayHarness) => Promise<void> } = {},
+): Promise<VoiceStack> {
   const database = await createTestDatabase();
   const gatewayPort = await freePort();
   const billingPort = await freePort();
-  const livekit = await startLiveKit({ apiKey: LIVEKIT_DEV_KEY, apiSecret: LIVEKIT_DEV_SECRET, webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit` });
+  const livekit = await startLiveKit({
+    apiKey: LIVEKIT_DEV_KEY,
+    apiSecret: LIVEKIT_DEV_SECRET,
+    webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit`,
+  });
   const h = await startGatewayHarness({
     database,
     billingUrl: `http://127.0.0.1:${billingPort}`,

@@ -59,7 +59,8 @@ export class ConnectionRepository {
       updatedAt: row.updatedAt,
     };
     const secrets: unknown = row.secrets ? JSON.parse(this.envelope.open(row.secrets, secretsContext(tenant, row.id))) : {};
-    if (row.kind === 'oidc') return { ...base, kind: 'oidc', settings: oidcSettingsSchema.parse(row.settings), secrets: oidcSecretsSchema.parse(secrets) };
+    if (row.kind === 'oidc')
+      return { ...base, kind: 'oidc', settings: oidcSettingsSchema.parse(row.settings), secrets: oidcSecretsSchema.parse(secrets) };
     return { ...base, kind: 'saml', settings: samlSettingsSchema.parse(row.settings), secrets: samlSecretsSchema.parse(secrets) };
   }
 
@@ -80,7 +81,10 @@ export class ConnectionRepository {
       name: connection.name,
       status: connection.status,
       settings: connection.settings,
-      secrets: Object.keys(connection.secrets).length > 0 ? this.envelope.seal(JSON.stringify(connection.secrets), secretsContext(tenant, connection.id)) : null,
+      secrets:
+        Object.keys(connection.secrets).length > 0
+          ? this.envelope.seal(JSON.stringify(connection.secrets), secretsContext(tenant, connection.id))
+          : null,
       roleRules: connection.roleRules,
       defaultRoles: connection.defaultRoles,
       updatedAt: new Date(),

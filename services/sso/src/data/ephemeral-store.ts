@@ -24,7 +24,10 @@ async function orUnavailable<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    throw new AppError('unavailable', 'Sign-in is unavailable right now; try again in a moment.', { headers: { 'Retry-After': '5' }, cause: error });
+    throw new AppError('unavailable', 'Sign-in is unavailable right now; try again in a moment.', {
+      headers: { 'Retry-After': '5' },
+      cause: error,
+    });
   }
 }
 

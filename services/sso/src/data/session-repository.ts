@@ -51,18 +51,27 @@ export interface RefreshTokenRow {
 
 /** Locks the token row, so two concurrent uses of one token cannot both rotate it. */
 export async function lockRefreshToken(tx: TenantTransaction, token: string): Promise<RefreshTokenRow | undefined> {
-  const rows = await tx.$queryRaw<RefreshTokenRow[]>`SELECT id, session_id, expires_at, rotated_at FROM refresh_tokens WHERE token_hash = ${hashToken(token)} FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    RefreshTokenRow[]
+  >`SELECT id, session_id, expires_at, rotated_at FROM refresh_tokens WHERE token_hash = ${hashToken(token)} FOR UPDATE`;
   return rows[0];
 }
 
 export async function revokeSession(tx: TenantTransaction, sessionId: string, reason: string): Promise<boolean> {
-  const { count } = await tx.authSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+  const { count } = await tx.authSession.updateMany({
+    where: { id: sessionId, revokedAt: null },
+    data: { revokedAt: new Date(), revokedReason: reason },
+  });
   return count > 0;
 }
 
 /** Ends every live session of a user; answers the ids of the sessions it ended. */
 export async function revokeUserSessions(tx: TenantTransaction, userId: string, reason: string): Promise<string[]> {
-  const ended = await tx.authSession.updateManyAndReturn({ where: { userId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason }, select: { id: true } });
+  const ended = await tx.authSession.updateManyAndReturn({
+    where: { userId, revokedAt: null },
+    data: { revokedAt: new Date(), revokedReason: reason },
+    select: { id: true },
+  });
   return ended.map((s) => s.id);
 }
 

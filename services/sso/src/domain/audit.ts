@@ -21,7 +21,14 @@ export class Auditor {
     this.logger.info({ tenantId: tenant, audit: entry.action, target: entry.target, requestId: entry.requestId }, 'audit');
     await this.tenants.forTenant(tenant).transaction((tx) =>
       tx.auditEvent.create({
-        data: { id: newId('audit'), action: entry.action, actorId: entry.actorId ?? null, target: entry.target ?? null, data: entry.data ?? {}, requestId: entry.requestId ?? null },
+        data: {
+          id: newId('audit'),
+          action: entry.action,
+          actorId: entry.actorId ?? null,
+          target: entry.target ?? null,
+          data: entry.data ?? {},
+          requestId: entry.requestId ?? null,
+        },
       }),
     );
   }

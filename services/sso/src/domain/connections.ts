@@ -1,14 +1,22 @@
 import type { TenantClients } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
 import type { Connection, ConnectionRepository } from '../data/connection-repository.js';
-import { oidcSecretsSchema, oidcSettingsSchema, samlSecretsSchema, samlSettingsSchema, type connectionCreateRequestSchema, type connectionUpdateRequestSchema } from '@mindbot/sdk/schemas';
+import {
+  oidcSecretsSchema,
+  oidcSettingsSchema,
+  samlSecretsSchema,
+  samlSettingsSchema,
+  type connectionCreateRequestSchema,
+  type connectionUpdateRequestSchema,
+} from '@mindbot/sdk/schemas';
 import type { z } from 'zod';
 import { oidcRedirectUri } from './oidc-login.js';
 import { fetchIdpMetadata, parseIdpMetadata } from './saml-metadata.js';
 import { samlEndpoints } from './saml-login.js';
 
 export type ConnectionProblem = { path: string; message: string };
-export type ConnectionOutcome = { ok: true; connection: Connection } | { ok: false; problems: ConnectionProblem[] } | { ok: false; notFound: true };
+export type ConnectionOutcome =
+  { ok: true; connection: Connection } | { ok: false; problems: ConnectionProblem[] } | { ok: false; notFound: true };
 
 function problemsOf(error: z.ZodError, prefix: string): ConnectionProblem[] {
   return error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), message: i.message }));
@@ -44,7 +52,15 @@ export class ConnectionAdmin {
 
   async create(tenant: string, input: z.output<typeof connectionCreateRequestSchema>): Promise<ConnectionOutcome> {
     const now = new Date();
-    const base = { id: newId('connection'), name: input.name, status: input.status, roleRules: input.roleRules, defaultRoles: input.defaultRoles, createdAt: now, updatedAt: now };
+    const base = {
+      id: newId('connection'),
+      name: input.name,
+      status: input.status,
+      roleRules: input.roleRules,
+      defaultRoles: input.defaultRoles,
+      createdAt: now,
+      updatedAt: now,
+    };
     let connection: Connection;
     if (input.kind === 'oidc') {
       connection = { ...base, kind: 'oidc', settings: input.settings, secrets: input.secrets };
@@ -54,8 +70,15 @@ export class ConnectionAdmin {
         const outcome =
           input.metadataXml !== undefined
             ? parseIdpMetadata(input.metadataXml, this.options.maxXmlBytes)
-            : await fetchIdpMetadata(input.metadataUrl ?? '', { allowInsecure: this.options.allowInsecureUrls, maxBytes: this.options.maxXmlBytes });
-        if (!outcome.ok) return { ok: false, problems: [{ path: input.metadataXml !== undefined ? 'body.metadataXml' : 'body.metadataUrl', message: outcome.problem }] };
+            : await fetchIdpMetadata(input.metadataUrl ?? '', {
+                allowInsecure: this.options.allowInsecureUrls,
+                maxBytes: this.options.maxXmlBytes,
+              });
+        if (!outcome.ok)
+          return {
+            ok: false,
+            problems: [{ path: input.metadataXml !== undefined ? 'body.metadataXml' : 'body.metadataUrl', message: outcome.problem }],
+          };
         fromMetadata = outcome.metadata;
       }
       const settings = samlSettingsSchema.safeParse({ ...fromMetadata, ...input.settings });
@@ -103,7 +126,10 @@ export class ConnectionAdmin {
 
   private insecureUrlProblem(connection: Connection): ConnectionProblem | undefined {
     if (this.options.allowInsecureUrls) return undefined;
-    const urls = connection.kind === 'oidc' ? { issuer: connection.settings.issuer } : { idpSsoUrl: connection.settings.idpSsoUrl, idpSloUrl: connection.settings.idpSloUrl };
+    const urls =
+      connection.kind === 'oidc'
+        ? { issuer: connection.settings.issuer }
+        : { idpSsoUrl: connection.settings.idpSsoUrl, idpSloUrl: connection.settings.idpSloUrl };
     for (const [name, url] of Object.entries(urls)) {
       if (url !== undefined && !url.startsWith('https://')) return { path: `body.settings.${name}`, message: 'must be an https URL' };
     }

@@ -9,8 +9,7 @@ export function verificationRecordName(domain: string): string {
 }
 
 export type DomainOutcome =
-  | { ok: true; domain: DomainView }
-  | { ok: false; reason: 'not_found' | 'taken' | 'unknown_connection' | 'record_missing' };
+  { ok: true; domain: DomainView } | { ok: false; reason: 'not_found' | 'taken' | 'unknown_connection' | 'record_missing' };
 
 export interface DomainView {
   domain: string;
@@ -46,7 +45,8 @@ export class DomainVerification {
 
   async claim(tenant: string, domain: string, connectionId: string | null): Promise<DomainOutcome> {
     return this.tenants.forTenant(tenant).transaction(async (tx): Promise<DomainOutcome> => {
-      if (connectionId && !(await tx.ssoConnection.findUnique({ where: { id: connectionId }, select: { id: true } }))) return { ok: false, reason: 'unknown_connection' };
+      if (connectionId && !(await tx.ssoConnection.findUnique({ where: { id: connectionId }, select: { id: true } })))
+        return { ok: false, reason: 'unknown_connection' };
       const existing = await tx.ssoDomain.findUnique({ where: { domain } });
       if (existing) {
         const row = await tx.ssoDomain.update({ where: { domain }, data: { connectionId } });
@@ -73,7 +73,9 @@ export class DomainVerification {
       records = [];
     }
     if (!records.some((chunks) => chunks.join('') === expected)) return { ok: false, reason: 'record_missing' };
-    const updated = await this.tenants.forTenant(tenant).transaction((tx) => tx.ssoDomain.update({ where: { domain }, data: { verifiedAt: row.verifiedAt ?? new Date() } }));
+    const updated = await this.tenants
+      .forTenant(tenant)
+      .transaction((tx) => tx.ssoDomain.update({ where: { domain }, data: { verifiedAt: row.verifiedAt ?? new Date() } }));
     return { ok: true, domain: view(updated) };
   }
 

@@ -7,7 +7,12 @@ import { signInRelaySchema, type SignInRelay } from './sign-in-relay.js';
 
 const TRANSACTION_TTL_SECONDS = 600;
 
-const transactionSchema = z.object({ connectionId: z.string(), verifier: z.string(), nonce: z.string(), relay: signInRelaySchema.optional() });
+const transactionSchema = z.object({
+  connectionId: z.string(),
+  verifier: z.string(),
+  nonce: z.string(),
+  relay: signInRelaySchema.optional(),
+});
 
 export type OidcTransaction = z.output<typeof transactionSchema>;
 
@@ -53,7 +58,12 @@ export class OidcLogin {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    await this.store.put(tenant, ['oidc', 'tx', state], JSON.stringify({ connectionId: connection.id, verifier, nonce, ...(relay ? { relay } : {}) }), TRANSACTION_TTL_SECONDS);
+    await this.store.put(
+      tenant,
+      ['oidc', 'tx', state],
+      JSON.stringify({ connectionId: connection.id, verifier, nonce, ...(relay ? { relay } : {}) }),
+      TRANSACTION_TTL_SECONDS,
+    );
     return oidc.buildAuthorizationUrl(config, {
       redirect_uri: oidcRedirectUri(origin, connection.id),
       scope: connection.settings.scopes,
@@ -82,7 +92,8 @@ export class OidcLogin {
   async callback(connection: OidcConnection, transaction: OidcTransaction, currentUrl: URL): Promise<OidcCallbackOutcome> {
     const state = currentUrl.searchParams.get('state') ?? '';
     if (transaction.connectionId !== connection.id) return { ok: false, reason: 'state_other_connection' };
-    if (currentUrl.searchParams.has('error')) return { ok: false, reason: 'idp_error', detail: currentUrl.searchParams.get('error')?.slice(0, 100) };
+    if (currentUrl.searchParams.has('error'))
+      return { ok: false, reason: 'idp_error', detail: currentUrl.searchParams.get('error')?.slice(0, 100) };
     let config: oidc.Configuration;
     try {
       config = await this.configuration(connection);
@@ -117,12 +128,12 @@ export class OidcLogin {
     const insecure = this.options.allowInsecureRequests ? [oidc.allowInsecureRequests] : [];
     const execute = [oidc.enableNonRepudiationChecks, ...insecure];
     const config = oidc.discovery(
-        new URL(connection.settings.issuer),
-        connection.settings.clientId,
-        { id_token_signed_response_alg: connection.settings.idTokenAlgorithm, [oidc.clockTolerance]: this.options.clockSkewSeconds },
-        oidc.ClientSecretBasic(connection.secrets.clientSecret),
-        { execute, timeout: 10 },
-      );
+      new URL(connection.settings.issuer),
+      connection.settings.clientId,
+      { id_token_signed_response_alg: connection.settings.idTokenAlgorithm, [oidc.clockTolerance]: this.options.clockSkewSeconds },
+      oidc.ClientSecretBasic(connection.secrets.clientSecret),
+      { execute, timeout: 10 },
+    );
     void config.catch(() => this.configurations.delete(connection.id));
     this.configurations.set(connection.id, { version, config });
     return config;

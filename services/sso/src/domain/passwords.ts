@@ -7,8 +7,15 @@ import type { TokenResponse, TokenService } from './token-service.js';
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane (the library's default algorithm is argon2id). */
 const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 const RESET_TTL_MS = 30 * 60_000;
-const COMMON = new Set(['password1234', '123456789012', 'qwertyuiopas', 'letmein12345', 'passwordpassword', 'welcome12345', 'administrator']);
-
+const COMMON = new Set([
+  'password1234',
+  '123456789012',
+  'qwertyuiopas',
+  'letmein12345',
+  'passwordpassword',
+  'welcome12345',
+  'administrator',
+]);
 
 /** The password policy: 12–128 characters, not a well-known password, not the email itself. */
 export function passwordProblems(password: string, email: string): string[] {
@@ -29,7 +36,11 @@ export interface PasswordResetMailer {
 
 export type PasswordOutcome =
   | { ok: true; tokens: TokenResponse; userId: string }
-  | { ok: false; reason: 'password_login_disabled' | 'policy' | 'email_taken' | 'invalid_credentials' | 'locked' | 'token_invalid'; problems?: string[] };
+  | {
+      ok: false;
+      reason: 'password_login_disabled' | 'policy' | 'email_taken' | 'invalid_credentials' | 'locked' | 'token_invalid';
+      problems?: string[];
+    };
 
 export type ResetOutcome = { ok: true } | { ok: false; reason: 'token_invalid' | 'policy'; problems?: string[] };
 
@@ -59,9 +70,11 @@ export class PasswordLogin {
   }
 
   async login(tenant: string, input: { email: string; password: string }): Promise<PasswordOutcome> {
-    const user = await this.tenants.forTenant(tenant).transaction((tx) =>
-      tx.user.findUnique({ where: { email: input.email }, select: { id: true, passwordHash: true, status: true, lockedUntil: true } }),
-    );
+    const user = await this.tenants
+      .forTenant(tenant)
+      .transaction((tx) =>
+        tx.user.findUnique({ where: { email: input.email }, select: { id: true, passwordHash: true, status: true, lockedUntil: true } }),
+      );
     if (user?.lockedUntil && user.lockedUntil.getTime() > Date.now()) return { ok: false, reason: 'locked' };
     const matches = await verify(user?.passwordHash ?? DUMMY_HASH, input.password);
     if (!user || !user.passwordHash || !matches || user.status !== 'active') {
@@ -80,7 +93,9 @@ export class PasswordLogin {
     const found = await this.tenants.forTenant(tenant).transaction(async (tx) => {
       const user = await tx.user.findUnique({ where: { email }, select: { id: true, status: true } });
       if (user?.status !== 'active') return false;
-      await tx.passwordResetToken.create({ data: { id: newId('resetToken'), userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + RESET_TTL_MS) } });
+      await tx.passwordResetToken.create({
+        data: { id: newId('resetToken'), userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + RESET_TTL_MS) },
+      });
       return true;
     });
     if (found) await this.mailer.send(tenant, email, token);
@@ -91,22 +106,33 @@ export class PasswordLogin {
     // The user's sessions end in the same transaction; their access tokens are refused everywhere once it commits.
     return this.tokens.revoking(tenant, async (tx): Promise<{ result: ResetOutcome; ended: string[] }> => {
       const refused = (result: ResetOutcome) => ({ result, ended: [] });
-      const row = await tx.passwordResetToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: { select: { email: true } } } });
+      const row = await tx.passwordResetToken.findUnique({
+        where: { tokenHash: hashToken(token) },
+        include: { user: { select: { email: true } } },
+      });
       if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) return refused({ ok: false, reason: 'token_invalid' });
       const problems = passwordProblems(password, row.user.email);
       if (problems.length > 0) return refused({ ok: false, reason: 'policy', problems });
       const { count } = await tx.passwordResetToken.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: new Date() } });
       if (count !== 1) return refused({ ok: false, reason: 'token_invalid' });
-      await tx.user.update({ where: { id: row.userId }, data: { passwordHash: await hash(password, ARGON2), failedLogins: 0, lockedUntil: null, updatedAt: new Date() } });
+      await tx.user.update({
+        where: { id: row.userId },
+        data: { passwordHash: await hash(password, ARGON2), failedLogins: 0, lockedUntil: null, updatedAt: new Date() },
+      });
       return { result: { ok: true }, ended: await revokeUserSessions(tx, row.userId, 'password_reset') };
     });
   }
 
   private async recordFailure(tenant: string, userId: string): Promise<void> {
     await this.tenants.forTenant(tenant).transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ failed_logins: number }[]>`UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ${userId} RETURNING failed_logins`;
+      const rows = await tx.$queryRaw<
+        { failed_logins: number }[]
+      >`UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ${userId} RETURNING failed_logins`;
       if ((rows[0]?.failed_logins ?? 0) >= this.policy.maxFailures) {
-        await tx.user.update({ where: { id: userId }, data: { failedLogins: 0, lockedUntil: new Date(Date.now() + this.policy.lockoutSeconds * 1000) } });
+        await tx.user.update({
+          where: { id: userId },
+          data: { failedLogins: 0, lockedUntil: new Date(Date.now() + this.policy.lockoutSeconds * 1000) },
+        });
       }
     });
   }

@@ -45,7 +45,12 @@ async function setRoles(tx: TenantTransaction, userId: string, roleNames: readon
  * email; profile, groups and roles are refreshed at every login. A new identity whose email belongs
  * to an existing user is refused rather than silently linked.
  */
-export async function provisionIdentity(tx: TenantTransaction, connection: Connection, asserted: AssertedIdentity, options: { jitProvisioning: boolean }): Promise<ProvisionOutcome> {
+export async function provisionIdentity(
+  tx: TenantTransaction,
+  connection: Connection,
+  asserted: AssertedIdentity,
+  options: { jitProvisioning: boolean },
+): Promise<ProvisionOutcome> {
   const email = asserted.email && EMAIL.test(asserted.email) ? asserted.email.toLowerCase() : undefined;
   const groups = asserted.groups.slice(0, 200).map((g) => g.slice(0, 255));
   const roleNames = mappedRoles(connection, groups);
@@ -55,8 +60,12 @@ export async function provisionIdentity(tx: TenantTransaction, connection: Conne
   });
   if (existing) {
     if (existing.user.status !== 'active') return { ok: false, reason: 'user_disabled' };
-    await tx.userIdentity.update({ where: { id: existing.id }, data: { email: email ?? null, groups, lastLoginAt: new Date(), profile: { displayName: asserted.displayName ?? null } } });
-    if (asserted.displayName) await tx.user.update({ where: { id: existing.userId }, data: { displayName: asserted.displayName, updatedAt: new Date() } });
+    await tx.userIdentity.update({
+      where: { id: existing.id },
+      data: { email: email ?? null, groups, lastLoginAt: new Date(), profile: { displayName: asserted.displayName ?? null } },
+    });
+    if (asserted.displayName)
+      await tx.user.update({ where: { id: existing.userId }, data: { displayName: asserted.displayName, updatedAt: new Date() } });
     return { ok: true, userId: existing.userId, created: false, roles: await setRoles(tx, existing.userId, roleNames) };
   }
   if (!options.jitProvisioning) return { ok: false, reason: 'jit_disabled' };
@@ -65,7 +74,16 @@ export async function provisionIdentity(tx: TenantTransaction, connection: Conne
   const userId = newId('user');
   await tx.user.create({ data: { id: userId, email, displayName: asserted.displayName ?? null } });
   await tx.userIdentity.create({
-    data: { id: newId('identity'), userId, connectionId: connection.id, issuer: asserted.issuer, subject: asserted.subject, email, groups, profile: { displayName: asserted.displayName ?? null } },
+    data: {
+      id: newId('identity'),
+      userId,
+      connectionId: connection.id,
+      issuer: asserted.issuer,
+      subject: asserted.subject,
+      email,
+      groups,
+      profile: { displayName: asserted.displayName ?? null },
+    },
   });
   return { ok: true, userId, created: true, roles: await setRoles(tx, userId, roleNames) };
 }

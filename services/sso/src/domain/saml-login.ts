@@ -28,7 +28,12 @@ export function samlEndpoints(origin: string, connectionId: string): SamlEndpoin
  * sign-in's relay (returnTo, PKCE challenge) is saved beside the request id it belongs to.
  */
 export function requestIdCache(store: EphemeralStore, tenant: string, connectionId: string, relay?: SignInRelay): CacheProvider {
-  return samlIdCache(store, tenant, { kind: 'request', connectionId, ttlSeconds: SAML_REQUEST_TTL_SECONDS }, relay && ((id) => putSamlRelay(store, tenant, connectionId, id, relay, SAML_REQUEST_TTL_SECONDS)));
+  return samlIdCache(
+    store,
+    tenant,
+    { kind: 'request', connectionId, ttlSeconds: SAML_REQUEST_TTL_SECONDS },
+    relay && ((id) => putSamlRelay(store, tenant, connectionId, id, relay, SAML_REQUEST_TTL_SECONDS)),
+  );
 }
 
 /**
@@ -36,7 +41,14 @@ export function requestIdCache(store: EphemeralStore, tenant: string, connection
  * `validateInResponseTo` here is what makes it remember the id of each AuthnRequest it builds; the
  * ACS does not let node-saml judge InResponseTo (see samlAcsOptionsFor).
  */
-export function samlOptionsFor(options: { tenant: string; origin: string; connection: SamlConnection; store: EphemeralStore; clockSkewSeconds: number; relay?: SignInRelay | undefined }): SamlConfig {
+export function samlOptionsFor(options: {
+  tenant: string;
+  origin: string;
+  connection: SamlConnection;
+  store: EphemeralStore;
+  clockSkewSeconds: number;
+  relay?: SignInRelay | undefined;
+}): SamlConfig {
   const { connection } = options;
   const endpoints = samlEndpoints(options.origin, connection.id);
   const spKey = connection.secrets.spPrivateKey;
@@ -72,7 +84,13 @@ export function samlOptionsFor(options: { tenant: string; origin: string; connec
  * whenever it does not validate InResponseTo. With `never` it touches neither the request cache nor
  * the bearer confirmation, and every rule of the profile is applied once, here, to the signed assertion.
  */
-export function samlAcsOptionsFor(options: { tenant: string; origin: string; connection: SamlConnection; store: EphemeralStore; clockSkewSeconds: number }): SamlConfig {
+export function samlAcsOptionsFor(options: {
+  tenant: string;
+  origin: string;
+  connection: SamlConnection;
+  store: EphemeralStore;
+  clockSkewSeconds: number;
+}): SamlConfig {
   return { ...samlOptionsFor(options), validateInResponseTo: ValidateInResponseTo.never };
 }
 
@@ -141,7 +159,11 @@ function statusCodes(response: Element): string[] | undefined {
   if (statuses.length !== 1 || !statuses[0]) return undefined;
   const codes: string[] = [];
   let level: Element = statuses[0];
-  for (let code = childElementsNS(level, SAML_PROTOCOL_NS, 'StatusCode'); code.length === 1 && code[0]; code = childElementsNS(level, SAML_PROTOCOL_NS, 'StatusCode')) {
+  for (
+    let code = childElementsNS(level, SAML_PROTOCOL_NS, 'StatusCode');
+    code.length === 1 && code[0];
+    code = childElementsNS(level, SAML_PROTOCOL_NS, 'StatusCode')
+  ) {
     level = code[0];
     codes.push(attributeOf(level, 'Value'));
   }
@@ -151,7 +173,9 @@ function statusCodes(response: Element): string[] | undefined {
 /** The SubjectConfirmationData of each bearer SubjectConfirmation of the assertion's Subject (undefined for a bearer confirmation without exactly one). */
 function bearerConfirmationData(assertion: Element): (Element | undefined)[] {
   const subject = childElementsNS(assertion, SAML_ASSERTION_NS, 'Subject')[0];
-  const bearer = subject ? childElementsNS(subject, SAML_ASSERTION_NS, 'SubjectConfirmation').filter((c) => c.getAttribute('Method') === BEARER) : [];
+  const bearer = subject
+    ? childElementsNS(subject, SAML_ASSERTION_NS, 'SubjectConfirmation').filter((c) => c.getAttribute('Method') === BEARER)
+    : [];
   return bearer.map((confirmation) => {
     const data = childElementsNS(confirmation, SAML_ASSERTION_NS, 'SubjectConfirmationData');
     return data.length === 1 ? data[0] : undefined;
@@ -164,7 +188,12 @@ function bearerConfirmationData(assertion: Element): (Element | undefined)[] {
  * both with the clock skew. Answers the latest NotOnOrAfter (how long the assertion could be
  * replayed) and the InResponseTo they all carry, '' for none.
  */
-function checkBearerConfirmations(data: (Element | undefined)[], acsUrl: string, now: number, skewMs: number): Refusal | { ok: true; inResponseTo: string; notOnOrAfter: number } {
+function checkBearerConfirmations(
+  data: (Element | undefined)[],
+  acsUrl: string,
+  now: number,
+  skewMs: number,
+): Refusal | { ok: true; inResponseTo: string; notOnOrAfter: number } {
   if (data.length === 0) return { ok: false, reason: 'bearer_confirmation_missing' };
   let latest = 0;
   const inResponseTo = new Set<string>();
@@ -182,7 +211,8 @@ function checkBearerConfirmations(data: (Element | undefined)[], acsUrl: string,
     inResponseTo.add(attributeOf(confirmation, 'InResponseTo'));
   }
   const [only, ...more] = inResponseTo;
-  if (only === undefined || more.length > 0) return { ok: false, reason: 'in_response_to_mismatch', detail: 'bearer confirmations disagree' };
+  if (only === undefined || more.length > 0)
+    return { ok: false, reason: 'in_response_to_mismatch', detail: 'bearer confirmations disagree' };
   return { ok: true, inResponseTo: only, notOnOrAfter: latest };
 }
 
@@ -231,7 +261,8 @@ export async function checkVerifiedAssertion(options: {
 
   if (connection.settings.requireEncryptedAssertions && !options.wasEncrypted) return { ok: false, reason: 'assertion_not_encrypted' };
   const status = statusCodes(response);
-  if (status?.[0] !== STATUS_SUCCESS) return { ok: false, reason: 'status_not_success', detail: (status ?? ['no single Status']).join(' ').slice(0, 300) };
+  if (status?.[0] !== STATUS_SUCCESS)
+    return { ok: false, reason: 'status_not_success', detail: (status ?? ['no single Status']).join(' ').slice(0, 300) };
   if (attributeOf(response, 'Destination') !== endpoints.acsUrl) return { ok: false, reason: 'destination_mismatch' };
   if (profile.issuer !== connection.settings.idpEntityId) return { ok: false, reason: 'issuer_mismatch' };
   if (childElementsNS(assertion, SAML_ASSERTION_NS, 'AuthnStatement').length === 0) return { ok: false, reason: 'authn_statement_missing' };
@@ -260,6 +291,12 @@ export async function checkVerifiedAssertion(options: {
     ok: true,
     nameId,
     sessionIndex: profile.sessionIndex,
-    identity: { issuer: connection.settings.idpEntityId, subject: nameId, email, displayName, groups: attributeValues(assertion, connection.settings.groupsAttribute) },
+    identity: {
+      issuer: connection.settings.idpEntityId,
+      subject: nameId,
+      email,
+      displayName,
+      groups: attributeValues(assertion, connection.settings.groupsAttribute),
+    },
   };
 }

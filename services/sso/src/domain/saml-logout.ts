@@ -5,7 +5,15 @@ import type { SamlConnection } from '../data/connection-repository.js';
 import type { EphemeralStore } from '../data/ephemeral-store.js';
 import { samlIdCache } from './saml-id-cache.js';
 import { samlEndpoints, samlOptionsFor } from './saml-login.js';
-import { assertUniqueIds, childElementsNS, parseUntrustedXml, SAML_ASSERTION_NS, SAML_PROTOCOL_NS, XMLDSIG_NS, XmlGuardError } from './xml-guard.js';
+import {
+  assertUniqueIds,
+  childElementsNS,
+  parseUntrustedXml,
+  SAML_ASSERTION_NS,
+  SAML_PROTOCOL_NS,
+  XMLDSIG_NS,
+  XmlGuardError,
+} from './xml-guard.js';
 
 /** How long a LogoutRequest this SP sent waits for the IdP's LogoutResponse. */
 export const SAML_LOGOUT_TTL_SECONDS = 10 * 60;
@@ -22,14 +30,24 @@ interface LogoutContext {
 
 function logoutConfig(context: LogoutContext): SamlConfig {
   // LogoutRequest ids kept apart from AuthnRequest ids: one can never stand in for the other's InResponseTo.
-  return { ...samlOptionsFor(context), cacheProvider: samlIdCache(context.store, context.tenant, { kind: 'logout', connectionId: context.connection.id, ttlSeconds: SAML_LOGOUT_TTL_SECONDS }) };
+  return {
+    ...samlOptionsFor(context),
+    cacheProvider: samlIdCache(context.store, context.tenant, {
+      kind: 'logout',
+      connectionId: context.connection.id,
+      ttlSeconds: SAML_LOGOUT_TTL_SECONDS,
+    }),
+  };
 }
 
 /**
  * The URL of a signed LogoutRequest (HTTP-Redirect binding) for a session signed in through this
  * connection, or undefined when the connection cannot send one (no IdP SLO URL, or no SP key to sign with).
  */
-export async function spLogoutUrl(context: LogoutContext, session: { nameId: string; sessionIndex: string | null }): Promise<string | undefined> {
+export async function spLogoutUrl(
+  context: LogoutContext,
+  session: { nameId: string; sessionIndex: string | null },
+): Promise<string | undefined> {
   const { connection } = context;
   if (!connection.settings.idpSloUrl || !connection.secrets.spPrivateKey) return undefined;
   const saml = new SAML(logoutConfig(context));
@@ -52,10 +70,15 @@ export type LogoutResponseOutcome = { ok: true; inResponseTo: string } | { ok: f
  * signed by one of the connection's certificates, come from its IdP, report success, and answer a
  * pending request of this connection, which it uses up.
  */
-export async function acceptLogoutResponse(context: LogoutContext, query: Record<string, unknown>, rawQuery: string): Promise<LogoutResponseOutcome> {
+export async function acceptLogoutResponse(
+  context: LogoutContext,
+  query: Record<string, unknown>,
+  rawQuery: string,
+): Promise<LogoutResponseOutcome> {
   const samlResponse = query.SAMLResponse;
   if (typeof samlResponse !== 'string' || samlResponse.length === 0) return { ok: false, reason: 'saml_logout_response_missing' };
-  if (typeof query.Signature !== 'string' || typeof query.SigAlg !== 'string') return { ok: false, reason: 'saml_logout_response_unsigned' };
+  if (typeof query.Signature !== 'string' || typeof query.SigAlg !== 'string')
+    return { ok: false, reason: 'saml_logout_response_unsigned' };
   let inResponseTo: string;
   try {
     const xml = inflateRawSync(Buffer.from(samlResponse, 'base64'), { maxOutputLength: 256 * 1024 }).toString('utf8');
@@ -69,7 +92,10 @@ export async function acceptLogoutResponse(context: LogoutContext, query: Record
   if (!inResponseTo) return { ok: false, reason: 'saml_logout_in_response_to_missing' };
   const config = logoutConfig(context);
   try {
-    await new SAML(config).validateRedirectAsync({ SAMLResponse: samlResponse, Signature: query.Signature, SigAlg: query.SigAlg }, rawQuery);
+    await new SAML(config).validateRedirectAsync(
+      { SAMLResponse: samlResponse, Signature: query.Signature, SigAlg: query.SigAlg },
+      rawQuery,
+    );
   } catch (error) {
     return { ok: false, reason: 'saml_logout_response_invalid', detail: error instanceof Error ? error.message.slice(0, 200) : undefined };
   }
@@ -87,7 +113,11 @@ const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
  * it leaves the status, issuer, destination and InResponseTo of a posted LogoutResponse unchecked,
  * so those are read here from that same signed root.
  */
-export async function acceptPostedLogoutResponse(context: LogoutContext, samlResponse: string, maxBytes: number): Promise<LogoutResponseOutcome> {
+export async function acceptPostedLogoutResponse(
+  context: LogoutContext,
+  samlResponse: string,
+  maxBytes: number,
+): Promise<LogoutResponseOutcome> {
   let root: Element;
   try {
     const doc = parseUntrustedXml(Buffer.from(samlResponse, 'base64').toString('utf8'), { maxBytes, allowComments: false });
@@ -96,7 +126,8 @@ export async function acceptPostedLogoutResponse(context: LogoutContext, samlRes
   } catch (error) {
     return { ok: false, reason: 'saml_logout_response_invalid', detail: error instanceof XmlGuardError ? error.reason : 'unreadable' };
   }
-  if (root.localName !== 'LogoutResponse' || root.namespaceURI !== SAML_PROTOCOL_NS) return { ok: false, reason: 'saml_logout_response_invalid', detail: 'not a LogoutResponse' };
+  if (root.localName !== 'LogoutResponse' || root.namespaceURI !== SAML_PROTOCOL_NS)
+    return { ok: false, reason: 'saml_logout_response_invalid', detail: 'not a LogoutResponse' };
   if (childElementsNS(root, XMLDSIG_NS, 'Signature').length === 0) return { ok: false, reason: 'saml_logout_response_unsigned' };
   const inResponseTo = root.getAttribute('InResponseTo') ?? '';
   if (!inResponseTo) return { ok: false, reason: 'saml_logout_in_response_to_missing' };
@@ -115,7 +146,8 @@ export async function acceptPostedLogoutResponse(context: LogoutContext, samlRes
   const code = status ? childElementsNS(status, SAML_PROTOCOL_NS, 'StatusCode')[0]?.getAttribute('Value') : undefined;
   if (code !== SUCCESS) return { ok: false, reason: 'saml_logout_status_not_success', detail: code?.slice(0, 200) };
   // A signed message sent through the browser must name where it was sent (SAML bindings 3.5.5.2).
-  if (root.getAttribute('Destination') !== samlEndpoints(context.origin, context.connection.id).sloUrl) return { ok: false, reason: 'saml_logout_destination_mismatch' };
+  if (root.getAttribute('Destination') !== samlEndpoints(context.origin, context.connection.id).sloUrl)
+    return { ok: false, reason: 'saml_logout_destination_mismatch' };
   // Single use, as by HTTP-Redirect: a replayed (or second) answer finds nothing pending.
   if ((await config.cacheProvider?.removeAsync(inResponseTo)) == null) return { ok: false, reason: 'saml_logout_in_response_to_unknown' };
   return { ok: true, inResponseTo };

@@ -45,7 +45,15 @@ export function parseIdpMetadata(xml: string, maxBytes: number): MetadataOutcome
     .filter((c) => c.length > 0);
   if (certificates.length === 0) return { ok: false, problem: 'no signing certificate' };
   const sloUrl = locationFor(descriptor, 'SingleLogoutService');
-  return { ok: true, metadata: { idpEntityId: entityId, idpSsoUrl: ssoUrl, ...(sloUrl ? { idpSloUrl: sloUrl } : {}), idpCertificates: [...new Set(certificates)].slice(0, 4) } };
+  return {
+    ok: true,
+    metadata: {
+      idpEntityId: entityId,
+      idpSsoUrl: ssoUrl,
+      ...(sloUrl ? { idpSloUrl: sloUrl } : {}),
+      idpCertificates: [...new Set(certificates)].slice(0, 4),
+    },
+  };
 }
 
 /** Fetches metadata from the IdP (https only unless insecure URLs are allowed), with a timeout and size cap. */
@@ -56,7 +64,8 @@ export async function fetchIdpMetadata(url: string, options: { allowInsecure: bo
   } catch {
     return { ok: false, problem: 'metadataUrl is not a URL' };
   }
-  if (parsed.protocol !== 'https:' && !(options.allowInsecure && parsed.protocol === 'http:')) return { ok: false, problem: 'metadataUrl must be https' };
+  if (parsed.protocol !== 'https:' && !(options.allowInsecure && parsed.protocol === 'http:'))
+    return { ok: false, problem: 'metadataUrl must be https' };
   try {
     const response = await fetch(parsed, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
     if (!response.ok) return { ok: false, problem: `metadataUrl answered ${response.status}` };

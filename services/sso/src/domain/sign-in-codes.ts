@@ -22,7 +22,10 @@ export type SignInGrant = z.output<typeof grantSchema>;
 
 export type RedeemOutcome =
   | { ok: true; grant: SignInGrant }
-  | { ok: false; reason: 'code_unknown' | 'code_expired' | 'code_verifier_missing' | 'code_verifier_mismatch' | 'code_verifier_unexpected' };
+  | {
+      ok: false;
+      reason: 'code_unknown' | 'code_expired' | 'code_verifier_missing' | 'code_verifier_mismatch' | 'code_verifier_unexpected';
+    };
 
 /** Stored under the code's hash: a dump of the store holds no redeemable code. */
 const keyOf = (code: string) => ['signin', 'code', createHash('sha256').update(code).digest('base64url')];
@@ -56,7 +59,8 @@ export class SignInCodes {
     if (stored === undefined) return { ok: false, reason: 'code_unknown' };
     const grant = grantSchema.parse(JSON.parse(stored));
     if (this.now() - grant.issuedAt > SIGN_IN_CODE_TTL_SECONDS * 1000) return { ok: false, reason: 'code_expired' };
-    if (grant.codeChallenge === undefined) return verifier === undefined ? { ok: true, grant } : { ok: false, reason: 'code_verifier_unexpected' };
+    if (grant.codeChallenge === undefined)
+      return verifier === undefined ? { ok: true, grant } : { ok: false, reason: 'code_verifier_unexpected' };
     if (verifier === undefined) return { ok: false, reason: 'code_verifier_missing' };
     const expected = Buffer.from(grant.codeChallenge);
     const actual = Buffer.from(s256(verifier));

@@ -12,12 +12,24 @@ export type SignInRelay = z.output<typeof signInRelaySchema>;
 const samlRelayKey = (connectionId: string, requestId: string) => ['saml', 'relay', connectionId, requestId.slice(0, 200)];
 
 /** Remembers the relay of an AuthnRequest for as long as its InResponseTo is accepted. */
-export async function putSamlRelay(store: EphemeralStore, tenant: string, connectionId: string, requestId: string, relay: SignInRelay, ttlSeconds: number): Promise<void> {
+export async function putSamlRelay(
+  store: EphemeralStore,
+  tenant: string,
+  connectionId: string,
+  requestId: string,
+  relay: SignInRelay,
+  ttlSeconds: number,
+): Promise<void> {
   await store.put(tenant, samlRelayKey(connectionId, requestId), JSON.stringify(relay), ttlSeconds);
 }
 
 /** The relay of the AuthnRequest a verified response answered, once; undefined for an API or IdP-initiated sign-in. */
-export async function takeSamlRelay(store: EphemeralStore, tenant: string, connectionId: string, inResponseTo: unknown): Promise<SignInRelay | undefined> {
+export async function takeSamlRelay(
+  store: EphemeralStore,
+  tenant: string,
+  connectionId: string,
+  inResponseTo: unknown,
+): Promise<SignInRelay | undefined> {
   if (typeof inResponseTo !== 'string' || inResponseTo === '') return undefined;
   const stored = await store.take(tenant, samlRelayKey(connectionId, inResponseTo));
   return stored === undefined ? undefined : signInRelaySchema.parse(JSON.parse(stored));

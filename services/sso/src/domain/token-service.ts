@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { TenantClients, TenantTransaction } from '@mindbot/db';
-import { createRefreshToken, createSession, lockRefreshToken, revokeSession, roleNamesOf, type NewSession } from '../data/session-repository.js';
+import {
+  createRefreshToken,
+  createSession,
+  lockRefreshToken,
+  revokeSession,
+  roleNamesOf,
+  type NewSession,
+} from '../data/session-repository.js';
 import type { Auditor } from './audit.js';
 import type { SessionRevocations } from './session-revocations.js';
 import type { SigningKeys } from './signing-keys.js';
@@ -19,7 +26,8 @@ export interface TokenPolicy {
   sessionTtlSeconds: number;
 }
 
-export type RefreshOutcome = { ok: true; tokens: TokenResponse } | { ok: false; reason: 'unknown' | 'expired' | 'reused' | 'session_ended' | 'user_disabled' };
+export type RefreshOutcome =
+  { ok: true; tokens: TokenResponse } | { ok: false; reason: 'unknown' | 'expired' | 'reused' | 'session_ended' | 'user_disabled' };
 
 /** Platform tokens: short-lived ES256 access JWTs and rotating refresh tokens grouped in sessions. */
 export class TokenService {
@@ -35,7 +43,11 @@ export class TokenService {
   async startSession(tx: TenantTransaction, tenant: string, session: Omit<NewSession, 'expiresAt'>): Promise<TokenResponse> {
     const now = Date.now();
     const sessionId = await createSession(tx, { ...session, expiresAt: new Date(now + this.policy.sessionTtlSeconds * 1000) });
-    const refresh = await createRefreshToken(tx, sessionId, new Date(now + Math.min(this.policy.refreshTokenTtlSeconds, this.policy.sessionTtlSeconds) * 1000));
+    const refresh = await createRefreshToken(
+      tx,
+      sessionId,
+      new Date(now + Math.min(this.policy.refreshTokenTtlSeconds, this.policy.sessionTtlSeconds) * 1000),
+    );
     const roles = await roleNamesOf(tx, session.userId);
     return this.respond(tenant, session.userId, roles, sessionId, refresh);
   }
@@ -61,7 +73,12 @@ export class TokenService {
     });
     if ('reused' in outcome) {
       await this.revocations.announce([outcome.reused]);
-      await this.auditor.record(tenant, { action: 'token.refresh_reuse_detected', target: outcome.reused, data: { revokedSession: outcome.reused }, requestId });
+      await this.auditor.record(tenant, {
+        action: 'token.refresh_reuse_detected',
+        target: outcome.reused,
+        data: { revokedSession: outcome.reused },
+        requestId,
+      });
       return { ok: false, reason: 'reused' };
     }
     return outcome;
@@ -87,12 +104,23 @@ export class TokenService {
 
   /** Whether the session behind an access token is still live (logout and revocation end it at once here). */
   async sessionIsLive(tenant: string, sessionId: string): Promise<boolean> {
-    const session = await this.tenants.forTenant(tenant).transaction((tx) => tx.authSession.findUnique({ where: { id: sessionId }, select: { revokedAt: true, expiresAt: true } }));
+    const session = await this.tenants
+      .forTenant(tenant)
+      .transaction((tx) => tx.authSession.findUnique({ where: { id: sessionId }, select: { revokedAt: true, expiresAt: true } }));
     return session !== null && session.revokedAt === null && session.expiresAt.getTime() > Date.now();
   }
 
   private async respond(tenant: string, userId: string, roles: string[], sessionId: string, refreshToken: string): Promise<TokenResponse> {
-    const { token } = await this.keys.sign({ sub: userId, tid: tenant, roles, sid: sessionId, jti: randomUUID() }, this.policy.accessTokenTtlSeconds);
-    return { token_type: 'Bearer', access_token: token, expires_in: this.policy.accessTokenTtlSeconds, refresh_token: refreshToken, session_id: sessionId };
+    const { token } = await this.keys.sign(
+      { sub: userId, tid: tenant, roles, sid: sessionId, jti: randomUUID() },
+      this.policy.accessTokenTtlSeconds,
+    );
+    return {
+      token_type: 'Bearer',
+      access_token: token,
+      expires_in: this.policy.accessTokenTtlSeconds,
+      refresh_token: refreshToken,
+      session_id: sessionId,
+    };
   }
 }

@@ -37,7 +37,8 @@ export function parseUntrustedXml(xml: string, options: { maxBytes: number; allo
       fatalError: (message: string) => problems.push(message),
     },
   }).parseFromString(xml, 'text/xml');
-  if (problems.length > 0 || !(doc.documentElement as Element | null)) throw new XmlGuardError('xml_malformed', problems[0]?.slice(0, 200) ?? 'no document element');
+  if (problems.length > 0 || !(doc.documentElement as Element | null))
+    throw new XmlGuardError('xml_malformed', problems[0]?.slice(0, 200) ?? 'no document element');
   return doc;
 }
 
@@ -70,11 +71,13 @@ function allElements(doc: Document): Element[] {
  */
 export function assertLoginResponseShape(doc: Document): void {
   const root = doc.documentElement as Element | null;
-  if (!root || root.localName !== 'Response' || root.namespaceURI !== SAML_PROTOCOL_NS) throw new XmlGuardError('xml_structure', 'root is not samlp:Response');
+  if (!root || root.localName !== 'Response' || root.namespaceURI !== SAML_PROTOCOL_NS)
+    throw new XmlGuardError('xml_structure', 'root is not samlp:Response');
   if (elementsNS(doc, SAML_PROTOCOL_NS, 'Response').length !== 1) throw new XmlGuardError('xml_structure', 'more than one Response');
   const assertions = allElements(doc).filter((e) => e.localName === 'Assertion');
   const encrypted = allElements(doc).filter((e) => e.localName === 'EncryptedAssertion');
-  if (assertions.length + encrypted.length !== 1) throw new XmlGuardError('xml_structure', `expected one assertion, found ${assertions.length + encrypted.length}`);
+  if (assertions.length + encrypted.length !== 1)
+    throw new XmlGuardError('xml_structure', `expected one assertion, found ${assertions.length + encrypted.length}`);
   const only = assertions[0] ?? encrypted[0];
   if (only?.parentNode !== root) throw new XmlGuardError('xml_structure', 'assertion is not a child of the Response');
   assertUniqueIds(doc);

@@ -19,7 +19,13 @@ export async function finishIdpLogin(
   sso: Sso,
   req: Request,
   res: Response,
-  login: { tenant: TenantContext; connection: Connection; identity: AssertedIdentity; saml?: { nameId: string; sessionIndex: string | undefined }; relay: SignInRelay | undefined },
+  login: {
+    tenant: TenantContext;
+    connection: Connection;
+    identity: AssertedIdentity;
+    saml?: { nameId: string; sessionIndex: string | undefined };
+    relay: SignInRelay | undefined;
+  },
 ): Promise<void> {
   const { tenant, connection, saml, relay } = login;
   const session = { method: connection.kind, connectionId: connection.id, samlNameId: saml?.nameId, samlSessionIndex: saml?.sessionIndex };
@@ -39,11 +45,22 @@ export async function finishIdpLogin(
     });
   if (!outcome.ok) {
     const status = outcome.reason === 'provisioning_conflict' ? 'conflict' : 'forbidden';
-    return refuseLogin(sso.auditor, req, tenant.slug, { reason: outcome.reason, connectionId: connection.id, status, returnTo: relay?.returnTo });
+    return refuseLogin(sso.auditor, req, tenant.slug, {
+      reason: outcome.reason,
+      connectionId: connection.id,
+      status,
+      returnTo: relay?.returnTo,
+    });
   }
   const base = { method: connection.kind, created: outcome.created, roles: outcome.roles };
   if (outcome.tokens) {
-    await sso.auditor.record(tenant.slug, { action: 'sso.login_succeeded', actorId: outcome.userId, target: connection.id, data: { ...base, session: outcome.tokens.session_id }, requestId: requestIdOf(req) });
+    await sso.auditor.record(tenant.slug, {
+      action: 'sso.login_succeeded',
+      actorId: outcome.userId,
+      target: connection.id,
+      data: { ...base, session: outcome.tokens.session_id },
+      requestId: requestIdOf(req),
+    });
     res.set('Cache-Control', 'no-store').json(outcome.tokens satisfies JsonAnswer<typeof tokenResponseSchema>);
     return;
   }

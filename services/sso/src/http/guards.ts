@@ -23,9 +23,28 @@ export function requestIdOf(req: Request): string | undefined {
  * The connection a sign-in names, in this tenant only; unknown and disabled ones are refused and
  * audited (back to `returnTo` when the sign-in's stored relay has one).
  */
-export async function loginConnection<K extends Connection['kind']>(sso: Sso, req: Request, tenant: TenantContext, id: string, kind: K, returnTo?: string): Promise<Extract<Connection, { kind: K }>> {
+export async function loginConnection<K extends Connection['kind']>(
+  sso: Sso,
+  req: Request,
+  tenant: TenantContext,
+  id: string,
+  kind: K,
+  returnTo?: string,
+): Promise<Extract<Connection, { kind: K }>> {
   const connection = await sso.deps.tenants.forTenant(tenant.slug).transaction((tx) => sso.connections.find(tx, tenant.slug, id));
-  if (connection?.kind !== kind) return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'unknown_connection', detail: id.slice(0, 64), status: 'not_found', returnTo });
-  if (connection.status !== 'active') return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'connection_disabled', connectionId: connection.id, status: 'forbidden', returnTo });
+  if (connection?.kind !== kind)
+    return refuseLogin(sso.auditor, req, tenant.slug, {
+      reason: 'unknown_connection',
+      detail: id.slice(0, 64),
+      status: 'not_found',
+      returnTo,
+    });
+  if (connection.status !== 'active')
+    return refuseLogin(sso.auditor, req, tenant.slug, {
+      reason: 'connection_disabled',
+      connectionId: connection.id,
+      status: 'forbidden',
+      returnTo,
+    });
   return connection as Extract<Connection, { kind: K }>;
 }

@@ -28,17 +28,36 @@ describe('sign-in rate limits per client IP and per tenant, in Redis, failing op
   });
 
   /** A request from a given loopback address (127.0.0.0/8 all reaches the server), as distinct clients would send it. */
-  function send(tenant: TestTenant, from: string, method: 'GET' | 'POST', path: string, body?: { type: string; text: string }): Promise<Answer> {
+  function send(
+    tenant: TestTenant,
+    from: string,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: { type: string; text: string },
+  ): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const req = httpRequest(
-        { host: '127.0.0.1', port, method, path, localAddress: from, agent: false, headers: { Host: tenant.host, ...(body ? { 'Content-Type': body.type, 'Content-Length': Buffer.byteLength(body.text) } : {}) } },
+        {
+          host: '127.0.0.1',
+          port,
+          method,
+          path,
+          localAddress: from,
+          agent: false,
+          headers: { Host: tenant.host, ...(body ? { 'Content-Type': body.type, 'Content-Length': Buffer.byteLength(body.text) } : {}) },
+        },
         (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (text += chunk));
           res.on('end', () => {
             const retryAfter = res.headers['retry-after'];
-            resolve({ status: res.statusCode ?? 0, retryAfter, contentType: res.headers['content-type'], body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {} });
+            resolve({
+              status: res.statusCode ?? 0,
+              retryAfter,
+              contentType: res.headers['content-type'],
+              body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {},
+            });
           });
         },
       );
@@ -47,10 +66,17 @@ describe('sign-in rate limits per client IP and per tenant, in Redis, failing op
     });
   }
   const passwordLogin = (tenant: TestTenant, from: string) =>
-    send(tenant, from, 'POST', '/v1/auth/password/login', { type: 'application/json', text: JSON.stringify({ email: 'nobody@acme.test', password: 'not the password at all' }) });
+    send(tenant, from, 'POST', '/v1/auth/password/login', {
+      type: 'application/json',
+      text: JSON.stringify({ email: 'nobody@acme.test', password: 'not the password at all' }),
+    });
   const samlAcs = (tenant: TestTenant, from: string) =>
-    send(tenant, from, 'POST', '/v1/sso/saml/con_unknown/acs', { type: 'application/x-www-form-urlencoded', text: 'SAMLResponse=PHg%2BPC94Pg%3D%3D' });
-  const oidcCallback = (tenant: TestTenant, from: string) => send(tenant, from, 'GET', '/v1/sso/oidc/con_unknown/callback?code=abc&state=xyz');
+    send(tenant, from, 'POST', '/v1/sso/saml/con_unknown/acs', {
+      type: 'application/x-www-form-urlencoded',
+      text: 'SAMLResponse=PHg%2BPC94Pg%3D%3D',
+    });
+  const oidcCallback = (tenant: TestTenant, from: string) =>
+    send(tenant, from, 'GET', '/v1/sso/oidc/con_unknown/callback?code=abc&state=xyz');
 
   function expectLimited(answer: Answer) {
     expect(answer.status).toBe(429);

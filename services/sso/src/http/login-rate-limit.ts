@@ -29,11 +29,15 @@ export function loginRateLimit(sso: Sso): RequestHandler {
       return;
     }
     const [ip, all] = counts;
-    const over = ip && ip.count > perIp ? { limit: 'ip', window: ip } : all && all.count > perTenant ? { limit: 'tenant', window: all } : undefined;
+    const over =
+      ip && ip.count > perIp ? { limit: 'ip', window: ip } : all && all.count > perTenant ? { limit: 'tenant', window: all } : undefined;
     if (over) {
       const retryAfter = over.window.resetSeconds;
       req.log.info({ limit: over.limit }, 'sign-in rate limited');
-      throw new AppError('rate_limited', `Too many sign-in attempts; retry after ${retryAfter} seconds.`, { headers: { 'Retry-After': String(retryAfter) }, extensions: { retryAfter } });
+      throw new AppError('rate_limited', `Too many sign-in attempts; retry after ${retryAfter} seconds.`, {
+        headers: { 'Retry-After': String(retryAfter) },
+        extensions: { retryAfter },
+      });
     }
     next();
   };

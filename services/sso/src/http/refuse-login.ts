@@ -2,7 +2,8 @@ import type { Request } from 'express';
 import { AppError } from '@mindbot/errors';
 import type { Auditor } from '../domain/audit.js';
 
-export type RefusalStatus = 'unauthenticated' | 'bad_request' | 'not_found' | 'forbidden' | 'conflict' | 'payload_too_large' | 'unavailable';
+export type RefusalStatus =
+  'unauthenticated' | 'bad_request' | 'not_found' | 'forbidden' | 'conflict' | 'payload_too_large' | 'unavailable';
 
 const MESSAGES: Record<RefusalStatus, string> = {
   unauthenticated: 'The sign-in could not be completed.',
@@ -39,7 +40,13 @@ export async function refuseLogin(
   auditor: Auditor,
   req: Request,
   tenant: string,
-  refusal: { reason: string; detail?: string | undefined; connectionId?: string | undefined; status?: RefusalStatus; returnTo?: string | undefined },
+  refusal: {
+    reason: string;
+    detail?: string | undefined;
+    connectionId?: string | undefined;
+    status?: RefusalStatus;
+    returnTo?: string | undefined;
+  },
 ): Promise<never> {
   await auditor.record(tenant, {
     action: 'sso.login_refused',

@@ -2,10 +2,7 @@ import type { Request, Response } from 'express';
 import passport from 'passport';
 import { MultiSamlStrategy, type Profile, type SamlConfig, type VerifiedCallback } from '@node-saml/passport-saml';
 
-export type SamlRun =
-  | { kind: 'responded' }
-  | { kind: 'authenticated'; profile: Profile }
-  | { kind: 'failed'; message: string };
+export type SamlRun = { kind: 'responded' } | { kind: 'authenticated'; profile: Profile } | { kind: 'failed'; message: string };
 
 interface RequestContext {
   config: SamlConfig;
@@ -85,7 +82,10 @@ export class SamlPassport {
           settle({ kind: 'authenticated', profile: user.profile as Profile });
           return;
         }
-        settle({ kind: 'failed', message: typeof info === 'object' && info !== null && 'message' in info ? String(info.message) : 'authentication failed' });
+        settle({
+          kind: 'failed',
+          message: typeof info === 'object' && info !== null && 'message' in info ? String(info.message) : 'authentication failed',
+        });
       }) as (req: Request, res: Response, next: (error?: unknown) => void) => void;
       try {
         middleware(req, res, (error?: unknown) => {

@@ -6,7 +6,10 @@ import { tenantOf } from './tenant-context.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 
-const refused = () => new AppError('unauthenticated', 'The access token is missing, invalid or expired.', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+const refused = () =>
+  new AppError('unauthenticated', 'The access token is missing, invalid or expired.', {
+    headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+  });
 
 /**
  * A platform token for this host's tenant, from a session that is still live. A token of another
@@ -15,7 +18,8 @@ const refused = () => new AppError('unauthenticated', 'The access token is missi
 export function requireTenantToken(verifier: TokenVerifier, tokens: TokenService): RequestHandler {
   return async (req, res, next) => {
     const match = BEARER.exec(req.headers.authorization ?? '');
-    if (!match?.[1]) throw new AppError('unauthenticated', 'A Bearer access token is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
+    if (!match?.[1])
+      throw new AppError('unauthenticated', 'A Bearer access token is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
     const principal = await verifier.verify(match[1]);
     const tenant = tenantOf(res);
     if (principal.tenant !== tenant.slug) {

@@ -6,7 +6,9 @@ import { hostsOfTenant, slugOfPlatformHost } from '@mindbot/tenancy';
 import { z } from 'zod';
 import type { Auditor } from '../domain/audit.js';
 
-const tenantSsoSettings = z.object({ passwordLogin: z.boolean().default(true), jitProvisioning: z.boolean().default(true) }).catch({ passwordLogin: true, jitProvisioning: true });
+const tenantSsoSettings = z
+  .object({ passwordLogin: z.boolean().default(true), jitProvisioning: z.boolean().default(true) })
+  .catch({ passwordLogin: true, jitProvisioning: true });
 
 /** The tenant a request is for, decided by the host it arrived on (its platform host or one of its own domains). */
 export interface TenantContext {
@@ -34,7 +36,13 @@ interface Cached {
  * a suspended tenant 403, audited. `scheme` (SSO_PUBLIC_SCHEME): https makes every URL handed out
  * https; http leaves the scheme to the request (https only from a proxy TRUST_PROXY trusts).
  */
-export function tenantContext(options: { platform: PlatformClient; scheme: 'http' | 'https'; baseDomain: string; auditor: Auditor; cacheMs?: number }): RequestHandler {
+export function tenantContext(options: {
+  platform: PlatformClient;
+  scheme: 'http' | 'https';
+  baseDomain: string;
+  auditor: Auditor;
+  cacheMs?: number;
+}): RequestHandler {
   const select = { slug: true, status: true, home: true, sso: true, region: true, domains: { select: { domain: true } } } as const;
   // `<slug>.<base domain>` names the tenant directly, as at the gateway; any other host must be one of a tenant's domains.
   const lookup = async (host: string): Promise<Cached['row']> => {
@@ -55,15 +63,26 @@ export function tenantContext(options: { platform: PlatformClient; scheme: 'http
     }
     const row = cached.row;
     if (!row) throw new AppError('not_found', 'No tenant is served at this host.');
-    if (!row.home) throw new AppError('misdirected_request', "This tenant is served in another region.");
+    if (!row.home) throw new AppError('misdirected_request', 'This tenant is served in another region.');
     if (row.status === 'suspended') {
-      await options.auditor.record(row.slug, { action: 'sso.refused.tenant_suspended', data: { path: req.path }, requestId: typeof req.id === 'string' ? req.id : undefined });
+      await options.auditor.record(row.slug, {
+        action: 'sso.refused.tenant_suspended',
+        data: { path: req.path },
+        requestId: typeof req.id === 'string' ? req.id : undefined,
+      });
       throw new AppError('tenant_suspended', 'This tenant is suspended.');
     }
     if (row.status !== 'active') throw new AppError('unavailable', 'This tenant is not available right now.');
     const sso = tenantSsoSettings.parse(row.sso);
     const ownHosts = hostsOfTenant({ slug: row.slug, region: row.region, domains: row.domains.map((d) => d.domain) }, options.baseDomain);
-    const context: TenantContext = { slug: row.slug, host, publicOrigin: publicOriginOf(req, { scheme: options.scheme }), passwordLogin: sso.passwordLogin, jitProvisioning: sso.jitProvisioning, ownHosts };
+    const context: TenantContext = {
+      slug: row.slug,
+      host,
+      publicOrigin: publicOriginOf(req, { scheme: options.scheme }),
+      passwordLogin: sso.passwordLogin,
+      jitProvisioning: sso.jitProvisioning,
+      ownHosts,
+    };
     tenantLocal.set(res, context);
     req.log = req.log.child({ tenantId: row.slug });
     next();

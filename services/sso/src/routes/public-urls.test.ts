@@ -24,7 +24,9 @@ describe('SSO builds the URLs it hands out from where the request reached the pl
   let httpsOnly: Express;
 
   const read = async (app: Express, id: string, headers: Record<string, string>) => {
-    const res = await request(app).get(`/v1/sso/connections/${id}`).set({ Authorization: `Bearer ${admin}`, ...headers });
+    const res = await request(app)
+      .get(`/v1/sso/connections/${id}`)
+      .set({ Authorization: `Bearer ${admin}`, ...headers });
     expect(res.status).toBe(200);
     return res.body as ConnectionView;
   };
@@ -35,11 +37,19 @@ describe('SSO builds the URLs it hands out from where the request reached the pl
     other = await h.tenant('urls-other');
     admin = await h.tokenFor(acme, ['admin']);
     const create = async (body: Record<string, unknown>) => {
-      const res = await request(h.app).post('/v1/sso/connections').set({ Host: acme.host, Authorization: `Bearer ${admin}` }).send(body);
+      const res = await request(h.app)
+        .post('/v1/sso/connections')
+        .set({ Host: acme.host, Authorization: `Bearer ${admin}` })
+        .send(body);
       expect(res.status).toBe(201);
       return (res.body as { id: string }).id;
     };
-    oidcId = await create({ kind: 'oidc', name: 'corp', settings: { issuer: 'https://idp.corp.test', clientId: 'client-1' }, secrets: { clientSecret: 'oidc-client-secret-value-42' } });
+    oidcId = await create({
+      kind: 'oidc',
+      name: 'corp',
+      settings: { issuer: 'https://idp.corp.test', clientId: 'client-1' },
+      secrets: { clientSecret: 'oidc-client-secret-value-42' },
+    });
     samlId = await create({ kind: 'saml', name: 'adfs', metadataXml: new TestSamlIdp('urls').metadataXml() });
     behindGateway = createSsoApp({ ...h.deps, trustProxy: 'loopback' }, h.sso);
     httpsOnly = createSsoApp(h.deps, { ...h.sso, config: { ...h.sso.config, SSO_PUBLIC_SCHEME: 'https' } });
@@ -53,7 +63,12 @@ describe('SSO builds the URLs it hands out from where the request reached the pl
     const origin = `http://${acme.host}:8080`;
     expect((await read(h.app, oidcId, { Host: `${acme.host}:8080` })).oidc?.redirectUri).toBe(`${origin}/v1/sso/oidc/${oidcId}/callback`);
     const saml = `${origin}/v1/sso/saml/${samlId}`;
-    expect((await read(h.app, samlId, { Host: `${acme.host}:8080` })).saml).toEqual({ entityId: saml, acsUrl: `${saml}/acs`, sloUrl: `${saml}/slo`, metadataUrl: `${saml}/metadata` });
+    expect((await read(h.app, samlId, { Host: `${acme.host}:8080` })).saml).toEqual({
+      entityId: saml,
+      acsUrl: `${saml}/acs`,
+      sloUrl: `${saml}/slo`,
+      metadataUrl: `${saml}/metadata`,
+    });
     const metadata = await request(h.app).get(`/v1/sso/saml/${samlId}/metadata`).set('Host', `${acme.host}:8080`);
     expect(metadata.status).toBe(200);
     expect(metadata.text).toContain(`entityID="${saml}"`);
@@ -61,19 +76,33 @@ describe('SSO builds the URLs it hands out from where the request reached the pl
   });
 
   it('does not use X-Forwarded-Host or X-Forwarded-Proto from a peer TRUST_PROXY does not trust', async () => {
-    const view = await read(h.app, oidcId, { Host: `${acme.host}:8080`, 'X-Forwarded-Host': `${other.host}:4444`, 'X-Forwarded-Proto': 'https' });
+    const view = await read(h.app, oidcId, {
+      Host: `${acme.host}:8080`,
+      'X-Forwarded-Host': `${other.host}:4444`,
+      'X-Forwarded-Proto': 'https',
+    });
     expect(view.oidc?.redirectUri).toBe(`http://${acme.host}:8080/v1/sso/oidc/${oidcId}/callback`);
   });
 
   it('takes scheme, host and port from the trusted gateway, dropping only the default port', async () => {
-    const tls = await read(behindGateway, oidcId, { Host: '127.0.0.1:8082', 'X-Forwarded-Host': `${acme.host}:8443`, 'X-Forwarded-Proto': 'https' });
+    const tls = await read(behindGateway, oidcId, {
+      Host: '127.0.0.1:8082',
+      'X-Forwarded-Host': `${acme.host}:8443`,
+      'X-Forwarded-Proto': 'https',
+    });
     expect(tls.oidc?.redirectUri).toBe(`https://${acme.host}:8443/v1/sso/oidc/${oidcId}/callback`);
-    const standard = await read(behindGateway, samlId, { Host: '127.0.0.1:8082', 'X-Forwarded-Host': `${acme.host}:443`, 'X-Forwarded-Proto': 'https' });
+    const standard = await read(behindGateway, samlId, {
+      Host: '127.0.0.1:8082',
+      'X-Forwarded-Host': `${acme.host}:443`,
+      'X-Forwarded-Proto': 'https',
+    });
     expect(standard.saml?.acsUrl).toBe(`https://${acme.host}/v1/sso/saml/${samlId}/acs`);
   });
 
   it('answers https URLs under SSO_PUBLIC_SCHEME=https even when the request arrived as plain http', async () => {
-    expect((await read(httpsOnly, oidcId, { Host: acme.host })).oidc?.redirectUri).toBe(`https://${acme.host}/v1/sso/oidc/${oidcId}/callback`);
+    expect((await read(httpsOnly, oidcId, { Host: acme.host })).oidc?.redirectUri).toBe(
+      `https://${acme.host}/v1/sso/oidc/${oidcId}/callback`,
+    );
   });
 
   it('lets a sign-in return to the https origin it came in on, port included, and to no other port', async () => {

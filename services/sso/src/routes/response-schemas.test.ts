@@ -59,8 +59,16 @@ describe('sso: answers match their documented response schemas', () => {
       roleRules: [{ group: 'admins', role: 'admin' }],
     });
     expect(issuesOf(oidc, 201, connectionSchema)).toEqual([]);
-    expect(connectionSchema.parse(oidc.body)).toMatchObject({ kind: 'oidc', secretsSet: ['clientSecret'], oidc: { redirectUri: expect.stringContaining('/callback') } });
-    const saml = await as('post', '/v1/sso/connections', admin).send({ kind: 'saml', name: 'adfs', metadataXml: new TestSamlIdp('schemas').metadataXml() });
+    expect(connectionSchema.parse(oidc.body)).toMatchObject({
+      kind: 'oidc',
+      secretsSet: ['clientSecret'],
+      oidc: { redirectUri: expect.stringContaining('/callback') },
+    });
+    const saml = await as('post', '/v1/sso/connections', admin).send({
+      kind: 'saml',
+      name: 'adfs',
+      metadataXml: new TestSamlIdp('schemas').metadataXml(),
+    });
     expect(issuesOf(saml, 201, connectionSchema)).toEqual([]);
     expect(connectionSchema.parse(saml.body)).toMatchObject({ kind: 'saml', saml: { acsUrl: expect.stringContaining('/acs') } });
 
@@ -70,7 +78,12 @@ describe('sso: answers match their documented response schemas', () => {
     expect(issuesOf(renamed, 200, connectionSchema)).toEqual([]);
     const list = await as('get', '/v1/sso/connections', admin);
     expect(issuesOf(list, 200, connectionListSchema)).toEqual([]);
-    expect(connectionListSchema.parse(list.body).connections.map((c) => c.kind).sort()).toEqual(['oidc', 'saml']);
+    expect(
+      connectionListSchema
+        .parse(list.body)
+        .connections.map((c) => c.kind)
+        .sort(),
+    ).toEqual(['oidc', 'saml']);
 
     const claimed = await as('post', '/v1/sso/domains', admin).send({ domain: 'schemas.example', connectionId: id });
     expect(issuesOf(claimed, 201, domainSchema)).toEqual([]);
@@ -84,7 +97,11 @@ describe('sso: answers match their documented response schemas', () => {
   });
 
   it('password sign-in, refresh, me, reset request, session revocation and the JWKS', async () => {
-    const registered = await as('post', '/v1/auth/password/register').send({ email: 'schema@corp.test', password: 'a long enough passphrase 42', displayName: 'Schema' });
+    const registered = await as('post', '/v1/auth/password/register').send({
+      email: 'schema@corp.test',
+      password: 'a long enough passphrase 42',
+      displayName: 'Schema',
+    });
     expect(issuesOf(registered, 201, tokenResponseSchema)).toEqual([]);
     const login = await as('post', '/v1/auth/password/login').send({ email: 'schema@corp.test', password: 'a long enough passphrase 42' });
     expect(issuesOf(login, 200, tokenResponseSchema)).toEqual([]);

@@ -33,31 +33,66 @@ describeTenantIsolation<Ids>({
     const oidc = await request(h.app)
       .post('/v1/sso/connections')
       .set(asA)
-      .send({ kind: 'oidc', name: 'a-oidc', settings: { issuer: 'https://idp.a.test', clientId: 'a-client' }, secrets: { clientSecret: 'a-secret-value' } });
-    const saml = await request(h.app).post('/v1/sso/connections').set(asA).send({ kind: 'saml', name: 'a-saml', metadataXml: new TestSamlIdp('iso-a').metadataXml() });
-    const domain = await request(h.app).post('/v1/sso/domains').set(asA).send({ domain: 'a-corp.test', connectionId: oidc.body.id as string });
+      .send({
+        kind: 'oidc',
+        name: 'a-oidc',
+        settings: { issuer: 'https://idp.a.test', clientId: 'a-client' },
+        secrets: { clientSecret: 'a-secret-value' },
+      });
+    const saml = await request(h.app)
+      .post('/v1/sso/connections')
+      .set(asA)
+      .send({ kind: 'saml', name: 'a-saml', metadataXml: new TestSamlIdp('iso-a').metadataXml() });
+    const domain = await request(h.app)
+      .post('/v1/sso/domains')
+      .set(asA)
+      .send({ domain: 'a-corp.test', connectionId: oidc.body.id as string });
     expect([oidc.status, saml.status, domain.status]).toEqual([201, 201, 201]);
     aliveInA = await h.tokenFor(a, ['member']);
-    const ofA = { connectionId: oidc.body.id as string, samlConnectionId: saml.body.id as string, domain: 'a-corp.test', userId: decodeJwt(aliveInA).sub ?? '' };
+    const ofA = {
+      connectionId: oidc.body.id as string,
+      samlConnectionId: saml.body.id as string,
+      domain: 'a-corp.test',
+      userId: decodeJwt(aliveInA).sub ?? '',
+    };
     expect(ofA.userId).not.toBe('');
-    return { app: h.app, ofA, missing: { connectionId: newId('connection'), samlConnectionId: newId('connection'), domain: 'never-claimed.test', userId: newId('user') } };
+    return {
+      app: h.app,
+      ofA,
+      missing: {
+        connectionId: newId('connection'),
+        samlConnectionId: newId('connection'),
+        domain: 'never-claimed.test',
+        userId: newId('user'),
+      },
+    };
   },
   teardown: () => h.close(),
   byId: {
     'GET /v1/sso/connections/:id': ({ connectionId }) => request(h.app).get(`/v1/sso/connections/${connectionId}`).set(asB()),
-    'PATCH /v1/sso/connections/:id': ({ connectionId }) => request(h.app).patch(`/v1/sso/connections/${connectionId}`).set(asB()).send({ status: 'disabled', name: 'taken over' }),
+    'PATCH /v1/sso/connections/:id': ({ connectionId }) =>
+      request(h.app).patch(`/v1/sso/connections/${connectionId}`).set(asB()).send({ status: 'disabled', name: 'taken over' }),
     'DELETE /v1/sso/connections/:id': ({ connectionId }) => request(h.app).delete(`/v1/sso/connections/${connectionId}`).set(asB()),
-    'POST /v1/sso/domains (connectionId in the body)': ({ connectionId }) => request(h.app).post('/v1/sso/domains').set(asB()).send({ domain: 'b-corp.test', connectionId }),
+    'POST /v1/sso/domains (connectionId in the body)': ({ connectionId }) =>
+      request(h.app).post('/v1/sso/domains').set(asB()).send({ domain: 'b-corp.test', connectionId }),
     'POST /v1/sso/domains/:domain/verify': ({ domain }) => request(h.app).post(`/v1/sso/domains/${domain}/verify`).set(asB()),
     'POST /v1/users/:userId/sessions/revoke': ({ userId }) => request(h.app).post(`/v1/users/${userId}/sessions/revoke`).set(asB()),
     'POST /v1/users/:userId/block': ({ userId }) => request(h.app).post(`/v1/users/${userId}/block`).set(asB()),
     'POST /v1/users/:userId/unblock': ({ userId }) => request(h.app).post(`/v1/users/${userId}/unblock`).set(asB()),
-    'GET /v1/sso/login (connection in the query)': ({ connectionId }) => request(h.app).get('/v1/sso/login').query({ connection: connectionId }).set('Host', b.host),
-    'GET /v1/sso/saml/:connectionId/metadata': ({ samlConnectionId }) => request(h.app).get(`/v1/sso/saml/${samlConnectionId}/metadata`).set('Host', b.host),
+    'GET /v1/sso/login (connection in the query)': ({ connectionId }) =>
+      request(h.app).get('/v1/sso/login').query({ connection: connectionId }).set('Host', b.host),
+    'GET /v1/sso/saml/:connectionId/metadata': ({ samlConnectionId }) =>
+      request(h.app).get(`/v1/sso/saml/${samlConnectionId}/metadata`).set('Host', b.host),
     'POST /v1/sso/saml/:connectionId/acs': ({ samlConnectionId }) =>
-      request(h.app).post(`/v1/sso/saml/${samlConnectionId}/acs`).set('Host', b.host).type('form').send({ SAMLResponse: Buffer.from('<samlp:Response/>').toString('base64') }),
-    'ALL /v1/sso/saml/:connectionId/slo': ({ samlConnectionId }) => request(h.app).get(`/v1/sso/saml/${samlConnectionId}/slo`).query({ SAMLRequest: 'x' }).set('Host', b.host),
-    'GET /v1/sso/oidc/:connectionId/callback': ({ connectionId }) => request(h.app).get(`/v1/sso/oidc/${connectionId}/callback`).query({ code: 'c', state: 's' }).set('Host', b.host),
+      request(h.app)
+        .post(`/v1/sso/saml/${samlConnectionId}/acs`)
+        .set('Host', b.host)
+        .type('form')
+        .send({ SAMLResponse: Buffer.from('<samlp:Response/>').toString('base64') }),
+    'ALL /v1/sso/saml/:connectionId/slo': ({ samlConnectionId }) =>
+      request(h.app).get(`/v1/sso/saml/${samlConnectionId}/slo`).query({ SAMLRequest: 'x' }).set('Host', b.host),
+    'GET /v1/sso/oidc/:connectionId/callback': ({ connectionId }) =>
+      request(h.app).get(`/v1/sso/oidc/${connectionId}/callback`).query({ code: 'c', state: 's' }).set('Host', b.host),
   },
   // A connection named in a body that is not B's is invalid input, exactly like one that does not exist.
   foreignStatus: (route) => (route.startsWith('POST /v1/sso/domains (') ? 400 : 404),
@@ -78,12 +113,15 @@ describeTenantIsolation<Ids>({
   }),
   alsoProve: () => {
     it("refuses tenant A's token on tenant B's host, and A's session stays live", async () => {
-      const res = await request(h.app).get('/v1/sso/connections').set({ Host: b.host, Authorization: `Bearer ${aliveInA}` });
+      const res = await request(h.app)
+        .get('/v1/sso/connections')
+        .set({ Host: b.host, Authorization: `Bearer ${aliveInA}` });
       expect(res.status).toBe(401);
-      const me = await request(h.app).get('/v1/auth/me').set({ Host: a.host, Authorization: `Bearer ${aliveInA}` });
+      const me = await request(h.app)
+        .get('/v1/auth/me')
+        .set({ Host: a.host, Authorization: `Bearer ${aliveInA}` });
       expect(me.status).toBe(200);
       expect(me.body.id).toBe(decodeJwt(aliveInA).sub);
     });
   },
 });
-

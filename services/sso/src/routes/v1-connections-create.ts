@@ -13,8 +13,18 @@ export function v1ConnectionsCreate(router: Router, sso: Sso): void {
     const tenant = tenantOf(res);
     const input = parseInput(connectionCreateRequestSchema, req.body);
     const outcome = await sso.connectionAdmin.create(tenant.slug, input);
-    if (!outcome.ok) throw new AppError('validation_failed', 'The connection is invalid.', { errors: 'problems' in outcome ? outcome.problems : [] });
-    await sso.auditor.record(tenant.slug, { action: 'sso.connection_created', actorId: principalOf(res).userId, target: outcome.connection.id, data: { kind: outcome.connection.kind }, requestId: requestIdOf(req) });
-    res.status(201).location(`/v1/sso/connections/${outcome.connection.id}`).json(connectionView(outcome.connection, tenant.publicOrigin) satisfies JsonAnswer<typeof connectionSchema>);
+    if (!outcome.ok)
+      throw new AppError('validation_failed', 'The connection is invalid.', { errors: 'problems' in outcome ? outcome.problems : [] });
+    await sso.auditor.record(tenant.slug, {
+      action: 'sso.connection_created',
+      actorId: principalOf(res).userId,
+      target: outcome.connection.id,
+      data: { kind: outcome.connection.kind },
+      requestId: requestIdOf(req),
+    });
+    res
+      .status(201)
+      .location(`/v1/sso/connections/${outcome.connection.id}`)
+      .json(connectionView(outcome.connection, tenant.publicOrigin) satisfies JsonAnswer<typeof connectionSchema>);
   });
 }

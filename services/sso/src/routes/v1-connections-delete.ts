@@ -12,7 +12,12 @@ export function v1ConnectionsDelete(router: Router, sso: Sso): void {
     const id = String(req.params.id);
     const deleted = await sso.deps.tenants.forTenant(tenant.slug).transaction((tx) => sso.connections.delete(tx, id));
     if (!deleted) throw new AppError('not_found', 'No such connection.');
-    await sso.auditor.record(tenant.slug, { action: 'sso.connection_deleted', actorId: principalOf(res).userId, target: id, requestId: requestIdOf(req) });
+    await sso.auditor.record(tenant.slug, {
+      action: 'sso.connection_deleted',
+      actorId: principalOf(res).userId,
+      target: id,
+      requestId: requestIdOf(req),
+    });
     res.status(204).end();
   });
 }

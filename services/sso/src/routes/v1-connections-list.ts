@@ -10,6 +10,8 @@ export function v1ConnectionsList(router: Router, sso: Sso): void {
   router.get('/v1/sso/connections', ...tenantAdmin(sso), async (_req, res) => {
     const tenant = tenantOf(res);
     const connections = await sso.deps.tenants.forTenant(tenant.slug).transaction((tx) => sso.connections.list(tx, tenant.slug));
-    res.json({ connections: connections.map((c) => connectionView(c, tenant.publicOrigin)) } satisfies JsonAnswer<typeof connectionListSchema>);
+    res.json({ connections: connections.map((c) => connectionView(c, tenant.publicOrigin)) } satisfies JsonAnswer<
+      typeof connectionListSchema
+    >);
   });
 }

@@ -80,7 +80,12 @@ describe('connection management API: read, list, delete, validation, metadata UR
     // Named for what it lists, like every other list of the API ({ packages }, { purchases }, { apiKeys }).
     expect(Object.keys(list.body as object)).toEqual(['connections']);
     const listed = list.body.connections as { id: string; name: string; kind: string }[];
-    expect(listed.map((c) => [c.id, c.kind])).toEqual(expect.arrayContaining([[id, 'oidc'], [second.body.id, 'saml']]));
+    expect(listed.map((c) => [c.id, c.kind])).toEqual(
+      expect.arrayContaining([
+        [id, 'oidc'],
+        [second.body.id, 'saml'],
+      ]),
+    );
   });
 
   it('stores secrets sealed in the database and never returns them in any response', async () => {
@@ -118,7 +123,10 @@ describe('connection management API: read, list, delete, validation, metadata UR
     expect(created.body.settings.idpCertificates).toEqual([idp.keys.certBase64]);
     expect(created.body.saml.acsUrl).toBe(`${acme.origin}/v1/sso/saml/${created.body.id as string}/acs`);
 
-    const login = await request(h.app).get('/v1/sso/login').query({ connection: created.body.id as string }).set('Host', acme.host);
+    const login = await request(h.app)
+      .get('/v1/sso/login')
+      .query({ connection: created.body.id as string })
+      .set('Host', acme.host);
     expect(login.status).toBe(302);
     expect(String(login.headers.location).startsWith(idp.ssoUrl)).toBe(true);
   });
@@ -133,15 +141,74 @@ describe('connection management API: read, list, delete, validation, metadata UR
 
   it.each<[string, Record<string, unknown>, string[]]>([
     ['an unknown kind', { kind: 'ldap', name: 'x' }, ['body.kind']],
-    ['a missing name and an OIDC issuer that is not a URL', { kind: 'oidc', settings: { issuer: 'not a url', clientId: 'c' }, secrets: { clientSecret: 's' } }, ['body.name', 'body.settings.issuer']],
-    ['an OIDC connection without its client secret', { kind: 'oidc', name: 'x', settings: { issuer: 'https://idp.corp.test', clientId: 'c' }, secrets: {} }, ['body.secrets.clientSecret']],
-    ['an unexpected ID-token algorithm', { kind: 'oidc', name: 'x', settings: { issuer: 'https://idp.corp.test', clientId: 'c', idTokenAlgorithm: 'none' }, secrets: { clientSecret: 's' } }, ['body.settings.idTokenAlgorithm']],
-    ['a SAML connection without IdP settings or metadata', { kind: 'saml', name: 'x' }, ['body.settings.idpEntityId', 'body.settings.idpSsoUrl', 'body.settings.idpCertificates']],
-    ['a SAML certificate that is not one', { kind: 'saml', name: 'x', settings: { idpEntityId: 'e', idpSsoUrl: 'https://idp.test/sso', idpCertificates: ['hello'] } }, ['body.settings.idpCertificates.0']],
-    ['OIDC scopes that leave out openid', { kind: 'oidc', name: 'x', settings: { issuer: 'https://idp.corp.test', clientId: 'c', scopes: ['email', 'profile'] }, secrets: { clientSecret: 's' } }, ['body.settings.scopes']],
-    ['an array item holding two scopes', { kind: 'oidc', name: 'x', settings: { issuer: 'https://idp.corp.test', clientId: 'c', scopes: ['openid', 'email profile'] }, secrets: { clientSecret: 's' } }, ['body.settings.scopes']],
-    ['OIDC scopes as a string that does not start with openid', { kind: 'oidc', name: 'x', settings: { issuer: 'https://idp.corp.test', clientId: 'c', scopes: 'email openid' }, secrets: { clientSecret: 's' } }, ['body.settings.scopes']],
-    ['an unknown field', { ...{ kind: 'oidc', name: 'x', settings: { issuer: 'https://idp.corp.test', clientId: 'c' }, secrets: { clientSecret: 's' } }, extra: true }, ['body']],
+    [
+      'a missing name and an OIDC issuer that is not a URL',
+      { kind: 'oidc', settings: { issuer: 'not a url', clientId: 'c' }, secrets: { clientSecret: 's' } },
+      ['body.name', 'body.settings.issuer'],
+    ],
+    [
+      'an OIDC connection without its client secret',
+      { kind: 'oidc', name: 'x', settings: { issuer: 'https://idp.corp.test', clientId: 'c' }, secrets: {} },
+      ['body.secrets.clientSecret'],
+    ],
+    [
+      'an unexpected ID-token algorithm',
+      {
+        kind: 'oidc',
+        name: 'x',
+        settings: { issuer: 'https://idp.corp.test', clientId: 'c', idTokenAlgorithm: 'none' },
+        secrets: { clientSecret: 's' },
+      },
+      ['body.settings.idTokenAlgorithm'],
+    ],
+    [
+      'a SAML connection without IdP settings or metadata',
+      { kind: 'saml', name: 'x' },
+      ['body.settings.idpEntityId', 'body.settings.idpSsoUrl', 'body.settings.idpCertificates'],
+    ],
+    [
+      'a SAML certificate that is not one',
+      { kind: 'saml', name: 'x', settings: { idpEntityId: 'e', idpSsoUrl: 'https://idp.test/sso', idpCertificates: ['hello'] } },
+      ['body.settings.idpCertificates.0'],
+    ],
+    [
+      'OIDC scopes that leave out openid',
+      {
+        kind: 'oidc',
+        name: 'x',
+        settings: { issuer: 'https://idp.corp.test', clientId: 'c', scopes: ['email', 'profile'] },
+        secrets: { clientSecret: 's' },
+      },
+      ['body.settings.scopes'],
+    ],
+    [
+      'an array item holding two scopes',
+      {
+        kind: 'oidc',
+        name: 'x',
+        settings: { issuer: 'https://idp.corp.test', clientId: 'c', scopes: ['openid', 'email profile'] },
+        secrets: { clientSecret: 's' },
+      },
+      ['body.settings.scopes'],
+    ],
+    [
+      'OIDC scopes as a string that does not start with openid',
+      {
+        kind: 'oidc',
+        name: 'x',
+        settings: { issuer: 'https://idp.corp.test', clientId: 'c', scopes: 'email openid' },
+        secrets: { clientSecret: 's' },
+      },
+      ['body.settings.scopes'],
+    ],
+    [
+      'an unknown field',
+      {
+        ...{ kind: 'oidc', name: 'x', settings: { issuer: 'https://idp.corp.test', clientId: 'c' }, secrets: { clientSecret: 's' } },
+        extra: true,
+      },
+      ['body'],
+    ],
   ])('refuses %s with a 400 naming the fields, creating nothing', async (_case, body, paths) => {
     const before = await rowCount();
     const res = await create(body);
@@ -154,7 +221,10 @@ describe('connection management API: read, list, delete, validation, metadata UR
   });
 
   it('takes OIDC scopes as a space-separated string or as an array of scopes, and stores and answers the string', async () => {
-    const created = await create({ ...oidcBody('scopes-array'), settings: { issuer: 'https://idp.corp.test', clientId: 'client-1', scopes: ['email', 'openid', 'groups', 'email'] } });
+    const created = await create({
+      ...oidcBody('scopes-array'),
+      settings: { issuer: 'https://idp.corp.test', clientId: 'client-1', scopes: ['email', 'openid', 'groups', 'email'] },
+    });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     // openid first, each scope once, in the order given.
@@ -165,14 +235,23 @@ describe('connection management API: read, list, delete, validation, metadata UR
     };
     expect(await stored()).toBe('openid email groups');
 
-    const patched = await request(h.app).patch(`/v1/sso/connections/${id}`).set(as(admin)).send({ settings: { scopes: ['openid', 'offline_access'] } });
+    const patched = await request(h.app)
+      .patch(`/v1/sso/connections/${id}`)
+      .set(as(admin))
+      .send({ settings: { scopes: ['openid', 'offline_access'] } });
     expect(patched.status).toBe(200);
     expect(patched.body.settings.scopes).toBe('openid offline_access');
     expect(await stored()).toBe('openid offline_access');
 
-    const asString = await request(h.app).patch(`/v1/sso/connections/${id}`).set(as(admin)).send({ settings: { scopes: 'openid email' } });
+    const asString = await request(h.app)
+      .patch(`/v1/sso/connections/${id}`)
+      .set(as(admin))
+      .send({ settings: { scopes: 'openid email' } });
     expect(asString.body.settings.scopes).toBe('openid email');
-    const refused = await request(h.app).patch(`/v1/sso/connections/${id}`).set(as(admin)).send({ settings: { scopes: ['profile'] } });
+    const refused = await request(h.app)
+      .patch(`/v1/sso/connections/${id}`)
+      .set(as(admin))
+      .send({ settings: { scopes: ['profile'] } });
     expect(refused.status).toBe(400);
     expect(pathsOf(refused)).toEqual(['body.settings.scopes']);
     expect(await stored()).toBe('openid email');
@@ -181,7 +260,10 @@ describe('connection management API: read, list, delete, validation, metadata UR
   it('refuses a PATCH that breaks the settings with a 400 naming the field, changing nothing', async () => {
     const created = await create(oidcBody('patch-me'));
     const id = created.body.id as string;
-    const res = await request(h.app).patch(`/v1/sso/connections/${id}`).set(as(admin)).send({ settings: { issuer: 'ftp://idp.corp.test' }, status: 'disabled' });
+    const res = await request(h.app)
+      .patch(`/v1/sso/connections/${id}`)
+      .set(as(admin))
+      .send({ settings: { issuer: 'ftp://idp.corp.test' }, status: 'disabled' });
     expect(res.status).toBe(400);
     expect(pathsOf(res)).toContain('body.settings.issuer');
     const after = await request(h.app).get(`/v1/sso/connections/${id}`).set(as(admin));

@@ -12,8 +12,16 @@ export function v1DomainsCreate(router: Router, sso: Sso): void {
     const tenant = tenantOf(res);
     const input = parseInput(domainClaimRequestSchema, req.body);
     const outcome = await sso.domains.claim(tenant.slug, input.domain, input.connectionId);
-    if (!outcome.ok) throw new AppError('validation_failed', 'The domain claim is invalid.', { errors: [{ path: 'body.connectionId', message: 'must name a connection of this tenant' }] });
-    await sso.auditor.record(tenant.slug, { action: 'sso.domain_claimed', actorId: principalOf(res).userId, target: input.domain, requestId: requestIdOf(req) });
+    if (!outcome.ok)
+      throw new AppError('validation_failed', 'The domain claim is invalid.', {
+        errors: [{ path: 'body.connectionId', message: 'must name a connection of this tenant' }],
+      });
+    await sso.auditor.record(tenant.slug, {
+      action: 'sso.domain_claimed',
+      actorId: principalOf(res).userId,
+      target: input.domain,
+      requestId: requestIdOf(req),
+    });
     res.status(201).json(outcome.domain satisfies JsonAnswer<typeof domainSchema>);
   });
 }

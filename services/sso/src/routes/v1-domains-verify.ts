@@ -14,10 +14,18 @@ export function v1DomainsVerify(router: Router, sso: Sso): void {
     if (!domain.success) throw new AppError('not_found', 'No such domain.');
     const outcome = await sso.domains.verify(tenant.slug, domain.data);
     if (!outcome.ok) {
-      if (outcome.reason === 'record_missing') throw new AppError('unprocessable', 'The TXT record was not found.', { extensions: { recordName: `_mindbot-verification.${domain.data}` } });
+      if (outcome.reason === 'record_missing')
+        throw new AppError('unprocessable', 'The TXT record was not found.', {
+          extensions: { recordName: `_mindbot-verification.${domain.data}` },
+        });
       throw new AppError('not_found', 'No such domain.');
     }
-    await sso.auditor.record(tenant.slug, { action: 'sso.domain_verified', actorId: principalOf(res).userId, target: domain.data, requestId: requestIdOf(req) });
+    await sso.auditor.record(tenant.slug, {
+      action: 'sso.domain_verified',
+      actorId: principalOf(res).userId,
+      target: domain.data,
+      requestId: requestIdOf(req),
+    });
     res.json(outcome.domain satisfies JsonAnswer<typeof domainSchema>);
   });
 }

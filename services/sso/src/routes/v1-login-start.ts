@@ -18,35 +18,60 @@ export function v1LoginStart(router: Router, sso: Sso): void {
   router.get('/v1/sso/login', async (req, res) => {
     const tenant = tenantOf(res);
     const parsed = ssoLoginQuerySchema.safeParse(req.query);
-    if (!parsed.success || (parsed.data.connection === undefined) === (parsed.data.email === undefined) || 'SAMLResponse' in req.query || 'SAMLRequest' in req.query) {
+    if (
+      !parsed.success ||
+      (parsed.data.connection === undefined) === (parsed.data.email === undefined) ||
+      'SAMLResponse' in req.query ||
+      'SAMLRequest' in req.query
+    ) {
       return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'login_request_invalid', status: 'bad_request' });
     }
     const { returnTo, code_challenge: codeChallenge } = parsed.data;
     let relay: SignInRelay | undefined;
     if (returnTo !== undefined) {
       const url = checkReturnTo(returnTo, { origin: tenant.publicOrigin, hosts: tenant.ownHosts });
-      if (!url) return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'return_to_refused', detail: returnTo.slice(0, 200), status: 'bad_request' });
+      if (!url)
+        return refuseLogin(sso.auditor, req, tenant.slug, {
+          reason: 'return_to_refused',
+          detail: returnTo.slice(0, 200),
+          status: 'bad_request',
+        });
       relay = { returnTo: url.href, ...(codeChallenge === undefined ? {} : { codeChallenge }) };
     } else if (codeChallenge !== undefined || parsed.data.code_challenge_method !== undefined) {
       return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'code_challenge_without_return_to', status: 'bad_request' });
     }
     const id = parsed.data.connection ?? (await sso.domains.connectionForEmail(tenant.slug, parsed.data.email ?? ''));
     if (!id) return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'no_connection_for_email', status: 'not_found' });
-    const kind = await sso.deps.tenants.forTenant(tenant.slug).transaction((tx) => tx.ssoConnection.findUnique({ where: { id }, select: { kind: true } }));
+    const kind = await sso.deps.tenants
+      .forTenant(tenant.slug)
+      .transaction((tx) => tx.ssoConnection.findUnique({ where: { id }, select: { kind: true } }));
     if (kind?.kind === 'oidc') {
       const connection = await loginConnection(sso, req, tenant, id, 'oidc');
       let authorizationUrl: URL;
       try {
         authorizationUrl = await sso.oidc.start(tenant.slug, connection, tenant.publicOrigin, relay);
       } catch (error) {
-        return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'oidc_idp_unreachable', detail: error instanceof Error ? error.message : undefined, connectionId: connection.id, status: 'unavailable' });
+        return refuseLogin(sso.auditor, req, tenant.slug, {
+          reason: 'oidc_idp_unreachable',
+          detail: error instanceof Error ? error.message : undefined,
+          connectionId: connection.id,
+          status: 'unavailable',
+        });
       }
       res.redirect(302, authorizationUrl.href);
       return;
     }
     const connection = await loginConnection(sso, req, tenant, id, 'saml');
-    const config = samlOptionsFor({ tenant: tenant.slug, origin: tenant.publicOrigin, connection, store: sso.store, clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS, relay });
+    const config = samlOptionsFor({
+      tenant: tenant.slug,
+      origin: tenant.publicOrigin,
+      connection,
+      store: sso.store,
+      clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS,
+      relay,
+    });
     const run = await sso.saml.run(req, res, { config });
-    if (run.kind !== 'responded') return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'saml_request_failed', connectionId: connection.id });
+    if (run.kind !== 'responded')
+      return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'saml_request_failed', connectionId: connection.id });
   });
 }

@@ -17,9 +17,17 @@ export function v1LogoutCreate(router: Router, sso: Sso): void {
     const principal = principalOf(res);
     const session = await sso.deps.tenants
       .forTenant(tenant.slug)
-      .transaction((tx) => tx.authSession.findUnique({ where: { id: principal.sessionId }, select: { connectionId: true, samlNameId: true, samlSessionIndex: true } }));
+      .transaction((tx) =>
+        tx.authSession.findUnique({
+          where: { id: principal.sessionId },
+          select: { connectionId: true, samlNameId: true, samlSessionIndex: true },
+        }),
+      );
     await sso.tokens.revoke(tenant.slug, principal.sessionId, 'logout');
-    const logoutUrl = session?.connectionId && session.samlNameId ? await samlLogoutUrl(sso, tenant, session.connectionId, session.samlNameId, session.samlSessionIndex) : undefined;
+    const logoutUrl =
+      session?.connectionId && session.samlNameId
+        ? await samlLogoutUrl(sso, tenant, session.connectionId, session.samlNameId, session.samlSessionIndex)
+        : undefined;
     await sso.auditor.record(tenant.slug, {
       action: 'session.logout',
       actorId: principal.userId,
@@ -35,8 +43,17 @@ export function v1LogoutCreate(router: Router, sso: Sso): void {
   });
 }
 
-async function samlLogoutUrl(sso: Sso, tenant: TenantContext, connectionId: string, nameId: string, sessionIndex: string | null): Promise<string | undefined> {
+async function samlLogoutUrl(
+  sso: Sso,
+  tenant: TenantContext,
+  connectionId: string,
+  nameId: string,
+  sessionIndex: string | null,
+): Promise<string | undefined> {
   const connection = await sso.deps.tenants.forTenant(tenant.slug).transaction((tx) => sso.connections.find(tx, tenant.slug, connectionId));
   if (connection?.kind !== 'saml' || connection.status !== 'active') return undefined;
-  return spLogoutUrl({ tenant: tenant.slug, origin: tenant.publicOrigin, connection, store: sso.store, clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS }, { nameId, sessionIndex });
+  return spLogoutUrl(
+    { tenant: tenant.slug, origin: tenant.publicOrigin, connection, store: sso.store, clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS },
+    { nameId, sessionIndex },
+  );
 }

@@ -14,7 +14,13 @@ export function v1MeGet(router: Router, sso: Sso): void {
     const user = await sso.deps.tenants.forTenant(tenant.slug).transaction((tx) =>
       tx.user.findUnique({
         where: { id: principal.userId },
-        select: { id: true, email: true, displayName: true, roles: { select: { role: { select: { name: true } } } }, identities: { select: { connectionId: true, groups: true } } },
+        select: {
+          id: true,
+          email: true,
+          displayName: true,
+          roles: { select: { role: { select: { name: true } } } },
+          identities: { select: { connectionId: true, groups: true } },
+        },
       }),
     );
     if (!user) throw new AppError('not_found', 'No such user.');

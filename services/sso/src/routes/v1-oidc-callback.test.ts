@@ -94,7 +94,8 @@ describe('OIDC login against a real OpenID Provider (oidc-provider)', () => {
     expect(refused.some((d) => reason.test(d))).toBe(true);
   }
 
-  const resign = (s: Setup, change: (claims: Record<string, unknown>) => Record<string, unknown>, alg: 'RS256' | 'ES256' = 'RS256') =>
+  const resign =
+    (s: Setup, change: (claims: Record<string, unknown>) => Record<string, unknown>, alg: 'RS256' | 'ES256' = 'RS256') =>
     async (_token: string, claims: Record<string, unknown>) => {
       const key = await importJWK(alg === 'RS256' ? s.idp.keys.rsa : s.idp.keys.ec, alg);
       return new SignJWT(change(claims)).setProtectedHeader({ alg, kid: alg === 'RS256' ? 'idp-rsa' : 'idp-ec' }).sign(key);
@@ -103,8 +104,16 @@ describe('OIDC login against a real OpenID Provider (oidc-provider)', () => {
   it('drives the whole login without a browser and ends with a platform token for a just-provisioned user with mapped roles', async () => {
     const res = await loginAs(acme, 'alice');
     expect(res.status).toBe(200);
-    const me = await request(h.app).get('/v1/auth/me').set('Host', acme.tenant.host).set('Authorization', `Bearer ${String(res.body.access_token)}`);
-    expect(me.body).toMatchObject({ email: 'alice@acme.test', displayName: 'Alice Admin', roles: ['admin', 'member'], identities: [{ connectionId: acme.connectionId, groups: ['eng-admins', 'staff'] }] });
+    const me = await request(h.app)
+      .get('/v1/auth/me')
+      .set('Host', acme.tenant.host)
+      .set('Authorization', `Bearer ${String(res.body.access_token)}`);
+    expect(me.body).toMatchObject({
+      email: 'alice@acme.test',
+      displayName: 'Alice Admin',
+      roles: ['admin', 'member'],
+      identities: [{ connectionId: acme.connectionId, groups: ['eng-admins', 'staff'] }],
+    });
     const users = await h.userCount(acme.tenant);
 
     // Next login: same user (keyed by iss+sub), groups and roles refreshed from the IdP.
@@ -112,7 +121,10 @@ describe('OIDC login against a real OpenID Provider (oidc-provider)', () => {
     const again = await loginAs(acme, 'alice');
     expect(again.status).toBe(200);
     expect(await h.userCount(acme.tenant)).toBe(users);
-    const after = await request(h.app).get('/v1/auth/me').set('Host', acme.tenant.host).set('Authorization', `Bearer ${String(again.body.access_token)}`);
+    const after = await request(h.app)
+      .get('/v1/auth/me')
+      .set('Host', acme.tenant.host)
+      .set('Authorization', `Bearer ${String(again.body.access_token)}`);
     expect(after.body).toMatchObject({ id: me.body.id, displayName: 'Alice', roles: ['member'] });
   });
 
@@ -134,7 +146,7 @@ describe('OIDC login against a real OpenID Provider (oidc-provider)', () => {
     await expectRefused(acme, await loginAs(acme, 'mallory'), users, /claim nonce".*oidc_token_invalid/);
   });
 
-  it('refuses a code obtained with someone else\'s PKCE challenge (the verifier this login holds does not match)', async () => {
+  it("refuses a code obtained with someone else's PKCE challenge (the verifier this login holds does not match)", async () => {
     const users = await h.userCount(acme.tenant);
     // The attacker runs a login of their own, up to the code, in their own browser...
     const attackerStart = await startLogin(acme);
@@ -150,7 +162,11 @@ describe('OIDC login against a real OpenID Provider (oidc-provider)', () => {
   it.each([
     ['a wrong issuer', (c: Record<string, unknown>) => ({ ...c, iss: 'http://127.0.0.1:1' }), /claim iss".*oidc_token_invalid/],
     ['a wrong audience', (c: Record<string, unknown>) => ({ ...c, aud: 'client-somebody-else' }), /claim aud".*oidc_token_invalid/],
-    ['an expired token', (c: Record<string, unknown>) => ({ ...c, iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }), /claim exp".*oidc_token_invalid/],
+    [
+      'an expired token',
+      (c: Record<string, unknown>) => ({ ...c, iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }),
+      /claim exp".*oidc_token_invalid/,
+    ],
   ])('refuses an ID token with %s', async (_name, change, reason) => {
     const users = await h.userCount(acme.tenant);
     acme.idp.tamperIdToken = resign(acme, change);
@@ -160,7 +176,9 @@ describe('OIDC login against a real OpenID Provider (oidc-provider)', () => {
   it('refuses alg none and an algorithm other than the one the connection pins, even when validly signed by the IdP', async () => {
     const users = await h.userCount(acme.tenant);
     acme.idp.tamperIdToken = (_t, claims) =>
-      Promise.resolve(`${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`);
+      Promise.resolve(
+        `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`,
+      );
     await expectRefused(acme, await loginAs(acme, 'mallory'), users, /oidc_token_invalid/);
     acme.idp.tamperIdToken = resign(acme, (c) => c, 'ES256');
     await expectRefused(acme, await loginAs(acme, 'mallory'), users, /oidc_token_invalid/);
@@ -187,9 +205,16 @@ describe('OIDC login against a real OpenID Provider (oidc-provider)', () => {
   });
 
   it('refuses unknown and disabled connections and a suspended tenant, with an audit entry and no redirect', async () => {
-    expect((await request(h.app).get('/v1/sso/login').query({ connection: 'con_doesnotexist' }).set('Host', acme.tenant.host)).status).toBe(404);
+    expect((await request(h.app).get('/v1/sso/login').query({ connection: 'con_doesnotexist' }).set('Host', acme.tenant.host)).status).toBe(
+      404,
+    );
     const admin = await h.tokenFor(acme.tenant, ['admin']);
-    await request(h.app).patch(`/v1/sso/connections/${acmeOther.connectionId}`).set('Host', acme.tenant.host).set('Authorization', `Bearer ${admin}`).send({ status: 'disabled' }).expect(200);
+    await request(h.app)
+      .patch(`/v1/sso/connections/${acmeOther.connectionId}`)
+      .set('Host', acme.tenant.host)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ status: 'disabled' })
+      .expect(200);
     const disabled = await request(h.app).get('/v1/sso/login').query({ connection: acmeOther.connectionId }).set('Host', acme.tenant.host);
     expect(disabled.status).toBe(403);
     const reasons = (await h.auditActions(acme.tenant)).filter((a) => a.action === 'sso.login_refused').map((a) => JSON.stringify(a.data));

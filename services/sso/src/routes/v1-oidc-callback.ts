@@ -22,7 +22,13 @@ export function v1OidcCallback(router: Router, sso: Sso): void {
     const connection = await loginConnection(sso, req, tenant, String(req.params.connectionId), 'oidc', returnTo);
     if (!taken.ok) return refuseLogin(sso.auditor, req, tenant.slug, { reason: `oidc_${taken.reason}`, connectionId: connection.id });
     const outcome = await sso.oidc.callback(connection, taken.transaction, currentUrl);
-    if (!outcome.ok) return refuseLogin(sso.auditor, req, tenant.slug, { reason: `oidc_${outcome.reason}`, detail: outcome.detail, connectionId: connection.id, returnTo });
+    if (!outcome.ok)
+      return refuseLogin(sso.auditor, req, tenant.slug, {
+        reason: `oidc_${outcome.reason}`,
+        detail: outcome.detail,
+        connectionId: connection.id,
+        returnTo,
+      });
     await finishIdpLogin(sso, req, res, { tenant, connection, identity: outcome.identity, relay: taken.transaction.relay });
   };
   router.get('/v1/sso/oidc/:connectionId/callback', loginRateLimit(sso), callback, refusedSignInRedirect);

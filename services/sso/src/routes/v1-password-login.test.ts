@@ -29,7 +29,9 @@ describe('password login for tenants without an IdP', () => {
 
     expect((await post('/v1/auth/password/register', { email: 'Ann@Acme.test', password: 'a long enough passphrase' })).status).toBe(201);
     expect((await post('/v1/auth/password/register', { email: 'ann@acme.test', password: 'another long passphrase' })).status).toBe(409);
-    const hash = await h.deps.tenants.forTenant(acme.slug).transaction((tx) => tx.user.findUnique({ where: { email: 'ann@acme.test' }, select: { passwordHash: true } }));
+    const hash = await h.deps.tenants
+      .forTenant(acme.slug)
+      .transaction((tx) => tx.user.findUnique({ where: { email: 'ann@acme.test' }, select: { passwordHash: true } }));
     expect(hash?.passwordHash).toMatch(/^\$argon2id\$/);
 
     const ok = await post('/v1/auth/password/login', { email: 'ann@acme.test', password: 'a long enough passphrase' });
@@ -43,10 +45,13 @@ describe('password login for tenants without an IdP', () => {
 
   it('locks the account after repeated failures, even for the right password', async () => {
     await post('/v1/auth/password/register', { email: 'bob@acme.test', password: 'bobs long passphrase' }).expect(201);
-    for (let i = 0; i < 3; i++) expect((await post('/v1/auth/password/login', { email: 'bob@acme.test', password: 'wrong guess number' })).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await post('/v1/auth/password/login', { email: 'bob@acme.test', password: 'wrong guess number' })).status).toBe(401);
     const locked = await post('/v1/auth/password/login', { email: 'bob@acme.test', password: 'bobs long passphrase' });
     expect(locked.status).toBe(429);
-    expect((await h.auditActions(acme)).some((a) => a.action === 'password.login_refused' && JSON.stringify(a.data).includes('locked'))).toBe(true);
+    expect(
+      (await h.auditActions(acme)).some((a) => a.action === 'password.login_refused' && JSON.stringify(a.data).includes('locked')),
+    ).toBe(true);
   });
 
   it('resets a password with a single-use token, ending every session', async () => {
@@ -59,7 +64,9 @@ describe('password login for tenants without an IdP', () => {
     const token = sent[0]?.token ?? '';
     expect((await post('/v1/auth/password/reset', { token, password: 'cys second passphrase' })).status).toBe(204);
     expect((await post('/v1/auth/password/reset', { token, password: 'cys third passphrase!' })).status).toBe(400);
-    expect((await post('/v1/auth/token', { grant_type: 'refresh_token', refresh_token: session.body.refresh_token as string })).status).toBe(401);
+    expect(
+      (await post('/v1/auth/token', { grant_type: 'refresh_token', refresh_token: session.body.refresh_token as string })).status,
+    ).toBe(401);
     // The ended session is on the revocation list every service reads, so its access token is refused everywhere.
     expect(Number(await h.deps.redis?.zscore(REVOKED_SESSIONS_KEY, session.body.session_id as string))).toBeGreaterThan(Date.now());
     expect((await post('/v1/auth/password/login', { email: 'cy@acme.test', password: 'cys first passphrase' })).status).toBe(401);

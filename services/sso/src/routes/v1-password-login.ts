@@ -14,7 +14,11 @@ export function v1PasswordLogin(router: Router, sso: Sso): void {
     const input = parseInput(passwordLoginRequestSchema, req.body);
     const outcome = await sso.passwords.login(tenant.slug, input);
     if (!outcome.ok) {
-      await sso.auditor.record(tenant.slug, { action: 'password.login_refused', data: { reason: outcome.reason }, requestId: requestIdOf(req) });
+      await sso.auditor.record(tenant.slug, {
+        action: 'password.login_refused',
+        data: { reason: outcome.reason },
+        requestId: requestIdOf(req),
+      });
       if (outcome.reason === 'locked') throw new AppError('rate_limited', 'Too many failed sign-ins; try again later.');
       throw new AppError('unauthenticated', 'The email or password is wrong.');
     }

@@ -13,10 +13,16 @@ export function v1PasswordRegister(router: Router, sso: Sso): void {
     const input = parseInput(passwordRegisterRequestSchema, req.body);
     const outcome = await sso.passwords.register(tenant.slug, input);
     if (!outcome.ok) {
-      if (outcome.reason === 'policy') throw new AppError('validation_failed', 'The password does not meet the policy.', { errors: (outcome.problems ?? []).map((message) => ({ path: 'body.password', message })) });
+      if (outcome.reason === 'policy')
+        throw new AppError('validation_failed', 'The password does not meet the policy.', {
+          errors: (outcome.problems ?? []).map((message) => ({ path: 'body.password', message })),
+        });
       throw new AppError('conflict', 'An account with this email already exists.');
     }
     await sso.auditor.record(tenant.slug, { action: 'password.registered', actorId: outcome.userId, requestId: requestIdOf(req) });
-    res.status(201).set('Cache-Control', 'no-store').json(outcome.tokens satisfies JsonAnswer<typeof tokenResponseSchema>);
+    res
+      .status(201)
+      .set('Cache-Control', 'no-store')
+      .json(outcome.tokens satisfies JsonAnswer<typeof tokenResponseSchema>);
   });
 }

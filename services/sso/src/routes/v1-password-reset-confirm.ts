@@ -13,7 +13,10 @@ export function v1PasswordResetConfirm(router: Router, sso: Sso): void {
     const input = parseInput(passwordResetConfirmRequestSchema, req.body);
     const outcome = await sso.passwords.reset(tenant.slug, input.token, input.password);
     if (!outcome.ok) {
-      if (outcome.reason === 'policy') throw new AppError('validation_failed', 'The password does not meet the policy.', { errors: (outcome.problems ?? []).map((message) => ({ path: 'body.password', message })) });
+      if (outcome.reason === 'policy')
+        throw new AppError('validation_failed', 'The password does not meet the policy.', {
+          errors: (outcome.problems ?? []).map((message) => ({ path: 'body.password', message })),
+        });
       throw new AppError('bad_request', 'The reset token is invalid or expired.');
     }
     await sso.auditor.record(tenant.slug, { action: 'password.reset', requestId: requestIdOf(req) });

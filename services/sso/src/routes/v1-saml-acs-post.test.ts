@@ -24,7 +24,11 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
 
   async function connect(tenant: TestTenant, body: Record<string, unknown>): Promise<Conn> {
     const admin = await h.tokenFor(tenant, ['admin']);
-    const res = await request(h.app).post('/v1/sso/connections').set('Host', tenant.host).set('Authorization', `Bearer ${admin}`).send({ kind: 'saml', ...body });
+    const res = await request(h.app)
+      .post('/v1/sso/connections')
+      .set('Host', tenant.host)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ kind: 'saml', ...body });
     expect(res.status).toBe(201);
     return { tenant, id: res.body.id as string, sp: res.body.saml as SpEndpoints };
   }
@@ -38,7 +42,11 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
     spKeys = newKeyPair('sp');
     const rules = { roleRules: [{ group: 'idp-admins', role: 'admin' }] };
     main = await connect(acme, { name: 'acme', metadataXml: acmeIdp.metadataXml(), ...rules });
-    idpInitiated = await connect(acme, { name: 'acme-idp-initiated', metadataXml: acmeIdp.metadataXml(), settings: { allowIdpInitiated: true } });
+    idpInitiated = await connect(acme, {
+      name: 'acme-idp-initiated',
+      metadataXml: acmeIdp.metadataXml(),
+      settings: { allowIdpInitiated: true },
+    });
     encrypted = await connect(acme, {
       name: 'acme-encrypted',
       metadataXml: acmeIdp.metadataXml(),
@@ -81,15 +89,22 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
   async function attempt(conn: Conn, samlResponse: string): Promise<{ status: number; reasons: string[]; usersAdded: number }> {
     const [refusedBefore, usersBefore] = [(await refusedReasons(conn.tenant)).length, await h.userCount(conn.tenant)];
     const res = await post(conn, samlResponse);
-    const reasons = (await refusedReasons(conn.tenant)).slice(refusedBefore).map((data) => String((JSON.parse(data) as { reason?: unknown }).reason));
+    const reasons = (await refusedReasons(conn.tenant))
+      .slice(refusedBefore)
+      .map((data) => String((JSON.parse(data) as { reason?: unknown }).reason));
     if (res.status >= 400) expect(JSON.stringify(res.body)).not.toMatch(/signature|audience|InResponseTo|xml|confirmation|status_/i);
     return { status: res.status, reasons, usersAdded: (await h.userCount(conn.tenant)) - usersBefore };
   }
 
-  const user = (name: string) => ({ nameId: `${name}@acme.test`, attributes: { email: [`${name}@acme.test`], displayName: [name], groups: ['idp-admins', 'staff'] } });
+  const user = (name: string) => ({
+    nameId: `${name}@acme.test`,
+    attributes: { email: [`${name}@acme.test`], displayName: [name], groups: ['idp-admins', 'staff'] },
+  });
 
-  it('accepts the metadata of the IdP and publishes SP metadata with the connection\'s entity id and ACS', async () => {
-    const res = await request(h.app).get(new URL(main.sp.entityId).pathname + '/metadata').set('Host', acme.host);
+  it("accepts the metadata of the IdP and publishes SP metadata with the connection's entity id and ACS", async () => {
+    const res = await request(h.app)
+      .get(new URL(main.sp.entityId).pathname + '/metadata')
+      .set('Host', acme.host);
     expect(res.status).toBe(200);
     expect(res.text).toContain(`entityID="${main.sp.entityId}"`);
     expect(res.text).toContain(`Location="${main.sp.acsUrl}"`);
@@ -99,24 +114,45 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
     const requestId = await spInitiated(main);
     const res = await post(main, await acmeIdp.response(main.sp, { ...user('ada'), inResponseTo: requestId }));
     expect(res.status).toBe(200);
-    const me = await request(h.app).get('/v1/auth/me').set('Host', acme.host).set('Authorization', `Bearer ${String(res.body.access_token)}`);
-    expect(me.body).toMatchObject({ email: 'ada@acme.test', roles: ['admin', 'member'], identities: [{ connectionId: main.id, groups: ['idp-admins', 'staff'] }] });
+    const me = await request(h.app)
+      .get('/v1/auth/me')
+      .set('Host', acme.host)
+      .set('Authorization', `Bearer ${String(res.body.access_token)}`);
+    expect(me.body).toMatchObject({
+      email: 'ada@acme.test',
+      roles: ['admin', 'member'],
+      identities: [{ connectionId: main.id, groups: ['idp-admins', 'staff'] }],
+    });
   });
 
   it('completes an IdP-initiated login only where the connection allows it', async () => {
     const users = await h.userCount(acme);
     const ok = await post(idpInitiated, await acmeIdp.response(idpInitiated.sp, user('grace')));
     expect(ok.status).toBe(200);
-    expect(await attempt(main, await acmeIdp.response(main.sp, user('grace-2')))).toEqual({ status: 401, reasons: ['unsolicited_response_refused'], usersAdded: 0 });
+    expect(await attempt(main, await acmeIdp.response(main.sp, user('grace-2')))).toEqual({
+      status: 401,
+      reasons: ['unsolicited_response_refused'],
+      usersAdded: 0,
+    });
     expect(await h.userCount(acme)).toBe(users + 1);
   });
 
   it('accepts an encrypted assertion and refuses a plain one where encryption is required', async () => {
     const users = await h.userCount(acme);
-    const ok = await post(encrypted, await acmeIdp.response(encrypted.sp, { ...user('hedy'), encrypt: true }, { encryptCert: spKeys.cert }));
+    const ok = await post(
+      encrypted,
+      await acmeIdp.response(encrypted.sp, { ...user('hedy'), encrypt: true }, { encryptCert: spKeys.cert }),
+    );
     expect(ok.status).toBe(200);
-    expect(decodeResponse(await acmeIdp.response(encrypted.sp, { ...user('x'), encrypt: true }, { encryptCert: spKeys.cert }))).toContain('EncryptedAssertion');
-    await expectRefused(encrypted, await post(encrypted, await acmeIdp.response(encrypted.sp, user('hedy-plain'))), users + 1, /assertion_not_encrypted/);
+    expect(decodeResponse(await acmeIdp.response(encrypted.sp, { ...user('x'), encrypt: true }, { encryptCert: spKeys.cert }))).toContain(
+      'EncryptedAssertion',
+    );
+    await expectRefused(
+      encrypted,
+      await post(encrypted, await acmeIdp.response(encrypted.sp, user('hedy-plain'))),
+      users + 1,
+      /assertion_not_encrypted/,
+    );
   });
 
   it('refuses an unsigned response, and a signed response around an unsigned assertion', async () => {
@@ -138,7 +174,9 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
     const variants = [
       signed.replace(signedAssertion, `${evil}${signedAssertion}`),
       signed.replace(signedAssertion, `${signedAssertion}${evil}`),
-      signed.replace('<samlp:Status>', `<samlp:Extensions>${signedAssertion}</samlp:Extensions><samlp:Status>`).replace(signedAssertion, evil),
+      signed
+        .replace('<samlp:Status>', `<samlp:Extensions>${signedAssertion}</samlp:Extensions><samlp:Status>`)
+        .replace(signedAssertion, evil),
       signed.replace('</ds:SignatureValue>', `</ds:SignatureValue><ds:Object>${evil}</ds:Object>`),
     ];
     for (const xml of variants) {
@@ -159,16 +197,26 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
     ['a wrong destination', { destination: 'https://evil.test/acs' }, /destination_mismatch/],
     ['a wrong recipient', { recipient: 'https://evil.test/acs' }, /recipient_mismatch/],
     ['an expired assertion', { notBefore: new Date(Date.now() - 3_600_000), notOnOrAfter: new Date(Date.now() - 600_000) }, /saml_invalid/],
-    ['a not-yet-valid assertion', { notBefore: new Date(Date.now() + 600_000), notOnOrAfter: new Date(Date.now() + 1_200_000) }, /saml_invalid/],
+    [
+      'a not-yet-valid assertion',
+      { notBefore: new Date(Date.now() + 600_000), notOnOrAfter: new Date(Date.now() + 1_200_000) },
+      /saml_invalid/,
+    ],
     ["another IdP's issuer", { issuer: 'https://idp.other.test/metadata' }, /issuer_mismatch/],
   ])('refuses %s', async (_name, change, reason) => {
     const users = await h.userCount(acme);
-    const res = await post(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...user(`bad-${Math.random().toString(16).slice(2)}`), ...change }));
+    const res = await post(
+      idpInitiated,
+      await acmeIdp.response(idpInitiated.sp, { ...user(`bad-${Math.random().toString(16).slice(2)}`), ...change }),
+    );
     await expectRefused(idpInitiated, res, users, reason);
   });
 
   it('accepts times within the configured clock skew', async () => {
-    const res = await post(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...user('skewed'), notBefore: new Date(Date.now() + 20_000) }));
+    const res = await post(
+      idpInitiated,
+      await acmeIdp.response(idpInitiated.sp, { ...user('skewed'), notBefore: new Date(Date.now() + 20_000) }),
+    );
     expect(res.status).toBe(200);
   });
 
@@ -182,7 +230,9 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
   it('refuses an InResponseTo this SP never sent, or sent for another connection', async () => {
     const refused = { status: 401, reasons: ['in_response_to_unknown'], usersAdded: 0 };
     expect(await attempt(main, await acmeIdp.response(main.sp, { ...user('n1'), inResponseTo: '_never-sent' }))).toEqual(refused);
-    expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...user('n1'), inResponseTo: '_never-sent' }))).toEqual(refused);
+    expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...user('n1'), inResponseTo: '_never-sent' }))).toEqual(
+      refused,
+    );
     const otherRequest = await spInitiated(idpInitiated);
     expect(await attempt(main, await acmeIdp.response(main.sp, { ...user('n2'), inResponseTo: otherRequest }))).toEqual(refused);
   });
@@ -203,7 +253,9 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
     await expectRefused(idpInitiated, await post(idpInitiated, encodeResponse('<samlp:Response><unclosed>')), users, /xml_malformed/, 400);
     const bomb = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&b;</samlp:Response>`;
     await expectRefused(idpInitiated, await post(idpInitiated, encodeResponse(bomb)), users, /xml_doctype/, 400);
-    const huge = encodeResponse(`<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">${'x'.repeat(400 * 1024)}</samlp:Response>`);
+    const huge = encodeResponse(
+      `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">${'x'.repeat(400 * 1024)}</samlp:Response>`,
+    );
     await expectRefused(idpInitiated, await post(idpInitiated, huge), users, /xml_too_large/, 413);
     await expectRefused(idpInitiated, await post(idpInitiated, 'not base64 at all!'), users, /saml_response_missing/, 400);
   });
@@ -213,7 +265,12 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
     const ok = await acmeIdp.response(idpInitiated.sp, user('disabled'));
     await expectRefused(idpInitiated, await post(idpInitiated, ok, '/v1/sso/saml/con_unknown/acs'), users, /unknown_connection/, 404);
     const admin = await h.tokenFor(acme, ['admin']);
-    await request(h.app).patch(`/v1/sso/connections/${encrypted.id}`).set('Host', acme.host).set('Authorization', `Bearer ${admin}`).send({ status: 'disabled' }).expect(200);
+    await request(h.app)
+      .patch(`/v1/sso/connections/${encrypted.id}`)
+      .set('Host', acme.host)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ status: 'disabled' })
+      .expect(200);
     await expectRefused(encrypted, await post(encrypted, ok, new URL(encrypted.sp.acsUrl).pathname), users, /connection_disabled/, 403);
   });
 
@@ -230,23 +287,38 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
       const wrapped = unsolicited.replace('<samlp:Response ', `<samlp:Response InResponseTo="${requestId}" `);
       expect(await attempt(main, encodeResponse(wrapped))).toEqual(refused('in_response_to_mismatch'));
       // The same request id, now in a genuine answer to it: already used.
-      expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('late'), inResponseTo: requestId }))).toEqual(refused('in_response_to_unknown'));
+      expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('late'), inResponseTo: requestId }))).toEqual(
+        refused('in_response_to_unknown'),
+      );
     });
 
     it('a Response InResponseTo without the same InResponseTo in the signed bearer confirmation is refused on a connection that allows IdP-initiated sign-in too', async () => {
       const requestId = await spInitiated(idpInitiated);
-      const response = await acmeIdp.response(idpInitiated.sp, { ...unique('half'), inResponseTo: requestId, subjectConfirmations: [{ inResponseTo: null }] });
+      const response = await acmeIdp.response(idpInitiated.sp, {
+        ...unique('half'),
+        inResponseTo: requestId,
+        subjectConfirmations: [{ inResponseTo: null }],
+      });
       expect(await attempt(idpInitiated, response)).toEqual(refused('in_response_to_mismatch'));
       const other = await spInitiated(idpInitiated);
-      const crossed = await acmeIdp.response(idpInitiated.sp, { ...unique('crossed'), inResponseTo: requestId, subjectConfirmations: [{ inResponseTo: other }] });
+      const crossed = await acmeIdp.response(idpInitiated.sp, {
+        ...unique('crossed'),
+        inResponseTo: requestId,
+        subjectConfirmations: [{ inResponseTo: other }],
+      });
       expect(await attempt(idpInitiated, crossed)).toEqual(refused('in_response_to_mismatch'));
       // Both ids were used up by that response: neither answers anything any more.
-      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('other'), inResponseTo: other }))).toEqual(refused('in_response_to_unknown'));
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('other'), inResponseTo: other }))).toEqual(
+        refused('in_response_to_unknown'),
+      );
     });
 
     it('a signed bearer InResponseTo with none on the Response is refused, even where IdP-initiated sign-in is allowed', async () => {
       const requestId = await spInitiated(idpInitiated);
-      const response = await acmeIdp.response(idpInitiated.sp, { ...unique('inner-only'), subjectConfirmations: [{ inResponseTo: requestId }] });
+      const response = await acmeIdp.response(idpInitiated.sp, {
+        ...unique('inner-only'),
+        subjectConfirmations: [{ inResponseTo: requestId }],
+      });
       expect(decodeResponse(response)).toMatch(/<samlp:Response (?![^>]*InResponseTo)/);
       expect(await attempt(idpInitiated, response)).toEqual(refused('in_response_to_mismatch'));
     });
@@ -254,29 +326,53 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
     it('an InResponseTo is good for one response: a second, freshly signed answer to the same request is refused', async () => {
       const requestId = await spInitiated(main);
       expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('first'), inResponseTo: requestId }))).toEqual(ok);
-      expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('second'), inResponseTo: requestId }))).toEqual(refused('in_response_to_unknown'));
+      expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('second'), inResponseTo: requestId }))).toEqual(
+        refused('in_response_to_unknown'),
+      );
     });
 
     it('an InResponseTo named by a refused response is used up too', async () => {
       const requestId = await spInitiated(main);
-      const wrongAudience = await acmeIdp.response(main.sp, { ...unique('aud'), inResponseTo: requestId, audience: 'https://someone-else.test/sp' });
+      const wrongAudience = await acmeIdp.response(main.sp, {
+        ...unique('aud'),
+        inResponseTo: requestId,
+        audience: 'https://someone-else.test/sp',
+      });
       expect(await attempt(main, wrongAudience)).toEqual(refused('saml_invalid'));
-      expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('retry'), inResponseTo: requestId }))).toEqual(refused('in_response_to_unknown'));
+      expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('retry'), inResponseTo: requestId }))).toEqual(
+        refused('in_response_to_unknown'),
+      );
     });
 
     it('an expired bearer confirmation is refused while the Conditions are still valid, solicited or not; within the clock skew it is accepted', async () => {
       const expired = { subjectConfirmations: [{ notOnOrAfter: past(120_000) }] };
-      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('stale'), ...expired }))).toEqual(refused('subject_confirmation_expired'));
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('stale'), ...expired }))).toEqual(
+        refused('subject_confirmation_expired'),
+      );
       const requestId = await spInitiated(main);
-      expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('stale-sp'), inResponseTo: requestId, ...expired }))).toEqual(refused('subject_confirmation_expired'));
-      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('just'), subjectConfirmations: [{ notOnOrAfter: past(20_000) }] }))).toEqual(ok);
+      expect(await attempt(main, await acmeIdp.response(main.sp, { ...unique('stale-sp'), inResponseTo: requestId, ...expired }))).toEqual(
+        refused('subject_confirmation_expired'),
+      );
+      expect(
+        await attempt(
+          idpInitiated,
+          await acmeIdp.response(idpInitiated.sp, { ...unique('just'), subjectConfirmations: [{ notOnOrAfter: past(20_000) }] }),
+        ),
+      ).toEqual(ok);
     });
 
     it('a bearer confirmation without NotOnOrAfter, or not valid yet (NotBefore beyond the clock skew), is refused', async () => {
       // node-saml fails to read the missing time before checkVerifiedAssertion sees it (which would refuse it too).
-      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('endless'), subjectConfirmations: [{ notOnOrAfter: null }] }))).toEqual(refused('saml_invalid'));
+      expect(
+        await attempt(
+          idpInitiated,
+          await acmeIdp.response(idpInitiated.sp, { ...unique('endless'), subjectConfirmations: [{ notOnOrAfter: null }] }),
+        ),
+      ).toEqual(refused('saml_invalid'));
       const early = { subjectConfirmations: [{ notBefore: new Date(Date.now() + 600_000) }] };
-      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('early'), ...early }))).toEqual(refused('subject_confirmation_not_yet_valid'));
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('early'), ...early }))).toEqual(
+        refused('subject_confirmation_not_yet_valid'),
+      );
     });
 
     it('a bearer confirmation valid for longer than the replay cache keeps assertion ids (7 days) is refused', async () => {
@@ -287,21 +383,32 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
 
     it('every bearer confirmation must name our ACS: a second one for another SP, or one without Recipient, is refused', async () => {
       const two = { subjectConfirmations: [{}, { recipient: 'https://other-sp.test/acs' }] };
-      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('two'), ...two }))).toEqual(refused('recipient_mismatch'));
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('two'), ...two }))).toEqual(
+        refused('recipient_mismatch'),
+      );
       const none = { subjectConfirmations: [{ recipient: null }] };
-      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('nowhere'), ...none }))).toEqual(refused('recipient_mismatch'));
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('nowhere'), ...none }))).toEqual(
+        refused('recipient_mismatch'),
+      );
     });
 
     it('an assertion without a bearer confirmation, or a bearer confirmation without data, is refused', async () => {
       const holderOfKey = { subjectConfirmations: [{ method: 'urn:oasis:names:tc:SAML:2.0:cm:holder-of-key' }] };
-      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('hok'), ...holderOfKey }))).toEqual(refused('bearer_confirmation_missing'));
-      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('bare'), subjectConfirmations: [{ data: false }] }))).toEqual(
-        refused('subject_confirmation_data_missing'),
+      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('hok'), ...holderOfKey }))).toEqual(
+        refused('bearer_confirmation_missing'),
       );
+      expect(
+        await attempt(
+          idpInitiated,
+          await acmeIdp.response(idpInitiated.sp, { ...unique('bare'), subjectConfirmations: [{ data: false }] }),
+        ),
+      ).toEqual(refused('subject_confirmation_data_missing'));
     });
 
     it('an assertion that tells of no sign-in (no AuthnStatement) is refused', async () => {
-      expect(await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('attrs-only'), authnStatement: false }))).toEqual(refused('authn_statement_missing'));
+      expect(
+        await attempt(idpInitiated, await acmeIdp.response(idpInitiated.sp, { ...unique('attrs-only'), authnStatement: false })),
+      ).toEqual(refused('authn_statement_missing'));
     });
 
     it.each([
@@ -309,10 +416,19 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
       ['Requester/RequestDenied', ['urn:oasis:names:tc:SAML:2.0:status:Requester', 'urn:oasis:names:tc:SAML:2.0:status:RequestDenied']],
     ])('a signed Response with %s status carrying a signed assertion signs no one in', async (_name, status) => {
       const requestId = await spInitiated(main);
-      const response = await acmeIdp.response(main.sp, { ...unique('denied'), inResponseTo: requestId, status, sign: { assertion: true, response: true } });
+      const response = await acmeIdp.response(main.sp, {
+        ...unique('denied'),
+        inResponseTo: requestId,
+        status,
+        sign: { assertion: true, response: true },
+      });
       expect(decodeResponse(response).match(/<ds:Signature[\s>]/g)).toHaveLength(2);
       expect(await attempt(main, response)).toEqual(refused('status_not_success'));
-      const unsolicited = await acmeIdp.response(idpInitiated.sp, { ...unique('denied-idp'), status, sign: { assertion: true, response: true } });
+      const unsolicited = await acmeIdp.response(idpInitiated.sp, {
+        ...unique('denied-idp'),
+        status,
+        sign: { assertion: true, response: true },
+      });
       expect(await attempt(idpInitiated, unsolicited)).toEqual(refused('status_not_success'));
     });
   });
@@ -335,7 +451,10 @@ describe('SAML login against samlify as the IdP, and the SAML attacks refused', 
       both = Promise.all([post(main, viaMain), post(idpInitiated, viaIdp)]);
       const deadline = Date.now() + 8_000;
       for (;;) {
-        const waiting = await lock.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = $1::regclass AND NOT granted`, [usersTable]);
+        const waiting = await lock.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE relation = $1::regclass AND NOT granted`,
+          [usersTable],
+        );
         if (waiting.rows[0]?.n === 2) break;
         if (Date.now() > deadline) throw new Error('the two sign-ins never both waited to insert the user');
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -19,12 +19,21 @@ export function samlFormBody(sso: Sso): [RequestHandler, ErrorRequestHandler] {
   const parse = express.urlencoded({ extended: false, limit: Math.ceil(sso.config.SSO_SAML_MAX_BYTES * 1.4) + 4096, parameterLimit: 10 });
   const refused: ErrorRequestHandler = (error: unknown, req, res, next) => {
     const tooLarge = typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.too.large';
-    refuseLogin(sso.auditor, req, tenantOf(res).slug, { reason: tooLarge ? 'xml_too_large' : 'body_malformed', status: tooLarge ? 'payload_too_large' : 'bad_request' }).catch(next);
+    refuseLogin(sso.auditor, req, tenantOf(res).slug, {
+      reason: tooLarge ? 'xml_too_large' : 'body_malformed',
+      status: tooLarge ? 'payload_too_large' : 'bad_request',
+    }).catch(next);
   };
   return [parse, refused];
 }
 
-const STATUS_OF = { xml_too_large: 'payload_too_large', xml_malformed: 'bad_request', xml_doctype: 'bad_request', xml_comment: 'unauthenticated', xml_structure: 'unauthenticated' } as const;
+const STATUS_OF = {
+  xml_too_large: 'payload_too_large',
+  xml_malformed: 'bad_request',
+  xml_doctype: 'bad_request',
+  xml_comment: 'unauthenticated',
+  xml_structure: 'unauthenticated',
+} as const;
 
 /**
  * POST /v1/sso/saml/:connectionId/acs: the IdP's signed response (SP- or, when allowed, IdP-initiated);
@@ -43,7 +52,11 @@ export function v1SamlAcsPost(router: Router, sso: Sso): void {
     const connection = await loginConnection(sso, req, tenant, String(req.params.connectionId), 'saml');
     const form = samlPostSchema.safeParse(req.body);
     if (!form.success || 'SAMLResponse' in req.query || 'SAMLRequest' in req.query) {
-      return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'saml_response_missing', connectionId: connection.id, status: 'bad_request' });
+      return refuseLogin(sso.auditor, req, tenant.slug, {
+        reason: 'saml_response_missing',
+        connectionId: connection.id,
+        status: 'bad_request',
+      });
     }
     const xml = Buffer.from(form.data.SAMLResponse, 'base64').toString('utf8');
     let doc: Document;
@@ -52,7 +65,12 @@ export function v1SamlAcsPost(router: Router, sso: Sso): void {
       assertLoginResponseShape(doc);
     } catch (error) {
       const reason = error instanceof XmlGuardError ? error.reason : 'xml_malformed';
-      return refuseLogin(sso.auditor, req, tenant.slug, { reason, detail: error instanceof Error ? error.message : undefined, connectionId: connection.id, status: STATUS_OF[reason] });
+      return refuseLogin(sso.auditor, req, tenant.slug, {
+        reason,
+        detail: error instanceof Error ? error.message : undefined,
+        connectionId: connection.id,
+        status: STATUS_OF[reason],
+      });
     }
     const root = doc.documentElement;
     // The request the Response says it answers is used up now, whatever follows: a response naming it
@@ -64,7 +82,13 @@ export function v1SamlAcsPost(router: Router, sso: Sso): void {
     const relay = await takeSamlRelay(sso.store, tenant.slug, connection.id, claimed);
     const refuse = (refusal: { reason: string; detail?: string | undefined }) =>
       refuseLogin(sso.auditor, req, tenant.slug, { ...refusal, connectionId: connection.id, returnTo: relay?.returnTo });
-    const config = samlAcsOptionsFor({ tenant: tenant.slug, origin: tenant.publicOrigin, connection, store: sso.store, clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS });
+    const config = samlAcsOptionsFor({
+      tenant: tenant.slug,
+      origin: tenant.publicOrigin,
+      connection,
+      store: sso.store,
+      clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS,
+    });
     const run = await sso.saml.run(req, res, { config });
     if (run.kind === 'responded') return;
     if (run.kind === 'failed') return refuse({ reason: 'saml_invalid', detail: run.message });
@@ -81,7 +105,13 @@ export function v1SamlAcsPost(router: Router, sso: Sso): void {
       maxBytes: sso.config.SSO_SAML_MAX_BYTES,
     });
     if (!checked.ok) return refuse({ reason: checked.reason, detail: checked.detail });
-    await finishIdpLogin(sso, req, res, { tenant, connection, identity: checked.identity, saml: { nameId: checked.nameId, sessionIndex: checked.sessionIndex }, relay });
+    await finishIdpLogin(sso, req, res, {
+      tenant,
+      connection,
+      identity: checked.identity,
+      saml: { nameId: checked.nameId, sessionIndex: checked.sessionIndex },
+      relay,
+    });
   };
   router.post('/v1/sso/saml/:connectionId/acs', parseBody, refuseBody, loginRateLimit(sso), acs, refusedSignInRedirect);
 }

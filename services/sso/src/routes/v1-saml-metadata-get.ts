@@ -10,11 +10,24 @@ import type { Sso } from '../sso.js';
 export function v1SamlMetadataGet(router: Router, sso: Sso): void {
   router.get('/v1/sso/saml/:connectionId/metadata', async (req, res) => {
     const tenant = tenantOf(res);
-    const connection = await sso.deps.tenants.forTenant(tenant.slug).transaction((tx) => sso.connections.find(tx, tenant.slug, req.params.connectionId));
+    const connection = await sso.deps.tenants
+      .forTenant(tenant.slug)
+      .transaction((tx) => sso.connections.find(tx, tenant.slug, req.params.connectionId));
     if (connection?.kind !== 'saml') throw new AppError('not_found', 'No such SAML connection.');
-    const config = samlOptionsFor({ tenant: tenant.slug, origin: tenant.publicOrigin, connection, store: sso.store, clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS });
+    const config = samlOptionsFor({
+      tenant: tenant.slug,
+      origin: tenant.publicOrigin,
+      connection,
+      store: sso.store,
+      clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS,
+    });
     const cert = connection.settings.spCertificate ? pemCertificate(connection.settings.spCertificate) : null;
-    const metadata = await sso.saml.metadata(req, config, connection.secrets.spPrivateKey ? cert : null, connection.secrets.spPrivateKey ? cert : null);
+    const metadata = await sso.saml.metadata(
+      req,
+      config,
+      connection.secrets.spPrivateKey ? cert : null,
+      connection.secrets.spPrivateKey ? cert : null,
+    );
     res.type('application/samlmetadata+xml').send(withBothSloBindings(metadata));
   });
 }

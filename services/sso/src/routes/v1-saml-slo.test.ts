@@ -50,7 +50,9 @@ describe('SAML single logout, initiated by the IdP and by the SP', () => {
         .post(new URL(sp.acsUrl).pathname)
         .set('Host', acme.host)
         .type('form')
-        .send({ SAMLResponse: await idp.response(sp, { nameId: 'lin@acme.test', attributes: { email: ['lin@acme.test'] }, sessionIndex }) });
+        .send({
+          SAMLResponse: await idp.response(sp, { nameId: 'lin@acme.test', attributes: { email: ['lin@acme.test'] }, sessionIndex }),
+        });
       expect(res.status).toBe(200);
       return res.body as { refresh_token: string };
     };
@@ -60,15 +62,20 @@ describe('SAML single logout, initiated by the IdP and by the SP', () => {
     // A LogoutRequest signed by another key is refused and ends nothing.
     const forger = new TestSamlIdp('forger');
     const forged = new URL(forger.logoutRequestUrl(sp, 'lin@acme.test', '_sess-b'));
-    const refused = await request(h.app).get(`${new URL(sp.sloUrl).pathname}${forged.search}`).set('Host', acme.host);
+    const refused = await request(h.app)
+      .get(`${new URL(sp.sloUrl).pathname}${forged.search}`)
+      .set('Host', acme.host);
     expect(refused.status).toBe(401);
 
     const logout = new URL(idp.logoutRequestUrl(sp, 'lin@acme.test', '_sess-a'));
-    const res = await request(h.app).get(`${new URL(sp.sloUrl).pathname}${logout.search}`).set('Host', acme.host);
+    const res = await request(h.app)
+      .get(`${new URL(sp.sloUrl).pathname}${logout.search}`)
+      .set('Host', acme.host);
     expect(res.status).toBe(302);
     expect(String(res.headers.location)).toMatch(new RegExp(`^${idp.sloUrl}\\?SAMLResponse=`));
 
-    const refresh = (token: string) => request(h.app).post('/v1/auth/token').set('Host', acme.host).send({ grant_type: 'refresh_token', refresh_token: token });
+    const refresh = (token: string) =>
+      request(h.app).post('/v1/auth/token').set('Host', acme.host).send({ grant_type: 'refresh_token', refresh_token: token });
     expect((await refresh(ended.refresh_token)).status).toBe(401);
     expect((await refresh(kept.refresh_token)).status).toBe(200);
     expect((await h.auditActions(acme)).map((a) => a.action)).toContain('sso.single_logout');
@@ -81,7 +88,13 @@ describe('SAML single logout, initiated by the IdP and by the SP', () => {
       .post('/v1/sso/connections')
       .set('Host', acme.host)
       .set('Authorization', `Bearer ${admin}`)
-      .send({ kind: 'saml', name: 'sp-slo', metadataXml: idp.metadataXml(), settings: { allowIdpInitiated: true, spCertificate: spKeys.certBase64 }, secrets: { spPrivateKey: spKeys.key } });
+      .send({
+        kind: 'saml',
+        name: 'sp-slo',
+        metadataXml: idp.metadataXml(),
+        settings: { allowIdpInitiated: true, spCertificate: spKeys.certBase64 },
+        secrets: { spPrivateKey: spKeys.key },
+      });
     expect(created.status).toBe(201);
     const sp = (created.body as { saml: SpEndpoints }).saml;
     const sloPath = new URL(sp.sloUrl).pathname;
@@ -89,11 +102,20 @@ describe('SAML single logout, initiated by the IdP and by the SP', () => {
       .post(new URL(sp.acsUrl).pathname)
       .set('Host', acme.host)
       .type('form')
-      .send({ SAMLResponse: await idp.response(sp, { nameId: 'noor@acme.test', attributes: { email: ['noor@acme.test'] }, sessionIndex: '_sess-sp' }) });
+      .send({
+        SAMLResponse: await idp.response(sp, {
+          nameId: 'noor@acme.test',
+          attributes: { email: ['noor@acme.test'] },
+          sessionIndex: '_sess-sp',
+        }),
+      });
     expect(signIn.status).toBe(200);
     const tokens = signIn.body as { access_token: string; refresh_token: string };
 
-    const logout = await request(h.app).post('/v1/auth/logout').set('Host', acme.host).set('Authorization', `Bearer ${tokens.access_token}`);
+    const logout = await request(h.app)
+      .post('/v1/auth/logout')
+      .set('Host', acme.host)
+      .set('Authorization', `Bearer ${tokens.access_token}`);
     expect(logout.status).toBe(200);
     expect(logout.headers['cache-control']).toBe('no-store');
     const url = new URL((logout.body as { logoutUrl: string }).logoutUrl);
@@ -104,7 +126,11 @@ describe('SAML single logout, initiated by the IdP and by the SP', () => {
     const param = (name: string) => raw.find((p) => p.startsWith(`${name}=`)) ?? '';
     expect(url.searchParams.get('SigAlg')).toBe(RSA_SHA256);
     const signature = url.searchParams.get('Signature') ?? '';
-    expect(createVerify('RSA-SHA256').update(`${param('SAMLRequest')}&${param('SigAlg')}`).verify(spKeys.cert, signature, 'base64')).toBe(true);
+    expect(
+      createVerify('RSA-SHA256')
+        .update(`${param('SAMLRequest')}&${param('SigAlg')}`)
+        .verify(spKeys.cert, signature, 'base64'),
+    ).toBe(true);
     const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
     expect(xml).toContain('LogoutRequest');
     expect(xml).toContain('noor@acme.test');
@@ -114,8 +140,17 @@ describe('SAML single logout, initiated by the IdP and by the SP', () => {
     expect(requestId).not.toBe('');
 
     // The platform session ended at once: neither token works.
-    expect((await request(h.app).get('/v1/auth/me').set('Host', acme.host).set('Authorization', `Bearer ${tokens.access_token}`)).status).toBe(401);
-    expect((await request(h.app).post('/v1/auth/token').set('Host', acme.host).send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).status).toBe(401);
+    expect(
+      (await request(h.app).get('/v1/auth/me').set('Host', acme.host).set('Authorization', `Bearer ${tokens.access_token}`)).status,
+    ).toBe(401);
+    expect(
+      (
+        await request(h.app)
+          .post('/v1/auth/token')
+          .set('Host', acme.host)
+          .send({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })
+      ).status,
+    ).toBe(401);
 
     const completed = async () => (await h.auditActions(acme)).filter((a) => a.action === 'sso.sp_logout_completed').length;
     const answer = (query: string) => request(h.app).get(`${sloPath}?${query}`).set('Host', acme.host);
@@ -154,16 +189,31 @@ describe('SAML single logout, initiated by the IdP and by the SP', () => {
       .post('/v1/sso/connections')
       .set('Host', acme.host)
       .set('Authorization', `Bearer ${admin}`)
-      .send({ kind: 'saml', name, metadataXml: idp.metadataXml(), settings: { allowIdpInitiated: true, spCertificate: spKeys.certBase64 }, secrets: { spPrivateKey: spKeys.key } });
+      .send({
+        kind: 'saml',
+        name,
+        metadataXml: idp.metadataXml(),
+        settings: { allowIdpInitiated: true, spCertificate: spKeys.certBase64 },
+        secrets: { spPrivateKey: spKeys.key },
+      });
     expect(created.status).toBe(201);
     const sp = (created.body as { saml: SpEndpoints }).saml;
     const signIn = await request(h.app)
       .post(new URL(sp.acsUrl).pathname)
       .set('Host', acme.host)
       .type('form')
-      .send({ SAMLResponse: await idp.response(sp, { nameId: `${name}@acme.test`, attributes: { email: [`${name}@acme.test`] }, sessionIndex: `_sess-${name}` }) });
+      .send({
+        SAMLResponse: await idp.response(sp, {
+          nameId: `${name}@acme.test`,
+          attributes: { email: [`${name}@acme.test`] },
+          sessionIndex: `_sess-${name}`,
+        }),
+      });
     expect(signIn.status).toBe(200);
-    const logout = await request(h.app).post('/v1/auth/logout').set('Host', acme.host).set('Authorization', `Bearer ${(signIn.body as { access_token: string }).access_token}`);
+    const logout = await request(h.app)
+      .post('/v1/auth/logout')
+      .set('Host', acme.host)
+      .set('Authorization', `Bearer ${(signIn.body as { access_token: string }).access_token}`);
     expect(logout.status).toBe(200);
     const url = new URL((logout.body as { logoutUrl: string }).logoutUrl);
     const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
@@ -175,7 +225,10 @@ describe('SAML single logout, initiated by the IdP and by the SP', () => {
     expect(requestId).not.toBe('');
     const sloPath = new URL(sp.sloUrl).pathname;
     const post = (SAMLResponse: string) => request(h.app).post(sloPath).set('Host', acme.host).type('form').send({ SAMLResponse });
-    const completed = async () => (await h.auditActions(acme)).filter((a) => a.action === 'sso.sp_logout_completed').map((a) => (a.data as { inResponseTo?: string }).inResponseTo);
+    const completed = async () =>
+      (await h.auditActions(acme))
+        .filter((a) => a.action === 'sso.sp_logout_completed')
+        .map((a) => (a.data as { inResponseTo?: string }).inResponseTo);
     const refusedBefore = (await h.auditActions(acme)).filter((a) => a.action === 'sso.login_refused').length;
 
     // Forged answers: unsigned, signed by another key, a request this SP never sent, addressed to another SLO URL.
@@ -195,7 +248,12 @@ describe('SAML single logout, initiated by the IdP and by the SP', () => {
       .filter((a) => a.action === 'sso.login_refused')
       .slice(refusedBefore)
       .map((a) => (a.data as { reason?: string }).reason);
-    expect(reasons).toEqual(['saml_logout_response_unsigned', 'saml_logout_response_invalid', 'saml_logout_in_response_to_unknown', 'saml_logout_destination_mismatch']);
+    expect(reasons).toEqual([
+      'saml_logout_response_unsigned',
+      'saml_logout_response_invalid',
+      'saml_logout_in_response_to_unknown',
+      'saml_logout_destination_mismatch',
+    ]);
 
     // The genuine answer (the forged ones used nothing up) is accepted once, then never again.
     const genuine = idp.logoutResponsePost(sp, requestId);
@@ -208,7 +266,9 @@ describe('SAML single logout, initiated by the IdP and by the SP', () => {
   });
 
   it('SP metadata lists the SLO endpoint with both the HTTP-Redirect and the HTTP-POST binding', async () => {
-    const res = await request(h.app).get(new URL(connection.saml.entityId).pathname + '/metadata').set('Host', acme.host);
+    const res = await request(h.app)
+      .get(new URL(connection.saml.entityId).pathname + '/metadata')
+      .set('Host', acme.host);
     expect(res.status).toBe(200);
     // Read as an IdP would import it.
     const meta = samlify.ServiceProvider({ metadata: res.text }).entityMeta;

@@ -28,7 +28,13 @@ export function v1SamlSlo(router: Router, sso: Sso): void {
     const body: unknown = req.body;
     const hasRequest = 'SAMLRequest' in req.query || (typeof body === 'object' && body !== null && 'SAMLRequest' in body);
     if (!hasRequest) {
-      const context = { tenant: tenant.slug, origin: tenant.publicOrigin, connection, store: sso.store, clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS };
+      const context = {
+        tenant: tenant.slug,
+        origin: tenant.publicOrigin,
+        connection,
+        store: sso.store,
+        clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS,
+      };
       const rawQuery = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
       let outcome: LogoutResponseOutcome;
       if (req.method === 'GET') {
@@ -41,26 +47,53 @@ export function v1SamlSlo(router: Router, sso: Sso): void {
             ? await acceptPostedLogoutResponse(context, posted.data.SAMLResponse, sso.config.SSO_SAML_MAX_BYTES)
             : { ok: false, reason: 'saml_logout_response_missing' };
       }
-      if (!outcome.ok) return refuseLogin(sso.auditor, req, tenant.slug, { reason: outcome.reason, detail: outcome.detail, connectionId: connection.id });
-      await sso.auditor.record(tenant.slug, { action: 'sso.sp_logout_completed', target: connection.id, data: { inResponseTo: outcome.inResponseTo.slice(0, 200) }, requestId: requestIdOf(req) });
+      if (!outcome.ok)
+        return refuseLogin(sso.auditor, req, tenant.slug, { reason: outcome.reason, detail: outcome.detail, connectionId: connection.id });
+      await sso.auditor.record(tenant.slug, {
+        action: 'sso.sp_logout_completed',
+        target: connection.id,
+        data: { inResponseTo: outcome.inResponseTo.slice(0, 200) },
+        requestId: requestIdOf(req),
+      });
       res.status(204).end();
       return;
     }
-    const config = samlOptionsFor({ tenant: tenant.slug, origin: tenant.publicOrigin, connection, store: sso.store, clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS });
+    const config = samlOptionsFor({
+      tenant: tenant.slug,
+      origin: tenant.publicOrigin,
+      connection,
+      store: sso.store,
+      clockSkewSeconds: sso.config.SSO_CLOCK_SKEW_SECONDS,
+    });
     const run = await sso.saml.run(req, res, {
       config,
       onLogoutRequest: async (profile) => {
         const ended = await sso.deps.tenants.forTenant(tenant.slug).transaction(async (tx) => {
           const { count } = await tx.authSession.updateMany({
-            where: { connectionId: connection.id, samlNameId: profile.nameID, revokedAt: null, ...(profile.sessionIndex ? { samlSessionIndex: profile.sessionIndex } : {}) },
+            where: {
+              connectionId: connection.id,
+              samlNameId: profile.nameID,
+              revokedAt: null,
+              ...(profile.sessionIndex ? { samlSessionIndex: profile.sessionIndex } : {}),
+            },
             data: { revokedAt: new Date(), revokedReason: 'saml_single_logout' },
           });
           return count;
         });
-        await sso.auditor.record(tenant.slug, { action: 'sso.single_logout', target: connection.id, data: { sessionsEnded: ended }, requestId: requestIdOf(req) });
+        await sso.auditor.record(tenant.slug, {
+          action: 'sso.single_logout',
+          target: connection.id,
+          data: { sessionsEnded: ended },
+          requestId: requestIdOf(req),
+        });
       },
     });
-    if (run.kind !== 'responded') return refuseLogin(sso.auditor, req, tenant.slug, { reason: 'saml_logout_invalid', detail: run.kind === 'failed' ? run.message : undefined, connectionId: connection.id });
+    if (run.kind !== 'responded')
+      return refuseLogin(sso.auditor, req, tenant.slug, {
+        reason: 'saml_logout_invalid',
+        detail: run.kind === 'failed' ? run.message : undefined,
+        connectionId: connection.id,
+      });
   };
   router.all('/v1/sso/saml/:connectionId/slo', parseBody, refuseBody, slo);
 }

@@ -18,7 +18,13 @@ export function v1SessionsRevoke(router: Router, sso: Sso): void {
       return { result: sessions.length, ended: sessions };
     });
     if (ended === undefined) throw new AppError('not_found', 'No such user.');
-    await sso.auditor.record(tenant.slug, { action: 'session.admin_revoked', actorId: principalOf(res).userId, target: userId, data: { sessionsEnded: ended }, requestId: requestIdOf(req) });
+    await sso.auditor.record(tenant.slug, {
+      action: 'session.admin_revoked',
+      actorId: principalOf(res).userId,
+      target: userId,
+      data: { sessionsEnded: ended },
+      requestId: requestIdOf(req),
+    });
     res.json({ sessionsEnded: ended } satisfies JsonAnswer<typeof sessionsRevokedSchema>);
   });
 }

@@ -26,9 +26,11 @@ describe('blocking and unblocking a user', () => {
     return { ...tokens, email, userId: decodeJwt(tokens.access_token).sub ?? '' };
   };
   const as = (token: string) => ({ Host: acme.host, Authorization: `Bearer ${token}` });
-  const statusOf = (userId: string) => h.deps.tenants.forTenant(acme.slug).transaction(async (tx) => (await tx.user.findUniqueOrThrow({ where: { id: userId } })).status);
+  const statusOf = (userId: string) =>
+    h.deps.tenants.forTenant(acme.slug).transaction(async (tx) => (await tx.user.findUniqueOrThrow({ where: { id: userId } })).status);
   const login = (email: string) => request(h.app).post('/v1/auth/password/login').set('Host', acme.host).send({ email, password });
-  const refresh = (token: string) => request(h.app).post('/v1/auth/token').set('Host', acme.host).send({ grant_type: 'refresh_token', refresh_token: token });
+  const refresh = (token: string) =>
+    request(h.app).post('/v1/auth/token').set('Host', acme.host).send({ grant_type: 'refresh_token', refresh_token: token });
 
   it('ends every session at once (listed for every service), refuses sign-in and refresh, and unblocking lets the user sign in again', async () => {
     const admin = await h.tokenFor(acme, ['admin']);
@@ -52,7 +54,9 @@ describe('blocking and unblocking a user', () => {
     }
     expect((await refresh(user.refresh_token)).status).toBe(401);
     expect((await login(user.email)).status).toBe(401);
-    expect((await h.auditActions(acme)).filter((a) => a.action === 'user.blocked')).toEqual([{ action: 'user.blocked', data: { sessionsEnded: 2 } }]);
+    expect((await h.auditActions(acme)).filter((a) => a.action === 'user.blocked')).toEqual([
+      { action: 'user.blocked', data: { sessionsEnded: 2 } },
+    ]);
 
     const unblocked = await request(h.app).post(`/v1/users/${user.userId}/unblock`).set(as(admin));
     expect(unblocked.status).toBe(200);
@@ -76,8 +80,20 @@ describe('blocking and unblocking a user', () => {
     const forbidden = await request(h.app).post(`/v1/users/${user.userId}/block`).set(as(member));
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.code).toBe('forbidden');
-    expect((await request(h.app).post(`/v1/users/${newId('user')}/block`).set(as(admin))).status).toBe(404);
-    expect((await request(h.app).post(`/v1/users/${newId('user')}/unblock`).set(as(admin))).status).toBe(404);
+    expect(
+      (
+        await request(h.app)
+          .post(`/v1/users/${newId('user')}/block`)
+          .set(as(admin))
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await request(h.app)
+          .post(`/v1/users/${newId('user')}/unblock`)
+          .set(as(admin))
+      ).status,
+    ).toBe(404);
     const self = await request(h.app).post(`/v1/users/${adminId}/block`).set(as(admin));
     expect(self.status).toBe(422);
     expect(self.body.code).toBe('unprocessable');

@@ -27,7 +27,13 @@ export function v1UsersBlock(router: Router, sso: Sso): void {
     });
     if (outcome === 'not_found') throw new AppError('not_found', 'No such user.');
     if (outcome === 'forbidden') throw new AppError('forbidden', 'Only an owner may block an owner.');
-    await sso.auditor.record(tenant.slug, { action: 'user.blocked', actorId: actor.userId, target: userId, data: { sessionsEnded: outcome }, requestId: requestIdOf(req) });
+    await sso.auditor.record(tenant.slug, {
+      action: 'user.blocked',
+      actorId: actor.userId,
+      target: userId,
+      data: { sessionsEnded: outcome },
+      requestId: requestIdOf(req),
+    });
     res.json({ userId, status: 'disabled', sessionsEnded: outcome } satisfies JsonAnswer<typeof userStatusSchema>);
   });
 }

@@ -20,7 +20,8 @@ export interface TestOidcIdp {
 }
 
 function privateJwk(kind: 'rsa' | 'ec', kid: string, alg: string): JWK {
-  const { privateKey } = kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { privateKey } =
+    kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return { ...privateKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
 }
 
@@ -29,7 +30,11 @@ function privateJwk(kind: 'rsa' | 'ec', kid: string, alg: string): JWK {
  * interactions are answered over HTTP: GET /interaction/:uid?login=<account> signs in, the next
  * interaction grants consent, as a user clicking through the pages would.
  */
-export async function startOidcIdp(options: { port?: number; accounts: Record<string, IdpAccount>; clients: { clientId: string; clientSecret: string; redirectUris: string[] }[] }): Promise<TestOidcIdp> {
+export async function startOidcIdp(options: {
+  port?: number;
+  accounts: Record<string, IdpAccount>;
+  clients: { clientId: string; clientSecret: string; redirectUris: string[] }[];
+}): Promise<TestOidcIdp> {
   const port = options.port ?? (await freePort());
   const issuer = `http://127.0.0.1:${port}`;
   const keys = { rsa: privateJwk('rsa', 'idp-rsa', 'RS256'), ec: privateJwk('ec', 'idp-ec', 'ES256') };
@@ -52,7 +57,10 @@ export async function startOidcIdp(options: { port?: number; accounts: Record<st
     findAccount: (_ctx, id) => {
       const account = options.accounts[id];
       if (!account) return undefined;
-      return { accountId: id, claims: () => ({ sub: id, email: account.email, email_verified: true, name: account.name, groups: account.groups }) };
+      return {
+        accountId: id,
+        claims: () => ({ sub: id, email: account.email, email_verified: true, name: account.name, groups: account.groups }),
+      };
     },
   });
   const handle = provider.callback();
@@ -70,7 +78,12 @@ export async function startOidcIdp(options: { port?: number; accounts: Record<st
         const details = await provider.interactionDetails(req, res);
         // The user turns the request down (the "Cancel" of a login or consent page): the OP answers the client access_denied.
         if (url.searchParams.get('deny') === '1') {
-          await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user declined.' }, { mergeWithLastSubmission: false });
+          await provider.interactionFinished(
+            req,
+            res,
+            { error: 'access_denied', error_description: 'The user declined.' },
+            { mergeWithLastSubmission: false },
+          );
           return;
         }
         if (details.prompt.name === 'login') {
@@ -131,7 +144,11 @@ class CookieJar {
  * interactions until the IdP redirects back to the client; returns that callback URL. With `deny`
  * the user declines at the first interaction, and the callback carries the IdP's error.
  */
-export async function completeIdpLogin(authorizationUrl: string, login: string, options: { redirectPrefix: string; deny?: boolean }): Promise<URL> {
+export async function completeIdpLogin(
+  authorizationUrl: string,
+  login: string,
+  options: { redirectPrefix: string; deny?: boolean },
+): Promise<URL> {
   const jar = new CookieJar();
   let next = new URL(authorizationUrl);
   for (let hop = 0; hop < 12; hop++) {

@@ -20,7 +20,25 @@ export interface KeyPair {
 export function newKeyPair(cn: string): KeyPair {
   const dir = mkdtempSync(join(tmpdir(), 'mindbot-saml-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', `/CN=${cn}`], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${cn}`,
+      ],
+      { stdio: 'ignore' },
+    );
     const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
     return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert, certBase64: cert.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '') };
   } finally {
@@ -81,14 +99,19 @@ const xmlEscape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 export const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 export const STATUS_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 
-function subjectConfirmationXml(confirmation: SubjectConfirmationOptions, defaults: { recipient: string; notOnOrAfter: Date; inResponseTo: string | undefined }): string {
+function subjectConfirmationXml(
+  confirmation: SubjectConfirmationOptions,
+  defaults: { recipient: string; notOnOrAfter: Date; inResponseTo: string | undefined },
+): string {
   const attributes: [string, string | null | undefined][] = [
     ['NotBefore', confirmation.notBefore?.toISOString()],
     ['NotOnOrAfter', confirmation.notOnOrAfter === null ? null : (confirmation.notOnOrAfter ?? defaults.notOnOrAfter).toISOString()],
     ['Recipient', confirmation.recipient === undefined ? defaults.recipient : confirmation.recipient],
     ['InResponseTo', confirmation.inResponseTo === undefined ? defaults.inResponseTo : confirmation.inResponseTo],
   ];
-  const data = attributes.flatMap(([name, value]) => (value === null || value === undefined ? [] : [` ${name}="${xmlEscape(value)}"`])).join('');
+  const data = attributes
+    .flatMap(([name, value]) => (value === null || value === undefined ? [] : [` ${name}="${xmlEscape(value)}"`]))
+    .join('');
   const body = confirmation.data === false ? '' : `<saml:SubjectConfirmationData${data}/>`;
   return `<saml:SubjectConfirmation Method="${xmlEscape(confirmation.method ?? BEARER)}">${body}</saml:SubjectConfirmation>`;
 }
@@ -179,7 +202,10 @@ export class TestSamlIdp {
     const notBefore = options.notBefore ?? new Date(now.getTime() - 60_000);
     const notOnOrAfter = options.notOnOrAfter ?? new Date(now.getTime() + 5 * 60_000);
     const attributes = Object.entries(options.attributes ?? {})
-      .map(([name, values]) => `<saml:Attribute Name="${xmlEscape(name)}">${values.map((v) => `<saml:AttributeValue xsi:type="xs:string">${xmlEscape(v)}</saml:AttributeValue>`).join('')}</saml:Attribute>`)
+      .map(
+        ([name, values]) =>
+          `<saml:Attribute Name="${xmlEscape(name)}">${values.map((v) => `<saml:AttributeValue xsi:type="xs:string">${xmlEscape(v)}</saml:AttributeValue>`).join('')}</saml:Attribute>`,
+      )
       .join('');
     const values: Record<string, string> = {
       ID: `_${randomUUID()}`,
@@ -197,9 +223,15 @@ export class TestSamlIdp {
     const confirmationDefaults = { recipient: options.recipient ?? sp.acsUrl, notOnOrAfter, inResponseTo: options.inResponseTo };
     // samlify escapes every tag value, so the XML fragments go in after its replacement.
     const fragments = {
-      Status: (options.status ?? [STATUS_SUCCESS]).reduceRight((inner, code) => `<samlp:StatusCode Value="${xmlEscape(code)}">${inner}</samlp:StatusCode>`, ''),
+      Status: (options.status ?? [STATUS_SUCCESS]).reduceRight(
+        (inner, code) => `<samlp:StatusCode Value="${xmlEscape(code)}">${inner}</samlp:StatusCode>`,
+        '',
+      ),
       SubjectConfirmations: (options.subjectConfirmations ?? [{}]).map((c) => subjectConfirmationXml(c, confirmationDefaults)).join(''),
-      AuthnStatement: options.authnStatement === false ? '' : `<saml:AuthnStatement AuthnInstant="${now.toISOString()}" SessionIndex="${options.sessionIndex ?? '_session-1'}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`,
+      AuthnStatement:
+        options.authnStatement === false
+          ? ''
+          : `<saml:AuthnStatement AuthnInstant="${now.toISOString()}" SessionIndex="${options.sessionIndex ?? '_session-1'}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`,
       AttributeStatement: attributes ? `<saml:AttributeStatement>${attributes}</saml:AttributeStatement>` : '',
     };
     let template = samlify.SamlLib.defaultLoginResponseTemplate.context
@@ -209,10 +241,23 @@ export class TestSamlIdp {
     let context = samlify.SamlLib.replaceTagsByValue(template, values);
     for (const [tag, fragment] of Object.entries(fragments)) context = context.replace(`{${tag}}`, () => fragment);
     if (!sign.assertion && !sign.response && !options.encrypt) return Buffer.from(context).toString('base64');
-    const idp = this.identityProvider({ encrypt: options.encrypt ?? false, ...(options.signingKey ? { signingKey: options.signingKey } : {}) });
-    const target = this.serviceProvider(sp, { wantAssertionsSigned: sign.assertion, wantMessageSigned: sign.response, ...(spOptions.encryptCert ? { encryptCert: spOptions.encryptCert } : {}) });
+    const idp = this.identityProvider({
+      encrypt: options.encrypt ?? false,
+      ...(options.signingKey ? { signingKey: options.signingKey } : {}),
+    });
+    const target = this.serviceProvider(sp, {
+      wantAssertionsSigned: sign.assertion,
+      wantMessageSigned: sign.response,
+      ...(spOptions.encryptCert ? { encryptCert: spOptions.encryptCert } : {}),
+    });
     const noRequest = { extract: {} } as Parameters<typeof idp.createLoginResponse>[1];
-    const built = await idp.createLoginResponse(target, noRequest, 'post', { email: options.nameId }, { customTagReplacement: () => ({ id: values.ID ?? '', context }) });
+    const built = await idp.createLoginResponse(
+      target,
+      noRequest,
+      'post',
+      { email: options.nameId },
+      { customTagReplacement: () => ({ id: values.ID ?? '', context }) },
+    );
     return built.context;
   }
 }

@@ -44,7 +44,15 @@ export async function startSsoHarness(options: SsoHarnessOptions = {}): Promise<
   const ownDatabase = !options.database;
   const database = options.database ?? (await createTestDatabase());
   const captured = captureLogger('sso');
-  const deps = buildServiceDeps({ service: 'sso', region: 'eu-west', logger: captured.logger, databaseUrl: database.url, redisUrl: testRedisUrl(), poolMax: 6, ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }) });
+  const deps = buildServiceDeps({
+    service: 'sso',
+    region: 'eu-west',
+    logger: captured.logger,
+    databaseUrl: database.url,
+    redisUrl: testRedisUrl(),
+    poolMax: 6,
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+  });
   const migrations = await MigrationRunner.load(deps.pool);
   await migrations.migrate({ kind: 'platform', schema: 'platform' });
   const provisioner = new TenantProvisioner({ pool: deps.pool, platform: deps.platform, migrations, region: 'eu-west', actor: 'test' });
@@ -72,10 +80,14 @@ export async function startSsoHarness(options: SsoHarnessOptions = {}): Promise<
       });
     },
     async auditActions(tenant) {
-      return deps.tenants.forTenant(tenant.slug).transaction((tx) => tx.auditEvent.findMany({ orderBy: { createdAt: 'asc' }, select: { action: true, data: true } }));
+      return deps.tenants
+        .forTenant(tenant.slug)
+        .transaction((tx) => tx.auditEvent.findMany({ orderBy: { createdAt: 'asc' }, select: { action: true, data: true } }));
     },
     async userCount(tenant) {
-      return deps.tenants.forTenant(tenant.slug).transaction((tx) => tx.user.count({ where: { NOT: { email: { endsWith: '@admins.test' } } } }));
+      return deps.tenants
+        .forTenant(tenant.slug)
+        .transaction((tx) => tx.user.count({ where: { NOT: { email: { endsWith: '@admins.test' } } } }));
     },
     async close() {
       await deps.close();

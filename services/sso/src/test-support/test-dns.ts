@@ -19,7 +19,10 @@ export async function startTestDns(): Promise<TestDns> {
       const response = DNS.Packet.createResponseFromRequest(query);
       for (const question of query.questions) {
         const value = records.get(question.name.toLowerCase());
-        if (value) response.answers.push(new DNS.Packet.Resource({ name: question.name, type: DNS.Packet.TYPE.TXT, class: DNS.Packet.CLASS.IN, ttl: 5, data: value }));
+        if (value)
+          response.answers.push(
+            new DNS.Packet.Resource({ name: question.name, type: DNS.Packet.TYPE.TXT, class: DNS.Packet.CLASS.IN, ttl: 5, data: value }),
+          );
       }
       void send(response);
     },
