@@ -5,11 +5,12 @@ import { type ServiceDeps, httpOptionsOf } from '@mindbot/service-runtime';
 import type { GatewayDeps } from './gateway-deps.js';
 import { authenticate, requireUser } from './http/authenticate.js';
 import { tenantCors } from './http/cors.js';
-import { buildOpenApi } from './http/openapi.js';
+import { buildOpenApi } from '@mindbot/http';
 import { proxyTo } from './http/proxy.js';
 import { rateLimit } from './http/rate-limit.js';
 import type { RouteContext } from './http/route-context.js';
-import type { GatewayRoute, RouteSpec } from './http/route-spec.js';
+import type { RouteSpec } from '@mindbot/http';
+import type { AppRoute } from './http/route-context.js';
 import { resolveTenant } from './http/tenant-resolution.js';
 import { PROXIED_PREFIXES, PROXIED_ROUTE_SPECS } from './routes/proxied-routes.js';
 import { v1ApiKeysCreate } from './routes/v1-api-keys-create.js';
@@ -21,7 +22,7 @@ import { v1VoiceSessionsEnd } from './routes/v1-voice-sessions-end.js';
 import { v1WebhooksLivekitReceive } from './routes/v1-webhooks-livekit-receive.js';
 
 /** The gateway's own tenant routes (after tenant resolution, CORS, authentication and rate limits). */
-export const TENANT_ROUTES: readonly GatewayRoute[] = [
+export const TENANT_ROUTES: readonly AppRoute[] = [
   v1BrandingGet,
   v1ApiKeysCreate,
   v1ApiKeysList,
@@ -30,7 +31,7 @@ export const TENANT_ROUTES: readonly GatewayRoute[] = [
   v1VoiceSessionsEnd,
 ];
 /** Routes without a tenant host: called by other systems, authenticated by signature. */
-export const PLATFORM_ROUTES: readonly GatewayRoute[] = [v1WebhooksLivekitReceive];
+export const PLATFORM_ROUTES: readonly AppRoute[] = [v1WebhooksLivekitReceive];
 
 /** Every documented operation, in /openapi.json. */
 export const API_SPECS: readonly RouteSpec[] = [...TENANT_ROUTES, ...PLATFORM_ROUTES].map((r) => r.spec).concat(PROXIED_ROUTE_SPECS);

@@ -173,14 +173,12 @@ export class ApiKeys {
     const now = Date.now();
     let hit = this.cache.get(cacheKey);
     if (!hit || now - hit.at > (hit.value ? this.options.ttlMs : this.options.negativeTtlMs)) {
-      const row = await this.tenants
-        .forTenant(tenant)
-        .transaction((tx) =>
-          tx.apiKey.findUnique({
-            where: { secretHash: hash },
-            select: { id: true, environment: true, permissions: true, revokedAt: true, expiresAt: true },
-          }),
-        );
+      const row = await this.tenants.forTenant(tenant).transaction((tx) =>
+        tx.apiKey.findUnique({
+          where: { secretHash: hash },
+          select: { id: true, environment: true, permissions: true, revokedAt: true, expiresAt: true },
+        }),
+      );
       const value =
         row && !row.revokedAt
           ? {

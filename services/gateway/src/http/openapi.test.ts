@@ -6,7 +6,7 @@ import { captureLogger, expressRoutes, testRedisUrl, uniqueSlug } from '@mindbot
 import { PROXIED_PREFIXES } from '../routes/proxied-routes.js';
 import { startGatewayHarness, type GatewayHarness } from '../testing/harness.js';
 import { problemSchema } from '@mindbot/sdk/schemas';
-import { buildOpenApi, openApiPath } from './openapi.js';
+import { buildOpenApi, openApiPath } from '@mindbot/http';
 
 type Operations = Record<string, { 'x-mindbot-upstream'?: string }>;
 interface Doc {

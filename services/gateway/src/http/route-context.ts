@@ -1,3 +1,4 @@
+import type { Route } from '@mindbot/http';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import type { GatewayDeps } from '../gateway-deps.js';
 
@@ -6,3 +7,6 @@ export interface RouteContext {
   deps: ServiceDeps;
   gateway: GatewayDeps;
 }
+
+/** A route of the gateway: its spec and how it mounts. */
+export type AppRoute = Route<RouteContext>;

@@ -21,7 +21,7 @@ import {
   voiceSessionRecordListSchema,
   voiceSessionTranscriptSchema,
 } from '@mindbot/sdk/schemas';
-import type { RouteSpec } from '../http/route-spec.js';
+import type { RouteSpec } from '@mindbot/http';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 const signIn = problem('Not signed in');

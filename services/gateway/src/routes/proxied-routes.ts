@@ -1,4 +1,4 @@
-import type { RouteSpec } from '../http/route-spec.js';
+import type { RouteSpec } from '@mindbot/http';
 import { BILLING_ROUTE_SPECS } from './proxied-billing-routes.js';
 import { SSO_ROUTE_SPECS } from './proxied-sso-routes.js';
 

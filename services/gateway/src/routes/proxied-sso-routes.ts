@@ -25,7 +25,7 @@ import {
   tokenResponseSchema,
   userStatusSchema,
 } from '@mindbot/sdk/schemas';
-import type { RouteSpec } from '../http/route-spec.js';
+import type { RouteSpec } from '@mindbot/http';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
 const tokens = { description: 'Platform tokens', schema: tokenResponseSchema };

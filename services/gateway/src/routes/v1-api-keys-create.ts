@@ -1,13 +1,13 @@
 import { apiKeyCreatedSchema, apiKeyCreateRequestSchema, problemSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { AppError, parseInput } from '@mindbot/errors';
 import { callerOf, requireUser } from '../http/authenticate.js';
-import type { GatewayRoute } from '../http/route-spec.js';
+import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 
 export const ADMIN_ROLES = ['owner', 'admin'] as const;
 
 /** POST /v1/api-keys — a tenant admin creates a key; the key is in this answer and nowhere else, ever. */
-export const v1ApiKeysCreate: GatewayRoute = {
+export const v1ApiKeysCreate: AppRoute = {
   spec: {
     method: 'post',
     path: '/v1/api-keys',

@@ -1,12 +1,12 @@
 import { apiKeyListSchema, problemSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { AppError } from '@mindbot/errors';
 import { callerOf } from '../http/authenticate.js';
-import type { GatewayRoute } from '../http/route-spec.js';
+import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 import { ADMIN_ROLES } from './v1-api-keys-create.js';
 
 /** GET /v1/api-keys — the tenant's keys, without their secrets (admins, or a key with api-keys:read). */
-export const v1ApiKeysList: GatewayRoute = {
+export const v1ApiKeysList: AppRoute = {
   spec: {
     method: 'get',
     path: '/v1/api-keys',

@@ -2,12 +2,12 @@ import { problemSchema } from '@mindbot/sdk/schemas';
 import { AppError } from '@mindbot/errors';
 import { isId } from '@mindbot/ids';
 import { callerOf, requireUser } from '../http/authenticate.js';
-import type { GatewayRoute } from '../http/route-spec.js';
+import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 import { ADMIN_ROLES } from './v1-api-keys-create.js';
 
 /** DELETE /v1/api-keys/:id — revokes at once on every gateway (NOTIFY); idempotent. Another tenant's key is a 404. */
-export const v1ApiKeysRevoke: GatewayRoute = {
+export const v1ApiKeysRevoke: AppRoute = {
   spec: {
     method: 'delete',
     path: '/v1/api-keys/:id',

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { brandingSchema, problemSchema, type Branding } from '@mindbot/sdk/schemas';
 import { choosePersona, personasOf } from '@mindbot/tenancy';
-import type { GatewayRoute } from '../http/route-spec.js';
+import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 
 /** GET /v1/branding — public, by host: what the web widget shows. ETag + short public caching; 304 when unchanged. */
-export const v1BrandingGet: GatewayRoute = {
+export const v1BrandingGet: AppRoute = {
   spec: {
     method: 'get',
     path: '/v1/branding',

@@ -5,7 +5,7 @@ import { choosePersona, personasOf } from '@mindbot/tenancy';
 import { callerOf, requireUserOrKey } from '../http/authenticate.js';
 import { checkApiKeySessionUser } from '../http/api-key-session-user.js';
 import { voiceOf } from '../gateway-deps.js';
-import type { GatewayRoute } from '../http/route-spec.js';
+import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 import { traceHeaders } from '../http/trace-headers.js';
 
@@ -18,7 +18,7 @@ import { traceHeaders } from '../http/trace-headers.js';
  * token that can join only that room. When LiveKit fails after billing reserved time, the session is
  * ended at zero seconds at once. An unknown `persona` is a 422 listing the tenant's personas.
  */
-export const v1VoiceSessionsCreate: GatewayRoute = {
+export const v1VoiceSessionsCreate: AppRoute = {
   spec: {
     method: 'post',
     path: '/v1/voice/sessions',

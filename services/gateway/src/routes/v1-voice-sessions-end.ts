@@ -5,7 +5,7 @@ import { callerOf, requireUserOrKey } from '../http/authenticate.js';
 import { voiceSessionOf } from '../data/tenant-lookups.js';
 import { voiceOf } from '../gateway-deps.js';
 import type { RouteContext } from '../http/route-context.js';
-import type { GatewayRoute } from '../http/route-spec.js';
+import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 import { traceHeaders } from '../http/trace-headers.js';
 import { roomNameOf } from '@mindbot/tenancy';
@@ -18,7 +18,7 @@ import { roomNameOf } from '@mindbot/tenancy';
  * the other or at the same moment, answers 200 with the same final state. Another user's session
  * answers exactly like a missing one: 404.
  */
-export const v1VoiceSessionsEnd: GatewayRoute = {
+export const v1VoiceSessionsEnd: AppRoute = {
   spec: {
     method: 'post',
     path: '/v1/voice/sessions/:id/end',

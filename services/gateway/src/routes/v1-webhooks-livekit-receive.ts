@@ -2,7 +2,7 @@ import express from 'express';
 import { livekitWebhookAckSchema, problemSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { AppError } from '@mindbot/errors';
 import { voiceOf } from '../gateway-deps.js';
-import type { GatewayRoute } from '../http/route-spec.js';
+import type { AppRoute } from '../http/route-context.js';
 import { traceHeaders } from '../http/trace-headers.js';
 import { roomMetadataSchema, safeJson } from '../domain/voice-rooms.js';
 
@@ -11,7 +11,7 @@ import { roomMetadataSchema, safeJson } from '../domain/voice-rooms.js';
  * body's sha256). `room_finished` of a voice-session room settles the session in billing; billing's
  * end is idempotent, so a repeated delivery or a user hang-up first changes nothing twice.
  */
-export const v1WebhooksLivekitReceive: GatewayRoute = {
+export const v1WebhooksLivekitReceive: AppRoute = {
   spec: {
     method: 'post',
     path: '/v1/webhooks/livekit',

@@ -1,6 +1,5 @@
 import type { Router } from 'express';
 import type { z } from 'zod';
-import type { RouteContext } from './route-context.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -32,8 +31,11 @@ export interface RouteResponse {
   alsoMediaTypes?: readonly string[];
 }
 
-/** A route of the gateway itself. */
-export interface GatewayRoute {
+/**
+ * One route of any service: its description (from which the OpenAPI document is built) and how it
+ * is mounted. `Ctx` is the service's own route context (`http/route-context.ts`).
+ */
+export interface Route<Ctx> {
   spec: RouteSpec;
-  mount(router: Router, ctx: RouteContext): void;
+  mount(router: Router, ctx: Ctx): void;
 }
