@@ -3,7 +3,7 @@ import { AppError } from '@mindbot/errors';
 import type { Logger } from '@mindbot/logger';
 import { findBillingAccount } from '../data/billing-accounts.js';
 import { type PurchaseFailure, type PurchaseView, startPurchase } from './purchases.js';
-import { fail, type Result } from './result.js';
+import { fail, type Result } from '@mindbot/errors';
 import { salesStatusOf } from './sales-status.js';
 import type { Stripe } from './stripe-client.js';
 

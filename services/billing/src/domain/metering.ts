@@ -2,7 +2,7 @@ import type { TenantScope, TenantTransaction } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
 import { debitLots, heldByOtherSessions, lockSpendableLots, totalOf } from '../data/minute-ledger.js';
 import { mintJobToken } from './job-tokens.js';
-import { fail, ok, type Result } from './result.js';
+import { fail, ok, type Result } from '@mindbot/errors';
 
 // Metering: a voice session reserves time when it starts, settles in chunks on each heartbeat and
 // settles to the second when it ends (or when the sweeper closes it after its heartbeats stopped).

@@ -1,6 +1,6 @@
 import type { TenantScope } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
-import { fail, ok, type Result } from './result.js';
+import { fail, ok, type Result } from '@mindbot/errors';
 
 export interface PackageView {
   id: string;

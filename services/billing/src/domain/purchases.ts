@@ -2,7 +2,7 @@ import type { TenantScope } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
 import type { Logger } from '@mindbot/logger';
 import { applicationFeeCents } from './money.js';
-import { fail, ok, type Result } from './result.js';
+import { fail, ok, type Result } from '@mindbot/errors';
 import type { Stripe } from './stripe-client.js';
 
 interface PurchaseRow {

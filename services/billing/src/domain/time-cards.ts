@@ -1,7 +1,7 @@
 import type { TenantScope } from '@mindbot/db';
 import { creditLot } from '../data/minute-ledger.js';
 import { formatActivationCode } from './activation-code.js';
-import { fail, ok, type Result } from './result.js';
+import { fail, ok, type Result } from '@mindbot/errors';
 
 /** Minutes of an activated card last this long. */
 export const LOT_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
