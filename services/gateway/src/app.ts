@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { AppError } from '@mindbot/errors';
 import { createHttpApp } from '@mindbot/http';
 import { type ServiceDeps, httpOptionsOf } from '@mindbot/service-runtime';
-import type { GatewayDeps } from './gateway-deps.js';
+import type { GatewayDeps } from './deps.js';
 import { authenticate, requireUser } from './http/authenticate.js';
 import { tenantCors } from './http/cors.js';
 import { buildOpenApi } from '@mindbot/http';

@@ -1,7 +1,7 @@
 import { runService } from '@mindbot/service-runtime';
 import { createApp } from './app.js';
 import { loadGatewayConfig } from './config.js';
-import { buildGatewayDeps, settingsFromConfig } from './gateway-deps.js';
+import { buildGatewayDeps, settingsFromConfig } from './deps.js';
 
 await runService({
   service: 'gateway',

@@ -3,7 +3,7 @@ import type { Principal } from '@mindbot/auth';
 import { AppError } from '@mindbot/errors';
 import { responseLocal } from '@mindbot/http';
 import type { VerifiedApiKey } from '../domain/api-keys.js';
-import type { GatewayDeps } from '../gateway-deps.js';
+import type { GatewayDeps } from '../deps.js';
 import { tenantOf } from './tenant-resolution.js';
 
 /** Who is calling: a signed-in user (platform token) or an API key of the tenant. */

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { AppError } from '@mindbot/errors';
-import type { GatewayDeps } from '../gateway-deps.js';
+import type { GatewayDeps } from '../deps.js';
 import { originsOf, tenantOf } from './tenant-resolution.js';
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Api-Key, X-Request-Id, traceparent, tracestate';

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { AppError } from '@mindbot/errors';
 import { rulesFor } from '../domain/rate-limiter.js';
-import type { GatewayDeps } from '../gateway-deps.js';
+import type { GatewayDeps } from '../deps.js';
 import { callerOf } from './authenticate.js';
 import { tenantOf } from './tenant-resolution.js';
 

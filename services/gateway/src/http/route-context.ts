@@ -1,6 +1,6 @@
 import type { Route } from '@mindbot/http';
 import type { ServiceDeps } from '@mindbot/service-runtime';
-import type { GatewayDeps } from '../gateway-deps.js';
+import type { GatewayDeps } from '../deps.js';
 
 /** What every route of the gateway is mounted with. */
 export interface RouteContext {

@@ -3,7 +3,7 @@ import { AppError } from '@mindbot/errors';
 import { hostOf, responseLocal } from '@mindbot/http';
 import { hostsOfTenant } from '@mindbot/tenancy';
 import type { TenantRecord } from '../data/tenant-registry.js';
-import type { GatewayDeps } from '../gateway-deps.js';
+import type { GatewayDeps } from '../deps.js';
 
 /** The tenant a host names: `<slug>.<base domain>` (also `<slug>.<region>.<base domain>`), else one of the tenants' own domains. */
 export async function tenantOfHost(gateway: GatewayDeps, host: string): Promise<TenantRecord | null> {

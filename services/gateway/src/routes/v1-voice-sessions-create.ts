@@ -4,7 +4,7 @@ import { AppError, parseInput } from '@mindbot/errors';
 import { choosePersona, personasOf } from '@mindbot/tenancy';
 import { callerOf, requireUserOrKey } from '../http/authenticate.js';
 import { checkApiKeySessionUser } from '../http/api-key-session-user.js';
-import { voiceOf } from '../gateway-deps.js';
+import { voiceOf } from '../deps.js';
 import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 import { traceHeaders } from '../http/trace-headers.js';

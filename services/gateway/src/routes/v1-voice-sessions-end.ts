@@ -3,7 +3,7 @@ import { AppError } from '@mindbot/errors';
 import { isId } from '@mindbot/ids';
 import { callerOf, requireUserOrKey } from '../http/authenticate.js';
 import { voiceSessionOf } from '../data/tenant-lookups.js';
-import { voiceOf } from '../gateway-deps.js';
+import { voiceOf } from '../deps.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';

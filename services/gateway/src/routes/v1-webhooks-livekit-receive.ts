@@ -1,7 +1,7 @@
 import express from 'express';
 import { livekitWebhookAckSchema, problemSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { AppError } from '@mindbot/errors';
-import { voiceOf } from '../gateway-deps.js';
+import { voiceOf } from '../deps.js';
 import type { AppRoute } from '../http/route-context.js';
 import { traceHeaders } from '../http/trace-headers.js';
 import { roomMetadataSchema, safeJson } from '../domain/voice-rooms.js';

@@ -18,7 +18,7 @@ import {
   type TestTokenIssuer,
 } from '@mindbot/testing';
 import { createApp } from '../app.js';
-import { buildGatewayDeps, type GatewayDeps, type GatewaySettings } from '../gateway-deps.js';
+import { buildGatewayDeps, type GatewayDeps, type GatewaySettings } from '../deps.js';
 import type { RedisDownPolicy } from '../domain/rate-limiter.js';
 import type { LiveKitSettings } from '../domain/voice-rooms.js';
 import { grantSeconds } from './grant-seconds.js';
