@@ -7,7 +7,7 @@ import { createTokenVerifier } from '@mindbot/auth';
 import { newId } from '@mindbot/ids';
 import { createTestTokenIssuer } from '@mindbot/testing';
 import { createApp } from '../services/billing/src/app.js';
-import { billingPolicyOf } from '../services/billing/src/billing-deps.js';
+import { billingPolicyOf } from '../services/billing/src/deps.js';
 import { defaultBillingPolicyConfig } from '../services/billing/src/config.js';
 import { createStripeClient } from '../services/billing/src/domain/stripe-client.js';
 import { BENCH_TENANT, billingBenchSetup } from './billing-common.js';

@@ -17,7 +17,7 @@ import {
   uniqueSlug,
   type TestDatabase,
 } from '@mindbot/testing';
-import { billingPolicyOf } from '../services/billing/src/billing-deps.js';
+import { billingPolicyOf } from '../services/billing/src/deps.js';
 import { defaultBillingPolicyConfig } from '../services/billing/src/config.js';
 import { createStripeClient } from '../services/billing/src/domain/stripe-client.js';
 import { BILLING_SERVICE_TOKEN, startGatewayHarness, type GatewayHarness } from '../services/gateway/src/testing/harness.js';

@@ -20,7 +20,7 @@ import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, type GatewayHarness } from '../ser
 import type { LiveKitServer } from '../services/gateway/src/testing/livekit.js';
 import { startVoiceStack, type VoiceStack } from '../services/gateway/src/testing/voice-stack.js';
 import { defaultBillingPolicyConfig } from '../services/billing/src/config.js';
-import { billingPolicyOf } from '../services/billing/src/billing-deps.js';
+import { billingPolicyOf } from '../services/billing/src/deps.js';
 import { sweepAbandonedSessions } from '../services/billing/src/domain/metering.js';
 import { startAgentProcess, type AgentProcess } from './support/agent-process.js';
 

@@ -1,8 +1,8 @@
 import { runService } from '@mindbot/service-runtime';
 import { createApp } from './app.js';
-import { buildBillingDeps } from './billing-deps.js';
+import { buildBillingDeps } from './deps.js';
 import { loadBillingConfig } from './config.js';
-import { startSweeper } from './sweeper.js';
+import { startSweeper } from './domain/sweeper.js';
 
 await runService({
   service: 'billing',

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { ServiceDeps } from '@mindbot/service-runtime';
-import type { BillingDeps } from '../billing-deps.js';
+import type { BillingDeps } from '../deps.js';
 import type { OnParked } from '../domain/parked-events.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import type { MeteringGate } from './metering-gate.js';

@@ -4,7 +4,7 @@ import { TenantProvisioner } from '@mindbot/provisioning';
 import { testManifest, uniqueSlug } from '@mindbot/testing';
 import { BillingProvisioner } from '../domain/connect-provisioning.js';
 import { createStripeClient, type Stripe } from '../domain/stripe-client.js';
-import { startSweeper } from '../sweeper.js';
+import { startSweeper } from '../domain/sweeper.js';
 import { openAccountState, startBillingHarness, type BillingHarness } from '../testing/harness.js';
 
 // Connect events of an account billing has not recorded: parked, applied once `ensure` records

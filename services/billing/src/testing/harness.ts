@@ -19,7 +19,7 @@ import {
   type TestTokenIssuer,
 } from '@mindbot/testing';
 import { createApp } from '../app.js';
-import { billingPolicyOf, type BillingDeps } from '../billing-deps.js';
+import { billingPolicyOf, type BillingDeps } from '../deps.js';
 import { defaultBillingPolicyConfig } from '../config.js';
 import { BillingProvisioner } from '../domain/connect-provisioning.js';
 import { createStripeClient, type Stripe } from '../domain/stripe-client.js';

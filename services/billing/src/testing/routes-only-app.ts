@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { createTokenVerifier } from '@mindbot/auth';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import { createApp } from '../app.js';
-import { billingPolicyOf } from '../billing-deps.js';
+import { billingPolicyOf } from '../deps.js';
 import { defaultBillingPolicyConfig } from '../config.js';
 import { createStripeClient } from '../domain/stripe-client.js';
 

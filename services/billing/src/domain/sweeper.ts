@@ -1,8 +1,9 @@
 import type { PlatformClient, TenantClients } from '@mindbot/db';
 import type { Logger } from '@mindbot/logger';
-import { expireLots, sweepAbandonedSessions, type MeteringSettings } from './domain/metering.js';
-import { sweepParkedEvents } from './domain/parked-events.js';
-import type { Stripe } from './domain/stripe-client.js';
+import { activeHomeTenantSlugs } from '../data/home-tenants.js';
+import { expireLots, sweepAbandonedSessions, type MeteringSettings } from './metering.js';
+import { sweepParkedEvents } from './parked-events.js';
+import type { Stripe } from './stripe-client.js';
 
 /**
  * Every `intervalMs`, for each tenant whose home is this database: closes voice sessions whose
@@ -25,8 +26,7 @@ export function startSweeper(options: {
 }): () => Promise<void> {
   let running: Promise<void> | undefined;
   const pass = async () => {
-    const homes = await options.platform.tenant.findMany({ where: { home: true, status: 'active' }, select: { slug: true } });
-    for (const { slug } of homes) {
+    for (const slug of await activeHomeTenantSlugs(options.platform)) {
       try {
         const scope = options.tenants.forTenant(slug);
         const closed = await sweepAbandonedSessions(scope, options.metering, options.clock());

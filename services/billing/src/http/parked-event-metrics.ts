@@ -1,8 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PlatformClient } from '@mindbot/db';
 import type { Logger } from '@mindbot/logger';
-import { countUnapplied } from './data/parked-webhook-events.js';
-import type { OnParked } from './domain/parked-events.js';
+import { countUnapplied } from '../data/parked-webhook-events.js';
+import type { OnParked } from '../domain/parked-events.js';
 
 const PARKED_TOTAL = 'billing_webhook_events_parked_total';
 const UNAPPLIED = 'billing_webhook_events_parked_unapplied';
