@@ -9,7 +9,7 @@ import { createTestTokenIssuer } from '@mindbot/testing';
 import { createApp } from '../services/billing/src/app.js';
 import { billingPolicyOf } from '../services/billing/src/deps.js';
 import { defaultBillingPolicyConfig } from '../services/billing/src/config.js';
-import { createStripeClient } from '../services/billing/src/domain/stripe-client.js';
+import { createStripeClient } from '@mindbot/stripe-connect';
 import { BENCH_TENANT, billingBenchSetup } from './billing-common.js';
 
 const events = Number(process.env.BENCH_EVENTS ?? 300);

@@ -25,7 +25,7 @@ import {
   tenantProvision,
   type LocalPlatform,
 } from '@mindbot/cli';
-import { createStripeClient } from '@mindbot/billing/provisioning';
+import { createStripeClient } from '@mindbot/stripe-connect';
 import { stripeMockBinary } from '@mindbot/testing';
 import { livekitServerBinary, startLiveKit, type LiveKitServer } from '../services/gateway/src/testing/livekit.js';
 import { embeddedDatabaseUrl, embeddedPaths, localPassword, runningEmbeddedPort } from './local-database.js';

@@ -19,7 +19,7 @@ import {
 } from '@mindbot/testing';
 import { billingPolicyOf } from '../services/billing/src/deps.js';
 import { defaultBillingPolicyConfig } from '../services/billing/src/config.js';
-import { createStripeClient } from '../services/billing/src/domain/stripe-client.js';
+import { createStripeClient } from '@mindbot/stripe-connect';
 import { BILLING_SERVICE_TOKEN, startGatewayHarness, type GatewayHarness } from '../services/gateway/src/testing/harness.js';
 import { generateRequests, operationsOf, runFuzz, type Answer, type FuzzDoor, type OpenApiDocument } from './support/http-fuzz.js';
 

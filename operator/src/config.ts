@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { stripeClientEnv, stripeSecretKey } from '@mindbot/billing/provisioning';
+import { stripeClientEnv, stripeSecretKey } from '@mindbot/stripe-connect';
 import { commonEnv, envBoolean, loadConfig } from '@mindbot/config';
 import { REGIONS, VOICES } from '@mindbot/tenancy';
 import {

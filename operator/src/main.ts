@@ -1,7 +1,7 @@
 // The operator process: `npm run operator` against any kubeconfig, or in-cluster.
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadConfigOrExit } from '@mindbot/config';
-import { BillingProvisioner, createStripeClient } from '@mindbot/billing/provisioning';
+import { ConnectAccounts, createStripeClient } from '@mindbot/stripe-connect';
 import { createPlatformClient, createPool, MigrationRunner, TenantClients } from '@mindbot/db';
 import { closeOnSignals, createHttpApp, createLifecycle, startServer } from '@mindbot/http';
 import { createLogger } from '@mindbot/logger';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   // Billing is a step only when the operator has the platform's Stripe key; otherwise BillingReady says NotConfigured.
   const billing = config.STRIPE_SECRET_KEY
     ? {
-        provisioner: new BillingProvisioner({
+        accounts: new ConnectAccounts({
           stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL }),
           platform,
           tenants: new TenantClients(pool),

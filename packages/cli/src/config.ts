@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commonEnv, loadConfig } from '@mindbot/config';
-import { stripeClientEnv, stripeSecretKey } from '@mindbot/billing/provisioning';
+import { stripeClientEnv, stripeSecretKey } from '@mindbot/stripe-connect';
 
 const cliEnv = z.object({
   MINDBOT_REGION: commonEnv.MINDBOT_REGION,

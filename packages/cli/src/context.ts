@@ -1,4 +1,4 @@
-import { BillingProvisioner, createStripeClient } from '@mindbot/billing/provisioning';
+import { ConnectAccounts, createStripeClient } from '@mindbot/stripe-connect';
 import {
   createPlatformClient,
   createPool,
@@ -18,7 +18,7 @@ export interface CliContext {
   migrations: MigrationRunner;
   provisioner: TenantProvisioner;
   /** The Stripe Connect step; undefined without STRIPE_SECRET_KEY. */
-  billing: Pick<BillingProvisioner, 'ensure' | 'close'> | undefined;
+  billing: Pick<ConnectAccounts, 'ensure' | 'close'> | undefined;
   close(): Promise<void>;
 }
 
@@ -32,7 +32,7 @@ export async function openContext(config: CliConfig): Promise<CliContext> {
     const platform = createPlatformClient(pool);
     const provisioner = new TenantProvisioner({ pool, platform, migrations, region: config.MINDBOT_REGION, actor: 'cli' });
     const billing = config.STRIPE_SECRET_KEY
-      ? new BillingProvisioner({
+      ? new ConnectAccounts({
           stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiUrl: config.STRIPE_API_URL }),
           platform,
           tenants: new TenantClients(pool),

@@ -4,7 +4,7 @@
 // take exactly the path they take in production. Never in live mode.
 // Decision: docs/adr/0051-local-payments-on-stripe-mock.md.
 import { createHash, randomBytes } from 'node:crypto';
-import { createStripeClient, type Stripe } from '@mindbot/billing/provisioning';
+import { createStripeClient, type Stripe } from '@mindbot/stripe-connect';
 import type { PlatformClient, TenantClients } from '@mindbot/db';
 
 export interface WebhookTarget {

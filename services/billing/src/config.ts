@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { loadConfig } from '@mindbot/config';
 import { serviceEnv } from '@mindbot/service-runtime';
-import { stripeClientEnv, stripeSecretKey } from './stripe-env.js';
+import { stripeClientEnv, stripeSecretKey } from '@mindbot/stripe-connect';
 
 const seconds = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 

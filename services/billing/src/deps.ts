@@ -1,7 +1,7 @@
 import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from '@mindbot/auth';
 import type { BillingConfig, BillingPolicyConfig } from './config.js';
 import type { MeteringSettings } from './domain/metering.js';
-import { createStripeClient, type Stripe } from './domain/stripe-client.js';
+import { createStripeClient, type Stripe } from '@mindbot/stripe-connect';
 
 /** What billing needs beyond the shared service dependencies. */
 export interface BillingDeps {

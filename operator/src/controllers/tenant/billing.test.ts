@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BillingProvisioner, createStripeClient } from '@mindbot/billing/provisioning';
+import { ConnectAccounts, createStripeClient } from '@mindbot/stripe-connect';
 import { TenantClients } from '@mindbot/db';
 import { captureLogger, freePort, startStripeMock, uniqueSlug, type StripeMock } from '@mindbot/testing';
 import { TENANTS_PATH } from '../../api/v1alpha1/tenant-types.js';
@@ -35,7 +35,7 @@ const waitForCondition = (name: string, type: string, status: string, reason?: s
 
 function billingStep(apiUrl: string): BillingStep {
   return {
-    provisioner: new BillingProvisioner({
+    accounts: new ConnectAccounts({
       stripe: createStripeClient({ secretKey: 'sk_test_operator', apiUrl }),
       platform: db.platform,
       tenants: new TenantClients(db.pool),

@@ -1,18 +1,18 @@
-import type { BillingProvisioner } from '@mindbot/billing/provisioning';
+import type { ConnectAccounts } from '@mindbot/stripe-connect';
 
 /**
- * The billing step of provisioning (Stripe Connect, `@mindbot/billing/provisioning`), when the
- * operator is configured with a Stripe key. Absent, `BillingReady` says `NotConfigured` and Ready
- * does not wait for it.
+ * The billing step of a tenant's reconcile (its Stripe Connect account, `@mindbot/stripe-connect`),
+ * when the operator is configured with a Stripe key. Absent, `BillingReady` says `NotConfigured` and
+ * Ready does not wait for it.
  */
 export interface BillingStep {
-  provisioner: Pick<BillingProvisioner, 'ensure' | 'current' | 'close'>;
+  accounts: Pick<ConnectAccounts, 'ensure' | 'current' | 'close'>;
   /** How often a tenant whose account cannot sell yet (onboarding, disabled charges) is looked at again. */
   recheckMs: number;
 }
 
 /**
- * Reasons `BillingReady` takes from the billing provisioner itself, i.e. after an `ensure` that
+ * Reasons `BillingReady` takes from the Connect account itself, i.e. after an `ensure` that
  * succeeded. Only then may an unchanged Tenant be re-checked from the recorded state alone.
  */
 export const BILLING_STATE_REASONS: ReadonlySet<string> = new Set([

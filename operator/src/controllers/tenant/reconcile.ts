@@ -190,8 +190,8 @@ export class TenantReconciler {
     const ensured =
       prior !== undefined && prior.observedGeneration === tenant.metadata.generation && BILLING_STATE_REASONS.has(prior.reason);
     try {
-      const recorded = ensured ? await step.provisioner.current(manifest.metadata.name) : null;
-      const result = recorded ?? (await step.provisioner.ensure(manifest));
+      const recorded = ensured ? await step.accounts.current(manifest.metadata.name) : null;
+      const result = recorded ?? (await step.accounts.ensure(manifest));
       if (result.created) logger.info({ stripeAccountId: result.stripeAccountId }, 'stripe connect account created');
       const condition: ConditionInput = {
         ...result.condition,
@@ -515,7 +515,7 @@ export class TenantReconciler {
     const dropData = tenant.spec.dataRetention === 'Delete';
     try {
       // Sales stop first; the Stripe account itself stays with the tenant (ADR 0020).
-      await this.deps.billing?.provisioner.close(tenant.metadata.name);
+      await this.deps.billing?.accounts.close(tenant.metadata.name);
       const outcome = await this.deps.provisioner.deprovision(tenant.metadata.name, { dropData });
       logger.info({ ...outcome, dataRetention: tenant.spec.dataRetention }, 'tenant deprovisioned');
       const data = outcome.schemaDropped ? 'its schema dropped' : 'its schema kept (dataRetention)';

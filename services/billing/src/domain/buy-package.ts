@@ -1,11 +1,9 @@
 import type { PlatformClient, TenantScope } from '@mindbot/db';
 import { AppError } from '@mindbot/errors';
 import type { Logger } from '@mindbot/logger';
-import { findBillingAccount } from '../data/billing-accounts.js';
+import { findBillingAccount, salesStatusOf, type Stripe } from '@mindbot/stripe-connect';
 import { type PurchaseFailure, type PurchaseView, startPurchase } from './purchases.js';
 import { fail, type Result } from '@mindbot/errors';
-import { salesStatusOf } from './sales-status.js';
-import type { Stripe } from './stripe-client.js';
 
 export type BuyFailure = PurchaseFailure | 'sales_closed';
 

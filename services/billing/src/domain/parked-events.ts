@@ -1,13 +1,13 @@
-import { findBillingAccountByStripeId } from '../data/billing-accounts.js';
 import {
+  findBillingAccountByStripeId,
   markApplied,
   parkEvent,
   purgeParkedBefore,
   recordedAccountsWithParkedEvents,
   unappliedEventsOf,
-} from '../data/parked-webhook-events.js';
+  type Stripe,
+} from '@mindbot/stripe-connect';
 import { handleStripeEvent, type EventOutcome, type StripeEventContext } from './stripe-events.js';
-import type { Stripe } from './stripe-client.js';
 
 // Connect events of an account this region has not recorded are parked rather than dropped: the
 // account may be one whose id the provisioner has not written yet (Stripe fires account.updated

@@ -3,7 +3,7 @@ import { newId } from '@mindbot/ids';
 import type { Logger } from '@mindbot/logger';
 import { applicationFeeCents } from './money.js';
 import { fail, ok, type Result } from '@mindbot/errors';
-import type { Stripe } from './stripe-client.js';
+import type { Stripe } from '@mindbot/stripe-connect';
 
 interface PurchaseRow {
   id: string;

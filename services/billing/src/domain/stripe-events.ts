@@ -1,11 +1,10 @@
 import type { PlatformClient, TenantClients, TenantTransaction } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
 import type { Logger } from '@mindbot/logger';
-import { accountStateOf, applyAccountState, findBillingAccountByStripeId } from '../data/billing-accounts.js';
+import { accountStateOf, applyAccountState, findBillingAccountByStripeId, type Stripe } from '@mindbot/stripe-connect';
 import { debitLots } from '../data/minute-ledger.js';
 import { newActivationCode } from './activation-code.js';
 import { secondsRefunded } from './refund-share.js';
-import type { Stripe } from './stripe-client.js';
 
 // Connect webhook events, routed to the tenant by `event.account`. Each tenant event is recorded in
 // the tenant's processed_webhook_events in the same transaction as its effect, so a repeated

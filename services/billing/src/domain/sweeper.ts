@@ -3,7 +3,7 @@ import type { Logger } from '@mindbot/logger';
 import { activeHomeTenantSlugs } from '../data/home-tenants.js';
 import { expireLots, sweepAbandonedSessions, type MeteringSettings } from './metering.js';
 import { sweepParkedEvents } from './parked-events.js';
-import type { Stripe } from './stripe-client.js';
+import type { Stripe } from '@mindbot/stripe-connect';
 
 /**
  * Every `intervalMs`, for each tenant whose home is this database: closes voice sessions whose

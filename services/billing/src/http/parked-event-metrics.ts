@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PlatformClient } from '@mindbot/db';
 import type { Logger } from '@mindbot/logger';
-import { countUnapplied } from '../data/parked-webhook-events.js';
+import { countUnapplied } from '@mindbot/stripe-connect';
 import type { OnParked } from '../domain/parked-events.js';
 
 const PARKED_TOTAL = 'billing_webhook_events_parked_total';

@@ -1,7 +1,6 @@
 import request from 'supertest';
 import { testManifest } from '@mindbot/testing';
-import { BillingProvisioner } from '../domain/connect-provisioning.js';
-import { createStripeClient } from '../domain/stripe-client.js';
+import { ConnectAccounts, createStripeClient } from '@mindbot/stripe-connect';
 import { openAccountState, startBillingHarness, type BillingHarness } from '../testing/harness.js';
 
 describe('billing administration: packages, onboarding, reports, provisioning', () => {
@@ -218,7 +217,7 @@ describe('billing administration: packages, onboarding, reports, provisioning', 
       data: { chargesEnabled: false, cardPayments: 'inactive', stateAsOf: new Date(Date.now() - 60_000) },
     });
 
-    const result = await new BillingProvisioner({
+    const result = await new ConnectAccounts({
       stripe: racing,
       platform: h.deps.platform,
       tenants: h.deps.tenants,
@@ -240,7 +239,7 @@ describe('billing administration: packages, onboarding, reports, provisioning', 
     ).toBe(201);
 
     // Without a newer event, ensure does record what Stripe says.
-    const plain = new BillingProvisioner({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
+    const plain = new ConnectAccounts({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
     await h.deps.platform.billingAccount.update({ where: { tenantSlug: h.tenantA }, data: { stateAsOf: new Date(Date.now() - 60_000) } });
     expect((await plain.ensure(testManifest(h.tenantA))).condition.status).toBe('False');
     // Put the tenant back as the rest of this file expects it: sales open.
@@ -251,7 +250,7 @@ describe('billing administration: packages, onboarding, reports, provisioning', 
   });
 
   it('provisions billing idempotently and reports BillingReady from the real account state', async () => {
-    const provisioner = new BillingProvisioner({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
+    const provisioner = new ConnectAccounts({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
     const { testManifest } = await import('@mindbot/testing');
     const manifest = testManifest(h.tenantA);
     // Sales were opened by an event moments ago; make Stripe's read below the newer view.
@@ -283,7 +282,7 @@ describe('billing administration: packages, onboarding, reports, provisioning', 
     const { testManifest } = await import('@mindbot/testing');
     const { MigrationRunner } = await import('@mindbot/db');
     const { TenantProvisioner } = await import('@mindbot/provisioning');
-    const billing = new BillingProvisioner({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
+    const billing = new ConnectAccounts({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
     const tenants = new TenantProvisioner({
       pool: h.deps.pool,
       platform: h.deps.platform,
@@ -309,7 +308,7 @@ describe('billing administration: packages, onboarding, reports, provisioning', 
   });
 
   it("prices the default packages in the tenant's currency (whole yen for JPY), leaving an admin's price and a tenant that has sold alone", async () => {
-    const provisioner = new BillingProvisioner({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
+    const provisioner = new ConnectAccounts({ stripe: h.stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
     const { testManifest } = await import('@mindbot/testing');
     const selling = (slug: string, currency: 'usd' | 'eur' | 'jpy') => {
       const manifest = testManifest(slug);

@@ -1,7 +1,6 @@
 import type { Express } from 'express';
 import { billingAccountSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
-import { findBillingAccount } from '../data/billing-accounts.js';
-import { salesStatusOf } from '../domain/sales-status.js';
+import { findBillingAccount, salesStatusOf } from '@mindbot/stripe-connect';
 import type { RouteContext } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-context.js';
 

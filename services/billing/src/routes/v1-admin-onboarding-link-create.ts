@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { AppError } from '@mindbot/errors';
 import { forwardedOriginOf } from '@mindbot/http';
 import { onboardingLinkSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
-import { findBillingAccount } from '../data/billing-accounts.js';
+import { findBillingAccount } from '@mindbot/stripe-connect';
 import type { RouteContext } from '../http/route-context.js';
 import { appUrlOf, tenantOf } from '../http/tenant-context.js';
 

@@ -2,8 +2,8 @@ import request from 'supertest';
 import { MigrationRunner } from '@mindbot/db';
 import { TenantProvisioner } from '@mindbot/provisioning';
 import { testManifest, uniqueSlug } from '@mindbot/testing';
-import { BillingProvisioner } from '../domain/connect-provisioning.js';
-import { createStripeClient, type Stripe } from '../domain/stripe-client.js';
+import { ConnectAccounts, createStripeClient, type Stripe } from '@mindbot/stripe-connect';
+import { applyParkedEvents } from '../domain/parked-events.js';
 import { startSweeper } from '../domain/sweeper.js';
 import { openAccountState, startBillingHarness, type BillingHarness } from '../testing/harness.js';
 
@@ -52,7 +52,9 @@ describe('Stripe webhooks for an account not recorded yet', () => {
         id: accountId,
       }),
     });
-    const billing = new BillingProvisioner({ stripe, platform: h.deps.platform, tenants: h.deps.tenants, livemode: false });
+    const ctx = { platform: h.deps.platform, tenants: h.deps.tenants, stripe, logger: h.log.logger, livemode: false };
+    // Billing applies all of them, its tenants' events too, through its own webhook path.
+    const billing = new ConnectAccounts({ ...ctx, applyParkedEvents: (id) => applyParkedEvents(ctx, id, new Date()) });
     return { slug, accountId, ensure: () => billing.ensure(manifest) };
   }
 

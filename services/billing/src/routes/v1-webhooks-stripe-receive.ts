@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { AppError } from '@mindbot/errors';
 import { stripeWebhookAckSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { receiveStripeEvent } from '../domain/parked-events.js';
-import type { Stripe } from '../domain/stripe-client.js';
+import type { Stripe } from '@mindbot/stripe-connect';
 import type { RouteContext } from '../http/route-context.js';
 
 /** Stripe's default: a signature older than this is refused (replays of captured requests). */

@@ -21,8 +21,7 @@ import {
 import { createApp } from '../app.js';
 import { billingPolicyOf, type BillingDeps } from '../deps.js';
 import { defaultBillingPolicyConfig } from '../config.js';
-import { BillingProvisioner } from '../domain/connect-provisioning.js';
-import { createStripeClient, type Stripe } from '../domain/stripe-client.js';
+import { ConnectAccounts, createStripeClient, type Stripe } from '@mindbot/stripe-connect';
 
 /** A connected account as Stripe describes it once onboarding is done: it can take card payments. */
 export function openAccountState(id: string) {
@@ -116,7 +115,7 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
   await migrations.migrate({ kind: 'platform', schema: 'platform' });
   const provisioner = new TenantProvisioner({ pool: deps.pool, platform: deps.platform, migrations, region: 'eu-west', actor: 'test' });
   const stripe = createStripeClient({ secretKey: 'sk_test_123', apiUrl: stripeMock.url });
-  const billingProvisioner = new BillingProvisioner({ stripe, platform: deps.platform, tenants: deps.tenants, livemode: false });
+  const connectAccounts = new ConnectAccounts({ stripe, platform: deps.platform, tenants: deps.tenants, livemode: false });
   const tenantA = uniqueSlug('bill-a');
   const tenantB = uniqueSlug('bill-b');
   const accounts = new Map<string, string>();
@@ -124,7 +123,7 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
     const manifest = testManifest(slug);
     manifest.spec.plan.concurrentSessions = options.concurrentSessions ?? 100;
     await provisioner.provision(manifest);
-    const result = await billingProvisioner.ensure(manifest);
+    const result = await connectAccounts.ensure(manifest);
     accounts.set(slug, result.stripeAccountId);
   }
   // stripe-mock answers the same fixture account for every create; give each tenant its own id, as Stripe would.

@@ -4,7 +4,7 @@ import type { ServiceDeps } from '@mindbot/service-runtime';
 import { createApp } from '../app.js';
 import { billingPolicyOf } from '../deps.js';
 import { defaultBillingPolicyConfig } from '../config.js';
-import { createStripeClient } from '../domain/stripe-client.js';
+import { createStripeClient } from '@mindbot/stripe-connect';
 
 // Nothing listens here: requests that reached Stripe or the JWKS would fail at once.
 const INERT_URL = 'http://127.0.0.1:9';

@@ -1,9 +1,9 @@
 import type { PlatformClient, TenantClients } from '@mindbot/db';
 import { createLogger, type Logger } from '@mindbot/logger';
 import type { TenantManifest } from '@mindbot/tenancy';
-import { accountStateOf, findBillingAccount, recordBillingAccount, refreshAccountState } from '../data/billing-accounts.js';
-import { applyParkedEvents } from './parked-events.js';
+import { accountStateOf, applyAccountState, findBillingAccount, recordBillingAccount, refreshAccountState } from './billing-accounts.js';
 import { DEFAULT_PACKAGE_IDS, DEFAULT_PACKAGE_PRICES, isUntouchedDefault, type BillingCurrency } from './default-packages.js';
+import { markApplied, unappliedEventsOf } from './parked-webhook-events.js';
 import { salesStatusOf, type SalesStatus } from './sales-status.js';
 import type { Stripe } from './stripe-client.js';
 
@@ -16,7 +16,7 @@ export interface BillingReadyCondition {
   message: string;
 }
 
-export interface BillingProvisionResult {
+export interface ConnectAccountResult {
   stripeAccountId: string;
   /** True when this call created the Connect account. */
   created: boolean;
@@ -24,7 +24,7 @@ export interface BillingProvisionResult {
   condition: BillingReadyCondition;
 }
 
-export interface BillingProvisionerDeps {
+export interface ConnectAccountsDeps {
   stripe: Stripe;
   platform: PlatformClient;
   /** When given, the tenant's default packages take the currency of its manifest until it sells anything. */
@@ -32,6 +32,13 @@ export interface BillingProvisionerDeps {
   livemode: boolean;
   /** For parked webhook events applied by `ensure`; by default only warnings and errors, on stdout. */
   logger?: Logger;
+  /**
+   * Applies all the account's parked webhook events through billing's webhook code path; billing
+   * passes its own. Without it `ensure` applies the parked `account.updated` events itself (all a
+   * brand-new account can have) and leaves any other event to billing's sweeper: purchases, time
+   * cards and the minute ledger are billing's to change, not the operator's or the CLI's.
+   */
+  applyParkedEvents?: (stripeAccountId: string) => Promise<unknown>;
 }
 
 /**
@@ -62,21 +69,21 @@ function conditionOf(sales: SalesStatus, closed: boolean, detailsSubmitted: bool
 }
 
 /**
- * The billing step of tenant provisioning, for the operator (`BillingReady`) and the CLI: makes
- * sure the tenant has exactly one Stripe Connect account and reports whether it can sell.
+ * Each tenant's Stripe Connect account, for the operator (`BillingReady`), the CLI and billing:
+ * makes sure the tenant has exactly one and reports whether it can sell.
  *
- *   const billing = new BillingProvisioner({ stripe: createStripeClient({ secretKey }), platform, livemode: false });
- *   const { condition } = await billing.ensure(manifest);   // after TenantProvisioner.provision(manifest)
+ *   const accounts = new ConnectAccounts({ stripe: createStripeClient({ secretKey }), platform, livemode: false });
+ *   const { condition } = await accounts.ensure(manifest);   // after TenantProvisioner.provision(manifest)
  *
  * Idempotent: the account is recorded in `platform.billing_accounts` and created with a
  * deterministic idempotency key (tenant slug + registry id), so a retried or concurrent call never
  * makes a second account; a tenant re-created under the same slug gets a new registry id and so a
  * new account. Throws only on Stripe or database failures (the operator retries with backoff).
  */
-export class BillingProvisioner {
-  constructor(private readonly deps: BillingProvisionerDeps) {}
+export class ConnectAccounts {
+  constructor(private readonly deps: ConnectAccountsDeps) {}
 
-  async ensure(manifest: TenantManifest): Promise<BillingProvisionResult> {
+  async ensure(manifest: TenantManifest): Promise<ConnectAccountResult> {
     const slug = manifest.metadata.name;
     const tenant = await this.deps.platform.tenant.findUnique({ where: { slug }, select: { id: true, home: true } });
     if (!tenant) throw new Error(`Tenant "${slug}" is not registered: provision it before its billing.`);
@@ -133,22 +140,44 @@ export class BillingProvisioner {
 
   /**
    * Webhook events that arrived before the account id was recorded (Stripe fires account.updated
-   * right after creating the account) were parked by the endpoint: apply them now, oldest first,
-   * through the webhook code path. Runs on every `ensure`, so a drain cut short (a crash, Stripe
-   * unreachable for a refund's re-read) is finished by the next reconcile; the billing sweeper does
-   * the same. Without tenant clients only the platform-side events could apply, so it waits for those.
+   * right after creating the account) were parked by the endpoint: apply them now, oldest first.
+   * Runs on every `ensure`, so a drain cut short (a crash, Stripe unreachable for a refund's re-read)
+   * is finished by the next reconcile; the billing sweeper does the same. Without tenant clients
+   * (the tenant's own events could not apply) the sweeper takes them all.
    */
   private async applyParked(slug: string): Promise<void> {
-    const tenants = this.deps.tenants;
-    if (!tenants) return;
+    if (!this.deps.tenants) return;
     const row = await findBillingAccount(this.deps.platform, slug);
     if (!row || row.closedAt) return;
-    const logger = this.deps.logger ?? createLogger({ name: 'billing-provisioner', level: 'warn' });
-    await applyParkedEvents(
-      { platform: this.deps.platform, tenants, stripe: this.deps.stripe, logger, livemode: this.deps.livemode },
-      row.stripeAccountId,
-      new Date(),
-    );
+    if (this.deps.applyParkedEvents) await this.deps.applyParkedEvents(row.stripeAccountId);
+    else await this.applyParkedAccountEvents(row.stripeAccountId);
+  }
+
+  /**
+   * The account's own parked events, as billing's webhook path applies them: another mode's event is
+   * ignored, and an `account.updated` older than the recorded state never rolls it back. An event
+   * that fails stays parked for the next drain; the ones after it are still applied.
+   */
+  private async applyParkedAccountEvents(stripeAccountId: string): Promise<void> {
+    const logger = this.deps.logger ?? createLogger({ name: 'connect-accounts', level: 'warn' });
+    for (const event of await unappliedEventsOf(this.deps.platform, stripeAccountId)) {
+      if (event.type !== 'account.updated') continue;
+      try {
+        const outcome =
+          event.livemode === this.deps.livemode
+            ? await applyAccountState(
+                this.deps.platform,
+                stripeAccountId,
+                accountStateOf(event.data.object),
+                new Date(event.created * 1000),
+              )
+            : 'livemode_mismatch';
+        await markApplied(this.deps.platform, event.id, new Date());
+        logger.info({ stripeAccountId, eventId: event.id, eventType: event.type, outcome }, 'parked stripe event applied');
+      } catch (error) {
+        logger.error({ err: error, stripeAccountId, eventId: event.id }, 'parked stripe event could not be applied; it stays parked');
+      }
+    }
   }
 
   /** One connected account per registry incarnation of the tenant: the idempotency key makes retries and races return the same one. */
@@ -170,7 +199,7 @@ export class BillingProvisioner {
    * writing anything: for periodic re-checks of a tenant whose account `ensure` already made.
    * `null` when the tenant has no account recorded (then `ensure` is what it needs).
    */
-  async current(slug: string): Promise<BillingProvisionResult | null> {
+  async current(slug: string): Promise<ConnectAccountResult | null> {
     const row = await findBillingAccount(this.deps.platform, slug);
     if (!row) return null;
     const sales = salesStatusOf(row);
