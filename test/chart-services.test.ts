@@ -17,7 +17,7 @@ import { parseTenantManifest } from '@mindbot/tenancy';
 import { loadBillingConfig } from '../services/billing/src/config.js';
 import { loadGatewayConfig } from '../services/gateway/src/config.js';
 import { loadSsoConfig } from '../services/sso/src/config.js';
-import { loadCliConfig } from '../packages/cli/src/config.js';
+import { loadCliConfig } from '../cli/src/config.js';
 import { agentNameOf, loadAgentConfig } from '../services/agent/src/config.js';
 import { loadOperatorConfig, workloadConfigOf, type OperatorConfig } from '../operator/src/config.js';
 import { API_VERSION, KIND, TENANTS_PATH, type Tenant } from '../operator/src/api/v1alpha1/tenant-types.js';

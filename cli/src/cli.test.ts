@@ -7,7 +7,7 @@ import pg from 'pg';
 import { MIGRATIONS_DIR } from '@mindbot/db';
 import { createTestDatabase, startStripeMock, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const exampleAcme = join(repoRoot, 'examples/tenants/acme.yaml');
 
 interface Run {
@@ -37,7 +37,7 @@ describe('the mindbot CLI', () => {
   });
 
   function start(args: string[], env: Record<string, string> = {}) {
-    return spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'packages/cli/src/main.ts'), ...args], {
+    return spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli/src/main.ts'), ...args], {
       cwd: repoRoot,
       env: { ...process.env, DATABASE_URL: database.url, MINDBOT_REGION: 'eu-west', ...env },
     });

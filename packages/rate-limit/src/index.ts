@@ -1,2 +1,0 @@
-export { RateLimiter, type RateLimiterOptions, type RedisDownPolicy } from './rate-limiter.js';
-export type { LimitRule, RateDecision } from './windows.js';
