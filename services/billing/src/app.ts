@@ -113,7 +113,7 @@ function routeContext(deps: ServiceDeps, billing: BillingDeps): RouteContext {
       clock: billing.clock,
       allowService: false,
     }),
-    activationLimiter: new FailureLimiter(deps.redis, {
+    activationLimiter: new FailureLimiter(deps.redis, deps.logger, {
       name: 'activation-failures',
       perUser: billing.activationMaxFailures,
       // Billing is reached through the gateway: unless TRUST_PROXY lets it read the gateway's

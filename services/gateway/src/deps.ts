@@ -1,5 +1,6 @@
 import { AppError } from '@mindbot/errors';
 import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from '@mindbot/auth';
+import { RateLimiter, type RedisDownPolicy } from '@mindbot/rate-limit';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import type { GatewayConfig } from './config.js';
 import { PgListener } from './data/pg-listener.js';
@@ -7,7 +8,6 @@ import { AgentAvailability } from './domain/agent-availability.js';
 import { TenantRegistry } from './data/tenant-registry.js';
 import { ApiKeys } from './domain/api-keys.js';
 import { BillingClient } from './domain/billing-client.js';
-import { RateLimiter, type RedisDownPolicy } from './domain/rate-limiter.js';
 import { VoiceRooms, type LiveKitSettings } from './domain/voice-rooms.js';
 import { RegionMap } from './domain/regions.js';
 
@@ -106,7 +106,12 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
     regions: new RegionMap(settings.region, settings.regionUrls, settings.scheme, settings.baseDomain),
     registry,
     apiKeys,
-    limiter: new RateLimiter(deps.redis, deps.logger, { windowMs: settings.rateWindowMs ?? 60_000, whenRedisDown: settings.whenRedisDown }),
+    limiter: new RateLimiter(deps.redis, deps.logger, {
+      name: 'gateway',
+      window: 'sliding',
+      windowMs: settings.rateWindowMs ?? 60_000,
+      whenRedisDown: settings.whenRedisDown,
+    }),
     limitShares: settings.limitShares,
     verifier: settings.verifier,
     upstreams: { billing: billingUrl, sso: new URL(settings.ssoUrl) },

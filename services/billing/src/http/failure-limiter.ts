@@ -1,5 +1,6 @@
 import type { Logger } from '@mindbot/logger';
-import { countInWindows, tenantKey, uncountInWindows, type Redis, type WindowCount } from '@mindbot/redis';
+import { RateLimiter, type LimitRule } from '@mindbot/rate-limit';
+import { tenantKey, type Redis } from '@mindbot/redis';
 
 /** Who makes an attempt: each counts separately, so neither a new account nor a new address escapes the limit. */
 export interface AttemptScope {
@@ -28,85 +29,44 @@ export interface FailureLimits {
   windowSeconds: number;
 }
 
-const ALLOWED: Attempt = { retryAfter: 0, release: () => Promise.resolve() };
+const NOTHING_TO_RELEASE = () => Promise.resolve();
+const LIMIT_NAMES = ['user', 'ip', 'tenant'] as const;
 
 /**
  * Limits failed attempts (wrong activation codes) per user, per client IP and per tenant, each in a
- * fixed window. Every attempt is counted before it is tried, so concurrent guesses cannot all slip
- * past the check; an attempt that succeeds is released and does not count. Once a count is past
- * its limit, attempts are refused (and not counted) until that window closes, right code or not.
- * Redis keeps the counts shared across replicas; when Redis cannot answer, the attempt is allowed
- * and a warning logged, as the SSO login limit does: activation stays up. Without Redis at all
- * (single-node), the counts live in this process, which is then the only one.
+ * fixed window, with the platform's rate limiter (ADR 0053). Every attempt is counted before it is
+ * tried, so concurrent guesses cannot all slip past the check; an attempt that succeeds is released
+ * and does not count. Once a count is at its limit, attempts are refused (and not counted) until
+ * that window closes, right code or not.
  */
 export class FailureLimiter {
-  private readonly memory = new Map<string, { count: number; until: number }>();
+  private readonly limiter: RateLimiter;
 
   constructor(
-    private readonly redis: Redis | undefined,
+    redis: Redis | undefined,
+    logger: Logger,
     private readonly limits: FailureLimits,
-  ) {}
+  ) {
+    this.limiter = new RateLimiter(redis, logger, { name: limits.name, window: 'fixed', windowMs: limits.windowSeconds * 1000 });
+  }
 
-  private keysOf(scope: AttemptScope): { key: string; limit: number; kind: 'user' | 'ip' | 'tenant' }[] {
+  private rulesOf(scope: AttemptScope): LimitRule[] {
     const { name, perIp } = this.limits;
     return [
-      { key: tenantKey(scope.tenant, name, 'user', scope.userId), limit: this.limits.perUser, kind: 'user' as const },
-      ...(perIp === null ? [] : [{ key: tenantKey(scope.tenant, name, 'ip', scope.ip), limit: perIp, kind: 'ip' as const }]),
-      { key: tenantKey(scope.tenant, name, 'all'), limit: this.limits.perTenant, kind: 'tenant' as const },
+      { name: 'user', key: tenantKey(scope.tenant, name, 'user', scope.userId), limit: this.limits.perUser },
+      ...(perIp === null ? [] : [{ name: 'ip', key: tenantKey(scope.tenant, name, 'ip', scope.ip), limit: perIp }]),
+      { name: 'tenant', key: tenantKey(scope.tenant, name, 'all'), limit: this.limits.perTenant },
     ];
   }
 
-  /** Counts the attempt; `log` gets the warning when Redis cannot answer. */
+  /** Counts the attempt; `log` gets the warning when a release cannot reach Redis. */
   async begin(scope: AttemptScope, log: Logger): Promise<Attempt> {
-    const limits = this.keysOf(scope);
-    const keys = limits.map((l) => l.key);
-    let counts: WindowCount[];
-    try {
-      counts = this.redis ? await countInWindows(this.redis, keys, this.limits.windowSeconds) : this.countInMemory(keys);
-    } catch (error) {
-      log.warn({ err: error }, 'activation failure limit unavailable; attempt allowed');
-      return ALLOWED;
+    const rules = this.rulesOf(scope);
+    const decision = await this.limiter.take(rules);
+    if (!decision.allowed) {
+      const limit = LIMIT_NAMES.find((name) => name === decision.rule);
+      return { retryAfter: decision.resetSeconds, limit, release: NOTHING_TO_RELEASE };
     }
-    const release = () => this.uncount(keys, log);
-    let refused: Attempt | undefined;
-    limits.forEach((l, i) => {
-      const count = counts[i];
-      if (count && count.count > l.limit && (!refused || count.resetSeconds > refused.retryAfter))
-        refused = { retryAfter: count.resetSeconds, limit: l.kind, release };
-    });
-    if (refused) {
-      // A refused attempt tries no code: it must not lengthen anyone's lockout or use up the tenant's budget.
-      await release();
-      return refused;
-    }
-    return { retryAfter: 0, release };
-  }
-
-  private async uncount(keys: readonly string[], log: Logger): Promise<void> {
-    if (!this.redis) {
-      for (const key of keys) {
-        const hit = this.memory.get(key);
-        if (hit && hit.until > Date.now() && hit.count > 0) hit.count--;
-      }
-      return;
-    }
-    try {
-      await uncountInWindows(this.redis, keys);
-    } catch (error) {
-      log.warn({ err: error }, 'activation failure limit unavailable; a successful attempt stays counted');
-    }
-  }
-
-  private countInMemory(keys: readonly string[]): WindowCount[] {
-    const now = Date.now();
-    return keys.map((key) => {
-      let hit = this.memory.get(key);
-      if (!hit || hit.until <= now) {
-        hit = { count: 0, until: now + this.limits.windowSeconds * 1000 };
-        this.memory.set(key, hit);
-      }
-      hit.count++;
-      return { count: hit.count, resetSeconds: Math.max(1, Math.ceil((hit.until - now) / 1000)) };
-    });
+    return { retryAfter: 0, release: () => this.limiter.giveBack(rules, decision, log) };
   }
 }

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { AppError } from '@mindbot/errors';
-import { rulesFor } from '../domain/rate-limiter.js';
+import { rulesFor } from '../domain/rate-limit-rules.js';
 import type { GatewayDeps } from '../deps.js';
 import { callerOf } from './authenticate.js';
 import { tenantOf } from './tenant-resolution.js';
@@ -15,7 +15,7 @@ export function rateLimit(gateway: GatewayDeps): RequestHandler {
     const tenant = tenantOf(res);
     const caller = callerOf(res);
     const rpm = tenant.limits.requestsPerMinute;
-    const decision = await gateway.limiter.decide(
+    const decision = await gateway.limiter.take(
       rulesFor(
         tenant.slug,
         rpm,

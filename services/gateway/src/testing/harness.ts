@@ -5,6 +5,7 @@ import { createTokenVerifier, type TokenVerifier, type TokenVerifierOptions } fr
 import { MigrationRunner } from '@mindbot/db';
 import { startServer, type RunningServer } from '@mindbot/http';
 import { TenantProvisioner } from '@mindbot/provisioning';
+import type { RedisDownPolicy } from '@mindbot/rate-limit';
 import { buildServiceDeps, type ServiceDeps } from '@mindbot/service-runtime';
 import type { Region, TenantManifest } from '@mindbot/tenancy';
 import {
@@ -19,7 +20,6 @@ import {
 } from '@mindbot/testing';
 import { createApp } from '../app.js';
 import { buildGatewayDeps, type GatewayDeps, type GatewaySettings } from '../deps.js';
-import type { RedisDownPolicy } from '../domain/rate-limiter.js';
 import type { LiveKitSettings } from '../domain/voice-rooms.js';
 import { grantSeconds } from './grant-seconds.js';
 

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { toResetSeconds, type LimitRule, type Verdict, type WindowSpec } from './windows.js';
+
+/**
+ * Every rule of an attempt, checked and counted in one script (one round trip), so concurrent
+ * attempts cannot all slip past the check. KEYS: the rules' keys (one tenant's, so they share a
+ * Redis Cluster slot). ARGV: window ms, now ms, 'sliding' | 'fixed', count refused (1/0), then one
+ * limit per key. Returns: allowed (1/0), deciding rule (1-based), remaining, ms until its window ends.
+ */
+const TAKE_LUA = `
+local window = tonumber(ARGV[1])
+local now = tonumber(ARGV[2])
+local sliding = ARGV[3] == 'sliding'
+local countRefused = ARGV[4] == '1'
+local current = math.floor(now / window)
+local elapsed = (now % window) / window
+local counters, estimates, resets, ttls = {}, {}, {}, {}
+local refused = 0
+for i = 1, #KEYS do
+  if sliding then
+    counters[i] = KEYS[i] .. ':' .. current
+    local prev = tonumber(redis.call('GET', KEYS[i] .. ':' .. (current - 1)) or '0')
+    estimates[i] = math.floor(prev * (1 - elapsed)) + tonumber(redis.call('GET', counters[i]) or '0')
+    resets[i] = window - (now % window)
+  else
+    counters[i] = KEYS[i]
+    estimates[i] = tonumber(redis.call('GET', KEYS[i]) or '0')
+    ttls[i] = redis.call('PTTL', KEYS[i])
+    if ttls[i] > 0 then resets[i] = ttls[i] else resets[i] = window end
+  end
+  if estimates[i] >= tonumber(ARGV[i + 4]) and (refused == 0 or resets[i] > resets[refused]) then refused = i end
+end
+if refused > 0 and not countRefused then return {0, refused, 0, resets[refused]} end
+local best, bestRemaining = 1, nil
+for i = 1, #KEYS do
+  if sliding then
+    if redis.call('INCR', counters[i]) == 1 then redis.call('PEXPIRE', counters[i], window * 2) end
+  else
+    -- A later count never pushes the window out; a key found without expiry gets one.
+    redis.call('SET', counters[i], 0, 'PX', window, 'NX')
+    redis.call('INCR', counters[i])
+    if ttls[i] == -1 then redis.call('PEXPIRE', counters[i], window) end
+  end
+  local remaining = tonumber(ARGV[i + 4]) - (estimates[i] + 1)
+  if bestRemaining == nil or remaining < bestRemaining then best, bestRemaining = i, remaining end
+end
+if refused > 0 then return {0, refused, 0, resets[refused]} end
+return {1, best, bestRemaining, resets[best]}
+`;
+
+// Only where the window is still open, and never below zero: a late give-back must not create a
+// key without expiry or hand out a spare attempt.
+const GIVE_BACK_LUA = `
+for _, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
+end
+return 0
+`;
+
+const sha1 = (script: string) => createHash('sha1').update(script).digest('hex');
+const TAKE_SHA = sha1(TAKE_LUA);
+const GIVE_BACK_SHA = sha1(GIVE_BACK_LUA);
+
+async function run(redis: Redis, script: string, sha: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+  try {
+    return await redis.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
+    return redis.eval(script, keys.length, ...keys, ...args);
+  }
+}
+
+/** Checks and counts one attempt in Redis. Throws when Redis cannot answer; the caller applies its policy. */
+export async function takeInRedis(redis: Redis, rules: readonly LimitRule[], window: WindowSpec, now: number): Promise<Verdict> {
+  const args = [String(window.ms), String(now), window.kind, window.countRefused ? '1' : '0', ...rules.map((r) => String(r.limit))];
+  const reply = await run(
+    redis,
+    TAKE_LUA,
+    TAKE_SHA,
+    rules.map((r) => r.key),
+    args,
+  );
+  if (!Array.isArray(reply) || reply.length !== 4) throw new Error('unexpected rate limit script reply');
+  const [allowed, index, remaining, resetMs] = reply.map(Number) as [number, number, number, number];
+  const rule = rules[index - 1];
+  return {
+    allowed: allowed === 1,
+    rule: rule?.name ?? 'none',
+    limit: rule?.limit ?? 0,
+    remaining: Math.max(0, remaining),
+    resetSeconds: toResetSeconds(resetMs),
+  };
+}
+
+/** Takes one count back from each counter whose window is still open. Throws when Redis cannot answer. */
+export async function giveBackInRedis(redis: Redis, counters: readonly string[]): Promise<void> {
+  if (counters.length > 0) await run(redis, GIVE_BACK_LUA, GIVE_BACK_SHA, counters, []);
+}

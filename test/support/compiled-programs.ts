@@ -1,0 +1,93 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** `npm run build` (scripts/build.ts), on this test's Node. */
+export async function buildPrograms(): Promise<void> {
+  await run(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
+}
+
+export interface ProgramProcess {
+  child: ChildProcess;
+  url: string;
+  output: string[];
+  /** Resolves once GET /healthz answers 200; rejects if the process exits first or takes longer than `timeoutMs`. */
+  healthy(timeoutMs?: number): Promise<void>;
+  /** SIGTERM, then SIGKILL to the whole process group (the agent's job processes included). */
+  stop(): Promise<void>;
+}
+
+/** As the image starts a program: `node --enable-source-maps <bundle>`. */
+export const compiled = (bundle: string) => ['--enable-source-maps', bundle];
+/** As development starts it (npm start): `node --import tsx <source>`. */
+export const underTsx = (source: string) => ['--import', 'tsx', source];
+
+/** A program in a process group of its own, on `port`, with only PATH and `env` in its environment. */
+export function startProgram(options: { nodeArgs: string[]; port: number; env: Record<string, string> }): ProgramProcess {
+  const output: string[] = [];
+  const child = spawn(process.execPath, options.nodeArgs, {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH, PORT: String(options.port), ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const collect = (chunk: Buffer) => {
+    output.push(...chunk.toString('utf8').split('\n'));
+    if (output.length > 5_000) output.splice(0, output.length - 5_000);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${options.port}`;
+  return {
+    child,
+    url,
+    output,
+    async healthy(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}):\n${output.slice(-30).join('\n')}`);
+        const ok = await fetch(`${url}/healthz`).then(
+          (res) => res.ok,
+          () => false,
+        );
+        if (ok) return;
+        if (Date.now() > deadline) throw new Error(`/healthz did not answer:\n${output.slice(-30).join('\n')}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // the group is gone already
+      }
+    },
+  };
+}
+
+/** The direct children of a process: pid and command line (Linux `ps`). */
+export async function childProcesses(pid: number): Promise<{ pid: number; args: string }[]> {
+  const { stdout } = await run('ps', ['-o', 'pid=,args=', '--ppid', String(pid)]).catch(() => ({ stdout: '' }));
+  return stdout
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+    .flatMap((match) => (match?.[1] && match[2] ? [{ pid: Number(match[1]), args: match[2] }] : []));
+}
+
+/** Resident memory of a process in bytes (Linux /proc), or undefined once it is gone. */
+export async function residentBytes(pid: number): Promise<number | undefined> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+  return kib === undefined ? undefined : Number(kib) * 1024;
+}
