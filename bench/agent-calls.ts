@@ -25,7 +25,7 @@ import { createLogger } from '@mindbot/logger';
 import { agentDispatchSchema, CALL_NOTICE_TOPIC } from '@mindbot/sdk/agent-job';
 import { voiceSessionSchema, type VoiceSession } from '@mindbot/sdk/schemas';
 import { createTestDatabase, freePort, uniqueSlug, type TestDatabase } from '@mindbot/testing';
-import { BillingJobClient } from '../services/agent/src/job/billing-job-client.js';
+import { BillingJobClient } from '@mindbot/billing-client';
 import { startBillingProcess, type BillingProcess } from '../services/gateway/src/testing/billing-process.js';
 import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, startGatewayHarness, type GatewayHarness } from '../services/gateway/src/testing/harness.js';
 import { startLiveKit, type LiveKitServer } from '../services/gateway/src/testing/livekit.js';

@@ -25,6 +25,19 @@ export const jobSessionStateSchema = z
   })
   .loose();
 
+/** POST …/tenants/:tenant/sessions — the gateway starts a session for a user; `startKey` makes a retried start answer the same session. */
+export const sessionStartRequestSchema = z
+  .object({
+    userId: z.string().regex(/^[A-Za-z0-9_.:@-]{1,100}$/, 'must be a user id'),
+    startKey: z.string().regex(/^[A-Za-z0-9_.:-]{8,100}$/, 'must be 8–100 characters of letters, digits and _ . : -'),
+    /** The persona the user chose (the gateway checked that the tenant offers it). */
+    persona: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a persona id')
+      .optional(),
+  })
+  .strict();
+
 /** Billing's answer to a session start (the gateway's call): the session, the agent's credential for it, and whether it is the user's first call. */
 export const startedSessionSchema = jobSessionStateSchema.extend({ jobToken: z.string(), firstSession: z.boolean() });
 
@@ -64,6 +77,7 @@ export const sessionEventsAppendedSchema = z.object({ stored: z.int(), kept: z.b
 
 export type JobSessionState = z.output<typeof jobSessionStateSchema>;
 export type StartedSession = z.output<typeof startedSessionSchema>;
+export type SessionStartRequest = z.input<typeof sessionStartRequestSchema>;
 export type JobSessionSummary = z.output<typeof jobSessionSummarySchema>;
 export type JobPackages = z.output<typeof jobPackagesSchema>;
 export type SessionEventInput = z.input<typeof sessionEventSchema>;

@@ -1,3 +1,4 @@
+import { BillingServiceClient } from '@mindbot/billing-client';
 import { AppError } from '@mindbot/errors';
 import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from '@mindbot/auth';
 import { RateLimiter, type RedisDownPolicy } from '@mindbot/rate-limit';
@@ -7,9 +8,9 @@ import { PgListener } from './data/pg-listener.js';
 import { AgentAvailability } from './domain/agent-availability.js';
 import { TenantRegistry } from './data/tenant-registry.js';
 import { ApiKeys } from './domain/api-keys.js';
-import { BillingClient } from './domain/billing-client.js';
 import { VoiceRooms, type LiveKitSettings } from './domain/voice-rooms.js';
 import { RegionMap } from './domain/regions.js';
+import { VoiceSessions } from './domain/voice-sessions.js';
 
 /** What the gateway needs beyond the shared service dependencies; built once in main.ts or by a test. */
 export interface GatewayDeps {
@@ -23,12 +24,8 @@ export interface GatewayDeps {
   limitShares: { principal: number; ip: number };
   verifier: TokenVerifier;
   upstreams: { billing: URL; sso: URL };
-  billing: BillingClient;
   /** Absent when this deployment has no LiveKit: voice routes answer 503. */
-  voice: VoiceRooms | undefined;
-  livekit: LiveKitSettings | undefined;
-  /** Set when VOICE_REQUIRE_AGENT is on (and Redis is configured): sessions need a worker that reports itself ready. */
-  agents: AgentAvailability | undefined;
+  voiceSessions: VoiceSessions | undefined;
   /** Settles once the registry listener's first connection attempt is over (it retries by itself after). */
   listening: Promise<void>;
   /** Stops the registry listener. */
@@ -115,17 +112,25 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
     limitShares: settings.limitShares,
     verifier: settings.verifier,
     upstreams: { billing: billingUrl, sso: new URL(settings.ssoUrl) },
-    billing: new BillingClient(billingUrl, settings.billingServiceToken),
-    voice: settings.livekit ? new VoiceRooms(settings.livekit) : undefined,
-    livekit: settings.livekit,
-    agents: settings.requireAgent && deps.redis ? new AgentAvailability(deps.redis, deps.logger) : undefined,
+    voiceSessions: settings.livekit
+      ? new VoiceSessions({
+          tenants: deps.tenants,
+          billing: new BillingServiceClient(billingUrl, settings.billingServiceToken),
+          rooms: new VoiceRooms(settings.livekit),
+          livekitUrl: settings.livekit.url,
+          // Set when VOICE_REQUIRE_AGENT is on (and Redis is configured): sessions need a worker that reports itself ready.
+          agents: settings.requireAgent && deps.redis ? new AgentAvailability(deps.redis, deps.logger) : undefined,
+          region: settings.region,
+          tenantBySlug: (slug) => registry.bySlug(slug),
+        })
+      : undefined,
     listening,
     close: () => listener.close(),
   };
 }
 
-/** The LiveKit parts, or the 503 a deployment without voice answers. */
-export function voiceOf(gateway: GatewayDeps): { voice: VoiceRooms; livekit: LiveKitSettings } {
-  if (!gateway.voice || !gateway.livekit) throw new AppError('unavailable', 'Voice sessions are not configured in this deployment.');
-  return { voice: gateway.voice, livekit: gateway.livekit };
+/** The voice-session use cases, or the 503 a deployment without LiveKit answers. */
+export function voiceSessionsOf(gateway: GatewayDeps): VoiceSessions {
+  if (!gateway.voiceSessions) throw new AppError('unavailable', 'Voice sessions are not configured in this deployment.');
+  return gateway.voiceSessions;
 }

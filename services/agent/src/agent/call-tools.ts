@@ -2,7 +2,7 @@ import { llm } from '@livekit/agents';
 import { z } from 'zod';
 import type { CheckoutOffer } from '@mindbot/sdk/agent-job';
 import type { Logger } from '@mindbot/logger';
-import { BillingJobError, type BillingJobClient } from '../job/billing-job-client.js';
+import { BillingError, type BillingJobClient } from '@mindbot/billing-client';
 import { spokenDuration, spokenPrice } from './spoken-format.js';
 
 /** What the tools need from the call they run in. */
@@ -121,7 +121,7 @@ export function createCallTools(call: CallToolsContext) {
 
 function plainWordsFor(error: unknown): string {
   if (error instanceof llm.ToolError) return error.message;
-  if (error instanceof BillingJobError) {
+  if (error instanceof BillingError) {
     if (error.status === 409 && error.detail) return error.detail;
     if (error.status === 404) return 'That is not available.';
     if (error.status === 401) return 'This call has ended, so I cannot do that any more.';

@@ -3,7 +3,7 @@ import { initializeLogger, voice } from '@livekit/agents';
 import { createLogger } from '@mindbot/logger';
 import type { CheckoutOffer } from '@mindbot/sdk/agent-job';
 import { startBillingHarness, type BillingHarness } from '@mindbot/billing/testing/harness';
-import { BillingJobClient } from '../job/billing-job-client.js';
+import { BillingJobClient } from '@mindbot/billing-client';
 import { NO_LANGUAGE_MODEL_REPLY, UnconfiguredLLM } from '../providers/unconfigured-llm.js';
 import { createCallTools } from './call-tools.js';
 import { PersonaAgent } from './persona-agent.js';

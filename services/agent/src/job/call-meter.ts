@@ -1,6 +1,6 @@
 import type { JobSessionState } from '@mindbot/sdk/agent-job';
 import type { Logger } from '@mindbot/logger';
-import { BillingJobError, type BillingJobClient } from './billing-job-client.js';
+import { BillingError, type BillingJobClient } from '@mindbot/billing-client';
 
 export interface CallMeterEvents {
   /** Billing answered `warn`: little time is left (said once per call). */
@@ -69,7 +69,7 @@ export class CallMeter {
     try {
       state = await this.billing.heartbeat(elapsed);
     } catch (error) {
-      if (error instanceof BillingJobError && (error.status === 401 || error.status === 404)) {
+      if (error instanceof BillingError && (error.status === 401 || error.status === 404)) {
         // Settled elsewhere (LiveKit's webhook, the sweeper, or the user's hang-up through the gateway).
         this.finish(elapsed, 'session_ended');
         return;

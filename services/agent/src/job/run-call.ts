@@ -9,7 +9,7 @@ import { spokenDuration } from '../agent/spoken-format.js';
 import type { AgentConfig } from '../config.js';
 import { speechFor, voiceActivityFor } from '../providers/speech-providers.js';
 import { NO_LANGUAGE_MODEL_REPLY } from '../providers/unconfigured-llm.js';
-import { BillingJobClient } from './billing-job-client.js';
+import { BillingJobClient } from '@mindbot/billing-client';
 import { CallMeter } from './call-meter.js';
 import { TranscriptRecorder } from './transcript-recorder.js';
 

@@ -1,7 +1,7 @@
 import { voice } from '@livekit/agents';
 import type { SessionEventInput } from '@mindbot/sdk/agent-job';
 import type { Logger } from '@mindbot/logger';
-import type { BillingJobClient } from './billing-job-client.js';
+import type { BillingJobClient } from '@mindbot/billing-client';
 
 const FLUSH_INTERVAL_MS = 2_000;
 const MAX_TEXT = 8_000;

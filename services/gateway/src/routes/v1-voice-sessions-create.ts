@@ -1,22 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { problemSchema, voiceSessionCreateRequestSchema, voiceSessionSchema, type VoiceSession } from '@mindbot/sdk/schemas';
 import { AppError, parseInput } from '@mindbot/errors';
-import { choosePersona, personasOf } from '@mindbot/tenancy';
+import { voiceSessionsOf } from '../deps.js';
+import type { StartVoiceSessionRefusal } from '../domain/voice-sessions.js';
+import type { TenantRecord } from '../data/tenant-registry.js';
 import { callerOf, requireUserOrKey } from '../http/authenticate.js';
-import { checkApiKeySessionUser } from '../http/api-key-session-user.js';
-import { voiceOf } from '../deps.js';
 import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 import { traceHeaders } from '../http/trace-headers.js';
 
 /**
- * POST /v1/voice/sessions — reserves time in billing (402 pointing to the packages when there is
- * none; 429 naming the limit when the tenant already runs as many sessions as its plan's
- * `concurrentSessions` — billing counts and admits atomically, so the gateway never races), creates the tenant's LiveKit room, dispatches the agent that serves
- * the tenant (its dedicated workers or the region's shared pool, as its plan says) with tenant,
- * user, session, the chosen persona and the job's own billing credential, and answers a short-lived
- * token that can join only that room. When LiveKit fails after billing reserved time, the session is
- * ended at zero seconds at once. An unknown `persona` is a 422 listing the tenant's personas.
+ * POST /v1/voice/sessions — starts a voice session (domain/voice-sessions.ts): the room to join and
+ * a short-lived token for it; 402 pointing to the packages when the user has no minutes, 429 naming
+ * the limit when the tenant already runs as many sessions as its plan's `concurrentSessions`, 422
+ * listing the tenant's personas for an unknown `persona`. A signed-in user starts sessions for
+ * themselves; an API key names the user.
  */
 export const v1VoiceSessionsCreate: AppRoute = {
   spec: {
@@ -57,7 +54,7 @@ export const v1VoiceSessionsCreate: AppRoute = {
   },
   mount(router, ctx) {
     router.post('/v1/voice/sessions', requireUserOrKey('voice:sessions'), async (req, res) => {
-      const { voice, livekit } = voiceOf(ctx.gateway);
+      const voiceSessions = voiceSessionsOf(ctx.gateway);
       const input = parseInput(voiceSessionCreateRequestSchema, req.body ?? {});
       const tenant = tenantOf(res);
       const caller = callerOf(res);
@@ -73,91 +70,61 @@ export const v1VoiceSessionsCreate: AppRoute = {
           });
         }
         userId = input.userId;
-        await checkApiKeySessionUser(ctx, tenant, caller, userId);
       }
-      const persona = choosePersona(tenant, input.persona);
-      if (!persona) {
-        const offered = personasOf(tenant).map((p) => p.id);
-        throw new AppError(
-          'unprocessable',
-          `${tenant.displayName} has no persona "${input.persona ?? ''}"; choose one of: ${offered.join(', ')}.`,
-          {
-            extensions: { reason: 'unknown_persona', personas: offered },
-          },
-        );
-      }
-      const agentName = voice.agentNameFor(tenant.slug, tenant.limits.agentPool);
-      const availability = ctx.gateway.agents ? await ctx.gateway.agents.check(agentName) : { ok: true as const };
-      if (!availability.ok) {
-        const detail =
-          availability.reason === 'no_worker'
-            ? `No voice agent is running for ${tenant.displayName} right now; nothing was charged. Try again in a minute.`
-            : `The voice agent of ${tenant.displayName} is not fully configured (missing: ${availability.missing.join(', ')}); nothing was charged.`;
-        throw new AppError('unavailable', detail, {
-          headers: { 'Retry-After': '30' },
-          extensions: { reason: 'agent_unavailable', missing: availability.missing },
-        });
-      }
-      const headers = traceHeaders(req);
-      const started = await ctx.gateway.billing.start(
-        tenant.slug,
-        { userId, startKey: input.startKey ?? `gw:${randomUUID()}`, persona: persona.id },
-        headers,
+      const started = await voiceSessions.start(
+        {
+          tenant,
+          userId,
+          apiKey: caller?.kind === 'api_key' ? { environment: caller.apiKey.environment } : undefined,
+          persona: input.persona,
+          startKey: input.startKey,
+        },
+        { headers: traceHeaders(req), log: req.log },
       );
-      if (!started.ok && started.reason === 'concurrent_sessions') {
-        throw new AppError(
-          'rate_limited',
-          `${tenant.displayName} already has ${started.concurrentSessions} voice sessions running, the most its plan allows; try again when one ends.`,
-          {
-            extensions: { reason: 'concurrent_sessions', limit: 'concurrentSessions', concurrentSessions: started.concurrentSessions },
-          },
-        );
-      }
-      if (!started.ok) {
-        throw new AppError('payment_required', 'No minutes left: buy and activate a time card to start a voice session.', {
-          extensions: { reason: 'no_minutes', packagesUrl: '/v1/packages' },
-        });
-      }
-      const session = started.session;
-      let opened: { room: string; token: string; tokenExpiresAt: Date };
-      try {
-        opened = await voice.open({
-          metadata: { tenant: tenant.slug, userId, sessionId: session.sessionId, startedAt: session.startedAt },
-          agentName,
-          dispatch: {
-            tenant: tenant.slug,
-            tenantName: tenant.displayName,
-            userId,
-            sessionId: session.sessionId,
-            startedAt: session.startedAt,
-            jobToken: session.jobToken,
-            persona,
-            ...(session.firstSession && tenant.agent.onboardingGreeting !== undefined
-              ? { onboardingGreeting: tenant.agent.onboardingGreeting }
-              : {}),
-          },
-        });
-      } catch (error) {
-        req.log.error({ err: error, sessionId: session.sessionId }, 'livekit refused the session; releasing the reservation');
-        await ctx.gateway.billing
-          .end(tenant.slug, session.sessionId, { elapsedSeconds: 0, reason: 'error' }, headers)
-          .catch((cause: unknown) => {
-            req.log.error({ err: cause, sessionId: session.sessionId }, 'could not release the reservation; the sweeper will');
-          });
-        throw new AppError('unavailable', 'The voice service cannot be reached right now; nothing was charged. Try again.', {
-          headers: { 'Retry-After': '5' },
-          cause: error,
-        });
-      }
-      const body: VoiceSession = {
-        sessionId: session.sessionId,
-        room: opened.room,
-        livekitUrl: livekit.url,
-        token: opened.token,
-        tokenExpiresAt: opened.tokenExpiresAt.toISOString(),
-        remainingSeconds: session.remainingSeconds,
-      };
+      if (!started.ok) throw refusalProblem(started, tenant, userId, input.persona);
+      const session = started.value;
+      const body: VoiceSession = { ...session, tokenExpiresAt: session.tokenExpiresAt.toISOString() };
       res.status(201).set('Cache-Control', 'no-store').json(body);
     });
   },
 };
+
+function refusalProblem(refusal: StartVoiceSessionRefusal, tenant: TenantRecord, userId: string, persona: string | undefined): AppError {
+  switch (refusal.failure) {
+    case 'unknown_user':
+      return new AppError('not_found', `${tenant.displayName} has no user "${userId}".`, {
+        extensions: { reason: 'unknown_user', userId },
+      });
+    case 'test_key':
+      // There are no test balances to spend instead. docs/adr/0031-api-keys.md.
+      return new AppError('forbidden', 'A test API key cannot spend minutes: start voice sessions with a live key (mb_live_…).', {
+        extensions: { reason: 'test_key' },
+      });
+    case 'unknown_persona':
+      return new AppError(
+        'unprocessable',
+        `${tenant.displayName} has no persona "${persona ?? ''}"; choose one of: ${refusal.personas.join(', ')}.`,
+        { extensions: { reason: 'unknown_persona', personas: refusal.personas } },
+      );
+    case 'agent_unavailable':
+      return new AppError(
+        'unavailable',
+        refusal.reason === 'no_worker'
+          ? `No voice agent is running for ${tenant.displayName} right now; nothing was charged. Try again in a minute.`
+          : `The voice agent of ${tenant.displayName} is not fully configured (missing: ${refusal.missing.join(', ')}); nothing was charged.`,
+        { headers: { 'Retry-After': '30' }, extensions: { reason: 'agent_unavailable', missing: refusal.missing } },
+      );
+    case 'concurrent_sessions':
+      return new AppError(
+        'rate_limited',
+        `${tenant.displayName} already has ${refusal.concurrentSessions} voice sessions running, the most its plan allows; try again when one ends.`,
+        { extensions: { reason: 'concurrent_sessions', limit: 'concurrentSessions', concurrentSessions: refusal.concurrentSessions } },
+      );
+    case 'no_minutes':
+      return new AppError('payment_required', 'No minutes left: buy and activate a time card to start a voice session.', {
+        extensions: { reason: 'no_minutes', packagesUrl: '/v1/packages' },
+      });
+    case 'start_key_conflict':
+      return new AppError('conflict', 'This startKey already started a session for another user.');
+  }
+}
