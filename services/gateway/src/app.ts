@@ -1,16 +1,13 @@
 import express, { type Express } from 'express';
 import { AppError } from '@mindbot/errors';
-import { createHttpApp } from '@mindbot/http';
+import { buildOpenApi, createHttpApp, type RouteSpec } from '@mindbot/http';
 import { type ServiceDeps, httpOptionsOf } from '@mindbot/service-runtime';
 import type { GatewayDeps } from './deps.js';
 import { authenticate, requireUser } from './http/authenticate.js';
 import { tenantCors } from './http/cors.js';
-import { buildOpenApi } from '@mindbot/http';
 import { proxyTo } from './http/proxy.js';
 import { rateLimit } from './http/rate-limit.js';
-import type { RouteContext } from './http/route-context.js';
-import type { RouteSpec } from '@mindbot/http';
-import type { AppRoute } from './http/route-context.js';
+import type { AppRoute, RouteContext } from './http/route-context.js';
 import { resolveTenant } from './http/tenant-resolution.js';
 import { PROXIED_PREFIXES, PROXIED_ROUTE_SPECS } from './routes/proxied-routes.js';
 import { v1ApiKeysCreate } from './routes/v1-api-keys-create.js';
@@ -33,8 +30,11 @@ export const TENANT_ROUTES: readonly AppRoute[] = [
 /** Routes without a tenant host: called by other systems, authenticated by signature. */
 export const PLATFORM_ROUTES: readonly AppRoute[] = [v1WebhooksLivekitReceive];
 
+/** The gateway's own documented routes: its part of the public OpenAPI document. */
+export const PUBLIC_ROUTES: readonly AppRoute[] = [...TENANT_ROUTES, ...PLATFORM_ROUTES];
+
 /** Every documented operation, in /openapi.json. */
-export const API_SPECS: readonly RouteSpec[] = [...TENANT_ROUTES, ...PLATFORM_ROUTES].map((r) => r.spec).concat(PROXIED_ROUTE_SPECS);
+export const API_SPECS: readonly RouteSpec[] = PUBLIC_ROUTES.map((r) => r.spec).concat(PROXIED_ROUTE_SPECS);
 
 function bytesOf(limit: string): number {
   const match = /^(\d+)(kb|mb)$/.exec(limit);
