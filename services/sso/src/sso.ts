@@ -1,4 +1,5 @@
 import { createTokenVerifier, type TokenVerifier } from '@mindbot/auth';
+import type { RateLimiter } from '@mindbot/rate-limit';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import type { SsoConfig } from './config.js';
 import { ConnectionRepository } from './data/connection-repository.js';
@@ -13,6 +14,7 @@ import { SessionRevocations } from './domain/session-revocations.js';
 import { SignInCodes } from './domain/sign-in-codes.js';
 import { SigningKeys } from './domain/signing-keys.js';
 import { TokenService } from './domain/token-service.js';
+import { createLoginLimiter } from './http/login-rate-limit.js';
 import { SamlPassport } from './http/saml-passport.js';
 
 /** Everything the SSO routes use, built once from the service's dependencies and its config. */
@@ -33,6 +35,8 @@ export interface Sso {
   saml: SamlPassport;
   passwords: PasswordLogin;
   codes: SignInCodes;
+  /** Sign-in attempts per client IP and per tenant. */
+  loginLimiter: RateLimiter;
 }
 
 export interface SsoOverrides {
@@ -95,6 +99,7 @@ export function buildSso(deps: ServiceDeps, config: SsoConfig, overrides: SsoOve
     }),
     saml: new SamlPassport(),
     codes: new SignInCodes(store, overrides.now ?? Date.now),
+    loginLimiter: createLoginLimiter(deps, config),
     passwords: new PasswordLogin(deps.tenants, tokens, mailer, {
       maxFailures: config.SSO_PASSWORD_MAX_FAILURES,
       lockoutSeconds: config.SSO_PASSWORD_LOCKOUT_SECONDS,

@@ -10,7 +10,7 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-describe('sign-in rate limits per client IP and per tenant, in Redis, failing open', () => {
+describe('sign-in rate limits per client IP and per tenant, in Redis, held in each process while Redis is away', () => {
   let h: SsoHarness;
   let server: Server;
   let port: number;
@@ -118,17 +118,21 @@ describe('sign-in rate limits per client IP and per tenant, in Redis, failing op
     expect((await oidcCallback(quiet, '127.0.0.19')).status).toBe(404);
   });
 
-  it('allows sign-in attempts (and logs it) while Redis is unreachable', async () => {
+  it('keeps limiting sign-in attempts in this process (and logs it) while Redis is unreachable', async () => {
     const acme = await h.tenant('rl-open');
     const redis = h.deps.redis;
     if (!redis) throw new Error('the harness runs with Redis');
     redis.disconnect();
     try {
-      for (let i = 0; i < 5; i++) expect((await passwordLogin(acme, '127.0.0.20')).status).toBe(401);
-      // The limiter lets the callback through; the sign-in state it needs lives in Redis, so it answers a clear 503 to retry.
-      const callback = await oidcCallback(acme, '127.0.0.20');
+      // The platform's policy (ADR 0053): the same limits, counted in this process until Redis answers again.
+      for (let i = 0; i < 3; i++) expect((await passwordLogin(acme, '127.0.0.20')).status).toBe(401);
+      expectLimited(await passwordLogin(acme, '127.0.0.20'));
+      // The limiter lets another client's callback through; the sign-in state it needs lives in Redis, so it answers a clear 503 to retry.
+      const callback = await oidcCallback(acme, '127.0.0.22');
       expect([callback.status, callback.body.code, callback.retryAfter]).toEqual([503, 'unavailable', '5']);
-      expect(h.logs.some((line) => line.msg === 'login rate limit unavailable; attempt allowed')).toBe(true);
+      expect(
+        h.logs.some((line) => line.msg === 'rate limiter: redis unreachable; applying the fallback policy' && line.limiter === 'sso-login'),
+      ).toBe(true);
     } finally {
       await redis.connect();
     }
