@@ -9,6 +9,7 @@ const SECURITY: Record<RouteSpec['auth'], JsonObject[]> = {
   user: [{ bearerAuth: [] }],
   admin: [{ bearerAuth: [] }],
   'user-or-key': [{ bearerAuth: [] }, { apiKey: [] }],
+  service: [{ bearerAuth: [] }],
 };
 
 function idOf(schema: z.ZodType): string | undefined {

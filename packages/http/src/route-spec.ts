@@ -10,8 +10,11 @@ export interface RouteSpec {
   path: string;
   operationId: string;
   summary: string;
-  /** public: no credential needed; user: a signed-in user; admin: owner/admin; user-or-key: a user or an API key with `permission`. */
-  auth: 'public' | 'user' | 'admin' | 'user-or-key' | 'signature';
+  /**
+   * public: no credential needed; user: a signed-in user; admin: owner/admin; user-or-key: a user or an API key with `permission`;
+   * signature: a signed webhook; service: a platform service's token or an agent's job token (internal routes, never public).
+   */
+  auth: 'public' | 'user' | 'admin' | 'user-or-key' | 'signature' | 'service';
   permission?: string;
   body?: z.ZodType;
   /** How the body is sent; JSON unless a route takes a form post (the SAML bindings). */

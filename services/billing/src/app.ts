@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import express, { type Express } from 'express';
 import { requireAuth, requireRole } from '@mindbot/auth';
 import { createHttpApp } from '@mindbot/http';
 import { type ServiceDeps, httpOptionsOf } from '@mindbot/service-runtime';
@@ -6,7 +6,7 @@ import type { BillingDeps } from './deps.js';
 import { FailureLimiter } from './http/failure-limiter.js';
 import { MeteringGate } from './http/metering-gate.js';
 import { registerParkedEventMetrics } from './http/parked-event-metrics.js';
-import type { RouteContext } from './http/route-context.js';
+import type { AppRoute, RouteContext } from './http/route-context.js';
 import { requireServiceToken } from './http/service-auth.js';
 import { TenantDirectory, tenantFromPath, tenantFromToken } from './http/tenant-context.js';
 import { requireSessionCaller } from './http/job-auth.js';
@@ -40,6 +40,46 @@ import { v1WebhooksStripeReceive } from './routes/v1-webhooks-stripe-receive.js'
 export const ADMIN_ROLES = ['admin', 'owner'] as const;
 
 /**
+ * Billing's routes in the public API (served through the gateway), in the order of the public
+ * OpenAPI document, which is built from their specs.
+ */
+export const PUBLIC_ROUTES: readonly AppRoute[] = [
+  v1BalanceGet,
+  v1HistoryList,
+  v1SessionsList,
+  v1SessionsTranscriptGet,
+  v1AdminSessionsTranscriptGet,
+  v1PackagesList,
+  v1TimeCardsList,
+  v1TimeCardsActivate,
+  v1PurchasesList,
+  v1PurchasesCreate,
+  v1AdminPackagesList,
+  v1AdminPackagesCreate,
+  v1AdminPackagesUpdate,
+  v1AdminPackagesDelete,
+  v1AdminBillingGet,
+  v1AdminOnboardingLinkCreate,
+  v1AdminReportsGet,
+  v1WebhooksStripeReceive,
+];
+
+/** The platform's own calls (the gateway's, and the voice agent's with its job token); never in the public document. */
+export const INTERNAL_ROUTES: readonly AppRoute[] = [
+  internalV1SessionsStart,
+  internalV1SessionsGet,
+  internalV1SessionsHeartbeat,
+  internalV1SessionsEnd,
+  internalV1SessionsPackagesList,
+  internalV1SessionsPurchasesCreate,
+  internalV1SessionsEventsAppend,
+];
+
+/** Mounted before JSON parsing: the Stripe signature covers the exact raw bytes. */
+const RAW_BODY_ROUTES: readonly AppRoute[] = [v1WebhooksStripeReceive];
+const JSON_BODY_ROUTES = [...PUBLIC_ROUTES, ...INTERNAL_ROUTES].filter((route) => !RAW_BODY_ROUTES.includes(route));
+
+/**
  * The billing's express app. Without `billing` (the shared service-contract suite) it serves only
  * health, readiness and metrics; main.ts always passes it.
  */
@@ -49,40 +89,18 @@ export function createApp(deps: ServiceDeps, billing?: BillingDeps): Express {
     ...httpOptionsOf(deps),
     service: 'billing',
     rawRoutes: (app) => {
-      if (ctx) v1WebhooksStripeReceive(app, ctx);
+      if (ctx) app.use(routerOf(RAW_BODY_ROUTES, ctx));
     },
     routes: (app) => {
-      if (!ctx) return;
-      for (const route of [
-        v1PackagesList,
-        v1BalanceGet,
-        v1HistoryList,
-        v1SessionsList,
-        v1SessionsTranscriptGet,
-        v1TimeCardsList,
-        v1TimeCardsActivate,
-        v1PurchasesList,
-        v1PurchasesCreate,
-        v1AdminPackagesList,
-        v1AdminPackagesCreate,
-        v1AdminPackagesUpdate,
-        v1AdminPackagesDelete,
-        v1AdminBillingGet,
-        v1AdminOnboardingLinkCreate,
-        v1AdminReportsGet,
-        v1AdminSessionsTranscriptGet,
-        internalV1SessionsStart,
-        internalV1SessionsGet,
-        internalV1SessionsHeartbeat,
-        internalV1SessionsEnd,
-        internalV1SessionsPackagesList,
-        internalV1SessionsPurchasesCreate,
-        internalV1SessionsEventsAppend,
-      ]) {
-        route(app, ctx);
-      }
+      if (ctx) app.use(routerOf(JSON_BODY_ROUTES, ctx));
     },
   });
+}
+
+function routerOf(routes: readonly AppRoute[], ctx: RouteContext): express.Router {
+  const router = express.Router();
+  for (const route of routes) route.mount(router, ctx);
+  return router;
 }
 
 function routeContext(deps: ServiceDeps, billing: BillingDeps): RouteContext {

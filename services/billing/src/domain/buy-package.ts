@@ -5,14 +5,16 @@ import { findBillingAccount, salesStatusOf, type Stripe } from '@mindbot/stripe-
 import { type PurchaseFailure, type PurchaseView, startPurchase } from './purchases.js';
 import { fail, type Result } from '@mindbot/errors';
 
-export type BuyFailure = PurchaseFailure | 'sales_closed';
+export type BuyFailure = PurchaseFailure | 'sales_closed' | 'session_ended';
+
+type BuyEnv = { platform: PlatformClient; scope: TenantScope; stripe: Stripe; logger: Logger; appUrl: string; feePercent: number };
 
 /**
  * A user buys a package, whether they asked in the app or the agent asked for them in a call: only
  * while the tenant's Stripe account can sell, on that account, with the platform's fee.
  */
 export async function buyPackage(
-  env: { platform: PlatformClient; scope: TenantScope; stripe: Stripe; logger: Logger; appUrl: string; feePercent: number },
+  env: BuyEnv,
   input: { userId: string; packageId: string; requestKey: string | null },
 ): Promise<Result<PurchaseView, BuyFailure>> {
   const account = await findBillingAccount(env.platform, env.scope.slug);
@@ -31,11 +33,26 @@ export async function buyPackage(
   );
 }
 
+/**
+ * The agent buys a package for the user of a call (the start_purchase tool): only while the call
+ * runs. Asking again for the same package in the same call answers the same purchase and Checkout link.
+ */
+export async function buyPackageInCall(
+  env: BuyEnv,
+  input: { session: { sessionId: string; userId: string; active: boolean }; packageId: string },
+): Promise<Result<PurchaseView, BuyFailure>> {
+  if (!input.session.active) return fail('session_ended');
+  const { sessionId, userId } = input.session;
+  return buyPackage(env, { userId, packageId: input.packageId, requestKey: `call:${sessionId}:${input.packageId}` });
+}
+
 /** The problem answer of a failed purchase, the same on every route that buys. */
 export function buyProblem(failure: BuyFailure, detail: string | undefined, tenantName: string): AppError {
   switch (failure) {
     case 'sales_closed':
       return new AppError('conflict', `${tenantName} cannot sell time cards right now.`, { extensions: { reason: detail ?? null } });
+    case 'session_ended':
+      return new AppError('conflict', 'This voice session has ended; purchases are made in a running call only.');
     case 'package_not_found':
       return new AppError('not_found', 'No such package is for sale.');
     case 'checkout_unavailable':

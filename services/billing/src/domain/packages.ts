@@ -60,3 +60,8 @@ export async function updatePackage(
     return row ? ok(packageView(row)) : fail('not_found');
   });
 }
+
+/** Withdraws a package from sale; purchases keep referring to it. */
+export function withdrawPackage(scope: TenantScope, id: string): Promise<Result<PackageView, 'not_found'>> {
+  return updatePackage(scope, id, { active: false });
+}

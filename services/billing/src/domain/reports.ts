@@ -70,6 +70,18 @@ function csvCell(value: string | number): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
+/** One view of a report as CSV: usage (sessions and minutes), revenue, or packages (popularity). */
+export function reportCsv(report: Report, view: 'usage' | 'revenue' | 'packages'): string {
+  switch (view) {
+    case 'usage':
+      return toCsv(report.usage, ['date', 'sessions', 'usageSeconds', 'purchasesPaid']);
+    case 'revenue':
+      return toCsv(report.revenue, ['date', 'currency', 'grossCents', 'platformFeeCents', 'netCents', 'refundedCents']);
+    case 'packages':
+      return toCsv(report.packages, ['packageId', 'packageName', 'currency', 'purchases', 'grossCents']);
+  }
+}
+
 export function toCsv<T extends object>(rows: readonly T[], columns: readonly (keyof T & string)[]): string {
   const lines = [columns.join(',')];
   for (const row of rows) lines.push(columns.map((c) => csvCell(row[c] as string | number)).join(','));

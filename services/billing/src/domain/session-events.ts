@@ -10,12 +10,18 @@ export interface SessionEvent {
   at: Date;
 }
 
-/** Appends a call's events; a retried append (same `seq`) stores nothing twice. Answers how many were new. */
+/**
+ * Appends a call's events; a retried append (same `seq`) stores nothing twice. Answers how many
+ * were new, and whether they are kept at all: a tenant that keeps no transcripts stores nothing
+ * (`kept: false`, so the agent can stop sending).
+ */
 export async function appendSessionEvents(
   scope: TenantScope,
   session: { sessionId: string; userId: string },
   events: readonly SessionEvent[],
-): Promise<number> {
+  tenant: { keepTranscripts: boolean },
+): Promise<{ stored: number; kept: boolean }> {
+  if (!tenant.keepTranscripts) return { stored: 0, kept: false };
   const result = await scope.transaction((tx) =>
     tx.voiceSessionEvent.createMany({
       data: events.map((e) => ({
@@ -31,7 +37,7 @@ export async function appendSessionEvents(
       skipDuplicates: true,
     }),
   );
-  return result.count;
+  return { stored: result.count, kept: true };
 }
 
 /** A session's events in order, or undefined when the session is not the user's (or not there). */

@@ -1,6 +1,6 @@
 import type { TenantScope } from '@mindbot/db';
 import { creditLot } from '../data/minute-ledger.js';
-import { formatActivationCode } from './activation-code.js';
+import { formatActivationCode, normaliseActivationCode } from './activation-code.js';
 import { fail, ok, type Result } from '@mindbot/errors';
 
 /** Minutes of an activated card last this long. */
@@ -16,24 +16,28 @@ export interface Activation {
 }
 
 /**
- * Activates a code for `userId`: the card turns active and its minutes are credited as a new lot
- * with a one-year expiry. The conditional UPDATE is the guard: of two concurrent activations of one
- * code, Postgres lets exactly one match `status = 'issued'`; the other sees `already_activated`.
+ * Activates a code for `userId`, as the user typed it (`abcd-efgh-jkmn` and `ABCDEFGHJKMN` are one
+ * code; what cannot be a code at all is `invalid_code` without a query): the card turns active and
+ * its minutes are credited as a new lot with a one-year expiry. The conditional UPDATE is the
+ * guard: of two concurrent activations of one code, Postgres lets exactly one match
+ * `status = 'issued'`; the other sees `already_activated`.
  */
 export async function activateTimeCard(
   scope: TenantScope,
   input: { userId: string; code: string },
   now: Date,
 ): Promise<Result<Activation, ActivationFailure>> {
+  const code = normaliseActivationCode(input.code);
+  if (code === undefined) return fail('invalid_code');
   return scope.transaction(async (tx) => {
     const [card] = await tx.$queryRaw<{ id: string; seconds: number }[]>`
       UPDATE time_cards SET status = 'active', activated_by = ${input.userId}, activated_at = ${now}
-      WHERE activation_code = ${input.code} AND status = 'issued' AND code_expires_at > ${now}
+      WHERE activation_code = ${code} AND status = 'issued' AND code_expires_at > ${now}
       RETURNING id, seconds`;
     if (!card) {
       const [found] = await tx.$queryRaw<
         { status: string; code_expires_at: Date }[]
-      >`SELECT status, code_expires_at FROM time_cards WHERE activation_code = ${input.code}`;
+      >`SELECT status, code_expires_at FROM time_cards WHERE activation_code = ${code}`;
       if (!found) return fail('invalid_code');
       if (found.status === 'active') return fail('already_activated');
       if (found.status === 'revoked') return fail('revoked');

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import type { Route } from '@mindbot/http';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import type { BillingDeps } from '../deps.js';
 import type { OnParked } from '../domain/parked-events.js';
@@ -6,7 +7,7 @@ import type { FailureLimiter } from './failure-limiter.js';
 import type { MeteringGate } from './metering-gate.js';
 import type { TenantDirectory } from './tenant-context.js';
 
-/** What every route file receives from createApp. */
+/** What every route of billing is mounted with. */
 export interface RouteContext {
   deps: ServiceDeps;
   billing: BillingDeps;
@@ -26,3 +27,6 @@ export interface RouteContext {
   /** Counts a newly parked webhook event on /metrics. */
   onParked: OnParked;
 }
+
+/** A route of billing: its spec and how it mounts. */
+export type AppRoute = Route<RouteContext>;

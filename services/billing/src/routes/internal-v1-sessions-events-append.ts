@@ -1,10 +1,10 @@
-import type { Express } from 'express';
 import { parseInput } from '@mindbot/errors';
-import { sessionEventsAppendRequestSchema, type sessionEventsAppendedSchema } from '@mindbot/sdk/agent-job';
+import { sessionEventsAppendRequestSchema, sessionEventsAppendedSchema } from '@mindbot/sdk/agent-job';
 import type { JsonAnswer } from '@mindbot/sdk/schemas';
 import { appendSessionEvents } from '../domain/session-events.js';
 import { sessionCallerOf } from '../http/job-auth.js';
-import type { RouteContext } from '../http/route-context.js';
+import { noCredential, problem } from '../http/problem-answers.js';
+import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-context.js';
 
 /**
@@ -12,20 +12,31 @@ import { tenantOf } from '../http/tenant-context.js';
  * tool calls. A tenant that keeps no transcripts (`agent.transcripts: false`) stores nothing and
  * says so (`kept: false`), so the agent can stop sending.
  */
-export function internalV1SessionsEventsAppend(app: Express, ctx: RouteContext): void {
-  app.post('/internal/v1/tenants/:tenant/sessions/:id/events', ...ctx.job, async (req, res) => {
-    const { events } = parseInput(sessionEventsAppendRequestSchema, req.body);
-    const tenant = tenantOf(res);
-    if (!tenant.keepTranscripts) {
-      res.json({ stored: 0, kept: false } satisfies JsonAnswer<typeof sessionEventsAppendedSchema>);
-      return;
-    }
-    const caller = sessionCallerOf(res);
-    const stored = await appendSessionEvents(
-      ctx.deps.tenants.forTenant(tenant.slug),
-      caller,
-      events.map((e) => ({ ...e, at: new Date(e.at) })),
-    );
-    res.json({ stored, kept: true } satisfies JsonAnswer<typeof sessionEventsAppendedSchema>);
-  });
-}
+export const internalV1SessionsEventsAppend: AppRoute = {
+  spec: {
+    method: 'post',
+    path: '/internal/v1/tenants/:tenant/sessions/:id/events',
+    operationId: 'appendVoiceSessionEvents',
+    summary: "The agent of the session appends the call's turns and tool calls; `kept: false` when the tenant keeps no transcripts.",
+    auth: 'service',
+    body: sessionEventsAppendRequestSchema,
+    responses: {
+      200: { description: 'How many events were new, and whether they are kept', schema: sessionEventsAppendedSchema },
+      400: problem('Invalid input'),
+      401: noCredential,
+    },
+  },
+  mount(router, ctx) {
+    router.post('/internal/v1/tenants/:tenant/sessions/:id/events', ...ctx.job, async (req, res) => {
+      const { events } = parseInput(sessionEventsAppendRequestSchema, req.body);
+      const tenant = tenantOf(res);
+      const appended = await appendSessionEvents(
+        ctx.deps.tenants.forTenant(tenant.slug),
+        sessionCallerOf(res),
+        events.map((e) => ({ ...e, at: new Date(e.at) })),
+        { keepTranscripts: tenant.keepTranscripts },
+      );
+      res.json(appended satisfies JsonAnswer<typeof sessionEventsAppendedSchema>);
+    });
+  },
+};

@@ -1,9 +1,9 @@
-import type { Express } from 'express';
-import { AppError, parseInput } from '@mindbot/errors';
+import { parseInput } from '@mindbot/errors';
 import { purchaseCreateRequestSchema, purchaseSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
-import { buyPackage, buyProblem } from '../domain/buy-package.js';
+import { buyPackageInCall, buyProblem } from '../domain/buy-package.js';
 import { sessionCallerOf } from '../http/job-auth.js';
-import type { RouteContext } from '../http/route-context.js';
+import { noCredential, problem } from '../http/problem-answers.js';
+import type { AppRoute } from '../http/route-context.js';
 import { appUrlOf, tenantOf } from '../http/tenant-context.js';
 
 /**
@@ -11,24 +11,40 @@ import { appUrlOf, tenantOf } from '../http/tenant-context.js';
  * session's user (the start_purchase tool) while the call runs; asking again for the same package
  * in the same call answers the same purchase and Checkout link.
  */
-export function internalV1SessionsPurchasesCreate(app: Express, ctx: RouteContext): void {
-  app.post('/internal/v1/tenants/:tenant/sessions/:id/purchases', ...ctx.job, async (req, res) => {
-    const input = parseInput(purchaseCreateRequestSchema, req.body);
-    const caller = sessionCallerOf(res);
-    if (!caller.active) throw new AppError('conflict', 'This voice session has ended; purchases are made in a running call only.');
-    const tenant = tenantOf(res);
-    const result = await buyPackage(
-      {
-        platform: ctx.deps.platform,
-        scope: ctx.deps.tenants.forTenant(tenant.slug),
-        stripe: ctx.billing.stripe,
-        logger: req.log,
-        appUrl: appUrlOf(tenant, ctx.billing.appUrl),
-        feePercent: tenant.platformFeePercent,
-      },
-      { userId: caller.userId, packageId: input.packageId, requestKey: `call:${caller.sessionId}:${input.packageId}` },
-    );
-    if (!result.ok) throw buyProblem(result.failure, result.detail, tenant.displayName);
-    res.status(201).json(result.value satisfies JsonAnswer<typeof purchaseSchema>);
-  });
-}
+export const internalV1SessionsPurchasesCreate: AppRoute = {
+  spec: {
+    method: 'post',
+    path: '/internal/v1/tenants/:tenant/sessions/:id/purchases',
+    operationId: 'createVoiceSessionPurchase',
+    summary: "The agent starts a purchase for the session's user during the call: answers the Checkout URL.",
+    auth: 'service',
+    body: purchaseCreateRequestSchema,
+    responses: {
+      201: { description: 'The purchase', schema: purchaseSchema },
+      400: problem('Invalid input'),
+      401: noCredential,
+      404: problem('No such package'),
+      409: problem('The session has ended, or the tenant cannot sell right now'),
+      503: problem('Stripe unreachable; nothing was charged'),
+    },
+  },
+  mount(router, ctx) {
+    router.post('/internal/v1/tenants/:tenant/sessions/:id/purchases', ...ctx.job, async (req, res) => {
+      const input = parseInput(purchaseCreateRequestSchema, req.body);
+      const tenant = tenantOf(res);
+      const result = await buyPackageInCall(
+        {
+          platform: ctx.deps.platform,
+          scope: ctx.deps.tenants.forTenant(tenant.slug),
+          stripe: ctx.billing.stripe,
+          logger: req.log,
+          appUrl: appUrlOf(tenant, ctx.billing.appUrl),
+          feePercent: tenant.platformFeePercent,
+        },
+        { session: sessionCallerOf(res), packageId: input.packageId },
+      );
+      if (!result.ok) throw buyProblem(result.failure, result.detail, tenant.displayName);
+      res.status(201).json(result.value satisfies JsonAnswer<typeof purchaseSchema>);
+    });
+  },
+};

@@ -1,36 +1,45 @@
-import type { Express } from 'express';
 import { AppError } from '@mindbot/errors';
 import { forwardedOriginOf } from '@mindbot/http';
 import { onboardingLinkSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
-import { findBillingAccount } from '@mindbot/stripe-connect';
-import type { RouteContext } from '../http/route-context.js';
+import { createOnboardingLink } from '../domain/onboarding-links.js';
+import { adminOnly, problem, signIn } from '../http/problem-answers.js';
+import type { AppRoute } from '../http/route-context.js';
 import { appUrlOf, tenantOf } from '../http/tenant-context.js';
 
 /**
  * POST /v1/admin/billing/onboarding-link — a fresh Stripe Account Link for the tenant's onboarding.
  * Links are single-use and expire within minutes, so each request makes a new one (never cached).
  */
-export function v1AdminOnboardingLinkCreate(app: Express, ctx: RouteContext): void {
-  app.post('/v1/admin/billing/onboarding-link', ...ctx.admin, async (req, res) => {
-    const tenant = tenantOf(res);
-    const account = await findBillingAccount(ctx.deps.platform, tenant.slug);
-    if (!account || account.closedAt)
-      throw new AppError('conflict', 'This tenant has no open Stripe account yet; billing provisioning has not run.');
-    const base = appUrlOf(tenant, ctx.billing.appUrl, forwardedOriginOf(req));
-    try {
-      const link = await ctx.billing.stripe.accountLinks.create({
-        account: account.stripeAccountId,
-        type: 'account_onboarding',
-        refresh_url: `${base}/admin/billing/onboarding?refresh=1`,
-        return_url: `${base}/admin/billing/onboarding?done=1`,
-      });
+export const v1AdminOnboardingLinkCreate: AppRoute = {
+  spec: {
+    method: 'post',
+    path: '/v1/admin/billing/onboarding-link',
+    operationId: 'createOnboardingLink',
+    summary: "A fresh, single-use Stripe onboarding link for the tenant's account.",
+    auth: 'admin',
+    upstream: 'billing',
+    responses: {
+      201: { description: 'The link (single-use, expires within minutes)', schema: onboardingLinkSchema },
+      401: signIn,
+      403: adminOnly,
+      409: problem('No open Stripe account yet'),
+      503: problem('Stripe unreachable'),
+    },
+  },
+  mount(router, ctx) {
+    router.post('/v1/admin/billing/onboarding-link', ...ctx.admin, async (req, res) => {
+      const tenant = tenantOf(res);
+      const result = await createOnboardingLink(
+        { platform: ctx.deps.platform, stripe: ctx.billing.stripe, logger: req.log },
+        { tenantSlug: tenant.slug, appUrl: () => appUrlOf(tenant, ctx.billing.appUrl, forwardedOriginOf(req)) },
+      );
+      if (!result.ok) {
+        if (result.failure === 'no_open_account')
+          throw new AppError('conflict', 'This tenant has no open Stripe account yet; billing provisioning has not run.');
+        throw new AppError('unavailable', 'Stripe could not be reached; try again.', { headers: { 'Retry-After': '5' } });
+      }
       res.set('Cache-Control', 'no-store');
-      res
-        .status(201)
-        .json({ url: link.url, expiresAt: new Date(link.expires_at * 1000) } satisfies JsonAnswer<typeof onboardingLinkSchema>);
-    } catch (error) {
-      req.log.error({ err: error }, 'account link creation failed');
-      throw new AppError('unavailable', 'Stripe could not be reached; try again.', { headers: { 'Retry-After': '5' } });
-    }
-  });
-}
+      res.status(201).json(result.value satisfies JsonAnswer<typeof onboardingLinkSchema>);
+    });
+  },
+};

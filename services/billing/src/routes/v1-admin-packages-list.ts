@@ -1,14 +1,24 @@
-import type { Express } from 'express';
 import { packageListSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { listPackages } from '../domain/packages.js';
-import type { RouteContext } from '../http/route-context.js';
+import { adminOnly, signIn } from '../http/problem-answers.js';
+import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-context.js';
 
 /** GET /v1/admin/packages — every package, active or not. */
-export function v1AdminPackagesList(app: Express, ctx: RouteContext): void {
-  app.get('/v1/admin/packages', ...ctx.admin, async (_req, res) => {
-    res.json({
-      packages: await listPackages(ctx.deps.tenants.forTenant(tenantOf(res).slug), { includeInactive: true }),
-    } satisfies JsonAnswer<typeof packageListSchema>);
-  });
-}
+export const v1AdminPackagesList: AppRoute = {
+  spec: {
+    method: 'get',
+    path: '/v1/admin/packages',
+    operationId: 'listAllPackages',
+    summary: 'Every package, on sale or withdrawn.',
+    auth: 'admin',
+    upstream: 'billing',
+    responses: { 200: { description: 'The packages', schema: packageListSchema }, 401: signIn, 403: adminOnly },
+  },
+  mount(router, ctx) {
+    router.get('/v1/admin/packages', ...ctx.admin, async (_req, res) => {
+      const packages = await listPackages(ctx.deps.tenants.forTenant(tenantOf(res).slug), { includeInactive: true });
+      res.json({ packages } satisfies JsonAnswer<typeof packageListSchema>);
+    });
+  },
+};

@@ -1,10 +1,10 @@
-import type { Express } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { parseInput } from '@mindbot/errors';
 import { forwardedOriginOf } from '@mindbot/http';
 import { purchaseCreateRequestSchema, purchaseSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { buyPackage, buyProblem } from '../domain/buy-package.js';
-import type { RouteContext } from '../http/route-context.js';
+import { problem, signIn } from '../http/problem-answers.js';
+import type { AppRoute } from '../http/route-context.js';
 import { requestKey } from '../http/schemas.js';
 import { appUrlOf, tenantOf } from '../http/tenant-context.js';
 
@@ -12,24 +12,42 @@ import { appUrlOf, tenantOf } from '../http/tenant-context.js';
  * POST /v1/purchases — buys a package: answers the Checkout URL on the tenant's Stripe account.
  * An `Idempotency-Key` header makes retries answer the same purchase.
  */
-export function v1PurchasesCreate(app: Express, ctx: RouteContext): void {
-  app.post('/v1/purchases', ...ctx.user, async (req, res) => {
-    const input = parseInput(purchaseCreateRequestSchema, req.body);
-    const key = req.header('idempotency-key');
-    const idempotencyKey = key === undefined ? null : parseInput(requestKey, key, 'body');
-    const tenant = tenantOf(res);
-    const result = await buyPackage(
-      {
-        platform: ctx.deps.platform,
-        scope: ctx.deps.tenants.forTenant(tenant.slug),
-        stripe: ctx.billing.stripe,
-        logger: req.log,
-        appUrl: appUrlOf(tenant, ctx.billing.appUrl, forwardedOriginOf(req)),
-        feePercent: tenant.platformFeePercent,
-      },
-      { userId: principalOf(res).userId, packageId: input.packageId, requestKey: idempotencyKey },
-    );
-    if (!result.ok) throw buyProblem(result.failure, result.detail, tenant.displayName);
-    res.status(201).json(result.value satisfies JsonAnswer<typeof purchaseSchema>);
-  });
-}
+export const v1PurchasesCreate: AppRoute = {
+  spec: {
+    method: 'post',
+    path: '/v1/purchases',
+    operationId: 'createPurchase',
+    summary: 'Buy a package: answers the Checkout URL. An `Idempotency-Key` header makes retries answer the same purchase.',
+    auth: 'user',
+    upstream: 'billing',
+    body: purchaseCreateRequestSchema,
+    responses: {
+      201: { description: 'The purchase', schema: purchaseSchema },
+      401: signIn,
+      404: problem('No such package'),
+      409: problem('The tenant cannot sell right now'),
+      503: problem('Stripe unreachable; nothing was charged'),
+    },
+  },
+  mount(router, ctx) {
+    router.post('/v1/purchases', ...ctx.user, async (req, res) => {
+      const input = parseInput(purchaseCreateRequestSchema, req.body);
+      const key = req.header('idempotency-key');
+      const idempotencyKey = key === undefined ? null : parseInput(requestKey, key, 'body');
+      const tenant = tenantOf(res);
+      const result = await buyPackage(
+        {
+          platform: ctx.deps.platform,
+          scope: ctx.deps.tenants.forTenant(tenant.slug),
+          stripe: ctx.billing.stripe,
+          logger: req.log,
+          appUrl: appUrlOf(tenant, ctx.billing.appUrl, forwardedOriginOf(req)),
+          feePercent: tenant.platformFeePercent,
+        },
+        { userId: principalOf(res).userId, packageId: input.packageId, requestKey: idempotencyKey },
+      );
+      if (!result.ok) throw buyProblem(result.failure, result.detail, tenant.displayName);
+      res.status(201).json(result.value satisfies JsonAnswer<typeof purchaseSchema>);
+    });
+  },
+};

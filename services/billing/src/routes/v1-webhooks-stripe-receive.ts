@@ -1,12 +1,9 @@
-import express, { type Express } from 'express';
+import express from 'express';
 import { AppError } from '@mindbot/errors';
 import { stripeWebhookAckSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
-import { receiveStripeEvent } from '../domain/parked-events.js';
-import type { Stripe } from '@mindbot/stripe-connect';
-import type { RouteContext } from '../http/route-context.js';
-
-/** Stripe's default: a signature older than this is refused (replays of captured requests). */
-export const WEBHOOK_TOLERANCE_SECONDS = 300;
+import { receiveStripeWebhook } from '../domain/stripe-webhooks.js';
+import { problem } from '../http/problem-answers.js';
+import type { AppRoute } from '../http/route-context.js';
 
 /**
  * POST /v1/webhooks/stripe — the one Connect webhook endpoint. Mounted before JSON parsing: the
@@ -18,32 +15,43 @@ export const WEBHOOK_TOLERANCE_SECONDS = 300;
  * and then disable the endpoint): it is applied once the account is recorded, or purged after the
  * retention.
  */
-export function v1WebhooksStripeReceive(app: Express, ctx: RouteContext): void {
-  app.post('/v1/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
-    const signature = req.header('stripe-signature');
-    const raw: unknown = req.body;
-    if (!signature || !Buffer.isBuffer(raw) || raw.length === 0) throw new AppError('bad_request', 'A signed Stripe event is required.');
-    let event: Stripe.Event;
-    try {
-      event = ctx.billing.stripe.webhooks.constructEvent(raw, signature, ctx.billing.webhookSecret, WEBHOOK_TOLERANCE_SECONDS);
-    } catch {
-      req.log.warn('stripe webhook refused: bad signature');
-      throw new AppError('bad_request', 'The Stripe signature is missing, invalid or too old.');
-    }
-    if (typeof event.id !== 'string' || typeof event.type !== 'string') throw new AppError('bad_request', 'The event is malformed.');
-    const outcome = await receiveStripeEvent(
-      {
-        platform: ctx.deps.platform,
-        tenants: ctx.deps.tenants,
-        stripe: ctx.billing.stripe,
-        logger: req.log,
-        livemode: ctx.billing.livemode,
-      },
-      event,
-      ctx.billing.clock(),
-      ctx.onParked,
-    );
-    req.log.info({ eventId: event.id, eventType: event.type, ...outcome }, 'stripe event handled');
-    res.json({ received: true, ...outcome } satisfies JsonAnswer<typeof stripeWebhookAckSchema>);
-  });
-}
+export const v1WebhooksStripeReceive: AppRoute = {
+  spec: {
+    method: 'post',
+    path: '/v1/webhooks/stripe',
+    operationId: 'receiveStripeEvent',
+    summary: "Stripe's Connect webhook, at the platform host; the `Stripe-Signature` header is checked over the raw body.",
+    auth: 'signature',
+    upstream: 'billing',
+    responses: {
+      200: { description: 'Handled (or already handled)', schema: stripeWebhookAckSchema },
+      400: problem('Missing, invalid or stale signature'),
+    },
+  },
+  mount(router, ctx) {
+    router.post('/v1/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
+      const signature = req.header('stripe-signature');
+      const payload: unknown = req.body;
+      if (!signature || !Buffer.isBuffer(payload) || payload.length === 0)
+        throw new AppError('bad_request', 'A signed Stripe event is required.');
+      const result = await receiveStripeWebhook(
+        {
+          platform: ctx.deps.platform,
+          tenants: ctx.deps.tenants,
+          stripe: ctx.billing.stripe,
+          logger: req.log,
+          livemode: ctx.billing.livemode,
+          webhookSecret: ctx.billing.webhookSecret,
+          onParked: ctx.onParked,
+          clock: ctx.billing.clock,
+        },
+        { payload, signature },
+      );
+      if (!result.ok) {
+        if (result.failure === 'bad_signature') throw new AppError('bad_request', 'The Stripe signature is missing, invalid or too old.');
+        throw new AppError('bad_request', 'The event is malformed.');
+      }
+      res.json({ received: true, ...result.value } satisfies JsonAnswer<typeof stripeWebhookAckSchema>);
+    });
+  },
+};
