@@ -6,9 +6,9 @@ import express from 'express';
 import request from 'supertest';
 import { createTokenVerifier } from '@mindbot/auth';
 import { freePort } from '@mindbot/testing';
-import { completeIdpLogin, startOidcIdp } from '../services/sso/src/test-support/oidc-idp.js';
-import { TestSamlIdp, type SpEndpoints } from '../services/sso/src/test-support/saml-idp.js';
-import { startSsoHarness } from '../services/sso/src/test-support/sso-harness.js';
+import { completeIdpLogin, startOidcIdp } from '@mindbot/testing/oidc-idp';
+import { TestSamlIdp, type SpEndpoints } from '@mindbot/testing/saml-idp';
+import { startSsoHarness } from '../services/sso/src/testing/sso-harness.js';
 
 function summary(name: string, samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);

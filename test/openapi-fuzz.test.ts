@@ -5,9 +5,9 @@ import { createTokenVerifier } from '@mindbot/auth';
 import { createApp as createBillingApp } from '@mindbot/billing';
 import { startServer, type RunningServer } from '@mindbot/http';
 import { buildServiceDeps, type ServiceDeps } from '@mindbot/service-runtime';
-import { TestSamlIdp } from '@mindbot/sso/testing/saml-idp';
+import { TestSamlIdp } from '@mindbot/testing/saml-idp';
 import { startSsoHarness, type SsoHarness } from '@mindbot/sso/testing/sso-harness';
-import { startTestDns, type TestDns } from '@mindbot/sso/testing/test-dns';
+import { startTestDns, type TestDns } from '@mindbot/testing/test-dns';
 import {
   captureLogger,
   createTestDatabase,

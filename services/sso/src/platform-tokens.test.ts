@@ -4,8 +4,8 @@ import request from 'supertest';
 import { createTokenVerifier } from '@mindbot/auth';
 import { createSsoApp } from './app.js';
 import { buildSso } from './sso.js';
-import { newSigningJwk } from './test-support/sso-test-config.js';
-import { startSsoHarness, type SsoHarness, type TestTenant } from './test-support/sso-harness.js';
+import { newSigningJwk } from './testing/sso-test-config.js';
+import { startSsoHarness, type SsoHarness, type TestTenant } from './testing/sso-harness.js';
 
 describe('platform tokens: access JWTs, JWKS, rotating refresh tokens', () => {
   let h: SsoHarness;

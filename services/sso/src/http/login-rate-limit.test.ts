@@ -1,7 +1,7 @@
 import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tenantKey } from '@mindbot/redis';
-import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
+import { startSsoHarness, type SsoHarness, type TestTenant } from '../testing/sso-harness.js';
 
 interface Answer {
   status: number;

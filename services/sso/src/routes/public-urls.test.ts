@@ -1,8 +1,8 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { createSsoApp } from '../app.js';
-import { TestSamlIdp } from '../test-support/saml-idp.js';
-import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
+import { TestSamlIdp } from '@mindbot/testing/saml-idp';
+import { startSsoHarness, type SsoHarness, type TestTenant } from '../testing/sso-harness.js';
 
 interface ConnectionView {
   oidc?: { redirectUri: string };

@@ -11,9 +11,9 @@ import {
   tokenResponseSchema,
 } from '@mindbot/sdk/schemas';
 import type { z } from 'zod';
-import { TestSamlIdp } from '../test-support/saml-idp.js';
-import { startTestDns, type TestDns } from '../test-support/test-dns.js';
-import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
+import { TestSamlIdp } from '@mindbot/testing/saml-idp';
+import { startTestDns, type TestDns } from '@mindbot/testing/test-dns';
+import { startSsoHarness, type SsoHarness, type TestTenant } from '../testing/sso-harness.js';
 
 /**
  * Real answers of SSO's public routes, parsed with the schemas the gateway publishes in /openapi.json

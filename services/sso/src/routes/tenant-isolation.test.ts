@@ -2,8 +2,8 @@ import { decodeJwt } from 'jose';
 import request from 'supertest';
 import { newId } from '@mindbot/ids';
 import { describeTenantIsolation } from '@mindbot/testing';
-import { TestSamlIdp } from '../test-support/saml-idp.js';
-import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
+import { TestSamlIdp } from '@mindbot/testing/saml-idp';
+import { startSsoHarness, type SsoHarness, type TestTenant } from '../testing/sso-harness.js';
 
 // Tenant B (its admin, on B's host; or B's users and IdPs calling B's host) naming tenant A's
 // connections, domains and users.

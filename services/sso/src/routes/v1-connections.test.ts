@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { TestSamlIdp } from '../test-support/saml-idp.js';
-import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
+import { TestSamlIdp } from '@mindbot/testing/saml-idp';
+import { startSsoHarness, type SsoHarness, type TestTenant } from '../testing/sso-harness.js';
 
 interface FieldProblem {
   path: string;

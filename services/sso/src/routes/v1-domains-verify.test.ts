@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { startTestDns, type TestDns } from '../test-support/test-dns.js';
-import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
+import { startTestDns, type TestDns } from '@mindbot/testing/test-dns';
+import { startSsoHarness, type SsoHarness, type TestTenant } from '../testing/sso-harness.js';
 
 describe('email domains proven by a DNS TXT record route logins to a connection', () => {
   let h: SsoHarness;

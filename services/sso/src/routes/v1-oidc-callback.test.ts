@@ -1,8 +1,8 @@
 import { importJWK, SignJWT } from 'jose';
 import request from 'supertest';
 import { freePort } from '@mindbot/testing';
-import { completeIdpLogin, startOidcIdp, type IdpAccount, type TestOidcIdp } from '../test-support/oidc-idp.js';
-import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
+import { completeIdpLogin, startOidcIdp, type IdpAccount, type TestOidcIdp } from '@mindbot/testing/oidc-idp';
+import { startSsoHarness, type SsoHarness, type TestTenant } from '../testing/sso-harness.js';
 
 interface Setup {
   tenant: TestTenant;

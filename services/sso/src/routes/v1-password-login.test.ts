@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { REVOKED_SESSIONS_KEY } from '@mindbot/redis';
-import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
+import { startSsoHarness, type SsoHarness, type TestTenant } from '../testing/sso-harness.js';
 
 describe('password login for tenants without an IdP', () => {
   let h: SsoHarness;

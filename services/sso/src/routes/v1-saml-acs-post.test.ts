@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { quoteIdent } from '@mindbot/db';
 import { schemaNameOf } from '@mindbot/tenancy';
-import { decodeResponse, encodeResponse, newKeyPair, TestSamlIdp, type KeyPair, type SpEndpoints } from '../test-support/saml-idp.js';
-import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
+import { decodeResponse, encodeResponse, newKeyPair, TestSamlIdp, type KeyPair, type SpEndpoints } from '@mindbot/testing/saml-idp';
+import { startSsoHarness, type SsoHarness, type TestTenant } from '../testing/sso-harness.js';
 
 interface Conn {
   tenant: TestTenant;

@@ -2,8 +2,8 @@ import { createSign, createVerify, randomUUID } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import request from 'supertest';
 import samlify from 'samlify';
-import { newKeyPair, TestSamlIdp, type KeyPair, type SpEndpoints } from '../test-support/saml-idp.js';
-import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
+import { newKeyPair, TestSamlIdp, type KeyPair, type SpEndpoints } from '@mindbot/testing/saml-idp';
+import { startSsoHarness, type SsoHarness, type TestTenant } from '../testing/sso-harness.js';
 
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { newId } from '@mindbot/ids';
 import { REVOKED_SESSIONS_KEY } from '@mindbot/redis';
 import { userStatusSchema } from '@mindbot/sdk/schemas';
-import { startSsoHarness, type SsoHarness, type TestTenant } from '../test-support/sso-harness.js';
+import { startSsoHarness, type SsoHarness, type TestTenant } from '../testing/sso-harness.js';
 
 describe('blocking and unblocking a user', () => {
   let h: SsoHarness;

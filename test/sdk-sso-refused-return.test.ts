@@ -1,10 +1,10 @@
 import { tenantKeyPrefix } from '@mindbot/redis';
 import { statusOf, type ErrorCode } from '@mindbot/errors';
 import { MindBotClient, ssoRedirectError, type VerifierStorage } from '@mindbot/sdk';
-import { completeIdpLogin } from '@mindbot/sso/testing/oidc-idp';
-import { TestSamlIdp, type SpEndpoints } from '@mindbot/sso/testing/saml-idp';
+import { completeIdpLogin } from '@mindbot/testing/oidc-idp';
+import { TestSamlIdp, type SpEndpoints } from '@mindbot/testing/saml-idp';
 import type { SsoHarness, TestTenant } from '@mindbot/sso/testing/sso-harness';
-import { hostFetch, refusal, startSsoBehindGateway, type SsoBehindGateway } from './testing/sso-behind-gateway.js';
+import { hostFetch, refusal, startSsoBehindGateway, type SsoBehindGateway } from './support/sso-behind-gateway.js';
 
 // A browser sign-in started with returnTo that is refused at or after the IdP: back to the app with
 // the refusal's code in the fragment (never a code to redeem, never the reason), through the real

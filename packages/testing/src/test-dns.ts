@@ -1,5 +1,5 @@
 import DNS from 'dns2';
-import { freePort } from '@mindbot/testing';
+import { freePort } from './free-port.js';
 
 export interface TestDns {
   /** `host:port`, for SSO_DNS_SERVERS. */

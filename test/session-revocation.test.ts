@@ -4,8 +4,8 @@ import { startServer, type RunningServer } from '@mindbot/http';
 import { apiKeyCreatedSchema, apiKeyListSchema } from '@mindbot/sdk/schemas';
 import { startSsoHarness, type SsoHarness } from '@mindbot/sso/testing/sso-harness';
 import { freePort, uniqueSlug } from '@mindbot/testing';
-import { startBillingProcess, type BillingProcess } from './testing/billing-process.js';
-import { startGatewayHarness, type GatewayHarness } from './testing/harness.js';
+import { startBillingProcess, type BillingProcess } from '../services/gateway/src/testing/billing-process.js';
+import { startGatewayHarness, type GatewayHarness } from '../services/gateway/src/testing/harness.js';
 
 // The real SSO service behind the real gateway, and the real billing service in a process of its own,
 // all verifying SSO's tokens through its JWKS: a session that ends (logout, admin revocation,

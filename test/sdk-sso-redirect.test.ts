@@ -1,10 +1,10 @@
 import { tenantKeyPrefix } from '@mindbot/redis';
 import { MindBotClient, type VerifierStorage } from '@mindbot/sdk';
-import { completeIdpLogin, type TestOidcIdp } from '@mindbot/sso/testing/oidc-idp';
-import { TestSamlIdp } from '@mindbot/sso/testing/saml-idp';
+import { completeIdpLogin, type TestOidcIdp } from '@mindbot/testing/oidc-idp';
+import { TestSamlIdp } from '@mindbot/testing/saml-idp';
 import type { SsoHarness, TestTenant } from '@mindbot/sso/testing/sso-harness';
 import { uniqueSlug } from '@mindbot/testing';
-import { hostFetch, refusal, startSsoBehindGateway, type SsoBehindGateway } from './testing/sso-behind-gateway.js';
+import { hostFetch, refusal, startSsoBehindGateway, type SsoBehindGateway } from './support/sso-behind-gateway.js';
 
 // Browser sign-in that lands back in the tenant's app: the real SSO behind the real gateway, a
 // certified OpenID Provider (oidc-provider) and samlify as the SAML IdP. With returnTo, the IdP's

@@ -1,8 +1,8 @@
 import { MindBotClient } from '@mindbot/sdk';
-import { completeIdpLogin, type TestOidcIdp } from '@mindbot/sso/testing/oidc-idp';
-import { TestSamlIdp } from '@mindbot/sso/testing/saml-idp';
+import { completeIdpLogin, type TestOidcIdp } from '@mindbot/testing/oidc-idp';
+import { TestSamlIdp } from '@mindbot/testing/saml-idp';
 import type { TestTenant } from '@mindbot/sso/testing/sso-harness';
-import { hostFetch, refusal, startSsoBehindGateway, type SsoBehindGateway } from './testing/sso-behind-gateway.js';
+import { hostFetch, refusal, startSsoBehindGateway, type SsoBehindGateway } from './support/sso-behind-gateway.js';
 
 // The SDK's SSO sign-in helpers against the real flow: the real SSO service behind the real gateway
 // (sharing one platform registry, trusting the gateway's forwarded host), a certified OpenID Provider

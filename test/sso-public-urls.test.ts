@@ -3,8 +3,8 @@ import request from 'supertest';
 import { connectionSchema } from '@mindbot/sdk/schemas';
 import type { RunningServer } from '@mindbot/http';
 import type { TestTenant } from '@mindbot/sso/testing/sso-harness';
-import { hostFetch, startSsoBehindGateway, type SsoBehindGateway } from './testing/sso-behind-gateway.js';
-import { startGatewayHarness, type GatewayHarness } from './testing/harness.js';
+import { hostFetch, startSsoBehindGateway, type SsoBehindGateway } from './support/sso-behind-gateway.js';
+import { startGatewayHarness, type GatewayHarness } from '../services/gateway/src/testing/harness.js';
 
 // The URLs an admin puts into an IdP, and those the IdP is sent to, are the ones the platform was
 // reached at: through the real gateway on a port that is not the scheme's default, SSO behind it.

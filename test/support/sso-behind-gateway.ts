@@ -2,11 +2,11 @@ import request from 'supertest';
 import { createTokenVerifier } from '@mindbot/auth';
 import { startServer, type RunningServer } from '@mindbot/http';
 import { MindBotApiError } from '@mindbot/sdk';
-import { startOidcIdp, type TestOidcIdp } from '@mindbot/sso/testing/oidc-idp';
-import { TestSamlIdp, type SpEndpoints } from '@mindbot/sso/testing/saml-idp';
+import { startOidcIdp, type TestOidcIdp } from '@mindbot/testing/oidc-idp';
+import { TestSamlIdp, type SpEndpoints } from '@mindbot/testing/saml-idp';
 import { startSsoHarness, type SsoHarness, type TestTenant } from '@mindbot/sso/testing/sso-harness';
 import { freePort, uniqueSlug } from '@mindbot/testing';
-import { startGatewayHarness, type GatewayHarness } from './harness.js';
+import { startGatewayHarness, type GatewayHarness } from '../../services/gateway/src/testing/harness.js';
 
 export interface SsoBehindGateway {
   gateway: GatewayHarness;

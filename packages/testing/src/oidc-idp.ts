@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import Provider from 'oidc-provider';
 import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose';
-import { freePort } from '@mindbot/testing';
+import { freePort } from './free-port.js';
 
 export interface IdpAccount {
   email: string;
