@@ -2,9 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, freePort, testRedisUrl, type TestDatabase } from '@mindbot/testing';
+import { createTestDatabase, freePort, type TestDatabase } from '@mindbot/testing';
 import { bundlePath, mainBundle, programs } from '../scripts/build/programs.js';
-import { buildPrograms, childProcesses, compiled, repoRoot, startProgram, type ProgramProcess } from './support/compiled-programs.js';
+import {
+  agentEnv,
+  billingEnv,
+  buildPrograms,
+  compiled,
+  initializedJobProcess,
+  repoRoot,
+  startProgram,
+  type ProgramProcess,
+} from './support/compiled-programs.js';
 
 // What production runs (the image, docs/adr/0054-compiled-javascript-in-production.md): the bundles
 // `npm run build` writes, started with plain node. Billing and the agent worker are started from them
@@ -35,21 +44,7 @@ describe('the compiled programs (npm run build)', () => {
     billing = startProgram({
       nodeArgs: ['--import', probe, ...compiled(mainBundle(repoRoot, 'billing'))],
       port: billingPort,
-      env: {
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'info',
-        DATABASE_URL: db.url,
-        REDIS_URL: testRedisUrl(),
-        STRIPE_SECRET_KEY: 'sk_test_123',
-        STRIPE_WEBHOOK_SECRET: 'whsec_compiled_programs',
-        STRIPE_API_URL: 'http://127.0.0.1:9',
-        BILLING_SERVICE_TOKENS: 'compiled-programs-service-token-0123456789',
-        // Nothing here verifies a platform token.
-        AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
-        AUTH_ISSUER: 'http://127.0.0.1:9',
-        AUTH_AUDIENCE: 'mindbot-platform',
-        METERING_SWEEP_INTERVAL_SECONDS: '3600',
-      },
+      env: billingEnv(db.url),
     });
     await billing.healthy();
   }, 180_000);
@@ -114,19 +109,10 @@ describe('the compiled programs (npm run build)', () => {
   it('the agent worker answers /healthz, and its job processes run the compiled job entry', async () => {
     const port = await freePort();
     // No LiveKit server: the worker keeps trying to register, while it already warms a job process.
-    const livekitPort = await freePort();
     agent = startProgram({
       nodeArgs: compiled(mainBundle(repoRoot, 'agent')),
       port,
-      env: {
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'debug',
-        LIVEKIT_URL: `ws://127.0.0.1:${livekitPort}`,
-        LIVEKIT_API_KEY: 'devkey',
-        LIVEKIT_API_SECRET: 'secret_for_compiled_programs_0123456789',
-        BILLING_URL: billing.url,
-        AGENT_IDLE_PROCESSES: '1',
-      },
+      env: agentEnv({ billingUrl: billing.url, livekitPort: await freePort() }),
     });
     await agent.healthy();
     const ready = (await (await fetch(`${agent.url}/readyz`)).json()) as { dependencies: Record<string, string> };
@@ -134,19 +120,14 @@ describe('the compiled programs (npm run build)', () => {
     expect(ready.dependencies.billing).toBe('ok');
 
     const jobEntry = join(repoRoot, 'services/agent/dist/job-entry.js');
-    const workerPid = agent.child.pid ?? 0;
     const deadline = Date.now() + 90_000;
-    let initialized: { pid: number; args: string } | undefined;
+    let initialized = await initializedJobProcess(agent);
     while (initialized === undefined) {
       if (agent.child.exitCode !== null || Date.now() > deadline) {
         throw new Error(`no job process initialized the compiled job entry:\n${agent.output.slice(-40).join('\n')}`);
       }
-      const jobs = (await childProcesses(workerPid)).filter((p) => p.args.includes('job_proc_lazy_main'));
-      // @livekit/agents logs this once the job process has imported the agent module (its default export).
-      initialized = jobs.find((job) =>
-        agent?.output.some((l) => l.includes(`"pid":${job.pid}`) && l.includes('"msg":"job runner initialized"')),
-      );
-      if (initialized === undefined) await new Promise((resolve) => setTimeout(resolve, 250));
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      initialized = await initializedJobProcess(agent);
     }
     expect(initialized.args.endsWith(` ${jobEntry}`)).toBe(true);
     // Started with plain node: the flags the worker was given, and no tsx.

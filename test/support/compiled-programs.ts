@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { testRedisUrl } from '@mindbot/testing';
 
 const run = promisify(execFile);
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -74,6 +75,47 @@ export function startProgram(options: { nodeArgs: string[]; port: number; env: R
       }
     },
   };
+}
+
+/** Billing's environment for a start-up on its own: the given database, the test Redis, and a Stripe and token issuer nothing calls. */
+export function billingEnv(databaseUrl: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: testRedisUrl(),
+    STRIPE_SECRET_KEY: 'sk_test_123',
+    STRIPE_WEBHOOK_SECRET: 'whsec_compiled_programs',
+    STRIPE_API_URL: 'http://127.0.0.1:9',
+    BILLING_SERVICE_TOKENS: 'compiled-programs-service-token-0123456789',
+    AUTH_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+    AUTH_ISSUER: 'http://127.0.0.1:9',
+    AUTH_AUDIENCE: 'mindbot-platform',
+    METERING_SWEEP_INTERVAL_SECONDS: '3600',
+  };
+}
+
+/**
+ * The agent worker's environment without a LiveKit server (nothing listens on `livekitPort`): it keeps
+ * trying to register while it already warms one job process; debug logs say when that process has
+ * imported the job entry ("job runner initialized").
+ */
+export function agentEnv(options: { billingUrl: string; livekitPort: number }): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'debug',
+    LIVEKIT_URL: `ws://127.0.0.1:${options.livekitPort}`,
+    LIVEKIT_API_KEY: 'devkey',
+    LIVEKIT_API_SECRET: 'secret_for_compiled_programs_0123456789',
+    BILLING_URL: options.billingUrl,
+    AGENT_IDLE_PROCESSES: '1',
+  };
+}
+
+/** The worker's job process once it has imported the job entry (its pid and command line), or undefined while none has. */
+export async function initializedJobProcess(agent: ProgramProcess): Promise<{ pid: number; args: string } | undefined> {
+  const jobs = (await childProcesses(agent.child.pid ?? 0)).filter((p) => p.args.includes('job_proc_lazy_main'));
+  return jobs.find((job) => agent.output.some((l) => l.includes(`"pid":${job.pid}`) && l.includes('"msg":"job runner initialized"')));
 }
 
 /** The direct children of a process: pid and command line (Linux `ps`). */
