@@ -2,6 +2,10 @@ import express, { type Express } from 'express';
 import { createHttpApp } from '@mindbot/http';
 import { type ServiceDeps, httpOptionsOf } from '@mindbot/service-runtime';
 import type { SsoConfig } from './config.js';
+import { buildSsoDeps, type SsoDeps, type SsoDepsOverrides } from './deps.js';
+import { signedIn, tenantAdmin } from './http/guards.js';
+import { loginRateLimit } from './http/login-rate-limit.js';
+import type { AppRoute, RouteContext } from './http/route-context.js';
 import { tenantContext } from './http/tenant-context.js';
 import { v1ConnectionsCreate } from './routes/v1-connections-create.js';
 import { v1ConnectionsDelete } from './routes/v1-connections-delete.js';
@@ -21,66 +25,87 @@ import { v1PasswordResetConfirm } from './routes/v1-password-reset-confirm.js';
 import { v1PasswordResetRequest } from './routes/v1-password-reset-request.js';
 import { v1SamlAcsPost } from './routes/v1-saml-acs-post.js';
 import { v1SamlMetadataGet } from './routes/v1-saml-metadata-get.js';
-import { v1SamlSlo } from './routes/v1-saml-slo.js';
+import { v1SamlSloPost, v1SamlSloRedirect } from './routes/v1-saml-slo.js';
 import { v1SessionsRevoke } from './routes/v1-sessions-revoke.js';
 import { v1SsoCodeExchange } from './routes/v1-sso-code-exchange.js';
 import { v1TokenRefresh } from './routes/v1-token-refresh.js';
 import { v1UsersBlock } from './routes/v1-users-block.js';
 import { v1UsersUnblock } from './routes/v1-users-unblock.js';
 import { wellKnownJwksGet } from './routes/well-known-jwks-get.js';
-import { buildSso, type Sso, type SsoOverrides } from './sso.js';
+
+/** Every route of SSO's public API (served through the gateway), in the order the OpenAPI document lists them. */
+export const PUBLIC_ROUTES: readonly AppRoute[] = [
+  wellKnownJwksGet,
+  v1LoginStart,
+  v1OidcCallback,
+  v1SsoCodeExchange,
+  v1SamlMetadataGet,
+  v1SamlAcsPost,
+  v1SamlSloRedirect,
+  v1SamlSloPost,
+  v1ConnectionsList,
+  v1ConnectionsCreate,
+  v1ConnectionsGet,
+  v1ConnectionsUpdate,
+  v1ConnectionsDelete,
+  v1DomainsList,
+  v1DomainsCreate,
+  v1DomainsVerify,
+  v1PasswordRegister,
+  v1PasswordLogin,
+  v1PasswordResetRequest,
+  v1PasswordResetConfirm,
+  v1TokenRefresh,
+  v1MeGet,
+  v1LogoutCreate,
+  v1SessionsRevoke,
+  v1UsersBlock,
+  v1UsersUnblock,
+];
+
+/** The SAML bindings that take form posts: mounted before the JSON body parser, each parsing its own form (with its own cap). */
+const SAML_FORM_ROUTES: ReadonlySet<AppRoute> = new Set([v1SamlAcsPost, v1SamlSloRedirect, v1SamlSloPost]);
+/** Served on any host, with no tenant: the keys are the platform's. */
+const HOSTLESS_ROUTES: ReadonlySet<AppRoute> = new Set([wellKnownJwksGet]);
 
 /** The sso's express app: SAML and OIDC per tenant, password login, platform tokens and JWKS. */
-export function createApp(deps: ServiceDeps, config: SsoConfig, overrides: SsoOverrides = {}): Express {
-  return createSsoApp(deps, buildSso(deps, config, overrides));
+export function createApp(deps: ServiceDeps, config: SsoConfig, overrides: SsoDepsOverrides = {}): Express {
+  return createSsoApp(deps, buildSsoDeps(deps, config, overrides));
 }
 
-/** The app over an already built Sso (tests keep a handle on it). */
-export function createSsoApp(deps: ServiceDeps, sso: Sso): Express {
+/** The app over already built SsoDeps (tests keep a handle on them). */
+export function createSsoApp(deps: ServiceDeps, sso: SsoDeps): Express {
   const config = sso.config;
+  const ctx: RouteContext = {
+    deps,
+    sso,
+    signedIn: signedIn(sso),
+    admin: tenantAdmin(sso),
+    loginRateLimit: loginRateLimit(sso),
+  };
+  const resolveTenant = () =>
+    tenantContext({
+      platform: deps.platform,
+      scheme: config.SSO_PUBLIC_SCHEME,
+      baseDomain: config.BASE_DOMAIN,
+      auditor: sso.auditor,
+    });
   return createHttpApp({
     ...httpOptionsOf(deps),
     service: 'sso',
     rawRoutes: (app) => {
-      // The SAML endpoints take form posts, parsed (with their own cap) by the routes themselves.
       const saml = express.Router();
-      saml.use(
-        '/v1/sso/saml',
-        tenantContext({ platform: deps.platform, scheme: config.SSO_PUBLIC_SCHEME, baseDomain: config.BASE_DOMAIN, auditor: sso.auditor }),
-      );
-      v1SamlAcsPost(saml, sso);
-      v1SamlSlo(saml, sso);
+      saml.use('/v1/sso/saml', resolveTenant());
+      for (const route of PUBLIC_ROUTES) if (SAML_FORM_ROUTES.has(route)) route.mount(saml, ctx);
       app.use(saml);
     },
     routes: (app) => {
-      wellKnownJwksGet(app, sso);
+      const hostless = express.Router();
+      for (const route of PUBLIC_ROUTES) if (HOSTLESS_ROUTES.has(route)) route.mount(hostless, ctx);
+      app.use(hostless);
       const tenant = express.Router();
-      tenant.use(
-        '/v1',
-        tenantContext({ platform: deps.platform, scheme: config.SSO_PUBLIC_SCHEME, baseDomain: config.BASE_DOMAIN, auditor: sso.auditor }),
-      );
-      v1LoginStart(tenant, sso);
-      v1OidcCallback(tenant, sso);
-      v1SsoCodeExchange(tenant, sso);
-      v1SamlMetadataGet(tenant, sso);
-      v1ConnectionsCreate(tenant, sso);
-      v1ConnectionsList(tenant, sso);
-      v1ConnectionsGet(tenant, sso);
-      v1ConnectionsUpdate(tenant, sso);
-      v1ConnectionsDelete(tenant, sso);
-      v1DomainsCreate(tenant, sso);
-      v1DomainsList(tenant, sso);
-      v1DomainsVerify(tenant, sso);
-      v1TokenRefresh(tenant, sso);
-      v1LogoutCreate(tenant, sso);
-      v1MeGet(tenant, sso);
-      v1SessionsRevoke(tenant, sso);
-      v1UsersBlock(tenant, sso);
-      v1UsersUnblock(tenant, sso);
-      v1PasswordRegister(tenant, sso);
-      v1PasswordLogin(tenant, sso);
-      v1PasswordResetRequest(tenant, sso);
-      v1PasswordResetConfirm(tenant, sso);
+      tenant.use('/v1', resolveTenant());
+      for (const route of PUBLIC_ROUTES) if (!SAML_FORM_ROUTES.has(route) && !HOSTLESS_ROUTES.has(route)) route.mount(tenant, ctx);
       app.use(tenant);
     },
   });

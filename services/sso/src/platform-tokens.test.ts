@@ -3,7 +3,7 @@ import { decodeJwt, decodeProtectedHeader, SignJWT, importJWK } from 'jose';
 import request from 'supertest';
 import { createTokenVerifier } from '@mindbot/auth';
 import { createSsoApp } from './app.js';
-import { buildSso } from './sso.js';
+import { buildSsoDeps } from './deps.js';
 import { newSigningJwk } from './testing/sso-test-config.js';
 import { startSsoHarness, type SsoHarness, type TestTenant } from './testing/sso-harness.js';
 
@@ -194,7 +194,7 @@ describe('platform tokens: access JWTs, JWKS, rotating refresh tokens', () => {
     // Next deployment: the former next key signs, the former current key stays published.
     const before = h.sso.config;
     const rotatedConfig = { ...before, SSO_SIGNING_KID: 'k-next', SSO_SIGNING_KEYS: { keys: [...before.SSO_SIGNING_KEYS.keys].reverse() } };
-    const rotated = createSsoApp(h.deps, buildSso(h.deps, rotatedConfig));
+    const rotated = createSsoApp(h.deps, buildSsoDeps(h.deps, rotatedConfig));
     const jwks = await request(rotated).get('/.well-known/jwks.json');
     expect((jwks.body as { keys: { kid: string }[] }).keys.map((k) => k.kid)).toEqual(['k-next', 'k-current']);
     expect(

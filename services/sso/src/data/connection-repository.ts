@@ -1,6 +1,5 @@
 import type { TenantTransaction } from '@mindbot/db';
 import { z } from 'zod';
-import type { Envelope } from '../domain/envelope.js';
 import {
   oidcSecretsSchema,
   oidcSettingsSchema,
@@ -40,13 +39,22 @@ interface ConnectionRow {
   updatedAt: Date;
 }
 
+/**
+ * Seals and opens a connection's secrets, bound to an associated context (domain/envelope.ts is the
+ * one in use); declared here so the repository depends on the shape, not on the domain.
+ */
+export interface SecretSealer {
+  seal(plaintext: string, context: string): string;
+  open(sealed: string, context: string): string;
+}
+
 /** Associated data of a connection's sealed secrets: they open only for this tenant and connection. */
 export function secretsContext(tenant: string, connectionId: string): string {
   return `sso-connection|${tenant}|${connectionId}`;
 }
 
 export class ConnectionRepository {
-  constructor(private readonly envelope: Envelope) {}
+  constructor(private readonly envelope: SecretSealer) {}
 
   toConnection(tenant: string, row: ConnectionRow): Connection {
     const base: ConnectionBase = {
@@ -68,6 +76,12 @@ export class ConnectionRepository {
     if (!z.string().max(64).safeParse(id).success) return undefined;
     const row = await tx.ssoConnection.findUnique({ where: { id } });
     return row ? this.toConnection(tenant, row) : undefined;
+  }
+
+  /** Only the kind of a connection (to pick the sign-in protocol before its secrets are opened). */
+  async kindOf(tx: TenantTransaction, id: string): Promise<string | undefined> {
+    const row = await tx.ssoConnection.findUnique({ where: { id }, select: { kind: true } });
+    return row?.kind;
   }
 
   async list(tx: TenantTransaction, tenant: string): Promise<Connection[]> {

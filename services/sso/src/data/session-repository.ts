@@ -79,3 +79,33 @@ export async function roleNamesOf(tx: TenantTransaction, userId: string): Promis
   const roles = await tx.userRole.findMany({ where: { userId }, select: { role: { select: { name: true } } } });
   return roles.map((r) => r.role.name).sort();
 }
+
+/** How a session signed in through SAML: what a logout request to its IdP names (all null for other sessions). */
+export async function samlSignInOf(
+  tx: TenantTransaction,
+  sessionId: string,
+): Promise<{ connectionId: string | null; samlNameId: string | null; samlSessionIndex: string | null } | undefined> {
+  const session = await tx.authSession.findUnique({
+    where: { id: sessionId },
+    select: { connectionId: true, samlNameId: true, samlSessionIndex: true },
+  });
+  return session ?? undefined;
+}
+
+/** Ends the live sessions of one SAML NameID (and SessionIndex, when given) on a connection; answers how many ended. */
+export async function revokeSamlSessions(
+  tx: TenantTransaction,
+  match: { connectionId: string; nameId: string; sessionIndex: string | undefined },
+  reason: string,
+): Promise<number> {
+  const { count } = await tx.authSession.updateMany({
+    where: {
+      connectionId: match.connectionId,
+      samlNameId: match.nameId,
+      revokedAt: null,
+      ...(match.sessionIndex ? { samlSessionIndex: match.sessionIndex } : {}),
+    },
+    data: { revokedAt: new Date(), revokedReason: reason },
+  });
+  return count;
+}

@@ -1,4 +1,5 @@
 import type { TenantClients } from '@mindbot/db';
+import { fail, ok, type Result } from '@mindbot/errors';
 import { newId } from '@mindbot/ids';
 import type { Connection, ConnectionRepository } from '../data/connection-repository.js';
 import {
@@ -15,8 +16,17 @@ import { fetchIdpMetadata, parseIdpMetadata } from './saml-metadata.js';
 import { samlEndpoints } from './saml-login.js';
 
 export type ConnectionProblem = { path: string; message: string };
-export type ConnectionOutcome =
-  { ok: true; connection: Connection } | { ok: false; problems: ConnectionProblem[] } | { ok: false; notFound: true };
+
+/** Settings or secrets a connection cannot have: a failure of the Result shape that carries each field at fault. */
+export interface InvalidConnection {
+  ok: false;
+  failure: 'invalid';
+  problems: ConnectionProblem[];
+}
+
+const invalid = (problems: ConnectionProblem[]): InvalidConnection => ({ ok: false, failure: 'invalid', problems });
+
+export type ConnectionOutcome<F extends string = never> = Result<Connection, F> | InvalidConnection;
 
 function problemsOf(error: z.ZodError, prefix: string): ConnectionProblem[] {
   return error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), message: i.message }));
@@ -75,26 +85,28 @@ export class ConnectionAdmin {
                 maxBytes: this.options.maxXmlBytes,
               });
         if (!outcome.ok)
-          return {
-            ok: false,
-            problems: [{ path: input.metadataXml !== undefined ? 'body.metadataXml' : 'body.metadataUrl', message: outcome.problem }],
-          };
-        fromMetadata = outcome.metadata;
+          return invalid([
+            {
+              path: input.metadataXml !== undefined ? 'body.metadataXml' : 'body.metadataUrl',
+              message: outcome.detail ?? 'metadata is unusable',
+            },
+          ]);
+        fromMetadata = outcome.value;
       }
       const settings = samlSettingsSchema.safeParse({ ...fromMetadata, ...input.settings });
-      if (!settings.success) return { ok: false, problems: problemsOf(settings.error, 'body.settings') };
+      if (!settings.success) return invalid(problemsOf(settings.error, 'body.settings'));
       connection = { ...base, kind: 'saml', settings: settings.data, secrets: input.secrets };
     }
     const insecure = this.insecureUrlProblem(connection);
-    if (insecure) return { ok: false, problems: [insecure] };
+    if (insecure) return invalid([insecure]);
     await this.tenants.forTenant(tenant).transaction((tx) => this.repository.save(tx, tenant, connection, true));
-    return { ok: true, connection };
+    return ok(connection);
   }
 
-  async update(tenant: string, id: string, input: z.output<typeof connectionUpdateRequestSchema>): Promise<ConnectionOutcome> {
-    return this.tenants.forTenant(tenant).transaction(async (tx): Promise<ConnectionOutcome> => {
+  async update(tenant: string, id: string, input: z.output<typeof connectionUpdateRequestSchema>): Promise<ConnectionOutcome<'not_found'>> {
+    return this.tenants.forTenant(tenant).transaction(async (tx): Promise<ConnectionOutcome<'not_found'>> => {
       const existing = await this.repository.find(tx, tenant, id);
-      if (!existing) return { ok: false, notFound: true };
+      if (!existing) return fail('not_found');
       const base = {
         ...existing,
         name: input.name ?? existing.name,
@@ -106,22 +118,41 @@ export class ConnectionAdmin {
       let next: Connection;
       if (existing.kind === 'oidc') {
         const settings = oidcSettingsSchema.safeParse({ ...existing.settings, ...input.settings });
-        if (!settings.success) return { ok: false, problems: problemsOf(settings.error, 'body.settings') };
+        if (!settings.success) return invalid(problemsOf(settings.error, 'body.settings'));
         const secrets = oidcSecretsSchema.safeParse({ ...existing.secrets, ...input.secrets });
-        if (!secrets.success) return { ok: false, problems: problemsOf(secrets.error, 'body.secrets') };
+        if (!secrets.success) return invalid(problemsOf(secrets.error, 'body.secrets'));
         next = { ...base, kind: 'oidc', settings: settings.data, secrets: secrets.data };
       } else {
         const settings = samlSettingsSchema.safeParse({ ...existing.settings, ...input.settings });
-        if (!settings.success) return { ok: false, problems: problemsOf(settings.error, 'body.settings') };
+        if (!settings.success) return invalid(problemsOf(settings.error, 'body.settings'));
         const secrets = samlSecretsSchema.safeParse({ ...existing.secrets, ...input.secrets });
-        if (!secrets.success) return { ok: false, problems: problemsOf(secrets.error, 'body.secrets') };
+        if (!secrets.success) return invalid(problemsOf(secrets.error, 'body.secrets'));
         next = { ...base, kind: 'saml', settings: settings.data, secrets: secrets.data };
       }
       const insecure = this.insecureUrlProblem(next);
-      if (insecure) return { ok: false, problems: [insecure] };
+      if (insecure) return invalid([insecure]);
       await this.repository.save(tx, tenant, next, false);
-      return { ok: true, connection: next };
+      return ok(next);
     });
+  }
+
+  async find(tenant: string, id: string): Promise<Connection | undefined> {
+    return this.tenants.forTenant(tenant).transaction((tx) => this.repository.find(tx, tenant, id));
+  }
+
+  async list(tenant: string): Promise<Connection[]> {
+    return this.tenants.forTenant(tenant).transaction((tx) => this.repository.list(tx, tenant));
+  }
+
+  /** Only the kind of a connection (the sign-in protocol), without opening its secrets. */
+  async kindOf(tenant: string, id: string): Promise<string | undefined> {
+    return this.tenants.forTenant(tenant).transaction((tx) => this.repository.kindOf(tx, id));
+  }
+
+  /** Its identities go with it; its users stay. */
+  async delete(tenant: string, id: string): Promise<Result<void, 'not_found'>> {
+    const deleted = await this.tenants.forTenant(tenant).transaction((tx) => this.repository.delete(tx, id));
+    return deleted ? ok(undefined) : fail('not_found');
   }
 
   private insecureUrlProblem(connection: Connection): ConnectionProblem | undefined {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import type { TenantClients } from '@mindbot/db';
+import { fail, ok, type Result } from '@mindbot/errors';
 import { emailDomainSchema } from '@mindbot/sdk/schemas';
 
 /** The TXT record a tenant publishes to prove a domain: `_mindbot-verification.<domain>`. */
@@ -8,8 +9,8 @@ export function verificationRecordName(domain: string): string {
   return `_mindbot-verification.${domain}`;
 }
 
-export type DomainOutcome =
-  { ok: true; domain: DomainView } | { ok: false; reason: 'not_found' | 'taken' | 'unknown_connection' | 'record_missing' };
+export type DomainFailure = 'not_found' | 'unknown_connection' | 'record_missing';
+export type DomainOutcome = Result<DomainView, DomainFailure>;
 
 export interface DomainView {
   domain: string;
@@ -46,14 +47,14 @@ export class DomainVerification {
   async claim(tenant: string, domain: string, connectionId: string | null): Promise<DomainOutcome> {
     return this.tenants.forTenant(tenant).transaction(async (tx): Promise<DomainOutcome> => {
       if (connectionId && !(await tx.ssoConnection.findUnique({ where: { id: connectionId }, select: { id: true } })))
-        return { ok: false, reason: 'unknown_connection' };
+        return fail('unknown_connection');
       const existing = await tx.ssoDomain.findUnique({ where: { domain } });
       if (existing) {
         const row = await tx.ssoDomain.update({ where: { domain }, data: { connectionId } });
-        return { ok: true, domain: view(row) };
+        return ok(view(row));
       }
       const row = await tx.ssoDomain.create({ data: { domain, connectionId, verificationToken: randomBytes(16).toString('hex') } });
-      return { ok: true, domain: view(row) };
+      return ok(view(row));
     });
   }
 
@@ -64,7 +65,7 @@ export class DomainVerification {
 
   async verify(tenant: string, domain: string): Promise<DomainOutcome> {
     const row = await this.tenants.forTenant(tenant).transaction((tx) => tx.ssoDomain.findUnique({ where: { domain } }));
-    if (!row) return { ok: false, reason: 'not_found' };
+    if (!row) return fail('not_found');
     const expected = `mindbot-verification=${row.verificationToken}`;
     let records: string[][];
     try {
@@ -72,11 +73,11 @@ export class DomainVerification {
     } catch {
       records = [];
     }
-    if (!records.some((chunks) => chunks.join('') === expected)) return { ok: false, reason: 'record_missing' };
+    if (!records.some((chunks) => chunks.join('') === expected)) return fail('record_missing');
     const updated = await this.tenants
       .forTenant(tenant)
       .transaction((tx) => tx.ssoDomain.update({ where: { domain }, data: { verifiedAt: row.verifiedAt ?? new Date() } }));
-    return { ok: true, domain: view(updated) };
+    return ok(view(updated));
   }
 
   /** The connection a verified email domain routes to, if any. */

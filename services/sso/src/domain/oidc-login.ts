@@ -1,8 +1,9 @@
 import * as oidc from 'openid-client';
+import { fail, ok, type Result } from '@mindbot/errors';
 import { z } from 'zod';
 import type { EphemeralStore } from '../data/ephemeral-store.js';
 import type { OidcConnection } from '../data/connection-repository.js';
-import type { AssertedIdentity } from './provisioning.js';
+import type { AssertedIdentity } from './just-in-time-users.js';
 import { signInRelaySchema, type SignInRelay } from './sign-in-relay.js';
 
 const TRANSACTION_TTL_SECONDS = 600;
@@ -16,11 +17,9 @@ const transactionSchema = z.object({
 
 export type OidcTransaction = z.output<typeof transactionSchema>;
 
-export type OidcTransactionOutcome = { ok: true; transaction: OidcTransaction } | { ok: false; reason: 'state_missing' | 'state_unknown' };
+export type OidcTransactionOutcome = Result<OidcTransaction, 'state_missing' | 'state_unknown'>;
 
-export type OidcCallbackOutcome =
-  | { ok: true; identity: AssertedIdentity }
-  | { ok: false; reason: 'state_other_connection' | 'idp_error' | 'token_invalid' | 'idp_unreachable'; detail?: string };
+export type OidcCallbackOutcome = Result<AssertedIdentity, 'state_other_connection' | 'idp_error' | 'token_invalid' | 'idp_unreachable'>;
 
 /** openid-client wraps oauth4webapi's errors: the code, the messages and the claim at fault, for the audit log. */
 function describeFailure(error: unknown): string {
@@ -82,23 +81,22 @@ export class OidcLogin {
    */
   async takeTransaction(tenant: string, currentUrl: URL): Promise<OidcTransactionOutcome> {
     const state = currentUrl.searchParams.get('state');
-    if (!state || state.length > 200) return { ok: false, reason: 'state_missing' };
+    if (!state || state.length > 200) return fail('state_missing');
     const stored = await this.store.take(tenant, ['oidc', 'tx', state]);
-    if (!stored) return { ok: false, reason: 'state_unknown' };
-    return { ok: true, transaction: transactionSchema.parse(JSON.parse(stored)) };
+    if (!stored) return fail('state_unknown');
+    return ok(transactionSchema.parse(JSON.parse(stored)));
   }
 
   /** Completes the transaction taken for this callback: the IdP's answer, the code exchange, the ID token. */
   async callback(connection: OidcConnection, transaction: OidcTransaction, currentUrl: URL): Promise<OidcCallbackOutcome> {
     const state = currentUrl.searchParams.get('state') ?? '';
-    if (transaction.connectionId !== connection.id) return { ok: false, reason: 'state_other_connection' };
-    if (currentUrl.searchParams.has('error'))
-      return { ok: false, reason: 'idp_error', detail: currentUrl.searchParams.get('error')?.slice(0, 100) };
+    if (transaction.connectionId !== connection.id) return fail('state_other_connection');
+    if (currentUrl.searchParams.has('error')) return fail('idp_error', currentUrl.searchParams.get('error')?.slice(0, 100));
     let config: oidc.Configuration;
     try {
       config = await this.configuration(connection);
     } catch (error) {
-      return { ok: false, reason: 'idp_unreachable', detail: error instanceof Error ? error.message.slice(0, 200) : 'unknown' };
+      return fail('idp_unreachable', error instanceof Error ? error.message.slice(0, 200) : 'unknown');
     }
     try {
       const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
@@ -108,14 +106,14 @@ export class OidcLogin {
         idTokenExpected: true,
       });
       const claims = tokens.claims();
-      if (!claims) return { ok: false, reason: 'token_invalid', detail: 'no id_token' };
+      if (!claims) return fail('token_invalid', 'no id_token');
       const groupsClaim: unknown = claims[connection.settings.groupsClaim];
       const groups = Array.isArray(groupsClaim) ? groupsClaim.filter((g): g is string => typeof g === 'string') : [];
       const email = typeof claims.email === 'string' && claims.email_verified !== false ? claims.email : undefined;
       const displayName = typeof claims.name === 'string' ? claims.name.slice(0, 200) : undefined;
-      return { ok: true, identity: { issuer: claims.iss, subject: claims.sub, email, displayName, groups } };
+      return ok({ issuer: claims.iss, subject: claims.sub, email, displayName, groups });
     } catch (error) {
-      return { ok: false, reason: 'token_invalid', detail: describeFailure(error) };
+      return fail('token_invalid', describeFailure(error));
     }
   }
 

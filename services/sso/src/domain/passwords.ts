@@ -1,5 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { TenantClients } from '@mindbot/db';
+import { fail, ok, type Result } from '@mindbot/errors';
 import { newId } from '@mindbot/ids';
 import { hashToken, newOpaqueToken, revokeUserSessions } from '../data/session-repository.js';
 import type { TokenResponse, TokenService } from './token-service.js';
@@ -34,15 +35,23 @@ export interface PasswordResetMailer {
   send(tenant: string, email: string, token: string): Promise<void>;
 }
 
-export type PasswordOutcome =
-  | { ok: true; tokens: TokenResponse; userId: string }
-  | {
-      ok: false;
-      reason: 'password_login_disabled' | 'policy' | 'email_taken' | 'invalid_credentials' | 'locked' | 'token_invalid';
-      problems?: string[];
-    };
+export interface PasswordSignIn {
+  tokens: TokenResponse;
+  userId: string;
+}
 
-export type ResetOutcome = { ok: true } | { ok: false; reason: 'token_invalid' | 'policy'; problems?: string[] };
+/** A password the policy refuses: a failure of the Result shape that carries every rule it breaks. */
+export interface WeakPassword {
+  ok: false;
+  failure: 'policy';
+  problems: string[];
+}
+
+const weak = (problems: string[]): WeakPassword => ({ ok: false, failure: 'policy', problems });
+
+export type RegisterOutcome = Result<PasswordSignIn, 'email_taken'> | WeakPassword;
+export type LoginOutcome = Result<PasswordSignIn, 'invalid_credentials' | 'locked'>;
+export type ResetOutcome = Result<void, 'token_invalid'> | WeakPassword;
 
 // Verified against when the user does not exist, so both paths cost one argon2 verification.
 const DUMMY_HASH = await hash('not-a-real-password-0000', ARGON2);
@@ -55,35 +64,35 @@ export class PasswordLogin {
     private readonly policy: { maxFailures: number; lockoutSeconds: number },
   ) {}
 
-  async register(tenant: string, input: { email: string; password: string; displayName?: string | undefined }): Promise<PasswordOutcome> {
+  async register(tenant: string, input: { email: string; password: string; displayName?: string | undefined }): Promise<RegisterOutcome> {
     const problems = passwordProblems(input.password, input.email);
-    if (problems.length > 0) return { ok: false, reason: 'policy', problems };
+    if (problems.length > 0) return weak(problems);
     const passwordHash = await hash(input.password, ARGON2);
-    return this.tenants.forTenant(tenant).transaction(async (tx): Promise<PasswordOutcome> => {
-      if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) return { ok: false, reason: 'email_taken' };
+    return this.tenants.forTenant(tenant).transaction(async (tx): Promise<RegisterOutcome> => {
+      if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) return fail('email_taken');
       const userId = newId('user');
       await tx.user.create({ data: { id: userId, email: input.email, displayName: input.displayName ?? null, passwordHash } });
       const member = await tx.role.findUnique({ where: { name: 'member' }, select: { id: true } });
       if (member) await tx.userRole.create({ data: { userId, roleId: member.id } });
-      return { ok: true, userId, tokens: await this.tokens.startSession(tx, tenant, { userId, method: 'password' }) };
+      return ok({ userId, tokens: await this.tokens.startSession(tx, tenant, { userId, method: 'password' }) });
     });
   }
 
-  async login(tenant: string, input: { email: string; password: string }): Promise<PasswordOutcome> {
+  async login(tenant: string, input: { email: string; password: string }): Promise<LoginOutcome> {
     const user = await this.tenants
       .forTenant(tenant)
       .transaction((tx) =>
         tx.user.findUnique({ where: { email: input.email }, select: { id: true, passwordHash: true, status: true, lockedUntil: true } }),
       );
-    if (user?.lockedUntil && user.lockedUntil.getTime() > Date.now()) return { ok: false, reason: 'locked' };
+    if (user?.lockedUntil && user.lockedUntil.getTime() > Date.now()) return fail('locked');
     const matches = await verify(user?.passwordHash ?? DUMMY_HASH, input.password);
     if (!user || !user.passwordHash || !matches || user.status !== 'active') {
       if (user) await this.recordFailure(tenant, user.id);
-      return { ok: false, reason: 'invalid_credentials' };
+      return fail('invalid_credentials');
     }
-    return this.tenants.forTenant(tenant).transaction(async (tx): Promise<PasswordOutcome> => {
+    return this.tenants.forTenant(tenant).transaction(async (tx): Promise<LoginOutcome> => {
       await tx.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: null } });
-      return { ok: true, userId: user.id, tokens: await this.tokens.startSession(tx, tenant, { userId: user.id, method: 'password' }) };
+      return ok({ userId: user.id, tokens: await this.tokens.startSession(tx, tenant, { userId: user.id, method: 'password' }) });
     });
   }
 
@@ -110,16 +119,16 @@ export class PasswordLogin {
         where: { tokenHash: hashToken(token) },
         include: { user: { select: { email: true } } },
       });
-      if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) return refused({ ok: false, reason: 'token_invalid' });
+      if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) return refused(fail('token_invalid'));
       const problems = passwordProblems(password, row.user.email);
-      if (problems.length > 0) return refused({ ok: false, reason: 'policy', problems });
+      if (problems.length > 0) return refused(weak(problems));
       const { count } = await tx.passwordResetToken.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: new Date() } });
-      if (count !== 1) return refused({ ok: false, reason: 'token_invalid' });
+      if (count !== 1) return refused(fail('token_invalid'));
       await tx.user.update({
         where: { id: row.userId },
         data: { passwordHash: await hash(password, ARGON2), failedLogins: 0, lockedUntil: null, updatedAt: new Date() },
       });
-      return { result: { ok: true }, ended: await revokeUserSessions(tx, row.userId, 'password_reset') };
+      return { result: ok(undefined), ended: await revokeUserSessions(tx, row.userId, 'password_reset') };
     });
   }
 

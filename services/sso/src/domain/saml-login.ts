@@ -1,8 +1,9 @@
+import { fail, ok, type Result } from '@mindbot/errors';
 import { ValidateInResponseTo, type CacheProvider, type Profile, type SamlConfig } from '@node-saml/node-saml';
 import type { EphemeralStore } from '../data/ephemeral-store.js';
 import type { SamlConnection } from '../data/connection-repository.js';
 import { pemCertificate } from './connection-settings.js';
-import type { AssertedIdentity } from './provisioning.js';
+import type { AssertedIdentity } from './just-in-time-users.js';
 import { samlIdCache } from './saml-id-cache.js';
 import { putSamlRelay, type SignInRelay } from './sign-in-relay.js';
 import { childElementsNS, parseUntrustedXml, SAML_ASSERTION_NS, SAML_PROTOCOL_NS, XmlGuardError } from './xml-guard.js';
@@ -119,9 +120,13 @@ export function pendingRequests(store: EphemeralStore, tenant: string, connectio
   };
 }
 
-export type SamlCheckOutcome =
-  | { ok: true; identity: AssertedIdentity; sessionIndex: string | undefined; nameId: string }
-  | { ok: false; reason: string; detail?: string };
+/** A verified sign-in: who, and the NameID and SessionIndex a later single logout names. */
+export interface SamlSignIn {
+  identity: AssertedIdentity;
+  sessionIndex: string | undefined;
+  nameId: string;
+}
+export type SamlCheckOutcome = Result<SamlSignIn, string>;
 
 /** The values of the named attribute in the assertion's own AttributeStatements (not in an Advice's assertion). */
 function attributeValues(assertion: Element, name: string): string[] {
@@ -138,8 +143,6 @@ const SAML_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\
 
 /** The longest a bearer confirmation may stay valid: how long the replay cache keeps an assertion id. */
 const MAX_REPLAY_WINDOW_SECONDS = 7 * 24 * 3600;
-
-type Refusal = { ok: false; reason: string; detail?: string };
 
 /** An attribute's value, '' when absent (xmldom answers '' where the DOM typings say null). */
 function attributeOf(element: Element, name: string): string {
@@ -193,27 +196,26 @@ function checkBearerConfirmations(
   acsUrl: string,
   now: number,
   skewMs: number,
-): Refusal | { ok: true; inResponseTo: string; notOnOrAfter: number } {
-  if (data.length === 0) return { ok: false, reason: 'bearer_confirmation_missing' };
+): Result<{ inResponseTo: string; notOnOrAfter: number }, string> {
+  if (data.length === 0) return fail('bearer_confirmation_missing');
   let latest = 0;
   const inResponseTo = new Set<string>();
   for (const confirmation of data) {
-    if (!confirmation) return { ok: false, reason: 'subject_confirmation_data_missing' };
-    if (attributeOf(confirmation, 'Recipient') !== acsUrl) return { ok: false, reason: 'recipient_mismatch' };
+    if (!confirmation) return fail('subject_confirmation_data_missing');
+    if (attributeOf(confirmation, 'Recipient') !== acsUrl) return fail('recipient_mismatch');
     const notOnOrAfter = instant(attributeOf(confirmation, 'NotOnOrAfter'));
-    if (notOnOrAfter === undefined) return { ok: false, reason: 'subject_confirmation_expiry_missing' };
-    if (now >= notOnOrAfter + skewMs) return { ok: false, reason: 'subject_confirmation_expired' };
+    if (notOnOrAfter === undefined) return fail('subject_confirmation_expiry_missing');
+    if (now >= notOnOrAfter + skewMs) return fail('subject_confirmation_expired');
     if (confirmation.hasAttribute('NotBefore')) {
       const notBefore = instant(attributeOf(confirmation, 'NotBefore'));
-      if (notBefore === undefined || now + skewMs < notBefore) return { ok: false, reason: 'subject_confirmation_not_yet_valid' };
+      if (notBefore === undefined || now + skewMs < notBefore) return fail('subject_confirmation_not_yet_valid');
     }
     latest = Math.max(latest, notOnOrAfter);
     inResponseTo.add(attributeOf(confirmation, 'InResponseTo'));
   }
   const [only, ...more] = inResponseTo;
-  if (only === undefined || more.length > 0)
-    return { ok: false, reason: 'in_response_to_mismatch', detail: 'bearer confirmations disagree' };
-  return { ok: true, inResponseTo: only, notOnOrAfter: latest };
+  if (only === undefined || more.length > 0) return fail('in_response_to_mismatch', 'bearer confirmations disagree');
+  return ok({ inResponseTo: only, notOnOrAfter: latest });
 }
 
 /**
@@ -245,50 +247,49 @@ export async function checkVerifiedAssertion(options: {
   const now = Date.now();
   const skewMs = options.clockSkewSeconds * 1000;
   const assertionXml = profile.getAssertionXml?.();
-  if (!assertionXml) return { ok: false, reason: 'assertion_missing' };
+  if (!assertionXml) return fail('assertion_missing');
   let assertion: Element;
   try {
     const doc = parseUntrustedXml(assertionXml, { maxBytes: options.maxBytes, allowComments: false });
     const root = doc.documentElement as Element | null;
-    if (root?.localName !== 'Assertion' || root.namespaceURI !== SAML_ASSERTION_NS) return { ok: false, reason: 'assertion_missing' };
+    if (root?.localName !== 'Assertion' || root.namespaceURI !== SAML_ASSERTION_NS) return fail('assertion_missing');
     assertion = root;
   } catch (error) {
-    return { ok: false, reason: error instanceof XmlGuardError ? error.reason : 'xml_malformed' };
+    return fail(error instanceof XmlGuardError ? error.reason : 'xml_malformed');
   }
   const confirmations = bearerConfirmationData(assertion);
   const named = new Set(confirmations.map((data) => (data ? attributeOf(data, 'InResponseTo') : '')).filter((id) => id !== ''));
   const pending = new Map(await Promise.all([...named].map(async (id) => [id, await options.requests.take(id)] as const)));
 
-  if (connection.settings.requireEncryptedAssertions && !options.wasEncrypted) return { ok: false, reason: 'assertion_not_encrypted' };
+  if (connection.settings.requireEncryptedAssertions && !options.wasEncrypted) return fail('assertion_not_encrypted');
   const status = statusCodes(response);
-  if (status?.[0] !== STATUS_SUCCESS)
-    return { ok: false, reason: 'status_not_success', detail: (status ?? ['no single Status']).join(' ').slice(0, 300) };
-  if (attributeOf(response, 'Destination') !== endpoints.acsUrl) return { ok: false, reason: 'destination_mismatch' };
-  if (profile.issuer !== connection.settings.idpEntityId) return { ok: false, reason: 'issuer_mismatch' };
-  if (childElementsNS(assertion, SAML_ASSERTION_NS, 'AuthnStatement').length === 0) return { ok: false, reason: 'authn_statement_missing' };
+  if (status?.[0] !== STATUS_SUCCESS) return fail('status_not_success', (status ?? ['no single Status']).join(' ').slice(0, 300));
+  if (attributeOf(response, 'Destination') !== endpoints.acsUrl) return fail('destination_mismatch');
+  if (profile.issuer !== connection.settings.idpEntityId) return fail('issuer_mismatch');
+  if (childElementsNS(assertion, SAML_ASSERTION_NS, 'AuthnStatement').length === 0) return fail('authn_statement_missing');
   const bearer = checkBearerConfirmations(confirmations, endpoints.acsUrl, now, skewMs);
   if (!bearer.ok) return bearer;
+  const { value: confirmed } = bearer;
   const assertionId = assertion.getAttribute('ID');
-  if (!assertionId) return { ok: false, reason: 'assertion_id_missing' };
+  if (!assertionId) return fail('assertion_id_missing');
   // The assertion id is remembered for as long as its bearer confirmation would be accepted (SAML
   // profiles 4.1.4.5); a window longer than the replay cache keeps ids could be replayed after it.
-  const ttl = Math.max(60, Math.ceil((bearer.notOnOrAfter - now + skewMs) / 1000));
-  if (ttl > MAX_REPLAY_WINDOW_SECONDS) return { ok: false, reason: 'subject_confirmation_too_long' };
+  const ttl = Math.max(60, Math.ceil((confirmed.notOnOrAfter - now + skewMs) / 1000));
+  if (ttl > MAX_REPLAY_WINDOW_SECONDS) return fail('subject_confirmation_too_long');
   if (!(await options.store.markOnce(options.tenant, ['saml', 'assertion', connection.id, assertionId.slice(0, 200)], ttl))) {
-    return { ok: false, reason: 'assertion_replayed' };
+    return fail('assertion_replayed');
   }
-  if (bearer.inResponseTo !== attributeOf(response, 'InResponseTo')) return { ok: false, reason: 'in_response_to_mismatch' };
-  if (bearer.inResponseTo === '') {
-    if (!connection.settings.allowIdpInitiated) return { ok: false, reason: 'unsolicited_response_refused' };
-  } else if (pending.get(bearer.inResponseTo) !== true) {
-    return { ok: false, reason: 'in_response_to_unknown' };
+  if (confirmed.inResponseTo !== attributeOf(response, 'InResponseTo')) return fail('in_response_to_mismatch');
+  if (confirmed.inResponseTo === '') {
+    if (!connection.settings.allowIdpInitiated) return fail('unsolicited_response_refused');
+  } else if (pending.get(confirmed.inResponseTo) !== true) {
+    return fail('in_response_to_unknown');
   }
   const nameId = profile.nameID;
-  if (!nameId) return { ok: false, reason: 'name_id_missing' };
+  if (!nameId) return fail('name_id_missing');
   const email = attributeValues(assertion, connection.settings.emailAttribute)[0] ?? (nameId.includes('@') ? nameId : undefined);
   const displayName = attributeValues(assertion, connection.settings.displayNameAttribute)[0];
-  return {
-    ok: true,
+  return ok({
     nameId,
     sessionIndex: profile.sessionIndex,
     identity: {
@@ -298,5 +299,5 @@ export async function checkVerifiedAssertion(options: {
       displayName,
       groups: attributeValues(assertion, connection.settings.groupsAttribute),
     },
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import { DOMParser } from '@xmldom/xmldom';
+import { fail, ok, type Result } from '@mindbot/errors';
 import { SAML, ValidateInResponseTo, type SamlConfig } from '@node-saml/node-saml';
 import type { SamlConnection } from '../data/connection-repository.js';
 import type { EphemeralStore } from '../data/ephemeral-store.js';
@@ -63,7 +64,8 @@ export async function spLogoutUrl(
   );
 }
 
-export type LogoutResponseOutcome = { ok: true; inResponseTo: string } | { ok: false; reason: string; detail?: string };
+/** The InResponseTo of an accepted LogoutResponse, or why it was refused (audited, not told). */
+export type LogoutResponseOutcome = Result<string, string>;
 
 /**
  * The IdP's LogoutResponse to a LogoutRequest this SP sent (HTTP-Redirect binding): it must be
@@ -76,20 +78,19 @@ export async function acceptLogoutResponse(
   rawQuery: string,
 ): Promise<LogoutResponseOutcome> {
   const samlResponse = query.SAMLResponse;
-  if (typeof samlResponse !== 'string' || samlResponse.length === 0) return { ok: false, reason: 'saml_logout_response_missing' };
-  if (typeof query.Signature !== 'string' || typeof query.SigAlg !== 'string')
-    return { ok: false, reason: 'saml_logout_response_unsigned' };
+  if (typeof samlResponse !== 'string' || samlResponse.length === 0) return fail('saml_logout_response_missing');
+  if (typeof query.Signature !== 'string' || typeof query.SigAlg !== 'string') return fail('saml_logout_response_unsigned');
   let inResponseTo: string;
   try {
     const xml = inflateRawSync(Buffer.from(samlResponse, 'base64'), { maxOutputLength: 256 * 1024 }).toString('utf8');
-    if (/<!DOCTYPE|<!ENTITY/i.test(xml)) return { ok: false, reason: 'saml_logout_response_invalid', detail: 'doctype' };
+    if (/<!DOCTYPE|<!ENTITY/i.test(xml)) return fail('saml_logout_response_invalid', 'doctype');
     const root = new DOMParser().parseFromString(xml, 'text/xml').documentElement;
-    if (root.localName !== 'LogoutResponse') return { ok: false, reason: 'saml_logout_response_invalid', detail: 'not a LogoutResponse' };
+    if (root.localName !== 'LogoutResponse') return fail('saml_logout_response_invalid', 'not a LogoutResponse');
     inResponseTo = root.getAttribute('InResponseTo') ?? '';
   } catch {
-    return { ok: false, reason: 'saml_logout_response_invalid', detail: 'unreadable' };
+    return fail('saml_logout_response_invalid', 'unreadable');
   }
-  if (!inResponseTo) return { ok: false, reason: 'saml_logout_in_response_to_missing' };
+  if (!inResponseTo) return fail('saml_logout_in_response_to_missing');
   const config = logoutConfig(context);
   try {
     await new SAML(config).validateRedirectAsync(
@@ -97,11 +98,11 @@ export async function acceptLogoutResponse(
       rawQuery,
     );
   } catch (error) {
-    return { ok: false, reason: 'saml_logout_response_invalid', detail: error instanceof Error ? error.message.slice(0, 200) : undefined };
+    return fail('saml_logout_response_invalid', error instanceof Error ? error.message.slice(0, 200) : undefined);
   }
   // Single use: a LogoutResponse replayed (or answered twice) finds nothing pending.
-  if ((await config.cacheProvider?.removeAsync(inResponseTo)) == null) return { ok: false, reason: 'saml_logout_in_response_to_unknown' };
-  return { ok: true, inResponseTo };
+  if ((await config.cacheProvider?.removeAsync(inResponseTo)) == null) return fail('saml_logout_in_response_to_unknown');
+  return ok(inResponseTo);
 }
 
 const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
@@ -124,31 +125,31 @@ export async function acceptPostedLogoutResponse(
     assertUniqueIds(doc);
     root = doc.documentElement;
   } catch (error) {
-    return { ok: false, reason: 'saml_logout_response_invalid', detail: error instanceof XmlGuardError ? error.reason : 'unreadable' };
+    return fail('saml_logout_response_invalid', error instanceof XmlGuardError ? error.reason : 'unreadable');
   }
   if (root.localName !== 'LogoutResponse' || root.namespaceURI !== SAML_PROTOCOL_NS)
-    return { ok: false, reason: 'saml_logout_response_invalid', detail: 'not a LogoutResponse' };
-  if (childElementsNS(root, XMLDSIG_NS, 'Signature').length === 0) return { ok: false, reason: 'saml_logout_response_unsigned' };
+    return fail('saml_logout_response_invalid', 'not a LogoutResponse');
+  if (childElementsNS(root, XMLDSIG_NS, 'Signature').length === 0) return fail('saml_logout_response_unsigned');
   const inResponseTo = root.getAttribute('InResponseTo') ?? '';
-  if (!inResponseTo) return { ok: false, reason: 'saml_logout_in_response_to_missing' };
+  if (!inResponseTo) return fail('saml_logout_in_response_to_missing');
   // InResponseTo is checked below against the logout requests of this connection (node-saml would look
   // for it on a login Response only, and with `always` refuse every LogoutResponse for lacking one).
   const config: SamlConfig = { ...logoutConfig(context), validateInResponseTo: ValidateInResponseTo.never };
   try {
     const result = await new SAML(config).validatePostResponseAsync({ SAMLResponse: samlResponse });
-    if (!result.loggedOut) return { ok: false, reason: 'saml_logout_response_invalid', detail: 'not a logout' };
+    if (!result.loggedOut) return fail('saml_logout_response_invalid', 'not a logout');
   } catch (error) {
-    return { ok: false, reason: 'saml_logout_response_invalid', detail: error instanceof Error ? error.message.slice(0, 200) : undefined };
+    return fail('saml_logout_response_invalid', error instanceof Error ? error.message.slice(0, 200) : undefined);
   }
   const issuer = childElementsNS(root, SAML_ASSERTION_NS, 'Issuer')[0]?.textContent.trim();
-  if (issuer !== context.connection.settings.idpEntityId) return { ok: false, reason: 'saml_logout_issuer_mismatch' };
+  if (issuer !== context.connection.settings.idpEntityId) return fail('saml_logout_issuer_mismatch');
   const status = childElementsNS(root, SAML_PROTOCOL_NS, 'Status')[0];
   const code = status ? childElementsNS(status, SAML_PROTOCOL_NS, 'StatusCode')[0]?.getAttribute('Value') : undefined;
-  if (code !== SUCCESS) return { ok: false, reason: 'saml_logout_status_not_success', detail: code?.slice(0, 200) };
+  if (code !== SUCCESS) return fail('saml_logout_status_not_success', code?.slice(0, 200));
   // A signed message sent through the browser must name where it was sent (SAML bindings 3.5.5.2).
   if (root.getAttribute('Destination') !== samlEndpoints(context.origin, context.connection.id).sloUrl)
-    return { ok: false, reason: 'saml_logout_destination_mismatch' };
+    return fail('saml_logout_destination_mismatch');
   // Single use, as by HTTP-Redirect: a replayed (or second) answer finds nothing pending.
-  if ((await config.cacheProvider?.removeAsync(inResponseTo)) == null) return { ok: false, reason: 'saml_logout_in_response_to_unknown' };
-  return { ok: true, inResponseTo };
+  if ((await config.cacheProvider?.removeAsync(inResponseTo)) == null) return fail('saml_logout_in_response_to_unknown');
+  return ok(inResponseTo);
 }

@@ -1,3 +1,4 @@
+import { fail, ok, type Result } from '@mindbot/errors';
 import { childElementsNS, parseUntrustedXml, SAML_METADATA_NS, XMLDSIG_NS, XmlGuardError } from './xml-guard.js';
 
 export interface IdpMetadata {
@@ -10,7 +11,10 @@ export interface IdpMetadata {
 const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
 
-export type MetadataOutcome = { ok: true; metadata: IdpMetadata } | { ok: false; problem: string };
+/** The IdP's metadata, or why it cannot be used (in `detail`, told to the admin who gave it). */
+export type MetadataOutcome = Result<IdpMetadata, 'metadata_unusable'>;
+
+const unusable = (problem: string) => fail('metadata_unusable', problem);
 
 function locationFor(descriptor: Element, service: string): string | undefined {
   const services = childElementsNS(descriptor, SAML_METADATA_NS, service);
@@ -24,16 +28,16 @@ export function parseIdpMetadata(xml: string, maxBytes: number): MetadataOutcome
   try {
     doc = parseUntrustedXml(xml, { maxBytes, allowComments: true });
   } catch (error) {
-    return { ok: false, problem: error instanceof XmlGuardError ? `metadata refused: ${error.reason}` : 'metadata is not XML' };
+    return unusable(error instanceof XmlGuardError ? `metadata refused: ${error.reason}` : 'metadata is not XML');
   }
   const root = doc.documentElement as Element | null;
-  if (!root || root.namespaceURI !== SAML_METADATA_NS) return { ok: false, problem: 'not SAML metadata' };
+  if (!root || root.namespaceURI !== SAML_METADATA_NS) return unusable('not SAML metadata');
   const entity = root.localName === 'EntityDescriptor' ? root : childElementsNS(root, SAML_METADATA_NS, 'EntityDescriptor')[0];
   const descriptor = entity ? childElementsNS(entity, SAML_METADATA_NS, 'IDPSSODescriptor')[0] : undefined;
   const entityId = entity?.getAttribute('entityID');
-  if (!entity || !descriptor || !entityId) return { ok: false, problem: 'no IDPSSODescriptor with an entityID' };
+  if (!entity || !descriptor || !entityId) return unusable('no IDPSSODescriptor with an entityID');
   const ssoUrl = locationFor(descriptor, 'SingleSignOnService');
-  if (!ssoUrl) return { ok: false, problem: 'no SingleSignOnService' };
+  if (!ssoUrl) return unusable('no SingleSignOnService');
   const certificates = childElementsNS(descriptor, SAML_METADATA_NS, 'KeyDescriptor')
     .filter((k) => k.getAttribute('use') !== 'encryption')
     .flatMap((k) => {
@@ -43,17 +47,14 @@ export function parseIdpMetadata(xml: string, maxBytes: number): MetadataOutcome
       return out;
     })
     .filter((c) => c.length > 0);
-  if (certificates.length === 0) return { ok: false, problem: 'no signing certificate' };
+  if (certificates.length === 0) return unusable('no signing certificate');
   const sloUrl = locationFor(descriptor, 'SingleLogoutService');
-  return {
-    ok: true,
-    metadata: {
-      idpEntityId: entityId,
-      idpSsoUrl: ssoUrl,
-      ...(sloUrl ? { idpSloUrl: sloUrl } : {}),
-      idpCertificates: [...new Set(certificates)].slice(0, 4),
-    },
-  };
+  return ok({
+    idpEntityId: entityId,
+    idpSsoUrl: ssoUrl,
+    ...(sloUrl ? { idpSloUrl: sloUrl } : {}),
+    idpCertificates: [...new Set(certificates)].slice(0, 4),
+  });
 }
 
 /** Fetches metadata from the IdP (https only unless insecure URLs are allowed), with a timeout and size cap. */
@@ -62,17 +63,16 @@ export async function fetchIdpMetadata(url: string, options: { allowInsecure: bo
   try {
     parsed = new URL(url);
   } catch {
-    return { ok: false, problem: 'metadataUrl is not a URL' };
+    return unusable('metadataUrl is not a URL');
   }
-  if (parsed.protocol !== 'https:' && !(options.allowInsecure && parsed.protocol === 'http:'))
-    return { ok: false, problem: 'metadataUrl must be https' };
+  if (parsed.protocol !== 'https:' && !(options.allowInsecure && parsed.protocol === 'http:')) return unusable('metadataUrl must be https');
   try {
     const response = await fetch(parsed, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
-    if (!response.ok) return { ok: false, problem: `metadataUrl answered ${response.status}` };
+    if (!response.ok) return unusable(`metadataUrl answered ${response.status}`);
     const length = Number(response.headers.get('content-length') ?? '0');
-    if (length > options.maxBytes) return { ok: false, problem: 'metadata too large' };
+    if (length > options.maxBytes) return unusable('metadata too large');
     return parseIdpMetadata(await response.text(), options.maxBytes);
   } catch {
-    return { ok: false, problem: 'metadataUrl could not be fetched' };
+    return unusable('metadataUrl could not be fetched');
   }
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { fail, ok, type Result } from '@mindbot/errors';
 import { z } from 'zod';
 import type { EphemeralStore } from '../data/ephemeral-store.js';
 
@@ -20,12 +21,8 @@ const grantSchema = z.object({
 });
 export type SignInGrant = z.output<typeof grantSchema>;
 
-export type RedeemOutcome =
-  | { ok: true; grant: SignInGrant }
-  | {
-      ok: false;
-      reason: 'code_unknown' | 'code_expired' | 'code_verifier_missing' | 'code_verifier_mismatch' | 'code_verifier_unexpected';
-    };
+export type RedeemFailure =
+  'code_unknown' | 'code_expired' | 'code_verifier_missing' | 'code_verifier_mismatch' | 'code_verifier_unexpected';
 
 /** Stored under the code's hash: a dump of the store holds no redeemable code. */
 const keyOf = (code: string) => ['signin', 'code', createHash('sha256').update(code).digest('base64url')];
@@ -54,17 +51,16 @@ export class SignInCodes {
    * expiry is the backstop; this clock is the rule) and the PKCE verifier. A verifier sent for a code
    * that has no challenge is refused too, so a stripped challenge cannot downgrade the check.
    */
-  async redeem(tenant: string, code: string, verifier: string | undefined): Promise<RedeemOutcome> {
+  async redeem(tenant: string, code: string, verifier: string | undefined): Promise<Result<SignInGrant, RedeemFailure>> {
     const stored = await this.store.take(tenant, keyOf(code));
-    if (stored === undefined) return { ok: false, reason: 'code_unknown' };
+    if (stored === undefined) return fail('code_unknown');
     const grant = grantSchema.parse(JSON.parse(stored));
-    if (this.now() - grant.issuedAt > SIGN_IN_CODE_TTL_SECONDS * 1000) return { ok: false, reason: 'code_expired' };
-    if (grant.codeChallenge === undefined)
-      return verifier === undefined ? { ok: true, grant } : { ok: false, reason: 'code_verifier_unexpected' };
-    if (verifier === undefined) return { ok: false, reason: 'code_verifier_missing' };
+    if (this.now() - grant.issuedAt > SIGN_IN_CODE_TTL_SECONDS * 1000) return fail('code_expired');
+    if (grant.codeChallenge === undefined) return verifier === undefined ? ok(grant) : fail('code_verifier_unexpected');
+    if (verifier === undefined) return fail('code_verifier_missing');
     const expected = Buffer.from(grant.codeChallenge);
     const actual = Buffer.from(s256(verifier));
-    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { ok: false, reason: 'code_verifier_mismatch' };
-    return { ok: true, grant };
+    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return fail('code_verifier_mismatch');
+    return ok(grant);
   }
 }

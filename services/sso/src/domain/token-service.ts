@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TenantClients, TenantTransaction } from '@mindbot/db';
+import { fail, ok, type Result } from '@mindbot/errors';
 import {
   createRefreshToken,
   createSession,
@@ -26,8 +27,7 @@ export interface TokenPolicy {
   sessionTtlSeconds: number;
 }
 
-export type RefreshOutcome =
-  { ok: true; tokens: TokenResponse } | { ok: false; reason: 'unknown' | 'expired' | 'reused' | 'session_ended' | 'user_disabled' };
+export type RefreshFailure = 'unknown' | 'expired' | 'reused' | 'session_ended' | 'user_disabled';
 
 /** Platform tokens: short-lived ES256 access JWTs and rotating refresh tokens grouped in sessions. */
 export class TokenService {
@@ -53,24 +53,26 @@ export class TokenService {
   }
 
   /** Exchanges a refresh token for a new pair; an already rotated token revokes its whole session. */
-  async refresh(tenant: string, refreshToken: string, requestId?: string): Promise<RefreshOutcome> {
-    const outcome = await this.tenants.forTenant(tenant).transaction(async (tx): Promise<RefreshOutcome | { reused: string }> => {
-      const row = await lockRefreshToken(tx, refreshToken);
-      if (!row) return { ok: false, reason: 'unknown' };
-      if (row.rotated_at) {
-        await revokeSession(tx, row.session_id, 'refresh_token_reuse');
-        return { reused: row.session_id };
-      }
-      const session = await tx.authSession.findUnique({ where: { id: row.session_id }, include: { user: { select: { status: true } } } });
-      if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'session_ended' };
-      if (row.expires_at.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
-      if (session.user.status !== 'active') return { ok: false, reason: 'user_disabled' };
-      await tx.refreshToken.update({ where: { id: row.id }, data: { rotatedAt: new Date() } });
-      const expiresAt = new Date(Math.min(Date.now() + this.policy.refreshTokenTtlSeconds * 1000, session.expiresAt.getTime()));
-      const next = await createRefreshToken(tx, session.id, expiresAt);
-      const roles = await roleNamesOf(tx, session.userId);
-      return { ok: true, tokens: await this.respond(tenant, session.userId, roles, session.id, next) };
-    });
+  async refresh(tenant: string, refreshToken: string, requestId?: string): Promise<Result<TokenResponse, RefreshFailure>> {
+    const outcome = await this.tenants
+      .forTenant(tenant)
+      .transaction(async (tx): Promise<Result<TokenResponse, RefreshFailure> | { reused: string }> => {
+        const row = await lockRefreshToken(tx, refreshToken);
+        if (!row) return fail('unknown');
+        if (row.rotated_at) {
+          await revokeSession(tx, row.session_id, 'refresh_token_reuse');
+          return { reused: row.session_id };
+        }
+        const session = await tx.authSession.findUnique({ where: { id: row.session_id }, include: { user: { select: { status: true } } } });
+        if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return fail('session_ended');
+        if (row.expires_at.getTime() <= Date.now()) return fail('expired');
+        if (session.user.status !== 'active') return fail('user_disabled');
+        await tx.refreshToken.update({ where: { id: row.id }, data: { rotatedAt: new Date() } });
+        const expiresAt = new Date(Math.min(Date.now() + this.policy.refreshTokenTtlSeconds * 1000, session.expiresAt.getTime()));
+        const next = await createRefreshToken(tx, session.id, expiresAt);
+        const roles = await roleNamesOf(tx, session.userId);
+        return ok(await this.respond(tenant, session.userId, roles, session.id, next));
+      });
     if ('reused' in outcome) {
       await this.revocations.announce([outcome.reused]);
       await this.auditor.record(tenant, {
@@ -79,7 +81,7 @@ export class TokenService {
         data: { revokedSession: outcome.reused },
         requestId,
       });
-      return { ok: false, reason: 'reused' };
+      return fail('reused');
     }
     return outcome;
   }

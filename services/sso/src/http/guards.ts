@@ -1,17 +1,19 @@
 import type { Request, RequestHandler } from 'express';
 import { requireRole } from '@mindbot/auth';
 import type { Connection } from '../data/connection-repository.js';
-import type { Sso } from '../sso.js';
+import type { SsoDeps } from '../deps.js';
 import { refuseLogin } from './refuse-login.js';
+import type { RouteContext } from './route-context.js';
 import { requireTenantToken } from './tenant-auth.js';
 import type { TenantContext } from './tenant-context.js';
 
 /** A signed-in admin or owner of this host's tenant. */
-export function tenantAdmin(sso: Sso): RequestHandler[] {
+export function tenantAdmin(sso: SsoDeps): RequestHandler[] {
   return [requireTenantToken(sso.verifier, sso.tokens), requireRole('owner', 'admin')];
 }
 
-export function signedIn(sso: Sso): RequestHandler {
+/** A signed-in user of this host's tenant, from a session that is still live. */
+export function signedIn(sso: SsoDeps): RequestHandler {
   return requireTenantToken(sso.verifier, sso.tokens);
 }
 
@@ -24,23 +26,23 @@ export function requestIdOf(req: Request): string | undefined {
  * audited (back to `returnTo` when the sign-in's stored relay has one).
  */
 export async function loginConnection<K extends Connection['kind']>(
-  sso: Sso,
+  ctx: RouteContext,
   req: Request,
   tenant: TenantContext,
   id: string,
   kind: K,
   returnTo?: string,
 ): Promise<Extract<Connection, { kind: K }>> {
-  const connection = await sso.deps.tenants.forTenant(tenant.slug).transaction((tx) => sso.connections.find(tx, tenant.slug, id));
+  const connection = await ctx.sso.connectionAdmin.find(tenant.slug, id);
   if (connection?.kind !== kind)
-    return refuseLogin(sso.auditor, req, tenant.slug, {
+    return refuseLogin(ctx.sso.auditor, req, tenant.slug, {
       reason: 'unknown_connection',
       detail: id.slice(0, 64),
       status: 'not_found',
       returnTo,
     });
   if (connection.status !== 'active')
-    return refuseLogin(sso.auditor, req, tenant.slug, {
+    return refuseLogin(ctx.sso.auditor, req, tenant.slug, {
       reason: 'connection_disabled',
       connectionId: connection.id,
       status: 'forbidden',

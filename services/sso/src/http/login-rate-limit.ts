@@ -4,12 +4,12 @@ import { AppError } from '@mindbot/errors';
 import { RateLimiter } from '@mindbot/rate-limit';
 import { tenantKey } from '@mindbot/redis';
 import type { SsoConfig } from '../config.js';
-import type { Sso } from '../sso.js';
+import type { SsoDeps } from '../deps.js';
 import { tenantOf } from './tenant-context.js';
 
 /**
  * The sign-in attempts limiter: fixed windows in which every attempt counts, refused ones too, so a
- * client that keeps trying also uses up its tenant's budget. Built once per process (sso.ts), so
+ * client that keeps trying also uses up its tenant's budget. Built once per process (deps.ts), so
  * its in-process fallback (ADR 0053) is shared by every sign-in route.
  */
 export function createLoginLimiter(deps: ServiceDeps, config: SsoConfig): RateLimiter {
@@ -25,7 +25,7 @@ export function createLoginLimiter(deps: ServiceDeps, config: SsoConfig): RateLi
  * Counts a sign-in attempt against the client IP and the whole tenant (under the tenant's keys) and
  * answers a 429 problem with Retry-After once either limit is used up.
  */
-export function loginRateLimit(sso: Sso): RequestHandler {
+export function loginRateLimit(sso: SsoDeps): RequestHandler {
   const { SSO_LOGIN_RATE_PER_IP: perIp, SSO_LOGIN_RATE_PER_TENANT: perTenant } = sso.config;
   return async (req, res, next) => {
     const tenant = tenantOf(res).slug;

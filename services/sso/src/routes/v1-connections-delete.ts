@@ -1,23 +1,34 @@
-import type { Router } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError } from '@mindbot/errors';
-import { requestIdOf, tenantAdmin } from '../http/guards.js';
+import { requestIdOf } from '../http/guards.js';
+import type { AppRoute } from '../http/route-context.js';
+import { adminOnly, problem, signIn } from '../http/route-responses.js';
 import { tenantOf } from '../http/tenant-context.js';
-import type { Sso } from '../sso.js';
 
 /** DELETE /v1/sso/connections/:id: its identities go with it; its users stay. */
-export function v1ConnectionsDelete(router: Router, sso: Sso): void {
-  router.delete('/v1/sso/connections/:id', ...tenantAdmin(sso), async (req, res) => {
-    const tenant = tenantOf(res);
-    const id = String(req.params.id);
-    const deleted = await sso.deps.tenants.forTenant(tenant.slug).transaction((tx) => sso.connections.delete(tx, id));
-    if (!deleted) throw new AppError('not_found', 'No such connection.');
-    await sso.auditor.record(tenant.slug, {
-      action: 'sso.connection_deleted',
-      actorId: principalOf(res).userId,
-      target: id,
-      requestId: requestIdOf(req),
+export const v1ConnectionsDelete: AppRoute = {
+  spec: {
+    method: 'delete',
+    path: '/v1/sso/connections/:id',
+    operationId: 'deleteConnection',
+    summary: 'Delete a connection: its identities go with it, its users stay.',
+    auth: 'admin',
+    upstream: 'sso',
+    responses: { 204: { description: 'Deleted' }, 401: signIn, 403: adminOnly, 404: problem('No such connection') },
+  },
+  mount(router, ctx) {
+    router.delete('/v1/sso/connections/:id', ...ctx.admin, async (req, res) => {
+      const tenant = tenantOf(res);
+      const id = String(req.params.id);
+      const deleted = await ctx.sso.connectionAdmin.delete(tenant.slug, id);
+      if (!deleted.ok) throw new AppError('not_found', 'No such connection.');
+      await ctx.sso.auditor.record(tenant.slug, {
+        action: 'sso.connection_deleted',
+        actorId: principalOf(res).userId,
+        target: id,
+        requestId: requestIdOf(req),
+      });
+      res.status(204).end();
     });
-    res.status(204).end();
-  });
-}
+  },
+};

@@ -1,29 +1,48 @@
-import type { Router } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError, parseInput } from '@mindbot/errors';
 import { connectionUpdateRequestSchema, connectionSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { connectionView } from '../domain/connections.js';
-import { requestIdOf, tenantAdmin } from '../http/guards.js';
+import { requestIdOf } from '../http/guards.js';
+import type { AppRoute } from '../http/route-context.js';
+import { adminOnly, problem, signIn } from '../http/route-responses.js';
 import { tenantOf } from '../http/tenant-context.js';
-import type { Sso } from '../sso.js';
 
 /** PATCH /v1/sso/connections/:id: rename, enable/disable, change settings, rotate secrets, change role rules. */
-export function v1ConnectionsUpdate(router: Router, sso: Sso): void {
-  router.patch('/v1/sso/connections/:id', ...tenantAdmin(sso), async (req, res) => {
-    const tenant = tenantOf(res);
-    const input = parseInput(connectionUpdateRequestSchema, req.body);
-    const outcome = await sso.connectionAdmin.update(tenant.slug, String(req.params.id), input);
-    if (!outcome.ok) {
-      if ('notFound' in outcome) throw new AppError('not_found', 'No such connection.');
-      throw new AppError('validation_failed', 'The connection is invalid.', { errors: outcome.problems });
-    }
-    await sso.auditor.record(tenant.slug, {
-      action: 'sso.connection_updated',
-      actorId: principalOf(res).userId,
-      target: outcome.connection.id,
-      data: { fields: Object.keys(input), status: outcome.connection.status },
-      requestId: requestIdOf(req),
+export const v1ConnectionsUpdate: AppRoute = {
+  spec: {
+    method: 'patch',
+    path: '/v1/sso/connections/:id',
+    operationId: 'updateConnection',
+    summary: 'Rename, enable or disable, change settings, rotate secrets, change role rules.',
+    auth: 'admin',
+    upstream: 'sso',
+    body: connectionUpdateRequestSchema,
+    responses: {
+      200: { description: 'The connection', schema: connectionSchema },
+      400: problem('Invalid change'),
+      401: signIn,
+      403: adminOnly,
+      404: problem('No such connection'),
+    },
+  },
+  mount(router, ctx) {
+    router.patch('/v1/sso/connections/:id', ...ctx.admin, async (req, res) => {
+      const tenant = tenantOf(res);
+      const input = parseInput(connectionUpdateRequestSchema, req.body);
+      const outcome = await ctx.sso.connectionAdmin.update(tenant.slug, String(req.params.id), input);
+      if (!outcome.ok) {
+        if (outcome.failure === 'not_found') throw new AppError('not_found', 'No such connection.');
+        throw new AppError('validation_failed', 'The connection is invalid.', { errors: outcome.problems });
+      }
+      const connection = outcome.value;
+      await ctx.sso.auditor.record(tenant.slug, {
+        action: 'sso.connection_updated',
+        actorId: principalOf(res).userId,
+        target: connection.id,
+        data: { fields: Object.keys(input), status: connection.status },
+        requestId: requestIdOf(req),
+      });
+      res.json(connectionView(connection, tenant.publicOrigin) satisfies JsonAnswer<typeof connectionSchema>);
     });
-    res.json(connectionView(outcome.connection, tenant.publicOrigin) satisfies JsonAnswer<typeof connectionSchema>);
-  });
-}
+  },
+};

@@ -1,31 +1,48 @@
-import type { Router } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError } from '@mindbot/errors';
 import { emailDomainSchema, domainSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
-import { requestIdOf, tenantAdmin } from '../http/guards.js';
+import { requestIdOf } from '../http/guards.js';
+import type { AppRoute } from '../http/route-context.js';
+import { adminOnly, problem, signIn } from '../http/route-responses.js';
 import { tenantOf } from '../http/tenant-context.js';
-import type { Sso } from '../sso.js';
 
 /** POST /v1/sso/domains/:domain/verify: looks up the TXT record; a verified domain routes logins by email. */
-export function v1DomainsVerify(router: Router, sso: Sso): void {
-  router.post('/v1/sso/domains/:domain/verify', ...tenantAdmin(sso), async (req, res) => {
-    const tenant = tenantOf(res);
-    const domain = emailDomainSchema.safeParse(req.params.domain);
-    if (!domain.success) throw new AppError('not_found', 'No such domain.');
-    const outcome = await sso.domains.verify(tenant.slug, domain.data);
-    if (!outcome.ok) {
-      if (outcome.reason === 'record_missing')
-        throw new AppError('unprocessable', 'The TXT record was not found.', {
-          extensions: { recordName: `_mindbot-verification.${domain.data}` },
-        });
-      throw new AppError('not_found', 'No such domain.');
-    }
-    await sso.auditor.record(tenant.slug, {
-      action: 'sso.domain_verified',
-      actorId: principalOf(res).userId,
-      target: domain.data,
-      requestId: requestIdOf(req),
+export const v1DomainsVerify: AppRoute = {
+  spec: {
+    method: 'post',
+    path: '/v1/sso/domains/:domain/verify',
+    operationId: 'verifyDomain',
+    summary: 'Look up the TXT record; a verified domain routes sign-ins by email.',
+    auth: 'admin',
+    upstream: 'sso',
+    responses: {
+      200: { description: 'The verified domain', schema: domainSchema },
+      401: signIn,
+      403: adminOnly,
+      404: problem('No such domain'),
+      422: problem('The TXT record was not found'),
+    },
+  },
+  mount(router, ctx) {
+    router.post('/v1/sso/domains/:domain/verify', ...ctx.admin, async (req, res) => {
+      const tenant = tenantOf(res);
+      const domain = emailDomainSchema.safeParse(req.params.domain);
+      if (!domain.success) throw new AppError('not_found', 'No such domain.');
+      const outcome = await ctx.sso.domains.verify(tenant.slug, domain.data);
+      if (!outcome.ok) {
+        if (outcome.failure === 'record_missing')
+          throw new AppError('unprocessable', 'The TXT record was not found.', {
+            extensions: { recordName: `_mindbot-verification.${domain.data}` },
+          });
+        throw new AppError('not_found', 'No such domain.');
+      }
+      await ctx.sso.auditor.record(tenant.slug, {
+        action: 'sso.domain_verified',
+        actorId: principalOf(res).userId,
+        target: domain.data,
+        requestId: requestIdOf(req),
+      });
+      res.json(outcome.value satisfies JsonAnswer<typeof domainSchema>);
     });
-    res.json(outcome.domain satisfies JsonAnswer<typeof domainSchema>);
-  });
-}
+  },
+};

@@ -1,12 +1,34 @@
 import type { RequestHandler, Router } from 'express';
+import { fail } from '@mindbot/errors';
+import type { RouteSpec } from '@mindbot/http';
 import { samlLogoutPostSchema } from '@mindbot/sdk/schemas';
 import { samlOptionsFor } from '../domain/saml-login.js';
 import { acceptLogoutResponse, acceptPostedLogoutResponse, type LogoutResponseOutcome } from '../domain/saml-logout.js';
 import { loginConnection, requestIdOf } from '../http/guards.js';
 import { refuseLogin } from '../http/refuse-login.js';
-import { samlFormBody } from './v1-saml-acs-post.js';
+import type { AppRoute, RouteContext } from '../http/route-context.js';
+import { problem } from '../http/route-responses.js';
 import { tenantOf } from '../http/tenant-context.js';
-import type { Sso } from '../sso.js';
+import { samlFormBody } from './v1-saml-acs-post.js';
+
+const SLO_PATH = '/v1/sso/saml/:connectionId/slo';
+
+const samlLogout = (method: 'get' | 'post'): RouteSpec => ({
+  method,
+  path: SLO_PATH,
+  operationId: method === 'get' ? 'samlSingleLogoutRedirect' : 'samlSingleLogoutPost',
+  summary: `SAML single logout (${method === 'get' ? 'HTTP-Redirect binding, signature in the query' : 'HTTP-POST binding, form post with the signature in the XML'}): the IdP's signed LogoutRequest ends the matching sessions; its signed LogoutResponse, answering a pending LogoutRequest this connection sent at logout, completes that logout, once.`,
+  auth: 'public',
+  upstream: 'sso',
+  ...(method === 'post' ? { body: samlLogoutPostSchema, bodyMediaType: 'application/x-www-form-urlencoded' as const } : {}),
+  responses: {
+    204: { description: 'The LogoutResponse was accepted: the logout this SP started is completed' },
+    302: { description: 'Redirect to the IdP with a LogoutResponse' },
+    401: problem(
+      'Unsigned, signed by another key, not from the IdP, not successful, addressed elsewhere, or answering no pending request of this connection (the reason is audited, not told)',
+    ),
+  },
+});
 
 /**
  * GET|POST /v1/sso/saml/:connectionId/slo: single logout. A signed LogoutRequest from the IdP ends
@@ -16,15 +38,15 @@ import type { Sso } from '../sso.js';
  * connection's IdP and answer a pending request of this connection; it is used up and audited (the
  * platform session already ended at logout).
  */
-export function v1SamlSlo(router: Router, sso: Sso): void {
-  const [parseBody, refuseBody] = samlFormBody(sso);
-  const slo: RequestHandler = async (req, res) => {
+function singleLogout(ctx: RouteContext): RequestHandler {
+  const { sso } = ctx;
+  return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'POST') {
       res.status(405).set('Allow', 'GET, POST').end();
       return;
     }
     const tenant = tenantOf(res);
-    const connection = await loginConnection(sso, req, tenant, String(req.params.connectionId), 'saml');
+    const connection = await loginConnection(ctx, req, tenant, String(req.params.connectionId), 'saml');
     const body: unknown = req.body;
     const hasRequest = 'SAMLRequest' in req.query || (typeof body === 'object' && body !== null && 'SAMLRequest' in body);
     if (!hasRequest) {
@@ -45,14 +67,14 @@ export function v1SamlSlo(router: Router, sso: Sso): void {
         outcome =
           posted.success && posted.data.SAMLResponse !== undefined && !('SAMLResponse' in req.query)
             ? await acceptPostedLogoutResponse(context, posted.data.SAMLResponse, sso.config.SSO_SAML_MAX_BYTES)
-            : { ok: false, reason: 'saml_logout_response_missing' };
+            : fail('saml_logout_response_missing');
       }
       if (!outcome.ok)
-        return refuseLogin(sso.auditor, req, tenant.slug, { reason: outcome.reason, detail: outcome.detail, connectionId: connection.id });
+        return refuseLogin(sso.auditor, req, tenant.slug, { reason: outcome.failure, detail: outcome.detail, connectionId: connection.id });
       await sso.auditor.record(tenant.slug, {
         action: 'sso.sp_logout_completed',
         target: connection.id,
-        data: { inResponseTo: outcome.inResponseTo.slice(0, 200) },
+        data: { inResponseTo: outcome.value.slice(0, 200) },
         requestId: requestIdOf(req),
       });
       res.status(204).end();
@@ -68,17 +90,10 @@ export function v1SamlSlo(router: Router, sso: Sso): void {
     const run = await sso.saml.run(req, res, {
       config,
       onLogoutRequest: async (profile) => {
-        const ended = await sso.deps.tenants.forTenant(tenant.slug).transaction(async (tx) => {
-          const { count } = await tx.authSession.updateMany({
-            where: {
-              connectionId: connection.id,
-              samlNameId: profile.nameID,
-              revokedAt: null,
-              ...(profile.sessionIndex ? { samlSessionIndex: profile.sessionIndex } : {}),
-            },
-            data: { revokedAt: new Date(), revokedReason: 'saml_single_logout' },
-          });
-          return count;
+        const ended = await sso.logout.endSamlSessions(tenant.slug, {
+          connectionId: connection.id,
+          nameId: profile.nameID,
+          sessionIndex: profile.sessionIndex,
         });
         await sso.auditor.record(tenant.slug, {
           action: 'sso.single_logout',
@@ -95,5 +110,29 @@ export function v1SamlSlo(router: Router, sso: Sso): void {
         connectionId: connection.id,
       });
   };
-  router.all('/v1/sso/saml/:connectionId/slo', parseBody, refuseBody, slo);
 }
+
+const mounted = new WeakSet<Router>();
+
+/**
+ * Both bindings are one express route on `all()`: the handler tells them apart (and answers any
+ * other method 405, naming the two). Whichever of the two routes is mounted first mounts it.
+ */
+function mountSingleLogout(router: Router, ctx: RouteContext): void {
+  if (mounted.has(router)) return;
+  mounted.add(router);
+  const [parseBody, refuseBody] = samlFormBody(ctx.sso);
+  router.all(SLO_PATH, parseBody, refuseBody, singleLogout(ctx));
+}
+
+/** GET: the HTTP-Redirect binding (the signature in the query). */
+export const v1SamlSloRedirect: AppRoute = {
+  spec: samlLogout('get'),
+  mount: mountSingleLogout,
+};
+
+/** POST: the HTTP-POST binding (a form post, the signature in the XML). */
+export const v1SamlSloPost: AppRoute = {
+  spec: samlLogout('post'),
+  mount: mountSingleLogout,
+};

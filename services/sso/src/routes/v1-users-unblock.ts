@@ -1,26 +1,40 @@
-import type { Router } from 'express';
 import { principalOf } from '@mindbot/auth';
 import { AppError } from '@mindbot/errors';
 import { userStatusSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
-import { requestIdOf, tenantAdmin } from '../http/guards.js';
+import { requestIdOf } from '../http/guards.js';
+import type { AppRoute } from '../http/route-context.js';
+import { adminOnly, problem, signIn } from '../http/route-responses.js';
 import { tenantOf } from '../http/tenant-context.js';
-import type { Sso } from '../sso.js';
 
 /** POST /v1/users/:userId/unblock: an admin lets a blocked user of this tenant sign in again (their ended sessions stay ended). */
-export function v1UsersUnblock(router: Router, sso: Sso): void {
-  router.post('/v1/users/:userId/unblock', ...tenantAdmin(sso), async (req, res) => {
-    const tenant = tenantOf(res);
-    const userId = String(req.params.userId);
-    const { count } = await sso.deps.tenants
-      .forTenant(tenant.slug)
-      .transaction((tx) => tx.user.updateMany({ where: { id: userId }, data: { status: 'active', updatedAt: new Date() } }));
-    if (count === 0) throw new AppError('not_found', 'No such user.');
-    await sso.auditor.record(tenant.slug, {
-      action: 'user.unblocked',
-      actorId: principalOf(res).userId,
-      target: userId,
-      requestId: requestIdOf(req),
+export const v1UsersUnblock: AppRoute = {
+  spec: {
+    method: 'post',
+    path: '/v1/users/:userId/unblock',
+    operationId: 'unblockUser',
+    summary: 'Let a blocked user of this tenant sign in again (the sessions that ended stay ended).',
+    auth: 'admin',
+    upstream: 'sso',
+    responses: {
+      200: { description: 'Active again', schema: userStatusSchema },
+      401: signIn,
+      403: adminOnly,
+      404: problem('No such user'),
+    },
+  },
+  mount(router, ctx) {
+    router.post('/v1/users/:userId/unblock', ...ctx.admin, async (req, res) => {
+      const tenant = tenantOf(res);
+      const userId = String(req.params.userId);
+      const unblocked = await ctx.sso.users.unblock(tenant.slug, userId);
+      if (!unblocked.ok) throw new AppError('not_found', 'No such user.');
+      await ctx.sso.auditor.record(tenant.slug, {
+        action: 'user.unblocked',
+        actorId: principalOf(res).userId,
+        target: userId,
+        requestId: requestIdOf(req),
+      });
+      res.json({ userId, status: 'active', sessionsEnded: 0 } satisfies JsonAnswer<typeof userStatusSchema>);
     });
-    res.json({ userId, status: 'active', sessionsEnded: 0 } satisfies JsonAnswer<typeof userStatusSchema>);
-  });
-}
+  },
+};

@@ -5,7 +5,7 @@ import { TenantProvisioner } from '@mindbot/provisioning';
 import { buildServiceDeps, type ServiceDeps } from '@mindbot/service-runtime';
 import { captureLogger, createTestDatabase, testManifest, testRedisUrl, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { createSsoApp } from '../app.js';
-import { buildSso, type Sso, type SsoOverrides } from '../sso.js';
+import { buildSsoDeps, type SsoDeps, type SsoDepsOverrides } from '../deps.js';
 import { testSsoConfig } from './sso-test-config.js';
 
 export interface TestTenant {
@@ -16,7 +16,7 @@ export interface TestTenant {
 
 export interface SsoHarness {
   app: Express;
-  sso: Sso;
+  sso: SsoDeps;
   deps: ServiceDeps;
   database: TestDatabase;
   /** Every line the service logged. */
@@ -33,7 +33,7 @@ export interface SsoHarness {
 /** The real SSO app on a fresh database with the real Redis; tenants provisioned by the real provisioner. */
 export interface SsoHarnessOptions {
   env?: Record<string, string>;
-  overrides?: SsoOverrides;
+  overrides?: SsoDepsOverrides;
   /** Share another harness's database (its platform registry); else a fresh database, disposed on close. */
   database?: TestDatabase;
   /** Behind a proxy (the gateway), trust its X-Forwarded-Host as express does. */
@@ -56,7 +56,7 @@ export async function startSsoHarness(options: SsoHarnessOptions = {}): Promise<
   const migrations = await MigrationRunner.load(deps.pool);
   await migrations.migrate({ kind: 'platform', schema: 'platform' });
   const provisioner = new TenantProvisioner({ pool: deps.pool, platform: deps.platform, migrations, region: 'eu-west', actor: 'test' });
-  const sso = buildSso(deps, testSsoConfig(options.env), options.overrides);
+  const sso = buildSsoDeps(deps, testSsoConfig(options.env), options.overrides);
   const app = createSsoApp(deps, sso);
   return {
     app,

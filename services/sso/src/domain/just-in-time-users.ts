@@ -1,4 +1,5 @@
 import type { TenantTransaction } from '@mindbot/db';
+import { fail, ok, type Result } from '@mindbot/errors';
 import { newId } from '@mindbot/ids';
 import type { Connection } from '../data/connection-repository.js';
 
@@ -11,12 +12,17 @@ export interface AssertedIdentity {
   groups: string[];
 }
 
-export type ProvisionOutcome =
-  | { ok: true; userId: string; created: boolean; roles: string[] }
-  | { ok: false; reason: 'jit_disabled' | 'email_missing' | 'email_taken' | 'user_disabled' };
+/** The user an identity signs in as: found, or just created (`created`), with the roles its groups map to. */
+export interface IdentityUser {
+  userId: string;
+  created: boolean;
+  roles: string[];
+}
+
+export type JustInTimeFailure = 'jit_disabled' | 'email_missing' | 'email_taken' | 'user_disabled';
 
 /**
- * A unique constraint a provisioning transaction broke (Prisma P2002: users.email, or the identity's
+ * A unique constraint a just-in-time sign-in transaction broke (Prisma P2002: users.email, or the identity's
  * (connection, issuer, subject)): another first sign-in of the same person committed the row first.
  * Checking before inserting cannot rule this out; the database's constraint decides who was first.
  */
@@ -41,16 +47,17 @@ async function setRoles(tx: TenantTransaction, userId: string, roleNames: readon
 }
 
 /**
- * Just-in-time provisioning: the user is found by (connection, IdP issuer, IdP subject), never by
- * email; profile, groups and roles are refreshed at every login. A new identity whose email belongs
- * to an existing user is refused rather than silently linked.
+ * Users created just in time, at their first SSO sign-in: the user is found by (connection, IdP
+ * issuer, IdP subject), never by email; profile, groups and roles are refreshed at every login. A
+ * new identity is given a new user only when the tenant allows it (`createUsers`); one whose email
+ * belongs to an existing user is refused rather than silently linked.
  */
-export async function provisionIdentity(
+export async function findOrCreateUserJustInTime(
   tx: TenantTransaction,
   connection: Connection,
   asserted: AssertedIdentity,
-  options: { jitProvisioning: boolean },
-): Promise<ProvisionOutcome> {
+  options: { createUsers: boolean },
+): Promise<Result<IdentityUser, JustInTimeFailure>> {
   const email = asserted.email && EMAIL.test(asserted.email) ? asserted.email.toLowerCase() : undefined;
   const groups = asserted.groups.slice(0, 200).map((g) => g.slice(0, 255));
   const roleNames = mappedRoles(connection, groups);
@@ -59,18 +66,18 @@ export async function provisionIdentity(
     include: { user: { select: { status: true } } },
   });
   if (existing) {
-    if (existing.user.status !== 'active') return { ok: false, reason: 'user_disabled' };
+    if (existing.user.status !== 'active') return fail('user_disabled');
     await tx.userIdentity.update({
       where: { id: existing.id },
       data: { email: email ?? null, groups, lastLoginAt: new Date(), profile: { displayName: asserted.displayName ?? null } },
     });
     if (asserted.displayName)
       await tx.user.update({ where: { id: existing.userId }, data: { displayName: asserted.displayName, updatedAt: new Date() } });
-    return { ok: true, userId: existing.userId, created: false, roles: await setRoles(tx, existing.userId, roleNames) };
+    return ok({ userId: existing.userId, created: false, roles: await setRoles(tx, existing.userId, roleNames) });
   }
-  if (!options.jitProvisioning) return { ok: false, reason: 'jit_disabled' };
-  if (!email) return { ok: false, reason: 'email_missing' };
-  if (await tx.user.findUnique({ where: { email }, select: { id: true } })) return { ok: false, reason: 'email_taken' };
+  if (!options.createUsers) return fail('jit_disabled');
+  if (!email) return fail('email_missing');
+  if (await tx.user.findUnique({ where: { email }, select: { id: true } })) return fail('email_taken');
   const userId = newId('user');
   await tx.user.create({ data: { id: userId, email, displayName: asserted.displayName ?? null } });
   await tx.userIdentity.create({
@@ -85,5 +92,5 @@ export async function provisionIdentity(
       profile: { displayName: asserted.displayName ?? null },
     },
   });
-  return { ok: true, userId, created: true, roles: await setRoles(tx, userId, roleNames) };
+  return ok({ userId, created: true, roles: await setRoles(tx, userId, roleNames) });
 }

@@ -5,20 +5,24 @@ import type { SsoConfig } from './config.js';
 import { ConnectionRepository } from './data/connection-repository.js';
 import { memoryEphemeralStore, redisEphemeralStore, type EphemeralStore } from './data/ephemeral-store.js';
 import { Auditor } from './domain/audit.js';
+import { CodeExchange } from './domain/code-exchange.js';
 import { ConnectionAdmin } from './domain/connections.js';
 import { DomainVerification } from './domain/domain-verification.js';
 import { Envelope } from './domain/envelope.js';
+import { IdpSignIn } from './domain/idp-sign-in.js';
+import { Logout } from './domain/logout.js';
 import { OidcLogin } from './domain/oidc-login.js';
 import { PasswordLogin, type PasswordResetMailer } from './domain/passwords.js';
 import { SessionRevocations } from './domain/session-revocations.js';
 import { SignInCodes } from './domain/sign-in-codes.js';
 import { SigningKeys } from './domain/signing-keys.js';
 import { TokenService } from './domain/token-service.js';
+import { UserAdmin } from './domain/user-admin.js';
 import { createLoginLimiter } from './http/login-rate-limit.js';
 import { SamlPassport } from './http/saml-passport.js';
 
-/** Everything the SSO routes use, built once from the service's dependencies and its config. */
-export interface Sso {
+/** SSO's composition root: everything its routes use, built once from the service's dependencies and its config. */
+export interface SsoDeps {
   config: SsoConfig;
   deps: ServiceDeps;
   keys: SigningKeys;
@@ -35,18 +39,24 @@ export interface Sso {
   saml: SamlPassport;
   passwords: PasswordLogin;
   codes: SignInCodes;
+  /** Redeems a returnTo redirect's one-time code for a session. */
+  codeExchange: CodeExchange;
+  /** Completes a verified IdP sign-in: the user, found or created just in time, and its tokens or code. */
+  idpSignIn: IdpSignIn;
+  logout: Logout;
+  users: UserAdmin;
   /** Sign-in attempts per client IP and per tenant. */
   loginLimiter: RateLimiter;
 }
 
-export interface SsoOverrides {
+export interface SsoDepsOverrides {
   /** Where password-reset tokens go; the default records that one was sent and drops the token. */
   mailer?: PasswordResetMailer;
   /** The clock sign-in codes age by (tests move it forward instead of waiting). */
   now?: () => number;
 }
 
-export function buildSso(deps: ServiceDeps, config: SsoConfig, overrides: SsoOverrides = {}): Sso {
+export function buildSsoDeps(deps: ServiceDeps, config: SsoConfig, overrides: SsoDepsOverrides = {}): SsoDeps {
   const keys = SigningKeys.load({
     keys: config.SSO_SIGNING_KEYS.keys,
     signingKid: config.SSO_SIGNING_KID,
@@ -68,6 +78,7 @@ export function buildSso(deps: ServiceDeps, config: SsoConfig, overrides: SsoOve
     revocations,
   );
   const connections = new ConnectionRepository(new Envelope(config.SSO_SECRET_KEYS));
+  const codes = new SignInCodes(store, overrides.now ?? Date.now);
   const mailer: PasswordResetMailer = overrides.mailer ?? {
     send: async (tenant, _email, _token) => {
       await auditor.record(tenant, { action: 'password.reset_mail_unconfigured' });
@@ -98,11 +109,15 @@ export function buildSso(deps: ServiceDeps, config: SsoConfig, overrides: SsoOve
       clockSkewSeconds: config.SSO_CLOCK_SKEW_SECONDS,
     }),
     saml: new SamlPassport(),
-    codes: new SignInCodes(store, overrides.now ?? Date.now),
+    codes,
     loginLimiter: createLoginLimiter(deps, config),
     passwords: new PasswordLogin(deps.tenants, tokens, mailer, {
       maxFailures: config.SSO_PASSWORD_MAX_FAILURES,
       lockoutSeconds: config.SSO_PASSWORD_LOCKOUT_SECONDS,
     }),
+    codeExchange: new CodeExchange(deps.tenants, codes, tokens),
+    idpSignIn: new IdpSignIn(deps.tenants, tokens, codes),
+    logout: new Logout(deps.tenants, tokens, connections, store, config.SSO_CLOCK_SKEW_SECONDS),
+    users: new UserAdmin(deps.tenants, tokens),
   };
 }
