@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { TenantClients } from '@mindbot/db';
-import { newId } from '@mindbot/ids';
 import type { Logger } from '@mindbot/logger';
 import type { PgListener } from '../data/pg-listener.js';
+import { API_KEY_REVOKED_CHANNEL, ApiKeyRecords, type ApiKeyRow } from '../data/api-keys.js';
 
-export const API_KEY_REVOKED_CHANNEL = 'mindbot_api_key_revoked';
 /** What an API key may be allowed to do; a closed set, checked by the routes. */
 export const API_KEY_PERMISSIONS = ['voice:sessions', 'api-keys:read'] as const;
 export type ApiKeyPermission = (typeof API_KEY_PERMISSIONS)[number];
@@ -50,20 +49,6 @@ interface CachedVerification {
 
 const sha256 = (value: string): string => createHash('sha256').update(value, 'utf8').digest('hex');
 
-interface ApiKeyRow {
-  id: string;
-  name: string;
-  environment: string;
-  hint: string;
-  permissions: string[];
-  createdBy: string;
-  createdBySession: string | null;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-}
-
 function viewOf(row: ApiKeyRow): ApiKeyView {
   return {
     id: row.id,
@@ -89,9 +74,10 @@ function viewOf(row: ApiKeyRow): ApiKeyView {
 export class ApiKeys {
   private readonly cache = new Map<string, CachedVerification>();
   private readonly lastUsedWritten = new Map<string, number>();
+  private readonly records: ApiKeyRecords;
 
   constructor(
-    private readonly tenants: TenantClients,
+    tenants: TenantClients,
     private readonly logger: Logger,
     listener: PgListener | undefined,
     private readonly options: { ttlMs: number; negativeTtlMs: number; lastUsedEveryMs: number } = {
@@ -100,6 +86,7 @@ export class ApiKeys {
       lastUsedEveryMs: 60_000,
     },
   ) {
+    this.records = new ApiKeyRecords(tenants);
     listener?.on(API_KEY_REVOKED_CHANNEL, (payload) => this.cache.delete(payload));
     listener?.onReconnect(() => this.cache.clear());
   }
@@ -110,56 +97,26 @@ export class ApiKeys {
     creator: ApiKeyCreator,
   ): Promise<{ key: string; apiKey: ApiKeyView }> {
     const key = `mb_${input.environment}_${randomBytes(32).toString('base64url')}`;
-    const row = await this.tenants.forTenant(tenant).transaction(async (tx) => {
-      const created = await tx.apiKey.create({
-        data: {
-          id: newId('apiKey'),
-          name: input.name,
-          environment: input.environment,
-          secretHash: sha256(key),
-          hint: key.slice(-4),
-          permissions: [...new Set(input.permissions)],
-          createdBy: creator.userId,
-          createdBySession: creator.sessionId,
-          expiresAt: input.expiresAt ?? null,
-        },
-      });
-      await tx.auditEvent.create({
-        data: {
-          id: newId('audit'),
-          actorId: creator.userId,
-          action: 'api_key.created',
-          target: created.id,
-          data: { permissions: created.permissions, environment: created.environment, sessionId: creator.sessionId },
-        },
-      });
-      return created;
+    const row = await this.records.create(tenant, {
+      name: input.name,
+      environment: input.environment,
+      secretHash: sha256(key),
+      hint: key.slice(-4),
+      permissions: [...new Set(input.permissions)],
+      createdBy: creator.userId,
+      createdBySession: creator.sessionId,
+      expiresAt: input.expiresAt ?? null,
     });
     return { key, apiKey: viewOf(row) };
   }
 
   async list(tenant: string): Promise<ApiKeyView[]> {
-    const rows = await this.tenants
-      .forTenant(tenant)
-      .transaction((tx) => tx.apiKey.findMany({ orderBy: { createdAt: 'desc' }, take: 500 }));
-    return rows.map(viewOf);
+    return (await this.records.list(tenant, 500)).map(viewOf);
   }
 
-  /** Revokes a key (idempotent); false when the tenant has no such key. */
+  /** Revokes a key (idempotent) on every gateway; false when the tenant has no such key. */
   async revoke(tenant: string, id: string, actor: string): Promise<boolean> {
-    const hash = await this.tenants.forTenant(tenant).transaction(async (tx) => {
-      const row = await tx.apiKey.findUnique({ where: { id } });
-      if (!row) return undefined;
-      if (!row.revokedAt) {
-        await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
-        await tx.auditEvent.create({ data: { id: newId('audit'), actorId: actor, action: 'api_key.revoked', target: id, data: {} } });
-      }
-      // Delivered at commit to every gateway, this one included.
-      const channel = API_KEY_REVOKED_CHANNEL;
-      const payload = `${tenant}:${row.secretHash}`;
-      await tx.$executeRaw`SELECT pg_notify(${channel}, ${payload})`;
-      return row.secretHash;
-    });
+    const hash = await this.records.revoke(tenant, id, actor);
     if (hash === undefined) return false;
     this.cache.delete(`${tenant}:${hash}`);
     return true;
@@ -173,12 +130,7 @@ export class ApiKeys {
     const now = Date.now();
     let hit = this.cache.get(cacheKey);
     if (!hit || now - hit.at > (hit.value ? this.options.ttlMs : this.options.negativeTtlMs)) {
-      const row = await this.tenants.forTenant(tenant).transaction((tx) =>
-        tx.apiKey.findUnique({
-          where: { secretHash: hash },
-          select: { id: true, environment: true, permissions: true, revokedAt: true, expiresAt: true },
-        }),
-      );
+      const row = await this.records.bySecretHash(tenant, hash);
       const value =
         row && !row.revokedAt
           ? {
@@ -204,9 +156,8 @@ export class ApiKeys {
     if (now - last < this.options.lastUsedEveryMs) return;
     this.lastUsedWritten.set(id, now);
     if (this.lastUsedWritten.size > 50_000) this.lastUsedWritten.clear();
-    this.tenants
-      .forTenant(tenant)
-      .transaction((tx) => tx.apiKey.update({ where: { id }, data: { lastUsedAt: new Date(now) } }))
+    this.records
+      .recordUse(tenant, id, new Date(now))
       .catch((error: unknown) => this.logger.warn({ err: error, apiKeyId: id }, 'could not record API key use'));
   }
 }

@@ -63,6 +63,9 @@ export function callerOf(res: Response): Caller | undefined {
   return callerLocal.find(res);
 }
 
+/** The tenant roles that administer it (API keys, among others). */
+export const ADMIN_ROLES = ['owner', 'admin'] as const;
+
 /** A signed-in user is required (API keys are refused). */
 export function requireUser(...roles: readonly string[]): RequestHandler {
   return (_req, res, next) => {
@@ -85,6 +88,23 @@ export function requireUserOrKey(permission: string): RequestHandler {
       });
     if (caller.kind === 'api_key' && !caller.apiKey.permissions.includes(permission))
       throw new AppError('forbidden', `This API key lacks the permission ${permission}.`);
+    next();
+  };
+}
+
+/** A signed-in admin of the tenant, or an API key holding `permission`. */
+export function requireAdminOrKey(permission: string): RequestHandler {
+  return (_req, res, next) => {
+    const caller = callerOf(res);
+    if (!caller)
+      throw new AppError('unauthenticated', 'A Bearer access token or an API key is required.', {
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
+    const allowed =
+      caller.kind === 'user'
+        ? caller.principal.roles.some((r) => (ADMIN_ROLES as readonly string[]).includes(r))
+        : caller.apiKey.permissions.includes(permission);
+    if (!allowed) throw new AppError('forbidden', `This needs an admin, or an API key with ${permission}.`);
     next();
   };
 }

@@ -1,10 +1,8 @@
 import { apiKeyCreatedSchema, apiKeyCreateRequestSchema, problemSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { AppError, parseInput } from '@mindbot/errors';
-import { callerOf, requireUser } from '../http/authenticate.js';
+import { ADMIN_ROLES, callerOf, requireUser } from '../http/authenticate.js';
 import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';
-
-export const ADMIN_ROLES = ['owner', 'admin'] as const;
 
 /** POST /v1/api-keys — a tenant admin creates a key; the key is in this answer and nowhere else, ever. */
 export const v1ApiKeysCreate: AppRoute = {

@@ -1,10 +1,9 @@
 import { problemSchema } from '@mindbot/sdk/schemas';
 import { AppError } from '@mindbot/errors';
 import { isId } from '@mindbot/ids';
-import { callerOf, requireUser } from '../http/authenticate.js';
+import { ADMIN_ROLES, callerOf, requireUser } from '../http/authenticate.js';
 import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';
-import { ADMIN_ROLES } from './v1-api-keys-create.js';
 
 /** DELETE /v1/api-keys/:id — revokes at once on every gateway (NOTIFY); idempotent. Another tenant's key is a 404. */
 export const v1ApiKeysRevoke: AppRoute = {
