@@ -39,7 +39,7 @@ describe('Stripe webhooks for an account not recorded yet', () => {
    * the same fixture id for every account it creates; Stripe gives each its own, so the create's
    * answer (otherwise stripe-mock's, request checked against Stripe's spec) carries the tenant's.
    */
-  async function newTenant() {
+  async function newTenant(drain: 'billing' | 'own' = 'billing') {
     const slug = uniqueSlug('park');
     const manifest = testManifest(slug);
     await tenants.provision(manifest);
@@ -53,9 +53,12 @@ describe('Stripe webhooks for an account not recorded yet', () => {
       }),
     });
     const ctx = { platform: h.deps.platform, tenants: h.deps.tenants, stripe, logger: h.log.logger, livemode: false };
-    // Billing applies all of them, its tenants' events too, through its own webhook path.
-    const billing = new ConnectAccounts({ ...ctx, applyParkedEvents: (id) => applyParkedEvents(ctx, id, new Date()) });
-    return { slug, accountId, ensure: () => billing.ensure(manifest) };
+    // Billing applies all of them, its tenants' events too, through its own webhook path; the
+    // operator and the CLI pass no drain, so ensure applies the account's own events only.
+    const billing = new ConnectAccounts(
+      drain === 'billing' ? { ...ctx, applyParkedEvents: (id) => applyParkedEvents(ctx, id, new Date()) } : ctx,
+    );
+    return { slug, accountId, ctx, ensure: () => billing.ensure(manifest) };
   }
 
   const parkedOf = (accountId: string) =>
@@ -173,6 +176,28 @@ describe('Stripe webhooks for an account not recorded yet', () => {
     await t.ensure();
     expect((await parkedOf(t.accountId)).map((r) => r.applied_at)).toEqual([expect.any(Date)]);
     // Recorded in the tenant's processed events by the drain, so a redelivery changes nothing.
+    expect((await h.postEvent(failed)).body).toMatchObject({ outcome: 'duplicate', tenant: t.slug });
+  });
+
+  it("applies the account's own parked events when ensure runs without billing's drain (the operator, the CLI), and leaves a tenant event to billing", async () => {
+    const t = await newTenant('own');
+    const opened = h.event('account.updated', t.accountId, openAccountState(t.accountId), { created: nowSeconds() + 30 });
+    const failed = h.event('payment_intent.payment_failed', t.accountId, {
+      id: 'pi_parked_2',
+      object: 'payment_intent',
+      metadata: { mindbot_purchase: 'pur_none' },
+    });
+    expect((await h.postEvent(opened)).body.reason).toBe('parked');
+    expect((await h.postEvent(failed)).body.reason).toBe('parked');
+
+    const result = await t.ensure();
+    expect(result.condition).toMatchObject({ status: 'True', reason: 'SalesOpen' });
+    const appliedOf = async () => Object.fromEntries((await parkedOf(t.accountId)).map((r) => [r.event_id, r.applied_at !== null]));
+    expect(await appliedOf()).toEqual({ [opened.id]: true, [failed.id]: false });
+
+    // Billing's drain (the sweeper's, or the endpoint's on a redelivery) applies the rest through the live path.
+    await applyParkedEvents(t.ctx, t.accountId, new Date());
+    expect(await appliedOf()).toEqual({ [opened.id]: true, [failed.id]: true });
     expect((await h.postEvent(failed)).body).toMatchObject({ outcome: 'duplicate', tenant: t.slug });
   });
 
