@@ -1,3 +1,5 @@
+// Identity-provider and DNS doubles are subpath exports (`@mindbot/testing/saml-idp`, `/oidc-idp`,
+// `/test-dns`): they load samlify, oidc-provider and dns2, which most tests never need.
 export { createTestDatabase, testAdminUrl, type TestDatabase } from './test-database.js';
 export { uniqueSlug, testManifest } from './fixtures.js';
 export { captureLogger, type CapturedLogger } from './capture-logger.js';
