@@ -31,6 +31,7 @@ export async function runService<C extends ServiceConfig>(options: {
     poolMax: config.DATABASE_POOL_MAX,
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
+    registryTtlMs: config.REGISTRY_CACHE_TTL_MS,
   });
   const app = options.createApp(deps, config);
   const running = await startServer(app, {

@@ -18,6 +18,8 @@ export const serviceEnv = {
     .string()
     .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be a lower-case DNS name such as mindbot.ai')
     .default('localhost'),
+  /** Safety net for tenant registry cache entries (changes normally arrive at once through LISTEN/NOTIFY). */
+  REGISTRY_CACHE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   /** express "trust proxy": false, true, a hop count, or a list of addresses/subnets. */
   TRUST_PROXY: z
     .string()

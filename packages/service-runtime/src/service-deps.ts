@@ -3,6 +3,7 @@ import { createLifecycle, type Lifecycle, type ReadinessChecks } from '@mindbot/
 import type { Logger } from '@mindbot/logger';
 import { createMetrics, type Metrics } from '@mindbot/metrics';
 import { createRedis, pingRedis, RevokedSessionList, type Redis } from '@mindbot/redis';
+import { PgListener, TenantRegistry } from '@mindbot/tenant-registry';
 
 /** What every service's createApp receives: built once in main.ts (or by a test). */
 export interface ServiceDeps {
@@ -21,6 +22,10 @@ export interface ServiceDeps {
    * memory): give it to every token verifier. Single-node: only what this process adds itself.
    */
   revokedSessions: RevokedSessionList;
+  /** The tenant registry, cached in process and kept current by Postgres notifications: every service's one reader. */
+  registry: TenantRegistry;
+  /** The process's one LISTEN connection (the registry's invalidations; a service may listen on channels of its own). */
+  notifications: PgListener;
   readiness: ReadinessChecks;
   bodyLimit: string;
   trustProxy: boolean | number | string;
@@ -37,6 +42,8 @@ export function buildServiceDeps(options: {
   poolMax?: number;
   bodyLimit?: string;
   trustProxy?: boolean | number | string;
+  /** Safety net of registry cache entries (REGISTRY_CACHE_TTL_MS). */
+  registryTtlMs?: number;
 }): ServiceDeps {
   const pool = createPool(options.databaseUrl, { max: options.poolMax ?? 10, applicationName: `mindbot-${options.service}` });
   const platform = createPlatformClient(pool);
@@ -44,6 +51,13 @@ export function buildServiceDeps(options: {
   const redis = options.redisUrl ? createRedis(options.redisUrl, options.logger) : undefined;
   if (!redis) options.logger.warn('REDIS_URL is not set: running single-node (limits and caches are per process)');
   const revokedSessions = new RevokedSessionList(redis, options.logger);
+  const notifications = new PgListener(options.databaseUrl, options.logger, `mindbot-${options.service}-listener`);
+  const registry = new TenantRegistry(platform, notifications, {
+    region: options.region,
+    ...(options.registryTtlMs === undefined ? {} : { ttlMs: options.registryTtlMs }),
+  });
+  // Connects in the background and keeps retrying by itself; registry.ready() settles after the first attempt.
+  void notifications.start();
   const readiness: ReadinessChecks = {
     postgres: async () => {
       await pool.query('SELECT 1');
@@ -61,10 +75,13 @@ export function buildServiceDeps(options: {
     tenants,
     redis,
     revokedSessions,
+    registry,
+    notifications,
     readiness,
     bodyLimit: options.bodyLimit ?? '100kb',
     trustProxy: options.trustProxy ?? false,
     async close() {
+      await notifications.close();
       revokedSessions.close();
       redis?.disconnect();
       await tenants.close();

@@ -11,6 +11,15 @@ export const PLANS = ['starter', 'business', 'enterprise'] as const;
 /** The id of the persona every tenant has: its agentName, persona, voice and greeting. */
 export const DEFAULT_PERSONA_ID = 'default';
 
+/**
+ * What a manifest gets when it leaves a plan limit, a billing setting or an SSO setting out. The one
+ * place these values are written: the manifest schema below applies them, and the registry reader
+ * (@mindbot/tenant-registry) falls back to them for a registry row written before a field existed.
+ */
+export const PLAN_DEFAULTS = { requestsPerMinute: 600, concurrentSessions: 10, maxAgentReplicas: 5, agentPool: 'dedicated' } as const;
+export const BILLING_DEFAULTS = { currency: 'usd', platformFeePercent: 10 } as const;
+export const SSO_DEFAULTS = { passwordLogin: true, jitProvisioning: true } as const;
+
 export type Region = (typeof REGIONS)[number];
 export type Voice = (typeof VOICES)[number];
 export type PlanName = (typeof PLANS)[number];
@@ -142,10 +151,10 @@ export const tenantSpecSchema = z
     plan: z
       .object({
         name: z.enum(PLANS),
-        requestsPerMinute: z.int().min(1).max(1_000_000).default(600),
-        concurrentSessions: z.int().min(1).max(100_000).default(10),
-        maxAgentReplicas: z.int().min(1).max(200).default(5),
-        agentPool: z.enum(['dedicated', 'shared']).default('dedicated').meta({
+        requestsPerMinute: z.int().min(1).max(1_000_000).default(PLAN_DEFAULTS.requestsPerMinute),
+        concurrentSessions: z.int().min(1).max(100_000).default(PLAN_DEFAULTS.concurrentSessions),
+        maxAgentReplicas: z.int().min(1).max(200).default(PLAN_DEFAULTS.maxAgentReplicas),
+        agentPool: z.enum(['dedicated', 'shared']).default(PLAN_DEFAULTS.agentPool).meta({
           description:
             "Which workers answer this tenant's calls: its own agent Deployment, or the region's shared worker pool (no idle pod per tenant). Either way a job's credential reaches only that tenant and session.",
         }),
@@ -153,17 +162,17 @@ export const tenantSpecSchema = z
       .strict(),
     billing: z
       .object({
-        currency: z.enum(['usd', 'eur', 'gbp', 'cad', 'aud', 'sgd', 'jpy']).default('usd'),
-        platformFeePercent: z.number().min(0).max(50).default(10),
+        currency: z.enum(['usd', 'eur', 'gbp', 'cad', 'aud', 'sgd', 'jpy']).default(BILLING_DEFAULTS.currency),
+        platformFeePercent: z.number().min(0).max(50).default(BILLING_DEFAULTS.platformFeePercent),
       })
       .strict(),
     sso: z
       .object({
-        passwordLogin: z.boolean().default(true),
-        jitProvisioning: z.boolean().default(true),
+        passwordLogin: z.boolean().default(SSO_DEFAULTS.passwordLogin),
+        jitProvisioning: z.boolean().default(SSO_DEFAULTS.jitProvisioning),
       })
       .strict()
-      .default({ passwordLogin: true, jitProvisioning: true }),
+      .default({ ...SSO_DEFAULTS }),
     parentReseller: tenantSlugSchema.optional().meta({ description: 'Slug of the reseller tenant that sells to this one.' }),
     suspended: z.boolean().default(false).meta({ description: 'A suspended tenant runs no agents and is refused by the services.' }),
     dataRetention: z

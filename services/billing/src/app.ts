@@ -8,7 +8,7 @@ import { MeteringGate } from './http/metering-gate.js';
 import { registerParkedEventMetrics } from './http/parked-event-metrics.js';
 import type { AppRoute, RouteContext } from './http/route-context.js';
 import { requireServiceToken } from './http/service-auth.js';
-import { TenantDirectory, tenantFromPath, tenantFromToken } from './http/tenant-context.js';
+import { tenantFromPath, tenantFromToken } from './http/tenant-context.js';
 import { requireSessionCaller } from './http/job-auth.js';
 import { internalV1SessionsEnd } from './routes/internal-v1-sessions-end.js';
 import { internalV1SessionsEventsAppend } from './routes/internal-v1-sessions-events-append.js';
@@ -108,25 +108,23 @@ function routeContext(deps: ServiceDeps, billing: BillingDeps): RouteContext {
     deps.logger.warn(
       'activation failures are not limited per client IP: TRUST_PROXY does not cover the gateway, so every request seems to come from it',
     );
-  const directory = new TenantDirectory(deps.platform);
-  const user = [requireAuth(billing.verifier), tenantFromToken(directory)];
+  const user = [requireAuth(billing.verifier), tenantFromToken(deps.registry)];
   return {
     deps,
     billing,
-    directory,
     user,
     admin: [...user, requireRole(...ADMIN_ROLES)],
-    service: [requireServiceToken(billing.serviceTokens), tenantFromPath(directory)],
+    service: [requireServiceToken(billing.serviceTokens), tenantFromPath(deps.registry)],
     session: requireSessionCaller({
       serviceTokens: billing.serviceTokens,
-      directory,
+      registry: deps.registry,
       tenants: deps.tenants,
       clock: billing.clock,
       allowService: true,
     }),
     job: requireSessionCaller({
       serviceTokens: billing.serviceTokens,
-      directory,
+      registry: deps.registry,
       tenants: deps.tenants,
       clock: billing.clock,
       allowService: false,

@@ -71,8 +71,6 @@ const gatewayEnv = z
     RATE_LIMIT_PRINCIPAL_SHARE: share(0.5),
     /** Share of the tenant's per-minute budget one client IP may use. */
     RATE_LIMIT_IP_SHARE: share(0.5),
-    /** Safety net for registry cache entries (changes normally arrive at once through LISTEN/NOTIFY). */
-    REGISTRY_CACHE_TTL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   })
   .superRefine((env, ctx) => {
     const set = [env.LIVEKIT_URL, env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET].filter((v) => v !== undefined).length;

@@ -3,10 +3,9 @@ import { AppError } from '@mindbot/errors';
 import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from '@mindbot/auth';
 import { RateLimiter, type RedisDownPolicy } from '@mindbot/rate-limit';
 import type { ServiceDeps } from '@mindbot/service-runtime';
+import type { TenantRegistry } from '@mindbot/tenant-registry';
 import type { GatewayConfig } from './config.js';
-import { PgListener } from './data/pg-listener.js';
 import { AgentAvailability } from './domain/agent-availability.js';
-import { TenantRegistry } from './data/tenant-registry.js';
 import { ApiKeys } from './domain/api-keys.js';
 import { VoiceRooms, type LiveKitSettings } from './domain/voice-rooms.js';
 import { RegionMap } from './domain/regions.js';
@@ -18,6 +17,7 @@ export interface GatewayDeps {
   baseDomain: string;
   scheme: 'http' | 'https';
   regions: RegionMap;
+  /** The process's registry reader (ServiceDeps.registry). */
   registry: TenantRegistry;
   apiKeys: ApiKeys;
   limiter: RateLimiter;
@@ -28,12 +28,9 @@ export interface GatewayDeps {
   voiceSessions: VoiceSessions | undefined;
   /** Settles once the registry listener's first connection attempt is over (it retries by itself after). */
   listening: Promise<void>;
-  /** Stops the registry listener. */
-  close(): Promise<void>;
 }
 
 export interface GatewaySettings {
-  databaseUrl: string;
   region: string;
   baseDomain: string;
   scheme: 'http' | 'https';
@@ -45,7 +42,6 @@ export interface GatewaySettings {
   livekit: LiveKitSettings | undefined;
   whenRedisDown: RedisDownPolicy;
   limitShares: { principal: number; ip: number };
-  registryTtlMs: number;
   rateWindowMs?: number;
   /** Refuse voice sessions (503) when no worker of the tenant's agent name reports itself ready. */
   requireAgent?: boolean;
@@ -54,7 +50,6 @@ export interface GatewaySettings {
 /** The gateway's settings from its configuration; `revokedSessions` is the process's revocation list (ServiceDeps). */
 export function settingsFromConfig(config: GatewayConfig, revokedSessions: RevokedSessions): GatewaySettings {
   return {
-    databaseUrl: config.DATABASE_URL,
     region: config.MINDBOT_REGION,
     baseDomain: config.BASE_DOMAIN,
     scheme: config.PUBLIC_SCHEME,
@@ -83,18 +78,13 @@ export function settingsFromConfig(config: GatewayConfig, revokedSessions: Revok
     whenRedisDown: config.RATE_LIMIT_WHEN_REDIS_DOWN,
     requireAgent: config.VOICE_REQUIRE_AGENT,
     limitShares: { principal: config.RATE_LIMIT_PRINCIPAL_SHARE, ip: config.RATE_LIMIT_IP_SHARE },
-    registryTtlMs: config.REGISTRY_CACHE_TTL_MS,
   };
 }
 
-/** Builds the gateway's parts and starts the registry listener (it keeps retrying if Postgres is away). */
+/** Builds the gateway's parts over the shared ones (the registry and its listener come with ServiceDeps). */
 export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): GatewayDeps {
-  const listener = new PgListener(settings.databaseUrl, deps.logger);
-  const registry = new TenantRegistry(deps.platform, listener, { ttlMs: settings.registryTtlMs });
-  const apiKeys = new ApiKeys(deps.tenants, deps.logger, listener);
-  const listening = listener.start().catch((error: unknown) => {
-    deps.logger.warn({ err: error }, 'registry listener could not connect yet; retrying');
-  });
+  const registry = deps.registry;
+  const apiKeys = new ApiKeys(deps.tenants, deps.logger, deps.notifications);
   const billingUrl = new URL(settings.billingUrl);
   return {
     region: settings.region,
@@ -124,8 +114,7 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
           tenantBySlug: (slug) => registry.bySlug(slug),
         })
       : undefined,
-    listening,
-    close: () => listener.close(),
+    listening: registry.ready(),
   };
 }
 

@@ -7,13 +7,7 @@ await runService({
   service: 'gateway',
   loadConfig: () => loadGatewayConfig(),
   createApp: (deps, config) => {
-    // The registry listener connects in the background (it retries by itself) and closes with the rest.
-    const gateway = buildGatewayDeps(deps, settingsFromConfig(config, deps.revokedSessions));
-    const closeShared = deps.close.bind(deps);
-    deps.close = async () => {
-      await gateway.close();
-      await closeShared();
-    };
-    return createApp(deps, gateway);
+    // The registry listener (ServiceDeps) connects in the background, retries by itself, and closes with the rest.
+    return createApp(deps, buildGatewayDeps(deps, settingsFromConfig(config, deps.revokedSessions)));
   },
 });

@@ -85,7 +85,8 @@ export function createSsoApp(deps: ServiceDeps, sso: SsoDeps): Express {
   };
   const resolveTenant = () =>
     tenantContext({
-      platform: deps.platform,
+      registry: deps.registry,
+      region: deps.region,
       scheme: config.SSO_PUBLIC_SCHEME,
       baseDomain: config.BASE_DOMAIN,
       auditor: sso.auditor,

@@ -2,10 +2,11 @@ import type { RequestHandler, Response } from 'express';
 import type { TenantClients } from '@mindbot/db';
 import { AppError, parseInput } from '@mindbot/errors';
 import { responseLocal } from '@mindbot/http';
+import type { TenantRegistry } from '@mindbot/tenant-registry';
 import { JOB_TOKEN_GRACE_SECONDS, jobTokenMatches, looksLikeJobToken } from '../domain/job-tokens.js';
 import { sessionIdParams } from './schemas.js';
 import { requireServiceToken } from './service-auth.js';
-import { type TenantDirectory, tenantFromPath, tenantOf } from './tenant-context.js';
+import { tenantFromPath, tenantOf } from './tenant-context.js';
 
 /** The voice session a request on /internal/v1/tenants/:tenant/sessions/:id/… acts on, and whose user it is. */
 export interface SessionCaller {
@@ -39,7 +40,7 @@ function bearerOf(authorization: string | undefined): string | undefined {
  */
 export function requireSessionCaller(options: {
   serviceTokens: readonly string[];
-  directory: TenantDirectory;
+  registry: TenantRegistry;
   tenants: TenantClients;
   clock: () => Date;
   allowService: boolean;
@@ -82,5 +83,5 @@ export function requireSessionCaller(options: {
     req.log = req.log.child({ sessionId: id });
     next();
   };
-  return [credential, tenantFromPath(options.directory), session];
+  return [credential, tenantFromPath(options.registry), session];
 }

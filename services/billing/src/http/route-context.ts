@@ -5,13 +5,11 @@ import type { BillingDeps } from '../deps.js';
 import type { OnParked } from '../domain/parked-events.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import type { MeteringGate } from './metering-gate.js';
-import type { TenantDirectory } from './tenant-context.js';
 
 /** What every route of billing is mounted with. */
 export interface RouteContext {
   deps: ServiceDeps;
   billing: BillingDeps;
-  directory: TenantDirectory;
   /** A signed-in user of the tenant in the token (any role). */
   user: RequestHandler[];
   /** A tenant admin or owner. */

@@ -1,11 +1,9 @@
 import type { RequestHandler, Response } from 'express';
 import { principalOf } from '@mindbot/auth';
-import type { PlatformClient } from '@mindbot/db';
-import { AppError } from '@mindbot/errors';
 import { responseLocal } from '@mindbot/http';
-import { tenantSlugSchema } from '@mindbot/tenancy';
+import type { TenantRecord, TenantRegistry } from '@mindbot/tenant-registry';
 
-/** The tenant a request acts for, as the registry describes it. */
+/** The tenant a request acts for, as the registry describes it: what billing's routes use of it. */
 export interface TenantContext {
   slug: string;
   displayName: string;
@@ -18,70 +16,31 @@ export interface TenantContext {
   keepTranscripts: boolean;
 }
 
-interface CachedTenant {
-  value: TenantContext | 'suspended' | undefined;
-  until: number;
-}
-
-/** Registry reads, cached for a few seconds: the registry changes rarely and every request needs it. */
-export class TenantDirectory {
-  private readonly cache = new Map<string, CachedTenant>();
-
-  constructor(
-    private readonly platform: PlatformClient,
-    private readonly ttlMs = 5_000,
-  ) {}
-
-  async lookup(slug: string): Promise<TenantContext | 'suspended' | undefined> {
-    const hit = this.cache.get(slug);
-    if (hit && hit.until > Date.now()) return hit.value;
-    // The manifest's domains: the ones the gateway serves the tenant at (set by the platform engineer, so trusted as they are).
-    const row = await this.platform.tenant.findUnique({ where: { slug }, include: { domains: { orderBy: { domain: 'asc' } } } });
-    let value: TenantContext | 'suspended' | undefined;
-    if (!row?.home || row.status === 'deprovisioning' || row.status === 'provisioning') value = undefined;
-    else if (row.suspended || row.status === 'suspended') value = 'suspended';
-    else {
-      const billing = row.billing as { currency?: unknown; platformFeePercent?: unknown };
-      const limits = row.limits as { concurrentSessions?: unknown };
-      const agent = row.agent as { transcripts?: unknown };
-      value = {
-        slug,
-        displayName: row.displayName,
-        currency: typeof billing.currency === 'string' ? billing.currency : 'usd',
-        platformFeePercent: typeof billing.platformFeePercent === 'number' ? billing.platformFeePercent : 10,
-        domains: row.domains.map((d) => d.domain),
-        // The manifest's default when a registry row predates the limit.
-        concurrentSessions: typeof limits.concurrentSessions === 'number' ? limits.concurrentSessions : 10,
-        keepTranscripts: agent.transcripts !== false,
-      };
-    }
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(slug, { value, until: Date.now() + this.ttlMs });
-    return value;
-  }
-
-  /** Resolves the tenant or throws the answer: unknown here is a 404, suspended a 403. */
-  async require(slug: string): Promise<TenantContext> {
-    const found = tenantSlugSchema.safeParse(slug).success ? await this.lookup(slug) : undefined;
-    if (found === undefined) throw new AppError('not_found', 'No such tenant is served here.');
-    if (found === 'suspended') throw new AppError('tenant_suspended', 'This tenant is suspended.');
-    return found;
-  }
+function contextOf(tenant: TenantRecord): TenantContext {
+  return {
+    slug: tenant.slug,
+    displayName: tenant.displayName,
+    currency: tenant.billing.currency,
+    platformFeePercent: tenant.billing.platformFeePercent,
+    domains: tenant.domains,
+    concurrentSessions: tenant.limits.concurrentSessions,
+    keepTranscripts: tenant.keepTranscripts,
+  };
 }
 
 /** After requireAuth: the tenant comes from the token, never from the request. */
-export function tenantFromToken(directory: TenantDirectory): RequestHandler {
+export function tenantFromToken(registry: TenantRegistry): RequestHandler {
   return async (_req, res, next) => {
-    tenantLocal.set(res, await directory.require(principalOf(res).tenant));
+    tenantLocal.set(res, contextOf(await registry.servedBySlug(principalOf(res).tenant)));
     next();
   };
 }
 
 /** On /internal/v1/tenants/:tenant/… routes, after the service credential was checked. */
-export function tenantFromPath(directory: TenantDirectory): RequestHandler {
+export function tenantFromPath(registry: TenantRegistry): RequestHandler {
   return async (req, res, next) => {
     const slug = req.params.tenant;
-    tenantLocal.set(res, await directory.require(typeof slug === 'string' ? slug : ''));
+    tenantLocal.set(res, contextOf(await registry.servedBySlug(typeof slug === 'string' ? slug : '')));
     req.log = req.log.child({ tenantId: slug });
     next();
   };

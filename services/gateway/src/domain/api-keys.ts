@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { TenantClients } from '@mindbot/db';
 import type { Logger } from '@mindbot/logger';
-import type { PgListener } from '../data/pg-listener.js';
+import type { PgListener } from '@mindbot/tenant-registry';
 import { API_KEY_REVOKED_CHANNEL, ApiKeyRecords, type ApiKeyRow } from '../data/api-keys.js';
 
 /** What an API key may be allowed to do; a closed set, checked by the routes. */

@@ -6,7 +6,7 @@ import type { Logger } from '@mindbot/logger';
 import type { JobSessionState } from '@mindbot/sdk/agent-job';
 import { choosePersona, personasOf, roomNameOf } from '@mindbot/tenancy';
 import { tenantHasUser, voiceSessionOf } from '../data/tenant-lookups.js';
-import type { TenantRecord } from '../data/tenant-registry.js';
+import type { TenantRecord } from '@mindbot/tenant-registry';
 import type { AgentAvailability } from './agent-availability.js';
 import { roomMetadataSchema, safeJson, type VoiceRooms } from './voice-rooms.js';
 

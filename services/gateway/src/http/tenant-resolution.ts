@@ -1,47 +1,33 @@
 import type { RequestHandler, Response } from 'express';
-import { AppError } from '@mindbot/errors';
 import { hostOf, responseLocal } from '@mindbot/http';
 import { hostsOfTenant } from '@mindbot/tenancy';
-import type { TenantRecord } from '../data/tenant-registry.js';
+import { servingOf, type TenantRecord } from '@mindbot/tenant-registry';
 import type { GatewayDeps } from '../deps.js';
 
-/** The tenant a host names: `<slug>.<base domain>` (also `<slug>.<region>.<base domain>`), else one of the tenants' own domains. */
-export async function tenantOfHost(gateway: GatewayDeps, host: string): Promise<TenantRecord | null> {
-  const slug = gateway.regions.slugOfHost(host);
-  if (slug !== undefined) {
-    const bySlug = /^[a-z]([a-z0-9-]*[a-z0-9])?$/.test(slug) ? await gateway.registry.bySlug(slug) : null;
-    if (bySlug) return bySlug;
-  }
-  return gateway.registry.byDomain(host);
-}
-
 /**
- * Every tenant route starts here: the tenant comes from the verified host. Unknown → 404; another
- * region → a redirect for browsers or a 421 problem naming the regional URL, never served from
- * here; suspended → 403 tenant_suspended; not yet (or no longer) active → 503.
+ * Every tenant route starts here: the tenant comes from the verified host (`<slug>.<base domain>`,
+ * `<slug>.<region>.<base domain>`, or one of the tenants' own domains), and is served only when
+ * servingOf says so (the answers every service gives). A browser asking for another region's tenant
+ * is redirected to the tenant's regional URL instead of the 421.
  */
 export function resolveTenant(gateway: GatewayDeps): RequestHandler {
   return async (req, res, next) => {
     // `Host`, or `X-Forwarded-Host` only from a hop TRUST_PROXY trusts; a 400 when it names no valid host.
     const host = hostOf(req);
-    const tenant = await tenantOfHost(gateway, host);
-    if (!tenant || tenant.status === 'deprovisioning') throw new AppError('not_found', 'No tenant is served at this host.');
-    if (tenant.region !== gateway.region) {
-      const baseUrl = gateway.regions.baseUrlOf(tenant.slug, tenant.region);
-      const location = `${baseUrl}${req.originalUrl}`;
-      if ((req.method === 'GET' || req.method === 'HEAD') && req.accepts(['application/json', 'text/html']) === 'text/html') {
+    const serving = servingOf(await gateway.registry.byHost(host, gateway.baseDomain), {
+      region: gateway.region,
+      elsewhere: { baseUrlOf: (slug, region) => gateway.regions.baseUrlOf(slug, region), path: req.originalUrl },
+    });
+    if (!serving.served) {
+      const location = serving.problem.options.headers?.Location;
+      const browser = (req.method === 'GET' || req.method === 'HEAD') && req.accepts(['application/json', 'text/html']) === 'text/html';
+      if (location !== undefined && browser) {
         res.redirect(307, location);
         return;
       }
-      throw new AppError('misdirected_request', `This tenant is served in region ${tenant.region}; send the request to ${baseUrl}.`, {
-        extensions: { region: tenant.region, baseUrl },
-        headers: { Location: location },
-      });
+      throw serving.problem;
     }
-    if (!tenant.home) throw new AppError('unavailable', 'This tenant is not available in this region right now.');
-    if (tenant.suspended || tenant.status === 'suspended') throw new AppError('tenant_suspended', 'This tenant is suspended.');
-    if (tenant.status !== 'active')
-      throw new AppError('unavailable', 'This tenant is not available yet.', { headers: { 'Retry-After': '10' } });
+    const { tenant } = serving;
     tenantLocal.set(res, tenant);
     hostLocal.set(res, host);
     req.log = req.log.child({ tenantId: tenant.slug });

@@ -2,7 +2,7 @@ import { problemSchema, voiceSessionCreateRequestSchema, voiceSessionSchema, typ
 import { AppError, parseInput } from '@mindbot/errors';
 import { voiceSessionsOf } from '../deps.js';
 import type { StartVoiceSessionRefusal } from '../domain/voice-sessions.js';
-import type { TenantRecord } from '../data/tenant-registry.js';
+import type { TenantRecord } from '@mindbot/tenant-registry';
 import { callerOf, requireUserOrKey } from '../http/authenticate.js';
 import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';

@@ -89,13 +89,13 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     redisUrl,
     bodyLimit: options.bodyLimit ?? '100kb',
     trustProxy: options.trustProxy ?? false,
+    registryTtlMs: options.registryTtlMs ?? 60_000,
   });
   const migrations = await MigrationRunner.load(deps.pool);
   await migrations.migrate({ kind: 'platform', schema: 'platform' });
   const provisioner = new TenantProvisioner({ pool: deps.pool, platform: deps.platform, migrations, region, actor: 'test' });
   const issuer = options.issuer ?? (await createTestTokenIssuer());
   const settings: GatewaySettings = {
-    databaseUrl: database.url,
     region,
     baseDomain: 'localhost',
     scheme: 'http',
@@ -123,7 +123,6 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
           },
     whenRedisDown: options.whenRedisDown ?? 'local',
     limitShares: options.limitShares ?? { principal: 0.5, ip: 0.5 },
-    registryTtlMs: options.registryTtlMs ?? 60_000,
     requireAgent: options.requireAgent ?? false,
   };
   const gateway = buildGatewayDeps(deps, settings);
@@ -155,7 +154,6 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     },
     async close() {
       for (const server of servers) await server.close();
-      await gateway.close();
       await deps.close();
       if (ownDatabase) await database.dispose();
     },

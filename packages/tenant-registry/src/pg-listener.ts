@@ -3,10 +3,13 @@ import type { Logger } from '@mindbot/logger';
 
 export type NotificationHandler = (payload: string) => void;
 
+const CHANNEL_NAME = /^[a-z_][a-z0-9_]*$/;
+
 /**
- * One dedicated Postgres connection that LISTENs on a few channels and reconnects by itself with
- * capped backoff. Notifications sent while it was away are lost, so `onReconnect` handlers run after
- * every (re)connection: caches drop everything they hold then.
+ * One dedicated Postgres connection per process that LISTENs on a few channels and reconnects by
+ * itself with capped backoff. Notifications sent while it was away are lost, so `onReconnect`
+ * handlers run after every (re)connection: caches drop everything they hold then. A channel added
+ * while connected is listened to at once.
  */
 export class PgListener {
   private client: pg.Client | undefined;
@@ -15,42 +18,68 @@ export class PgListener {
   private closed = false;
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
-  private connectedOnce: Promise<void> | undefined;
+  private firstAttempt: Promise<void> | undefined;
+  private connecting: Promise<void> | undefined;
   connected = false;
 
   constructor(
     private readonly connectionString: string,
     private readonly logger: Logger,
+    /** Names the connection in pg_stat_activity (`mindbot-<service>-listener`). */
+    private readonly applicationName = 'mindbot-listener',
   ) {}
 
   on(channel: string, handler: NotificationHandler): void {
-    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Not a channel name: ${channel}`);
+    if (!CHANNEL_NAME.test(channel)) throw new Error(`Not a channel name: ${channel}`);
+    const known = this.handlers.has(channel);
     this.handlers.set(channel, [...(this.handlers.get(channel) ?? []), handler]);
+    const client = this.client;
+    if (!known && client) {
+      // A failed LISTEN means a broken connection: its error handler reconnects, and LISTENs on every channel then.
+      client
+        .query(`LISTEN ${channel}`)
+        .catch((error: unknown) => this.logger.warn({ err: error, channel }, 'registry listener could not listen'));
+    }
   }
 
   onReconnect(handler: () => void): void {
     this.reconnectHandlers.push(handler);
   }
 
-  /** Resolves once the first LISTEN is in place (or rejects if the first attempt fails; it keeps retrying). */
+  /**
+   * Starts listening. Settles once the first connection attempt is over, whatever its outcome: after
+   * a failure it keeps retrying by itself (and readers cache for a couple of seconds only meanwhile).
+   */
   start(): Promise<void> {
-    this.connectedOnce ??= this.connect();
-    return this.connectedOnce;
+    this.firstAttempt ??= this.attemptConnect().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'registry listener could not connect yet; retrying');
+    });
+    return this.firstAttempt;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    // A connection still being opened ends itself once it sees `closed`; wait for it, so nothing outlives close().
+    await this.connecting?.catch(() => undefined);
     const client = this.client;
     this.client = undefined;
     this.connected = false;
     await client?.end().catch(() => undefined);
   }
 
+  private attemptConnect(): Promise<void> {
+    const connecting = this.connect().finally(() => {
+      if (this.connecting === connecting) this.connecting = undefined;
+    });
+    this.connecting = connecting;
+    return connecting;
+  }
+
   private async connect(): Promise<void> {
     const client = new pg.Client({
       connectionString: this.connectionString,
-      application_name: 'mindbot-gateway-listener',
+      application_name: this.applicationName,
       connectionTimeoutMillis: 5_000,
       keepAlive: true,
     });
@@ -73,6 +102,7 @@ export class PgListener {
     });
     try {
       await client.connect();
+      // A live view of the keys: a channel added while these run is listened to as well.
       for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
     } catch (error) {
       fail(error);
@@ -95,7 +125,7 @@ export class PgListener {
     this.attempt += 1;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.connect().catch(() => undefined);
+      this.attemptConnect().catch(() => undefined);
     }, delay);
     this.timer.unref();
   }

@@ -1,72 +1,30 @@
-import { z } from 'zod';
-import type { PlatformClient, Prisma } from '@mindbot/db';
+import type { PlatformClient } from '@mindbot/db';
+import { slugOfPlatformHost, tenantSlugSchema } from '@mindbot/tenancy';
 import type { PgListener } from './pg-listener.js';
+import { servingOf } from './tenant-serving.js';
+import { toTenantRecord, WITH_DOMAINS, type TenantRecord } from './tenant-record.js';
 
 export const TENANT_CHANGED_CHANNEL = 'mindbot_tenant_changed';
-
-const brandingSchema = z.object({
-  logoUrl: z.string(),
-  primaryColor: z.string(),
-  accentColor: z.string(),
-  agentName: z.string(),
-  greeting: z.string(),
-});
-const limitsSchema = z.object({
-  requestsPerMinute: z.number().int().positive().default(600),
-  concurrentSessions: z.number().int().positive().default(10),
-  agentPool: z.enum(['dedicated', 'shared']).default('dedicated'),
-});
-const personaSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  voice: z.string(),
-  language: z.string().optional(),
-  instructions: z.string(),
-  greeting: z.string(),
-});
-const agentSchema = z
-  .object({
-    persona: z.string().default(''),
-    voice: z.string().default('aurora'),
-    language: z.string().default('en'),
-    personas: z.array(personaSchema).default([]),
-    defaultPersona: z.string().optional(),
-    onboardingGreeting: z.string().optional(),
-  })
-  .loose();
-
-/** A tenant as the gateway serves it, read from the platform registry. */
-export interface TenantRecord {
-  id: string;
-  slug: string;
-  displayName: string;
-  region: string;
-  /** provisioning | active | suspended | deprovisioning */
-  status: string;
-  /** Whether this region's database holds the tenant's data. */
-  home: boolean;
-  suspended: boolean;
-  branding: z.output<typeof brandingSchema>;
-  agent: z.output<typeof agentSchema>;
-  limits: z.output<typeof limitsSchema>;
-  /** The tenant's own host names (lower case). */
-  domains: string[];
-}
-
-const WITH_DOMAINS = { domains: { select: { domain: true } } } as const;
-type RegistryRow = Prisma.TenantGetPayload<{ include: typeof WITH_DOMAINS }>;
 
 interface Entry<T> {
   value: T;
   at: number;
 }
 
+export interface TenantRegistryOptions {
+  /** The region this process serves (`MINDBOT_REGION`): tenants of other regions are refused (servingOf). */
+  region: string;
+  /** Safety net of cached entries; changes normally arrive at once through LISTEN/NOTIFY. */
+  ttlMs?: number;
+  maxEntries?: number;
+}
+
 /**
- * The platform registry, cached in process. A change to a tenant row sends NOTIFY on
- * `mindbot_tenant_changed` (a trigger in the registry migration); the entries of that tenant and
- * every cached "unknown host" answer are dropped at once, so a new, changed or suspended tenant is
- * served correctly within the notification's latency. A TTL is the safety net, and it shrinks to a
- * couple of seconds while the listener is disconnected.
+ * The platform registry, cached in process: the one reader every service uses. A change to a tenant
+ * row sends NOTIFY on `mindbot_tenant_changed` (a trigger in the registry migration); the entries of
+ * that tenant and every cached "unknown host" answer are dropped at once, so a new, changed or
+ * suspended tenant is served correctly within the notification's latency. A TTL is the safety net,
+ * and it shrinks to a couple of seconds while the listener is disconnected.
  */
 export class TenantRegistry {
   private readonly bySlugCache = new Map<string, Entry<TenantRecord | null>>();
@@ -75,23 +33,32 @@ export class TenantRegistry {
   private readonly loadingHosts = new Map<string, Promise<string | null>>();
   /** Bumped by every invalidation, so a read that raced with one is not cached. */
   private generation = 0;
+  private readonly ttlMs: number;
 
   constructor(
     private readonly platform: PlatformClient,
     private readonly listener: PgListener | undefined,
-    private readonly options: { ttlMs: number; maxEntries?: number } = { ttlMs: 60_000 },
+    private readonly options: TenantRegistryOptions,
   ) {
+    this.ttlMs = options.ttlMs ?? 60_000;
     listener?.on(TENANT_CHANGED_CHANNEL, (slug) => this.invalidate(slug));
     listener?.onReconnect(() => this.clear());
   }
 
+  /** Settles once the listener's first connection attempt is over (it retries by itself after a failure). */
+  ready(): Promise<void> {
+    return this.listener ? this.listener.start() : Promise.resolve();
+  }
+
+  /** A tenant by slug; null for an unknown slug or one that is not a slug at all. */
   async bySlug(slug: string): Promise<TenantRecord | null> {
+    if (!tenantSlugSchema.safeParse(slug).success) return null;
     const hit = this.bySlugCache.get(slug);
     if (hit && this.fresh(hit)) return hit.value;
     return this.singleFlight(slug, async () => {
       const generation = this.generation;
       const row = await this.platform.tenant.findUnique({ where: { slug }, include: WITH_DOMAINS });
-      const record = row ? toRecord(row) : null;
+      const record = row ? toTenantRecord(row) : null;
       if (generation === this.generation) this.remember(this.bySlugCache, slug, record);
       return record;
     });
@@ -115,6 +82,20 @@ export class TenantRegistry {
     return slug === null ? null : this.bySlug(slug);
   }
 
+  /** The tenant a host names: `<slug>.<base domain>` (also `<slug>.<region>.<base domain>`), else one of the tenants' own domains. */
+  async byHost(host: string, baseDomain: string): Promise<TenantRecord | null> {
+    const slug = slugOfPlatformHost(host, baseDomain);
+    const bySlug = slug === undefined ? null : await this.bySlug(slug);
+    return bySlug ?? this.byDomain(host);
+  }
+
+  /** The tenant this region serves under `slug`; else throws the problem every service answers (servingOf). */
+  async servedBySlug(slug: string): Promise<TenantRecord> {
+    const serving = servingOf(await this.bySlug(slug), { region: this.options.region });
+    if (!serving.served) throw serving.problem;
+    return serving.tenant;
+  }
+
   /** Drops what is known about `slug` and every negative answer (a new domain may now resolve). */
   invalidate(slug: string): void {
     this.generation += 1;
@@ -129,7 +110,7 @@ export class TenantRegistry {
   }
 
   private fresh(entry: Entry<unknown>): boolean {
-    const ttl = this.listener && !this.listener.connected ? Math.min(2_000, this.options.ttlMs) : this.options.ttlMs;
+    const ttl = this.listener && !this.listener.connected ? Math.min(2_000, this.ttlMs) : this.ttlMs;
     return Date.now() - entry.at < ttl;
   }
 
@@ -146,20 +127,4 @@ export class TenantRegistry {
     this.loading.set(key, promise);
     return promise;
   }
-}
-
-function toRecord(row: RegistryRow): TenantRecord {
-  return {
-    id: row.id,
-    slug: row.slug,
-    displayName: row.displayName,
-    region: row.region,
-    status: row.status,
-    home: row.home,
-    suspended: row.suspended,
-    branding: brandingSchema.parse(row.branding),
-    agent: agentSchema.parse(row.agent),
-    limits: limitsSchema.parse(row.limits),
-    domains: row.domains.map((d) => d.domain),
-  };
 }
