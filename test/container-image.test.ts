@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { mainBundle, programs } from '../scripts/build/programs.js';
+import { bundlePath, mainBundle, programs } from '../scripts/build/programs.js';
 import { buildPrograms } from './support/compiled-programs.js';
 import { allOf, deploymentSchema, docsOf, jobSchema, renderChart, requireHelm } from './support/helm-chart.js';
 
@@ -351,10 +352,29 @@ describe('the platform image (Dockerfile)', () => {
         ].filter((p) => !shipped.has(p)),
       ).toEqual([]);
       expect(shipped.has('espeak-ng')).toBe(false);
+      // Every package a bundle imports when it loads is in the shipped tree (a devDependency there would stop the program at start).
+      await buildPrograms();
+      const imported = programs(repoRoot).flatMap((program) =>
+        program.entries.flatMap((entry) => {
+          const bundle = bundlePath(program, entry);
+          return [...read(bundle).matchAll(/^import (?:[^;]*? from )?"([^"]+)";$/gm)]
+            .map((m) => m[1] ?? '')
+            .filter((specifier) => !isBuiltin(specifier))
+            .map((specifier) => ({
+              bundle,
+              pkg: specifier
+                .split('/')
+                .slice(0, specifier.startsWith('@') ? 2 : 1)
+                .join('/'),
+            }));
+        }),
+      );
+      expect(imported.length).toBeGreaterThan(0);
+      expect(imported.filter(({ pkg }) => !shipped.has(pkg))).toEqual([]);
       // A dependency install script that allowScripts does not mention fails the build stage (ESTRICTALLOWSCRIPTS): review it in package.json.
       expect(outcomes).toEqual(installs.map(({ stage, command }) => ({ stage, command, code: 0, refused: [] })));
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 180_000);
 });
