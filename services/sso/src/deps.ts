@@ -99,11 +99,11 @@ export function buildSsoDeps(deps: ServiceDeps, config: SsoConfig, overrides: Ss
       revokedSessions: deps.revokedSessions,
     }),
     connections,
-    connectionAdmin: new ConnectionAdmin(deps.tenants, connections, {
+    connectionAdmin: new ConnectionAdmin(deps.tenants, connections, auditor, {
       allowInsecureUrls: config.SSO_ALLOW_INSECURE_IDP_URLS,
       maxXmlBytes: config.SSO_SAML_MAX_BYTES,
     }),
-    domains: new DomainVerification(deps.tenants, config.SSO_DNS_SERVERS),
+    domains: new DomainVerification(deps.tenants, auditor, config.SSO_DNS_SERVERS),
     oidc: new OidcLogin(store, {
       allowInsecureRequests: config.SSO_ALLOW_INSECURE_IDP_URLS,
       clockSkewSeconds: config.SSO_CLOCK_SKEW_SECONDS,
@@ -111,13 +111,13 @@ export function buildSsoDeps(deps: ServiceDeps, config: SsoConfig, overrides: Ss
     saml: new SamlPassport(),
     codes,
     loginLimiter: createLoginLimiter(deps, config),
-    passwords: new PasswordLogin(deps.tenants, tokens, mailer, {
+    passwords: new PasswordLogin(deps.tenants, tokens, mailer, auditor, {
       maxFailures: config.SSO_PASSWORD_MAX_FAILURES,
       lockoutSeconds: config.SSO_PASSWORD_LOCKOUT_SECONDS,
     }),
-    codeExchange: new CodeExchange(deps.tenants, codes, tokens),
-    idpSignIn: new IdpSignIn(deps.tenants, tokens, codes),
-    logout: new Logout(deps.tenants, tokens, connections, store, config.SSO_CLOCK_SKEW_SECONDS),
-    users: new UserAdmin(deps.tenants, tokens),
+    codeExchange: new CodeExchange(deps.tenants, codes, tokens, auditor),
+    idpSignIn: new IdpSignIn(deps.tenants, tokens, codes, auditor),
+    logout: new Logout(deps.tenants, tokens, connections, store, config.SSO_CLOCK_SKEW_SECONDS, auditor),
+    users: new UserAdmin(deps.tenants, tokens, auditor),
   };
 }

@@ -10,6 +10,12 @@ export interface AuditEntry {
   requestId?: string | undefined;
 }
 
+/** Who a use case acts for, as the audit log records it: the signed-in user (if any) and the request. */
+export interface Attribution {
+  actorId?: string | undefined;
+  requestId: string | undefined;
+}
+
 /** Writes to the tenant's append-only audit log (and the service log). */
 export class Auditor {
   constructor(

@@ -1,7 +1,8 @@
 import type { TenantClients } from '@mindbot/db';
 import { ok, type Result } from '@mindbot/errors';
 import { isActiveUser } from '../data/user-repository.js';
-import type { RedeemFailure, SignInCodes, SignInGrant } from './sign-in-codes.js';
+import type { Auditor } from './audit.js';
+import type { RedeemFailure, SignInCodes } from './sign-in-codes.js';
 import type { TokenResponse, TokenService } from './token-service.js';
 
 /** A user disabled since the IdP vouched for them: a failure of the Result shape that names the connection signed in through. */
@@ -11,7 +12,7 @@ export interface DisabledUser {
   connectionId: string;
 }
 
-export type CodeExchangeOutcome = Result<{ grant: SignInGrant; tokens: TokenResponse }, RedeemFailure> | DisabledUser;
+export type CodeExchangeOutcome = Result<TokenResponse, RedeemFailure> | DisabledUser;
 
 /**
  * Redeeming the one-time code of a returnTo redirect: the code is used up (see SignInCodes.redeem),
@@ -22,9 +23,10 @@ export class CodeExchange {
     private readonly tenants: TenantClients,
     private readonly codes: SignInCodes,
     private readonly tokens: TokenService,
+    private readonly auditor: Auditor,
   ) {}
 
-  async exchange(tenant: string, code: string, verifier: string | undefined): Promise<CodeExchangeOutcome> {
+  async exchange(tenant: string, code: string, verifier: string | undefined, requestId: string | undefined): Promise<CodeExchangeOutcome> {
     const redeemed = await this.codes.redeem(tenant, code, verifier);
     if (!redeemed.ok) return redeemed;
     const grant = redeemed.value;
@@ -40,6 +42,13 @@ export class CodeExchange {
       });
     });
     if (!tokens) return { ok: false, failure: 'user_disabled', connectionId: grant.connectionId };
-    return ok({ grant, tokens });
+    await this.auditor.record(tenant, {
+      action: 'sso.code_redeemed',
+      actorId: grant.userId,
+      target: grant.connectionId,
+      data: { method: grant.method, session: tokens.session_id, pkce: grant.codeChallenge !== undefined },
+      requestId,
+    });
+    return ok(tokens);
   }
 }

@@ -2,6 +2,7 @@ import type { TenantClients } from '@mindbot/db';
 import { fail, ok, type Result } from '@mindbot/errors';
 import { newId } from '@mindbot/ids';
 import type { Connection, ConnectionRepository } from '../data/connection-repository.js';
+import type { Attribution, Auditor } from './audit.js';
 import {
   oidcSecretsSchema,
   oidcSettingsSchema,
@@ -57,10 +58,11 @@ export class ConnectionAdmin {
   constructor(
     private readonly tenants: TenantClients,
     private readonly repository: ConnectionRepository,
+    private readonly auditor: Auditor,
     private readonly options: { allowInsecureUrls: boolean; maxXmlBytes: number },
   ) {}
 
-  async create(tenant: string, input: z.output<typeof connectionCreateRequestSchema>): Promise<ConnectionOutcome> {
+  async create(tenant: string, input: z.output<typeof connectionCreateRequestSchema>, by: Attribution): Promise<ConnectionOutcome> {
     const now = new Date();
     const base = {
       id: newId('connection'),
@@ -100,11 +102,17 @@ export class ConnectionAdmin {
     const insecure = this.insecureUrlProblem(connection);
     if (insecure) return invalid([insecure]);
     await this.tenants.forTenant(tenant).transaction((tx) => this.repository.save(tx, tenant, connection, true));
+    await this.auditor.record(tenant, { action: 'sso.connection_created', ...by, target: connection.id, data: { kind: connection.kind } });
     return ok(connection);
   }
 
-  async update(tenant: string, id: string, input: z.output<typeof connectionUpdateRequestSchema>): Promise<ConnectionOutcome<'not_found'>> {
-    return this.tenants.forTenant(tenant).transaction(async (tx): Promise<ConnectionOutcome<'not_found'>> => {
+  async update(
+    tenant: string,
+    id: string,
+    input: z.output<typeof connectionUpdateRequestSchema>,
+    by: Attribution,
+  ): Promise<ConnectionOutcome<'not_found'>> {
+    const outcome = await this.tenants.forTenant(tenant).transaction(async (tx): Promise<ConnectionOutcome<'not_found'>> => {
       const existing = await this.repository.find(tx, tenant, id);
       if (!existing) return fail('not_found');
       const base = {
@@ -134,6 +142,14 @@ export class ConnectionAdmin {
       await this.repository.save(tx, tenant, next, false);
       return ok(next);
     });
+    if (outcome.ok)
+      await this.auditor.record(tenant, {
+        action: 'sso.connection_updated',
+        ...by,
+        target: outcome.value.id,
+        data: { fields: Object.keys(input), status: outcome.value.status },
+      });
+    return outcome;
   }
 
   async find(tenant: string, id: string): Promise<Connection | undefined> {
@@ -150,9 +166,11 @@ export class ConnectionAdmin {
   }
 
   /** Its identities go with it; its users stay. */
-  async delete(tenant: string, id: string): Promise<Result<void, 'not_found'>> {
+  async delete(tenant: string, id: string, by: Attribution): Promise<Result<void, 'not_found'>> {
     const deleted = await this.tenants.forTenant(tenant).transaction((tx) => this.repository.delete(tx, id));
-    return deleted ? ok(undefined) : fail('not_found');
+    if (!deleted) return fail('not_found');
+    await this.auditor.record(tenant, { action: 'sso.connection_deleted', ...by, target: id });
+    return ok(undefined);
   }
 
   private insecureUrlProblem(connection: Connection): ConnectionProblem | undefined {

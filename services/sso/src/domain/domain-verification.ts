@@ -3,6 +3,7 @@ import { Resolver } from 'node:dns/promises';
 import type { TenantClients } from '@mindbot/db';
 import { fail, ok, type Result } from '@mindbot/errors';
 import { emailDomainSchema } from '@mindbot/sdk/schemas';
+import type { Attribution, Auditor } from './audit.js';
 
 /** The TXT record a tenant publishes to prove a domain: `_mindbot-verification.<domain>`. */
 export function verificationRecordName(domain: string): string {
@@ -39,13 +40,14 @@ export class DomainVerification {
 
   constructor(
     private readonly tenants: TenantClients,
+    private readonly auditor: Auditor,
     dnsServers: readonly string[] | undefined,
   ) {
     if (dnsServers && dnsServers.length > 0) this.resolver.setServers([...dnsServers]);
   }
 
-  async claim(tenant: string, domain: string, connectionId: string | null): Promise<DomainOutcome> {
-    return this.tenants.forTenant(tenant).transaction(async (tx): Promise<DomainOutcome> => {
+  async claim(tenant: string, domain: string, connectionId: string | null, by: Attribution): Promise<DomainOutcome> {
+    const outcome = await this.tenants.forTenant(tenant).transaction(async (tx): Promise<DomainOutcome> => {
       if (connectionId && !(await tx.ssoConnection.findUnique({ where: { id: connectionId }, select: { id: true } })))
         return fail('unknown_connection');
       const existing = await tx.ssoDomain.findUnique({ where: { domain } });
@@ -56,6 +58,8 @@ export class DomainVerification {
       const row = await tx.ssoDomain.create({ data: { domain, connectionId, verificationToken: randomBytes(16).toString('hex') } });
       return ok(view(row));
     });
+    if (outcome.ok) await this.auditor.record(tenant, { action: 'sso.domain_claimed', ...by, target: domain });
+    return outcome;
   }
 
   async list(tenant: string): Promise<DomainView[]> {
@@ -63,7 +67,7 @@ export class DomainVerification {
     return rows.map(view);
   }
 
-  async verify(tenant: string, domain: string): Promise<DomainOutcome> {
+  async verify(tenant: string, domain: string, by: Attribution): Promise<DomainOutcome> {
     const row = await this.tenants.forTenant(tenant).transaction((tx) => tx.ssoDomain.findUnique({ where: { domain } }));
     if (!row) return fail('not_found');
     const expected = `mindbot-verification=${row.verificationToken}`;
@@ -77,6 +81,7 @@ export class DomainVerification {
     const updated = await this.tenants
       .forTenant(tenant)
       .transaction((tx) => tx.ssoDomain.update({ where: { domain }, data: { verifiedAt: row.verifiedAt ?? new Date() } }));
+    await this.auditor.record(tenant, { action: 'sso.domain_verified', ...by, target: domain });
     return ok(view(updated));
   }
 

@@ -1,6 +1,7 @@
 import type { TenantClients } from '@mindbot/db';
 import { AppError, fail, ok, type Result } from '@mindbot/errors';
 import type { Connection } from '../data/connection-repository.js';
+import type { Auditor } from './audit.js';
 import { findOrCreateUserJustInTime, isUniqueViolation, type AssertedIdentity, type JustInTimeFailure } from './just-in-time-users.js';
 import type { SignInCodes } from './sign-in-codes.js';
 import type { SignInRelay } from './sign-in-relay.js';
@@ -13,12 +14,7 @@ import type { TokenResponse, TokenService } from './token-service.js';
 export type IdpSignInFailure = JustInTimeFailure | 'provisioning_conflict';
 
 /** A completed IdP sign-in: the session's tokens now, or a one-time code for the browser to redeem. */
-export interface IdpSignedIn {
-  userId: string;
-  created: boolean;
-  roles: string[];
-  answer: { tokens: TokenResponse } | { code: string; relay: SignInRelay };
-}
+export type IdpSignedIn = { tokens: TokenResponse } | { code: string; relay: SignInRelay };
 
 export interface IdpSignInInput {
   connection: Connection;
@@ -28,6 +24,7 @@ export interface IdpSignInInput {
   saml?: { nameId: string; sessionIndex: string | undefined } | undefined;
   /** A browser sign-in started with returnTo: it gets a code, and the session starts when the code is redeemed. */
   relay: SignInRelay | undefined;
+  requestId: string | undefined;
 }
 
 /** After an IdP's answer was verified: the user, found or created just in time, and the sign-in's answer. */
@@ -36,6 +33,7 @@ export class IdpSignIn {
     private readonly tenants: TenantClients,
     private readonly tokens: TokenService,
     private readonly codes: SignInCodes,
+    private readonly auditor: Auditor,
   ) {}
 
   async complete(tenant: string, input: IdpSignInInput): Promise<Result<IdpSignedIn, IdpSignInFailure>> {
@@ -62,9 +60,16 @@ export class IdpSignIn {
       });
     if (!outcome.ok) return outcome;
     const { tokens, ...user } = outcome.value;
-    if (tokens) return ok({ ...user, answer: { tokens } });
+    const audited = { action: 'sso.login_succeeded', actorId: user.userId, target: connection.id, requestId: input.requestId };
+    const base = { method: connection.kind, created: user.created, roles: user.roles };
+    if (tokens) {
+      await this.auditor.record(tenant, { ...audited, data: { ...base, session: tokens.session_id } });
+      return ok({ tokens });
+    }
     if (!relay) throw new AppError('internal', 'A sign-in ended with neither tokens nor a relay.');
     const code = await this.codes.issue(tenant, { userId: user.userId, ...session, codeChallenge: relay.codeChallenge });
-    return ok({ ...user, answer: { code, relay } });
+    const returnTo = new URL(relay.returnTo).origin;
+    await this.auditor.record(tenant, { ...audited, data: { ...base, returnTo, pkce: relay.codeChallenge !== undefined } });
+    return ok({ code, relay });
   }
 }

@@ -2,6 +2,7 @@ import type { TenantClients } from '@mindbot/db';
 import type { ConnectionRepository } from '../data/connection-repository.js';
 import type { EphemeralStore } from '../data/ephemeral-store.js';
 import { revokeSamlSessions, samlSignInOf } from '../data/session-repository.js';
+import type { Auditor } from './audit.js';
 import { spLogoutUrl } from './saml-logout.js';
 import type { TokenService } from './token-service.js';
 
@@ -19,6 +20,7 @@ export class Logout {
     private readonly connections: ConnectionRepository,
     private readonly store: EphemeralStore,
     private readonly clockSkewSeconds: number,
+    private readonly auditor: Auditor,
   ) {}
 
   /**
@@ -26,13 +28,25 @@ export class Logout {
    * everywhere). A session signed in through an active SAML connection that has an IdP SLO URL and
    * an SP key also gets the URL of a signed LogoutRequest, so the client can end the IdP session too.
    */
-  async logout(tenant: TenantOrigin, sessionId: string): Promise<{ logoutUrl: string | undefined }> {
+  async logout(
+    tenant: TenantOrigin,
+    caller: { userId: string; sessionId: string },
+    requestId: string | undefined,
+  ): Promise<{ logoutUrl: string | undefined }> {
+    const { sessionId } = caller;
     const session = await this.tenants.forTenant(tenant.slug).transaction((tx) => samlSignInOf(tx, sessionId));
     await this.tokens.revoke(tenant.slug, sessionId, 'logout');
     const logoutUrl =
       session?.connectionId && session.samlNameId
         ? await this.samlLogoutUrl(tenant, session.connectionId, session.samlNameId, session.samlSessionIndex)
         : undefined;
+    await this.auditor.record(tenant.slug, {
+      action: 'session.logout',
+      actorId: caller.userId,
+      target: sessionId,
+      ...(logoutUrl ? { data: { samlLogoutRequested: true } } : {}),
+      requestId,
+    });
     return { logoutUrl };
   }
 
@@ -40,8 +54,16 @@ export class Logout {
   async endSamlSessions(
     tenant: string,
     match: { connectionId: string; nameId: string; sessionIndex: string | undefined },
+    requestId: string | undefined,
   ): Promise<number> {
-    return this.tenants.forTenant(tenant).transaction((tx) => revokeSamlSessions(tx, match, 'saml_single_logout'));
+    const ended = await this.tenants.forTenant(tenant).transaction((tx) => revokeSamlSessions(tx, match, 'saml_single_logout'));
+    await this.auditor.record(tenant, {
+      action: 'sso.single_logout',
+      target: match.connectionId,
+      data: { sessionsEnded: ended },
+      requestId,
+    });
+    return ended;
   }
 
   private async samlLogoutUrl(

@@ -3,6 +3,7 @@ import type { TenantClients } from '@mindbot/db';
 import { fail, ok, type Result } from '@mindbot/errors';
 import { newId } from '@mindbot/ids';
 import { hashToken, newOpaqueToken, revokeUserSessions } from '../data/session-repository.js';
+import type { Auditor } from './audit.js';
 import type { TokenResponse, TokenService } from './token-service.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane (the library's default algorithm is argon2id). */
@@ -61,10 +62,36 @@ export class PasswordLogin {
     private readonly tenants: TenantClients,
     private readonly tokens: TokenService,
     private readonly mailer: PasswordResetMailer,
+    private readonly auditor: Auditor,
     private readonly policy: { maxFailures: number; lockoutSeconds: number },
   ) {}
 
-  async register(tenant: string, input: { email: string; password: string; displayName?: string | undefined }): Promise<RegisterOutcome> {
+  async register(
+    tenant: string,
+    input: { email: string; password: string; displayName?: string | undefined },
+    requestId: string | undefined,
+  ): Promise<RegisterOutcome> {
+    const outcome = await this.createAccount(tenant, input);
+    if (outcome.ok) await this.auditor.record(tenant, { action: 'password.registered', actorId: outcome.value.userId, requestId });
+    return outcome;
+  }
+
+  /** One answer for every failure (audited with its reason); repeated failures lock the account for a while. */
+  async login(tenant: string, input: { email: string; password: string }, requestId: string | undefined): Promise<LoginOutcome> {
+    const outcome = await this.checkPassword(tenant, input);
+    await this.auditor.record(
+      tenant,
+      outcome.ok
+        ? { action: 'password.login_succeeded', actorId: outcome.value.userId, requestId }
+        : { action: 'password.login_refused', data: { reason: outcome.failure }, requestId },
+    );
+    return outcome;
+  }
+
+  private async createAccount(
+    tenant: string,
+    input: { email: string; password: string; displayName?: string | undefined },
+  ): Promise<RegisterOutcome> {
     const problems = passwordProblems(input.password, input.email);
     if (problems.length > 0) return weak(problems);
     const passwordHash = await hash(input.password, ARGON2);
@@ -78,7 +105,7 @@ export class PasswordLogin {
     });
   }
 
-  async login(tenant: string, input: { email: string; password: string }): Promise<LoginOutcome> {
+  private async checkPassword(tenant: string, input: { email: string; password: string }): Promise<LoginOutcome> {
     const user = await this.tenants
       .forTenant(tenant)
       .transaction((tx) =>
@@ -111,7 +138,13 @@ export class PasswordLogin {
   }
 
   /** Sets a new password with a single-use, unexpired token; every session of the user ends. */
-  async reset(tenant: string, token: string, password: string): Promise<ResetOutcome> {
+  async reset(tenant: string, token: string, password: string, requestId: string | undefined): Promise<ResetOutcome> {
+    const outcome = await this.setPassword(tenant, token, password);
+    if (outcome.ok) await this.auditor.record(tenant, { action: 'password.reset', requestId });
+    return outcome;
+  }
+
+  private async setPassword(tenant: string, token: string, password: string): Promise<ResetOutcome> {
     // The user's sessions end in the same transaction; their access tokens are refused everywhere once it commits.
     return this.tokens.revoking(tenant, async (tx): Promise<{ result: ResetOutcome; ended: string[] }> => {
       const refused = (result: ResetOutcome) => ({ result, ended: [] });

@@ -2,6 +2,7 @@ import type { TenantClients } from '@mindbot/db';
 import { fail, ok, type Result } from '@mindbot/errors';
 import { revokeUserSessions, roleNamesOf } from '../data/session-repository.js';
 import { findUserProfile, setUserStatus, userExists, type UserProfile } from '../data/user-repository.js';
+import type { Attribution, Auditor } from './audit.js';
 import type { TokenService } from './token-service.js';
 
 /** Who acts: the signed-in admin or owner. */
@@ -19,6 +20,7 @@ export class UserAdmin {
   constructor(
     private readonly tenants: TenantClients,
     private readonly tokens: TokenService,
+    private readonly auditor: Auditor,
   ) {}
 
   async profile(tenant: string, userId: string): Promise<Result<UserProfile, 'not_found'>> {
@@ -27,21 +29,29 @@ export class UserAdmin {
   }
 
   /** Ends every session of a user; answers how many ended. */
-  async revokeSessions(tenant: string, userId: string): Promise<Result<number, 'not_found'>> {
-    return this.tokens.revoking<Result<number, 'not_found'>>(tenant, async (tx) => {
+  async revokeSessions(tenant: string, userId: string, by: Attribution): Promise<Result<number, 'not_found'>> {
+    const revoked = await this.tokens.revoking<Result<number, 'not_found'>>(tenant, async (tx) => {
       if (!(await userExists(tx, userId))) return { result: fail('not_found'), ended: [] };
       const ended = await revokeUserSessions(tx, userId, 'admin_revocation');
       return { result: ok(ended.length), ended };
     });
+    if (revoked.ok)
+      await this.auditor.record(tenant, { action: 'session.admin_revoked', ...by, target: userId, data: { sessionsEnded: revoked.value } });
+    return revoked;
   }
 
   /**
    * Blocks a user: no more sign-ins or refreshes, and every session ends; answers how many ended.
    * Only an owner may block an owner; nobody may block themselves.
    */
-  async block(tenant: string, actor: Actor, userId: string): Promise<Result<number, 'self' | 'not_found' | 'owner_only'>> {
+  async block(
+    tenant: string,
+    actor: Actor,
+    userId: string,
+    requestId: string | undefined,
+  ): Promise<Result<number, 'self' | 'not_found' | 'owner_only'>> {
     if (userId === actor.userId) return fail('self');
-    return this.tokens.revoking<Result<number, 'not_found' | 'owner_only'>>(tenant, async (tx) => {
+    const blocked = await this.tokens.revoking<Result<number, 'not_found' | 'owner_only'>>(tenant, async (tx) => {
       if (!(await userExists(tx, userId))) return { result: fail('not_found'), ended: [] };
       if ((await roleNamesOf(tx, userId)).includes('owner') && !actor.roles.includes('owner'))
         return { result: fail('owner_only'), ended: [] };
@@ -49,11 +59,22 @@ export class UserAdmin {
       const ended = await revokeUserSessions(tx, userId, 'user_blocked');
       return { result: ok(ended.length), ended };
     });
+    if (blocked.ok)
+      await this.auditor.record(tenant, {
+        action: 'user.blocked',
+        actorId: actor.userId,
+        target: userId,
+        data: { sessionsEnded: blocked.value },
+        requestId,
+      });
+    return blocked;
   }
 
   /** Lets a blocked user sign in again; the sessions that ended stay ended. */
-  async unblock(tenant: string, userId: string): Promise<Result<void, 'not_found'>> {
+  async unblock(tenant: string, userId: string, by: Attribution): Promise<Result<void, 'not_found'>> {
     const found = await this.tenants.forTenant(tenant).transaction((tx) => setUserStatus(tx, userId, 'active'));
-    return found ? ok(undefined) : fail('not_found');
+    if (!found) return fail('not_found');
+    await this.auditor.record(tenant, { action: 'user.unblocked', ...by, target: userId });
+    return ok(undefined);
   }
 }

@@ -27,43 +27,28 @@ export async function finishIdpLogin(
   },
 ): Promise<void> {
   const { tenant, connection, relay } = login;
-  const { auditor } = ctx.sso;
   const outcome = await ctx.sso.idpSignIn.complete(tenant.slug, {
     connection,
     identity: login.identity,
     createUsers: tenant.jitProvisioning,
     saml: login.saml,
     relay,
+    requestId: requestIdOf(req),
   });
   if (!outcome.ok) {
-    return refuseLogin(auditor, req, tenant.slug, {
+    return refuseLogin(ctx.sso.auditor, req, tenant.slug, {
       reason: outcome.failure,
       connectionId: connection.id,
       status: outcome.failure === 'provisioning_conflict' ? 'conflict' : 'forbidden',
       returnTo: relay?.returnTo,
     });
   }
-  const { userId, created, roles, answer } = outcome.value;
-  const base = { method: connection.kind, created, roles };
+  const answer = outcome.value;
   if ('tokens' in answer) {
-    await auditor.record(tenant.slug, {
-      action: 'sso.login_succeeded',
-      actorId: userId,
-      target: connection.id,
-      data: { ...base, session: answer.tokens.session_id },
-      requestId: requestIdOf(req),
-    });
     res.set('Cache-Control', 'no-store').json(answer.tokens satisfies JsonAnswer<typeof tokenResponseSchema>);
     return;
   }
   const location = new URL(answer.relay.returnTo);
-  await auditor.record(tenant.slug, {
-    action: 'sso.login_succeeded',
-    actorId: userId,
-    target: connection.id,
-    data: { ...base, returnTo: location.origin, pkce: answer.relay.codeChallenge !== undefined },
-    requestId: requestIdOf(req),
-  });
   location.hash = new URLSearchParams({ code: answer.code }).toString();
   // no-referrer: the page at returnTo must not pass this URL on; the fragment never leaves the browser anyway.
   res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(303, location.href);

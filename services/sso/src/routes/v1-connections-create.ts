@@ -28,17 +28,13 @@ export const v1ConnectionsCreate: AppRoute = {
     router.post('/v1/sso/connections', ...ctx.admin, async (req, res) => {
       const tenant = tenantOf(res);
       const input = parseInput(connectionCreateRequestSchema, req.body);
-      const outcome = await ctx.sso.connectionAdmin.create(tenant.slug, input);
+      const outcome = await ctx.sso.connectionAdmin.create(tenant.slug, input, {
+        actorId: principalOf(res).userId,
+        requestId: requestIdOf(req),
+      });
       if (!outcome.ok)
         throw new AppError('validation_failed', 'The connection is invalid.', { errors: 'problems' in outcome ? outcome.problems : [] });
       const connection = outcome.value;
-      await ctx.sso.auditor.record(tenant.slug, {
-        action: 'sso.connection_created',
-        actorId: principalOf(res).userId,
-        target: connection.id,
-        data: { kind: connection.kind },
-        requestId: requestIdOf(req),
-      });
       res
         .status(201)
         .location(`/v1/sso/connections/${connection.id}`)

@@ -20,14 +20,11 @@ export const v1ConnectionsDelete: AppRoute = {
     router.delete('/v1/sso/connections/:id', ...ctx.admin, async (req, res) => {
       const tenant = tenantOf(res);
       const id = String(req.params.id);
-      const deleted = await ctx.sso.connectionAdmin.delete(tenant.slug, id);
-      if (!deleted.ok) throw new AppError('not_found', 'No such connection.');
-      await ctx.sso.auditor.record(tenant.slug, {
-        action: 'sso.connection_deleted',
+      const deleted = await ctx.sso.connectionAdmin.delete(tenant.slug, id, {
         actorId: principalOf(res).userId,
-        target: id,
         requestId: requestIdOf(req),
       });
+      if (!deleted.ok) throw new AppError('not_found', 'No such connection.');
       res.status(204).end();
     });
   },

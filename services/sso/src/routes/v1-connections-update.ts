@@ -29,19 +29,15 @@ export const v1ConnectionsUpdate: AppRoute = {
     router.patch('/v1/sso/connections/:id', ...ctx.admin, async (req, res) => {
       const tenant = tenantOf(res);
       const input = parseInput(connectionUpdateRequestSchema, req.body);
-      const outcome = await ctx.sso.connectionAdmin.update(tenant.slug, String(req.params.id), input);
+      const outcome = await ctx.sso.connectionAdmin.update(tenant.slug, String(req.params.id), input, {
+        actorId: principalOf(res).userId,
+        requestId: requestIdOf(req),
+      });
       if (!outcome.ok) {
         if (outcome.failure === 'not_found') throw new AppError('not_found', 'No such connection.');
         throw new AppError('validation_failed', 'The connection is invalid.', { errors: outcome.problems });
       }
       const connection = outcome.value;
-      await ctx.sso.auditor.record(tenant.slug, {
-        action: 'sso.connection_updated',
-        actorId: principalOf(res).userId,
-        target: connection.id,
-        data: { fields: Object.keys(input), status: connection.status },
-        requestId: requestIdOf(req),
-      });
       res.json(connectionView(connection, tenant.publicOrigin) satisfies JsonAnswer<typeof connectionSchema>);
     });
   },

@@ -27,17 +27,14 @@ export const v1DomainsCreate: AppRoute = {
     router.post('/v1/sso/domains', ...ctx.admin, async (req, res) => {
       const tenant = tenantOf(res);
       const input = parseInput(domainClaimRequestSchema, req.body);
-      const outcome = await ctx.sso.domains.claim(tenant.slug, input.domain, input.connectionId);
+      const outcome = await ctx.sso.domains.claim(tenant.slug, input.domain, input.connectionId, {
+        actorId: principalOf(res).userId,
+        requestId: requestIdOf(req),
+      });
       if (!outcome.ok)
         throw new AppError('validation_failed', 'The domain claim is invalid.', {
           errors: [{ path: 'body.connectionId', message: 'must name a connection of this tenant' }],
         });
-      await ctx.sso.auditor.record(tenant.slug, {
-        action: 'sso.domain_claimed',
-        actorId: principalOf(res).userId,
-        target: input.domain,
-        requestId: requestIdOf(req),
-      });
       res.status(201).json(outcome.value satisfies JsonAnswer<typeof domainSchema>);
     });
   },

@@ -28,7 +28,10 @@ export const v1DomainsVerify: AppRoute = {
       const tenant = tenantOf(res);
       const domain = emailDomainSchema.safeParse(req.params.domain);
       if (!domain.success) throw new AppError('not_found', 'No such domain.');
-      const outcome = await ctx.sso.domains.verify(tenant.slug, domain.data);
+      const outcome = await ctx.sso.domains.verify(tenant.slug, domain.data, {
+        actorId: principalOf(res).userId,
+        requestId: requestIdOf(req),
+      });
       if (!outcome.ok) {
         if (outcome.failure === 'record_missing')
           throw new AppError('unprocessable', 'The TXT record was not found.', {
@@ -36,12 +39,6 @@ export const v1DomainsVerify: AppRoute = {
           });
         throw new AppError('not_found', 'No such domain.');
       }
-      await ctx.sso.auditor.record(tenant.slug, {
-        action: 'sso.domain_verified',
-        actorId: principalOf(res).userId,
-        target: domain.data,
-        requestId: requestIdOf(req),
-      });
       res.json(outcome.value satisfies JsonAnswer<typeof domainSchema>);
     });
   },

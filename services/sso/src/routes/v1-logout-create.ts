@@ -28,14 +28,7 @@ export const v1LogoutCreate: AppRoute = {
     router.post('/v1/auth/logout', ctx.signedIn, async (req, res) => {
       const tenant = tenantOf(res);
       const principal = principalOf(res);
-      const { logoutUrl } = await ctx.sso.logout.logout(tenant, principal.sessionId);
-      await ctx.sso.auditor.record(tenant.slug, {
-        action: 'session.logout',
-        actorId: principal.userId,
-        target: principal.sessionId,
-        ...(logoutUrl ? { data: { samlLogoutRequested: true } } : {}),
-        requestId: requestIdOf(req),
-      });
+      const { logoutUrl } = await ctx.sso.logout.logout(tenant, principal, requestIdOf(req));
       if (!logoutUrl) {
         res.status(204).end();
         return;

@@ -27,19 +27,12 @@ export const v1PasswordLogin: AppRoute = {
       const tenant = tenantOf(res);
       if (!tenant.passwordLogin) throw new AppError('forbidden', 'Password sign-in is not enabled for this tenant.');
       const input = parseInput(passwordLoginRequestSchema, req.body);
-      const outcome = await ctx.sso.passwords.login(tenant.slug, input);
+      const outcome = await ctx.sso.passwords.login(tenant.slug, input, requestIdOf(req));
       if (!outcome.ok) {
-        await ctx.sso.auditor.record(tenant.slug, {
-          action: 'password.login_refused',
-          data: { reason: outcome.failure },
-          requestId: requestIdOf(req),
-        });
         if (outcome.failure === 'locked') throw new AppError('rate_limited', 'Too many failed sign-ins; try again later.');
         throw new AppError('unauthenticated', 'The email or password is wrong.');
       }
-      const { userId, tokens: answer } = outcome.value;
-      await ctx.sso.auditor.record(tenant.slug, { action: 'password.login_succeeded', actorId: userId, requestId: requestIdOf(req) });
-      res.set('Cache-Control', 'no-store').json(answer satisfies JsonAnswer<typeof tokenResponseSchema>);
+      res.set('Cache-Control', 'no-store').json(outcome.value.tokens satisfies JsonAnswer<typeof tokenResponseSchema>);
     });
   },
 };

@@ -27,7 +27,7 @@ export const v1PasswordRegister: AppRoute = {
       const tenant = tenantOf(res);
       if (!tenant.passwordLogin) throw new AppError('forbidden', 'Password sign-in is not enabled for this tenant.');
       const input = parseInput(passwordRegisterRequestSchema, req.body);
-      const outcome = await ctx.sso.passwords.register(tenant.slug, input);
+      const outcome = await ctx.sso.passwords.register(tenant.slug, input, requestIdOf(req));
       if (!outcome.ok) {
         if (outcome.failure === 'policy')
           throw new AppError('validation_failed', 'The password does not meet the policy.', {
@@ -35,12 +35,10 @@ export const v1PasswordRegister: AppRoute = {
           });
         throw new AppError('conflict', 'An account with this email already exists.');
       }
-      const { userId, tokens: answer } = outcome.value;
-      await ctx.sso.auditor.record(tenant.slug, { action: 'password.registered', actorId: userId, requestId: requestIdOf(req) });
       res
         .status(201)
         .set('Cache-Control', 'no-store')
-        .json(answer satisfies JsonAnswer<typeof tokenResponseSchema>);
+        .json(outcome.value.tokens satisfies JsonAnswer<typeof tokenResponseSchema>);
     });
   },
 };

@@ -26,7 +26,7 @@ export const v1PasswordResetConfirm: AppRoute = {
       const tenant = tenantOf(res);
       if (!tenant.passwordLogin) throw new AppError('forbidden', 'Password sign-in is not enabled for this tenant.');
       const input = parseInput(passwordResetConfirmRequestSchema, req.body);
-      const outcome = await ctx.sso.passwords.reset(tenant.slug, input.token, input.password);
+      const outcome = await ctx.sso.passwords.reset(tenant.slug, input.token, input.password, requestIdOf(req));
       if (!outcome.ok) {
         if (outcome.failure === 'policy')
           throw new AppError('validation_failed', 'The password does not meet the policy.', {
@@ -34,7 +34,6 @@ export const v1PasswordResetConfirm: AppRoute = {
           });
         throw new AppError('bad_request', 'The reset token is invalid or expired.');
       }
-      await ctx.sso.auditor.record(tenant.slug, { action: 'password.reset', requestId: requestIdOf(req) });
       res.status(204).end();
     });
   },

@@ -90,17 +90,11 @@ function singleLogout(ctx: RouteContext): RequestHandler {
     const run = await sso.saml.run(req, res, {
       config,
       onLogoutRequest: async (profile) => {
-        const ended = await sso.logout.endSamlSessions(tenant.slug, {
-          connectionId: connection.id,
-          nameId: profile.nameID,
-          sessionIndex: profile.sessionIndex,
-        });
-        await sso.auditor.record(tenant.slug, {
-          action: 'sso.single_logout',
-          target: connection.id,
-          data: { sessionsEnded: ended },
-          requestId: requestIdOf(req),
-        });
+        await sso.logout.endSamlSessions(
+          tenant.slug,
+          { connectionId: connection.id, nameId: profile.nameID, sessionIndex: profile.sessionIndex },
+          requestIdOf(req),
+        );
       },
     });
     if (run.kind !== 'responded')

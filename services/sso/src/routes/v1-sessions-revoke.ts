@@ -26,15 +26,11 @@ export const v1SessionsRevoke: AppRoute = {
     router.post('/v1/users/:userId/sessions/revoke', ...ctx.admin, async (req, res) => {
       const tenant = tenantOf(res);
       const userId = String(req.params.userId);
-      const revoked = await ctx.sso.users.revokeSessions(tenant.slug, userId);
-      if (!revoked.ok) throw new AppError('not_found', 'No such user.');
-      await ctx.sso.auditor.record(tenant.slug, {
-        action: 'session.admin_revoked',
+      const revoked = await ctx.sso.users.revokeSessions(tenant.slug, userId, {
         actorId: principalOf(res).userId,
-        target: userId,
-        data: { sessionsEnded: revoked.value },
         requestId: requestIdOf(req),
       });
+      if (!revoked.ok) throw new AppError('not_found', 'No such user.');
       res.json({ sessionsEnded: revoked.value } satisfies JsonAnswer<typeof sessionsRevokedSchema>);
     });
   },

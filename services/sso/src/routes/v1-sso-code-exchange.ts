@@ -32,21 +32,13 @@ export const v1SsoCodeExchange: AppRoute = {
     router.post('/v1/sso/exchange', ctx.loginRateLimit, async (req, res) => {
       const tenant = tenantOf(res);
       const input = parseInput(ssoCodeExchangeRequestSchema, req.body);
-      const outcome = await ctx.sso.codeExchange.exchange(tenant.slug, input.code, input.code_verifier);
+      const outcome = await ctx.sso.codeExchange.exchange(tenant.slug, input.code, input.code_verifier, requestIdOf(req));
       if (!outcome.ok)
         return refuseLogin(ctx.sso.auditor, req, tenant.slug, {
           reason: outcome.failure,
           connectionId: 'connectionId' in outcome ? outcome.connectionId : undefined,
         });
-      const { grant, tokens: answer } = outcome.value;
-      await ctx.sso.auditor.record(tenant.slug, {
-        action: 'sso.code_redeemed',
-        actorId: grant.userId,
-        target: grant.connectionId,
-        data: { method: grant.method, session: answer.session_id, pkce: grant.codeChallenge !== undefined },
-        requestId: requestIdOf(req),
-      });
-      res.set('Cache-Control', 'no-store').json(answer satisfies JsonAnswer<typeof tokenResponseSchema>);
+      res.set('Cache-Control', 'no-store').json(outcome.value satisfies JsonAnswer<typeof tokenResponseSchema>);
     });
   },
 };

@@ -33,19 +33,12 @@ export const v1UsersBlock: AppRoute = {
       const tenant = tenantOf(res);
       const actor = principalOf(res);
       const userId = String(req.params.userId);
-      const blocked = await ctx.sso.users.block(tenant.slug, actor, userId);
+      const blocked = await ctx.sso.users.block(tenant.slug, actor, userId, requestIdOf(req));
       if (!blocked.ok) {
         if (blocked.failure === 'self') throw new AppError('unprocessable', 'You cannot block yourself.');
         if (blocked.failure === 'not_found') throw new AppError('not_found', 'No such user.');
         throw new AppError('forbidden', 'Only an owner may block an owner.');
       }
-      await ctx.sso.auditor.record(tenant.slug, {
-        action: 'user.blocked',
-        actorId: actor.userId,
-        target: userId,
-        data: { sessionsEnded: blocked.value },
-        requestId: requestIdOf(req),
-      });
       res.json({ userId, status: 'disabled', sessionsEnded: blocked.value } satisfies JsonAnswer<typeof userStatusSchema>);
     });
   },

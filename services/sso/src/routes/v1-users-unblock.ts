@@ -26,14 +26,8 @@ export const v1UsersUnblock: AppRoute = {
     router.post('/v1/users/:userId/unblock', ...ctx.admin, async (req, res) => {
       const tenant = tenantOf(res);
       const userId = String(req.params.userId);
-      const unblocked = await ctx.sso.users.unblock(tenant.slug, userId);
+      const unblocked = await ctx.sso.users.unblock(tenant.slug, userId, { actorId: principalOf(res).userId, requestId: requestIdOf(req) });
       if (!unblocked.ok) throw new AppError('not_found', 'No such user.');
-      await ctx.sso.auditor.record(tenant.slug, {
-        action: 'user.unblocked',
-        actorId: principalOf(res).userId,
-        target: userId,
-        requestId: requestIdOf(req),
-      });
       res.json({ userId, status: 'active', sessionsEnded: 0 } satisfies JsonAnswer<typeof userStatusSchema>);
     });
   },
