@@ -7,7 +7,7 @@ import type { EphemeralStore } from '../data/ephemeral-store.js';
 export const SIGN_IN_CODE_TTL_SECONDS = 60;
 
 /**
- * What a code stands for: a verified IdP sign-in of a provisioned user. The session (and so the
+ * What a code stands for: a verified IdP sign-in of a user found or created just in time. The session (and so the
  * tokens) starts only when the code is redeemed, so no token is ever stored or put in a URL.
  */
 const grantSchema = z.object({

@@ -39,7 +39,7 @@ export class TokenService {
     private readonly revocations: SessionRevocations,
   ) {}
 
-  /** Starts a session inside the caller's transaction (the one that provisioned or checked the user). */
+  /** Starts a session inside the caller's transaction (the one that found, created or checked the user). */
   async startSession(tx: TenantTransaction, tenant: string, session: Omit<NewSession, 'expiresAt'>): Promise<TokenResponse> {
     const now = Date.now();
     const sessionId = await createSession(tx, { ...session, expiresAt: new Date(now + this.policy.sessionTtlSeconds * 1000) });
