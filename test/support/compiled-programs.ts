@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { testRedisUrl } from '@mindbot/testing';
@@ -118,13 +118,20 @@ export async function initializedJobProcess(agent: ProgramProcess): Promise<{ pi
   return jobs.find((job) => agent.output.some((l) => l.includes(`"pid":${job.pid}`) && l.includes('"msg":"job runner initialized"')));
 }
 
-/** The direct children of a process: pid and command line (Linux `ps`). */
+/** The direct children of a process: pid and command line (Linux /proc). */
 export async function childProcesses(pid: number): Promise<{ pid: number; args: string }[]> {
-  const { stdout } = await run('ps', ['-o', 'pid=,args=', '--ppid', String(pid)]).catch(() => ({ stdout: '' }));
-  return stdout
-    .split('\n')
-    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
-    .flatMap((match) => (match?.[1] && match[2] ? [{ pid: Number(match[1]), args: match[2] }] : []));
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  const children = await Promise.all(
+    pids.map(async (name) => {
+      // Fields after the command name (in parentheses, which may hold spaces): state, then the parent's pid.
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent !== pid) return [];
+      const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
+      return [{ pid: Number(name), args: cmdline.split('\0').filter(Boolean).join(' ') }];
+    }),
+  );
+  return children.flat();
 }
 
 /** Resident memory of a process in bytes (Linux /proc), or undefined once it is gone. */
