@@ -1,6 +1,5 @@
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { samlPostSchema } from '@mindbot/sdk/schemas';
-import type { SsoDeps } from '../deps.js';
 import { checkVerifiedAssertion, pendingRequests, samlAcsOptionsFor, samlEndpoints } from '../domain/saml-login.js';
 import { takeSamlRelay } from '../domain/sign-in-relay.js';
 import { assertLoginResponseShape, parseUntrustedXml, SAML_ASSERTION_NS, XmlGuardError } from '../domain/xml-guard.js';
@@ -10,23 +9,8 @@ import { refuseLogin } from '../http/refuse-login.js';
 import { refusedSignInRedirect } from '../http/refused-sign-in-redirect.js';
 import type { AppRoute } from '../http/route-context.js';
 import { backToApp, lostRace, problem, refused, tokens } from '../http/route-responses.js';
+import { samlFormBody } from '../http/saml-form-body.js';
 import { tenantOf } from '../http/tenant-context.js';
-
-/**
- * The form body of a SAML POST, capped; an oversized or broken body is refused and audited like any
- * bad login (the error handler sits in the route's own stack, so it sees only this parser's errors).
- */
-export function samlFormBody(sso: SsoDeps): [RequestHandler, ErrorRequestHandler] {
-  const parse = express.urlencoded({ extended: false, limit: Math.ceil(sso.config.SSO_SAML_MAX_BYTES * 1.4) + 4096, parameterLimit: 10 });
-  const refused: ErrorRequestHandler = (error: unknown, req, res, next) => {
-    const tooLarge = typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.too.large';
-    refuseLogin(sso.auditor, req, tenantOf(res).slug, {
-      reason: tooLarge ? 'xml_too_large' : 'body_malformed',
-      status: tooLarge ? 'payload_too_large' : 'bad_request',
-    }).catch(next);
-  };
-  return [parse, refused];
-}
 
 const STATUS_OF = {
   xml_too_large: 'payload_too_large',

@@ -8,8 +8,8 @@ import { loginConnection, requestIdOf } from '../http/guards.js';
 import { refuseLogin } from '../http/refuse-login.js';
 import type { AppRoute, RouteContext } from '../http/route-context.js';
 import { problem } from '../http/route-responses.js';
+import { samlFormBody } from '../http/saml-form-body.js';
 import { tenantOf } from '../http/tenant-context.js';
-import { samlFormBody } from './v1-saml-acs-post.js';
 
 const SLO_PATH = '/v1/sso/saml/:connectionId/slo';
 
