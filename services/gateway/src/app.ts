@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { AppError } from '@mindbot/errors';
-import { buildOpenApi, createHttpApp, type RouteSpec } from '@mindbot/http';
+import { createHttpApp } from '@mindbot/http';
+import { OPENAPI_DOCUMENT_JSON } from '@mindbot/sdk/openapi';
 import { type ServiceDeps, httpOptionsOf } from '@mindbot/service-runtime';
 import type { GatewayDeps } from './deps.js';
 import { authenticate, requireUser } from './http/authenticate.js';
@@ -9,7 +10,7 @@ import { proxyTo } from './http/proxy.js';
 import { rateLimit } from './http/rate-limit.js';
 import type { AppRoute, RouteContext } from './http/route-context.js';
 import { resolveTenant } from './http/tenant-resolution.js';
-import { PROXIED_PREFIXES, PROXIED_ROUTE_SPECS } from './routes/proxied-routes.js';
+import { PROXIED_PREFIXES } from './http/proxied-prefixes.js';
 import { v1ApiKeysCreate } from './routes/v1-api-keys-create.js';
 import { v1ApiKeysList } from './routes/v1-api-keys-list.js';
 import { v1ApiKeysRevoke } from './routes/v1-api-keys-revoke.js';
@@ -30,11 +31,11 @@ export const TENANT_ROUTES: readonly AppRoute[] = [
 /** Routes without a tenant host: called by other systems, authenticated by signature. */
 export const PLATFORM_ROUTES: readonly AppRoute[] = [v1WebhooksLivekitReceive];
 
-/** The gateway's own documented routes: its part of the public OpenAPI document. */
+/**
+ * The gateway's own documented routes: its part of the public OpenAPI document, which
+ * `npm run generate:openapi` builds from every service's PUBLIC_ROUTES into @mindbot/sdk/openapi.
+ */
 export const PUBLIC_ROUTES: readonly AppRoute[] = [...TENANT_ROUTES, ...PLATFORM_ROUTES];
-
-/** Every documented operation, in /openapi.json. */
-export const API_SPECS: readonly RouteSpec[] = PUBLIC_ROUTES.map((r) => r.spec).concat(PROXIED_ROUTE_SPECS);
 
 function bytesOf(limit: string): number {
   const match = /^(\d+)(kb|mb)$/.exec(limit);
@@ -51,14 +52,13 @@ function bytesOf(limit: string): number {
  */
 export function createApp(deps: ServiceDeps, gateway?: GatewayDeps): Express {
   const ctx: RouteContext | undefined = gateway ? { deps, gateway } : undefined;
-  const openapi = JSON.stringify(buildOpenApi(API_SPECS, { version: '1.0.0' }));
   const bodyLimitBytes = bytesOf(deps.bodyLimit);
   return createHttpApp({
     ...httpOptionsOf(deps),
     service: 'gateway',
     rawRoutes: (app) => {
       app.get('/openapi.json', (_req, res) => {
-        res.type('application/json').set('Cache-Control', 'public, max-age=300').send(openapi);
+        res.type('application/json').set('Cache-Control', 'public, max-age=300').send(OPENAPI_DOCUMENT_JSON);
       });
       if (!ctx) return;
       const { upstreams } = ctx.gateway;

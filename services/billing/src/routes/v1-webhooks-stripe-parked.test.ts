@@ -193,11 +193,11 @@ describe('Stripe webhooks for an account not recorded yet', () => {
     const result = await t.ensure();
     expect(result.condition).toMatchObject({ status: 'True', reason: 'SalesOpen' });
     const appliedOf = async () => Object.fromEntries((await parkedOf(t.accountId)).map((r) => [r.event_id, r.applied_at !== null]));
-    expect(await appliedOf()).toEqual({ [opened.id]: true, [failed.id]: false });
+    expect(await appliedOf()).toEqual({ [String(opened.id)]: true, [String(failed.id)]: false });
 
     // Billing's drain (the sweeper's, or the endpoint's on a redelivery) applies the rest through the live path.
     await applyParkedEvents(t.ctx, t.accountId, new Date());
-    expect(await appliedOf()).toEqual({ [opened.id]: true, [failed.id]: true });
+    expect(await appliedOf()).toEqual({ [String(opened.id)]: true, [String(failed.id)]: true });
     expect((await h.postEvent(failed)).body).toMatchObject({ outcome: 'duplicate', tenant: t.slug });
   });
 

@@ -1,7 +1,3 @@
-import type { RouteSpec } from '@mindbot/http';
-import { BILLING_ROUTE_SPECS } from './proxied-billing-routes.js';
-import { SSO_ROUTE_SPECS } from './proxied-sso-routes.js';
-
 /**
  * Path prefixes served by billing and SSO through the gateway. Tenant prefixes pass tenant
  * resolution, CORS, authentication and rate limits first; billing's need a signed-in user (so a
@@ -29,6 +25,3 @@ export const PROXIED_PREFIXES = {
     open: ['/.well-known/jwks.json'],
   },
 } as const;
-
-/** Every public route of billing and SSO, as served through the gateway and documented in /openapi.json. */
-export const PROXIED_ROUTE_SPECS: readonly RouteSpec[] = [...BILLING_ROUTE_SPECS, ...SSO_ROUTE_SPECS];
