@@ -1,5 +1,3 @@
-import { slugOfPlatformHost } from '@mindbot/tenancy';
-
 /** Where each region serves a tenant, so a request that reached the wrong region can be sent on. */
 export class RegionMap {
   constructor(
@@ -13,10 +11,5 @@ export class RegionMap {
   baseUrlOf(tenant: string, region: string): string {
     const template = this.templates[region] ?? `${this.scheme}://{tenant}.${region}.${this.baseDomain}`;
     return template.replaceAll('{tenant}', tenant);
-  }
-
-  /** The slug named by a platform host: `<slug>.<base>` or `<slug>.<region>.<base>`; undefined for other hosts. */
-  slugOfHost(host: string): string | undefined {
-    return slugOfPlatformHost(host, this.baseDomain);
   }
 }
