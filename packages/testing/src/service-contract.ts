@@ -1,17 +1,27 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { MigrationRunner } from '@mindbot/db';
+import type { RouteSpec } from '@mindbot/http';
 import { buildServiceDeps, type ServiceDeps } from '@mindbot/service-runtime';
 import { captureLogger } from './capture-logger.js';
 import { freePort } from './free-port.js';
+import { routeCoverage } from './route-coverage.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { testRedisUrl } from './test-redis.js';
 
+/** A service's full app and the specs of every route it serves (public and internal). */
+export interface ServiceRoutes {
+  createFullApp(deps: ServiceDeps): Express;
+  specs: readonly RouteSpec[];
+}
+
 /**
  * What every service must do before any business route: health, readiness against its real
- * Postgres and Redis, metrics, problem responses. Each service's app.test.ts runs this suite.
+ * Postgres and Redis, metrics, problem responses; and, given its routes, serve exactly the routes
+ * its specs describe (the public OpenAPI document is built from those specs). Each service's
+ * app.test.ts runs this suite.
  */
-export function describeServiceContract(service: string, createApp: (deps: ServiceDeps) => Express): void {
+export function describeServiceContract(service: string, createApp: (deps: ServiceDeps) => Express, routes?: ServiceRoutes): void {
   describe(`${service}: the service contract`, () => {
     let database: TestDatabase;
     let deps: ServiceDeps;
@@ -90,5 +100,12 @@ export function describeServiceContract(service: string, createApp: (deps: Servi
       expect(malformed.status).toBe(400);
       expect(malformed.body.code).toBe('malformed_json');
     });
+
+    if (routes) {
+      it('serves exactly the routes its specs describe: none without a spec, no spec without a route', () => {
+        expect(routes.specs.length).toBeGreaterThan(0);
+        expect(routeCoverage(routes.createFullApp(deps), routes.specs)).toEqual({ undescribed: [], unserved: [] });
+      });
+    }
   });
 }

@@ -1,5 +1,7 @@
 import { describeServiceContract } from '@mindbot/testing';
-import { createApp } from './app.js';
+import { createApp, PUBLIC_ROUTES } from './app.js';
 import { testSsoConfig } from './testing/sso-test-config.js';
 
-describeServiceContract('sso', (deps) => createApp(deps, testSsoConfig()));
+const createSsoTestApp = (deps: Parameters<typeof createApp>[0]) => createApp(deps, testSsoConfig());
+
+describeServiceContract('sso', createSsoTestApp, { createFullApp: createSsoTestApp, specs: PUBLIC_ROUTES.map((route) => route.spec) });

@@ -11,7 +11,7 @@ const INERT_URL = 'http://127.0.0.1:9';
 
 /**
  * Billing's real app over inert Stripe and token settings, for reading which routes it serves
- * (the gateway's OpenAPI test); building it calls nothing.
+ * (its service-contract test); building it calls nothing.
  */
 export function createRoutesOnlyApp(deps: ServiceDeps): Express {
   return createApp(deps, {
