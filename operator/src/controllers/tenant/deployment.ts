@@ -85,7 +85,7 @@ export function desiredDeployment(ctx: TenantContext): KubeObject {
               args: [AGENT_COMMAND],
               ports: [{ name: 'http', containerPort: AGENT_PORT, protocol: 'TCP' }],
               env,
-              // tsx compiles the worker at start-up, a few seconds on a small CPU.
+              // The worker warms its idle job processes before it is healthy: a few seconds on a small CPU.
               startupProbe: { ...httpProbe('/healthz'), periodSeconds: 2, failureThreshold: 60 },
               readinessProbe: { ...httpProbe('/readyz'), periodSeconds: 10 },
               livenessProbe: { ...httpProbe('/healthz'), periodSeconds: 20 },
@@ -100,7 +100,7 @@ export function desiredDeployment(ctx: TenantContext): KubeObject {
                 runAsNonRoot: true,
                 capabilities: { drop: ['ALL'] },
               },
-              // tsx caches compiled TypeScript under the temp directory.
+              // A writable temp directory on a read-only root filesystem (Node and its libraries write temporary files).
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             },
           ],
