@@ -420,14 +420,12 @@ interface SessionRow {
 
 async function sessionRows(ids: string[]): Promise<SessionRow[]> {
   const { gateway: h, tenant } = requireContext();
-  return h.deps.tenants
-    .forTenant(tenant)
-    .transaction((tx) =>
-      tx.voiceSession.findMany({
-        where: { id: { in: ids } },
-        select: { id: true, status: true, lastHeartbeatAt: true, settledSeconds: true },
-      }),
-    );
+  return h.deps.tenants.forTenant(tenant).transaction((tx) =>
+    tx.voiceSession.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, status: true, lastHeartbeatAt: true, settledSeconds: true },
+    }),
+  );
 }
 
 /** Until every one of these sessions is ended (the agent settled it when the user left). */

@@ -15,12 +15,10 @@ export const brandingSchema = z
     agentName: z.string(),
     greeting: z.string(),
     language: z.string(),
-    personas: z
-      .array(z.object({ id: z.string(), name: z.string(), voice: z.string(), language: z.string(), greeting: z.string() }))
-      .meta({
-        description:
-          'The characters a user may pick when starting a voice session (`persona`), the default first; their instructions stay private.',
-      }),
+    personas: z.array(z.object({ id: z.string(), name: z.string(), voice: z.string(), language: z.string(), greeting: z.string() })).meta({
+      description:
+        'The characters a user may pick when starting a voice session (`persona`), the default first; their instructions stay private.',
+    }),
     defaultPersona: z.string(),
   })
   .meta({ id: 'Branding', description: "The tenant's public branding, for the web widget." });

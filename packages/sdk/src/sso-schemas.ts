@@ -63,15 +63,10 @@ const pkceValue = z.string().regex(/^[A-Za-z0-9_-]{43,128}$/, 'must be 43–128 
 export const ssoLoginQuerySchema = z.object({
   connection: z.string().min(1).max(64).optional(),
   email: emailSchema.optional(),
-  returnTo: z
-    .string()
-    .min(1)
-    .max(2048)
-    .optional()
-    .meta({
-      description:
-        "Where the browser goes after sign-in, on one of the tenant's own origins; the code comes back in its fragment (`#code=…`).",
-    }),
+  returnTo: z.string().min(1).max(2048).optional().meta({
+    description:
+      "Where the browser goes after sign-in, on one of the tenant's own origins; the code comes back in its fragment (`#code=…`).",
+  }),
   code_challenge: pkceValue
     .optional()
     .meta({ description: 'PKCE S256 challenge; the code exchange must then send the matching code_verifier. Only with returnTo.' }),
