@@ -3,7 +3,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -873,7 +873,8 @@ describe('the mindbot chart deploys the platform services', () => {
       // A bad DATABASE_URL: each program must refuse it at start-up (exit 2), which proves the entry point ran it.
       const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn(entrypoint, args, {
-          env: { PATH: process.env.PATH ?? '', DATABASE_URL: 'not-a-url' },
+          // The Node these tests run on (the image's release) first, however jest was started.
+          env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, DATABASE_URL: 'not-a-url' },
           stdio: ['ignore', 'ignore', 'pipe'],
         });
         let stderr = '';

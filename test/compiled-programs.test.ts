@@ -7,7 +7,6 @@ import { bundlePath, mainBundle, programs } from '../scripts/build/programs.js';
 import {
   agentEnv,
   billingEnv,
-  buildPrograms,
   compiled,
   initializedJobProcess,
   repoRoot,
@@ -26,7 +25,7 @@ describe('the compiled programs (npm run build)', () => {
   let agent: ProgramProcess | undefined;
 
   beforeAll(async () => {
-    [db, scratch] = await Promise.all([createTestDatabase(), mkdtemp(join(tmpdir(), 'mindbot-compiled-')), buildPrograms()]);
+    [db, scratch] = await Promise.all([createTestDatabase(), mkdtemp(join(tmpdir(), 'mindbot-compiled-'))]);
     const billingPort = await freePort();
     // Observes only: prints the stack of the code that opens the service's listening socket.
     const probe = join(scratch, 'listen-stack.mjs');

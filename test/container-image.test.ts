@@ -7,7 +7,6 @@ import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bundlePath, mainBundle, programs } from '../scripts/build/programs.js';
-import { buildPrograms } from './support/compiled-programs.js';
 import { allOf, deploymentSchema, docsOf, jobSchema, renderChart, requireHelm } from './support/helm-chart.js';
 
 // No Docker engine here (ARCHITECTURE.md): the Dockerfile is linted, not built. These are the rules
@@ -276,8 +275,7 @@ describe('the platform image (Dockerfile)', () => {
     }
     expect(read(script)).not.toContain('tsx');
 
-    // The real programs, built as the image builds them, on the Node these tests run on (the image's release).
-    await buildPrograms();
+    // The real programs, built as the image builds them (jest's global setup runs npm run build), on the Node these tests run on (the image's release).
     const PATH = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
     const help = await run(join(repoRoot, script), ['mindbot', '--help'], { env: { PATH } });
     expect(help.stdout).toContain('db');
@@ -353,7 +351,6 @@ describe('the platform image (Dockerfile)', () => {
       ).toEqual([]);
       expect(shipped.has('espeak-ng')).toBe(false);
       // Every package a bundle imports when it loads is in the shipped tree (a devDependency there would stop the program at start).
-      await buildPrograms();
       const imported = programs(repoRoot).flatMap((program) =>
         program.entries.flatMap((entry) => {
           const bundle = bundlePath(program, entry);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,7 @@ async function startRedis(): Promise<{ url: string; child: ChildProcess } | unde
   return undefined;
 }
 
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig: { rootDir: string }): Promise<void> {
   globalThis.__MINDBOT_TEST_SERVERS__ = {};
   const pgUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   if (await postgresAnswers(pgUrl)) {
@@ -78,4 +78,20 @@ export default async function globalSetup(): Promise<void> {
     globalThis.__MINDBOT_TEST_SERVERS__.redis = started.child;
     process.env.TEST_REDIS_URL = started.url;
   }
+
+  buildCompiledPrograms(globalConfig.rootDir);
+}
+
+/**
+ * The compiled programs (npm run build: a few seconds), built once before any test file: the tests
+ * that start them as the image does run in parallel workers, and a build in one would rewrite the
+ * bundles another is starting.
+ */
+function buildCompiledPrograms(repoRoot: string): void {
+  const build = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (build.status !== 0) throw new Error(`npm run build failed before the tests:\n${build.stdout}${build.stderr}`);
 }

@@ -13,6 +13,7 @@ export function valuesSchemaJson(): string {
     io: 'input',
     unrepresentable: 'throw',
     override: ({ jsonSchema }) => {
+      keyEnumAsPatternProperties(jsonSchema);
       // zod's int() is a safe integer and writes that range out; the chart states only the bounds the source gives.
       if (jsonSchema.type !== 'integer') return;
       if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
@@ -25,4 +26,18 @@ export function valuesSchemaJson(): string {
     ...schema,
   };
   return `${JSON.stringify(generated, null, 2)}\n`;
+}
+
+/**
+ * A record keyed by an enum (the voice map) becomes patternProperties with additionalProperties
+ * false: helm then names the unknown key ("additional properties 'robot' not allowed"), where zod's
+ * propertyNames makes it report a misleading path.
+ */
+function keyEnumAsPatternProperties(jsonSchema: Record<string, unknown>): void {
+  const names = jsonSchema.propertyNames as { enum?: unknown } | undefined;
+  const values = jsonSchema.additionalProperties;
+  if (jsonSchema.type !== 'object' || !Array.isArray(names?.enum) || typeof values !== 'object' || values === null) return;
+  jsonSchema.patternProperties = { [`^(${names.enum.map(String).join('|')})$`]: values };
+  jsonSchema.additionalProperties = false;
+  delete jsonSchema.propertyNames;
 }

@@ -74,7 +74,6 @@ const gateway = block({
     principalShare: z.number().gt(0).max(1).describe('RATE_LIMIT_PRINCIPAL_SHARE.'),
     ipShare: z.number().gt(0).max(1).describe('RATE_LIMIT_IP_SHARE.'),
   }),
-  registryCacheTtlMs: z.int().min(100).max(3_600_000).describe('REGISTRY_CACHE_TTL_MS.'),
   ingress: block({
     enabled: z.boolean().describe('Route the base domain and its wildcards to the gateway.'),
     className: z.string().describe('IngressClass name.'),
@@ -245,6 +244,11 @@ export const chartValuesSchema = block({
   }),
   services: block({
     databasePoolMax: z.int().min(1).max(200).describe('DATABASE_POOL_MAX.'),
+    registryCacheTtlMs: z
+      .int()
+      .min(100)
+      .max(3_600_000)
+      .describe("REGISTRY_CACHE_TTL_MS: safety net of every service's tenant registry cache."),
     bodyLimit: z
       .string()
       .regex(/^\d+(kb|mb)$/)

@@ -103,6 +103,7 @@ app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 - { name: PORT, value: "8080" }
 {{ include "mindbot.secretEnv" (list "DATABASE_URL" $ctx.Values.database.existingSecret $ctx.Values.database.key) }}
 - { name: DATABASE_POOL_MAX, value: {{ $ctx.Values.services.databasePoolMax | quote }} }
+- { name: REGISTRY_CACHE_TTL_MS, value: {{ $ctx.Values.services.registryCacheTtlMs | quote }} }
 {{- if $ctx.Values.redis.existingSecret }}
 {{ include "mindbot.secretEnv" (list "REDIS_URL" $ctx.Values.redis.existingSecret $ctx.Values.redis.key) }}
 {{- end }}
@@ -146,7 +147,6 @@ app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 - { name: RATE_LIMIT_WHEN_REDIS_DOWN, value: {{ $g.rateLimit.whenRedisDown | quote }} }
 - { name: RATE_LIMIT_PRINCIPAL_SHARE, value: {{ $g.rateLimit.principalShare | quote }} }
 - { name: RATE_LIMIT_IP_SHARE, value: {{ $g.rateLimit.ipShare | quote }} }
-- { name: REGISTRY_CACHE_TTL_MS, value: {{ $g.registryCacheTtlMs | quote }} }
 {{- end -}}
 
 {{- /* The agents' image: the platform image unless agent.image names another. */ -}}
