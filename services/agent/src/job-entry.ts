@@ -1,8 +1,8 @@
 import { type JobContext, defineAgent } from '@livekit/agents';
 import { createLogger } from '@mindbot/logger';
 import { loadAgentConfig } from './config.js';
-import { checkDispatch } from './job/dispatch.js';
-import { runCall } from './job/run-call.js';
+import { checkDispatch } from './domain/dispatch.js';
+import { runCall } from './domain/run-call.js';
 
 // The module @livekit/agents imports in each job process (its default export is the agent). The
 // worker already checked the dispatch before accepting; the job checks it again, since it is the

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { AgentServer, type JobRequest, ServerOptions, initializeLogger } from '@livekit/agents';
 import type { Logger } from '@mindbot/logger';
 import { agentNameOf, type AgentConfig } from './config.js';
-import { checkDispatch } from './job/dispatch.js';
+import { checkDispatch } from './domain/dispatch.js';
 import type { AgentMetrics } from './agent-metrics.js';
 
 /**
