@@ -18,6 +18,9 @@ import { v1BrandingGet } from './routes/v1-branding-get.js';
 import { v1VoiceSessionsCreate } from './routes/v1-voice-sessions-create.js';
 import { v1VoiceSessionsEnd } from './routes/v1-voice-sessions-end.js';
 import { v1WebhooksLivekitReceive } from './routes/v1-webhooks-livekit-receive.js';
+import { webHostedPageGet } from './routes/web-hosted-page-get.js';
+import { webWidgetFileGet } from './routes/web-widget-file-get.js';
+import { webWidgetLoaderGet } from './routes/web-widget-loader-get.js';
 
 /** The gateway's own tenant routes (after tenant resolution, CORS, authentication and rate limits). */
 export const TENANT_ROUTES: readonly AppRoute[] = [
@@ -30,6 +33,12 @@ export const TENANT_ROUTES: readonly AppRoute[] = [
 ];
 /** Routes without a tenant host: called by other systems, authenticated by signature. */
 export const PLATFORM_ROUTES: readonly AppRoute[] = [v1WebhooksLivekitReceive];
+
+/**
+ * What end users' browsers load from a tenant host: the hosted page and the web widget's files.
+ * Not API operations, so not in the public OpenAPI document (which the SDK is typed from).
+ */
+export const WEB_ROUTES: readonly AppRoute[] = [webHostedPageGet, webWidgetLoaderGet, webWidgetFileGet];
 
 /**
  * The gateway's own documented routes: its part of the public OpenAPI document, which
@@ -48,7 +57,7 @@ function bytesOf(limit: string): number {
  *
  * Order: platform routes (signed webhooks, JWKS, OpenAPI) → for every other /v1 path: tenant from
  * the host → CORS → credential → rate limit → proxied prefixes (streamed, before any body parsing)
- * → the gateway's own routes (JSON bodies).
+ * → the gateway's own routes (JSON bodies) → the hosted page and the widget's files (each resolving its tenant).
  */
 export function createApp(deps: ServiceDeps, gateway?: GatewayDeps): Express {
   const ctx: RouteContext | undefined = gateway ? { deps, gateway } : undefined;
@@ -84,6 +93,9 @@ export function createApp(deps: ServiceDeps, gateway?: GatewayDeps): Express {
       const tenantRoutes = express.Router();
       for (const route of TENANT_ROUTES) route.mount(tenantRoutes, ctx);
       app.use(tenantRoutes);
+      const web = express.Router();
+      for (const route of WEB_ROUTES) route.mount(web, ctx);
+      app.use(web);
     },
   });
 }

@@ -1,7 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { envBoolean, loadConfig } from '@mindbot/config';
 import { serviceEnv } from '@mindbot/service-runtime';
 import { REGIONS } from '@mindbot/tenancy';
+
+/** The widget's build output (`npm run build:web`): the repository's web/widget/dist, in development and in the image (/app/web/widget/dist). */
+export const DEFAULT_WIDGET_DIST_DIR = fileURLToPath(new URL('../../../web/widget/dist', import.meta.url));
 
 const share = (fallback: number) => z.coerce.number().gt(0).max(1).default(fallback);
 
@@ -71,6 +75,8 @@ const gatewayEnv = z
     RATE_LIMIT_PRINCIPAL_SHARE: share(0.5),
     /** Share of the tenant's per-minute budget one client IP may use. */
     RATE_LIMIT_IP_SHARE: share(0.5),
+    /** Where the widget's build is served from (`/widget.js`, `/widget/*`, the hosted page); missing files answer 503. */
+    WIDGET_DIST_DIR: z.string().min(1).default(DEFAULT_WIDGET_DIST_DIR),
   })
   .superRefine((env, ctx) => {
     const set = [env.LIVEKIT_URL, env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET].filter((v) => v !== undefined).length;

@@ -28,6 +28,8 @@ export interface GatewayDeps {
   voiceSessions: VoiceSessions | undefined;
   /** Settles once the registry listener's first connection attempt is over (it retries by itself after). */
   listening: Promise<void>;
+  /** What the widget routes and the hosted page serve: the widget's build, and the LiveKit URL its calls connect to (for the page's CSP). */
+  web: { widgetDistDir: string; livekitUrl: string | undefined };
 }
 
 export interface GatewaySettings {
@@ -45,6 +47,8 @@ export interface GatewaySettings {
   rateWindowMs?: number;
   /** Refuse voice sessions (503) when no worker of the tenant's agent name reports itself ready. */
   requireAgent?: boolean;
+  /** The widget's build output (WIDGET_DIST_DIR). */
+  widgetDistDir: string;
 }
 
 /** The gateway's settings from its configuration; `revokedSessions` is the process's revocation list (ServiceDeps). */
@@ -78,6 +82,7 @@ export function settingsFromConfig(config: GatewayConfig, revokedSessions: Revok
     whenRedisDown: config.RATE_LIMIT_WHEN_REDIS_DOWN,
     requireAgent: config.VOICE_REQUIRE_AGENT,
     limitShares: { principal: config.RATE_LIMIT_PRINCIPAL_SHARE, ip: config.RATE_LIMIT_IP_SHARE },
+    widgetDistDir: config.WIDGET_DIST_DIR,
   };
 }
 
@@ -115,6 +120,7 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
         })
       : undefined,
     listening: registry.ready(),
+    web: { widgetDistDir: settings.widgetDistDir, livekitUrl: settings.livekit?.url },
   };
 }
 

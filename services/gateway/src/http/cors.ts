@@ -23,7 +23,8 @@ export function tenantCors(gateway: GatewayDeps): RequestHandler {
     const allowed = originsOf(gateway, tenantOf(res), port).has(origin);
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
     if (!allowed) {
-      if (preflight) throw new AppError('forbidden', 'This origin may not call this tenant.');
+      if (preflight)
+        throw new AppError('forbidden', 'This origin may not call this tenant.', { extensions: { reason: 'origin_not_allowed', origin } });
       next();
       return;
     }

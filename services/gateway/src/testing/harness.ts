@@ -19,6 +19,7 @@ import {
   type TestTokenIssuer,
 } from '@mindbot/testing';
 import { createApp } from '../app.js';
+import { DEFAULT_WIDGET_DIST_DIR } from '../config.js';
 import { buildGatewayDeps, type GatewayDeps, type GatewaySettings } from '../deps.js';
 import type { LiveKitSettings } from '../domain/voice-rooms.js';
 import { grantSeconds } from './grant-seconds.js';
@@ -50,6 +51,8 @@ export interface GatewayHarnessOptions {
   limitShares?: { principal: number; ip: number };
   /** VOICE_REQUIRE_AGENT: refuse sessions no ready agent worker could answer. */
   requireAgent?: boolean;
+  /** WIDGET_DIST_DIR: the widget's build (default the repository's web/widget/dist, as `npm run build:web` writes it). */
+  widgetDistDir?: string;
 }
 
 export interface GatewayHarness {
@@ -124,6 +127,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     whenRedisDown: options.whenRedisDown ?? 'local',
     limitShares: options.limitShares ?? { principal: 0.5, ip: 0.5 },
     requireAgent: options.requireAgent ?? false,
+    widgetDistDir: options.widgetDistDir ?? DEFAULT_WIDGET_DIST_DIR,
   };
   const gateway = buildGatewayDeps(deps, settings);
   await gateway.listening;
