@@ -3,14 +3,14 @@
 //   - REDIS_URL unset: the local Redis on 127.0.0.1:6379 if it answers, else single-node mode.
 //   - STRIPE_SECRET_KEY unset: stripe-mock (started first, so the example tenants get their Stripe
 //     accounts when they are provisioned), with each local account marked as done with onboarding.
-// Then: migrate, provision examples/tenants/*.yaml, start gateway, billing, sso and the agent worker, print their URLs.
+// Then: migrate, provision examples/tenants/*.yaml, build the web widget, start gateway, billing, sso and the agent worker, print their URLs.
 // MINDBOT_DATA_DIR (default .data/) holds the embedded database, the local secrets and
 // local-platform.json, which tells the CLI (`npm run mindbot`) where this platform runs.
 // Ctrl-C stops everything it started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -194,6 +194,49 @@ async function completeOnboarding(
   }
 }
 
+/** What the widget's build reads: a build older than any of these is rebuilt. */
+const WIDGET_SOURCES = ['web/widget/src', 'web/widget/scripts', 'web/widget/package.json', 'packages/sdk/src'];
+
+async function modifiedAt(path: string): Promise<number> {
+  return (await stat(path).catch(() => undefined))?.mtimeMs ?? 0;
+}
+
+/** The newest modification time of a file or of any file under a directory (0 when absent). */
+async function newestIn(path: string): Promise<number> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) return info?.mtimeMs ?? 0;
+  const entries = await readdir(path, { recursive: true, withFileTypes: true });
+  const times = await Promise.all(entries.filter((e) => e.isFile()).map((e) => modifiedAt(join(e.parentPath, e.name))));
+  return Math.max(info.mtimeMs, ...times);
+}
+
+/**
+ * The web widget and the hosted page the gateway serves (`npm run build:web`, into web/widget/dist),
+ * built before the gateway starts when its sources are newer than the build (so parallel starts,
+ * as in the tests, never rewrite a build another is serving); skipped, with a word, in a tree
+ * without the widget's workspace.
+ */
+async function buildWidget(): Promise<void> {
+  if (!existsSync(join(root, 'web/widget/package.json'))) {
+    say('Widget: no web/widget workspace in this tree; the hosted page and /widget.js answer 503.');
+    return;
+  }
+  const built = await modifiedAt(join(root, 'web/widget/dist/widget.js'));
+  const sources = await Promise.all(WIDGET_SOURCES.map((path) => newestIn(join(root, path))));
+  if (built > 0 && sources.every((time) => time <= built)) {
+    say('Widget: web/widget/dist is up to date with its sources (npm run build:web rebuilds it).');
+    return;
+  }
+  say('Widget: building (npm run build:web)…');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const build = spawn(npm, ['run', 'build:web', '--silent'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    build.once('error', reject);
+    build.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`the widget build failed (npm run build:web exited with ${code})`);
+}
+
 const children: ChildProcess[] = [];
 let stripeMock: LocalStripe | undefined;
 const platformFile = localPlatformFile({ ...process.env, MINDBOT_DATA_DIR: dataRoot });
@@ -279,6 +322,7 @@ try {
     await context.close();
   }
 
+  await buildWidget();
   const gatewayEnv = await gatewayLiveKitEnv(Number(process.env.GATEWAY_PORT ?? 8080));
   const serviceEnv: Record<(typeof SERVICES)[number]['name'], NodeJS.ProcessEnv | undefined> = {
     gateway: gatewayEnv,
@@ -336,6 +380,7 @@ try {
   say(`  database ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
   // The password stays in its file (and out of terminal scrollback and screen shares).
   say(`\nTry: the newcomer's journey in README.md ("Try it"), on http://initech.localhost:${process.env.GATEWAY_PORT ?? 8080}`);
+  say(`     the tenant's hosted page with the voice widget: http://initech.localhost:${process.env.GATEWAY_PORT ?? 8080}/`);
   say('     npm run mindbot -- tenant list    (the CLI finds this platform by itself while it runs)\nStop: Ctrl-C');
 } catch (error) {
   process.stderr.write(`\nStart failed: ${error instanceof Error ? error.message : String(error)}\n`);
