@@ -4,7 +4,15 @@
 /** @type {import('jest').Config} */
 const config = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/operator', '<rootDir>/cli', '<rootDir>/scripts', '<rootDir>/test'],
+  roots: [
+    '<rootDir>/packages',
+    '<rootDir>/services',
+    '<rootDir>/operator',
+    '<rootDir>/cli',
+    '<rootDir>/scripts',
+    '<rootDir>/test',
+    '<rootDir>/web',
+  ],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/generated/'],
   extensionsToTreatAsEsm: ['.ts'],
