@@ -52,6 +52,17 @@ const httpsUrl = z
  */
 const celRule = (rule: string, message: string, fieldPath?: string) => ({ rule, message, ...(fieldPath ? { fieldPath } : {}) });
 
+// A browser origin: scheme, host and optional port, nothing else. https, or http on a loopback host
+// (local development). No look-ahead: the CRD's API server checks it with RE2.
+const label = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+const embedOrigin = z
+  .string()
+  .max(300)
+  .regex(
+    new RegExp(`^(https://(${label}\\.)*${label}|http://(localhost|127\\.0\\.0\\.1|(${label}\\.)+localhost))(:[0-9]{1,5})?$`),
+    'must be an origin such as https://www.example.com (http only for localhost or 127.0.0.1), without a path',
+  );
+
 const languageTag = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language tag such as en or en-US');
 
 /** One of a tenant's agent characters: a user may pick it when starting a session. */
@@ -148,6 +159,11 @@ export const tenantSpecSchema = z
       .max(20)
       .default([])
       .meta({ description: 'Host names that resolve to this tenant.', 'x-kubernetes-list-type': 'set' }),
+    embedOrigins: z.array(embedOrigin).max(50).optional().meta({
+      description:
+        "Other websites that may embed the tenant's web widget (their origins get CORS on the tenant's API); the tenant's own hosts always may.",
+      'x-kubernetes-list-type': 'set',
+    }),
     plan: z
       .object({
         name: z.enum(PLANS),
@@ -214,6 +230,9 @@ export const tenantSpecSchema = z
       !personaIds.includes(spec.agent.defaultPersona)
     ) {
       ctx.addIssue({ code: 'custom', path: ['agent', 'defaultPersona'], message: 'must be the id of one of agent.personas' });
+    }
+    if (spec.embedOrigins && new Set(spec.embedOrigins).size !== spec.embedOrigins.length) {
+      ctx.addIssue({ code: 'custom', path: ['embedOrigins'], message: 'must not list an origin twice' });
     }
     if (new Set(spec.domains).size !== spec.domains.length) {
       ctx.addIssue({ code: 'custom', path: ['domains'], message: 'must not list a domain twice' });

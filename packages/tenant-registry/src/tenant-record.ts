@@ -47,6 +47,12 @@ const ssoSchema = z
   })
   .catch({ ...SSO_DEFAULTS });
 
+/** What the registry's copy of the manifest says beyond its own columns (a row written before a field existed: its default). */
+const manifestExtrasSchema = z
+  .object({ spec: z.object({ embedOrigins: z.array(z.string()).catch([]).default([]) }).loose() })
+  .loose()
+  .catch({ spec: { embedOrigins: [] } });
+
 /** A tenant as every service reads it from the platform registry. */
 export interface TenantRecord {
   id: string;
@@ -68,6 +74,8 @@ export interface TenantRecord {
   keepTranscripts: boolean;
   /** The tenant's own host names (lower case), in alphabetical order. */
   domains: string[];
+  /** Other websites' origins that may embed the tenant's web widget (`embedOrigins` in the manifest). */
+  embedOrigins: string[];
 }
 
 export const WITH_DOMAINS = { domains: { select: { domain: true }, orderBy: { domain: 'asc' } } } as const;
@@ -90,5 +98,6 @@ export function toTenantRecord(row: RegistryRow): TenantRecord {
     sso: ssoSchema.parse(row.sso),
     keepTranscripts: agent.transcripts !== false,
     domains: row.domains.map((d) => d.domain),
+    embedOrigins: manifestExtrasSchema.parse(row.manifest).spec.embedOrigins,
   };
 }

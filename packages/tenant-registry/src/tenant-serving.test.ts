@@ -17,6 +17,7 @@ const tenant = (change: Partial<TenantRecord> = {}): TenantRecord => ({
   sso: { passwordLogin: true, jitProvisioning: true },
   keepTranscripts: true,
   domains: [],
+  embedOrigins: [],
   ...change,
 });
 

@@ -8,8 +8,9 @@ const EXPOSED_HEADERS = 'ETag, Retry-After, RateLimit-Limit, RateLimit-Remaining
 
 /**
  * CORS for exactly the tenant's own origins (its platform host and its domains, on the public
- * scheme; with the port the request came in on, for local development). Any other origin gets no
- * CORS headers, and its preflight a 403.
+ * scheme; with the port the request came in on, for local development) and the websites its
+ * manifest lets embed its widget (`embedOrigins`). Any other origin gets no CORS headers (a browser
+ * refuses the answer to the page), and its preflight a 403 problem (`origin_not_allowed`).
  */
 export function tenantCors(gateway: GatewayDeps): RequestHandler {
   return (req, res, next) => {

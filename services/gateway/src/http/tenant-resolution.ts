@@ -43,12 +43,13 @@ export function tenantOf(res: Response): TenantRecord {
   return tenantLocal.get(res);
 }
 
-/** The tenant's own browser origins: its platform host and its own domains. */
+/** The browser origins that may call the tenant's API: its platform host, its own domains, and the websites it lets embed its widget. */
 export function originsOf(gateway: GatewayDeps, tenant: TenantRecord, port?: string): Set<string> {
   const origins = new Set<string>();
   for (const host of hostsOfTenant(tenant, gateway.baseDomain)) {
     origins.add(`${gateway.scheme}://${host}`);
     if (port) origins.add(`${gateway.scheme}://${host}:${port}`);
   }
+  for (const origin of tenant.embedOrigins) origins.add(origin);
   return origins;
 }

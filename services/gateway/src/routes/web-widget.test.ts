@@ -123,6 +123,25 @@ describe('gateway: the hosted page and the widget’s files (GET /, /widget.js, 
     expect(preflight.body).toMatchObject({ reason: 'origin_not_allowed', origin: 'https://elsewhere.example' });
   });
 
+  it('lets the websites in the tenant’s embedOrigins call its API from the browser, and no others', async () => {
+    const shop = 'https://shop.customer.example';
+    const embedding = uniqueSlug('embed');
+    await h.provision(embedding, (m) => {
+      m.spec.embedOrigins = [shop, 'http://shop.localhost:4173'];
+    });
+    const allowed = await request(h.app).get('/v1/branding').set('Host', `${embedding}.localhost`).set('Origin', shop);
+    expect([allowed.status, allowed.headers['access-control-allow-origin']]).toEqual([200, shop]);
+    const local = await request(h.app)
+      .options('/v1/auth/login')
+      .set('Host', `${embedding}.localhost`)
+      .set('Origin', 'http://shop.localhost:4173')
+      .set('Access-Control-Request-Method', 'POST');
+    expect([local.status, local.headers['access-control-allow-origin']]).toEqual([204, 'http://shop.localhost:4173']);
+    // Another tenant's embedding sites are not this tenant's.
+    const other = await request(h.app).get('/v1/branding').set('Host', host).set('Origin', shop);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   it('answers a host without a tenant with a 404 problem', async () => {
     for (const path of ['/', '/widget.js', '/widget/app-Ab12_cd-.js']) {
       const res = await request(h.app)
