@@ -15,7 +15,7 @@ describe('the hosted page', () => {
     expect(html).toContain('<title>Acme Voice</title>');
     expect(html).toContain('<link rel="icon" href="https://cdn.acme.example/logo.svg">');
     expect(html).toContain('--brand-primary: #112233; --brand-accent: #aabbcc;');
-    expect(html).toContain('<script src="/widget.js" data-mode="inline" async></script>');
+    expect(html).toContain('<script src="/widget.js" data-mode="inline" data-container="#widget" async></script>');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
     expect(html).not.toMatch(/mindbot/i);
   });

@@ -40,8 +40,10 @@ function colour(value: string, fallback: string): string {
 }
 
 /**
- * The page's HTML: the loader runs inline (`data-mode="inline"`) at its own position, inside the
- * page's one container. Every tenant value is escaped (text, attributes) or checked against a strict pattern (colours, language). */
+ * The page's HTML: the loader runs inline (`data-mode="inline"`), rendering into the page's one
+ * container (`data-container`, which also holds the script). Every tenant value is escaped (text,
+ * attributes) or checked against a strict pattern (colours, language).
+ */
 export function hostedPageHtml(tenant: HostedPageTenant): string {
   const name = escapeHtml(tenant.displayName);
   const lang = LANGUAGE_TAG.test(tenant.language) ? tenant.language : 'en';
@@ -72,7 +74,7 @@ main { flex: 1; display: flex; justify-content: center; padding: 2rem 1rem; }
 <body>
 <header>${header}</header>
 <main>
-<div id="widget"><script src="/widget.js" data-mode="inline" async></script></div>
+<div id="widget"><script src="/widget.js" data-mode="inline" data-container="#widget" async></script></div>
 </main>
 </body>
 </html>

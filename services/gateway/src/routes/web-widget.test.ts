@@ -52,7 +52,7 @@ describe('gateway: the hosted page and the widget’s files (GET /, /widget.js, 
     expect(res.text).not.toContain('<img src=x');
     expect(res.text).toContain(`<link rel="icon" href="https://${tenant}.example/logo.svg">`);
     expect(res.text).toContain('--brand-primary: #0a5c36; --brand-accent: #f4b400;');
-    expect(res.text).toContain('<script src="/widget.js" data-mode="inline" async></script>');
+    expect(res.text).toContain('<script src="/widget.js" data-mode="inline" data-container="#widget" async></script>');
     expect(res.text).not.toMatch(/mindbot/i);
     const csp = String(res.headers['content-security-policy']);
     expect(csp).toContain("script-src 'self';");
