@@ -6,6 +6,11 @@ import { OPENAPI_MODULE_PATH, openApiModuleSource, publicOpenApiDocument } from 
 const root = join(import.meta.dirname, '..', '..');
 
 type Operation = Record<string, unknown>;
+interface SchemaObject {
+  properties?: Record<string, unknown>;
+  required?: string[];
+  [keyword: string]: unknown;
+}
 interface Document {
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, unknown> };
@@ -38,8 +43,23 @@ describe('the public OpenAPI document (built from each service’s own route spe
     expect(current.paths[path]?.[method]).toEqual(operation);
   });
 
-  it('describes every named schema as before', () => {
-    for (const [id, schema] of Object.entries(before.components.schemas))
-      expect({ id, schema: current.components.schemas[id] }).toEqual({ id, schema });
+  it('keeps every named schema compatible: each property described as before, nothing required before made optional', () => {
+    const changed: string[] = [];
+    for (const [id, schema] of Object.entries(before.components.schemas) as [string, SchemaObject][]) {
+      const now = current.components.schemas[id] as SchemaObject | undefined;
+      if (!now) {
+        changed.push(`${id}: gone`);
+        continue;
+      }
+      // New optional properties are additions, not changes; anything else must read as it did.
+      const { properties = {}, required = [], ...rest } = schema;
+      const { properties: nowProperties = {}, required: nowRequired = [], ...nowRest } = now;
+      if (JSON.stringify(rest) !== JSON.stringify(nowRest)) changed.push(`${id}: ${JSON.stringify(rest)} → ${JSON.stringify(nowRest)}`);
+      for (const [name, property] of Object.entries(properties)) {
+        if (JSON.stringify(nowProperties[name]) !== JSON.stringify(property)) changed.push(`${id}.${name}`);
+      }
+      for (const name of required) if (!nowRequired.includes(name)) changed.push(`${id}.${name}: no longer required`);
+    }
+    expect(changed).toEqual([]);
   });
 });
