@@ -7,8 +7,11 @@ import {
   logoutResponseSchema,
   meSchema,
   packageListSchema,
+  passwordRegisterRequestSchema,
   problemSchema,
   purchaseSchema,
+  timeCardActivateRequestSchema,
+  timeCardActivationSchema,
   tokenResponseSchema,
   voiceSessionEndedSchema,
   voiceSessionSchema,
@@ -21,6 +24,7 @@ import {
   type Package,
   type Problem,
   type Purchase,
+  type TimeCardActivation,
   type TokenResponse,
   type VoiceSession,
   type VoiceSessionCreateRequest,
@@ -87,6 +91,19 @@ export class MindBotClient {
   /** Signs in with email and password; use the access token as the credential afterwards. */
   signIn(email: string, password: string): Promise<TokenResponse> {
     return this.call('POST', '/v1/auth/password/login', tokenResponseSchema, { email, password }, { anonymous: true });
+  }
+
+  /**
+   * Makes a member account with a password and signs it in (where the tenant allows password sign-in);
+   * a weak password is refused with the policy's reasons in the problem's `errors`, a taken email with 409.
+   */
+  register(email: string, password: string, options: { displayName?: string } = {}): Promise<TokenResponse> {
+    const body = {
+      email,
+      password,
+      ...(options.displayName === undefined ? {} : { displayName: options.displayName }),
+    } satisfies z.input<typeof passwordRegisterRequestSchema>;
+    return this.call('POST', '/v1/auth/password/register', tokenResponseSchema, body, { anonymous: true });
   }
 
   /** Rotates a refresh token (the old one stops working). */
@@ -198,6 +215,16 @@ export class MindBotClient {
       { packageId },
       idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {},
     );
+  }
+
+  /**
+   * Credits a time card's minutes to the signed-in user with its activation code. A wrong code is
+   * refused with 404, a used one with 409, an expired or refunded one with 410, too many wrong tries with 429.
+   */
+  activateTimeCard(code: string): Promise<TimeCardActivation> {
+    return this.call('POST', '/v1/time-cards/activate', timeCardActivationSchema, {
+      code,
+    } satisfies z.input<typeof timeCardActivateRequestSchema>);
   }
 
   /** Starts a voice session: join `room` at `livekitUrl` with `token`. */

@@ -20,6 +20,13 @@ export const brandingSchema = z
         'The characters a user may pick when starting a voice session (`persona`), the default first; their instructions stay private.',
     }),
     defaultPersona: z.string(),
+    ssoConnections: z
+      .array(z.object({ id: z.string(), name: z.string(), kind: z.enum(['oidc', 'saml']) }))
+      .optional()
+      .meta({
+        description:
+          "The tenant's enabled SSO connections, oldest first, for sign-in buttons (`GET /v1/sso/login?connection=<id>`); absent when they could not be read just now.",
+      }),
   })
   .meta({ id: 'Branding', description: "The tenant's public branding, for the web widget." });
 

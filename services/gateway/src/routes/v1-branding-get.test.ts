@@ -33,6 +33,7 @@ describe('gateway: GET /v1/branding and CORS', () => {
       language: 'en',
       personas: [{ id: 'default', name: 'Tess', voice: 'aurora', language: 'en', greeting: 'Hello from the test tenant.' }],
       defaultPersona: 'default',
+      ssoConnections: [],
     });
     expect(res.headers['cache-control']).toBe('public, max-age=60, stale-while-revalidate=300');
     const etag = res.headers.etag;
@@ -82,6 +83,61 @@ describe('gateway: GET /v1/branding and CORS', () => {
     expect(body.personas.map((p) => p.id)).toEqual(['default', 'teacher']);
     expect(body.personas[1]).toEqual({ id: 'teacher', name: 'Ms. Lane', voice: 'cedar', language: 'de', greeting: 'Bereit?' });
     expect(JSON.stringify(body)).not.toContain('Secret teaching notes.');
+  });
+
+  it('lists the tenant’s enabled SSO connections by id, name and kind: never disabled ones, another tenant’s, or settings and secrets', async () => {
+    const acme = uniqueSlug('brandsso');
+    const globex = uniqueSlug('brandsso');
+    await h.provision(acme);
+    await h.provision(globex);
+    const addConnection = (slug: string, id: string, kind: 'oidc' | 'saml', name: string, status: string, minute: number) =>
+      h.deps.tenants.forTenant(slug).transaction((tx) =>
+        tx.ssoConnection.create({
+          data: {
+            id,
+            kind,
+            name,
+            status,
+            settings: { issuer: `https://idp.${slug}.example`, clientId: `client-of-${id}` },
+            secrets: `sealed-secret-of-${id}`,
+            roleRules: [{ claim: 'groups', value: `admins-of-${id}`, roles: ['admin'] }],
+            defaultRoles: ['member'],
+            createdAt: new Date(Date.UTC(2026, 0, 1, 0, minute)),
+          },
+        }),
+      );
+    await addConnection(acme, 'conn_okta', 'oidc', 'Acme Okta', 'active', 1);
+    await addConnection(acme, 'conn_adfs', 'saml', 'Old ADFS', 'disabled', 2);
+    await addConnection(acme, 'conn_entra', 'saml', 'Acme Entra', 'active', 3);
+    await addConnection(globex, 'conn_google', 'oidc', 'Globex Google', 'active', 0);
+
+    const res = await request(h.app).get('/v1/branding').set('Host', `${acme}.localhost`);
+    expect(res.status).toBe(200);
+    expect(brandingSchema.parse(res.body).ssoConnections).toEqual([
+      { id: 'conn_okta', name: 'Acme Okta', kind: 'oidc' },
+      { id: 'conn_entra', name: 'Acme Entra', kind: 'saml' },
+    ]);
+    // Exactly these fields, nothing of the connections' configuration.
+    expect((res.body as { ssoConnections: object[] }).ssoConnections.map((c) => Object.keys(c).sort())).toEqual([
+      ['id', 'kind', 'name'],
+      ['id', 'kind', 'name'],
+    ]);
+    for (const hidden of ['Old ADFS', 'conn_adfs', 'Globex', 'conn_google', 'client-of-', 'sealed-secret', 'admins-of-', 'idp.'])
+      expect(res.text).not.toContain(hidden);
+
+    const other = brandingSchema.parse((await request(h.app).get('/v1/branding').set('Host', `${globex}.localhost`)).body);
+    expect(other.ssoConnections).toEqual([{ id: 'conn_google', name: 'Globex Google', kind: 'oidc' }]);
+
+    // Still cache-friendly: 304 while unchanged, a new ETag once a connection is turned off.
+    const etag = String(res.headers.etag);
+    expect(res.headers['cache-control']).toBe('public, max-age=60, stale-while-revalidate=300');
+    expect((await request(h.app).get('/v1/branding').set('Host', `${acme}.localhost`).set('If-None-Match', etag)).status).toBe(304);
+    await h.deps.tenants
+      .forTenant(acme)
+      .transaction((tx) => tx.ssoConnection.update({ where: { id: 'conn_okta' }, data: { status: 'disabled' } }));
+    const after = await request(h.app).get('/v1/branding').set('Host', `${acme}.localhost`).set('If-None-Match', etag);
+    expect(after.status).toBe(200);
+    expect(brandingSchema.parse(after.body).ssoConnections).toEqual([{ id: 'conn_entra', name: 'Acme Entra', kind: 'saml' }]);
   });
 
   it('allows exactly the tenant’s own origins', async () => {

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import { brandingSchema, problemSchema, type Branding } from '@mindbot/sdk/schemas';
 import { choosePersona, personasOf } from '@mindbot/tenancy';
+import { enabledSsoConnections, type SsoConnectionSummary } from '../data/sso-connections.js';
 import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 
-/** GET /v1/branding — public, by host: what the web widget shows. ETag + short public caching; 304 when unchanged. */
+/**
+ * GET /v1/branding — public, by host: what the web widget shows, with the tenant's enabled SSO
+ * connections for its sign-in buttons. ETag + short public caching; 304 when unchanged.
+ */
 export const v1BrandingGet: AppRoute = {
   spec: {
     method: 'get',
@@ -18,9 +22,17 @@ export const v1BrandingGet: AppRoute = {
       404: { description: 'No tenant at this host', schema: problemSchema },
     },
   },
-  mount(router) {
-    router.get('/v1/branding', (req, res) => {
+  mount(router, ctx) {
+    router.get('/v1/branding', async (req, res) => {
       const tenant = tenantOf(res);
+      let ssoConnections: SsoConnectionSummary[] | undefined;
+      try {
+        ssoConnections = await enabledSsoConnections(ctx.deps.tenants, tenant.slug);
+      } catch (error) {
+        // The rest comes from the registry in memory: a widget that can still sign in with a password
+        // beats none. Left out (and not cached) until the tenant's schema answers again.
+        req.log.warn({ err: error }, 'branding without SSO connections: the tenant schema did not answer');
+      }
       const body: Branding = {
         tenant: tenant.slug,
         displayName: tenant.displayName,
@@ -33,11 +45,12 @@ export const v1BrandingGet: AppRoute = {
         // What a picker shows; a persona's instructions are the tenant's business, not the public's.
         personas: personasOf(tenant).map(({ id, name, voice, language, greeting }) => ({ id, name, voice, language, greeting })),
         defaultPersona: choosePersona(tenant, undefined)?.id ?? 'default',
+        ...(ssoConnections === undefined ? {} : { ssoConnections }),
       };
       const text = JSON.stringify(body);
       res.set({
         ETag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`,
-        'Cache-Control': 'public, max-age=60, stale-while-revalidate=300',
+        'Cache-Control': ssoConnections === undefined ? 'no-cache' : 'public, max-age=60, stale-while-revalidate=300',
       });
       if (req.fresh) {
         res.status(304).end();

@@ -160,6 +160,25 @@ describe('WidgetApi', () => {
     expect(fetch.seen[2]).toMatchObject({ method: 'POST', url: 'https://acme.mindbot.ai/v1/voice/sessions/vs_1/end' });
   });
 
+  it('reads the SSO connections the branding lists (optional: older gateways leave them out)', () => {
+    const api = new WidgetApi({ origin: 'https://acme.mindbot.ai' });
+    const branding = {
+      tenant: 'acme',
+      displayName: 'Acme',
+      logoUrl: 'https://acme.example/logo.svg',
+      primaryColor: '#112233',
+      accentColor: '#445566',
+      agentName: 'Tess',
+      greeting: 'Hi.',
+      language: 'en',
+      personas: [],
+      defaultPersona: 'default',
+    };
+    expect(api.parseBranding(branding).ssoConnections).toBeUndefined();
+    const listed = api.parseBranding({ ...branding, ssoConnections: [{ id: 'conn_okta', name: 'Acme Okta', kind: 'oidc' }] });
+    expect(listed.ssoConnections).toEqual([{ id: 'conn_okta', name: 'Acme Okta', kind: 'oidc' }]);
+  });
+
   it('recognises only its own SSO return', async () => {
     const storage = mapStorage();
     const fetch = fakeFetch(() => json(200, tokens(1)));

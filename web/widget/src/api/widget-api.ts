@@ -2,30 +2,21 @@ import {
   brandingSchema,
   MindBotApiError,
   MindBotClient,
-  problemSchema,
-  timeCardActivationSchema,
-  tokenResponseSchema,
   type Balance,
+  type Branding,
   type Package,
   type TimeCardActivation,
   type TokenResponse,
   type VoiceSession,
 } from '@mindbot/sdk';
-import { z } from 'zod';
 import { PENDING_CHECKOUT_KEY, PENDING_SSO_KEY } from '../app/contract.js';
 import { scopedStorage, TokenStore, type KeyValueStorage } from './token-store.js';
 
 export { MindBotApiError };
 export type { Balance, Package, TimeCardActivation, VoiceSession };
 
-/**
- * Branding as the widget reads it: the SDK's schema, plus the SSO connections to offer as buttons
- * when the gateway lists them (`ssoConnections`; optional until it does).
- */
-export const widgetBrandingSchema = brandingSchema.extend({
-  ssoConnections: z.array(z.object({ id: z.string(), name: z.string() })).optional(),
-});
-export type WidgetBranding = z.output<typeof widgetBrandingSchema>;
+/** Branding as the widget reads it: the SDK's, with the SSO connections to offer as buttons (`ssoConnections`). */
+export type WidgetBranding = Branding;
 
 export interface WidgetApiOptions {
   /** The tenant's origin (where widget.js came from). */
@@ -44,15 +35,14 @@ export class WidgetApi {
   readonly storage: KeyValueStorage;
   private readonly tokens: TokenStore;
   private readonly client: MindBotClient;
-  private readonly fetchImpl: typeof globalThis.fetch;
   private refreshing: Promise<boolean> | undefined;
 
   constructor(options: WidgetApiOptions) {
     this.origin = new URL(options.origin).origin;
-    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.storage = scopedStorage(options.storage, new URL(options.origin).host);
     this.tokens = new TokenStore(this.storage);
-    this.client = new MindBotClient({ baseUrl: this.origin, fetch: this.fetchImpl, credential: () => this.tokens.get()?.accessToken });
+    this.client = new MindBotClient({ baseUrl: this.origin, fetch: fetchImpl, credential: () => this.tokens.get()?.accessToken });
   }
 
   get signedIn(): boolean {
@@ -60,16 +50,15 @@ export class WidgetApi {
   }
 
   parseBranding(raw: unknown): WidgetBranding {
-    return widgetBrandingSchema.parse(raw);
+    return brandingSchema.parse(raw);
   }
 
   async signIn(email: string, password: string): Promise<void> {
     this.tokens.set(await this.client.signIn(email, password));
   }
 
-  /** POST /v1/auth/password/register (the SDK's schemas; its client has no method for it yet). */
   async signUp(email: string, password: string): Promise<void> {
-    this.tokens.set(await this.send('POST', '/v1/auth/password/register', tokenResponseSchema, { email, password }, false));
+    this.tokens.set(await this.client.register(email, password));
   }
 
   /** Starts an SSO sign-in that comes back to `returnTo` (this page); answers where to send the browser. */
@@ -128,9 +117,8 @@ export class WidgetApi {
     return this.storage.getItem(PENDING_CHECKOUT_KEY) !== null;
   }
 
-  /** POST /v1/time-cards/activate (the SDK's schemas; its client has no method for it yet). */
   activate(code: string): Promise<TimeCardActivation> {
-    return this.authed(() => this.send('POST', '/v1/time-cards/activate', timeCardActivationSchema, { code: code.trim() }, true));
+    return this.authed(() => this.client.activateTimeCard(code.trim()));
   }
 
   startCall(persona?: string): Promise<VoiceSession> {
@@ -167,30 +155,6 @@ export class WidgetApi {
       }
     })();
     return this.refreshing;
-  }
-
-  private async send<S extends z.ZodType>(method: string, path: string, schema: S, body: unknown, signedIn: boolean): Promise<z.output<S>> {
-    const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
-    const token = signedIn ? this.tokens.get()?.accessToken : undefined;
-    if (token) headers.authorization = `Bearer ${token}`;
-    const response = await this.fetchImpl(`${this.origin}${path}`, { method, headers, body: JSON.stringify(body) });
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (!response.ok) {
-      const problem = problemSchema.safeParse(parsed);
-      throw new MindBotApiError(
-        response.status,
-        problem.success
-          ? problem.data
-          : { type: 'about:blank', title: response.statusText, status: response.status, detail: text.slice(0, 200), code: 'unknown' },
-      );
-    }
-    return schema.parse(parsed);
   }
 }
 
