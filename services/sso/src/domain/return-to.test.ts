@@ -41,4 +41,19 @@ describe('checkReturnTo', () => {
     expect(checkReturnTo('https://acme.localhost/app', local)).toBeUndefined();
     expect(checkReturnTo('http://evil.localhost:8080/app', local)).toBeUndefined();
   });
+
+  it('takes the pages of a website that embeds the widget, at exactly the origin the tenant listed', () => {
+    const embedding = {
+      origin: 'https://acme.mindbot.ai',
+      hosts: ['acme.mindbot.ai'],
+      embedOrigins: ['https://shop.example', 'http://localhost:5500'],
+    };
+    expect(checkReturnTo('https://shop.example/cart?x=1', embedding)?.href).toBe('https://shop.example/cart?x=1');
+    expect(checkReturnTo('http://localhost:5500/', embedding)?.href).toBe('http://localhost:5500/');
+    expect(checkReturnTo('http://shop.example/cart', embedding)).toBeUndefined();
+    expect(checkReturnTo('https://shop.example:8443/cart', embedding)).toBeUndefined();
+    expect(checkReturnTo('https://evil.shop.example/', embedding)).toBeUndefined();
+    expect(checkReturnTo('https://shop.example/#code', embedding)).toBeUndefined();
+    expect(checkReturnTo('https://user@shop.example/', embedding)).toBeUndefined();
+  });
 });

@@ -1,14 +1,16 @@
 /**
  * Where a browser sign-in may send the user back: only the tenant's own origins (its platform hosts
- * and the domains the platform serves it at), on the scheme the platform is reached at. Anything
- * else is refused, so the sign-in can never be used as an open redirect or to hand a code to
- * someone else's page.
+ * and the domains the platform serves it at), on the scheme the platform is reached at, and the
+ * websites the tenant lets embed its widget (exact origins). Anything else is refused, so the
+ * sign-in can never be used as an open redirect or to hand a code to someone else's page.
  */
 export interface ReturnToPolicy {
   /** The origin the sign-in request reached the platform at (scheme, host and port), e.g. https://acme.mindbot.ai */
   origin: string;
   /** Lower-case host names that are the tenant's own. */
   hosts: readonly string[];
+  /** Origins of the websites that embed the tenant's widget (`embedOrigins`): accepted exactly as listed. */
+  embedOrigins?: readonly string[];
 }
 
 /**
@@ -26,9 +28,11 @@ export function checkReturnTo(raw: string, policy: ReturnToPolicy): URL | undefi
   } catch {
     return undefined;
   }
+  if (url.username !== '' || url.password !== '' || url.hash !== '' || raw.includes('#')) return undefined;
+  // An embedding site signs its users in on its own page; the manifest states its origin exactly (scheme and port too).
+  if (policy.embedOrigins?.includes(url.origin)) return url;
   const origin = new URL(policy.origin);
   if (url.protocol !== origin.protocol) return undefined;
-  if (url.username !== '' || url.password !== '' || url.hash !== '' || raw.includes('#')) return undefined;
   if (!policy.hosts.includes(url.hostname.toLowerCase())) return undefined;
   if (url.protocol === 'https:' && url.port !== '' && url.origin !== origin.origin) return undefined;
   return url;

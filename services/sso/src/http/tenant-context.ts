@@ -17,6 +17,8 @@ export interface TenantContext {
   jitProvisioning: boolean;
   /** The tenant's own host names (platform hosts and the domains it is served at): where a browser sign-in may return to. */
   ownHosts: string[];
+  /** Websites that embed the tenant's widget: their pages may be returned to after a sign-in too. */
+  embedOrigins: string[];
 }
 
 /**
@@ -56,6 +58,7 @@ export function tenantContext(options: {
       passwordLogin: tenant.sso.passwordLogin,
       jitProvisioning: tenant.sso.jitProvisioning,
       ownHosts: hostsOfTenant(tenant, options.baseDomain),
+      embedOrigins: tenant.embedOrigins,
     };
     tenantLocal.set(res, context);
     req.log = req.log.child({ tenantId: tenant.slug });

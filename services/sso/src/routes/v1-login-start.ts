@@ -49,7 +49,7 @@ export const v1LoginStart: AppRoute = {
       const { returnTo, code_challenge: codeChallenge } = parsed.data;
       let relay: SignInRelay | undefined;
       if (returnTo !== undefined) {
-        const url = checkReturnTo(returnTo, { origin: tenant.publicOrigin, hosts: tenant.ownHosts });
+        const url = checkReturnTo(returnTo, { origin: tenant.publicOrigin, hosts: tenant.ownHosts, embedOrigins: tenant.embedOrigins });
         if (!url)
           return refuseLogin(sso.auditor, req, tenant.slug, {
             reason: 'return_to_refused',
