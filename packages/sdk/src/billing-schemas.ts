@@ -38,7 +38,20 @@ export const packageListSchema = z
   .loose()
   .meta({ id: 'PackageList' });
 
-export const purchaseCreateRequestSchema = z.object({ packageId: packageIdSchema }).strict().meta({ id: 'PurchaseCreateRequest' });
+export const purchaseCreateRequestSchema = z
+  .object({
+    packageId: packageIdSchema,
+    returnUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+      .max(2048)
+      .optional()
+      .meta({
+        description:
+          "The page to come back to after Checkout (the web widget sends its page): an absolute http(s) URL on one of the tenant's own origins or one of its `embedOrigins`. Checkout returns to it with `mindbot_checkout=success|cancel&mindbot_purchase=<id>` added to its query (its fragment dropped). Without it, the platform's purchase page.",
+      }),
+  })
+  .strict()
+  .meta({ id: 'PurchaseCreateRequest' });
 
 export const purchaseSchema = z
   .object({

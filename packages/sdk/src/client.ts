@@ -206,13 +206,17 @@ export class MindBotClient {
     return (await this.call('GET', '/v1/packages', packageListSchema)).packages;
   }
 
-  /** Starts a purchase; send the user to `checkoutUrl`. */
-  purchase(packageId: string, idempotencyKey?: string): Promise<Purchase> {
+  /**
+   * Starts a purchase; send the user to `checkoutUrl`. `returnUrl` (a page on one of the tenant's
+   * origins or its `embedOrigins`) is where Checkout comes back to, with
+   * `mindbot_checkout=success|cancel&mindbot_purchase=<id>` in its query; else the platform's purchase page.
+   */
+  purchase(packageId: string, idempotencyKey?: string, options: { returnUrl?: string } = {}): Promise<Purchase> {
     return this.call(
       'POST',
       '/v1/purchases',
       purchaseSchema,
-      { packageId },
+      { packageId, ...(options.returnUrl === undefined ? {} : { returnUrl: options.returnUrl }) },
       idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {},
     );
   }

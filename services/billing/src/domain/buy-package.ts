@@ -2,7 +2,7 @@ import type { PlatformClient, TenantScope } from '@mindbot/db';
 import { AppError } from '@mindbot/errors';
 import type { Logger } from '@mindbot/logger';
 import { findBillingAccount, salesStatusOf, type Stripe } from '@mindbot/stripe-connect';
-import { type PurchaseFailure, type PurchaseView, startPurchase } from './purchases.js';
+import { type PurchaseFailure, type PurchaseInput, type PurchaseView, startPurchase } from './purchases.js';
 import { fail, type Result } from '@mindbot/errors';
 
 export type BuyFailure = PurchaseFailure | 'sales_closed' | 'session_ended';
@@ -13,10 +13,7 @@ type BuyEnv = { platform: PlatformClient; scope: TenantScope; stripe: Stripe; lo
  * A user buys a package, whether they asked in the app or the agent asked for them in a call: only
  * while the tenant's Stripe account can sell, on that account, with the platform's fee.
  */
-export async function buyPackage(
-  env: BuyEnv,
-  input: { userId: string; packageId: string; requestKey: string | null },
-): Promise<Result<PurchaseView, BuyFailure>> {
+export async function buyPackage(env: BuyEnv, input: PurchaseInput): Promise<Result<PurchaseView, BuyFailure>> {
   const account = await findBillingAccount(env.platform, env.scope.slug);
   const sales = salesStatusOf(account);
   if (!account || !sales.salesOpen) return fail('sales_closed', sales.reason ?? undefined);

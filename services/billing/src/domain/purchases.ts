@@ -51,16 +51,59 @@ export interface PurchaseContext {
 
 export type PurchaseFailure = 'package_not_found' | 'checkout_unavailable';
 
+export interface PurchaseInput {
+  userId: string;
+  packageId: string;
+  requestKey: string | null;
+  /** The page Checkout returns to (already checked to be one of the tenant's origins); else the purchase page under appUrl. */
+  returnUrl?: string;
+}
+
+/**
+ * Where Checkout sends the buyer back. With a `returnUrl` (the page the widget is on): that page
+ * with `mindbot_checkout=success|cancel&mindbot_purchase=<id>` added to its own query (any earlier
+ * result of ours replaced) and its fragment dropped. Else the purchase page under appUrl.
+ */
+export function checkoutReturnUrls(appUrl: string, purchaseId: string, returnUrl?: string): { success: string; cancel: string } {
+  if (returnUrl === undefined) {
+    return {
+      success: `${appUrl}/billing/purchases/${purchaseId}?checkout=success`,
+      cancel: `${appUrl}/billing/purchases/${purchaseId}?checkout=cancelled`,
+    };
+  }
+  const page = (result: 'success' | 'cancel'): string => {
+    const url = new URL(returnUrl);
+    url.hash = '';
+    // The page's own query stays as written (URLSearchParams would re-encode it); only our keys are replaced.
+    const own = url.search
+      .slice(1)
+      .split('&')
+      .filter((part) => part !== '' && !OUR_KEYS.has(decodeKey(part)));
+    const ours = `mindbot_checkout=${result}&mindbot_purchase=${encodeURIComponent(purchaseId)}`;
+    url.search = [...own, ours].join('&');
+    return url.href;
+  };
+  return { success: page('success'), cancel: page('cancel') };
+}
+
+const OUR_KEYS = new Set(['mindbot_checkout', 'mindbot_purchase']);
+
+function decodeKey(part: string): string {
+  const key = part.split('=', 1)[0] ?? '';
+  try {
+    return decodeURIComponent(key.replaceAll('+', ' '));
+  } catch {
+    return key;
+  }
+}
+
 /**
  * Starts a purchase: a pending purchase row, then a Checkout Session on the tenant's connected
  * account (a direct charge with the platform's application fee). The session is created with an
  * idempotency key derived from the purchase, and a client `requestKey` makes the whole call
  * idempotent: a retry answers the same purchase and checkout URL.
  */
-export async function startPurchase(
-  ctx: PurchaseContext,
-  input: { userId: string; packageId: string; requestKey: string | null },
-): Promise<Result<PurchaseView, PurchaseFailure>> {
+export async function startPurchase(ctx: PurchaseContext, input: PurchaseInput): Promise<Result<PurchaseView, PurchaseFailure>> {
   const prepared = await ctx.scope.transaction(async (tx) => {
     if (input.requestKey !== null) {
       const again = await tx.purchase.findUnique({ where: { userId_requestKey: { userId: input.userId, requestKey: input.requestKey } } });
@@ -87,6 +130,7 @@ export async function startPurchase(
   const { purchase } = prepared;
   if (purchase.checkoutUrl !== null || purchase.status !== 'pending') return ok(purchaseView(purchase));
 
+  const returnTo = checkoutReturnUrls(ctx.appUrl, purchase.id, input.returnUrl);
   let session: Stripe.Checkout.Session;
   try {
     session = await ctx.stripe.checkout.sessions.create(
@@ -111,8 +155,8 @@ export async function startPurchase(
         },
         client_reference_id: purchase.id,
         metadata: { mindbot_purchase: purchase.id, mindbot_tenant: ctx.scope.slug },
-        success_url: `${ctx.appUrl}/billing/purchases/${purchase.id}?checkout=success`,
-        cancel_url: `${ctx.appUrl}/billing/purchases/${purchase.id}?checkout=cancelled`,
+        success_url: returnTo.success,
+        cancel_url: returnTo.cancel,
       },
       { stripeAccount: ctx.stripeAccountId, idempotencyKey: `mindbot:checkout:${ctx.scope.slug}:${purchase.id}` },
     );

@@ -10,6 +10,8 @@ export interface TenantContext {
   currency: string;
   platformFeePercent: number;
   domains: string[];
+  /** Other websites' origins that may embed the tenant's web widget (`embedOrigins` in the manifest, through the registry). */
+  embedOrigins: string[];
   /** The plan's limit of voice sessions running at once in the tenant. */
   concurrentSessions: number;
   /** Whether calls' transcripts are kept (`agent.transcripts` in the manifest, on unless turned off). */
@@ -23,6 +25,7 @@ function contextOf(tenant: TenantRecord): TenantContext {
     currency: tenant.billing.currency,
     platformFeePercent: tenant.billing.platformFeePercent,
     domains: tenant.domains,
+    embedOrigins: tenant.embedOrigins,
     concurrentSessions: tenant.limits.concurrentSessions,
     keepTranscripts: tenant.keepTranscripts,
   };
@@ -63,6 +66,37 @@ export function appUrlOf(tenant: TenantContext, fallback: string, origin?: strin
   if (origin !== undefined && isHostOf(tenant, new URL(origin).hostname)) return origin;
   const domain = tenant.domains[0];
   return domain ? `https://${domain}` : fallback;
+}
+
+/**
+ * Whether Checkout may send a buyer back to `url` (a purchase's `returnUrl`): only to a page on one
+ * of the tenant's origins, never elsewhere (no open redirect through the tenant's Checkout). Those
+ * are the origin the request reached the tenant at (`origin`, as appUrlOf accepts it: a tenant
+ * host the trusted gateway forwarded, port included), the tenant's own domains over https, and the
+ * websites the manifest lets embed its widget (`embedOrigins`). A platform host is accepted only
+ * as the forwarded origin: billing does not know the base domain, and `<slug>.` alone is no proof.
+ */
+export function isReturnUrlOf(tenant: TenantContext, url: string, origin?: string): boolean {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return false;
+  }
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') return false;
+  const allowed = new Set(tenant.embedOrigins.map(originOf));
+  for (const domain of tenant.domains) allowed.add(`https://${domain.toLowerCase()}`);
+  if (origin !== undefined && isHostOf(tenant, new URL(origin).hostname)) allowed.add(originOf(origin));
+  return allowed.has(target.origin);
+}
+
+/** An origin as URL writes it (lower-case host, default port dropped); an unparsable one matches nothing. */
+function originOf(origin: string): string {
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return '';
+  }
 }
 
 /**

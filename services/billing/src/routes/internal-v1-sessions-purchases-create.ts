@@ -6,6 +6,9 @@ import { noCredential, problem } from '../http/problem-answers.js';
 import type { AppRoute } from '../http/route-context.js';
 import { appUrlOf, tenantOf } from '../http/tenant-context.js';
 
+/** The agent names a package only: a call's Checkout link is opened from the call, with no page to return to. */
+const callPurchaseRequestSchema = purchaseCreateRequestSchema.pick({ packageId: true });
+
 /**
  * POST /internal/v1/tenants/:tenant/sessions/:id/purchases — the agent starts a purchase for the
  * session's user (the start_purchase tool) while the call runs; asking again for the same package
@@ -18,7 +21,7 @@ export const internalV1SessionsPurchasesCreate: AppRoute = {
     operationId: 'createVoiceSessionPurchase',
     summary: "The agent starts a purchase for the session's user during the call: answers the Checkout URL.",
     auth: 'service',
-    body: purchaseCreateRequestSchema,
+    body: callPurchaseRequestSchema,
     responses: {
       201: { description: 'The purchase', schema: purchaseSchema },
       400: problem('Invalid input'),
@@ -30,7 +33,7 @@ export const internalV1SessionsPurchasesCreate: AppRoute = {
   },
   mount(router, ctx) {
     router.post('/internal/v1/tenants/:tenant/sessions/:id/purchases', ...ctx.job, async (req, res) => {
-      const input = parseInput(purchaseCreateRequestSchema, req.body);
+      const input = parseInput(callPurchaseRequestSchema, req.body);
       const tenant = tenantOf(res);
       const result = await buyPackageInCall(
         {

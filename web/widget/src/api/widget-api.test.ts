@@ -133,9 +133,14 @@ describe('WidgetApi', () => {
     const api = new WidgetApi({ origin: 'https://acme.mindbot.ai', fetch: fetch.impl });
     await api.signIn('a@example.com', 'pw');
     expect(await api.buy('pkg_starter')).toBe('https://checkout.stripe.com/c/pay/cs_1');
+    expect(fetch.seen.at(-1)?.body).toEqual({ packageId: 'pkg_starter' });
     expect(api.hasPendingCheckout()).toBe(true);
     expect(api.takePendingCheckout()).toBe('pur_1');
     expect(api.takePendingCheckout()).toBeUndefined();
+
+    // The page the widget is on, so Checkout comes back to it.
+    await api.buy('pkg_starter', 'https://shop.example/pricing?plan=pro');
+    expect(fetch.seen.at(-1)?.body).toEqual({ packageId: 'pkg_starter', returnUrl: 'https://shop.example/pricing?plan=pro' });
   });
 
   it('starts and ends a voice session with a start key', async () => {

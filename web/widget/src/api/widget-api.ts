@@ -98,9 +98,13 @@ export class WidgetApi {
     return this.authed(() => this.client.packages());
   }
 
-  /** Starts a purchase and answers the Checkout URL to send the browser to. */
-  async buy(packageId: string): Promise<string> {
-    const purchase = await this.authed(() => this.client.purchase(packageId, randomKey('buy')));
+  /**
+   * Starts a purchase and answers the Checkout URL to send the browser to. `returnUrl` is the page
+   * to come back to (the API adds `mindbot_checkout=success|cancel&mindbot_purchase=<id>`).
+   */
+  async buy(packageId: string, returnUrl?: string): Promise<string> {
+    const key = randomKey('buy');
+    const purchase = await this.authed(() => this.client.purchase(packageId, key, returnUrl === undefined ? {} : { returnUrl }));
     if (!purchase.checkoutUrl) throw new Error('The purchase has no checkout URL.');
     this.storage.setItem(PENDING_CHECKOUT_KEY, purchase.id);
     return purchase.checkoutUrl;

@@ -31,7 +31,8 @@ export function PackagesSection({ ref, onRefused }: { ref: Ref<HTMLElement>; onR
     setError(undefined);
     setRedirecting(true);
     try {
-      location.assign(await api.buy(pkg.id));
+      // Checkout comes back to this very page (on the tenant's site or one that embeds the widget).
+      location.assign(await api.buy(pkg.id, window.location.href));
     } catch (e) {
       setError(problemMessage(e, t('genericError')));
       setRedirecting(false);
