@@ -27,6 +27,8 @@ export async function signInPanel(panel: Locator, email: string, password: strin
   await panel.getByLabel('Password').fill(password);
   await panel.getByRole('button', { name: existing ? 'Sign in' : 'Sign up' }).click();
   await panel.getByRole('heading', { name: 'Balance' }).waitFor({ timeout: 20_000 });
+  // The balance is loaded (not `Loading…`).
+  await panel.getByLabel('Available time').waitFor({ timeout: 20_000 });
 }
 
 /** The available time the signed-in home shows, in seconds. */
