@@ -13,5 +13,6 @@ describe('checkout return', () => {
   });
   it('drops the marker and keeps the rest', () => {
     expect(withoutCheckoutResult('https://shop.example/p?a=1&mindbot_checkout=success#x')).toBe('https://shop.example/p?a=1#x');
+    expect(withoutCheckoutResult('https://shop.example/p?a=1&mindbot_checkout=cancel&mindbot_purchase=pur_1')).toBe('https://shop.example/p?a=1');
   });
 });

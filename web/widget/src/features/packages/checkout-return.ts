@@ -18,6 +18,7 @@ export function checkoutResultOf(href: string): CheckoutResult | undefined {
 export function withoutCheckoutResult(href: string): string {
   const url = new URL(href);
   url.searchParams.delete('mindbot_checkout');
+  url.searchParams.delete('mindbot_purchase');
   if (url.pathname.includes('/billing/purchases/')) url.searchParams.delete('checkout');
   return url.href;
 }
