@@ -160,6 +160,10 @@ export async function startBrowserPlatform(): Promise<BrowserPlatform> {
     AGENT_LLM: 'scripted',
     AGENT_LLM_SCRIPT,
     AGENT_HEARTBEAT_SECONDS: '1',
+    // The worker's load as the share of calls running, not the CPU: on a busy two-core machine (a
+    // browser, the whole platform) a CPU-measured load keeps the worker marked full and LiveKit
+    // dispatches it nothing (as test/voice-call.test.ts sets it).
+    AGENT_MAX_CALLS: '20',
   };
   let output = '';
   const platform: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/dev-start.ts')], {
