@@ -116,6 +116,41 @@ describe('WidgetApi', () => {
     });
   });
 
+  it('lists the time cards with the SDK schema, refreshing an expired token like the other calls', async () => {
+    const timeCard = {
+      id: 'tc_1',
+      purchaseId: 'pur_1',
+      activationCode: 'ABCD-EFGH-JKLM',
+      seconds: 3600,
+      status: 'issued',
+      activatedAt: null,
+      codeExpiresAt: '2027-12-06T15:00:00.000Z',
+      createdAt: '2026-12-06T15:00:00.000Z',
+    };
+    const fetch = fakeFetch((call) => {
+      if (call.url.endsWith('/login')) return json(200, tokens(1));
+      if (call.url.endsWith('/v1/auth/token')) return json(200, tokens(2));
+      return call.authorization === 'Bearer at2' ? json(200, { timeCards: [timeCard] }) : problem(401, 'unauthenticated', 'expired');
+    });
+    const api = new WidgetApi({ origin: 'https://acme.mindbot.ai', fetch: fetch.impl });
+    await api.signIn('a@example.com', 'pw');
+    expect(await api.timeCards()).toEqual([timeCard]);
+    expect(fetch.seen.map((s) => [s.method, s.url.replace('https://acme.mindbot.ai', ''), s.authorization])).toEqual([
+      ['POST', '/v1/auth/password/login', undefined],
+      ['GET', '/v1/time-cards', 'Bearer at1'],
+      ['POST', '/v1/auth/token', undefined],
+      ['GET', '/v1/time-cards', 'Bearer at2'],
+    ]);
+
+    const refused = new WidgetApi({
+      origin: 'https://acme.mindbot.ai',
+      fetch: fakeFetch(() => problem(503, 'unavailable', 'Billing is down.')).impl,
+    });
+    const error: unknown = await refused.timeCards().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MindBotApiError);
+    expect(problemMessage(error, 'fallback')).toBe('Billing is down.');
+  });
+
   it('answers the Checkout URL of a purchase and remembers it is pending', async () => {
     const purchase = {
       id: 'pur_1',

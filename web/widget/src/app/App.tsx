@@ -3,6 +3,7 @@ import { AuthScreen } from '../features/auth/AuthScreen.js';
 import { ActivateSection } from '../features/activate/ActivateSection.js';
 import { BalanceSection } from '../features/balance/BalanceSection.js';
 import { CallSection } from '../features/call/CallSection.js';
+import { CheckoutReturn } from '../features/packages/CheckoutReturn.js';
 import { PackagesSection } from '../features/packages/PackagesSection.js';
 import type { CheckoutResult } from '../features/packages/checkout-return.js';
 import { Panel } from '../features/panel/Panel.js';
@@ -15,7 +16,17 @@ export interface OpenStore {
   close: () => void;
 }
 
-export function App({ store, mode, checkoutResult }: { store: OpenStore; mode: Mode; checkoutResult: CheckoutResult | undefined }) {
+export function App({
+  store,
+  mode,
+  checkoutResult,
+  purchaseId,
+}: {
+  store: OpenStore;
+  mode: Mode;
+  checkoutResult: CheckoutResult | undefined;
+  purchaseId: string | undefined;
+}) {
   const { api, t } = useWidget();
   const open = useSyncExternalStore(store.subscribe, store.get);
   const [signedIn, setSignedIn] = useState(api.signedIn);
@@ -34,9 +45,13 @@ export function App({ store, mode, checkoutResult }: { store: OpenStore; mode: M
   return (
     <Panel open={open} mode={mode} onClose={store.close}>
       {checkoutResult && (
-        <p role="status" className="status">
-          {t(checkoutResult === 'success' ? 'checkoutSuccess' : 'checkoutCancel')}
-        </p>
+        <CheckoutReturn
+          result={checkoutResult}
+          purchaseId={purchaseId}
+          signedIn={signedIn}
+          onBalanceChanged={refreshBalance}
+          onRefused={checkSignedIn}
+        />
       )}
       {signedIn ? (
         <>

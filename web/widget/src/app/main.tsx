@@ -2,7 +2,7 @@ import { createRoot } from 'react-dom/client';
 import { WidgetApi } from '../api/widget-api.js';
 import { translator } from '../i18n/index.js';
 import { adoptStyles } from '../loader/styles.js';
-import { checkoutResultOf, withoutCheckoutResult } from '../features/packages/checkout-return.js';
+import { checkoutResultOf, purchaseIdOf, withoutCheckoutResult } from '../features/packages/checkout-return.js';
 import { App, type OpenStore } from './App.js';
 import type { MountApp } from './contract.js';
 import { WidgetContext } from './context.js';
@@ -24,8 +24,11 @@ export const mount: MountApp = (options) => {
   const checkout = checkoutResultOf(location.href);
   const pendingCheckout = api.hasPendingCheckout();
   const checkoutResult = checkout && (pendingCheckout || location.origin === api.origin) ? checkout : undefined;
+  let purchaseId: string | undefined;
   if (checkoutResult) {
-    api.takePendingCheckout();
+    // The id Checkout came back with; else the purchase this widget sent there.
+    const pendingId = api.takePendingCheckout();
+    purchaseId = purchaseIdOf(location.href) ?? pendingId;
     history.replaceState(history.state, '', withoutCheckoutResult(location.href));
   }
 
@@ -49,7 +52,7 @@ export const mount: MountApp = (options) => {
 
   createRoot(options.container).render(
     <WidgetContext value={{ api, branding, t, language: options.language, root: options.root }}>
-      <App store={store} mode={options.mode} checkoutResult={checkoutResult} />
+      <App store={store} mode={options.mode} checkoutResult={checkoutResult} purchaseId={purchaseId} />
     </WidgetContext>,
   );
   return { open: () => setOpen(true), close: () => store.close() };

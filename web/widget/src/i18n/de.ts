@@ -28,8 +28,21 @@ export const de: Catalogue = {
   buy: '{name} kaufen',
   noPackages: 'Zurzeit sind keine Pakete erhältlich.',
   redirecting: 'Kasse wird geöffnet…',
-  checkoutSuccess: 'Vielen Dank! Der Kauf ist abgeschlossen; die Zeit wird Ihrem Guthaben gutgeschrieben.',
-  checkoutCancel: 'Der Kauf wurde abgebrochen; es wurde nichts berechnet.',
+  checkoutCancel: 'Zahlung abgebrochen. Es wurde nichts berechnet.',
+  purchaseWaiting: 'Zahlung erhalten – Ihre Zeit wird gutgeschrieben…',
+  purchaseAdded: 'Kauf abgeschlossen: {time} gutgeschrieben, gültig bis {date}.',
+  purchaseAlreadyAdded: 'Kauf abgeschlossen: {time} sind bereits in Ihrem Guthaben.',
+  purchaseReceived: 'Zahlung erhalten.',
+  purchaseSignIn: 'Zahlung erhalten – melden Sie sich an, um Ihre Zeit gutzuschreiben.',
+  purchaseNotYet:
+    'Zahlung erhalten, aber Ihre Zeit ist noch nicht gutgeschrieben. Lösen Sie unten Ihre Zeitkarte ein oder prüfen Sie es in einer Minute erneut.',
+  purchaseNotReady:
+    'Zahlung erhalten, aber Ihre Zeitkarte ist noch nicht bereit; bisher wurde keine Zeit gutgeschrieben. Bitte prüfen Sie es in einer Minute erneut.',
+  purchaseUnavailable:
+    'Die Zeitkarte dieses Kaufs kann nicht mehr eingelöst werden (erstattet oder abgelaufen); es wurde keine Zeit gutgeschrieben. Bitte wenden Sie sich an den Anbieter.',
+  purchaseFailed: 'Ihre Zeit konnte noch nicht gutgeschrieben werden: {message}',
+  codesToActivate: 'Einzulösende Codes',
+  checkAgain: 'Erneut prüfen',
   callTitle: 'Anruf',
   startCall: 'Anruf starten',
   connecting: 'Verbindung wird hergestellt…',

@@ -14,6 +14,15 @@ export function checkoutResultOf(href: string): CheckoutResult | undefined {
   return undefined;
 }
 
+/** The purchase the return is about: `mindbot_purchase=<id>`, or the id in billing's `…/billing/purchases/<id>` page. */
+export function purchaseIdOf(href: string): string | undefined {
+  const url = new URL(href);
+  const own = url.searchParams.get('mindbot_purchase')?.trim();
+  if (own) return own;
+  const billing = /\/billing\/purchases\/([^/?#]+)/.exec(url.pathname)?.[1];
+  return billing ? decodeURIComponent(billing) : undefined;
+}
+
 /** The URL without the checkout result, for history.replaceState (a reload does not show it again). */
 export function withoutCheckoutResult(href: string): string {
   const url = new URL(href);
