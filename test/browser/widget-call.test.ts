@@ -192,4 +192,27 @@ describe('a call from the embedded widget', () => {
     await expectNoSeriousA11yViolations(page);
     expect(tab.pageErrors).toEqual([]);
   }, 180_000);
+
+  it('says the microphone is blocked and how to allow it when the browser refuses it, and starts no session', async () => {
+    const email = `nomic-${Date.now()}@shop.example`;
+    const password = 'a long browser password 42';
+    const token = await platform.signUp(tenant, email, password);
+    const card = await platform.buyCard(tenant, token);
+    expect((await platform.api(tenant, 'POST', '/v1/time-cards/activate', { token, body: { code: card.code } })).status).toBe(201);
+
+    const refusing = teardown.add(await launchBrowser({ refuseMicrophone: true }), (b) => b.close());
+    tab = await newTestPage(refusing, { microphone: false });
+    const { page } = tab;
+    await page.goto(`${site.origin('shop.localhost')}/`);
+    const panel = await openPanel(page, 'Acme Voice');
+    await signInPanel(panel, email, password, true);
+    await panel.getByRole('button', { name: 'Start call' }).click();
+    await panel.getByRole('alert').filter({ hasText: 'The microphone is blocked' }).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'call-microphone-blocked');
+    await expectNoSeriousA11yViolations(page);
+    // Refused before any session: nothing started, nothing charged.
+    const sessions = (await platform.api(tenant, 'GET', '/v1/sessions', { token })).body.sessions as SessionRecord[] | undefined;
+    expect(sessions ?? []).toEqual([]);
+    expect(await panel.getByRole('button', { name: 'Start call' }).isVisible()).toBe(true);
+  }, 90_000);
 });

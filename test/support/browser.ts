@@ -29,8 +29,13 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+/**
+ * Chromium with fake media devices. `refuseMicrophone`: without the fake permission UI, so a page's
+ * request for the microphone is refused, as when a user blocks it.
+ */
+export async function launchBrowser(options: { refuseMicrophone?: boolean } = {}): Promise<Browser> {
+  const args = options.refuseMicrophone ? CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream') : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
 }
 
 const TEST_LOGO =
@@ -46,11 +51,11 @@ export interface TestPage {
 }
 
 /** A fresh context (nothing shared with another test) and one page in it, recording its console. */
-export async function newTestPage(browser: Browser, options: { locale?: string } = {}): Promise<TestPage> {
+export async function newTestPage(browser: Browser, options: { locale?: string; microphone?: boolean } = {}): Promise<TestPage> {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     locale: options.locale ?? 'en-US',
-    permissions: ['microphone'],
+    permissions: options.microphone === false ? [] : ['microphone'],
   });
   // Test tenants' logos live at https://<slug>.example/logo.svg (testManifest): served here, as a real logo host would.
   await context.route(/^https:\/\/[a-z0-9-]+\.example\/logo\.svg$/, (route) =>
