@@ -165,6 +165,9 @@ function agentEnv(gateway: NodeJS.ProcessEnv, billingUrl: string): NodeJS.Proces
     BILLING_URL: billingUrl,
     AGENT_TTS: tts,
     AGENT_LLM: llm,
+    // A laptop's CPU is busy with the whole platform: load measured by CPU would keep the worker
+    // "full" and LiveKit would send it no call. Count calls instead.
+    AGENT_MAX_CALLS: process.env.AGENT_MAX_CALLS ?? '20',
   };
 }
 
