@@ -12,6 +12,7 @@ import {
   purchaseSchema,
   timeCardActivateRequestSchema,
   timeCardActivationSchema,
+  timeCardListSchema,
   tokenResponseSchema,
   voiceSessionEndedSchema,
   voiceSessionSchema,
@@ -24,6 +25,7 @@ import {
   type Package,
   type Problem,
   type Purchase,
+  type TimeCard,
   type TimeCardActivation,
   type TokenResponse,
   type VoiceSession,
@@ -219,6 +221,11 @@ export class MindBotClient {
       { packageId, ...(options.returnUrl === undefined ? {} : { returnUrl: options.returnUrl }) },
       idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {},
     );
+  }
+
+  /** The signed-in user's time cards (a paid purchase issues one: its `purchaseId`), with their codes while they can still be used. */
+  async timeCards(): Promise<TimeCard[]> {
+    return (await this.call('GET', '/v1/time-cards', timeCardListSchema)).timeCards;
   }
 
   /**

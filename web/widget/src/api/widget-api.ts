@@ -2,8 +2,6 @@ import {
   brandingSchema,
   MindBotApiError,
   MindBotClient,
-  problemSchema,
-  timeCardListSchema,
   type Balance,
   type Branding,
   type Package,
@@ -38,13 +36,11 @@ export class WidgetApi {
   readonly storage: KeyValueStorage;
   private readonly tokens: TokenStore;
   private readonly client: MindBotClient;
-  private readonly fetchImpl: typeof globalThis.fetch;
   private refreshing: Promise<boolean> | undefined;
 
   constructor(options: WidgetApiOptions) {
     this.origin = new URL(options.origin).origin;
     const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
-    this.fetchImpl = fetchImpl;
     this.storage = scopedStorage(options.storage, new URL(options.origin).host);
     this.tokens = new TokenStore(this.storage);
     this.client = new MindBotClient({ baseUrl: this.origin, fetch: fetchImpl, credential: () => this.tokens.get()?.accessToken });
@@ -131,7 +127,7 @@ export class WidgetApi {
    * while it can still be used). A paid purchase issues one (its `purchaseId`); it counts once activated.
    */
   timeCards(): Promise<TimeCard[]> {
-    return this.authed(() => this.listTimeCards());
+    return this.authed(() => this.client.timeCards());
   }
 
   activate(code: string): Promise<TimeCardActivation> {
@@ -144,32 +140,6 @@ export class WidgetApi {
 
   async endCall(sessionId: string): Promise<void> {
     await this.authed(() => this.client.endVoiceSession(sessionId));
-  }
-
-  /** GET /v1/time-cards with the SDK's schemas (the SDK client has no call for it yet), refusals as MindBotApiError like the client's. */
-  private async listTimeCards(): Promise<TimeCard[]> {
-    const accessToken = this.tokens.get()?.accessToken;
-    const response = await this.fetchImpl(`${this.origin}/v1/time-cards`, {
-      method: 'GET',
-      headers: { accept: 'application/json', ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}) },
-    });
-    if (!response.ok) {
-      const text = await response.text();
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-      const problem = problemSchema.safeParse(parsed);
-      throw new MindBotApiError(
-        response.status,
-        problem.success
-          ? problem.data
-          : { type: 'about:blank', title: response.statusText, status: response.status, detail: text.slice(0, 200), code: 'unknown' },
-      );
-    }
-    return timeCardListSchema.parse(await response.json()).timeCards;
   }
 
   /** Runs a signed-in call; on a 401 refreshes the tokens once and retries, else signs out locally. */
