@@ -57,6 +57,8 @@ export interface BrowserPlatform {
   signUp(slug: string, email: string, password: string): Promise<string>;
   /** Buys `packageId` (default the tenant's first package) for the user and pays it; returns the issued card's activation code. */
   buyCard(slug: string, token: string, packageId?: string): Promise<{ code: string; seconds: number; purchaseId: string }>;
+  /** Adds a package to the tenant's catalogue (as an admin would); returns its id. */
+  addPackage(slug: string, pkg: { name: string; baseSeconds: number; priceCents?: number }): Promise<string>;
   /** Pays a pending purchase as Stripe would (a signed checkout.session.completed to billing's webhook). */
   pay(purchaseId: string): Promise<void>;
   /** Where a Checkout Session sends its buyer back, as billing asked Stripe. */
@@ -297,6 +299,15 @@ export async function startBrowserPlatform(): Promise<BrowserPlatform> {
       return { code: card.activationCode, seconds: card.seconds, purchaseId };
     },
     pay,
+    async addPackage(slug, pkg) {
+      const id = `pkg_${randomBytes(8).toString('hex')}`;
+      await tenantClients.forTenant(slug).transaction((tx) =>
+        tx.package.create({
+          data: { id, name: pkg.name, priceCents: pkg.priceCents ?? 199, currency: 'usd', baseSeconds: pkg.baseSeconds, sortOrder: 1 },
+        }),
+      );
+      return id;
+    },
     checkoutReturn: (sessionId) => recorder.sessions.get(sessionId),
     async serveLocalCheckout(browserContext) {
       await browserContext.route('https://checkout.stripe.com/**', async (route: Route) => {
