@@ -133,7 +133,12 @@ export async function runCall(ctx: JobContext, dispatch: AgentDispatch, config: 
       tools,
     }),
     room: ctx.room,
-    inputOptions: { audioEnabled: speech.stt !== undefined, textEnabled: true, participantIdentity: dispatch.userId },
+    inputOptions: {
+      audioEnabled: speech.stt !== undefined,
+      textEnabled: true,
+      participantIdentity: dispatch.userId,
+      textInputCallback: answerTypedMessage,
+    },
     outputOptions: { audioEnabled: speech.tts !== undefined, transcriptionEnabled: true },
   });
   if (!speech.conversational) void notify({ type: 'no_language_model', message: NO_LANGUAGE_MODEL_REPLY }).catch(() => undefined);
@@ -152,4 +157,18 @@ async function joinedAtOf(config: AgentConfig, room: string, identity: string): 
   // Only whole seconds known: the user arrived somewhere within that second; take its end, so the
   // call is never charged for time before the user was there.
   return ms > 0 ? ms : Math.min(Date.now(), Number(participant.joinedAt) * 1000 + 999);
+}
+
+/**
+ * A message the user types: interrupt what the agent is saying and answer it. Announcements that
+ * must be heard whole (the greeting, the low-balance and cut-off notices) refuse interruption, and
+ * the library's default would then drop the message; here the answer waits for the announcement.
+ */
+function answerTypedMessage(session: voice.AgentSession, event: { text: string }): void {
+  try {
+    session.interrupt();
+  } catch {
+    // Not interruptible now: generateReply below is queued behind the current speech.
+  }
+  session.generateReply({ userInput: event.text });
 }
