@@ -12,6 +12,7 @@ import { TenantClients } from '@mindbot/db';
 import { createStripeClient } from '@mindbot/stripe-connect';
 import type { TenantManifest } from '@mindbot/tenancy';
 import { createTestDatabase, freePort, testManifest, testRedisUrl, uniqueSlug, type TestDatabase } from '@mindbot/testing';
+import { grantRole } from '../../cli/src/commands/user-role.js';
 import { completeCheckout } from '../../cli/src/local-payments.js';
 import { startLocalStripe, type LocalStripe } from '../../scripts/local-stripe.js';
 
@@ -55,6 +56,8 @@ export interface BrowserPlatform {
   api(slug: string, method: string, path: string, options?: { token?: string; body?: unknown; origin?: string }): Promise<ApiAnswer>;
   /** Signs up a user with a password; returns its access token. */
   signUp(slug: string, email: string, password: string): Promise<string>;
+  /** Grants one of the tenant's roles (e.g. `admin`) to an existing user, as `mindbot user role` does. */
+  grantRole(slug: string, email: string, role: string): Promise<void>;
   /** Buys `packageId` (default the tenant's first package) for the user and pays it; returns the issued card's activation code. */
   buyCard(slug: string, token: string, packageId?: string): Promise<{ code: string; seconds: number; purchaseId: string }>;
   /** Adds a package to the tenant's catalogue (as an admin would); returns its id. */
@@ -135,7 +138,12 @@ async function startCheckoutRecorder(
 /** The scripted conversation of the agent (AGENT_LLM=scripted): it greets in the persona's words from the manifest. */
 const AGENT_LLM_SCRIPT = JSON.stringify([{ input: 'how much time do I have', toolCalls: [{ name: 'check_time_balance', args: {} }] }]);
 
-export async function startBrowserPlatform(): Promise<BrowserPlatform> {
+export interface BrowserPlatformOptions {
+  /** More environment for npm start's services, e.g. `SSO_ALLOW_INSECURE_IDP_URLS: 'true'` for an IdP double on plain http. */
+  env?: Record<string, string>;
+}
+
+export async function startBrowserPlatform(options: BrowserPlatformOptions = {}): Promise<BrowserPlatform> {
   const database: TestDatabase = await createTestDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'mindbot-browser-'));
   await chmod(dataDir, 0o755);
@@ -166,6 +174,7 @@ export async function startBrowserPlatform(): Promise<BrowserPlatform> {
     // browser, the whole platform) a CPU-measured load keeps the worker marked full and LiveKit
     // dispatches it nothing (as test/voice-call.test.ts sets it).
     AGENT_MAX_CALLS: '20',
+    ...options.env,
   };
   let output = '';
   const platform: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/dev-start.ts')], {
@@ -281,6 +290,11 @@ export async function startBrowserPlatform(): Promise<BrowserPlatform> {
       const res = await api(slug, 'POST', '/v1/auth/password/register', { body: { email, password } });
       if (res.status !== 201) throw new Error(`sign-up on ${slug}: ${res.status} ${JSON.stringify(res.body)}`);
       return String(res.body.access_token);
+    },
+    async grantRole(slug, email, role) {
+      const outcome = await grantRole(tenantClients, true, { tenant: slug, email, role });
+      if (outcome.result !== 'granted' && outcome.result !== 'already_held')
+        throw new Error(`granting ${role} to ${email} on ${slug}: ${JSON.stringify(outcome)}`);
     },
     async buyCard(slug, token, packageId) {
       const packages = await api(slug, 'GET', '/v1/packages', { token });
