@@ -493,36 +493,19 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
       .get('/v1/admin/billing')
       .set('Authorization', await auth(h.tenantB, 'usr_admin', ['admin']));
     expect(status.body).toMatchObject({ salesOpen: false, requirementsDue: ['external_account'] });
-    const newer = h.event(
-      'account.updated',
-      account,
-      {
-        id: account,
-        object: 'account',
-        charges_enabled: true,
-        payouts_enabled: true,
-        details_submitted: true,
-        capabilities: { card_payments: 'active' },
-        requirements: { disabled_reason: null, currently_due: [] },
-      },
-      { created: now + 10 },
-    );
+    const opened = {
+      id: account,
+      object: 'account',
+      charges_enabled: true,
+      payouts_enabled: true,
+      details_submitted: true,
+      capabilities: { card_payments: 'active' },
+      requirements: { disabled_reason: null, currently_due: [] },
+    };
+    const newer = h.event('account.updated', account, opened, { created: now + 10 });
     expect((await h.postEvent(newer)).body.outcome).toBe('applied');
     // A later event that repeats the recorded state changes nothing and says so.
-    const same = h.event(
-      'account.updated',
-      account,
-      {
-        id: account,
-        object: 'account',
-        charges_enabled: true,
-        payouts_enabled: true,
-        details_submitted: true,
-        capabilities: { card_payments: 'active' },
-        requirements: { disabled_reason: null, currently_due: [] },
-      },
-      { created: now + 20 },
-    );
+    const same = h.event('account.updated', account, opened, { created: now + 20 });
     expect((await h.postEvent(same)).body).toEqual({ received: true, outcome: 'unchanged', reason: 'same_state', tenant: h.tenantB });
     expect((await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' })).status).toBe(201);
   });
