@@ -189,6 +189,15 @@ export const tenantSpecSchema = z
       })
       .strict()
       .default({ ...SSO_DEFAULTS }),
+    owners: z
+      .array(z.email().max(254))
+      .max(20)
+      .default([])
+      .meta({
+        description:
+          "Email addresses of the tenant's owners: each is invited by email (a single-use link, valid 7 days) and becomes an owner at the first sign-in. Removing an address here does not remove an owner who has signed in.",
+        'x-kubernetes-list-type': 'set',
+      }),
     parentReseller: tenantSlugSchema.optional().meta({ description: 'Slug of the reseller tenant that sells to this one.' }),
     suspended: z.boolean().default(false).meta({ description: 'A suspended tenant runs no agents and is refused by the services.' }),
     dataRetention: z
