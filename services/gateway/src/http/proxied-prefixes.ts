@@ -16,12 +16,13 @@ export const PROXIED_PREFIXES = {
       '/v1/admin/billing',
       '/v1/admin/reports',
       '/v1/admin/sessions',
+      '/v1/reseller',
     ],
     /** Called by Stripe at the platform host; billing checks the signature. */
     open: ['/v1/webhooks/stripe'],
   },
   sso: {
-    user: ['/v1/auth', '/v1/sso', '/v1/users'],
+    user: ['/v1/auth', '/v1/sso', '/v1/users', '/v1/invitations'],
     open: ['/.well-known/jwks.json'],
   },
 } as const;
