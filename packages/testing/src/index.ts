@@ -12,3 +12,4 @@ export { startStripeMock, stripeMockBinary, type StripeMock } from './stripe-moc
 export { describeTenantIsolation, type TenantIsolationSuite, type IsolationResponse } from './tenant-isolation-suite.js';
 export { startRedisServer, type RedisServer } from './redis-server.js';
 export { routeCoverage } from './route-coverage.js';
+export { startSmtpServer, type TestSmtpServer, type DeliveredMail } from './smtp-server.js';

@@ -1,0 +1,19 @@
+import { createTransport } from 'nodemailer';
+import { headerText } from './header-text.js';
+import type { Mailer } from './mailer.js';
+
+/** Sends through the deployment's SMTP server (nodemailer: a connection per message, STARTTLS whenever the server offers it). */
+export function smtpMailer(smtpUrl: string, from: string): Mailer {
+  const transport = createTransport(smtpUrl);
+  return {
+    async send(message) {
+      await transport.sendMail({
+        from: { name: headerText(message.fromName), address: from },
+        to: message.to,
+        subject: headerText(message.subject),
+        text: message.text,
+        ...(message.html === undefined ? {} : { html: message.html }),
+      });
+    },
+  };
+}
