@@ -6,5 +6,6 @@ export { closeOnSignals } from './close-on-signals.js';
 export { responseLocal, type ResponseLocal } from './response-local.js';
 export { hostOf } from './request-guards.js';
 export { publicOriginOf, forwardedOriginOf, type PublicScheme } from './public-origin.js';
+export { toCsv } from './csv.js';
 export type { Route, RouteSpec, RouteResponse, HttpMethod } from './route-spec.js';
 export { buildOpenApi, openApiPath } from './openapi.js';

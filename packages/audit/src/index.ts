@@ -1,0 +1,2 @@
+export { listAuditEntries, type AuditEntryView, type AuditPage, type AuditQuery } from './audit-trail.js';
+export { verifyAuditChain, type BrokenLink, type ChainVerification } from './audit-chain.js';
