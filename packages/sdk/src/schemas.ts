@@ -195,3 +195,4 @@ export {
   type SamlSecrets,
   type RoleRule,
 } from './sso-connection-schemas.js';
+export * from './audit-schemas.js';

@@ -14,6 +14,7 @@ import { PROXIED_PREFIXES } from './http/proxied-prefixes.js';
 import { v1ApiKeysCreate } from './routes/v1-api-keys-create.js';
 import { v1ApiKeysList } from './routes/v1-api-keys-list.js';
 import { v1ApiKeysRevoke } from './routes/v1-api-keys-revoke.js';
+import { v1AuditEventsList } from './routes/v1-audit-events-list.js';
 import { v1BrandingGet } from './routes/v1-branding-get.js';
 import { v1VoiceSessionsCreate } from './routes/v1-voice-sessions-create.js';
 import { v1VoiceSessionsEnd } from './routes/v1-voice-sessions-end.js';
@@ -28,6 +29,7 @@ export const TENANT_ROUTES: readonly AppRoute[] = [
   v1ApiKeysCreate,
   v1ApiKeysList,
   v1ApiKeysRevoke,
+  v1AuditEventsList,
   v1VoiceSessionsCreate,
   v1VoiceSessionsEnd,
 ];
