@@ -9,6 +9,7 @@ import { readManifests, tenantProvision } from './commands/tenant-provision.js';
 import { tenantList } from './commands/tenant-list.js';
 import { tenantDeprovision } from './commands/tenant-deprovision.js';
 import { userRole } from './commands/user-role.js';
+import { auditVerify } from './commands/audit-verify.js';
 import { checkoutComplete, webhookTargetOf } from './commands/checkout-complete.js';
 import { assertLocalPayments, LocalPaymentsRefused } from './local-payments.js';
 
@@ -83,6 +84,19 @@ export function buildProgram(io: CliIo): Command {
     .action((slug: string, email: string, role: string) =>
       withContext(async (context) => {
         if (!(await userRole(context, { tenant: slug, email, role }, io))) throw new CliExit(1);
+      }),
+    );
+
+  const audit = program.command('audit').description("A tenant's audit log.");
+  audit
+    .command('verify')
+    .description(
+      "Recompute the tenant's hash-chained audit log and report the first broken link (an entry changed, removed or out of order).",
+    )
+    .argument('<tenant>', 'the tenant slug')
+    .action((slug: string) =>
+      withContext(async (context) => {
+        if (!(await auditVerify(context, slug, io))) throw new CliExit(1);
       }),
     );
 

@@ -26,7 +26,7 @@ describe('gateway: reading the audit log', () => {
       expect(made.status).toBe(201);
       if (name === 'first') {
         const revoked = await request(h.app)
-          .delete(`/v1/api-keys/${String((made.body as { apiKey: { id: string } }).apiKey.id)}`)
+          .delete(`/v1/api-keys/${(made.body as { apiKey: { id: string } }).apiKey.id}`)
           .set('Host', `${acme}.localhost`)
           .set('Authorization', `Bearer ${admin}`);
         expect(revoked.status).toBe(204);
