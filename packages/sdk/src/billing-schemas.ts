@@ -240,6 +240,93 @@ export const reportQuerySchema = z
   })
   .strict();
 
+/** The most rows one page of the per-user report holds; more come with `cursor`. */
+export const USER_REPORT_MAX_ROWS = 1000;
+
+export const userReportQuerySchema = z
+  .object({
+    from: day,
+    to: day,
+    format: z.enum(['json', 'csv']).default('json'),
+    limit: z.coerce.number().int().min(1).max(USER_REPORT_MAX_ROWS).default(USER_REPORT_MAX_ROWS),
+    /** `nextCursor` of the previous page. */
+    cursor: z
+      .string()
+      .regex(/^[0-9]{1,9}$/, 'must be the nextCursor of a previous page')
+      .optional(),
+  })
+  .strict();
+
+export const userReportSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    users: z.array(
+      z
+        .object({
+          userId: z.string(),
+          email: z.string().nullable().meta({ description: 'Null when the user no longer exists.' }),
+          sessions: z.int().meta({ description: 'Voice sessions started in the range.' }),
+          seconds: z.int().meta({ description: 'Seconds the ledger charged in the range.' }),
+          purchases: z.int().meta({ description: 'Purchases paid in the range.' }),
+          revenueCents: z
+            .int()
+            .meta({ description: "What those purchases paid in the tenant's currency (gross, before the platform fee)." }),
+          currency: z.string(),
+        })
+        .loose(),
+    ),
+    nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last.' }),
+  })
+  .loose()
+  .meta({
+    id: 'UserReport',
+    description: 'Per user, most seconds first; the sums over all pages equal the by-day report of the same range.',
+  });
+
+export const RESELLER_TENANTS_MAX_ROWS = 100;
+
+export const resellerTenantsQuerySchema = z
+  .object({
+    from: day,
+    to: day,
+    limit: z.coerce.number().int().min(1).max(RESELLER_TENANTS_MAX_ROWS).default(RESELLER_TENANTS_MAX_ROWS),
+    /** `nextCursor` of the previous page. */
+    cursor: z
+      .string()
+      .regex(/^[a-z0-9-]{1,63}$/, 'must be the nextCursor of a previous page')
+      .optional(),
+  })
+  .strict();
+
+export const resellerTenantListSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    tenants: z.array(
+      z
+        .object({
+          slug: z.string(),
+          displayName: z.string(),
+          region: z.string(),
+          status: z.string().meta({ description: 'active, suspended, provisioning or deprovisioning.' }),
+          origin: z.string().meta({ description: "The tenant's base URL (its platform host)." }),
+          consoleUrl: z.string(),
+          sessions: z
+            .int()
+            .nullable()
+            .meta({ description: 'Null when the tenant’s data is not in this region (its home region reports it).' }),
+          seconds: z.int().nullable(),
+          revenueCents: z.int().nullable().meta({ description: "Gross paid in the tenant's currency over the range." }),
+          currency: z.string(),
+        })
+        .loose(),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .loose()
+  .meta({ id: 'ResellerTenantList', description: "The tenants whose manifest names the caller's tenant as `parentReseller`, by slug." });
+
 const CURRENCIES = ['usd', 'eur', 'gbp', 'cad', 'aud', 'sgd', 'jpy'] as const;
 
 /** The fields of a package as an admin writes them: prices in minor units (cents), time in seconds, within sane bounds. */
@@ -281,3 +368,5 @@ export type TimeCard = z.output<typeof timeCardSchema>;
 export type TimeCardActivation = z.output<typeof timeCardActivationSchema>;
 export type VoiceSessionTranscript = z.output<typeof voiceSessionTranscriptSchema>;
 export type VoiceSessionRecord = z.output<typeof voiceSessionRecordSchema>;
+export type UserReport = z.output<typeof userReportSchema>;
+export type ResellerTenantList = z.output<typeof resellerTenantListSchema>;

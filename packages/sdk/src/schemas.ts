@@ -141,6 +141,12 @@ export {
   billingAccountSchema,
   onboardingLinkSchema,
   reportSchema,
+  userReportQuerySchema,
+  userReportSchema,
+  resellerTenantsQuerySchema,
+  resellerTenantListSchema,
+  USER_REPORT_MAX_ROWS,
+  RESELLER_TENANTS_MAX_ROWS,
   stripeWebhookAckSchema,
   type Balance,
   type Package,
@@ -150,6 +156,8 @@ export {
   type TimeCardActivation,
   type VoiceSessionRecord,
   type VoiceSessionTranscript,
+  type UserReport,
+  type ResellerTenantList,
 } from './billing-schemas.js';
 export {
   emailSchema,

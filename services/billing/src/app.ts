@@ -25,18 +25,20 @@ import { v1AdminPackagesDelete } from './routes/v1-admin-packages-delete.js';
 import { v1AdminPackagesList } from './routes/v1-admin-packages-list.js';
 import { v1AdminPackagesUpdate } from './routes/v1-admin-packages-update.js';
 import { v1AdminReportsGet } from './routes/v1-admin-reports-get.js';
+import { v1AdminReportsUsersGet } from './routes/v1-admin-reports-users-get.js';
 import { v1BalanceGet } from './routes/v1-balance-get.js';
 import { v1HistoryList } from './routes/v1-history-list.js';
 import { v1PackagesList } from './routes/v1-packages-list.js';
 import { v1PurchasesCreate } from './routes/v1-purchases-create.js';
 import { v1PurchasesList } from './routes/v1-purchases-list.js';
+import { v1ResellerTenantsList } from './routes/v1-reseller-tenants-list.js';
 import { v1SessionsList } from './routes/v1-sessions-list.js';
 import { v1SessionsTranscriptGet } from './routes/v1-sessions-transcript-get.js';
 import { v1TimeCardsActivate } from './routes/v1-time-cards-activate.js';
 import { v1TimeCardsList } from './routes/v1-time-cards-list.js';
 import { v1WebhooksStripeReceive } from './routes/v1-webhooks-stripe-receive.js';
 
-/** Roles that administer a tenant's billing (packages, onboarding, reports). */
+/** Roles that administer a tenant's billing (packages, onboarding, reports, a reseller's child tenants). */
 export const ADMIN_ROLES = ['admin', 'owner'] as const;
 
 /**
@@ -61,6 +63,8 @@ export const PUBLIC_ROUTES: readonly AppRoute[] = [
   v1AdminBillingGet,
   v1AdminOnboardingLinkCreate,
   v1AdminReportsGet,
+  v1AdminReportsUsersGet,
+  v1ResellerTenantsList,
   v1WebhooksStripeReceive,
 ];
 

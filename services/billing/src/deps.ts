@@ -15,6 +15,8 @@ export interface BillingDeps {
   serviceTokens: readonly string[];
   /** Fallback base URL for Checkout and onboarding return pages. */
   appUrl: string;
+  /** Tenants' platform hosts are `<slug>.<baseDomain>` (BASE_DOMAIN; `localhost` when not given, as its default). */
+  baseDomain?: string;
   metering: MeteringSettings;
   activationMaxFailures: number;
   activationMaxFailuresPerIp: number;
@@ -59,6 +61,7 @@ export function buildBillingDeps(config: BillingConfig, revokedSessions: Revoked
     }),
     serviceTokens: config.BILLING_SERVICE_TOKENS,
     appUrl: config.BILLING_APP_URL.replace(/\/$/, ''),
+    baseDomain: config.BASE_DOMAIN,
     ...billingPolicyOf(config),
     clock: () => new Date(),
   };

@@ -29,13 +29,49 @@ export interface Report {
   packages: PackagePopularity[];
 }
 
+/** UTC days, both included, as YYYY-MM-DD. */
+export interface ReportRange {
+  from: string;
+  to: string;
+}
+
+/** The instants [start, end) a range of UTC days covers. */
+export function instantsOf(range: ReportRange): { start: Date; end: Date } {
+  const start = new Date(`${range.from}T00:00:00Z`);
+  return { start, end: new Date(new Date(`${range.to}T00:00:00Z`).getTime() + 86_400_000) };
+}
+
+export interface UsageTotals {
+  sessions: number;
+  seconds: number;
+  revenueCents: number;
+}
+
+/**
+ * What the by-day report of the same range adds up to: sessions started, seconds the ledger charged,
+ * and gross paid in `currency`. Counted by the same rules as buildReport, so the two always agree.
+ */
+export async function usageTotals(scope: TenantScope, range: ReportRange, currency: string): Promise<UsageTotals> {
+  const { start, end } = instantsOf(range);
+  return scope.transaction(
+    async (tx) => {
+      const [row] = await tx.$queryRaw<{ sessions: bigint; seconds: bigint; revenueCents: bigint }[]>`
+        SELECT
+          (SELECT count(*) FROM voice_sessions WHERE started_at >= ${start} AND started_at < ${end}) AS sessions,
+          (SELECT COALESCE(-sum(seconds), 0) FROM ledger_entries WHERE kind = 'usage' AND created_at >= ${start} AND created_at < ${end}) AS seconds,
+          (SELECT COALESCE(sum(amount_cents), 0) FROM purchases WHERE paid_at >= ${start} AND paid_at < ${end} AND currency = ${currency}) AS "revenueCents"`;
+      return { sessions: Number(row?.sessions ?? 0), seconds: Number(row?.seconds ?? 0), revenueCents: Number(row?.revenueCents ?? 0) };
+    },
+    { isolationLevel: 'RepeatableRead' },
+  );
+}
+
 /**
  * Sessions, minutes, revenue and package popularity per UTC day, for [from, to] inclusive.
  * Usage is what the ledger charged (usage entries), revenue what was paid (refunds shown apart).
  */
-export async function buildReport(scope: TenantScope, range: { from: string; to: string }): Promise<Report> {
-  const start = new Date(`${range.from}T00:00:00Z`);
-  const end = new Date(new Date(`${range.to}T00:00:00Z`).getTime() + 86_400_000);
+export async function buildReport(scope: TenantScope, range: ReportRange): Promise<Report> {
+  const { start, end } = instantsOf(range);
   return scope.transaction(
     async (tx) => {
       const usage = await tx.$queryRaw<UsageDay[]>`

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createTokenVerifier } from '@mindbot/auth';
 import { MigrationRunner } from '@mindbot/db';
 import { TenantProvisioner } from '@mindbot/provisioning';
+import type { TenantManifest } from '@mindbot/tenancy';
 import { buildServiceDeps, type ServiceDeps } from '@mindbot/service-runtime';
 import {
   captureLogger,
@@ -59,6 +60,8 @@ export interface BillingHarness {
   tenantA: string;
   tenantB: string;
   accountOf(slug: string): string;
+  /** Provisions one more tenant (a unique slug from `base`) with open sales, as tenantA and tenantB are. */
+  addTenant(base: string, overrides?: Parameters<typeof testManifest>[1]): Promise<string>;
   token(tenant: string, userId: string, roles?: string[]): Promise<string>;
   /** Signs a Stripe event as Stripe would (v1 scheme) and posts it to the webhook endpoint. */
   postEvent(event: Record<string, unknown>, options?: { timestamp?: number; secret?: string }): Promise<request.Response>;
@@ -119,19 +122,16 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
   const tenantA = uniqueSlug('bill-a');
   const tenantB = uniqueSlug('bill-b');
   const accounts = new Map<string, string>();
-  for (const slug of [tenantA, tenantB]) {
-    const manifest = testManifest(slug);
+  const provisionWithAccount = async (manifest: TenantManifest): Promise<void> => {
     manifest.spec.plan.concurrentSessions = options.concurrentSessions ?? 100;
     await provisioner.provision(manifest);
-    const result = await connectAccounts.ensure(manifest);
-    accounts.set(slug, result.stripeAccountId);
-  }
-  // stripe-mock answers the same fixture account for every create; give each tenant its own id, as Stripe would.
-  for (const slug of [tenantA, tenantB]) {
-    const id = `acct_${slug.replaceAll('-', '')}`;
-    await deps.platform.billingAccount.update({ where: { tenantSlug: slug }, data: { stripeAccountId: id } });
-    accounts.set(slug, id);
-  }
+    await connectAccounts.ensure(manifest);
+    // stripe-mock answers the same fixture account for every create; give each tenant its own id, as Stripe would.
+    const id = `acct_${manifest.metadata.name.replaceAll('-', '')}`;
+    await deps.platform.billingAccount.update({ where: { tenantSlug: manifest.metadata.name }, data: { stripeAccountId: id } });
+    accounts.set(manifest.metadata.name, id);
+  };
+  for (const slug of [tenantA, tenantB]) await provisionWithAccount(testManifest(slug));
 
   let current = Date.now();
   const clock: TestClock = {
@@ -154,6 +154,7 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
     }),
     serviceTokens: [SERVICE_TOKEN],
     appUrl: 'https://app.mindbot.test',
+    baseDomain: 'mindbot.test',
     ...policy,
     metering: {
       ...policy.metering,
@@ -195,11 +196,18 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
   const token: BillingHarness['token'] = (tenant, userId, roles = ['member']) => issuer.sign({ tenant, userId, roles });
 
   // Open sales: the account can take card payments (as Stripe would say after onboarding).
-  for (const slug of [tenantA, tenantB]) {
+  const openSales = async (slug: string): Promise<void> => {
     const res = await postEvent(event('account.updated', accountOf(slug), openAccountState(accountOf(slug))));
     if (res.status !== 200 || (res.body as { outcome?: string }).outcome !== 'applied')
       throw new Error(`could not open sales for ${slug}: ${res.status} ${JSON.stringify(res.body)}`);
-  }
+  };
+  for (const slug of [tenantA, tenantB]) await openSales(slug);
+  const addTenant: BillingHarness['addTenant'] = async (base, overrides = {}) => {
+    const slug = uniqueSlug(base);
+    await provisionWithAccount(testManifest(slug, overrides));
+    await openSales(slug);
+    return slug;
+  };
 
   const buyCard: BillingHarness['buyCard'] = async (tenant, userId, packageId = 'pkg_starter') => {
     const bearer = await token(tenant, userId);
@@ -286,6 +294,7 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
     tenantA,
     tenantB,
     accountOf,
+    addTenant,
     token,
     postEvent,
     event,

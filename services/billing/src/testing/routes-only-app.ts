@@ -21,6 +21,7 @@ export function createRoutesOnlyApp(deps: ServiceDeps): Express {
     verifier: createTokenVerifier({ jwks: new URL(`${INERT_URL}/jwks`), issuer: 'inert', audience: 'inert' }),
     serviceTokens: [],
     appUrl: INERT_URL,
+    baseDomain: 'localhost',
     ...billingPolicyOf(defaultBillingPolicyConfig()),
     clock: () => new Date(),
   });
