@@ -248,12 +248,12 @@ export const userReportQuerySchema = z
     from: day,
     to: day,
     format: z.enum(['json', 'csv']).default('json'),
-    limit: z.coerce.number().int().min(1).max(USER_REPORT_MAX_ROWS).default(USER_REPORT_MAX_ROWS),
-    /** `nextCursor` of the previous page. */
+    limit: z.coerce.number().int().min(1).max(USER_REPORT_MAX_ROWS).default(USER_REPORT_MAX_ROWS).meta({ description: 'Users per page.' }),
     cursor: z
       .string()
       .regex(/^[0-9]{1,9}$/, 'must be the nextCursor of a previous page')
-      .optional(),
+      .optional()
+      .meta({ description: 'The `nextCursor` of the previous page (CSV: its `X-Next-Cursor` header).' }),
   })
   .strict();
 
@@ -290,12 +290,18 @@ export const resellerTenantsQuerySchema = z
   .object({
     from: day,
     to: day,
-    limit: z.coerce.number().int().min(1).max(RESELLER_TENANTS_MAX_ROWS).default(RESELLER_TENANTS_MAX_ROWS),
-    /** `nextCursor` of the previous page. */
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(RESELLER_TENANTS_MAX_ROWS)
+      .default(RESELLER_TENANTS_MAX_ROWS)
+      .meta({ description: 'Tenants per page.' }),
     cursor: z
       .string()
       .regex(/^[a-z0-9-]{1,63}$/, 'must be the nextCursor of a previous page')
-      .optional(),
+      .optional()
+      .meta({ description: 'The `nextCursor` of the previous page.' }),
   })
   .strict();
 
