@@ -19,6 +19,8 @@ import { v1BrandingGet } from './routes/v1-branding-get.js';
 import { v1VoiceSessionsCreate } from './routes/v1-voice-sessions-create.js';
 import { v1VoiceSessionsEnd } from './routes/v1-voice-sessions-end.js';
 import { v1WebhooksLivekitReceive } from './routes/v1-webhooks-livekit-receive.js';
+import { webConsoleFileGet } from './routes/web-console-file-get.js';
+import { webConsoleIndexGet } from './routes/web-console-index-get.js';
 import { webHostedPageGet } from './routes/web-hosted-page-get.js';
 import { webWidgetFileGet } from './routes/web-widget-file-get.js';
 import { webWidgetLoaderGet } from './routes/web-widget-loader-get.js';
@@ -37,10 +39,16 @@ export const TENANT_ROUTES: readonly AppRoute[] = [
 export const PLATFORM_ROUTES: readonly AppRoute[] = [v1WebhooksLivekitReceive];
 
 /**
- * What end users' browsers load from a tenant host: the hosted page and the web widget's files.
+ * What browsers load from a tenant host: the hosted page, the web widget's files and the console.
  * Not API operations, so not in the public OpenAPI document (which the SDK is typed from).
  */
-export const WEB_ROUTES: readonly AppRoute[] = [webHostedPageGet, webWidgetLoaderGet, webWidgetFileGet];
+export const WEB_ROUTES: readonly AppRoute[] = [
+  webHostedPageGet,
+  webWidgetLoaderGet,
+  webWidgetFileGet,
+  webConsoleIndexGet,
+  webConsoleFileGet,
+];
 
 /**
  * The gateway's own documented routes: its part of the public OpenAPI document, which

@@ -7,6 +7,9 @@ import { REGIONS } from '@mindbot/tenancy';
 /** The widget's build output (`npm run build:web`): the repository's web/widget/dist, in development and in the image (/app/web/widget/dist). */
 export const DEFAULT_WIDGET_DIST_DIR = fileURLToPath(new URL('../../../web/widget/dist', import.meta.url));
 
+/** The console's build output (`npm run build:web`): the repository's web/console/dist, in development and in the image (/app/web/console/dist). */
+export const DEFAULT_CONSOLE_DIST_DIR = fileURLToPath(new URL('../../../web/console/dist', import.meta.url));
+
 const share = (fallback: number) => z.coerce.number().gt(0).max(1).default(fallback);
 
 /** `{"us-east":"https://{tenant}.us-east.mindbot.ai", …}`: where each region serves a tenant. */
@@ -77,6 +80,8 @@ const gatewayEnv = z
     RATE_LIMIT_IP_SHARE: share(0.5),
     /** Where the widget's build is served from (`/widget.js`, `/widget/*`, the hosted page); missing files answer 503. */
     WIDGET_DIST_DIR: z.string().min(1).default(DEFAULT_WIDGET_DIST_DIR),
+    /** Where the console's build is served from (`/console`, `/console/*`); missing files answer 503. */
+    CONSOLE_DIST_DIR: z.string().min(1).default(DEFAULT_CONSOLE_DIST_DIR),
   })
   .superRefine((env, ctx) => {
     const set = [env.LIVEKIT_URL, env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET].filter((v) => v !== undefined).length;

@@ -3,10 +3,12 @@ import { AppError } from '@mindbot/errors';
 import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from '@mindbot/auth';
 import { RateLimiter, type RedisDownPolicy } from '@mindbot/rate-limit';
 import type { ServiceDeps } from '@mindbot/service-runtime';
-import type { TenantRegistry } from '@mindbot/tenant-registry';
-import type { GatewayConfig } from './config.js';
+import { BrandingOverrides, type TenantRegistry } from '@mindbot/tenant-registry';
+import { DEFAULT_CONSOLE_DIST_DIR, type GatewayConfig } from './config.js';
 import { AgentAvailability } from './domain/agent-availability.js';
 import { ApiKeys } from './domain/api-keys.js';
+import { BrandingEdits } from './domain/branding-edits.js';
+import { BrandingEditRecords } from './data/branding-edit-records.js';
 import { VoiceRooms, type LiveKitSettings } from './domain/voice-rooms.js';
 import { RegionMap } from './domain/regions.js';
 import { VoiceSessions } from './domain/voice-sessions.js';
@@ -20,6 +22,8 @@ export interface GatewayDeps {
   /** The process's registry reader (ServiceDeps.registry). */
   registry: TenantRegistry;
   apiKeys: ApiKeys;
+  /** Tenant admins' branding and default persona, beside the Tenant manifest (ADR 0055). */
+  brandingEdits: BrandingEdits;
   limiter: RateLimiter;
   limitShares: { principal: number; ip: number };
   verifier: TokenVerifier;
@@ -28,8 +32,8 @@ export interface GatewayDeps {
   voiceSessions: VoiceSessions | undefined;
   /** Settles once the registry listener's first connection attempt is over (it retries by itself after). */
   listening: Promise<void>;
-  /** What the widget routes and the hosted page serve: the widget's build, and the LiveKit URL its calls connect to (for the page's CSP). */
-  web: { widgetDistDir: string; livekitUrl: string | undefined };
+  /** What the widget routes and the hosted page serve: the widget's build, and the LiveKit URL its calls connect to (for the page's CSP); and the console's build. */
+  web: { widgetDistDir: string; consoleDistDir: string; livekitUrl: string | undefined };
 }
 
 export interface GatewaySettings {
@@ -49,6 +53,8 @@ export interface GatewaySettings {
   requireAgent?: boolean;
   /** The widget's build output (WIDGET_DIST_DIR). */
   widgetDistDir: string;
+  /** The console's build output (CONSOLE_DIST_DIR); the repository's web/console/dist when not given. */
+  consoleDistDir?: string;
 }
 
 /** The gateway's settings from its configuration; `revokedSessions` is the process's revocation list (ServiceDeps). */
@@ -83,6 +89,7 @@ export function settingsFromConfig(config: GatewayConfig, revokedSessions: Revok
     requireAgent: config.VOICE_REQUIRE_AGENT,
     limitShares: { principal: config.RATE_LIMIT_PRINCIPAL_SHARE, ip: config.RATE_LIMIT_IP_SHARE },
     widgetDistDir: config.WIDGET_DIST_DIR,
+    consoleDistDir: config.CONSOLE_DIST_DIR,
   };
 }
 
@@ -98,6 +105,7 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
     regions: new RegionMap(settings.region, settings.regionUrls, settings.scheme, settings.baseDomain),
     registry,
     apiKeys,
+    brandingEdits: brandingEditsOf(deps, settings),
     limiter: new RateLimiter(deps.redis, deps.logger, {
       name: 'gateway',
       window: 'sliding',
@@ -120,8 +128,22 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
         })
       : undefined,
     listening: registry.ready(),
-    web: { widgetDistDir: settings.widgetDistDir, livekitUrl: settings.livekit?.url },
+    web: {
+      widgetDistDir: settings.widgetDistDir,
+      consoleDistDir: settings.consoleDistDir ?? DEFAULT_CONSOLE_DIST_DIR,
+      livekitUrl: settings.livekit?.url,
+    },
   };
+}
+
+function brandingEditsOf(deps: ServiceDeps, settings: GatewaySettings): BrandingEdits {
+  const overrides = new BrandingOverrides(deps.platform);
+  return new BrandingEdits({
+    overrides,
+    records: new BrandingEditRecords(deps.tenants, overrides),
+    registry: deps.registry,
+    allowHttpLogos: settings.scheme === 'http',
+  });
 }
 
 /** The voice-session use cases, or the 503 a deployment without LiveKit answers. */

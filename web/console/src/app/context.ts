@@ -1,0 +1,39 @@
+import { createContext, useContext } from 'react';
+import type { Branding, ConsoleApi, Me } from '../api/console-api.js';
+import type { Translate } from '../i18n/index.js';
+
+export interface ConsoleContextValue {
+  api: ConsoleApi;
+  /** The tenant's public branding (GET /v1/branding). */
+  branding: Branding;
+  t: Translate;
+}
+
+export const ConsoleContext = createContext<ConsoleContextValue | undefined>(undefined);
+
+export function useConsole(): ConsoleContextValue {
+  const value = useContext(ConsoleContext);
+  if (!value) throw new Error('useConsole outside the console');
+  return value;
+}
+
+export interface SessionValue {
+  me: Me;
+  /** Owner or admin: the admin pages are shown (the API enforces it anyway). */
+  isAdmin: boolean;
+  signOut: () => Promise<void>;
+}
+
+export const SessionContext = createContext<SessionValue | undefined>(undefined);
+
+export function useSession(): SessionValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession outside a signed-in page');
+  return value;
+}
+
+export const ADMIN_ROLES: readonly string[] = ['owner', 'admin'];
+
+export function isAdmin(roles: readonly string[]): boolean {
+  return roles.some((role) => ADMIN_ROLES.includes(role));
+}

@@ -1,0 +1,81 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useMemo, useState } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
+import type { Connection } from '../../api/console-api.js';
+import { useConsole } from '../../app/context.js';
+import { ErrorAlert } from '../../components/Alerts.js';
+import { Field } from '../../components/Field.js';
+import { connectionFormSchema, EMPTY_CONNECTION, requestOf, type ConnectionFormValues } from './connection-form.js';
+
+/** Adds a SAML or OIDC connection; answered with the URLs the IdP needs (shown in the list). */
+export function ConnectionForm({ onCreated }: { onCreated: (connection: Connection) => Promise<void> }) {
+  const { api, t } = useConsole();
+  const [error, setError] = useState<unknown>();
+  const schema = useMemo(() => connectionFormSchema(t), [t]);
+  const form = useForm<ConnectionFormValues>({ resolver: zodResolver(schema), defaultValues: EMPTY_CONNECTION });
+  const kind = useWatch({ control: form.control, name: 'kind' });
+  const errors = form.formState.errors;
+
+  const submit = form.handleSubmit(async (values) => {
+    setError(undefined);
+    try {
+      const created = await api.createConnection(requestOf(values));
+      form.reset(EMPTY_CONNECTION);
+      await onCreated(created);
+    } catch (e) {
+      setError(e);
+    }
+  });
+
+  return (
+    <form onSubmit={(e) => void submit(e)} noValidate>
+      <fieldset>
+        <legend>{t('colKind')}</legend>
+        <div className="row">
+          <label className="check">
+            <input type="radio" value="oidc" {...form.register('kind')} />
+            {t('kindOidc')}
+          </label>
+          <label className="check">
+            <input type="radio" value="saml" {...form.register('kind')} />
+            {t('kindSaml')}
+          </label>
+        </div>
+      </fieldset>
+      <Field label={t('connectionName')} error={errors.name?.message}>
+        <input type="text" {...form.register('name')} />
+      </Field>
+      {kind === 'oidc' ? (
+        <>
+          <Field label={t('oidcIssuer')} error={errors.issuer?.message}>
+            <input type="url" placeholder="https://login.example.com" {...form.register('issuer')} />
+          </Field>
+          <Field label={t('oidcClientId')} error={errors.clientId?.message}>
+            <input type="text" autoComplete="off" {...form.register('clientId')} />
+          </Field>
+          <Field label={t('oidcClientSecret')} error={errors.clientSecret?.message}>
+            <input type="password" autoComplete="off" {...form.register('clientSecret')} />
+          </Field>
+        </>
+      ) : (
+        <>
+          <Field label={t('samlMetadataUrl')} hint={t('samlMetadataHint')} error={errors.metadataUrl?.message}>
+            <input type="url" {...form.register('metadataUrl')} />
+          </Field>
+          <Field label={t('samlMetadataXml')} error={errors.metadataXml?.message}>
+            <textarea rows={4} spellCheck={false} {...form.register('metadataXml')} />
+          </Field>
+        </>
+      )}
+      <Field label={`${t('roleRules')} ${t('optional')}`} hint={t('roleRulesHint')} error={errors.roleRules?.message}>
+        <textarea rows={2} spellCheck={false} {...form.register('roleRules')} />
+      </Field>
+      <ErrorAlert error={error} />
+      <div className="row end">
+        <button type="submit" className="primary" disabled={form.formState.isSubmitting}>
+          {t('connectionCreate')}
+        </button>
+      </div>
+    </form>
+  );
+}
