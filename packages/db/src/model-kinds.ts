@@ -22,6 +22,7 @@ export const TENANT_MODEL_DELEGATES = [
   'authSession',
   'refreshToken',
   'passwordResetToken',
+  'invitation',
   'apiKey',
 ] as const;
 

@@ -203,4 +203,5 @@ export {
   type SamlSecrets,
   type RoleRule,
 } from './sso-connection-schemas.js';
+export * from './users-schemas.js';
 export * from './audit-schemas.js';

@@ -1,3 +1,4 @@
+import { toCsv } from '@mindbot/http';
 import type { TenantScope } from '@mindbot/db';
 
 export interface UsageDay {
@@ -99,13 +100,6 @@ export async function buildReport(scope: TenantScope, range: ReportRange): Promi
   );
 }
 
-function csvCell(value: string | number): string {
-  const text = String(value);
-  // Quote when needed, and defuse spreadsheet formulas in text cells.
-  const safe = typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
 /** One view of a report as CSV: usage (sessions and minutes), revenue, or packages (popularity). */
 export function reportCsv(report: Report, view: 'usage' | 'revenue' | 'packages'): string {
   switch (view) {
@@ -116,10 +110,4 @@ export function reportCsv(report: Report, view: 'usage' | 'revenue' | 'packages'
     case 'packages':
       return toCsv(report.packages, ['packageId', 'packageName', 'currency', 'purchases', 'grossCents']);
   }
-}
-
-export function toCsv<T extends object>(rows: readonly T[], columns: readonly (keyof T & string)[]): string {
-  const lines = [columns.join(',')];
-  for (const row of rows) lines.push(columns.map((c) => csvCell(row[c] as string | number)).join(','));
-  return `${lines.join('\r\n')}\r\n`;
 }

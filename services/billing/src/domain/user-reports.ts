@@ -1,5 +1,6 @@
 import type { TenantScope } from '@mindbot/db';
-import { instantsOf, toCsv, type ReportRange } from './reports.js';
+import { toCsv } from '@mindbot/http';
+import { instantsOf, type ReportRange } from './reports.js';
 
 export interface UserUsage {
   userId: string;
