@@ -19,6 +19,7 @@ export const ID_PREFIXES = {
   identity: 'idn',
   refreshToken: 'rtk',
   resetToken: 'prt',
+  invitation: 'inv',
   loginRequest: 'lrq',
 } as const;
 

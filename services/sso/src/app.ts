@@ -6,7 +6,9 @@ import { buildSsoDeps, type SsoDeps, type SsoDepsOverrides } from './deps.js';
 import { signedIn, tenantAdmin } from './http/guards.js';
 import { loginRateLimit } from './http/login-rate-limit.js';
 import type { AppRoute, RouteContext } from './http/route-context.js';
+import { requireServiceToken } from './http/service-auth.js';
 import { tenantContext } from './http/tenant-context.js';
+import { internalV1OwnersInvite } from './routes/internal-v1-owners-invite.js';
 import { v1ConnectionsCreate } from './routes/v1-connections-create.js';
 import { v1ConnectionsDelete } from './routes/v1-connections-delete.js';
 import { v1ConnectionsGet } from './routes/v1-connections-get.js';
@@ -15,6 +17,11 @@ import { v1ConnectionsUpdate } from './routes/v1-connections-update.js';
 import { v1DomainsCreate } from './routes/v1-domains-create.js';
 import { v1DomainsList } from './routes/v1-domains-list.js';
 import { v1DomainsVerify } from './routes/v1-domains-verify.js';
+import { v1InvitationsAccept } from './routes/v1-invitations-accept.js';
+import { v1InvitationsCreate } from './routes/v1-invitations-create.js';
+import { v1InvitationsDelete } from './routes/v1-invitations-delete.js';
+import { v1InvitationsList } from './routes/v1-invitations-list.js';
+import { v1InvitationsPreview } from './routes/v1-invitations-preview.js';
 import { v1LoginStart } from './routes/v1-login-start.js';
 import { v1LogoutCreate } from './routes/v1-logout-create.js';
 import { v1MeGet } from './routes/v1-me-get.js';
@@ -30,6 +37,9 @@ import { v1SessionsRevoke } from './routes/v1-sessions-revoke.js';
 import { v1SsoCodeExchange } from './routes/v1-sso-code-exchange.js';
 import { v1TokenRefresh } from './routes/v1-token-refresh.js';
 import { v1UsersBlock } from './routes/v1-users-block.js';
+import { v1UsersDelete } from './routes/v1-users-delete.js';
+import { v1UsersList } from './routes/v1-users-list.js';
+import { v1UsersRolesUpdate } from './routes/v1-users-roles-update.js';
 import { v1UsersUnblock } from './routes/v1-users-unblock.js';
 import { wellKnownJwksGet } from './routes/well-known-jwks-get.js';
 
@@ -59,9 +69,20 @@ export const PUBLIC_ROUTES: readonly AppRoute[] = [
   v1MeGet,
   v1LogoutCreate,
   v1SessionsRevoke,
+  v1UsersList,
+  v1UsersRolesUpdate,
   v1UsersBlock,
   v1UsersUnblock,
+  v1UsersDelete,
+  v1InvitationsCreate,
+  v1InvitationsList,
+  v1InvitationsDelete,
+  v1InvitationsPreview,
+  v1InvitationsAccept,
 ];
+
+/** The platform's own calls (provisioning, with a service token); never in the public document. */
+export const INTERNAL_ROUTES: readonly AppRoute[] = [internalV1OwnersInvite];
 
 /** The SAML bindings that take form posts: mounted before the JSON body parser, each parsing its own form (with its own cap). */
 const SAML_FORM_ROUTES: ReadonlySet<AppRoute> = new Set([v1SamlAcsPost, v1SamlSloRedirect, v1SamlSloPost]);
@@ -82,6 +103,7 @@ export function createSsoApp(deps: ServiceDeps, sso: SsoDeps): Express {
     signedIn: signedIn(sso),
     admin: tenantAdmin(sso),
     loginRateLimit: loginRateLimit(sso),
+    service: [requireServiceToken(sso.serviceTokens)],
   };
   const resolveTenant = () =>
     tenantContext({
@@ -108,6 +130,10 @@ export function createSsoApp(deps: ServiceDeps, sso: SsoDeps): Express {
       tenant.use('/v1', resolveTenant());
       for (const route of PUBLIC_ROUTES) if (!SAML_FORM_ROUTES.has(route) && !HOSTLESS_ROUTES.has(route)) route.mount(tenant, ctx);
       app.use(tenant);
+      // The tenant is in the path: the caller is the platform, not a browser on the tenant's host.
+      const internal = express.Router();
+      for (const route of INTERNAL_ROUTES) route.mount(internal, ctx);
+      app.use(internal);
     },
   });
 }

@@ -97,6 +97,31 @@ const ssoEnv = z
     SSO_LOGIN_RATE_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(30),
     SSO_LOGIN_RATE_PER_TENANT: z.coerce.number().int().min(1).max(10_000_000).default(1_000),
     SSO_LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+    /** The SMTP server invitations and password-reset mail go through (`smtp://user:pass@host:587`, `smtps://…`); unset: written to the log. */
+    SMTP_URL: z
+      .string()
+      .optional()
+      .transform((v) => (v?.trim() ? v.trim() : undefined))
+      .pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
+    /** The sender address of that mail; the name beside it is the tenant's display name. */
+    MAIL_FROM: z.email({ error: 'must be an email address such as no-reply@mindbot.example' }).default('no-reply@mindbot.localhost'),
+    /**
+     * The port of the tenant origins in links mailed without a request to read the origin from (the
+     * owners a Tenant names are invited by the platform): the gateway's public port, e.g. 8080
+     * locally; unset for the scheme's default port.
+     */
+    SSO_PUBLIC_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /** Service credentials the platform presents on SSO's /internal routes (comma-separated, ≥ 32 characters each; two during rotation). */
+    SSO_SERVICE_TOKENS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t.length > 0),
+      )
+      .pipe(z.array(z.string().min(32, 'each token must have at least 32 characters'))),
   })
   .superRefine((env, ctx) => {
     if (!env.SSO_SIGNING_KEYS.keys.some((k) => k.kid === env.SSO_SIGNING_KID)) {

@@ -1,4 +1,5 @@
 import { createTokenVerifier, type TokenVerifier } from '@mindbot/auth';
+import { createMailer, type Mailer } from '@mindbot/mailer';
 import type { RateLimiter } from '@mindbot/rate-limit';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import type { SsoConfig } from './config.js';
@@ -10,11 +11,13 @@ import { ConnectionAdmin } from './domain/connections.js';
 import { DomainVerification } from './domain/domain-verification.js';
 import { Envelope } from './domain/envelope.js';
 import { IdpSignIn } from './domain/idp-sign-in.js';
+import { Invitations } from './domain/invitations.js';
 import { Logout } from './domain/logout.js';
 import { OidcLogin } from './domain/oidc-login.js';
-import { PasswordLogin, type PasswordResetMailer } from './domain/passwords.js';
+import { PasswordLogin, RESET_TTL_MINUTES, type PasswordResetMailer } from './domain/passwords.js';
 import { SessionRevocations } from './domain/session-revocations.js';
 import { SignInCodes } from './domain/sign-in-codes.js';
+import { passwordResetMail } from './domain/tenant-mail.js';
 import { SigningKeys } from './domain/signing-keys.js';
 import { TokenService } from './domain/token-service.js';
 import { UserAdmin } from './domain/user-admin.js';
@@ -45,13 +48,20 @@ export interface SsoDeps {
   idpSignIn: IdpSignIn;
   logout: Logout;
   users: UserAdmin;
+  invitations: Invitations;
+  /** The tenant's mail (invitations, password resets): SMTP, or the log when SMTP_URL is unset. */
+  mailer: Mailer;
+  /** Credentials the platform presents on /internal routes. */
+  serviceTokens: readonly string[];
   /** Sign-in attempts per client IP and per tenant. */
   loginLimiter: RateLimiter;
 }
 
 export interface SsoDepsOverrides {
-  /** Where password-reset tokens go; the default records that one was sent and drops the token. */
+  /** Where password-reset tokens go; the default mails the link through `mail`. */
   mailer?: PasswordResetMailer;
+  /** Where the tenant's mail goes; the default is SMTP_URL's server, or the log. */
+  mail?: Mailer;
   /** The clock sign-in codes age by (tests move it forward instead of waiting). */
   now?: () => number;
 }
@@ -79,10 +89,11 @@ export function buildSsoDeps(deps: ServiceDeps, config: SsoConfig, overrides: Ss
   );
   const connections = new ConnectionRepository(new Envelope(config.SSO_SECRET_KEYS));
   const codes = new SignInCodes(store, overrides.now ?? Date.now);
+  const mail =
+    overrides.mail ??
+    createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logContent: config.NODE_ENV !== 'production' }, deps.logger);
   const mailer: PasswordResetMailer = overrides.mailer ?? {
-    send: async (tenant, _email, _token) => {
-      await auditor.record(tenant, { action: 'password.reset_mail_unconfigured' });
-    },
+    send: (tenant, email, token) => mail.send(passwordResetMail(tenant, email, token, RESET_TTL_MINUTES)),
   };
   return {
     config,
@@ -119,5 +130,8 @@ export function buildSsoDeps(deps: ServiceDeps, config: SsoConfig, overrides: Ss
     idpSignIn: new IdpSignIn(deps.tenants, tokens, codes, auditor),
     logout: new Logout(deps.tenants, tokens, connections, store, config.SSO_CLOCK_SKEW_SECONDS, auditor),
     users: new UserAdmin(deps.tenants, tokens, auditor),
+    invitations: new Invitations(deps.tenants, tokens, mail, auditor, deps.logger, overrides.now),
+    mailer: mail,
+    serviceTokens: config.SSO_SERVICE_TOKENS,
   };
 }

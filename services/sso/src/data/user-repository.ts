@@ -38,3 +38,82 @@ export async function setUserStatus(tx: TenantTransaction, userId: string, statu
   const { count } = await tx.user.updateMany({ where: { id: userId }, data: { status, updatedAt: new Date() } });
   return count > 0;
 }
+
+/** A user as the tenant's admins list them. */
+export interface TenantUserRow {
+  id: string;
+  email: string;
+  displayName: string | null;
+  status: 'active' | 'disabled';
+  roles: string[];
+  createdAt: Date;
+  /** When the latest session started (every sign-in starts one). */
+  lastSignInAt: Date | null;
+}
+
+const TENANT_USER = {
+  id: true,
+  email: true,
+  displayName: true,
+  status: true,
+  createdAt: true,
+  roles: { select: { role: { select: { name: true } } } },
+  sessions: { select: { createdAt: true }, orderBy: { createdAt: 'desc' }, take: 1 },
+} as const;
+
+function tenantUserOf(user: {
+  id: string;
+  email: string;
+  displayName: string | null;
+  status: string;
+  createdAt: Date;
+  roles: { role: { name: string } }[];
+  sessions: { createdAt: Date }[];
+}): TenantUserRow {
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    status: user.status === 'disabled' ? 'disabled' : 'active',
+    roles: user.roles.map((r) => r.role.name).sort(),
+    createdAt: user.createdAt,
+    lastSignInAt: user.sessions[0]?.createdAt ?? null,
+  };
+}
+
+export async function findTenantUser(tx: TenantTransaction, userId: string): Promise<TenantUserRow | undefined> {
+  const user = await tx.user.findUnique({ where: { id: userId }, select: TENANT_USER });
+  return user ? tenantUserOf(user) : undefined;
+}
+
+/** One page of users, oldest first (ids sort by creation), after `cursor`; `q` matches part of an email or display name. */
+export async function listTenantUsers(
+  tx: TenantTransaction,
+  page: { limit: number; cursor?: string | undefined; q?: string | undefined },
+): Promise<{ users: TenantUserRow[]; nextCursor: string | null }> {
+  const rows = await tx.user.findMany({
+    where: {
+      ...(page.cursor ? { id: { gt: page.cursor } } : {}),
+      ...(page.q
+        ? {
+            OR: [{ email: { contains: page.q, mode: 'insensitive' } }, { displayName: { contains: page.q, mode: 'insensitive' } }],
+          }
+        : {}),
+    },
+    orderBy: { id: 'asc' },
+    take: page.limit + 1,
+    select: TENANT_USER,
+  });
+  const users = rows.slice(0, page.limit).map(tenantUserOf);
+  return { users, nextCursor: rows.length > page.limit ? (users.at(-1)?.id ?? null) : null };
+}
+
+export async function findUserByEmail(tx: TenantTransaction, email: string): Promise<{ id: string; status: string } | undefined> {
+  return (await tx.user.findUnique({ where: { email }, select: { id: true, status: true } })) ?? undefined;
+}
+
+/** Deletes a user with their roles, identities, sessions and reset tokens; false when there is no such user. */
+export async function deleteUser(tx: TenantTransaction, userId: string): Promise<boolean> {
+  const { count } = await tx.user.deleteMany({ where: { id: userId } });
+  return count === 1;
+}

@@ -59,7 +59,15 @@ export class IdpSignIn {
         throw error;
       });
     if (!outcome.ok) return outcome;
-    const { tokens, ...user } = outcome.value;
+    const { tokens, invitations, ...user } = outcome.value;
+    for (const invitation of invitations)
+      await this.auditor.record(tenant, {
+        action: 'invitation.accepted',
+        actorId: user.userId,
+        target: invitation,
+        data: { newUser: user.created, method: connection.kind, connectionId: connection.id },
+        requestId: input.requestId,
+      });
     const audited = { action: 'sso.login_succeeded', actorId: user.userId, target: connection.id, requestId: input.requestId };
     const base = { method: connection.kind, created: user.created, roles: user.roles };
     if (tokens) {

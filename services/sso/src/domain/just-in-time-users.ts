@@ -2,6 +2,9 @@ import type { TenantTransaction } from '@mindbot/db';
 import { fail, ok, type Result } from '@mindbot/errors';
 import { newId } from '@mindbot/ids';
 import type { Connection } from '../data/connection-repository.js';
+import { pendingInvitationsOf } from '../data/invitation-repository.js';
+import { roleNamesOf } from '../data/session-repository.js';
+import { acceptInvitationsOnSignIn } from './invitation-sign-in.js';
 
 /** What an IdP asserted about a person, after its signature and claims were verified. */
 export interface AssertedIdentity {
@@ -12,11 +15,13 @@ export interface AssertedIdentity {
   groups: string[];
 }
 
-/** The user an identity signs in as: found, or just created (`created`), with the roles its groups map to. */
+/** The user an identity signs in as: found, or just created (`created`), with its roles (mapped from its groups, and granted). */
 export interface IdentityUser {
   userId: string;
   created: boolean;
   roles: string[];
+  /** The pending invitations of its email this sign-in accepted (their roles are among `roles`). */
+  invitations: string[];
 }
 
 export type JustInTimeFailure = 'jit_disabled' | 'email_missing' | 'email_taken' | 'user_disabled';
@@ -39,18 +44,36 @@ export function mappedRoles(connection: Connection, groups: readonly string[]): 
   return [...roles].sort();
 }
 
-async function setRoles(tx: TenantTransaction, userId: string, roleNames: readonly string[]): Promise<string[]> {
+/**
+ * Replaces the roles the IdP's groups gave (source `idp`) with those they give now; roles granted
+ * otherwise (an invitation, an admin) stay. Answers every role the user now has.
+ */
+async function setIdpRoles(tx: TenantTransaction, userId: string, roleNames: readonly string[]): Promise<string[]> {
   const roles = await tx.role.findMany({ where: { name: { in: [...roleNames] } }, select: { id: true, name: true } });
-  await tx.userRole.deleteMany({ where: { userId, roleId: { notIn: roles.map((r) => r.id) } } });
-  await tx.userRole.createMany({ data: roles.map((r) => ({ userId, roleId: r.id })), skipDuplicates: true });
-  return roles.map((r) => r.name).sort();
+  await tx.userRole.deleteMany({ where: { userId, source: 'idp', roleId: { notIn: roles.map((r) => r.id) } } });
+  await tx.userRole.createMany({ data: roles.map((r) => ({ userId, roleId: r.id, source: 'idp' })), skipDuplicates: true });
+  return roleNamesOf(tx, userId);
+}
+
+/** The IdP's roles, then those of the email's pending invitations, which this sign-in accepts. */
+async function signedInRoles(
+  tx: TenantTransaction,
+  userId: string,
+  email: string | undefined,
+  roleNames: readonly string[],
+): Promise<{ roles: string[]; invitations: string[] }> {
+  await setIdpRoles(tx, userId, roleNames);
+  const invitations = email ? await acceptInvitationsOnSignIn(tx, userId, email, new Date()) : [];
+  return { roles: await roleNamesOf(tx, userId), invitations };
 }
 
 /**
  * Users created just in time, at their first SSO sign-in: the user is found by (connection, IdP
- * issuer, IdP subject), never by email; profile, groups and roles are refreshed at every login. A
- * new identity is given a new user only when the tenant allows it (`createUsers`); one whose email
- * belongs to an existing user is refused rather than silently linked.
+ * issuer, IdP subject), never by email; profile, groups and the roles the groups map to are
+ * refreshed at every login. A new identity is given a new user only when the tenant allows it
+ * (`createUsers`) or the email has a pending invitation; one whose email belongs to an existing
+ * user is refused rather than silently linked. The roles of the email's pending invitations are
+ * granted (the tenant's IdP vouches for the address) and the invitations marked accepted.
  */
 export async function findOrCreateUserJustInTime(
   tx: TenantTransaction,
@@ -73,9 +96,10 @@ export async function findOrCreateUserJustInTime(
     });
     if (asserted.displayName)
       await tx.user.update({ where: { id: existing.userId }, data: { displayName: asserted.displayName, updatedAt: new Date() } });
-    return ok({ userId: existing.userId, created: false, roles: await setRoles(tx, existing.userId, roleNames) });
+    return ok({ userId: existing.userId, created: false, ...(await signedInRoles(tx, existing.userId, email, roleNames)) });
   }
-  if (!options.createUsers) return fail('jit_disabled');
+  const invited = email !== undefined && (await pendingInvitationsOf(tx, email, new Date())).length > 0;
+  if (!options.createUsers && !invited) return fail('jit_disabled');
   if (!email) return fail('email_missing');
   if (await tx.user.findUnique({ where: { email }, select: { id: true } })) return fail('email_taken');
   const userId = newId('user');
@@ -92,5 +116,5 @@ export async function findOrCreateUserJustInTime(
       profile: { displayName: asserted.displayName ?? null },
     },
   });
-  return ok({ userId, created: true, roles: await setRoles(tx, userId, roleNames) });
+  return ok({ userId, created: true, ...(await signedInRoles(tx, userId, email, roleNames)) });
 }

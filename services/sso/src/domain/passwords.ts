@@ -4,11 +4,14 @@ import { fail, ok, type Result } from '@mindbot/errors';
 import { newId } from '@mindbot/ids';
 import { hashToken, newOpaqueToken, revokeUserSessions } from '../data/session-repository.js';
 import type { Auditor } from './audit.js';
+import type { MailingTenant } from './tenant-mail.js';
 import type { TokenResponse, TokenService } from './token-service.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane (the library's default algorithm is argon2id). */
 const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
-const RESET_TTL_MS = 30 * 60_000;
+/** How long a password-reset link works. */
+export const RESET_TTL_MINUTES = 30;
+const RESET_TTL_MS = RESET_TTL_MINUTES * 60_000;
 const COMMON = new Set([
   'password1234',
   '123456789012',
@@ -31,9 +34,14 @@ export function passwordProblems(password: string, email: string): string[] {
   return problems;
 }
 
+/** An argon2id hash of a password the policy accepted. */
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2);
+}
+
 export interface PasswordResetMailer {
-  /** Delivers the single-use reset token to the user (email in production). */
-  send(tenant: string, email: string, token: string): Promise<void>;
+  /** Delivers the single-use reset token to the user: a mail in the tenant's name with a link to its console. */
+  send(tenant: MailingTenant, email: string, token: string): Promise<void>;
 }
 
 export interface PasswordSignIn {
@@ -123,10 +131,13 @@ export class PasswordLogin {
     });
   }
 
-  /** Always succeeds from the caller's point of view, so it does not reveal which emails exist. */
-  async requestReset(tenant: string, email: string): Promise<void> {
+  /**
+   * Always succeeds from the caller's point of view, so it does not reveal which emails exist (a
+   * mail that could not be sent is audited, not answered).
+   */
+  async requestReset(tenant: MailingTenant, email: string): Promise<void> {
     const token = newOpaqueToken('mbp');
-    const found = await this.tenants.forTenant(tenant).transaction(async (tx) => {
+    const found = await this.tenants.forTenant(tenant.slug).transaction(async (tx) => {
       const user = await tx.user.findUnique({ where: { email }, select: { id: true, status: true } });
       if (user?.status !== 'active') return false;
       await tx.passwordResetToken.create({
@@ -134,7 +145,15 @@ export class PasswordLogin {
       });
       return true;
     });
-    if (found) await this.mailer.send(tenant, email, token);
+    if (!found) return;
+    try {
+      await this.mailer.send(tenant, email, token);
+    } catch (error) {
+      await this.auditor.record(tenant.slug, {
+        action: 'password.reset_mail_failed',
+        data: { error: error instanceof Error ? error.message.slice(0, 200) : 'unknown' },
+      });
+    }
   }
 
   /** Sets a new password with a single-use, unexpired token; every session of the user ends. */

@@ -13,6 +13,8 @@ export interface RouteContext {
   admin: RequestHandler[];
   /** Counts a sign-in attempt against the client IP and the whole tenant; past either limit, a 429. */
   loginRateLimit: RequestHandler;
+  /** A platform service with one of SSO_SERVICE_TOKENS (/internal routes). */
+  service: RequestHandler[];
 }
 
 /** A route of SSO: its spec and how it mounts. */

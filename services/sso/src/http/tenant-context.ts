@@ -7,6 +7,8 @@ import type { Auditor } from '../domain/audit.js';
 /** The tenant a request is for, decided by the host it arrived on (its platform host or one of its own domains). */
 export interface TenantContext {
   slug: string;
+  /** The name users know the tenant by: the sender of its mail. */
+  displayName: string;
   host: string;
   /**
    * Base of the URLs this tenant's IdPs call back: the scheme, host and port the request reached the
@@ -53,6 +55,7 @@ export function tenantContext(options: {
     const { tenant } = serving;
     const context: TenantContext = {
       slug: tenant.slug,
+      displayName: tenant.displayName,
       host,
       publicOrigin: publicOriginOf(req, { scheme: options.scheme }),
       passwordLogin: tenant.sso.passwordLogin,
