@@ -24,12 +24,14 @@ COPY . .
 RUN --mount=type=cache,target=/root/.npm npm ci --strict-allow-scripts --no-audit --no-fund \
  && test -f packages/db/src/generated/prisma/client.ts
 # One JavaScript bundle per program with its source map, in each workspace's dist/ (scripts/build.ts;
-# docs/adr/0054-compiled-javascript-in-production.md), and the web widget the gateway serves
-# (npm run build:web, into web/widget/dist: the loader widget.js and the app under widget/),
-# gathered under /dist with their paths (so the widget lands in /app/web/widget/dist, WIDGET_DIST_DIR's default).
+# docs/adr/0054-compiled-javascript-in-production.md), and the web widget and the console the gateway serves
+# (npm run build:web, into web/widget/dist: the loader widget.js and the app under widget/; and
+# web/console/dist: index.html and assets/), gathered under /dist with their paths (so they land in
+# /app/web/widget/dist and /app/web/console/dist, WIDGET_DIST_DIR's and CONSOLE_DIST_DIR's defaults).
 RUN npm run build \
  && test -f services/agent/dist/job-entry.js \
  && test -f web/widget/dist/widget.js \
+ && test -f web/console/dist/index.html \
  && mkdir /dist \
  && find . -name node_modules -prune -o -type d -name dist -exec cp -r --parents {} /dist \;
 

@@ -3,7 +3,7 @@
 //   - REDIS_URL unset: the local Redis on 127.0.0.1:6379 if it answers, else single-node mode.
 //   - STRIPE_SECRET_KEY unset: stripe-mock (started first, so the example tenants get their Stripe
 //     accounts when they are provisioned), with each local account marked as done with onboarding.
-// Then: migrate, provision examples/tenants/*.yaml, build the web widget, start gateway, billing, sso and the agent worker, print their URLs.
+// Then: migrate, provision examples/tenants/*.yaml, build the web widget and the console, start gateway, billing, sso and the agent worker, print their URLs.
 // MINDBOT_DATA_DIR (default .data/) holds the embedded database, the local secrets and
 // local-platform.json, which tells the CLI (`npm run mindbot`) where this platform runs.
 // Ctrl-C stops everything it started.
@@ -197,8 +197,19 @@ async function completeOnboarding(
   }
 }
 
-/** What the widget's build reads: a build older than any of these is rebuilt. */
-const WIDGET_SOURCES = ['web/widget/src', 'web/widget/scripts', 'web/widget/package.json', 'packages/sdk/src'];
+/** What the web builds read (the widget's and the console's): a build older than any of these is rebuilt. */
+const WEB_SOURCES = [
+  'web/widget/src',
+  'web/widget/scripts',
+  'web/widget/package.json',
+  'web/console/src',
+  'web/console/scripts',
+  'web/console/index.html',
+  'web/console/package.json',
+  'packages/sdk/src',
+];
+/** One file of each build: both must be there and newer than every source. */
+const WEB_BUILDS = ['web/widget/dist/widget.js', 'web/console/dist/index.html'];
 
 async function modifiedAt(path: string): Promise<number> {
   return (await stat(path).catch(() => undefined))?.mtimeMs ?? 0;
@@ -214,30 +225,30 @@ async function newestIn(path: string): Promise<number> {
 }
 
 /**
- * The web widget and the hosted page the gateway serves (`npm run build:web`, into web/widget/dist),
- * built before the gateway starts when its sources are newer than the build (so parallel starts,
- * as in the tests, never rewrite a build another is serving); skipped, with a word, in a tree
- * without the widget's workspace.
+ * The web widget, the hosted page and the console the gateway serves (`npm run build:web`, into
+ * web/widget/dist and web/console/dist), built before the gateway starts when their sources are
+ * newer than the builds (so parallel starts, as in the tests, never rewrite a build another is
+ * serving); skipped, with a word, in a tree without the widget's workspace.
  */
-async function buildWidget(): Promise<void> {
+async function buildWeb(): Promise<void> {
   if (!existsSync(join(root, 'web/widget/package.json'))) {
     say('Widget: no web/widget workspace in this tree; the hosted page and /widget.js answer 503.');
     return;
   }
-  const built = await modifiedAt(join(root, 'web/widget/dist/widget.js'));
-  const sources = await Promise.all(WIDGET_SOURCES.map((path) => newestIn(join(root, path))));
+  const built = Math.min(...(await Promise.all(WEB_BUILDS.map((path) => modifiedAt(join(root, path))))));
+  const sources = await Promise.all(WEB_SOURCES.map((path) => newestIn(join(root, path))));
   if (built > 0 && sources.every((time) => time <= built)) {
-    say('Widget: web/widget/dist is up to date with its sources (npm run build:web rebuilds it).');
+    say('Widget and console: web/widget/dist and web/console/dist are up to date with their sources (npm run build:web rebuilds them).');
     return;
   }
-  say('Widget: building (npm run build:web)…');
+  say('Widget and console: building (npm run build:web)…');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const code = await new Promise<number | null>((resolve, reject) => {
     const build = spawn(npm, ['run', 'build:web', '--silent'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
     build.once('error', reject);
     build.once('exit', resolve);
   });
-  if (code !== 0) throw new Error(`the widget build failed (npm run build:web exited with ${code})`);
+  if (code !== 0) throw new Error(`the web build failed (npm run build:web exited with ${code})`);
 }
 
 const children: ChildProcess[] = [];
@@ -325,7 +336,7 @@ try {
     await context.close();
   }
 
-  await buildWidget();
+  await buildWeb();
   const gatewayEnv = await gatewayLiveKitEnv(Number(process.env.GATEWAY_PORT ?? 8080));
   const serviceEnv: Record<(typeof SERVICES)[number]['name'], NodeJS.ProcessEnv | undefined> = {
     gateway: gatewayEnv,
@@ -384,6 +395,7 @@ try {
   // The password stays in its file (and out of terminal scrollback and screen shares).
   say(`\nTry: the newcomer's journey in README.md ("Try it"), on http://initech.localhost:${process.env.GATEWAY_PORT ?? 8080}`);
   say(`     the tenant's hosted page with the voice widget: http://initech.localhost:${process.env.GATEWAY_PORT ?? 8080}/`);
+  say(`     the tenant's console for its admins: http://initech.localhost:${process.env.GATEWAY_PORT ?? 8080}/console`);
   say('     npm run mindbot -- tenant list    (the CLI finds this platform by itself while it runs)\nStop: Ctrl-C');
 } catch (error) {
   process.stderr.write(`\nStart failed: ${error instanceof Error ? error.message : String(error)}\n`);
