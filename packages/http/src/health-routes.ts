@@ -21,7 +21,11 @@ async function runCheck(check: () => Promise<void>): Promise<'ok' | 'failing'> {
   }
 }
 
-/** `/healthz` says the process is alive; `/readyz` that its dependencies answer and it is not draining. */
+/**
+ * `/healthz` says the process is alive; `/readyz` that its dependencies answer and it is not draining.
+ * Each readiness check also sets `mindbot_dependency_up`: the kubelet polls `/readyz` of every pod
+ * (every 10 s in the chart), so the gauge stays current without a probe of its own.
+ */
 export function healthRoutes(checks: ReadinessChecks, lifecycle: Lifecycle, metrics: Metrics): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
@@ -31,6 +35,7 @@ export function healthRoutes(checks: ReadinessChecks, lifecycle: Lifecycle, metr
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((name) => runCheck(checks[name] ?? (() => Promise.resolve()))));
     const dependencies = Object.fromEntries(names.map((name, i) => [name, results[i]]));
+    names.forEach((name, i) => metrics.dependencyUp.set({ dependency: name }, results[i] === 'ok' ? 1 : 0));
     const ready = !lifecycle.draining && results.every((r) => r === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : lifecycle.draining ? 'draining' : 'not ready', dependencies });
   });

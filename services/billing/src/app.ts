@@ -5,6 +5,7 @@ import { type ServiceDeps, httpOptionsOf } from '@mindbot/service-runtime';
 import type { BillingDeps } from './deps.js';
 import { FailureLimiter } from './http/failure-limiter.js';
 import { MeteringGate } from './http/metering-gate.js';
+import { registerBillingMetrics } from './http/billing-metrics.js';
 import { registerParkedEventMetrics } from './http/parked-event-metrics.js';
 import type { AppRoute, RouteContext } from './http/route-context.js';
 import { requireServiceToken } from './http/service-auth.js';
@@ -146,5 +147,6 @@ function routeContext(deps: ServiceDeps, billing: BillingDeps): RouteContext {
     // Leave a few pooled connections for everything else.
     meteringGate: new MeteringGate(Math.max(1, deps.pool.options.max - 2)),
     onParked: registerParkedEventMetrics(deps.metrics.registry, deps.platform, deps.logger),
+    metrics: registerBillingMetrics(deps.metrics.registry),
   };
 }

@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { buildBillingDeps } from './deps.js';
 import { loadBillingConfig } from './config.js';
 import { startSweeper } from './domain/sweeper.js';
+import { registerBillingMetrics } from './http/billing-metrics.js';
 
 await runService({
   service: 'billing',
@@ -21,6 +22,7 @@ await runService({
       intervalMs: config.METERING_SWEEP_INTERVAL_SECONDS * 1000,
       clock: billing.clock,
       isDraining: () => deps.lifecycle.draining,
+      observer: registerBillingMetrics(deps.metrics.registry).sweeper,
     });
     return createApp(deps, billing);
   },

@@ -5,6 +5,16 @@ import { expireLots, sweepAbandonedSessions, type MeteringSettings } from './met
 import { sweepParkedEvents } from './parked-events.js';
 import type { Stripe } from '@mindbot/stripe-connect';
 
+/** Told what each sweeper pass did, e.g. to count it on /metrics. */
+export interface SweeperObserver {
+  /** Voice sessions closed because their heartbeats stopped. */
+  sessionsReaped(count: number): void;
+  /** A step failed: one tenant's sessions and lots, or the region's parked events. */
+  stepFailed(step: 'tenant' | 'parked_events'): void;
+  /** A pass ended, whatever failed inside it. */
+  passFinished(at: Date): void;
+}
+
 /**
  * Every `intervalMs`, for each tenant whose home is this database: closes voice sessions whose
  * heartbeats stopped and writes off expired lots; then, once for the region, applies parked webhook
@@ -23,6 +33,7 @@ export function startSweeper(options: {
   intervalMs: number;
   clock: () => Date;
   isDraining?: () => boolean;
+  observer?: SweeperObserver;
 }): () => Promise<void> {
   let running: Promise<void> | undefined;
   const pass = async () => {
@@ -30,11 +41,13 @@ export function startSweeper(options: {
       try {
         const scope = options.tenants.forTenant(slug);
         const closed = await sweepAbandonedSessions(scope, options.metering, options.clock());
+        options.observer?.sessionsReaped(closed);
         const expired = await expireLots(scope, options.clock());
         if (closed + expired > 0)
           options.logger.info({ tenantId: slug, closed, expired }, 'sweeper closed abandoned sessions and expired lots');
       } catch (error) {
         options.logger.error({ err: error, tenantId: slug }, 'sweeper pass failed for tenant');
+        options.observer?.stepFailed('tenant');
       }
     }
     try {
@@ -47,7 +60,9 @@ export function startSweeper(options: {
       if (drainedAccounts + purged > 0) logger.info({ drainedAccounts, purged }, 'sweeper applied and purged parked stripe events');
     } catch (error) {
       options.logger.error({ err: error }, 'sweeper pass over parked stripe events failed');
+      options.observer?.stepFailed('parked_events');
     }
+    options.observer?.passFinished(options.clock());
   };
   const timer = setInterval(() => {
     if (running || options.isDraining?.() === true) return;

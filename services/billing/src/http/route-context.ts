@@ -3,6 +3,7 @@ import type { Route } from '@mindbot/http';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import type { BillingDeps } from '../deps.js';
 import type { OnParked } from '../domain/parked-events.js';
+import type { BillingMetrics } from './billing-metrics.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import type { MeteringGate } from './metering-gate.js';
 
@@ -24,6 +25,8 @@ export interface RouteContext {
   meteringGate: MeteringGate;
   /** Counts a newly parked webhook event on /metrics. */
   onParked: OnParked;
+  /** Billing's own series on /metrics (webhook deliveries, failed payments). */
+  metrics: BillingMetrics;
 }
 
 /** A route of billing: its spec and how it mounts. */

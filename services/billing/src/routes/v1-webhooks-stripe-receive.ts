@@ -43,6 +43,7 @@ export const v1WebhooksStripeReceive: AppRoute = {
           livemode: ctx.billing.livemode,
           webhookSecret: ctx.billing.webhookSecret,
           onParked: ctx.onParked,
+          onDelivery: ctx.metrics.onDelivery,
           clock: ctx.billing.clock,
         },
         { payload, signature },
