@@ -5,7 +5,8 @@ export function registryRowOf(manifest: TenantManifest, home: boolean) {
   const { spec } = manifest;
   return {
     slug: manifest.metadata.name,
-    displayName: spec.displayName,
+    // Left out of the manifest, the name is the console's or the slug (ADR 0055); the reader tells them apart by `manifest`.
+    displayName: spec.displayName ?? manifest.metadata.name,
     region: spec.region,
     status: spec.suspended ? 'suspended' : 'active',
     home,

@@ -205,3 +205,4 @@ export {
 } from './sso-connection-schemas.js';
 export * from './users-schemas.js';
 export * from './audit-schemas.js';
+export * from './branding-schemas.js';

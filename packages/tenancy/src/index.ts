@@ -24,3 +24,14 @@ export { hostsOfTenant, slugOfPlatformHost } from './tenant-host.js';
 export { canonicalJson } from './canonical-json.js';
 export { personasOf, choosePersona, type Persona } from './personas.js';
 export { dedicatedAgentName, roomNameOf } from './voice-names.js';
+export {
+  BRANDING_SETTING_KEYS,
+  BRANDING_DEFAULTS,
+  MANIFEST_FIELD_OF,
+  manifestBrandingOf,
+  effectiveBranding,
+  type BrandingSettingKey,
+  type BrandingSettings,
+  type BrandingSource,
+  type BrandingSpec,
+} from './branding-settings.js';

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ManifestError, parseTenantManifest, parseTenantManifests } from './parse-manifest.js';
+import { manifestBrandingOf } from './branding-settings.js';
 import { schemaNameOf } from './names.js';
 import { specHash } from './spec-hash.js';
 
@@ -31,9 +32,25 @@ describe('Tenant manifests', () => {
       domains: [],
       suspended: false,
       dataRetention: 'Retain',
-      agent: { minReplicas: 1, maxReplicas: 3, language: 'en' },
+      agent: { minReplicas: 1, maxReplicas: 3 },
       plan: { requestsPerMinute: 600 },
       sso: { passwordLogin: true },
+    });
+  });
+
+  it('leaves the branding and default-persona settings it is not given unset, for the console (ADR 0055)', () => {
+    const [acme] = parseTenantManifests(acmeText);
+    if (!acme) throw new Error('no manifest');
+    const { displayName: _name, branding: _branding, ...spec } = acme.spec;
+    const { persona: _persona, voice: _voice, language: _language, ...agent } = acme.spec.agent;
+    const bare = parseTenantManifest({ ...acme, spec: { ...spec, agent } });
+    expect(bare.spec.displayName).toBeUndefined();
+    expect(bare.spec.branding).toEqual({});
+    expect(manifestBrandingOf(bare.spec)).toEqual({});
+    expect(manifestBrandingOf(acme.spec)).toMatchObject({
+      displayName: acme.spec.displayName,
+      greeting: acme.spec.branding.greeting,
+      instructions: acme.spec.agent.persona,
     });
   });
 

@@ -45,6 +45,9 @@ const httpsUrl = z
   .max(2048)
   .regex(/^https:\/\//, 'must be an https URL');
 
+/** The rule of docs/adr/0055-branding-edits-beside-the-manifest.md, in every field it applies to. */
+const CONSOLE_EDITABLE = "Left out, tenant admins may set it in the console (the manifest's value wins whenever it has one).";
+
 /**
  * Kubernetes-only annotations of this schema (CEL rules, list types) ride along as JSON Schema
  * metadata, next to the zod rule they mirror, so the CRD generated from this file
@@ -99,25 +102,40 @@ const secretRef = z
 
 export const tenantSpecSchema = z
   .object({
-    displayName: z.string().min(1).max(100).meta({ description: 'Name shown to users.' }),
+    displayName: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: `Name shown to users. ${CONSOLE_EDITABLE}` }),
     region: z.enum(REGIONS).meta({
       description: 'The one region whose cluster, database and LiveKit serve this tenant. Immutable.',
       'x-kubernetes-validations': [celRule('self == oldSelf', 'region is immutable: a tenant cannot move between regions')],
     }),
     branding: z
       .object({
-        logoUrl: httpsUrl,
-        primaryColor: hexColour,
-        accentColor: hexColour,
-        agentName: z.string().min(1).max(60),
-        greeting: z.string().min(1).max(500),
+        logoUrl: httpsUrl.optional(),
+        primaryColor: hexColour.optional(),
+        accentColor: hexColour.optional(),
+        agentName: z.string().min(1).max(60).optional(),
+        greeting: z.string().min(1).max(500).optional(),
       })
-      .strict(),
+      .strict()
+      .default({})
+      .meta({ description: `What the web widget and the default persona show. ${CONSOLE_EDITABLE}` }),
     agent: z
       .object({
-        persona: z.string().min(1).max(8000),
-        voice: z.enum(VOICES),
-        language: languageTag.default('en'),
+        persona: z
+          .string()
+          .min(1)
+          .max(8000)
+          .optional()
+          .meta({ description: `The default persona's instructions. ${CONSOLE_EDITABLE}` }),
+        voice: z
+          .enum(VOICES)
+          .optional()
+          .meta({ description: `The default persona's voice. ${CONSOLE_EDITABLE}` }),
+        language: languageTag.optional().meta({ description: `The agent's language (personas without one too). ${CONSOLE_EDITABLE}` }),
         personas: z
           .array(personaSchema)
           .max(20)
@@ -189,15 +207,11 @@ export const tenantSpecSchema = z
       })
       .strict()
       .default({ ...SSO_DEFAULTS }),
-    owners: z
-      .array(z.email().max(254))
-      .max(20)
-      .default([])
-      .meta({
-        description:
-          "Email addresses of the tenant's owners: each is invited by email (a single-use link, valid 7 days) and becomes an owner at the first sign-in. Removing an address here does not remove an owner who has signed in.",
-        'x-kubernetes-list-type': 'set',
-      }),
+    owners: z.array(z.email().max(254)).max(20).default([]).meta({
+      description:
+        "Email addresses of the tenant's owners: each is invited by email (a single-use link, valid 7 days) and becomes an owner at the first sign-in. Removing an address here does not remove an owner who has signed in.",
+      'x-kubernetes-list-type': 'set',
+    }),
     parentReseller: tenantSlugSchema.optional().meta({ description: 'Slug of the reseller tenant that sells to this one.' }),
     suspended: z.boolean().default(false).meta({ description: 'A suspended tenant runs no agents and is refused by the services.' }),
     dataRetention: z

@@ -2,3 +2,4 @@ export { TenantRegistry, TENANT_CHANGED_CHANNEL, type TenantRegistryOptions } fr
 export { servingOf, type ServingPlace, type TenantServing } from './tenant-serving.js';
 export type { TenantRecord } from './tenant-record.js';
 export { PgListener, type NotificationHandler } from './pg-listener.js';
+export { BrandingOverrides, type BrandingPatch, type BrandingView, type BrandingSaveResult } from './branding-overrides.js';

@@ -1,16 +1,29 @@
 import { z } from 'zod';
 import type { Prisma } from '@mindbot/db';
-import { BILLING_DEFAULTS, PLAN_DEFAULTS, SSO_DEFAULTS } from '@mindbot/tenancy';
+import {
+  BILLING_DEFAULTS,
+  effectiveBranding,
+  manifestBrandingOf,
+  PLAN_DEFAULTS,
+  SSO_DEFAULTS,
+  VOICES,
+  type BrandingSettingKey,
+  type BrandingSettings,
+  type BrandingSource,
+} from '@mindbot/tenancy';
 
 // The registry's JSON columns hold what a parsed manifest said (packages/provisioning registryRowOf).
-// A row written before a field existed falls back to the manifest's own default for it.
+// A row written before a field existed falls back to the manifest's own default for it. Branding and
+// the default persona's settings may be left out of a manifest: the console's value or the platform
+// default is used then (ADR 0055).
 const brandingSchema = z.object({
-  logoUrl: z.string(),
-  primaryColor: z.string(),
-  accentColor: z.string(),
-  agentName: z.string(),
-  greeting: z.string(),
+  logoUrl: z.string().optional(),
+  primaryColor: z.string().optional(),
+  accentColor: z.string().optional(),
+  agentName: z.string().optional(),
+  greeting: z.string().optional(),
 });
+const voiceSchema = z.enum(VOICES).optional().catch(undefined);
 const limitsSchema = z.object({
   requestsPerMinute: z.number().int().positive().default(PLAN_DEFAULTS.requestsPerMinute),
   concurrentSessions: z.number().int().positive().default(PLAN_DEFAULTS.concurrentSessions),
@@ -26,9 +39,9 @@ const personaSchema = z.object({
 });
 const agentSchema = z
   .object({
-    persona: z.string().default(''),
-    voice: z.string().default('aurora'),
-    language: z.string().default('en'),
+    persona: z.string().optional(),
+    voice: voiceSchema,
+    language: z.string().optional(),
     personas: z.array(personaSchema).default([]),
     defaultPersona: z.string().optional(),
     onboardingGreeting: z.string().optional(),
@@ -49,7 +62,11 @@ const ssoSchema = z
 
 /** What the registry's copy of the manifest says beyond its own columns (a row written before a field existed: its default). */
 const manifestExtrasSchema = z
-  .object({ spec: z.object({ embedOrigins: z.array(z.string()).catch([]).default([]) }).loose() })
+  .object({
+    spec: z
+      .object({ embedOrigins: z.array(z.string()).catch([]).default([]), displayName: z.string().optional().catch(undefined) })
+      .loose(),
+  })
   .loose()
   .catch({ spec: { embedOrigins: [] } });
 
@@ -64,8 +81,12 @@ export interface TenantRecord {
   /** Whether this region's database holds the tenant's data. */
   home: boolean;
   suspended: boolean;
-  branding: z.output<typeof brandingSchema>;
-  agent: z.output<typeof agentSchema>;
+  /** The effective branding: the manifest's, else the console's, else the default (no logo: ''). */
+  branding: { logoUrl: string; primaryColor: string; accentColor: string; agentName: string; greeting: string };
+  /** The manifest's agent, with the default persona's instructions (`persona`), voice and language in effect. */
+  agent: z.output<typeof agentSchema> & { persona: string; voice: string; language: string };
+  /** The editable settings in effect, and who decides each (manifest, console or default). */
+  brandingSettings: { settings: BrandingSettings; managedBy: Record<BrandingSettingKey, BrandingSource> };
   /** The plan's limits. */
   limits: z.output<typeof limitsSchema>;
   billing: z.output<typeof billingSchema>;
@@ -81,18 +102,75 @@ export interface TenantRecord {
 export const WITH_DOMAINS = { domains: { select: { domain: true }, orderBy: { domain: 'asc' } } } as const;
 export type RegistryRow = Prisma.TenantGetPayload<{ include: typeof WITH_DOMAINS }>;
 
-export function toTenantRecord(row: RegistryRow): TenantRecord {
+/** A console-saved row of `platform.tenant_branding_overrides`; a null column is not set there. */
+export type BrandingOverrideRow = { [K in BrandingSettingKey]: string | null };
+
+export const BRANDING_OVERRIDE_COLUMNS = {
+  displayName: true,
+  agentName: true,
+  primaryColor: true,
+  accentColor: true,
+  logoUrl: true,
+  greeting: true,
+  voice: true,
+  language: true,
+  instructions: true,
+} as const satisfies Record<BrandingSettingKey, true>;
+
+/** The settings a manifest sets, read from the registry row's copy of it. */
+export function manifestBrandingOfRow(row: { branding: unknown; agent: unknown; manifest: unknown }): Partial<BrandingSettings> {
   const agent = agentSchema.parse(row.agent);
+  const displayName = manifestExtrasSchema.parse(row.manifest).spec.displayName;
+  return manifestBrandingOf({
+    ...(displayName === undefined ? {} : { displayName }),
+    branding: brandingSchema.parse(row.branding),
+    agent: { persona: agent.persona, voice: agent.voice, language: agent.language },
+  });
+}
+
+/** The settings saved in the console; a value the platform no longer accepts (an unknown voice) counts as unset. */
+export function consoleBrandingOf(row: BrandingOverrideRow | null): Partial<BrandingSettings> {
+  if (!row) return {};
+  const voice = voiceSchema.parse(row.voice ?? undefined);
+  const set: Partial<BrandingSettings> = {};
+  for (const key of [
+    'displayName',
+    'agentName',
+    'primaryColor',
+    'accentColor',
+    'logoUrl',
+    'greeting',
+    'language',
+    'instructions',
+  ] as const) {
+    const value = row[key];
+    if (value !== null) set[key] = value;
+  }
+  if (voice !== undefined) set.voice = voice;
+  return set;
+}
+
+export function toTenantRecord(row: RegistryRow, override: BrandingOverrideRow | null = null): TenantRecord {
+  const agent = agentSchema.parse(row.agent);
+  const brandingSettings = effectiveBranding(row.slug, manifestBrandingOfRow(row), consoleBrandingOf(override));
+  const { settings } = brandingSettings;
   return {
     id: row.id,
     slug: row.slug,
-    displayName: row.displayName,
+    displayName: settings.displayName,
     region: row.region,
     status: row.status,
     home: row.home,
     suspended: row.suspended,
-    branding: brandingSchema.parse(row.branding),
-    agent,
+    branding: {
+      logoUrl: settings.logoUrl ?? '',
+      primaryColor: settings.primaryColor,
+      accentColor: settings.accentColor,
+      agentName: settings.agentName,
+      greeting: settings.greeting,
+    },
+    agent: { ...agent, persona: settings.instructions, voice: settings.voice, language: settings.language },
+    brandingSettings,
     limits: limitsSchema.parse(row.limits),
     billing: billingSchema.parse(row.billing),
     sso: ssoSchema.parse(row.sso),

@@ -2,7 +2,7 @@ import type { PlatformClient } from '@mindbot/db';
 import { slugOfPlatformHost, tenantSlugSchema } from '@mindbot/tenancy';
 import type { PgListener } from './pg-listener.js';
 import { servingOf } from './tenant-serving.js';
-import { toTenantRecord, WITH_DOMAINS, type TenantRecord } from './tenant-record.js';
+import { BRANDING_OVERRIDE_COLUMNS, toTenantRecord, WITH_DOMAINS, type TenantRecord } from './tenant-record.js';
 
 export const TENANT_CHANGED_CHANNEL = 'mindbot_tenant_changed';
 
@@ -21,7 +21,7 @@ export interface TenantRegistryOptions {
 
 /**
  * The platform registry, cached in process: the one reader every service uses. A change to a tenant
- * row sends NOTIFY on `mindbot_tenant_changed` (a trigger in the registry migration); the entries of
+ * row, or to its console branding edits, sends NOTIFY on `mindbot_tenant_changed` (triggers in the migrations); the entries of
  * that tenant and every cached "unknown host" answer are dropped at once, so a new, changed or
  * suspended tenant is served correctly within the notification's latency. A TTL is the safety net,
  * and it shrinks to a couple of seconds while the listener is disconnected.
@@ -57,8 +57,12 @@ export class TenantRegistry {
     if (hit && this.fresh(hit)) return hit.value;
     return this.singleFlight(slug, async () => {
       const generation = this.generation;
-      const row = await this.platform.tenant.findUnique({ where: { slug }, include: WITH_DOMAINS });
-      const record = row ? toTenantRecord(row) : null;
+      // The console's branding edits live beside the manifest's row (ADR 0055); a save notifies on the same channel.
+      const [row, override] = await Promise.all([
+        this.platform.tenant.findUnique({ where: { slug }, include: WITH_DOMAINS }),
+        this.platform.tenantBrandingOverride.findUnique({ where: { slug }, select: BRANDING_OVERRIDE_COLUMNS }),
+      ]);
+      const record = row ? toTenantRecord(row, override) : null;
       if (generation === this.generation) this.remember(this.bySlugCache, slug, record);
       return record;
     });

@@ -1,4 +1,5 @@
 import { AppError, statusOf } from '@mindbot/errors';
+import { effectiveBranding } from '@mindbot/tenancy';
 import { servingOf } from './tenant-serving.js';
 import type { TenantRecord } from './tenant-record.js';
 
@@ -18,6 +19,7 @@ const tenant = (change: Partial<TenantRecord> = {}): TenantRecord => ({
   keepTranscripts: true,
   domains: [],
   embedOrigins: [],
+  brandingSettings: effectiveBranding('acme', {}, {}),
   ...change,
 });
 

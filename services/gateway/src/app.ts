@@ -11,6 +11,8 @@ import { rateLimit } from './http/rate-limit.js';
 import type { AppRoute, RouteContext } from './http/route-context.js';
 import { resolveTenant } from './http/tenant-resolution.js';
 import { PROXIED_PREFIXES } from './http/proxied-prefixes.js';
+import { v1AdminBrandingGet } from './routes/v1-admin-branding-get.js';
+import { v1AdminBrandingUpdate } from './routes/v1-admin-branding-update.js';
 import { v1ApiKeysCreate } from './routes/v1-api-keys-create.js';
 import { v1ApiKeysList } from './routes/v1-api-keys-list.js';
 import { v1ApiKeysRevoke } from './routes/v1-api-keys-revoke.js';
@@ -28,6 +30,8 @@ import { webWidgetLoaderGet } from './routes/web-widget-loader-get.js';
 /** The gateway's own tenant routes (after tenant resolution, CORS, authentication and rate limits). */
 export const TENANT_ROUTES: readonly AppRoute[] = [
   v1BrandingGet,
+  v1AdminBrandingGet,
+  v1AdminBrandingUpdate,
   v1ApiKeysCreate,
   v1ApiKeysList,
   v1ApiKeysRevoke,
