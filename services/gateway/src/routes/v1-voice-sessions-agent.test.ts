@@ -117,4 +117,27 @@ describe('gateway: voice sessions and the agent that answers them', () => {
     })();
     expect(next.persona.greeting).toBe('Hello again, from the new greeting.');
   });
+
+  it('dispatches the greeting and voice an admin saved in the console to the very next call', async () => {
+    // The manifest leaves the greeting and the voice to the console (ADR 0055).
+    await h.provision(tenant, (m) => {
+      delete m.spec.branding.greeting;
+      delete m.spec.agent.voice;
+    });
+    const admin = await h.token(tenant, 'usr_admin', ['admin']);
+    const saved = await request(h.app)
+      .patch('/v1/admin/branding')
+      .set('Host', `${tenant}.localhost`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ greeting: 'Hi, this greeting was saved in the console.', voice: 'ember' });
+    expect(saved.status).toBe(200);
+    await h.grantSeconds(tenant, 'usr_console', 600);
+    const session = voiceSessionSchema.parse((await start('usr_console')).body);
+    expect((await dispatchOf(session.room)).persona).toMatchObject({
+      id: 'default',
+      name: 'Tess',
+      greeting: 'Hi, this greeting was saved in the console.',
+      voice: 'ember',
+    });
+  });
 });
