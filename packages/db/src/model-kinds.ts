@@ -24,6 +24,10 @@ export const TENANT_MODEL_DELEGATES = [
   'passwordResetToken',
   'invitation',
   'apiKey',
+  'outboxEvent',
+  'webhookEndpoint',
+  'webhookEvent',
+  'webhookDelivery',
 ] as const;
 
 export type TenantModelDelegate = (typeof TENANT_MODEL_DELEGATES)[number];

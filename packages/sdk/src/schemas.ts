@@ -206,3 +206,4 @@ export {
 export * from './users-schemas.js';
 export * from './audit-schemas.js';
 export * from './branding-schemas.js';
+export * from './webhook-schemas.js';

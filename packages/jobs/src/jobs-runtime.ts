@@ -1,0 +1,103 @@
+import type { PlatformClient, TenantClients } from '@mindbot/db';
+import type { Logger } from '@mindbot/logger';
+import type { PgListener } from '@mindbot/tenant-registry';
+import { PgBoss, type Queue } from 'pg-boss';
+import type { QueueDefinitions, RelayedJob } from './job-queues.js';
+import { OutboxRelay } from './outbox-relay.js';
+import { WebhookDeliverer, type WebhookDeliveryOptions } from './webhooks/webhook-deliverer.js';
+import { WEBHOOK_DELIVERY_QUEUE, type WebhookDeliveryJob } from './webhooks/webhook-events.js';
+
+/** The job tables' own schema on the platform database; tenant roles have no rights on it. */
+export const JOBS_SCHEMA = 'pgboss';
+
+/**
+ * Webhook retries: backoff from 30 s doubling to at most 6 h between attempts; 25 retries reach
+ * past three days, when the deliverer disables the endpoint anyway (WebhookDeliveryOptions.giveUpAfterMs).
+ */
+export const WEBHOOK_QUEUE_DEFAULTS: Omit<Queue, 'name'> = {
+  policy: 'key_strict_fifo',
+  retryLimit: 25,
+  retryDelay: 30,
+  retryBackoff: true,
+  retryDelayMax: 6 * 3600,
+  expireInSeconds: 120,
+  retentionSeconds: 4 * 24 * 3600,
+};
+
+export interface JobsOptions {
+  connectionString: string;
+  tenants: TenantClients;
+  platform: PlatformClient;
+  /** The process's LISTEN connection (ServiceDeps.notifications); the relay listens on it. */
+  listener: PgListener;
+  logger: Logger;
+  webhooks: WebhookDeliveryOptions;
+  /** Overrides of the webhook queue's retry options (tests: short delays). */
+  webhookQueue?: Partial<Omit<Queue, 'name' | 'policy'>>;
+  /** How often an idle worker looks for jobs, in seconds (pg-boss minimum 0.5). */
+  pollingIntervalSeconds?: number;
+  relaySweepEveryMs?: number;
+  /** Deliveries in flight at once in this process (each endpoint still gets one at a time). */
+  concurrency?: number;
+}
+
+/**
+ * The job component: pg-boss on the platform database, the outbox relay, and the workers. Started
+ * where JOBS_WORKER is on; every process may enqueue (into its tenant's outbox) without it.
+ */
+export class Jobs {
+  readonly boss: PgBoss;
+  readonly relay: OutboxRelay;
+  private readonly queues: QueueDefinitions;
+
+  constructor(private readonly o: JobsOptions) {
+    this.boss = new PgBoss({ connectionString: o.connectionString, schema: JOBS_SCHEMA, max: 4, application_name: 'mindbot-jobs' });
+    this.boss.on('error', (error: unknown) => o.logger.warn({ err: error }, 'job queue error'));
+    this.queues = { [WEBHOOK_DELIVERY_QUEUE]: queueOptions({ ...WEBHOOK_QUEUE_DEFAULTS, ...o.webhookQueue }) };
+    this.relay = new OutboxRelay({
+      boss: this.boss,
+      tenants: o.tenants,
+      platform: o.platform,
+      listener: o.listener,
+      logger: o.logger,
+      queues: this.queues,
+      ...(o.relaySweepEveryMs === undefined ? {} : { sweepEveryMs: o.relaySweepEveryMs }),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.boss.start();
+    for (const [name, options] of Object.entries(this.queues)) {
+      if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, updatableOf(options));
+      else await this.boss.createQueue(name, options);
+    }
+    const deliverer = new WebhookDeliverer(this.o.tenants, this.o.logger, this.o.webhooks);
+    const workOptions = {
+      includeMetadata: true,
+      batchSize: 1,
+      localConcurrency: this.o.concurrency ?? 4,
+      pollingIntervalSeconds: this.o.pollingIntervalSeconds ?? 2,
+    } as const;
+    await this.boss.work<RelayedJob<WebhookDeliveryJob>, unknown, typeof workOptions>(WEBHOOK_DELIVERY_QUEUE, workOptions, async ([job]) => {
+      if (job) await deliverer.deliver(job);
+    });
+    await this.relay.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.relay.stop();
+    await this.boss.stop({ graceful: true, timeout: 15_000 });
+  }
+}
+
+/** pg-boss refuses a maximum delay without backoff (a test's fixed, short delays). */
+function queueOptions(options: Omit<Queue, 'name'>): Omit<Queue, 'name'> {
+  if (options.retryBackoff) return options;
+  const { retryDelayMax: _max, ...rest } = options;
+  return rest;
+}
+
+function updatableOf(options: Omit<Queue, 'name'>) {
+  const { policy: _policy, partition: _partition, deadLetter: _deadLetter, ...rest } = options;
+  return rest;
+}
