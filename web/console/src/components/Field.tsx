@@ -1,4 +1,4 @@
-import { useId, type ReactElement, cloneElement } from 'react';
+import { useId, type ReactElement, type ReactNode, cloneElement } from 'react';
 
 interface ControlProps {
   id?: string;
@@ -16,8 +16,11 @@ export function Field({
   error,
   children,
   className,
+  badge,
 }: {
   label: string;
+  /** Shown beside the label (e.g. who manages the value). */
+  badge?: ReactNode;
   hint?: string;
   error?: string | undefined;
   children: ReactElement<ControlProps>;
@@ -29,7 +32,14 @@ export function Field({
   const describedBy = [hint ? hintId : undefined, error ? errorId : undefined].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`field${className ? ` ${className}` : ''}`}>
-      <label htmlFor={id}>{label}</label>
+      {badge ? (
+        <div className="label-row">
+          <label htmlFor={id}>{label}</label>
+          {badge}
+        </div>
+      ) : (
+        <label htmlFor={id}>{label}</label>
+      )}
       {cloneElement(children, { id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined })}
       {hint && (
         <p id={hintId} className="hint">

@@ -108,7 +108,8 @@ export const en = {
   edit: 'Edit',
   priceInvalid: 'must be an amount such as 9.99',
   minutesInvalid: 'must be a whole number of minutes',
-  minutesWithBonus: '{minutes} (+{bonus} bonus)',
+  minutesTotal: '{minutes} min',
+  bonusIncluded: 'incl. {minutes} min bonus',
 
   apiKeysTitle: 'API keys',
   apiKeysLead: 'Keys let your servers call the API for your users. A key is shown once, when it is made.',

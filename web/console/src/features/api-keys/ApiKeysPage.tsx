@@ -53,66 +53,66 @@ export default function ApiKeysPage() {
     <>
       <PageHeader title={t('apiKeysTitle')} lead={t('apiKeysLead')} />
       <Notice message={notice} />
-      <div className="columns">
-        <section className="card" aria-labelledby="keys-heading">
-          <h2 id="keys-heading">{t('apiKeysTitle')}</h2>
-          {keys.isPending && <Loading />}
-          <ErrorAlert error={keys.error ?? undefined} />
-          {keys.data && keys.data.length === 0 && <p className="empty">{t('noKeys')}</p>}
-          {keys.data && keys.data.length > 0 && (
-            <div className="table-wrap">
-              <table aria-labelledby="keys-heading">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('colName')}</th>
-                    <th scope="col">{t('colKey')}</th>
-                    <th scope="col">{t('colCreated')}</th>
-                    <th scope="col">{t('colLastUsed')}</th>
-                    <th scope="col">{t('colStatus')}</th>
-                    <th scope="col" className="actions-cell">
-                      {t('actions')}
+      <section className="card" aria-labelledby="keys-heading">
+        <h2 id="keys-heading">{t('apiKeysTitle')}</h2>
+        {keys.isPending && <Loading />}
+        <ErrorAlert error={keys.error ?? undefined} />
+        {keys.data && keys.data.length === 0 && <p className="empty">{t('noKeys')}</p>}
+        {keys.data && keys.data.length > 0 && (
+          <div className="table-wrap">
+            <table aria-labelledby="keys-heading">
+              <thead>
+                <tr>
+                  <th scope="col">{t('colName')}</th>
+                  <th scope="col">{t('colKey')}</th>
+                  <th scope="col">{t('colCreated')}</th>
+                  <th scope="col">{t('colLastUsed')}</th>
+                  <th scope="col">{t('colStatus')}</th>
+                  <th scope="col" className="actions-cell">
+                    {t('actions')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {keys.data.map((key) => (
+                  <tr key={key.id}>
+                    <th scope="row">
+                      {key.name}
+                      <div className="sub">{key.environment === 'live' ? t('envLive') : t('envTest')}</div>
                     </th>
+                    <td>
+                      <code>…{key.hint}</code>
+                    </td>
+                    <td className="nowrap">{dateTime(key.createdAt, t('never'))}</td>
+                    <td className="nowrap">{dateTime(key.lastUsedAt, t('never'))}</td>
+                    <td>
+                      <span className={`badge ${key.revokedAt ? 'off' : 'ok'}`}>
+                        {key.revokedAt ? t('statusRevoked') : t('statusActive')}
+                      </span>
+                    </td>
+                    <td className="actions-cell">
+                      {!key.revokedAt && (
+                        <button
+                          type="button"
+                          className="small subtle-danger"
+                          aria-label={t('keyRevokeLabel', { name: key.name })}
+                          onClick={() => setRevoking(key)}
+                        >
+                          {t('keyRevoke')}
+                        </button>
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {keys.data.map((key) => (
-                    <tr key={key.id}>
-                      <th scope="row">
-                        {key.name}
-                        <div className="muted small">{key.environment === 'live' ? t('envLive') : t('envTest')}</div>
-                      </th>
-                      <td>
-                        <code>…{key.hint}</code>
-                      </td>
-                      <td>{dateTime(key.createdAt, t('never'))}</td>
-                      <td>{dateTime(key.lastUsedAt, t('never'))}</td>
-                      <td>
-                        <span className={`badge ${key.revokedAt ? 'off' : 'ok'}`}>
-                          {key.revokedAt ? t('statusRevoked') : t('statusActive')}
-                        </span>
-                      </td>
-                      <td className="actions-cell">
-                        {!key.revokedAt && (
-                          <button
-                            type="button"
-                            className="small subtle-danger"
-                            aria-label={t('keyRevokeLabel', { name: key.name })}
-                            onClick={() => setRevoking(key)}
-                          >
-                            {t('keyRevoke')}
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </section>
-        <section className="card" aria-labelledby="new-key-heading">
-          <h2 id="new-key-heading">{t('newKey')}</h2>
-          <form onSubmit={(e) => void submit(e)} noValidate>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <section className="card" aria-labelledby="new-key-heading">
+        <h2 id="new-key-heading">{t('newKey')}</h2>
+        <form onSubmit={(e) => void submit(e)} noValidate>
+          <div className="grid-3">
             <Field label={t('keyName')} error={form.formState.errors.name?.message}>
               <input type="text" {...form.register('name')} />
             </Field>
@@ -141,15 +141,15 @@ export default function ApiKeysPage() {
                 </p>
               )}
             </fieldset>
-            <ErrorAlert error={error} />
-            <div className="row end">
-              <button type="submit" className="primary" disabled={form.formState.isSubmitting}>
-                {t('keyCreate')}
-              </button>
-            </div>
-          </form>
-        </section>
-      </div>
+          </div>
+          <ErrorAlert error={error} />
+          <div className="row end">
+            <button type="submit" className="primary" disabled={form.formState.isSubmitting}>
+              {t('keyCreate')}
+            </button>
+          </div>
+        </form>
+      </section>
       <Dialog
         open={created !== undefined}
         title={t('keyCreatedTitle', { name: created?.apiKey.name ?? '' })}

@@ -75,12 +75,12 @@ function BrandingForm({ branding }: { branding: AdminBranding }) {
             });
             return (
               <div key={key} className="setting">
-                {managed && (
-                  <p className="managed-note">
-                    <span className="badge managed">{t('managedByManifest')}</span>
-                  </p>
-                )}
-                <Field label={fieldLabel(key, t)} hint={hint} error={form.formState.errors[key]?.message}>
+                <Field
+                  label={fieldLabel(key, t)}
+                  hint={hint}
+                  error={form.formState.errors[key]?.message}
+                  badge={managed ? <span className="badge managed">{t('managedByManifest')}</span> : undefined}
+                >
                   {kind === 'long' ? (
                     <textarea rows={key === 'instructions' ? 5 : 2} readOnly={managed} {...register} />
                   ) : kind === 'color' ? (

@@ -29,7 +29,7 @@ export function WidgetPreview({ values }: { values: BrandingValues }) {
             <span data-testid="preview-greeting">{values.greeting ?? ''}</span>
           </p>
           <div>
-            <div className="muted small">{t('previewBalance')}</div>
+            <div className="sub">{t('previewBalance')}</div>
             <div>{t('previewAvailable')}</div>
           </div>
           <span className="button primary" aria-hidden="true">

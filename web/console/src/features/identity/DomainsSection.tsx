@@ -70,7 +70,7 @@ export function DomainsSection({ connections }: { connections: readonly Connecti
             <h3 style={{ margin: 0 }}>{domain.domain}</h3>
             <span className={`badge ${domain.verified ? 'ok' : 'off'}`}>{domain.verified ? t('verified') : t('notVerified')}</span>
           </div>
-          <p className="muted small">
+          <p className="sub">
             {t('domainConnection')}: {nameOf(domain.connectionId)}
           </p>
           {!domain.verified && (

@@ -49,7 +49,7 @@ export default function IdentityPage() {
                     {t('deleteConnection')}
                   </button>
                 </div>
-                <p className="muted small">{t('spDetails')}</p>
+                <p className="sub">{t('spDetails')}</p>
                 {connection.kind === 'oidc' ? (
                   <CopyField label={t('redirectUri')} value={connection.oidc.redirectUri} />
                 ) : (
@@ -61,7 +61,7 @@ export default function IdentityPage() {
                   </>
                 )}
                 {connection.roleRules.length > 0 && (
-                  <p className="small muted">
+                  <p className="sub">
                     {t('roleRules')}: {connection.roleRules.map((rule) => `${rule.group} = ${rule.role}`).join(', ')}
                   </p>
                 )}

@@ -30,93 +30,85 @@ export default function PackagesPage() {
     <>
       <PageHeader title={t('packagesTitle')} lead={t('packagesLead', { currency: currency.toUpperCase() })} />
       <Notice message={notice} />
-      <div className="columns">
-        <div>
-          <section className="card" aria-labelledby="packages-heading">
-            <h2 id="packages-heading">{t('packagesTitle')}</h2>
-            {packages.isPending && <Loading />}
-            <ErrorAlert error={packages.error ?? undefined} />
-            {packages.data && packages.data.length === 0 && <p className="empty">{t('noPackages')}</p>}
-            {packages.data && packages.data.length > 0 && (
-              <div className="table-wrap">
-                <table aria-labelledby="packages-heading">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('colName')}</th>
-                      <th scope="col" className="num">
-                        {t('colPrice')}
-                      </th>
-                      <th scope="col" className="num">
-                        {t('colTime')}
-                      </th>
-                      <th scope="col">{t('colStatus')}</th>
-                      <th scope="col" className="actions-cell">
-                        {t('actions')}
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {packages.data.map((pkg) => (
-                      <tr key={pkg.id}>
-                        <th scope="row">
-                          {pkg.name}
-                          {pkg.description && <div className="muted small">{pkg.description}</div>}
-                        </th>
-                        <td className="num">{money(pkg.priceCents, pkg.currency)}</td>
-                        <td className="num">
-                          {pkg.bonusSeconds > 0
-                            ? t('minutesWithBonus', { minutes: minutes(pkg.baseSeconds), bonus: minutes(pkg.bonusSeconds) })
-                            : minutes(pkg.baseSeconds)}{' '}
-                          min
-                        </td>
-                        <td>
-                          <span className={`badge ${pkg.active ? 'ok' : 'off'}`}>
-                            {pkg.active ? t('statusOnSale') : t('statusWithdrawn')}
-                          </span>
-                        </td>
-                        <td className="actions-cell">
-                          <button
-                            type="button"
-                            className="small"
-                            aria-label={t('packageEditLabel', { name: pkg.name })}
-                            onClick={() => setEditing(pkg)}
-                          >
-                            {t('edit')}
-                          </button>
-                          {pkg.active && (
-                            <button
-                              type="button"
-                              className="small subtle-danger"
-                              aria-label={t('packageWithdrawLabel', { name: pkg.name })}
-                              onClick={() => setWithdrawing(pkg)}
-                            >
-                              {t('packageWithdraw')}
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </section>
-          <StripeStatus />
-        </div>
-        <section className="card" aria-labelledby="new-package-heading">
-          <h2 id="new-package-heading">{t('newPackage')}</h2>
-          <PackageForm
-            currency={currency}
-            initial={EMPTY_PACKAGE}
-            submitLabel={t('packageCreate')}
-            onSubmit={async (values) => {
-              const created = await api.createPackage(requestOf(values, currency));
-              setNotice(t('packageCreated', { name: created.name }));
-              await refresh();
-            }}
-          />
-        </section>
-      </div>
+      <StripeStatus />
+      <section className="card" aria-labelledby="packages-heading">
+        <h2 id="packages-heading">{t('packagesTitle')}</h2>
+        {packages.isPending && <Loading />}
+        <ErrorAlert error={packages.error ?? undefined} />
+        {packages.data && packages.data.length === 0 && <p className="empty">{t('noPackages')}</p>}
+        {packages.data && packages.data.length > 0 && (
+          <div className="table-wrap">
+            <table aria-labelledby="packages-heading">
+              <thead>
+                <tr>
+                  <th scope="col">{t('colName')}</th>
+                  <th scope="col" className="num">
+                    {t('colPrice')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('colTime')}
+                  </th>
+                  <th scope="col">{t('colStatus')}</th>
+                  <th scope="col" className="actions-cell">
+                    {t('actions')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {packages.data.map((pkg) => (
+                  <tr key={pkg.id}>
+                    <th scope="row">
+                      {pkg.name}
+                      {pkg.description && <div className="sub">{pkg.description}</div>}
+                    </th>
+                    <td className="num">{money(pkg.priceCents, pkg.currency)}</td>
+                    <td className="num nowrap">
+                      {t('minutesTotal', { minutes: minutes(pkg.totalSeconds) })}
+                      {pkg.bonusSeconds > 0 && <div className="sub">{t('bonusIncluded', { minutes: minutes(pkg.bonusSeconds) })}</div>}
+                    </td>
+                    <td>
+                      <span className={`badge ${pkg.active ? 'ok' : 'off'}`}>{pkg.active ? t('statusOnSale') : t('statusWithdrawn')}</span>
+                    </td>
+                    <td className="actions-cell">
+                      <button
+                        type="button"
+                        className="small"
+                        aria-label={t('packageEditLabel', { name: pkg.name })}
+                        onClick={() => setEditing(pkg)}
+                      >
+                        {t('edit')}
+                      </button>
+                      {pkg.active && (
+                        <button
+                          type="button"
+                          className="small subtle-danger"
+                          aria-label={t('packageWithdrawLabel', { name: pkg.name })}
+                          onClick={() => setWithdrawing(pkg)}
+                        >
+                          {t('packageWithdraw')}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <section className="card" aria-labelledby="new-package-heading">
+        <h2 id="new-package-heading">{t('newPackage')}</h2>
+        <PackageForm
+          currency={currency}
+          initial={EMPTY_PACKAGE}
+          submitLabel={t('packageCreate')}
+          onSubmit={async (values) => {
+            const created = await api.createPackage(requestOf(values, currency));
+            setNotice(t('packageCreated', { name: created.name }));
+            await refresh();
+          }}
+        />
+      </section>
       <Dialog
         open={editing !== undefined}
         title={t('editPackageTitle', { name: editing?.name ?? '' })}

@@ -50,146 +50,144 @@ export default function UsersPage() {
       <PageHeader title={t('usersTitle')} lead={t('usersLead', { name: branding.displayName })} />
       <Notice message={notice} />
       <ErrorAlert error={actionError} />
-      <div className="columns">
-        <div>
-          <section className="card" aria-labelledby="users-heading">
-            <h2 id="users-heading">{t('navUsers')}</h2>
-            <form
-              role="search"
-              className="row"
-              style={{ marginBottom: '0.75rem' }}
-              onSubmit={(e) => {
-                e.preventDefault();
-                setQ(search.trim());
-              }}
-            >
-              <label htmlFor="user-search" className="visually-hidden">
-                {t('searchUsers')}
-              </label>
-              <input id="user-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} style={{ flex: 1 }} />
-              <button type="submit">{t('search')}</button>
-            </form>
-            {users.isPending && <Loading />}
-            <ErrorAlert error={users.error ?? undefined} />
-            {users.isSuccess && rows.length === 0 && <p className="empty">{t('noUsers')}</p>}
-            {rows.length > 0 && (
-              <div className="table-wrap">
-                <table aria-labelledby="users-heading">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('colEmail')}</th>
-                      <th scope="col">{t('colRoles')}</th>
-                      <th scope="col">{t('colStatus')}</th>
-                      <th scope="col">{t('colLastSignIn')}</th>
-                      <th scope="col" className="actions-cell">
-                        {t('actions')}
+      <section className="card" aria-labelledby="users-heading">
+        <h2 id="users-heading">{t('navUsers')}</h2>
+        <form
+          role="search"
+          className="row"
+          style={{ marginBottom: '0.75rem' }}
+          onSubmit={(e) => {
+            e.preventDefault();
+            setQ(search.trim());
+          }}
+        >
+          <label htmlFor="user-search" className="visually-hidden">
+            {t('searchUsers')}
+          </label>
+          <input id="user-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} style={{ flex: 1 }} />
+          <button type="submit">{t('search')}</button>
+        </form>
+        {users.isPending && <Loading />}
+        <ErrorAlert error={users.error ?? undefined} />
+        {users.isSuccess && rows.length === 0 && <p className="empty">{t('noUsers')}</p>}
+        {rows.length > 0 && (
+          <div className="table-wrap">
+            <table aria-labelledby="users-heading">
+              <thead>
+                <tr>
+                  <th scope="col">{t('colEmail')}</th>
+                  <th scope="col">{t('colRoles')}</th>
+                  <th scope="col">{t('colStatus')}</th>
+                  <th scope="col">{t('colLastSignIn')}</th>
+                  <th scope="col" className="actions-cell">
+                    {t('actions')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((user) => {
+                  const self = user.id === me.id;
+                  const label = (action: string) => t('userActionLabel', { action, email: user.email });
+                  return (
+                    <tr key={user.id}>
+                      <th scope="row">
+                        {user.email}
+                        {user.displayName && <div className="sub">{user.displayName}</div>}
                       </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map((user) => {
-                      const self = user.id === me.id;
-                      const label = (action: string) => t('userActionLabel', { action, email: user.email });
-                      return (
-                        <tr key={user.id}>
-                          <th scope="row">
-                            {user.email}
-                            {user.displayName && <div className="muted small">{user.displayName}</div>}
-                          </th>
-                          <td>{user.roles.map((role) => roleLabel(role, t)).join(', ') || '—'}</td>
-                          <td>
-                            <span className={`badge ${user.status === 'active' ? 'ok' : 'off'}`}>
-                              {user.status === 'active' ? t('statusActive') : t('statusBlocked')}
-                            </span>
-                          </td>
-                          <td>{dateTime(user.lastSignInAt, t('never'))}</td>
-                          <td className="actions-cell">
-                            <button type="button" className="small" aria-label={label(t('changeRoles'))} onClick={() => setEditing(user)}>
-                              {t('changeRoles')}
+                      <td>{user.roles.map((role) => roleLabel(role, t)).join(', ') || '—'}</td>
+                      <td>
+                        <span className={`badge ${user.status === 'active' ? 'ok' : 'off'}`}>
+                          {user.status === 'active' ? t('statusActive') : t('statusBlocked')}
+                        </span>
+                      </td>
+                      <td className="nowrap">{dateTime(user.lastSignInAt, t('never'))}</td>
+                      <td className="actions-cell">
+                        <button type="button" className="small" aria-label={label(t('changeRoles'))} onClick={() => setEditing(user)}>
+                          {t('changeRoles')}
+                        </button>
+                        {!self &&
+                          (user.status === 'active' ? (
+                            <button
+                              type="button"
+                              className="small"
+                              aria-label={label(t('block'))}
+                              onClick={() => setPending({ kind: 'block', user })}
+                            >
+                              {t('block')}
                             </button>
-                            {!self &&
-                              (user.status === 'active' ? (
-                                <button
-                                  type="button"
-                                  className="small"
-                                  aria-label={label(t('block'))}
-                                  onClick={() => setPending({ kind: 'block', user })}
-                                >
-                                  {t('block')}
-                                </button>
-                              ) : (
-                                <button type="button" className="small" aria-label={label(t('unblock'))} onClick={() => void unblock(user)}>
-                                  {t('unblock')}
-                                </button>
-                              ))}
-                            {!self && (
-                              <button
-                                type="button"
-                                className="small subtle-danger"
-                                aria-label={label(t('remove'))}
-                                onClick={() => setPending({ kind: 'remove', user })}
-                              >
-                                {t('remove')}
-                              </button>
-                            )}
-                          </td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            {users.hasNextPage && (
-              <div className="row" style={{ marginTop: '0.75rem' }}>
-                <button type="button" disabled={users.isFetchingNextPage} onClick={() => void users.fetchNextPage()}>
-                  {t('loadMore')}
-                </button>
-              </div>
-            )}
-          </section>
-          <section className="card" aria-labelledby="pending-heading">
-            <h2 id="pending-heading">{t('pendingTitle')}</h2>
-            {invitations.isPending && <Loading />}
-            <ErrorAlert error={invitations.error ?? undefined} />
-            {invitations.data && invitations.data.length === 0 && <p className="empty">{t('noPending')}</p>}
-            {invitations.data && invitations.data.length > 0 && (
-              <div className="table-wrap">
-                <table aria-labelledby="pending-heading">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('colEmail')}</th>
-                      <th scope="col">{t('colRoles')}</th>
-                      <th scope="col">{t('colExpires')}</th>
-                      <th scope="col" className="actions-cell">
-                        {t('actions')}
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {invitations.data.map((invitation) => (
-                      <tr key={invitation.id}>
-                        <th scope="row">{invitation.email}</th>
-                        <td>{invitation.roles.map((role) => roleLabel(role, t)).join(', ')}</td>
-                        <td>{dateTime(invitation.expiresAt, t('never'))}</td>
-                        <td className="actions-cell">
+                          ) : (
+                            <button type="button" className="small" aria-label={label(t('unblock'))} onClick={() => void unblock(user)}>
+                              {t('unblock')}
+                            </button>
+                          ))}
+                        {!self && (
                           <button
                             type="button"
                             className="small subtle-danger"
-                            aria-label={t('userActionLabel', { action: t('revokeInvitation'), email: invitation.email })}
-                            onClick={() => setPending({ kind: 'revoke', invitation })}
+                            aria-label={label(t('remove'))}
+                            onClick={() => setPending({ kind: 'remove', user })}
                           >
-                            {t('revokeInvitation')}
+                            {t('remove')}
                           </button>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </section>
-        </div>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {users.hasNextPage && (
+          <div className="row" style={{ marginTop: '0.75rem' }}>
+            <button type="button" disabled={users.isFetchingNextPage} onClick={() => void users.fetchNextPage()}>
+              {t('loadMore')}
+            </button>
+          </div>
+        )}
+      </section>
+      <div className="columns">
+        <section className="card" aria-labelledby="pending-heading">
+          <h2 id="pending-heading">{t('pendingTitle')}</h2>
+          {invitations.isPending && <Loading />}
+          <ErrorAlert error={invitations.error ?? undefined} />
+          {invitations.data && invitations.data.length === 0 && <p className="empty">{t('noPending')}</p>}
+          {invitations.data && invitations.data.length > 0 && (
+            <div className="table-wrap">
+              <table aria-labelledby="pending-heading">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('colEmail')}</th>
+                    <th scope="col">{t('colRoles')}</th>
+                    <th scope="col">{t('colExpires')}</th>
+                    <th scope="col" className="actions-cell">
+                      {t('actions')}
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {invitations.data.map((invitation) => (
+                    <tr key={invitation.id}>
+                      <th scope="row">{invitation.email}</th>
+                      <td>{invitation.roles.map((role) => roleLabel(role, t)).join(', ')}</td>
+                      <td className="nowrap">{dateTime(invitation.expiresAt, t('never'))}</td>
+                      <td className="actions-cell">
+                        <button
+                          type="button"
+                          className="small subtle-danger"
+                          aria-label={t('userActionLabel', { action: t('revokeInvitation'), email: invitation.email })}
+                          onClick={() => setPending({ kind: 'revoke', invitation })}
+                        >
+                          {t('revokeInvitation')}
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
         <section className="card" aria-labelledby="invite-heading">
           <h2 id="invite-heading">{t('inviteFormTitle')}</h2>
           <InviteForm
