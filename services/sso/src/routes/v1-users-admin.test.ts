@@ -98,15 +98,13 @@ describe('user admin: listing users, changing roles, removing users', () => {
     for (const body of [['Admin!'], 'admin', ['member', 'member']]) expect((await setRoles(admin, user.userId, body)).status).toBe(400);
     expect(await rolesOf(user.userId)).toEqual(['member']);
 
-    const changes = await h.deps.tenants
-      .forTenant(acme.slug)
-      .transaction((tx) =>
-        tx.auditEvent.findMany({
-          where: { action: 'user.roles_changed', target: user.userId },
-          orderBy: { createdAt: 'asc' },
-          select: { actorId: true, data: true },
-        }),
-      );
+    const changes = await h.deps.tenants.forTenant(acme.slug).transaction((tx) =>
+      tx.auditEvent.findMany({
+        where: { action: 'user.roles_changed', target: user.userId },
+        orderBy: { createdAt: 'asc' },
+        select: { actorId: true, data: true },
+      }),
+    );
     expect(changes).toEqual([
       { actorId: idOf(admin), data: { roles: ['admin', 'member'], previous: ['member'], sessionsEnded: 0 } },
       { actorId: idOf(admin), data: { roles: ['member'], previous: ['admin', 'member'], sessionsEnded: 2 } },
