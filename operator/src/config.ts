@@ -132,8 +132,20 @@ export const operatorEnv = z
     ...stripeClientEnv,
     /** How often a tenant whose Stripe account cannot sell yet is looked at again (from the recorded state, no Stripe call). */
     BILLING_RECHECK_MS: milliseconds(60_000),
+    /** SSO, which mails the invitations of `spec.owners`; with SSO_SERVICE_TOKEN. Unset: owners are not invited by the operator. */
+    SSO_URL: z.url().optional(),
+    /** A token SSO accepts (one of its SSO_SERVICE_TOKENS). */
+    SSO_SERVICE_TOKEN: z.string().min(32, 'must have at least 32 characters').optional(),
+    /** How soon owners whose invitation failed (SSO unreachable) are tried again. */
+    OWNERS_RETRY_MS: milliseconds(30_000),
   })
   .superRefine((env, ctx) => {
+    if ((env.SSO_URL === undefined) !== (env.SSO_SERVICE_TOKEN === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.SSO_URL ? 'SSO_SERVICE_TOKEN' : 'SSO_URL'],
+        message: 'SSO_URL and SSO_SERVICE_TOKEN go together',
+      });
     // A provider chosen without a Secret to take its key from: every agent would refuse to start.
     const needed = requiredProviderKeys({ llm: env.AGENT_LLM, llmBaseUrl: env.AGENT_LLM_BASE_URL, stt: env.AGENT_STT, tts: env.AGENT_TTS });
     if (needed.length > 0 && env.AGENT_PROVIDER_SECRET === undefined) {

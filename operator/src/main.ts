@@ -7,6 +7,7 @@ import { closeOnSignals, createHttpApp, createLifecycle, startServer } from '@mi
 import { createLogger } from '@mindbot/logger';
 import { createMetrics } from '@mindbot/metrics';
 import { TenantProvisioner } from '@mindbot/provisioning';
+import { SsoServiceClient } from '@mindbot/sso-client';
 import { loadOperatorConfig, workloadConfigOf, type OperatorConfig } from './config.js';
 import { Operator } from './operator.js';
 
@@ -39,6 +40,10 @@ async function main(): Promise<void> {
         recheckMs: config.BILLING_RECHECK_MS,
       }
     : undefined;
+  const owners =
+    config.SSO_URL && config.SSO_SERVICE_TOKEN
+      ? { sso: new SsoServiceClient(new URL(config.SSO_URL), config.SSO_SERVICE_TOKEN), retryMs: config.OWNERS_RETRY_MS }
+      : undefined;
   const metrics = createMetrics('operator');
   const lifecycle = createLifecycle();
 
@@ -47,6 +52,7 @@ async function main(): Promise<void> {
     kubeConfig: loadKubeConfig(config),
     provisioner,
     billing,
+    owners,
     logger,
     registry: metrics.registry,
     workers: config.WORKERS,

@@ -4,6 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { TenantController } from './controllers/tenant/tenant-controller.js';
 import type { BillingStep } from './controllers/tenant/billing.js';
+import type { OwnersStep } from './controllers/tenant/owners.js';
 import type { WorkloadConfig } from './controllers/tenant/context.js';
 import { hostname } from 'node:os';
 import { EventRecorder } from './runtime/event-recorder.js';
@@ -18,6 +19,7 @@ export interface OperatorOptions {
   provisioner: TenantProvisioner;
   /** Stripe Connect provisioning (`BillingReady`); omitted when the operator has no Stripe key. */
   billing?: BillingStep | undefined;
+  owners?: OwnersStep | undefined;
   workload: WorkloadConfig & { knownRegions: readonly string[] };
   logger: Logger;
   registry: Registry;
@@ -48,6 +50,7 @@ export class Operator {
       client: this.client,
       provisioner: options.provisioner,
       billing: options.billing,
+      owners: options.owners,
       config: options.workload,
       logger: options.logger,
       metrics: this.metrics,

@@ -7,6 +7,7 @@ import { TENANTS_PATH, type Tenant } from '../api/v1alpha1/tenant-types.js';
 import type { AgentProviders } from '../controllers/tenant/agent-providers.js';
 import type { AgentRedis } from '../controllers/tenant/agent-redis.js';
 import type { BillingStep } from '../controllers/tenant/billing.js';
+import type { OwnersStep } from '../controllers/tenant/owners.js';
 import { Operator, type OperatorOptions } from '../operator.js';
 import { createTestDatabase, type TestDatabase } from '@mindbot/testing';
 import { tenantCrd } from '../api/v1alpha1/crd.js';
@@ -50,6 +51,8 @@ export interface HarnessOptions {
   workers?: number;
   /** Stripe Connect provisioning; omitted, BillingReady is NotConfigured. */
   billing?: BillingStep;
+  /** Inviting spec.owners through SSO; omitted, no OwnersInvited condition. */
+  owners?: OwnersStep;
   /** The agents' providers; omitted: none chosen and no provider Secret. */
   agentProviders?: Partial<AgentProviders>;
   /** Where agents report their readiness; omitted: nowhere. */
@@ -64,6 +67,7 @@ export async function startOperator(options: HarnessOptions): Promise<{ operator
     kubeConfig: await options.api.kubeConfig(OPERATOR_USER, ['system:masters']),
     provisioner: new TenantProvisioner({ ...options.database, region, actor: 'operator' }),
     billing: options.billing,
+    owners: options.owners,
     logger: options.logger,
     registry,
     workers: options.workers ?? 2,

@@ -18,6 +18,7 @@ import { KubeApiError, isNotFound, type KubeClient, type KubeObject } from '../.
 import { DEPLOYMENT, SECRET, kindKey, resourcePath, type ResourceKind } from '../../runtime/resources.js';
 import type { ReconcileResult } from '../../runtime/controller.js';
 import { BILLING_STATE_REASONS, stripeReasonOf, type BillingStep } from './billing.js';
+import { inviteOwners, type OwnersStep } from './owners.js';
 import { PROVIDER_KEYS, requiredProviderKeys } from './agent-providers.js';
 import { REDIS_KEY, redisUrl } from './agent-redis.js';
 import { AGENT_NAME, TENANT_LABEL, hasDedicatedAgent, namespaceOf, type TenantContext, type WorkloadConfig } from './context.js';
@@ -43,6 +44,8 @@ export interface TenantReconcilerDeps {
   };
   /** The Stripe Connect step; undefined when the operator has no Stripe key (BillingReady: NotConfigured). */
   billing?: BillingStep | undefined;
+  /** Inviting `spec.owners` through SSO; undefined when the operator does not know SSO (no OwnersInvited condition). */
+  owners?: OwnersStep | undefined;
   /** Kubernetes Events about each Tenant's transitions (what `kubectl describe tenant` shows). */
   events?: EventRecorder | undefined;
   logger: Logger;
@@ -143,6 +146,15 @@ export class TenantReconciler {
       }
       // The workload does not wait for billing: an agent can run while the tenant finishes Stripe onboarding.
       if (registered) results.push(await this.workload(tenant, extras, logger));
+      if (registered && this.deps.owners && extras.schema !== undefined)
+        results.push(
+          await inviteOwners(
+            this.deps.owners,
+            parsed.data,
+            findCondition(tenant.status?.conditions, 'OwnersInvited'),
+            tenant.metadata.generation,
+          ),
+        );
       else
         results.push({
           condition: unknownUntil(
@@ -161,7 +173,8 @@ export class TenantReconciler {
         ),
       });
 
-    const required = billing ? results : results.filter((r) => r.condition.type !== 'BillingReady');
+    // Ready waits for neither an unconfigured billing nor the owners' mail.
+    const required = results.filter((r) => (billing || r.condition.type !== 'BillingReady') && r.condition.type !== 'OwnersInvited');
     const failing = required.find((r) => r.condition.status !== 'True');
     const ready: ConditionInput = failing
       ? {

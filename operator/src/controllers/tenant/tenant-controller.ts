@@ -8,6 +8,7 @@ import type { ControllerMetrics } from '../../runtime/metrics.js';
 import { OWNED_KINDS, SECRET, kindKey, resourcePath } from '../../runtime/resources.js';
 import type { EventRecorder } from '../../runtime/event-recorder.js';
 import type { BillingStep } from './billing.js';
+import type { OwnersStep } from './owners.js';
 import { MANAGED_BY_SELECTOR, type WorkloadConfig } from './context.js';
 import { TenantReconciler, type OwnedCache } from './reconcile.js';
 
@@ -18,6 +19,7 @@ export interface TenantControllerOptions {
   provisioner: TenantProvisioner;
   /** Stripe Connect provisioning; without it BillingReady reports NotConfigured and Ready does not wait for it. */
   billing?: BillingStep | undefined;
+  owners?: OwnersStep | undefined;
   config: WorkloadConfig & { knownRegions: readonly string[] };
   logger: Logger;
   metrics?: ControllerMetrics;
@@ -99,6 +101,7 @@ export class TenantController {
       livekitSources: this.livekitSources,
       provisioner: options.provisioner,
       billing: options.billing,
+      owners: options.owners,
       events: options.events,
       config: options.config,
       logger,

@@ -1,0 +1,1 @@
+export { SsoServiceClient, SsoServiceError, type OwnersInvited } from './sso-service-client.js';
