@@ -1,5 +1,4 @@
-import { simpleParser, type AddressObject } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { AddressObject } from 'mailparser';
 import { freePort } from './free-port.js';
 
 /** A message the test SMTP server accepted, as a mail client would show it. */
@@ -36,6 +35,8 @@ function firstAddress(header: AddressObject | AddressObject[] | undefined): { na
  * credentials may send; without, anyone may.
  */
 export async function startSmtpServer(options: { auth?: { user: string; pass: string } } = {}): Promise<TestSmtpServer> {
+  // Loaded here, not at the top: every test imports this package's index, few send mail.
+  const [{ SMTPServer }, { simpleParser }] = await Promise.all([import('smtp-server'), import('mailparser')]);
   const port = await freePort();
   const messages: DeliveredMail[] = [];
   const waiters = new Set<() => void>();
