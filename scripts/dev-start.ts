@@ -25,11 +25,13 @@ import {
   tenantProvision,
   type LocalPlatform,
 } from '@mindbot/cli';
+import { SsoServiceClient } from '@mindbot/sso-client';
 import { createStripeClient } from '@mindbot/stripe-connect';
 import { stripeMockBinary } from '@mindbot/testing';
 import { livekitServerBinary, startLiveKit, type LiveKitServer } from '../services/gateway/src/testing/livekit.js';
 import { embeddedDatabaseUrl, embeddedPaths, localPassword, runningEmbeddedPort } from './local-database.js';
 import { localSecrets } from './local-secrets.js';
+import { inviteLocalOwners } from './local-owners.js';
 import { startLocalStripe, type LocalStripe } from './local-stripe.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -306,6 +308,8 @@ try {
   const ssoUrl = `http://127.0.0.1:${process.env.SSO_PORT ?? 8082}`;
   env.BILLING_SERVICE_TOKEN ??= secrets.billingServiceToken;
   env.BILLING_SERVICE_TOKENS ??= env.BILLING_SERVICE_TOKEN;
+  // On this machine one service token also opens SSO's internal routes (the owners' invitations below).
+  env.SSO_SERVICE_TOKENS ??= env.BILLING_SERVICE_TOKEN;
   env.SSO_ISSUER ??= ssoUrl;
   env.SSO_SIGNING_KEYS ??= secrets.ssoSigningKeys;
   env.SSO_SIGNING_KID ??= secrets.ssoSigningKid;
@@ -372,6 +376,12 @@ try {
   }
   if (stripeMock && billingEnv?.STRIPE_SECRET_KEY && billingEnv.STRIPE_WEBHOOK_SECRET)
     await completeOnboarding(config, billingEnv.STRIPE_SECRET_KEY, stripeMock.url, billingEnv.STRIPE_WEBHOOK_SECRET, env.BILLING_URL);
+  await inviteLocalOwners(
+    manifests,
+    new SsoServiceClient(new URL(env.SSO_URL), env.BILLING_SERVICE_TOKEN),
+    env.SMTP_URL ? 'smtp' : 'log',
+    say,
+  );
   const described: LocalPlatform = {
     pid: process.pid,
     DATABASE_URL: databaseUrl,

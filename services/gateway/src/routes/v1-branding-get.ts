@@ -50,7 +50,8 @@ export const v1BrandingGet: AppRoute = {
       const text = JSON.stringify(body);
       res.set({
         ETag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`,
-        'Cache-Control': ssoConnections === undefined ? 'no-cache' : 'public, max-age=60, stale-while-revalidate=300',
+        // Short, so an admin's saved change reaches returning visitors within seconds (ADR 0055); a reload is a 304 by ETag.
+        'Cache-Control': ssoConnections === undefined ? 'no-cache' : 'public, max-age=5',
       });
       if (req.fresh) {
         res.status(304).end();
