@@ -91,14 +91,12 @@ export async function listTenantUsers(
   tx: TenantTransaction,
   page: { limit: number; cursor?: string | undefined; q?: string | undefined },
 ): Promise<{ users: TenantUserRow[]; nextCursor: string | null }> {
+  // Prisma's `contains` is a LIKE pattern: the search's own %, _ and \ are escaped to mean themselves.
+  const q = page.q?.replace(/[\\%_]/g, (c) => `\\${c}`);
   const rows = await tx.user.findMany({
     where: {
       ...(page.cursor ? { id: { gt: page.cursor } } : {}),
-      ...(page.q
-        ? {
-            OR: [{ email: { contains: page.q, mode: 'insensitive' } }, { displayName: { contains: page.q, mode: 'insensitive' } }],
-          }
-        : {}),
+      ...(q ? { OR: [{ email: { contains: q, mode: 'insensitive' } }, { displayName: { contains: q, mode: 'insensitive' } }] } : {}),
     },
     orderBy: { id: 'asc' },
     take: page.limit + 1,

@@ -66,6 +66,10 @@ describe('user admin: listing users, changing roles, removing users', () => {
     expect(seen).toEqual(expect.arrayContaining([ann.userId, bob.userId, idOf(admin)]));
     expect(new Set(seen).size).toBe(seen.length);
 
+    // `%` is a character like any other, not a pattern matching everything.
+    const literal = userListSchema.parse((await request(h.app).get('/v1/users').query({ q: '%%' }).set(as(admin)).expect(200)).body);
+    expect(literal.users).toEqual([]);
+
     for (const query of [{ limit: 0 }, { limit: 'many' }, { cursor: 'not-a-cursor' }, { other: 1 }])
       expect((await request(h.app).get('/v1/users').query(query).set(as(admin))).status).toBe(400);
     expect((await request(h.app).get('/v1/users').set('Host', acme.host)).status).toBe(401);
