@@ -136,6 +136,19 @@ describe('invitations: an admin invites by email, the invited accept through the
     expect((await request(h.app).post('/v1/auth/password/login').set(anonymous()).send({ email, password })).status).toBe(200);
   });
 
+  it('two uses of one link at once: one signs in, the other is refused, and one account exists', async () => {
+    const email = `race-${newId('user')}@example.test`;
+    const before = smtp.messages.length;
+    await invite(admin, { email, roles: ['admin'] }).expect(201);
+    const { token } = await mailedLink(email, before);
+    const answers = await Promise.all([accept({ token, password }), accept({ token, password })]);
+    expect(answers.map((a) => a.status).filter((status) => status === 200)).toHaveLength(1);
+    expect(answers.every((a) => [200, 404, 409].includes(a.status))).toBe(true);
+    expect((await invitationRows(email)).map((r) => r.status)).toEqual(['accepted']);
+    expect(await h.deps.tenants.forTenant(acme.slug).transaction((tx) => tx.user.count({ where: { email } }))).toBe(1);
+    expect((await accept({ token, password })).status).toBe(404);
+  });
+
   it('a new account needs a password the policy accepts (422 naming the problems); nothing is used or created', async () => {
     const email = `weak-${newId('user')}@example.test`;
     const before = smtp.messages.length;
