@@ -146,15 +146,6 @@ export class TenantReconciler {
       }
       // The workload does not wait for billing: an agent can run while the tenant finishes Stripe onboarding.
       if (registered) results.push(await this.workload(tenant, extras, logger));
-      if (registered && this.deps.owners && extras.schema !== undefined)
-        results.push(
-          await inviteOwners(
-            this.deps.owners,
-            parsed.data,
-            findCondition(tenant.status?.conditions, 'OwnersInvited'),
-            tenant.metadata.generation,
-          ),
-        );
       else
         results.push({
           condition: unknownUntil(
@@ -163,6 +154,10 @@ export class TenantReconciler {
             'the workload is applied once the database and registry are ready',
           ),
         });
+      if (registered && this.deps.owners && extras.schema !== undefined) {
+        const prior = findCondition(tenant.status?.conditions, 'OwnersInvited');
+        results.push(await inviteOwners(this.deps.owners, parsed.data, prior, tenant.metadata.generation));
+      }
     }
     if (!billing)
       results.push({
