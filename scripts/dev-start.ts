@@ -343,7 +343,8 @@ try {
   await buildWeb();
   const gatewayEnv = await gatewayLiveKitEnv(Number(process.env.GATEWAY_PORT ?? 8080));
   const serviceEnv: Record<(typeof SERVICES)[number]['name'], NodeJS.ProcessEnv | undefined> = {
-    gateway: gatewayEnv,
+    // Webhooks to receivers on this machine (http://localhost…) are allowed locally; production refuses them (ADR 0056).
+    gateway: { ...gatewayEnv, WEBHOOKS_ALLOW_PRIVATE_TARGETS: process.env.WEBHOOKS_ALLOW_PRIVATE_TARGETS ?? 'true' },
     // Billing limits wrong activation codes per client IP: it must believe the address the gateway forwards.
     billing: billingEnv,
     // SSO resolves tenants from the host the gateway forwards.

@@ -78,9 +78,13 @@ export class Jobs {
       localConcurrency: this.o.concurrency ?? 4,
       pollingIntervalSeconds: this.o.pollingIntervalSeconds ?? 2,
     } as const;
-    await this.boss.work<RelayedJob<WebhookDeliveryJob>, unknown, typeof workOptions>(WEBHOOK_DELIVERY_QUEUE, workOptions, async ([job]) => {
-      if (job) await deliverer.deliver(job);
-    });
+    await this.boss.work<RelayedJob<WebhookDeliveryJob>, unknown, typeof workOptions>(
+      WEBHOOK_DELIVERY_QUEUE,
+      workOptions,
+      async ([job]) => {
+        if (job) await deliverer.deliver(job);
+      },
+    );
     await this.relay.start();
   }
 

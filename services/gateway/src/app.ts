@@ -20,6 +20,15 @@ import { v1AuditEventsList } from './routes/v1-audit-events-list.js';
 import { v1BrandingGet } from './routes/v1-branding-get.js';
 import { v1VoiceSessionsCreate } from './routes/v1-voice-sessions-create.js';
 import { v1VoiceSessionsEnd } from './routes/v1-voice-sessions-end.js';
+import { v1WebhookDeliveriesList } from './routes/v1-webhook-deliveries-list.js';
+import { v1WebhookDeliveriesReplay } from './routes/v1-webhook-deliveries-replay.js';
+import { v1WebhookEndpointsCreate } from './routes/v1-webhook-endpoints-create.js';
+import { v1WebhookEndpointsDelete } from './routes/v1-webhook-endpoints-delete.js';
+import { v1WebhookEndpointsGet } from './routes/v1-webhook-endpoints-get.js';
+import { v1WebhookEndpointsList } from './routes/v1-webhook-endpoints-list.js';
+import { v1WebhookEndpointsRotateSecret } from './routes/v1-webhook-endpoints-rotate-secret.js';
+import { v1WebhookEndpointsTest } from './routes/v1-webhook-endpoints-test.js';
+import { v1WebhookEndpointsUpdate } from './routes/v1-webhook-endpoints-update.js';
 import { v1WebhooksLivekitReceive } from './routes/v1-webhooks-livekit-receive.js';
 import { webConsoleFileGet } from './routes/web-console-file-get.js';
 import { webConsoleIndexGet } from './routes/web-console-index-get.js';
@@ -38,6 +47,15 @@ export const TENANT_ROUTES: readonly AppRoute[] = [
   v1AuditEventsList,
   v1VoiceSessionsCreate,
   v1VoiceSessionsEnd,
+  v1WebhookEndpointsCreate,
+  v1WebhookEndpointsList,
+  v1WebhookEndpointsGet,
+  v1WebhookEndpointsUpdate,
+  v1WebhookEndpointsDelete,
+  v1WebhookEndpointsRotateSecret,
+  v1WebhookEndpointsTest,
+  v1WebhookDeliveriesList,
+  v1WebhookDeliveriesReplay,
 ];
 /** Routes without a tenant host: called by other systems, authenticated by signature. */
 export const PLATFORM_ROUTES: readonly AppRoute[] = [v1WebhooksLivekitReceive];

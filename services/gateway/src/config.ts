@@ -82,6 +82,10 @@ const gatewayEnv = z
     WIDGET_DIST_DIR: z.string().min(1).default(DEFAULT_WIDGET_DIST_DIR),
     /** Where the console's build is served from (`/console`, `/console/*`); missing files answer 503. */
     CONSOLE_DIST_DIR: z.string().min(1).default(DEFAULT_CONSOLE_DIST_DIR),
+    /** Run the jobs component in this process: the outbox relay and the webhook deliveries (ADR 0056). */
+    JOBS_WORKER: envBoolean(true),
+    /** Allow http:// webhook URLs and private, loopback and link-local targets: tests and local development only, never production. */
+    WEBHOOKS_ALLOW_PRIVATE_TARGETS: envBoolean(false),
   })
   .superRefine((env, ctx) => {
     const set = [env.LIVEKIT_URL, env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET].filter((v) => v !== undefined).length;

@@ -2,6 +2,7 @@ import { BillingServiceClient } from '@mindbot/billing-client';
 import { AppError } from '@mindbot/errors';
 import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from '@mindbot/auth';
 import { RateLimiter, type RedisDownPolicy } from '@mindbot/rate-limit';
+import { Jobs, logNotices } from '@mindbot/jobs';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import { BrandingOverrides, type TenantRegistry } from '@mindbot/tenant-registry';
 import { DEFAULT_CONSOLE_DIST_DIR, type GatewayConfig } from './config.js';
@@ -12,6 +13,7 @@ import { BrandingEditRecords } from './data/branding-edit-records.js';
 import { VoiceRooms, type LiveKitSettings } from './domain/voice-rooms.js';
 import { RegionMap } from './domain/regions.js';
 import { VoiceSessions } from './domain/voice-sessions.js';
+import { WebhookEndpoints } from './domain/webhook-endpoints.js';
 
 /** What the gateway needs beyond the shared service dependencies; built once in main.ts or by a test. */
 export interface GatewayDeps {
@@ -34,6 +36,8 @@ export interface GatewayDeps {
   listening: Promise<void>;
   /** What the widget routes and the hosted page serve: the widget's build, and the LiveKit URL its calls connect to (for the page's CSP); and the console's build. */
   web: { widgetDistDir: string; consoleDistDir: string; livekitUrl: string | undefined };
+  /** Tenant admins' webhook endpoints; deliveries run in the jobs component ({@link startJobsComponent}). */
+  webhooks: WebhookEndpoints;
 }
 
 export interface GatewaySettings {
@@ -55,6 +59,8 @@ export interface GatewaySettings {
   widgetDistDir: string;
   /** The console's build output (CONSOLE_DIST_DIR); the repository's web/console/dist when not given. */
   consoleDistDir?: string;
+  /** WEBHOOKS_ALLOW_PRIVATE_TARGETS: http:// and private webhook targets allowed (tests, local development); default false. */
+  webhooksAllowPrivateTargets?: boolean;
 }
 
 /** The gateway's settings from its configuration; `revokedSessions` is the process's revocation list (ServiceDeps). */
@@ -90,6 +96,7 @@ export function settingsFromConfig(config: GatewayConfig, revokedSessions: Revok
     limitShares: { principal: config.RATE_LIMIT_PRINCIPAL_SHARE, ip: config.RATE_LIMIT_IP_SHARE },
     widgetDistDir: config.WIDGET_DIST_DIR,
     consoleDistDir: config.CONSOLE_DIST_DIR,
+    webhooksAllowPrivateTargets: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
   };
 }
 
@@ -133,7 +140,45 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
       consoleDistDir: settings.consoleDistDir ?? DEFAULT_CONSOLE_DIST_DIR,
       livekitUrl: settings.livekit?.url,
     },
+    webhooks: new WebhookEndpoints(deps.tenants, { allowPrivateTargets: settings.webhooksAllowPrivateTargets ?? false }),
   };
+}
+
+/**
+ * The jobs component (JOBS_WORKER): the outbox relay and the webhook deliveries, in the gateway's
+ * process for now (ADR 0056). It starts in the background, retrying until Postgres answers, and
+ * stops before the shared dependencies close, so no delivery is cut off by a closed pool.
+ */
+export function startJobsComponent(deps: ServiceDeps, options: { databaseUrl: string; allowPrivateTargets: boolean }): Jobs {
+  const jobs = new Jobs({
+    connectionString: options.databaseUrl,
+    tenants: deps.tenants,
+    platform: deps.platform,
+    listener: deps.notifications,
+    logger: deps.logger,
+    webhooks: { allowPrivateTargets: options.allowPrivateTargets, notices: logNotices(deps.logger) },
+  });
+  // An object, not a let: the start loop reads what close() writes later.
+  const state = { closing: false };
+  const started = (async () => {
+    for (let attempt = 0; !state.closing; attempt++) {
+      try {
+        await jobs.start();
+        return true;
+      } catch (error) {
+        deps.logger.warn({ err: error }, 'jobs component could not start; retrying');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000 * 2 ** attempt, 30_000)).unref());
+      }
+    }
+    return false;
+  })();
+  const closeShared = deps.close.bind(deps);
+  deps.close = async () => {
+    state.closing = true;
+    if (await started) await jobs.stop();
+    await closeShared();
+  };
+  return jobs;
 }
 
 function brandingEditsOf(deps: ServiceDeps, settings: GatewaySettings): BrandingEdits {

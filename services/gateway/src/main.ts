@@ -1,13 +1,17 @@
 import { runService } from '@mindbot/service-runtime';
 import { createApp } from './app.js';
 import { loadGatewayConfig } from './config.js';
-import { buildGatewayDeps, settingsFromConfig } from './deps.js';
+import { buildGatewayDeps, settingsFromConfig, startJobsComponent } from './deps.js';
 
 await runService({
   service: 'gateway',
   loadConfig: () => loadGatewayConfig(),
   createApp: (deps, config) => {
     // The registry listener (ServiceDeps) connects in the background, retries by itself, and closes with the rest.
-    return createApp(deps, buildGatewayDeps(deps, settingsFromConfig(config, deps.revokedSessions)));
+    const gateway = buildGatewayDeps(deps, settingsFromConfig(config, deps.revokedSessions));
+    // JOBS_WORKER (default on): the outbox relay and the webhook deliveries run in this process too (ADR 0056).
+    if (config.JOBS_WORKER)
+      startJobsComponent(deps, { databaseUrl: config.DATABASE_URL, allowPrivateTargets: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS });
+    return createApp(deps, gateway);
   },
 });

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { apiKeyCreatedSchema, voiceSessionSchema } from '@mindbot/sdk/schemas';
 import { newId } from '@mindbot/ids';
+import { newWebhookId, newWebhookSecret, recordWebhookEvent } from '@mindbot/jobs';
 import { createTestDatabase, describeTenantIsolation, freePort, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { startBillingProcess, type BillingProcess } from '../testing/billing-process.js';
 import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, startGatewayHarness, type GatewayHarness } from '../testing/harness.js';
@@ -12,6 +13,8 @@ import { startLiveKit, type LiveKitServer } from '../testing/livekit.js';
 interface Ids {
   apiKeyId: string;
   sessionId: string;
+  webhookEndpointId: string;
+  webhookDeliveryId: string;
 }
 
 let database: TestDatabase;
@@ -45,8 +48,48 @@ describeTenantIsolation<Ids>({
     await h.grantSeconds(tenantA, 'usr_admin', 600);
     const session = await request(h.app).post('/v1/voice/sessions').set(asA).send({});
     expect([key.status, session.status]).toEqual([201, 201]);
-    const ofA = { apiKeyId: apiKeyCreatedSchema.parse(key.body).apiKey.id, sessionId: voiceSessionSchema.parse(session.body).sessionId };
-    return { app: h.app, ofA, missing: { apiKeyId: newId('apiKey'), sessionId: newId('voiceSession') } };
+    // A's webhook endpoint and a logged delivery, written as the admin API and the deliverer would (no public target resolves offline).
+    const webhookEndpointId = newWebhookId('endpoint');
+    const webhookDeliveryId = newWebhookId('delivery');
+    await h.deps.tenants.forTenant(tenantA).transaction(async (tx) => {
+      await tx.webhookEndpoint.create({
+        data: {
+          id: webhookEndpointId,
+          url: 'https://a.example/hooks',
+          events: ['user.created'],
+          secret: newWebhookSecret(),
+          createdBy: 'usr_admin',
+        },
+      });
+      const eventId = await recordWebhookEvent(tx, 'user.created', { userId: 'usr_a', email: 'a@example.com', roles: [] }, new Date());
+      await tx.webhookDelivery.create({
+        data: {
+          id: webhookDeliveryId,
+          endpointId: webhookEndpointId,
+          eventId,
+          eventType: 'user.created',
+          attempt: 1,
+          status: 'succeeded',
+          responseStatus: 204,
+        },
+      });
+    });
+    const ofA = {
+      apiKeyId: apiKeyCreatedSchema.parse(key.body).apiKey.id,
+      sessionId: voiceSessionSchema.parse(session.body).sessionId,
+      webhookEndpointId,
+      webhookDeliveryId,
+    };
+    return {
+      app: h.app,
+      ofA,
+      missing: {
+        apiKeyId: newId('apiKey'),
+        sessionId: newId('voiceSession'),
+        webhookEndpointId: newWebhookId('endpoint'),
+        webhookDeliveryId: newWebhookId('delivery'),
+      },
+    };
   },
   async teardown() {
     await h.close();
@@ -64,17 +107,53 @@ describeTenantIsolation<Ids>({
         .post(`/v1/voice/sessions/${sessionId}/end`)
         .set(await asB())
         .send({}),
+    'GET /v1/webhook-endpoints/:id': async ({ webhookEndpointId }) =>
+      request(h.app)
+        .get(`/v1/webhook-endpoints/${webhookEndpointId}`)
+        .set(await asB()),
+    'PATCH /v1/webhook-endpoints/:id': async ({ webhookEndpointId }) =>
+      request(h.app)
+        .patch(`/v1/webhook-endpoints/${webhookEndpointId}`)
+        .set(await asB())
+        .send({ status: 'disabled' }),
+    'DELETE /v1/webhook-endpoints/:id': async ({ webhookEndpointId }) =>
+      request(h.app)
+        .delete(`/v1/webhook-endpoints/${webhookEndpointId}`)
+        .set(await asB()),
+    'POST /v1/webhook-endpoints/:id/rotate-secret': async ({ webhookEndpointId }) =>
+      request(h.app)
+        .post(`/v1/webhook-endpoints/${webhookEndpointId}/rotate-secret`)
+        .set(await asB()),
+    'POST /v1/webhook-endpoints/:id/test': async ({ webhookEndpointId }) =>
+      request(h.app)
+        .post(`/v1/webhook-endpoints/${webhookEndpointId}/test`)
+        .set(await asB()),
+    'GET /v1/webhook-endpoints/:id/deliveries': async ({ webhookEndpointId }) =>
+      request(h.app)
+        .get(`/v1/webhook-endpoints/${webhookEndpointId}/deliveries`)
+        .set(await asB()),
+    'POST /v1/webhook-deliveries/:id/replay': async ({ webhookDeliveryId }) =>
+      request(h.app)
+        .post(`/v1/webhook-deliveries/${webhookDeliveryId}/replay`)
+        .set(await asB()),
   },
   lists: {
     'GET /v1/api-keys': async () =>
       request(h.app)
         .get('/v1/api-keys')
         .set(await asB()),
+    'GET /v1/webhook-endpoints': async () =>
+      request(h.app)
+        .get('/v1/webhook-endpoints')
+        .set(await asB()),
   },
-  markersOf: ({ apiKeyId, sessionId }) => [apiKeyId, sessionId, 'a-integration'],
+  markersOf: ({ apiKeyId, sessionId, webhookEndpointId }) => [apiKeyId, sessionId, 'a-integration', webhookEndpointId, 'a.example'],
   snapshotOfA: () =>
     h.deps.tenants.forTenant(tenantA).transaction(async (tx) => ({
       keys: await tx.apiKey.findMany({ orderBy: { id: 'asc' }, select: { id: true, revokedAt: true } }),
       sessions: await tx.$queryRaw<unknown[]>`SELECT id, status, settled_seconds FROM voice_sessions ORDER BY id`,
+      webhookEndpoints: await tx.webhookEndpoint.findMany({ orderBy: { id: 'asc' } }),
+      webhookDeliveries: await tx.webhookDelivery.count(),
+      outbox: await tx.outboxEvent.count(),
     })),
 });
