@@ -25,23 +25,18 @@ import {
   reportSchema,
   tokenResponseSchema,
   userStatusSchema,
-} from '@mindbot/sdk/schemas';
-import {
-  adminBrandingSchema,
-  consoleUserPageSchema,
-  consoleUserSchema,
+  brandingSettingsViewSchema,
   invitationListSchema,
   invitationPreviewSchema,
   invitationSchema,
+  tenantUserSchema,
+  userListSchema,
   userReportSchema,
-  type AdminBranding,
-  type ConsoleUser,
-  type ConsoleUserPage,
   type Invitation,
   type InvitationPreview,
-  type SettingValue,
-  type UserReport,
-} from './contract-schemas.js';
+  type TenantUser,
+  type UserList,
+} from '@mindbot/sdk/schemas';
 import { scopedStorage, TokenStore, type KeyValueStorage } from './token-store.js';
 
 export { MindBotApiError };
@@ -59,7 +54,27 @@ export type OnboardingLink = z.output<typeof onboardingLinkSchema>;
 export type Report = z.output<typeof reportSchema>;
 export type Domain = z.output<typeof domainSchema>;
 export type ConnectionCreate = z.input<typeof connectionCreateRequestSchema>;
-export type { AdminBranding, ConsoleUser, ConsoleUserPage, Invitation, InvitationPreview, SettingValue, UserReport };
+export type ConsoleUser = TenantUser;
+export type ConsoleUserPage = UserList;
+export type UserReport = z.output<typeof userReportSchema>;
+export type { Invitation, InvitationPreview };
+
+/** A setting's value as the console edits it: text, or null where the console's value is cleared. */
+export type SettingValue = string | null;
+
+/**
+ * The branding settings as the console shows them: every setting the API sends (the branding
+ * engineer may add some, e.g. an accent colour) and who manages each.
+ */
+export interface AdminBranding {
+  settings: Record<string, SettingValue>;
+  managedBy: Record<string, string>;
+}
+
+/** The API's view of the settings, as the console's open-ended shape. */
+function adminBrandingOf(view: z.output<typeof brandingSettingsViewSchema>): AdminBranding {
+  return { settings: { ...view.settings }, managedBy: { ...view.managedBy } };
+}
 
 /** What the report CSV downloads hold: billing's three by-day views, or the per-user table. */
 export type ReportCsv = 'usage' | 'revenue' | 'packages' | 'users';
@@ -223,13 +238,13 @@ export class ConsoleApi {
   // --- users and invitations ----------------------------------------------------------------------
 
   users(options: { q?: string; cursor?: string; limit?: number } = {}): Promise<ConsoleUserPage> {
-    return this.call('GET', '/v1/users', consoleUserPageSchema, {
+    return this.call('GET', '/v1/users', userListSchema, {
       query: { q: options.q || undefined, cursor: options.cursor, limit: options.limit === undefined ? undefined : String(options.limit) },
     });
   }
 
   setRoles(userId: string, roles: string[]): Promise<ConsoleUser> {
-    return this.call('PUT', `/v1/users/${encodeURIComponent(userId)}/roles`, consoleUserSchema, { body: { roles } });
+    return this.call('PUT', `/v1/users/${encodeURIComponent(userId)}/roles`, tenantUserSchema, { body: { roles } });
   }
 
   async blockUser(userId: string): Promise<void> {
@@ -258,12 +273,12 @@ export class ConsoleApi {
 
   // --- branding and persona -----------------------------------------------------------------------
 
-  adminBranding(): Promise<AdminBranding> {
-    return this.call('GET', '/v1/admin/branding', adminBrandingSchema);
+  async adminBranding(): Promise<AdminBranding> {
+    return adminBrandingOf(await this.call('GET', '/v1/admin/branding', brandingSettingsViewSchema));
   }
 
-  updateBranding(patch: Record<string, SettingValue>): Promise<AdminBranding> {
-    return this.call('PATCH', '/v1/admin/branding', adminBrandingSchema, { body: patch });
+  async updateBranding(patch: Record<string, SettingValue>): Promise<AdminBranding> {
+    return adminBrandingOf(await this.call('PATCH', '/v1/admin/branding', brandingSettingsViewSchema, { body: patch }));
   }
 
   // --- usage and revenue --------------------------------------------------------------------------

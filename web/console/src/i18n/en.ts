@@ -198,7 +198,6 @@ export const en = {
   useDefault: 'Use default',
   brandingSaved: 'Saved. The widget and the next call use it within seconds.',
   discard: 'Discard changes',
-  colorInvalid: 'must be a colour such as #1d4ed8',
   previewTitle: 'Widget preview',
   previewLead: 'As your users will see it, unsaved changes included.',
   previewLauncher: 'Talk to {name}',

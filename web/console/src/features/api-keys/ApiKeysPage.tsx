@@ -180,8 +180,8 @@ export default function ApiKeysPage() {
         onConfirm={async () => {
           if (!revoking) return;
           await api.revokeApiKey(revoking.id);
-          setNotice(t('keyRevoked', { name: revoking.name }));
           await refresh();
+          setNotice(t('keyRevoked', { name: revoking.name }));
         }}
       />
     </>

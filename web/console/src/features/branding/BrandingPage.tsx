@@ -31,7 +31,7 @@ function BrandingForm({ branding }: { branding: AdminBranding }) {
   const { api, t } = useConsole();
   const queries = useQueryClient();
   const keys = useMemo(() => fieldsOf(branding), [branding]);
-  const schema = useMemo(() => brandingFormSchema(keys, t), [keys, t]);
+  const schema = useMemo(() => brandingFormSchema(keys, new Set(keys.filter((key) => isManaged(branding, key)))), [keys, branding]);
   const initial = useMemo(() => valuesOf(branding), [branding]);
   const [cleared, setCleared] = useState<ReadonlySet<string>>(new Set());
   const [notice, setNotice] = useState<string>();

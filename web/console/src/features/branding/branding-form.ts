@@ -1,3 +1,4 @@
+import { brandingSettingsPatchSchema } from '@mindbot/sdk/schemas';
 import { z } from 'zod';
 import type { AdminBranding, SettingValue } from '../../api/console-api.js';
 import type { MessageKey, Translate } from '../../i18n/index.js';
@@ -46,22 +47,37 @@ export function valuesOf(branding: AdminBranding): BrandingValues {
 }
 
 function textOf(value: SettingValue | undefined): string {
-  return value === null || value === undefined ? '' : String(value);
+  return value ?? '';
 }
 
-/** What the form accepts per field: colours as #rrggbb, URLs as http(s) (or empty), text within sane lengths. */
-export function brandingFormSchema(keys: readonly string[], t: Translate) {
-  const rule = (key: string) => {
-    const kind = kindOf(key);
-    if (kind === 'color')
-      return z
-        .string()
-        .trim()
-        .regex(/^#[0-9a-fA-F]{6}$/, t('colorInvalid'));
-    if (kind === 'url') return z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(2048)]);
-    return z.string().max(kind === 'long' ? 8000 : 200);
-  };
-  return z.object(Object.fromEntries(keys.map((key) => [key, rule(key)])));
+const PATCH_FIELDS: Readonly<Record<string, z.ZodType | undefined>> = brandingSettingsPatchSchema.shape;
+
+/** A setting's value checked by the API's own rule (the SDK's PATCH schema, with its null/absent cases removed), else plain text. */
+function ruleOf(key: string): z.ZodType<string> {
+  const rule = PATCH_FIELDS[key];
+  const inner = rule instanceof z.ZodOptional ? rule.unwrap() : rule;
+  const base = inner instanceof z.ZodNullable ? inner.unwrap() : inner;
+  if (!(base instanceof z.ZodType)) return z.string().max(8000);
+  return z.string().superRefine((value, ctx) => {
+    const checked = base.safeParse(value);
+    if (!checked.success) ctx.addIssue({ code: 'custom', message: checked.error.issues[0]?.message ?? 'invalid' });
+  });
+}
+
+/**
+ * What the form accepts per field: the API's rules, or empty (which clears the console's value,
+ * back to the default). Fields the manifest manages are read-only and never sent, so never checked.
+ */
+export function brandingFormSchema(keys: readonly string[], managed: ReadonlySet<string>) {
+  const rules = new Map(keys.filter((key) => !managed.has(key)).map((key) => [key, ruleOf(key)]));
+  return z.record(z.string(), z.string()).superRefine((values, ctx) => {
+    for (const [key, rule] of rules) {
+      const value = values[key] ?? '';
+      if (value === '') continue;
+      const checked = rule.safeParse(value);
+      if (!checked.success) ctx.addIssue({ code: 'custom', path: [key], message: checked.error.issues[0]?.message ?? 'invalid' });
+    }
+  });
 }
 
 /**
@@ -79,7 +95,7 @@ export function patchOf(branding: AdminBranding, values: BrandingValues, cleared
     const before = textOf(branding.settings[key]);
     const after = values[key] ?? '';
     if (after === before) continue;
-    patch[key] = after === '' && branding.settings[key] === null ? null : after === '' && kindOf(key) === 'url' ? null : after;
+    patch[key] = after === '' ? null : after;
   }
   return patch;
 }

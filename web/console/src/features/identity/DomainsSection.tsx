@@ -46,8 +46,8 @@ export function DomainsSection({ connections }: { connections: readonly Connecti
     setCheckError(undefined);
     try {
       await api.verifyDomain(domain.domain);
-      setNotice(t('domainVerified', { domain: domain.domain }));
       await refresh();
+      setNotice(t('domainVerified', { domain: domain.domain }));
     } catch (e) {
       setCheckError(e);
     } finally {

@@ -74,8 +74,8 @@ export default function IdentityPage() {
           <h2 id="add-connection-heading">{t('addConnection')}</h2>
           <ConnectionForm
             onCreated={async (created) => {
-              setNotice(t('connectionCreated', { name: created.name }));
               await refresh();
+              setNotice(t('connectionCreated', { name: created.name }));
             }}
           />
         </section>
@@ -89,8 +89,8 @@ export default function IdentityPage() {
         onConfirm={async () => {
           if (!deleting) return;
           await api.deleteConnection(deleting.id);
-          setNotice(t('connectionDeleted', { name: deleting.name }));
           await refresh();
+          setNotice(t('connectionDeleted', { name: deleting.name }));
         }}
       />
     </>

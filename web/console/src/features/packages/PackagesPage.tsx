@@ -104,8 +104,8 @@ export default function PackagesPage() {
           submitLabel={t('packageCreate')}
           onSubmit={async (values) => {
             const created = await api.createPackage(requestOf(values, currency));
-            setNotice(t('packageCreated', { name: created.name }));
             await refresh();
+            setNotice(t('packageCreated', { name: created.name }));
           }}
         />
       </section>
@@ -123,8 +123,8 @@ export default function PackagesPage() {
             onSubmit={async (values) => {
               const saved = await api.updatePackage(editing.id, requestOf(values, editing.currency));
               setEditing(undefined);
-              setNotice(t('packageSaved', { name: saved.name }));
               await refresh();
+              setNotice(t('packageSaved', { name: saved.name }));
             }}
           />
         )}

@@ -38,8 +38,8 @@ export default function UsersPage() {
     setActionError(undefined);
     try {
       await api.unblockUser(user.id);
-      setNotice(t('unblocked', { email: user.email }));
       await refreshUsers();
+      setNotice(t('unblocked', { email: user.email }));
     } catch (e) {
       setActionError(e);
     }
@@ -192,8 +192,8 @@ export default function UsersPage() {
           <h2 id="invite-heading">{t('inviteFormTitle')}</h2>
           <InviteForm
             onInvited={async (email) => {
-              setNotice(t('invitationSent', { email }));
               await refreshInvitations();
+              setNotice(t('invitationSent', { email }));
             }}
           />
         </section>
@@ -203,8 +203,8 @@ export default function UsersPage() {
         onClose={() => setEditing(undefined)}
         onSaved={async (saved) => {
           setEditing(undefined);
-          setNotice(t('rolesSaved', { email: saved.email }));
           await refreshUsers();
+          setNotice(t('rolesSaved', { email: saved.email }));
         }}
       />
       <ConfirmDialog
@@ -225,18 +225,14 @@ export default function UsersPage() {
           if (!pending) return;
           if (pending.kind === 'revoke') {
             await api.revokeInvitation(pending.invitation.id);
-            setNotice(t('invitationRevoked', { email: pending.invitation.email }));
             await refreshInvitations();
+            setNotice(t('invitationRevoked', { email: pending.invitation.email }));
             return;
           }
-          if (pending.kind === 'block') {
-            await api.blockUser(pending.user.id);
-            setNotice(t('blocked', { email: pending.user.email }));
-          } else {
-            await api.removeUser(pending.user.id);
-            setNotice(t('removed', { email: pending.user.email }));
-          }
+          if (pending.kind === 'block') await api.blockUser(pending.user.id);
+          else await api.removeUser(pending.user.id);
           await refreshUsers();
+          setNotice(t(pending.kind === 'block' ? 'blocked' : 'removed', { email: pending.user.email }));
         }}
       />
     </>

@@ -1,0 +1,53 @@
+import type { Locator, Page } from 'playwright-core';
+import type { BrowserPlatform } from './browser-platform.js';
+
+// What the console's browser tests share (issue 14): users of a tenant with a password (and a role,
+// granted as `mindbot user role` does), signing in at /console, and moving between its sections by
+// the accessible names of its navigation.
+
+export interface ConsoleUser {
+  email: string;
+  password: string;
+  /** A platform access token of the user, with the roles it has now (for checking the API directly). */
+  token: string;
+}
+
+/** Passwords here must pass the policy: long, and without the email's local part in them. */
+const PASSWORD = 'correct horse battery staple 42';
+
+/** A new user of the tenant (signed up with a password), given `role` when one is named. */
+export async function consoleUser(platform: BrowserPlatform, slug: string, name: string, role?: string): Promise<ConsoleUser> {
+  const email = `${name}.${Date.now()}@acme.example`;
+  await platform.signUp(slug, email, PASSWORD);
+  if (role) await platform.grantRole(slug, email, role);
+  // Signed in again after the grant, so the token carries the role.
+  const login = await platform.api(slug, 'POST', '/v1/auth/password/login', { body: { email, password: PASSWORD } });
+  if (login.status !== 200) throw new Error(`signing in ${email} on ${slug}: ${login.status} ${JSON.stringify(login.body)}`);
+  return { email, password: PASSWORD, token: String(login.body.access_token) };
+}
+
+/** The console's sections (its one navigation landmark). */
+export function consoleNav(page: Page): Locator {
+  return page.getByRole('navigation', { name: 'Console sections' });
+}
+
+/** Opens the console at the tenant's origin, signs in with the password, and waits for the signed-in frame. */
+export async function signInToConsole(page: Page, origin: string, user: Pick<ConsoleUser, 'email' | 'password'>): Promise<void> {
+  await page.goto(`${origin}/console`);
+  await page.getByRole('heading', { level: 1, name: /^Sign in to / }).waitFor({ timeout: 30_000 });
+  await page.getByRole('textbox', { name: 'Email' }).fill(user.email);
+  await page.getByLabel('Password', { exact: true }).fill(user.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await consoleNav(page).waitFor({ timeout: 30_000 });
+}
+
+/** Goes to a section by its link in the navigation and waits for the page's heading. */
+export async function openSection(page: Page, link: string, heading = link): Promise<void> {
+  await consoleNav(page).getByRole('link', { name: link }).click();
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor({ timeout: 30_000 });
+}
+
+/** Waits until the page shows no `Loading…` any more (its queries answered). */
+export async function loaded(page: Page): Promise<void> {
+  await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached', timeout: 30_000 });
+}
