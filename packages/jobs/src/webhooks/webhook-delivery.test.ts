@@ -5,6 +5,7 @@ import { TenantProvisioner } from '@mindbot/provisioning';
 import { PgListener } from '@mindbot/tenant-registry';
 import { captureLogger, createTestDatabase, testManifest, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { jobIdOf } from '../job-id.js';
+import { OutboxRelay } from '../outbox-relay.js';
 import { Jobs, JOBS_SCHEMA, type JobsOptions } from '../jobs-runtime.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../testing/webhook-receiver.js';
 import { emitWebhookEvent, WEBHOOK_DELIVERY_QUEUE } from './webhook-events.js';
@@ -259,6 +260,30 @@ describe('durable jobs and signed webhook deliveries', () => {
     expect(r.received).toHaveLength(1);
     expect(hook?.headers['webhook-id']).toBe(kept);
     expect(JSON.parse(hook?.body ?? '{}')).toMatchObject({ data: { userId: 'usr_kept' } });
+  });
+
+  it('makes one job per event, in order, when two relays (two gateways) wake up at once', async () => {
+    if (!jobs) throw new Error('jobs not started');
+    const second = new OutboxRelay({
+      boss: jobs.boss,
+      tenants: w.tenants,
+      platform: w.platform,
+      listener: w.listener,
+      logger: w.log.logger,
+      queues: { [WEBHOOK_DELIVERY_QUEUE]: {} },
+    });
+    await second.start();
+    try {
+      const r = await receiver();
+      await endpoint(globex, r.url);
+      const ids: (string | null)[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await userCreated(globex, `usr_two_relays_${i}`));
+      await r.waitFor(5);
+      await sleep(1_000);
+      expect(r.received.map((h) => h.headers['webhook-id'])).toEqual(ids);
+    } finally {
+      await second.stop();
+    }
   });
 
   it('refuses to emit an event whose data does not match its schema', async () => {
