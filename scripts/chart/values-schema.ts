@@ -213,6 +213,37 @@ const networkPolicy = block({
   egress: kubernetesObjects('NetworkPolicyEgressRules of the services; empty: egress not restricted.'),
 });
 
+const namespaceOrEmpty = z.string().regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+/** Kubernetes labels or annotations: qualified names to strings. */
+const keyValues = (description: string) =>
+  z
+    .record(z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/), z.string())
+    .describe(description);
+
+const monitoring = block({
+  prometheusRules: block({
+    enabled: z.boolean().describe("A PrometheusRule with the platform's alerts."),
+    namespace: namespaceOrEmpty.describe('Namespace of the PrometheusRule; empty: the release namespace.'),
+    labels: keyValues('Extra labels of the PrometheusRule (e.g. the ruleSelector of your Prometheus).'),
+    runbookBaseUrl: httpUrlOrEmpty.describe("URL of docs/runbooks.md; each alert's runbook_url is this and its anchor."),
+  }),
+  dashboards: block({
+    enabled: z.boolean().describe('A ConfigMap with the Grafana dashboards, labelled grafana_dashboard: "1".'),
+    namespace: namespaceOrEmpty.describe('Namespace of the ConfigMap; empty: the release namespace.'),
+    labels: keyValues('Extra labels of the ConfigMap.'),
+    annotations: keyValues('Annotations of the ConfigMap (e.g. grafana_folder).'),
+  }),
+  podMonitor: block({
+    enabled: z.boolean().describe('A PodMonitor scraping /metrics of the operator, the services and the agents.'),
+    namespace: namespaceOrEmpty.describe('Namespace of the PodMonitor; empty: the release namespace.'),
+    labels: keyValues('Extra labels of the PodMonitor.'),
+    interval: z
+      .string()
+      .regex(/^\d+(ms|s|m|h)$/)
+      .describe('Scrape interval, e.g. 30s.'),
+  }),
+});
+
 /** The values of the mindbot chart. */
 export const chartValuesSchema = block({
   nameOverride: z.string().describe('Overrides the chart name in resource names.'),
@@ -277,4 +308,5 @@ export const chartValuesSchema = block({
   metrics: block({
     port: z.int().min(1).max(65_535).describe('Operator health and metrics port.'),
   }),
+  monitoring,
 }).required({ region: true, database: true, operator: true });
