@@ -51,3 +51,13 @@ export async function openSection(page: Page, link: string, heading = link): Pro
 export async function loaded(page: Page): Promise<void> {
   await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached', timeout: 30_000 });
 }
+
+/**
+ * The accept-invite link the platform mailed to `email`: without SMTP, `npm start`'s SSO writes each
+ * message to its log (development only), which the browser platform keeps.
+ */
+export function invitationLink(platformOutput: string, email: string): string | undefined {
+  const lines = platformOutput.split('\n').filter((line) => line.includes(email) && line.includes('/console/accept-invite?token='));
+  const match = /(https?:\/\/[^\s"\\]+\/console\/accept-invite\?token=[A-Za-z0-9_%.~-]+)/.exec(lines.at(-1) ?? '');
+  return match?.[1];
+}

@@ -1,0 +1,111 @@
+import type { Browser } from 'playwright-core';
+import {
+  expectNoSeriousA11yViolations,
+  launchBrowser,
+  newTestPage,
+  screenshot,
+  type TestPage,
+  Teardown,
+  until,
+} from '../support/browser.js';
+import { startBrowserPlatform, type BrowserPlatform } from '../support/browser-platform.js';
+import {
+  consoleNav,
+  consoleUser,
+  invitationLink,
+  loaded,
+  openSection,
+  signInToConsole,
+  type ConsoleUser,
+} from '../support/browser-console.js';
+
+// Invitations in the console (issue 14): an admin invites someone by email as an admin; the mailed
+// single-use link (`npm start` writes mail to its log without SMTP) opens the console's accept page,
+// where the invited person sets a password and is signed in with the invited role.
+
+describe('inviting an admin from the console', () => {
+  let platform: BrowserPlatform;
+  let browser: Browser;
+  const teardown = new Teardown();
+  const tabs: TestPage[] = [];
+  let tenant: string;
+  let origin: string;
+  let admin: ConsoleUser;
+
+  beforeAll(async () => {
+    platform = teardown.add(await startBrowserPlatform(), (p) => p.stop());
+    tenant = await platform.addTenant('cinv', { displayName: 'Acme Voice' });
+    origin = platform.tenantOrigin(tenant);
+    admin = await consoleUser(platform, tenant, 'olivia', 'admin');
+    browser = teardown.add(await launchBrowser(), (b) => b.close());
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const tab of tabs) await tab.context.close();
+    await teardown.run();
+  }, 90_000);
+
+  it('sends an invitation whose link signs the invited person in as an admin, once', async () => {
+    const adminTab = await newTestPage(browser);
+    tabs.push(adminTab);
+    await signInToConsole(adminTab.page, origin, admin);
+    await openSection(adminTab.page, 'Users', 'Users & invitations');
+    await loaded(adminTab.page);
+
+    const email = `nora.${Date.now()}@acme.example`;
+    const form = adminTab.page.getByRole('region', { name: 'Invite someone' });
+    await form.getByRole('textbox', { name: 'Email' }).fill(email);
+    await form.getByRole('checkbox', { name: 'Admin' }).check();
+    await form.getByRole('checkbox', { name: 'Member' }).uncheck();
+    await form.getByRole('button', { name: 'Send invitation' }).click();
+    await adminTab.page
+      .getByRole('status')
+      .filter({ hasText: `Invitation sent to ${email}.` })
+      .waitFor({ timeout: 20_000 });
+    const pending = adminTab.page.getByRole('region', { name: 'Pending invitations' });
+    await pending.getByRole('rowheader', { name: email }).waitFor({ timeout: 20_000 });
+    await screenshot(adminTab.page, 'console-users-invited');
+    await expectNoSeriousA11yViolations(adminTab.page);
+
+    const link = await until('the invitation mail in the platform’s log', () => invitationLink(platform.output(), email));
+    expect(new URL(link).origin).toBe(origin);
+
+    const invitee = await newTestPage(browser);
+    tabs.push(invitee);
+    await invitee.page.goto(link);
+    await invitee.page.getByRole('heading', { level: 1, name: 'Join Acme Voice' }).waitFor({ timeout: 30_000 });
+    expect(await invitee.page.getByText(`You were invited as ${email} (Admin).`, { exact: false }).count()).toBe(1);
+    await screenshot(invitee.page, 'console-accept-invite');
+    await expectNoSeriousA11yViolations(invitee.page);
+
+    // A weak password is refused with the policy's reasons, on the field.
+    await invitee.page.getByRole('textbox', { name: 'Your name (optional)' }).fill('Nora Admin');
+    await invitee.page.getByLabel('Choose a password').fill('short');
+    await invitee.page.getByRole('button', { name: 'Accept invitation' }).click();
+    await invitee.page.getByRole('alert').waitFor({ timeout: 20_000 });
+
+    await invitee.page.getByLabel('Choose a password').fill('quiet meadow orange lamp 93');
+    await invitee.page.getByRole('button', { name: 'Accept invitation' }).click();
+    await invitee.page.getByRole('heading', { level: 1, name: 'Packages' }).waitFor({ timeout: 30_000 });
+    expect(await consoleNav(invitee.page).getByRole('link').allInnerTexts()).toContain('Users');
+    expect(await invitee.page.getByText(`Signed in as ${email}`).count()).toBe(1);
+
+    // The API has the new user with the invited role, and the invitation is no longer pending.
+    const users = await platform.api(tenant, 'GET', `/v1/users?q=${encodeURIComponent(email)}`, { token: admin.token });
+    expect(users.body.users).toEqual([expect.objectContaining({ email, displayName: 'Nora Admin', roles: ['admin'] })]);
+    await adminTab.page.reload();
+    await adminTab.page.getByRole('heading', { level: 1, name: 'Users & invitations' }).waitFor({ timeout: 30_000 });
+    await loaded(adminTab.page);
+    expect(await pending.getByRole('rowheader', { name: email }).count()).toBe(0);
+
+    // The link works once.
+    const again = await newTestPage(browser);
+    tabs.push(again);
+    await again.page.goto(link);
+    await again.page
+      .getByRole('alert')
+      .filter({ hasText: 'This invitation link is invalid, used, expired or revoked.' })
+      .waitFor({ timeout: 30_000 });
+    expect([...adminTab.pageErrors, ...invitee.pageErrors, ...again.pageErrors]).toEqual([]);
+  }, 180_000);
+});
