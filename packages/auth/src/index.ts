@@ -7,3 +7,4 @@ export {
 } from './token-verifier.js';
 export { principalClaimsSchema, type Principal } from './principal.js';
 export { requireAuth, requireRole, principalOf, principalLocal } from './require-auth.js';
+export { TENANT_ADMIN_ROLES } from './tenant-roles.js';

@@ -170,6 +170,8 @@ export {
   refreshRequestSchema,
   ssoLoginQuerySchema,
   ssoCodeExchangeRequestSchema,
+  resellerHandoffRequestSchema,
+  resellerHandoffSchema,
   oidcCallbackQuerySchema,
   samlPostSchema,
   samlLogoutPostSchema,

@@ -79,6 +79,29 @@ export const ssoCodeExchangeRequestSchema = z
   .strict()
   .meta({ id: 'SsoCodeExchangeRequest' });
 
+export const resellerHandoffRequestSchema = z
+  .object({
+    tenant: z
+      .string()
+      .min(3)
+      .max(40)
+      .regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, 'must be a tenant slug')
+      .meta({ description: 'The tenant this reseller sells to, whose console to open.' }),
+  })
+  .strict()
+  .meta({ id: 'ResellerHandoffRequest' });
+
+export const resellerHandoffSchema = z
+  .object({
+    tenant: z.string(),
+    consoleUrl: z.string().meta({
+      description:
+        "Open this in the browser: the tenant's console, which redeems the single-use code in its fragment (POST /v1/sso/exchange, within 60 s) and signs you in there with the reseller role.",
+    }),
+    expiresInSeconds: z.int(),
+  })
+  .meta({ id: 'ResellerHandoff' });
+
 /** The IdP's answer at the OIDC callback (authorization code flow: code + state, or an error). */
 export const oidcCallbackQuerySchema = z.object({
   code: z.string().optional(),

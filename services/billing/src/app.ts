@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import { requireAuth, requireRole } from '@mindbot/auth';
+import { requireAuth, requireRole, TENANT_ADMIN_ROLES } from '@mindbot/auth';
 import { createHttpApp } from '@mindbot/http';
 import { type ServiceDeps, httpOptionsOf } from '@mindbot/service-runtime';
 import type { BillingDeps } from './deps.js';
@@ -40,7 +40,7 @@ import { v1TimeCardsList } from './routes/v1-time-cards-list.js';
 import { v1WebhooksStripeReceive } from './routes/v1-webhooks-stripe-receive.js';
 
 /** Roles that administer a tenant's billing (packages, onboarding, reports, a reseller's child tenants). */
-export const ADMIN_ROLES = ['admin', 'owner'] as const;
+export const ADMIN_ROLES = TENANT_ADMIN_ROLES;
 
 /**
  * Billing's routes in the public API (served through the gateway), in the order of the public

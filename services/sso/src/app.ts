@@ -35,6 +35,7 @@ import { v1SamlMetadataGet } from './routes/v1-saml-metadata-get.js';
 import { v1SamlSloPost, v1SamlSloRedirect } from './routes/v1-saml-slo.js';
 import { v1SessionsRevoke } from './routes/v1-sessions-revoke.js';
 import { v1SsoCodeExchange } from './routes/v1-sso-code-exchange.js';
+import { v1SsoResellerHandoff } from './routes/v1-sso-reseller-handoff.js';
 import { v1TokenRefresh } from './routes/v1-token-refresh.js';
 import { v1UsersBlock } from './routes/v1-users-block.js';
 import { v1UsersDelete } from './routes/v1-users-delete.js';
@@ -49,6 +50,7 @@ export const PUBLIC_ROUTES: readonly AppRoute[] = [
   v1LoginStart,
   v1OidcCallback,
   v1SsoCodeExchange,
+  v1SsoResellerHandoff,
   v1SamlMetadataGet,
   v1SamlAcsPost,
   v1SamlSloRedirect,

@@ -12,6 +12,7 @@ import { DomainVerification } from './domain/domain-verification.js';
 import { Envelope } from './domain/envelope.js';
 import { IdpSignIn } from './domain/idp-sign-in.js';
 import { Invitations } from './domain/invitations.js';
+import { ResellerHandoff } from './domain/reseller-handoff.js';
 import { Logout } from './domain/logout.js';
 import { OidcLogin } from './domain/oidc-login.js';
 import { PasswordLogin, RESET_TTL_MINUTES, type PasswordResetMailer } from './domain/passwords.js';
@@ -49,6 +50,8 @@ export interface SsoDeps {
   logout: Logout;
   users: UserAdmin;
   invitations: Invitations;
+  /** A reseller's admins open the consoles of the tenants it sells to. */
+  resellerHandoff: ResellerHandoff;
   /** The tenant's mail (invitations, password resets): SMTP, or the log when SMTP_URL is unset. */
   mailer: Mailer;
   /** Credentials the platform presents on /internal routes. */
@@ -131,6 +134,7 @@ export function buildSsoDeps(deps: ServiceDeps, config: SsoConfig, overrides: Ss
     logout: new Logout(deps.tenants, tokens, connections, store, config.SSO_CLOCK_SKEW_SECONDS, auditor),
     users: new UserAdmin(deps.tenants, tokens, auditor),
     invitations: new Invitations(deps.tenants, tokens, mail, auditor, deps.logger, overrides.now),
+    resellerHandoff: new ResellerHandoff(deps.platform, deps.tenants, codes, auditor, deps.region),
     mailer: mail,
     serviceTokens: config.SSO_SERVICE_TOKENS,
   };

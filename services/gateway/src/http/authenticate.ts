@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import type { Principal } from '@mindbot/auth';
+import { TENANT_ADMIN_ROLES, type Principal } from '@mindbot/auth';
 import { AppError } from '@mindbot/errors';
 import { responseLocal } from '@mindbot/http';
 import type { VerifiedApiKey } from '../domain/api-keys.js';
@@ -64,7 +64,7 @@ export function callerOf(res: Response): Caller | undefined {
 }
 
 /** The tenant roles that administer it (API keys, among others). */
-export const ADMIN_ROLES = ['owner', 'admin'] as const;
+export const ADMIN_ROLES = TENANT_ADMIN_ROLES;
 
 /** A signed-in user is required (API keys are refused). */
 export function requireUser(...roles: readonly string[]): RequestHandler {

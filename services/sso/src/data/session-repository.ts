@@ -13,7 +13,7 @@ export function newOpaqueToken(prefix: string): string {
 
 export interface NewSession {
   userId: string;
-  method: 'password' | 'oidc' | 'saml';
+  method: 'password' | 'oidc' | 'saml' | 'reseller';
   connectionId?: string | undefined;
   samlNameId?: string | undefined;
   samlSessionIndex?: string | undefined;

@@ -9,7 +9,7 @@ import type { TokenResponse, TokenService } from './token-service.js';
 export interface DisabledUser {
   ok: false;
   failure: 'user_disabled';
-  connectionId: string;
+  connectionId: string | undefined;
 }
 
 export type CodeExchangeOutcome = Result<TokenResponse, RedeemFailure> | DisabledUser;
@@ -45,8 +45,13 @@ export class CodeExchange {
     await this.auditor.record(tenant, {
       action: 'sso.code_redeemed',
       actorId: grant.userId,
-      target: grant.connectionId,
-      data: { method: grant.method, session: tokens.session_id, pkce: grant.codeChallenge !== undefined },
+      target: grant.connectionId ?? grant.reseller?.tenant,
+      data: {
+        method: grant.method,
+        session: tokens.session_id,
+        pkce: grant.codeChallenge !== undefined,
+        ...(grant.reseller ? { resellerTenant: grant.reseller.tenant, resellerUser: grant.reseller.userId } : {}),
+      },
       requestId,
     });
     return ok(tokens);

@@ -7,13 +7,17 @@ import type { EphemeralStore } from '../data/ephemeral-store.js';
 export const SIGN_IN_CODE_TTL_SECONDS = 60;
 
 /**
- * What a code stands for: a verified IdP sign-in of a user found or created just in time. The session (and so the
+ * What a code stands for: a verified IdP sign-in of a user found or created just in time, or a reseller's
+ * handoff to one of its tenants' consoles. The session (and so the
  * tokens) starts only when the code is redeemed, so no token is ever stored or put in a URL.
  */
 const grantSchema = z.object({
   userId: z.string(),
-  connectionId: z.string(),
-  method: z.enum(['oidc', 'saml']),
+  /** The IdP connection signed in through; none for a reseller's handoff. */
+  connectionId: z.string().optional(),
+  method: z.enum(['oidc', 'saml', 'reseller']),
+  /** For a reseller's handoff: the reseller tenant and its admin who opened this tenant's console. */
+  reseller: z.object({ tenant: z.string(), userId: z.string() }).optional(),
   samlNameId: z.string().optional(),
   samlSessionIndex: z.string().optional(),
   codeChallenge: z.string().optional(),

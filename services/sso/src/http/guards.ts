@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { requireRole } from '@mindbot/auth';
+import { requireRole, TENANT_ADMIN_ROLES } from '@mindbot/auth';
 import type { Connection } from '../data/connection-repository.js';
 import type { SsoDeps } from '../deps.js';
 import { refuseLogin } from './refuse-login.js';
@@ -7,8 +7,13 @@ import type { RouteContext } from './route-context.js';
 import { requireTenantToken } from './tenant-auth.js';
 import type { TenantContext } from './tenant-context.js';
 
-/** A signed-in admin or owner of this host's tenant. */
+/** A signed-in admin of this host's tenant: an owner, an admin, or its reseller's admin. */
 export function tenantAdmin(sso: SsoDeps): RequestHandler[] {
+  return [requireTenantToken(sso.verifier, sso.tokens), requireRole(...TENANT_ADMIN_ROLES)];
+}
+
+/** A signed-in owner or admin of this host's tenant itself (not a reseller acting in it). */
+export function ownTenantAdmin(sso: SsoDeps): RequestHandler[] {
   return [requireTenantToken(sso.verifier, sso.tokens), requireRole('owner', 'admin')];
 }
 

@@ -22,7 +22,7 @@ export interface SsoHarness {
   /** Every line the service logged. */
   logs: Record<string, unknown>[];
   /** A provisioned tenant served at `<slug>.test`. */
-  tenant(base?: string, options?: { suspended?: boolean }): Promise<TestTenant>;
+  tenant(base?: string, options?: { suspended?: boolean; parentReseller?: string }): Promise<TestTenant>;
   /** A platform token of a fresh user with these roles in the tenant. */
   tokenFor(tenant: TestTenant, roles: string[]): Promise<string>;
   auditActions(tenant: TestTenant): Promise<{ action: string; data: unknown }[]>;
@@ -67,7 +67,13 @@ export async function startSsoHarness(options: SsoHarnessOptions = {}): Promise<
     async tenant(base = 'sso', tenantOptions = {}) {
       const slug = uniqueSlug(base);
       const host = `${slug}.test`;
-      await provisioner.provision(testManifest(slug, { domains: [host], suspended: tenantOptions.suspended ?? false }));
+      await provisioner.provision(
+        testManifest(slug, {
+          domains: [host],
+          suspended: tenantOptions.suspended ?? false,
+          ...(tenantOptions.parentReseller ? { parentReseller: tenantOptions.parentReseller } : {}),
+        }),
+      );
       return { slug, host, origin: `http://${host}` };
     },
     async tokenFor(tenant, roles) {
