@@ -315,6 +315,8 @@ try {
   env.SSO_SIGNING_KID ??= secrets.ssoSigningKid;
   env.SSO_SECRET_KEYS ??= secrets.ssoSecretKeys;
   env.SSO_PUBLIC_SCHEME ??= 'http';
+  // Links in mail SSO sends without a request (the owners' invitations) lead to the gateway's port.
+  env.SSO_PUBLIC_PORT ??= process.env.GATEWAY_PORT ?? '8080';
   env.AUTH_ISSUER ??= env.SSO_ISSUER;
   env.AUTH_JWKS_URL ??= `${ssoUrl}/.well-known/jwks.json`;
   env.SSO_URL ??= ssoUrl;
