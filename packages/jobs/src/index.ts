@@ -13,6 +13,7 @@ export {
 } from './webhooks/webhook-events.js';
 export { newWebhookId, isWebhookId, type WebhookIdKind } from './webhooks/webhook-ids.js';
 export { newWebhookSecret, webhookHeaders } from './webhooks/webhook-signature.js';
+export { WebhookSecrets } from './webhooks/webhook-secrets.js';
 export {
   checkWebhookTarget,
   refusedAddress,

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { envBoolean, loadConfig } from '@mindbot/config';
+import { keyEncryptionKeysSchema } from '@mindbot/envelope';
 import { serviceEnv } from '@mindbot/service-runtime';
 import { REGIONS } from '@mindbot/tenancy';
 
@@ -86,6 +87,8 @@ const gatewayEnv = z
     JOBS_WORKER: envBoolean(true),
     /** Allow http:// webhook URLs and private, loopback and link-local targets: tests and local development only, never production. */
     WEBHOOKS_ALLOW_PRIVATE_TARGETS: envBoolean(false),
+    /** `kid:base64key,…`: 32-byte key-encryption keys sealing webhook signing secrets at rest (the first seals, all open). Unset: stored unsealed, with a warning. */
+    WEBHOOK_SECRET_KEYS: keyEncryptionKeysSchema.optional(),
   })
   .superRefine((env, ctx) => {
     const set = [env.LIVEKIT_URL, env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET].filter((v) => v !== undefined).length;

@@ -2,7 +2,8 @@ import { BillingServiceClient } from '@mindbot/billing-client';
 import { AppError } from '@mindbot/errors';
 import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from '@mindbot/auth';
 import { RateLimiter, type RedisDownPolicy } from '@mindbot/rate-limit';
-import { Jobs, logNotices } from '@mindbot/jobs';
+import type { KeyEncryptionKey } from '@mindbot/envelope';
+import { Jobs, logNotices, WebhookSecrets } from '@mindbot/jobs';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import { BrandingOverrides, type TenantRegistry } from '@mindbot/tenant-registry';
 import { DEFAULT_CONSOLE_DIST_DIR, type GatewayConfig } from './config.js';
@@ -61,6 +62,8 @@ export interface GatewaySettings {
   consoleDistDir?: string;
   /** WEBHOOKS_ALLOW_PRIVATE_TARGETS: http:// and private webhook targets allowed (tests, local development); default false. */
   webhooksAllowPrivateTargets?: boolean;
+  /** WEBHOOK_SECRET_KEYS: seal webhook signing secrets at rest. */
+  webhookSecretKeys?: KeyEncryptionKey[] | undefined;
 }
 
 /** The gateway's settings from its configuration; `revokedSessions` is the process's revocation list (ServiceDeps). */
@@ -97,6 +100,7 @@ export function settingsFromConfig(config: GatewayConfig, revokedSessions: Revok
     widgetDistDir: config.WIDGET_DIST_DIR,
     consoleDistDir: config.CONSOLE_DIST_DIR,
     webhooksAllowPrivateTargets: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
+    webhookSecretKeys: config.WEBHOOK_SECRET_KEYS,
   };
 }
 
@@ -140,7 +144,11 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
       consoleDistDir: settings.consoleDistDir ?? DEFAULT_CONSOLE_DIST_DIR,
       livekitUrl: settings.livekit?.url,
     },
-    webhooks: new WebhookEndpoints(deps.tenants, { allowPrivateTargets: settings.webhooksAllowPrivateTargets ?? false }),
+    webhooks: new WebhookEndpoints(
+      deps.tenants,
+      { allowPrivateTargets: settings.webhooksAllowPrivateTargets ?? false },
+      new WebhookSecrets(settings.webhookSecretKeys),
+    ),
   };
 }
 
@@ -149,14 +157,22 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
  * process for now (ADR 0056). It starts in the background, retrying until Postgres answers, and
  * stops before the shared dependencies close, so no delivery is cut off by a closed pool.
  */
-export function startJobsComponent(deps: ServiceDeps, options: { databaseUrl: string; allowPrivateTargets: boolean }): Jobs {
+export function startJobsComponent(
+  deps: ServiceDeps,
+  options: { databaseUrl: string; allowPrivateTargets: boolean; secretKeys: KeyEncryptionKey[] | undefined },
+): Jobs {
+  if (!options.secretKeys) deps.logger.warn('WEBHOOK_SECRET_KEYS is not set: webhook signing secrets are stored unsealed');
   const jobs = new Jobs({
     connectionString: options.databaseUrl,
     tenants: deps.tenants,
     platform: deps.platform,
     listener: deps.notifications,
     logger: deps.logger,
-    webhooks: { allowPrivateTargets: options.allowPrivateTargets, notices: logNotices(deps.logger) },
+    webhooks: {
+      allowPrivateTargets: options.allowPrivateTargets,
+      notices: logNotices(deps.logger),
+      secrets: new WebhookSecrets(options.secretKeys),
+    },
   });
   // An object, not a let: the start loop reads what close() writes later.
   const state = { closing: false };

@@ -11,7 +11,11 @@ await runService({
     const gateway = buildGatewayDeps(deps, settingsFromConfig(config, deps.revokedSessions));
     // JOBS_WORKER (default on): the outbox relay and the webhook deliveries run in this process too (ADR 0056).
     if (config.JOBS_WORKER)
-      startJobsComponent(deps, { databaseUrl: config.DATABASE_URL, allowPrivateTargets: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS });
+      startJobsComponent(deps, {
+        databaseUrl: config.DATABASE_URL,
+        allowPrivateTargets: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
+        secretKeys: config.WEBHOOK_SECRET_KEYS,
+      });
     return createApp(deps, gateway);
   },
 });

@@ -6,6 +6,7 @@ import type { RelayedJob } from '../job-queues.js';
 import type { WebhookDeliveryJob } from './webhook-events.js';
 import { newWebhookId } from './webhook-ids.js';
 import type { WebhookNotices } from './webhook-notices.js';
+import type { WebhookSecrets } from './webhook-secrets.js';
 import { postWebhook } from './webhook-post.js';
 import { webhookHeaders } from './webhook-signature.js';
 import { checkWebhookTarget, type TargetPolicy } from './webhook-targets.js';
@@ -16,6 +17,8 @@ export interface WebhookDeliveryOptions extends TargetPolicy {
   /** An endpoint failing for this long without a success is disabled (three days). */
   giveUpAfterMs?: number;
   notices: WebhookNotices;
+  /** Opens sealed signing secrets (WEBHOOK_SECRET_KEYS); without it only unsealed (whsec_…) secrets can be used. */
+  secrets?: WebhookSecrets;
 }
 
 /** The job failed and the queue retries it later (pg-boss retry options of the queue). */
@@ -58,13 +61,17 @@ export class WebhookDeliverer {
     }
 
     const body = JSON.stringify(event.payload);
+    const secret = this.secretOf(tenant, endpoint.id, endpoint.secret);
     const target = await checkWebhookTarget(endpoint.url, this.options);
-    const outcome = target.ok
-      ? await postWebhook(target.value, webhookHeaders(endpoint.secret, event.id, Math.floor(Date.now() / 1000), body), body, {
-          ...this.options,
-          timeoutMs: this.options.timeoutMs ?? 10_000,
-        })
-      : { ok: false, status: null, error: `target refused: ${target.detail ?? target.failure}`, durationMs: 0 };
+    const outcome =
+      secret === undefined
+        ? { ok: false, status: null, error: 'the signing secret cannot be opened (WEBHOOK_SECRET_KEYS)', durationMs: 0 }
+        : target.ok
+          ? await postWebhook(target.value, webhookHeaders(secret, event.id, Math.floor(Date.now() / 1000), body), body, {
+              ...this.options,
+              timeoutMs: this.options.timeoutMs ?? 10_000,
+            })
+          : { ok: false, status: null, error: `target refused: ${target.detail ?? target.failure}`, durationMs: 0 };
 
     const now = new Date();
     if (outcome.ok) {
@@ -131,6 +138,20 @@ export class WebhookDeliverer {
       return;
     }
     throw new DeliveryFailed(outcome.error ?? 'delivery failed');
+  }
+
+  /** A secret that cannot be opened is a configuration error: logged, and the attempt fails (and is retried). */
+  private secretOf(tenant: string, endpointId: string, stored: string): string | undefined {
+    try {
+      return this.options.secrets
+        ? this.options.secrets.open(tenant, endpointId, stored)
+        : stored.startsWith('whsec_')
+          ? stored
+          : undefined;
+    } catch (error) {
+      this.logger.error({ err: error, tenant, endpointId }, 'webhook signing secret cannot be opened');
+      return undefined;
+    }
   }
 }
 

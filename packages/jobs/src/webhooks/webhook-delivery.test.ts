@@ -11,6 +11,11 @@ import { startWebhookReceiver, type WebhookReceiver } from '../testing/webhook-r
 import { emitWebhookEvent, WEBHOOK_DELIVERY_QUEUE } from './webhook-events.js';
 import { newWebhookId } from './webhook-ids.js';
 import { newWebhookSecret } from './webhook-signature.js';
+import { WebhookSecrets } from './webhook-secrets.js';
+import { randomBytes } from 'node:crypto';
+
+/** Key-encryption keys as WEBHOOK_SECRET_KEYS gives them: secrets are sealed at rest in these tests. */
+const secrets = new WebhookSecrets([{ kid: 'k1', key: randomBytes(32) }]);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,7 +56,7 @@ async function startWorld(): Promise<World> {
       platform,
       listener,
       logger: log.logger,
-      webhooks: { allowPrivateTargets: true, timeoutMs: 400, notices: () => Promise.resolve() },
+      webhooks: { allowPrivateTargets: true, timeoutMs: 400, notices: () => Promise.resolve(), secrets },
       // Immediate retries, and few: the three-day schedule is the production default, not a test's.
       webhookQueue: { retryLimit: 3, retryDelay: 0, retryBackoff: false },
       pollingIntervalSeconds: 0.5,
@@ -98,7 +103,9 @@ describe('durable jobs and signed webhook deliveries', () => {
     const id = newWebhookId('endpoint');
     await w.tenants
       .forTenant(tenant)
-      .transaction((tx) => tx.webhookEndpoint.create({ data: { id, url, events, secret, createdBy: 'usr_admin' } }));
+      .transaction((tx) =>
+        tx.webhookEndpoint.create({ data: { id, url, events, secret: secrets.seal(tenant, id, secret), createdBy: 'usr_admin' } }),
+      );
     return { id, secret };
   };
   const userCreated = (tenant: string, userId: string) =>
@@ -149,7 +156,9 @@ describe('durable jobs and signed webhook deliveries', () => {
 
   it('signs each delivery to the Standard Webhooks scheme, verifiable with the endpoint secret by an independent implementation', async () => {
     const r = await receiver();
-    const { secret } = await endpoint(acme, r.url);
+    const { id: endpointId, secret } = await endpoint(acme, r.url);
+    const stored = await w.tenants.forTenant(acme).transaction((tx) => tx.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId } }));
+    expect(stored.secret).not.toContain(secret.slice(6));
     const eventId = await userCreated(acme, 'usr_signed');
     const [hook] = await r.waitFor(1);
     if (!hook) throw new Error('nothing received');

@@ -1,6 +1,6 @@
 import type { TenantClients, TenantTransaction } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
-import { newWebhookId, queueWebhookDelivery, recordWebhookEvent } from '@mindbot/jobs';
+import { queueWebhookDelivery, recordWebhookEvent } from '@mindbot/jobs';
 import { WEBHOOK_TEST_EVENT_TYPE } from '@mindbot/sdk/schemas';
 
 export interface WebhookEndpointRow {
@@ -47,11 +47,11 @@ export class WebhookEndpointRecords {
 
   create(
     tenant: string,
-    input: { url: string; description: string; events: string[]; secret: string },
+    input: { id: string; url: string; description: string; events: string[]; secret: string },
     actor: string,
   ): Promise<WebhookEndpointRow> {
     return this.tenants.forTenant(tenant).transaction(async (tx) => {
-      const row = await tx.webhookEndpoint.create({ data: { id: newWebhookId('endpoint'), ...input, createdBy: actor } });
+      const row = await tx.webhookEndpoint.create({ data: { ...input, createdBy: actor } });
       await audit(tx, actor, 'webhook_endpoint.created', row.id, { url: row.url, events: row.events });
       return row;
     });

@@ -1,6 +1,6 @@
 import type { TenantClients } from '@mindbot/db';
 import { fail, ok, type Result } from '@mindbot/errors';
-import { checkWebhookTarget, isWebhookId, newWebhookSecret, type TargetPolicy } from '@mindbot/jobs';
+import { checkWebhookTarget, isWebhookId, newWebhookId, newWebhookSecret, WebhookSecrets, type TargetPolicy } from '@mindbot/jobs';
 import { WEBHOOK_TEST_EVENT_TYPE } from '@mindbot/sdk/schemas';
 import {
   WebhookEndpointRecords,
@@ -81,6 +81,8 @@ export class WebhookEndpoints {
   constructor(
     tenants: TenantClients,
     private readonly policy: TargetPolicy,
+    /** Seals signing secrets at rest (WEBHOOK_SECRET_KEYS); without keys they are stored as they are. */
+    private readonly secrets: WebhookSecrets = new WebhookSecrets(undefined),
   ) {
     this.records = new WebhookEndpointRecords(tenants);
   }
@@ -92,8 +94,13 @@ export class WebhookEndpoints {
   ): Promise<Result<{ endpoint: WebhookEndpointView; secret: string }, EndpointFailure>> {
     const target = await checkWebhookTarget(input.url, this.policy);
     if (!target.ok) return fail('target_refused', target.detail);
+    const id = newWebhookId('endpoint');
     const secret = newWebhookSecret();
-    const row = await this.records.create(tenant, { ...input, events: [...new Set(input.events)], secret }, actor);
+    const row = await this.records.create(
+      tenant,
+      { id, ...input, events: [...new Set(input.events)], secret: this.secrets.seal(tenant, id, secret) },
+      actor,
+    );
     return ok({ endpoint: endpointView(row), secret });
   }
 
@@ -128,7 +135,7 @@ export class WebhookEndpoints {
   ): Promise<Result<{ endpoint: WebhookEndpointView; secret: string }, EndpointFailure>> {
     if (!isWebhookId('endpoint', id)) return fail('not_found');
     const secret = newWebhookSecret();
-    const row = await this.records.rotateSecret(tenant, id, secret, actor);
+    const row = await this.records.rotateSecret(tenant, id, this.secrets.seal(tenant, id, secret), actor);
     return row ? ok({ endpoint: endpointView(row), secret }) : fail('not_found');
   }
 

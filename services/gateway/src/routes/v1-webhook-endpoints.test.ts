@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import type { Express } from 'express';
-import { Jobs } from '@mindbot/jobs';
+import { randomBytes } from 'node:crypto';
+import { Jobs, WebhookSecrets } from '@mindbot/jobs';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '@mindbot/jobs/testing';
 import {
   problemSchema,
@@ -39,7 +40,9 @@ describe('gateway: webhook endpoints, their delivery log, replay and tests', () 
 
   beforeAll(async () => {
     h = await startGatewayHarness();
-    app = createApp(h.deps, { ...h.gateway, webhooks: new WebhookEndpoints(h.deps.tenants, { allowPrivateTargets: true }) });
+    // WEBHOOK_SECRET_KEYS: the same keys seal secrets in the API and open them in the deliverer.
+    const secrets = new WebhookSecrets([{ kid: 'k1', key: randomBytes(32) }]);
+    app = createApp(h.deps, { ...h.gateway, webhooks: new WebhookEndpoints(h.deps.tenants, { allowPrivateTargets: true }, secrets) });
     acme = uniqueSlug('acme');
     globex = uniqueSlug('globex');
     await h.provision(acme);
@@ -53,7 +56,7 @@ describe('gateway: webhook endpoints, their delivery log, replay and tests', () 
       platform: h.deps.platform,
       listener: h.deps.notifications,
       logger: h.log.logger,
-      webhooks: { allowPrivateTargets: true, timeoutMs: 500, notices: () => Promise.resolve() },
+      webhooks: { allowPrivateTargets: true, timeoutMs: 500, notices: () => Promise.resolve(), secrets },
       webhookQueue: { retryLimit: 1, retryDelay: 0, retryBackoff: false },
       pollingIntervalSeconds: 0.5,
     });
@@ -107,6 +110,11 @@ describe('gateway: webhook endpoints, their delivery log, replay and tests', () 
       .forTenant(acme)
       .transaction((tx) => tx.auditEvent.findMany({ where: { action: 'webhook_endpoint.created', target: created.endpoint.id } }));
     expect(audit).toHaveLength(1);
+    const stored = await h.deps.tenants
+      .forTenant(acme)
+      .transaction((tx) => tx.webhookEndpoint.findUniqueOrThrow({ where: { id: created.endpoint.id } }));
+    expect(stored.secret).toMatch(/^\{"v":1,"kek":"k1"/);
+    expect(stored.secret).not.toContain(created.secret.slice(6));
   });
 
   it('sends a signed test event, logs the attempt, and replays it with the same webhook-id', async () => {
