@@ -35,8 +35,11 @@ STRIPE_MOCK_VERSION=v0.203.0 # go list -m -versions github.com/stripe/stripe-moc
 LIVEKIT_VERSION=v1.13.5
 K6_VERSION=v1.8.1            # go list -m -versions go.k6.io/k6
 HELM_VERSION=v3.22.0         # go list -m -versions helm.sh/helm/v3
+# promtool (checks and unit-tests the chart's alert rules). Prometheus 3 tags its Go module
+# v0.<major><minor, two digits>.<patch>: 3.16.0 is v0.316.0 (go list -m -versions github.com/prometheus/prometheus).
+PROMETHEUS_VERSION=v3.16.0
 
-ALL_TOOLS=(kube-apiserver etcd stripe-mock livekit-server k6 helm)
+ALL_TOOLS=(kube-apiserver etcd stripe-mock livekit-server k6 helm promtool)
 
 tool_version() {
   case "$1" in
@@ -46,6 +49,7 @@ tool_version() {
     livekit-server) echo "$LIVEKIT_VERSION" ;;
     k6) echo "$K6_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
+    promtool) echo "$PROMETHEUS_VERSION" ;;
     *) return 1 ;;
   esac
 }
@@ -269,6 +273,17 @@ build_helm() {
     -X $h/pkg/chartutil.k8sVersionMajor=$major -X $h/pkg/chartutil.k8sVersionMinor=$minor"
 }
 
+build_promtool() {
+  local major minor patch
+  IFS=. read -r major minor patch <<<"${PROMETHEUS_VERSION#v}"
+  local module_version
+  module_version=$(printf 'v0.%d%02d.%d' "$major" "$minor" "$patch") # v3.16.0 -> v0.316.0
+  # As Prometheus's release builds (promu) set them; without these `promtool --version` is empty.
+  local c=github.com/prometheus/common/version
+  install_pkg promtool "github.com/prometheus/prometheus/cmd/promtool@$module_version" promtool -ldflags "-s -w \
+    -X $c.Version=${PROMETHEUS_VERSION#v} -X $c.Revision=module-$module_version -X $c.Branch=HEAD"
+}
+
 # Smoke test of a freshly built binary: prints its version line, fails if the
 # pinned version is not in it.
 check_version() { # tool binary version
@@ -280,6 +295,7 @@ check_version() { # tool binary version
     livekit-server) got=$("$bin" --version 2>&1) ;;         # livekit-server version 1.13.5
     k6) got=$("$bin" version 2>&1 | head -n1) ;;             # k6 v1.8.1 (...)
     helm) got=$("$bin" version --short 2>&1) ;;              # v3.22.0
+    promtool) got=$("$bin" --version 2>&1 | head -n1) ;;     # promtool, version 3.16.0 (branch: HEAD, revision: module-v0.316.0)
   esac
   echo "version check: $got"
   [[ "$got" == *"${v#v}"* ]] || { echo "expected version ${v#v} in: $got"; return 1; }
