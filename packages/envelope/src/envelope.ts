@@ -1,5 +1,4 @@
-// Moved from services/sso/src/domain/envelope.ts so the gateway's webhook secrets are sealed the same way (ADR 0056);
-// SSO keeps its copy until it imports this package (a one-line change left to the SSO work in progress).
+// SSO's IdP secrets and the gateway's webhook secrets are sealed the same way (ADR 0056).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 

@@ -1,3 +1,4 @@
+import { keyEncryptionKeysSchema } from '@mindbot/envelope';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { envBoolean, loadConfig } from '@mindbot/config';
@@ -30,18 +31,7 @@ const signingKeySet = z
   );
 
 /** `kid:base64key,kid:base64key`: 32-byte key-encryption keys; the first encrypts, all decrypt. */
-const secretKeys = z.string({ error: 'is required: key-encryption keys such as k1:<32 bytes base64>' }).transform((text, ctx) => {
-  const keys = text.split(',').map((part) => {
-    const [kid, material] = part.trim().split(':');
-    const key = Buffer.from(material ?? '', 'base64');
-    return { kid: kid ?? '', key };
-  });
-  if (keys.some((k) => !/^[A-Za-z0-9_-]{1,32}$/.test(k.kid) || k.key.length !== 32)) {
-    ctx.addIssue({ code: 'custom', message: 'each entry must be <key id>:<32 bytes in base64>' });
-    return z.NEVER;
-  }
-  return keys;
-});
+const secretKeys = z.string({ error: 'is required: key-encryption keys such as k1:<32 bytes base64>' }).pipe(keyEncryptionKeysSchema);
 
 const ssoEnv = z
   .object({

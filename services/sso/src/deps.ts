@@ -1,3 +1,4 @@
+import { Envelope } from '@mindbot/envelope';
 import { createTokenVerifier, type TokenVerifier } from '@mindbot/auth';
 import { createMailer, type Mailer } from '@mindbot/mailer';
 import type { RateLimiter } from '@mindbot/rate-limit';
@@ -9,7 +10,6 @@ import { Auditor } from './domain/audit.js';
 import { CodeExchange } from './domain/code-exchange.js';
 import { ConnectionAdmin } from './domain/connections.js';
 import { DomainVerification } from './domain/domain-verification.js';
-import { Envelope } from './domain/envelope.js';
 import { IdpSignIn } from './domain/idp-sign-in.js';
 import { Invitations } from './domain/invitations.js';
 import { ResellerHandoff } from './domain/reseller-handoff.js';

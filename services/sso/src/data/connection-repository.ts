@@ -40,7 +40,7 @@ interface ConnectionRow {
 }
 
 /**
- * Seals and opens a connection's secrets, bound to an associated context (domain/envelope.ts is the
+ * Seals and opens a connection's secrets, bound to an associated context (@mindbot/envelope is the
  * one in use); declared here so the repository depends on the shape, not on the domain.
  */
 export interface SecretSealer {
