@@ -45,15 +45,17 @@ export function App({ api }: { api: ConsoleApi }) {
   const [session, setSession] = useState<SessionState>({ kind: 'checking' });
   const client = useMemo(queryClient, []);
 
+  const wear = useCallback((loaded: Branding) => {
+    setBranding(loaded);
+    applyBranding(loaded, t);
+  }, []);
   useEffect(() => {
-    api.branding().then(
-      (loaded) => {
-        setBranding(loaded);
-        applyBranding(loaded, t);
-      },
-      (error: unknown) => setBrandingError(error),
-    );
-  }, [api]);
+    api.branding().then(wear, (error: unknown) => setBrandingError(error));
+  }, [api, wear]);
+  // After a save: a failure here keeps the branding the console already wears.
+  const refreshBranding = useCallback(() => {
+    api.branding().then(wear, () => undefined);
+  }, [api, wear]);
 
   const loadMe = useCallback(async () => {
     try {
@@ -111,7 +113,7 @@ export function App({ api }: { api: ConsoleApi }) {
     session.kind === 'signedIn' ? { me: session.me, isAdmin: isAdmin(session.me.roles), signOut } : undefined;
 
   return (
-    <ConsoleContext value={{ api, branding, t }}>
+    <ConsoleContext value={{ api, branding, t, refreshBranding }}>
       <QueryClientProvider client={client}>
         <BrowserRouter basename={BASENAME}>
           <Routes>

@@ -7,6 +7,8 @@ export interface ConsoleContextValue {
   /** The tenant's public branding (GET /v1/branding). */
   branding: Branding;
   t: Translate;
+  /** Reads the public branding again (after an admin saved a change), so the console wears it too. */
+  refreshBranding: () => void;
 }
 
 export const ConsoleContext = createContext<ConsoleContextValue | undefined>(undefined);

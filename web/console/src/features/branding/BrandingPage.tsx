@@ -28,7 +28,7 @@ export default function BrandingPage() {
 }
 
 function BrandingForm({ branding }: { branding: AdminBranding }) {
-  const { api, t } = useConsole();
+  const { api, t, refreshBranding } = useConsole();
   const queries = useQueryClient();
   const keys = useMemo(() => fieldsOf(branding), [branding]);
   const schema = useMemo(() => brandingFormSchema(keys, new Set(keys.filter((key) => isManaged(branding, key)))), [keys, branding]);
@@ -50,6 +50,7 @@ function BrandingForm({ branding }: { branding: AdminBranding }) {
       form.reset(valuesOf(saved));
       setCleared(new Set());
       setNotice(t('brandingSaved'));
+      refreshBranding();
     } catch (e) {
       fieldErrorsInto(form.setError, e, keys);
       setError(e);
