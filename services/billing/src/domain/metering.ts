@@ -3,6 +3,7 @@ import { newId } from '@mindbot/ids';
 import { debitLots, heldByOtherSessions, lockSpendableLots, totalOf } from '../data/minute-ledger.js';
 import { mintJobToken } from './job-tokens.js';
 import { fail, ok, type Result } from '@mindbot/errors';
+import { emitWebhookEvent } from '@mindbot/jobs';
 
 // Metering: a voice session reserves time when it starts, settles in chunks on each heartbeat and
 // settles to the second when it ends (or when the sweeper closes it after its heartbeats stopped).
@@ -265,9 +266,28 @@ async function settle(
         );
       case 'ended':
       case 'settled':
+        if (done.outcome === 'settled' && done.row.status === 'ended') await emitSessionEnded(tx, done.row, now);
         return ok(stateOf(done.row, done.remaining, settings));
     }
   });
+}
+
+/** Tells the tenant's webhook endpoints, in the transaction that ended it (ending an ended session again sends nothing). */
+function emitSessionEnded(tx: TenantTransaction, row: SessionRow, now: Date): Promise<string | null> {
+  return emitWebhookEvent(
+    tx,
+    {
+      type: 'session.ended',
+      data: {
+        sessionId: row.id,
+        userId: row.user_id,
+        startedAt: row.started_at.toISOString(),
+        endedAt: (row.ended_at ?? now).toISOString(),
+        billedSeconds: row.charged_seconds,
+      },
+    },
+    now,
+  );
 }
 
 /** A heartbeat: settles up to `elapsedSeconds` (cumulative), renews the reservation, says what to do. */
@@ -300,11 +320,12 @@ export async function sweepAbandonedSessions(scope: TenantScope, settings: Meter
   );
   let closed = 0;
   for (const { id } of stale) {
-    const done = await scope.transaction(
-      async (tx) =>
-        (await settleInDatabase(tx, { sessionId: id, elapsedSeconds: null, ending: 'abandoned', staleBefore: cutoff }, settings, now))
-          .outcome === 'settled',
-    );
+    const done = await scope.transaction(async (tx) => {
+      const swept = await settleInDatabase(tx, { sessionId: id, elapsedSeconds: null, ending: 'abandoned', staleBefore: cutoff }, settings, now);
+      if (swept.outcome !== 'settled') return false;
+      await emitSessionEnded(tx, swept.row, now);
+      return true;
+    });
     if (done) closed++;
   }
   return closed;

@@ -1,5 +1,6 @@
 import type { PlatformClient, TenantClients, TenantTransaction } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
+import { emitWebhookEvent } from '@mindbot/jobs';
 import type { Logger } from '@mindbot/logger';
 import { accountStateOf, applyAccountState, findBillingAccountByStripeId, type Stripe } from '@mindbot/stripe-connect';
 import { debitLots } from '../data/minute-ledger.js';
@@ -106,6 +107,7 @@ async function purchaseOfPaymentIntent(
 interface LockedPurchase {
   id: string;
   user_id: string;
+  package_id: string;
   status: string;
   amount_cents: number;
   currency: string;
@@ -121,7 +123,7 @@ async function lockPurchase(
   const id = where.id ?? null;
   const pi = where.paymentIntentId ?? null;
   const rows = await tx.$queryRaw<LockedPurchase[]>`
-    SELECT id, user_id, status, amount_cents, currency, seconds, refunded_cents, checkout_session_id FROM purchases
+    SELECT id, user_id, package_id, status, amount_cents, currency, seconds, refunded_cents, checkout_session_id FROM purchases
     WHERE (${id}::text IS NOT NULL AND id = ${id}::text) OR (${pi}::text IS NOT NULL AND payment_intent_id = ${pi}::text)
     ORDER BY id LIMIT 1 FOR UPDATE`;
   return rows[0];
@@ -210,9 +212,27 @@ async function fulfil(tx: TenantTransaction, purchase: LockedPurchase, session: 
       INSERT INTO time_cards (id, purchase_id, owner_id, activation_code, seconds, code_expires_at)
       VALUES (${newId('timeCard')}, ${purchase.id}, ${purchase.user_id}, ${newActivationCode()}, ${seconds}, ${codeExpiresAt})
       ON CONFLICT DO NOTHING RETURNING id`;
-    if (issued.length > 0) return true;
-    const [existing] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM time_cards WHERE purchase_id = ${purchase.id}`;
-    if (existing) return true;
+    const [existing] =
+      issued.length > 0 ? issued : await tx.$queryRaw<{ id: string }[]>`SELECT id FROM time_cards WHERE purchase_id = ${purchase.id}`;
+    if (existing) {
+      // In the same transaction as the payment: the tenant's endpoints hear of it exactly when it is paid (ADR 0056).
+      await emitWebhookEvent(
+        tx,
+        {
+          type: 'purchase.completed',
+          data: {
+            purchaseId: purchase.id,
+            userId: purchase.user_id,
+            packageId: purchase.package_id,
+            amount: purchase.amount_cents,
+            currency: purchase.currency,
+            seconds,
+          },
+        },
+        now,
+      );
+      return true;
+    }
     // Otherwise the random code collided with another card's: draw again.
   }
   throw new Error('Could not draw a unique activation code in 5 attempts.');

@@ -2,6 +2,7 @@ import type { TenantScope } from '@mindbot/db';
 import { creditLot } from '../data/minute-ledger.js';
 import { formatActivationCode, normaliseActivationCode } from './activation-code.js';
 import { fail, ok, type Result } from '@mindbot/errors';
+import { emitWebhookEvent } from '@mindbot/jobs';
 
 /** Minutes of an activated card last this long. */
 export const LOT_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
@@ -45,6 +46,14 @@ export async function activateTimeCard(
     }
     const expiresAt = new Date(now.getTime() + LOT_LIFETIME_MS);
     const { lotId } = await creditLot(tx, { userId: input.userId, timeCardId: card.id, seconds: card.seconds, expiresAt });
+    await emitWebhookEvent(
+      tx,
+      {
+        type: 'time_card.activated',
+        data: { timeCardId: card.id, userId: input.userId, seconds: card.seconds, expiresAt: expiresAt.toISOString() },
+      },
+      now,
+    );
     return ok({ timeCardId: card.id, lotId, seconds: card.seconds, expiresAt });
   });
 }

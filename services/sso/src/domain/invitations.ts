@@ -22,6 +22,7 @@ import { hashPassword, passwordProblems, type WeakPassword } from './passwords.j
 import { invitationMail, type MailingTenant } from './tenant-mail.js';
 import type { TokenResponse, TokenService } from './token-service.js';
 import type { Actor } from './user-admin.js';
+import { announceUserCreated } from './user-events.js';
 
 /** How long an invitation link works. */
 export const INVITATION_TTL_MS = 7 * 86_400_000;
@@ -168,6 +169,7 @@ export class Invitations {
         // The claim decides between two uses of one link at once: the loser's transaction rolls back whole.
         if (!(await claimInvitation(tx, invitation.id, userId, now))) throw new InvitationUsed();
         await grantRoles(tx, userId, [...(await roleIdsByName(tx, invitation.roles)).values()], 'grant');
+        if (!user) await announceUserCreated(tx, userId, invitation.email);
         return ok({ userId, tokens: await this.tokens.startSession(tx, tenant, { userId, method: 'password' }) });
       })
       .catch((error: unknown): AcceptOutcome => {

@@ -5,6 +5,7 @@ import type { Connection } from '../data/connection-repository.js';
 import { pendingInvitationsOf } from '../data/invitation-repository.js';
 import { roleNamesOf } from '../data/session-repository.js';
 import { acceptInvitationsOnSignIn } from './invitation-sign-in.js';
+import { announceUserCreated } from './user-events.js';
 
 /** What an IdP asserted about a person, after its signature and claims were verified. */
 export interface AssertedIdentity {
@@ -116,5 +117,7 @@ export async function findOrCreateUserJustInTime(
       profile: { displayName: asserted.displayName ?? null },
     },
   });
-  return ok({ userId, created: true, ...(await signedInRoles(tx, userId, email, roleNames)) });
+  const signedIn = await signedInRoles(tx, userId, email, roleNames);
+  await announceUserCreated(tx, userId, email);
+  return ok({ userId, created: true, ...signedIn });
 }

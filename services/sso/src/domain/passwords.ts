@@ -6,6 +6,7 @@ import { hashToken, newOpaqueToken, revokeUserSessions } from '../data/session-r
 import type { Auditor } from './audit.js';
 import type { MailingTenant } from './tenant-mail.js';
 import type { TokenResponse, TokenService } from './token-service.js';
+import { announceUserCreated } from './user-events.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane (the library's default algorithm is argon2id). */
 const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -109,6 +110,7 @@ export class PasswordLogin {
       await tx.user.create({ data: { id: userId, email: input.email, displayName: input.displayName ?? null, passwordHash } });
       const member = await tx.role.findUnique({ where: { name: 'member' }, select: { id: true } });
       if (member) await tx.userRole.create({ data: { userId, roleId: member.id } });
+      await announceUserCreated(tx, userId, input.email);
       return ok({ userId, tokens: await this.tokens.startSession(tx, tenant, { userId, method: 'password' }) });
     });
   }

@@ -5,6 +5,7 @@ import { findUserByEmail } from '../data/user-repository.js';
 import { grantRoles, roleIdsByName } from '../data/role-repository.js';
 import type { Auditor } from './audit.js';
 import type { SignInCodes } from './sign-in-codes.js';
+import { announceUserCreated } from './user-events.js';
 
 export type HandoffFailure =
   /** Not a tenant this reseller sells to (or no tenant at all: the same answer). */
@@ -58,6 +59,7 @@ export class ResellerHandoff {
       if (!existing) await tx.user.create({ data: { id: userId, email: actor.email, displayName: actor.displayName } });
       const role = (await roleIdsByName(tx, ['reseller'])).get('reseller');
       if (role) await grantRoles(tx, userId, [role], 'grant');
+      if (!existing) await announceUserCreated(tx, userId, actor.email);
       return { userId, created: !existing };
     });
     if (!delegate) return fail('blocked');
