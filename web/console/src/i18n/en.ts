@@ -248,6 +248,9 @@ export const en = {
   oidcIssuer: 'Issuer URL',
   oidcClientId: 'Client ID',
   oidcClientSecret: 'Client secret',
+  oidcScopes: 'Scopes',
+  oidcScopesHint:
+    'Separated by spaces, starting with openid. Add the scope your IdP sends groups with (often groups) to map groups to roles.',
   samlMetadataUrl: 'IdP metadata URL',
   samlMetadataXml: 'IdP metadata XML',
   samlMetadataHint: "Your IdP's metadata: give its URL or paste the XML.",

@@ -56,6 +56,9 @@ export function ConnectionForm({ onCreated }: { onCreated: (connection: Connecti
           <Field label={t('oidcClientSecret')} error={errors.clientSecret?.message}>
             <input type="password" autoComplete="off" {...form.register('clientSecret')} />
           </Field>
+          <Field label={t('oidcScopes')} hint={t('oidcScopesHint')} error={errors.scopes?.message}>
+            <input type="text" spellCheck={false} {...form.register('scopes')} />
+          </Field>
         </>
       ) : (
         <>

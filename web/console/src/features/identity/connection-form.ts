@@ -9,6 +9,7 @@ export interface ConnectionFormValues {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  scopes: string;
   metadataUrl: string;
   metadataXml: string;
   roleRules: string;
@@ -20,6 +21,7 @@ export const EMPTY_CONNECTION: ConnectionFormValues = {
   issuer: '',
   clientId: '',
   clientSecret: '',
+  scopes: 'openid email profile',
   metadataUrl: '',
   metadataXml: '',
   roleRules: '',
@@ -46,7 +48,7 @@ export function requestOf(values: ConnectionFormValues): ConnectionCreate {
       kind: 'oidc',
       name: values.name,
       roleRules,
-      settings: { issuer: values.issuer.trim(), clientId: values.clientId.trim() },
+      settings: { issuer: values.issuer.trim(), clientId: values.clientId.trim(), scopes: values.scopes.trim().replace(/\s+/g, ' ') },
       secrets: { clientSecret: values.clientSecret },
     };
   return {
@@ -64,6 +66,7 @@ export function connectionFormSchema(t: Translate) {
     issuer: oidcSettingsSchema.shape.issuer,
     clientId: oidcSettingsSchema.shape.clientId,
     clientSecret: oidcSecretsSchema.shape.clientSecret,
+    scopes: oidcSettingsSchema.shape.scopes.unwrap(),
   } as const;
   return z
     .object({
@@ -72,6 +75,7 @@ export function connectionFormSchema(t: Translate) {
       issuer: z.string(),
       clientId: z.string(),
       clientSecret: z.string(),
+      scopes: z.string(),
       metadataUrl: z.string(),
       metadataXml: z.string(),
       roleRules: z.string(),
@@ -80,8 +84,9 @@ export function connectionFormSchema(t: Translate) {
       if (parseRoleRules(values.roleRules) === undefined)
         ctx.addIssue({ code: 'custom', path: ['roleRules'], message: t('roleRulesInvalid') });
       if (values.kind === 'oidc') {
-        for (const key of ['issuer', 'clientId', 'clientSecret'] as const) {
-          const result = fields[key].safeParse(values[key].trim());
+        for (const key of ['issuer', 'clientId', 'clientSecret', 'scopes'] as const) {
+          const value = key === 'scopes' ? values.scopes.trim().replace(/\s+/g, ' ') : values[key].trim();
+          const result = fields[key].safeParse(value);
           if (!result.success) ctx.addIssue({ code: 'custom', path: [key], message: result.error.issues[0]?.message ?? 'invalid' });
         }
         return;
