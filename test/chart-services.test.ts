@@ -287,6 +287,24 @@ describe('the mindbot chart deploys the platform services', () => {
     });
   }, 30_000);
 
+  it('lets the operator invite Tenant owners through sso with the gateway token, and gives sso its mail server by reference', async () => {
+    const docs = docsOf(await render({ mail: { existingSecret: 'mindbot-mail', from: 'hello@mindbot.example' } }));
+    const secrets = { ...SECRETS, 'mindbot-mail': { SMTP_URL: 'smtps://mailer:pw@smtp.eu-west.example:465' } };
+    const ssoEnv = containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('sso'))).env;
+    const sso = loadSsoConfig(resolveEnv(ssoEnv, secrets));
+    const operator = loadOperatorConfig(
+      resolveEnv(containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('operator'))).env, secrets),
+    );
+    const ssoService = find(docs, serviceSchema, 'Service', nameOf('sso'));
+    expect(operator.SSO_URL).toBe(`http://${ssoService.metadata.name}.${NAMESPACE}.svc:${ssoService.spec.ports[0]?.port ?? 0}`);
+    expect(sso.SSO_SERVICE_TOKENS).toContain(operator.SSO_SERVICE_TOKEN);
+    expect({ smtp: sso.SMTP_URL, from: sso.MAIL_FROM }).toEqual({
+      smtp: 'smtps://mailer:pw@smtp.eu-west.example:465',
+      from: 'hello@mindbot.example',
+    });
+    expect(ssoEnv.find((e) => e.name === 'SMTP_URL')?.value).toBeUndefined();
+  }, 30_000);
+
   it('takes every credential from a referenced Secret, never from values, in every workload', async () => {
     const docs = docsOf(await render(WITH_VOICE, WITH_PROVIDERS, { operator: { billing: { existingSecret: 'mindbot-stripe' } } }));
     const workloads = [...allOf(docs, deploymentSchema, 'Deployment'), ...allOf(docs, jobSchema, 'Job')];

@@ -69,6 +69,7 @@ const gateway = block({
     apiUrl: httpUrlOrEmpty.describe('LIVEKIT_API_URL.'),
   }),
   voiceTokenTtlSeconds: z.int().min(30).max(3600).describe('VOICE_TOKEN_TTL_SECONDS.'),
+  webhooks: secretRef('WEBHOOK_SECRET_KEYS'),
   rateLimit: block({
     whenRedisDown: z.enum(['local', 'open', 'closed']).describe('RATE_LIMIT_WHEN_REDIS_DOWN.'),
     principalShare: z.number().gt(0).max(1).describe('RATE_LIMIT_PRINCIPAL_SHARE.'),
@@ -269,9 +270,14 @@ export const chartValuesSchema = block({
     jwksUrl: httpUrlOrEmpty.describe('JWKS URL; empty: this release sso Service.'),
   }),
   internalAuth: block({
-    existingSecret: existingSecret.describe('Secret with the billing service tokens.'),
-    tokenKey: secretKey.describe('Key of BILLING_SERVICE_TOKEN (presented by the gateway).'),
-    acceptedTokensKey: secretKey.describe('Key of BILLING_SERVICE_TOKENS (accepted by billing).'),
+    existingSecret: existingSecret.describe('Secret with the service tokens of /internal routes.'),
+    tokenKey: secretKey.describe('Key of BILLING_SERVICE_TOKEN (presented by the gateway, and by the operator to SSO).'),
+    acceptedTokensKey: secretKey.describe('Key of BILLING_SERVICE_TOKENS (accepted by billing, and by SSO as SSO_SERVICE_TOKENS).'),
+  }),
+  mail: block({
+    existingSecret: existingSecret.describe('Secret holding SMTP_URL; empty: no mail is sent.'),
+    key: secretKey.describe('Key of SMTP_URL.'),
+    from: z.email().describe('MAIL_FROM: sender address of the tenants mail.'),
   }),
   services: block({
     databasePoolMax: z.int().min(1).max(200).describe('DATABASE_POOL_MAX.'),

@@ -144,6 +144,9 @@ app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 {{- /* Refuse a voice session no ready worker could answer, once the agents report to the gateway's Redis. */}}
 - { name: VOICE_REQUIRE_AGENT, value: {{ and .Values.agent.redis.existingSecret .Values.redis.existingSecret | empty | not | quote }} }
 - { name: VOICE_TOKEN_TTL_SECONDS, value: {{ $g.voiceTokenTtlSeconds | quote }} }
+{{- if $g.webhooks.existingSecret }}
+{{ include "mindbot.secretEnv" (list "WEBHOOK_SECRET_KEYS" $g.webhooks.existingSecret $g.webhooks.key) }}
+{{- end }}
 - { name: RATE_LIMIT_WHEN_REDIS_DOWN, value: {{ $g.rateLimit.whenRedisDown | quote }} }
 - { name: RATE_LIMIT_PRINCIPAL_SHARE, value: {{ $g.rateLimit.principalShare | quote }} }
 - { name: RATE_LIMIT_IP_SHARE, value: {{ $g.rateLimit.ipShare | quote }} }
@@ -278,6 +281,14 @@ app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 - { name: SSO_LOGIN_RATE_PER_IP, value: {{ $s.loginRate.perIp | quote }} }
 - { name: SSO_LOGIN_RATE_PER_TENANT, value: {{ $s.loginRate.perTenant | quote }} }
 - { name: SSO_LOGIN_RATE_WINDOW_SECONDS, value: {{ $s.loginRate.windowSeconds | quote }} }
+{{- /* The operator's calls (the owners' invitations) carry the token the gateway presents to billing. */}}
+{{- if .Values.internalAuth.existingSecret }}
+{{ include "mindbot.secretEnv" (list "SSO_SERVICE_TOKENS" .Values.internalAuth.existingSecret .Values.internalAuth.acceptedTokensKey) }}
+{{- end }}
+{{- if .Values.mail.existingSecret }}
+{{ include "mindbot.secretEnv" (list "SMTP_URL" .Values.mail.existingSecret .Values.mail.key) }}
+{{- end }}
+- { name: MAIL_FROM, value: {{ .Values.mail.from | quote }} }
 {{- end -}}
 
 {{- /*
@@ -293,7 +304,7 @@ chart sets, nor carry a secret (those come from Secrets only).
 {{- if has $key $managed -}}
 {{- fail (printf "%s.extraEnv.%s is set by the chart: use its own value instead" $.name $key) -}}
 {{- end -}}
-{{- if or (has $key (list "DATABASE_URL" "REDIS_URL" "LIVEKIT_URL")) (regexMatch "(SECRET|TOKENS?|PASSWORD|KEYS?)(_FILE)?$" $key) -}}
+{{- if or (has $key (list "DATABASE_URL" "REDIS_URL" "LIVEKIT_URL" "SMTP_URL")) (regexMatch "(SECRET|TOKENS?|PASSWORD|KEYS?)(_FILE)?$" $key) -}}
 {{- fail (printf "%s.extraEnv.%s looks like a secret: secrets come from existing Secrets only, never from values" $.name $key) -}}
 {{- end -}}
 {{- $env = append $env (dict "name" $key "value" (toString (index $extra $key))) -}}
