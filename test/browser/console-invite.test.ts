@@ -9,15 +9,7 @@ import {
   until,
 } from '../support/browser.js';
 import { startBrowserPlatform, type BrowserPlatform } from '../support/browser-platform.js';
-import {
-  consoleNav,
-  consoleUser,
-  invitationLink,
-  loaded,
-  openSection,
-  signInToConsole,
-  type ConsoleUser,
-} from '../support/browser-console.js';
+import { consoleNav, consoleUser, mailedLink, loaded, openSection, signInToConsole, type ConsoleUser } from '../support/browser-console.js';
 
 // Invitations in the console (issue 14): an admin invites someone by email as an admin; the mailed
 // single-use link (`npm start` writes mail to its log without SMTP) opens the console's accept page,
@@ -67,7 +59,7 @@ describe('inviting an admin from the console', () => {
     await screenshot(adminTab.page, 'console-users-invited');
     await expectNoSeriousA11yViolations(adminTab.page);
 
-    const link = await until('the invitation mail in the platform’s log', () => invitationLink(platform.output(), email));
+    const link = await until('the invitation mail in the platform’s log', () => mailedLink(platform.output(), email, 'accept-invite'));
     expect(new URL(link).origin).toBe(origin);
 
     const invitee = await newTestPage(browser);

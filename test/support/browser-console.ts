@@ -53,11 +53,13 @@ export async function loaded(page: Page): Promise<void> {
 }
 
 /**
- * The accept-invite link the platform mailed to `email`: without SMTP, `npm start`'s SSO writes each
- * message to its log (development only), which the browser platform keeps.
+ * The link to a console page (`accept-invite`, `reset-password`) in the latest mail to `email`:
+ * without SMTP, `npm start`'s SSO writes each message to its log (development only), which the
+ * browser platform keeps.
  */
-export function invitationLink(platformOutput: string, email: string): string | undefined {
-  const lines = platformOutput.split('\n').filter((line) => line.includes(email) && line.includes('/console/accept-invite?token='));
-  const match = /(https?:\/\/[^\s"\\]+\/console\/accept-invite\?token=[A-Za-z0-9_%.~-]+)/.exec(lines.at(-1) ?? '');
+export function mailedLink(platformOutput: string, email: string, page: 'accept-invite' | 'reset-password'): string | undefined {
+  const path = `/console/${page}?token=`;
+  const lines = platformOutput.split('\n').filter((line) => line.includes(email) && line.includes(path));
+  const match = new RegExp(`(https?://[^\\s"\\\\]+/console/${page}\\?token=[A-Za-z0-9_%.~-]+)`).exec(lines.at(-1) ?? '');
   return match?.[1];
 }
