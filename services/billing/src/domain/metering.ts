@@ -321,7 +321,12 @@ export async function sweepAbandonedSessions(scope: TenantScope, settings: Meter
   let closed = 0;
   for (const { id } of stale) {
     const done = await scope.transaction(async (tx) => {
-      const swept = await settleInDatabase(tx, { sessionId: id, elapsedSeconds: null, ending: 'abandoned', staleBefore: cutoff }, settings, now);
+      const swept = await settleInDatabase(
+        tx,
+        { sessionId: id, elapsedSeconds: null, ending: 'abandoned', staleBefore: cutoff },
+        settings,
+        now,
+      );
       if (swept.outcome !== 'settled') return false;
       await emitSessionEnded(tx, swept.row, now);
       return true;

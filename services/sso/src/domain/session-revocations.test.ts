@@ -51,7 +51,7 @@ describe('announcing ended sessions', () => {
 
       // The refused command set the lazy client connecting; once it is ready, the retry gets through.
       // Redis holds the entry a moment before the publish promise settles, so wait for the pending list to empty.
-      await eventually(async () => revocations.pendingCount === 0, 5_000);
+      await eventually(() => Promise.resolve(revocations.pendingCount === 0), 5_000);
       expect(await listed(sessionId)).toBeGreaterThan(Date.now());
     } finally {
       redis.disconnect();
