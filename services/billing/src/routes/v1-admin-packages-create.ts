@@ -4,6 +4,7 @@ import { createPackage } from '../domain/packages.js';
 import { adminOnly, problem, signIn } from '../http/problem-answers.js';
 import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-context.js';
+import { changeBy } from '../http/change-by.js';
 
 /** POST /v1/admin/packages — a new package. */
 export const v1AdminPackagesCreate: AppRoute = {
@@ -20,7 +21,7 @@ export const v1AdminPackagesCreate: AppRoute = {
   mount(router, ctx) {
     router.post('/v1/admin/packages', ...ctx.admin, async (req, res) => {
       const input = parseInput(packageCreateRequestSchema, req.body);
-      const created = await createPackage(ctx.deps.tenants.forTenant(tenantOf(res).slug), input);
+      const created = await createPackage(ctx.deps.tenants.forTenant(tenantOf(res).slug), input, changeBy(req, res));
       res.status(201).json(created satisfies JsonAnswer<typeof packageSchema>);
     });
   },

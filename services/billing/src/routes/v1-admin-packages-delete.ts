@@ -5,6 +5,7 @@ import { withdrawPackage } from '../domain/packages.js';
 import { adminOnly, problem, signIn } from '../http/problem-answers.js';
 import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-context.js';
+import { changeBy } from '../http/change-by.js';
 
 const params = z.object({ id: packageIdSchema });
 
@@ -22,7 +23,7 @@ export const v1AdminPackagesDelete: AppRoute = {
   mount(router, ctx) {
     router.delete('/v1/admin/packages/:id', ...ctx.admin, async (req, res) => {
       const { id } = parseInput(params, req.params, 'params');
-      const result = await withdrawPackage(ctx.deps.tenants.forTenant(tenantOf(res).slug), id);
+      const result = await withdrawPackage(ctx.deps.tenants.forTenant(tenantOf(res).slug), id, changeBy(req, res));
       if (!result.ok) throw new AppError('not_found', 'No such package.');
       res.status(204).end();
     });

@@ -5,6 +5,7 @@ import { updatePackage } from '../domain/packages.js';
 import { adminOnly, problem, signIn } from '../http/problem-answers.js';
 import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-context.js';
+import { changeBy } from '../http/change-by.js';
 
 const params = z.object({ id: packageIdSchema });
 
@@ -30,7 +31,7 @@ export const v1AdminPackagesUpdate: AppRoute = {
     router.patch('/v1/admin/packages/:id', ...ctx.admin, async (req, res) => {
       const { id } = parseInput(params, req.params, 'params');
       const patch = parseInput(packageUpdateRequestSchema, req.body);
-      const result = await updatePackage(ctx.deps.tenants.forTenant(tenantOf(res).slug), id, patch);
+      const result = await updatePackage(ctx.deps.tenants.forTenant(tenantOf(res).slug), id, patch, changeBy(req, res));
       if (!result.ok) throw new AppError('not_found', 'No such package.');
       res.json(result.value satisfies JsonAnswer<typeof packageSchema>);
     });
