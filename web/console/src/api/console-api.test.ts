@@ -169,4 +169,84 @@ describe('the console’s data layer', () => {
     ]);
     expect(saved.managedBy.agentName).toBe('console');
   });
+
+  it('lists the tenants it sells to (figures null for another region) and opens one’s console with a handoff', async () => {
+    const child = {
+      slug: 'globex',
+      displayName: 'Globex',
+      region: 'eu',
+      status: 'active',
+      origin: 'https://globex.mindbot.test',
+      consoleUrl: 'https://globex.mindbot.test/console',
+      sessions: null,
+      seconds: null,
+      revenueCents: null,
+      currency: 'eur',
+    };
+    const { fetch, calls } = fakeApi((call) => {
+      if (call.path === '/v1/auth/password/login') return json(200, tokens(1));
+      if (call.path.startsWith('/v1/reseller/tenants'))
+        return json(200, { from: '2026-11-07', to: '2026-12-06', tenants: [child], nextCursor: null });
+      return json(200, { tenant: 'globex', consoleUrl: 'https://globex.mindbot.test/console/handoff#code=abc', expiresInSeconds: 60 });
+    });
+    const api = new ConsoleApi({ origin: ORIGIN, fetch, storage: new MapStorage() });
+    await api.signIn('olivia@acme.example', 'pw');
+    const list = await api.resellerTenants('2026-11-07', '2026-12-06');
+    const handoff = await api.resellerHandoff('globex');
+    expect(list.tenants).toEqual([child]);
+    expect(handoff.consoleUrl).toBe('https://globex.mindbot.test/console/handoff#code=abc');
+    expect(calls.slice(1).map((c) => [c.method, c.path, c.authorization, c.body])).toEqual([
+      ['GET', '/v1/reseller/tenants?from=2026-11-07&to=2026-12-06', 'Bearer access-1', undefined],
+      ['POST', '/v1/sso/reseller-handoff', 'Bearer access-1', { tenant: 'globex' }],
+    ]);
+  });
+
+  it('redeems a handoff code anonymously (no PKCE verifier) and is then signed in; a spent code is the API’s refusal', async () => {
+    const storage = new MapStorage();
+    let redeemed = 0;
+    const { fetch, calls } = fakeApi(() => (redeemed++ === 0 ? json(200, tokens(7)) : problem(400, 'The code is invalid or expired.')));
+    const api = new ConsoleApi({ origin: ORIGIN, fetch, storage });
+    await api.redeemHandoff('code-0123456789abcdef');
+    expect(api.signedIn).toBe(true);
+    expect(storage.getItem('mindbot-console:acme.mindbot.test:refresh')).toBe('refresh-7');
+    expect(calls).toEqual([{ method: 'POST', path: '/v1/sso/exchange', authorization: null, body: { code: 'code-0123456789abcdef' } }]);
+    await expect(api.redeemHandoff('code-0123456789abcdef')).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('reads the audit log with only the filters set, the next page by cursor, and the same filters as CSV', async () => {
+    const entry = {
+      seq: 3,
+      id: 'aud_3',
+      actorId: 'usr_1',
+      actorEmail: 'olivia@acme.example',
+      action: 'user.invited',
+      target: 'inv_1',
+      data: { email: 'new@acme.example' },
+      requestId: null,
+      createdAt: '2026-12-06T10:00:00.000Z',
+      hash: 'h3',
+    };
+    const { fetch, calls } = fakeApi((call) => {
+      if (call.path === '/v1/auth/password/login') return json(200, tokens(1));
+      if (call.path.includes('format=csv'))
+        return new Response('seq,action\n3,user.invited\n', {
+          status: 200,
+          headers: { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="audit-acme.csv"' },
+        });
+      return json(200, { entries: [entry], nextCursor: call.path.includes('cursor=') ? null : '3' });
+    });
+    const api = new ConsoleApi({ origin: ORIGIN, fetch, storage: new MapStorage() });
+    await api.signIn('olivia@acme.example', 'pw');
+    const filters = { action: ' user.* ', actor: '', from: '2026-12-01T00:00:00.000Z' };
+    const first = await api.auditEvents(filters);
+    const second = await api.auditEvents(filters, first.nextCursor ?? undefined);
+    const csv = await api.auditCsv(filters);
+    expect([first.entries, first.nextCursor, second.nextCursor]).toEqual([[entry], '3', null]);
+    expect([csv.name, await csv.blob.text()]).toEqual(['audit-acme.csv', 'seq,action\n3,user.invited\n']);
+    expect(calls.slice(1).map((c) => c.path)).toEqual([
+      '/v1/audit-events?action=user.*&from=2026-12-01T00%3A00%3A00.000Z',
+      '/v1/audit-events?action=user.*&from=2026-12-01T00%3A00%3A00.000Z&cursor=3',
+      '/v1/audit-events?action=user.*&from=2026-12-01T00%3A00%3A00.000Z&format=csv',
+    ]);
+  });
 });

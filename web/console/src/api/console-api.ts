@@ -32,6 +32,9 @@ import {
   tenantUserSchema,
   userListSchema,
   userReportSchema,
+  auditPageSchema,
+  resellerHandoffSchema,
+  resellerTenantListSchema,
   type Invitation,
   type InvitationPreview,
   type TenantUser,
@@ -58,6 +61,19 @@ export type ConsoleUser = TenantUser;
 export type ConsoleUserPage = UserList;
 export type UserReport = z.output<typeof userReportSchema>;
 export type { Invitation, InvitationPreview };
+export type ResellerTenantList = z.output<typeof resellerTenantListSchema>;
+export type ResellerTenant = ResellerTenantList['tenants'][number];
+export type ResellerHandoff = z.output<typeof resellerHandoffSchema>;
+export type AuditPage = z.output<typeof auditPageSchema>;
+export type AuditEntry = AuditPage['entries'][number];
+
+/** The audit log's filters as the console sends them (instants as ISO date-times). */
+export interface AuditFilters {
+  action?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
+}
 
 /** A setting's value as the console edits it: text, or null where the console's value is cleared. */
 export type SettingValue = string | null;
@@ -74,6 +90,16 @@ export interface AdminBranding {
 /** The API's view of the settings, as the console's open-ended shape. */
 function adminBrandingOf(view: z.output<typeof brandingSettingsViewSchema>): AdminBranding {
   return { settings: { ...view.settings }, managedBy: { ...view.managedBy } };
+}
+
+/** Empty filters are not sent: the API would refuse an empty action or actor. */
+function auditQuery(filters: AuditFilters): Record<string, string | undefined> {
+  return {
+    action: filters.action?.trim() || undefined,
+    actor: filters.actor?.trim() || undefined,
+    from: filters.from || undefined,
+    to: filters.to || undefined,
+  };
 }
 
 /** What the report CSV downloads hold: billing's three by-day views, or the per-user table. */
@@ -184,6 +210,11 @@ export class ConsoleApi {
   /** Accepts an invitation (a password for a new account) and signs in as its user. */
   async acceptInvitation(input: { token: string; password?: string; displayName?: string }): Promise<void> {
     this.tokens.set(await this.call('POST', '/v1/invitations/accept', tokenResponseSchema, { body: input, anonymous: true }));
+  }
+
+  /** Redeems a reseller's one-time handoff code (from the console URL's fragment) and signs in as its user. */
+  async redeemHandoff(code: string): Promise<void> {
+    this.tokens.set(await this.call('POST', '/v1/sso/exchange', tokenResponseSchema, { body: { code }, anonymous: true }));
   }
 
   branding(): Promise<Branding> {
@@ -326,6 +357,30 @@ export class ConsoleApi {
 
   verifyDomain(domain: string): Promise<Domain> {
     return this.call('POST', `/v1/sso/domains/${encodeURIComponent(domain)}/verify`, domainSchema, { body: {} });
+  }
+
+  // --- resellers ----------------------------------------------------------------------------------
+
+  resellerTenants(from: string, to: string, cursor?: string): Promise<ResellerTenantList> {
+    return this.call('GET', '/v1/reseller/tenants', resellerTenantListSchema, { query: { from, to, cursor } });
+  }
+
+  /** A single-use link into a child tenant's console, signed in there with the reseller role. */
+  resellerHandoff(tenant: string): Promise<ResellerHandoff> {
+    return this.call('POST', '/v1/sso/reseller-handoff', resellerHandoffSchema, { body: { tenant } });
+  }
+
+  // --- audit log ----------------------------------------------------------------------------------
+
+  auditEvents(filters: AuditFilters, cursor?: string): Promise<AuditPage> {
+    return this.call('GET', '/v1/audit-events', auditPageSchema, { query: { ...auditQuery(filters), cursor } });
+  }
+
+  /** The filtered log as CSV, with the file name the API gives it. */
+  async auditCsv(filters: AuditFilters): Promise<{ name: string; blob: Blob }> {
+    const response = await this.send('GET', '/v1/audit-events', { query: { ...auditQuery(filters), format: 'csv' }, accept: 'text/csv' });
+    const disposition = response.headers.get('content-disposition') ?? '';
+    return { name: /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'audit-log.csv', blob: await response.blob() };
   }
 
   // --- transport ----------------------------------------------------------------------------------

@@ -5,11 +5,12 @@ import { MindBotApiError, type Branding, type ConsoleApi, type Me } from '../api
 import { problemMessage } from '../api/problems.js';
 import { t } from '../i18n/index.js';
 import { AcceptInvitePage } from '../features/auth/AcceptInvitePage.js';
+import { HandoffPage } from '../features/auth/HandoffPage.js';
 import { ResetPasswordPage } from '../features/auth/ResetPasswordPage.js';
 import { SignInPage } from '../features/auth/SignInPage.js';
 import { Loading } from '../components/Alerts.js';
 import { applyBranding } from './branding.js';
-import { ConsoleContext, isAdmin, SessionContext, useSession, type SessionValue } from './context.js';
+import { ConsoleContext, isAdmin, isOwnAdmin, SessionContext, useSession, type SessionValue } from './context.js';
 import { Layout } from './Layout.js';
 
 // Each page is its own chunk: the chart library comes with the usage page only.
@@ -19,6 +20,8 @@ const UsersPage = lazy(() => import('../features/users/UsersPage.js'));
 const BrandingPage = lazy(() => import('../features/branding/BrandingPage.js'));
 const UsagePage = lazy(() => import('../features/usage/UsagePage.js'));
 const IdentityPage = lazy(() => import('../features/identity/IdentityPage.js'));
+const ResellersPage = lazy(() => import('../features/resellers/ResellersPage.js'));
+const AuditLogPage = lazy(() => import('../features/audit/AuditLogPage.js'));
 const AccountPage = lazy(() => import('../features/account/AccountPage.js'));
 
 /** Where the router lives: the gateway serves the console under this path on the tenant's host. */
@@ -110,7 +113,9 @@ export function App({ api }: { api: ConsoleApi }) {
     );
 
   const sessionValue: SessionValue | undefined =
-    session.kind === 'signedIn' ? { me: session.me, isAdmin: isAdmin(session.me.roles), signOut } : undefined;
+    session.kind === 'signedIn'
+      ? { me: session.me, isAdmin: isAdmin(session.me.roles), isOwnAdmin: isOwnAdmin(session.me.roles), signOut }
+      : undefined;
 
   return (
     <ConsoleContext value={{ api, branding, t, refreshBranding }}>
@@ -129,6 +134,7 @@ export function App({ api }: { api: ConsoleApi }) {
             />
             <Route path="accept-invite" element={<AcceptInvitePage onSignedIn={loadMe} />} />
             <Route path="reset-password" element={<ResetPasswordPage />} />
+            <Route path="handoff" element={<HandoffPage onSignedIn={loadMe} />} />
             <Route
               element={
                 sessionValue ? (
@@ -147,6 +153,8 @@ export function App({ api }: { api: ConsoleApi }) {
               <Route path="branding" element={<AdminPage page={<BrandingPage />} />} />
               <Route path="usage" element={<AdminPage page={<UsagePage />} />} />
               <Route path="identity" element={<AdminPage page={<IdentityPage />} />} />
+              <Route path="resellers" element={<OwnAdminPage page={<ResellersPage />} />} />
+              <Route path="audit-log" element={<AdminPage page={<AuditLogPage />} />} />
               <Route path="account" element={<Lazy page={<AccountPage />} />} />
               <Route path="*" element={<Navigate to="/" replace />} />
             </Route>
@@ -180,4 +188,9 @@ function Lazy({ page }: { page: ReactNode }) {
 /** Admin pages: a member is sent to their own account page (the API refuses their calls anyway). */
 function AdminPage({ page }: { page: ReactNode }) {
   return useSession().isAdmin ? <Lazy page={page} /> : <Navigate to="/account" replace />;
+}
+
+/** Pages of the tenant's own owners and admins (not of a reseller's admin visiting it). */
+function OwnAdminPage({ page }: { page: ReactNode }) {
+  return useSession().isOwnAdmin ? <Lazy page={page} /> : <Navigate to="/" replace />;
 }

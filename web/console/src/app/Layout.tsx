@@ -9,13 +9,20 @@ const ADMIN_SECTIONS: readonly { path: string; label: MessageKey }[] = [
   { path: '/branding', label: 'navBranding' },
   { path: '/usage', label: 'navUsage' },
   { path: '/identity', label: 'navIdentity' },
+  { path: '/audit-log', label: 'navAuditLog' },
 ];
+
+const OWN_ADMIN_SECTIONS: readonly { path: string; label: MessageKey }[] = [{ path: '/resellers', label: 'navResellers' }];
 
 /** The signed-in frame: the tenant's name and logo, the sections this user's roles open, the user and Sign out. */
 export function Layout() {
   const { branding, t } = useConsole();
-  const { me, isAdmin, signOut } = useSession();
-  const sections = [...(isAdmin ? ADMIN_SECTIONS : []), { path: '/account', label: 'navAccount' as const }];
+  const { me, isAdmin, isOwnAdmin, signOut } = useSession();
+  const sections = [
+    ...(isAdmin ? ADMIN_SECTIONS : []),
+    ...(isOwnAdmin ? OWN_ADMIN_SECTIONS : []),
+    { path: '/account', label: 'navAccount' as const },
+  ];
   return (
     <div className="shell">
       <a className="skip-link" href="#main">

@@ -21,8 +21,10 @@ export function useConsole(): ConsoleContextValue {
 
 export interface SessionValue {
   me: Me;
-  /** Owner or admin: the admin pages are shown (the API enforces it anyway). */
+  /** Owner, admin or a reseller's admin: the admin pages are shown (the API enforces it anyway). */
   isAdmin: boolean;
+  /** Owner or admin of this tenant itself: its own resellers page (a reseller's admin sees the child's pages, not whom it sells to). */
+  isOwnAdmin: boolean;
   signOut: () => Promise<void>;
 }
 
@@ -34,8 +36,15 @@ export function useSession(): SessionValue {
   return value;
 }
 
-export const ADMIN_ROLES: readonly string[] = ['owner', 'admin'];
+/** As @mindbot/auth's TENANT_ADMIN_ROLES: a reseller administers the tenants it sells to. */
+export const ADMIN_ROLES: readonly string[] = ['owner', 'admin', 'reseller'];
+
+const OWN_ADMIN_ROLES: readonly string[] = ['owner', 'admin'];
 
 export function isAdmin(roles: readonly string[]): boolean {
   return roles.some((role) => ADMIN_ROLES.includes(role));
+}
+
+export function isOwnAdmin(roles: readonly string[]): boolean {
+  return roles.some((role) => OWN_ADMIN_ROLES.includes(role));
 }

@@ -7,5 +7,6 @@ export function roleLabel(role: string, t: Translate): string {
   if (role === 'owner') return t('roleOwner');
   if (role === 'admin') return t('roleAdmin');
   if (role === 'member') return t('roleMember');
+  if (role === 'reseller') return t('roleReseller');
   return role;
 }
