@@ -42,7 +42,7 @@ describe('TenantProvisioner', () => {
     expect(row).toMatchObject({ status: 'active', region: 'eu-west', schemaName: schemaNameOf(slug), home: true });
     expect(row?.domains.map((d) => d.domain)).toEqual([`${slug}.example`]);
     const roles = await pool.query<{ name: string }>(`SELECT name FROM "${schemaNameOf(slug)}".roles ORDER BY name`);
-    expect(roles.rows.map((r) => r.name)).toEqual(['admin', 'member', 'owner']);
+    expect(roles.rows.map((r) => r.name)).toEqual(['admin', 'member', 'owner', 'reseller']);
   });
 
   it('changes nothing when the same manifest is provisioned again', async () => {

@@ -12,7 +12,8 @@ const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|[a-z0-9.-]+\.localhost)$/;
 const logoUrl = z
   .url({ protocol: /^https?$/, error: 'must be an https URL' })
   .max(2048)
-  .refine((value) => value.startsWith('https://') || LOOPBACK_HOST.test(new URL(value).hostname), {
+  // zod runs this even when the URL check above failed: parse defensively.
+  .refine((value) => value.startsWith('https://') || (URL.canParse(value) && LOOPBACK_HOST.test(new URL(value).hostname)), {
     error: 'must be an https URL (http only for localhost)',
   });
 const text = (max: number) => z.string().trim().min(1, 'must not be empty (null clears it)').max(max, `must be at most ${max} characters`);

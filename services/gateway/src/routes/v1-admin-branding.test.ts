@@ -137,6 +137,8 @@ describe('gateway: GET and PATCH /v1/admin/branding (branding edited beside the 
       [{ primaryColor: 'red' }, 'body.primaryColor'],
       [{ logoUrl: 'http://cdn.acme.example/logo.png' }, 'body.logoUrl'],
       [{ logoUrl: 'javascript:alert(1)' }, 'body.logoUrl'],
+      // Not a URL at all (found by the OpenAPI fuzzer: it was a 500).
+      [{ logoUrl: 'x' }, 'body.logoUrl'],
       [{ voice: 'robot' }, 'body.voice'],
       [{ language: 'english' }, 'body.language'],
       [{ greeting: '' }, 'body.greeting'],
