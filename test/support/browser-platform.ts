@@ -34,6 +34,8 @@ export interface TenantOptions {
   /** Origins of other websites allowed to embed this tenant's widget. */
   embedOrigins?: string[];
   greeting?: string;
+  /** Slug of the reseller tenant that sells to this one (the manifest's `parentReseller`). */
+  parentReseller?: string;
 }
 
 export interface ApiAnswer {
@@ -275,6 +277,7 @@ export async function startBrowserPlatform(options: BrowserPlatformOptions = {})
       if (options.primaryColor) manifest.spec.branding.primaryColor = options.primaryColor;
       if (options.accentColor) manifest.spec.branding.accentColor = options.accentColor;
       if (options.greeting) manifest.spec.branding.greeting = options.greeting;
+      if (options.parentReseller) manifest.spec.parentReseller = options.parentReseller;
       allowEmbedding(manifest, options.embedOrigins ?? []);
       const lines: string[] = [];
       const failed = await tenantProvision(cli, [manifest], (line) => lines.push(line));
