@@ -8,3 +8,4 @@ export {
 export { principalClaimsSchema, type Principal } from './principal.js';
 export { requireAuth, requireRole, principalOf, principalLocal } from './require-auth.js';
 export { TENANT_ADMIN_ROLES } from './tenant-roles.js';
+export { requireServiceToken } from './service-token.js';

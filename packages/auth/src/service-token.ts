@@ -5,8 +5,9 @@ import { AppError } from '@mindbot/errors';
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 /**
- * Guards /internal routes (called by the gateway and the agent): `Authorization: Bearer <token>`
- * must be one of the configured service tokens (docs/adr/0021-internal-service-authentication.md).
+ * Guards a service's /internal routes (billing's, called by the gateway and the agent; SSO's, called
+ * by provisioning): `Authorization: Bearer <token>` must be one of the configured service tokens
+ * (docs/adr/0021-internal-service-authentication.md); with none configured every call is refused.
  * Both sides are hashed first so the comparison takes the same time whatever the lengths, and every
  * configured token is compared, so timing does not reveal which one nearly matched.
  */

@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import { requireAuth, requireRole, TENANT_ADMIN_ROLES } from '@mindbot/auth';
+import { requireAuth, requireRole, requireServiceToken, TENANT_ADMIN_ROLES } from '@mindbot/auth';
 import { createHttpApp } from '@mindbot/http';
 import { type ServiceDeps, httpOptionsOf } from '@mindbot/service-runtime';
 import type { BillingDeps } from './deps.js';
@@ -8,7 +8,6 @@ import { MeteringGate } from './http/metering-gate.js';
 import { registerBillingMetrics } from './http/billing-metrics.js';
 import { registerParkedEventMetrics } from './http/parked-event-metrics.js';
 import type { AppRoute, RouteContext } from './http/route-context.js';
-import { requireServiceToken } from './http/service-auth.js';
 import { tenantFromPath, tenantFromToken } from './http/tenant-context.js';
 import { requireSessionCaller } from './http/job-auth.js';
 import { internalV1SessionsEnd } from './routes/internal-v1-sessions-end.js';

@@ -1,3 +1,4 @@
+import { requireServiceToken } from '@mindbot/auth';
 import express, { type Express } from 'express';
 import { createHttpApp } from '@mindbot/http';
 import { type ServiceDeps, httpOptionsOf } from '@mindbot/service-runtime';
@@ -6,7 +7,6 @@ import { buildSsoDeps, type SsoDeps, type SsoDepsOverrides } from './deps.js';
 import { signedIn, tenantAdmin } from './http/guards.js';
 import { loginRateLimit } from './http/login-rate-limit.js';
 import type { AppRoute, RouteContext } from './http/route-context.js';
-import { requireServiceToken } from './http/service-auth.js';
 import { tenantContext } from './http/tenant-context.js';
 import { internalV1OwnersInvite } from './routes/internal-v1-owners-invite.js';
 import { v1ConnectionsCreate } from './routes/v1-connections-create.js';

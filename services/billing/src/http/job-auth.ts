@@ -1,3 +1,4 @@
+import { requireServiceToken } from '@mindbot/auth';
 import type { RequestHandler, Response } from 'express';
 import type { TenantClients } from '@mindbot/db';
 import { AppError, parseInput } from '@mindbot/errors';
@@ -5,7 +6,6 @@ import { responseLocal } from '@mindbot/http';
 import type { TenantRegistry } from '@mindbot/tenant-registry';
 import { JOB_TOKEN_GRACE_SECONDS, jobTokenMatches, looksLikeJobToken } from '../domain/job-tokens.js';
 import { sessionIdParams } from './schemas.js';
-import { requireServiceToken } from './service-auth.js';
 import { tenantFromPath, tenantOf } from './tenant-context.js';
 
 /** The voice session a request on /internal/v1/tenants/:tenant/sessions/:id/… acts on, and whose user it is. */
