@@ -9,7 +9,7 @@ import {
   requireConsoleBuilt,
   sendConsoleFile,
   sendConsoleIndex,
-} from './web-console-files.js';
+} from '../http/console-files.js';
 
 /**
  * GET /console/* — the console's built files (assets/ with hashed names, immutable), and for every

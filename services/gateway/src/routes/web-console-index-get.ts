@@ -1,7 +1,7 @@
 import { problemSchema } from '@mindbot/sdk/schemas';
 import type { AppRoute } from '../http/route-context.js';
 import { resolveTenant } from '../http/tenant-resolution.js';
-import { sendConsoleIndex } from './web-console-files.js';
+import { sendConsoleIndex } from '../http/console-files.js';
 
 /** GET /console — the tenant's console (a single-page app), in the tenant's branding, which it reads from the API. */
 export const webConsoleIndexGet: AppRoute = {

@@ -42,7 +42,14 @@ describe('gateway: the console (GET /console, /console/*)', () => {
   });
 
   it('answers the console’s page at /console and at every page path under it, revalidated each time, under its own CSP', async () => {
-    for (const path of ['/console', '/console/', '/console/packages', '/console/users/usr_1/roles', '/console/accept-invite?token=abc', '/console/index.html']) {
+    for (const path of [
+      '/console',
+      '/console/',
+      '/console/packages',
+      '/console/users/usr_1/roles',
+      '/console/accept-invite?token=abc',
+      '/console/index.html',
+    ]) {
       const res = await request(app).get(path).set('Host', host);
       expect({ path, status: res.status, type: res.headers['content-type'], cache: res.headers['cache-control'] }).toEqual({
         path,

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { Response } from 'express';
 import { AppError } from '@mindbot/errors';
-import { contentTypeOf, IMMUTABLE_CACHE, isHashedName } from '../http/widget-files.js';
+import { contentTypeOf, IMMUTABLE_CACHE, isHashedName } from './widget-files.js';
 
 /** The console's build (`npm run build:web`, into web/console/dist): index.html and assets/<name>-<hash>.{js,css}. */
 export const CONSOLE_INDEX = 'index.html';
