@@ -56,7 +56,7 @@ export default function AuditLogPage() {
           if (!draftActionError && !rangeInvalid) setApplied(draft);
         }}
       >
-        <div className="grid-3">
+        <div className="grid-2">
           <Field label={t('auditAction')} hint={t('auditActionHint')} error={draftActionError}>
             <input type="text" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} />
           </Field>
@@ -107,7 +107,7 @@ export default function AuditLogPage() {
                   <tr key={entry.id}>
                     <td className="nowrap">{dateTime(entry.createdAt, t('never'))}</td>
                     <td>{actorOf(entry, t('platformActor'))}</td>
-                    <td>
+                    <td className="nowrap">
                       <code>{entry.action}</code>
                     </td>
                     <td>{entry.target ?? ''}</td>
