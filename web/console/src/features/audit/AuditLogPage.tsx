@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { useConsole } from '../../app/context.js';
 import { dateTime } from '../../app/format.js';
 import { ErrorAlert, Loading } from '../../components/Alerts.js';
@@ -107,10 +107,10 @@ export default function AuditLogPage() {
                   <tr key={entry.id}>
                     <td className="nowrap">{dateTime(entry.createdAt, t('never'))}</td>
                     <td>{actorOf(entry, t('platformActor'))}</td>
-                    <td className="nowrap">
-                      <code>{entry.action}</code>
+                    <td>
+                      <ActionName action={entry.action} />
                     </td>
-                    <td>{entry.target ?? ''}</td>
+                    <td>{entry.target && <code>{entry.target}</code>}</td>
                     <td className="sub">{detailsOf(entry)}</td>
                   </tr>
                 ))}
@@ -125,5 +125,24 @@ export default function AuditLogPage() {
         )}
       </section>
     </>
+  );
+}
+
+/** An action breaks only after its dots (`reseller.` / `console_opened`), never inside a word. */
+function ActionName({ action }: { action: string }) {
+  const parts = action.split('.');
+  return (
+    <code style={{ wordBreak: 'normal' }}>
+      {parts.map((part, i) => (
+        <Fragment key={i}>
+          {part}
+          {i < parts.length - 1 && (
+            <>
+              .<wbr />
+            </>
+          )}
+        </Fragment>
+      ))}
+    </code>
   );
 }
