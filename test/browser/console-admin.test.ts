@@ -69,6 +69,8 @@ describe('the console for a tenant admin', () => {
       'Branding & persona',
       'Usage & revenue',
       'Identity providers',
+      'Audit log',
+      'Resellers',
       'My account',
     ]);
     await page.getByText('Sales are open: your Stripe account takes payments.').waitFor({ timeout: 20_000 });
