@@ -29,7 +29,7 @@ describe('@mindbot/sdk: SAML and OIDC sign-in through the gateway', () => {
       accounts: { alice: { email: 'alice@corp.test', name: 'Alice', groups: ['staff'] } },
     });
     ({ oidcIdp, samlIdp, tenant, baseUrl, oidc, saml } = env);
-  });
+  }, 120_000); // two IdP doubles, SSO and the gateway: slow to start on a busy two-core machine
 
   afterAll(async () => {
     await env.close();

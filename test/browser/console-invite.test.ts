@@ -66,7 +66,8 @@ describe('inviting an admin from the console', () => {
     tabs.push(invitee);
     await invitee.page.goto(link);
     await invitee.page.getByRole('heading', { level: 1, name: 'Join Acme Voice' }).waitFor({ timeout: 30_000 });
-    expect(await invitee.page.getByText(`You were invited as ${email} (Admin).`, { exact: false }).count()).toBe(1);
+    // The invitation's details come with the preview, which may answer after the heading shows.
+    await invitee.page.getByText(`You were invited as ${email} (Admin).`, { exact: false }).waitFor({ timeout: 30_000 });
     await screenshot(invitee.page, 'console-accept-invite');
     await expectNoSeriousA11yViolations(invitee.page);
 
