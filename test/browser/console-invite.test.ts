@@ -1,46 +1,16 @@
-import type { Browser } from 'playwright-core';
-import {
-  expectNoSeriousA11yViolations,
-  launchBrowser,
-  newTestPage,
-  screenshot,
-  type TestPage,
-  Teardown,
-  until,
-} from '../support/browser.js';
-import { startBrowserPlatform, type BrowserPlatform } from '../support/browser-platform.js';
-import { consoleNav, consoleUser, mailedLink, loaded, openSection, signInToConsole, type ConsoleUser } from '../support/browser-console.js';
+import { expectNoSeriousA11yViolations, screenshot, until } from '../support/browser.js';
+import { consoleNav, mailedLink, loaded, openSection, signInToConsole, useConsoleWorld } from '../support/browser-console.js';
 
 // Invitations in the console (issue 14): an admin invites someone by email as an admin; the mailed
 // single-use link (`npm start` writes mail to its log without SMTP) opens the console's accept page,
 // where the invited person sets a password and is signed in with the invited role.
 
 describe('inviting an admin from the console', () => {
-  let platform: BrowserPlatform;
-  let browser: Browser;
-  const teardown = new Teardown();
-  const tabs: TestPage[] = [];
-  let tenant: string;
-  let origin: string;
-  let admin: ConsoleUser;
-
-  beforeAll(async () => {
-    platform = teardown.add(await startBrowserPlatform(), (p) => p.stop());
-    tenant = await platform.addTenant('cinv', { displayName: 'Acme Voice' });
-    origin = platform.tenantOrigin(tenant);
-    admin = await consoleUser(platform, tenant, 'olivia', 'admin');
-    browser = teardown.add(await launchBrowser(), (b) => b.close());
-  }, 300_000);
-
-  afterAll(async () => {
-    for (const tab of tabs) await tab.context.close();
-    await teardown.run();
-  }, 90_000);
+  const world = useConsoleWorld('cinv', { displayName: 'Acme Voice', userName: 'olivia', role: 'admin' });
 
   it('sends an invitation whose link signs the invited person in as an admin, once', async () => {
-    const adminTab = await newTestPage(browser);
-    tabs.push(adminTab);
-    await signInToConsole(adminTab.page, origin, admin);
+    const adminTab = await world.newTab();
+    await signInToConsole(adminTab.page, world.origin, world.user);
     await openSection(adminTab.page, 'Users', 'Users & invitations');
     await loaded(adminTab.page);
 
@@ -59,11 +29,12 @@ describe('inviting an admin from the console', () => {
     await screenshot(adminTab.page, 'console-users-invited');
     await expectNoSeriousA11yViolations(adminTab.page);
 
-    const link = await until('the invitation mail in the platform’s log', () => mailedLink(platform.output(), email, 'accept-invite'));
-    expect(new URL(link).origin).toBe(origin);
+    const link = await until('the invitation mail in the platform’s log', () =>
+      mailedLink(world.platform.output(), email, 'accept-invite'),
+    );
+    expect(new URL(link).origin).toBe(world.origin);
 
-    const invitee = await newTestPage(browser);
-    tabs.push(invitee);
+    const invitee = await world.newTab();
     await invitee.page.goto(link);
     await invitee.page.getByRole('heading', { level: 1, name: 'Join Acme Voice' }).waitFor({ timeout: 30_000 });
     // The invitation's details come with the preview, which may answer after the heading shows.
@@ -84,7 +55,7 @@ describe('inviting an admin from the console', () => {
     expect(await invitee.page.getByText(`Signed in as ${email}`).count()).toBe(1);
 
     // The API has the new user with the invited role, and the invitation is no longer pending.
-    const users = await platform.api(tenant, 'GET', `/v1/users?q=${encodeURIComponent(email)}`, { token: admin.token });
+    const users = await world.platform.api(world.tenant, 'GET', `/v1/users?q=${encodeURIComponent(email)}`, { token: world.user.token });
     expect(users.body.users).toEqual([expect.objectContaining({ email, displayName: 'Nora Admin', roles: ['admin'] })]);
     await adminTab.page.reload();
     await adminTab.page.getByRole('heading', { level: 1, name: 'Users & invitations' }).waitFor({ timeout: 30_000 });
@@ -92,8 +63,7 @@ describe('inviting an admin from the console', () => {
     expect(await pending.getByRole('rowheader', { name: email }).count()).toBe(0);
 
     // The link works once.
-    const again = await newTestPage(browser);
-    tabs.push(again);
+    const again = await world.newTab();
     await again.page.goto(link);
     await again.page
       .getByRole('alert')

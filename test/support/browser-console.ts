@@ -1,5 +1,6 @@
-import type { Locator, Page } from 'playwright-core';
-import type { BrowserPlatform } from './browser-platform.js';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchBrowser, newTestPage, Teardown, type TestPage } from './browser.js';
+import { startBrowserPlatform, type BrowserPlatform } from './browser-platform.js';
 
 // What the console's browser tests share (issue 14): users of a tenant with a password (and a role,
 // granted as `mindbot user role` does), signing in at /console, and moving between its sections by
@@ -62,4 +63,47 @@ export function mailedLink(platformOutput: string, email: string, page: 'accept-
   const lines = platformOutput.split('\n').filter((line) => line.includes(email) && line.includes(path));
   const match = new RegExp(`(https?://[^\\s"\\\\]+/console/${page}\\?token=[A-Za-z0-9_%.~-]+)`).exec(lines.at(-1) ?? '');
   return match?.[1];
+}
+
+/** One console test file's world: the platform, one tenant with a user of `role`, and a browser whose tabs close at the end. */
+export interface ConsoleWorld {
+  platform: BrowserPlatform;
+  tenant: string;
+  origin: string;
+  user: ConsoleUser;
+  /** A fresh browser context and page, closed after the file's tests. */
+  newTab(): Promise<TestPage>;
+}
+
+/**
+ * Starts that world before the file's tests (npm start on free ports, a tenant named `displayName`,
+ * Chromium) and stops it after them. Read the answer's fields inside tests: they are set in beforeAll.
+ */
+export function useConsoleWorld(base: string, options: { displayName: string; userName: string; role?: string }): ConsoleWorld {
+  const teardown = new Teardown();
+  const tabs: TestPage[] = [];
+  let browser: Browser | undefined;
+  const world = {
+    newTab: async () => {
+      if (!browser) throw new Error('the console world has not started');
+      const tab = await newTestPage(browser);
+      tabs.push(tab);
+      return tab;
+    },
+  } as ConsoleWorld;
+
+  beforeAll(async () => {
+    world.platform = teardown.add(await startBrowserPlatform(), (p) => p.stop());
+    world.tenant = await world.platform.addTenant(base, { displayName: options.displayName });
+    world.origin = world.platform.tenantOrigin(world.tenant);
+    world.user = await consoleUser(world.platform, world.tenant, options.userName, options.role);
+    browser = teardown.add(await launchBrowser(), (b) => b.close());
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const tab of tabs) await tab.context.close();
+    await teardown.run();
+  }, 90_000);
+
+  return world;
 }
