@@ -77,6 +77,25 @@ describe('platform token verification', () => {
     expect((await request(app).get('/admin').set('Authorization', `Bearer ${admin}`)).status).toBe(200);
   });
 
+  it('refuses a token it accepted before once the token has expired (a remembered token is checked for expiry every time)', async () => {
+    let clock = Date.now();
+    const remembering = createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience, now: () => clock });
+    const token = await issuer.sign({ tenant: 'acme', userId: 'usr_1' }, { expiresInSeconds: 30 });
+    await expect(remembering.verify(token)).resolves.toMatchObject({ userId: 'usr_1' });
+    clock += 20_000;
+    await expect(remembering.verify(token)).resolves.toMatchObject({ userId: 'usr_1' });
+    // Past exp and the 5 s clock tolerance.
+    clock += 16_000;
+    await expect(remembering.verify(token)).rejects.toMatchObject({ code: 'unauthenticated' });
+  });
+
+  it('gives each caller its own principal, so changing one does not change what the next request gets', async () => {
+    const token = await issuer.sign({ tenant: 'acme', userId: 'usr_1', roles: ['member'] });
+    const first = await verifier.verify(token);
+    (first.roles as string[]).push('owner');
+    await expect(verifier.verify(token)).resolves.toMatchObject({ roles: ['member'] });
+  });
+
   describe('revoked sessions', () => {
     /** A revocation list as the verifier sees it; loaded when `load` is called. */
     function revocationList(): RevokedSessions & { revoke(sessionId: string): void; load(): void } {
