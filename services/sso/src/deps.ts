@@ -13,6 +13,7 @@ import { DomainVerification } from './domain/domain-verification.js';
 import { IdpSignIn } from './domain/idp-sign-in.js';
 import { Invitations } from './domain/invitations.js';
 import { ResellerHandoff } from './domain/reseller-handoff.js';
+import { ResellerLinks, resellerGrantHolds } from './domain/reseller-links.js';
 import { Logout } from './domain/logout.js';
 import { OidcLogin } from './domain/oidc-login.js';
 import { PasswordLogin, RESET_TTL_MINUTES, type PasswordResetMailer } from './domain/passwords.js';
@@ -52,6 +53,8 @@ export interface SsoDeps {
   invitations: Invitations;
   /** A reseller's admins open the consoles of the tenants it sells to. */
   resellerHandoff: ResellerHandoff;
+  /** Takes back a reseller's access to a tenant when the tenant's parentReseller changes. */
+  resellerLinks: ResellerLinks;
   /** The tenant's mail (invitations, password resets): SMTP, or the log when SMTP_URL is unset. */
   mailer: Mailer;
   /** Credentials the platform presents on /internal routes. */
@@ -89,7 +92,10 @@ export function buildSsoDeps(deps: ServiceDeps, config: SsoConfig, overrides: Ss
     },
     auditor,
     revocations,
+    (tx, tenant, userId) => resellerGrantHolds(deps.platform, tx, tenant, userId),
   );
+  const resellerLinks = new ResellerLinks(deps.platform, tokens, auditor, deps.logger);
+  resellerLinks.follow(deps.notifications);
   const connections = new ConnectionRepository(new Envelope(config.SSO_SECRET_KEYS));
   const codes = new SignInCodes(store, overrides.now ?? Date.now);
   const mail =
@@ -135,6 +141,7 @@ export function buildSsoDeps(deps: ServiceDeps, config: SsoConfig, overrides: Ss
     users: new UserAdmin(deps.tenants, tokens, auditor),
     invitations: new Invitations(deps.tenants, tokens, mail, auditor, deps.logger, overrides.now),
     resellerHandoff: new ResellerHandoff(deps.platform, deps.tenants, codes, auditor, deps.region),
+    resellerLinks,
     mailer: mail,
     serviceTokens: config.SSO_SERVICE_TOKENS,
   };

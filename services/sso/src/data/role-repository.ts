@@ -14,6 +14,37 @@ export async function grantRoles(tx: TenantTransaction, userId: string, roleIds:
   await tx.userRole.createMany({ data: roleIds.map((roleId) => ({ userId, roleId, source })), skipDuplicates: true });
 }
 
+/**
+ * Grants the `reseller` role for one reseller (the tenant's parent now): a grant left from an earlier
+ * parent is handed to this one, as the handoff that calls this has just checked the link.
+ */
+export async function grantResellerRole(tx: TenantTransaction, userId: string, roleId: string, resellerSlug: string): Promise<void> {
+  await tx.userRole.upsert({
+    where: { userId_roleId: { userId, roleId } },
+    create: { userId, roleId, source: 'grant', resellerSlug },
+    update: { resellerSlug },
+  });
+}
+
+/**
+ * Takes back the `reseller` role from everyone who holds it for a reseller other than `parent` (or
+ * for any reseller when there is no parent); answers the users it was taken from, and for whom.
+ */
+export async function revokeStaleResellerGrants(
+  tx: TenantTransaction,
+  parent: string | null,
+): Promise<{ userId: string; resellerSlug: string | null }[]> {
+  // `not: parent` alone leaves out grants that name no reseller (older than the column): stale too.
+  const where = {
+    role: { name: 'reseller' },
+    ...(parent === null ? {} : { OR: [{ resellerSlug: null }, { resellerSlug: { not: parent } }] }),
+  };
+  const grants = await tx.userRole.findMany({ where, select: { userId: true, roleId: true, resellerSlug: true } });
+  if (grants.length === 0) return [];
+  await tx.userRole.deleteMany({ where: { OR: grants.map((g) => ({ userId: g.userId, roleId: g.roleId })) } });
+  return grants.map((g) => ({ userId: g.userId, resellerSlug: g.resellerSlug }));
+}
+
 /** Sets a user's roles to exactly these: others are taken away, new ones granted. */
 export async function replaceRoles(tx: TenantTransaction, userId: string, roleIds: readonly string[]): Promise<void> {
   await tx.userRole.deleteMany({ where: { userId, roleId: { notIn: [...roleIds] } } });

@@ -2,7 +2,7 @@ import type { PlatformClient, TenantClients } from '@mindbot/db';
 import { fail, ok, type Result } from '@mindbot/errors';
 import { newId } from '@mindbot/ids';
 import { findUserByEmail } from '../data/user-repository.js';
-import { grantRoles, roleIdsByName } from '../data/role-repository.js';
+import { grantResellerRole, roleIdsByName } from '../data/role-repository.js';
 import type { Auditor } from './audit.js';
 import type { SignInCodes } from './sign-in-codes.js';
 import { announceUserCreated } from './user-events.js';
@@ -58,7 +58,7 @@ export class ResellerHandoff {
       const userId = existing?.id ?? newId('user');
       if (!existing) await tx.user.create({ data: { id: userId, email: actor.email, displayName: actor.displayName } });
       const role = (await roleIdsByName(tx, ['reseller'])).get('reseller');
-      if (role) await grantRoles(tx, userId, [role], 'grant');
+      if (role) await grantResellerRole(tx, userId, role, reseller);
       if (!existing) await announceUserCreated(tx, userId, actor.email);
       return { userId, created: !existing };
     });

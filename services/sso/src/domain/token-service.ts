@@ -37,6 +37,8 @@ export class TokenService {
     private readonly policy: TokenPolicy,
     private readonly auditor: Auditor,
     private readonly revocations: SessionRevocations,
+    /** Whether a user's `reseller` role is still for the tenant's parent (a registry read). */
+    private readonly resellerGrantHolds: (tx: TenantTransaction, tenant: string, userId: string) => Promise<boolean>,
   ) {}
 
   /** Starts a session inside the caller's transaction (the one that found, created or checked the user). */
@@ -71,6 +73,8 @@ export class TokenService {
         const expiresAt = new Date(Math.min(Date.now() + this.policy.refreshTokenTtlSeconds * 1000, session.expiresAt.getTime()));
         const next = await createRefreshToken(tx, session.id, expiresAt);
         const roles = await roleNamesOf(tx, session.userId);
+        // A reseller whose link to this tenant changed while no SSO process heard of it (ResellerLinks).
+        if (roles.includes('reseller') && !(await this.resellerGrantHolds(tx, tenant, session.userId))) return fail('session_ended');
         return ok(await this.respond(tenant, session.userId, roles, session.id, next));
       });
     if ('reused' in outcome) {

@@ -98,4 +98,58 @@ describe('a reseller opens its tenants’ consoles (POST /v1/sso/reseller-handof
     expect(blocked.status).toBe(200);
     expect((await handoff(admin, { tenant: child.slug })).status).toBe(403);
   });
+
+  it('takes the reseller’s access back when the tenant moves to another reseller: role gone, tokens refused, audited', async () => {
+    const moving = await h.tenant('moving', { parentReseller: reseller.slug });
+    const admin = await h.tokenFor(reseller, ['admin']);
+    const opened = resellerHandoffSchema.parse((await handoff(admin, { tenant: moving.slug })).body);
+    const delegate = tokenResponseSchema.parse((await exchange(codeOf(opened.consoleUrl), moving.host)).body);
+    const me = () =>
+      request(h.app)
+        .get('/v1/auth/me')
+        .set({ Host: moving.host, Authorization: `Bearer ${delegate.access_token}` });
+    expect((await me()).status).toBe(200);
+
+    // What the operator writes when the manifest's parentReseller changes.
+    await h.deps.platform.tenant.update({ where: { slug: moving.slug }, data: { parentSlug: otherReseller.slug } });
+
+    // The registry's change notification reaches SSO: the access token is refused within moments.
+    const deadline = Date.now() + 10_000;
+    while ((await me()).status === 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect((await me()).status).toBe(401);
+    const refreshed = await request(h.app)
+      .post('/v1/auth/token')
+      .set('Host', moving.host)
+      .send({ grant_type: 'refresh_token', refresh_token: delegate.refresh_token });
+    expect(refreshed.status).toBe(401);
+
+    const owner = await h.tokenFor(moving, ['owner']);
+    const users = await request(h.app)
+      .get('/v1/users')
+      .set({ Host: moving.host, Authorization: `Bearer ${owner}` });
+    expect(users.status).toBe(200);
+    expect(JSON.stringify(users.body)).not.toContain('"reseller"');
+    const revoked = (await h.auditActions(moving)).find((a) => a.action === 'reseller.access_revoked');
+    expect(revoked?.data).toEqual({ resellerTenant: reseller.slug, parentReseller: otherReseller.slug });
+    // The former reseller can no longer open it; the new one can.
+    expect((await handoff(admin, { tenant: moving.slug })).status).toBe(404);
+    const rival = await h.tokenFor(otherReseller, ['admin']);
+    expect((await handoff(rival, { tenant: moving.slug }, otherReseller.host)).status).toBe(201);
+  });
+
+  it('refuses a refresh when the link changed while no SSO process heard of it', async () => {
+    const moving = await h.tenant('quiet', { parentReseller: reseller.slug });
+    const admin = await h.tokenFor(reseller, ['admin']);
+    const opened = resellerHandoffSchema.parse((await handoff(admin, { tenant: moving.slug })).body);
+    const delegate = tokenResponseSchema.parse((await exchange(codeOf(opened.consoleUrl), moving.host)).body);
+    // The grant is handed to another reseller behind SSO's back (as if it missed the notification).
+    await h.deps.tenants
+      .forTenant(moving.slug)
+      .transaction((tx) => tx.userRole.updateMany({ where: { role: { name: 'reseller' } }, data: { resellerSlug: otherReseller.slug } }));
+    const refreshed = await request(h.app)
+      .post('/v1/auth/token')
+      .set('Host', moving.host)
+      .send({ grant_type: 'refresh_token', refresh_token: delegate.refresh_token });
+    expect(refreshed.status).toBe(401);
+  });
 });
