@@ -8,6 +8,11 @@ export interface AuditRecord {
   target?: string | undefined;
   data?: Record<string, string | number | boolean | null | string[]>;
   requestId?: string | undefined;
+  /**
+   * Personal details worth keeping beside the entry (an email, a name): stored outside the hash, so
+   * erasing the person blanks them and the chain still verifies (ADR 0059). Never put them in `data`.
+   */
+  personal?: Record<string, string | null> | undefined;
 }
 
 /** Appends to the tenant's audit log in the caller's transaction, so the entry exists exactly when the change does (the chain is the trigger's). */
@@ -20,6 +25,7 @@ export async function recordAudit(tx: TenantTransaction, entry: AuditRecord): Pr
       target: entry.target ?? null,
       data: entry.data ?? {},
       requestId: entry.requestId ?? null,
+      personal: entry.personal ?? {},
     },
   });
 }
