@@ -1,5 +1,6 @@
-// The cost of the tenant-scoped client (a transaction that switches role and search_path, through
-// Prisma) against a plain pooled query, measured in the same run on the same data.
+// The cost of the tenant-scoped client (a transaction that switches role and search_path: through
+// Prisma, and the light `read` path over pg) against a plain pooled query and a plain pooled
+// transaction, measured in the same run on the same data.
 //   npm run bench:tenant-client     (BENCH_ITERATIONS=2000 by default)
 import { PrismaPg } from '@prisma/adapter-pg';
 import { createPool, ensureTenantSchema, MigrationRunner, PrismaClient, TenantClients } from '@mindbot/db';
@@ -42,6 +43,8 @@ try {
       plainPrisma.$transaction((tx) => tx.user.findUnique({ where: { id: 'usr_500' }, select: { id: true, email: true } })),
     'tenant-scoped transaction (Prisma)': () =>
       clients.forTenant(slug).transaction((tx) => tx.user.findUnique({ where: { id: 'usr_500' }, select: { id: true, email: true } })),
+    // The light path for hot reads: BEGIN READ ONLY + SET LOCAL ROLE + SET LOCAL search_path in one round trip, then the read, then COMMIT.
+    'tenant-scoped read (pg)': () => clients.forTenant(slug).read((sql) => sql`SELECT id, email FROM users WHERE id = ${'usr_500'}`),
   };
 
   const results: Record<string, number> = {};
@@ -62,9 +65,14 @@ try {
     results[name] = median(values);
     console.log(`  ${name.padEnd(38)} ${ms(median(values)).padStart(9)}  ${ms(percentile(values, 99)).padStart(9)}`);
   }
-  const baseline = results['plain pooled query (baseline)'] ?? Number.NaN;
-  const scoped = results['tenant-scoped transaction (Prisma)'] ?? Number.NaN;
-  console.log(`  ratio tenant-scoped / baseline: ${(scoped / baseline).toFixed(2)}x  (overhead ${ms(scoped - baseline)} per transaction)`);
+  const query = results['plain pooled query (baseline)'] ?? Number.NaN;
+  const transaction = results['plain pooled transaction'] ?? Number.NaN;
+  for (const name of ['tenant-scoped transaction (Prisma)', 'tenant-scoped read (pg)']) {
+    const scoped = results[name] ?? Number.NaN;
+    console.log(
+      `  ${name}: ${(scoped / transaction).toFixed(2)}x a plain pooled transaction, ${(scoped / query).toFixed(2)}x a plain pooled query (overhead ${ms(scoped - transaction)} per transaction)`,
+    );
+  }
 } finally {
   await clients.close();
   await plainPrisma.$disconnect();

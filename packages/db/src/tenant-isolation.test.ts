@@ -105,4 +105,53 @@ describe('tenant-scoped clients', () => {
   it('refuses to update or delete the append-only audit log', async () => {
     await expect(clients.forTenant(a).transaction((tx) => tx.auditEvent.deleteMany({}))).rejects.toThrow(/append-only/);
   });
+
+  describe('the light read path (read)', () => {
+    it("reads only the tenant's own schema, with values as bind parameters", async () => {
+      const seenByA = await clients
+        .forTenant(a)
+        .read((sql) => sql<{ email: string }>`SELECT email FROM users WHERE id LIKE ${'usr_%'} ORDER BY id`);
+      const seenByB = await clients.forTenant(b).read((sql) => sql<{ email: string }>`SELECT email FROM users ORDER BY id`);
+      expect(seenByA).toEqual([{ email: 'ada@alpha.example' }]);
+      expect(seenByB).toEqual([{ email: 'bob@bravo.example' }]);
+    });
+
+    it("is refused by Postgres when it names another tenant's schema or the platform registry", async () => {
+      const other = schemaNameOf(b);
+      await expect(clients.forTenant(a).read((sql) => sql`SELECT * FROM platform.tenants`)).rejects.toThrow(
+        /permission denied for schema platform/,
+      );
+      const tagged = Object.assign([`SELECT * FROM "${other}".users`], { raw: [`SELECT * FROM "${other}".users`] });
+      await expect(clients.forTenant(a).read((sql) => sql(tagged))).rejects.toThrow(/permission denied for schema/);
+    });
+
+    it('refuses writes, and a second statement smuggled into the text', async () => {
+      await expect(
+        clients.forTenant(a).read((sql) => sql`INSERT INTO users (id, email) VALUES ('usr_w', 'w@alpha.example')`),
+      ).rejects.toThrow(/read-only transaction/);
+      const twoStatements = Object.assign(['SELECT 1; RESET ROLE'], { raw: ['SELECT 1; RESET ROLE'] });
+      await expect(clients.forTenant(a).read((sql) => sql(twoStatements))).rejects.toThrow(/multiple commands/);
+      const count = await clients.forTenant(a).transaction((tx) => tx.user.count());
+      expect(count).toBe(1);
+    });
+
+    it('never sees the other tenant when reads of both interleave on one pooled connection, and leaves nothing behind', async () => {
+      const identities = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => {
+          const slug = i % 2 === 0 ? a : b;
+          return clients.forTenant(slug).read(async (sql) => {
+            const [who] = await sql<{ role: string; path: string }>`SELECT current_user AS role, current_setting('search_path') AS path`;
+            return { slug, who };
+          });
+        }),
+      );
+      for (const { slug, who } of identities) expect(who).toEqual({ role: schemaNameOf(slug), path: schemaNameOf(slug) });
+      await expect(clients.forTenant(a).read(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      const { rows } = await pool.query<{ role: string; path: string }>(
+        "SELECT current_user AS role, current_setting('search_path') AS path",
+      );
+      expect(rows[0]?.role).not.toMatch(/^t_/);
+      expect(rows[0]?.path).toBe('"$user", public');
+    });
+  });
 });
