@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
+import { freePort, startSmtpServer, type TestSmtpServer } from '@mindbot/testing';
 import { launchBrowser, newTestPage, Teardown, type TestPage } from './browser.js';
-import { startBrowserPlatform, type BrowserPlatform } from './browser-platform.js';
+import { startBrowserPlatform, type BrowserPlatform, type BrowserPlatformOptions, type TenantOptions } from './browser-platform.js';
 
 // What the console's browser tests share (issue 14): users of a tenant with a password (and a role,
 // granted as `mindbot user role` does), signing in at /console, and moving between its sections by
@@ -73,13 +75,26 @@ export interface ConsoleWorld {
   user: ConsoleUser;
   /** A fresh browser context and page, closed after the file's tests. */
   newTab(): Promise<TestPage>;
+  /** With `mail`: the loopback SMTP server SSO sends through (SMTP_URL), and SSO's internal API as provisioning calls it. */
+  mail?: { smtp: TestSmtpServer; ssoUrl: URL; serviceToken: string };
 }
 
 /**
  * Starts that world before the file's tests (npm start on free ports, a tenant named `displayName`,
  * Chromium) and stops it after them. Read the answer's fields inside tests: they are set in beforeAll.
  */
-export function useConsoleWorld(base: string, options: { displayName: string; userName: string; role?: string }): ConsoleWorld {
+export function useConsoleWorld(
+  base: string,
+  options: {
+    displayName: string;
+    userName: string;
+    role?: string;
+    tenant?: Omit<TenantOptions, 'displayName'>;
+    platform?: BrowserPlatformOptions;
+    /** Mail goes out through a loopback SMTP server the test reads, and the test knows SSO's address and service token. */
+    mail?: boolean;
+  },
+): ConsoleWorld {
   const teardown = new Teardown();
   const tabs: TestPage[] = [];
   let browser: Browser | undefined;
@@ -93,8 +108,16 @@ export function useConsoleWorld(base: string, options: { displayName: string; us
   } as ConsoleWorld;
 
   beforeAll(async () => {
-    world.platform = teardown.add(await startBrowserPlatform(), (p) => p.stop());
-    world.tenant = await world.platform.addTenant(base, { displayName: options.displayName });
+    let env = options.platform?.env ?? {};
+    if (options.mail) {
+      const smtp = teardown.add(await startSmtpServer(), (s) => s.stop());
+      const ssoPort = await freePort();
+      const serviceToken = randomBytes(24).toString('hex');
+      world.mail = { smtp, ssoUrl: new URL(`http://127.0.0.1:${ssoPort}`), serviceToken };
+      env = { ...env, SMTP_URL: smtp.url, SSO_PORT: String(ssoPort), BILLING_SERVICE_TOKEN: serviceToken };
+    }
+    world.platform = teardown.add(await startBrowserPlatform({ ...options.platform, env }), (p) => p.stop());
+    world.tenant = await world.platform.addTenant(base, { ...options.tenant, displayName: options.displayName });
     world.origin = world.platform.tenantOrigin(world.tenant);
     world.user = await consoleUser(world.platform, world.tenant, options.userName, options.role);
     browser = teardown.add(await launchBrowser(), (b) => b.close());

@@ -36,6 +36,10 @@ export interface TenantOptions {
   greeting?: string;
   /** Slug of the reseller tenant that sells to this one (the manifest's `parentReseller`). */
   parentReseller?: string;
+  /** Branding the manifest leaves out, so the tenant's admins set it in the console (ADR 0055). */
+  leaveToConsole?: ('primaryColor' | 'greeting')[];
+  /** Emails the manifest names as the tenant's owners (`spec.owners`). */
+  owners?: string[];
 }
 
 export interface ApiAnswer {
@@ -74,6 +78,10 @@ export interface BrowserPlatform {
    * purchase as Stripe would, then either goes to the session's success URL, Cancel to its cancel URL.
    */
   serveLocalCheckout(context: BrowserContext): Promise<void>;
+  /** The manifest `addTenant` provisioned the tenant from. */
+  manifest(slug: string): TenantManifest | undefined;
+  /** The tenant's own database (its schema), for a test to read what the platform recorded, such as the ledger. */
+  tenantDb(slug: string): ReturnType<TenantClients['forTenant']>;
   /** What the platform's processes printed (for failures). */
   output(): string;
   stop(): Promise<void>;
@@ -223,6 +231,7 @@ export async function startBrowserPlatform(options: BrowserPlatformOptions = {})
   const cli = context;
   const tenantClients = tenants;
   const target = { billingUrl, webhookSecret, livemode: false, secretKey };
+  const manifests = new Map<string, TenantManifest>();
 
   const api: BrowserPlatform['api'] = (slug, method, path, options = {}) => {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -278,10 +287,14 @@ export async function startBrowserPlatform(options: BrowserPlatformOptions = {})
       if (options.accentColor) manifest.spec.branding.accentColor = options.accentColor;
       if (options.greeting) manifest.spec.branding.greeting = options.greeting;
       if (options.parentReseller) manifest.spec.parentReseller = options.parentReseller;
+      if (options.leaveToConsole?.includes('primaryColor')) delete manifest.spec.branding.primaryColor;
+      if (options.leaveToConsole?.includes('greeting')) delete manifest.spec.branding.greeting;
+      if (options.owners) manifest.spec.owners = options.owners;
       allowEmbedding(manifest, options.embedOrigins ?? []);
       const lines: string[] = [];
       const failed = await tenantProvision(cli, [manifest], (line) => lines.push(line));
       if (failed > 0) throw new Error(`provisioning ${slug} failed: ${lines.join('\n')}`);
+      manifests.set(slug, manifest);
       const stripeClient = createStripeClient({ secretKey, apiUrl: recorder.url });
       const onboarded = await completeLocalOnboarding(cli.platform, stripeClient, target);
       const mine = onboarded.find((o) => o.tenant === slug);
@@ -354,6 +367,8 @@ export async function startBrowserPlatform(options: BrowserPlatformOptions = {})
         });
       });
     },
+    manifest: (slug) => manifests.get(slug),
+    tenantDb: (slug) => tenantClients.forTenant(slug),
     output: () => output,
     async stop() {
       await tenantClients.close();
