@@ -1,0 +1,211 @@
+// The load the faults happen under, in Node (the CI version; the full run adds k6's mixed scenario):
+// widgets reading branding, users reading their balance, and talkers whose voice sessions are
+// started, metered by heartbeats and ended, as the gateway and the agent worker do it. Every request
+// is recorded with when it started and what it got (0: no answer at all), and every session with the
+// elapsed time its end settled, for the ledger check.
+import { Agent, request as httpRequest } from 'node:http';
+import type { ChaosPlatform, SeedUser } from './platform.js';
+
+export type RequestKind = 'branding' | 'balance' | 'start' | 'heartbeat' | 'end';
+
+export interface Sample {
+  kind: RequestKind;
+  /** ms since the epoch when the request was sent. */
+  at: number;
+  ms: number;
+  /** HTTP status; 0 when no answer came (refused connection, reset, timeout). */
+  status: number;
+}
+
+export interface TalkedSession {
+  tenant: string;
+  userId: string;
+  sessionId: string;
+  /** The cumulative elapsed seconds of the end billing acknowledged (undefined: never acknowledged). */
+  endedAt: number | undefined;
+}
+
+export interface LoadOptions {
+  widgets: number;
+  users: number;
+  talkers: number;
+  /** How long a talker's session lasts, seconds (each one picks between these). */
+  sessionSeconds: [number, number];
+  /** Sessions start through the gateway (LiveKit room, agent dispatch) when LiveKit runs; else straight at billing, as the gateway would. */
+  viaGateway: boolean;
+}
+
+export interface RunningLoad {
+  samples: Sample[];
+  sessions: TalkedSession[];
+  /** Stops starting sessions and requests; resolves once every talker has ended its session. */
+  stop(): Promise<void>;
+}
+
+// node:http rather than fetch: fetch drops the Host header, and the gateway resolves the tenant from it.
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** One request; status 0 when no answer came within 10 s (refused, reset, timed out). */
+function request(
+  url: string,
+  init: { method?: string; headers: Record<string, string>; body?: unknown },
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
+  return new Promise((resolve) => {
+    const req = httpRequest(
+      url,
+      {
+        method: init.method ?? 'GET',
+        agent,
+        timeout: 10_000,
+        headers: {
+          ...init.headers,
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.once('error', () => resolve({ status: 0, body: {} }));
+        res.once('end', () => {
+          let body: Record<string, unknown> = {};
+          try {
+            body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+          } catch {
+            // not JSON: the status says enough
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      },
+    );
+    req.once('timeout', () => req.destroy(new Error('timed out')));
+    req.once('error', () => resolve({ status: 0, body: {} }));
+    req.end(payload);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pick = <T>(list: readonly T[]): T => {
+  const chosen = list[Math.floor(Math.random() * list.length)];
+  if (chosen === undefined) throw new Error('nothing to pick from');
+  return chosen;
+};
+
+export function startLoad(platform: ChaosPlatform, options: LoadOptions): RunningLoad {
+  const samples: Sample[] = [];
+  const sessions: TalkedSession[] = [];
+  let stopping = false;
+
+  async function send(kind: RequestKind, url: string, init: { method?: string; headers: Record<string, string>; body?: unknown }) {
+    const at = Date.now();
+    const answer = await request(url, init);
+    samples.push({ kind, at, ms: Date.now() - at, status: answer.status });
+    return answer;
+  }
+
+  const gateway = (slug: string, path: string, token?: string) => ({
+    url: `${platform.gatewayUrl}${path}`,
+    headers: { host: `${slug}.${platform.baseDomain}`, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
+  const billing = (slug: string, path: string) => ({
+    url: `${platform.billingUrl}/internal/v1/tenants/${slug}${path}`,
+    headers: { authorization: `Bearer ${platform.serviceToken}` },
+  });
+
+  /** Repeats an idempotent call until billing acknowledges it (retries are what the gateway and agent do). */
+  async function until(kind: RequestKind, call: () => Promise<{ status: number; body: Record<string, unknown> }>, giveUpMs: number) {
+    const deadline = Date.now() + giveUpMs;
+    for (;;) {
+      const answer = await call();
+      if (answer.status >= 200 && answer.status < 300) return answer;
+      if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) return answer;
+      if (Date.now() > deadline) return answer;
+      await sleep(250);
+    }
+  }
+
+  async function widget() {
+    while (!stopping) {
+      const slug = pick(platform.seed.tenants).slug;
+      const { url, headers } = gateway(slug, '/v1/branding');
+      await send('branding', url, { headers });
+      await sleep(50);
+    }
+  }
+
+  async function user() {
+    while (!stopping) {
+      const tenant = pick(platform.seed.tenants);
+      const { url, headers } = gateway(tenant.slug, '/v1/balance', pick(tenant.users).token);
+      await send('balance', url, { headers });
+      await sleep(100);
+    }
+  }
+
+  async function startSession(slug: string, who: SeedUser, startKey: string): Promise<string | undefined> {
+    if (options.viaGateway) {
+      const { url, headers } = gateway(slug, '/v1/voice/sessions', who.token);
+      const started = await until(
+        'start',
+        () => send('start', url, { method: 'POST', headers: { ...headers, 'idempotency-key': startKey }, body: {} }),
+        60_000,
+      );
+      return typeof started.body.sessionId === 'string' ? started.body.sessionId : undefined;
+    }
+    const { url, headers } = billing(slug, '/sessions');
+    const started = await until(
+      'start',
+      () => send('start', url, { method: 'POST', headers, body: { userId: who.userId, startKey } }),
+      60_000,
+    );
+    return typeof started.body.sessionId === 'string' ? started.body.sessionId : undefined;
+  }
+
+  async function talker(index: number) {
+    let n = 0;
+    while (!stopping) {
+      const tenant = pick(platform.seed.tenants);
+      const who = pick(tenant.users);
+      const startKey = `chaos-${process.pid}-${index}-${n++}-${Date.now()}`;
+      const sessionId = await startSession(tenant.slug, who, startKey);
+      if (!sessionId) {
+        await sleep(500);
+        continue;
+      }
+      const session: TalkedSession = { tenant: tenant.slug, userId: who.userId, sessionId, endedAt: undefined };
+      sessions.push(session);
+      const began = Date.now();
+      const [low, high] = options.sessionSeconds;
+      const lasts = (low + Math.random() * (high - low)) * 1000;
+      const elapsed = () => Math.floor((Date.now() - began) / 1000);
+      while (Date.now() - began < lasts) {
+        await sleep(1_000);
+        const { url, headers } = billing(tenant.slug, `/sessions/${sessionId}/heartbeat`);
+        await send('heartbeat', url, { method: 'POST', headers, body: { elapsedSeconds: elapsed() } });
+      }
+      const seconds = elapsed();
+      const { url, headers } = billing(tenant.slug, `/sessions/${sessionId}/end`);
+      const ended = await until(
+        'end',
+        () => send('end', url, { method: 'POST', headers, body: { elapsedSeconds: seconds, reason: 'user_hangup' } }),
+        120_000,
+      );
+      if (ended.status === 200) session.endedAt = seconds;
+    }
+  }
+
+  const workers = [
+    ...Array.from({ length: options.widgets }, () => widget()),
+    ...Array.from({ length: options.users }, () => user()),
+    ...Array.from({ length: options.talkers }, (_, i) => talker(i)),
+  ];
+  return {
+    samples,
+    sessions,
+    async stop() {
+      stopping = true;
+      await Promise.all(workers);
+    },
+  };
+}
