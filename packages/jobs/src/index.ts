@@ -16,7 +16,9 @@ export { newWebhookSecret, webhookHeaders } from './webhooks/webhook-signature.j
 export { WebhookSecrets } from './webhooks/webhook-secrets.js';
 export {
   checkWebhookTarget,
+  pinnedLookup,
   refusedAddress,
+  refusedLiteralHost,
   systemResolve,
   type Resolve,
   type TargetPolicy,

@@ -209,3 +209,4 @@ export * from './users-schemas.js';
 export * from './audit-schemas.js';
 export * from './branding-schemas.js';
 export * from './webhook-schemas.js';
+export * from './sso-connection-check-schemas.js';

@@ -13,10 +13,12 @@ import { v1ConnectionsCreate } from './routes/v1-connections-create.js';
 import { v1ConnectionsDelete } from './routes/v1-connections-delete.js';
 import { v1ConnectionsGet } from './routes/v1-connections-get.js';
 import { v1ConnectionsList } from './routes/v1-connections-list.js';
+import { v1ConnectionsTest } from './routes/v1-connections-test.js';
 import { v1ConnectionsUpdate } from './routes/v1-connections-update.js';
 import { v1DomainsCreate } from './routes/v1-domains-create.js';
 import { v1DomainsList } from './routes/v1-domains-list.js';
 import { v1DomainsVerify } from './routes/v1-domains-verify.js';
+import { v1IdpMetadataFetch } from './routes/v1-idp-metadata-fetch.js';
 import { v1InvitationsAccept } from './routes/v1-invitations-accept.js';
 import { v1InvitationsCreate } from './routes/v1-invitations-create.js';
 import { v1InvitationsDelete } from './routes/v1-invitations-delete.js';
@@ -60,6 +62,8 @@ export const PUBLIC_ROUTES: readonly AppRoute[] = [
   v1ConnectionsGet,
   v1ConnectionsUpdate,
   v1ConnectionsDelete,
+  v1ConnectionsTest,
+  v1IdpMetadataFetch,
   v1DomainsList,
   v1DomainsCreate,
   v1DomainsVerify,

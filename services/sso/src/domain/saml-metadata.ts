@@ -1,4 +1,5 @@
 import { fail, ok, type Result } from '@mindbot/errors';
+import { fetchIdpDocument } from './idp-fetch.js';
 import { childElementsNS, parseUntrustedXml, SAML_METADATA_NS, XMLDSIG_NS, XmlGuardError } from './xml-guard.js';
 
 export interface IdpMetadata {
@@ -57,22 +58,9 @@ export function parseIdpMetadata(xml: string, maxBytes: number): MetadataOutcome
   });
 }
 
-/** Fetches metadata from the IdP (https only unless insecure URLs are allowed), with a timeout and size cap. */
+/** Fetches metadata from the IdP (https to a public address unless insecure URLs are allowed; idp-fetch.ts), with a timeout and size cap. */
 export async function fetchIdpMetadata(url: string, options: { allowInsecure: boolean; maxBytes: number }): Promise<MetadataOutcome> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return unusable('metadataUrl is not a URL');
-  }
-  if (parsed.protocol !== 'https:' && !(options.allowInsecure && parsed.protocol === 'http:')) return unusable('metadataUrl must be https');
-  try {
-    const response = await fetch(parsed, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
-    if (!response.ok) return unusable(`metadataUrl answered ${response.status}`);
-    const length = Number(response.headers.get('content-length') ?? '0');
-    if (length > options.maxBytes) return unusable('metadata too large');
-    return parseIdpMetadata(await response.text(), options.maxBytes);
-  } catch {
-    return unusable('metadataUrl could not be fetched');
-  }
+  const fetched = await fetchIdpDocument(url, { allowPrivate: options.allowInsecure, maxBytes: options.maxBytes });
+  if (!fetched.ok) return unusable(`metadataUrl: ${fetched.detail ?? fetched.failure}`);
+  return parseIdpMetadata(fetched.value, options.maxBytes);
 }

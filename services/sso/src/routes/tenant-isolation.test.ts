@@ -95,6 +95,8 @@ describeTenantIsolation<Ids>({
     'PATCH /v1/sso/connections/:id': ({ connectionId }) =>
       request(h.app).patch(`/v1/sso/connections/${connectionId}`).set(asB()).send({ status: 'disabled', name: 'taken over' }),
     'DELETE /v1/sso/connections/:id': ({ connectionId }) => request(h.app).delete(`/v1/sso/connections/${connectionId}`).set(asB()),
+    'POST /v1/sso/connections/:id/test': ({ connectionId }) =>
+      request(h.app).post(`/v1/sso/connections/${connectionId}/test`).set(asB()).send({}),
     'POST /v1/sso/domains (connectionId in the body)': ({ connectionId }) =>
       request(h.app).post('/v1/sso/domains').set(asB()).send({ domain: 'b-corp.test', connectionId }),
     'POST /v1/sso/domains/:domain/verify': ({ domain }) => request(h.app).post(`/v1/sso/domains/${domain}/verify`).set(asB()),
@@ -139,6 +141,7 @@ describeTenantIsolation<Ids>({
     'GET /v1/invitations': () => request(h.app).get('/v1/invitations').set(asB()),
   },
   exempt: {
+    'POST /v1/sso/idp-metadata': 'fetches a URL the admin gives and stores nothing: no tenant resource is named',
     'POST /internal/v1/tenants/:tenant/owners/invite':
       "the platform's call with its service token, naming the tenant in the path; no tenant's user or admin credential opens it",
   },
