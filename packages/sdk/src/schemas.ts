@@ -209,4 +209,5 @@ export * from './users-schemas.js';
 export * from './audit-schemas.js';
 export * from './branding-schemas.js';
 export * from './webhook-schemas.js';
+export * from './personal-data-schemas.js';
 export * from './sso-connection-check-schemas.js';

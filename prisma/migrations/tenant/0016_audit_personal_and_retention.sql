@@ -8,6 +8,8 @@
 --    purge announced in its own transaction (`mindbot.audit_purge_through`). Anything else is still
 --    refused, so the chain stays verifiable from the oldest kept entry, whose predecessor's hash the
 --    purge records in an `audit.purged` entry (the anchor).
+-- 3. The minute ledger stays append-only, except that erasing a person moves their entries to a
+--    pseudonymous id (`anon_…`): nothing else about an entry may change, and none may be deleted.
 
 ALTER TABLE audit_log ADD COLUMN personal jsonb NOT NULL DEFAULT '{}';
 
@@ -30,6 +32,18 @@ END $$;
 DROP TRIGGER audit_log_append_only ON audit_log;
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
   FOR EACH ROW EXECUTE FUNCTION guard_audit_log();
+
+CREATE FUNCTION guard_ledger_entry() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.user_id LIKE 'anon\_%' AND to_jsonb(NEW) - 'user_id' = to_jsonb(OLD) - 'user_id' THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+END $$;
+
+DROP TRIGGER ledger_entries_append_only ON ledger_entries;
+CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries
+  FOR EACH ROW EXECUTE FUNCTION guard_ledger_entry();
 
 -- Entries about a person are found by actor and by target when they are exported or erased.
 CREATE INDEX audit_log_target_idx ON audit_log (target, seq);

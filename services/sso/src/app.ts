@@ -26,6 +26,8 @@ import { v1InvitationsList } from './routes/v1-invitations-list.js';
 import { v1InvitationsPreview } from './routes/v1-invitations-preview.js';
 import { v1LoginStart } from './routes/v1-login-start.js';
 import { v1LogoutCreate } from './routes/v1-logout-create.js';
+import { v1MeDelete } from './routes/v1-me-delete.js';
+import { v1MeExportGet } from './routes/v1-me-export-get.js';
 import { v1MeGet } from './routes/v1-me-get.js';
 import { v1OidcCallback } from './routes/v1-oidc-callback.js';
 import { v1PasswordLogin } from './routes/v1-password-login.js';
@@ -41,6 +43,8 @@ import { v1SsoResellerHandoff } from './routes/v1-sso-reseller-handoff.js';
 import { v1TokenRefresh } from './routes/v1-token-refresh.js';
 import { v1UsersBlock } from './routes/v1-users-block.js';
 import { v1UsersDelete } from './routes/v1-users-delete.js';
+import { v1UsersErasureCreate } from './routes/v1-users-erasure-create.js';
+import { v1UsersExportGet } from './routes/v1-users-export-get.js';
 import { v1UsersList } from './routes/v1-users-list.js';
 import { v1UsersRolesUpdate } from './routes/v1-users-roles-update.js';
 import { v1UsersUnblock } from './routes/v1-users-unblock.js';
@@ -80,6 +84,10 @@ export const PUBLIC_ROUTES: readonly AppRoute[] = [
   v1UsersBlock,
   v1UsersUnblock,
   v1UsersDelete,
+  v1UsersExportGet,
+  v1UsersErasureCreate,
+  v1MeExportGet,
+  v1MeDelete,
   v1InvitationsCreate,
   v1InvitationsList,
   v1InvitationsDelete,

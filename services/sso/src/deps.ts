@@ -22,6 +22,7 @@ import { SignInCodes } from './domain/sign-in-codes.js';
 import { passwordResetMail } from './domain/tenant-mail.js';
 import { SigningKeys } from './domain/signing-keys.js';
 import { TokenService } from './domain/token-service.js';
+import { PersonalData } from './domain/personal-data.js';
 import { UserAdmin } from './domain/user-admin.js';
 import { createLoginLimiter } from './http/login-rate-limit.js';
 import { SamlPassport } from './http/saml-passport.js';
@@ -50,6 +51,8 @@ export interface SsoDeps {
   idpSignIn: IdpSignIn;
   logout: Logout;
   users: UserAdmin;
+  /** GDPR: a user's data export and erasure (ADR 0059). */
+  personalData: PersonalData;
   invitations: Invitations;
   /** A reseller's admins open the consoles of the tenants it sells to. */
   resellerHandoff: ResellerHandoff;
@@ -139,6 +142,7 @@ export function buildSsoDeps(deps: ServiceDeps, config: SsoConfig, overrides: Ss
     idpSignIn: new IdpSignIn(deps.tenants, tokens, codes, auditor),
     logout: new Logout(deps.tenants, tokens, connections, store, config.SSO_CLOCK_SKEW_SECONDS, auditor),
     users: new UserAdmin(deps.tenants, tokens, auditor),
+    personalData: new PersonalData(deps.tenants, tokens, auditor, deps.redis, deps.logger),
     invitations: new Invitations(deps.tenants, tokens, mail, auditor, deps.logger, overrides.now),
     resellerHandoff: new ResellerHandoff(deps.platform, deps.tenants, codes, auditor, deps.region),
     resellerLinks,

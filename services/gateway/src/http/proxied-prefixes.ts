@@ -22,7 +22,7 @@ export const PROXIED_PREFIXES = {
     open: ['/v1/webhooks/stripe'],
   },
   sso: {
-    user: ['/v1/auth', '/v1/sso', '/v1/users', '/v1/invitations'],
+    user: ['/v1/auth', '/v1/sso', '/v1/users', '/v1/invitations', '/v1/me'],
     open: ['/.well-known/jwks.json'],
   },
 } as const;

@@ -1,4 +1,4 @@
-import type { TenantClients } from '@mindbot/db';
+import type { TenantClients, TenantTransaction } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
 import type { Logger } from '@mindbot/logger';
 
@@ -8,6 +8,8 @@ export interface AuditEntry {
   target?: string | undefined;
   data?: Record<string, string | number | boolean | null | string[]>;
   requestId?: string | undefined;
+  /** Personal details (an email, a name): kept outside the chain's hash, so erasure can blank them (ADR 0059). */
+  personal?: Record<string, string | null> | undefined;
 }
 
 /** Who a use case acts for, as the audit log records it: the signed-in user (if any) and the request. */
@@ -24,18 +26,22 @@ export class Auditor {
   ) {}
 
   async record(tenant: string, entry: AuditEntry): Promise<void> {
+    await this.tenants.forTenant(tenant).transaction((tx) => this.recordIn(tx, tenant, entry));
+  }
+
+  /** Appends in the caller's transaction: the entry exists exactly when the change does. */
+  async recordIn(tx: TenantTransaction, tenant: string, entry: AuditEntry): Promise<void> {
     this.logger.info({ tenantId: tenant, audit: entry.action, target: entry.target, requestId: entry.requestId }, 'audit');
-    await this.tenants.forTenant(tenant).transaction((tx) =>
-      tx.auditEvent.create({
-        data: {
-          id: newId('audit'),
-          action: entry.action,
-          actorId: entry.actorId ?? null,
-          target: entry.target ?? null,
-          data: entry.data ?? {},
-          requestId: entry.requestId ?? null,
-        },
-      }),
-    );
+    await tx.auditEvent.create({
+      data: {
+        id: newId('audit'),
+        action: entry.action,
+        actorId: entry.actorId ?? null,
+        target: entry.target ?? null,
+        data: entry.data ?? {},
+        requestId: entry.requestId ?? null,
+        personal: entry.personal ?? {},
+      },
+    });
   }
 }

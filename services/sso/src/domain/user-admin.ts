@@ -171,8 +171,9 @@ export class UserAdmin {
       action: 'user.removed',
       actorId: actor.userId,
       target: userId,
-      // The user row is gone: the audit entry keeps who it was.
-      data: { email: removed.value.email, sessionsEnded: removed.value.sessionsEnded },
+      // The user row is gone: the audit entry keeps who it was, outside the hash (erasure blanks it).
+      data: { sessionsEnded: removed.value.sessionsEnded },
+      personal: { email: removed.value.email },
       requestId,
     });
     return ok(removed.value.sessionsEnded);

@@ -109,6 +109,9 @@ describeTenantIsolation<Ids>({
         .set(asB())
         .send({ roles: ['admin'] }),
     'DELETE /v1/users/:userId': ({ userId }) => request(h.app).delete(`/v1/users/${userId}`).set(asB()),
+    'GET /v1/users/:userId/export': ({ userId }) => request(h.app).get(`/v1/users/${userId}/export`).set(asB()),
+    'POST /v1/users/:userId/erasure': ({ userId }) =>
+      request(h.app).post(`/v1/users/${userId}/erasure`).set(asB()).send({ confirm: userId }),
     'DELETE /v1/invitations/:invitationId': ({ invitationId }) => request(h.app).delete(`/v1/invitations/${invitationId}`).set(asB()),
     'POST /v1/invitations/preview (token in the body)': ({ invitationToken }) =>
       request(h.app).post('/v1/invitations/preview').set('Host', b.host).send({ token: invitationToken }),
