@@ -3,6 +3,7 @@ export { quoteIdent } from './quote-ident.js';
 export { createPlatformClient, type PlatformClient } from './platform-client.js';
 export { TenantClients, type TenantScope, type TenantTransaction } from './tenant-clients.js';
 export { ensureTenantSchema, dropTenantSchema } from './tenant-schema.js';
+export { withSchemaLock } from './schema-lock.js';
 export { loadMigrations, type Migration } from './migrations/load-migrations.js';
 export {
   MigrationRunner,

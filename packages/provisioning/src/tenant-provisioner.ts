@@ -1,8 +1,9 @@
 import type pg from 'pg';
-import { dropTenantSchema, ensureTenantSchema, type MigrationRunner, type PlatformClient } from '@mindbot/db';
+import { dropTenantSchema, type MigrationRunner, type PlatformClient } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
 import { roleNameOf, schemaNameOf, specHash, type TenantManifest } from '@mindbot/tenancy';
 import { registryRowOf } from './registry-row.js';
+import { buildTenantSchema } from './tenant-schema-builder.js';
 
 export interface ProvisionerDeps {
   pool: pg.Pool;
@@ -87,7 +88,9 @@ export class TenantProvisioner {
 
   /**
    * In the tenant's home region: its role and schema, with every migration applied. Costs two
-   * reads when all of that is already in place, so it can run on every reconcile.
+   * reads when all of that is already in place, so it can run on every reconcile; what is missing
+   * is built in one transaction (see buildTenantSchema). Applied migrations that no longer match
+   * their files stop it before anything is written (MigrationDriftError).
    */
   async ensureDatabase(manifest: TenantManifest): Promise<DatabaseOutcome> {
     const slug = manifest.metadata.name;
@@ -95,16 +98,18 @@ export class TenantProvisioner {
     const schema = schemaNameOf(slug);
     if (!home) return { home, schema: null, migrationsApplied: [] };
     const target = { kind: 'tenant', schema, role: roleNameOf(slug) } as const;
-    const owner = await this.deps.pool.query<{ owner: string }>(
-      'SELECT r.rolname AS owner FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname = $1',
-      [schema],
-    );
-    if (owner.rows[0]?.owner === target.role && ((await this.deps.migrations.plan([target])).get(schema) ?? []).length === 0) {
+    const [owner, plan] = await Promise.all([
+      this.deps.pool.query<{ owner: string }>(
+        'SELECT r.rolname AS owner FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname = $1',
+        [schema],
+      ),
+      this.deps.migrations.plan([target]),
+    ]);
+    if (owner.rows[0]?.owner === target.role && (plan.get(schema) ?? []).length === 0) {
       return { home, schema, migrationsApplied: [] };
     }
-    await ensureTenantSchema(this.deps.pool, slug);
-    const [result] = await this.deps.migrations.migrateMany([target]);
-    return { home, schema, migrationsApplied: result?.applied ?? [] };
+    const { applied } = await buildTenantSchema(this.deps.pool, target, this.deps.migrations.tenantMigrations);
+    return { home, schema, migrationsApplied: applied };
   }
 
   /** The tenant's registry row and domains, written only when they differ from the manifest. */
@@ -127,16 +132,19 @@ export class TenantProvisioner {
     }
 
     const action = existing ? 'updated' : 'created';
-    await this.deps.platform.$transaction(async (tx) => {
-      const tenant = existing
-        ? await tx.tenant.update({ where: { id: existing.id }, data: { ...row, updatedAt: new Date() } })
-        : await tx.tenant.create({ data: { id: newId('tenant'), ...row } });
-      await tx.tenantDomain.deleteMany({ where: { tenantId: tenant.id, domain: { notIn: manifest.spec.domains } } });
-      await tx.tenantDomain.createMany({
-        data: manifest.spec.domains.map((domain) => ({ domain, tenantId: tenant.id })),
+    const { platform } = this.deps;
+    const tenantId = existing?.id ?? newId('tenant');
+    // One batch transaction (no interactive round trips back to this process between its statements).
+    await platform.$transaction([
+      existing
+        ? platform.tenant.update({ where: { id: tenantId }, data: { ...row, updatedAt: new Date() } })
+        : platform.tenant.create({ data: { id: tenantId, ...row } }),
+      platform.tenantDomain.deleteMany({ where: { tenantId, domain: { notIn: manifest.spec.domains } } }),
+      platform.tenantDomain.createMany({
+        data: manifest.spec.domains.map((domain) => ({ domain, tenantId })),
         skipDuplicates: true,
-      });
-      await tx.platformAuditEvent.create({
+      }),
+      platform.platformAuditEvent.create({
         data: {
           id: newId('audit'),
           tenantSlug: slug,
@@ -144,8 +152,8 @@ export class TenantProvisioner {
           action: `tenant.${action}`,
           data: { region: row.region, home, specHash: row.specHash },
         },
-      });
-    });
+      }),
+    ]);
     return action;
   }
 
@@ -172,7 +180,10 @@ export class TenantProvisioner {
     return { schemaDropped: dropsSchema, roleDropped };
   }
 
-  private async refuseConflicts(manifest: TenantManifest, existing: { id: string; region: string } | null): Promise<void> {
+  private async refuseConflicts(
+    manifest: TenantManifest,
+    existing: Pick<ExistingTenant, 'id' | 'region' | 'domains'> | null,
+  ): Promise<void> {
     const slug = manifest.metadata.name;
     const existingId = existing?.id;
     if (existing && existing.region !== manifest.spec.region) {
@@ -181,7 +192,9 @@ export class TenantProvisioner {
         `Tenant "${slug}" already exists in region ${existing.region}; a tenant's region cannot change (asked for ${manifest.spec.region}).`,
       );
     }
-    if (manifest.spec.domains.length > 0) {
+    // Domains the tenant already holds are its own (a domain is the registry's key): only new ones are looked up.
+    const held = new Set((existing?.domains ?? []).map((d) => d.domain));
+    if (manifest.spec.domains.some((domain) => !held.has(domain))) {
       const taken = await this.deps.platform.tenantDomain.findMany({
         where: { domain: { in: manifest.spec.domains }, ...(existingId ? { tenantId: { not: existingId } } : {}) },
         include: { tenant: { select: { slug: true } } },

@@ -1,0 +1,85 @@
+import pg from 'pg';
+import { quoteIdent, withSchemaLock, type Migration } from '@mindbot/db';
+
+export interface SchemaTarget {
+  schema: string;
+  /** The tenant's role: it owns the schema and runs the migrations, so it owns what they create. */
+  role: string;
+}
+
+export interface BuiltSchema {
+  /** The migration files applied now, in order (none when another run had already applied them). */
+  applied: string[];
+}
+
+/** A migration file that failed while the tenant's schema was being built; nothing of the build was kept. */
+export class SchemaBuildError extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'SchemaBuildError';
+  }
+}
+
+const literal = (value: string) => pg.escapeLiteral(value);
+
+/**
+ * Builds a tenant's database in one transaction: its role, its schema, every tenant migration it
+ * still lacks and their records in `platform.schema_migrations`, sent as one multi-statement round
+ * trip and made durable by one commit. The migration runner spends a transaction (and a WAL flush)
+ * per file, which is right for rolling one new file out to every schema but makes a new tenant cost
+ * one commit per migration ever written. Same advisory lock and the same records (with checksums)
+ * as the runner, so either finishes what the other started; a failure leaves nothing behind.
+ */
+export async function buildTenantSchema(pool: pg.Pool, target: SchemaTarget, migrations: readonly Migration[]): Promise<BuiltSchema> {
+  const schema = quoteIdent(target.schema);
+  const role = quoteIdent(target.role);
+  return withSchemaLock(pool, target.schema, async (client) => {
+    // Read under the lock: another runner may have applied some files while this one waited.
+    const done = await client.query<{ version: string }>('SELECT version FROM platform.schema_migrations WHERE schema_name = $1', [
+      target.schema,
+    ]);
+    const applied = new Set(done.rows.map((r) => r.version));
+    const pending = migrations.filter((m) => !applied.has(m.version));
+
+    const setup = [
+      // Roles are cluster-wide: another database on this server may have made it meanwhile.
+      `DO $$ BEGIN CREATE ROLE ${role} NOLOGIN NOINHERIT; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+      // A non-superuser platform login must be a member of the tenant role to SET ROLE to it.
+      `DO $$ BEGIN IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN GRANT ${role} TO CURRENT_USER; END IF; END $$`,
+      `CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${role}`,
+      `REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC`,
+      `SET LOCAL ROLE ${role}`,
+      `SET LOCAL search_path TO ${schema}`,
+    ].join(';\n');
+    // Where each file starts in the text sent, to name the file a failing statement belongs to.
+    let text = `${setup};\n`;
+    const starts: { offset: number; migration: Migration }[] = [];
+    for (const migration of pending) {
+      starts.push({ offset: text.length, migration });
+      text += `${migration.sql}\n;\n`;
+    }
+    const recordsAt = text.length;
+    text += 'RESET ROLE;\n';
+    if (pending.length > 0) {
+      const rows = pending.map((m) => `(${literal(target.schema)}, ${literal(m.version)}, ${literal(m.name)}, ${literal(m.checksum)})`);
+      text += `INSERT INTO platform.schema_migrations (schema_name, version, name, checksum) VALUES ${rows.join(', ')};\n`;
+    }
+
+    try {
+      await client.query(text);
+    } catch (error) {
+      const position = Number((error as { position?: unknown }).position);
+      const where = Number.isFinite(position) && position > 0 ? position - 1 : undefined;
+      const culprit = where === undefined || where >= recordsAt ? undefined : starts.findLast((s) => s.offset <= where)?.migration;
+      const what =
+        culprit !== undefined
+          ? culprit.file
+          : pending.length > 0 && (where === undefined || where >= (starts[0]?.offset ?? 0))
+            ? `one of ${pending.map((m) => m.file).join(', ')}`
+            : 'creating its role and schema';
+      const message = error instanceof Error ? error.message : String(error);
+      throw new SchemaBuildError(`${what} failed on schema ${target.schema}: ${message}`, { cause: error });
+    }
+    return { applied: pending.map((m) => m.file) };
+  });
+}
