@@ -45,6 +45,8 @@ try {
       clients.forTenant(slug).transaction((tx) => tx.user.findUnique({ where: { id: 'usr_500' }, select: { id: true, email: true } })),
     // The light path for hot reads: BEGIN READ ONLY + SET LOCAL ROLE + SET LOCAL search_path in one round trip, then the read, then COMMIT.
     'tenant-scoped read (pg)': () => clients.forTenant(slug).read((sql) => sql`SELECT id, email FROM users WHERE id = ${'usr_500'}`),
+    // One statement without values: BEGIN, both SET LOCALs, the read and COMMIT in one round trip.
+    'tenant-scoped select, one round trip': () => clients.forTenant(slug).select`SELECT id, email FROM users WHERE id = 'usr_500'`,
   };
 
   const results: Record<string, number> = {};
@@ -67,7 +69,7 @@ try {
   }
   const query = results['plain pooled query (baseline)'] ?? Number.NaN;
   const transaction = results['plain pooled transaction'] ?? Number.NaN;
-  for (const name of ['tenant-scoped transaction (Prisma)', 'tenant-scoped read (pg)']) {
+  for (const name of ['tenant-scoped transaction (Prisma)', 'tenant-scoped read (pg)', 'tenant-scoped select, one round trip']) {
     const scoped = results[name] ?? Number.NaN;
     console.log(
       `  ${name}: ${(scoped / transaction).toFixed(2)}x a plain pooled transaction, ${(scoped / query).toFixed(2)}x a plain pooled query (overhead ${ms(scoped - transaction)} per transaction)`,

@@ -42,6 +42,12 @@ export interface TenantScope {
    * anything wanting the models go through `transaction`.
    */
   read<T>(fn: (sql: TenantSql) => Promise<T>): Promise<T>;
+  /**
+   * One read statement in its own `read` transaction. A statement without values goes in the same
+   * round trip as BEGIN, the SET LOCALs and COMMIT (the simple protocol, so its text must hold no
+   * `;`: one statement, as over the extended protocol); with values it takes three round trips.
+   */
+  select: TenantSql;
 }
 
 /**
@@ -85,13 +91,15 @@ export class TenantClients {
         withSpan('db.tenant_read', { 'db.system': 'postgresql', 'db.namespace': schema, 'mindbot.tenant': slug }, () =>
           this.read(begin, fn),
         ),
+      select: <R extends pg.QueryResultRow>(strings: TemplateStringsArray, ...values: unknown[]) =>
+        withSpan('db.tenant_read', { 'db.system': 'postgresql', 'db.namespace': schema, 'mindbot.tenant': slug }, () =>
+          values.length > 0 ? this.read(begin, (sql) => sql<R>(strings, ...values)) : this.selectInOneTrip<R>(begin, strings),
+        ),
     };
   }
 
   private async read<T>(begin: string, fn: (sql: TenantSql) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
+    return this.inReadTransaction(async (client) => {
       await client.query(begin);
       const sql: TenantSql = async <R extends pg.QueryResultRow>(strings: TemplateStringsArray, ...values: unknown[]) => {
         const text = strings.reduce((joined, part, i) => `${joined}$${i}${part}`);
@@ -103,9 +111,34 @@ export class TenantClients {
       const value = await fn(sql);
       await client.query('COMMIT');
       return value;
+    });
+  }
+
+  private async selectInOneTrip<R extends pg.QueryResultRow>(begin: string, strings: TemplateStringsArray): Promise<R[]> {
+    const statement = strings.join('');
+    // One statement, and nothing that could hide the COMMIT after it.
+    if (/;|--|\/\*/.test(statement)) throw new Error('select: one statement without `;` or comments is expected (pass values as ${…}).');
+    return this.inReadTransaction(async (client) => {
+      // BEGIN, two SET LOCALs, the statement, COMMIT: five results, the fourth is the statement's.
+      const results = (await client.query<R>(`${begin};\n${statement}\n;\nCOMMIT`)) as unknown as pg.QueryResult<R>[];
+      const [, , , selected, committed] = results;
+      if (results.length !== 5 || !selected || committed?.command !== 'COMMIT')
+        throw new Error('select: the statement did not run as one read');
+      return selected.rows;
+    });
+  }
+
+  /**
+   * A pooled connection for one read transaction. On failure ROLLBACK ends the role and
+   * search_path with the transaction; a connection that cannot even do that is destroyed rather
+   * than handed to the next user.
+   */
+  private async inReadTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await fn(client);
     } catch (error) {
-      // ROLLBACK ends the role and search_path with the transaction; a connection that cannot even
-      // do that is destroyed rather than handed to the next user.
       await client.query('ROLLBACK').catch((rollbackError: unknown) => {
         broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
       });

@@ -154,4 +154,39 @@ describe('tenant-scoped clients', () => {
       expect(rows[0]?.path).toBe('"$user", public');
     });
   });
+
+  describe('one read statement in one round trip (select)', () => {
+    it("reads only the tenant's own schema, and is refused another tenant's schema, the registry and writes", async () => {
+      await expect(clients.forTenant(a).select<{ email: string }>`SELECT email FROM users ORDER BY id`).resolves.toEqual([
+        { email: 'ada@alpha.example' },
+      ]);
+      await expect(clients.forTenant(b).select<{ email: string }>`SELECT email FROM users WHERE id = ${'usr_b1'}`).resolves.toEqual([
+        { email: 'bob@bravo.example' },
+      ]);
+      const other = Object.assign([`SELECT * FROM "${schemaNameOf(b)}".users`], { raw: [''] });
+      await expect(clients.forTenant(a).select(other)).rejects.toThrow(/permission denied for schema/);
+      await expect(clients.forTenant(a).select`SELECT * FROM platform.tenants`).rejects.toThrow(/permission denied for schema platform/);
+      await expect(clients.forTenant(a).select`INSERT INTO users (id, email) VALUES ('usr_s', 's@alpha.example')`).rejects.toThrow(
+        /read-only transaction/,
+      );
+    });
+
+    it('refuses a second statement or a comment that could hide the end of the transaction, before sending anything', async () => {
+      for (const text of ['SELECT 1; RESET ROLE', 'SELECT 1 --', 'SELECT 1 /*']) {
+        const tagged = Object.assign([text], { raw: [text] });
+        await expect(clients.forTenant(a).select(tagged)).rejects.toThrow(/one statement/);
+      }
+    });
+
+    it('leaves no role, search_path or transaction behind on the pooled connection, even after a failure', async () => {
+      await expect(clients.forTenant(a).select`SELECT * FROM no_such_table`).rejects.toThrow(/does not exist/);
+      const { rows } = await pool.query<{ role: string; path: string }>(
+        "SELECT current_user AS role, current_setting('search_path') AS path",
+      );
+      expect(rows[0]?.role).not.toMatch(/^t_/);
+      expect(rows[0]?.path).toBe('"$user", public');
+      const [who] = await clients.forTenant(b).select<{ role: string }>`SELECT current_user AS role`;
+      expect(who).toEqual({ role: schemaNameOf(b) });
+    });
+  });
 });
