@@ -28,6 +28,8 @@ export const TENANT_MODEL_DELEGATES = [
   'webhookEndpoint',
   'webhookEvent',
   'webhookDelivery',
+  'notificationPreference',
+  'sentNotification',
 ] as const;
 
 export type TenantModelDelegate = (typeof TENANT_MODEL_DELEGATES)[number];

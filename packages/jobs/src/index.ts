@@ -2,13 +2,23 @@ export { enqueue, OUTBOX_CHANNEL, type JobPayload } from './outbox.js';
 export { jobIdOf } from './job-id.js';
 export type { RelayedJob, QueueDefinitions } from './job-queues.js';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
-export { Jobs, JOBS_SCHEMA, WEBHOOK_QUEUE_DEFAULTS, type JobsOptions } from './jobs-runtime.js';
+export {
+  Jobs,
+  JOBS_SCHEMA,
+  WEBHOOK_QUEUE_DEFAULTS,
+  PLATFORM_EVENT_QUEUE_DEFAULTS,
+  type JobsOptions,
+  type RelayedWorker,
+  type ScheduledWorker,
+} from './jobs-runtime.js';
 export {
   emitWebhookEvent,
   recordWebhookEvent,
   queueWebhookDelivery,
   WEBHOOK_DELIVERY_QUEUE,
   WEBHOOK_MAX_BODY_BYTES,
+  PLATFORM_EVENT_QUEUE,
+  type PlatformEventJob,
   type WebhookDeliveryJob,
 } from './webhooks/webhook-events.js';
 export { newWebhookId, isWebhookId, type WebhookIdKind } from './webhooks/webhook-ids.js';

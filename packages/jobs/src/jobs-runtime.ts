@@ -5,7 +5,7 @@ import { PgBoss, type Queue } from 'pg-boss';
 import type { QueueDefinitions, RelayedJob } from './job-queues.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { WebhookDeliverer, type WebhookDeliveryOptions } from './webhooks/webhook-deliverer.js';
-import { WEBHOOK_DELIVERY_QUEUE, type WebhookDeliveryJob } from './webhooks/webhook-events.js';
+import { PLATFORM_EVENT_QUEUE, WEBHOOK_DELIVERY_QUEUE, type WebhookDeliveryJob } from './webhooks/webhook-events.js';
 
 /** The job tables' own schema on the platform database; tenant roles have no rights on it. */
 export const JOBS_SCHEMA = 'pgboss';
@@ -24,6 +24,36 @@ export const WEBHOOK_QUEUE_DEFAULTS: Omit<Queue, 'name'> = {
   retentionSeconds: 4 * 24 * 3600,
 };
 
+/**
+ * Events the platform acts on itself (e-mail, ADR 0058): retried with backoff for about a day. The
+ * queue exists whether or not this process works it, so the relay never leaves such rows behind.
+ */
+export const PLATFORM_EVENT_QUEUE_DEFAULTS: Omit<Queue, 'name'> = {
+  policy: 'standard',
+  retryLimit: 12,
+  retryDelay: 30,
+  retryBackoff: true,
+  retryDelayMax: 3 * 3600,
+  expireInSeconds: 120,
+  retentionSeconds: 2 * 24 * 3600,
+};
+
+/** A worker of a queue the outbox relay feeds (enqueue), beside the webhook deliveries. */
+export interface RelayedWorker {
+  queue: string;
+  options?: Omit<Queue, 'name'>;
+  /** Throws to have the job retried with the queue's backoff. */
+  handle(job: RelayedJob): Promise<void>;
+}
+
+/** Work on a schedule: one job per cron tick (UTC) across every process, run by whichever worker takes it. */
+export interface ScheduledWorker {
+  queue: string;
+  cron: string;
+  options?: Omit<Queue, 'name'>;
+  run(): Promise<void>;
+}
+
 export interface JobsOptions {
   connectionString: string;
   tenants: TenantClients;
@@ -39,6 +69,9 @@ export interface JobsOptions {
   relaySweepEveryMs?: number;
   /** Deliveries in flight at once in this process (each endpoint still gets one at a time). */
   concurrency?: number;
+  /** Workers of other outbox-fed queues (the notifications, ADR 0058). */
+  relayedWorkers?: RelayedWorker[];
+  scheduledWorkers?: ScheduledWorker[];
 }
 
 /**
@@ -53,7 +86,11 @@ export class Jobs {
   constructor(private readonly o: JobsOptions) {
     this.boss = new PgBoss({ connectionString: o.connectionString, schema: JOBS_SCHEMA, max: 4, application_name: 'mindbot-jobs' });
     this.boss.on('error', (error: unknown) => o.logger.warn({ err: error }, 'job queue error'));
-    this.queues = { [WEBHOOK_DELIVERY_QUEUE]: queueOptions({ ...WEBHOOK_QUEUE_DEFAULTS, ...o.webhookQueue }) };
+    this.queues = {
+      [WEBHOOK_DELIVERY_QUEUE]: queueOptions({ ...WEBHOOK_QUEUE_DEFAULTS, ...o.webhookQueue }),
+      [PLATFORM_EVENT_QUEUE]: PLATFORM_EVENT_QUEUE_DEFAULTS,
+    };
+    for (const worker of o.relayedWorkers ?? []) this.queues[worker.queue] = queueOptions(worker.options ?? PLATFORM_EVENT_QUEUE_DEFAULTS);
     this.relay = new OutboxRelay({
       boss: this.boss,
       tenants: o.tenants,
@@ -67,7 +104,9 @@ export class Jobs {
 
   async start(): Promise<void> {
     await this.boss.start();
-    for (const [name, options] of Object.entries(this.queues)) {
+    const scheduled = this.o.scheduledWorkers ?? [];
+    const everyQueue = [...Object.entries(this.queues), ...scheduled.map((w) => [w.queue, w.options ?? SCHEDULED_QUEUE_DEFAULTS] as const)];
+    for (const [name, options] of everyQueue) {
       if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, updatableOf(options));
       else await this.boss.createQueue(name, options);
     }
@@ -85,6 +124,16 @@ export class Jobs {
         if (job) await deliverer.deliver(job);
       },
     );
+    for (const worker of this.o.relayedWorkers ?? []) {
+      await this.boss.work<RelayedJob, unknown, typeof workOptions>(worker.queue, workOptions, async ([job]) => {
+        if (job) await worker.handle(job.data);
+      });
+    }
+    for (const worker of scheduled) {
+      // A tick missed while no process ran (a deploy, an outage) is sent once when one runs again.
+      await this.boss.schedule(worker.queue, worker.cron, null, { tz: 'UTC', missed: 'once' });
+      await this.boss.work(worker.queue, { batchSize: 1, pollingIntervalSeconds: workOptions.pollingIntervalSeconds }, () => worker.run());
+    }
     await this.relay.start();
   }
 
@@ -93,6 +142,13 @@ export class Jobs {
     await this.boss.stop({ graceful: true, timeout: 15_000 });
   }
 }
+
+const SCHEDULED_QUEUE_DEFAULTS: Omit<Queue, 'name'> = {
+  policy: 'singleton',
+  retryLimit: 3,
+  retryDelay: 300,
+  expireInSeconds: 3600,
+};
 
 /** pg-boss refuses a maximum delay without backoff (a test's fixed, short delays). */
 function queueOptions(options: Omit<Queue, 'name'>): Omit<Queue, 'name'> {

@@ -211,3 +211,4 @@ export * from './branding-schemas.js';
 export * from './webhook-schemas.js';
 export * from './personal-data-schemas.js';
 export * from './sso-connection-check-schemas.js';
+export * from './notification-schemas.js';

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { envBoolean, loadConfig } from '@mindbot/config';
 import { keyEncryptionKeysSchema } from '@mindbot/envelope';
+import { mailEnv } from '@mindbot/mailer';
 import { serviceEnv } from '@mindbot/service-runtime';
 import { REGIONS } from '@mindbot/tenancy';
 
@@ -89,6 +90,8 @@ const gatewayEnv = z
     WEBHOOKS_ALLOW_PRIVATE_TARGETS: envBoolean(false),
     /** `kid:base64key,…`: 32-byte key-encryption keys sealing webhook signing secrets at rest (the first seals, all open). Unset: stored unsealed, with a warning. */
     WEBHOOK_SECRET_KEYS: keyEncryptionKeysSchema.optional(),
+    /** The users' notifications the jobs component sends (receipts, low balance, expiring minutes; ADR 0058): SMTP_URL and MAIL_FROM. */
+    ...mailEnv,
   })
   .superRefine((env, ctx) => {
     const set = [env.LIVEKIT_URL, env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET].filter((v) => v !== undefined).length;

@@ -4,8 +4,10 @@ import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from '@
 import { RateLimiter, type RedisDownPolicy } from '@mindbot/rate-limit';
 import type { KeyEncryptionKey } from '@mindbot/envelope';
 import { Jobs, logNotices, WebhookSecrets } from '@mindbot/jobs';
+import type { Mailer } from '@mindbot/mailer';
+import { notificationWorkers, registryBrands } from '@mindbot/notifications';
 import type { ServiceDeps } from '@mindbot/service-runtime';
-import { BrandingOverrides, type TenantRegistry } from '@mindbot/tenant-registry';
+import { BrandingOverrides, type TenantRecord, type TenantRegistry } from '@mindbot/tenant-registry';
 import { DEFAULT_CONSOLE_DIST_DIR, type GatewayConfig } from './config.js';
 import { AgentAvailability } from './domain/agent-availability.js';
 import { ApiKeys } from './domain/api-keys.js';
@@ -159,10 +161,26 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
  */
 export function startJobsComponent(
   deps: ServiceDeps,
-  options: { databaseUrl: string; allowPrivateTargets: boolean; secretKeys: KeyEncryptionKey[] | undefined },
+  options: {
+    databaseUrl: string;
+    allowPrivateTargets: boolean;
+    secretKeys: KeyEncryptionKey[] | undefined;
+    /** The users' notifications (ADR 0058): where mail goes, and the origin a tenant's links lead to. */
+    notifications?: { mailer: Mailer; originOf: (tenant: TenantRecord) => string };
+  },
 ): Jobs {
   if (!options.secretKeys) deps.logger.warn('WEBHOOK_SECRET_KEYS is not set: webhook signing secrets are stored unsealed');
+  const notifications = options.notifications
+    ? notificationWorkers({
+        tenants: deps.tenants,
+        platform: deps.platform,
+        mailer: options.notifications.mailer,
+        brands: registryBrands(deps.registry, options.notifications.originOf),
+        logger: deps.logger,
+      })
+    : undefined;
   const jobs = new Jobs({
+    ...(notifications ? { relayedWorkers: notifications.relayedWorkers, scheduledWorkers: notifications.scheduledWorkers } : {}),
     connectionString: options.databaseUrl,
     tenants: deps.tenants,
     platform: deps.platform,
@@ -195,6 +213,14 @@ export function startJobsComponent(
     await closeShared();
   };
   return jobs;
+}
+
+/** The origin a tenant's mail links to: its first own domain on the public scheme, else its base URL in its region. */
+export function mailOriginOf(gateway: Pick<GatewayDeps, 'scheme' | 'regions'>): (tenant: TenantRecord) => string {
+  return (tenant) => {
+    const domain = tenant.domains[0];
+    return domain ? `${gateway.scheme}://${domain}` : gateway.regions.baseUrlOf(tenant.slug, tenant.region);
+  };
 }
 
 function brandingEditsOf(deps: ServiceDeps, settings: GatewaySettings): BrandingEdits {

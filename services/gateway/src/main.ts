@@ -1,7 +1,8 @@
 import { runService } from '@mindbot/service-runtime';
 import { createApp } from './app.js';
 import { loadGatewayConfig } from './config.js';
-import { buildGatewayDeps, settingsFromConfig, startJobsComponent } from './deps.js';
+import { createMailer } from '@mindbot/mailer';
+import { buildGatewayDeps, mailOriginOf, settingsFromConfig, startJobsComponent } from './deps.js';
 
 await runService({
   service: 'gateway',
@@ -15,6 +16,14 @@ await runService({
         databaseUrl: config.DATABASE_URL,
         allowPrivateTargets: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
         secretKeys: config.WEBHOOK_SECRET_KEYS,
+        // The users' receipts, low-balance and expiring-minutes mail (ADR 0058); without SMTP_URL, the log.
+        notifications: {
+          mailer: createMailer(
+            { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logContent: config.NODE_ENV !== 'production' },
+            deps.logger,
+          ),
+          originOf: mailOriginOf(gateway),
+        },
       });
     return createApp(deps, gateway);
   },

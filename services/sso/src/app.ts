@@ -29,6 +29,8 @@ import { v1LogoutCreate } from './routes/v1-logout-create.js';
 import { v1MeDelete } from './routes/v1-me-delete.js';
 import { v1MeExportGet } from './routes/v1-me-export-get.js';
 import { v1MeGet } from './routes/v1-me-get.js';
+import { v1MeNotificationPreferencesGet } from './routes/v1-me-notification-preferences-get.js';
+import { v1MeNotificationPreferencesUpdate } from './routes/v1-me-notification-preferences-update.js';
 import { v1OidcCallback } from './routes/v1-oidc-callback.js';
 import { v1PasswordLogin } from './routes/v1-password-login.js';
 import { v1PasswordRegister } from './routes/v1-password-register.js';
@@ -77,6 +79,8 @@ export const PUBLIC_ROUTES: readonly AppRoute[] = [
   v1PasswordResetConfirm,
   v1TokenRefresh,
   v1MeGet,
+  v1MeNotificationPreferencesGet,
+  v1MeNotificationPreferencesUpdate,
   v1LogoutCreate,
   v1SessionsRevoke,
   v1UsersList,

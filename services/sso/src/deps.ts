@@ -105,7 +105,7 @@ export function buildSsoDeps(deps: ServiceDeps, config: SsoConfig, overrides: Ss
     overrides.mail ??
     createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logContent: config.NODE_ENV !== 'production' }, deps.logger);
   const mailer: PasswordResetMailer = overrides.mailer ?? {
-    send: (tenant, email, token) => mail.send(passwordResetMail(tenant, email, token, RESET_TTL_MINUTES)),
+    send: async (tenant, email, token) => mail.send(await passwordResetMail(tenant, email, token, RESET_TTL_MINUTES)),
   };
   return {
     config,

@@ -4,6 +4,7 @@ import { debitLots, heldByOtherSessions, lockSpendableLots, totalOf } from '../d
 import { mintJobToken } from './job-tokens.js';
 import { fail, ok, type Result } from '@mindbot/errors';
 import { emitWebhookEvent } from '@mindbot/jobs';
+import { announceLowBalance } from './low-balance.js';
 
 // Metering: a voice session reserves time when it starts, settles in chunks on each heartbeat and
 // settles to the second when it ends (or when the sweeper closes it after its heartbeats stopped).
@@ -265,9 +266,13 @@ async function settle(
           `elapsedSeconds (${input.elapsedSeconds}) is more than the session has lasted (${done.wallClock} s).`,
         );
       case 'ended':
-      case 'settled':
+      case 'settled': {
         if (done.outcome === 'settled' && done.row.status === 'ended') await emitSessionEnded(tx, done.row, now);
-        return ok(stateOf(done.row, done.remaining, settings));
+        const state = stateOf(done.row, done.remaining, settings);
+        if (state.action === 'warn')
+          await announceLowBalance(tx, { id: done.row.id, userId: done.row.user_id }, done.remaining, settings.warnSeconds, now);
+        return ok(state);
+      }
     }
   });
 }

@@ -53,6 +53,8 @@ export interface BillingHarness {
   stripe: Stripe;
   /** stripe-mock's URL, for tests that build a Stripe client of their own. */
   stripeApiUrl: string;
+  /** The test database (the jobs component connects to it on its own). */
+  databaseUrl: string;
   issuer: TestTokenIssuer;
   clock: TestClock;
   log: CapturedLogger;
@@ -288,6 +290,7 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
     billing,
     stripe,
     stripeApiUrl: stripeMock.url,
+    databaseUrl: database.url,
     issuer,
     clock,
     log,

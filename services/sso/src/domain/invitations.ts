@@ -99,7 +99,7 @@ export class Invitations {
     if (!created.ok) return created;
     const { row, replaced } = created.value;
     try {
-      await this.mailer.send(invitationMail(tenant, row, token));
+      await this.mailer.send(await invitationMail(tenant, row, token));
     } catch (error) {
       this.logger.error({ err: error, tenantId: tenant.slug, invitationId: row.id }, 'the invitation mail could not be sent');
       await this.tenants.forTenant(tenant.slug).transaction((tx) => revokeInvitation(tx, row.id));

@@ -1,29 +1,14 @@
 import type { MailMessage } from '@mindbot/mailer';
+import { renderMail } from '@mindbot/notifications';
 
-/** Who a tenant's mail comes from and where its links lead: the tenant's display name and public origin. */
+/** Who a tenant's mail comes from, how it looks and where its links lead: the tenant's name, branding, language and public origin. */
 export interface MailingTenant {
   slug: string;
   displayName: string;
   /** e.g. https://voice.acme.example or http://acme.localhost:8080 */
   origin: string;
-}
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
-function withLink(
-  tenant: MailingTenant,
-  to: string,
-  subject: string,
-  lines: { before: string[]; link: string; action: string; after: string[] },
-) {
-  const html = [
-    ...lines.before.map((line) => `<p>${escapeHtml(line)}</p>`),
-    `<p><a href="${escapeHtml(lines.link)}">${escapeHtml(lines.action)}</a></p>`,
-    ...lines.after.map((line) => `<p>${escapeHtml(line)}</p>`),
-  ].join('\n');
-  const text = [...lines.before, '', `${lines.action}: ${lines.link}`, '', ...lines.after].join('\n');
-  return { to, fromName: tenant.displayName, subject, text, html } satisfies MailMessage;
+  /** The tenant's effective branding and language (manifest, console edits, defaults). */
+  look: { logoUrl: string; primaryColor: string; accentColor: string; language: string };
 }
 
 /** The console page that accepts an invitation (the token is the only proof the invited person needs). */
@@ -32,30 +17,28 @@ export const acceptInviteUrl = (origin: string, token: string): string =>
 export const resetPasswordUrl = (origin: string, token: string): string =>
   `${origin}/console/reset-password?token=${encodeURIComponent(token)}`;
 
+const brandOf = (tenant: MailingTenant) => ({ displayName: tenant.displayName, origin: tenant.origin, ...tenant.look });
+
+/** The invitation in the tenant's branded template (@mindbot/notifications, ADR 0058). */
 export function invitationMail(
   tenant: MailingTenant,
   invitation: { email: string; roles: readonly string[]; expiresAt: Date },
   token: string,
-) {
-  return withLink(tenant, invitation.email, `You are invited to ${tenant.displayName}`, {
-    before: [`You have been invited to ${tenant.displayName} as ${invitation.roles.join(', ')}.`],
-    link: acceptInviteUrl(tenant.origin, token),
-    action: 'Accept the invitation',
-    after: [
-      `The link works once and until ${invitation.expiresAt.toUTCString()}.`,
-      'If you did not expect this invitation, ignore this message.',
-    ],
+): Promise<MailMessage> {
+  return renderMail(brandOf(tenant), invitation.email, {
+    kind: 'invitation',
+    roles: invitation.roles,
+    acceptUrl: acceptInviteUrl(tenant.origin, token),
+    expiresAt: invitation.expiresAt,
   });
 }
 
-export function passwordResetMail(tenant: MailingTenant, email: string, token: string, validMinutes: number) {
-  return withLink(tenant, email, `Reset your ${tenant.displayName} password`, {
-    before: [`Someone asked to reset the password of ${email} at ${tenant.displayName}.`],
-    link: resetPasswordUrl(tenant.origin, token),
-    action: 'Choose a new password',
-    after: [
-      `The link works once, for ${validMinutes} minutes.`,
-      'If you did not ask for this, ignore this message: your password stays as it is.',
-    ],
+/** The password-reset link in the tenant's branded template. */
+export function passwordResetMail(tenant: MailingTenant, email: string, token: string, validMinutes: number): Promise<MailMessage> {
+  return renderMail(brandOf(tenant), email, {
+    kind: 'password_reset',
+    email,
+    resetUrl: resetPasswordUrl(tenant.origin, token),
+    validMinutes,
   });
 }

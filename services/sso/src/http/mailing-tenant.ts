@@ -5,7 +5,13 @@ import type { TenantContext } from './tenant-context.js';
 
 /** A request's tenant as its mail names it: links lead back to the origin the request reached it at. */
 export function mailingTenantOf(tenant: TenantContext): MailingTenant {
-  return { slug: tenant.slug, displayName: tenant.displayName, origin: tenant.publicOrigin };
+  return { slug: tenant.slug, displayName: tenant.displayName, origin: tenant.publicOrigin, look: tenant.mailLook };
+}
+
+/** The registry's effective branding (manifest, console edits, defaults) and the tenant's language, as its mail shows them. */
+export function mailLookOf(tenant: TenantRecord): MailingTenant['look'] {
+  const { logoUrl, primaryColor, accentColor } = tenant.branding;
+  return { logoUrl, primaryColor, accentColor, language: tenant.agent.language };
 }
 
 /**
@@ -15,5 +21,10 @@ export function mailingTenantOf(tenant: TenantContext): MailingTenant {
 export function platformMailingTenantOf(tenant: TenantRecord, config: SsoConfig): MailingTenant {
   const host = tenant.domains[0]?.toLowerCase() ?? `${tenant.slug}.${config.BASE_DOMAIN}`;
   const port = config.SSO_PUBLIC_PORT === undefined ? '' : `:${config.SSO_PUBLIC_PORT}`;
-  return { slug: tenant.slug, displayName: tenant.displayName, origin: new URL(`${config.SSO_PUBLIC_SCHEME}://${host}${port}`).origin };
+  return {
+    slug: tenant.slug,
+    displayName: tenant.displayName,
+    origin: new URL(`${config.SSO_PUBLIC_SCHEME}://${host}${port}`).origin,
+    look: mailLookOf(tenant),
+  };
 }

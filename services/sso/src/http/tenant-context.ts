@@ -3,6 +3,8 @@ import { hostOf, publicOriginOf, responseLocal } from '@mindbot/http';
 import { hostsOfTenant } from '@mindbot/tenancy';
 import { servingOf, type TenantRegistry } from '@mindbot/tenant-registry';
 import type { Auditor } from '../domain/audit.js';
+import type { MailingTenant } from '../domain/tenant-mail.js';
+import { mailLookOf } from './mailing-tenant.js';
 
 /** The tenant a request is for, decided by the host it arrived on (its platform host or one of its own domains). */
 export interface TenantContext {
@@ -21,6 +23,8 @@ export interface TenantContext {
   ownHosts: string[];
   /** Websites that embed the tenant's widget: their pages may be returned to after a sign-in too. */
   embedOrigins: string[];
+  /** The tenant's mail look: its effective branding and language (ADR 0058). */
+  mailLook: MailingTenant['look'];
 }
 
 /**
@@ -62,6 +66,7 @@ export function tenantContext(options: {
       jitProvisioning: tenant.sso.jitProvisioning,
       ownHosts: hostsOfTenant(tenant, options.baseDomain),
       embedOrigins: tenant.embedOrigins,
+      mailLook: mailLookOf(tenant),
     };
     tenantLocal.set(res, context);
     req.log = req.log.child({ tenantId: tenant.slug });

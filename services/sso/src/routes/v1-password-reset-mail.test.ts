@@ -26,6 +26,9 @@ describe('the password-reset mail', () => {
     const mail = await smtp.waitFor('rita@acme.test');
     expect(mail.from).toEqual({ name: `Test ${acme.slug}`, address: 'no-reply@mindbot.test' });
     expect(mail.subject).toBe(`Reset your Test ${acme.slug} password`);
+    // The tenant's branded template: its logo and primary colour (the Tenant manifest's branding).
+    expect(mail.html).toContain(`src="https://${acme.slug}.example/logo.svg"`);
+    expect(mail.html).toContain('background-color:#112233');
     const link = /(http:\/\/\S+\/console\/reset-password\?token=\S+)/.exec(mail.text)?.[1] ?? '';
     expect(link.startsWith(`http://${acme.host}/console/reset-password?token=`)).toBe(true);
     const token = new URL(link).searchParams.get('token') ?? '';
