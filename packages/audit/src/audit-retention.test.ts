@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { PgBoss } from 'pg-boss';
 import { createPlatformClient, createPool, MigrationRunner, TenantClients, type PlatformClient, type Pool } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
 import { createLogger } from '@mindbot/logger';
@@ -6,7 +7,7 @@ import { TenantProvisioner } from '@mindbot/provisioning';
 import { schemaNameOf } from '@mindbot/tenancy';
 import { createTestDatabase, testManifest, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { verifyAuditChain } from './audit-chain.js';
-import { purgeExpiredAuditLogs } from './audit-retention-job.js';
+import { AUDIT_RETENTION_CRON, AUDIT_RETENTION_QUEUE, purgeExpiredAuditLogs, scheduleAuditRetention } from './audit-retention-job.js';
 import { listAuditEntries } from './audit-trail.js';
 
 const DAY = 86_400_000;
@@ -42,13 +43,11 @@ describe('audit retention per tenant', () => {
   };
   /** An entry written `daysAgo` days ago (the chain's trigger keeps the given time). */
   const write = (slug: string, action: string, daysAgo: number) =>
-    tenants
-      .forTenant(slug)
-      .transaction((tx) =>
-        tx.auditEvent.create({
-          data: { id: newId('audit'), action, actorId: null, data: {}, createdAt: new Date(Date.now() - daysAgo * DAY) },
-        }),
-      );
+    tenants.forTenant(slug).transaction((tx) =>
+      tx.auditEvent.create({
+        data: { id: newId('audit'), action, actorId: null, data: {}, createdAt: new Date(Date.now() - daysAgo * DAY) },
+      }),
+    );
   const actions = async (slug: string) =>
     (await tenants.forTenant(slug).transaction((tx) => listAuditEntries(tx, { limit: 100 }))).entries.map((e) => e.action).reverse();
   const verify = (slug: string) => tenants.forTenant(slug).transaction((tx) => verifyAuditChain(tx));
@@ -137,5 +136,28 @@ describe('audit retention per tenant', () => {
       await client.end();
     }
     expect((await verify(slug)).firstBroken).toMatchObject({ seq: 2, reason: 'entries 1–1 are missing' });
+  });
+
+  it('runs daily on pg-boss: the schedule is registered once, and a run purges every tenant', async () => {
+    const slug = await newTenant();
+    await write(slug, 'old.500_days', 500);
+    await write(slug, 'kept.1_day', 1);
+    const boss = new PgBoss({ connectionString: database.url, schema: 'pgboss_audit_test', max: 2 });
+    await boss.start();
+    try {
+      const deps = { platform, tenants, logger, region: 'eu-west' };
+      await scheduleAuditRetention(boss, deps);
+      await scheduleAuditRetention(boss, deps);
+      const schedules = (await boss.getSchedules()).filter((s) => s.name === AUDIT_RETENTION_QUEUE);
+      expect(schedules.map((s) => ({ cron: s.cron, tz: s.timezone }))).toEqual([{ cron: AUDIT_RETENTION_CRON, tz: 'UTC' }]);
+      // What the cron tick does at 03:17 UTC, sent now.
+      await boss.send(AUDIT_RETENTION_QUEUE, {});
+      const deadline = Date.now() + 30_000;
+      while ((await actions(slug)).includes('old.500_days') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await actions(slug)).toEqual(['kept.1_day', 'audit.purged']);
+      expect((await verify(slug)).firstBroken).toBeNull();
+    } finally {
+      await boss.stop({ graceful: false });
+    }
   });
 });

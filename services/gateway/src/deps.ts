@@ -1,3 +1,4 @@
+import { scheduleAuditRetention } from '@mindbot/audit';
 import { BillingServiceClient } from '@mindbot/billing-client';
 import { AppError } from '@mindbot/errors';
 import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from '@mindbot/auth';
@@ -198,6 +199,13 @@ export function startJobsComponent(
     for (let attempt = 0; !state.closing; attempt++) {
       try {
         await jobs.start();
+        // Each tenant's audit log down to its retention, daily (ADR 0059).
+        await scheduleAuditRetention(jobs.boss, {
+          platform: deps.platform,
+          tenants: deps.tenants,
+          logger: deps.logger,
+          region: deps.region,
+        });
         return true;
       } catch (error) {
         deps.logger.warn({ err: error }, 'jobs component could not start; retrying');
