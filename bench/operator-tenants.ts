@@ -1,10 +1,15 @@
 // The Tenant operator against a real kube-apiserver + etcd and the real Postgres:
-//   npx tsx bench/operator-tenants.ts                        (100 and 1,000 Tenants, 3 runs each; ~12 min)
-//   BENCH_TENANTS=100 BENCH_RUNS=5 npx tsx bench/operator-tenants.ts
-// Creates N Tenants at once, measures the time until all are Ready and reconciles per second,
-// then resyncs the unchanged set and counts the write requests the API server received from the
-// operator (from its audit log; must be 0). Each run gets a fresh API server and database.
+//   npx tsx bench/operator-tenants.ts                        (100 and 1,000 Tenants, then 1,000 again beside a CPU burner)
+//   BENCH_TENANTS=100 BENCH_RUNS=3 BENCH_LOADED=0 npx tsx bench/operator-tenants.ts
+// Creates N Tenants at once and measures the time until all are Ready and reconciles per second,
+// where a reconcile's time goes (database, registry, workload applies, status write), then resyncs
+// the unchanged set and counts the write requests the API server received from the operator (from
+// its audit log; must be 0). Prints the operator's memory (this process) after each phase. The last
+// run repeats the largest size while another process burns one core (goal: at most 3× the quiet time).
+// Each run gets a fresh API server and database.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createLogger } from '@mindbot/logger';
+import type { Registry } from 'prom-client';
 import type { Tenant } from '../operator/src/api/v1alpha1/tenant-types.js';
 import {
   metricValue,
@@ -18,17 +23,68 @@ import { median } from './stats.js';
 
 process.env.TEST_DATABASE_ADMIN_URL ??= process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const sizes = (process.env.BENCH_TENANTS ?? '100,1000').split(',').map(Number);
-const runs = Number(process.env.BENCH_RUNS ?? 3);
-const workers = Number(process.env.BENCH_WORKERS ?? 4);
+const runs = Number(process.env.BENCH_RUNS ?? 1);
+const workers = Number(process.env.BENCH_WORKERS ?? 16);
+// Tenants of the run beside a CPU-burning process; 0 skips it.
+const loadedSize = Number(process.env.BENCH_LOADED ?? Math.max(...sizes));
+
+interface StepTotals {
+  seconds: number;
+  count: number;
+}
 
 interface RunResult {
   readyMs: number;
+  reconciles: number;
   reconcilesPerSecond: number;
+  writesPerTenant: number;
+  steps: Map<string, StepTotals>;
   resyncWrites: number;
   resyncMs: number;
+  resyncSteps: Map<string, StepTotals>;
+  rssReadyMb: number;
+  heapReadyMb: number;
+  rssResyncMb: number;
 }
 
 const manifest = (i: number) => tenantManifest(`bench-${String(i).padStart(5, '0')}`, { displayName: `Bench ${i}` });
+const mb = (bytes: number) => bytes / 1024 / 1024;
+
+/** Sum and count of `mindbot_operator_reconcile_step_seconds` per step. */
+async function stepTotals(registry: Registry): Promise<Map<string, StepTotals>> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'mindbot_operator_reconcile_step_seconds');
+  const values = (metric as { values?: { value: number; metricName?: string; labels: Record<string, string | number> }[] } | undefined)
+    ?.values;
+  const totals = new Map<string, StepTotals>();
+  for (const v of values ?? []) {
+    const step = String(v.labels.step);
+    const total = totals.get(step) ?? { seconds: 0, count: 0 };
+    if (v.metricName?.endsWith('_sum')) total.seconds += v.value;
+    else if (v.metricName?.endsWith('_count')) total.count += v.value;
+    else continue;
+    totals.set(step, total);
+  }
+  return totals;
+}
+
+function since(after: Map<string, StepTotals>, before: Map<string, StepTotals>): Map<string, StepTotals> {
+  return new Map(
+    [...after].map(([step, t]) => [
+      step,
+      { seconds: t.seconds - (before.get(step)?.seconds ?? 0), count: t.count - (before.get(step)?.count ?? 0) },
+    ]),
+  );
+}
+
+/** `database 31.2 ms ×1000` per step: mean time of one call and how many calls. */
+function describeSteps(steps: Map<string, StepTotals>): string {
+  const order = ['finalizer', 'conflicts', 'database', 'registry', 'workload', 'prune', 'status'];
+  return [...steps]
+    .filter(([, t]) => t.count > 0)
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+    .map(([step, t]) => `${step} ${((t.seconds / t.count) * 1000).toFixed(1)} ms ×${t.count}`)
+    .join(', ');
+}
 
 async function run(count: number): Promise<RunResult> {
   const env = await startOperatorEnvironment(createLogger({ name: 'operator', level: process.env.LOG_LEVEL ?? 'error' }));
@@ -36,6 +92,8 @@ async function run(count: number): Promise<RunResult> {
   try {
     const { operator, registry } = await env.startOperator({ workers });
 
+    const writesAtStart = (await operatorWrites(api)).length;
+    const stepsAtStart = await stepTotals(registry);
     const started = performance.now();
     const reconcilesBefore = await metricValue(registry, 'controller_runtime_reconcile_total');
     for (let i = 0; i < count; i += 25) {
@@ -72,10 +130,14 @@ async function run(count: number): Promise<RunResult> {
     }
     const readyMs = performance.now() - started;
     const reconciles = (await metricValue(registry, 'controller_runtime_reconcile_total')) - reconcilesBefore;
+    const memoryReady = process.memoryUsage();
 
+    // Let the echoes of the last applies come back and be reconciled, so the resync starts from rest.
+    await waitUntil('the queue to drain', () => Promise.resolve(operator.controller.queueLength === 0), 5 * 60_000);
     await new Promise((r) => setTimeout(r, 2_000));
     const writes = async () => (await operatorWrites(api)).length;
     const writesBefore = await writes();
+    const stepsBefore = await stepTotals(registry);
     const before = await metricValue(registry, 'controller_runtime_reconcile_total');
     const resyncStarted = performance.now();
     operator.controller.resyncAll();
@@ -86,25 +148,63 @@ async function run(count: number): Promise<RunResult> {
     );
     const resyncMs = performance.now() - resyncStarted;
     await new Promise((r) => setTimeout(r, 1_000));
-    return { readyMs, reconcilesPerSecond: reconciles / (readyMs / 1000), resyncWrites: (await writes()) - writesBefore, resyncMs };
+    return {
+      readyMs,
+      reconciles,
+      reconcilesPerSecond: reconciles / (readyMs / 1000),
+      writesPerTenant: (writesBefore - writesAtStart) / count,
+      steps: since(stepsBefore, stepsAtStart),
+      resyncWrites: (await writes()) - writesBefore,
+      resyncMs,
+      resyncSteps: since(await stepTotals(registry), stepsBefore),
+      rssReadyMb: mb(memoryReady.rss),
+      heapReadyMb: mb(memoryReady.heapUsed),
+      rssResyncMb: mb(process.memoryUsage().rss),
+    };
   } finally {
     await env.close();
   }
 }
 
+function print(label: string, result: RunResult): void {
+  process.stdout.write(
+    `  ${label}: all Ready in ${(result.readyMs / 1000).toFixed(1)} s, ${result.reconciles} reconciles (${result.reconcilesPerSecond.toFixed(1)}/s), ` +
+      `${result.writesPerTenant.toFixed(1)} API writes per Tenant; resync of the unchanged set ${(result.resyncMs / 1000).toFixed(2)} s ` +
+      `with ${result.resyncWrites} write requests; operator memory ${result.rssReadyMb.toFixed(0)} MB RSS ` +
+      `(${result.heapReadyMb.toFixed(0)} MB heap) when Ready, ${result.rssResyncMb.toFixed(0)} MB after the resync\n` +
+      `    per call while creating: ${describeSteps(result.steps)}\n` +
+      `    per call in the resync:  ${describeSteps(result.resyncSteps)}\n`,
+  );
+}
+
+const quiet = new Map<number, number>();
 for (const size of sizes) {
   const results: RunResult[] = [];
   for (let i = 0; i < runs; i++) {
     const result = await run(size);
     results.push(result);
-    process.stdout.write(
-      `  ${size} Tenants, run ${i + 1}: all Ready in ${(result.readyMs / 1000).toFixed(1)} s, ${result.reconcilesPerSecond.toFixed(1)} reconciles/s, ` +
-        `resync of the unchanged set ${(result.resyncMs / 1000).toFixed(2)} s with ${result.resyncWrites} write requests\n`,
-    );
+    print(`${size} Tenants, run ${i + 1}`, result);
   }
+  quiet.set(size, median(results.map((r) => r.readyMs)));
   process.stdout.write(
     `${size} Tenants (median of ${results.length}, ${workers} workers): time to all Ready ${(median(results.map((r) => r.readyMs)) / 1000).toFixed(1)} s; ` +
       `${median(results.map((r) => r.reconcilesPerSecond)).toFixed(1)} reconciles/s; resync ${(median(results.map((r) => r.resyncMs)) / 1000).toFixed(2)} s, ` +
-      `${median(results.map((r) => r.resyncWrites))} write requests\n`,
+      `${median(results.map((r) => r.resyncWrites))} write requests; ${median(results.map((r) => r.rssResyncMb)).toFixed(0)} MB RSS\n`,
   );
+}
+
+if (loadedSize > 0) {
+  // Another process keeps one of the machine's cores busy for the whole run (as a build or a noisy neighbour would).
+  const burner: ChildProcess = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  try {
+    const result = await run(loadedSize);
+    print(`${loadedSize} Tenants beside a process burning one core`, result);
+    const reference = quiet.get(loadedSize);
+    process.stdout.write(
+      `${loadedSize} Tenants under load: all Ready in ${(result.readyMs / 1000).toFixed(1)} s` +
+        (reference === undefined ? '\n' : ` = ${(result.readyMs / reference).toFixed(2)}× the quiet run (goal ≤ 3×)\n`),
+    );
+  } finally {
+    burner.kill('SIGKILL');
+  }
 }

@@ -15,6 +15,7 @@ export interface ControllerMetrics {
   leaderStatus: Gauge<'name'>;
   restRequests: Counter<'code' | 'method' | 'host'>;
   informerRestarts: Counter<'resource'>;
+  reconcileStepTime: Histogram<'controller' | 'step'>;
 }
 
 const buckets = [
@@ -100,6 +101,13 @@ export function createControllerMetrics(registry: Registry): ControllerMetrics {
       name: 'mindbot_operator_informer_restarts_total',
       help: 'Informers restarted after their watch or list failed, by resource',
       labelNames: ['resource'],
+      registers,
+    }),
+    reconcileStepTime: new Histogram({
+      name: 'mindbot_operator_reconcile_step_seconds',
+      help: 'Time one step of a reconcile took (database, registry, workload applies, status write), per controller and step',
+      labelNames: ['controller', 'step'],
+      buckets,
       registers,
     }),
   };

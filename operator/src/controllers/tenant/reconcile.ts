@@ -17,6 +17,8 @@ import type { ResilientInformer } from '../../runtime/informer.js';
 import { KubeApiError, isNotFound, type KubeClient, type KubeObject } from '../../runtime/kube-client.js';
 import { DEPLOYMENT, SECRET, kindKey, resourcePath, type ResourceKind } from '../../runtime/resources.js';
 import type { ReconcileResult } from '../../runtime/controller.js';
+import type { OwnerIndex } from '../../runtime/owner-index.js';
+import type { ControllerMetrics } from '../../runtime/metrics.js';
 import { BILLING_STATE_REASONS, stripeReasonOf, type BillingStep } from './billing.js';
 import { inviteOwners, type OwnersStep } from './owners.js';
 import { PROVIDER_KEYS, requiredProviderKeys } from './agent-providers.js';
@@ -35,6 +37,8 @@ export interface TenantReconcilerDeps {
   tenants: ResilientInformer<Tenant>;
   /** Caches of every owned kind, by `apiVersion/kind`. */
   owned: ReadonlyMap<string, OwnedCache>;
+  /** The same cached objects grouped by their controlling Tenant. */
+  ownerIndex: Pick<OwnerIndex, 'ownedBy'>;
   /** Cache of the Secrets in the default LiveKit Secret's namespace (LiveKit and provider Secrets); references elsewhere are read from the API server. */
   livekitSources: ResilientInformer<KubeObject>;
   provisioner: TenantProvisioner;
@@ -49,6 +53,8 @@ export interface TenantReconcilerDeps {
   /** Kubernetes Events about each Tenant's transitions (what `kubectl describe tenant` shows). */
   events?: EventRecorder | undefined;
   logger: Logger;
+  /** Where `mindbot_operator_reconcile_step_seconds` is recorded (how long each step took). */
+  metrics?: Pick<ControllerMetrics, 'reconcileStepTime'> | undefined;
 }
 
 /** A step's verdict, and the error to retry on (with backoff) when it failed for a reason that may pass. */
@@ -107,12 +113,22 @@ const unknownUntil = (type: string, reason: string, message: string): ConditionI
 export class TenantReconciler {
   constructor(private readonly deps: TenantReconcilerDeps) {}
 
+  /** Runs one step of a reconcile and records how long it took, failed or not. */
+  private async timed<T>(step: string, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.deps.metrics?.reconcileStepTime.observe({ controller: 'tenant', step }, (performance.now() - started) / 1000);
+    }
+  }
+
   async reconcile(name: string): Promise<ReconcileResult | undefined> {
     const tenant = this.deps.tenants.get(name);
     if (!tenant) return undefined;
     const logger = this.deps.logger.child({ tenantId: name, generation: tenant.metadata.generation });
     if (tenant.metadata.deletionTimestamp !== undefined) return this.finalize(tenant, logger);
-    if (!(tenant.metadata.finalizers ?? []).includes(TENANT_FINALIZER)) await this.addFinalizer(tenant);
+    if (!(tenant.metadata.finalizers ?? []).includes(TENANT_FINALIZER)) await this.timed('finalizer', () => this.addFinalizer(tenant));
 
     const results: StepResult[] = [];
     const extras: Pick<TenantStatus, 'namespace' | 'schema' | 'agentReplicas'> = {};
@@ -145,7 +161,7 @@ export class TenantReconciler {
         );
       }
       // The workload does not wait for billing: an agent can run while the tenant finishes Stripe onboarding.
-      if (registered) results.push(await this.workload(tenant, extras, logger));
+      if (registered) results.push(await this.timed('workload', () => this.workload(tenant, extras, logger)));
       else
         results.push({
           condition: unknownUntil(
@@ -179,7 +195,7 @@ export class TenantReconciler {
           message: `${failing.condition.type}: ${failing.condition.message}`,
         }
       : { type: 'Ready', status: 'True', reason: 'Reconciled', message: 'the tenant is provisioned and its workload applied' };
-    await this.writeStatus(tenant, [...results.map((r) => r.condition), ready], extras);
+    await this.timed('status', () => this.writeStatus(tenant, [...results.map((r) => r.condition), ready], extras));
 
     const retry = results.find((r) => r.retry)?.retry;
     if (retry) throw retry;
@@ -221,7 +237,7 @@ export class TenantReconciler {
     const { provisioner } = this.deps;
     let existing: ExistingTenant | null;
     try {
-      existing = await provisioner.checkConflicts(manifest);
+      existing = await this.timed('conflicts', () => provisioner.checkConflicts(manifest));
     } catch (error) {
       const failed = databaseFailure(error instanceof ProvisioningError ? 'RegistryReady' : 'DatabaseReady', error);
       const other = failed.condition.type === 'RegistryReady' ? 'DatabaseReady' : 'RegistryReady';
@@ -229,7 +245,7 @@ export class TenantReconciler {
     }
     let database: StepResult;
     try {
-      const outcome = await provisioner.ensureDatabase(manifest);
+      const outcome = await this.timed('database', () => provisioner.ensureDatabase(manifest));
       if (outcome.schema) extras.schema = outcome.schema;
       database = {
         condition: outcome.home
@@ -254,7 +270,7 @@ export class TenantReconciler {
       ];
     }
     try {
-      await provisioner.ensureRegistry(manifest, existing);
+      await this.timed('registry', () => provisioner.ensureRegistry(manifest, existing));
       return [
         database,
         {
@@ -304,7 +320,7 @@ export class TenantReconciler {
       for (const object of stale.filter((o) => o.metadata.namespace === undefined)) await applyOne(object);
       await Promise.all(stale.filter((o) => o.metadata.namespace !== undefined).map(applyOne));
       const changed = stale.length;
-      const pruned = await this.prune(slug, tenant.metadata.uid, desired);
+      const pruned = await this.timed('prune', () => this.prune(slug, tenant.metadata.uid, desired));
       if (changed + pruned > 0) {
         logger.info({ applied: changed, pruned }, 'workload changed');
         this.deps.events?.record(
@@ -450,17 +466,15 @@ export class TenantReconciler {
   private async prune(slug: string, uid: string, desired: readonly KubeObject[]): Promise<number> {
     const wanted = new Set(desired.map((o) => `${kindKey(o.apiVersion, o.kind)}|${o.metadata.namespace ?? ''}|${o.metadata.name}`));
     let pruned = 0;
-    for (const { kind, informer } of this.deps.owned.values()) {
-      for (const live of informer.list()) {
-        if (live.metadata.labels?.[TENANT_LABEL] !== slug || live.metadata.deletionTimestamp !== undefined) continue;
-        if (!live.metadata.ownerReferences?.some((ref) => ref.uid === uid && ref.controller === true)) continue;
-        if (wanted.has(`${kindKey(kind.apiVersion, kind.kind)}|${live.metadata.namespace ?? ''}|${live.metadata.name}`)) continue;
-        try {
-          await this.deps.client.delete(resourcePath(kind, live.metadata.namespace, live.metadata.name));
-          pruned++;
-        } catch (error) {
-          if (!isNotFound(error)) throw error;
-        }
+    for (const { kind, object: live } of this.deps.ownerIndex.ownedBy(slug)) {
+      if (live.metadata.labels?.[TENANT_LABEL] !== slug || live.metadata.deletionTimestamp !== undefined) continue;
+      if (!live.metadata.ownerReferences?.some((ref) => ref.uid === uid && ref.controller === true)) continue;
+      if (wanted.has(`${kindKey(kind.apiVersion, kind.kind)}|${live.metadata.namespace ?? ''}|${live.metadata.name}`)) continue;
+      try {
+        await this.deps.client.delete(resourcePath(kind, live.metadata.namespace, live.metadata.name));
+        pruned++;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
       }
     }
     return pruned;

@@ -1,11 +1,13 @@
 import type { Logger } from '@mindbot/logger';
 import type { TenantProvisioner } from '@mindbot/provisioning';
-import { KIND, TENANTS_PATH, type Tenant } from '../../api/v1alpha1/tenant-types.js';
+import { KIND, TENANTS_PATH, TENANT_FINALIZER, type Tenant } from '../../api/v1alpha1/tenant-types.js';
+import { APPLIED_HASH_ANNOTATION, hashOf } from '../../runtime/apply.js';
 import { Controller } from '../../runtime/controller.js';
 import { ResilientInformer, type InformerEvent } from '../../runtime/informer.js';
 import type { KubeClient, KubeObject } from '../../runtime/kube-client.js';
 import type { ControllerMetrics } from '../../runtime/metrics.js';
 import { OWNED_KINDS, SECRET, kindKey, resourcePath } from '../../runtime/resources.js';
+import { OwnerIndex } from '../../runtime/owner-index.js';
 import type { EventRecorder } from '../../runtime/event-recorder.js';
 import type { BillingStep } from './billing.js';
 import type { OwnersStep } from './owners.js';
@@ -13,6 +15,33 @@ import { MANAGED_BY_SELECTOR, type WorkloadConfig } from './context.js';
 import { TenantReconciler, type OwnedCache } from './reconcile.js';
 
 export const CONTROLLER_NAME = 'tenant';
+
+/** The Tenant changed only by the finalizer this operator adds at the start of a reconcile (which goes on regardless). */
+function onlyOurFinalizerAdded(old: Tenant, tenant: Tenant): boolean {
+  const before = old.metadata.finalizers ?? [];
+  const after = tenant.metadata.finalizers ?? [];
+  return !before.includes(TENANT_FINALIZER) && after.join() === [...before, TENANT_FINALIZER].join();
+}
+
+/** An object without the fields only the API server's bookkeeping changes. */
+function contentOf(object: KubeObject): unknown {
+  const metadata: Record<string, unknown> = { ...object.metadata };
+  delete metadata.resourceVersion;
+  delete metadata.managedFields;
+  return { ...object, metadata };
+}
+
+/**
+ * An owned object's event that tells the reconcile nothing new: the API server reporting an object
+ * this operator just applied (it carries the applied-hash the apply gave it), or an update that
+ * changed only bookkeeping. Without this, each of a new Tenant's dozen applies queued a second,
+ * idle reconcile of it. Deletions, and changes by anyone else, still queue the Tenant.
+ */
+function isOwnEcho(event: InformerEvent, object: KubeObject, old: KubeObject | undefined): boolean {
+  if (event === 'delete') return false;
+  if (event === 'add') return object.metadata.annotations?.[APPLIED_HASH_ANNOTATION] !== undefined;
+  return old !== undefined && hashOf(contentOf(old)) === hashOf(contentOf(object));
+}
 
 export interface TenantControllerOptions {
   client: KubeClient;
@@ -40,6 +69,8 @@ export interface TenantControllerOptions {
 export class TenantController {
   readonly tenants: ResilientInformer<Tenant>;
   readonly owned = new Map<string, OwnedCache>();
+  /** The cached owned objects by Tenant, so a reconcile reads its own and not every tenant's. */
+  readonly ownerIndex = new OwnerIndex(KIND);
   /**
    * The Secrets in the default LiveKit Secret's namespace, where Tenants' LiveKit Secrets and the provider
    * Secret usually live: a rotation reaches the agents without waiting for a resync.
@@ -55,11 +86,12 @@ export class TenantController {
     this.tenants.on((event, tenant, old) => {
       if (event === 'delete') return;
       const meta = tenant.metadata;
+      const finalizers = (old?.metadata.finalizers ?? []).join() !== (meta.finalizers ?? []).join();
       const changed =
         !old ||
         old.metadata.generation !== meta.generation ||
         old.metadata.deletionTimestamp !== meta.deletionTimestamp ||
-        (old.metadata.finalizers ?? []).join() !== (meta.finalizers ?? []).join();
+        (finalizers && !onlyOurFinalizerAdded(old, tenant));
       if (changed) this.enqueue(meta.name);
     });
     for (const kind of OWNED_KINDS) {
@@ -70,9 +102,10 @@ export class TenantController {
         logger,
         metrics,
       });
-      informer.on((_event: InformerEvent, object) => {
-        const owner = object.metadata.ownerReferences?.find((ref) => ref.kind === KIND && ref.controller === true);
-        if (owner) this.enqueue(owner.name);
+      informer.on((event: InformerEvent, object, old) => {
+        this.ownerIndex.observe(event, kind, object);
+        const owner = this.ownerIndex.ownerOf(object);
+        if (owner !== undefined && !isOwnEcho(event, object, old)) this.enqueue(owner);
       });
       this.owned.set(kindKey(kind.apiVersion, kind.kind), { kind, informer });
     }
@@ -98,6 +131,7 @@ export class TenantController {
       client,
       tenants: this.tenants,
       owned: this.owned,
+      ownerIndex: this.ownerIndex,
       livekitSources: this.livekitSources,
       provisioner: options.provisioner,
       billing: options.billing,
@@ -105,6 +139,7 @@ export class TenantController {
       events: options.events,
       config: options.config,
       logger,
+      metrics,
     });
   }
 
