@@ -45,7 +45,15 @@ export interface FaultResult {
 
 const failed = (s: Sample) => s.status === 0 || s.status >= 500;
 /** What each request must get when the platform is well. */
-const EXPECTED: Record<Sample['kind'], number> = { branding: 200, balance: 200, start: 201, heartbeat: 200, end: 200 };
+const EXPECTED: Record<Sample['kind'], number> = {
+  branding: 200,
+  balance: 200,
+  start: 201,
+  heartbeat: 200,
+  end: 200,
+  purchase: 201,
+  webhook: 200,
+};
 const wrong = (s: Sample) => !failed(s) && s.status !== EXPECTED[s.kind];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -120,6 +128,7 @@ export async function runFault(
     platform.postgres.url,
     platform.seed.tenants.map((t) => t.slug),
     load.sessions,
+    load.purchases,
   );
   const result = judge(name, load.samples, injectedAt, restoredAt, ledger);
   say(`${name}: ${result.ok ? 'survived' : 'FAILED'} ${JSON.stringify({ ...result, injectedAt: undefined, restoredAt: undefined })}`);
@@ -128,7 +137,7 @@ export async function runFault(
 
 export function formatResults(results: FaultResult[]): string {
   const lines = [
-    '| fault | requests | down (s) | 5xx outside window | other wrong answers outside | refused during / sent during | recovery after back (s) | sessions | s lost | s double | negative balances | purchases fulfilled twice | ledger problems | verdict |',
+    '| fault | requests | down (s) | 5xx outside window | other wrong answers outside | refused during / sent during | recovery after back (s) | sessions | s lost | s double | negative balances | purchases paid / fulfilled twice / lost | ledger problems | verdict |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
@@ -144,7 +153,7 @@ export function formatResults(results: FaultResult[]): string {
               .map(([k, v]) => `${k}×${v}`)
               .join(', ')})`
           : ''
-      } | ${r.refusedDuring} / ${r.requestsDuring} | ${(r.recoveryMs / 1000).toFixed(1)} | ${l?.sessions ?? '-'}${l?.unended ? ` (${l.unended} unended)` : ''} | ${l?.secondsLost ?? '-'} | ${l?.secondsDoubled ?? '-'} | ${l?.negativeBalances ?? '-'} | ${l?.doubleFulfilments ?? '-'} | ${l?.problems.length ?? '-'} | ${r.ok ? 'survived' : 'FAILED'}${r.recovered ? '' : ' (did not recover)'} |`,
+      } | ${r.refusedDuring} / ${r.requestsDuring} | ${(r.recoveryMs / 1000).toFixed(1)} | ${l?.sessions ?? '-'}${l?.unended ? ` (${l.unended} unended)` : ''} | ${l?.secondsLost ?? '-'} | ${l?.secondsDoubled ?? '-'} | ${l?.negativeBalances ?? '-'} | ${l ? `${l.purchases} / ${l.doubleFulfilments} / ${l.unfulfilled}` : '-'} | ${l?.problems.length ?? '-'} | ${r.ok ? 'survived' : 'FAILED'}${r.recovered ? '' : ' (did not recover)'} |`,
     );
   }
   return lines.join('\n');

@@ -4,7 +4,7 @@
 // no purchase fulfilled twice (one card per purchase, one lot per card, one credit per lot).
 import { createPool, TenantClients } from '@mindbot/db';
 import { ledgerProblems } from '../../bench/billing-common.js';
-import type { TalkedSession } from './load.js';
+import type { BoughtPurchase, TalkedSession } from './load.js';
 
 export interface LedgerCheck {
   sessions: number;
@@ -18,6 +18,10 @@ export interface LedgerCheck {
   negativeBalances: number;
   /** Purchases with more than one card, cards with more than one lot, lots with more than one credit. */
   doubleFulfilments: number;
+  /** Purchases billing acknowledged as paid. */
+  purchases: number;
+  /** Acknowledged purchases without exactly one issued card (a payment lost). */
+  unfulfilled: number;
   /** What ledgerProblems found (lots or sessions whose entries disagree). */
   problems: string[];
 }
@@ -29,11 +33,17 @@ export function ledgerClean(check: LedgerCheck): boolean {
     check.secondsDoubled === 0 &&
     check.negativeBalances === 0 &&
     check.doubleFulfilments === 0 &&
+    check.unfulfilled === 0 &&
     check.problems.length === 0
   );
 }
 
-export async function checkLedger(databaseUrl: string, tenants: string[], sessions: TalkedSession[]): Promise<LedgerCheck> {
+export async function checkLedger(
+  databaseUrl: string,
+  tenants: string[],
+  sessions: TalkedSession[],
+  purchases: BoughtPurchase[],
+): Promise<LedgerCheck> {
   const pool = createPool(databaseUrl, { max: 2, applicationName: 'mindbot-chaos-ledger' });
   const clients = new TenantClients(pool);
   const check: LedgerCheck = {
@@ -43,10 +53,12 @@ export async function checkLedger(databaseUrl: string, tenants: string[], sessio
     secondsDoubled: 0,
     negativeBalances: 0,
     doubleFulfilments: 0,
+    purchases: purchases.filter((p) => p.paid).length,
+    unfulfilled: 0,
     problems: [],
   };
   try {
-    for (const slug of tenants) {
+    for (const slug of new Set([...tenants, ...purchases.map((p) => p.tenant)])) {
       await clients.forTenant(slug).transaction(async (tx) => {
         check.problems.push(...(await ledgerProblems(tx)).map((p) => `${slug}: ${p}`));
         const [negative] = await tx.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM minute_lots WHERE remaining_seconds < 0`;
@@ -56,6 +68,13 @@ export async function checkLedger(databaseUrl: string, tenants: string[], sessio
             + (SELECT count(*) FROM (SELECT time_card_id FROM minute_lots GROUP BY time_card_id HAVING count(*) > 1) c)
             + (SELECT count(*) FROM (SELECT lot_id FROM ledger_entries WHERE kind = 'credit' GROUP BY lot_id HAVING count(*) > 1) l))::int AS n`;
         check.doubleFulfilments += twice?.n ?? 0;
+        const paid = purchases.filter((p) => p.tenant === slug && p.paid).map((p) => p.purchaseId);
+        if (paid.length > 0) {
+          const cards = await tx.$queryRaw<{ id: string; status: string; cards: number }[]>`
+            SELECT p.id, p.status, count(c.id)::int AS cards FROM purchases p LEFT JOIN time_cards c ON c.purchase_id = p.id
+            WHERE p.id = ANY(${paid}::text[]) GROUP BY p.id, p.status`;
+          check.unfulfilled += paid.length - cards.filter((c) => c.status === 'paid' && c.cards === 1).length;
+        }
         const mine = sessions.filter((s) => s.tenant === slug);
         if (mine.length === 0) return;
         const rows = await tx.$queryRaw<{ id: string; status: string; charged_seconds: number }[]>`

@@ -3,10 +3,10 @@
 // started, metered by heartbeats and ended, as the gateway and the agent worker do it. Every request
 // is recorded with when it started and what it got (0: no answer at all), and every session with the
 // elapsed time its end settled, for the ledger check.
-import { Agent, request as httpRequest } from 'node:http';
+import { request } from './http.js';
 import type { ChaosPlatform, SeedUser } from './platform.js';
 
-export type RequestKind = 'branding' | 'balance' | 'start' | 'heartbeat' | 'end';
+export type RequestKind = 'branding' | 'balance' | 'start' | 'heartbeat' | 'end' | 'purchase' | 'webhook';
 
 export interface Sample {
   kind: RequestKind;
@@ -25,7 +25,16 @@ export interface TalkedSession {
   endedAt: number | undefined;
 }
 
+export interface BoughtPurchase {
+  tenant: string;
+  purchaseId: string;
+  /** Billing acknowledged the payment (some delivery answered 200). */
+  paid: boolean;
+}
+
 export interface LoadOptions {
+  /** Buyers (with stripe-mock): purchases created, then paid by two deliveries of the same event at once. */
+  buyers: number;
   widgets: number;
   users: number;
   talkers: number;
@@ -38,51 +47,9 @@ export interface LoadOptions {
 export interface RunningLoad {
   samples: Sample[];
   sessions: TalkedSession[];
+  purchases: BoughtPurchase[];
   /** Stops starting sessions and requests; resolves once every talker has ended its session. */
   stop(): Promise<void>;
-}
-
-// node:http rather than fetch: fetch drops the Host header, and the gateway resolves the tenant from it.
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-/** One request; status 0 when no answer came within 10 s (refused, reset, timed out). */
-function request(
-  url: string,
-  init: { method?: string; headers: Record<string, string>; body?: unknown },
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
-  return new Promise((resolve) => {
-    const req = httpRequest(
-      url,
-      {
-        method: init.method ?? 'GET',
-        agent,
-        timeout: 10_000,
-        headers: {
-          ...init.headers,
-          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.once('error', () => resolve({ status: 0, body: {} }));
-        res.once('end', () => {
-          let body: Record<string, unknown> = {};
-          try {
-            body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-          } catch {
-            // not JSON: the status says enough
-          }
-          resolve({ status: res.statusCode ?? 0, body });
-        });
-      },
-    );
-    req.once('timeout', () => req.destroy(new Error('timed out')));
-    req.once('error', () => resolve({ status: 0, body: {} }));
-    req.end(payload);
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,6 +62,7 @@ const pick = <T>(list: readonly T[]): T => {
 export function startLoad(platform: ChaosPlatform, options: LoadOptions): RunningLoad {
   const samples: Sample[] = [];
   const sessions: TalkedSession[] = [];
+  const purchases: BoughtPurchase[] = [];
   let stopping = false;
 
   async function send(kind: RequestKind, url: string, init: { method?: string; headers: Record<string, string>; body?: unknown }) {
@@ -195,7 +163,37 @@ export function startLoad(platform: ChaosPlatform, options: LoadOptions): Runnin
     }
   }
 
+  async function buyer() {
+    const shop = platform.shop;
+    if (!shop) return;
+    while (!stopping) {
+      const { url, headers } = gateway(shop.slug, '/v1/purchases', shop.token);
+      const bought = await send('purchase', url, { method: 'POST', headers, body: { packageId: shop.packageId } });
+      if (bought.status !== 201 || typeof bought.body.id !== 'string') {
+        await sleep(500);
+        continue;
+      }
+      const purchase: BoughtPurchase = { tenant: shop.slug, purchaseId: bought.body.id, paid: false };
+      purchases.push(purchase);
+      const deliver = async () => {
+        const at = Date.now();
+        const status = await shop.pay(purchase.purchaseId);
+        samples.push({ kind: 'webhook', at, ms: Date.now() - at, status });
+        return status;
+      };
+      // Stripe may deliver an event twice, and redelivers until it gets a 2xx.
+      const deadline = Date.now() + 120_000;
+      while (!purchase.paid && Date.now() < deadline) {
+        const answers = await Promise.all([deliver(), deliver()]);
+        purchase.paid = answers.includes(200);
+        if (!purchase.paid) await sleep(500);
+      }
+      await sleep(300);
+    }
+  }
+
   const workers = [
+    ...Array.from({ length: options.buyers }, () => buyer()),
     ...Array.from({ length: options.widgets }, () => widget()),
     ...Array.from({ length: options.users }, () => user()),
     ...Array.from({ length: options.talkers }, (_, i) => talker(i)),
@@ -203,6 +201,7 @@ export function startLoad(platform: ChaosPlatform, options: LoadOptions): Runnin
   return {
     samples,
     sessions,
+    purchases,
     async stop() {
       stopping = true;
       await Promise.all(workers);

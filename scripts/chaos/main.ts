@@ -5,7 +5,7 @@
 // it, the time to heal, and the ledger check. Exits 1 when the platform did not survive a fault.
 //   CHAOS_FAULTS=postgres-restart,billing-kill   only these (default: all, after a baseline run)
 //   CHAOS_DOWN_MS (5000) CHAOS_BEFORE_MS (10000) CHAOS_AFTER_MS (20000)
-//   CHAOS_WIDGETS (8) CHAOS_USERS (6) CHAOS_TALKERS (6) CHAOS_TENANTS (4) CHAOS_USERS_PER_TENANT (3)
+//   CHAOS_WIDGETS (8) CHAOS_USERS (6) CHAOS_TALKERS (6) CHAOS_BUYERS (2, with stripe-mock) CHAOS_TENANTS (4) CHAOS_USERS_PER_TENANT (3)
 //   CHAOS_REPORT=<file>   also writes the markdown table there
 import { writeFileSync } from 'node:fs';
 import { formatResults, runFault, type ChaosSettings, type FaultResult } from './chaos-run.js';
@@ -26,6 +26,7 @@ const settings: ChaosSettings = {
     widgets: number('CHAOS_WIDGETS', 8),
     users: number('CHAOS_USERS', 6),
     talkers: number('CHAOS_TALKERS', 6),
+    buyers: number('CHAOS_BUYERS', 2),
     sessionSeconds: [3, 8],
   },
   beforeMs: number('CHAOS_BEFORE_MS', 10_000),
