@@ -303,6 +303,13 @@ describe('the mindbot chart deploys the platform services', () => {
       from: 'hello@mindbot.example',
     });
     expect(ssoEnv.find((e) => e.name === 'SMTP_URL')?.value).toBeUndefined();
+    // The gateway's jobs component sends the users' notifications through the same server (ADR 0058).
+    const gatewayEnv = containerOf(find(docs, deploymentSchema, 'Deployment', nameOf('gateway'))).env;
+    const gateway = loadGatewayConfig(resolveEnv(gatewayEnv, secrets));
+    expect({ smtp: gateway.SMTP_URL, from: gateway.MAIL_FROM }).toEqual({
+      smtp: 'smtps://mailer:pw@smtp.eu-west.example:465',
+      from: 'hello@mindbot.example',
+    });
   }, 30_000);
 
   it('takes every credential from a referenced Secret, never from values, in every workload', async () => {

@@ -147,6 +147,11 @@ app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 {{- if $g.webhooks.existingSecret }}
 {{ include "mindbot.secretEnv" (list "WEBHOOK_SECRET_KEYS" $g.webhooks.existingSecret $g.webhooks.key) }}
 {{- end }}
+{{- /* The jobs component sends the users' receipts, low-balance and expiring-minutes mail (ADR 0058). */}}
+{{- if .Values.mail.existingSecret }}
+{{ include "mindbot.secretEnv" (list "SMTP_URL" .Values.mail.existingSecret .Values.mail.key) }}
+{{- end }}
+- { name: MAIL_FROM, value: {{ .Values.mail.from | quote }} }
 - { name: RATE_LIMIT_WHEN_REDIS_DOWN, value: {{ $g.rateLimit.whenRedisDown | quote }} }
 - { name: RATE_LIMIT_PRINCIPAL_SHARE, value: {{ $g.rateLimit.principalShare | quote }} }
 - { name: RATE_LIMIT_IP_SHARE, value: {{ $g.rateLimit.ipShare | quote }} }
