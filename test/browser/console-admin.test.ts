@@ -69,6 +69,7 @@ describe('the console for a tenant admin', () => {
       'Branding & persona',
       'Usage & revenue',
       'Identity providers',
+      'Webhooks',
       'Audit log',
       'Resellers',
       'My account',

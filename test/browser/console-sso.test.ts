@@ -1,14 +1,14 @@
-import type { Browser, Route } from 'playwright-core';
+import type { Route } from 'playwright-core';
 import { freePort } from '@mindbot/testing';
 import { startOidcIdp, type TestOidcIdp } from '@mindbot/testing/oidc-idp';
-import { expectNoSeriousA11yViolations, launchBrowser, newTestPage, screenshot, type TestPage, Teardown } from '../support/browser.js';
-import { startBrowserPlatform, type BrowserPlatform } from '../support/browser-platform.js';
-import { consoleNav, consoleUser, loaded, openSection, signInToConsole, type ConsoleUser } from '../support/browser-console.js';
+import { expectNoSeriousA11yViolations, screenshot } from '../support/browser.js';
+import { consoleNav, loaded, openSection, signInToConsole, useConsoleWorld } from '../support/browser-console.js';
 
 // An identity provider added in the console (issue 14): the admin adds an OIDC connection to a
 // certified OpenID Provider double, with a group-to-role rule, and copies the redirect URL it shows;
 // then a person of that IdP signs in to the console with `Continue with {name}` (the widget's
-// redirect flow, back to /console/sign-in) and, by the rule, gets the admin pages.
+// redirect flow, back to /console/sign-in) and, by the rule, gets the admin pages. Before that, Test
+// connection shows SSO loading the IdP's discovery document and keys, and the rules are edited.
 
 const CONNECTION_NAME = 'Corp Login';
 
@@ -19,31 +19,20 @@ const IDP_LOGIN_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-
 <button type="submit">Sign in</button></form></main></body></html>`;
 
 describe('an OIDC connection added in the console', () => {
-  let platform: BrowserPlatform;
-  let browser: Browser;
-  const teardown = new Teardown();
-  const tabs: TestPage[] = [];
-  let tenant: string;
-  let origin: string;
-  let admin: ConsoleUser;
+  // The IdP double speaks plain http on loopback: SSO allows that outside production only with this setting.
+  const world = useConsoleWorld('csso', {
+    displayName: 'Acme Voice',
+    userName: 'olivia',
+    role: 'admin',
+    platform: { env: { SSO_ALLOW_INSECURE_IDP_URLS: 'true' } },
+  });
+  let idp: TestOidcIdp | undefined;
 
-  beforeAll(async () => {
-    // The IdP double speaks plain http on loopback: SSO allows that outside production only with this setting.
-    platform = teardown.add(await startBrowserPlatform({ env: { SSO_ALLOW_INSECURE_IDP_URLS: 'true' } }), (p) => p.stop());
-    tenant = await platform.addTenant('csso', { displayName: 'Acme Voice' });
-    origin = platform.tenantOrigin(tenant);
-    admin = await consoleUser(platform, tenant, 'olivia', 'admin');
-    browser = teardown.add(await launchBrowser(), (b) => b.close());
-  }, 300_000);
-
-  afterAll(async () => {
-    for (const tab of tabs) await tab.context.close();
-    await teardown.run();
-  }, 90_000);
+  afterAll(() => idp?.close(), 30_000);
 
   it('is added with its redirect URL to copy, and signs a person of the IdP in to the console with the role its rule gives', async () => {
-    const adminTab = await newTestPage(browser);
-    tabs.push(adminTab);
+    const { platform, tenant, origin, user: admin } = world;
+    const adminTab = await world.newTab();
     const { page } = adminTab;
     await signInToConsole(page, origin, admin);
     await openSection(page, 'Identity providers');
@@ -77,15 +66,63 @@ describe('an OIDC connection added in the console', () => {
     await screenshot(page, 'console-identity-connection');
     await expectNoSeriousA11yViolations(page);
 
-    const idp: TestOidcIdp = await startOidcIdp({
+    // Test connection before the IdP runs: the discovery document cannot be loaded, and the page says so.
+    const results = connection.getByRole('region', { name: `Test results for ${CONNECTION_NAME}` });
+    await connection.getByRole('button', { name: `Test connection ${CONNECTION_NAME}` }).click();
+    await results
+      .getByRole('status')
+      .filter({ hasText: `Connection test failed for ${CONNECTION_NAME}` })
+      .waitFor({ timeout: 30_000 });
+    expect(await results.getByRole('listitem').allInnerTexts()).toEqual([
+      expect.stringMatching(/^Failed discovery: .*could not be reached/),
+    ]);
+
+    const started = await startOidcIdp({
       port: idpPort,
       accounts: { alice: { email: 'alice@corp.test', name: 'Alice', groups: ['staff'] } },
       clients: [{ clientId, clientSecret, redirectUris: [redirectUri] }],
     });
-    teardown.add(idp, (i) => i.close());
+    idp = started;
 
-    const sso = await newTestPage(browser);
-    tabs.push(sso);
+    // With the IdP up, every check passes: its discovery document, the algorithm and its keys.
+    await connection.getByRole('button', { name: `Test connection ${CONNECTION_NAME}` }).click();
+    await results
+      .getByRole('status')
+      .filter({ hasText: `Connection test passed: ${CONNECTION_NAME} is ready for sign-in.` })
+      .waitFor({ timeout: 30_000 });
+    const passed = await results.getByRole('listitem').allInnerTexts();
+    expect(passed.map((item) => item.split(':')[0])).toEqual(['Passed discovery', 'Passed algorithm', 'Passed jwks']);
+    expect(passed[0]).toContain(`issuer ${started.issuer}`);
+    await screenshot(page, 'console-identity-test-connection');
+    await expectNoSeriousA11yViolations(page);
+
+    // The group-to-role rules are edited in a dialog; the API has them after saving.
+    await connection.getByRole('button', { name: `Edit group to role rules of ${CONNECTION_NAME}` }).click();
+    const rulesDialog = page.getByRole('dialog', { name: `Group to role rules of ${CONNECTION_NAME}` });
+    const rules = rulesDialog.getByRole('textbox', { name: 'Group to role rules' });
+    expect(await rules.inputValue()).toBe('staff = admin');
+    await rules.fill('staff = admin\nnot a rule');
+    await rulesDialog.getByRole('button', { name: 'Save changes' }).click();
+    await rulesDialog.getByText('each line must be group = role').waitFor({ timeout: 10_000 });
+    await rules.fill('staff = admin\nauditors = member');
+    await screenshot(page, 'console-identity-role-rules');
+    await expectNoSeriousA11yViolations(page);
+    await rulesDialog.getByRole('button', { name: 'Save changes' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Rules of ${CONNECTION_NAME} saved.` })
+      .waitFor({ timeout: 20_000 });
+    await connection.getByText('staff = admin, auditors = member').waitFor({ timeout: 20_000 });
+    const saved = (await platform.api(tenant, 'GET', '/v1/sso/connections', { token: admin.token })).body.connections as {
+      name: string;
+      roleRules: { group: string; role: string }[];
+    }[];
+    expect(saved.find((c) => c.name === CONNECTION_NAME)?.roleRules).toEqual([
+      { group: 'staff', role: 'admin' },
+      { group: 'auditors', role: 'member' },
+    ]);
+
+    const sso = await world.newTab();
     // As in the widget's SSO test: Playwright routes no redirect hops, so the sign-in start (a
     // navigation) is answered with a page that goes on to the IdP, and the IdP's authorization
     // request with a login page carrying its interaction cookies. Everything after is the real flow.
@@ -111,7 +148,7 @@ describe('an OIDC connection added in the console', () => {
       },
     );
     await sso.context.route(
-      (url: URL) => url.origin === idp.issuer && url.pathname === '/auth',
+      (url: URL) => url.origin === started.issuer && url.pathname === '/auth',
       async (route: Route) => {
         const answer = await route.fetch({ maxRedirects: 0 });
         const location = answer.headers().location;
@@ -124,7 +161,7 @@ describe('an OIDC connection added in the console', () => {
           status: 200,
           contentType: 'text/html; charset=utf-8',
           headers: cookies === undefined ? {} : { 'set-cookie': cookies },
-          body: IDP_LOGIN_PAGE.replace('<form method="get">', `<form method="get" action="${new URL(location, idp.issuer).href}">`),
+          body: IDP_LOGIN_PAGE.replace('<form method="get">', `<form method="get" action="${new URL(location, started.issuer).href}">`),
         });
       },
     );
@@ -135,7 +172,7 @@ describe('an OIDC connection added in the console', () => {
     await screenshot(sso.page, 'console-sign-in-sso');
     await expectNoSeriousA11yViolations(sso.page);
     await button.click();
-    await sso.page.waitForURL((url) => url.href.startsWith(`${idp.issuer}/auth`), { timeout: 30_000 });
+    await sso.page.waitForURL((url) => url.href.startsWith(`${started.issuer}/auth`), { timeout: 30_000 });
     await sso.page.getByRole('textbox', { name: 'Account' }).fill('alice');
     await sso.page.getByRole('button', { name: 'Sign in' }).click();
 

@@ -11,8 +11,17 @@ import {
 } from '@mindbot/sdk';
 import {
   billingAccountSchema,
+  connectionCheckSchema,
+  webhookDeliveryPageSchema,
+  webhookEndpointCreateSchema,
+  webhookEndpointListSchema,
+  webhookEndpointSchema,
+  webhookEndpointWithSecretSchema,
+  webhookQueuedSchema,
+  type WebhookEndpoint,
   connectionCreateRequestSchema,
   connectionSchema,
+  idpMetadataSchema,
   connectionListSchema,
   domainListSchema,
   domainSchema,
@@ -35,6 +44,9 @@ import {
   auditPageSchema,
   resellerHandoffSchema,
   resellerTenantListSchema,
+  type ConnectionCheck,
+  type IdpMetadataView,
+  type RoleRule,
   type Invitation,
   type InvitationPreview,
   type TenantUser,
@@ -43,7 +55,7 @@ import {
 import { scopedStorage, TokenStore, type KeyValueStorage } from './token-store.js';
 
 export { MindBotApiError };
-export type { ApiKey, ApiKeyCreated, Branding, Connection, Me };
+export type { ApiKey, ApiKeyCreated, Branding, Connection, ConnectionCheck, IdpMetadataView, Me, RoleRule };
 
 /** A package as admins see it: on sale (`active`) or withdrawn, and its place in the list. */
 const adminPackageSchema = packageSchema.extend({ active: z.boolean().default(true), sortOrder: z.int().default(0) });
@@ -57,6 +69,12 @@ export type OnboardingLink = z.output<typeof onboardingLinkSchema>;
 export type Report = z.output<typeof reportSchema>;
 export type Domain = z.output<typeof domainSchema>;
 export type ConnectionCreate = z.input<typeof connectionCreateRequestSchema>;
+export type WebhookEndpointCreate = z.input<typeof webhookEndpointCreateSchema>;
+export type WebhookEndpointWithSecret = z.output<typeof webhookEndpointWithSecretSchema>;
+export type WebhookDeliveryPage = z.output<typeof webhookDeliveryPageSchema>;
+export type WebhookDelivery = WebhookDeliveryPage['deliveries'][number];
+export type WebhookQueued = z.output<typeof webhookQueuedSchema>;
+export type { WebhookEndpoint };
 export type ConsoleUser = TenantUser;
 export type ConsoleUserPage = UserList;
 export type UserReport = z.output<typeof userReportSchema>;
@@ -347,6 +365,22 @@ export class ConsoleApi {
     await this.send('DELETE', `/v1/sso/connections/${encodeURIComponent(id)}`);
   }
 
+  updateRoleRules(id: string, roleRules: RoleRule[]): Promise<Connection> {
+    return this.call('PATCH', `/v1/sso/connections/${encodeURIComponent(id)}`, connectionSchema, { body: { roleRules } });
+  }
+
+  /** SSO loads what the connection would use at sign-in and says what it found. */
+  testConnection(id: string, metadataUrl?: string): Promise<ConnectionCheck> {
+    return this.call('POST', `/v1/sso/connections/${encodeURIComponent(id)}/test`, connectionCheckSchema, {
+      body: metadataUrl ? { metadataUrl } : {},
+    });
+  }
+
+  /** SSO fetches an IdP's SAML metadata by URL (public https only) and reads it; nothing is saved. */
+  idpMetadata(url: string): Promise<IdpMetadataView> {
+    return this.call('POST', '/v1/sso/idp-metadata', idpMetadataSchema, { body: { url } });
+  }
+
   async domains(): Promise<Domain[]> {
     return (await this.call('GET', '/v1/sso/domains', domainListSchema)).data;
   }
@@ -357,6 +391,33 @@ export class ConsoleApi {
 
   verifyDomain(domain: string): Promise<Domain> {
     return this.call('POST', `/v1/sso/domains/${encodeURIComponent(domain)}/verify`, domainSchema, { body: {} });
+  }
+
+  // --- outbound webhooks ---------------------------------------------------------------------------
+
+  async webhookEndpoints(): Promise<WebhookEndpoint[]> {
+    return (await this.call('GET', '/v1/webhook-endpoints', webhookEndpointListSchema)).endpoints;
+  }
+
+  /** The endpoint and its signing secret, which no later answer shows. */
+  createWebhookEndpoint(input: WebhookEndpointCreate): Promise<WebhookEndpointWithSecret> {
+    return this.call('POST', '/v1/webhook-endpoints', webhookEndpointWithSecretSchema, { body: input });
+  }
+
+  setWebhookEndpointStatus(id: string, status: 'active' | 'disabled'): Promise<WebhookEndpoint> {
+    return this.call('PATCH', `/v1/webhook-endpoints/${encodeURIComponent(id)}`, webhookEndpointSchema, { body: { status } });
+  }
+
+  sendTestWebhook(id: string): Promise<WebhookQueued> {
+    return this.call('POST', `/v1/webhook-endpoints/${encodeURIComponent(id)}/test`, webhookQueuedSchema, { body: {} });
+  }
+
+  webhookDeliveries(endpointId: string): Promise<WebhookDeliveryPage> {
+    return this.call('GET', `/v1/webhook-endpoints/${encodeURIComponent(endpointId)}/deliveries`, webhookDeliveryPageSchema);
+  }
+
+  replayWebhookDelivery(deliveryId: string): Promise<WebhookQueued> {
+    return this.call('POST', `/v1/webhook-deliveries/${encodeURIComponent(deliveryId)}/replay`, webhookQueuedSchema, { body: {} });
   }
 
   // --- resellers ----------------------------------------------------------------------------------

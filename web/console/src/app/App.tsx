@@ -20,6 +20,7 @@ const UsersPage = lazy(() => import('../features/users/UsersPage.js'));
 const BrandingPage = lazy(() => import('../features/branding/BrandingPage.js'));
 const UsagePage = lazy(() => import('../features/usage/UsagePage.js'));
 const IdentityPage = lazy(() => import('../features/identity/IdentityPage.js'));
+const WebhooksPage = lazy(() => import('../features/webhooks/WebhooksPage.js'));
 const ResellersPage = lazy(() => import('../features/resellers/ResellersPage.js'));
 const AuditLogPage = lazy(() => import('../features/audit/AuditLogPage.js'));
 const AccountPage = lazy(() => import('../features/account/AccountPage.js'));
@@ -153,6 +154,7 @@ export function App({ api }: { api: ConsoleApi }) {
               <Route path="branding" element={<AdminPage page={<BrandingPage />} />} />
               <Route path="usage" element={<AdminPage page={<UsagePage />} />} />
               <Route path="identity" element={<AdminPage page={<IdentityPage />} />} />
+              <Route path="webhooks" element={<AdminPage page={<WebhooksPage />} />} />
               <Route path="resellers" element={<OwnAdminPage page={<ResellersPage />} />} />
               <Route path="audit-log" element={<AdminPage page={<AuditLogPage />} />} />
               <Route path="account" element={<Lazy page={<AccountPage />} />} />

@@ -9,6 +9,7 @@ const ADMIN_SECTIONS: readonly { path: string; label: MessageKey }[] = [
   { path: '/branding', label: 'navBranding' },
   { path: '/usage', label: 'navUsage' },
   { path: '/identity', label: 'navIdentity' },
+  { path: '/webhooks', label: 'navWebhooks' },
   { path: '/audit-log', label: 'navAuditLog' },
 ];
 

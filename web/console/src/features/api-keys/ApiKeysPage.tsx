@@ -9,11 +9,10 @@ import { useConsole } from '../../app/context.js';
 import { dateTime } from '../../app/format.js';
 import { ErrorAlert, Loading, Notice } from '../../components/Alerts.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
-import { CopyButton } from '../../components/CopyButton.js';
-import { Dialog } from '../../components/Dialog.js';
 import { Field } from '../../components/Field.js';
 import { fieldErrorsInto } from '../../components/form-errors.js';
 import { PageHeader } from '../../components/PageHeader.js';
+import { SecretDialog } from '../../components/SecretDialog.js';
 
 const API_KEYS = ['api-keys'] as const;
 
@@ -150,27 +149,13 @@ export default function ApiKeysPage() {
           </div>
         </form>
       </section>
-      <Dialog
-        open={created !== undefined}
+      <SecretDialog
+        secret={created?.key}
         title={t('keyCreatedTitle', { name: created?.apiKey.name ?? '' })}
+        label={t('keySecret')}
+        testId="api-key-secret"
         onClose={() => setCreated(undefined)}
-      >
-        {created && (
-          <>
-            <p className="alert warning">{t('keyCreatedLead')}</p>
-            <p className="copy-label">{t('keySecret')}</p>
-            <code className="secret" data-testid="api-key-secret">
-              {created.key}
-            </code>
-            <div className="row end">
-              <CopyButton value={created.key} what={t('keySecret')} />
-              <button type="button" className="primary" onClick={() => setCreated(undefined)}>
-                {t('done')}
-              </button>
-            </div>
-          </>
-        )}
-      </Dialog>
+      />
       <ConfirmDialog
         open={revoking !== undefined}
         title={t('keyRevokeTitle', { name: revoking?.name ?? '' })}

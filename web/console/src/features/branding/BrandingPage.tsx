@@ -93,7 +93,7 @@ function BrandingForm({ branding }: { branding: AdminBranding }) {
                 {kind === 'color' && !managed && (
                   <input
                     type="color"
-                    aria-label={fieldLabel(key, t)}
+                    aria-label={t('colourPicker', { field: fieldLabel(key, t) })}
                     value={/^#[0-9a-fA-F]{6}$/.test(values[key] ?? '') ? values[key] : '#000000'}
                     onChange={(e) => form.setValue(key, e.target.value, { shouldDirty: true, shouldValidate: true })}
                     style={{ marginTop: '-0.5rem', marginBottom: '0.9rem' }}

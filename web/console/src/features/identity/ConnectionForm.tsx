@@ -1,7 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
-import type { Connection } from '../../api/console-api.js';
+import type { Connection, IdpMetadataView } from '../../api/console-api.js';
 import { useConsole } from '../../app/context.js';
 import { ErrorAlert } from '../../components/Alerts.js';
 import { Field } from '../../components/Field.js';
@@ -14,6 +14,7 @@ export function ConnectionForm({ onCreated }: { onCreated: (connection: Connecti
   const schema = useMemo(() => connectionFormSchema(t), [t]);
   const form = useForm<ConnectionFormValues>({ resolver: zodResolver(schema), defaultValues: EMPTY_CONNECTION });
   const kind = useWatch({ control: form.control, name: 'kind' });
+  const metadataUrl = useWatch({ control: form.control, name: 'metadataUrl' });
   const errors = form.formState.errors;
 
   const submit = form.handleSubmit(async (values) => {
@@ -65,6 +66,7 @@ export function ConnectionForm({ onCreated }: { onCreated: (connection: Connecti
           <Field label={t('samlMetadataUrl')} hint={t('samlMetadataHint')} error={errors.metadataUrl?.message}>
             <input type="url" {...form.register('metadataUrl')} />
           </Field>
+          <MetadataLoader url={metadataUrl} />
           <Field label={t('samlMetadataXml')} error={errors.metadataXml?.message}>
             <textarea rows={4} spellCheck={false} {...form.register('metadataXml')} />
           </Field>
@@ -80,5 +82,38 @@ export function ConnectionForm({ onCreated }: { onCreated: (connection: Connecti
         </button>
       </div>
     </form>
+  );
+}
+
+/** Load metadata: SSO fetches the IdP's metadata from the URL (public https only) and says what it read, before anything is saved. */
+function MetadataLoader({ url }: { url: string }) {
+  const { api, t } = useConsole();
+  const [loaded, setLoaded] = useState<IdpMetadataView>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const load = async () => {
+    setBusy(true);
+    setError(undefined);
+    setLoaded(undefined);
+    try {
+      setLoaded(await api.idpMetadata(url.trim()));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="field">
+      <button type="button" className="small" disabled={busy || url.trim() === ''} onClick={() => void load()}>
+        {busy ? t('loadingMetadata') : t('loadMetadata')}
+      </button>
+      <p role="status" className={loaded ? 'alert success' : 'visually-hidden'}>
+        {loaded
+          ? t('metadataLoaded', { entity: loaded.idpEntityId, sso: loaded.idpSsoUrl, certificates: loaded.idpCertificates.length })
+          : ''}
+      </p>
+      <ErrorAlert error={error} />
+    </div>
   );
 }

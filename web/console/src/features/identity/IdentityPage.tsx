@@ -4,8 +4,8 @@ import type { Connection } from '../../api/console-api.js';
 import { useConsole } from '../../app/context.js';
 import { ErrorAlert, Loading, Notice } from '../../components/Alerts.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
-import { CopyField } from '../../components/CopyButton.js';
 import { PageHeader } from '../../components/PageHeader.js';
+import { ConnectionCard } from './ConnectionCard.js';
 import { ConnectionForm } from './ConnectionForm.js';
 import { DomainsSection } from './DomainsSection.js';
 
@@ -32,40 +32,15 @@ export default function IdentityPage() {
             <ErrorAlert error={connections.error ?? undefined} />
             {connections.data && connections.data.length === 0 && <p className="empty">{t('noConnections')}</p>}
             {connections.data?.map((connection) => (
-              <article key={connection.id} className="card" aria-labelledby={`connection-${connection.id}`}>
-                <div className="row" style={{ justifyContent: 'space-between' }}>
-                  <h3 id={`connection-${connection.id}`} style={{ margin: 0 }}>
-                    {connection.name} <span className="badge">{connection.kind === 'oidc' ? t('kindOidc') : t('kindSaml')}</span>{' '}
-                    <span className={`badge ${connection.status === 'active' ? 'ok' : 'off'}`}>
-                      {connection.status === 'active' ? t('statusActive') : connection.status}
-                    </span>
-                  </h3>
-                  <button
-                    type="button"
-                    className="small subtle-danger"
-                    aria-label={t('deleteConnectionLabel', { name: connection.name })}
-                    onClick={() => setDeleting(connection)}
-                  >
-                    {t('deleteConnection')}
-                  </button>
-                </div>
-                <p className="sub">{t('spDetails')}</p>
-                {connection.kind === 'oidc' ? (
-                  <CopyField label={t('redirectUri')} value={connection.oidc.redirectUri} />
-                ) : (
-                  <>
-                    <CopyField label={t('spMetadataUrl')} value={connection.saml.metadataUrl} />
-                    <CopyField label={t('acsUrl')} value={connection.saml.acsUrl} />
-                    <CopyField label={t('entityId')} value={connection.saml.entityId} />
-                    <CopyField label={t('sloUrl')} value={connection.saml.sloUrl} />
-                  </>
-                )}
-                {connection.roleRules.length > 0 && (
-                  <p className="sub">
-                    {t('roleRules')}: {connection.roleRules.map((rule) => `${rule.group} = ${rule.role}`).join(', ')}
-                  </p>
-                )}
-              </article>
+              <ConnectionCard
+                key={connection.id}
+                connection={connection}
+                onDelete={() => setDeleting(connection)}
+                onSaved={async (saved) => {
+                  await refresh();
+                  setNotice(t('roleRulesSaved', { name: saved.name }));
+                }}
+              />
             ))}
           </section>
           <DomainsSection connections={connections.data ?? []} />

@@ -4,6 +4,7 @@ import { useForm } from 'react-hook-form';
 import { useConsole } from '../../app/context.js';
 import { ErrorAlert } from '../../components/Alerts.js';
 import { Field } from '../../components/Field.js';
+import { FormActions } from '../../components/FormActions.js';
 import { fieldErrorsInto } from '../../components/form-errors.js';
 import { packageFormSchema, type PackageFormOutput, type PackageFormValues } from './package-form.js';
 
@@ -62,16 +63,7 @@ export function PackageForm({
         {t('packageOnSale')}
       </label>
       <ErrorAlert error={error} />
-      <div className="row end">
-        {onCancel && (
-          <button type="button" onClick={onCancel}>
-            {t('cancel')}
-          </button>
-        )}
-        <button type="submit" className="primary" disabled={form.formState.isSubmitting}>
-          {form.formState.isSubmitting ? t('saving') : submitLabel}
-        </button>
-      </div>
+      <FormActions busy={form.formState.isSubmitting} onCancel={onCancel} submitLabel={submitLabel} />
     </form>
   );
 }

@@ -3,6 +3,7 @@ import type { ConsoleUser } from '../../api/console-api.js';
 import { useConsole } from '../../app/context.js';
 import { ErrorAlert } from '../../components/Alerts.js';
 import { Dialog } from '../../components/Dialog.js';
+import { FormActions } from '../../components/FormActions.js';
 import { ROLES, roleLabel } from './roles.js';
 
 /** Changes one user's roles (the API decides who may grant `owner`, and keeps the last owner). */
@@ -69,14 +70,7 @@ export function RolesDialog({
           ))}
         </fieldset>
         <ErrorAlert error={error} />
-        <div className="row end">
-          <button type="button" onClick={onClose} disabled={busy}>
-            {t('cancel')}
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? t('saving') : t('save')}
-          </button>
-        </div>
+        <FormActions busy={busy} onCancel={onClose} />
       </form>
     </Dialog>
   );
