@@ -1,8 +1,16 @@
+import { recordAudit } from '@mindbot/audit';
 import type { PlatformClient, TenantClients, TenantTransaction } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
 import { emitWebhookEvent } from '@mindbot/jobs';
 import type { Logger } from '@mindbot/logger';
-import { accountStateOf, applyAccountState, findBillingAccountByStripeId, type Stripe } from '@mindbot/stripe-connect';
+import {
+  accountStateOf,
+  applyAccountState,
+  findBillingAccountByStripeId,
+  salesStatusOf,
+  type AccountState,
+  type Stripe,
+} from '@mindbot/stripe-connect';
 import { debitLots } from '../data/minute-ledger.js';
 import { newActivationCode } from './activation-code.js';
 import { secondsRefunded } from './refund-share.js';
@@ -67,8 +75,12 @@ export async function handleStripeEvent(ctx: StripeEventContext, event: Stripe.E
   const tenant = account.tenantSlug;
 
   if (event.type === 'account.updated') {
-    const applied = await applyAccountState(ctx.platform, accountId, accountStateOf(event.data.object), new Date(event.created * 1000));
-    if (applied === 'changed') return { outcome: 'applied', tenant };
+    const state = accountStateOf(event.data.object);
+    const applied = await applyAccountState(ctx.platform, accountId, state, new Date(event.created * 1000));
+    if (applied === 'changed') {
+      await auditAccountChange(ctx.tenants, tenant, event, { before: salesStatusOf(account).salesOpen, state, closedAt: account.closedAt });
+      return { outcome: 'applied', tenant };
+    }
     return { outcome: 'unchanged', reason: applied === 'same' ? 'same_state' : 'older_than_current_state', tenant };
   }
   if (!TENANT_EVENT_TYPES.has(event.type)) return { outcome: 'ignored', reason: 'unhandled_type', tenant };
@@ -87,6 +99,41 @@ export async function handleStripeEvent(ctx: StripeEventContext, event: Stripe.E
       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`;
     if (recorded.length === 0) return { outcome: 'duplicate', tenant };
     return { ...(await applyTenantEvent(tx, ctx.logger, event, purchaseHint, now)), tenant };
+  });
+}
+
+/**
+ * Puts a change of the tenant's Stripe account in its audit log (Stripe is the actor): the new
+ * state, and whether sales opened or closed with it, under its own action so an admin can filter
+ * for it. Written after the platform's row changed; an event delivered again finds the state the
+ * same and writes nothing twice.
+ */
+async function auditAccountChange(
+  tenants: TenantClients,
+  tenant: string,
+  event: Stripe.Event,
+  change: { before: boolean; state: AccountState; closedAt: Date | null },
+): Promise<void> {
+  const after = salesStatusOf({ ...change.state, closedAt: change.closedAt });
+  const data = {
+    stripeEvent: event.id,
+    chargesEnabled: change.state.chargesEnabled,
+    payoutsEnabled: change.state.payoutsEnabled,
+    detailsSubmitted: change.state.detailsSubmitted,
+    cardPayments: change.state.cardPayments,
+    disabledReason: change.state.disabledReason,
+    requirementsDue: change.state.requirementsDue,
+    salesOpen: after.salesOpen,
+  };
+  await tenants.forTenant(tenant).transaction(async (tx) => {
+    await recordAudit(tx, { action: 'billing.account_updated', actorId: null, target: event.account ?? undefined, data });
+    if (after.salesOpen !== change.before)
+      await recordAudit(tx, {
+        action: after.salesOpen ? 'billing.sales_opened' : 'billing.sales_closed',
+        actorId: null,
+        target: event.account ?? undefined,
+        data: { stripeEvent: event.id, reason: after.reason },
+      });
   });
 }
 
@@ -182,13 +229,34 @@ async function applyTenantEvent(
       const purchase = await lockPurchase(tx, { id: purchaseHint, paymentIntentId: idOf(charge.payment_intent) });
       if (!purchase) return ignored('unknown_purchase');
       // `amount_refunded` is cumulative over all the charge's refunds; `refunded` says it is whole.
-      const already = await applyRefund(tx, purchase, charge.refunded ? purchase.amount_cents : charge.amount_refunded, now);
-      return already === null ? APPLIED : { outcome: 'unchanged', reason: already };
+      const refundedCents = charge.refunded ? purchase.amount_cents : charge.amount_refunded;
+      const already = await applyRefund(tx, purchase, refundedCents, now);
+      if (already !== null) return { outcome: 'unchanged', reason: already };
+      await recordAudit(tx, {
+        action: 'billing.refund_seen',
+        actorId: null,
+        target: purchase.id,
+        data: {
+          stripeEvent: event.id,
+          refundedCents,
+          amountCents: purchase.amount_cents,
+          currency: purchase.currency,
+          whole: charge.refunded,
+        },
+      });
+      return APPLIED;
     }
     case 'charge.dispute.created': {
       const purchase = await lockPurchase(tx, { id: purchaseHint, paymentIntentId: idOf(event.data.object.payment_intent) });
       if (!purchase) return ignored('unknown_purchase');
-      return (await takeBackAll(tx, purchase, now)) ? APPLIED : alreadyThere(purchase);
+      if (!(await takeBackAll(tx, purchase, now))) return alreadyThere(purchase);
+      await recordAudit(tx, {
+        action: 'billing.dispute_seen',
+        actorId: null,
+        target: purchase.id,
+        data: { stripeEvent: event.id, amountCents: purchase.amount_cents, currency: purchase.currency },
+      });
+      return APPLIED;
     }
     default:
       return ignored('unhandled_type');

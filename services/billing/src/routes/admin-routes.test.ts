@@ -143,13 +143,23 @@ describe('billing administration: packages, onboarding, reports, provisioning', 
     }
   });
 
-  it('answers a fresh onboarding link from Stripe for each request', async () => {
+  it('answers a fresh onboarding link from Stripe for each request, each in the tenant’s audit log with the admin', async () => {
+    const linksAudited = () =>
+      h.deps.tenants
+        .forTenant(h.tenantA)
+        .transaction((tx) =>
+          tx.auditEvent.findMany({ where: { action: 'billing.onboarding_link_created' }, select: { actorId: true, target: true } }),
+        );
+    const before = (await linksAudited()).length;
     const res = await request(h.app)
       .post('/v1/admin/billing/onboarding-link')
       .set('Authorization', await admin());
     expect(res.status).toBe(201);
     expect(res.body.url).toMatch(/^https:\/\//);
     expect(res.headers['cache-control']).toBe('no-store');
+    const audited = await linksAudited();
+    expect(audited).toHaveLength(before + 1);
+    expect(audited.at(-1)).toEqual({ actorId: 'usr_admin', target: h.accountOf(h.tenantA) });
   });
 
   it('reports sessions, minutes, revenue and package popularity by day, as JSON and CSV', async () => {

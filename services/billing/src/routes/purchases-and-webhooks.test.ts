@@ -18,6 +18,15 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
       entries: await tx.ledgerEntry.count(),
       lots: await tx.minuteLot.count(),
     }));
+  /** The tenant's audit entries of billing's actions, oldest first. */
+  const billingAudit = (tenant: string) =>
+    h.deps.tenants.forTenant(tenant).transaction((tx) =>
+      tx.auditEvent.findMany({
+        where: { action: { startsWith: 'billing.' } },
+        orderBy: { seq: 'asc' },
+        select: { action: true, actorId: true, target: true, data: true },
+      }),
+    );
 
   it('lists the default packages with prices in cents and time in seconds', async () => {
     const res = await request(h.app)
@@ -223,8 +232,19 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
       refunded: true,
       amount_refunded: 999,
     });
+    const audited = (await billingAudit(h.tenantA)).length;
     expect((await h.postEvent(refund)).body.outcome).toBe('applied');
     expect((await h.postEvent(refund)).body.outcome).toBe('duplicate');
+    // The refund Stripe reported is in the tenant's audit log, once, with Stripe (no user) as the actor.
+    const refundsSeen = (await billingAudit(h.tenantA)).slice(audited);
+    expect(refundsSeen).toEqual([
+      {
+        action: 'billing.refund_seen',
+        actorId: null,
+        target: expect.stringMatching(/^pur_/),
+        data: { stripeEvent: refund.id, refundedCents: 999, amountCents: 999, currency: 'usd', whole: true },
+      },
+    ]);
     const dispute = h.event('charge.dispute.created', h.accountOf(h.tenantA), {
       id: 'dp_1',
       object: 'dispute',
@@ -469,6 +489,7 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
       },
       { created: now + 5 },
     );
+    const audited = (await billingAudit(h.tenantB)).length;
     expect((await h.postEvent(disabled)).body.outcome).toBe('applied');
     const user = await auth(h.tenantB, 'usr_p12');
     const refused = await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' });
@@ -507,6 +528,21 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
     // A later event that repeats the recorded state changes nothing and says so.
     const same = h.event('account.updated', account, opened, { created: now + 20 });
     expect((await h.postEvent(same)).body).toEqual({ received: true, outcome: 'unchanged', reason: 'same_state', tenant: h.tenantB });
+    // Each change of the account is in the tenant's audit log, with sales closing and opening as their own actions; repeats add nothing.
+    const changes = (await billingAudit(h.tenantB)).slice(audited);
+    expect(changes.map((c) => [c.action, c.actorId, c.target])).toEqual([
+      ['billing.account_updated', null, account],
+      ['billing.sales_closed', null, account],
+      ['billing.account_updated', null, account],
+      ['billing.sales_opened', null, account],
+    ]);
+    expect(changes[0]?.data).toMatchObject({
+      stripeEvent: disabled.id,
+      chargesEnabled: false,
+      disabledReason: 'requirements.past_due',
+      salesOpen: false,
+    });
+    expect(changes[1]?.data).toMatchObject({ reason: expect.stringMatching(/requirements\.past_due/) });
     expect((await request(h.app).post('/v1/purchases').set('Authorization', user).send({ packageId: 'pkg_starter' })).status).toBe(201);
   });
 

@@ -2,13 +2,15 @@ import { AppError } from '@mindbot/errors';
 import { forwardedOriginOf } from '@mindbot/http';
 import { onboardingLinkSchema, type JsonAnswer } from '@mindbot/sdk/schemas';
 import { createOnboardingLink } from '../domain/onboarding-links.js';
+import { changeBy } from '../http/change-by.js';
 import { adminOnly, problem, signIn } from '../http/problem-answers.js';
 import type { AppRoute } from '../http/route-context.js';
 import { appUrlOf, tenantOf } from '../http/tenant-context.js';
 
 /**
  * POST /v1/admin/billing/onboarding-link — a fresh Stripe Account Link for the tenant's onboarding.
- * Links are single-use and expire within minutes, so each request makes a new one (never cached).
+ * Links are single-use and expire within minutes, so each request makes a new one (never cached),
+ * each in the tenant's audit log.
  */
 export const v1AdminOnboardingLinkCreate: AppRoute = {
   spec: {
@@ -30,8 +32,8 @@ export const v1AdminOnboardingLinkCreate: AppRoute = {
     router.post('/v1/admin/billing/onboarding-link', ...ctx.admin, async (req, res) => {
       const tenant = tenantOf(res);
       const result = await createOnboardingLink(
-        { platform: ctx.deps.platform, stripe: ctx.billing.stripe, logger: req.log },
-        { tenantSlug: tenant.slug, appUrl: () => appUrlOf(tenant, ctx.billing.appUrl, forwardedOriginOf(req)) },
+        { platform: ctx.deps.platform, tenants: ctx.deps.tenants, stripe: ctx.billing.stripe, logger: req.log },
+        { tenantSlug: tenant.slug, appUrl: () => appUrlOf(tenant, ctx.billing.appUrl, forwardedOriginOf(req)), by: changeBy(req, res) },
       );
       if (!result.ok) {
         if (result.failure === 'no_open_account')
