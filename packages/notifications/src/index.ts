@@ -12,3 +12,4 @@ export {
   type NotificationWorkersDeps,
 } from './notification-workers.js';
 export { brandOfTenant, registryBrands } from './registry-brands.js';
+export { mailWebhookNotices } from './webhook-disabled-notices.js';

@@ -10,6 +10,7 @@ export interface MessageCatalogue {
   purchaseReceipt: { subject: string; body: string; codeLabel: string; amountLabel: string; timeLabel: string; howTo: string };
   passwordReset: { subject: string; body: string; action: string; validity: string; ignore: string };
   invitation: { subject: string; body: string; action: string; validity: string; ignore: string };
+  webhookDisabled: { subject: string; body: string; reason: string; action: string; after: string };
 }
 
 const en: MessageCatalogue = {
@@ -48,6 +49,13 @@ const en: MessageCatalogue = {
     validity: 'The link works once and until {date}.',
     ignore: 'If you did not expect this invitation, ignore this message.',
   },
+  webhookDisabled: {
+    subject: 'A {tenant} webhook endpoint was disabled',
+    body: 'Deliveries to {url} kept failing, so the endpoint was disabled and receives no more events.',
+    reason: 'Reason: {reason}',
+    action: 'Open the console',
+    after: 'Fix the receiver, enable the endpoint again and replay what it missed from its delivery log.',
+  },
 };
 
 const de: MessageCatalogue = {
@@ -85,6 +93,14 @@ const de: MessageCatalogue = {
     action: 'Einladung annehmen',
     validity: 'Der Link funktioniert einmal und bis {date}.',
     ignore: 'Wenn Sie diese Einladung nicht erwartet haben, ignorieren Sie diese Nachricht.',
+  },
+  webhookDisabled: {
+    subject: 'Ein Webhook-Endpunkt von {tenant} wurde deaktiviert',
+    body: 'Zustellungen an {url} sind wiederholt fehlgeschlagen; der Endpunkt wurde deaktiviert und erhält keine Ereignisse mehr.',
+    reason: 'Grund: {reason}',
+    action: 'Konsole öffnen',
+    after:
+      'Beheben Sie den Empfänger, aktivieren Sie den Endpunkt wieder und spielen Sie das Verpasste aus seinem Zustellprotokoll erneut ab.',
   },
 };
 

@@ -6,7 +6,7 @@ import { RateLimiter, type RedisDownPolicy } from '@mindbot/rate-limit';
 import type { KeyEncryptionKey } from '@mindbot/envelope';
 import { Jobs, logNotices, WebhookSecrets } from '@mindbot/jobs';
 import type { Mailer } from '@mindbot/mailer';
-import { notificationWorkers, registryBrands } from '@mindbot/notifications';
+import { mailWebhookNotices, notificationWorkers, registryBrands } from '@mindbot/notifications';
 import type { ServiceDeps } from '@mindbot/service-runtime';
 import { BrandingOverrides, type TenantRecord, type TenantRegistry } from '@mindbot/tenant-registry';
 import { DEFAULT_CONSOLE_DIST_DIR, type GatewayConfig } from './config.js';
@@ -171,15 +171,17 @@ export function startJobsComponent(
   },
 ): Jobs {
   if (!options.secretKeys) deps.logger.warn('WEBHOOK_SECRET_KEYS is not set: webhook signing secrets are stored unsealed');
-  const notifications = options.notifications
-    ? notificationWorkers({
-        tenants: deps.tenants,
-        platform: deps.platform,
-        mailer: options.notifications.mailer,
-        brands: registryBrands(deps.registry, options.notifications.originOf),
-        logger: deps.logger,
-      })
-    : undefined;
+  const brands = options.notifications ? registryBrands(deps.registry, options.notifications.originOf) : undefined;
+  const notifications =
+    options.notifications && brands
+      ? notificationWorkers({
+          tenants: deps.tenants,
+          platform: deps.platform,
+          mailer: options.notifications.mailer,
+          brands,
+          logger: deps.logger,
+        })
+      : undefined;
   const jobs = new Jobs({
     ...(notifications ? { relayedWorkers: notifications.relayedWorkers, scheduledWorkers: notifications.scheduledWorkers } : {}),
     connectionString: options.databaseUrl,
@@ -189,7 +191,11 @@ export function startJobsComponent(
     logger: deps.logger,
     webhooks: {
       allowPrivateTargets: options.allowPrivateTargets,
-      notices: logNotices(deps.logger),
+      // The tenant's owners and admins get a branded mail when an endpoint is disabled (ADR 0058); else the log.
+      notices:
+        options.notifications && brands
+          ? mailWebhookNotices({ tenants: deps.tenants, mailer: options.notifications.mailer, brands, logger: deps.logger })
+          : logNotices(deps.logger),
       secrets: new WebhookSecrets(options.secretKeys),
     },
   });

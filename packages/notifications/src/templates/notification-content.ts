@@ -16,7 +16,8 @@ export type Notification =
       codeExpiresAt: Date;
     }
   | { kind: 'password_reset'; email: string; resetUrl: string; validMinutes: number }
-  | { kind: 'invitation'; roles: readonly string[]; acceptUrl: string; expiresAt: Date };
+  | { kind: 'invitation'; roles: readonly string[]; acceptUrl: string; expiresAt: Date }
+  | { kind: 'webhook_disabled'; url: string; reason: string; consoleUrl: string };
 
 export type NotificationKind = Notification['kind'];
 /** The kinds a user may turn off; receipts, password resets and invitations are always sent. */
@@ -83,6 +84,18 @@ export function contentOf(notification: Notification, tenant: string, language: 
         paragraphs: [body],
         action: { label: m.action, url: notification.resetUrl },
         after: [fill(m.validity, { minutes: String(notification.validMinutes) }), m.ignore],
+      };
+    }
+    case 'webhook_disabled': {
+      const m = c.webhookDisabled;
+      const body = fill(m.body, { url: notification.url });
+      return {
+        ...base,
+        subject: fill(m.subject, { tenant }),
+        preview: body,
+        paragraphs: [body, fill(m.reason, { reason: notification.reason })],
+        action: { label: m.action, url: notification.consoleUrl },
+        after: [m.after],
       };
     }
     case 'invitation': {
