@@ -1,11 +1,15 @@
 // One chaos run: for each fault, load starts, the fault is injected and healed, the load goes on,
 // the talkers end their sessions, and the requests and the ledger are judged.
+import { join } from 'node:path';
+import { startK6 } from './k6-load.js';
 import { checkLedger, ledgerClean, type LedgerCheck } from './ledger-check.js';
 import { FAULTS, type FaultName } from './faults.js';
 import { startLoad, type LoadOptions, type Sample } from './load.js';
 import type { ChaosPlatform } from './platform.js';
 
 export interface ChaosSettings {
+  /** k6 (load-tests/chaos.js) beside the Node load: the full run, when k6 is built. */
+  k6?: { binary: string; dir: string };
   load: Omit<LoadOptions, 'viaGateway'>;
   /** Load before the fault, ms. */
   beforeMs: number;
@@ -53,6 +57,10 @@ const EXPECTED: Record<Sample['kind'], number> = {
   end: 200,
   purchase: 201,
   webhook: 200,
+  'k6:branding': 200,
+  'k6:balance': 200,
+  'k6:start': 201,
+  'k6:end': 200,
 };
 const wrong = (s: Sample) => !failed(s) && s.status !== EXPECTED[s.kind];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -115,6 +123,7 @@ export async function runFault(
     return { ...judge(name, [], 0, 0, undefined), skipped: unavailable, ok: true, recovered: true };
   }
   const load = startLoad(platform, { ...settings.load, viaGateway: platform.livekit !== undefined });
+  const k6 = settings.k6 ? startK6(platform, settings.k6.binary, join(settings.k6.dir, `k6-${name}.json`)) : undefined;
   await sleep(settings.beforeMs);
   const injectedAt = Date.now();
   say(`${name}: injecting`);
@@ -123,6 +132,7 @@ export async function runFault(
   const restoredAt = Date.now();
   say(`${name}: back after ${restoredAt - injectedAt} ms`);
   await sleep(settings.afterMs);
+  const k6Samples = (await k6?.stop()) ?? [];
   await load.stop();
   const ledger = await checkLedger(
     platform.postgres.url,
@@ -130,7 +140,7 @@ export async function runFault(
     load.sessions,
     load.purchases,
   );
-  const result = judge(name, load.samples, injectedAt, restoredAt, ledger);
+  const result = judge(name, [...load.samples, ...k6Samples], injectedAt, restoredAt, ledger);
   say(`${name}: ${result.ok ? 'survived' : 'FAILED'} ${JSON.stringify({ ...result, injectedAt: undefined, restoredAt: undefined })}`);
   return result;
 }

@@ -6,7 +6,8 @@
 import { request } from './http.js';
 import type { ChaosPlatform, SeedUser } from './platform.js';
 
-export type RequestKind = 'branding' | 'balance' | 'start' | 'heartbeat' | 'end' | 'purchase' | 'webhook';
+export type RequestKind =
+  'branding' | 'balance' | 'start' | 'heartbeat' | 'end' | 'purchase' | 'webhook' | 'k6:branding' | 'k6:balance' | 'k6:start' | 'k6:end';
 
 export interface Sample {
   kind: RequestKind;

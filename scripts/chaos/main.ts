@@ -6,10 +6,12 @@
 //   CHAOS_FAULTS=postgres-restart,billing-kill   only these (default: all, after a baseline run)
 //   CHAOS_DOWN_MS (5000) CHAOS_BEFORE_MS (10000) CHAOS_AFTER_MS (20000)
 //   CHAOS_WIDGETS (8) CHAOS_USERS (6) CHAOS_TALKERS (6) CHAOS_BUYERS (2, with stripe-mock) CHAOS_TENANTS (4) CHAOS_USERS_PER_TENANT (3)
+//   CHAOS_K6=0          without k6 (default: load-tests/chaos.js runs beside the Node load when k6 is built)
 //   CHAOS_REPORT=<file>   also writes the markdown table there
 import { writeFileSync } from 'node:fs';
 import { formatResults, runFault, type ChaosSettings, type FaultResult } from './chaos-run.js';
 import { FAULTS, type FaultName } from './faults.js';
+import { k6Binary } from './k6-load.js';
 import { startChaosPlatform } from './platform.js';
 
 const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -34,11 +36,14 @@ const settings: ChaosSettings = {
   afterMs: number('CHAOS_AFTER_MS', 20_000),
 };
 
+const k6 = process.env.CHAOS_K6 === '0' ? undefined : k6Binary();
+say(k6 ? `k6: ${k6} runs load-tests/chaos.js beside the Node load` : 'k6: not built or CHAOS_K6=0, Node load only');
 const platform = await startChaosPlatform({
   tenants: number('CHAOS_TENANTS', 4),
   usersPerTenant: number('CHAOS_USERS_PER_TENANT', 3),
   say,
 });
+if (k6) settings.k6 = { binary: k6, dir: platform.dir };
 const results: FaultResult[] = [];
 try {
   for (const name of chosen) results.push(await runFault(platform, name as FaultName | 'none', settings, say));

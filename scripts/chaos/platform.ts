@@ -80,7 +80,7 @@ export async function startChaosPlatform(options: ChaosPlatformOptions): Promise
     }
 
     const secrets = await localSecrets(join(dir, 'secrets.json'));
-    const ports = { gateway: await freePort(), billing: await freePort(), sso: await freePort(), agent: await freePort() };
+    const ports = { gateway: await freePort(), billing: await freePort(), sso: await freePort(), agent: freePort };
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
     const billingUrl = `http://127.0.0.1:${ports.billing}`;
     const ssoUrl = `http://127.0.0.1:${ports.sso}`;
@@ -124,7 +124,8 @@ export async function startChaosPlatform(options: ChaosPlatformOptions): Promise
       PUBLIC_SCHEME: 'http',
     };
     const env: Record<ServiceName, NodeJS.ProcessEnv> = {
-      sso: { ...common, TRUST_PROXY: 'loopback' },
+      // Access tokens outlive the run (the seed's tokens are what the load and k6 send).
+      sso: { ...common, TRUST_PROXY: 'loopback', SSO_ACCESS_TOKEN_TTL_SECONDS: '3600' },
       billing: {
         ...common,
         TRUST_PROXY: 'loopback',
@@ -171,7 +172,7 @@ export async function startChaosPlatform(options: ChaosPlatformOptions): Promise
       services[name] = service;
       cleanups.push(() => service.stop());
       await service.start();
-      options.say(`${name} ready on ${service.url}`);
+      options.say(`${name} ready on ${service.url()}`);
     }
 
     const seedFile = join(dir, 'seed.json');

@@ -12,7 +12,8 @@ export type ServiceName = 'gateway' | 'billing' | 'sso' | 'agent';
 
 export interface ServiceProcess {
   name: ServiceName;
-  url: string;
+  /** Where it listens (a port of its own for its whole life, unless `port` was a function: then a new one each start). */
+  url(): string;
   /** Starts it and resolves once it is ready (agent: registered with LiveKit). */
   start(): Promise<void>;
   /** SIGKILL to its process group (the agent's job processes too): a crash, nothing drained. */
@@ -34,8 +35,14 @@ async function ready(url: string, name: ServiceName): Promise<boolean> {
   }
 }
 
-export function serviceProcess(options: { name: ServiceName; port: number; env: NodeJS.ProcessEnv; logDir: string }): ServiceProcess {
-  const url = `http://127.0.0.1:${options.port}`;
+export function serviceProcess(options: {
+  name: ServiceName;
+  /** A fixed port (others call it there), or where to find one at each start (nobody calls it: the agent worker). */
+  port: number | (() => Promise<number>);
+  env: NodeJS.ProcessEnv;
+  logDir: string;
+}): ServiceProcess {
+  let url = typeof options.port === 'number' ? `http://127.0.0.1:${options.port}` : '';
   let child: ChildProcess | undefined;
   let log: WriteStream | undefined;
   const alive = () => child !== undefined && child.exitCode === null && child.signalCode === null;
@@ -50,14 +57,16 @@ export function serviceProcess(options: { name: ServiceName; port: number; env: 
   const exited = () => (alive() && child ? new Promise<void>((r) => child?.once('exit', () => r())) : Promise.resolve());
   return {
     name: options.name,
-    url,
+    url: () => url,
     running: alive,
     async start() {
+      const port = typeof options.port === 'number' ? options.port : await options.port();
+      url = `http://127.0.0.1:${port}`;
       log ??= createWriteStream(join(options.logDir, `${options.name}.log`), { flags: 'a' });
       const out = log;
       child = spawn(process.execPath, ['--import', 'tsx', join(root, `services/${options.name}/src/main.ts`)], {
         cwd: root,
-        env: { ...options.env, PORT: String(options.port) },
+        env: { ...options.env, PORT: String(port) },
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });

@@ -15,7 +15,7 @@ const settings: ChaosSettings = {
   afterMs: 5_000,
 };
 
-let platform: ChaosPlatform;
+let platform: ChaosPlatform | undefined;
 const say = (line: string) => process.stdout.write(`[chaos] ${line}\n`);
 
 beforeAll(async () => {
@@ -23,13 +23,14 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await platform.stop();
+  await platform?.stop();
 }, 60_000);
 
 describe('the platform under load survives', () => {
   it.each(FAULTS.map((f) => [f.name]))(
     '%s: no failure outside the outage, healed by itself, ledger exact',
     async (name) => {
+      if (!platform) throw new Error('the platform did not start');
       const result: FaultResult = await runFault(platform, name, settings, say);
       if (result.skipped !== undefined) {
         // Only the parts a machine has not built are left out (livekit-server, and the agent that needs it).

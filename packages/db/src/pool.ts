@@ -14,5 +14,9 @@ export function createPool(connectionString: string, options: { max?: number; ap
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // A checked-out client has no error listener of the pool's: if the server ends its connection
+  // while no query runs on it (a restart or failover during a transaction), its 'error' event would
+  // crash the process. Its holder's next query fails instead, and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
