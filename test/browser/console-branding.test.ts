@@ -1,38 +1,20 @@
-import type { Browser } from 'playwright-core';
-import { expectNoSeriousA11yViolations, launchBrowser, newTestPage, type TestPage, Teardown, until } from '../support/browser.js';
-import { startBrowserPlatform, type BrowserPlatform } from '../support/browser-platform.js';
-import { consoleUser, loaded, openSection, signInToConsole, type ConsoleUser } from '../support/browser-console.js';
+import { expectNoSeriousA11yViolations, until } from '../support/browser.js';
+import { loaded, openSection, signInToConsole, useConsoleWorld } from '../support/browser-console.js';
 
 // Branding and persona in the console (issue 14): what the Tenant manifest sets is shown read-only,
 // marked as managed by it; what it leaves to the console is saved through PATCH /v1/admin/branding,
 // and `Use default` hands it back to the platform's default.
 
 describe('branding and persona in the console', () => {
-  let platform: BrowserPlatform;
-  let browser: Browser;
-  const teardown = new Teardown();
-  let tab: TestPage | undefined;
-  let tenant: string;
-  let origin: string;
-  let admin: ConsoleUser;
-
-  beforeAll(async () => {
-    platform = teardown.add(await startBrowserPlatform(), (p) => p.stop());
-    tenant = await platform.addTenant('cbrd', { displayName: 'Acme Voice', primaryColor: '#0f766e', greeting: 'Welcome to Acme.' });
-    origin = platform.tenantOrigin(tenant);
-    admin = await consoleUser(platform, tenant, 'olivia', 'admin');
-    browser = teardown.add(await launchBrowser(), (b) => b.close());
-  }, 300_000);
-
-  afterEach(async () => {
-    await tab?.context.close();
-    tab = undefined;
+  const world = useConsoleWorld('cbrd', {
+    displayName: 'Acme Voice',
+    userName: 'olivia',
+    role: 'admin',
+    tenant: { primaryColor: '#0f766e', greeting: 'Welcome to Acme.' },
   });
 
-  afterAll(() => teardown.run(), 90_000);
-
   const view = async () =>
-    (await platform.api(tenant, 'GET', '/v1/admin/branding', { token: admin.token })).body as {
+    (await world.platform.api(world.tenant, 'GET', '/v1/admin/branding', { token: world.user.token })).body as {
       settings: Record<string, string | null>;
       managedBy: Record<string, string>;
     };
@@ -44,9 +26,9 @@ describe('branding and persona in the console', () => {
     // The test manifest leaves the language to the console (its agent's language is not a branding setting).
     expect(before.managedBy.language).toBe('default');
 
-    tab = await newTestPage(browser);
+    const tab = await world.newTab();
     const { page } = tab;
-    await signInToConsole(page, origin, admin);
+    await signInToConsole(page, world.origin, world.user);
     await openSection(page, 'Branding & persona');
     await loaded(page);
 

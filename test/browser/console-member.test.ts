@@ -1,38 +1,16 @@
-import type { Browser } from 'playwright-core';
-import { expectNoSeriousA11yViolations, launchBrowser, newTestPage, screenshot, type TestPage, Teardown } from '../support/browser.js';
-import { startBrowserPlatform, type BrowserPlatform } from '../support/browser-platform.js';
-import { consoleNav, consoleUser, signInToConsole, type ConsoleUser } from '../support/browser-console.js';
+import { expectNoSeriousA11yViolations, screenshot } from '../support/browser.js';
+import { consoleNav, signInToConsole, useConsoleWorld } from '../support/browser-console.js';
 
 // The console (issue 14) for a member of the tenant who is not an admin: signed in, the console
 // shows only their own account and says they have no admin access; an admin page's address leads
 // back there; and the API itself refuses their admin calls, whatever the console shows.
 
 describe('the console for a member without an admin role', () => {
-  let platform: BrowserPlatform;
-  let browser: Browser;
-  const teardown = new Teardown();
-  let tab: TestPage | undefined;
-  let tenant: string;
-  let origin: string;
-  let member: ConsoleUser;
-
-  beforeAll(async () => {
-    platform = teardown.add(await startBrowserPlatform(), (p) => p.stop());
-    tenant = await platform.addTenant('cmem', { displayName: 'Acme Voice' });
-    origin = platform.tenantOrigin(tenant);
-    member = await consoleUser(platform, tenant, 'max');
-    browser = teardown.add(await launchBrowser(), (b) => b.close());
-  }, 300_000);
-
-  afterEach(async () => {
-    await tab?.context.close();
-    tab = undefined;
-  });
-
-  afterAll(() => teardown.run(), 90_000);
+  const world = useConsoleWorld('cmem', { displayName: 'Acme Voice', userName: 'max' });
 
   it('sees only their own account page, no admin page, and the API refuses their admin calls (403)', async () => {
-    tab = await newTestPage(browser);
+    const { platform, tenant, origin, user: member } = world;
+    const tab = await world.newTab();
     const { page } = tab;
     await signInToConsole(page, origin, member);
     await page.getByRole('heading', { level: 1, name: 'My account' }).waitFor({ timeout: 30_000 });
