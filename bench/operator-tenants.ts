@@ -38,6 +38,8 @@ interface RunResult {
   reconciles: number;
   reconcilesPerSecond: number;
   writesPerTenant: number;
+  /** Requests the operator sent per Tenant while creating, by method (reads included). */
+  requestsPerTenant: string;
   steps: Map<string, StepTotals>;
   resyncWrites: number;
   resyncMs: number;
@@ -93,6 +95,9 @@ async function run(count: number): Promise<RunResult> {
     const { operator, registry } = await env.startOperator({ workers });
 
     const writesAtStart = (await operatorWrites(api)).length;
+    const methods = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
+    const requestsBy = async () => Promise.all(methods.map((method) => metricValue(registry, 'rest_client_requests_total', { method })));
+    const requestsAtStart = await requestsBy();
     const stepsAtStart = await stepTotals(registry);
     const started = performance.now();
     const reconcilesBefore = await metricValue(registry, 'controller_runtime_reconcile_total');
@@ -137,6 +142,7 @@ async function run(count: number): Promise<RunResult> {
     await new Promise((r) => setTimeout(r, 2_000));
     const writes = async () => (await operatorWrites(api)).length;
     const writesBefore = await writes();
+    const requestsCreating = (await requestsBy()).map((n, i) => (n - (requestsAtStart[i] ?? 0)) / count);
     const stepsBefore = await stepTotals(registry);
     const before = await metricValue(registry, 'controller_runtime_reconcile_total');
     const resyncStarted = performance.now();
@@ -153,6 +159,10 @@ async function run(count: number): Promise<RunResult> {
       reconciles,
       reconcilesPerSecond: reconciles / (readyMs / 1000),
       writesPerTenant: (writesBefore - writesAtStart) / count,
+      requestsPerTenant: methods
+        .map((method, i) => `${method} ${(requestsCreating[i] ?? 0).toFixed(1)}`)
+        .filter((entry) => !entry.endsWith(' 0.0'))
+        .join(', '),
       steps: since(stepsBefore, stepsAtStart),
       resyncWrites: (await writes()) - writesBefore,
       resyncMs,
@@ -169,7 +179,7 @@ async function run(count: number): Promise<RunResult> {
 function print(label: string, result: RunResult): void {
   process.stdout.write(
     `  ${label}: all Ready in ${(result.readyMs / 1000).toFixed(1)} s, ${result.reconciles} reconciles (${result.reconcilesPerSecond.toFixed(1)}/s), ` +
-      `${result.writesPerTenant.toFixed(1)} API writes per Tenant; resync of the unchanged set ${(result.resyncMs / 1000).toFixed(2)} s ` +
+      `${result.writesPerTenant.toFixed(1)} API writes per Tenant (requests sent: ${result.requestsPerTenant}); resync of the unchanged set ${(result.resyncMs / 1000).toFixed(2)} s ` +
       `with ${result.resyncWrites} write requests; operator memory ${result.rssReadyMb.toFixed(0)} MB RSS ` +
       `(${result.heapReadyMb.toFixed(0)} MB heap) when Ready, ${result.rssResyncMb.toFixed(0)} MB after the resync\n` +
       `    per call while creating: ${describeSteps(result.steps)}\n` +

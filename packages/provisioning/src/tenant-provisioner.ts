@@ -81,7 +81,16 @@ export class TenantProvisioner {
    * before anything is written; returns the tenant's current registry row, if any.
    */
   async checkConflicts(manifest: TenantManifest): Promise<ExistingTenant | null> {
-    const existing = await this.deps.platform.tenant.findUnique({ where: { slug: manifest.metadata.name }, include: { domains: true } });
+    // One round trip (row and domains together): this runs on every reconcile of every tenant.
+    const { rows } = await this.deps.pool.query<ExistingTenant>(
+      `SELECT t.id, t.region, t.spec_hash AS "specHash", t.status, t.home,
+              COALESCE(json_agg(json_build_object('domain', d.domain) ORDER BY d.domain) FILTER (WHERE d.domain IS NOT NULL), '[]') AS domains
+         FROM platform.tenants t LEFT JOIN platform.tenant_domains d ON d.tenant_id = t.id
+        WHERE t.slug = $1
+        GROUP BY t.id`,
+      [manifest.metadata.name],
+    );
+    const existing = rows[0] ?? null;
     await this.refuseConflicts(manifest, existing);
     return existing;
   }
