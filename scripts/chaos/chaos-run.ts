@@ -44,6 +44,8 @@ export interface FaultResult {
   /** Every kind of request sent after the part was back succeeded again. */
   recovered: boolean;
   ledger: LedgerCheck | undefined;
+  /** Services that were no longer running after the fault (crashed, not restarted by the run). */
+  crashed: string[];
   ok: boolean;
 }
 
@@ -106,6 +108,7 @@ export function judge(
     recovered,
     answersAfter,
     ledger,
+    crashed: [],
     ok: errorsOutside === 0 && wrongOutside === 0 && recovered && (ledger === undefined || ledgerClean(ledger)),
   };
 }
@@ -140,7 +143,9 @@ export async function runFault(
     load.sessions,
     load.purchases,
   );
-  const result = judge(name, [...load.samples, ...k6Samples], injectedAt, restoredAt, ledger);
+  const judged = judge(name, [...load.samples, ...k6Samples], injectedAt, restoredAt, ledger);
+  const crashed = Object.values(platform.services).flatMap((s) => (s && !s.running() ? [s.name] : []));
+  const result = { ...judged, crashed, ok: judged.ok && crashed.length === 0 };
   say(`${name}: ${result.ok ? 'survived' : 'FAILED'} ${JSON.stringify({ ...result, injectedAt: undefined, restoredAt: undefined })}`);
   return result;
 }
@@ -163,7 +168,7 @@ export function formatResults(results: FaultResult[]): string {
               .map(([k, v]) => `${k}×${v}`)
               .join(', ')})`
           : ''
-      } | ${r.refusedDuring} / ${r.requestsDuring} | ${(r.recoveryMs / 1000).toFixed(1)} | ${l?.sessions ?? '-'}${l?.unended ? ` (${l.unended} unended)` : ''} | ${l?.secondsLost ?? '-'} | ${l?.secondsDoubled ?? '-'} | ${l?.negativeBalances ?? '-'} | ${l ? `${l.purchases} / ${l.doubleFulfilments} / ${l.unfulfilled}` : '-'} | ${l?.problems.length ?? '-'} | ${r.ok ? 'survived' : 'FAILED'}${r.recovered ? '' : ' (did not recover)'} |`,
+      } | ${r.refusedDuring} / ${r.requestsDuring} | ${(r.recoveryMs / 1000).toFixed(1)} | ${l?.sessions ?? '-'}${l?.unended ? ` (${l.unended} unended)` : ''} | ${l?.secondsLost ?? '-'} | ${l?.secondsDoubled ?? '-'} | ${l?.negativeBalances ?? '-'} | ${l ? `${l.purchases} / ${l.doubleFulfilments} / ${l.unfulfilled}` : '-'} | ${l?.problems.length ?? '-'} | ${r.ok ? 'survived' : 'FAILED'}${r.recovered ? '' : ' (did not recover)'}${r.crashed.length ? ` (crashed: ${r.crashed.join(', ')})` : ''} |`,
     );
   }
   return lines.join('\n');

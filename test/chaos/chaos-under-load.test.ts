@@ -38,6 +38,7 @@ describe('the platform under load survives', () => {
         return;
       }
       expect(result.requestsDuring).toBeGreaterThan(0);
+      expect(result.crashed).toEqual([]);
       expect({ errors: result.errorsOutside, wrong: result.wrongOutside, first: result.firstErrorsOutside }).toEqual({
         errors: 0,
         wrong: 0,
