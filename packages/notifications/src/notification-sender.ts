@@ -1,6 +1,7 @@
 import type { TenantClients, TenantTransaction } from '@mindbot/db';
 import type { Logger } from '@mindbot/logger';
 import type { Mailer } from '@mindbot/mailer';
+import { Counter, type Registry } from 'prom-client';
 import type { MailBrand } from './brand.js';
 import { preferencesOf, wants } from './data/notification-preferences.js';
 import { renderMail } from './render-mail.js';
@@ -33,17 +34,38 @@ export interface SendRequest<K extends JobNotificationKind> {
  * acceptance and the commit (ADR 0058).
  */
 export class NotificationSender {
+  private readonly handled: Counter<'kind' | 'outcome'>;
+
   constructor(
     private readonly tenants: TenantClients,
     private readonly mailer: Mailer,
     private readonly brands: BrandSource,
     private readonly logger: Logger,
-  ) {}
+    /** The process's metrics registry: mindbot_notifications_total{kind,outcome} on /metrics. */
+    registry?: Registry,
+  ) {
+    this.handled = new Counter({
+      name: 'mindbot_notifications_total',
+      help: 'Notification jobs handled, by kind and outcome (sent, already_sent, opted_out, no_recipient, nothing_to_say, failed: retried).',
+      labelNames: ['kind', 'outcome'],
+      registers: registry ? [registry] : [],
+    });
+  }
 
   async sendOnce<K extends JobNotificationKind>(tenant: string, request: SendRequest<K>): Promise<SendOutcome> {
     const brand = await this.brands.brandOf(tenant);
     if (!brand) return 'no_recipient';
-    const outcome = await this.tenants.forTenant(tenant).transaction(
+    const outcome = await this.send(tenant, request, brand).catch((error: unknown) => {
+      this.handled.inc({ kind: request.kind, outcome: 'failed' });
+      throw error;
+    });
+    this.handled.inc({ kind: request.kind, outcome });
+    this.logger.info({ tenantId: tenant, kind: request.kind, key: request.key, outcome }, 'notification handled');
+    return outcome;
+  }
+
+  private send<K extends JobNotificationKind>(tenant: string, request: SendRequest<K>, brand: MailBrand): Promise<SendOutcome> {
+    return this.tenants.forTenant(tenant).transaction(
       async (tx): Promise<SendOutcome> => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`notification:${request.key}`}, 0))`;
         if (await tx.sentNotification.findUnique({ where: { key: request.key }, select: { key: true } })) return 'already_sent';
@@ -58,7 +80,5 @@ export class NotificationSender {
       },
       { timeoutMs: 60_000 },
     );
-    this.logger.info({ tenantId: tenant, kind: request.kind, key: request.key, outcome }, 'notification handled');
-    return outcome;
   }
 }

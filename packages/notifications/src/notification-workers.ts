@@ -2,6 +2,7 @@ import type { PlatformClient, TenantClients } from '@mindbot/db';
 import { PLATFORM_EVENT_QUEUE, type RelayedWorker, type ScheduledWorker } from '@mindbot/jobs';
 import type { Logger } from '@mindbot/logger';
 import type { Queue } from 'pg-boss';
+import type { Registry } from 'prom-client';
 import type { Mailer } from '@mindbot/mailer';
 import { handlePlatformEvent } from './event-notifications.js';
 import { notifyExpiringMinutes } from './expiring-minutes.js';
@@ -18,6 +19,8 @@ export interface NotificationWorkersDeps {
   brands: BrandSource;
   logger: Logger;
   now?: () => Date;
+  /** The process's metrics registry (ServiceDeps.metrics.registry). */
+  registry?: Registry;
   /** Retry options of the platform event queue (tests: short delays); the queue's defaults otherwise. */
   eventQueue?: Omit<Queue, 'name'>;
 }
@@ -36,7 +39,7 @@ export function notificationWorkers(deps: NotificationWorkersDeps): {
   scheduledWorkers: ScheduledWorker[];
   runExpiringMinutes(): Promise<{ sent: number }>;
 } {
-  const sender = new NotificationSender(deps.tenants, deps.mailer, deps.brands, deps.logger);
+  const sender = new NotificationSender(deps.tenants, deps.mailer, deps.brands, deps.logger, deps.registry);
   const now = deps.now ?? (() => new Date());
   const runExpiringMinutes = () =>
     notifyExpiringMinutes({ tenants: deps.tenants, sender, logger: deps.logger, listTenants: () => homeTenants(deps.platform) }, now());

@@ -1,6 +1,7 @@
 import { Jobs, jobIdOf, PLATFORM_EVENT_QUEUE, type RelayedJob } from '@mindbot/jobs';
 import { createMailer, type Mailer } from '@mindbot/mailer';
 import { EXPIRING_MINUTES_QUEUE, handlePlatformEvent, notificationWorkers, registryBrands, savePreferences } from '@mindbot/notifications';
+import { Registry } from 'prom-client';
 import { startSmtpServer, type DeliveredMail, type TestSmtpServer } from '@mindbot/testing';
 import { startBillingHarness, type BillingHarness } from './testing/harness.js';
 
@@ -18,6 +19,7 @@ describe('notifications to end users', () => {
   /** The first attempt of a message to these addresses fails at the SMTP step, as a server hiccup would. */
   const failOnce = new Set<string>();
   let keyCounter = 0;
+  const metrics = new Registry();
 
   beforeAll(async () => {
     h = await startBillingHarness({ chunkSeconds: 60, warnSeconds: 120 });
@@ -35,6 +37,7 @@ describe('notifications to end users', () => {
       mailer,
       brands: registryBrands(h.deps.registry, (tenant) => `https://${tenant.slug}.example`),
       logger: h.log.logger,
+      registry: metrics,
       eventQueue: { retryLimit: 3, retryDelay: 1, retryBackoff: false, expireInSeconds: 60 },
     });
     jobs = new Jobs({
@@ -55,7 +58,7 @@ describe('notifications to end users', () => {
     await jobs.stop();
     await smtp.stop();
     await h.close();
-  });
+  }, 60_000);
 
   const emailOf = (userId: string) => `${userId.replaceAll('_', '-')}@example.com`;
   const addUser = (tenant: string, userId: string) =>
@@ -137,6 +140,10 @@ describe('notifications to end users', () => {
     expect(await handlePlatformEvent(workers.sender, jobOf(h.tenantA, row))).toBe('already_sent');
     await sleep(500);
     expect(mailsTo('usr_n_retry', /receipt/)).toHaveLength(1);
+    // Operators see the failed attempt and the duplicate that was not sent on /metrics.
+    const counted = await metrics.getSingleMetricAsString('mindbot_notifications_total');
+    expect(counted).toMatch(/mindbot_notifications_total\{kind="purchase_receipt",outcome="failed"\} [1-9]/);
+    expect(counted).toMatch(/mindbot_notifications_total\{kind="purchase_receipt",outcome="already_sent"\} [1-9]/);
   });
 
   it('warns of a low balance once per session, at the threshold the agent warns at, not on every heartbeat', async () => {

@@ -180,6 +180,7 @@ export function startJobsComponent(
           mailer: options.notifications.mailer,
           brands,
           logger: deps.logger,
+          registry: deps.metrics.registry,
         })
       : undefined;
   const jobs = new Jobs({
