@@ -4,7 +4,10 @@
 //   3. POST /v1/voice/sessions (JWT check + tenant resolution + rate limit + balance check and
 //      reservation in the real billing service + room and agent dispatch on a local livekit-server +
 //      LiveKit token signing).
-// Prints req/s, p50 and p99 of each and the ratios to the bare handler.
+// Prints req/s, p50 and p99 of each and the ratios to the bare handler; then where a voice-session
+// start's time goes: the whole POST beside each of its parts called on its own by the same number
+// of concurrent clients (billing's reservation, LiveKit's room create, the agent dispatch, the join
+// token), interleaved round by round (BENCH_BREAKDOWN_ROUNDS=5 rounds of 10 calls per client).
 //   npm run bench:gateway            (BENCH_SECONDS=10, BENCH_VUS=10)
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,11 +18,20 @@ import { startServer } from '@mindbot/http';
 import { createLogger } from '@mindbot/logger';
 import { createLifecycle } from '@mindbot/http';
 import { createTestDatabase, freePort, uniqueSlug } from '@mindbot/testing';
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { dispose } from '@livekit/rtc-node';
+import { AccessToken, AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
+import { BillingServiceClient } from '@mindbot/billing-client';
 import { startBillingProcess } from '../services/gateway/src/testing/billing-process.js';
-import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, startGatewayHarness } from '../services/gateway/src/testing/harness.js';
+import {
+  BILLING_SERVICE_TOKEN,
+  LIVEKIT_DEV_KEY,
+  LIVEKIT_DEV_SECRET,
+  startGatewayHarness,
+} from '../services/gateway/src/testing/harness.js';
 import { livekitServerBinary, startLiveKit } from '../services/gateway/src/testing/livekit.js';
-import { ms } from './stats.js';
+import { ms, percentile } from './stats.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const vus = Number(process.env.BENCH_VUS ?? 10);
@@ -93,6 +105,9 @@ await gateway.provision(tenant, (m) => {
   m.spec.plan.concurrentSessions = 100_000;
 });
 await gateway.grantSeconds(tenant, 'usr_bench', 1_000_000_000);
+// The breakdown below gives each client its own user, as real callers are (one user's starts queue on that user's lots).
+const users = Array.from({ length: vus }, (_, i) => `usr_bench_${i}`);
+for (const user of users) await gateway.grantSeconds(tenant, user, 1_000_000_000);
 const billing = await startBillingProcess({ databaseUrl: database.url, issuer: gateway.issuer, port: billingPort });
 const gatewayServer = await gateway.listen();
 
@@ -131,6 +146,63 @@ try {
       `${name.padEnd(26)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${ms(f.p50).padStart(9)}  p99 ${ms(f.p99).padStart(9)}  failed ${(f.failed * 100).toFixed(2)}%${ratio}`,
     );
   }
+  // Where a voice-session start's time goes: each part on its own, same concurrency, interleaved.
+  const billingClient = new BillingServiceClient(new URL(`http://127.0.0.1:${billingPort}`), BILLING_SERVICE_TOKEN);
+  const roomService = new RoomServiceClient(livekit.apiUrl, LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET);
+  const dispatches = new AgentDispatchClient(livekit.apiUrl, LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET);
+  const tokens = await Promise.all(users.map((user) => gateway.token(tenant, user)));
+  const parts: Record<string, (client: number) => Promise<unknown>> = {
+    'POST /v1/voice/sessions (all)': (client) =>
+      // node:http, as fetch does not send a Host header of the caller's choosing.
+      new Promise<void>((resolve, reject) => {
+        const req = request(`${gatewayServer.url}/v1/voice/sessions`, {
+          method: 'POST',
+          headers: { Host: host, Authorization: `Bearer ${tokens[client] ?? token}`, 'Content-Type': 'application/json' },
+        });
+        req.once('error', reject);
+        req.once('response', (res) => {
+          res.resume();
+          res.once('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`voice session answered ${res.statusCode}`))));
+        });
+        req.end('{}');
+      }),
+    'billing reservation': async (client) => {
+      const started = await billingClient.startSession(tenant, { userId: users[client] ?? 'usr_bench', startKey: `bench:${randomUUID()}` });
+      if (!started.ok) throw new Error(`billing refused: ${started.failure}`);
+    },
+    'LiveKit room create': () => roomService.createRoom({ name: `bench-${randomUUID()}`, emptyTimeout: 120, maxParticipants: 2 }),
+    'LiveKit room + agent dispatch': async () => {
+      const room = `bench-${randomUUID()}`;
+      await roomService.createRoom({ name: room, emptyTimeout: 120, maxParticipants: 2 });
+      await dispatches.createDispatch(room, 'bench-agent', { metadata: '{}' });
+    },
+    'join token signing': () => {
+      const access = new AccessToken(LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, { identity: 'usr_bench', ttl: 600 });
+      access.addGrant({ room: 'bench', roomJoin: true });
+      return access.toJwt();
+    },
+  };
+  const samples = new Map<string, number[]>(Object.keys(parts).map((name) => [name, []]));
+  for (let round = 0; round < Number(process.env.BENCH_BREAKDOWN_ROUNDS ?? 5); round++) {
+    for (const [name, call] of Object.entries(parts)) {
+      await Promise.all(
+        Array.from({ length: vus }, async (_, client) => {
+          for (let i = 0; i < 10; i++) {
+            const started = performance.now();
+            await call(client);
+            samples.get(name)?.push(performance.now() - started);
+          }
+        }),
+      );
+    }
+  }
+  console.log(`voice-session start, where the time goes (${vus} concurrent clients, one user each, each part on its own):`);
+  for (const [name, values] of samples) {
+    console.log(
+      `  ${name.padEnd(32)} n=${values.length}  p50 ${ms(percentile(values, 50)).padStart(9)}  p99 ${ms(percentile(values, 99)).padStart(9)}`,
+    );
+  }
+
   // Fast failures would flatter the figures: a run where requests failed measures nothing.
   const failing = results.filter(([, f]) => f.failed > 0.001).map(([name]) => name);
   if (failing.length > 0) {
