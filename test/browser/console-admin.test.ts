@@ -1,7 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { expectNoSeriousA11yViolations, launchBrowser, newTestPage, screenshot, type TestPage, Teardown } from '../support/browser.js';
-import { startBrowserPlatform, type BrowserPlatform } from '../support/browser-platform.js';
-import { consoleNav, consoleUser, loaded, openSection, signInToConsole, type ConsoleUser } from '../support/browser-console.js';
+import { expectNoSeriousA11yViolations, screenshot } from '../support/browser.js';
+import { consoleNav, consoleUser, loaded, openSection, signInToConsole, useConsoleWorld } from '../support/browser-console.js';
 
 // The console (issue 14) for a tenant admin, in Chromium against the whole platform as `npm start`
 // runs it: an admin (granted the role as `mindbot user role` does) signs in with a password at
@@ -9,31 +7,15 @@ import { consoleNav, consoleUser, loaded, openSection, signInToConsole, type Con
 // Every page is screenshotted (test-results/screenshots/console-*.png) and checked with axe-core.
 
 describe('the console for a tenant admin', () => {
-  let platform: BrowserPlatform;
-  let browser: Browser;
-  const teardown = new Teardown();
-  let tab: TestPage | undefined;
-  let tenant: string;
-  let origin: string;
-  let admin: ConsoleUser;
-
-  beforeAll(async () => {
-    platform = teardown.add(await startBrowserPlatform(), (p) => p.stop());
-    tenant = await platform.addTenant('cadm', { displayName: 'Acme Voice', primaryColor: '#0f766e' });
-    origin = platform.tenantOrigin(tenant);
-    admin = await consoleUser(platform, tenant, 'olivia', 'admin');
-    browser = teardown.add(await launchBrowser(), (b) => b.close());
-  }, 300_000);
-
-  afterEach(async () => {
-    await tab?.context.close();
-    tab = undefined;
+  const world = useConsoleWorld('cadm', {
+    displayName: 'Acme Voice',
+    userName: 'olivia',
+    role: 'admin',
+    tenant: { primaryColor: '#0f766e' },
   });
 
-  afterAll(() => teardown.run(), 90_000);
-
   const adminPackages = async () =>
-    (await platform.api(tenant, 'GET', '/v1/admin/packages', { token: admin.token })).body.packages as {
+    (await world.platform.api(world.tenant, 'GET', '/v1/admin/packages', { token: world.user.token })).body.packages as {
       name: string;
       priceCents: number;
       currency: string;
@@ -43,7 +25,8 @@ describe('the console for a tenant admin', () => {
     }[];
 
   it('signs in with a password, creates a package the list and the API show in the tenant’s currency, edits and withdraws it', async () => {
-    tab = await newTestPage(browser);
+    const { platform, tenant, origin, user: admin } = world;
+    const tab = await world.newTab();
     const { page } = tab;
     await page.goto(`${origin}/console/packages`);
     // Signed out, any console page leads to the sign-in page, in the tenant's name.
@@ -132,7 +115,8 @@ describe('the console for a tenant admin', () => {
   }, 180_000);
 
   it('creates an API key, shows its secret once (it works), and revokes it after a confirmation', async () => {
-    tab = await newTestPage(browser);
+    const { platform, tenant, origin, user: admin } = world;
+    const tab = await world.newTab();
     const { page } = tab;
     await signInToConsole(page, origin, admin);
     await openSection(page, 'API keys');
@@ -180,6 +164,7 @@ describe('the console for a tenant admin', () => {
   }, 120_000);
 
   it('reads usage and revenue as the reports API has them, and shows users, branding and identity providers, each accessible', async () => {
+    const { platform, tenant, origin, user: admin } = world;
     // A sale today: a member buys the first package (paid as Stripe would).
     const buyer = await consoleUser(platform, tenant, 'bea');
     const bought = await platform.buyCard(tenant, buyer.token);
@@ -191,7 +176,7 @@ describe('the console for a tenant admin', () => {
     const grossCents = report.revenue.reduce((sum, r) => sum + r.grossCents, 0);
     expect(grossCents).toBeGreaterThan(0);
 
-    tab = await newTestPage(browser);
+    const tab = await world.newTab();
     const { page } = tab;
     await signInToConsole(page, origin, admin);
 

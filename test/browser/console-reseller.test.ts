@@ -1,7 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { expectNoSeriousA11yViolations, launchBrowser, newTestPage, screenshot, type TestPage, Teardown } from '../support/browser.js';
-import { startBrowserPlatform, type BrowserPlatform } from '../support/browser-platform.js';
-import { consoleNav, consoleUser, loaded, openSection, signInToConsole, type ConsoleUser } from '../support/browser-console.js';
+import { expectNoSeriousA11yViolations, screenshot } from '../support/browser.js';
+import { consoleNav, loaded, openSection, signInToConsole, useConsoleWorld } from '../support/browser-console.js';
 
 // The console of a reseller (issue 14), in Chromium against the whole platform as `npm start` runs
 // it: a reseller tenant sells to two tenants (their manifests name it as parentReseller), another
@@ -10,37 +8,23 @@ import { consoleNav, consoleUser, loaded, openSection, signInToConsole, type Con
 // role, and the reseller's audit log records it. Screenshots: test-results/screenshots/console-*.png.
 
 describe('the console of a reseller', () => {
-  let platform: BrowserPlatform;
-  let browser: Browser;
-  const teardown = new Teardown();
-  let tab: TestPage | undefined;
-  let reseller: string;
+  // The world's tenant is the reseller, and its user the reseller's admin.
+  const world = useConsoleWorld('rsel', { displayName: 'Northwind Resale', userName: 'rhea', role: 'admin' });
   let alphaDental: string;
   let othersChild: string;
-  let admin: ConsoleUser;
 
   beforeAll(async () => {
-    platform = teardown.add(await startBrowserPlatform(), (p) => p.stop());
-    reseller = await platform.addTenant('rsel', { displayName: 'Northwind Resale' });
+    const { platform, tenant: reseller } = world;
     const other = await platform.addTenant('rsot', { displayName: 'Other Resale' });
     alphaDental = await platform.addTenant('kida', { displayName: 'Alpha Dental', parentReseller: reseller });
     await platform.addTenant('kidb', { displayName: 'Bravo Bakery', parentReseller: reseller });
     othersChild = await platform.addTenant('kidc', { displayName: 'Charlie Cars', parentReseller: other });
-    admin = await consoleUser(platform, reseller, 'rhea', 'admin');
-    browser = teardown.add(await launchBrowser(), (b) => b.close());
-  }, 400_000);
-
-  afterEach(async () => {
-    await tab?.context.close();
-    tab = undefined;
-  });
-
-  afterAll(() => teardown.run(), 90_000);
+  }, 200_000);
 
   it('lists exactly the tenants it sells to, opens one’s console signed in there as reseller, and the audit log records it', async () => {
-    tab = await newTestPage(browser);
+    const { platform, origin, user: admin } = world;
+    const tab = await world.newTab();
     const { page } = tab;
-    const origin = platform.tenantOrigin(reseller);
     await signInToConsole(page, origin, admin);
     expect(await consoleNav(page).getByRole('link').allInnerTexts()).toContain('Resellers');
 

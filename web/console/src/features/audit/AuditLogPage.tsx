@@ -91,7 +91,8 @@ export default function AuditLogPage() {
         <ErrorAlert error={log.error ?? undefined} />
         {log.data && entries.length === 0 && <p className="empty">{t('noAuditEntries')}</p>}
         {entries.length > 0 && (
-          <div className="table-wrap">
+          // Long details can make the table wider than the page: its scrolling box takes keyboard focus.
+          <div className="table-wrap" role="region" aria-labelledby="audit-heading" tabIndex={0}>
             <table aria-labelledby="audit-heading">
               <thead>
                 <tr>
@@ -111,7 +112,9 @@ export default function AuditLogPage() {
                       <ActionName action={entry.action} />
                     </td>
                     <td>{entry.target && <code>{entry.target}</code>}</td>
-                    <td className="sub">{detailsOf(entry)}</td>
+                    <td className="sub" style={{ overflowWrap: 'anywhere' }}>
+                      {detailsOf(entry)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
