@@ -23,7 +23,8 @@ export async function auditVerify(context: CliContext, slug: string, io: { out: 
     }
     io.out(
       verified.head
-        ? `${slug}: ${verified.entries} audit entries, every link holds; head ${verified.head.seq} ${verified.head.hash}`
+        ? `${slug}: ${verified.entries} audit entries, every link holds; head ${verified.head.seq} ${verified.head.hash}` +
+            (verified.anchor ? `; kept from entry ${verified.anchor.throughSeq + 1} (older ones removed by retention)` : '')
         : `${slug}: the audit log is empty.`,
     );
     return true;

@@ -25,14 +25,24 @@ describe('createLogger', () => {
     createLogger({ name: 'sso', destination }).info(
       {
         password: 'hunter2',
-        user: { email: 'x', password: 'p4ss', apiKey: 'mb_live_abc' },
+        user: { email: 'grace@example.com', displayName: 'Grace Hopper', password: 'p4ss', apiKey: 'mb_live_abc' },
+        email: 'alan@example.com',
         pii: { email: 'ada@example.com' },
         req: { headers: { authorization: 'Bearer eyJ', host: 'acme.example' } },
       },
       'login attempted',
     );
     const text = JSON.stringify(lines[0]);
-    for (const secret of ['hunter2', 'p4ss', 'mb_live_abc', 'ada@example.com', 'Bearer eyJ']) {
+    for (const secret of [
+      'hunter2',
+      'p4ss',
+      'mb_live_abc',
+      'ada@example.com',
+      'grace@example.com',
+      'Grace Hopper',
+      'alan@example.com',
+      'Bearer eyJ',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('acme.example');

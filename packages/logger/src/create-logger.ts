@@ -23,6 +23,9 @@ export const REDACTED_KEYS = [
   'authorization',
   'cookie',
   'pii',
+  // Personal data under its usual names, so a log line never keeps what an erasure removes (ADR 0059).
+  'email',
+  'displayName',
 ] as const;
 
 const SECRET_HEADERS = ['authorization', 'cookie', 'x-api-key', 'stripe-signature'] as const;
