@@ -9,6 +9,7 @@ import { readManifests, tenantProvision } from './commands/tenant-provision.js';
 import { tenantList } from './commands/tenant-list.js';
 import { tenantDeprovision } from './commands/tenant-deprovision.js';
 import { userRole } from './commands/user-role.js';
+import { auditRetention } from './commands/audit-retention.js';
 import { auditVerify } from './commands/audit-verify.js';
 import { checkoutComplete, webhookTargetOf } from './commands/checkout-complete.js';
 import { assertLocalPayments, LocalPaymentsRefused } from './local-payments.js';
@@ -97,6 +98,16 @@ export function buildProgram(io: CliIo): Command {
     .action((slug: string) =>
       withContext(async (context) => {
         if (!(await auditVerify(context, slug, io))) throw new CliExit(1);
+      }),
+    );
+  audit
+    .command('retention')
+    .description("Set how many days the tenant's audit log keeps its entries (default 365); a daily job removes older ones.")
+    .argument('<tenant>', 'the tenant slug')
+    .argument('<days>', 'from 30 to 3650')
+    .action((slug: string, days: string) =>
+      withContext(async (context) => {
+        if (!(await auditRetention(context, { tenant: slug, days, actor: 'cli' }, io))) throw new CliExit(1);
       }),
     );
 

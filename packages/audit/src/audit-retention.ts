@@ -41,15 +41,23 @@ export async function purgeAuditLog(tx: TenantTransaction, retentionDays: number
   const through = bounds?.through ?? null;
   const last = through === null ? null : await tx.auditEvent.findUnique({ where: { seq: through }, select: { seq: true, hash: true } });
   if (!last) return { removed: 0, anchor: null };
-  await tx.$executeRaw`SELECT set_config('mindbot.audit_purge_through', ${String(last.seq)}, true)`;
-  const removed = await tx.$executeRaw`DELETE FROM audit_log WHERE seq <= ${last.seq}`;
-  await tx.$executeRaw`SELECT set_config('mindbot.audit_purge_through', '', true)`;
   const anchor = { throughSeq: Number(last.seq), hash: last.hash };
+  const [count] = await tx.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM audit_log WHERE seq <= ${last.seq}`;
+  // Appended first, so the chain goes on from the newest entry even when every older one goes.
   await recordAudit(tx, {
     action: AUDIT_PURGED_ACTION,
     actorId: null,
-    data: { throughSeq: anchor.throughSeq, anchorHash: anchor.hash, removed, retentionDays, before: cutoff.toISOString() },
+    data: {
+      throughSeq: anchor.throughSeq,
+      anchorHash: anchor.hash,
+      removed: Number(count?.n ?? 0n),
+      retentionDays,
+      before: cutoff.toISOString(),
+    },
   });
+  await tx.$executeRaw`SELECT set_config('mindbot.audit_purge_through', ${String(last.seq)}, true)`;
+  const removed = await tx.$executeRaw`DELETE FROM audit_log WHERE seq <= ${last.seq}`;
+  await tx.$executeRaw`SELECT set_config('mindbot.audit_purge_through', '', true)`;
   return { removed, anchor };
 }
 
