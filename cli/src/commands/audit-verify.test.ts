@@ -84,13 +84,11 @@ describe('mindbot audit verify', () => {
       updatedBy: 'cli',
     });
     // An entry from before the retention, then the daily job.
-    await tenants
-      .forTenant(slug)
-      .transaction((tx) =>
-        tx.auditEvent.create({
-          data: { id: newId('audit'), action: 'old.entry', data: {}, createdAt: new Date(Date.now() - 40 * 86_400_000) },
-        }),
-      );
+    await tenants.forTenant(slug).transaction((tx) =>
+      tx.auditEvent.create({
+        data: { id: newId('audit'), action: 'old.entry', data: {}, createdAt: new Date(Date.now() - 40 * 86_400_000) },
+      }),
+    );
     const logger = createLogger({ name: 'cli-test', level: 'silent' });
     const purged = await purgeExpiredAuditLogs({
       platform: context.platform,
@@ -101,7 +99,7 @@ describe('mindbot audit verify', () => {
     });
     expect(purged.find((p) => p.tenant === slug)).toEqual({ tenant: slug, retentionDays: 30, removed: 4 });
     const verified = await run(slug);
-    expect(verified.err).toBe("");
+    expect(verified.err).toBe('');
     expect(verified.code).toBe(0);
     expect(verified.out).toMatch(/every link holds; head \d+ [0-9a-f]{64}; kept from entry \d+ \(older ones removed by retention\)$/);
   });
