@@ -1,6 +1,9 @@
 import type { Route } from 'playwright-core';
 import { freePort } from '@mindbot/testing';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startOidcIdp, type TestOidcIdp } from '@mindbot/testing/oidc-idp';
+import { TestSamlIdp } from '@mindbot/testing/saml-idp';
 import { expectNoSeriousA11yViolations, screenshot } from '../support/browser.js';
 import { consoleNav, loaded, openSection, signInToConsole, useConsoleWorld } from '../support/browser-console.js';
 
@@ -187,4 +190,52 @@ describe('an OIDC connection added in the console', () => {
     expect(users.body.users).toEqual([expect.objectContaining({ email: 'alice@corp.test', roles: expect.arrayContaining(['admin']) })]);
     expect([...adminTab.pageErrors, ...sso.pageErrors]).toEqual([]);
   }, 180_000);
+
+  it('reads a SAML IdP’s metadata from its URL before saving, then adds the connection, whose certificates test as valid', async () => {
+    const samlIdp = new TestSamlIdp('corp');
+    const metadata = samlIdp.metadataXml();
+    const files = createServer((req, res) => {
+      if (req.url === '/saml/metadata.xml') res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(metadata);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    try {
+      const metadataUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/saml/metadata.xml`;
+      const tab = await world.newTab();
+      const { page } = tab;
+      await signInToConsole(page, world.origin, world.user);
+      await openSection(page, 'Identity providers');
+      await loaded(page);
+      const form = page.getByRole('region', { name: 'Add a connection' });
+      await form.getByRole('radio', { name: 'SAML' }).check();
+      await form.getByRole('textbox', { name: 'Name (shown on the sign-in button)' }).fill('Corp SAML');
+      // A URL that answers 404: SSO says so, nothing is saved.
+      await form.getByRole('textbox', { name: 'IdP metadata URL' }).fill(metadataUrl.replace('metadata.xml', 'missing.xml'));
+      await form.getByRole('button', { name: 'Load metadata' }).click();
+      await form.getByRole('alert').filter({ hasText: 'answered 404' }).waitFor({ timeout: 20_000 });
+
+      await form.getByRole('textbox', { name: 'IdP metadata URL' }).fill(metadataUrl);
+      await form.getByRole('button', { name: 'Load metadata' }).click();
+      await form
+        .getByRole('status')
+        .filter({ hasText: `Metadata loaded: entity ${samlIdp.entityId}, sign-in at ${samlIdp.ssoUrl}, 1 signing certificate(s).` })
+        .waitFor({ timeout: 20_000 });
+      await screenshot(page, 'console-identity-saml-metadata');
+      await expectNoSeriousA11yViolations(page);
+
+      await form.getByRole('button', { name: 'Add connection' }).click();
+      await page.getByRole('status').filter({ hasText: 'Corp SAML added.' }).waitFor({ timeout: 20_000 });
+      const connection = page.getByRole('article', { name: /Corp SAML/ });
+      await connection.getByRole('button', { name: 'Test connection Corp SAML' }).click();
+      const results = connection.getByRole('region', { name: 'Test results for Corp SAML' });
+      await results.getByRole('status').filter({ hasText: 'Connection test passed' }).waitFor({ timeout: 20_000 });
+      expect(await results.getByRole('listitem').allInnerTexts()).toEqual([
+        expect.stringMatching(/^Passed certificate: certificate 1: .*valid until/),
+      ]);
+      expect(tab.pageErrors).toEqual([]);
+    } finally {
+      files.closeAllConnections();
+      await new Promise<void>((resolve) => files.close(() => resolve()));
+    }
+  }, 120_000);
 });
