@@ -195,12 +195,8 @@ describe('GDPR: a user’s data export and erasure', () => {
       expect((await request(h.app).get('/v1/auth/me').set(as(acme, token))).status).toBe(401);
     for (const refresh of [first.refresh_token, second.refresh_token])
       expect(
-        (
-          await request(h.app)
-            .post('/v1/auth/token')
-            .set('Host', acme.host)
-            .send({ grant_type: 'refresh_token', refresh_token: refresh })
-        ).status,
+        (await request(h.app).post('/v1/auth/token').set('Host', acme.host).send({ grant_type: 'refresh_token', refresh_token: refresh }))
+          .status,
       ).toBe(401);
     expect((await request(h.app).post('/v1/auth/password/login').set('Host', acme.host).send({ email: cara.email, password })).status).toBe(
       401,
