@@ -207,12 +207,13 @@ export function startJobsComponent(
       try {
         await jobs.start();
         // Each tenant's audit log down to its retention, daily (ADR 0059).
+        // Its own failure is logged, not retried as the whole component's (the next start schedules it).
         await scheduleAuditRetention(jobs.boss, {
           platform: deps.platform,
           tenants: deps.tenants,
           logger: deps.logger,
           region: deps.region,
-        });
+        }).catch((error: unknown) => deps.logger.error({ err: error }, 'audit retention could not be scheduled'));
         return true;
       } catch (error) {
         deps.logger.warn({ err: error }, 'jobs component could not start; retrying');
