@@ -98,10 +98,16 @@ function databaseFailure(type: 'DatabaseReady' | 'RegistryReady' | 'BillingReady
       type,
       status: 'False',
       reason: down ? 'DatabaseUnavailable' : 'ProvisioningFailed',
-      message: down ? `the platform database is unreachable: ${message}` : message,
+      message: down ? `the platform database is unreachable: ${unreachable(error) ?? message}` : message,
     },
     retry: error instanceof Error ? error : new Error(message),
   };
+}
+
+/** The same words for a refused connection whether Prisma or node-postgres met it (the latter names the address on the error). */
+function unreachable(error: unknown): string | undefined {
+  const { address, port } = (error ?? {}) as { address?: unknown; port?: unknown };
+  return typeof address === 'string' && typeof port === 'number' ? `Can't reach database server at ${address}:${port}` : undefined;
 }
 
 const unknownUntil = (type: string, reason: string, message: string): ConditionInput => ({ type, status: 'Unknown', reason, message });
