@@ -4,6 +4,7 @@ import { roleNameOf, schemaNameOf, tenantSlugSchema } from '@mindbot/tenancy';
 import { withSpan } from '@mindbot/tracing';
 import { PrismaClient, type Prisma } from './generated/prisma/client.js';
 import type { TenantModelDelegate } from './model-kinds.js';
+import { CommitNotifications, trackCommitHooks, type Committed } from './commit-notifications.js';
 import { quoteIdent } from './quote-ident.js';
 
 /**
@@ -56,14 +57,18 @@ export interface TenantScope {
  */
 export class TenantClients {
   private readonly clients = new Map<string, PrismaClient>();
+  /** Notifications tenant transactions asked for (afterCommit), sent once they have committed. */
+  readonly commitNotifications: CommitNotifications;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly maxCachedClients = 256,
+    onNotifyError?: (error: unknown) => void,
   ) {
     // Each cached client's adapter listens for idle-connection errors on the shared pool until it is
     // disconnected; the LRU bounds them, so raise Node's leak warning to that bound.
     pool.setMaxListeners(Math.max(pool.getMaxListeners(), maxCachedClients + 16));
+    this.commitNotifications = new CommitNotifications(pool, onNotifyError);
   }
 
   forTenant(slug: string): TenantScope {
@@ -77,16 +82,21 @@ export class TenantClients {
       slug,
       schema,
       transaction: (fn, options) =>
-        withSpan('db.tenant_transaction', { 'db.system': 'postgresql', 'db.namespace': schema, 'mindbot.tenant': slug }, () =>
-          this.clientFor(schema).$transaction(
+        withSpan('db.tenant_transaction', { 'db.system': 'postgresql', 'db.namespace': schema, 'mindbot.tenant': slug }, async () => {
+          let hooks: ((committed: Committed) => void)[] = [];
+          const result = await this.clientFor(schema).$transaction(
             async (tx) => {
+              hooks = trackCommitHooks(tx);
               // One round trip: set_config(…, true) is SET LOCAL, with the same permission checks.
               await tx.$queryRaw`SELECT set_config('role', ${role}, true), set_config('search_path', ${schema}, true)`;
               return fn(tx);
             },
             { isolationLevel: options?.isolationLevel, timeout: options?.timeoutMs ?? 10_000, maxWait: 5_000 },
-          ),
-        ),
+          );
+          const committed: Committed = { schema, notify: (channel, payload) => this.commitNotifications.send(channel, payload) };
+          for (const hook of hooks) hook(committed);
+          return result;
+        }),
       read: (fn) =>
         withSpan('db.tenant_read', { 'db.system': 'postgresql', 'db.namespace': schema, 'mindbot.tenant': slug }, () =>
           this.read(begin, fn),

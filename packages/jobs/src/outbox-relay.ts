@@ -27,7 +27,7 @@ interface OutboxRow {
 
 /**
  * Copies committed outbox rows of every tenant homed here into the job queue, then marks them
- * relayed. Woken by the outbox trigger's NOTIFY, and sweeps at start, after the listener
+ * relayed. Woken by the writers' NOTIFY once their transactions commit (outbox.ts), and sweeps at start, after the listener
  * reconnects (notifications sent meanwhile are lost) and every minute. Each row keeps its job id
  * ({@link jobIdOf}), so a relay dying half-way, or two relays at once, never make a row two jobs;
  * a per-tenant advisory lock keeps two relays from interleaving one tenant's rows out of order.

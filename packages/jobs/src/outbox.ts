@@ -1,6 +1,6 @@
-import type { Prisma, TenantTransaction } from '@mindbot/db';
+import { afterCommit, type Prisma, type TenantTransaction } from '@mindbot/db';
 
-/** The channel the outbox trigger notifies at commit; the payload is the tenant's schema name. */
+/** The channel that wakes the relay once an outbox row has committed; the payload is the tenant's schema name. */
 export const OUTBOX_CHANNEL = 'mindbot_outbox';
 
 export type JobPayload = Prisma.InputJsonObject;
@@ -17,4 +17,8 @@ export async function enqueue(
   options: { orderingKey?: string } = {},
 ): Promise<void> {
   await tx.outboxEvent.create({ data: { topic, payload, orderingKey: options.orderingKey ?? null } });
+  // After the commit, batched with other transactions' (CommitNotifications): a NOTIFY inside the
+  // transaction would make every money transaction commit one at a time.
+  if (!afterCommit(tx, (committed) => committed.notify(OUTBOX_CHANNEL, committed.schema)))
+    await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, current_schema())`;
 }

@@ -47,7 +47,9 @@ export function buildServiceDeps(options: {
 }): ServiceDeps {
   const pool = createPool(options.databaseUrl, { max: options.poolMax ?? 10, applicationName: `mindbot-${options.service}` });
   const platform = createPlatformClient(pool);
-  const tenants = new TenantClients(pool);
+  const tenants = new TenantClients(pool, undefined, (error) =>
+    options.logger.warn({ err: error }, 'could not send notifications after commit; their listeners sweep'),
+  );
   const redis = options.redisUrl ? createRedis(options.redisUrl, options.logger) : undefined;
   if (!redis) options.logger.warn('REDIS_URL is not set: running single-node (limits and caches are per process)');
   const revokedSessions = new RevokedSessionList(redis, options.logger);
@@ -82,6 +84,7 @@ export function buildServiceDeps(options: {
     trustProxy: options.trustProxy ?? false,
     async close() {
       await notifications.close();
+      await tenants.commitNotifications.drained();
       revokedSessions.close();
       redis?.disconnect();
       await tenants.close();
