@@ -2,7 +2,7 @@
 // it and start it again where the gateway and the agent worker expect it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from '@mindbot/testing';
-import { livekitServerBinary } from '../../services/gateway/src/testing/livekit.js';
+import { liveKitConfigBody, livekitServerBinary } from '../../services/gateway/src/testing/livekit.js';
 
 export interface RestartableLiveKit {
   url: string;
@@ -25,25 +25,7 @@ export function hasLiveKit(): boolean {
 
 export async function liveKitServer(options: { apiKey: string; apiSecret: string; webhookUrl: string }): Promise<RestartableLiveKit> {
   const [port, tcpPort, udpPort] = [await freePort(), await freePort(), await freePort()];
-  const config = [
-    `port: ${port}`,
-    'bind_addresses: ["127.0.0.1"]',
-    'rtc:',
-    `  tcp_port: ${tcpPort}`,
-    `  udp_port: ${udpPort}`,
-    '  use_external_ip: false',
-    '  node_ip: 127.0.0.1',
-    'turn:',
-    '  enabled: false',
-    'keys:',
-    `  ${options.apiKey}: ${options.apiSecret}`,
-    'logging:',
-    '  level: warn',
-    'webhook:',
-    `  api_key: ${options.apiKey}`,
-    '  urls:',
-    `    - ${options.webhookUrl}`,
-  ].join('\n');
+  const config = liveKitConfigBody({ ...options, port, tcpPort, udpPort });
   const apiUrl = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   const alive = () => child !== undefined && child.exitCode === null && child.signalCode === null;

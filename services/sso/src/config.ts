@@ -2,6 +2,7 @@ import { keyEncryptionKeysSchema } from '@mindbot/envelope';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { envBoolean, loadConfig } from '@mindbot/config';
+import { mailEnv } from '@mindbot/mailer';
 import { serviceEnv } from '@mindbot/service-runtime';
 
 /** A private EC P-256 JWK: the SSO service signs platform tokens with ES256 only. */
@@ -87,14 +88,8 @@ const ssoEnv = z
     SSO_LOGIN_RATE_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(30),
     SSO_LOGIN_RATE_PER_TENANT: z.coerce.number().int().min(1).max(10_000_000).default(1_000),
     SSO_LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
-    /** The SMTP server invitations and password-reset mail go through (`smtp://user:pass@host:587`, `smtps://…`); unset: written to the log. */
-    SMTP_URL: z
-      .string()
-      .optional()
-      .transform((v) => (v?.trim() ? v.trim() : undefined))
-      .pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
-    /** The sender address of that mail; the name beside it is the tenant's display name. */
-    MAIL_FROM: z.email({ error: 'must be an email address such as no-reply@mindbot.example' }).default('no-reply@mindbot.localhost'),
+    /** Where invitations and password-reset mail go (SMTP_URL, MAIL_FROM), as for the gateway's notifications. */
+    ...mailEnv,
     /**
      * The port of the tenant origins in links mailed without a request to read the origin from (the
      * owners a Tenant names are invited by the platform): the gateway's public port, e.g. 8080

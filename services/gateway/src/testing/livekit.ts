@@ -35,22 +35,7 @@ export async function startLiveKit(options: { apiKey: string; apiSecret: string;
   const port = await freePort();
   const tcpPort = await freePort();
   const udpPort = await freePort();
-  const config = [
-    `port: ${port}`,
-    'bind_addresses: ["127.0.0.1"]',
-    'rtc:',
-    `  tcp_port: ${tcpPort}`,
-    `  udp_port: ${udpPort}`,
-    '  use_external_ip: false',
-    '  node_ip: 127.0.0.1',
-    'turn:',
-    '  enabled: false',
-    'keys:',
-    `  ${options.apiKey}: ${options.apiSecret}`,
-    'logging:',
-    '  level: warn',
-    ...(options.webhookUrl ? ['webhook:', `  api_key: ${options.apiKey}`, '  urls:', `    - ${options.webhookUrl}`] : []),
-  ].join('\n');
+  const config = liveKitConfigBody({ ...options, port, tcpPort, udpPort });
   const output: string[] = [];
   const child: ChildProcess = spawn(livekitServerBinary(), ['--config-body', config, '--bind', '127.0.0.1', '--node-ip', '127.0.0.1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,4 +73,31 @@ export async function startLiveKit(options: { apiKey: string; apiSecret: string;
       clearTimeout(timer);
     },
   };
+}
+
+/** livekit-server's configuration on loopback: these ports, one key pair, webhooks signed with it when a URL is given. */
+export function liveKitConfigBody(options: {
+  port: number;
+  tcpPort: number;
+  udpPort: number;
+  apiKey: string;
+  apiSecret: string;
+  webhookUrl?: string | undefined;
+}): string {
+  return [
+    `port: ${options.port}`,
+    'bind_addresses: ["127.0.0.1"]',
+    'rtc:',
+    `  tcp_port: ${options.tcpPort}`,
+    `  udp_port: ${options.udpPort}`,
+    '  use_external_ip: false',
+    '  node_ip: 127.0.0.1',
+    'turn:',
+    '  enabled: false',
+    'keys:',
+    `  ${options.apiKey}: ${options.apiSecret}`,
+    'logging:',
+    '  level: warn',
+    ...(options.webhookUrl ? ['webhook:', `  api_key: ${options.apiKey}`, '  urls:', `    - ${options.webhookUrl}`] : []),
+  ].join('\n');
 }
