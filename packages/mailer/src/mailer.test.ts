@@ -31,6 +31,22 @@ describe('the mailer', () => {
     expect(logged.lines.some((l) => String(l.msg).includes('SMTP is not configured'))).toBe(false);
   });
 
+  it('gives every copy of a message sent once per cause the same Message-ID, and other messages their own', async () => {
+    const mailer = createMailer({ smtpUrl: smtp.url, from: 'no-reply@mindbot.test' }, captureLogger('mailer').logger);
+    const receipt = { to: 'dan@example.test', fromName: 'Acme Voice', subject: 'Your receipt', text: 'Code ABCD-EFGH-JKLM' };
+    await mailer.send({ ...receipt, onceKey: 'acme:event:42' });
+    await mailer.send({ ...receipt, onceKey: 'acme:event:42' });
+    await mailer.send({ ...receipt, onceKey: 'acme:event:43' });
+    await mailer.send(receipt);
+    for (let i = 0; i < 50 && smtp.messages.filter((m) => m.to.includes('dan@example.test')).length < 4; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const ids = smtp.messages.filter((m) => m.to.includes('dan@example.test')).map((m) => m.messageId);
+    expect(ids).toHaveLength(4);
+    expect(ids[0]).toMatch(/^<[0-9a-f]{32}@mindbot\.test>$/);
+    expect(ids[1]).toBe(ids[0]);
+    expect(new Set(ids).size).toBe(3);
+  });
+
   it('keeps a sender name with line breaks or quotes to the From header (no header of its own)', async () => {
     const mailer = createMailer({ smtpUrl: smtp.url, from: 'no-reply@mindbot.test' }, captureLogger('mailer').logger);
     await mailer.send({

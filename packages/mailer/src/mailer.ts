@@ -10,6 +10,12 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string | undefined;
+  /**
+   * What caused the message, when it must reach the user once (a notification job's key): it fixes
+   * the Message-ID, so a copy sent again after a crash between the SMTP server's acceptance and the
+   * sender's record is the same message to the receiving systems, which drop it as a duplicate.
+   */
+  onceKey?: string | undefined;
 }
 
 export interface Mailer {

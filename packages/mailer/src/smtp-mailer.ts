@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import { headerText } from './header-text.js';
 import type { Mailer } from './mailer.js';
@@ -13,7 +14,14 @@ export function smtpMailer(smtpUrl: string, from: string): Mailer {
         subject: headerText(message.subject),
         text: message.text,
         ...(message.html === undefined ? {} : { html: message.html }),
+        ...(message.onceKey === undefined ? {} : { messageId: onceMessageId(message.onceKey, from) }),
       });
     },
   };
+}
+
+/** The same Message-ID for every copy of one message: a hash of its cause, at the sender's domain. */
+export function onceMessageId(onceKey: string, from: string): string {
+  const domain = from.slice(from.lastIndexOf('@') + 1) || 'mindbot.localhost';
+  return `<${createHash('sha256').update(onceKey).digest('hex').slice(0, 32)}@${domain}>`;
 }

@@ -31,7 +31,8 @@ export interface SendRequest<K extends JobNotificationKind> {
  * checked, the mail sent and the key recorded in one tenant transaction: a retry after a failed send
  * finds no record and sends; a retry after a successful one (or a second worker on the same job)
  * finds the record and sends nothing. The window left is a process dying between the SMTP server's
- * acceptance and the commit (ADR 0058).
+ * acceptance and the commit: the copy sent again carries the same Message-ID (onceKey), which
+ * receiving systems drop as a duplicate (ADR 0058).
  */
 export class NotificationSender {
   private readonly handled: Counter<'kind' | 'outcome'>;
@@ -74,7 +75,7 @@ export class NotificationSender {
         if (isOptional(request.kind) && !wants(await preferencesOf(tx, request.userId), request.kind)) return 'opted_out';
         const notification = await request.compose(tx, brand);
         if (!notification) return 'nothing_to_say';
-        await this.mailer.send(await renderMail(brand, user.email, notification));
+        await this.mailer.send({ ...(await renderMail(brand, user.email, notification)), onceKey: `${tenant}:${request.key}` });
         await tx.sentNotification.create({ data: { key: request.key, kind: request.kind, userId: request.userId } });
         return 'sent';
       },

@@ -11,6 +11,8 @@ export interface DeliveredMail {
   html: string | undefined;
   /** The user the sender authenticated as, when it did. */
   user: string | undefined;
+  /** The Message-ID header. */
+  messageId: string | undefined;
 }
 
 export interface TestSmtpServer {
@@ -57,6 +59,7 @@ export async function startSmtpServer(options: { auth?: { user: string; pass: st
             to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
             from: firstAddress(parsed.from),
             subject: parsed.subject ?? '',
+            messageId: parsed.messageId,
             text: parsed.text ?? '',
             html: parsed.html === false ? undefined : parsed.html,
             user: session.user,
