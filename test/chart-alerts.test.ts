@@ -9,6 +9,7 @@ import { Histogram, Summary } from 'prom-client';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { createPlatformClient, createPool } from '@mindbot/db';
+import { registerJobMetrics } from '@mindbot/jobs';
 import { createMetrics } from '@mindbot/metrics';
 import { captureLogger } from '@mindbot/testing';
 import { createControllerMetrics } from '../operator/src/runtime/metrics.js';
@@ -80,6 +81,7 @@ async function registeredSeriesNames(): Promise<Set<string>> {
   createControllerMetrics(metrics.registry);
   createAgentMetrics(metrics, () => 0);
   registerBillingMetrics(metrics.registry);
+  registerJobMetrics(metrics.registry, () => Promise.resolve([]));
   // Never scraped here, so the database behind it is never asked.
   const pool = createPool('postgres://127.0.0.1:1/never-connected', { max: 1, applicationName: 'chart-alerts-test' });
   registerParkedEventMetrics(metrics.registry, createPlatformClient(pool), captureLogger('chart-alerts').logger);

@@ -2,6 +2,7 @@ export { enqueue, OUTBOX_CHANNEL, type JobPayload } from './outbox.js';
 export { jobIdOf } from './job-id.js';
 export type { RelayedJob, QueueDefinitions } from './job-queues.js';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
+export { registerJobMetrics, type JobMetrics, type QueueCounts } from './jobs-metrics.js';
 export {
   Jobs,
   JOBS_SCHEMA,

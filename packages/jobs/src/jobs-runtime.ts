@@ -3,6 +3,7 @@ import type { Logger } from '@mindbot/logger';
 import type { PgListener } from '@mindbot/tenant-registry';
 import { PgBoss, type Queue } from 'pg-boss';
 import type { QueueDefinitions, RelayedJob } from './job-queues.js';
+import type { QueueCounts } from './jobs-metrics.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { WebhookDeliverer, type WebhookDeliveryOptions } from './webhooks/webhook-deliverer.js';
 import { PLATFORM_EVENT_QUEUE, WEBHOOK_DELIVERY_QUEUE, type WebhookDeliveryJob } from './webhooks/webhook-events.js';
@@ -135,6 +136,13 @@ export class Jobs {
       await this.boss.work(worker.queue, { batchSize: 1, pollingIntervalSeconds: workOptions.pollingIntervalSeconds }, () => worker.run());
     }
     await this.relay.start();
+  }
+
+  /** Each queue's backlog as pg-boss last counted it (its monitor refreshes the counts): the mindbot_jobs_* gauges. */
+  async queueCounts(): Promise<QueueCounts[]> {
+    const names = [...Object.keys(this.queues), ...(this.o.scheduledWorkers ?? []).map((w) => w.queue)];
+    const queues = await Promise.all(names.map((name) => this.boss.getQueue(name)));
+    return queues.flatMap((q) => (q ? [{ queue: q.name, queued: q.queuedCount, active: q.activeCount }] : []));
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,7 @@ import { AppError } from '@mindbot/errors';
 import { createTokenVerifier, type RevokedSessions, type TokenVerifier } from '@mindbot/auth';
 import { RateLimiter, type RedisDownPolicy } from '@mindbot/rate-limit';
 import type { KeyEncryptionKey } from '@mindbot/envelope';
-import { Jobs, logNotices, WebhookSecrets } from '@mindbot/jobs';
+import { Jobs, logNotices, registerJobMetrics, WebhookSecrets } from '@mindbot/jobs';
 import type { Mailer } from '@mindbot/mailer';
 import { mailWebhookNotices, notificationWorkers, registryBrands } from '@mindbot/notifications';
 import type { ServiceDeps } from '@mindbot/service-runtime';
@@ -183,6 +183,7 @@ export function startJobsComponent(
           registry: deps.metrics.registry,
         })
       : undefined;
+  const metrics = registerJobMetrics(deps.metrics.registry, () => jobs.queueCounts());
   const jobs = new Jobs({
     ...(notifications ? { relayedWorkers: notifications.relayedWorkers, scheduledWorkers: notifications.scheduledWorkers } : {}),
     connectionString: options.databaseUrl,
@@ -198,6 +199,7 @@ export function startJobsComponent(
           ? mailWebhookNotices({ tenants: deps.tenants, mailer: options.notifications.mailer, brands, logger: deps.logger })
           : logNotices(deps.logger),
       secrets: new WebhookSecrets(options.secretKeys),
+      attempts: metrics.webhookDeliveries,
     },
   });
   // An object, not a let: the start loop reads what close() writes later.

@@ -2,6 +2,7 @@ import type { TenantClients } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
 import type { Logger } from '@mindbot/logger';
 import type { JobWithMetadata } from 'pg-boss';
+import type { Counter } from 'prom-client';
 import type { RelayedJob } from '../job-queues.js';
 import type { WebhookDeliveryJob } from './webhook-events.js';
 import { newWebhookId } from './webhook-ids.js';
@@ -19,6 +20,8 @@ export interface WebhookDeliveryOptions extends TargetPolicy {
   notices: WebhookNotices;
   /** Opens sealed signing secrets (WEBHOOK_SECRET_KEYS); without it only unsealed (whsec_…) secrets can be used. */
   secrets?: WebhookSecrets;
+  /** Counts each attempt by outcome (mindbot_webhook_deliveries_total, registerJobMetrics). */
+  attempts?: Counter<'outcome'>;
 }
 
 /** The job failed and the queue retries it later (pg-boss retry options of the queue). */
@@ -87,6 +90,7 @@ export class WebhookDeliverer {
         });
         await tx.webhookEndpoint.updateMany({ where: { id: endpoint.id }, data: { failureStreak: 0, failingSince: null } });
       });
+      this.options.attempts?.inc({ outcome: 'succeeded' });
       return;
     }
 
@@ -129,6 +133,7 @@ export class WebhookDeliverer {
         });
       }
     });
+    this.options.attempts?.inc({ outcome: reason ? 'disabled' : 'failed' });
     if (reason) {
       await this.options
         .notices({ tenant, endpointId: endpoint.id, url: endpoint.url, reason })

@@ -1,11 +1,13 @@
 import { Webhook } from 'standardwebhooks';
 import { PgBoss } from 'pg-boss';
+import { Registry } from 'prom-client';
 import { createPlatformClient, createPool, MigrationRunner, TenantClients, type PlatformClient, type Pool } from '@mindbot/db';
 import { TenantProvisioner } from '@mindbot/provisioning';
 import { PgListener } from '@mindbot/tenant-registry';
 import { captureLogger, createTestDatabase, testManifest, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { jobIdOf } from '../job-id.js';
 import { OutboxRelay } from '../outbox-relay.js';
+import { registerJobMetrics } from '../jobs-metrics.js';
 import { Jobs, JOBS_SCHEMA, type JobsOptions } from '../jobs-runtime.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../testing/webhook-receiver.js';
 import { emitWebhookEvent, WEBHOOK_DELIVERY_QUEUE } from './webhook-events.js';
@@ -56,7 +58,13 @@ async function startWorld(): Promise<World> {
       platform,
       listener,
       logger: log.logger,
-      webhooks: { allowPrivateTargets: true, timeoutMs: 400, notices: () => Promise.resolve(), secrets },
+      webhooks: {
+        allowPrivateTargets: true,
+        timeoutMs: 400,
+        notices: () => Promise.resolve(),
+        secrets,
+        attempts: metrics.webhookDeliveries,
+      },
       // Immediate retries, and few: the three-day schedule is the production default, not a test's.
       webhookQueue: { retryLimit: 3, retryDelay: 0, retryBackoff: false },
       pollingIntervalSeconds: 0.5,
@@ -71,6 +79,13 @@ async function startWorld(): Promise<World> {
     },
   };
 }
+
+// The job component's series, as the gateway's /metrics shows them.
+const registry = new Registry();
+let jobsForMetrics: Jobs | undefined;
+const metrics = registerJobMetrics(registry, () => jobsForMetrics?.queueCounts() ?? Promise.reject(new Error('no jobs yet')));
+const attemptsBy = async (outcome: string) =>
+  (await metrics.webhookDeliveries.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
 
 describe('durable jobs and signed webhook deliveries', () => {
   let w: World;
@@ -142,6 +157,7 @@ describe('durable jobs and signed webhook deliveries', () => {
     expect(r.received).toHaveLength(0);
 
     jobs = new Jobs(w.jobsOptions());
+    jobsForMetrics = jobs;
     await jobs.start();
     const [hook] = await r.waitFor(1);
     expect(hook?.headers['webhook-id']).toBe(eventId);
@@ -178,6 +194,7 @@ describe('durable jobs and signed webhook deliveries', () => {
 
   it('retries after 500s and after a timeout until the receiver accepts, with the same webhook-id, each attempt in the log', async () => {
     const r = await receiver((n) => (n === 1 ? 500 : n === 2 ? 'hang' : 200));
+    const before = { failed: await attemptsBy('failed'), succeeded: await attemptsBy('succeeded') };
     const { id: endpointId } = await endpoint(acme, r.url);
     const eventId = await userCreated(acme, 'usr_retried');
     const hooks = await r.waitFor(3);
@@ -197,6 +214,11 @@ describe('durable jobs and signed webhook deliveries', () => {
       .forTenant(acme)
       .transaction((tx) => tx.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId } }));
     expect(endpointRow).toMatchObject({ status: 'active', failureStreak: 0, failingSince: null });
+    // What /metrics shows: at least these two failed attempts and the one that succeeded (other tests'
+    // deliveries may still land meanwhile), and the delivery queue's backlog.
+    expect((await attemptsBy('failed')) - before.failed).toBeGreaterThanOrEqual(2);
+    expect((await attemptsBy('succeeded')) - before.succeeded).toBeGreaterThanOrEqual(1);
+    expect(await registry.metrics()).toMatch(/^mindbot_jobs_queued\{queue="webhooks\.deliver"\} \d+$/m);
   });
 
   it('delivers the events of one endpoint in the order they happened, a failing one holding back the next', async () => {
@@ -211,6 +233,7 @@ describe('durable jobs and signed webhook deliveries', () => {
 
   it('disables an endpoint that keeps failing past the limit, with a reason and an audit entry, and sends it nothing more', async () => {
     const r = await receiver(() => 500);
+    const disabledBefore = await attemptsBy('disabled');
     const { id: endpointId } = await endpoint(acme, r.url);
     await userCreated(acme, 'usr_doomed');
     await r.waitFor(4);
@@ -227,6 +250,7 @@ describe('durable jobs and signed webhook deliveries', () => {
       .transaction((tx) => tx.auditEvent.findMany({ where: { action: 'webhook_endpoint.disabled', target: endpointId } }));
     expect(audit).toHaveLength(1);
     expect((await deliveries(acme, endpointId)).map((d) => d.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    expect((await attemptsBy('disabled')) - disabledBefore).toBe(1);
 
     await userCreated(acme, 'usr_after_disable');
     await sleep(1_000);
