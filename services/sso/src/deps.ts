@@ -97,7 +97,7 @@ export function buildSsoDeps(deps: ServiceDeps, config: SsoConfig, overrides: Ss
     revocations,
     (tx, tenant, userId) => resellerGrantHolds(deps.platform, tx, tenant, userId),
   );
-  const resellerLinks = new ResellerLinks(deps.platform, tokens, auditor, deps.logger);
+  const resellerLinks = new ResellerLinks(deps.platform, deps.tenants, tokens, auditor, deps.logger);
   resellerLinks.follow(deps.notifications);
   const connections = new ConnectionRepository(new Envelope(config.SSO_SECRET_KEYS));
   const codes = new SignInCodes(store, overrides.now ?? Date.now);

@@ -1,4 +1,4 @@
-import type { PlatformClient, TenantTransaction } from '@mindbot/db';
+import type { PlatformClient, TenantClients, TenantTransaction } from '@mindbot/db';
 import type { Logger } from '@mindbot/logger';
 import { TENANT_CHANGED_CHANNEL, type PgListener } from '@mindbot/tenant-registry';
 import { revokeStaleResellerGrants } from '../data/role-repository.js';
@@ -15,6 +15,7 @@ import type { TokenService } from './token-service.js';
 export class ResellerLinks {
   constructor(
     private readonly platform: PlatformClient,
+    private readonly tenants: TenantClients,
     private readonly tokens: TokenService,
     private readonly auditor: Auditor,
     private readonly logger: Logger,
@@ -33,6 +34,13 @@ export class ResellerLinks {
     // Only where the tenant's schema lives; a deleted tenant's schema is gone with its grants.
     if (!row?.home) return 0;
     const parent = row.parentSlug;
+    // Nearly every change of a tenant leaves its reseller grants alone: a light read says so.
+    const scope = this.tenants.forTenant(tenant);
+    const stale = await scope.read(
+      (sql) => sql`SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+                   WHERE r.name = 'reseller' AND ur.reseller_slug IS DISTINCT FROM ${parent} LIMIT 1`,
+    );
+    if (stale.length === 0) return 0;
     const taken = await this.tokens.revoking(tenant, async (tx) => {
       const grants = await revokeStaleResellerGrants(tx, parent);
       const ended: string[] = [];
