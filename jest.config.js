@@ -17,7 +17,6 @@ const project = {
       },
     ],
   },
-  testTimeout: 30_000,
 };
 const ignored = ['/node_modules/', '/generated/'];
 
@@ -43,6 +42,8 @@ const config = {
     },
     { ...project, displayName: 'chaos', roots: ['<rootDir>/test/chaos'], testPathIgnorePatterns: ignored },
   ],
+  // Read from the global configuration (a project's own testTimeout is not applied).
+  testTimeout: 30_000,
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   // Two cores: two workers keep Postgres and the CPU busy without thrashing.

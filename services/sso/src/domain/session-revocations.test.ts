@@ -26,6 +26,8 @@ describe('announcing ended sessions', () => {
       const before = Date.now();
       await revocations.announce([sessionId]);
       expect(local.has(sessionId)).toBe(true);
+      // On a loaded machine the first publish may miss its 1 s limit; the background retry lists it then.
+      await eventually(async () => (await listed(sessionId)) > 0, 10_000);
       const until = await listed(sessionId);
       expect(until).toBeGreaterThanOrEqual(before + (600 + REVOCATION_MARGIN_SECONDS) * 1000);
       expect(until).toBeLessThanOrEqual(Date.now() + (600 + REVOCATION_MARGIN_SECONDS) * 1000);
