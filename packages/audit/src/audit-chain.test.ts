@@ -1,47 +1,29 @@
 import pg from 'pg';
-import { createPlatformClient, createPool, MigrationRunner, TenantClients, type PlatformClient, type Pool } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
-import { TenantProvisioner } from '@mindbot/provisioning';
 import { schemaNameOf } from '@mindbot/tenancy';
-import { createTestDatabase, testManifest, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { verifyAuditChain } from './audit-chain.js';
+import { startAuditWorld, type AuditWorld } from './testing/audit-world.js';
 import { listAuditEntries } from './audit-trail.js';
 
 describe('the tamper-evident audit log', () => {
-  let database: TestDatabase;
-  let pool: Pool;
-  let platform: PlatformClient;
-  let tenants: TenantClients;
-  let provisioner: TenantProvisioner;
+  let w: AuditWorld;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = createPool(database.url, { max: 8, applicationName: 'audit-chain-test' });
-    platform = createPlatformClient(pool);
-    const migrations = await MigrationRunner.load(pool);
-    await migrations.migrate({ kind: 'platform', schema: 'platform' });
-    provisioner = new TenantProvisioner({ pool, platform, migrations, region: 'eu-west', actor: 'test' });
-    tenants = new TenantClients(pool);
+    w = await startAuditWorld('audit-chain-test', 'audit');
   });
 
   afterAll(async () => {
-    await platform.$disconnect();
-    await pool.end();
-    await database.dispose();
+    await w.close();
   });
 
-  const newTenant = async () => {
-    const slug = uniqueSlug('audit');
-    await provisioner.provision(testManifest(slug));
-    return slug;
-  };
+  const newTenant = () => w.newTenant();
   const write = (slug: string, action: string, actorId: string | null = null, target: string | null = null) =>
-    tenants
+    w.tenants
       .forTenant(slug)
       .transaction((tx) => tx.auditEvent.create({ data: { id: newId('audit'), action, actorId, target, data: { by: 'test' } } }));
   /** What someone with direct database access could do: change a stored entry behind the services' back. */
   const tamper = async (slug: string, sql: string) => {
-    const client = new pg.Client({ connectionString: database.url });
+    const client = new pg.Client({ connectionString: w.database.url });
     await client.connect();
     try {
       const table = `${schemaNameOf(slug)}.audit_log`;
@@ -56,10 +38,10 @@ describe('the tamper-evident audit log', () => {
   it('chains entries written at once by many writers, and verifies every link', async () => {
     const slug = await newTenant();
     await Promise.all(Array.from({ length: 40 }, (_, i) => write(slug, `test.concurrent_${i % 4}`)));
-    const verified = await tenants.forTenant(slug).transaction((tx) => verifyAuditChain(tx));
+    const verified = await w.tenants.forTenant(slug).transaction((tx) => verifyAuditChain(tx));
     expect(verified.firstBroken).toBeNull();
     expect(verified.entries).toBeGreaterThanOrEqual(40);
-    const page = await tenants.forTenant(slug).transaction((tx) => listAuditEntries(tx, { limit: 1 }));
+    const page = await w.tenants.forTenant(slug).transaction((tx) => listAuditEntries(tx, { limit: 1 }));
     expect(verified.head).toEqual({ seq: page.entries[0]?.seq, hash: page.entries[0]?.hash });
   });
 
@@ -67,24 +49,24 @@ describe('the tamper-evident audit log', () => {
     const slug = await newTenant();
     for (const action of ['a.one', 'a.two', 'a.three', 'a.four']) await write(slug, action);
     const seqOf = async (action: string) =>
-      (await tenants.forTenant(slug).transaction((tx) => listAuditEntries(tx, { action, limit: 1 }))).entries[0]?.seq;
+      (await w.tenants.forTenant(slug).transaction((tx) => listAuditEntries(tx, { action, limit: 1 }))).entries[0]?.seq;
     const two = await seqOf('a.two');
     await tamper(slug, `UPDATE audit_log SET target = 'someone else' WHERE action = 'a.two'`);
-    let verified = await tenants.forTenant(slug).transaction((tx) => verifyAuditChain(tx));
+    let verified = await w.tenants.forTenant(slug).transaction((tx) => verifyAuditChain(tx));
     expect(verified.firstBroken).toMatchObject({ seq: two, reason: expect.stringContaining('does not match its hash') });
 
     const other = await newTenant();
     for (const action of ['b.one', 'b.two', 'b.three']) await write(other, action);
-    const middle = (await tenants.forTenant(other).transaction((tx) => listAuditEntries(tx, { action: 'b.two', limit: 1 }))).entries[0];
+    const middle = (await w.tenants.forTenant(other).transaction((tx) => listAuditEntries(tx, { action: 'b.two', limit: 1 }))).entries[0];
     await tamper(other, `DELETE FROM audit_log WHERE action = 'b.two'`);
-    verified = await tenants.forTenant(other).transaction((tx) => verifyAuditChain(tx));
+    verified = await w.tenants.forTenant(other).transaction((tx) => verifyAuditChain(tx));
     expect(verified.firstBroken).toMatchObject({ seq: (middle?.seq ?? 0) + 1, reason: expect.stringContaining('missing') });
   });
 
   it('refuses changes through the tenant’s own role', async () => {
     const slug = await newTenant();
     await write(slug, 'c.one');
-    await expect(tenants.forTenant(slug).transaction((tx) => tx.auditEvent.updateMany({ data: { action: 'c.two' } }))).rejects.toThrow(
+    await expect(w.tenants.forTenant(slug).transaction((tx) => tx.auditEvent.updateMany({ data: { action: 'c.two' } }))).rejects.toThrow(
       /append-only/,
     );
   });
@@ -95,7 +77,7 @@ describe('the tamper-evident audit log', () => {
     for (let i = 0; i < 5; i += 1) await write(slug, 'user.invited', 'usr_admin', `usr_${i}`);
     await write(slug, 'api_key.created', 'usr_other', 'key_1');
     const read = (query: Parameters<typeof listAuditEntries>[1]) =>
-      tenants.forTenant(slug).transaction((tx) => listAuditEntries(tx, query));
+      w.tenants.forTenant(slug).transaction((tx) => listAuditEntries(tx, query));
 
     const first = await read({ actorId: 'usr_admin', limit: 2 });
     expect(first.entries.map((e) => e.target)).toEqual(['usr_4', 'usr_3']);

@@ -1,62 +1,44 @@
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
-import { createPlatformClient, createPool, MigrationRunner, TenantClients, type PlatformClient, type Pool } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
 import { createLogger } from '@mindbot/logger';
-import { TenantProvisioner } from '@mindbot/provisioning';
 import { schemaNameOf } from '@mindbot/tenancy';
-import { createTestDatabase, testManifest, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { verifyAuditChain } from './audit-chain.js';
+import { startAuditWorld, type AuditWorld } from './testing/audit-world.js';
 import { AUDIT_RETENTION_CRON, AUDIT_RETENTION_QUEUE, purgeExpiredAuditLogs, scheduleAuditRetention } from './audit-retention-job.js';
 import { listAuditEntries } from './audit-trail.js';
 
 const DAY = 86_400_000;
 
 describe('audit retention per tenant', () => {
-  let database: TestDatabase;
-  let pool: Pool;
-  let platform: PlatformClient;
-  let tenants: TenantClients;
-  let provisioner: TenantProvisioner;
+  let w: AuditWorld;
   const logger = createLogger({ name: 'audit-retention-test', level: 'silent' });
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = createPool(database.url, { max: 8, applicationName: 'audit-retention-test' });
-    platform = createPlatformClient(pool);
-    const migrations = await MigrationRunner.load(pool);
-    await migrations.migrate({ kind: 'platform', schema: 'platform' });
-    provisioner = new TenantProvisioner({ pool, platform, migrations, region: 'eu-west', actor: 'test' });
-    tenants = new TenantClients(pool);
+    w = await startAuditWorld('audit-retention-test', 'retain');
   });
 
   afterAll(async () => {
-    await platform.$disconnect();
-    await pool.end();
-    await database.dispose();
+    await w.close();
   });
 
-  const newTenant = async () => {
-    const slug = uniqueSlug('retain');
-    await provisioner.provision(testManifest(slug));
-    return slug;
-  };
+  const newTenant = () => w.newTenant();
   /** An entry written `daysAgo` days ago (the chain's trigger keeps the given time). */
   const write = (slug: string, action: string, daysAgo: number) =>
-    tenants.forTenant(slug).transaction((tx) =>
+    w.tenants.forTenant(slug).transaction((tx) =>
       tx.auditEvent.create({
         data: { id: newId('audit'), action, actorId: null, data: {}, createdAt: new Date(Date.now() - daysAgo * DAY) },
       }),
     );
   const actions = async (slug: string) =>
-    (await tenants.forTenant(slug).transaction((tx) => listAuditEntries(tx, { limit: 100 }))).entries.map((e) => e.action).reverse();
-  const verify = (slug: string) => tenants.forTenant(slug).transaction((tx) => verifyAuditChain(tx));
-  const purge = () => purgeExpiredAuditLogs({ platform, tenants, logger, region: 'eu-west' });
+    (await w.tenants.forTenant(slug).transaction((tx) => listAuditEntries(tx, { limit: 100 }))).entries.map((e) => e.action).reverse();
+  const verify = (slug: string) => w.tenants.forTenant(slug).transaction((tx) => verifyAuditChain(tx));
+  const purge = () => purgeExpiredAuditLogs({ platform: w.platform, tenants: w.tenants, logger, region: 'eu-west' });
 
   it('removes entries past the tenant’s retention (365 days unless set), records the anchor, and the kept chain still verifies', async () => {
     const defaults = await newTenant();
     const short = await newTenant();
-    await platform.tenantAuditSetting.create({ data: { slug: short, retentionDays: 30, updatedBy: 'test' } });
+    await w.platform.tenantAuditSetting.create({ data: { slug: short, retentionDays: 30, updatedBy: 'test' } });
     for (const slug of [defaults, short]) {
       await write(slug, 'old.400_days', 400);
       await write(slug, 'old.100_days', 100);
@@ -78,7 +60,7 @@ describe('audit retention per tenant', () => {
     expect(verified.firstBroken).toBeNull();
     expect(verified.entries).toBe(2);
     // The anchor is the hash of the last removed entry, the one the oldest kept entry links to.
-    const kept = (await tenants.forTenant(short).transaction((tx) => listAuditEntries(tx, { action: 'recent.10_days', limit: 1 })))
+    const kept = (await w.tenants.forTenant(short).transaction((tx) => listAuditEntries(tx, { action: 'recent.10_days', limit: 1 })))
       .entries[0];
     expect(verified.anchor).toEqual({ throughSeq: (kept?.seq ?? 0) - 1, hash: expect.any(String) });
     expect(before?.seq).toBe(kept?.seq);
@@ -96,7 +78,7 @@ describe('audit retention per tenant', () => {
     await write(slug, 'kept.one', 5);
     await write(slug, 'kept.two', 4);
     await purge();
-    const client = new pg.Client({ connectionString: database.url });
+    const client = new pg.Client({ connectionString: w.database.url });
     await client.connect();
     try {
       const table = `${schemaNameOf(slug)}.audit_log`;
@@ -114,18 +96,18 @@ describe('audit retention per tenant', () => {
     const slug = await newTenant();
     await write(slug, 'a.one', 2);
     await write(slug, 'a.two', 1);
-    await expect(tenants.forTenant(slug).transaction((tx) => tx.auditEvent.deleteMany({ where: { action: 'a.one' } }))).rejects.toThrow(
+    await expect(w.tenants.forTenant(slug).transaction((tx) => tx.auditEvent.deleteMany({ where: { action: 'a.one' } }))).rejects.toThrow(
       /append-only/,
     );
     // Claiming a purge means setting its bound in the same transaction; a bound lower than the entry does not help.
     await expect(
-      tenants.forTenant(slug).transaction(async (tx) => {
+      w.tenants.forTenant(slug).transaction(async (tx) => {
         await tx.$executeRaw`SELECT set_config('mindbot.audit_purge_through', '0', true)`;
         await tx.auditEvent.deleteMany({ where: { action: 'a.one' } });
       }),
     ).rejects.toThrow(/append-only/);
     expect(await actions(slug)).toEqual(['a.one', 'a.two']);
-    const client = new pg.Client({ connectionString: database.url });
+    const client = new pg.Client({ connectionString: w.database.url });
     await client.connect();
     try {
       const table = `${schemaNameOf(slug)}.audit_log`;
@@ -142,10 +124,10 @@ describe('audit retention per tenant', () => {
     const slug = await newTenant();
     await write(slug, 'old.500_days', 500);
     await write(slug, 'kept.1_day', 1);
-    const boss = new PgBoss({ connectionString: database.url, schema: 'pgboss_audit_test', max: 2 });
+    const boss = new PgBoss({ connectionString: w.database.url, schema: 'pgboss_audit_test', max: 2 });
     await boss.start();
     try {
-      const deps = { platform, tenants, logger, region: 'eu-west' };
+      const deps = { platform: w.platform, tenants: w.tenants, logger, region: 'eu-west' };
       await scheduleAuditRetention(boss, deps);
       await scheduleAuditRetention(boss, deps);
       const schedules = (await boss.getSchedules()).filter((s) => s.name === AUDIT_RETENTION_QUEUE);
