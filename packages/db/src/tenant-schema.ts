@@ -18,7 +18,7 @@ export async function ensureTenantSchema(pool: pg.Pool, slug: string): Promise<{
     if (roleExists.rowCount === 0) {
       // Roles are cluster-wide: another database on this server may have made it meanwhile.
       await client.query(
-        `DO $$ BEGIN CREATE ROLE ${quoteIdent(role)} NOLOGIN NOINHERIT; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+        `DO $$ BEGIN CREATE ROLE ${quoteIdent(role)} NOLOGIN NOINHERIT; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
       );
     }
     const me = await client.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user');

@@ -52,6 +52,26 @@ describe('buildTenantSchema', () => {
     expect(await buildTenantSchema(pool, target, migrations.tenantMigrations)).toEqual({ applied: [] });
   });
 
+  it('builds the same tenant in two databases of one server at once (roles are server-wide; two local platforms, two regions)', async () => {
+    const other = await createTestDatabase();
+    const otherPool = createPool(other.url, { max: 4 });
+    try {
+      const otherMigrations = await MigrationRunner.load(otherPool);
+      await otherMigrations.migrate({ kind: 'platform', schema: 'platform' });
+      const target = targetOf(uniqueSlug('twice'));
+      const [here, there] = await Promise.all([
+        buildTenantSchema(pool, target, migrations.tenantMigrations),
+        buildTenantSchema(otherPool, target, otherMigrations.tenantMigrations),
+      ]);
+      expect(here.applied).toHaveLength(migrations.tenantMigrations.length);
+      expect(there.applied).toHaveLength(migrations.tenantMigrations.length);
+      expect(await schemaOwner(target.schema)).toBe(target.role);
+    } finally {
+      await otherPool.end();
+      await other.dispose();
+    }
+  });
+
   it('finishes a schema built halfway, applying only the files it lacks', async () => {
     const target = targetOf(uniqueSlug('half'));
     const [first, ...rest] = migrations.tenantMigrations;

@@ -43,7 +43,7 @@ export async function buildTenantSchema(pool: pg.Pool, target: SchemaTarget, mig
 
     const setup = [
       // Roles are cluster-wide: another database on this server may have made it meanwhile.
-      `DO $$ BEGIN CREATE ROLE ${role} NOLOGIN NOINHERIT; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+      `DO $$ BEGIN CREATE ROLE ${role} NOLOGIN NOINHERIT; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
       // A non-superuser platform login must be a member of the tenant role to SET ROLE to it.
       `DO $$ BEGIN IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN GRANT ${role} TO CURRENT_USER; END IF; END $$`,
       `CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${role}`,
