@@ -45,6 +45,8 @@ async function run(count: number): Promise<void> {
       "SELECT (SELECT count(*) FROM pg_class) AS relations, pg_size_pretty(sum(pg_total_relation_size(c.oid))) AS size FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pg_catalog'",
     );
 
+    const growth = await provisioningBesideAnEmptyDatabase(provisioner, dir);
+
     const again: number[] = [];
     const noop = await timed(async () => {
       for (let i = 0; i < count; i++) {
@@ -77,6 +79,10 @@ async function run(count: number): Promise<void> {
       `    catalogue afterwards: ${catalogue.rows[0]?.relations ?? '?'} relations in pg_class, pg_catalog ${catalogue.rows[0]?.size ?? '?'}`,
     );
     console.log(
+      `    beside ${count} tenants vs in an empty database, interleaved (same load): ${ms(median(growth.full))} vs ${ms(median(growth.empty))} ` +
+        `per tenant = ${(median(growth.full) / median(growth.empty)).toFixed(2)}× (${growth.full.length} each)`,
+    );
+    console.log(
       `  provision (unchanged) total ${(noop.ms / 1000).toFixed(1)} s   per tenant median ${ms(median(again))}  p95 ${ms(percentile(again, 95))}`,
     );
     console.log(
@@ -87,6 +93,34 @@ async function run(count: number): Promise<void> {
     await pool.end();
     await database.dispose();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Whether a new tenant costs more when many are already there: new tenants go alternately into the
+ * full database and into a second, empty one on the same server, so both see the same machine load
+ * (a first-100 vs last-100 comparison cannot tell catalogue growth from a busier machine).
+ */
+async function provisioningBesideAnEmptyDatabase(full: TenantProvisioner, migrationsDir: string): Promise<{ full: number[]; empty: number[] }> {
+  const database = await createTestDatabase();
+  const pool = createPool(database.url, { max: 4 });
+  try {
+    const migrations = await MigrationRunner.load(pool, migrationsDir);
+    await migrations.migrate({ kind: 'platform', schema: 'platform' });
+    const platform = createPlatformClient(pool);
+    const empty = new TenantProvisioner({ pool, platform, migrations, region: 'eu-west', actor: 'bench' });
+    const samples = { full: [] as number[], empty: [] as number[] };
+    const rounds = Number(process.env.BENCH_GROWTH_ROUNDS ?? 30);
+    for (let i = 0; i < rounds; i++) {
+      const suffix = String(i).padStart(3, '0');
+      samples.full.push((await timed(() => full.provision(testManifest(`late-${suffix}`)))).ms);
+      samples.empty.push((await timed(() => empty.provision(testManifest(`empty-${suffix}`)))).ms);
+    }
+    await platform.$disconnect();
+    return samples;
+  } finally {
+    await pool.end();
+    await database.dispose();
   }
 }
 
