@@ -8,6 +8,7 @@
 // run repeats the largest size while another process burns one core (goal: at most 3× the quiet time).
 // Each run gets a fresh API server and database.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { createLogger } from '@mindbot/logger';
 import type { Registry } from 'prom-client';
 import type { Tenant } from '../operator/src/api/v1alpha1/tenant-types.js';
@@ -19,6 +20,7 @@ import {
   tenantsOf,
   waitUntil,
 } from '../operator/src/testing/operator-harness.js';
+import { CpuAccount } from './process-cpu.js';
 import { median } from './stats.js';
 
 process.env.TEST_DATABASE_ADMIN_URL ??= process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -47,6 +49,8 @@ interface RunResult {
   rssReadyMb: number;
   heapReadyMb: number;
   rssResyncMb: number;
+  /** CPU milliseconds per Tenant while creating, by process. */
+  cpuPerTenantMs: { operator: number; apiServer: number; etcd: number; postgres: number };
 }
 
 const manifest = (i: number) => tenantManifest(`bench-${String(i).padStart(5, '0')}`, { displayName: `Bench ${i}` });
@@ -99,6 +103,25 @@ async function run(count: number): Promise<RunResult> {
     const requestsBy = async () => Promise.all(methods.map((method) => metricValue(registry, 'rest_client_requests_total', { method })));
     const requestsAtStart = await requestsBy();
     const stepsAtStart = await stepTotals(registry);
+    // Where the CPU went: this process (the operator), the API server, etcd, and the Postgres
+    // backends of this run's database (not the server's background processes).
+    const backends = async () =>
+      (await env.db.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map(
+        (r) => r.pid,
+      );
+    const { apiServer, etcd } = api.processIds();
+    const cpu = {
+      apiServer: new CpuAccount(apiServer === undefined ? [] : [apiServer]),
+      etcd: new CpuAccount(etcd === undefined ? [] : [etcd]),
+      postgres: new CpuAccount(await backends()),
+    };
+    const sampleCpu = async () => {
+      if (apiServer !== undefined) cpu.apiServer.sample([apiServer]);
+      if (etcd !== undefined) cpu.etcd.sample([etcd]);
+      cpu.postgres.sample(await backends());
+    };
+    const cpuSampler = setInterval(() => void sampleCpu(), 1_000);
+    const operatorCpuAtStart = process.cpuUsage();
     const started = performance.now();
     const reconcilesBefore = await metricValue(registry, 'controller_runtime_reconcile_total');
     for (let i = 0; i < count; i += 25) {
@@ -134,6 +157,16 @@ async function run(count: number): Promise<RunResult> {
       clearInterval(progress);
     }
     const readyMs = performance.now() - started;
+    clearInterval(cpuSampler);
+    await sampleCpu();
+    const operatorCpu = process.cpuUsage(operatorCpuAtStart);
+    const perTenantMs = (seconds: number) => (seconds * 1000) / count;
+    const cpuPerTenantMs = {
+      operator: (operatorCpu.user + operatorCpu.system) / 1000 / count,
+      apiServer: perTenantMs(cpu.apiServer.seconds),
+      etcd: perTenantMs(cpu.etcd.seconds),
+      postgres: perTenantMs(cpu.postgres.seconds),
+    };
     const reconciles = (await metricValue(registry, 'controller_runtime_reconcile_total')) - reconcilesBefore;
     const memoryReady = process.memoryUsage();
 
@@ -170,10 +203,22 @@ async function run(count: number): Promise<RunResult> {
       rssReadyMb: mb(memoryReady.rss),
       heapReadyMb: mb(memoryReady.heapUsed),
       rssResyncMb: mb(process.memoryUsage().rss),
+      cpuPerTenantMs,
     };
   } finally {
     await env.close();
   }
+}
+
+/** `operator 21 ms, …, total 180 ms`, and the time that CPU alone needs on this machine's cores. */
+function describeCpu(perTenant: RunResult['cpuPerTenantMs']): string {
+  const total = perTenant.operator + perTenant.apiServer + perTenant.etcd + perTenant.postgres;
+  const cores = availableParallelism();
+  return (
+    `operator ${perTenant.operator.toFixed(0)} ms, kube-apiserver ${perTenant.apiServer.toFixed(0)} ms, etcd ${perTenant.etcd.toFixed(0)} ms, ` +
+    `Postgres backends ${perTenant.postgres.toFixed(0)} ms; total ${total.toFixed(0)} ms = at least ${(total / cores).toFixed(0)} s ` +
+    `per 1,000 Tenants on ${cores} cores`
+  );
 }
 
 function print(label: string, result: RunResult): void {
@@ -183,6 +228,7 @@ function print(label: string, result: RunResult): void {
       `with ${result.resyncWrites} write requests; operator memory ${result.rssReadyMb.toFixed(0)} MB RSS ` +
       `(${result.heapReadyMb.toFixed(0)} MB heap) when Ready, ${result.rssResyncMb.toFixed(0)} MB after the resync\n` +
       `    per call while creating: ${describeSteps(result.steps)}\n` +
+      `    CPU per Tenant while creating: ${describeCpu(result.cpuPerTenantMs)}\n` +
       `    per call in the resync:  ${describeSteps(result.resyncSteps)}\n`,
   );
 }

@@ -45,6 +45,8 @@ export interface TestApiServer {
    * (what clients see during a control-plane upgrade): open watches break, requests are refused.
    */
   restart(downMs?: number): Promise<void>;
+  /** The running processes' ids, for benchmarks that account their CPU time. */
+  processIds(): { apiServer: number | undefined; etcd: number | undefined };
   /** Stops both processes and removes every file; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -302,6 +304,7 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
           .filter((event) => filter.user === undefined || event.user.username === filter.user);
       },
       request: adminRequest,
+      processIds: () => ({ apiServer: apiserver?.pid, etcd: etcd?.pid }),
       async restart(downMs = 2_000) {
         const old = apiserver;
         await stopProcess(old);
