@@ -1,8 +1,13 @@
 // Stripe webhook events processed per second through the real endpoint (signature check, routing
 // by event.account, event recorded with its effect): N paid checkouts fulfilled, then the same N
-// delivered again (duplicates). Verifies one card per purchase and nothing changed by the replays.
+// delivered again (duplicates). Baseline in the same run, same client and concurrency: a bare
+// express 5 handler that only checks the signature of the same events (the HTTP and signing ceiling).
+// Verifies one card and one purchase.completed job per purchase, and nothing changed by the replays.
 //   npx tsx bench/billing-webhooks.ts      (BENCH_EVENTS=300, BENCH_CONCURRENCY=8 by default)
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
+import express from 'express';
+import { PLATFORM_EVENT_QUEUE } from '@mindbot/jobs';
 import { createTokenVerifier } from '@mindbot/auth';
 import { newId } from '@mindbot/ids';
 import { createTestTokenIssuer } from '@mindbot/testing';
@@ -34,6 +39,14 @@ const app = createApp(deps, {
 const server = app.listen(0, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const bare = express();
+bare.post('/v1/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }), (req, res) => {
+  const event = stripe.webhooks.constructEvent(req.body as Buffer, req.header('stripe-signature') ?? '', secret, 300);
+  res.json({ received: true, outcome: event.type === 'checkout.session.completed' ? 'bare' : 'other' });
+});
+const bareServer = bare.listen(0, '127.0.0.1');
+await new Promise((resolve) => bareServer.once('listening', resolve));
+const bareBase = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}`;
 const scope = deps.tenants.forTenant(BENCH_TENANT);
 
 try {
@@ -85,7 +98,7 @@ try {
     }),
   );
 
-  const deliver = async (label: string): Promise<number> => {
+  const deliver = async (label: string, to = base): Promise<number> => {
     let next = 0;
     const outcomes = new Map<string, number>();
     const t0 = performance.now();
@@ -93,7 +106,7 @@ try {
       Array.from({ length: concurrency }, async () => {
         while (next < payloads.length) {
           const payload = payloads[next++] ?? '';
-          const res = await fetch(`${base}/v1/webhooks/stripe`, {
+          const res = await fetch(`${to}/v1/webhooks/stripe`, {
             method: 'POST',
             headers: {
               'content-type': 'application/json',
@@ -112,23 +125,37 @@ try {
     return rate;
   };
 
-  await deliver(`first delivery of ${events} checkout.session.completed, ${concurrency} concurrent`);
-  const after = await scope.transaction(async (tx) => ({
-    cards: await tx.timeCard.count(),
-    paid: await tx.purchase.count({ where: { status: 'paid' } }),
-    recorded: await tx.processedWebhookEvent.count(),
-  }));
-  await deliver('same events delivered again (duplicates, 200 no-op)');
-  const again = await scope.transaction(async (tx) => ({
-    cards: await tx.timeCard.count(),
-    paid: await tx.purchase.count({ where: { status: 'paid' } }),
-    recorded: await tx.processedWebhookEvent.count(),
-  }));
-  if (after.cards !== events || after.paid !== events || after.recorded !== events || JSON.stringify(after) !== JSON.stringify(again)) {
+  const state = () =>
+    scope.transaction(async (tx) => ({
+      cards: await tx.timeCard.count(),
+      paid: await tx.purchase.count({ where: { status: 'paid' } }),
+      recorded: await tx.processedWebhookEvent.count(),
+      jobs: await tx.outboxEvent.count({ where: { topic: PLATFORM_EVENT_QUEUE } }),
+    }));
+  const load = () =>
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`;
+  process.stdout.write(`${load()}\n`);
+  // Warms the client's connections and the JIT on the bare handler, not measured.
+  await deliver('warm-up (bare handler)', bareBase);
+  const ceiling = await deliver(`bare express 5 handler, signature check only (baseline), ${concurrency} concurrent`, bareBase);
+  const first = await deliver(`first delivery of ${events} checkout.session.completed, ${concurrency} concurrent`);
+  const after = await state();
+  const duplicates = await deliver('same events delivered again (duplicates, 200 no-op)');
+  const again = await state();
+  const expected = { cards: events, paid: events, recorded: events, jobs: events };
+  if (JSON.stringify(after) !== JSON.stringify(expected) || JSON.stringify(after) !== JSON.stringify(again)) {
     throw new Error(`verification failed: after first delivery ${JSON.stringify(after)}, after replay ${JSON.stringify(again)}`);
   }
-  process.stdout.write(`verified: ${after.cards} cards for ${events} purchases, replays changed nothing\n`);
+  process.stdout.write(
+    `first delivery ${(first / ceiling).toFixed(2)}× and duplicates ${(duplicates / ceiling).toFixed(2)}× the bare handler; ${load()}\n`,
+  );
+  process.stdout.write(
+    `verified: ${after.cards} cards and ${after.jobs} purchase.completed jobs for ${events} purchases, replays changed nothing\n`,
+  );
 } finally {
+  await new Promise((resolve) => bareServer.close(resolve));
   await new Promise((resolve) => server.close(resolve));
   await deps.close();
   await database.dispose();

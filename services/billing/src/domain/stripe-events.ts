@@ -1,8 +1,9 @@
 import { recordAudit } from '@mindbot/audit';
-import type { PlatformClient, TenantClients, TenantTransaction } from '@mindbot/db';
+import { afterCommit, type PlatformClient, type TenantClients, type TenantScope, type TenantTransaction } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
-import { emitWebhookEvent } from '@mindbot/jobs';
+import { newWebhookId, OUTBOX_CHANNEL, PLATFORM_EVENT_QUEUE, WEBHOOK_DELIVERY_QUEUE } from '@mindbot/jobs';
 import type { Logger } from '@mindbot/logger';
+import { webhookEventDataSchemas } from '@mindbot/sdk/schemas';
 import {
   accountStateOf,
   applyAccountState,
@@ -84,6 +85,8 @@ export async function handleStripeEvent(ctx: StripeEventContext, event: Stripe.E
     return { outcome: 'unchanged', reason: applied === 'same' ? 'same_state' : 'older_than_current_state', tenant };
   }
   if (!TENANT_EVENT_TYPES.has(event.type)) return { outcome: 'ignored', reason: 'unhandled_type', tenant };
+  if (event.type === 'checkout.session.completed' || event.type === 'checkout.session.async_payment_succeeded')
+    return { ...(await applyCheckoutSuccess(ctx.tenants.forTenant(tenant), ctx.logger, event, now)), tenant };
 
   // Order matters for refunds and disputes that arrive before the purchase was fulfilled: the
   // payment intent is then re-read from Stripe for the purchase it belongs to (outside the transaction).
@@ -151,6 +154,59 @@ async function purchaseOfPaymentIntent(
   return intent.metadata.mindbot_purchase ?? null;
 }
 
+type CheckoutSuccessEvent = Extract<Stripe.Event, { type: 'checkout.session.completed' | 'checkout.session.async_payment_succeeded' }>;
+
+/** Codes drawn per fulfilment: the next is tried while one collides with another card's (≈ 59 bits each). */
+const CODE_DRAWS = 5;
+
+interface CheckoutSuccessRow {
+  r_outcome: 'duplicate' | 'ignored' | 'unchanged' | 'applied';
+  r_reason: string | null;
+  r_purchase_id: string | null;
+  /** The purchase.completed data when a card was issued. */
+  r_data: unknown;
+}
+
+/**
+ * A paid (or still paying) checkout, in one statement: apply_checkout_success
+ * (prisma/migrations/tenant/0020_checkout_fulfilment_function.sql) records the event id, locks the
+ * purchase, checks session, amount and currency, marks it paid, issues its one time card and queues
+ * purchase.completed for the platform and the tenant's subscribed endpoints, as emitWebhookEvent
+ * would. The data it queued is checked against the event's schema before the commit: a mismatch
+ * is a bug here and rolls everything back, as emitWebhookEvent's check would.
+ */
+async function applyCheckoutSuccess(
+  scope: TenantScope,
+  logger: Logger,
+  event: CheckoutSuccessEvent,
+  now: Date,
+): Promise<Omit<EventOutcome, 'tenant'>> {
+  const session = event.data.object;
+  const purchaseId = session.client_reference_id ?? session.metadata?.mindbot_purchase ?? null;
+  const codes = Array.from({ length: CODE_DRAWS }, () => newActivationCode());
+  const row = await scope.transaction(async (tx) => {
+    const [r] = await tx.$queryRaw<CheckoutSuccessRow[]>`
+      SELECT * FROM apply_checkout_success(${event.id}::text, ${event.type}::text, ${purchaseId}::text, ${session.id}::text,
+        ${session.amount_total}::bigint, ${session.currency}::text, ${session.payment_status !== 'unpaid'}::boolean,
+        ${idOf(session.payment_intent)}::text, ${now}::timestamptz, ${newId('timeCard')}::text, ${codes}::text[],
+        ${new Date(now.getTime() + CODE_LIFETIME_MS)}::timestamptz, ${newWebhookId('event')}::text, ${now.toISOString()}::text,
+        ${PLATFORM_EVENT_QUEUE}::text, ${WEBHOOK_DELIVERY_QUEUE}::text)`;
+    if (!r) throw new Error('apply_checkout_success answered no row');
+    if (r.r_data !== null) {
+      webhookEventDataSchemas['purchase.completed'].parse(r.r_data);
+      // The outbox relay's wake-up, after the commit (as enqueue sends it).
+      afterCommit(tx, (committed) => committed.notify(OUTBOX_CHANNEL, committed.schema));
+    }
+    return r;
+  });
+  if (row.r_reason === 'amount_mismatch')
+    logger.error(
+      { purchaseId: row.r_purchase_id, eventId: event.id },
+      'checkout amount or currency differs from the purchase; not fulfilled',
+    );
+  return row.r_reason === null ? { outcome: row.r_outcome } : { outcome: row.r_outcome, reason: row.r_reason };
+}
+
 interface LockedPurchase {
   id: string;
   user_id: string;
@@ -185,26 +241,6 @@ async function applyTenantEvent(
   now: Date,
 ): Promise<Effect> {
   switch (event.type) {
-    case 'checkout.session.completed':
-    case 'checkout.session.async_payment_succeeded': {
-      const session = event.data.object;
-      const purchase = await lockPurchase(tx, { id: session.client_reference_id ?? session.metadata?.mindbot_purchase ?? null });
-      if (!purchase) return ignored('unknown_purchase');
-      if (purchase.checkout_session_id !== null && purchase.checkout_session_id !== session.id) return ignored('checkout_session_mismatch');
-      if (session.amount_total !== purchase.amount_cents || session.currency !== purchase.currency) {
-        logger.error(
-          { purchaseId: purchase.id, eventId: event.id },
-          'checkout amount or currency differs from the purchase; not fulfilled',
-        );
-        return ignored('amount_mismatch');
-      }
-      if (session.payment_status === 'unpaid') {
-        const moved =
-          await tx.$executeRaw`UPDATE purchases SET status = 'processing', updated_at = ${now} WHERE id = ${purchase.id} AND status = 'pending'`;
-        return moved > 0 ? APPLIED : alreadyThere(purchase);
-      }
-      return (await fulfil(tx, purchase, session, now)) ? APPLIED : alreadyThere(purchase);
-    }
     case 'checkout.session.async_payment_failed':
     case 'checkout.session.expired': {
       const session = event.data.object;
@@ -261,49 +297,6 @@ async function applyTenantEvent(
     default:
       return ignored('unhandled_type');
   }
-}
-
-/** Marks the purchase paid and issues its one time card (unique per purchase); false when it was paid already (or taken back since). */
-async function fulfil(tx: TenantTransaction, purchase: LockedPurchase, session: Stripe.Checkout.Session, now: Date): Promise<boolean> {
-  if (purchase.status === 'paid' || purchase.status === 'refunded' || purchase.status === 'disputed') return false;
-  const paymentIntent = idOf(session.payment_intent);
-  await tx.$executeRaw`
-    UPDATE purchases SET status = 'paid', paid_at = ${now}, updated_at = ${now},
-      checkout_session_id = COALESCE(checkout_session_id, ${session.id}),
-      payment_intent_id = COALESCE(payment_intent_id, ${paymentIntent})
-    WHERE id = ${purchase.id}`;
-  const codeExpiresAt = new Date(now.getTime() + CODE_LIFETIME_MS);
-  // A partial refund that arrived before fulfilment already took its share of the card.
-  const seconds = purchase.seconds - secondsRefunded(purchaseShare(purchase), purchase.refunded_cents);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const issued = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO time_cards (id, purchase_id, owner_id, activation_code, seconds, code_expires_at)
-      VALUES (${newId('timeCard')}, ${purchase.id}, ${purchase.user_id}, ${newActivationCode()}, ${seconds}, ${codeExpiresAt})
-      ON CONFLICT DO NOTHING RETURNING id`;
-    const [existing] =
-      issued.length > 0 ? issued : await tx.$queryRaw<{ id: string }[]>`SELECT id FROM time_cards WHERE purchase_id = ${purchase.id}`;
-    if (existing) {
-      // In the same transaction as the payment: the tenant's endpoints hear of it exactly when it is paid (ADR 0056).
-      await emitWebhookEvent(
-        tx,
-        {
-          type: 'purchase.completed',
-          data: {
-            purchaseId: purchase.id,
-            userId: purchase.user_id,
-            packageId: purchase.package_id,
-            amount: purchase.amount_cents,
-            currency: purchase.currency,
-            seconds,
-          },
-        },
-        now,
-      );
-      return true;
-    }
-    // Otherwise the random code collided with another card's: draw again.
-  }
-  throw new Error('Could not draw a unique activation code in 5 attempts.');
 }
 
 const purchaseShare = (purchase: LockedPurchase) => ({ seconds: purchase.seconds, amountCents: purchase.amount_cents });
