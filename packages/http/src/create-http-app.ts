@@ -1,6 +1,5 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { notFoundHandler, problemHandler } from '@mindbot/errors';
 import type { Logger } from '@mindbot/logger';
 import type { Metrics } from '@mindbot/metrics';
@@ -8,7 +7,7 @@ import { healthRoutes, type ReadinessChecks } from './health-routes.js';
 import type { Lifecycle } from './lifecycle.js';
 import { observeRequest } from './observe-request.js';
 import { refuseInvalidCharactersInBody, refuseControlCharactersInUrl, requireHost, requireJsonBody } from './request-guards.js';
-import { requestIdOf } from './request-id.js';
+import { requestLogging } from './request-log.js';
 
 export type { ReadinessChecks };
 
@@ -35,24 +34,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
   app.use(
-    pinoHttp({
+    requestLogging({
       logger: options.logger,
-      genReqId: requestIdOf,
-      customProps: (req) => ({ requestId: req.id }),
-      customSuccessMessage: () => 'request completed',
-      customErrorMessage: () => 'request failed',
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-      // Path only: query strings can carry tokens, and headers are mostly noise (secrets are redacted anyway).
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
-          id: req.id,
-          method: req.method,
-          path: req.url.split('?')[0],
-          remoteAddress: req.remoteAddress,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
+      ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
     }),
   );
   app.use(helmet());

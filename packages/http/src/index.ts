@@ -3,6 +3,7 @@ export { startServer, type RunningServer, type StartServerOptions } from './star
 export { createLifecycle, type Lifecycle } from './lifecycle.js';
 export { asyncRoute } from './async-route.js';
 export { closeOnSignals } from './close-on-signals.js';
+export { addLogBindings } from './request-log.js';
 export { responseLocal, type ResponseLocal } from './response-local.js';
 export { hostOf } from './request-guards.js';
 export { publicOriginOf, forwardedOriginOf, type PublicScheme } from './public-origin.js';

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createRedis, tenantKey } from '@mindbot/redis';
@@ -42,6 +43,36 @@ describe('the rate limiter in Redis', () => {
       const decisions = await Promise.all(Array.from({ length: 50 }, () => limiter.take([limited])));
       expect(decisions.filter((d) => d.allowed)).toHaveLength(20);
       expect(await redis.get(limited.key)).toBe('20');
+    });
+
+    it('sends the attempts of one event-loop turn in one pipeline, and still lets exactly the limit through', async () => {
+      const limiter = new RateLimiter(redis, log.logger, fixed);
+      const limited = rule('one-turn', 10);
+      const pipelines = jest.spyOn(redis, 'pipeline');
+      try {
+        const decisions = await Promise.all(Array.from({ length: 30 }, () => limiter.take([limited])));
+        expect(pipelines).toHaveBeenCalledTimes(1);
+        expect(decisions.filter((d) => d.allowed).map((d) => d.remaining)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+        expect(decisions.slice(10).every((d) => !d.allowed && d.source === 'redis')).toBe(true);
+        expect(await redis.get(limited.key)).toBe('10');
+      } finally {
+        pipelines.mockRestore();
+      }
+    });
+
+    it('runs its script by text again when Redis has forgotten it (a restart, SCRIPT FLUSH), in a pipeline too', async () => {
+      const limiter = new RateLimiter(redis, log.logger, fixed);
+      const limited = rule('flushed', 3);
+      await redis.script('FLUSH');
+      const decisions = await Promise.all(Array.from({ length: 5 }, () => limiter.take([limited])));
+      expect(decisions.map((d) => [d.allowed, d.source])).toEqual([
+        [true, 'redis'],
+        [true, 'redis'],
+        [true, 'redis'],
+        [false, 'redis'],
+        [false, 'redis'],
+      ]);
+      expect(await redis.get(limited.key)).toBe('3');
     });
 
     it('counts refused attempts too when asked, against every rule', async () => {

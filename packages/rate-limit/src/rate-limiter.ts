@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '@mindbot/logger';
 import { LocalWindows } from './local-windows.js';
-import { giveBackInRedis, takeInRedis } from './redis-windows.js';
+import { BatchedRedisWindows, giveBackInRedis } from './redis-windows.js';
 import { countersOf, toResetSeconds, type LimitRule, type RateDecision, type WindowSpec } from './windows.js';
 
 /**
@@ -24,7 +24,7 @@ export interface RateLimiterOptions {
 
 /**
  * The platform's one rate limiter: every rule of an attempt checked and counted in Redis in one round
- * trip. While Redis does not answer (the shared client fails fast: no offline queue), the policy
+ * trip, shared with the other attempts of the same event-loop turn (one pipeline). While Redis does not answer (the shared client fails fast: no offline queue), the policy
  * decides; the switch is logged once each way, and every attempt tries Redis first, so recovery needs
  * nothing. Without Redis at all (single node) the counts live in this process, the only one.
  */
@@ -32,6 +32,7 @@ export class RateLimiter {
   private readonly window: WindowSpec;
   private readonly policy: RedisDownPolicy;
   private readonly local: LocalWindows;
+  private readonly shared: BatchedRedisWindows | undefined;
   private degraded = false;
 
   constructor(
@@ -42,6 +43,7 @@ export class RateLimiter {
     this.window = { kind: options.window, ms: options.windowMs, countRefused: options.countRefused ?? false };
     this.policy = options.whenRedisDown ?? 'local';
     this.local = new LocalWindows(this.window);
+    this.shared = redis ? new BatchedRedisWindows(redis, this.window) : undefined;
   }
 
   get usingFallback(): boolean {
@@ -51,9 +53,9 @@ export class RateLimiter {
   /** Counts one attempt against every rule (all of one tenant) and says whether it may go ahead. */
   async take(rules: readonly LimitRule[], now = Date.now()): Promise<RateDecision> {
     if (rules.length === 0) return { allowed: true, rule: 'none', limit: 0, remaining: 0, resetSeconds: 1, source: 'local', at: now };
-    if (this.redis) {
+    if (this.shared) {
       try {
-        const verdict = await takeInRedis(this.redis, rules, this.window, now);
+        const verdict = await this.shared.take(rules, now);
         if (this.degraded) {
           this.degraded = false;
           this.logger.info({ limiter: this.options.name }, 'rate limiter: redis answers again; limits are shared again');

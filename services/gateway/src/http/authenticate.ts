@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { TENANT_ADMIN_ROLES, type Principal } from '@mindbot/auth';
 import { AppError } from '@mindbot/errors';
-import { responseLocal } from '@mindbot/http';
+import { addLogBindings, responseLocal } from '@mindbot/http';
 import type { VerifiedApiKey } from '../domain/api-keys.js';
 import type { GatewayDeps } from '../deps.js';
 import { tenantOf } from './tenant-resolution.js';
@@ -43,7 +43,7 @@ export function authenticate(gateway: GatewayDeps): RequestHandler {
       const apiKey = await gateway.apiKeys.verify(tenant.slug, key);
       if (!apiKey) throw unauthenticated('The API key is invalid, expired or revoked.', 'api_key_invalid');
       callerLocal.set(res, { kind: 'api_key', id: apiKey.id, apiKey });
-      req.log = req.log.child({ apiKeyId: apiKey.id });
+      addLogBindings(req, { apiKeyId: apiKey.id });
       next();
       return;
     }
@@ -54,7 +54,7 @@ export function authenticate(gateway: GatewayDeps): RequestHandler {
       throw unauthenticated(INVALID_TOKEN, 'tenant_mismatch');
     }
     callerLocal.set(res, { kind: 'user', id: principal.userId, principal });
-    req.log = req.log.child({ userId: principal.userId });
+    addLogBindings(req, { userId: principal.userId });
     next();
   };
 }

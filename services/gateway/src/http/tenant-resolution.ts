@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import { hostOf, responseLocal } from '@mindbot/http';
+import { addLogBindings, hostOf, responseLocal } from '@mindbot/http';
 import { hostsOfTenant } from '@mindbot/tenancy';
 import { servingOf, type TenantRecord } from '@mindbot/tenant-registry';
 import type { GatewayDeps } from '../deps.js';
@@ -30,7 +30,7 @@ export function resolveTenant(gateway: GatewayDeps): RequestHandler {
     const { tenant } = serving;
     tenantLocal.set(res, tenant);
     hostLocal.set(res, host);
-    req.log = req.log.child({ tenantId: tenant.slug });
+    addLogBindings(req, { tenantId: tenant.slug });
     next();
   };
 }

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { brandingSchema } from '@mindbot/sdk/schemas';
 import { uniqueSlug } from '@mindbot/testing';
+import { SSO_CONNECTIONS_TTL_MS } from '../data/sso-connections.js';
 import { startGatewayHarness, type GatewayHarness } from '../testing/harness.js';
 
 describe('gateway: GET /v1/branding and CORS', () => {
@@ -135,7 +136,13 @@ describe('gateway: GET /v1/branding and CORS', () => {
     await h.deps.tenants
       .forTenant(acme)
       .transaction((tx) => tx.ssoConnection.update({ where: { id: 'conn_okta' }, data: { status: 'disabled' } }));
-    const after = await request(h.app).get('/v1/branding').set('Host', `${acme}.localhost`).set('If-None-Match', etag);
+    // The list is kept for at most a second (SSO sends no change notification): the next read after that shows the change.
+    const changedAt = Date.now();
+    let after = await request(h.app).get('/v1/branding').set('Host', `${acme}.localhost`).set('If-None-Match', etag);
+    while (after.status === 304 && Date.now() - changedAt < SSO_CONNECTIONS_TTL_MS + 1_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await request(h.app).get('/v1/branding').set('Host', `${acme}.localhost`).set('If-None-Match', etag);
+    }
     expect(after.status).toBe(200);
     expect(brandingSchema.parse(after.body).ssoConnections).toEqual([{ id: 'conn_entra', name: 'Acme Entra', kind: 'saml' }]);
   });

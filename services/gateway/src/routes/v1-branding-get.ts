@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { brandingSchema, problemSchema, type Branding } from '@mindbot/sdk/schemas';
 import { choosePersona, personasOf } from '@mindbot/tenancy';
+import type { TenantRecord } from '@mindbot/tenant-registry';
 import { enabledSsoConnections, type SsoConnectionSummary } from '../data/sso-connections.js';
 import type { AppRoute } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 
 /**
  * GET /v1/branding — public, by host: what the web widget shows, with the tenant's enabled SSO
- * connections for its sign-in buttons. ETag + short public caching; 304 when unchanged.
+ * connections for its sign-in buttons. ETag + short public caching; 304 when unchanged. Every widget
+ * load asks, so the answer is kept rendered per tenant (see `rendered`).
  */
 export const v1BrandingGet: AppRoute = {
   spec: {
@@ -23,9 +25,13 @@ export const v1BrandingGet: AppRoute = {
     },
   },
   mount(router, ctx) {
+    // The answer's bytes and ETag per tenant, made again only when the tenant's record or its SSO list
+    // is another object: the registry hands out a new record after each change notification (a
+    // manifest or console branding change), the SSO list is read again after its short TTL.
+    const rendered = new Map<string, RenderedBranding>();
     router.get('/v1/branding', async (req, res) => {
       const tenant = tenantOf(res);
-      let ssoConnections: SsoConnectionSummary[] | undefined;
+      let ssoConnections: readonly SsoConnectionSummary[] | undefined;
       try {
         ssoConnections = await enabledSsoConnections(ctx.deps.tenants, tenant.slug);
       } catch (error) {
@@ -33,31 +39,55 @@ export const v1BrandingGet: AppRoute = {
         // beats none. Left out (and not cached) until the tenant's schema answers again.
         req.log.warn({ err: error }, 'branding without SSO connections: the tenant schema did not answer');
       }
-      const body: Branding = {
-        tenant: tenant.slug,
-        displayName: tenant.displayName,
-        logoUrl: tenant.branding.logoUrl,
-        primaryColor: tenant.branding.primaryColor,
-        accentColor: tenant.branding.accentColor,
-        agentName: tenant.branding.agentName,
-        greeting: tenant.branding.greeting,
-        language: tenant.agent.language,
-        // What a picker shows; a persona's instructions are the tenant's business, not the public's.
-        personas: personasOf(tenant).map(({ id, name, voice, language, greeting }) => ({ id, name, voice, language, greeting })),
-        defaultPersona: choosePersona(tenant, undefined)?.id ?? 'default',
-        ...(ssoConnections === undefined ? {} : { ssoConnections }),
-      };
-      const text = JSON.stringify(body);
-      res.set({
-        ETag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`,
-        // Short, so an admin's saved change reaches returning visitors within seconds (ADR 0055); a reload is a 304 by ETag.
-        'Cache-Control': ssoConnections === undefined ? 'no-cache' : 'public, max-age=5',
-      });
+      let answer = rendered.get(tenant.slug);
+      if (answer?.tenant !== tenant || answer.ssoConnections !== ssoConnections) {
+        answer = render(tenant, ssoConnections);
+        if (ssoConnections !== undefined) {
+          if (rendered.size >= 20_000) rendered.clear();
+          rendered.set(tenant.slug, answer);
+        }
+      }
+      res.setHeader('ETag', answer.etag);
+      // Short, so an admin's saved change reaches returning visitors within seconds (ADR 0055); a reload is a 304 by ETag.
+      res.setHeader('Cache-Control', ssoConnections === undefined ? 'no-cache' : 'public, max-age=5');
       if (req.fresh) {
         res.status(304).end();
         return;
       }
-      res.type('application/json').send(text);
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.setHeader('Content-Length', answer.body.length);
+      res.end(answer.body);
     });
   },
 };
+
+interface RenderedBranding {
+  tenant: TenantRecord;
+  ssoConnections: readonly SsoConnectionSummary[] | undefined;
+  body: Buffer;
+  etag: string;
+}
+
+function render(tenant: TenantRecord, ssoConnections: readonly SsoConnectionSummary[] | undefined): RenderedBranding {
+  const body: Branding = {
+    tenant: tenant.slug,
+    displayName: tenant.displayName,
+    logoUrl: tenant.branding.logoUrl,
+    primaryColor: tenant.branding.primaryColor,
+    accentColor: tenant.branding.accentColor,
+    agentName: tenant.branding.agentName,
+    greeting: tenant.branding.greeting,
+    language: tenant.agent.language,
+    // What a picker shows; a persona's instructions are the tenant's business, not the public's.
+    personas: personasOf(tenant).map(({ id, name, voice, language, greeting }) => ({ id, name, voice, language, greeting })),
+    defaultPersona: choosePersona(tenant, undefined)?.id ?? 'default',
+    ...(ssoConnections === undefined ? {} : { ssoConnections: [...ssoConnections] }),
+  };
+  const text = JSON.stringify(body);
+  return {
+    tenant,
+    ssoConnections,
+    body: Buffer.from(text),
+    etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`,
+  };
+}
