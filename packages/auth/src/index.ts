@@ -1,6 +1,8 @@
 export {
   createTokenVerifier,
-  PLATFORM_TOKEN_ALGORITHM,
+  MIN_RSA_MODULUS_BITS,
+  PLATFORM_TOKEN_ALGORITHMS,
+  type PlatformTokenAlgorithm,
   type RevokedSessions,
   type TokenVerifier,
   type TokenVerifierOptions,

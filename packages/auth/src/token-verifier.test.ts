@@ -1,3 +1,4 @@
+import { generateKeyPairSync, randomUUID, sign as signBytes, type KeyObject } from 'node:crypto';
 import express from 'express';
 import request from 'supertest';
 import { SignJWT, UnsecuredJWT, decodeJwt, generateKeyPair } from 'jose';
@@ -142,6 +143,103 @@ describe('platform token verification', () => {
       list.revoke(sessionOf(token));
       list.load();
       expect(await verifying).toBe('Error: ERR_SESSION_REVOKED');
+    });
+  });
+  describe('algorithms: RS256 and ES256, each pinned to its key', () => {
+    const issuerUrl = 'https://sso.test.mindbot';
+    const audience = 'mindbot-platform';
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const published = (key: KeyObject, kid: string, alg: string) => ({ ...key.export({ format: 'jwk' }), kid, alg, use: 'sig' });
+    const jwks = {
+      keys: [
+        published(rsa.publicKey, 'k-rsa', 'RS256'),
+        published(ec.publicKey, 'k-ec', 'ES256'),
+        published(weak.publicKey, 'k-weak', 'RS256'),
+      ],
+    };
+    const verifier = createTokenVerifier({ jwks, issuer: issuerUrl, audience, verifiedCacheSize: 0 });
+    const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const claims = () => {
+      const now = Math.floor(Date.now() / 1000);
+      return {
+        iss: issuerUrl,
+        aud: audience,
+        sub: 'usr_1',
+        tid: 'acme',
+        roles: ['member'],
+        sid: `ses_${randomUUID()}`,
+        jti: randomUUID(),
+        iat: now,
+        exp: now + 300,
+      };
+    };
+    /** A compact JWS signed with node:crypto, so any header (and any key, however weak) can be tried. */
+    const compact = (header: Record<string, unknown>, key: KeyObject, payload: Record<string, unknown> = claims()) => {
+      const input = `${segment(header)}.${segment(payload)}`;
+      const signature = signBytes('sha256', Buffer.from(input), key.asymmetricKeyType === 'ec' ? { key, dsaEncoding: 'ieee-p1363' } : key);
+      return `${input}.${signature.toString('base64url')}`;
+    };
+    const refusal = (token: string) =>
+      verifier.verify(token).then(
+        () => 'accepted',
+        (error: unknown) => (error instanceof Error ? String(error.cause) : 'unknown'),
+      );
+
+    it('accepts RS256 tokens of the RSA key and ES256 tokens of the EC key of one JWKS, as during a rotation from one to the other', async () => {
+      await expect(verifier.verify(compact({ alg: 'RS256', kid: 'k-rsa', typ: 'JWT' }, rsa.privateKey))).resolves.toMatchObject({
+        userId: 'usr_1',
+        tenant: 'acme',
+      });
+      await expect(verifier.verify(compact({ alg: 'ES256', kid: 'k-ec', typ: 'JWT' }, ec.privateKey))).resolves.toMatchObject({
+        userId: 'usr_1',
+        tenant: 'acme',
+      });
+    });
+
+    it("refuses a token whose algorithm is not its key's: swapped algorithms, HMAC keyed with the public key, none", async () => {
+      const publicJwkAsSecret = Buffer.from(JSON.stringify(jwks.keys[0]));
+      const { createHmac } = await import('node:crypto');
+      const hmacInput = `${segment({ alg: 'HS256', kid: 'k-rsa' })}.${segment(claims())}`;
+      const hmac = `${hmacInput}.${createHmac('sha256', publicJwkAsSecret).update(hmacInput).digest('base64url')}`;
+      expect(await refusal(compact({ alg: 'ES256', kid: 'k-rsa' }, ec.privateKey))).toBe('Error: ERR_JWKS_NO_MATCHING_KEY');
+      expect(await refusal(compact({ alg: 'RS256', kid: 'k-ec' }, rsa.privateKey))).toBe('Error: ERR_JWKS_NO_MATCHING_KEY');
+      expect(await refusal(compact({ alg: 'PS256', kid: 'k-rsa' }, rsa.privateKey))).toBe('Error: ERR_JOSE_ALG_NOT_ALLOWED');
+      expect(await refusal(hmac)).toBe('Error: ERR_JOSE_ALG_NOT_ALLOWED');
+      expect(await refusal(`${segment({ alg: 'none', kid: 'k-rsa' })}.${segment(claims())}.`)).toBe('Error: ERR_JWS_INVALID');
+    });
+
+    it('refuses an RSA key under 2048 bits, a token without kid, critical header extensions and a re-spelled signature', async () => {
+      expect(await refusal(compact({ alg: 'RS256', kid: 'k-weak' }, weak.privateKey))).toBe('Error: ERR_JWK_WRONG_TYPE');
+      expect(await refusal(compact({ alg: 'RS256' }, rsa.privateKey))).toBe('Error: ERR_JWS_INVALID');
+      expect(await refusal(compact({ alg: 'RS256', kid: 'k-rsa', crit: ['exp'], exp: 1 }, rsa.privateKey))).toBe('Error: ERR_JWS_INVALID');
+      expect(await refusal(compact({ alg: 'RS256', kid: 'k-rsa', b64: false, crit: ['b64'] }, rsa.privateKey))).toBe(
+        'Error: ERR_JWS_INVALID',
+      );
+      // 256 signature bytes take 342 base64url characters, the last carrying 4 unused bits: a
+      // different last character can decode to the same bytes; one token, one spelling.
+      const token = compact({ alg: 'RS256', kid: 'k-rsa' }, rsa.privateKey);
+      const last = token.slice(-1);
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const sibling = alphabet[alphabet.indexOf(last) ^ 1] ?? last;
+      expect(await refusal(`${token.slice(0, -1)}${sibling}`)).toBe('Error: ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+      expect(await refusal(token)).toBe('accepted');
+    });
+
+    it('refuses a token not yet valid (nbf), of another issuer, or without the platform claims', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      expect(await refusal(compact({ alg: 'RS256', kid: 'k-rsa' }, rsa.privateKey, { ...claims(), nbf: now + 60 }))).toBe(
+        'Error: ERR_JWT_CLAIM_VALIDATION_FAILED',
+      );
+      expect(await refusal(compact({ alg: 'RS256', kid: 'k-rsa' }, rsa.privateKey, { ...claims(), iss: 'https://evil.example' }))).toBe(
+        'Error: ERR_JWT_CLAIM_VALIDATION_FAILED',
+      );
+      const { jti: _jti, ...withoutJti } = claims();
+      expect(await refusal(compact({ alg: 'RS256', kid: 'k-rsa' }, rsa.privateKey, withoutJti))).toBe('Error: ERR_CLAIMS_INVALID');
+      expect(await refusal(compact({ alg: 'RS256', kid: 'k-rsa' }, rsa.privateKey, { ...claims(), aud: ['other', audience] }))).toBe(
+        'accepted',
+      );
     });
   });
 });

@@ -4,15 +4,42 @@ import { z } from 'zod';
 import { envBoolean, loadConfig } from '@mindbot/config';
 import { mailEnv } from '@mindbot/mailer';
 import { serviceEnv } from '@mindbot/service-runtime';
+import { MIN_RSA_MODULUS_BITS } from '@mindbot/auth';
 
-/** A private EC P-256 JWK: the SSO service signs platform tokens with ES256 only. */
-const privateSigningJwk = z.object({
-  kty: z.literal('EC', { error: 'must be an EC key' }),
+const keyId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a key id of letters, digits, dot, dash or underscore');
+
+/** A private EC P-256 JWK: signs ES256 (the keys made before docs/adr/0060-rs256-platform-tokens.md). */
+const privateEcSigningJwk = z.object({
+  kty: z.literal('EC'),
   crv: z.literal('P-256', { error: 'must be a P-256 key' }),
   x: z.string().min(1),
   y: z.string().min(1),
   d: z.string().min(1, 'must be a private key (d)'),
-  kid: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a key id of letters, digits, dot, dash or underscore'),
+  kid: keyId,
+});
+
+const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
+
+/** A private RSA JWK of at least MIN_RSA_MODULUS_BITS: signs RS256, which every verifier checks several times faster. */
+const privateRsaSigningJwk = z.object({
+  kty: z.literal('RSA'),
+  n: base64url.refine(
+    (n) => Buffer.from(n, 'base64url').length * 8 >= MIN_RSA_MODULUS_BITS,
+    `must be a modulus of at least ${MIN_RSA_MODULUS_BITS} bits`,
+  ),
+  e: base64url,
+  d: base64url.describe('must be a private key (d)'),
+  p: base64url,
+  q: base64url,
+  dp: base64url,
+  dq: base64url,
+  qi: base64url,
+  kid: keyId,
+});
+
+/** A private signing JWK: RSA (RS256) or EC P-256 (ES256); the key's type decides the algorithm. */
+const privateSigningJwk = z.discriminatedUnion('kty', [privateRsaSigningJwk, privateEcSigningJwk], {
+  error: 'must be an RSA or EC P-256 key',
 });
 
 const signingKeySet = z

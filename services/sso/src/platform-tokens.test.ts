@@ -1,10 +1,11 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Server } from 'node:http';
 import { decodeJwt, decodeProtectedHeader, SignJWT, importJWK } from 'jose';
 import request from 'supertest';
 import { createTokenVerifier } from '@mindbot/auth';
 import { createSsoApp } from './app.js';
 import { buildSsoDeps } from './deps.js';
-import { newSigningJwk } from './testing/sso-test-config.js';
+import { newSigningJwk, testSsoConfig } from './testing/sso-test-config.js';
 import { startSsoHarness, type SsoHarness, type TestTenant } from './testing/sso-harness.js';
 
 describe('platform tokens: access JWTs, JWKS, rotating refresh tokens', () => {
@@ -41,16 +42,17 @@ describe('platform tokens: access JWTs, JWKS, rotating refresh tokens', () => {
   it('publishes the current and the next key, public parts only', async () => {
     const res = await request(h.app).get('/.well-known/jwks.json');
     expect(res.status).toBe(200);
-    expect((res.body as { keys: { kid: string }[] }).keys.map((k) => k.kid)).toEqual(['k-current', 'k-next']);
-    for (const key of res.body.keys) {
-      expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
-      expect(key.d).toBeUndefined();
+    const { keys } = res.body as { keys: Record<string, unknown>[] };
+    expect(keys.map((k) => k.kid)).toEqual(['k-current', 'k-next']);
+    for (const key of keys) {
+      expect(key).toMatchObject({ kty: 'RSA', e: 'AQAB', alg: 'RS256', use: 'sig' });
+      expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
     }
   });
 
-  it('issues ES256 access tokens with every platform claim, which the shared auth package verifies through the JWKS URL', async () => {
+  it('issues RS256 access tokens with every platform claim, which the shared auth package verifies through the JWKS URL', async () => {
     const tokens = await register(acme);
-    expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ alg: 'ES256', kid: 'k-current' });
+    expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ alg: 'RS256', kid: 'k-current' });
     const claims = decodeJwt(tokens.access_token);
     expect(Object.keys(claims).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'roles', 'sid', 'sub', 'tid']);
     expect(claims).toMatchObject({
@@ -159,19 +161,26 @@ describe('platform tokens: access JWTs, JWKS, rotating refresh tokens', () => {
     ).toBe(401);
   });
 
-  it('refuses expired, wrong-audience, unknown-kid, alg-none and malformed tokens with the same 401', async () => {
+  it('refuses expired, wrong-audience, unknown-kid, alg-none, other-algorithm and malformed tokens with the same 401', async () => {
     const tokens = await register(acme);
     const claims = decodeJwt(tokens.access_token);
-    const current = h.sso.config.SSO_SIGNING_KEYS.keys.find((k) => k.kid === 'k-current')!;
-    const real = await importJWK({ ...current }, 'ES256');
-    const stranger = await importJWK({ ...newSigningJwk('k-current') }, 'ES256');
+    const current = h.sso.config.SSO_SIGNING_KEYS.keys.find((k) => k.kid === 'k-current');
+    if (!current) throw new Error('the test configuration has no k-current');
+    const real = await importJWK({ ...current }, 'RS256');
+    const stranger = await importJWK({ ...newSigningJwk('k-current') }, 'RS256');
+    const strangerEc = await importJWK({ ...newSigningJwk('k-current', 'ES256') }, 'ES256');
+    const published = (await request(h.app).get('/.well-known/jwks.json')).body as { keys: { kid: string; n: string; e: string }[] };
     const now = Math.floor(Date.now() / 1000);
-    const sign = (key: typeof real | typeof stranger, over: Record<string, unknown>, kid = 'k-current') =>
-      new SignJWT({ ...claims, ...over }).setProtectedHeader({ alg: 'ES256', kid }).sign(key);
-    const noneToken = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
+    const sign = (key: CryptoKey | Uint8Array, over: Record<string, unknown>, kid = 'k-current', alg = 'RS256') =>
+      new SignJWT({ ...claims, ...over }).setProtectedHeader({ alg, kid }).sign(key);
+    const noneToken = `${Buffer.from(JSON.stringify({ alg: 'none', kid: 'k-current' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
+    // The classic confusion: an HMAC keyed with the public key everyone can read.
+    const publicKeyAsSecret = new TextEncoder().encode(JSON.stringify(published.keys[0]));
     const bad = [
       await sign(real, {}), // the control: accepted below
       await sign(stranger, {}), // right kid, someone else's key
+      await sign(strangerEc, {}, 'k-current', 'ES256'), // right kid, another algorithm
+      await sign(publicKeyAsSecret, {}, 'k-current', 'HS256'),
       await sign(real, {}, 'k-unknown'),
       await sign(real, { exp: now - 3600, iat: now - 4000 }),
       await sign(real, { aud: 'another-platform' }),
@@ -187,6 +196,67 @@ describe('platform tokens: access JWTs, JWKS, rotating refresh tokens', () => {
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('unauthenticated');
     }
+  });
+
+  it('keeps ES256 keys configured before RS256 working, and rotates from one to the other without logging anyone out', async () => {
+    const before = h.sso.config;
+    const ecKey = newSigningJwk('k-ec', 'ES256');
+    // Parsed as the service parses its environment, so an EC key set as operators mounted it is proven to load.
+    const parseKeys = (keys: Record<string, string>[]) =>
+      testSsoConfig({ SSO_SIGNING_KEYS: JSON.stringify({ keys }), SSO_SIGNING_KID: String(keys[0]?.kid) }).SSO_SIGNING_KEYS;
+    // The deployment as it was: an EC key signs, an RSA key is published as the next one.
+    const ecConfig = { ...before, SSO_SIGNING_KID: 'k-ec', SSO_SIGNING_KEYS: parseKeys([ecKey, newSigningJwk('k-rsa')]) };
+    const ecApp = createSsoApp(h.deps, buildSsoDeps(h.deps, ecConfig));
+    const jwks = (await request(ecApp).get('/.well-known/jwks.json')).body as { keys: Record<string, string>[] };
+    expect(jwks.keys.map((k) => [k.kid, k.kty, k.alg])).toEqual([
+      ['k-ec', 'EC', 'ES256'],
+      ['k-rsa', 'RSA', 'RS256'],
+    ]);
+    const register = await request(ecApp)
+      .post('/v1/auth/password/register')
+      .set('Host', acme.host)
+      .send({ email: `ec-${Date.now()}@acme.test`, password: 'correct horse battery staple' });
+    expect(register.status).toBe(201);
+    const esToken = String(register.body.access_token);
+    expect(decodeProtectedHeader(esToken)).toMatchObject({ alg: 'ES256', kid: 'k-ec' });
+    expect((await request(ecApp).get('/v1/auth/me').set('Host', acme.host).set('Authorization', `Bearer ${esToken}`)).status).toBe(200);
+
+    // The next deployment: the RSA key signs, the EC key stays published until its tokens expired.
+    const keys = ecConfig.SSO_SIGNING_KEYS.keys;
+    const rsaConfig = { ...before, SSO_SIGNING_KID: 'k-rsa', SSO_SIGNING_KEYS: { keys: [...keys].reverse() } };
+    const rsaApp = createSsoApp(h.deps, buildSsoDeps(h.deps, rsaConfig));
+    expect((await request(rsaApp).get('/v1/auth/me').set('Host', acme.host).set('Authorization', `Bearer ${esToken}`)).status).toBe(200);
+    const refreshed = await request(rsaApp)
+      .post('/v1/auth/token')
+      .set('Host', acme.host)
+      .send({ grant_type: 'refresh_token', refresh_token: String(register.body.refresh_token) });
+    expect(refreshed.status).toBe(200);
+    const rsToken = String(refreshed.body.access_token);
+    expect(decodeProtectedHeader(rsToken)).toMatchObject({ alg: 'RS256', kid: 'k-rsa' });
+    expect((await request(rsaApp).get('/v1/auth/me').set('Host', acme.host).set('Authorization', `Bearer ${rsToken}`)).status).toBe(200);
+
+    // The EC key retired: its tokens are refused, the RSA ones still accepted.
+    const retiredConfig = { ...before, SSO_SIGNING_KID: 'k-rsa', SSO_SIGNING_KEYS: { keys: keys.filter((k) => k.kid === 'k-rsa') } };
+    const retiredApp = createSsoApp(h.deps, buildSsoDeps(h.deps, retiredConfig));
+    expect((await request(retiredApp).get('/v1/auth/me').set('Host', acme.host).set('Authorization', `Bearer ${esToken}`)).status).toBe(
+      401,
+    );
+    expect((await request(retiredApp).get('/v1/auth/me').set('Host', acme.host).set('Authorization', `Bearer ${rsToken}`)).status).toBe(
+      200,
+    );
+  });
+
+  it('refuses to start with a signing key it cannot use, naming the variable and the rule', () => {
+    const start = (key: Record<string, unknown>) => () =>
+      testSsoConfig({ SSO_SIGNING_KEYS: JSON.stringify({ keys: [{ ...key, kid: 'k1' }] }), SSO_SIGNING_KID: 'k1' });
+    const exported = (key: KeyObject) => key.export({ format: 'jwk' }) as Record<string, unknown>;
+    expect(start(exported(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey))).toThrow(
+      'SSO_SIGNING_KEYS.keys.0.n: must be a modulus of at least 2048 bits',
+    );
+    expect(start(exported(generateKeyPairSync('ed25519').privateKey))).toThrow(
+      'SSO_SIGNING_KEYS.keys.0.kty: must be an RSA or EC P-256 key',
+    );
+    expect(start(exported(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey))).toThrow('SSO_SIGNING_KEYS.keys.0.d');
   });
 
   it('rotates keys without logging anyone out: old access tokens verify while published, refresh tokens keep working', async () => {

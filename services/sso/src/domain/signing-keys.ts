@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignJWT, type JSONWebKeySet, type JWK } from 'jose';
-import { PLATFORM_TOKEN_ALGORITHM } from '@mindbot/auth';
+import type { PlatformTokenAlgorithm } from '@mindbot/auth';
 import type { PrivateSigningJwk } from '../config.js';
 
 /** The public JWKS, every key with its type and id (which jose's JWK leaves optional). */
@@ -16,15 +16,30 @@ export interface AccessTokenClaims {
   jti: string;
 }
 
+/** The algorithm a key signs and verifies: fixed by its type, published as the JWK's `alg`. */
+export function algorithmOf(key: PrivateSigningJwk): PlatformTokenAlgorithm {
+  return key.kty === 'RSA' ? 'RS256' : 'ES256';
+}
+
+/** The public half of a private signing JWK, as the JWKS publishes it. */
+function publicJwk(key: PrivateSigningJwk): JWK & { kty: string; kid: string } {
+  const common = { kid: key.kid, alg: algorithmOf(key), use: 'sig' };
+  return key.kty === 'RSA'
+    ? { kty: key.kty, n: key.n, e: key.e, ...common }
+    : { kty: key.kty, crv: key.crv, x: key.x, y: key.y, ...common };
+}
+
 /**
- * The platform's ES256 signing keys. One signs; all are published in the JWKS, so a next key can be
- * published before it signs and a previous key stays verifiable until its tokens expired
- * (docs/adr/0010-sso-platform-tokens-and-key-rotation.md).
+ * The platform's signing keys: RSA keys sign RS256, EC P-256 keys (the older ones) ES256
+ * (docs/adr/0060-rs256-platform-tokens.md). One signs; all are published in the JWKS, so a next key
+ * can be published before it signs and a previous key stays verifiable until its tokens expired
+ * (docs/adr/0010-sso-platform-tokens-and-key-rotation.md); a rotation may change the algorithm.
  */
 export class SigningKeys {
   private constructor(
     private readonly signingKid: string,
     private readonly signingKey: KeyObject,
+    private readonly algorithm: PlatformTokenAlgorithm,
     private readonly published: PublishedJwks,
     private readonly issuer: string,
     private readonly audience: string,
@@ -33,13 +48,16 @@ export class SigningKeys {
   static load(options: { keys: readonly PrivateSigningJwk[]; signingKid: string; issuer: string; audience: string }): SigningKeys {
     const signing = options.keys.find((k) => k.kid === options.signingKid);
     if (!signing) throw new Error('The signing kid is not among the signing keys');
-    const key = createPrivateKey({ key: { kty: signing.kty, crv: signing.crv, x: signing.x, y: signing.y, d: signing.d }, format: 'jwk' });
+    const { kty, d } = signing;
+    const material =
+      kty === 'RSA'
+        ? { kty, n: signing.n, e: signing.e, d, p: signing.p, q: signing.q, dp: signing.dp, dq: signing.dq, qi: signing.qi }
+        : { kty, crv: signing.crv, x: signing.x, y: signing.y, d };
+    const key = createPrivateKey({ key: material, format: 'jwk' });
     // The signing key first, then the others (next or previous), public parts only.
     const ordered = [signing, ...options.keys.filter((k) => k.kid !== signing.kid)];
-    const published: PublishedJwks = {
-      keys: ordered.map((k) => ({ kty: k.kty, crv: k.crv, x: k.x, y: k.y, kid: k.kid, alg: PLATFORM_TOKEN_ALGORITHM, use: 'sig' })),
-    };
-    return new SigningKeys(signing.kid, key, published, options.issuer, options.audience);
+    const published: PublishedJwks = { keys: ordered.map(publicJwk) };
+    return new SigningKeys(signing.kid, key, algorithmOf(signing), published, options.issuer, options.audience);
   }
 
   get jwks(): PublishedJwks {
@@ -50,11 +68,15 @@ export class SigningKeys {
     return this.signingKid;
   }
 
+  get currentAlgorithm(): PlatformTokenAlgorithm {
+    return this.algorithm;
+  }
+
   async sign(claims: AccessTokenClaims, ttlSeconds: number, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
     const iat = Math.floor(now.getTime() / 1000);
     const exp = iat + ttlSeconds;
     const token = await new SignJWT({ tid: claims.tid, roles: [...claims.roles], sid: claims.sid })
-      .setProtectedHeader({ alg: PLATFORM_TOKEN_ALGORITHM, kid: this.signingKid, typ: 'JWT' })
+      .setProtectedHeader({ alg: this.algorithm, kid: this.signingKid, typ: 'JWT' })
       .setIssuer(this.issuer)
       .setAudience(this.audience)
       .setSubject(claims.sub)

@@ -29,7 +29,7 @@ export interface TokenPolicy {
 
 export type RefreshFailure = 'unknown' | 'expired' | 'reused' | 'session_ended' | 'user_disabled';
 
-/** Platform tokens: short-lived ES256 access JWTs and rotating refresh tokens grouped in sessions. */
+/** Platform tokens: short-lived RS256 (or, with an older EC key, ES256) access JWTs and rotating refresh tokens grouped in sessions. */
 export class TokenService {
   constructor(
     private readonly tenants: TenantClients,

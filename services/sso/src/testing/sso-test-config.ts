@@ -1,11 +1,16 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import type { PlatformTokenAlgorithm } from '@mindbot/auth';
 import { loadSsoConfig, type SsoConfig } from '../config.js';
 
-/** A fresh ES256 private JWK with a kid, as an operator would mount it. */
-export function newSigningJwk(kid: string): Record<string, string> {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+/**
+ * A fresh private signing JWK with a kid, as an operator would mount it: RSA 2048 (RS256) as new
+ * keys are, or EC P-256 (ES256) as the keys made before docs/adr/0060-rs256-platform-tokens.md.
+ */
+export function newSigningJwk(kid: string, algorithm: PlatformTokenAlgorithm = 'RS256'): Record<string, string> {
+  const { privateKey } =
+    algorithm === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = privateKey.export({ format: 'jwk' });
-  return { kty: String(jwk.kty), crv: String(jwk.crv), x: String(jwk.x), y: String(jwk.y), d: String(jwk.d), kid };
+  return { ...Object.fromEntries(Object.entries(jwk).map(([name, value]) => [name, String(value)])), kid };
 }
 
 /** A complete SSO configuration for tests: fresh keys, http IdPs allowed, URLs on http. */
