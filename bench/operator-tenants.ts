@@ -1,6 +1,7 @@
 // The Tenant operator against a real kube-apiserver + etcd and the real Postgres:
 //   npx tsx bench/operator-tenants.ts                        (100 and 1,000 Tenants, then 1,000 again beside a CPU burner)
 //   BENCH_TENANTS=100 BENCH_RUNS=3 BENCH_LOADED=0 npx tsx bench/operator-tenants.ts
+//   BENCH_AGENT_POOL=shared …                                (Tenants of the shared agent pool instead of dedicated agents)
 // Creates N Tenants at once and measures the time until all are Ready and reconciles per second,
 // where a reconcile's time goes (database, registry, workload applies, status write), then resyncs
 // the unchanged set and counts the write requests the API server received from the operator (from
@@ -53,7 +54,14 @@ interface RunResult {
   cpuPerTenantMs: { operator: number; apiServer: number; etcd: number; postgres: number };
 }
 
-const manifest = (i: number) => tenantManifest(`bench-${String(i).padStart(5, '0')}`, { displayName: `Bench ${i}` });
+// `dedicated` (the default plan: each Tenant gets its own agent Deployment, Service, HPA, PDB and LiveKit
+// Secret) or `shared` (the plan for small tenants: served by the region's shared agent pool).
+const agentPool = process.env.BENCH_AGENT_POOL === 'shared' ? 'shared' : 'dedicated';
+const manifest = (i: number) =>
+  tenantManifest(`bench-${String(i).padStart(5, '0')}`, {
+    displayName: `Bench ${i}`,
+    ...(agentPool === 'shared' ? { plan: { name: 'starter', agentPool: 'shared' as const } } : {}),
+  });
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
 /** Sum and count of `mindbot_operator_reconcile_step_seconds` per step. */
@@ -243,7 +251,7 @@ for (const size of sizes) {
   }
   quiet.set(size, median(results.map((r) => r.readyMs)));
   process.stdout.write(
-    `${size} Tenants (median of ${results.length}, ${workers} workers): time to all Ready ${(median(results.map((r) => r.readyMs)) / 1000).toFixed(1)} s; ` +
+    `${size} Tenants (${agentPool} agents, median of ${results.length}, ${workers} workers): time to all Ready ${(median(results.map((r) => r.readyMs)) / 1000).toFixed(1)} s; ` +
       `${median(results.map((r) => r.reconcilesPerSecond)).toFixed(1)} reconciles/s; resync ${(median(results.map((r) => r.resyncMs)) / 1000).toFixed(2)} s, ` +
       `${median(results.map((r) => r.resyncWrites))} write requests; ${median(results.map((r) => r.rssResyncMb)).toFixed(0)} MB RSS\n`,
   );
