@@ -49,6 +49,74 @@ export interface TenantScope {
    * `;`: one statement, as over the extended protocol); with values it takes three round trips.
    */
   select: TenantSql;
+  /**
+   * The light path for hot writes (docs/adr/0003): `fn` runs in one read-write transaction as the
+   * tenant's role with the tenant's search_path, set with SET LOCAL in the same round trip as
+   * BEGIN, over a pooled `pg` connection, with the same tagged-template statements as `read`. It
+   * commits when `fn` resolves (unless `rollbackIf` says otherwise: the value is still returned, so
+   * a caller can redo the work through `transaction` when it finds it needs more than SQL), and
+   * rolls back when `fn` throws. No models and no afterCommit hooks: what needs those goes through
+   * `transaction`.
+   */
+  write<T>(fn: (sql: TenantSql) => Promise<T>, options?: { rollbackIf?: (value: T) => boolean }): Promise<T>;
+}
+
+/** Tagged-template statements on one connection: bind parameters, extended protocol, one statement each. */
+function statementsOn(client: pg.PoolClient): TenantSql {
+  return async <R extends pg.QueryResultRow>(strings: TemplateStringsArray, ...values: unknown[]) => {
+    const text = strings.reduce((joined, part, i) => `${joined}$${i}${part}`);
+    // queryMode (pg ≥ 8.13; not yet in @types/pg): extended protocol even without values.
+    const config = { text, values, queryMode: 'extended' as const };
+    const result = await client.query<R>(config);
+    return result.rows;
+  };
+}
+
+/**
+ * Statements that open their transaction on the way: the first goes on the wire right behind
+ * `begin` (BEGIN and the SET LOCALs, one simple-protocol query), without waiting for its answer,
+ * so BEGIN costs no round trip of its own (pg's pipeline mode, switched on for those two queries
+ * only). Safe because `begin` starts with BEGIN: whatever happens after it, the statement runs in
+ * that transaction block, either as the tenant's role with its search_path or not at all (a failed
+ * SET LOCAL aborts the block and Postgres refuses every statement until it ends). `begin` is built
+ * from a validated slug, so it cannot fail to parse (which would run nothing of it). `begun`
+ * sends `begin` alone if no statement has.
+ */
+function statementsAfterBegin(client: pg.PoolClient, begin: string): { sql: TenantSql; begun: () => Promise<void> } {
+  const run = statementsOn(client);
+  let opened: Promise<void> | undefined;
+  const sql: TenantSql = async <R extends pg.QueryResultRow>(strings: TemplateStringsArray, ...values: unknown[]) => {
+    if (opened) {
+      await opened;
+      return run<R>(strings, ...values);
+    }
+    const pipelined: { pipeline: boolean } = client;
+    pipelined.pipeline = true;
+    // Corked, the two go out in one write: one system call and one wake-up of the server, not two.
+    client.connection.stream.cork();
+    let began: Promise<void>;
+    let rows: Promise<R[]>;
+    try {
+      began = client.query(begin).then(() => undefined);
+      rows = run<R>(strings, ...values);
+    } finally {
+      client.connection.stream.uncork();
+    }
+    opened = began;
+    // pg answers pipelined queries in order: both have settled before the mode is switched off.
+    const [beginOutcome, rowsOutcome] = await Promise.allSettled([began, rows]);
+    pipelined.pipeline = false;
+    if (beginOutcome.status === 'rejected') throw beginOutcome.reason;
+    if (rowsOutcome.status === 'rejected') throw rowsOutcome.reason;
+    return rowsOutcome.value;
+  };
+  return {
+    sql,
+    begun: async () => {
+      opened ??= client.query(begin).then(() => undefined);
+      await opened;
+    },
+  };
 }
 
 /**
@@ -77,7 +145,9 @@ export class TenantClients {
     if (!tenantSlugSchema.safeParse(slug).success) throw new Error(`Not a tenant slug: ${JSON.stringify(slug)}`);
     const role = roleNameOf(slug);
     // Built once per scope from a validated slug: SET cannot take bind parameters.
-    const begin = `BEGIN READ ONLY; SET LOCAL ROLE ${quoteIdent(role)}; SET LOCAL search_path TO ${quoteIdent(schema)}`;
+    const setLocals = `SET LOCAL ROLE ${quoteIdent(role)}; SET LOCAL search_path TO ${quoteIdent(schema)}`;
+    const begin = `BEGIN READ ONLY; ${setLocals}`;
+    const beginWrite = `BEGIN READ WRITE; ${setLocals}`;
     return {
       slug,
       schema,
@@ -105,20 +175,23 @@ export class TenantClients {
         withSpan('db.tenant_read', { 'db.system': 'postgresql', 'db.namespace': schema, 'mindbot.tenant': slug }, () =>
           values.length > 0 ? this.read(begin, (sql) => sql<R>(strings, ...values)) : this.selectInOneTrip<R>(begin, strings),
         ),
+      write: (fn, options) =>
+        withSpan('db.tenant_write', { 'db.system': 'postgresql', 'db.namespace': schema, 'mindbot.tenant': slug }, () =>
+          this.inLightTransaction(async (client) => {
+            const { sql, begun } = statementsAfterBegin(client, beginWrite);
+            const value = await fn(sql);
+            await begun();
+            await client.query(options?.rollbackIf?.(value) ? 'ROLLBACK' : 'COMMIT');
+            return value;
+          }),
+        ),
     };
   }
 
   private async read<T>(begin: string, fn: (sql: TenantSql) => Promise<T>): Promise<T> {
-    return this.inReadTransaction(async (client) => {
+    return this.inLightTransaction(async (client) => {
       await client.query(begin);
-      const sql: TenantSql = async <R extends pg.QueryResultRow>(strings: TemplateStringsArray, ...values: unknown[]) => {
-        const text = strings.reduce((joined, part, i) => `${joined}$${i}${part}`);
-        // queryMode (pg ≥ 8.13; not yet in @types/pg): extended protocol even without values.
-        const config = { text, values, queryMode: 'extended' as const };
-        const result = await client.query<R>(config);
-        return result.rows;
-      };
-      const value = await fn(sql);
+      const value = await fn(statementsOn(client));
       await client.query('COMMIT');
       return value;
     });
@@ -128,7 +201,7 @@ export class TenantClients {
     const statement = strings.join('');
     // One statement, and nothing that could hide the COMMIT after it.
     if (/;|--|\/\*/.test(statement)) throw new Error('select: one statement without `;` or comments is expected (pass values as ${…}).');
-    return this.inReadTransaction(async (client) => {
+    return this.inLightTransaction(async (client) => {
       // BEGIN, two SET LOCALs, the statement, COMMIT: five results, the fourth is the statement's.
       const results = (await client.query<R>(`${begin};\n${statement}\n;\nCOMMIT`)) as unknown as pg.QueryResult<R>[];
       const [, , , selected, committed] = results;
@@ -139,11 +212,11 @@ export class TenantClients {
   }
 
   /**
-   * A pooled connection for one read transaction. On failure ROLLBACK ends the role and
-   * search_path with the transaction; a connection that cannot even do that is destroyed rather
-   * than handed to the next user.
+   * A pooled connection for one light transaction (read or write). On failure ROLLBACK ends the
+   * role and search_path with the transaction (and undoes a write); a connection that cannot even
+   * do that is destroyed rather than handed to the next user.
    */
-  private async inReadTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async inLightTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {

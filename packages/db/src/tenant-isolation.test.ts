@@ -155,6 +155,86 @@ describe('tenant-scoped clients', () => {
     });
   });
 
+  describe('the light write path (write)', () => {
+    async function emails(slug: string): Promise<string[]> {
+      const rows = await clients.forTenant(slug).read((sql) => sql<{ email: string }>`SELECT email FROM users ORDER BY email`);
+      return rows.map((r) => r.email);
+    }
+
+    it("writes only the tenant's own schema, with values as bind parameters, and commits", async () => {
+      const written = await clients.forTenant(a).write(async (sql) => {
+        await sql`INSERT INTO users (id, email) VALUES (${'usr_wa'}, ${"o'neil@alpha.example"})`;
+        return sql<{ role: string; path: string }>`SELECT current_user AS role, current_setting('search_path') AS path`;
+      });
+      expect(written).toEqual([{ role: schemaNameOf(a), path: schemaNameOf(a) }]);
+      expect(await emails(a)).toEqual(['ada@alpha.example', "o'neil@alpha.example"]);
+      expect(await emails(b)).toEqual(['bob@bravo.example']);
+      await clients.forTenant(a).write((sql) => sql`DELETE FROM users WHERE id = ${'usr_wa'}`);
+      expect(await emails(a)).toEqual(['ada@alpha.example']);
+    });
+
+    it("is refused by Postgres when it names another tenant's schema or the platform registry, and writes nothing", async () => {
+      const other = schemaNameOf(b);
+      const insert = `INSERT INTO "${other}".users (id, email) VALUES ('usr_x', 'x@evil.example')`;
+      await expect(clients.forTenant(a).write((sql) => sql(Object.assign([insert], { raw: [insert] })))).rejects.toThrow(
+        /permission denied for schema/,
+      );
+      await expect(clients.forTenant(a).write((sql) => sql`DELETE FROM platform.tenants`)).rejects.toThrow(
+        /permission denied for schema platform/,
+      );
+      const twoStatements = Object.assign(['SELECT 1; RESET ROLE'], { raw: ['SELECT 1; RESET ROLE'] });
+      await expect(clients.forTenant(a).write((sql) => sql(twoStatements))).rejects.toThrow(/multiple commands/);
+      expect(await emails(b)).toEqual(['bob@bravo.example']);
+    });
+
+    it('rolls back everything when fn throws or a statement fails, and when rollbackIf asks, answering the value', async () => {
+      await expect(
+        clients.forTenant(a).write(async (sql) => {
+          await sql`INSERT INTO users (id, email) VALUES (${'usr_gone1'}, ${'gone1@alpha.example'})`;
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      await expect(
+        clients.forTenant(a).write(async (sql) => {
+          await sql`INSERT INTO users (id, email) VALUES (${'usr_gone2'}, ${'gone2@alpha.example'})`;
+          await sql`DELETE FROM audit_log`;
+        }),
+      ).rejects.toThrow(/append-only/);
+      const value = await clients.forTenant(a).write(
+        async (sql) => {
+          await sql`INSERT INTO users (id, email) VALUES (${'usr_gone3'}, ${'gone3@alpha.example'})`;
+          return 'redo';
+        },
+        { rollbackIf: (v) => v === 'redo' },
+      );
+      expect(value).toBe('redo');
+      expect(await emails(a)).toEqual(['ada@alpha.example']);
+    });
+
+    it('never writes as the other tenant when writes of both interleave on one pooled connection, and leaves nothing behind', async () => {
+      const identities = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => {
+          const slug = i % 2 === 0 ? a : b;
+          return clients.forTenant(slug).write(async (sql) => {
+            await sql`INSERT INTO audit_log (id, action, data) VALUES (${`aud_w_${slug}_${i}`}, ${'test.write'}, ${JSON.stringify({ i })}::jsonb)`;
+            const [who] = await sql<{ role: string; path: string }>`SELECT current_user AS role, current_setting('search_path') AS path`;
+            const ids = await sql<{ id: string }>`SELECT id FROM audit_log WHERE action = ${'test.write'}`;
+            return { slug, who, foreign: ids.filter((e) => !e.id.startsWith(`aud_w_${slug}_`)).length };
+          });
+        }),
+      );
+      for (const { slug, who, foreign } of identities) {
+        expect(who).toEqual({ role: schemaNameOf(slug), path: schemaNameOf(slug) });
+        expect(foreign).toBe(0);
+      }
+      await expect(clients.forTenant(a).write(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      const { rows } = await pool.query<{ role: string; path: string; open: boolean }>(
+        "SELECT current_user AS role, current_setting('search_path') AS path, now() <> statement_timestamp() AS open",
+      );
+      expect(rows[0]).toEqual({ role: expect.not.stringMatching(/^t_/) as unknown, path: '"$user", public', open: false });
+    });
+  });
+
   describe('one read statement in one round trip (select)', () => {
     it("reads only the tenant's own schema, and is refused another tenant's schema, the registry and writes", async () => {
       await expect(clients.forTenant(a).select<{ email: string }>`SELECT email FROM users ORDER BY id`).resolves.toEqual([

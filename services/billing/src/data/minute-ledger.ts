@@ -5,30 +5,15 @@ import { newId } from '@mindbot/ids';
 // Lots are the spendable balance; each change to a lot is written with a ledger entry in the same
 // statement batch, so a lot's remaining_seconds always equals granted + the sum of its entries.
 
-export interface SpendableLot {
-  id: string;
-  remaining: number;
-  expiresAt: Date;
-}
-
 export interface LotDebit {
   lotId: string;
   seconds: number;
 }
 
-/**
- * Locks the user's unexpired, non-empty lots in spending order (first-expiring-first, then oldest).
- * Every transaction that spends or reserves a user's seconds takes these locks first, which
- * serialises them per user while other users proceed in parallel.
- */
-export async function lockSpendableLots(tx: TenantTransaction, userId: string, now: Date): Promise<SpendableLot[]> {
-  const rows = await tx.$queryRaw<{ id: string; remaining_seconds: number; expires_at: Date }[]>`
-    SELECT id, remaining_seconds, expires_at FROM minute_lots
-    WHERE user_id = ${userId} AND expires_at > ${now} AND remaining_seconds > 0
-    ORDER BY expires_at, id
-    FOR UPDATE`;
-  return rows.map((r) => ({ id: r.id, remaining: r.remaining_seconds, expiresAt: r.expires_at }));
-}
+// Every transaction that spends or reserves a user's seconds locks the user's unexpired, non-empty
+// lots first, in spending order (first-expiring-first, then oldest): settle_session (tenant
+// migration 0005) and start_session (0019) do, which serialises them per user while other users
+// proceed in parallel.
 
 /**
  * Takes seconds out of lots and writes one ledger entry per lot. `keyOf(lotId)` must be unique per
@@ -77,5 +62,3 @@ export async function heldByOtherSessions(tx: TenantTransaction, userId: string,
     WHERE user_id = ${userId} AND status = 'active' AND (${exceptSessionId}::text IS NULL OR id <> ${exceptSessionId}::text)`;
   return row?.held ?? 0;
 }
-
-export const totalOf = (lots: readonly SpendableLot[]): number => lots.reduce((sum, lot) => sum + lot.remaining, 0);

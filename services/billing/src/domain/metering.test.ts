@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { startBillingHarness, SERVICE_TOKEN, type BillingHarness } from '../testing/harness.js';
+import { PLATFORM_EVENT_QUEUE } from '@mindbot/jobs';
 import { expireLots, sweepAbandonedSessions } from './metering.js';
 
 interface SessionBody {
@@ -225,6 +226,40 @@ describe('metering voice sessions against the minute ledger', () => {
       .transaction((tx) => tx.ledgerEntry.aggregate({ where: { userId: 'usr_conc', kind: 'usage' }, _sum: { seconds: true } }));
     expect(usage._sum.seconds).toBe(-expected);
     expect(await balance('usr_conc')).toMatchObject({ totalSeconds: 5000 - expected, heldSeconds: 0 });
+    expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
+  }, 120_000);
+
+  it('charges one session exactly once under concurrent, repeated and reordered heartbeats, and announces its low balance once', async () => {
+    await h.grant(h.tenantA, 'usr_one_session', await h.packageOf(h.tenantA, 400));
+    const { sessionId } = (await start('usr_one_session')).body as SessionBody;
+    h.clock.advance(300);
+    // 10..300 cumulative seconds, each sent three times, shuffled: the remaining time reaches the
+    // warning threshold (120 s) at 280, so the first heartbeats there must send balance.low.
+    const elapsed = Array.from({ length: 90 }, (_, i) => 10 * ((i % 30) + 1));
+    for (let i = elapsed.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [elapsed[i], elapsed[j]] = [elapsed[j] ?? 0, elapsed[i] ?? 0];
+    }
+    const results = await Promise.all(elapsed.map((n) => beat(sessionId, n)));
+    expect(results.filter((r) => r.status !== 200).map((r) => `${r.status} ${JSON.stringify(r.body)}`)).toEqual([]);
+    const last = results.map((r) => r.body as SessionBody).filter((b) => b.settledSeconds === 300);
+    expect(last.length).toBeGreaterThan(0);
+    for (const body of last) expect(body).toMatchObject({ chargedSeconds: 300, remainingSeconds: 100, action: 'warn' });
+    const ended = (await end(sessionId, 300)).body as SessionBody;
+    expect(ended).toMatchObject({ status: 'ended', chargedSeconds: 300 });
+    const scope = h.deps.tenants.forTenant(h.tenantA);
+    const usage = await scope.transaction((tx) =>
+      tx.ledgerEntry.aggregate({ where: { sessionId, kind: 'usage' }, _sum: { seconds: true }, _count: true }),
+    );
+    expect(usage._sum.seconds).toBe(-300);
+    const lowBalance = await scope.transaction(
+      (tx) => tx.$queryRaw<{ payload: { data: { secondsAvailable: number } } }[]>`
+        SELECT payload FROM outbox_events WHERE topic = ${PLATFORM_EVENT_QUEUE}
+          AND payload->>'type' = 'balance.low' AND payload->'data'->>'userId' = 'usr_one_session'`,
+    );
+    expect(lowBalance).toHaveLength(1);
+    expect(lowBalance[0]?.payload.data.secondsAvailable).toBeLessThanOrEqual(120);
+    expect(await balance('usr_one_session')).toMatchObject({ totalSeconds: 100, heldSeconds: 0 });
     expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
   }, 120_000);
 

@@ -1,6 +1,6 @@
 import type { TenantScope, TenantTransaction } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
-import { debitLots, heldByOtherSessions, lockSpendableLots, totalOf } from '../data/minute-ledger.js';
+import { debitLots, heldByOtherSessions } from '../data/minute-ledger.js';
 import { mintJobToken } from './job-tokens.js';
 import { fail, ok, type Result } from '@mindbot/errors';
 import { emitWebhookEvent } from '@mindbot/jobs';
@@ -97,9 +97,34 @@ export interface StartedSession extends SessionState {
   firstSession: boolean;
 }
 
+interface StartedRow {
+  r_outcome: 'started' | 'again' | StartFailure;
+  r_id: string | null;
+  r_user_id: string | null;
+  r_status: 'active' | 'ended' | null;
+  r_settled_seconds: number | null;
+  r_charged_seconds: number | null;
+  r_held_seconds: number | null;
+  r_started_at: Date | null;
+  r_last_heartbeat_at: Date | null;
+  r_ended_at: Date | null;
+  r_end_reason: string | null;
+  r_remaining: number | null;
+  r_first_session: boolean | null;
+}
+
 /**
  * Starts a session for `userId`, reserving up to one chunk. `startKey` makes the call idempotent:
- * a retried start returns the same session. Refused with `no_minutes` when nothing is available.
+ * a retried start returns the same session (with a new job token). Refused with `no_minutes` when
+ * nothing is available, `concurrent_sessions` when the tenant runs as many sessions as its plan
+ * allows.
+ *
+ * One call of start_session (tenant migration 0019) over the light write path: the user's lots are
+ * locked, then the tenant's slot is taken under a transaction-scoped advisory lock (new starts of a
+ * tenant queue on it, so the last slot goes to exactly one of them; the slot is the active session
+ * row itself, free again the moment the session ends), and the session inserted, in one round trip.
+ * The lock is therefore held for that statement and the COMMIT only, not across the round trips of
+ * a Prisma transaction, which had serialised a tenant's starts behind each other's latency.
  */
 export async function startSession(
   scope: TenantScope,
@@ -109,68 +134,44 @@ export async function startSession(
   plan: { tenant: string; concurrentSessions: number },
 ): Promise<Result<StartedSession, StartFailure>> {
   const job = mintJobToken();
-  return scope.transaction(async (tx) => {
-    const existing = await tx.$queryRaw<
-      { id: string; user_id: string }[]
-    >`SELECT id, user_id FROM voice_sessions WHERE start_key = ${input.startKey}`;
-    const lots = await lockSpendableLots(tx, input.userId, now);
-    const again = existing[0];
-    if (again) {
-      if (again.user_id !== input.userId) return fail('start_key_conflict');
-      return answerRetriedStart(tx, again.id, input.userId, totalOf(lots), settings, job);
-    }
-    const available = totalOf(lots) - (await heldByOtherSessions(tx, input.userId, null));
-    if (available <= 0) return fail('no_minutes');
-    if (!(await takeSessionSlot(tx, plan))) return fail('concurrent_sessions');
-    const [earlier] = await tx.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM voice_sessions WHERE user_id = ${input.userId}`;
-    const held = Math.min(settings.chunkSeconds, available);
-    const id = newId('voiceSession');
-    const inserted = await tx.$queryRaw<SessionRow[]>`
-      INSERT INTO voice_sessions (id, user_id, start_key, held_seconds, started_at, last_heartbeat_at, job_token_hash, persona)
-      VALUES (${id}, ${input.userId}, ${input.startKey}, ${held}, ${now}, ${now}, ${job.hash}, ${input.persona})
-      ON CONFLICT (start_key) DO NOTHING
-      RETURNING id, user_id, status, settled_seconds, charged_seconds, held_seconds, started_at, last_heartbeat_at, ended_at, end_reason`;
-    const row = inserted[0];
-    if (row) return ok({ ...stateOf(row, available, settings), jobToken: job.token, firstSession: (earlier?.n ?? 0) === 0 });
-    // A concurrent start with the same key won the insert (and has committed): answer its session.
-    const [winner] = await tx.$queryRaw<
-      { id: string; user_id: string }[]
-    >`SELECT id, user_id FROM voice_sessions WHERE start_key = ${input.startKey}`;
-    if (!winner || winner.user_id !== input.userId) return fail('start_key_conflict');
-    return answerRetriedStart(tx, winner.id, input.userId, totalOf(lots), settings, job);
-  });
+  const [r] = await scope.write(
+    (sql) => sql<StartedRow>`
+    SELECT * FROM start_session(${newId('voiceSession')}::text, ${input.userId}::text, ${input.startKey}::text, ${input.persona}::text,
+      ${job.hash}::text, ${now}::timestamptz, ${settings.chunkSeconds}::integer, ${`voice-session-start:${plan.tenant}`}::text,
+      ${plan.concurrentSessions}::integer)`,
+  );
+  if (!r) throw new Error('start_session answered nothing');
+  if (r.r_outcome !== 'started' && r.r_outcome !== 'again') return fail(r.r_outcome);
+  const row = sessionRowOf(r);
+  return ok({ ...stateOf(row, r.r_remaining ?? 0, settings), jobToken: job.token, firstSession: r.r_first_session === true });
 }
 
-/** The same session again, with a fresh job token (only its hash is kept, so the first cannot be shown twice). */
-async function answerRetriedStart(
-  tx: TenantTransaction,
-  sessionId: string,
-  userId: string,
-  spendable: number,
-  settings: MeteringSettings,
-  job: { token: string; hash: string },
-): Promise<Result<StartedSession, StartFailure>> {
-  const row = await readSession(tx, sessionId);
-  if (!row) return fail('start_key_conflict');
-  await tx.$executeRaw`UPDATE voice_sessions SET job_token_hash = ${job.hash} WHERE id = ${sessionId} AND status = 'active'`;
-  const [earlier] = await tx.$queryRaw<
-    { n: number }[]
-  >`SELECT count(*)::int AS n FROM voice_sessions WHERE user_id = ${userId} AND started_at < ${row.started_at}`;
-  const others = await heldByOtherSessions(tx, userId, row.id);
-  return ok({ ...stateOf(row, Math.max(0, spendable - others), settings), jobToken: job.token, firstSession: (earlier?.n ?? 0) === 0 });
-}
-
-/**
- * Whether the tenant may run one more session. New starts of a tenant queue on a transaction-scoped
- * advisory lock, so the count cannot be read by two starts before either inserts: the last slot goes
- * to exactly one of them. The slot is the active session row itself, so it is free again the moment
- * the session ends (by the user, LiveKit's webhook, a failed start's release or the sweeper), and a
- * failed transaction takes nothing.
- */
-async function takeSessionSlot(tx: TenantTransaction, plan: { tenant: string; concurrentSessions: number }): Promise<boolean> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`voice-session-start:${plan.tenant}`}, 0))`;
-  const [row] = await tx.$queryRaw<{ active: number }[]>`SELECT count(*)::int AS active FROM voice_sessions WHERE status = 'active'`;
-  return (row?.active ?? 0) < plan.concurrentSessions;
+/** The session columns of a settle_session or start_session answer (present whenever a session was found). */
+function sessionRowOf(r: Omit<SettledRow, 'r_outcome' | 'r_remaining' | 'r_wall_clock'> & { r_outcome: string }): SessionRow {
+  if (
+    r.r_id === null ||
+    r.r_user_id === null ||
+    r.r_status === null ||
+    r.r_settled_seconds === null ||
+    r.r_charged_seconds === null ||
+    r.r_held_seconds === null ||
+    r.r_started_at === null ||
+    r.r_last_heartbeat_at === null
+  ) {
+    throw new Error(`the database answered ${r.r_outcome} without the session`);
+  }
+  return {
+    id: r.r_id,
+    user_id: r.r_user_id,
+    status: r.r_status,
+    settled_seconds: r.r_settled_seconds,
+    charged_seconds: r.r_charged_seconds,
+    held_seconds: r.r_held_seconds,
+    started_at: r.r_started_at,
+    last_heartbeat_at: r.r_last_heartbeat_at,
+    ended_at: r.r_ended_at,
+    end_reason: r.r_end_reason,
+  };
 }
 
 export type SettleFailure = 'not_found' | 'elapsed_ahead_of_clock';
@@ -191,8 +192,16 @@ interface SettledRow {
   r_wall_clock: number | null;
 }
 
+/** The one settle_session statement, over Prisma's transaction (`onPrisma`) or the light write path (`TenantSql`). */
+type SettleQuery = (strings: TemplateStringsArray, ...values: unknown[]) => Promise<SettledRow[]>;
+
+function onPrisma(tx: TenantTransaction): SettleQuery {
+  return (strings, ...values) => tx.$queryRaw<SettledRow[]>(strings, ...values);
+}
+
 type SettleOutcome =
-  | { outcome: 'settled' | 'ended'; row: SessionRow; remaining: number }
+  | { outcome: 'settled'; row: SessionRow; remaining: number }
+  | { outcome: 'ended'; row: SessionRow; remaining: number }
   | { outcome: 'ahead'; wallClock: number }
   | { outcome: 'not_found' | 'skipped' };
 
@@ -203,42 +212,19 @@ type SettleOutcome =
  * round trip. `elapsedSeconds` null settles to what is already settled (the sweeper).
  */
 async function settleInDatabase(
-  tx: TenantTransaction,
+  query: SettleQuery,
   input: { sessionId: string; elapsedSeconds: number | null; ending: string | null; staleBefore: Date | null },
   settings: MeteringSettings,
   now: Date,
 ): Promise<SettleOutcome> {
   const sweeping = input.staleBefore !== null;
-  const [r] = await tx.$queryRaw<SettledRow[]>`
+  const [r] = await query`
     SELECT * FROM settle_session(${input.sessionId}::text, ${input.elapsedSeconds}::integer, ${now}::timestamptz, ${input.ending}::text,
       ${settings.chunkSeconds}::integer, ${settings.clockToleranceSeconds}::integer, ${sweeping}::boolean, ${input.staleBefore}::timestamptz)`;
   if (!r || r.r_outcome === 'not_found') return { outcome: 'not_found' };
   if (r.r_outcome === 'skipped') return { outcome: 'skipped' };
   if (r.r_outcome === 'ahead') return { outcome: 'ahead', wallClock: r.r_wall_clock ?? 0 };
-  if (
-    r.r_id === null ||
-    r.r_user_id === null ||
-    r.r_status === null ||
-    r.r_settled_seconds === null ||
-    r.r_charged_seconds === null ||
-    r.r_held_seconds === null ||
-    r.r_started_at === null ||
-    r.r_last_heartbeat_at === null
-  ) {
-    throw new Error(`settle_session answered ${r.r_outcome} without the session`);
-  }
-  const row: SessionRow = {
-    id: r.r_id,
-    user_id: r.r_user_id,
-    status: r.r_status,
-    settled_seconds: r.r_settled_seconds,
-    charged_seconds: r.r_charged_seconds,
-    held_seconds: r.r_held_seconds,
-    started_at: r.r_started_at,
-    last_heartbeat_at: r.r_last_heartbeat_at,
-    ended_at: r.r_ended_at,
-    end_reason: r.r_end_reason,
-  };
+  const row = sessionRowOf(r);
   return { outcome: r.r_outcome, row, remaining: r.r_remaining ?? 0 };
 }
 
@@ -251,30 +237,26 @@ async function settle(
 ): Promise<Result<SessionState, SettleFailure>> {
   return scope.transaction(async (tx) => {
     const done = await settleInDatabase(
-      tx,
+      onPrisma(tx),
       { sessionId: input.sessionId, elapsedSeconds: input.elapsedSeconds, ending, staleBefore: null },
       settings,
       now,
     );
-    switch (done.outcome) {
-      case 'not_found':
-      case 'skipped':
-        return fail('not_found');
-      case 'ahead':
-        return fail(
-          'elapsed_ahead_of_clock',
-          `elapsedSeconds (${input.elapsedSeconds}) is more than the session has lasted (${done.wallClock} s).`,
-        );
-      case 'ended':
-      case 'settled': {
-        if (done.outcome === 'settled' && done.row.status === 'ended') await emitSessionEnded(tx, done.row, now);
-        const state = stateOf(done.row, done.remaining, settings);
-        if (state.action === 'warn')
-          await announceLowBalance(tx, { id: done.row.id, userId: done.row.user_id }, done.remaining, settings.warnSeconds, now);
-        return ok(state);
-      }
+    if (done.outcome === 'settled' || done.outcome === 'ended') {
+      if (done.outcome === 'settled' && done.row.status === 'ended') await emitSessionEnded(tx, done.row, now);
+      const state = stateOf(done.row, done.remaining, settings);
+      if (state.action === 'warn')
+        await announceLowBalance(tx, { id: done.row.id, userId: done.row.user_id }, done.remaining, settings.warnSeconds, now);
+      return ok(state);
     }
+    return settleFailure(done, input.elapsedSeconds);
   });
+}
+
+function settleFailure(done: Exclude<SettleOutcome, { row: SessionRow }>, elapsedSeconds: number) {
+  if (done.outcome === 'ahead')
+    return fail('elapsed_ahead_of_clock', `elapsedSeconds (${elapsedSeconds}) is more than the session has lasted (${done.wallClock} s).`);
+  return fail('not_found');
 }
 
 /** Tells the tenant's webhook endpoints, in the transaction that ended it (ending an ended session again sends nothing). */
@@ -295,9 +277,47 @@ function emitSessionEnded(tx: TenantTransaction, row: SessionRow, now: Date): Pr
   );
 }
 
-/** A heartbeat: settles up to `elapsedSeconds` (cumulative), renews the reservation, says what to do. */
-export function heartbeat(scope: TenantScope, input: { sessionId: string; elapsedSeconds: number }, settings: MeteringSettings, now: Date) {
-  return settle(scope, input, settings, now, null);
+/**
+ * A heartbeat: settles up to `elapsedSeconds` (cumulative), renews the reservation, says what to do.
+ *
+ * The hot path of metering, so it goes over the light write path: BEGIN with the tenant's role and
+ * search_path, settle_session, COMMIT — three round trips, as a bare single-row update takes,
+ * instead of Prisma's interactive transaction. The follow-ups that need the models (the
+ * `balance.low` event and e-mail the first time a session is in the warning window, the
+ * `session.ended` event should a settle ever end the session) are rare, once per session at most,
+ * and must commit with the settle, so for those the fast path rolls back and the whole settle is
+ * redone through `scope.transaction`. That redo is safe because the settle is idempotent by
+ * cumulative elapsed seconds: a settle another heartbeat committed meanwhile is not charged again,
+ * and what the redo answers is what the database holds then. Which warn is the first is decided
+ * by marking the session (low_balance_at) in the fast transaction: later heartbeats in the window
+ * find it marked and commit there.
+ */
+export async function heartbeat(
+  scope: TenantScope,
+  input: { sessionId: string; elapsedSeconds: number },
+  settings: MeteringSettings,
+  now: Date,
+): Promise<Result<SessionState, SettleFailure>> {
+  const fast = await scope.write(
+    async (sql): Promise<SettleOutcome | 'redo'> => {
+      const done = await settleInDatabase(
+        (strings, ...values) => sql<SettledRow>(strings, ...values),
+        { sessionId: input.sessionId, elapsedSeconds: input.elapsedSeconds, ending: null, staleBefore: null },
+        settings,
+        now,
+      );
+      if (done.outcome !== 'settled') return done;
+      if (done.row.status === 'ended') return 'redo';
+      if (actionFor(done.remaining, settings, false) !== 'warn') return done;
+      const firstWarning =
+        await sql`UPDATE voice_sessions SET low_balance_at = ${now} WHERE id = ${done.row.id} AND low_balance_at IS NULL RETURNING id`;
+      return firstWarning.length > 0 ? 'redo' : done;
+    },
+    { rollbackIf: (done) => done === 'redo' },
+  );
+  if (fast === 'redo') return settle(scope, input, settings, now, null);
+  if (fast.outcome === 'settled' || fast.outcome === 'ended') return ok(stateOf(fast.row, fast.remaining, settings));
+  return settleFailure(fast, input.elapsedSeconds);
 }
 
 /** Ends the session, settling to the second; ending an ended session answers its final state. */
@@ -327,7 +347,7 @@ export async function sweepAbandonedSessions(scope: TenantScope, settings: Meter
   for (const { id } of stale) {
     const done = await scope.transaction(async (tx) => {
       const swept = await settleInDatabase(
-        tx,
+        onPrisma(tx),
         { sessionId: id, elapsedSeconds: null, ending: 'abandoned', staleBefore: cutoff },
         settings,
         now,

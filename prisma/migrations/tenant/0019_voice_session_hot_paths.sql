@@ -1,0 +1,143 @@
+-- Starting a voice session in one statement: start_session(...) does in the database what
+-- domain/metering.ts startSession did in about eight round trips of one transaction (look the
+-- start key up, lock the user's spendable lots, sum what the user's other sessions hold, take the
+-- tenant's session slot under its advisory lock, count the user's earlier sessions, insert). The
+-- per-tenant advisory lock that admits starts one at a time is now held for the rest of this
+-- statement and the COMMIT after it, instead of across six round trips, so one tenant's starts no
+-- longer queue behind each other's network latency. Same locks in the same order (the user's lots,
+-- then the tenant's slot), same lock key, same answers.
+-- Runs as the tenant's role (SECURITY INVOKER) with this schema's search_path pinned.
+--
+-- A heartbeat's update of its session row becomes a HOT update (no new index entries, the old
+-- version pruned in place): the sweeper's index on last_heartbeat_at, which every heartbeat
+-- changed, gives way to an index of the active sessions by id, which no heartbeat changes. The
+-- sweeper reads the tenant's active sessions through it (at most the plan's concurrentSessions)
+-- and start_session counts them with it. Pages keep a fifth free so the new version fits beside
+-- the old one.
+DROP INDEX voice_sessions_active_heartbeat_idx;
+CREATE INDEX voice_sessions_active_idx ON voice_sessions (id) WHERE status = 'active';
+ALTER TABLE voice_sessions SET (fillfactor = 80);
+
+-- Outcomes: 'started' (a new session), 'again' (the session this start key already started, for
+-- this user, with its job token replaced), 'no_minutes', 'concurrent_sessions', 'start_key_conflict'
+-- (the start key belongs to another user's session). Nothing is written unless the outcome is
+-- 'started' or 'again'.
+CREATE FUNCTION start_session(
+  p_id text,
+  p_user_id text,
+  p_start_key text,
+  p_persona text,
+  p_job_token_hash text,
+  p_now timestamptz,
+  p_chunk integer,
+  p_slot_lock text,
+  p_concurrent_sessions integer
+)
+RETURNS TABLE (
+  r_outcome text,
+  r_id text,
+  r_user_id text,
+  r_status text,
+  r_settled_seconds integer,
+  r_charged_seconds integer,
+  r_held_seconds integer,
+  r_started_at timestamptz,
+  r_last_heartbeat_at timestamptz,
+  r_ended_at timestamptz,
+  r_end_reason text,
+  r_remaining integer,
+  r_first_session boolean
+)
+LANGUAGE plpgsql VOLATILE
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+  s voice_sessions%ROWTYPE;
+  again_id text;
+  again_user text;
+  total integer;
+  others integer;
+  available integer;
+  active integer;
+  earlier integer;
+BEGIN
+  SELECT id, user_id INTO again_id, again_user FROM voice_sessions WHERE start_key = p_start_key;
+  IF again_id IS NOT NULL AND again_user <> p_user_id THEN
+    r_outcome := 'start_key_conflict';
+    RETURN NEXT;
+    RETURN;
+  END IF;
+
+  -- The user's spendable lots, locked in spending order: concurrent starts and settles of one user
+  -- are serialised here, as settle_session locks them.
+  SELECT coalesce(sum(l.remaining_seconds), 0)::integer INTO total
+    FROM (SELECT remaining_seconds FROM minute_lots
+          WHERE user_id = p_user_id AND expires_at > p_now AND remaining_seconds > 0
+          ORDER BY expires_at, id
+          FOR UPDATE) AS l;
+
+  IF again_id IS NULL THEN
+    SELECT coalesce(sum(held_seconds), 0)::integer INTO others
+      FROM voice_sessions WHERE user_id = p_user_id AND status = 'active';
+    available := total - others;
+    IF available <= 0 THEN
+      r_outcome := 'no_minutes';
+      RETURN NEXT;
+      RETURN;
+    END IF;
+
+    -- The tenant's slot: starts queue on this lock until their transaction ends, so the last slot
+    -- goes to exactly one of them. The slot is the active row itself (free once the session ends).
+    PERFORM pg_advisory_xact_lock(hashtextextended(p_slot_lock, 0));
+    SELECT count(*)::integer INTO active FROM voice_sessions WHERE status = 'active';
+    IF active >= p_concurrent_sessions THEN
+      r_outcome := 'concurrent_sessions';
+      RETURN NEXT;
+      RETURN;
+    END IF;
+
+    SELECT count(*)::integer INTO earlier FROM voice_sessions WHERE user_id = p_user_id;
+    INSERT INTO voice_sessions (id, user_id, start_key, held_seconds, started_at, last_heartbeat_at, job_token_hash, persona)
+      VALUES (p_id, p_user_id, p_start_key, least(p_chunk, available), p_now, p_now, p_job_token_hash, p_persona)
+      ON CONFLICT (start_key) DO NOTHING
+      RETURNING * INTO s;
+    IF FOUND THEN
+      r_outcome := 'started';
+      r_id := s.id; r_user_id := s.user_id; r_status := s.status; r_settled_seconds := s.settled_seconds;
+      r_charged_seconds := s.charged_seconds; r_held_seconds := s.held_seconds; r_started_at := s.started_at;
+      r_last_heartbeat_at := s.last_heartbeat_at; r_ended_at := s.ended_at; r_end_reason := s.end_reason;
+      r_remaining := available;
+      r_first_session := earlier = 0;
+      RETURN NEXT;
+      RETURN;
+    END IF;
+    -- A concurrent start with the same key won the insert (and has committed): answer its session.
+    SELECT id, user_id INTO again_id, again_user FROM voice_sessions WHERE start_key = p_start_key;
+    IF again_id IS NULL OR again_user <> p_user_id THEN
+      r_outcome := 'start_key_conflict';
+      RETURN NEXT;
+      RETURN;
+    END IF;
+  END IF;
+
+  -- The same session again, with a fresh job token (only its hash is kept, so the first cannot be
+  -- shown twice).
+  SELECT * INTO s FROM voice_sessions WHERE id = again_id;
+  IF NOT FOUND THEN
+    r_outcome := 'start_key_conflict';
+    RETURN NEXT;
+    RETURN;
+  END IF;
+  UPDATE voice_sessions SET job_token_hash = p_job_token_hash WHERE id = again_id AND status = 'active';
+  SELECT count(*)::integer INTO earlier FROM voice_sessions WHERE user_id = p_user_id AND started_at < s.started_at;
+  SELECT coalesce(sum(held_seconds), 0)::integer INTO others
+    FROM voice_sessions WHERE user_id = p_user_id AND status = 'active' AND id <> s.id;
+  r_outcome := 'again';
+  r_id := s.id; r_user_id := s.user_id; r_status := s.status; r_settled_seconds := s.settled_seconds;
+  r_charged_seconds := s.charged_seconds; r_held_seconds := s.held_seconds; r_started_at := s.started_at;
+  r_last_heartbeat_at := s.last_heartbeat_at; r_ended_at := s.ended_at; r_end_reason := s.end_reason;
+  r_remaining := greatest(0, total - others);
+  r_first_session := earlier = 0;
+  RETURN NEXT;
+END;
+$$;
