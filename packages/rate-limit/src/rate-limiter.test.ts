@@ -135,6 +135,68 @@ describe('the rate limiter in Redis', () => {
   });
 });
 
+describe('the rate limiter with a local pre-check (far from a limit, a process allows from counts it reserved in Redis ahead)', () => {
+  const redis = new Redis(testRedisUrl(), { lazyConnect: true });
+  const log = captureLogger('rate-limit-headroom');
+  const withHeadroom: RateLimiterOptions = { ...sliding, localHeadroom: { share: 0.5 } };
+  const countIn = async (limited: LimitRule) => {
+    const counters = await redis.keys(`${limited.key}:*`);
+    return (await Promise.all(counters.map((k) => redis.get(k)))).reduce((sum, v) => sum + Number(v), 0);
+  };
+  beforeAll(async () => {
+    await redis.connect();
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  it('lets exactly the limit through, most attempts far from it without waiting for a script', async () => {
+    const limiter = new RateLimiter(redis, log.logger, withHeadroom);
+    const limited = rule('headroom', 400);
+    const scripts = jest.spyOn(redis, 'evalsha');
+    try {
+      const decisions = [];
+      for (let i = 0; i < 500; i++) decisions.push(await limiter.take([limited]));
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(400);
+      expect(decisions.slice(400).every((d) => !d.allowed && d.remaining === 0)).toBe(true);
+      // The last half of the limit and the refusals go to the script attempt by attempt (300); below that, blocks of 25.
+      expect(scripts.mock.calls.length).toBeLessThan(400);
+      expect(await countIn(limited)).toBe(400);
+    } finally {
+      scripts.mockRestore();
+    }
+  });
+
+  it('across two replicas sharing Redis, never lets more than the limit through', async () => {
+    const [a, b] = [new RateLimiter(redis, log.logger, withHeadroom), new RateLimiter(redis, log.logger, withHeadroom)];
+    const limited = rule('two-replicas', 400);
+    let allowed = 0;
+    for (let i = 0; i < 1000; i++) if ((await (i % 2 === 0 ? a : b).take([limited])).allowed) allowed++;
+    expect(allowed).toBeLessThanOrEqual(400);
+    // Early by at most what the other replica still holds reserved (one block of 25 each).
+    expect(allowed).toBeGreaterThanOrEqual(350);
+    // Per process, each would have let 400 through.
+    expect(await countIn(limited)).toBeLessThanOrEqual(400);
+  });
+
+  it('gives counts back to the block they came from, so each given back can be taken again', async () => {
+    const limiter = new RateLimiter(redis, log.logger, withHeadroom);
+    const limited = rule('headroom-give-back', 400);
+    let allowed = 0;
+    let givenBack = 0;
+    for (let i = 0; i < 600; i++) {
+      const decision = await limiter.take([limited]);
+      if (!decision.allowed) continue;
+      allowed++;
+      if (allowed % 10 === 0) {
+        await limiter.giveBack([limited], decision);
+        givenBack++;
+      }
+    }
+    expect(allowed - givenBack).toBe(400);
+  });
+});
+
 describe('the rate limiter while Redis is away: every limiter falls back to the same limits in its own process', () => {
   it('enforces the limits locally, logs the switch once each way, and shares them in Redis again when it returns', async () => {
     const server = await startRedisServer();

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '@mindbot/logger';
+import { LocalHeadroom, type LocalHeadroomOptions } from './local-headroom.js';
 import { LocalWindows } from './local-windows.js';
 import { BatchedRedisWindows, giveBackInRedis } from './redis-windows.js';
 import { countersOf, toResetSeconds, type LimitRule, type RateDecision, type WindowSpec } from './windows.js';
@@ -20,6 +21,11 @@ export interface RateLimiterOptions {
   countRefused?: boolean;
   /** Default `local`; an operator may choose otherwise (the gateway's RATE_LIMIT_WHEN_REDIS_DOWN). */
   whenRedisDown?: RedisDownPolicy;
+  /**
+   * Far from its limits, let this process decide from counts it reserved in Redis ahead
+   * (`LocalHeadroom`: sliding windows only). Off by default: every attempt waits for Redis's verdict.
+   */
+  localHeadroom?: LocalHeadroomOptions;
 }
 
 /**
@@ -33,6 +39,7 @@ export class RateLimiter {
   private readonly policy: RedisDownPolicy;
   private readonly local: LocalWindows;
   private readonly shared: BatchedRedisWindows | undefined;
+  private readonly headroom: LocalHeadroom | undefined;
   private degraded = false;
 
   constructor(
@@ -44,6 +51,13 @@ export class RateLimiter {
     this.policy = options.whenRedisDown ?? 'local';
     this.local = new LocalWindows(this.window);
     this.shared = redis ? new BatchedRedisWindows(redis, this.window) : undefined;
+    this.headroom =
+      redis && options.localHeadroom
+        ? new LocalHeadroom(redis, this.window, options.localHeadroom, (error) => {
+            // The attempts themselves report Redis's absence (and apply the policy) when they find no block.
+            this.logger.debug({ err: error, limiter: this.options.name }, 'rate limiter: reserving counts ahead failed');
+          })
+        : undefined;
   }
 
   get usingFallback(): boolean {
@@ -54,8 +68,11 @@ export class RateLimiter {
   async take(rules: readonly LimitRule[], now = Date.now()): Promise<RateDecision> {
     if (rules.length === 0) return { allowed: true, rule: 'none', limit: 0, remaining: 0, resetSeconds: 1, source: 'local', at: now };
     if (this.shared) {
+      const decided = this.degraded ? undefined : this.headroom?.tryTake(rules, now);
+      if (decided) return { ...decided, source: 'redis', at: now };
       try {
         const verdict = await this.shared.take(rules, now);
+        if (verdict.allowed) this.headroom?.reserve(rules, now);
         if (this.degraded) {
           this.degraded = false;
           this.logger.info({ limiter: this.options.name }, 'rate limiter: redis answers again; limits are shared again');
@@ -95,7 +112,8 @@ export class RateLimiter {
     if (taken.source === 'local') this.local.giveBack(rules, taken.at, now);
     if (taken.source !== 'redis' || !this.redis) return;
     try {
-      await giveBackInRedis(this.redis, countersOf(rules, this.window, taken.at));
+      const remaining = this.headroom ? this.headroom.forgive(rules, taken.at) : rules;
+      await giveBackInRedis(this.redis, countersOf(remaining, this.window, taken.at));
     } catch (error) {
       log.warn({ err: error, limiter: this.options.name }, 'rate limiter: redis unreachable; an attempt given back stays counted');
     }

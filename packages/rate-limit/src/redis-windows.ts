@@ -49,8 +49,25 @@ if refused > 0 then return {0, refused, 0, resets[refused]} end
 return {1, best, bestRemaining, resets[best]}
 `;
 
-// Only where the window is still open, and never below zero: a late give-back must not create a
-// key without expiry or hand out a spare attempt.
+/**
+ * A block of counts reserved ahead by one process (see `LocalHeadroom`), in the current sliding
+ * window's counter, only while the rule's estimate plus the block stays within a cap. KEYS[1] a rule's
+ * key; ARGV: window ms, now ms, block size, cap. Returns: the counts granted (the block or 0), the
+ * rule's estimate after.
+ */
+const RESERVE_LUA = `
+local window = tonumber(ARGV[1])
+local now = tonumber(ARGV[2])
+local size = tonumber(ARGV[3])
+local current = math.floor(now / window)
+local counter = KEYS[1] .. ':' .. current
+local prev = tonumber(redis.call('GET', KEYS[1] .. ':' .. (current - 1)) or '0')
+local estimate = math.floor(prev * (1 - (now % window) / window)) + tonumber(redis.call('GET', counter) or '0')
+if estimate + size > tonumber(ARGV[4]) then return {0, estimate} end
+if redis.call('INCRBY', counter, size) == size then redis.call('PEXPIRE', counter, window * 2) end
+return {size, estimate + size}
+`;
+
 const GIVE_BACK_LUA = `
 for _, key in ipairs(KEYS) do
   if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
@@ -61,6 +78,7 @@ return 0
 const sha1 = (script: string) => createHash('sha1').update(script).digest('hex');
 const TAKE_SHA = sha1(TAKE_LUA);
 const GIVE_BACK_SHA = sha1(GIVE_BACK_LUA);
+const RESERVE_SHA = sha1(RESERVE_LUA);
 
 async function run(redis: Redis, script: string, sha: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
   try {
@@ -168,4 +186,21 @@ export class BatchedRedisWindows {
 /** Takes one count back from each counter whose window is still open. Throws when Redis cannot answer. */
 export async function giveBackInRedis(redis: Redis, counters: readonly string[]): Promise<void> {
   if (counters.length > 0) await run(redis, GIVE_BACK_LUA, GIVE_BACK_SHA, counters, []);
+}
+
+/**
+ * Reserves `size` counts of a rule in its current window when its estimate plus them stays within
+ * `cap`; answers the counts granted (`size` or 0) and the rule's estimate after. Throws when Redis cannot answer.
+ */
+export async function reserveInRedis(
+  redis: Redis,
+  key: string,
+  window: WindowSpec,
+  now: number,
+  size: number,
+  cap: number,
+): Promise<{ granted: number; estimate: number }> {
+  const reply = await run(redis, RESERVE_LUA, RESERVE_SHA, [key], [String(window.ms), String(now), String(size), String(Math.floor(cap))]);
+  if (!Array.isArray(reply) || reply.length !== 2) throw new Error('unexpected rate limit reservation reply');
+  return { granted: Number(reply[0]), estimate: Number(reply[1]) };
 }

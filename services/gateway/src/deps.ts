@@ -125,6 +125,9 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
       window: 'sliding',
       windowMs: settings.rateWindowMs ?? 60_000,
       whenRedisDown: settings.whenRedisDown,
+      // GET /v1/branding and the other hot reads do not wait for Redis while a tenant has used less than
+      // a fifth of a limit: exact for up to five replicas even if all burst at once (ADR 0053's limits).
+      localHeadroom: { share: 0.8 },
     }),
     limitShares: settings.limitShares,
     verifier: settings.verifier,

@@ -55,7 +55,8 @@ export const v1BrandingGet: AppRoute = {
         return;
       }
       res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      res.setHeader('Content-Length', answer.body.length);
+      res.setHeader('Content-Length', answer.length);
+      // A string: Node writes it with the headers in one piece (a Buffer would go as a second one, in a writev).
       res.end(answer.body);
     });
   },
@@ -64,7 +65,9 @@ export const v1BrandingGet: AppRoute = {
 interface RenderedBranding {
   tenant: TenantRecord;
   ssoConnections: readonly SsoConnectionSummary[] | undefined;
-  body: Buffer;
+  body: string;
+  /** The body's length in bytes. */
+  length: number;
   etag: string;
 }
 
@@ -87,7 +90,8 @@ function render(tenant: TenantRecord, ssoConnections: readonly SsoConnectionSumm
   return {
     tenant,
     ssoConnections,
-    body: Buffer.from(text),
+    body: text,
+    length: Buffer.byteLength(text),
     etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`,
   };
 }
