@@ -125,8 +125,8 @@ export function buildGatewayDeps(deps: ServiceDeps, settings: GatewaySettings): 
       window: 'sliding',
       windowMs: settings.rateWindowMs ?? 60_000,
       whenRedisDown: settings.whenRedisDown,
-      // GET /v1/branding and the other hot reads do not wait for Redis while a tenant has used less than
-      // a fifth of a limit: exact for up to five replicas even if all burst at once (ADR 0053's limits).
+      // GET /v1/branding and the other hot paths do not wait for Redis while a tenant has used less than a
+      // fifth of a limit: counts reserved in Redis ahead, so every replica's are shared and no limit is passed.
       localHeadroom: { share: 0.8 },
     }),
     limitShares: settings.limitShares,
