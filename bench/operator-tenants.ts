@@ -57,11 +57,13 @@ interface RunResult {
 // `dedicated` (the default plan: each Tenant gets its own agent Deployment, Service, HPA, PDB and LiveKit
 // Secret) or `shared` (the plan for small tenants: served by the region's shared agent pool).
 const agentPool = process.env.BENCH_AGENT_POOL === 'shared' ? 'shared' : 'dedicated';
-const manifest = (i: number) =>
-  tenantManifest(`bench-${String(i).padStart(5, '0')}`, {
-    displayName: `Bench ${i}`,
-    ...(agentPool === 'shared' ? { plan: { name: 'starter', agentPool: 'shared' as const } } : {}),
-  });
+const manifest = (i: number) => {
+  const slug = `bench-${String(i).padStart(5, '0')}`;
+  const displayName = `Bench ${i}`;
+  return agentPool === 'shared'
+    ? tenantManifest(slug, { displayName, plan: { name: 'starter', agentPool: 'shared' } })
+    : tenantManifest(slug, { displayName });
+};
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
 /** Sum and count of `mindbot_operator_reconcile_step_seconds` per step. */
