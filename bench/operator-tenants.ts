@@ -61,7 +61,10 @@ const manifest = (i: number) => {
   const slug = `bench-${String(i).padStart(5, '0')}`;
   const displayName = `Bench ${i}`;
   return agentPool === 'shared'
-    ? tenantManifest(slug, { displayName, plan: { name: 'starter', agentPool: 'shared' } })
+    ? tenantManifest(slug, {
+        displayName,
+        plan: { name: 'starter', requestsPerMinute: 600, concurrentSessions: 10, maxAgentReplicas: 5, agentPool: 'shared' },
+      })
     : tenantManifest(slug, { displayName });
 };
 const mb = (bytes: number) => bytes / 1024 / 1024;
