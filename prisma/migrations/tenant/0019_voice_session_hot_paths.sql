@@ -2,10 +2,10 @@
 -- domain/metering.ts startSession did in about eight round trips of one transaction (look the
 -- start key up, lock the user's spendable lots, sum what the user's other sessions hold, take the
 -- tenant's session slot under its advisory lock, count the user's earlier sessions, insert). The
--- per-tenant advisory lock that admits starts one at a time is now held for the rest of this
--- statement and the COMMIT after it, instead of across six round trips, so one tenant's starts no
--- longer queue behind each other's network latency. Same locks in the same order (the user's lots,
--- then the tenant's slot), same lock key, same answers.
+-- per-tenant advisory lock admitted starts one at a time, held across those round trips and the
+-- commit's disk flush, so one tenant's starts queued behind each other; now a start far from the
+-- plan's limit holds it in SHARE mode (below) and only starts near the limit queue. Same locks in
+-- the same order (the user's lots, then the tenant's slot), same lock key, same answers.
 -- Runs as the tenant's role (SECURITY INVOKER) with this schema's search_path pinned.
 --
 -- A heartbeat's update of its session row becomes a HOT update (no new index entries, the old
@@ -18,10 +18,23 @@ DROP INDEX voice_sessions_active_heartbeat_idx;
 CREATE INDEX voice_sessions_active_idx ON voice_sessions (id) WHERE status = 'active';
 ALTER TABLE voice_sessions SET (fillfactor = 80);
 
+-- The tenant's session slots. Starts of a tenant far from its plan's concurrentSessions do not
+-- queue behind each other at all: each holds the tenant's start lock in SHARE mode plus one of
+-- start_tickets() ticket locks (taken without waiting), so at most start_tickets() of them are in
+-- flight, and one admits itself when the committed active sessions plus start_tickets() still fit
+-- the plan: whatever the others in flight do, the plan holds. Near the limit a start takes the
+-- lock EXCLUSIVE instead (p_exclusive, or the old code of a replica not yet upgraded), which waits
+-- for the shared holders to commit, so its count sees every session admitted before it and the
+-- last slot goes to exactly one start. A start that finds the tenant near the limit, or every
+-- ticket taken, after taking the shared lock answers 'contended' with nothing written: the caller
+-- rolls back and calls again with p_exclusive (a lock held in SHARE mode cannot be upgraded without
+-- deadlocking against another holder doing the same).
+CREATE FUNCTION start_tickets() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 32';
+
 -- Outcomes: 'started' (a new session), 'again' (the session this start key already started, for
 -- this user, with its job token replaced), 'no_minutes', 'concurrent_sessions', 'start_key_conflict'
--- (the start key belongs to another user's session). Nothing is written unless the outcome is
--- 'started' or 'again'.
+-- (the start key belongs to another user's session), 'contended' (see above). Nothing is written
+-- unless the outcome is 'started' or 'again'.
 CREATE FUNCTION start_session(
   p_id text,
   p_user_id text,
@@ -31,7 +44,8 @@ CREATE FUNCTION start_session(
   p_now timestamptz,
   p_chunk integer,
   p_slot_lock text,
-  p_concurrent_sessions integer
+  p_concurrent_sessions integer,
+  p_exclusive boolean DEFAULT false
 )
 RETURNS TABLE (
   r_outcome text,
@@ -60,6 +74,8 @@ DECLARE
   available integer;
   active integer;
   earlier integer;
+  slot_lock bigint := hashtextextended(p_slot_lock, 0);
+  ticket boolean := false;
 BEGIN
   SELECT id, user_id INTO again_id, again_user FROM voice_sessions WHERE start_key = p_start_key;
   IF again_id IS NOT NULL AND again_user <> p_user_id THEN
@@ -86,14 +102,30 @@ BEGIN
       RETURN;
     END IF;
 
-    -- The tenant's slot: starts queue on this lock until their transaction ends, so the last slot
-    -- goes to exactly one of them. The slot is the active row itself (free once the session ends).
-    PERFORM pg_advisory_xact_lock(hashtextextended(p_slot_lock, 0));
-    SELECT count(*)::integer INTO active FROM voice_sessions WHERE status = 'active';
-    IF active >= p_concurrent_sessions THEN
-      r_outcome := 'concurrent_sessions';
-      RETURN NEXT;
-      RETURN;
+    -- The tenant's slot (see start_tickets above). The slot is the active row itself, free again
+    -- once the session ends.
+    IF NOT p_exclusive AND p_concurrent_sessions > start_tickets() THEN
+      PERFORM pg_advisory_xact_lock_shared(slot_lock);
+      FOR i IN 1..start_tickets() LOOP
+        ticket := pg_try_advisory_xact_lock(hashtextextended(p_slot_lock || ':ticket:' || i, 0));
+        EXIT WHEN ticket;
+      END LOOP;
+      IF ticket THEN
+        SELECT count(*)::integer INTO active FROM voice_sessions WHERE status = 'active';
+      END IF;
+      IF NOT ticket OR active + start_tickets() > p_concurrent_sessions THEN
+        r_outcome := 'contended';
+        RETURN NEXT;
+        RETURN;
+      END IF;
+    ELSE
+      PERFORM pg_advisory_xact_lock(slot_lock);
+      SELECT count(*)::integer INTO active FROM voice_sessions WHERE status = 'active';
+      IF active >= p_concurrent_sessions THEN
+        r_outcome := 'concurrent_sessions';
+        RETURN NEXT;
+        RETURN;
+      END IF;
     END IF;
 
     SELECT count(*)::integer INTO earlier FROM voice_sessions WHERE user_id = p_user_id;

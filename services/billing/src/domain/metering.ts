@@ -98,7 +98,7 @@ export interface StartedSession extends SessionState {
 }
 
 interface StartedRow {
-  r_outcome: 'started' | 'again' | StartFailure;
+  r_outcome: 'started' | 'again' | 'contended' | StartFailure;
   r_id: string | null;
   r_user_id: string | null;
   r_status: 'active' | 'ended' | null;
@@ -120,11 +120,13 @@ interface StartedRow {
  * allows.
  *
  * One call of start_session (tenant migration 0019) over the light write path: the user's lots are
- * locked, then the tenant's slot is taken under a transaction-scoped advisory lock (new starts of a
- * tenant queue on it, so the last slot goes to exactly one of them; the slot is the active session
- * row itself, free again the moment the session ends), and the session inserted, in one round trip.
- * The lock is therefore held for that statement and the COMMIT only, not across the round trips of
- * a Prisma transaction, which had serialised a tenant's starts behind each other's latency.
+ * locked, then the tenant's slot is taken under its transaction-scoped advisory lock, and the
+ * session inserted, in one round trip. The slot is the active session row itself, free again the
+ * moment the session ends. Far from the plan's limit starts hold that lock shared and do not queue
+ * behind each other (at most a fixed number in flight, counted against the limit); near it, the
+ * function answers `contended` and the start is made again holding the lock exclusively, so the
+ * last slot goes to exactly one start. It had been held exclusively across the round trips of a
+ * Prisma transaction and its commit, which serialised every start of a tenant.
  */
 export async function startSession(
   scope: TenantScope,
@@ -134,13 +136,22 @@ export async function startSession(
   plan: { tenant: string; concurrentSessions: number },
 ): Promise<Result<StartedSession, StartFailure>> {
   const job = mintJobToken();
-  const [r] = await scope.write(
-    (sql) => sql<StartedRow>`
-    SELECT * FROM start_session(${newId('voiceSession')}::text, ${input.userId}::text, ${input.startKey}::text, ${input.persona}::text,
-      ${job.hash}::text, ${now}::timestamptz, ${settings.chunkSeconds}::integer, ${`voice-session-start:${plan.tenant}`}::text,
-      ${plan.concurrentSessions}::integer)`,
-  );
-  if (!r) throw new Error('start_session answered nothing');
+  const call = (exclusive: boolean) =>
+    scope.write(
+      async (sql) => {
+        const [row] = await sql<StartedRow>`
+          SELECT * FROM start_session(${newId('voiceSession')}::text, ${input.userId}::text, ${input.startKey}::text, ${input.persona}::text,
+            ${job.hash}::text, ${now}::timestamptz, ${settings.chunkSeconds}::integer, ${`voice-session-start:${plan.tenant}`}::text,
+            ${plan.concurrentSessions}::integer, ${exclusive}::boolean)`;
+        if (!row) throw new Error('start_session answered nothing');
+        return row;
+      },
+      // Near the plan's limit: nothing was written; start again, queueing for the tenant's lock.
+      { rollbackIf: (row) => row.r_outcome === 'contended' },
+    );
+  const first = await call(false);
+  const r = first.r_outcome === 'contended' ? await call(true) : first;
+  if (r.r_outcome === 'contended') throw new Error('start_session answered contended to an exclusive start');
   if (r.r_outcome !== 'started' && r.r_outcome !== 'again') return fail(r.r_outcome);
   const row = sessionRowOf(r);
   return ok({ ...stateOf(row, r.r_remaining ?? 0, settings), jobToken: job.token, firstSession: r.r_first_session === true });

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { sweepAbandonedSessions } from '../domain/metering.js';
+import { startSession, sweepAbandonedSessions } from '../domain/metering.js';
 import { startBillingHarness, SERVICE_TOKEN, type BillingHarness } from '../testing/harness.js';
 
 const LIMIT = 3;
@@ -105,4 +105,28 @@ describe('billing: the plan limit of voice sessions running at once', () => {
     expect(await sweepAbandonedSessions(h.deps.tenants.forTenant(h.tenantA), h.billing.metering, h.clock.now())).toBe(LIMIT);
     expect((await start('usr_l4')).status).toBe(201);
   });
+
+  it('admits exactly the limit when far more starts race than it admits without queueing (shared admission far from the limit)', async () => {
+    // Above 32 (start_tickets in tenant migration 0019) starts far from the limit do not queue
+    // behind each other; the last ones must still stop at the limit exactly.
+    const limit = 40;
+    const users = Array.from({ length: 70 }, (_, i) => `usr_wide_${i}`);
+    for (const user of users) await h.grant(h.tenantB, user);
+    const scope = h.deps.tenants.forTenant(h.tenantB);
+    const before = await active(h.tenantB);
+    const results = await Promise.all(
+      users.map((userId, i) =>
+        startSession(scope, { userId, startKey: `wide-${i}`, persona: null }, h.billing.metering, h.clock.now(), {
+          tenant: h.tenantB,
+          concurrentSessions: limit,
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(limit - before);
+    expect(results.flatMap((r) => (r.ok ? [] : [r.failure]))).toEqual(
+      Array.from({ length: users.length - (limit - before) }, () => 'concurrent_sessions'),
+    );
+    expect(await active(h.tenantB)).toBe(limit);
+    expect(await h.ledgerProblems(h.tenantB)).toEqual([]);
+  }, 120_000);
 });
