@@ -7,6 +7,10 @@
 -- writes (the billing test "writes the same outbox rows as emitWebhookEvent" compares them).
 -- Runs as the tenant's role, in the tenant's schema (SECURITY INVOKER, search_path pinned to it).
 --
+-- Ids are made here as @mindbot/ids and the webhook ids of @mindbot/jobs make them ('tc_' and 'evt_'
+-- + a lower-case ULID, new_ulid of migration 0005): the ULID library draws each random character
+-- with its own getRandomValues call, a third of a millisecond of Node's time per fulfilment.
+--
 -- p_paid false: the payment is still on its way (payment_status 'unpaid'); a pending purchase moves
 -- to processing and nothing is issued. p_codes: activation codes drawn by the caller (CSPRNG), tried
 -- in turn while one collides with another card's. p_occurred_at: the event time as the caller
@@ -25,10 +29,8 @@ CREATE FUNCTION apply_checkout_success(
   p_paid boolean,
   p_payment_intent text,
   p_now timestamptz,
-  p_card_id text,
   p_codes text[],
   p_code_expires_at timestamptz,
-  p_webhook_event_id text,
   p_occurred_at text,
   p_platform_topic text,
   p_delivery_topic text
@@ -44,6 +46,7 @@ DECLARE
   card text;
   data jsonb;
   endpoint_ids text[];
+  webhook_event_id text;
 BEGIN
   -- A concurrent delivery of the same event waits here until the first commits, then finds it.
   INSERT INTO processed_webhook_events (event_id, type) VALUES (p_event_id, p_event_type) ON CONFLICT (event_id) DO NOTHING;
@@ -92,7 +95,7 @@ BEGIN
   FOREACH code IN ARRAY p_codes LOOP
     card := NULL;
     INSERT INTO time_cards (id, purchase_id, owner_id, activation_code, seconds, code_expires_at)
-    VALUES (p_card_id, p.id, p.user_id, code, card_seconds, p_code_expires_at)
+    VALUES ('tc_' || new_ulid(), p.id, p.user_id, code, card_seconds, p_code_expires_at)
     ON CONFLICT DO NOTHING RETURNING id INTO card;
     IF card IS NULL THEN
       SELECT id INTO card FROM time_cards WHERE purchase_id = p.id;
@@ -106,12 +109,13 @@ BEGIN
       SELECT array_agg(e.id ORDER BY e.id) INTO endpoint_ids
       FROM webhook_endpoints e WHERE e.status = 'active' AND 'purchase.completed' = ANY (e.events);
       IF cardinality(endpoint_ids) > 0 THEN
+        webhook_event_id := 'evt_' || new_ulid();
         INSERT INTO webhook_events (id, type, payload, created_at)
-        VALUES (p_webhook_event_id, 'purchase.completed',
-          jsonb_build_object('id', p_webhook_event_id, 'type', 'purchase.completed', 'timestamp', p_occurred_at, 'data', data), p_now);
+        VALUES (webhook_event_id, 'purchase.completed',
+          jsonb_build_object('id', webhook_event_id, 'type', 'purchase.completed', 'timestamp', p_occurred_at, 'data', data), p_now);
         -- One delivery per endpoint, queued in endpoint order behind its earlier ones.
         INSERT INTO outbox_events (topic, ordering_key, payload)
-        SELECT p_delivery_topic, d.endpoint_id, jsonb_build_object('endpointId', d.endpoint_id, 'eventId', p_webhook_event_id)
+        SELECT p_delivery_topic, d.endpoint_id, jsonb_build_object('endpointId', d.endpoint_id, 'eventId', webhook_event_id)
         FROM unnest(endpoint_ids) WITH ORDINALITY AS d(endpoint_id, n)
         ORDER BY d.n;
       END IF;

@@ -1,7 +1,6 @@
 import { recordAudit } from '@mindbot/audit';
-import { afterCommit, type PlatformClient, type TenantClients, type TenantScope, type TenantTransaction } from '@mindbot/db';
-import { newId } from '@mindbot/ids';
-import { newWebhookId, OUTBOX_CHANNEL, PLATFORM_EVENT_QUEUE, WEBHOOK_DELIVERY_QUEUE } from '@mindbot/jobs';
+import type { PlatformClient, TenantClients, TenantScope, TenantTransaction } from '@mindbot/db';
+import { OUTBOX_CHANNEL, PLATFORM_EVENT_QUEUE, WEBHOOK_DELIVERY_QUEUE } from '@mindbot/jobs';
 import type { Logger } from '@mindbot/logger';
 import { webhookEventDataSchemas } from '@mindbot/sdk/schemas';
 import {
@@ -67,15 +66,50 @@ const TENANT_EVENT_TYPES = new Set([
 const idOf = (value: string | { id: string } | null | undefined): string | null =>
   value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
 
+/** How long a Stripe account's tenant is remembered (see tenantOfAccount), and for how many accounts. */
+const TENANT_OF_ACCOUNT_TTL_MS = 30_000;
+const TENANT_OF_ACCOUNT_MAX = 10_000;
+const tenantsOfAccounts = new WeakMap<PlatformClient, Map<string, { tenant: string; until: number }>>();
+
+/**
+ * The tenant a Stripe account's events go to, remembered for a short while: every fulfilment and
+ * every repeated delivery asked the platform database again for the same answer. Only a recorded
+ * account is remembered (an unknown one is asked again each time, so its events are parked and
+ * later applied as before). The answer only changes when a closed tenant's slug is provisioned
+ * again with a new account; an event of the old account routed to it meanwhile finds no purchase of
+ * its own there (unknown_purchase) and changes nothing.
+ */
+async function tenantOfAccount(platform: PlatformClient, accountId: string): Promise<string | null> {
+  let known = tenantsOfAccounts.get(platform);
+  if (!known) {
+    known = new Map();
+    tenantsOfAccounts.set(platform, known);
+  }
+  const now = performance.now();
+  const remembered = known.get(accountId);
+  if (remembered && remembered.until > now) return remembered.tenant;
+  const account = await findBillingAccountByStripeId(platform, accountId);
+  if (!account) {
+    known.delete(accountId);
+    return null;
+  }
+  known.delete(accountId);
+  if (known.size >= TENANT_OF_ACCOUNT_MAX) {
+    const oldest = known.keys().next();
+    if (!oldest.done) known.delete(oldest.value);
+  }
+  known.set(accountId, { tenant: account.tenantSlug, until: now + TENANT_OF_ACCOUNT_TTL_MS });
+  return account.tenantSlug;
+}
+
 export async function handleStripeEvent(ctx: StripeEventContext, event: Stripe.Event, now: Date): Promise<EventOutcome> {
   if (event.livemode !== ctx.livemode) return { outcome: 'ignored', reason: 'livemode_mismatch' };
   const accountId = event.account;
   if (!accountId) return { outcome: 'ignored', reason: 'not_a_connect_event' };
-  const account = await findBillingAccountByStripeId(ctx.platform, accountId);
-  if (!account) return { outcome: 'ignored', reason: 'unknown_account' };
-  const tenant = account.tenantSlug;
-
   if (event.type === 'account.updated') {
+    const account = await findBillingAccountByStripeId(ctx.platform, accountId);
+    if (!account) return { outcome: 'ignored', reason: 'unknown_account' };
+    const tenant = account.tenantSlug;
     const state = accountStateOf(event.data.object);
     const applied = await applyAccountState(ctx.platform, accountId, state, new Date(event.created * 1000));
     if (applied === 'changed') {
@@ -84,9 +118,11 @@ export async function handleStripeEvent(ctx: StripeEventContext, event: Stripe.E
     }
     return { outcome: 'unchanged', reason: applied === 'same' ? 'same_state' : 'older_than_current_state', tenant };
   }
+  const tenant = await tenantOfAccount(ctx.platform, accountId);
+  if (tenant === null) return { outcome: 'ignored', reason: 'unknown_account' };
   if (!TENANT_EVENT_TYPES.has(event.type)) return { outcome: 'ignored', reason: 'unhandled_type', tenant };
   if (event.type === 'checkout.session.completed' || event.type === 'checkout.session.async_payment_succeeded')
-    return { ...(await applyCheckoutSuccess(ctx.tenants.forTenant(tenant), ctx.logger, event, now)), tenant };
+    return { ...(await applyCheckoutSuccess(ctx.tenants, ctx.tenants.forTenant(tenant), ctx.logger, event, now)), tenant };
 
   // Order matters for refunds and disputes that arrive before the purchase was fulfilled: the
   // payment intent is then re-read from Stripe for the purchase it belongs to (outside the transaction).
@@ -172,10 +208,13 @@ interface CheckoutSuccessRow {
  * (prisma/migrations/tenant/0020_checkout_fulfilment_function.sql) records the event id, locks the
  * purchase, checks session, amount and currency, marks it paid, issues its one time card and queues
  * purchase.completed for the platform and the tenant's subscribed endpoints, as emitWebhookEvent
- * would. The data it queued is checked against the event's schema before the commit: a mismatch
- * is a bug here and rolls everything back, as emitWebhookEvent's check would.
+ * would. It runs over the light write path (BEGIN and the role switch pipelined with the statement,
+ * then COMMIT: two round trips; Prisma's interactive transaction cost four and most of the CPU).
+ * The data it queued is checked against the event's schema before the commit: a mismatch is a bug
+ * here and rolls everything back, as emitWebhookEvent's check would.
  */
 async function applyCheckoutSuccess(
+  tenants: TenantClients,
   scope: TenantScope,
   logger: Logger,
   event: CheckoutSuccessEvent,
@@ -184,21 +223,19 @@ async function applyCheckoutSuccess(
   const session = event.data.object;
   const purchaseId = session.client_reference_id ?? session.metadata?.mindbot_purchase ?? null;
   const codes = Array.from({ length: CODE_DRAWS }, () => newActivationCode());
-  const row = await scope.transaction(async (tx) => {
-    const [r] = await tx.$queryRaw<CheckoutSuccessRow[]>`
+  const row = await scope.write(async (sql) => {
+    const [r] = await sql<CheckoutSuccessRow>`
       SELECT * FROM apply_checkout_success(${event.id}::text, ${event.type}::text, ${purchaseId}::text, ${session.id}::text,
         ${session.amount_total}::bigint, ${session.currency}::text, ${session.payment_status !== 'unpaid'}::boolean,
-        ${idOf(session.payment_intent)}::text, ${now}::timestamptz, ${newId('timeCard')}::text, ${codes}::text[],
-        ${new Date(now.getTime() + CODE_LIFETIME_MS)}::timestamptz, ${newWebhookId('event')}::text, ${now.toISOString()}::text,
+        ${idOf(session.payment_intent)}::text, ${now}::timestamptz, ${codes}::text[],
+        ${new Date(now.getTime() + CODE_LIFETIME_MS)}::timestamptz, ${now.toISOString()}::text,
         ${PLATFORM_EVENT_QUEUE}::text, ${WEBHOOK_DELIVERY_QUEUE}::text)`;
     if (!r) throw new Error('apply_checkout_success answered no row');
-    if (r.r_data !== null) {
-      webhookEventDataSchemas['purchase.completed'].parse(r.r_data);
-      // The outbox relay's wake-up, after the commit (as enqueue sends it).
-      afterCommit(tx, (committed) => committed.notify(OUTBOX_CHANNEL, committed.schema));
-    }
+    if (r.r_data !== null) webhookEventDataSchemas['purchase.completed'].parse(r.r_data);
     return r;
   });
+  // The outbox relay's wake-up, after the commit and batched with the process's others (as enqueue sends it).
+  if (row.r_data !== null) tenants.commitNotifications.send(OUTBOX_CHANNEL, scope.schema);
   if (row.r_reason === 'amount_mismatch')
     logger.error(
       { purchaseId: row.r_purchase_id, eventId: event.id },
