@@ -1,7 +1,7 @@
 export { createPool, type Pool, type PoolClient } from './pool.js';
 export { quoteIdent } from './quote-ident.js';
 export { createPlatformClient, type PlatformClient } from './platform-client.js';
-export { TenantClients, type TenantScope, type TenantTransaction } from './tenant-clients.js';
+export { TenantClients, type TenantScope, type TenantSql, type TenantTransaction } from './tenant-clients.js';
 export { afterCommit, CommitNotifications, type Committed } from './commit-notifications.js';
 export { ensureTenantSchema, dropTenantSchema } from './tenant-schema.js';
 export { withSchemaLock } from './schema-lock.js';
