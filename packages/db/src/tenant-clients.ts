@@ -59,6 +59,14 @@ export interface TenantScope {
    * `transaction`.
    */
   write<T>(fn: (sql: TenantSql) => Promise<T>, options?: { rollbackIf?: (value: T) => boolean }): Promise<T>;
+  /**
+   * One statement in its own `write` transaction, in one round trip: BEGIN with the SET LOCALs,
+   * the statement (a tagged template, extended protocol) and COMMIT go out in one write. A
+   * statement that fails aborts the transaction and the COMMIT behind it ends it as a ROLLBACK;
+   * the statement's error is thrown. For a hot write that decides everything in SQL (a function
+   * that raises when it needs the caller's full path).
+   */
+  writeOne: TenantSql;
 }
 
 /** Tagged-template statements on one connection: bind parameters, extended protocol, one statement each. */
@@ -70,6 +78,32 @@ function statementsOn(client: pg.PoolClient): TenantSql {
     const result = await client.query<R>(config);
     return result.rows;
   };
+}
+
+/**
+ * Sends the queries `send` makes in one write, each without waiting for the one before (pg's
+ * pipeline mode, switched on for them only), and waits for all of them: pg answers pipelined
+ * queries in order, so all have settled before the mode is switched off. The first failure is
+ * thrown. Corked, the queries leave in one system call and wake the server once.
+ */
+async function pipelined<Q extends readonly Promise<unknown>[]>(
+  client: pg.PoolClient,
+  send: () => [...Q],
+): Promise<{ [K in keyof Q]: Awaited<Q[K]> }> {
+  const mode: { pipeline: boolean } = client;
+  mode.pipeline = true;
+  client.connection.stream.cork();
+  let sent: [...Q];
+  try {
+    sent = send();
+  } finally {
+    client.connection.stream.uncork();
+  }
+  const settled = await Promise.allSettled(sent);
+  mode.pipeline = false;
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined)) as { [K in keyof Q]: Awaited<Q[K]> };
 }
 
 /**
@@ -183,6 +217,18 @@ export class TenantClients {
             await begun();
             await client.query(options?.rollbackIf?.(value) ? 'ROLLBACK' : 'COMMIT');
             return value;
+          }),
+        ),
+      writeOne: <R extends pg.QueryResultRow>(strings: TemplateStringsArray, ...values: unknown[]) =>
+        withSpan('db.tenant_write', { 'db.system': 'postgresql', 'db.namespace': schema, 'mindbot.tenant': slug }, () =>
+          this.inLightTransaction(async (client) => {
+            const [, rows, committed] = await pipelined(client, () => [
+              client.query(beginWrite),
+              statementsOn(client)<R>(strings, ...values),
+              client.query('COMMIT'),
+            ]);
+            if (committed.command !== 'COMMIT') throw new Error('writeOne: the transaction did not commit');
+            return rows;
           }),
         ),
     };

@@ -235,6 +235,55 @@ describe('tenant-scoped clients', () => {
     });
   });
 
+  describe('one write statement in one round trip (writeOne)', () => {
+    it("writes only the tenant's own schema and commits; is refused another tenant's schema, the registry and two statements", async () => {
+      await expect(
+        clients.forTenant(a).writeOne<{
+          id: string;
+        }>`INSERT INTO users (id, email) VALUES (${'usr_one'}, ${'one@alpha.example'}) RETURNING id`,
+      ).resolves.toEqual([{ id: 'usr_one' }]);
+      const [seen] = await clients.forTenant(a).select<{ n: number }>`SELECT count(*)::int AS n FROM users WHERE id = ${'usr_one'}`;
+      expect(seen).toEqual({ n: 1 });
+      const [who] = await clients.forTenant(b).writeOne<{
+        role: string;
+        path: string;
+      }>`SELECT current_user AS role, current_setting('search_path') AS path`;
+      expect(who).toEqual({ role: schemaNameOf(b), path: schemaNameOf(b) });
+      const insert = `INSERT INTO "${schemaNameOf(b)}".users (id, email) VALUES ('usr_x1', 'x@evil.example')`;
+      await expect(clients.forTenant(a).writeOne(Object.assign([insert], { raw: [insert] }))).rejects.toThrow(
+        /permission denied for schema/,
+      );
+      await expect(clients.forTenant(a).writeOne`DELETE FROM platform.tenants`).rejects.toThrow(/permission denied for schema platform/);
+      const twoStatements = Object.assign(['SELECT 1; RESET ROLE'], { raw: ['SELECT 1; RESET ROLE'] });
+      await expect(clients.forTenant(a).writeOne(twoStatements)).rejects.toThrow(/multiple commands/);
+      await clients.forTenant(a).writeOne`DELETE FROM users WHERE id = ${'usr_one'}`;
+      expect(await clients.forTenant(b).select<{ email: string }>`SELECT email FROM users ORDER BY id`).toEqual([
+        { email: 'bob@bravo.example' },
+      ]);
+    });
+
+    it('writes nothing when the statement fails, and leaves no role, search_path or transaction behind', async () => {
+      await expect(
+        clients.forTenant(a)
+          .writeOne`WITH gone AS (INSERT INTO users (id, email) VALUES (${'usr_half'}, ${'half@alpha.example'}) RETURNING id)
+          SELECT 1 / 0 FROM gone`,
+      ).rejects.toThrow(/division by zero/);
+      const { rows } = await pool.query<{ role: string; path: string; open: boolean }>(
+        "SELECT current_user AS role, current_setting('search_path') AS path, now() <> statement_timestamp() AS open",
+      );
+      expect(rows[0]).toEqual({ role: expect.not.stringMatching(/^t_/) as unknown, path: '"$user", public', open: false });
+      const [half] = await clients.forTenant(a).select<{ n: number }>`SELECT count(*)::int AS n FROM users WHERE id = ${'usr_half'}`;
+      expect(half).toEqual({ n: 0 });
+      const identities = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => {
+          const slug = i % 2 === 0 ? a : b;
+          return clients.forTenant(slug).writeOne<{ role: string }>`SELECT current_user AS role`.then(([who]) => ({ slug, who }));
+        }),
+      );
+      for (const { slug, who } of identities) expect(who).toEqual({ role: schemaNameOf(slug) });
+    });
+  });
+
   describe('one read statement in one round trip (select)', () => {
     it("reads only the tenant's own schema, and is refused another tenant's schema, the registry and writes", async () => {
       await expect(clients.forTenant(a).select<{ email: string }>`SELECT email FROM users ORDER BY id`).resolves.toEqual([

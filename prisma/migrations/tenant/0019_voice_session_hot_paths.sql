@@ -173,3 +173,55 @@ BEGIN
   RETURN NEXT;
 END;
 $$;
+
+-- A heartbeat in one round trip: the service sends BEGIN, this call and COMMIT together, so it
+-- cannot decide between COMMIT and ROLLBACK after seeing the outcome. The few outcomes that need
+-- more than SQL in the same transaction (the first settle at or under the warning threshold sends
+-- balance.low; a settle that ended the session sends session.ended) raise SQLSTATE MBRDO instead:
+-- the transaction is aborted, the COMMIT behind the call ends it as a ROLLBACK, and the service
+-- settles again through its full path, which is safe as the settle is idempotent by cumulative
+-- elapsed seconds. Every other outcome is settle_session's own answer.
+CREATE FUNCTION settle_heartbeat(
+  p_session_id text,
+  p_elapsed integer,
+  p_now timestamptz,
+  p_chunk integer,
+  p_tolerance integer,
+  p_warn integer
+)
+RETURNS TABLE (
+  r_outcome text,
+  r_id text,
+  r_user_id text,
+  r_status text,
+  r_settled_seconds integer,
+  r_charged_seconds integer,
+  r_held_seconds integer,
+  r_started_at timestamptz,
+  r_last_heartbeat_at timestamptz,
+  r_ended_at timestamptz,
+  r_end_reason text,
+  r_remaining integer,
+  r_wall_clock integer
+)
+LANGUAGE plpgsql VOLATILE
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+  s record;
+BEGIN
+  SELECT * INTO s FROM settle_session(p_session_id, p_elapsed, p_now, NULL, p_chunk, p_tolerance);
+  IF s.r_outcome = 'settled' AND (
+       s.r_status = 'ended'
+       OR (s.r_remaining > 0 AND s.r_remaining <= p_warn
+           AND (SELECT v.low_balance_at IS NULL FROM voice_sessions v WHERE v.id = s.r_id))) THEN
+    RAISE EXCEPTION 'this settle needs the service''s full path' USING ERRCODE = 'MBRDO';
+  END IF;
+  r_outcome := s.r_outcome; r_id := s.r_id; r_user_id := s.r_user_id; r_status := s.r_status;
+  r_settled_seconds := s.r_settled_seconds; r_charged_seconds := s.r_charged_seconds;
+  r_held_seconds := s.r_held_seconds; r_started_at := s.r_started_at;
+  r_last_heartbeat_at := s.r_last_heartbeat_at; r_ended_at := s.r_ended_at; r_end_reason := s.r_end_reason;
+  r_remaining := s.r_remaining; r_wall_clock := s.r_wall_clock;
+  RETURN NEXT;
+END;
+$$;

@@ -232,6 +232,10 @@ async function settleInDatabase(
   const [r] = await query`
     SELECT * FROM settle_session(${input.sessionId}::text, ${input.elapsedSeconds}::integer, ${now}::timestamptz, ${input.ending}::text,
       ${settings.chunkSeconds}::integer, ${settings.clockToleranceSeconds}::integer, ${sweeping}::boolean, ${input.staleBefore}::timestamptz)`;
+  return outcomeOf(r);
+}
+
+function outcomeOf(r: SettledRow | undefined): SettleOutcome {
   if (!r || r.r_outcome === 'not_found') return { outcome: 'not_found' };
   if (r.r_outcome === 'skipped') return { outcome: 'skipped' };
   if (r.r_outcome === 'ahead') return { outcome: 'ahead', wallClock: r.r_wall_clock ?? 0 };
@@ -291,17 +295,17 @@ function emitSessionEnded(tx: TenantTransaction, row: SessionRow, now: Date): Pr
 /**
  * A heartbeat: settles up to `elapsedSeconds` (cumulative), renews the reservation, says what to do.
  *
- * The hot path of metering, so it goes over the light write path: BEGIN with the tenant's role and
- * search_path, settle_session, COMMIT — three round trips, as a bare single-row update takes,
- * instead of Prisma's interactive transaction. The follow-ups that need the models (the
- * `balance.low` event and e-mail the first time a session is in the warning window, the
- * `session.ended` event should a settle ever end the session) are rare, once per session at most,
- * and must commit with the settle, so for those the fast path rolls back and the whole settle is
- * redone through `scope.transaction`. That redo is safe because the settle is idempotent by
- * cumulative elapsed seconds: a settle another heartbeat committed meanwhile is not charged again,
- * and what the redo answers is what the database holds then. Which warn is the first is decided
- * by marking the session (low_balance_at) in the fast transaction: later heartbeats in the window
- * find it marked and commit there.
+ * The hot path of metering, so it is one round trip: BEGIN with the tenant's role and search_path,
+ * settle_heartbeat (settle_session, tenant migration 0019) and COMMIT leave together over the
+ * light write path, instead of Prisma's interactive transaction. The follow-ups that need the
+ * models (the `balance.low` event and e-mail the first time a session is in the warning window,
+ * the `session.ended` event should a settle ever end the session) are rare, once per session at
+ * most, and must commit with the settle: for those settle_heartbeat raises MBRDO, which rolls the
+ * whole transaction back, and the settle is redone through `scope.transaction`. The redo is safe
+ * because the settle is idempotent by cumulative elapsed seconds: a settle another heartbeat
+ * committed meanwhile is not charged again, and the redo answers what the database holds then.
+ * Which warning is the first is decided by the session's low_balance_at mark, set by the redo
+ * under the session row's lock; later heartbeats in the window find it set and stay on this path.
  */
 export async function heartbeat(
   scope: TenantScope,
@@ -309,26 +313,23 @@ export async function heartbeat(
   settings: MeteringSettings,
   now: Date,
 ): Promise<Result<SessionState, SettleFailure>> {
-  const fast = await scope.write(
-    async (sql): Promise<SettleOutcome | 'redo'> => {
-      const done = await settleInDatabase(
-        (strings, ...values) => sql<SettledRow>(strings, ...values),
-        { sessionId: input.sessionId, elapsedSeconds: input.elapsedSeconds, ending: null, staleBefore: null },
-        settings,
-        now,
-      );
-      if (done.outcome !== 'settled') return done;
-      if (done.row.status === 'ended') return 'redo';
-      if (actionFor(done.remaining, settings, false) !== 'warn') return done;
-      const firstWarning =
-        await sql`UPDATE voice_sessions SET low_balance_at = ${now} WHERE id = ${done.row.id} AND low_balance_at IS NULL RETURNING id`;
-      return firstWarning.length > 0 ? 'redo' : done;
-    },
-    { rollbackIf: (done) => done === 'redo' },
-  );
-  if (fast === 'redo') return settle(scope, input, settings, now, null);
-  if (fast.outcome === 'settled' || fast.outcome === 'ended') return ok(stateOf(fast.row, fast.remaining, settings));
-  return settleFailure(fast, input.elapsedSeconds);
+  let rows: SettledRow[];
+  try {
+    rows = await scope.writeOne<SettledRow>`
+      SELECT * FROM settle_heartbeat(${input.sessionId}::text, ${input.elapsedSeconds}::integer, ${now}::timestamptz,
+        ${settings.chunkSeconds}::integer, ${settings.clockToleranceSeconds}::integer, ${settings.warnSeconds}::integer)`;
+  } catch (error) {
+    if (needsFullPath(error)) return settle(scope, input, settings, now, null);
+    throw error;
+  }
+  const done = outcomeOf(rows[0]);
+  if (done.outcome === 'settled' || done.outcome === 'ended') return ok(stateOf(done.row, done.remaining, settings));
+  return settleFailure(done, input.elapsedSeconds);
+}
+
+/** settle_heartbeat's answer when the settle needs the full path (see heartbeat). */
+function needsFullPath(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === 'MBRDO';
 }
 
 /** Ends the session, settling to the second; ending an ended session answers its final state. */
