@@ -1,13 +1,19 @@
 // Stripe webhook events processed per second through the real endpoint (signature check, routing
 // by event.account, event recorded with its effect): N paid checkouts fulfilled, then the same N
-// delivered again (duplicates). Baselines in the same run, same concurrency: a bare express 5 handler
-// that only checks the signature of the same events, through the same client (the HTTP and signing
-// ceiling), and a plain pooled write transaction per event (BEGIN, one INSERT, COMMIT: the ceiling of
-// one durable commit per event on this Postgres).
+// delivered again (duplicates). The requests come from a load generator in a child process (keep-alive
+// HTTP/1.1 over BENCH_CONCURRENCY sockets, each one request at a time, signed before the clock starts),
+// so this process's CPU time per event is the app's own. Baselines in the same run, same concurrency: a
+// bare express 5 handler that only checks the signature of the same events, through the same generator
+// (the HTTP and signing ceiling), and a plain pooled write transaction per event (BEGIN, one INSERT,
+// COMMIT: the ceiling of one durable commit per event on this Postgres).
 // Verifies one card and one purchase.completed job per purchase, and nothing changed by the replays.
 //   npx tsx bench/billing-webhooks.ts      (BENCH_EVENTS=300, BENCH_CONCURRENCY=8 by default)
-import type { AddressInfo } from 'node:net';
-import { loadavg } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { PLATFORM_EVENT_QUEUE } from '@mindbot/jobs';
 import { createTokenVerifier } from '@mindbot/auth';
@@ -18,6 +24,66 @@ import { billingPolicyOf } from '../services/billing/src/deps.js';
 import { defaultBillingPolicyConfig } from '../services/billing/src/config.js';
 import { createStripeClient } from '@mindbot/stripe-connect';
 import { BENCH_TENANT, billingBenchSetup } from './billing-common.js';
+
+interface SignedEvent {
+  payload: string;
+  signature: string;
+}
+interface LoadResult {
+  elapsedMs: number;
+  outcomes: Record<string, number>;
+}
+
+/** The child: `--load <base url> <file of signed events> <concurrency>`; prints a LoadResult as JSON. */
+async function postAll(base: URL, signed: readonly SignedEvent[], sockets: number): Promise<LoadResult> {
+  const outcomes: Record<string, number> = {};
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: sockets }, async () => {
+      const socket = await new Promise<Socket>((resolve, reject) => {
+        const opened = connect(Number(base.port), base.hostname, () => resolve(opened));
+        opened.once('error', reject);
+      });
+      socket.setNoDelay(true);
+      while (next < signed.length) {
+        const { payload, signature } = signed[next++] ?? { payload: '', signature: '' };
+        const body = Buffer.from(payload);
+        const head =
+          `POST /v1/webhooks/stripe HTTP/1.1\r\nHost: ${base.host}\r\nConnection: keep-alive\r\nContent-Type: application/json\r\n` +
+          `Stripe-Signature: ${signature}\r\nContent-Length: ${body.length}\r\n\r\n`;
+        const answer = await new Promise<string>((resolve, reject) => {
+          let received = Buffer.alloc(0);
+          const onData = (chunk: Buffer) => {
+            received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+            const headEnd = received.indexOf('\r\n\r\n');
+            if (headEnd < 0) return;
+            const answerHead = received.subarray(0, headEnd).toString('latin1');
+            const length = Number(/\r\ncontent-length: *(\d+)/i.exec(answerHead)?.[1] ?? 0);
+            if (received.length < headEnd + 4 + length) return;
+            socket.off('data', onData);
+            socket.off('error', reject);
+            const outcome = /"outcome":"([a-z_]+)"/.exec(received.subarray(headEnd + 4, headEnd + 4 + length).toString())?.[1] ?? '?';
+            resolve(`${answerHead.slice(9, 12)} ${outcome}`);
+          };
+          socket.on('data', onData);
+          socket.once('error', reject);
+          socket.write(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+        });
+        outcomes[answer] = (outcomes[answer] ?? 0) + 1;
+      }
+      socket.destroy();
+    }),
+  );
+  return { elapsedMs: performance.now() - t0, outcomes };
+}
+
+if (process.argv[2] === '--load') {
+  const [, , , target = '', file = '', sockets = '8'] = process.argv;
+  const result = await postAll(new URL(target), JSON.parse(readFileSync(file, 'utf8')) as SignedEvent[], Number(sockets));
+  process.stdout.write(JSON.stringify(result));
+  process.exit(0);
+}
 
 const events = Number(process.env.BENCH_EVENTS ?? 300);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -100,34 +166,38 @@ try {
     }),
   );
 
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-webhooks-'));
   const deliver = async (label: string, to = base): Promise<number> => {
-    let next = 0;
-    const outcomes = new Map<string, number>();
     // Signed before the clock starts: signing is Stripe's work, not the endpoint's (5 minutes' tolerance).
-    const signed = payloads.map((payload) => ({ payload, signature: stripe.webhooks.generateTestHeaderString({ payload, secret }) }));
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < signed.length) {
-          const { payload, signature } = signed[next++] ?? { payload: '', signature: '' };
-          const res = await fetch(`${to}/v1/webhooks/stripe`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-            body: payload,
-          });
-          const body = (await res.json()) as { outcome?: string };
-          const key = `${res.status} ${body.outcome ?? '?'}`;
-          outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-        }
-      }),
+    const file = join(scratch, 'signed.json');
+    writeFileSync(
+      file,
+      JSON.stringify(payloads.map((payload) => ({ payload, signature: stripe.webhooks.generateTestHeaderString({ payload, secret }) }))),
     );
-    const rate = payloads.length / ((performance.now() - t0) / 1000);
+    const cpu0 = process.cpuUsage();
+    const result = await new Promise<LoadResult>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [...process.execArgv, fileURLToPath(import.meta.url), '--load', to, file, String(concurrency)],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+          env: process.env,
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.once('error', reject);
+      child.once('exit', (code) =>
+        code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited ${code}`)),
+      );
+    });
     const cpu = process.cpuUsage(cpu0);
-    // This process runs the client and the app: its CPU time per event says how much of the wait was Node's own.
+    const rate = payloads.length / (result.elapsedMs / 1000);
     const cpuPerEvent = (cpu.user + cpu.system) / 1000 / payloads.length;
     process.stdout.write(
-      `${label}: ${rate.toFixed(0)} events/s, ${cpuPerEvent.toFixed(2)} ms of this process's CPU per event  (${[...outcomes].map(([k, v]) => `${k}×${v}`).join(', ')})\n`,
+      `${label}: ${rate.toFixed(0)} events/s, ${cpuPerEvent.toFixed(2)} ms of the app's CPU per event  (${Object.entries(result.outcomes)
+        .map(([k, v]) => `${k}×${v}`)
+        .join(', ')})\n`,
     );
     return rate;
   };
@@ -188,6 +258,7 @@ try {
   process.stdout.write(
     `verified: ${after.cards} cards and ${after.jobs} purchase.completed jobs for ${events} purchases, replays changed nothing\n`,
   );
+  rmSync(scratch, { recursive: true, force: true });
 } finally {
   await new Promise((resolve) => bareServer.close(resolve));
   await new Promise((resolve) => server.close(resolve));
