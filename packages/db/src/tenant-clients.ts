@@ -101,7 +101,7 @@ async function pipelined<Q extends readonly Promise<unknown>[]>(
   }
   const settled = await Promise.allSettled(sent);
   mode.pipeline = false;
-  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
   if (failed) throw failed.reason;
   return settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined)) as { [K in keyof Q]: Awaited<Q[K]> };
 }
