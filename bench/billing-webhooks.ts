@@ -53,7 +53,7 @@ async function postAll(base: URL, signed: readonly SignedEvent[], sockets: numbe
           `POST /v1/webhooks/stripe HTTP/1.1\r\nHost: ${base.host}\r\nConnection: keep-alive\r\nContent-Type: application/json\r\n` +
           `Stripe-Signature: ${signature}\r\nContent-Length: ${body.length}\r\n\r\n`;
         const answer = await new Promise<string>((resolve, reject) => {
-          let received = Buffer.alloc(0);
+          let received: Buffer = Buffer.alloc(0);
           const onData = (chunk: Buffer) => {
             received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
             const headEnd = received.indexOf('\r\n\r\n');
