@@ -124,25 +124,12 @@ function statementsAfterBegin(client: pg.PoolClient, begin: string): { sql: Tena
       await opened;
       return run<R>(strings, ...values);
     }
-    const pipelined: { pipeline: boolean } = client;
-    pipelined.pipeline = true;
-    // Corked, the two go out in one write: one system call and one wake-up of the server, not two.
-    client.connection.stream.cork();
-    let began: Promise<void>;
-    let rows: Promise<R[]>;
-    try {
-      began = client.query(begin).then(() => undefined);
-      rows = run<R>(strings, ...values);
-    } finally {
-      client.connection.stream.uncork();
-    }
-    opened = began;
-    // pg answers pipelined queries in order: both have settled before the mode is switched off.
-    const [beginOutcome, rowsOutcome] = await Promise.allSettled([began, rows]);
-    pipelined.pipeline = false;
-    if (beginOutcome.status === 'rejected') throw beginOutcome.reason;
-    if (rowsOutcome.status === 'rejected') throw rowsOutcome.reason;
-    return rowsOutcome.value;
+    const [, rows] = await pipelined(client, () => {
+      const began = client.query(begin).then(() => undefined);
+      opened = began;
+      return [began, run<R>(strings, ...values)];
+    });
+    return rows;
   };
   return {
     sql,
