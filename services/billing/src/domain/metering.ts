@@ -203,7 +203,7 @@ interface SettledRow {
   r_wall_clock: number | null;
 }
 
-/** The one settle_session statement, over Prisma's transaction (`onPrisma`) or the light write path (`TenantSql`). */
+/** How settleInDatabase sends its statement: through Prisma's transaction (`onPrisma`); the heartbeat's light path calls settle_heartbeat itself. */
 type SettleQuery = (strings: TemplateStringsArray, ...values: unknown[]) => Promise<SettledRow[]>;
 
 function onPrisma(tx: TenantTransaction): SettleQuery {
