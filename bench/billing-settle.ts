@@ -5,11 +5,22 @@
 // settle itself (BEGIN and the SET LOCALs, settle_session, COMMIT: the statements the heartbeat
 // sends) on the same sessions: the ceiling of any client, so the last column shows how much of
 // the gap to the single-row update is the settle's own SQL work.
+//
+// The settles run twice per client count: from this one Node process (as billing's figures were
+// first measured), and from min(clients, 2) worker processes, each with its own pool of its share
+// of the clients and its own sessions. Two because pgbench is given two client threads (-j 2) and
+// billing runs as two or more replicas in production: one Node process alone tops out near 1,000
+// settles/s here (a CPU profile at 32 clients shows ~40 % of it in socket writes and ~25 % idle),
+// a ceiling of the bench's client, not of the settle. The workers connect and warm up before the
+// clock starts, start on one signal and settle for the same window; the ledger check covers every
+// session of every worker.
 //   npx tsx bench/billing-settle.ts        (BENCH_SECONDS=3 per run by default)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createPool, TenantClients, type TenantScope } from '@mindbot/db';
 import { roleNameOf, schemaNameOf } from '@mindbot/tenancy';
 import { heartbeat, startSession, type MeteringSettings } from '../services/billing/src/domain/metering.js';
 import { BENCH_TENANT, billingBenchSetup, grantSeconds, ledgerProblems } from './billing-common.js';
@@ -17,123 +28,265 @@ import { BENCH_TENANT, billingBenchSetup, grantSeconds, ledgerProblems } from '.
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const clientCounts = (process.env.BENCH_CLIENTS ?? '1,8,32').split(',').map(Number);
 const settings: MeteringSettings = { chunkSeconds: 60, warnSeconds: 120, heartbeatTimeoutSeconds: 90, clockToleranceSeconds: 15 };
+/** Heartbeats each worker sends per session before the clock starts (JIT, prepared paths, connections). */
+const WARM_UP_SETTLES = 3;
 
-const { database, deps } = await billingBenchSetup(Math.max(...clientCounts) + 2);
-const scope = deps.tenants.forTenant(BENCH_TENANT);
-// The pool's connections close soon after each settle run, so pgbench's clients fit under the
-// server's max_connections beside whatever else uses it.
-deps.pool.options.idleTimeoutMillis = 200;
+/** Parent → worker: settle these sessions over `databaseUrl`; later, the shared window (epoch ms). */
+type ToWorker = { kind: 'setup'; databaseUrl: string; sessions: string[]; now: string } | { kind: 'go'; startAt: number; endAt: number };
+/** Worker → parent. `settles` counts the timed window; `total` adds the warm-up (what the ledger holds). */
+type FromWorker =
+  { kind: 'ready' } | { kind: 'done'; settles: number; total: number; finishedAt: number } | { kind: 'failed'; message: string };
 
-const UPDATE_SCRIPT = '\\set id random(1, :rows)\nBEGIN;\nUPDATE bench_accounts SET balance = balance - 1 WHERE id = :id;\nCOMMIT;\n';
+/** Wall-clock milliseconds comparable across processes (performance.now() starts at each process's own origin). */
+const epochNow = (): number => performance.timeOrigin + performance.now();
 
-/** The heartbeat's statements as pgbench sends them: client n settles sessions[n], one second more each time from `elapsed`. */
-function settleScript(sessions: readonly string[]): string {
-  const ids = sessions.map((id) => `'${id}'`).join(',');
-  return (
-    '\\set e :e + 1\n' +
-    `BEGIN \\; SET LOCAL ROLE "${roleNameOf(BENCH_TENANT)}" \\; SET LOCAL search_path TO "${schemaNameOf(BENCH_TENANT)}";\n` +
-    `SELECT * FROM settle_session((ARRAY[${ids}])[:client_id + 1], :e, now() + interval '30 days', NULL, 60, 15, false, NULL);\n` +
-    'COMMIT;\n'
-  );
+/** Settles `sessionId` one second more each time until `endAt`, after `from` seconds already charged. */
+async function settleUntil(scope: TenantScope, sessionId: string, from: number, endAt: number, now: Date): Promise<number> {
+  let elapsed = from;
+  while (epochNow() < endAt) {
+    elapsed++;
+    const r = await heartbeat(scope, { sessionId, elapsedSeconds: elapsed }, settings, now);
+    if (!r.ok || r.value.chargedSeconds !== elapsed) throw new Error(`settle went wrong: ${JSON.stringify(r)}`);
+  }
+  return elapsed;
 }
 
-function pgbench(clients: number, scriptText = UPDATE_SCRIPT, elapsed = 0): number {
-  const dir = mkdtempSync(join(tmpdir(), 'billing-pgbench-'));
-  const script = join(dir, 'update.sql');
-  writeFileSync(script, scriptText);
-  const url = new URL(database.url);
-  const out = execFileSync(
-    'pgbench',
-    [
-      '-n',
-      '-h',
-      url.hostname,
-      '-p',
-      url.port || '5432',
-      '-U',
-      decodeURIComponent(url.username) || 'postgres',
-      '-c',
-      String(clients),
-      '-j',
-      String(Math.min(clients, 2)),
-      '-T',
-      String(seconds),
-      '-D',
-      `rows=${clients}`,
-      '-D',
-      `e=${elapsed}`,
-      '-f',
-      script,
-      url.pathname.slice(1),
-    ],
-    { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
-  );
-  const match = /tps = ([\d.]+)/.exec(out);
-  return match?.[1] ? Number(match[1]) : Number.NaN;
+function nextMessage<T>(source: NodeJS.Process | ChildProcess): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`worker exited (${code}) before answering`));
+    source.once('exit', onExit);
+    source.once('message', (m) => {
+      source.off('exit', onExit);
+      resolve(m as T);
+    });
+  });
 }
 
-try {
-  await deps.pool.query('CREATE TABLE public.bench_accounts (id int PRIMARY KEY, balance int NOT NULL)');
-  await deps.pool.query('INSERT INTO public.bench_accounts SELECT g, 1000000000 FROM generate_series(1, 64) g');
-  const results: { clients: number; settleTps: number; pgbenchTps: number; pgbenchSettleTps: number; settles: number }[] = [];
-  for (const clients of clientCounts) {
-    const started = new Date();
-    // One user and session per client (the common case: sessions of different users in parallel).
+/** A worker process: its own pool and tenant clients, as a second billing replica would have. */
+async function runWorker(): Promise<void> {
+  const send = (m: FromWorker) => new Promise<void>((resolve) => process.send?.(m, () => resolve()));
+  const setup = await nextMessage<ToWorker>(process);
+  if (setup.kind !== 'setup') throw new Error(`worker expected setup, got ${setup.kind}`);
+  const pool = createPool(setup.databaseUrl, { max: setup.sessions.length, applicationName: 'mindbot-billing-bench-worker' });
+  const tenants = new TenantClients(pool);
+  const scope = tenants.forTenant(BENCH_TENANT);
+  const now = new Date(setup.now);
+  try {
+    // Every session's heartbeat at once, so the pool opens all its connections before the clock starts.
+    for (let i = 0; i < WARM_UP_SETTLES; i++) {
+      await Promise.all(
+        setup.sessions.map(async (sessionId) => {
+          const r = await heartbeat(scope, { sessionId, elapsedSeconds: i + 1 }, settings, now);
+          if (!r.ok || r.value.chargedSeconds !== i + 1) throw new Error(`warm-up settle went wrong: ${JSON.stringify(r)}`);
+        }),
+      );
+    }
+    const go = nextMessage<ToWorker>(process);
+    await send({ kind: 'ready' });
+    const window = await go;
+    if (window.kind !== 'go') throw new Error(`worker expected go, got ${window.kind}`);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, window.startAt - epochNow())));
+    const reached = await Promise.all(setup.sessions.map((sessionId) => settleUntil(scope, sessionId, WARM_UP_SETTLES, window.endAt, now)));
+    const finishedAt = epochNow();
+    const settles = reached.reduce((sum, e) => sum + e - WARM_UP_SETTLES, 0);
+    await send({ kind: 'done', settles, total: settles + WARM_UP_SETTLES * setup.sessions.length, finishedAt });
+  } catch (error) {
+    await send({ kind: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  } finally {
+    await tenants.close();
+    await pool.end();
+    process.disconnect();
+  }
+}
+
+if (process.argv[2] === '--settle-worker') {
+  await runWorker();
+} else {
+  await runBench();
+}
+
+async function runBench(): Promise<void> {
+  const { database, deps } = await billingBenchSetup(Math.max(...clientCounts) + 2);
+  const scope = deps.tenants.forTenant(BENCH_TENANT);
+  // The pool's connections close soon after each settle run, so pgbench's clients fit under the
+  // server's max_connections beside whatever else uses it.
+  deps.pool.options.idleTimeoutMillis = 200;
+
+  const UPDATE_SCRIPT = '\\set id random(1, :rows)\nBEGIN;\nUPDATE bench_accounts SET balance = balance - 1 WHERE id = :id;\nCOMMIT;\n';
+
+  /** The heartbeat's statements as pgbench sends them: client n settles sessions[n], one second more each time from `elapsed`. */
+  function settleScript(sessions: readonly string[]): string {
+    const ids = sessions.map((id) => `'${id}'`).join(',');
+    return (
+      '\\set e :e + 1\n' +
+      `BEGIN \\; SET LOCAL ROLE "${roleNameOf(BENCH_TENANT)}" \\; SET LOCAL search_path TO "${schemaNameOf(BENCH_TENANT)}";\n` +
+      `SELECT * FROM settle_session((ARRAY[${ids}])[:client_id + 1], :e, now() + interval '30 days', NULL, 60, 15, false, NULL);\n` +
+      'COMMIT;\n'
+    );
+  }
+
+  function pgbench(clients: number, scriptText = UPDATE_SCRIPT, elapsed = 0): number {
+    const dir = mkdtempSync(join(tmpdir(), 'billing-pgbench-'));
+    const script = join(dir, 'update.sql');
+    writeFileSync(script, scriptText);
+    const url = new URL(database.url);
+    const out = execFileSync(
+      'pgbench',
+      [
+        '-n',
+        '-h',
+        url.hostname,
+        '-p',
+        url.port || '5432',
+        '-U',
+        decodeURIComponent(url.username) || 'postgres',
+        '-c',
+        String(clients),
+        '-j',
+        String(Math.min(clients, 2)),
+        '-T',
+        String(seconds),
+        '-D',
+        `rows=${clients}`,
+        '-D',
+        `e=${elapsed}`,
+        '-f',
+        script,
+        url.pathname.slice(1),
+      ],
+      { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
+    );
+    const match = /tps = ([\d.]+)/.exec(out);
+    return match?.[1] ? Number(match[1]) : Number.NaN;
+  }
+
+  /** One user with plenty of time and one open session per client (sessions of different users in parallel). */
+  async function openSessions(label: string, count: number, started: Date): Promise<string[]> {
     const sessions: string[] = [];
-    for (let i = 0; i < clients; i++) {
-      const userId = `usr_bench_${clients}_${i}`;
+    for (let i = 0; i < count; i++) {
+      const userId = `usr_bench_${label}_${i}`;
       await scope.transaction((tx) => grantSeconds(tx, userId, 1_000_000, started));
       // Sessions of earlier runs stay open: the plan limit must not be what is measured.
-      const s = await startSession(scope, { userId, startKey: `bench-${clients}-${i}`, persona: null }, settings, started, {
+      const s = await startSession(scope, { userId, startKey: `bench-${label}-${i}`, persona: null }, settings, started, {
         tenant: BENCH_TENANT,
         concurrentSessions: 1_000_000,
       });
       if (!s.ok) throw new Error(`start failed: ${s.failure}`);
       sessions.push(s.value.sessionId);
     }
-    const later = new Date(started.getTime() + 30 * 86_400_000); // heartbeats are never ahead of this clock
-    let settles = 0;
-    let furthest = 0;
-    const deadline = performance.now() + seconds * 1000;
-    const t0 = performance.now();
-    await Promise.all(
-      sessions.map(async (sessionId) => {
-        let elapsed = 0;
-        while (performance.now() < deadline) {
-          elapsed++;
-          const r = await heartbeat(scope, { sessionId, elapsedSeconds: elapsed }, settings, later);
-          if (!r.ok || r.value.chargedSeconds !== elapsed) throw new Error(`settle went wrong: ${JSON.stringify(r)}`);
-          settles++;
-        }
-        furthest = Math.max(furthest, elapsed);
-      }),
-    );
-    const settleTps = settles / ((performance.now() - t0) / 1000);
+    return sessions;
+  }
+
+  /** Throws unless the ledger is consistent and `sessions` hold exactly `settles` usage entries of one second each. */
+  async function verifyLedger(what: string, sessions: readonly string[], settles: number): Promise<void> {
     const problems = await scope.transaction((tx) => ledgerProblems(tx));
     const usage = await scope.transaction((tx) =>
-      tx.ledgerEntry.aggregate({ where: { kind: 'usage', sessionId: { in: sessions } }, _sum: { seconds: true }, _count: true }),
+      tx.ledgerEntry.aggregate({ where: { kind: 'usage', sessionId: { in: [...sessions] } }, _sum: { seconds: true }, _count: true }),
     );
     if (problems.length > 0 || usage._sum.seconds !== -settles || usage._count !== settles) {
       throw new Error(
-        `ledger check failed after ${clients} clients: ${problems.length} problems, ${usage._count} entries summing ${usage._sum.seconds} for ${settles} settles`,
+        `ledger check failed after ${what}: ${problems.length} problems, ${usage._count} entries summing ${usage._sum.seconds} for ${settles} settles`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const pgbenchTps = pgbench(clients);
-    const pgbenchSettleTps = pgbench(clients, settleScript(sessions), furthest);
-    results.push({ clients, settleTps, pgbenchTps, pgbenchSettleTps, settles });
-    process.stdout.write(
-      `clients=${clients}: ${settles} settles, ledger verified (${usage._count} entries = ${String(-usage._sum.seconds)} s charged)\n`,
-    );
   }
-  process.stdout.write(`\nsettle transactions vs pgbench single-row UPDATE transactions, ${seconds} s each, same server, same run\n`);
-  process.stdout.write('clients  settle tx/s  pgbench tx/s  settle/pgbench  pgbench settle tx/s  (its /pgbench)\n');
-  for (const r of results) {
-    process.stdout.write(
-      `${String(r.clients).padStart(7)}  ${r.settleTps.toFixed(0).padStart(11)}  ${r.pgbenchTps.toFixed(0).padStart(12)}  ${(r.settleTps / r.pgbenchTps).toFixed(3).padStart(14)}  ${r.pgbenchSettleTps.toFixed(0).padStart(19)}  ${(r.pgbenchSettleTps / r.pgbenchTps).toFixed(3).padStart(15)}\n`,
+
+  /** Settles from `workers` child processes, each with its share of `sessions`; the ledger is verified per worker. */
+  async function settleFromWorkers(workers: number, sessions: readonly string[], now: Date): Promise<{ tps: number; settles: number }> {
+    const shares = Array.from({ length: workers }, (_, w) => sessions.filter((_, i) => i % workers === w));
+    const children = shares.map(() =>
+      fork(fileURLToPath(import.meta.url), ['--settle-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
     );
+    const exited = children.map((child) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))));
+    try {
+      const ready = children.map((child) => nextMessage<FromWorker>(child));
+      children.forEach((child, w) =>
+        child.send({ kind: 'setup', databaseUrl: database.url, sessions: shares[w] ?? [], now: now.toISOString() } satisfies ToWorker),
+      );
+      for (const m of await Promise.all(ready)) if (m.kind !== 'ready') throw new Error(`worker not ready: ${JSON.stringify(m)}`);
+      const done = children.map((child) => nextMessage<FromWorker>(child));
+      // Far enough ahead that every worker has the signal before the window opens, even on a loaded machine.
+      const startAt = epochNow() + 100;
+      const endAt = startAt + seconds * 1000;
+      for (const child of children) child.send({ kind: 'go', startAt, endAt } satisfies ToWorker);
+      const results = await Promise.all(done);
+      let settles = 0;
+      let finishedAt = startAt;
+      for (const [w, m] of results.entries()) {
+        if (m.kind !== 'done') throw new Error(`worker ${w} failed: ${m.kind === 'failed' ? m.message : m.kind}`);
+        await verifyLedger(`worker ${w} of ${workers}`, shares[w] ?? [], m.total);
+        settles += m.settles;
+        finishedAt = Math.max(finishedAt, m.finishedAt);
+      }
+      return { tps: settles / ((finishedAt - startAt) / 1000), settles };
+    } finally {
+      for (const child of children) if (child.exitCode === null) child.kill();
+      await Promise.all(exited);
+    }
   }
-} finally {
-  await deps.close();
-  await database.dispose();
+
+  try {
+    await deps.pool.query('CREATE TABLE public.bench_accounts (id int PRIMARY KEY, balance int NOT NULL)');
+    await deps.pool.query('INSERT INTO public.bench_accounts SELECT g, 1000000000 FROM generate_series(1, 64) g');
+    const results: {
+      clients: number;
+      settleTps: number;
+      workers: number;
+      workersTps: number;
+      pgbenchTps: number;
+      pgbenchSettleTps: number;
+    }[] = [];
+    for (const clients of clientCounts) {
+      const started = new Date();
+      const sessions = await openSessions(String(clients), clients, started);
+      const later = new Date(started.getTime() + 30 * 86_400_000); // heartbeats are never ahead of this clock
+      let settles = 0;
+      let furthest = 0;
+      const deadline = performance.now() + seconds * 1000;
+      const t0 = performance.now();
+      await Promise.all(
+        sessions.map(async (sessionId) => {
+          let elapsed = 0;
+          while (performance.now() < deadline) {
+            elapsed++;
+            const r = await heartbeat(scope, { sessionId, elapsedSeconds: elapsed }, settings, later);
+            if (!r.ok || r.value.chargedSeconds !== elapsed) throw new Error(`settle went wrong: ${JSON.stringify(r)}`);
+            settles++;
+          }
+          furthest = Math.max(furthest, elapsed);
+        }),
+      );
+      const settleTps = settles / ((performance.now() - t0) / 1000);
+      await verifyLedger(`${clients} clients in one process`, sessions, settles);
+      process.stdout.write(`clients=${clients}, one process: ${settles} settles, ledger verified\n`);
+
+      const workers = Math.min(clients, 2);
+      let workersTps = Number.NaN;
+      if (clients >= 2) {
+        const workerSessions = await openSessions(`${clients}_w`, clients, started);
+        const run = await settleFromWorkers(workers, workerSessions, later);
+        workersTps = run.tps;
+        process.stdout.write(`clients=${clients}, ${workers} processes: ${run.settles} settles, ledger verified for every worker\n`);
+      }
+
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const pgbenchTps = pgbench(clients);
+      const pgbenchSettleTps = pgbench(clients, settleScript(sessions), furthest);
+      results.push({ clients, settleTps, workers, workersTps, pgbenchTps, pgbenchSettleTps });
+    }
+    process.stdout.write(
+      `\nsettle transactions vs pgbench single-row UPDATE transactions (-j min(clients, 2)), ${seconds} s each, same server, same run\n`,
+    );
+    process.stdout.write(
+      'clients  1 process tx/s  ÷pgbench  min(c,2) processes tx/s  ÷pgbench  pgbench tx/s  pgbench settle tx/s  (its ÷pgbench)\n',
+    );
+    const cell = (value: number, digits: number, width: number) => (Number.isNaN(value) ? '—' : value.toFixed(digits)).padStart(width);
+    for (const r of results) {
+      process.stdout.write(
+        `${String(r.clients).padStart(7)}  ${cell(r.settleTps, 0, 14)}  ${cell(r.settleTps / r.pgbenchTps, 3, 8)}  ${cell(r.workersTps, 0, 23)}  ${cell(r.workersTps / r.pgbenchTps, 3, 8)}  ${cell(r.pgbenchTps, 0, 12)}  ${cell(r.pgbenchSettleTps, 0, 19)}  ${cell(r.pgbenchSettleTps / r.pgbenchTps, 3, 14)}\n`,
+      );
+    }
+  } finally {
+    await deps.close();
+    await database.dispose();
+  }
 }
