@@ -47,7 +47,7 @@ async function generateLoad(url: URL, host: string): Promise<LoadFigures> {
       while (Date.now() < end) {
         const started = performance.now();
         const status = await new Promise<number>((resolve, reject) => {
-          let received = Buffer.alloc(0);
+          let received: Buffer = Buffer.alloc(0);
           const onData = (chunk: Buffer) => {
             received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
             const headEnd = received.indexOf('\r\n\r\n');

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { notFoundHandler, problemHandler } from '@mindbot/errors';
 import type { Logger } from '@mindbot/logger';
@@ -22,8 +22,12 @@ export interface HttpAppOptions {
   bodyLimit?: string;
   /** express's `trust proxy`: which hops may set X-Forwarded-*; nobody by default. */
   trustProxy?: boolean | string | number;
-  /** Mounted before JSON parsing, for routes that need the raw body (webhook signatures). */
-  rawRoutes?: (app: Express) => void;
+  /**
+   * Mounted before JSON parsing, for routes that need the raw body (webhook signatures). `jsonBody` is
+   * the chain that parses and guards JSON bodies for the routes after it, for a route mounted here
+   * that must treat bodies exactly as those routes do.
+   */
+  rawRoutes?: (app: Express, jsonBody: readonly RequestHandler[]) => void;
   /** The service's own routes. */
   routes: (app: Express) => void;
 }
@@ -44,8 +48,13 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(healthRoutes(options.readiness ?? {}, options.lifecycle, options.metrics));
   // However malformed a request is at the transport, it gets a 4xx problem here, never a 500 later.
   app.use(requireHost, refuseControlCharactersInUrl);
-  options.rawRoutes?.(app);
-  app.use(requireJsonBody, express.json({ limit: options.bodyLimit ?? '100kb', strict: true }), refuseInvalidCharactersInBody);
+  const jsonBody: readonly RequestHandler[] = [
+    requireJsonBody,
+    express.json({ limit: options.bodyLimit ?? '100kb', strict: true }),
+    refuseInvalidCharactersInBody,
+  ];
+  options.rawRoutes?.(app, jsonBody);
+  app.use(...jsonBody);
   options.routes(app);
   app.use(notFoundHandler);
   app.use(problemHandler);

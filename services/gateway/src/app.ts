@@ -87,7 +87,8 @@ function bytesOf(limit: string): number {
  * The gateway: the one front door. Without `gateway` (the shared service-contract suite) it serves
  * only health, readiness and metrics; main.ts always passes it.
  *
- * Order: platform routes (signed webhooks, JWKS, OpenAPI) → for every other /v1 path: tenant from
+ * Order: the hot public tenant reads (`hotTenantRoutes`, same chain as below) → platform routes
+ * (signed webhooks, JWKS, OpenAPI) → for every other /v1 path: tenant from
  * the host → CORS → credential → rate limit → proxied prefixes (streamed, before any body parsing)
  * → the gateway's own routes (JSON bodies) → the hosted page and the widget's files (each resolving its tenant).
  */
@@ -97,7 +98,11 @@ export function createApp(deps: ServiceDeps, gateway?: GatewayDeps): Express {
   return createHttpApp({
     ...httpOptionsOf(deps),
     service: 'gateway',
-    rawRoutes: (app) => {
+    rawRoutes: (app, jsonBody) => {
+      const tenantChain = ctx
+        ? [resolveTenant(ctx.gateway), tenantCors(ctx.gateway), authenticate(ctx.gateway), rateLimit(ctx.gateway)]
+        : [];
+      if (ctx) app.use(hotTenantRoutes(ctx, tenantChain, jsonBody));
       app.get('/openapi.json', (_req, res) => {
         res.type('application/json').set('Cache-Control', 'public, max-age=300').send(OPENAPI_DOCUMENT_JSON);
       });
@@ -112,7 +117,7 @@ export function createApp(deps: ServiceDeps, gateway?: GatewayDeps): Express {
       app.use(platform);
 
       const tenant = express.Router();
-      tenant.use('/v1', resolveTenant(ctx.gateway), tenantCors(ctx.gateway), authenticate(ctx.gateway), rateLimit(ctx.gateway));
+      tenant.use('/v1', ...tenantChain);
       for (const prefix of PROXIED_PREFIXES.billing.user)
         tenant.use(prefix, requireUser(), proxyTo({ service: 'billing', upstream: upstreams.billing, bodyLimitBytes }));
       for (const prefix of PROXIED_PREFIXES.sso.user) {
@@ -130,6 +135,32 @@ export function createApp(deps: ServiceDeps, gateway?: GatewayDeps): Express {
       app.use(web);
     },
   });
+}
+
+/**
+ * The public tenant reads every widget load makes, ahead of the platform routes and the proxied
+ * prefixes, so that one walks a handful of layers instead of some thirty. Each passes the same
+ * middleware instances as on the long way (one rate limiter, one tenant cache), in the same order:
+ * tenant → CORS → credential → rate limit → JSON body guards → the route. The filter takes exact
+ * paths only; anything else (a trailing slash, another case) takes the long way, where the same
+ * routes are mounted too. No route layer matches before the route's own, so a request refused on
+ * the way is labelled `unmatched` in metrics and spans, as on the long way.
+ */
+const HOT_TENANT_ROUTES: readonly AppRoute[] = [v1BrandingGet];
+
+function hotTenantRoutes(
+  ctx: RouteContext,
+  tenantChain: readonly express.RequestHandler[],
+  jsonBody: readonly express.RequestHandler[],
+): express.RequestHandler {
+  const paths = new Set(HOT_TENANT_ROUTES.map((route) => route.spec.path));
+  const hot = express.Router();
+  hot.use(...tenantChain, ...jsonBody);
+  for (const route of HOT_TENANT_ROUTES) route.mount(hot, ctx);
+  return (req, res, next) => {
+    if ((req.method === 'GET' || req.method === 'HEAD') && paths.has(req.path)) hot(req, res, next);
+    else next();
+  };
 }
 
 /** API keys are the gateway's own credential: never forwarded to SSO. */
