@@ -1,9 +1,11 @@
+import express from 'express';
+import helmet from 'helmet';
 import request from 'supertest';
 import { z } from 'zod';
 import { AppError, parseInput } from '@mindbot/errors';
 import { createMetrics } from '@mindbot/metrics';
 import { captureLogger } from '@mindbot/testing';
-import { createHttpApp } from './create-http-app.js';
+import { createHttpApp, securityHeaders } from './create-http-app.js';
 import { createLifecycle } from './lifecycle.js';
 
 function buildApp(readiness: Record<string, () => Promise<void>> = {}) {
@@ -116,5 +118,44 @@ describe('createHttpApp', () => {
     lifecycle.draining = true;
     expect((await request(app).get('/readyz')).body.status).toBe('draining');
     expect((await request(app).get('/healthz')).status).toBe(200);
+  });
+
+  it('sends exactly the security headers helmet sends, with the same values, on every response', async () => {
+    const byHelmet = express().use(helmet());
+    const once = express().use(securityHeaders());
+    for (const app of [byHelmet, once]) {
+      app.get('/x', (_req, res) => {
+        res.json({ ok: true });
+      });
+    }
+    const expected = await request(byHelmet).get('/x');
+    const actual = await request(once).get('/x');
+    const { date: _expectedDate, ...expectedHeaders } = expected.headers;
+    const { date: _actualDate, ...actualHeaders } = actual.headers;
+    expect(actualHeaders).toEqual(expectedHeaders);
+    expect(Object.keys(actual.headers)).toEqual(Object.keys(expected.headers));
+    expect(actualHeaders['content-security-policy']).toMatch(/^default-src 'self';/);
+    expect(actualHeaders['x-powered-by']).toBeUndefined();
+    // From the service's own app too, on an error as on a success.
+    const { app } = buildApp();
+    for (const res of [await request(app).get('/v1/things/thing_1'), await request(app).get('/nowhere')]) {
+      for (const name of Object.keys(expectedHeaders).filter(
+        (n) => !['content-type', 'content-length', 'etag', 'x-powered-by'].includes(n),
+      )) {
+        expect([name, res.headers[name]]).toEqual([name, expectedHeaders[name]]);
+      }
+    }
+  });
+
+  it('answers health and metrics paths in any case and with a trailing slash, and nothing else there', async () => {
+    const { app } = buildApp();
+    for (const path of ['/healthz', '/HealthZ', '/healthz/', '/readyz/', '/METRICS']) {
+      expect([path, (await request(app).get(path)).status]).toEqual([path, 200]);
+    }
+    expect((await request(app).get('/healthzz')).status).toBe(404);
+    expect((await request(app).get('/healthz/x')).status).toBe(404);
+    const options = await request(app).options('/healthz');
+    expect(options.status).toBe(200);
+    expect(options.headers.allow).toBe('GET, HEAD');
   });
 });

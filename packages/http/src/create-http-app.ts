@@ -1,3 +1,5 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { notFoundHandler, problemHandler } from '@mindbot/errors';
@@ -43,11 +45,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
       ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
     }),
   );
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(observeRequest(options.metrics, options.service));
-  app.use(healthRoutes(options.readiness ?? {}, options.lifecycle, options.metrics));
+  app.use(onlyAt(HEALTH_PATHS, healthRoutes(options.readiness ?? {}, options.lifecycle, options.metrics)));
   // However malformed a request is at the transport, it gets a 4xx problem here, never a 500 later.
-  app.use(requireHost, refuseControlCharactersInUrl);
+  app.use(requireHostAndCleanUrl);
   const jsonBody: readonly RequestHandler[] = [
     requireJsonBody,
     express.json({ limit: options.bodyLimit ?? '100kb', strict: true }),
@@ -60,3 +62,74 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(problemHandler);
   return app;
 }
+
+/** A blank response that notes every header set or removed on it, in order. */
+class RecordingResponse extends ServerResponse {
+  readonly operations: (readonly [name: string, value: string | number | readonly string[] | undefined])[] = [];
+
+  constructor() {
+    super(new IncomingMessage(new Socket()));
+  }
+
+  override setHeader(name: string, value: string | number | readonly string[]): this {
+    this.operations.push([name, value]);
+    return super.setHeader(name, value);
+  }
+
+  override removeHeader(name: string): void {
+    this.operations.push([name, undefined]);
+    super.removeHeader(name);
+  }
+}
+
+/**
+ * helmet's headers, found once by running its middleware against a blank response: its default
+ * configuration (the only one used here; a CSP nonce or any other directive computed from the
+ * request would need helmet per request) depends on nothing in the request, so each response gets
+ * the same headers set (and removed) in the same order, without a dozen middleware calls per
+ * request. Should helmet ever do more than that synchronously, its middleware runs per request.
+ */
+export function securityHeaders(): RequestHandler {
+  const middleware = helmet();
+  const probe = new RecordingResponse();
+  const outcome = { done: false, failed: false };
+  middleware(probe.req, probe, (error?: unknown) => {
+    outcome.done = true;
+    outcome.failed = error !== undefined;
+  });
+  const headers: (readonly [name: string, value: string | undefined])[] = [];
+  for (const [name, value] of probe.operations) {
+    if (value !== undefined && typeof value !== 'string') return middleware;
+    headers.push([name, value]);
+  }
+  if (!outcome.done || outcome.failed) return middleware;
+  return (_req, res, next) => {
+    for (const [name, value] of headers) {
+      if (value === undefined) res.removeHeader(name);
+      else res.setHeader(name, value);
+    }
+    next();
+  };
+}
+
+const HEALTH_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Hands only requests for `paths` to `router`, which every other request then skips without walking
+ * its routes. Matches as express's router does by default: any case, one trailing slash allowed.
+ */
+function onlyAt(paths: ReadonlySet<string>, router: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    const path = req.path.toLowerCase();
+    if (paths.has(path.endsWith('/') ? path.slice(0, -1) : path)) router(req, res, next);
+    else next();
+  };
+}
+
+/** `requireHost` then `refuseControlCharactersInUrl`, as one layer. */
+const requireHostAndCleanUrl: RequestHandler = (req, res, next) => {
+  requireHost(req, res, (error?: unknown) => {
+    if (error === undefined) refuseControlCharactersInUrl(req, res, next);
+    else next(error);
+  });
+};
