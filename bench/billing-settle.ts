@@ -14,10 +14,10 @@
 // a ceiling of the bench's client, not of the settle. The workers connect and warm up before the
 // clock starts, start on one signal and settle for the same window; the ledger check covers every
 // session of every worker.
-//   npx tsx bench/billing-settle.ts        (BENCH_SECONDS=3 per run by default)
+//   npx tsx bench/billing-settle.ts        (BENCH_SECONDS=3 per run by default; BENCH_WORKERS_FIRST=1 swaps the order)
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPool, TenantClients, type TenantScope } from '@mindbot/db';
@@ -26,16 +26,20 @@ import { heartbeat, startSession, type MeteringSettings } from '../services/bill
 import { BENCH_TENANT, billingBenchSetup, grantSeconds, ledgerProblems } from './billing-common.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+/** BENCH_WORKERS_FIRST=1 runs the worker processes before the one process at each client count. */
+const workersFirst = process.env.BENCH_WORKERS_FIRST === '1';
 const clientCounts = (process.env.BENCH_CLIENTS ?? '1,8,32').split(',').map(Number);
 const settings: MeteringSettings = { chunkSeconds: 60, warnSeconds: 120, heartbeatTimeoutSeconds: 90, clockToleranceSeconds: 15 };
-/** Heartbeats each worker sends per session before the clock starts (JIT, prepared paths, connections). */
-const WARM_UP_SETTLES = 3;
+/** How long each worker settles before the clock starts (connections, JIT); these settles are not counted. */
+const WARM_UP_MS = 1000;
 
 /** Parent → worker: settle these sessions over `databaseUrl`; later, the shared window (epoch ms). */
 type ToWorker = { kind: 'setup'; databaseUrl: string; sessions: string[]; now: string } | { kind: 'go'; startAt: number; endAt: number };
 /** Worker → parent. `settles` counts the timed window; `total` adds the warm-up (what the ledger holds). */
 type FromWorker =
-  { kind: 'ready' } | { kind: 'done'; settles: number; total: number; finishedAt: number } | { kind: 'failed'; message: string };
+  | { kind: 'ready' }
+  | { kind: 'done'; settles: number; total: number; finishedAt: number; cpuMs: number }
+  | { kind: 'failed'; message: string };
 
 /** Wall-clock milliseconds comparable across processes (performance.now() starts at each process's own origin). */
 const epochNow = (): number => performance.timeOrigin + performance.now();
@@ -72,24 +76,30 @@ async function runWorker(): Promise<void> {
   const scope = tenants.forTenant(BENCH_TENANT);
   const now = new Date(setup.now);
   try {
-    // Every session's heartbeat at once, so the pool opens all its connections before the clock starts.
-    for (let i = 0; i < WARM_UP_SETTLES; i++) {
-      await Promise.all(
-        setup.sessions.map(async (sessionId) => {
-          const r = await heartbeat(scope, { sessionId, elapsedSeconds: i + 1 }, settings, now);
-          if (!r.ok || r.value.chargedSeconds !== i + 1) throw new Error(`warm-up settle went wrong: ${JSON.stringify(r)}`);
-        }),
-      );
-    }
+    // Every session's heartbeats at once, so the pool opens all its connections and the JIT has
+    // compiled the path before the clock starts, as in the one process after its set-up.
+    const warmEnd = epochNow() + WARM_UP_MS;
+    const warmed = await Promise.all(setup.sessions.map((sessionId) => settleUntil(scope, sessionId, 0, warmEnd, now)));
     const go = nextMessage<ToWorker>(process);
     await send({ kind: 'ready' });
     const window = await go;
     if (window.kind !== 'go') throw new Error(`worker expected go, got ${window.kind}`);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, window.startAt - epochNow())));
-    const reached = await Promise.all(setup.sessions.map((sessionId) => settleUntil(scope, sessionId, WARM_UP_SETTLES, window.endAt, now)));
+    const cpu0 = process.cpuUsage();
+    const reached = await Promise.all(
+      setup.sessions.map((sessionId, i) => settleUntil(scope, sessionId, warmed[i] ?? 0, window.endAt, now)),
+    );
     const finishedAt = epochNow();
-    const settles = reached.reduce((sum, e) => sum + e - WARM_UP_SETTLES, 0);
-    await send({ kind: 'done', settles, total: settles + WARM_UP_SETTLES * setup.sessions.length, finishedAt });
+    const cpu = process.cpuUsage(cpu0);
+    const total = reached.reduce((sum, e) => sum + e, 0);
+    const settles = total - warmed.reduce((sum, e) => sum + e, 0);
+    await send({
+      kind: 'done',
+      settles,
+      total,
+      finishedAt,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    });
   } catch (error) {
     await send({ kind: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   } finally {
@@ -191,7 +201,11 @@ async function runBench(): Promise<void> {
   }
 
   /** Settles from `workers` child processes, each with its share of `sessions`; the ledger is verified per worker. */
-  async function settleFromWorkers(workers: number, sessions: readonly string[], now: Date): Promise<{ tps: number; settles: number }> {
+  async function settleFromWorkers(
+    workers: number,
+    sessions: readonly string[],
+    now: Date,
+  ): Promise<{ tps: number; settles: number; cores: number }> {
     const shares = Array.from({ length: workers }, (_, w) => sessions.filter((_, i) => i % workers === w));
     const children = shares.map(() =>
       fork(fileURLToPath(import.meta.url), ['--settle-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
@@ -211,13 +225,15 @@ async function runBench(): Promise<void> {
       const results = await Promise.all(done);
       let settles = 0;
       let finishedAt = startAt;
+      let cpuMs = 0;
       for (const [w, m] of results.entries()) {
         if (m.kind !== 'done') throw new Error(`worker ${w} failed: ${m.kind === 'failed' ? m.message : m.kind}`);
         await verifyLedger(`worker ${w} of ${workers}`, shares[w] ?? [], m.total);
         settles += m.settles;
         finishedAt = Math.max(finishedAt, m.finishedAt);
+        cpuMs += m.cpuMs;
       }
-      return { tps: settles / ((finishedAt - startAt) / 1000), settles };
+      return { tps: settles / ((finishedAt - startAt) / 1000), settles, cores: cpuMs / (finishedAt - startAt) };
     } finally {
       for (const child of children) if (child.exitCode === null) child.kill();
       await Promise.all(exited);
@@ -239,34 +255,48 @@ async function runBench(): Promise<void> {
       const started = new Date();
       const sessions = await openSessions(String(clients), clients, started);
       const later = new Date(started.getTime() + 30 * 86_400_000); // heartbeats are never ahead of this clock
-      let settles = 0;
+      let settleTps = Number.NaN;
       let furthest = 0;
-      const deadline = performance.now() + seconds * 1000;
-      const t0 = performance.now();
-      await Promise.all(
-        sessions.map(async (sessionId) => {
-          let elapsed = 0;
-          while (performance.now() < deadline) {
-            elapsed++;
-            const r = await heartbeat(scope, { sessionId, elapsedSeconds: elapsed }, settings, later);
-            if (!r.ok || r.value.chargedSeconds !== elapsed) throw new Error(`settle went wrong: ${JSON.stringify(r)}`);
-            settles++;
-          }
-          furthest = Math.max(furthest, elapsed);
-        }),
-      );
-      const settleTps = settles / ((performance.now() - t0) / 1000);
-      await verifyLedger(`${clients} clients in one process`, sessions, settles);
-      process.stdout.write(`clients=${clients}, one process: ${settles} settles, ledger verified\n`);
+      const oneProcess = async () => {
+        let settles = 0;
+        const deadline = performance.now() + seconds * 1000;
+        const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
+        await Promise.all(
+          sessions.map(async (sessionId) => {
+            let elapsed = 0;
+            while (performance.now() < deadline) {
+              elapsed++;
+              const r = await heartbeat(scope, { sessionId, elapsedSeconds: elapsed }, settings, later);
+              if (!r.ok || r.value.chargedSeconds !== elapsed) throw new Error(`settle went wrong: ${JSON.stringify(r)}`);
+              settles++;
+            }
+            furthest = Math.max(furthest, elapsed);
+          }),
+        );
+        const windowMs = performance.now() - t0;
+        const cpu = process.cpuUsage(cpu0);
+        settleTps = settles / (windowMs / 1000);
+        await verifyLedger(`${clients} clients in one process`, sessions, settles);
+        // The client's CPU over the window, in cores: how near the client itself is to its ceiling on this machine.
+        process.stdout.write(
+          `clients=${clients}, one process: ${settles} settles, client CPU ${((cpu.user + cpu.system) / 1000 / windowMs).toFixed(2)} cores, ledger verified (${loadavg()[0]?.toFixed(1)} load)\n`,
+        );
+      };
 
       const workers = Math.min(clients, 2);
       let workersTps = Number.NaN;
-      if (clients >= 2) {
+      const workerProcesses = async () => {
+        if (clients < 2) return;
         const workerSessions = await openSessions(`${clients}_w`, clients, started);
         const run = await settleFromWorkers(workers, workerSessions, later);
         workersTps = run.tps;
-        process.stdout.write(`clients=${clients}, ${workers} processes: ${run.settles} settles, ledger verified for every worker\n`);
-      }
+        process.stdout.write(
+          `clients=${clients}, ${workers} processes: ${run.settles} settles, client CPU ${run.cores.toFixed(2)} cores, ledger verified for every worker (${loadavg()[0]?.toFixed(1)} load)\n`,
+        );
+      };
+      // Either order, so that runs alternating it show whether going second (a larger ledger, vacuum behind) costs anything.
+      for (const run of workersFirst ? [workerProcesses, oneProcess] : [oneProcess, workerProcesses]) await run();
 
       await new Promise((resolve) => setTimeout(resolve, 500));
       const pgbenchTps = pgbench(clients);
