@@ -9,11 +9,12 @@
 // The settles run twice per client count: from this one Node process (as billing's figures were
 // first measured), and from min(clients, 2) worker processes, each with its own pool of its share
 // of the clients and its own sessions. Two because pgbench is given two client threads (-j 2) and
-// billing runs as two or more replicas in production: one Node process alone tops out near 1,000
-// settles/s here (a CPU profile at 32 clients shows ~40 % of it in socket writes and ~25 % idle),
-// a ceiling of the bench's client, not of the settle. The workers connect and warm up before the
-// clock starts, start on one signal and settle for the same window; the ledger check covers every
-// session of every worker.
+// billing runs as two or more replicas in production, so one Node process must not be a ceiling
+// the baseline does not have (a CPU profile at 32 clients showed ~40 % of it in socket writes).
+// The workers connect and warm up before the clock starts, start on one signal and settle for the
+// same window; the ledger check covers every session of every worker. Each run prints the client's
+// CPU in cores: on this two-core machine both stay near a quarter to a third of a core, and two
+// processes settle no faster than one (bench/README.md).
 //   npx tsx bench/billing-settle.ts        (BENCH_SECONDS=3 per run by default; BENCH_WORKERS_FIRST=1 swaps the order)
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
