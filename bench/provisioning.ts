@@ -101,7 +101,10 @@ async function run(count: number): Promise<void> {
  * full database and into a second, empty one on the same server, so both see the same machine load
  * (a first-100 vs last-100 comparison cannot tell catalogue growth from a busier machine).
  */
-async function provisioningBesideAnEmptyDatabase(full: TenantProvisioner, migrationsDir: string): Promise<{ full: number[]; empty: number[] }> {
+async function provisioningBesideAnEmptyDatabase(
+  full: TenantProvisioner,
+  migrationsDir: string,
+): Promise<{ full: number[]; empty: number[] }> {
   const database = await createTestDatabase();
   const pool = createPool(database.url, { max: 4 });
   try {
