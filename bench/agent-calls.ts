@@ -15,7 +15,7 @@
 // Exits non-zero when a step fails (a join that never comes, a session that does not settle).
 //   npm run bench:agent   (BENCH_SESSIONS=50, BENCH_TOOL_CALLS=250, BENCH_RAMP_SECONDS=180)
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import express from 'express';
 import { AgentDispatchClient, AccessToken, RoomServiceClient, type ParticipantInfo } from 'livekit-server-sdk';
@@ -30,6 +30,7 @@ import { startBillingProcess, type BillingProcess } from '../services/gateway/sr
 import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, startGatewayHarness, type GatewayHarness } from '../services/gateway/src/testing/harness.js';
 import { startLiveKit, type LiveKitServer } from '../services/gateway/src/testing/livekit.js';
 import { startAgentProcess, type AgentProcess } from '../test/support/agent-process.js';
+import { allPids, procKb, procStat, processTree } from './proc.js';
 import { median, ms, percentile } from './stats.js';
 
 // rtc-node fixes its log level when it loads (debug unless NODE_ENV=production): loaded here as in
@@ -90,59 +91,6 @@ const sleep = (delayMs: number) => new Promise<void>((resolve) => setTimeout(res
 
 // ---- processes, from /proc -------------------------------------------------------------------
 
-interface ProcStat {
-  ppid: number;
-  /** utime + stime, in clock ticks. */
-  cpuTicks: number;
-  /** Since boot, in clock ticks: with the pid, names one process (pids are reused). */
-  startTime: number;
-}
-
-function procStat(pid: number): ProcStat | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name is in parentheses and may hold spaces; the fields after it are fixed.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]), startTime: Number(fields[19]) };
-  } catch {
-    return undefined; // gone
-  }
-}
-
-function allPids(): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number);
-}
-
-/** `pid` and every process below it. */
-function processTree(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const p of allPids()) {
-    const stat = procStat(p);
-    if (!stat) continue;
-    children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), p]);
-  }
-  const tree: number[] = [];
-  const pending = [pid];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    tree.push(next);
-    pending.push(...(children.get(next) ?? []));
-  }
-  return tree;
-}
-
-function statusKb(pid: number, file: 'status' | 'smaps_rollup', field: string): number {
-  try {
-    const line = readFileSync(`/proc/${pid}/${file}`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith(`${field}:`));
-    return line === undefined ? 0 : Number(/(\d+)\s*kB/.exec(line)?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
 interface TreeMemory {
   processes: number;
   /** Sum of VmRSS (shared pages counted in every process). */
@@ -153,7 +101,7 @@ interface TreeMemory {
 
 function treeMemory(pid: number): TreeMemory {
   const tree = processTree(pid).filter((p) => procStat(p) !== undefined);
-  const sum = (file: 'status' | 'smaps_rollup', field: string) => tree.reduce((total, p) => total + statusKb(p, file, field), 0) / 1024;
+  const sum = (file: 'status' | 'smaps_rollup', field: string) => tree.reduce((total, p) => total + procKb(p, file, field), 0) / 1024;
   return { processes: tree.length, rssMb: sum('status', 'VmRSS'), pssMb: sum('smaps_rollup', 'Pss') };
 }
 

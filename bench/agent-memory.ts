@@ -10,7 +10,7 @@
 // that with real calls.
 //   npx tsx bench/agent-memory.ts   (BENCH_IDLE_PROCESSES=0,1,2,4, BENCH_AGENT_BUILD=0 to use an existing dist/)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { bundle } from '../scripts/build/bundle.js';
 import { mainBundle, programs } from '../scripts/build/programs.js';
 import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET } from '../services/gateway/src/testing/harness.js';
 import { livekitServerBinary, startLiveKit, type LiveKitServer } from '../services/gateway/src/testing/livekit.js';
+import { procKb, procStat, processTree } from './proc.js';
 import { median } from './stats.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -34,44 +35,6 @@ const fail = (message: string): never => {
 };
 
 // ---- processes, from /proc -----------------------------------------------------------------
-
-function procStat(pid: number): { ppid: number; cpuTicks: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name is in parentheses and may hold spaces; the fields after it are fixed.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
-  } catch {
-    return undefined; // gone
-  }
-}
-
-/** `pid` and every process below it. */
-function processTree(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const p of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    const stat = procStat(Number(p));
-    if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(p)]);
-  }
-  const tree: number[] = [];
-  const pending = [pid];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    tree.push(next);
-    pending.push(...(children.get(next) ?? []));
-  }
-  return tree;
-}
-
-function kbOf(pid: number, file: 'status' | 'smaps_rollup', field: string): number {
-  try {
-    const line = readFileSync(`/proc/${pid}/${file}`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith(`${field}:`));
-    return Number(/(\d+)\s*kB/.exec(line ?? '')?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
 
 type Kind = 'worker' | 'job' | 'inference' | 'other';
 
@@ -106,8 +69,8 @@ function sampleTree(worker: number): TreeSample {
   const byKind: Record<Kind, Memory & { processes: number }> = { worker: empty(), job: empty(), inference: empty(), other: empty() };
   const total = empty();
   for (const pid of processTree(worker)) {
-    const rss = kbOf(pid, 'status', 'VmRSS') / 1024;
-    const pss = kbOf(pid, 'smaps_rollup', 'Pss') / 1024;
+    const rss = procKb(pid, 'status', 'VmRSS') / 1024;
+    const pss = procKb(pid, 'smaps_rollup', 'Pss') / 1024;
     for (const m of [byKind[kindOf(pid, worker)], total]) {
       m.processes++;
       m.rssMb += rss;

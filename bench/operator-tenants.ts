@@ -21,7 +21,7 @@ import {
   tenantsOf,
   waitUntil,
 } from '../operator/src/testing/operator-harness.js';
-import { CpuAccount } from './process-cpu.js';
+import { CpuAccount } from './proc.js';
 import { median } from './stats.js';
 
 process.env.TEST_DATABASE_ADMIN_URL ??= process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -97,8 +97,8 @@ export interface StartedSession extends SessionState {
   firstSession: boolean;
 }
 
-interface StartedRow {
-  r_outcome: 'started' | 'again' | 'contended' | StartFailure;
+/** The session columns start_session, settle_session and settle_heartbeat answer with (null when they answer no session). */
+interface SessionColumns {
   r_id: string | null;
   r_user_id: string | null;
   r_status: 'active' | 'ended' | null;
@@ -110,6 +110,10 @@ interface StartedRow {
   r_ended_at: Date | null;
   r_end_reason: string | null;
   r_remaining: number | null;
+}
+
+interface StartedRow extends SessionColumns {
+  r_outcome: 'started' | 'again' | 'contended' | StartFailure;
   r_first_session: boolean | null;
 }
 
@@ -158,7 +162,7 @@ export async function startSession(
 }
 
 /** The session columns of a settle_session or start_session answer (present whenever a session was found). */
-function sessionRowOf(r: Omit<SettledRow, 'r_outcome' | 'r_remaining' | 'r_wall_clock'> & { r_outcome: string }): SessionRow {
+function sessionRowOf(r: SessionColumns & { r_outcome: string }): SessionRow {
   if (
     r.r_id === null ||
     r.r_user_id === null ||
@@ -187,19 +191,8 @@ function sessionRowOf(r: Omit<SettledRow, 'r_outcome' | 'r_remaining' | 'r_wall_
 
 export type SettleFailure = 'not_found' | 'elapsed_ahead_of_clock';
 
-interface SettledRow {
+interface SettledRow extends SessionColumns {
   r_outcome: 'settled' | 'ended' | 'not_found' | 'ahead' | 'skipped';
-  r_id: string | null;
-  r_user_id: string | null;
-  r_status: 'active' | 'ended' | null;
-  r_settled_seconds: number | null;
-  r_charged_seconds: number | null;
-  r_held_seconds: number | null;
-  r_started_at: Date | null;
-  r_last_heartbeat_at: Date | null;
-  r_ended_at: Date | null;
-  r_end_reason: string | null;
-  r_remaining: number | null;
   r_wall_clock: number | null;
 }
 
