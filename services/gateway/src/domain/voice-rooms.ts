@@ -1,4 +1,4 @@
-import { AccessToken, AgentDispatchClient, RoomServiceClient, WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
+import { AccessToken, RoomAgentDispatch, RoomServiceClient, WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
 import { z } from 'zod';
 import type { AgentDispatch } from '@mindbot/sdk/agent-job';
 import { dedicatedAgentName, roomNameOf } from '@mindbot/tenancy';
@@ -24,12 +24,10 @@ export type RoomMetadata = z.output<typeof roomMetadataSchema>;
 /** LiveKit: one room per voice session, the tenant's agent dispatched into it, a token for the user. */
 export class VoiceRooms {
   private readonly rooms: RoomServiceClient;
-  private readonly dispatch: AgentDispatchClient;
   private readonly receiver: WebhookReceiver;
 
   constructor(private readonly settings: LiveKitSettings) {
     this.rooms = new RoomServiceClient(settings.apiUrl, settings.apiKey, settings.apiSecret);
-    this.dispatch = new AgentDispatchClient(settings.apiUrl, settings.apiKey, settings.apiSecret);
     this.receiver = new WebhookReceiver(settings.apiKey, settings.apiSecret);
   }
 
@@ -50,8 +48,9 @@ export class VoiceRooms {
   }): Promise<{ room: string; token: string; tokenExpiresAt: Date }> {
     const room = roomNameOf(input.metadata.tenant, input.metadata.sessionId);
     const metadata = JSON.stringify(input.metadata);
-    await this.rooms.createRoom({ name: room, emptyTimeout: 120, departureTimeout: 20, maxParticipants: 2, metadata });
-    await this.dispatch.createDispatch(room, input.agentName, { metadata: JSON.stringify(input.dispatch) });
+    // The agent's dispatch goes with the room: one call to LiveKit instead of two on every start.
+    const agent = new RoomAgentDispatch({ agentName: input.agentName, metadata: JSON.stringify(input.dispatch) });
+    await this.rooms.createRoom({ name: room, emptyTimeout: 120, departureTimeout: 20, maxParticipants: 2, metadata, agents: [agent] });
     const token = await this.tokenFor(room, input.metadata.userId, input.metadata);
     return { room, token, tokenExpiresAt: new Date(Date.now() + this.settings.tokenTtlSeconds * 1000) };
   }
