@@ -9,7 +9,6 @@
 // the output says so. Memory grows per call on top of this: `npm run bench:agent` (part 3) measures
 // that with real calls.
 //   npx tsx bench/agent-memory.ts   (BENCH_IDLE_PROCESSES=0,1,2,4, BENCH_AGENT_BUILD=0 to use an existing dist/)
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { freePort } from '@mindbot/testing';
 import { bundle } from '../scripts/build/bundle.js';
 import { mainBundle, programs } from '../scripts/build/programs.js';
 import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET } from '../services/gateway/src/testing/harness.js';
+import { startAgentProcess, type AgentProcess } from '../test/support/agent-process.js';
 import { livekitServerBinary, startLiveKit, type LiveKitServer } from '../services/gateway/src/testing/livekit.js';
 import { procKb, procStat, processTree } from './proc.js';
 import { median } from './stats.js';
@@ -98,24 +98,12 @@ async function settled(worker: number, jobs: number, timeoutMs = 120_000, quietM
 
 // ---- the worker ------------------------------------------------------------------------------
 
-interface Worker {
-  pid: number;
-  output: string[];
-  registered(): Promise<boolean>;
-  stop(): Promise<void>;
-}
-
-async function startWorker(env: Record<string, string>, livekit: LiveKitServer | undefined): Promise<Worker> {
-  const port = await freePort();
-  const output: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', join(root, mainBundle(root, 'agent'))], {
-    cwd: join(root, 'services/agent'),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
+/** The worker as the image runs it (the built bundle), with offline providers; without livekit-server, a port nothing listens on. */
+async function startWorker(env: Record<string, string>, livekit: LiveKitServer | undefined): Promise<AgentProcess> {
+  return startAgentProcess(
+    {
       LOG_LEVEL: 'warn',
-      PORT: String(port),
-      // Without livekit-server, a port nothing listens on: the worker retries and is measured meanwhile.
+      // Without livekit-server the worker retries and is measured meanwhile.
       LIVEKIT_URL: livekit?.url ?? `ws://127.0.0.1:${await freePort()}`,
       LIVEKIT_API_KEY: LIVEKIT_DEV_KEY,
       LIVEKIT_API_SECRET: LIVEKIT_DEV_SECRET,
@@ -125,45 +113,8 @@ async function startWorker(env: Record<string, string>, livekit: LiveKitServer |
       AGENT_TTS: 'none',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // A process group of its own, so its job processes go with it.
-    detached: true,
-  });
-  const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const pid = child.pid ?? fail('the worker did not start');
-  return {
-    pid,
-    output,
-    async registered() {
-      if (!livekit) return false;
-      for (let i = 0; i < 600; i++) {
-        if (child.exitCode !== null) fail(`the worker exited (${child.exitCode}):\n${output.slice(-20).join('\n')}`);
-        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-          (r) => r.json() as Promise<{ dependencies?: Record<string, string> }>,
-          () => undefined,
-        );
-        if (ready?.dependencies?.livekit === 'ok') return true;
-        await sleep(200);
-      }
-      return fail(`the worker did not register with LiveKit:\n${output.slice(-20).join('\n')}`);
-    },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // the group is gone already
-      }
-    },
-  };
+    { args: ['--enable-source-maps', join(root, mainBundle(root, 'agent'))], cwd: join(root, 'services/agent') },
+  );
 }
 
 // ---- the run ---------------------------------------------------------------------------------
@@ -202,7 +153,8 @@ try {
   for (const configuration of configurations) {
     const worker = await startWorker(configuration.env, livekit);
     try {
-      const registered = await worker.registered();
+      const registered = livekit !== undefined;
+      if (registered) await worker.registered();
       const idle = Number(configuration.env.AGENT_IDLE_PROCESSES);
       const settleMs = await settled(worker.pid, idle);
       const samples: TreeSample[] = [];
