@@ -11,6 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createLogger } from '@mindbot/logger';
+import type { TestDatabase } from '@mindbot/testing';
 import type { Registry } from 'prom-client';
 import type { Tenant } from '../operator/src/api/v1alpha1/tenant-types.js';
 import {
@@ -105,8 +106,14 @@ function describeSteps(steps: Map<string, StepTotals>): string {
     .join(', ');
 }
 
+/** Every run's database, dropped when the bench ends so no run creates its files just after another's were deleted. */
+const databases: TestDatabase[] = [];
+
 async function run(count: number): Promise<RunResult> {
-  const env = await startOperatorEnvironment(createLogger({ name: 'operator', level: process.env.LOG_LEVEL ?? 'error' }));
+  const env = await startOperatorEnvironment(createLogger({ name: 'operator', level: process.env.LOG_LEVEL ?? 'error' }), {
+    keepDatabase: true,
+  });
+  databases.push(env.database);
   const { api } = env;
   try {
     const { operator, registry } = await env.startOperator({ workers });
@@ -246,34 +253,38 @@ function print(label: string, result: RunResult): void {
   );
 }
 
-const quiet = new Map<number, number>();
-for (const size of sizes) {
-  const results: RunResult[] = [];
-  for (let i = 0; i < runs; i++) {
-    const result = await run(size);
-    results.push(result);
-    print(`${size} Tenants, run ${i + 1}`, result);
-  }
-  quiet.set(size, median(results.map((r) => r.readyMs)));
-  process.stdout.write(
-    `${size} Tenants (${agentPool} agents, median of ${results.length}, ${workers} workers): time to all Ready ${(median(results.map((r) => r.readyMs)) / 1000).toFixed(1)} s; ` +
-      `${median(results.map((r) => r.reconcilesPerSecond)).toFixed(1)} reconciles/s; resync ${(median(results.map((r) => r.resyncMs)) / 1000).toFixed(2)} s, ` +
-      `${median(results.map((r) => r.resyncWrites))} write requests; ${median(results.map((r) => r.rssResyncMb)).toFixed(0)} MB RSS\n`,
-  );
-}
-
-if (loadedSize > 0) {
-  // Another process keeps one of the machine's cores busy for the whole run (as a build or a noisy neighbour would).
-  const burner: ChildProcess = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
-  try {
-    const result = await run(loadedSize);
-    print(`${loadedSize} Tenants beside a process burning one core`, result);
-    const reference = quiet.get(loadedSize);
+try {
+  const quiet = new Map<number, number>();
+  for (const size of sizes) {
+    const results: RunResult[] = [];
+    for (let i = 0; i < runs; i++) {
+      const result = await run(size);
+      results.push(result);
+      print(`${size} Tenants, run ${i + 1}`, result);
+    }
+    quiet.set(size, median(results.map((r) => r.readyMs)));
     process.stdout.write(
-      `${loadedSize} Tenants under load: all Ready in ${(result.readyMs / 1000).toFixed(1)} s` +
-        (reference === undefined ? '\n' : ` = ${(result.readyMs / reference).toFixed(2)}× the quiet run (goal ≤ 3×)\n`),
+      `${size} Tenants (${agentPool} agents, median of ${results.length}, ${workers} workers): time to all Ready ${(median(results.map((r) => r.readyMs)) / 1000).toFixed(1)} s; ` +
+        `${median(results.map((r) => r.reconcilesPerSecond)).toFixed(1)} reconciles/s; resync ${(median(results.map((r) => r.resyncMs)) / 1000).toFixed(2)} s, ` +
+        `${median(results.map((r) => r.resyncWrites))} write requests; ${median(results.map((r) => r.rssResyncMb)).toFixed(0)} MB RSS\n`,
     );
-  } finally {
-    burner.kill('SIGKILL');
   }
+
+  if (loadedSize > 0) {
+    // Another process keeps one of the machine's cores busy for the whole run (as a build or a noisy neighbour would).
+    const burner: ChildProcess = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    try {
+      const result = await run(loadedSize);
+      print(`${loadedSize} Tenants beside a process burning one core`, result);
+      const reference = quiet.get(loadedSize);
+      process.stdout.write(
+        `${loadedSize} Tenants under load: all Ready in ${(result.readyMs / 1000).toFixed(1)} s` +
+          (reference === undefined ? '\n' : ` = ${(result.readyMs / reference).toFixed(2)}× the quiet run (goal ≤ 3×)\n`),
+      );
+    } finally {
+      burner.kill('SIGKILL');
+    }
+  }
+} finally {
+  for (const database of databases) await database.dispose();
 }
