@@ -211,7 +211,7 @@ export interface OperatorEnvironmentOptions {
    * Leave the database for the caller to drop (`database.dispose()`). A benchmark drops its runs'
    * databases only at its end: a database of 1,000 tenants is some 150,000 files, and creating
    * files in the minutes after so many were deleted costs ext4 (without a journal, as here) a scan
-   * past every recently freed inode, which made the next run's Postgres pay up to 1.6× the CPU.
+   * past every recently freed inode, which made the next run's Postgres pay up to 2.1× the CPU.
    */
   keepDatabase?: boolean;
 }
