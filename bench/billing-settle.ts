@@ -4,7 +4,8 @@
 // the same server in the same run. The ledger is verified after each run. Then pgbench runs the
 // settle itself (BEGIN and the SET LOCALs, settle_session, COMMIT: the statements the heartbeat
 // sends) on the same sessions: the ceiling of any client, so the last column shows how much of
-// the gap to the single-row update is the settle's own SQL work.
+// the gap to the single-row update is the settle's own SQL work. Its settles are verified too (one
+// usage entry per transaction pgbench reports): one that charged nothing would be a cheap no-op.
 //
 // The settles run twice per client count: from this one Node process (as billing's figures were
 // first measured), and from min(clients, 2) worker processes, each with its own pool of its share
@@ -136,7 +137,8 @@ async function runBench(): Promise<void> {
     );
   }
 
-  function pgbench(clients: number, scriptText = UPDATE_SCRIPT, elapsed = 0): number {
+  /** pgbench's transactions per second and how many transactions it completed. */
+  function pgbench(clients: number, scriptText = UPDATE_SCRIPT, elapsed = 0): { tps: number; processed: number } {
     const dir = mkdtempSync(join(tmpdir(), 'billing-pgbench-'));
     const script = join(dir, 'update.sql');
     writeFileSync(script, scriptText);
@@ -167,8 +169,9 @@ async function runBench(): Promise<void> {
       ],
       { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
     );
-    const match = /tps = ([\d.]+)/.exec(out);
-    return match?.[1] ? Number(match[1]) : Number.NaN;
+    const tps = /tps = ([\d.]+)/.exec(out)?.[1];
+    const processed = /number of transactions actually processed: (\d+)/.exec(out)?.[1];
+    return { tps: tps ? Number(tps) : Number.NaN, processed: processed ? Number(processed) : Number.NaN };
   }
 
   /** One user with plenty of time and one open session per client (sessions of different users in parallel). */
@@ -197,6 +200,21 @@ async function runBench(): Promise<void> {
     if (problems.length > 0 || usage._sum.seconds !== -settles || usage._count !== settles) {
       throw new Error(
         `ledger check failed after ${what}: ${problems.length} problems, ${usage._count} entries summing ${usage._sum.seconds} for ${settles} settles`,
+      );
+    }
+  }
+
+  async function usageEntriesOf(sessions: readonly string[]): Promise<number> {
+    return scope.transaction((tx) => tx.ledgerEntry.count({ where: { kind: 'usage', sessionId: { in: [...sessions] } } }));
+  }
+
+  /** Throws unless the ledger is consistent and each of `transactions` settles wrote one usage entry (one lot per user). */
+  async function verifyEachCharged(what: string, sessions: readonly string[], entriesBefore: number, transactions: number): Promise<void> {
+    const problems = await scope.transaction((tx) => ledgerProblems(tx));
+    const written = (await usageEntriesOf(sessions)) - entriesBefore;
+    if (problems.length > 0 || written !== transactions) {
+      throw new Error(
+        `ledger check failed after ${what}: ${problems.length} problems, ${written} usage entries for ${transactions} settles`,
       );
     }
   }
@@ -300,8 +318,13 @@ async function runBench(): Promise<void> {
       for (const run of workersFirst ? [workerProcesses, oneProcess] : [oneProcess, workerProcesses]) await run();
 
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const pgbenchTps = pgbench(clients);
-      const pgbenchSettleTps = pgbench(clients, settleScript(sessions), furthest);
+      const pgbenchTps = pgbench(clients).tps;
+      // pgbench's settles are verified like the service's: a settle that charged nothing (a clock
+      // ahead of the session's age, spent lots) would be a cheap no-op and flatter the ceiling.
+      const entriesBefore = await usageEntriesOf(sessions);
+      const pgbenchSettle = pgbench(clients, settleScript(sessions), furthest);
+      await verifyEachCharged(`pgbench's settles at ${clients} clients`, sessions, entriesBefore, pgbenchSettle.processed);
+      const pgbenchSettleTps = pgbenchSettle.tps;
       results.push({ clients, settleTps, workers, workersTps, pgbenchTps, pgbenchSettleTps });
     }
     process.stdout.write(
