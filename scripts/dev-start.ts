@@ -49,6 +49,8 @@ const SERVICES = [
   { name: 'agent', portVar: 'AGENT_PORT', port: 8090 },
 ] as const;
 
+const servicePort = (service: (typeof SERVICES)[number]) => Number(process.env[service.portVar] ?? service.port);
+
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = createServer();
@@ -133,6 +135,8 @@ async function gatewayLiveKitEnv(gatewayPort: number): Promise<NodeJS.ProcessEnv
     apiKey: 'local',
     apiSecret: randomBytes(32).toString('base64url'),
     webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit`,
+    // The services below bind theirs only after LiveKit has started.
+    avoidPorts: SERVICES.map(servicePort),
   });
   say(`Voice: livekit-server on ${livekit.url}, with one agent worker serving every tenant (the shared pool).`);
   // One local worker answers every tenant's calls, whatever their plans say (AGENT_DISPATCH=shared).
@@ -358,7 +362,7 @@ try {
   for (const service of SERVICES) {
     const extra = serviceEnv[service.name];
     if (!extra) continue;
-    const port = Number(process.env[service.portVar] ?? service.port);
+    const port = servicePort(service);
     if (!(await portIsFree(port))) throw new Error(`Port ${port} for ${service.name} is taken: set ${service.portVar} to another port.`);
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, `services/${service.name}/src/main.ts`)], {
       env: { ...env, ...extra, PORT: String(port) },

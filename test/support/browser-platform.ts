@@ -11,7 +11,7 @@ import { completeLocalOnboarding, loadCliConfig, openContext, tenantProvision, t
 import { TenantClients } from '@mindbot/db';
 import { createStripeClient } from '@mindbot/stripe-connect';
 import type { TenantManifest } from '@mindbot/tenancy';
-import { createTestDatabase, freePort, testManifest, testRedisUrl, uniqueSlug, type TestDatabase } from '@mindbot/testing';
+import { createTestDatabase, portAllocator, testManifest, testRedisUrl, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { grantRole } from '../../cli/src/commands/user-role.js';
 import { completeCheckout } from '../../cli/src/local-payments.js';
 import { startLocalStripe, type LocalStripe } from '../../scripts/local-stripe.js';
@@ -159,8 +159,10 @@ export async function startBrowserPlatform(options: BrowserPlatformOptions = {})
   await chmod(dataDir, 0o755);
   const stripe = await startLocalStripe();
   const recorder = await startCheckoutRecorder(stripe);
-  const gatewayPort = await freePort();
-  const billingPort = await freePort();
+  // Four different ports for npm start's services (the OS may hand a just-released port out again).
+  const nextPort = portAllocator();
+  const gatewayPort = await nextPort();
+  const billingPort = await nextPort();
   const secretKey = `sk_test_${randomBytes(12).toString('hex')}`;
   const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
   const stripeEnv = { STRIPE_SECRET_KEY: secretKey, STRIPE_API_URL: recorder.url, STRIPE_WEBHOOK_SECRET: webhookSecret };
@@ -173,8 +175,8 @@ export async function startBrowserPlatform(options: BrowserPlatformOptions = {})
     REDIS_URL: testRedisUrl(),
     GATEWAY_PORT: String(gatewayPort),
     BILLING_PORT: String(billingPort),
-    SSO_PORT: String(await freePort()),
-    AGENT_PORT: String(await freePort()),
+    SSO_PORT: String(await nextPort()),
+    AGENT_PORT: String(await nextPort()),
     ...stripeEnv,
     AGENT_TTS: 'espeak',
     AGENT_LLM: 'scripted',

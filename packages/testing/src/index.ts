@@ -4,7 +4,7 @@ export { createTestDatabase, testAdminUrl, type TestDatabase } from './test-data
 export { uniqueSlug, testManifest } from './fixtures.js';
 export { captureLogger, type CapturedLogger } from './capture-logger.js';
 export { testRedisUrl } from './test-redis.js';
-export { freePort } from './free-port.js';
+export { freePort, portAllocator } from './free-port.js';
 export { describeServiceContract, type ServiceRoutes } from './service-contract.js';
 export { createTestTokenIssuer, type TestTokenIssuer } from './test-token-issuer.js';
 export { expressRoutes } from './express-routes.js';

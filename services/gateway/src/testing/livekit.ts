@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@mindbot/testing';
+import { portAllocator } from '@mindbot/testing';
 
 export interface LiveKitServer {
   /** ws://127.0.0.1:<port> */
@@ -29,12 +29,19 @@ export function livekitServerBinary(): string {
 
 /**
  * A real livekit-server on loopback, on free ports (signal, RTC TCP, a small UDP range), with its own
- * key pair and, optionally, webhooks to `webhookUrl` signed with that key.
+ * key pair and, optionally, webhooks to `webhookUrl` signed with that key. `avoidPorts`: ports other
+ * servers of the same run were given and may not have bound yet.
  */
-export async function startLiveKit(options: { apiKey: string; apiSecret: string; webhookUrl?: string }): Promise<LiveKitServer> {
-  const port = await freePort();
-  const tcpPort = await freePort();
-  const udpPort = await freePort();
+export async function startLiveKit(options: {
+  apiKey: string;
+  apiSecret: string;
+  webhookUrl?: string;
+  avoidPorts?: readonly number[];
+}): Promise<LiveKitServer> {
+  const nextPort = portAllocator(options.avoidPorts);
+  const port = await nextPort();
+  const tcpPort = await nextPort();
+  const udpPort = await nextPort();
   const config = liveKitConfigBody({ ...options, port, tcpPort, udpPort });
   const output: string[] = [];
   const child: ChildProcess = spawn(livekitServerBinary(), ['--config-body', config, '--bind', '127.0.0.1', '--node-ip', '127.0.0.1'], {
