@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@mindbot/testing';
+import { portAllocator } from '@mindbot/testing';
 
 // The README's "Try it" journey, exactly as a newcomer runs it, against the platform of `npm start`
 // (scripts/dev-start.ts as a child process, on free ports, with a temporary data dir): sign up on
@@ -82,7 +82,9 @@ describe('a newcomer, from the README on a fresh clone', () => {
     // The embedded PostgreSQL runs as a `postgres` user when the tests run as root: it must reach the dir.
     dataDir = await mkdtemp(join(tmpdir(), 'mindbot-newcomer-'));
     await chmod(dataDir, 0o755);
-    gatewayPort = await freePort();
+    // Different ports for npm start's servers (the OS may hand a just-released port out again).
+    const nextPort = portAllocator();
+    gatewayPort = await nextPort();
     // A fresh clone's environment: nothing configured, the platform brings its own of everything.
     const unset = new Set([
       'DATABASE_URL',
@@ -100,10 +102,10 @@ describe('a newcomer, from the README on a fresh clone', () => {
     childEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !unset.has(name))), MINDBOT_DATA_DIR: dataDir };
     const ports = {
       GATEWAY_PORT: String(gatewayPort),
-      BILLING_PORT: String(await freePort()),
-      SSO_PORT: String(await freePort()),
-      AGENT_PORT: String(await freePort()),
-      EMBEDDED_POSTGRES_PORT: String(await freePort()),
+      BILLING_PORT: String(await nextPort()),
+      SSO_PORT: String(await nextPort()),
+      AGENT_PORT: String(await nextPort()),
+      EMBEDDED_POSTGRES_PORT: String(await nextPort()),
     };
     platform = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/dev-start.ts')], {
       cwd: root,
