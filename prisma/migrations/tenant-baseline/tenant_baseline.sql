@@ -19,6 +19,7 @@
 -- covers 0018_outbox_wakes_after_commit.sql sha256:666d3d7fb80cc7b3161b6b282fa9ac17df0eb6faa2ee9b8b9fb310feeba6e9af
 -- covers 0019_voice_session_hot_paths.sql sha256:1f1c174403ccf50385c9ecdd2948376e8e4451376d498c5e4e217081e84073e2
 -- covers 0020_checkout_fulfilment_function.sql sha256:c838909eeea49ac443db37d57353e6c3c43f7226dc59a204f36edb7b1897b797
+-- covers 0021_shared_trigger_functions.sql sha256:abb200b8bc75b260b26ebf1d6b197fbcb4c8101974d6cccc5e65bbd32afe938e
 -- covers 0101_api_keys.sql sha256:6b5c8b2149a9de3ae05659736e0c95eb631566ede18eb5ec3f4fa8cecb1cda2e
 -- covers 0102_api_key_creator_session.sql sha256:89c5446bebffe10468e78bb9c3cb8eec76a39a90ff6d2e12df6bcb2095199f7d
 
@@ -143,51 +144,6 @@ CREATE FUNCTION audit_entry_hash(prev_hash text, e audit_log) RETURNS text
     AS $$
   SELECT encode(sha256(convert_to(prev_hash || audit_entry_canonical(e), 'UTF8')), 'hex')
 $$;
-
-CREATE FUNCTION chain_audit_entry() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-DECLARE
-  last_seq bigint;
-  last_hash text;
-BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext(TG_TABLE_SCHEMA || '.audit_log'));
-  EXECUTE format('SELECT seq, hash FROM %I.audit_log ORDER BY seq DESC LIMIT 1', TG_TABLE_SCHEMA) INTO last_seq, last_hash;
-  -- The column rounds to milliseconds; round here first so the hash covers the value stored.
-  NEW.created_at := date_trunc('milliseconds', NEW.created_at);
-  NEW.seq := coalesce(last_seq, 0) + 1;
-  NEW.prev_hash := coalesce(last_hash, '');
-  NEW.hash := audit_entry_hash(NEW.prev_hash, NEW);
-  RETURN NEW;
-END $$;
-
-CREATE FUNCTION guard_audit_log() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-DECLARE
-  purge_through bigint := nullif(current_setting('mindbot.audit_purge_through', true), '')::bigint;
-BEGIN
-  IF TG_OP = 'DELETE' THEN
-    IF purge_through IS NOT NULL AND OLD.seq <= purge_through THEN
-      RETURN OLD;
-    END IF;
-  ELSIF NEW.personal = '{}'::jsonb
-    AND NEW.seq = OLD.seq AND NEW.prev_hash = OLD.prev_hash AND NEW.hash = OLD.hash
-    AND audit_entry_canonical(NEW) = audit_entry_canonical(OLD) THEN
-    RETURN NEW;
-  END IF;
-  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
-END $$;
-
-CREATE FUNCTION guard_ledger_entry() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-  IF TG_OP = 'UPDATE' AND NEW.user_id LIKE 'anon\_%' AND to_jsonb(NEW) - 'user_id' = to_jsonb(OLD) - 'user_id' THEN
-    RETURN NEW;
-  END IF;
-  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
-END $$;
 
 CREATE FUNCTION new_ulid() RETURNS text
     LANGUAGE plpgsql
@@ -1004,11 +960,11 @@ CREATE INDEX webhook_deliveries_event_id_idx ON webhook_deliveries USING btree (
 
 CREATE INDEX webhook_endpoints_created_at_idx ON webhook_endpoints USING btree (created_at);
 
-CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON audit_log FOR EACH ROW EXECUTE FUNCTION guard_audit_log();
+CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON audit_log FOR EACH ROW EXECUTE FUNCTION tenant_common.guard_audit_log();
 
-CREATE TRIGGER audit_log_chain BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION chain_audit_entry();
+CREATE TRIGGER audit_log_chain BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION tenant_common.chain_audit_entry();
 
-CREATE TRIGGER ledger_entries_append_only BEFORE DELETE OR UPDATE ON ledger_entries FOR EACH ROW EXECUTE FUNCTION guard_ledger_entry();
+CREATE TRIGGER ledger_entries_append_only BEFORE DELETE OR UPDATE ON ledger_entries FOR EACH ROW EXECUTE FUNCTION tenant_common.guard_ledger_entry();
 
 ALTER TABLE ONLY auth_sessions
     ADD CONSTRAINT auth_sessions_connection_id_fkey FOREIGN KEY (connection_id) REFERENCES sso_connections(id) ON DELETE SET NULL;
