@@ -3,11 +3,11 @@
 //   2. GET /v1/branding through the gateway (host → tenant resolution, CORS, rate limit in Redis, ETag);
 //   3. POST /v1/voice/sessions (JWT check + tenant resolution + rate limit + balance check and
 //      reservation in the real billing service + room and agent dispatch on a local livekit-server +
-//      LiveKit token signing).
+//      LiveKit token signing), each VU its own user, then again with every VU the same user.
 // Prints req/s, p50 and p99 of each and the ratios to the bare handler; then where a voice-session
 // start's time goes: the whole POST beside each of its parts called on its own by the same number
-// of concurrent clients (billing's reservation, LiveKit's room create, the agent dispatch, the join
-// token), interleaved round by round (BENCH_BREAKDOWN_ROUNDS=5 rounds of 10 calls per client).
+// of concurrent clients (billing's reservation, LiveKit's room create, the room created with the agent's
+// dispatch, the join token), interleaved round by round (BENCH_BREAKDOWN_ROUNDS=5 rounds of 10 calls per client).
 //   npm run bench:gateway            (BENCH_SECONDS=10, BENCH_VUS=10)
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -21,8 +21,9 @@ import { createTestDatabase, freePort, uniqueSlug } from '@mindbot/testing';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { dispose } from '@livekit/rtc-node';
-import { AccessToken, AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
+import { AccessToken, RoomAgentDispatch, RoomServiceClient } from 'livekit-server-sdk';
 import { BillingServiceClient } from '@mindbot/billing-client';
+import { createPool } from '@mindbot/db';
 import { startBillingProcess } from '../services/gateway/src/testing/billing-process.js';
 import {
   BILLING_SERVICE_TOKEN,
@@ -31,6 +32,7 @@ import {
   startGatewayHarness,
 } from '../services/gateway/src/testing/harness.js';
 import { livekitServerBinary, startLiveKit } from '../services/gateway/src/testing/livekit.js';
+import { CpuAccount, machineBusyCpuSeconds } from './proc.js';
 import { ms, percentile } from './stats.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -40,14 +42,17 @@ const k6 = join(livekitServerBinary(), '..', 'k6');
 const SCRIPT = `
 import http from 'k6/http';
 export const options = { vus: Number(__ENV.VUS), duration: __ENV.DURATION, summaryTrendStats: ['med', 'p(99)'], discardResponseBodies: true };
-const params = { headers: JSON.parse(__ENV.HEADERS) };
+// One set of headers for every VU, or one per VU (each caller its own user).
+const sets = [].concat(JSON.parse(__ENV.HEADERS));
 export default function () {
+  const params = { headers: sets[(__VU - 1) % sets.length] };
   if (__ENV.METHOD === 'POST') http.post(__ENV.URL, __ENV.BODY, params);
   else http.get(__ENV.URL, params);
 }
 `;
 
 interface Figures {
+  requests: number;
   rps: number;
   p50: number;
   p99: number;
@@ -57,7 +62,7 @@ interface Figures {
 async function measure(
   dir: string,
   name: string,
-  target: { url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+  target: { url: string; method: 'GET' | 'POST'; headers: Record<string, string> | Record<string, string>[]; body?: string },
 ): Promise<Figures> {
   const summary = join(dir, `${name}.json`);
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -80,6 +85,7 @@ async function measure(
   if (code !== 0) throw new Error(`k6 exited ${code} for ${name}`);
   const metrics = (JSON.parse(await readFile(summary, 'utf8')) as { metrics: Record<string, Record<string, number>> }).metrics;
   return {
+    requests: metrics.http_reqs?.count ?? 0,
     rps: metrics.http_reqs?.rate ?? 0,
     p50: metrics.http_req_duration?.med ?? Number.NaN,
     p99: metrics.http_req_duration?.['p(99)'] ?? Number.NaN,
@@ -87,9 +93,50 @@ async function measure(
   };
 }
 
+/**
+ * Where the CPU of a run went: this process (the gateway), billing, livekit-server, the Postgres backends of the
+ * bench's database, and the rest of the machine (k6, Redis, the kernel), from /proc, sampled as backends come and go.
+ */
+async function cpuDuring<T>(
+  groups: { billing: number | undefined; livekit: number | undefined; postgres: () => Promise<number[]> },
+  run: () => Promise<T>,
+): Promise<{ result: T; seconds: Record<'gateway' | 'billing' | 'livekit' | 'postgres' | 'rest', number> }> {
+  const single = (pid: number | undefined) => new CpuAccount(pid === undefined ? [] : [pid]);
+  const accounts = { billing: single(groups.billing), livekit: single(groups.livekit), postgres: new CpuAccount(await groups.postgres()) };
+  const sample = async () => {
+    if (groups.billing !== undefined) accounts.billing.sample([groups.billing]);
+    if (groups.livekit !== undefined) accounts.livekit.sample([groups.livekit]);
+    accounts.postgres.sample(await groups.postgres());
+  };
+  const machineAtStart = machineBusyCpuSeconds();
+  const gatewayAtStart = process.cpuUsage();
+  const sampler = setInterval(() => void sample(), 200);
+  try {
+    const result = await run();
+    await sample();
+    const gatewayUsage = process.cpuUsage(gatewayAtStart);
+    const gateway = (gatewayUsage.user + gatewayUsage.system) / 1e6;
+    const machine = machineBusyCpuSeconds() - machineAtStart;
+    const named = gateway + accounts.billing.seconds + accounts.livekit.seconds + accounts.postgres.seconds;
+    return {
+      result,
+      seconds: {
+        gateway,
+        billing: accounts.billing.seconds,
+        livekit: accounts.livekit.seconds,
+        postgres: accounts.postgres.seconds,
+        rest: Math.max(0, machine - named),
+      },
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'mindbot-bench-'));
 await writeFile(join(dir, 'bench.js'), SCRIPT);
 const database = await createTestDatabase();
+const stats = createPool(database.url, { max: 1 });
 const livekit = await startLiveKit({ apiKey: LIVEKIT_DEV_KEY, apiSecret: LIVEKIT_DEV_SECRET });
 const billingPort = await freePort();
 const gateway = await startGatewayHarness({
@@ -129,15 +176,17 @@ try {
     'GET /v1/branding',
     await measure(dir, 'branding', { url: `${gatewayServer.url}/v1/branding`, method: 'GET', headers: { Host: host } }),
   ]);
-  results.push([
-    'POST /v1/voice/sessions',
-    await measure(dir, 'voice', {
-      url: `${gatewayServer.url}/v1/voice/sessions`,
-      method: 'POST',
-      headers: { Host: host, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: '{}',
-    }),
-  ]);
+  // Ten callers are ten users; one user starting ten calls at once queues on that user's lots (by design), shown apart.
+  const voiceHeaders = (bearer: string) => ({ Host: host, Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' });
+  const userTokens = await Promise.all(users.map((user) => gateway.token(tenant, user)));
+  const voice = { url: `${gatewayServer.url}/v1/voice/sessions`, method: 'POST' as const, body: '{}' };
+  const backends = async () =>
+    (await stats.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid);
+  const voiceRun = await cpuDuring({ billing: billing.pid, livekit: livekit.pid, postgres: backends }, () =>
+    measure(dir, 'voice', { ...voice, headers: userTokens.map(voiceHeaders) }),
+  );
+  results.push(['POST /v1/voice/sessions', voiceRun.result]);
+  results.push(['  every VU the same user', await measure(dir, 'voice-one-user', { ...voice, headers: voiceHeaders(token) })]);
   const floor = results[0]?.[1];
   console.log(`gateway throughput: k6, ${vus} VUs, ${seconds} s each, one machine (${process.arch}, Node ${process.version})`);
   for (const [name, f] of results) {
@@ -146,18 +195,24 @@ try {
       `${name.padEnd(26)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${ms(f.p50).padStart(9)}  p99 ${ms(f.p99).padStart(9)}  failed ${(f.failed * 100).toFixed(2)}%${ratio}`,
     );
   }
+  const perStart = (seconds: number) => `${((seconds * 1000) / Math.max(1, voiceRun.result.requests)).toFixed(2)} ms`;
+  console.log(
+    `voice-session start, CPU per start under k6 (${voiceRun.result.requests} starts): ` +
+      Object.entries(voiceRun.seconds)
+        .map(([name, seconds]) => `${name === 'rest' ? 'rest of the machine (k6, Redis, kernel)' : name} ${perStart(seconds)}`)
+        .join(', ') +
+      `; total ${perStart(Object.values(voiceRun.seconds).reduce((sum, s) => sum + s, 0))}`,
+  );
   // Where a voice-session start's time goes: each part on its own, same concurrency, interleaved.
   const billingClient = new BillingServiceClient(new URL(`http://127.0.0.1:${billingPort}`), BILLING_SERVICE_TOKEN);
   const roomService = new RoomServiceClient(livekit.apiUrl, LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET);
-  const dispatches = new AgentDispatchClient(livekit.apiUrl, LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET);
-  const tokens = await Promise.all(users.map((user) => gateway.token(tenant, user)));
   const parts: Record<string, (client: number) => Promise<unknown>> = {
     'POST /v1/voice/sessions (all)': (client) =>
       // node:http, as fetch does not send a Host header of the caller's choosing.
       new Promise<void>((resolve, reject) => {
         const req = request(`${gatewayServer.url}/v1/voice/sessions`, {
           method: 'POST',
-          headers: { Host: host, Authorization: `Bearer ${tokens[client] ?? token}`, 'Content-Type': 'application/json' },
+          headers: { Host: host, Authorization: `Bearer ${userTokens[client] ?? token}`, 'Content-Type': 'application/json' },
         });
         req.once('error', reject);
         req.once('response', (res) => {
@@ -171,11 +226,14 @@ try {
       if (!started.ok) throw new Error(`billing refused: ${started.failure}`);
     },
     'LiveKit room create': () => roomService.createRoom({ name: `bench-${randomUUID()}`, emptyTimeout: 120, maxParticipants: 2 }),
-    'LiveKit room + agent dispatch': async () => {
-      const room = `bench-${randomUUID()}`;
-      await roomService.createRoom({ name: room, emptyTimeout: 120, maxParticipants: 2 });
-      await dispatches.createDispatch(room, 'bench-agent', { metadata: '{}' });
-    },
+    // As the gateway opens a session's room: the agent's dispatch rides on the room's creation.
+    'LiveKit room with agent dispatch': () =>
+      roomService.createRoom({
+        name: `bench-${randomUUID()}`,
+        emptyTimeout: 120,
+        maxParticipants: 2,
+        agents: [new RoomAgentDispatch({ agentName: 'bench-agent', metadata: '{}' })],
+      }),
     'join token signing': () => {
       const access = new AccessToken(LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, { identity: 'usr_bench', ttl: 600 });
       access.addGrant({ room: 'bench', roomJoin: true });
@@ -215,6 +273,7 @@ try {
   await billing.stop();
   await livekit.stop();
   await dispose();
+  await stats.end();
   await database.dispose();
   await rm(dir, { recursive: true, force: true });
 }

@@ -94,3 +94,11 @@ export class CpuAccount {
     return this.spent;
   }
 }
+
+/** CPU seconds the whole machine has spent busy since boot (every core; idle and I/O wait left out). */
+export function machineBusyCpuSeconds(): number {
+  const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks;
+  return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
+}

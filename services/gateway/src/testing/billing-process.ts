@@ -5,6 +5,8 @@ import { BILLING_SERVICE_TOKEN, serveJwks } from './harness.js';
 
 export interface BillingProcess {
   url: string;
+  /** For benchmarks that account its CPU. */
+  pid: number | undefined;
   output: string[];
   stop(): Promise<void>;
 }
@@ -70,6 +72,7 @@ export async function startBillingProcess(
   }
   return {
     url,
+    pid: child.pid,
     output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -11,6 +11,8 @@ export interface LiveKitServer {
   apiUrl: string;
   apiKey: string;
   apiSecret: string;
+  /** For benchmarks that account its CPU. */
+  pid: number | undefined;
   output: string[];
   stop(): Promise<void>;
 }
@@ -70,6 +72,7 @@ export async function startLiveKit(options: {
     apiUrl: url,
     apiKey: options.apiKey,
     apiSecret: options.apiSecret,
+    pid: child.pid,
     output,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
