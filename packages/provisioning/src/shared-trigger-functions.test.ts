@@ -20,11 +20,11 @@ describe('the trigger functions every tenant schema shares (platform 0009, tenan
   };
 
   /** Runs statements as the tenant's role on its schema, as the services' tenant scope does, in one transaction. */
-  const asTenant = async <T>(target: SchemaTarget, run: (query: (sql: string) => Promise<T[]>) => Promise<void>): Promise<void> => {
+  const asTenant = async (target: SchemaTarget, run: (query: (sql: string) => Promise<unknown>) => Promise<unknown>): Promise<void> => {
     const client = await pool.connect();
     try {
       await client.query(`BEGIN; SET LOCAL ROLE ${quoteIdent(target.role)}; SET LOCAL search_path TO ${quoteIdent(target.schema)}`);
-      await run(async (sql) => (await client.query(sql)).rows as T[]);
+      await run((sql) => client.query(sql));
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK');
@@ -125,11 +125,11 @@ describe('the trigger functions every tenant schema shares (platform 0009, tenan
     expect(rows[2]?.hash).toMatch(/^[0-9a-f]{64}$/);
 
     // Still append-only, still erasable.
-    await expect(asTenant(target, (query) => query(`UPDATE audit_log SET target = 'someone else'`).then(() => undefined))).rejects.toThrow(
+    await expect(asTenant(target, (query) => query(`UPDATE audit_log SET target = 'someone else'`))).rejects.toThrow(
       /audit_log is append-only/,
     );
-    await expect(asTenant(target, (query) => query('DELETE FROM audit_log').then(() => undefined))).rejects.toThrow(/append-only/);
-    await asTenant(target, (query) => query(`UPDATE audit_log SET personal = '{}' WHERE action = 'a_two'`).then(() => undefined));
+    await expect(asTenant(target, (query) => query('DELETE FROM audit_log'))).rejects.toThrow(/append-only/);
+    await asTenant(target, (query) => query(`UPDATE audit_log SET personal = '{}' WHERE action = 'a_two'`));
     expect(await auditRows(target)).toEqual(rows);
   });
 
@@ -143,11 +143,11 @@ describe('the trigger functions every tenant schema shares (platform 0009, tenan
        INSERT INTO ${ledger} (id, user_id, lot_id, kind, seconds, idempotency_key) VALUES ('led_1', 'usr_1', 'lot_1', 'credit', 600, 'grant:1');
        COMMIT`,
     );
-    await expect(asTenant(target, (query) => query('UPDATE ledger_entries SET seconds = 6000').then(() => undefined))).rejects.toThrow(
+    await expect(asTenant(target, (query) => query('UPDATE ledger_entries SET seconds = 6000'))).rejects.toThrow(
       /ledger_entries is append-only/,
     );
-    await expect(asTenant(target, (query) => query('DELETE FROM ledger_entries').then(() => undefined))).rejects.toThrow(/append-only/);
-    await asTenant(target, (query) => query(`UPDATE ledger_entries SET user_id = 'anon_1'`).then(() => undefined));
+    await expect(asTenant(target, (query) => query('DELETE FROM ledger_entries'))).rejects.toThrow(/append-only/);
+    await asTenant(target, (query) => query(`UPDATE ledger_entries SET user_id = 'anon_1'`));
     expect((await pool.query(`SELECT user_id, seconds FROM ${ledger}`)).rows).toEqual([{ user_id: 'anon_1', seconds: 600 }]);
   });
 
@@ -156,17 +156,13 @@ describe('the trigger functions every tenant schema shares (platform 0009, tenan
     await buildTenantSchema(pool, target, migrations.tenantMigrations);
     await expect(
       asTenant(target, (query) =>
-        query(
-          `CREATE OR REPLACE FUNCTION tenant_common.guard_audit_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$`,
-        ).then(() => undefined),
+        query(`CREATE OR REPLACE FUNCTION tenant_common.guard_audit_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$`),
       ),
     ).rejects.toThrow(/permission denied for schema tenant_common|must be owner of function/);
     await expect(
-      asTenant(target, (query) =>
-        query('CREATE FUNCTION tenant_common.mine() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$').then(() => undefined),
-      ),
+      asTenant(target, (query) => query('CREATE FUNCTION tenant_common.mine() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$')),
     ).rejects.toThrow(/permission denied for schema tenant_common/);
     await writeAudit(target, 'b_one');
-    await expect(asTenant(target, (query) => query('DELETE FROM audit_log').then(() => undefined))).rejects.toThrow(/append-only/);
+    await expect(asTenant(target, (query) => query('DELETE FROM audit_log'))).rejects.toThrow(/append-only/);
   });
 });

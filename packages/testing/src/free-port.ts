@@ -14,23 +14,18 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * A free port on loopback that is none of `taken`: ports handed out for other servers that have
- * not bound them yet are free to the OS too, and it may hand the same one out again.
+ * Hands out free loopback ports, never one of `taken` and never the same one twice: ports handed out
+ * for other servers that have not bound them yet are free to the OS too, and it may hand one out again.
  */
-async function freePortExcept(taken: ReadonlySet<number>): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await freePort();
-    if (!taken.has(port)) return port;
-  }
-  throw new Error(`no free port outside ${[...taken].join(', ')} after 50 tries`);
-}
-
-/** Hands out free loopback ports, never one of `taken` and never the same one twice. */
 export function portAllocator(taken: Iterable<number> = []): () => Promise<number> {
   const given = new Set(taken);
   return async () => {
-    const port = await freePortExcept(given);
-    given.add(port);
-    return port;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = await freePort();
+      if (given.has(port)) continue;
+      given.add(port);
+      return port;
+    }
+    throw new Error(`no free port outside ${[...given].join(', ')} after 50 tries`);
   };
 }
