@@ -1,5 +1,5 @@
 import { dispose } from '@livekit/rtc-node';
-import { createTestDatabase, freePort, type TestDatabase } from '@mindbot/testing';
+import { createTestDatabase, portAllocator, type TestDatabase } from '@mindbot/testing';
 import { startBillingProcess, type BillingProcess } from './billing-process.js';
 import { LIVEKIT_DEV_KEY, LIVEKIT_DEV_SECRET, startGatewayHarness, type GatewayHarness } from './harness.js';
 import { startLiveKit, type LiveKitServer } from './livekit.js';
@@ -24,12 +24,15 @@ export async function startVoiceStack(
   options: { requireAgent?: boolean; redisUrl?: string; provision?: (h: GatewayHarness) => Promise<void> } = {},
 ): Promise<VoiceStack> {
   const database = await createTestDatabase();
-  const gatewayPort = await freePort();
-  const billingPort = await freePort();
+  // Two different ports, and LiveKit's outside them: the gateway and billing bind theirs only later.
+  const nextPort = portAllocator();
+  const gatewayPort = await nextPort();
+  const billingPort = await nextPort();
   const livekit = await startLiveKit({
     apiKey: LIVEKIT_DEV_KEY,
     apiSecret: LIVEKIT_DEV_SECRET,
     webhookUrl: `http://127.0.0.1:${gatewayPort}/v1/webhooks/livekit`,
+    avoidPorts: [gatewayPort, billingPort],
   });
   const h = await startGatewayHarness({
     database,
