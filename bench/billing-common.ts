@@ -70,6 +70,6 @@ export async function ledgerProblems(tx: TenantTransaction): Promise<string[]> {
     GROUP BY l.id, l.remaining_seconds HAVING l.remaining_seconds <> COALESCE(sum(e.seconds), 0) OR l.remaining_seconds < 0
     UNION ALL
     SELECT 'session ' || s.id FROM voice_sessions s LEFT JOIN ledger_entries e ON e.session_id = s.id
-    GROUP BY s.id, s.charged_seconds HAVING s.charged_seconds <> COALESCE(-sum(e.seconds), 0)`;
+    GROUP BY s.id, s.charged_seconds, s.pending_seconds HAVING s.charged_seconds - s.pending_seconds <> COALESCE(-sum(e.seconds), 0)`;
   return rows.map((r) => r.problem);
 }

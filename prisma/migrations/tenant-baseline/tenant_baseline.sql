@@ -20,6 +20,7 @@
 -- covers 0019_voice_session_hot_paths.sql sha256:1f1c174403ccf50385c9ecdd2948376e8e4451376d498c5e4e217081e84073e2
 -- covers 0020_checkout_fulfilment_function.sql sha256:c838909eeea49ac443db37d57353e6c3c43f7226dc59a204f36edb7b1897b797
 -- covers 0021_shared_trigger_functions.sql sha256:abb200b8bc75b260b26ebf1d6b197fbcb4c8101974d6cccc5e65bbd32afe938e
+-- covers 0022_settle_once_per_chunk.sql sha256:36f3b2e89951a13732eec5856400e61b81cb359b74b4a594f08e6a6abd098102
 -- covers 0101_api_keys.sql sha256:6b5c8b2149a9de3ae05659736e0c95eb631566ede18eb5ec3f4fa8cecb1cda2e
 -- covers 0102_api_key_creator_session.sql sha256:89c5446bebffe10468e78bb9c3cb8eec76a39a90ff6d2e12df6bcb2095199f7d
 
@@ -181,12 +182,44 @@ CREATE FUNCTION settle_heartbeat(p_session_id text, p_elapsed integer, p_now tim
     AS $$
 DECLARE
   s record;
+  v voice_sessions%ROWTYPE;
+  total integer;
+  others integer;
 BEGIN
+  UPDATE voice_sessions AS u SET
+    settled_seconds = u.settled_seconds + greatest(0, p_elapsed - u.settled_seconds),
+    charged_seconds = u.charged_seconds + greatest(0, p_elapsed - u.settled_seconds),
+    pending_seconds = u.pending_seconds + greatest(0, p_elapsed - u.settled_seconds),
+    last_heartbeat_at = p_now
+  WHERE u.id = p_session_id AND u.status = 'active'
+    AND u.pending_seconds + greatest(0, p_elapsed - u.settled_seconds) <= u.held_seconds - (p_chunk + 1) / 2
+    AND p_elapsed <= floor(extract(epoch FROM (p_now - u.started_at)))::integer + p_tolerance
+  RETURNING u.* INTO v;
+
+  IF FOUND THEN
+    -- What the user may still spend: the unexpired lots less every active session's hold; this
+    -- session's own hold beyond its pending seconds is still its to use.
+    SELECT coalesce(sum(remaining_seconds), 0)::integer INTO total
+      FROM minute_lots WHERE user_id = v.user_id AND expires_at > p_now AND remaining_seconds > 0;
+    SELECT coalesce(sum(held_seconds), 0)::integer INTO others
+      FROM voice_sessions WHERE user_id = v.user_id AND status = 'active' AND id <> v.id;
+    r_remaining := greatest(0, total - others - v.pending_seconds);
+    IF r_remaining > 0 AND r_remaining <= p_warn AND v.low_balance_at IS NULL THEN
+      RAISE EXCEPTION 'this settle needs the service''s full path' USING ERRCODE = 'MBRDO';
+    END IF;
+    r_outcome := 'settled';
+    r_id := v.id; r_user_id := v.user_id; r_status := v.status; r_settled_seconds := v.settled_seconds;
+    r_charged_seconds := v.charged_seconds; r_held_seconds := v.held_seconds; r_started_at := v.started_at;
+    r_last_heartbeat_at := v.last_heartbeat_at; r_ended_at := v.ended_at; r_end_reason := v.end_reason;
+    RETURN NEXT;
+    RETURN;
+  END IF;
+
   SELECT * INTO s FROM settle_session(p_session_id, p_elapsed, p_now, NULL, p_chunk, p_tolerance);
   IF s.r_outcome = 'settled' AND (
        s.r_status = 'ended'
        OR (s.r_remaining > 0 AND s.r_remaining <= p_warn
-           AND (SELECT v.low_balance_at IS NULL FROM voice_sessions v WHERE v.id = s.r_id))) THEN
+           AND (SELECT u.low_balance_at IS NULL FROM voice_sessions u WHERE u.id = s.r_id))) THEN
     RAISE EXCEPTION 'this settle needs the service''s full path' USING ERRCODE = 'MBRDO';
   END IF;
   r_outcome := s.r_outcome; r_id := s.r_id; r_user_id := s.r_user_id; r_status := s.r_status;
@@ -210,13 +243,14 @@ DECLARE
   others integer;
   spendable integer;
   delta integer;
+  owed integer;
   charge integer;
-  still_to_charge integer;
+  still_to_capture integer;
   take integer;
   wall integer;
   i integer;
-  -- The entries of one settle share one ULID but for its last two characters, which count them:
-  -- they sort in spending order (70 random bits keep settles apart).
+  -- The entries of one capture share one ULID but for its last two characters, which count them:
+  -- they sort in spending order (70 random bits keep captures apart).
   alphabet constant text := '0123456789abcdefghjkmnpqrstvwxyz';
   entry_base text := left(new_ulid(), 24);
   entries integer := 0;
@@ -269,36 +303,43 @@ BEGIN
           ORDER BY expires_at, id
           FOR UPDATE) AS l;
 
-  -- 3. What the user's other active sessions hold.
+  -- 3. What the user's other active sessions hold (their pending seconds included).
   SELECT coalesce(sum(held_seconds), 0)::integer INTO others
     FROM voice_sessions WHERE user_id = s.user_id AND status = 'active' AND id <> s.id;
 
+  -- The lots still carry this session's pending seconds. Its hold kept other sessions off them, so
+  -- they are all there unless a refund or an expiry took lot time since: what is gone of them can
+  -- no longer be collected, and the charge says so.
+  owed := least(s.pending_seconds, total);
   spendable := greatest(0, total - others);
   delta := greatest(0, coalesce(p_elapsed, s.settled_seconds) - s.settled_seconds);
-  charge := least(delta, spendable);
+  charge := least(delta, greatest(0, spendable - owed));
 
-  -- 4. The debit, one ledger entry per lot; a repeated key fails on the unique index.
-  still_to_charge := charge;
+  -- 4. The capture, one ledger entry per lot; a repeated key fails on the unique index. The key
+  -- counts the session's captured seconds before this capture, which only grows.
+  still_to_capture := owed + charge;
   i := 1;
-  WHILE still_to_charge > 0 AND i <= cardinality(lot_ids) LOOP
-    take := least(lot_remaining[i], still_to_charge);
+  WHILE still_to_capture > 0 AND i <= cardinality(lot_ids) LOOP
+    take := least(lot_remaining[i], still_to_capture);
     IF take > 0 THEN
       INSERT INTO ledger_entries (id, user_id, lot_id, session_id, kind, seconds, idempotency_key)
       VALUES ('led_' || CASE WHEN entries < 1024 THEN entry_base || substr(alphabet, entries / 32 + 1, 1) || substr(alphabet, entries % 32 + 1, 1) ELSE new_ulid() END,
               s.user_id, lot_ids[i], s.id, 'usage', -take,
-              'usage:' || s.id || ':' || s.settled_seconds || ':' || lot_ids[i]);
+              'capture:' || s.id || ':' || (s.charged_seconds - s.pending_seconds) || ':' || lot_ids[i]);
       UPDATE minute_lots SET remaining_seconds = remaining_seconds - take WHERE id = lot_ids[i];
-      still_to_charge := still_to_charge - take;
+      still_to_capture := still_to_capture - take;
       entries := entries + 1;
     END IF;
     i := i + 1;
   END LOOP;
 
-  -- 5. The session: settled, charged, its new hold (none once ended).
+  -- 5. The session: settled, charged (what was pending and could not be captured comes off), its
+  -- new hold (none once ended), nothing pending.
   UPDATE voice_sessions AS v SET
     settled_seconds = v.settled_seconds + delta,
-    charged_seconds = v.charged_seconds + charge,
-    held_seconds = CASE WHEN p_ending IS NULL THEN least(p_chunk, spendable - charge) ELSE 0 END,
+    charged_seconds = v.charged_seconds - v.pending_seconds + owed + charge,
+    pending_seconds = 0,
+    held_seconds = CASE WHEN p_ending IS NULL THEN least(p_chunk, greatest(0, spendable - owed - charge)) ELSE 0 END,
     last_heartbeat_at = CASE WHEN p_ending = 'abandoned' THEN v.last_heartbeat_at ELSE p_now END,
     status = CASE WHEN p_ending IS NULL THEN 'active' ELSE 'ended' END,
     ended_at = CASE WHEN p_ending IS NULL THEN NULL ELSE p_now END,
@@ -310,7 +351,7 @@ BEGIN
   r_id := s.id; r_user_id := s.user_id; r_status := s.status; r_settled_seconds := s.settled_seconds;
   r_charged_seconds := s.charged_seconds; r_held_seconds := s.held_seconds; r_started_at := s.started_at;
   r_last_heartbeat_at := s.last_heartbeat_at; r_ended_at := s.ended_at; r_end_reason := s.end_reason;
-  r_remaining := spendable - charge;
+  r_remaining := greatest(0, spendable - owed - charge);
   RETURN NEXT;
 END;
 $$;
@@ -724,10 +765,13 @@ CREATE TABLE voice_sessions (
     job_token_hash text,
     persona text,
     low_balance_at timestamp(3) with time zone,
+    pending_seconds integer DEFAULT 0 NOT NULL,
     CONSTRAINT voice_sessions_check CHECK (((charged_seconds >= 0) AND (charged_seconds <= settled_seconds))),
     CONSTRAINT voice_sessions_check1 CHECK (((status = 'ended'::text) = (ended_at IS NOT NULL))),
     CONSTRAINT voice_sessions_check2 CHECK (((status = 'active'::text) OR (held_seconds = 0))),
     CONSTRAINT voice_sessions_held_seconds_check CHECK ((held_seconds >= 0)),
+    CONSTRAINT voice_sessions_pending_ended_check CHECK (((status = 'active'::text) OR (pending_seconds = 0))),
+    CONSTRAINT voice_sessions_pending_seconds_check CHECK (((pending_seconds >= 0) AND (pending_seconds <= charged_seconds) AND (pending_seconds <= held_seconds))),
     CONSTRAINT voice_sessions_settled_seconds_check CHECK ((settled_seconds >= 0)),
     CONSTRAINT voice_sessions_status_check CHECK ((status = ANY (ARRAY['active'::text, 'ended'::text])))
 )

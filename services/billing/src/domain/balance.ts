@@ -1,11 +1,13 @@
 import type { TenantScope } from '@mindbot/db';
 
 export interface BalanceView {
-  /** What new sessions can use: unexpired lots minus what running sessions have reserved. */
+  /** What new sessions can use: the total less what running sessions have reserved ahead. */
   availableSeconds: number;
+  /** The unexpired lots less what running sessions have used since their last capture to the ledger. */
   totalSeconds: number;
+  /** What running sessions have reserved and not used yet. */
   heldSeconds: number;
-  /** Spending order: the first-expiring lot is spent first. */
+  /** Spending order: the first-expiring lot is spent first. As the ledger has them: a running session's latest seconds are taken at its next capture. */
   lots: { id: string; timeCardId: string; grantedSeconds: number; remainingSeconds: number; expiresAt: Date }[];
 }
 
@@ -16,9 +18,14 @@ export async function balanceOf(scope: TenantScope, userId: string, now: Date): 
         where: { userId, expiresAt: { gt: now }, remainingSeconds: { gt: 0 } },
         orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }],
       });
-      const held = await tx.voiceSession.aggregate({ where: { userId, status: 'active' }, _sum: { heldSeconds: true } });
-      const totalSeconds = lots.reduce((sum, lot) => sum + lot.remainingSeconds, 0);
-      const heldSeconds = held._sum.heldSeconds ?? 0;
+      const running = await tx.voiceSession.aggregate({
+        where: { userId, status: 'active' },
+        _sum: { heldSeconds: true, pendingSeconds: true },
+      });
+      // A running session's hold covers both what it used since its last capture (pending) and what it may still use.
+      const pendingSeconds = running._sum.pendingSeconds ?? 0;
+      const totalSeconds = Math.max(0, lots.reduce((sum, lot) => sum + lot.remainingSeconds, 0) - pendingSeconds);
+      const heldSeconds = (running._sum.heldSeconds ?? 0) - pendingSeconds;
       return {
         availableSeconds: Math.max(0, totalSeconds - heldSeconds),
         totalSeconds,

@@ -82,6 +82,13 @@ describe('metering voice sessions against the minute ledger', () => {
     expect(first.body).toMatchObject({ settledSeconds: 30, chargedSeconds: 30, remainingSeconds: 170, action: 'continue' });
     expect((await beat(session.sessionId, 30)).body).toMatchObject({ settledSeconds: 30, chargedSeconds: 30 }); // a retry
     expect((await beat(session.sessionId, 12)).body).toMatchObject({ settledSeconds: 30, chargedSeconds: 30 }); // a late, reordered one
+    // The 30 s fit in the hold: the balance counts them, the lots and the ledger wait for the capture.
+    expect(await balance('usr_m1')).toMatchObject({
+      totalSeconds: 170,
+      heldSeconds: 30,
+      availableSeconds: 140,
+      lots: [{ remainingSeconds: 100 }, { remainingSeconds: 100 }],
+    });
     h.clock.advance(100);
     const second = await beat(session.sessionId, 125);
     expect(second.body).toMatchObject({ settledSeconds: 125, chargedSeconds: 125, remainingSeconds: 75, action: 'warn' });
@@ -92,18 +99,69 @@ describe('metering voice sessions against the minute ledger', () => {
     expect(await balance('usr_m1')).toMatchObject({ totalSeconds: 69, heldSeconds: 0, availableSeconds: 69 });
     const again = await end(session.sessionId, 150);
     expect(again.body).toMatchObject({ status: 'ended', settledSeconds: 131 });
-    // The history, newest first: the settle of 125 s took the rest of the first lot, then the second.
+    // The history, newest first: the settle of 125 s captured them all (the 30 pending too), the
+    // whole first lot, then 25 s of the second.
     const history = await request(server)
       .get('/v1/history')
       .set('Authorization', `Bearer ${await h.token(h.tenantA, 'usr_m1')}`);
     expect((history.body.entries as { kind: string; seconds: number }[]).map((e) => [e.kind, e.seconds])).toEqual([
       ['usage', -6],
       ['usage', -25],
-      ['usage', -70],
-      ['usage', -30],
+      ['usage', -100],
       ['credit', 100],
       ['credit', 100],
     ]);
+    expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
+  });
+
+  it('writes the ledger once per half chunk of heartbeats, keeping every second charged and the hold ahead', async () => {
+    await h.grant(h.tenantA, 'usr_chunk', await h.packageOf(h.tenantA, 1000));
+    const { sessionId } = (await start('usr_chunk')).body as SessionBody;
+    const entriesOf = () =>
+      h.deps.tenants
+        .forTenant(h.tenantA)
+        .transaction((tx) => tx.ledgerEntry.findMany({ where: { sessionId }, orderBy: { id: 'asc' }, select: { seconds: true } }));
+    // Heartbeats every 5 s: the hold (60 s) covers them while at least half a chunk (30 s) is left ahead.
+    const seen: { entries: number; remaining: number }[] = [];
+    for (let t = 5; t <= 120; t += 5) {
+      h.clock.advance(5);
+      const res = await beat(sessionId, t);
+      expect(res.body).toMatchObject({ settledSeconds: t, chargedSeconds: t, remainingSeconds: 1000 - t });
+      seen.push({ entries: (await entriesOf()).length, remaining: (await balance('usr_chunk')).availableSeconds });
+    }
+    // Captures at 35 s (5 + 30 > 60 - 30), then every 35 s: 35, 70, 105.
+    expect((await entriesOf()).map((e) => e.seconds)).toEqual([-35, -35, -35]);
+    expect(seen.map((s) => s.entries)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3]);
+    // Whatever is pending, the user's available time is what is left less the hold ahead (never under half a chunk).
+    for (const [i, s] of seen.entries()) {
+      const t = 5 * (i + 1);
+      expect(1000 - t - s.remaining).toBeGreaterThanOrEqual(30);
+      expect(1000 - t - s.remaining).toBeLessThanOrEqual(60);
+    }
+    const ended = (await end(sessionId, 123)).body as SessionBody;
+    expect(ended).toMatchObject({ status: 'ended', settledSeconds: 123, chargedSeconds: 123 });
+    expect((await entriesOf()).map((e) => e.seconds)).toEqual([-35, -35, -35, -18]);
+    expect(await balance('usr_chunk')).toMatchObject({ totalSeconds: 877, heldSeconds: 0, availableSeconds: 877 });
+    expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
+  });
+
+  it('charges only what the lots still hold when a refund takes seconds a session had used but not captured', async () => {
+    await h.grant(h.tenantA, 'usr_refunded', await h.packageOf(h.tenantA, 1000));
+    const { sessionId } = (await start('usr_refunded')).body as SessionBody;
+    h.clock.advance(21);
+    expect((await beat(sessionId, 20)).body).toMatchObject({ chargedSeconds: 20 });
+    expect(await balance('usr_refunded')).toMatchObject({ lots: [{ remainingSeconds: 1000 }] }); // nothing captured yet
+    // Time leaves the lot from under the pending 20 s (as a refund's reversal does), leaving it 12.
+    const scope = h.deps.tenants.forTenant(h.tenantA);
+    await scope.transaction(async (tx) => {
+      const [lot] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM minute_lots WHERE user_id = 'usr_refunded'`;
+      await tx.$executeRaw`INSERT INTO ledger_entries (id, user_id, lot_id, kind, seconds, idempotency_key)
+        VALUES ('led_refund_test', 'usr_refunded', ${lot?.id}, 'reversal', -988, 'refund-test')`;
+      await tx.$executeRaw`UPDATE minute_lots SET remaining_seconds = 12 WHERE id = ${lot?.id}`;
+    });
+    const ended = (await end(sessionId, 25)).body as SessionBody;
+    expect(ended).toMatchObject({ status: 'ended', settledSeconds: 25, chargedSeconds: 12 });
+    expect(await balance('usr_refunded')).toMatchObject({ totalSeconds: 0, heldSeconds: 0 });
     expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
   });
 

@@ -8,6 +8,8 @@ import { announceLowBalance } from './low-balance.js';
 
 // Metering: a voice session reserves time when it starts, settles in chunks on each heartbeat and
 // settles to the second when it ends (or when the sweeper closes it after its heartbeats stopped).
+// A heartbeat whose seconds fit in the session's hold only moves the session row; the ledger takes
+// them at the next capture, once per chunk (tenant migration 0022, docs/adr/0064).
 //
 // Callers report the session's cumulative elapsed seconds, so a retried or reordered call is
 // harmless: only the part beyond what is already settled is charged. Each settle locks the session
@@ -79,10 +81,10 @@ function stateOf(row: SessionRow, remaining: number, settings: MeteringSettings)
   };
 }
 
-async function readSession(tx: TenantTransaction, sessionId: string): Promise<SessionRow | undefined> {
-  const rows = await tx.$queryRaw<
-    SessionRow[]
-  >`SELECT id, user_id, status, settled_seconds, charged_seconds, held_seconds, started_at, last_heartbeat_at, ended_at, end_reason
+/** A session row with its charged seconds not yet in the ledger (the lots still carry them). */
+async function readSession(tx: TenantTransaction, sessionId: string): Promise<(SessionRow & { pending_seconds: number }) | undefined> {
+  const rows = await tx.$queryRaw<(SessionRow & { pending_seconds: number })[]>`
+    SELECT id, user_id, status, settled_seconds, charged_seconds, held_seconds, pending_seconds, started_at, last_heartbeat_at, ended_at, end_reason
     FROM voice_sessions WHERE id = ${sessionId}`;
   return rows[0];
 }
@@ -408,7 +410,7 @@ export async function readSessionState(
       const [lots] = await tx.$queryRaw<{ total: number }[]>`
         SELECT COALESCE(SUM(remaining_seconds), 0)::int AS total FROM minute_lots WHERE user_id = ${row.user_id} AND expires_at > ${now} AND remaining_seconds > 0`;
       const others = await heldByOtherSessions(tx, row.user_id, row.id);
-      return stateOf(row, Math.max(0, (lots?.total ?? 0) - others), settings);
+      return stateOf(row, Math.max(0, (lots?.total ?? 0) - others - row.pending_seconds), settings);
     },
     { isolationLevel: 'RepeatableRead' },
   );

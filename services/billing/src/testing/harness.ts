@@ -277,10 +277,10 @@ export async function startBillingHarness(options: BillingHarnessOptions = {}): 
         GROUP BY l.id, l.remaining_seconds
         HAVING l.remaining_seconds <> COALESCE(sum(e.seconds), 0) OR l.remaining_seconds < 0
         UNION ALL
-        SELECT 'session ' || s.id || ': charged ' || s.charged_seconds || ' but ledger says ' || COALESCE(-sum(e.seconds), 0)
+        SELECT 'session ' || s.id || ': charged ' || s.charged_seconds || ' (pending ' || s.pending_seconds || ') but ledger says ' || COALESCE(-sum(e.seconds), 0)
         FROM voice_sessions s LEFT JOIN ledger_entries e ON e.session_id = s.id
-        GROUP BY s.id, s.charged_seconds
-        HAVING s.charged_seconds <> COALESCE(-sum(e.seconds), 0)`;
+        GROUP BY s.id, s.charged_seconds, s.pending_seconds
+        HAVING s.charged_seconds - s.pending_seconds <> COALESCE(-sum(e.seconds), 0)`;
       return rows.map((r) => r.problem);
     });
 
