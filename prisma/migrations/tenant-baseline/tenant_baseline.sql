@@ -20,7 +20,7 @@
 -- covers 0019_voice_session_hot_paths.sql sha256:1f1c174403ccf50385c9ecdd2948376e8e4451376d498c5e4e217081e84073e2
 -- covers 0020_checkout_fulfilment_function.sql sha256:c838909eeea49ac443db37d57353e6c3c43f7226dc59a204f36edb7b1897b797
 -- covers 0021_shared_trigger_functions.sql sha256:abb200b8bc75b260b26ebf1d6b197fbcb4c8101974d6cccc5e65bbd32afe938e
--- covers 0022_settle_once_per_chunk.sql sha256:36f3b2e89951a13732eec5856400e61b81cb359b74b4a594f08e6a6abd098102
+-- covers 0022_settle_once_per_chunk.sql sha256:6f71371599b5acf06c2f0a4712ddb082b6d5e710b805f7751349906b98b5a4af
 -- covers 0101_api_keys.sql sha256:6b5c8b2149a9de3ae05659736e0c95eb631566ede18eb5ec3f4fa8cecb1cda2e
 -- covers 0102_api_key_creator_session.sql sha256:89c5446bebffe10468e78bb9c3cb8eec76a39a90ff6d2e12df6bcb2095199f7d
 
@@ -146,6 +146,24 @@ CREATE FUNCTION audit_entry_hash(prev_hash text, e audit_log) RETURNS text
   SELECT encode(sha256(convert_to(prev_hash || audit_entry_canonical(e), 'UTF8')), 'hex')
 $$;
 
+CREATE FUNCTION capture_pending(p_user_id text, p_now timestamp with time zone) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path FROM CURRENT
+    AS $$
+DECLARE
+  s record;
+  captured integer := 0;
+BEGIN
+  PERFORM 1 FROM voice_sessions WHERE user_id = p_user_id AND status = 'active' ORDER BY id FOR UPDATE;
+  FOR s IN SELECT id, held_seconds - pending_seconds AS ahead FROM voice_sessions
+           WHERE user_id = p_user_id AND status = 'active' AND pending_seconds > 0 ORDER BY id LOOP
+    PERFORM settle_session(s.id, NULL, p_now, NULL, s.ahead, 0);
+    captured := captured + 1;
+  END LOOP;
+  RETURN captured;
+END;
+$$;
+
 CREATE FUNCTION new_ulid() RETURNS text
     LANGUAGE plpgsql
     SET search_path FROM CURRENT
@@ -194,15 +212,22 @@ BEGIN
   WHERE u.id = p_session_id AND u.status = 'active'
     AND u.pending_seconds + greatest(0, p_elapsed - u.settled_seconds) <= u.held_seconds - (p_chunk + 1) / 2
     AND p_elapsed <= floor(extract(epoch FROM (p_now - u.started_at)))::integer + p_tolerance
+    -- Once one of the user's lots has expired with time left, the next settle captures what is
+    -- pending from the lots spendable when it was used (the expired one among them) until the
+    -- expiry is written off.
+    AND NOT EXISTS (SELECT 1 FROM minute_lots m
+                    WHERE m.user_id = u.user_id AND m.expires_at <= p_now AND m.remaining_seconds > 0)
   RETURNING u.* INTO v;
 
   IF FOUND THEN
     -- What the user may still spend: the unexpired lots less every active session's hold; this
     -- session's own hold beyond its pending seconds is still its to use.
-    SELECT coalesce(sum(remaining_seconds), 0)::integer INTO total
-      FROM minute_lots WHERE user_id = v.user_id AND expires_at > p_now AND remaining_seconds > 0;
-    SELECT coalesce(sum(held_seconds), 0)::integer INTO others
-      FROM voice_sessions WHERE user_id = v.user_id AND status = 'active' AND id <> v.id;
+    -- One statement, so both sums come from one snapshot.
+    SELECT (SELECT coalesce(sum(remaining_seconds), 0)::integer
+              FROM minute_lots WHERE user_id = v.user_id AND expires_at > p_now AND remaining_seconds > 0),
+           (SELECT coalesce(sum(held_seconds), 0)::integer
+              FROM voice_sessions WHERE user_id = v.user_id AND status = 'active' AND id <> v.id)
+      INTO total, others;
     r_remaining := greatest(0, total - others - v.pending_seconds);
     IF r_remaining > 0 AND r_remaining <= p_warn AND v.low_balance_at IS NULL THEN
       RAISE EXCEPTION 'this settle needs the service''s full path' USING ERRCODE = 'MBRDO';
@@ -239,13 +264,16 @@ DECLARE
   s voice_sessions%ROWTYPE;
   lot_ids text[];
   lot_remaining integer[];
+  lot_expires timestamptz[];
+  takes integer[];
+  since timestamptz;
   total integer;
   others integer;
   spendable integer;
   delta integer;
   owed integer;
   charge integer;
-  still_to_capture integer;
+  left_to_take integer;
   take integer;
   wall integer;
   i integer;
@@ -293,13 +321,16 @@ BEGIN
     END IF;
   END IF;
 
-  -- 2. The user's spendable lots, locked in spending order (first-expiring-first, then oldest).
+  -- 2. The user's lots, locked in spending order (first-expiring-first, then oldest): those
+  -- spendable now, and while seconds are pending those spendable when they were used.
+  since := CASE WHEN s.pending_seconds > 0 THEN least(p_now, s.last_heartbeat_at) ELSE p_now END;
   SELECT coalesce(array_agg(l.id ORDER BY l.expires_at, l.id), '{}'),
          coalesce(array_agg(l.remaining_seconds ORDER BY l.expires_at, l.id), '{}'),
+         coalesce(array_agg(l.expires_at ORDER BY l.expires_at, l.id), '{}'),
          coalesce(sum(l.remaining_seconds), 0)::integer
-    INTO lot_ids, lot_remaining, total
+    INTO lot_ids, lot_remaining, lot_expires, total
     FROM (SELECT id, remaining_seconds, expires_at FROM minute_lots
-          WHERE user_id = s.user_id AND expires_at > p_now AND remaining_seconds > 0
+          WHERE user_id = s.user_id AND expires_at > since AND remaining_seconds > 0
           ORDER BY expires_at, id
           FOR UPDATE) AS l;
 
@@ -307,30 +338,45 @@ BEGIN
   SELECT coalesce(sum(held_seconds), 0)::integer INTO others
     FROM voice_sessions WHERE user_id = s.user_id AND status = 'active' AND id <> s.id;
 
-  -- The lots still carry this session's pending seconds. Its hold kept other sessions off them, so
-  -- they are all there unless a refund or an expiry took lot time since: what is gone of them can
-  -- no longer be collected, and the charge says so.
+  -- 4. What is pending first. The session's hold kept other sessions off those seconds, so the lots
+  -- still have them unless a reversal took lot time since: what is gone can no longer be
+  -- collected, and the charge says so.
   owed := least(s.pending_seconds, total);
+  takes := array_fill(0, ARRAY[cardinality(lot_ids)]);
+  left_to_take := owed;
+  total := 0;
+  FOR i IN 1..cardinality(lot_ids) LOOP
+    takes[i] := least(lot_remaining[i], left_to_take);
+    left_to_take := left_to_take - takes[i];
+    IF lot_expires[i] > p_now THEN
+      total := total + lot_remaining[i] - takes[i];
+    END IF;
+  END LOOP;
+
+  -- Then the new seconds, from what is spendable now and not held by the other sessions.
   spendable := greatest(0, total - others);
   delta := greatest(0, coalesce(p_elapsed, s.settled_seconds) - s.settled_seconds);
-  charge := least(delta, greatest(0, spendable - owed));
+  charge := least(delta, spendable);
+  left_to_take := charge;
+  FOR i IN 1..cardinality(lot_ids) LOOP
+    IF lot_expires[i] > p_now THEN
+      take := least(lot_remaining[i] - takes[i], left_to_take);
+      takes[i] := takes[i] + take;
+      left_to_take := left_to_take - take;
+    END IF;
+  END LOOP;
 
-  -- 4. The capture, one ledger entry per lot; a repeated key fails on the unique index. The key
-  -- counts the session's captured seconds before this capture, which only grows.
-  still_to_capture := owed + charge;
-  i := 1;
-  WHILE still_to_capture > 0 AND i <= cardinality(lot_ids) LOOP
-    take := least(lot_remaining[i], still_to_capture);
-    IF take > 0 THEN
+  -- The capture, one ledger entry per lot; a repeated key fails on the unique index. The key counts
+  -- the session's seconds already in the ledger, which only grows from one capture to the next.
+  FOR i IN 1..cardinality(lot_ids) LOOP
+    IF takes[i] > 0 THEN
       INSERT INTO ledger_entries (id, user_id, lot_id, session_id, kind, seconds, idempotency_key)
       VALUES ('led_' || CASE WHEN entries < 1024 THEN entry_base || substr(alphabet, entries / 32 + 1, 1) || substr(alphabet, entries % 32 + 1, 1) ELSE new_ulid() END,
-              s.user_id, lot_ids[i], s.id, 'usage', -take,
+              s.user_id, lot_ids[i], s.id, 'usage', -takes[i],
               'capture:' || s.id || ':' || (s.charged_seconds - s.pending_seconds) || ':' || lot_ids[i]);
-      UPDATE minute_lots SET remaining_seconds = remaining_seconds - take WHERE id = lot_ids[i];
-      still_to_capture := still_to_capture - take;
+      UPDATE minute_lots SET remaining_seconds = remaining_seconds - takes[i] WHERE id = lot_ids[i];
       entries := entries + 1;
     END IF;
-    i := i + 1;
   END LOOP;
 
   -- 5. The session: settled, charged (what was pending and could not be captured comes off), its
@@ -339,8 +385,8 @@ BEGIN
     settled_seconds = v.settled_seconds + delta,
     charged_seconds = v.charged_seconds - v.pending_seconds + owed + charge,
     pending_seconds = 0,
-    held_seconds = CASE WHEN p_ending IS NULL THEN least(p_chunk, greatest(0, spendable - owed - charge)) ELSE 0 END,
-    last_heartbeat_at = CASE WHEN p_ending = 'abandoned' THEN v.last_heartbeat_at ELSE p_now END,
+    held_seconds = CASE WHEN p_ending IS NULL THEN least(p_chunk, spendable - charge) ELSE 0 END,
+    last_heartbeat_at = CASE WHEN p_elapsed IS NULL OR p_ending = 'abandoned' THEN v.last_heartbeat_at ELSE p_now END,
     status = CASE WHEN p_ending IS NULL THEN 'active' ELSE 'ended' END,
     ended_at = CASE WHEN p_ending IS NULL THEN NULL ELSE p_now END,
     end_reason = p_ending
@@ -351,7 +397,7 @@ BEGIN
   r_id := s.id; r_user_id := s.user_id; r_status := s.status; r_settled_seconds := s.settled_seconds;
   r_charged_seconds := s.charged_seconds; r_held_seconds := s.held_seconds; r_started_at := s.started_at;
   r_last_heartbeat_at := s.last_heartbeat_at; r_ended_at := s.ended_at; r_end_reason := s.end_reason;
-  r_remaining := greatest(0, spendable - owed - charge);
+  r_remaining := spendable - charge;
   RETURN NEXT;
 END;
 $$;
@@ -463,7 +509,7 @@ BEGIN
   r_id := s.id; r_user_id := s.user_id; r_status := s.status; r_settled_seconds := s.settled_seconds;
   r_charged_seconds := s.charged_seconds; r_held_seconds := s.held_seconds; r_started_at := s.started_at;
   r_last_heartbeat_at := s.last_heartbeat_at; r_ended_at := s.ended_at; r_end_reason := s.end_reason;
-  r_remaining := greatest(0, total - others);
+  r_remaining := greatest(0, total - others - s.pending_seconds);
   r_first_session := earlier = 0;
   RETURN NEXT;
 END;
@@ -770,8 +816,6 @@ CREATE TABLE voice_sessions (
     CONSTRAINT voice_sessions_check1 CHECK (((status = 'ended'::text) = (ended_at IS NOT NULL))),
     CONSTRAINT voice_sessions_check2 CHECK (((status = 'active'::text) OR (held_seconds = 0))),
     CONSTRAINT voice_sessions_held_seconds_check CHECK ((held_seconds >= 0)),
-    CONSTRAINT voice_sessions_pending_ended_check CHECK (((status = 'active'::text) OR (pending_seconds = 0))),
-    CONSTRAINT voice_sessions_pending_seconds_check CHECK (((pending_seconds >= 0) AND (pending_seconds <= charged_seconds) AND (pending_seconds <= held_seconds))),
     CONSTRAINT voice_sessions_settled_seconds_check CHECK ((settled_seconds >= 0)),
     CONSTRAINT voice_sessions_status_check CHECK ((status = ANY (ARRAY['active'::text, 'ended'::text])))
 )
@@ -922,6 +966,12 @@ ALTER TABLE ONLY users
 
 ALTER TABLE ONLY voice_session_events
     ADD CONSTRAINT voice_session_events_pkey PRIMARY KEY (session_id, seq);
+
+ALTER TABLE voice_sessions
+    ADD CONSTRAINT voice_sessions_pending_ended_check CHECK (((status = 'active'::text) OR (pending_seconds = 0))) NOT VALID;
+
+ALTER TABLE voice_sessions
+    ADD CONSTRAINT voice_sessions_pending_seconds_check CHECK (((pending_seconds >= 0) AND (pending_seconds <= charged_seconds) AND (pending_seconds <= held_seconds))) NOT VALID;
 
 ALTER TABLE ONLY voice_sessions
     ADD CONSTRAINT voice_sessions_pkey PRIMARY KEY (id);

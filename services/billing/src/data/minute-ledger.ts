@@ -40,6 +40,39 @@ export async function debitLots(
     WHERE l.id = d.lot_id`;
 }
 
+export interface LockedLot {
+  id: string;
+  user_id: string;
+  remaining_seconds: number;
+  expires_at: Date;
+}
+
+/**
+ * Locks a lot before time is taken out of it other than by a session (a reversal, a write-off).
+ * First its user's running sessions capture what they used and have not yet put in the ledger
+ * (capture_pending, tenant migration 0022): those seconds are still in the lots, and a reversal
+ * must not take them as unspent. The sessions stay locked until the transaction ends, so no
+ * heartbeat adds more meanwhile; lock order is sessions, then lots, as for every settle.
+ */
+export async function lockLotAfterCapture(
+  tx: TenantTransaction,
+  lot: { id: string } | { timeCardId: string },
+  now: Date,
+): Promise<LockedLot | undefined> {
+  const [owner] =
+    'id' in lot
+      ? await tx.$queryRaw<{ user_id: string }[]>`SELECT user_id FROM minute_lots WHERE id = ${lot.id}`
+      : await tx.$queryRaw<{ user_id: string }[]>`SELECT user_id FROM minute_lots WHERE time_card_id = ${lot.timeCardId}`;
+  if (!owner) return undefined;
+  await tx.$queryRaw`SELECT capture_pending(${owner.user_id}::text, ${now}::timestamptz)`;
+  const [locked] =
+    'id' in lot
+      ? await tx.$queryRaw<LockedLot[]>`SELECT id, user_id, remaining_seconds, expires_at FROM minute_lots WHERE id = ${lot.id} FOR UPDATE`
+      : await tx.$queryRaw<LockedLot[]>`
+          SELECT id, user_id, remaining_seconds, expires_at FROM minute_lots WHERE time_card_id = ${lot.timeCardId} FOR UPDATE`;
+  return locked;
+}
+
 /** A new lot for an activated time card, with its credit entry. */
 export async function creditLot(
   tx: TenantTransaction,

@@ -7,7 +7,7 @@ export interface BalanceView {
   totalSeconds: number;
   /** What running sessions have reserved and not used yet. */
   heldSeconds: number;
-  /** Spending order: the first-expiring lot is spent first. As the ledger has them: a running session's latest seconds are taken at its next capture. */
+  /** Spending order: the first-expiring lot is spent first. Less what running sessions have used and not yet captured. */
   lots: { id: string; timeCardId: string; grantedSeconds: number; remainingSeconds: number; expiresAt: Date }[];
 }
 
@@ -22,21 +22,27 @@ export async function balanceOf(scope: TenantScope, userId: string, now: Date): 
         where: { userId, status: 'active' },
         _sum: { heldSeconds: true, pendingSeconds: true },
       });
-      // A running session's hold covers both what it used since its last capture (pending) and what it may still use.
-      const pendingSeconds = running._sum.pendingSeconds ?? 0;
-      const totalSeconds = Math.max(0, lots.reduce((sum, lot) => sum + lot.remainingSeconds, 0) - pendingSeconds);
-      const heldSeconds = (running._sum.heldSeconds ?? 0) - pendingSeconds;
+      // A running session's hold covers both what it used since its last capture (pending) and
+      // what it may still use; the capture will take the pending seconds in spending order.
+      let pending = running._sum.pendingSeconds ?? 0;
+      const heldSeconds = (running._sum.heldSeconds ?? 0) - pending;
+      const spent = lots.map((l) => {
+        const take = Math.min(l.remainingSeconds, pending);
+        pending -= take;
+        return {
+          id: l.id,
+          timeCardId: l.timeCardId,
+          grantedSeconds: l.grantedSeconds,
+          remainingSeconds: l.remainingSeconds - take,
+          expiresAt: l.expiresAt,
+        };
+      });
+      const totalSeconds = spent.reduce((sum, lot) => sum + lot.remainingSeconds, 0);
       return {
         availableSeconds: Math.max(0, totalSeconds - heldSeconds),
         totalSeconds,
         heldSeconds,
-        lots: lots.map((l) => ({
-          id: l.id,
-          timeCardId: l.timeCardId,
-          grantedSeconds: l.grantedSeconds,
-          remainingSeconds: l.remainingSeconds,
-          expiresAt: l.expiresAt,
-        })),
+        lots: spent.filter((l) => l.remainingSeconds > 0),
       };
     },
     { isolationLevel: 'RepeatableRead' },

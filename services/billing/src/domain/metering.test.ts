@@ -72,6 +72,7 @@ describe('metering voice sessions against the minute ledger', () => {
     await h.grant(h.tenantA, 'usr_m1', pkg); // expires first
     await h.grant(h.tenantA, 'usr_m1', pkg);
     const started = await start('usr_m1');
+    const entriesAtStart = await entryCount();
     expect(started.status).toBe(201);
     const session = started.body as SessionBody;
     expect(session).toMatchObject({ status: 'active', remainingSeconds: 200, action: 'continue' });
@@ -82,13 +83,14 @@ describe('metering voice sessions against the minute ledger', () => {
     expect(first.body).toMatchObject({ settledSeconds: 30, chargedSeconds: 30, remainingSeconds: 170, action: 'continue' });
     expect((await beat(session.sessionId, 30)).body).toMatchObject({ settledSeconds: 30, chargedSeconds: 30 }); // a retry
     expect((await beat(session.sessionId, 12)).body).toMatchObject({ settledSeconds: 30, chargedSeconds: 30 }); // a late, reordered one
-    // The 30 s fit in the hold: the balance counts them, the lots and the ledger wait for the capture.
+    // The 30 s fit in the hold: the balance counts them (from the first-expiring lot), the ledger waits for the capture.
     expect(await balance('usr_m1')).toMatchObject({
       totalSeconds: 170,
       heldSeconds: 30,
       availableSeconds: 140,
-      lots: [{ remainingSeconds: 100 }, { remainingSeconds: 100 }],
+      lots: [{ remainingSeconds: 70 }, { remainingSeconds: 100 }],
     });
+    expect(await entryCount()).toBe(entriesAtStart);
     h.clock.advance(100);
     const second = await beat(session.sessionId, 125);
     expect(second.body).toMatchObject({ settledSeconds: 125, chargedSeconds: 125, remainingSeconds: 75, action: 'warn' });
@@ -116,7 +118,8 @@ describe('metering voice sessions against the minute ledger', () => {
 
   it('writes the ledger once per half chunk of heartbeats, keeping every second charged and the hold ahead', async () => {
     await h.grant(h.tenantA, 'usr_chunk', await h.packageOf(h.tenantA, 1000));
-    const { sessionId } = (await start('usr_chunk')).body as SessionBody;
+    const key = startKey();
+    const { sessionId } = (await post(h.tenantA, '/sessions', { userId: 'usr_chunk', startKey: key })).body as SessionBody;
     const entriesOf = () =>
       h.deps.tenants
         .forTenant(h.tenantA)
@@ -138,30 +141,16 @@ describe('metering voice sessions against the minute ledger', () => {
       expect(1000 - t - s.remaining).toBeGreaterThanOrEqual(30);
       expect(1000 - t - s.remaining).toBeLessThanOrEqual(60);
     }
+    // A retried start answers the same: the seconds used since the last capture are spent.
+    expect((await post(h.tenantA, '/sessions', { userId: 'usr_chunk', startKey: key })).body).toMatchObject({
+      sessionId,
+      chargedSeconds: 120,
+      remainingSeconds: 880,
+    });
     const ended = (await end(sessionId, 123)).body as SessionBody;
     expect(ended).toMatchObject({ status: 'ended', settledSeconds: 123, chargedSeconds: 123 });
     expect((await entriesOf()).map((e) => e.seconds)).toEqual([-35, -35, -35, -18]);
     expect(await balance('usr_chunk')).toMatchObject({ totalSeconds: 877, heldSeconds: 0, availableSeconds: 877 });
-    expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
-  });
-
-  it('charges only what the lots still hold when a refund takes seconds a session had used but not captured', async () => {
-    await h.grant(h.tenantA, 'usr_refunded', await h.packageOf(h.tenantA, 1000));
-    const { sessionId } = (await start('usr_refunded')).body as SessionBody;
-    h.clock.advance(21);
-    expect((await beat(sessionId, 20)).body).toMatchObject({ chargedSeconds: 20 });
-    expect(await balance('usr_refunded')).toMatchObject({ lots: [{ remainingSeconds: 1000 }] }); // nothing captured yet
-    // Time leaves the lot from under the pending 20 s (as a refund's reversal does), leaving it 12.
-    const scope = h.deps.tenants.forTenant(h.tenantA);
-    await scope.transaction(async (tx) => {
-      const [lot] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM minute_lots WHERE user_id = 'usr_refunded'`;
-      await tx.$executeRaw`INSERT INTO ledger_entries (id, user_id, lot_id, kind, seconds, idempotency_key)
-        VALUES ('led_refund_test', 'usr_refunded', ${lot?.id}, 'reversal', -988, 'refund-test')`;
-      await tx.$executeRaw`UPDATE minute_lots SET remaining_seconds = 12 WHERE id = ${lot?.id}`;
-    });
-    const ended = (await end(sessionId, 25)).body as SessionBody;
-    expect(ended).toMatchObject({ status: 'ended', settledSeconds: 25, chargedSeconds: 12 });
-    expect(await balance('usr_refunded')).toMatchObject({ totalSeconds: 0, heldSeconds: 0 });
     expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
   });
 
@@ -337,4 +326,50 @@ describe('metering voice sessions against the minute ledger', () => {
     expect(await balance('usr_last')).toMatchObject({ totalSeconds: 0, availableSeconds: 0 });
     expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
   }, 120_000);
+  it('charges seconds used before a lot expired to that lot, whether the expiry or the next heartbeat comes first', async () => {
+    const scope = h.deps.tenants.forTenant(h.tenantB);
+    const lotsOf = (userId: string) =>
+      scope.transaction((tx) =>
+        tx.ledgerEntry.findMany({ where: { userId }, orderBy: { id: 'asc' }, select: { kind: true, seconds: true, lotId: true } }),
+      );
+    // Two users, each with a lot expiring in 60 s and one for a year; each talks 20 s (pending: no capture yet).
+    for (const userId of ['usr_exp_first', 'usr_beat_first']) {
+      await h.grant(h.tenantB, userId, await h.packageOf(h.tenantB, 1000));
+      await scope.transaction(async (tx) => {
+        await tx.$executeRaw`UPDATE minute_lots SET expires_at = ${new Date(h.clock.now().getTime() + 60_000)} WHERE user_id = ${userId}`;
+      });
+      await h.grant(h.tenantB, userId, await h.packageOf(h.tenantB, 1000));
+    }
+    const a = ((await start('usr_exp_first', h.tenantB)).body as SessionBody).sessionId;
+    const b = ((await start('usr_beat_first', h.tenantB)).body as SessionBody).sessionId;
+    h.clock.advance(21);
+    for (const id of [a, b]) expect((await beat(id, 20, h.tenantB)).body).toMatchObject({ chargedSeconds: 20 });
+    expect((await lotsOf('usr_exp_first')).filter((e) => e.kind === 'usage')).toEqual([]);
+    h.clock.advance(60); // the first lots have expired
+
+    // The heartbeat comes first: though its 5 s would fit in the hold, it captures, taking the 20 s
+    // from the expired lot (spendable when they were used) and the new 5 s from the other.
+    expect((await beat(b, 25, h.tenantB)).body).toMatchObject({ settledSeconds: 25, chargedSeconds: 25 });
+    // The write-off comes first: it captures the session's 20 s from the expiring lot, then writes off the rest of it.
+    expect(await expireLots(scope, h.clock.now())).toBe(2);
+    const [expiring] = await lotsOf('usr_exp_first');
+    expect((await lotsOf('usr_exp_first')).map((e) => [e.kind, e.seconds, e.lotId === expiring?.lotId])).toEqual([
+      ['credit', 1000, true],
+      ['credit', 1000, false],
+      ['usage', -20, true],
+      ['expiry', -980, true],
+    ]);
+    const [first] = await lotsOf('usr_beat_first');
+    expect((await lotsOf('usr_beat_first')).map((e) => [e.kind, e.seconds, e.lotId === first?.lotId])).toEqual([
+      ['credit', 1000, true],
+      ['credit', 1000, false],
+      ['usage', -20, true],
+      ['usage', -5, false],
+      ['expiry', -980, true],
+    ]);
+    for (const id of [a, b]) expect((await end(id, 50, h.tenantB)).body).toMatchObject({ status: 'ended', chargedSeconds: 50 });
+    expect(await balance('usr_exp_first', h.tenantB)).toMatchObject({ totalSeconds: 970, heldSeconds: 0 });
+    expect(await balance('usr_beat_first', h.tenantB)).toMatchObject({ totalSeconds: 970, heldSeconds: 0 });
+    expect(await h.ledgerProblems(h.tenantB)).toEqual([]);
+  });
 });

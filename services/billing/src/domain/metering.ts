@@ -1,6 +1,6 @@
 import type { TenantScope, TenantTransaction } from '@mindbot/db';
 import { newId } from '@mindbot/ids';
-import { debitLots, heldByOtherSessions } from '../data/minute-ledger.js';
+import { debitLots, heldByOtherSessions, lockLotAfterCapture } from '../data/minute-ledger.js';
 import { mintJobToken } from './job-tokens.js';
 import { fail, ok, type Result } from '@mindbot/errors';
 import { emitWebhookEvent } from '@mindbot/jobs';
@@ -379,9 +379,8 @@ export async function expireLots(scope: TenantScope, now: Date, limit = 500): Pr
   let count = 0;
   for (const { id } of expired) {
     const done = await scope.transaction(async (tx) => {
-      const [lot] = await tx.$queryRaw<{ id: string; user_id: string; remaining_seconds: number }[]>`
-        SELECT id, user_id, remaining_seconds FROM minute_lots WHERE id = ${id} AND expires_at <= ${now} AND remaining_seconds > 0 FOR UPDATE`;
-      if (!lot) return false;
+      const lot = await lockLotAfterCapture(tx, { id }, now);
+      if (!lot || lot.expires_at > now || lot.remaining_seconds <= 0) return false;
       await debitLots(tx, { userId: lot.user_id, kind: 'expiry', sessionId: null, keyOf: (lotId) => `expiry:${lotId}` }, [
         { lotId: lot.id, seconds: lot.remaining_seconds },
       ]);

@@ -11,7 +11,7 @@ import {
   type AccountState,
   type Stripe,
 } from '@mindbot/stripe-connect';
-import { debitLots } from '../data/minute-ledger.js';
+import { debitLots, lockLotAfterCapture } from '../data/minute-ledger.js';
 import { newActivationCode } from './activation-code.js';
 import { secondsRefunded } from './refund-share.js';
 
@@ -366,8 +366,7 @@ async function applyRefund(tx: TenantTransaction, purchase: LockedPurchase, amou
       await tx.$executeRaw`UPDATE time_cards SET seconds = ${purchase.seconds - secondsRefunded(purchaseShare(purchase), refundedCents)} WHERE id = ${card.id}`;
     return null;
   }
-  const [lot] = await tx.$queryRaw<{ id: string; user_id: string; remaining_seconds: number }[]>`
-    SELECT id, user_id, remaining_seconds FROM minute_lots WHERE time_card_id = ${card.id} FOR UPDATE`;
+  const lot = await lockLotAfterCapture(tx, { timeCardId: card.id }, now);
   const take = lot ? Math.min(owed, lot.remaining_seconds) : 0;
   if (lot && take > 0) {
     // Keyed by the cumulative amount, which only grows: each step of a refund has its own key.
@@ -388,8 +387,7 @@ async function takeBackAll(tx: TenantTransaction, purchase: LockedPurchase, now:
   >`SELECT id, status FROM time_cards WHERE purchase_id = ${purchase.id} FOR UPDATE`;
   if (!card) return true;
   if (card.status === 'active') {
-    const [lot] = await tx.$queryRaw<{ id: string; user_id: string; remaining_seconds: number }[]>`
-      SELECT id, user_id, remaining_seconds FROM minute_lots WHERE time_card_id = ${card.id} FOR UPDATE`;
+    const lot = await lockLotAfterCapture(tx, { timeCardId: card.id }, now);
     if (lot && lot.remaining_seconds > 0) {
       await debitLots(tx, { userId: lot.user_id, kind: 'reversal', sessionId: null, keyOf: (lotId) => `reversal:${lotId}` }, [
         { lotId: lot.id, seconds: lot.remaining_seconds },

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startBillingHarness, type BillingHarness } from '../testing/harness.js';
+import { SERVICE_TOKEN, startBillingHarness, type BillingHarness } from '../testing/harness.js';
 
 describe('buying a time card: purchase, Stripe webhook fulfilment, activation', () => {
   let h: BillingHarness;
@@ -260,6 +260,40 @@ describe('buying a time card: purchase, Stripe webhook fulfilment, activation', 
       ['credit', 3600],
       ['credit', 3600],
     ]);
+    expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
+  });
+
+  it('takes back only what is unspent when a card is disputed during a call, counting the seconds the call used since its last capture as spent', async () => {
+    const { paymentIntentId, code } = await h.buyCard(h.tenantA, 'usr_p_call');
+    const user = await auth(h.tenantA, 'usr_p_call');
+    expect((await request(h.app).post('/v1/time-cards/activate').set('Authorization', user).send({ code })).status).toBe(201);
+    const internal = (path: string, body: object) =>
+      request(h.app).post(`/internal/v1/tenants/${h.tenantA}${path}`).set('Authorization', `Bearer ${SERVICE_TOKEN}`).send(body);
+    const started = await internal('/sessions', { userId: 'usr_p_call', startKey: 'dispute-during-call-1' });
+    expect(started.status).toBe(201);
+    const sessionId = started.body.sessionId as string;
+    h.clock.advance(21);
+    expect((await internal(`/sessions/${sessionId}/heartbeat`, { elapsedSeconds: 20 })).body).toMatchObject({ chargedSeconds: 20 });
+    const dispute = h.event('charge.dispute.created', h.accountOf(h.tenantA), {
+      id: 'dp_call',
+      object: 'dispute',
+      payment_intent: paymentIntentId,
+      charge: 'ch_call',
+    });
+    expect((await h.postEvent(dispute)).body.outcome).toBe('applied');
+    const history = await request(h.app).get('/v1/history').set('Authorization', user);
+    expect((history.body.entries as { kind: string; seconds: number }[]).map((e) => [e.kind, e.seconds])).toEqual([
+      ['reversal', -3580],
+      ['usage', -20],
+      ['credit', 3600],
+    ]);
+    // Nothing is left to charge the rest of the call to: settled, not charged.
+    h.clock.advance(5);
+    expect((await internal(`/sessions/${sessionId}/end`, { elapsedSeconds: 25 })).body).toMatchObject({
+      status: 'ended',
+      settledSeconds: 25,
+      chargedSeconds: 20,
+    });
     expect(await h.ledgerProblems(h.tenantA)).toEqual([]);
   });
 
