@@ -20,7 +20,7 @@
 -- covers 0019_voice_session_hot_paths.sql sha256:1f1c174403ccf50385c9ecdd2948376e8e4451376d498c5e4e217081e84073e2
 -- covers 0020_checkout_fulfilment_function.sql sha256:c838909eeea49ac443db37d57353e6c3c43f7226dc59a204f36edb7b1897b797
 -- covers 0021_shared_trigger_functions.sql sha256:abb200b8bc75b260b26ebf1d6b197fbcb4c8101974d6cccc5e65bbd32afe938e
--- covers 0022_settle_once_per_chunk.sql sha256:6f71371599b5acf06c2f0a4712ddb082b6d5e710b805f7751349906b98b5a4af
+-- covers 0022_settle_once_per_chunk.sql sha256:9eec2615907cd09028373b3ddfc772cf7956306596885cadfb2c41fe35fa9377
 -- covers 0101_api_keys.sql sha256:6b5c8b2149a9de3ae05659736e0c95eb631566ede18eb5ec3f4fa8cecb1cda2e
 -- covers 0102_api_key_creator_session.sql sha256:89c5446bebffe10468e78bb9c3cb8eec76a39a90ff6d2e12df6bcb2095199f7d
 
@@ -200,10 +200,11 @@ CREATE FUNCTION settle_heartbeat(p_session_id text, p_elapsed integer, p_now tim
     AS $$
 DECLARE
   s record;
-  v voice_sessions%ROWTYPE;
-  total integer;
-  others integer;
+  v record;
 BEGIN
+  -- The sums of what the user may still spend come back with the update, from its snapshot: the
+  -- unexpired lots and every other active session's hold (this session's own hold beyond its
+  -- pending seconds is still its to use).
   UPDATE voice_sessions AS u SET
     settled_seconds = u.settled_seconds + greatest(0, p_elapsed - u.settled_seconds),
     charged_seconds = u.charged_seconds + greatest(0, p_elapsed - u.settled_seconds),
@@ -217,18 +218,16 @@ BEGIN
     -- expiry is written off.
     AND NOT EXISTS (SELECT 1 FROM minute_lots m
                     WHERE m.user_id = u.user_id AND m.expires_at <= p_now AND m.remaining_seconds > 0)
-  RETURNING u.* INTO v;
+  RETURNING u.id, u.user_id, u.status, u.settled_seconds, u.charged_seconds, u.held_seconds, u.pending_seconds,
+    u.started_at, u.last_heartbeat_at, u.ended_at, u.end_reason, u.low_balance_at,
+    (SELECT coalesce(sum(m.remaining_seconds), 0)::integer
+       FROM minute_lots m WHERE m.user_id = u.user_id AND m.expires_at > p_now AND m.remaining_seconds > 0) AS total,
+    (SELECT coalesce(sum(o.held_seconds), 0)::integer
+       FROM voice_sessions o WHERE o.user_id = u.user_id AND o.status = 'active' AND o.id <> u.id) AS others
+  INTO v;
 
   IF FOUND THEN
-    -- What the user may still spend: the unexpired lots less every active session's hold; this
-    -- session's own hold beyond its pending seconds is still its to use.
-    -- One statement, so both sums come from one snapshot.
-    SELECT (SELECT coalesce(sum(remaining_seconds), 0)::integer
-              FROM minute_lots WHERE user_id = v.user_id AND expires_at > p_now AND remaining_seconds > 0),
-           (SELECT coalesce(sum(held_seconds), 0)::integer
-              FROM voice_sessions WHERE user_id = v.user_id AND status = 'active' AND id <> v.id)
-      INTO total, others;
-    r_remaining := greatest(0, total - others - v.pending_seconds);
+    r_remaining := greatest(0, v.total - v.others - v.pending_seconds);
     IF r_remaining > 0 AND r_remaining <= p_warn AND v.low_balance_at IS NULL THEN
       RAISE EXCEPTION 'this settle needs the service''s full path' USING ERRCODE = 'MBRDO';
     END IF;

@@ -227,10 +227,11 @@ SET search_path FROM CURRENT
 AS $$
 DECLARE
   s record;
-  v voice_sessions%ROWTYPE;
-  total integer;
-  others integer;
+  v record;
 BEGIN
+  -- The sums of what the user may still spend come back with the update, from its snapshot: the
+  -- unexpired lots and every other active session's hold (this session's own hold beyond its
+  -- pending seconds is still its to use).
   UPDATE voice_sessions AS u SET
     settled_seconds = u.settled_seconds + greatest(0, p_elapsed - u.settled_seconds),
     charged_seconds = u.charged_seconds + greatest(0, p_elapsed - u.settled_seconds),
@@ -244,18 +245,16 @@ BEGIN
     -- expiry is written off.
     AND NOT EXISTS (SELECT 1 FROM minute_lots m
                     WHERE m.user_id = u.user_id AND m.expires_at <= p_now AND m.remaining_seconds > 0)
-  RETURNING u.* INTO v;
+  RETURNING u.id, u.user_id, u.status, u.settled_seconds, u.charged_seconds, u.held_seconds, u.pending_seconds,
+    u.started_at, u.last_heartbeat_at, u.ended_at, u.end_reason, u.low_balance_at,
+    (SELECT coalesce(sum(m.remaining_seconds), 0)::integer
+       FROM minute_lots m WHERE m.user_id = u.user_id AND m.expires_at > p_now AND m.remaining_seconds > 0) AS total,
+    (SELECT coalesce(sum(o.held_seconds), 0)::integer
+       FROM voice_sessions o WHERE o.user_id = u.user_id AND o.status = 'active' AND o.id <> u.id) AS others
+  INTO v;
 
   IF FOUND THEN
-    -- What the user may still spend: the unexpired lots less every active session's hold; this
-    -- session's own hold beyond its pending seconds is still its to use.
-    -- One statement, so both sums come from one snapshot.
-    SELECT (SELECT coalesce(sum(remaining_seconds), 0)::integer
-              FROM minute_lots WHERE user_id = v.user_id AND expires_at > p_now AND remaining_seconds > 0),
-           (SELECT coalesce(sum(held_seconds), 0)::integer
-              FROM voice_sessions WHERE user_id = v.user_id AND status = 'active' AND id <> v.id)
-      INTO total, others;
-    r_remaining := greatest(0, total - others - v.pending_seconds);
+    r_remaining := greatest(0, v.total - v.others - v.pending_seconds);
     IF r_remaining > 0 AND r_remaining <= p_warn AND v.low_balance_at IS NULL THEN
       RAISE EXCEPTION 'this settle needs the service''s full path' USING ERRCODE = 'MBRDO';
     END IF;
