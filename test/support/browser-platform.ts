@@ -159,8 +159,8 @@ export async function startBrowserPlatform(options: BrowserPlatformOptions = {})
   await chmod(dataDir, 0o755);
   const stripe = await startLocalStripe();
   const recorder = await startCheckoutRecorder(stripe);
-  // Four different ports for npm start's services (the OS may hand a just-released port out again),
-  // none of them a port the caller already chose for one (the console world's SSO_PORT, for its mail).
+  // Four different ports for npm start's services (two free ports chosen one after the other may be
+  // the same), none of them a port the caller already chose for one (the console world's SSO_PORT).
   const nextPort = portAllocator(
     Object.entries(options.env ?? {}).flatMap(([name, value]) => (name.endsWith('_PORT') ? [Number(value)] : [])),
   );

@@ -10,10 +10,10 @@ export interface LotDebit {
   seconds: number;
 }
 
-// Every transaction that spends or reserves a user's seconds locks the user's unexpired, non-empty
-// lots first, in spending order (first-expiring-first, then oldest): settle_session (tenant
-// migration 0005) and start_session (0019) do, which serialises them per user while other users
-// proceed in parallel.
+// Every transaction that spends or reserves a user's seconds locks the user's non-empty lots in
+// spending order (first-expiring-first, then oldest): settle_session (tenant migrations 0005 and
+// 0022) and start_session (0019) do, which serialises them per user while other users proceed in
+// parallel. A session's row is locked before the lots, never after (see lockLotAfterCapture).
 
 /**
  * Takes seconds out of lots and writes one ledger entry per lot. `keyOf(lotId)` must be unique per
