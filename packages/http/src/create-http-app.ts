@@ -9,7 +9,8 @@ import { healthRoutes, type ReadinessChecks } from './health-routes.js';
 import type { Lifecycle } from './lifecycle.js';
 import { observeRequest } from './observe-request.js';
 import { refuseInvalidCharactersInBody, refuseControlCharactersInUrl, requireHost, requireJsonBody } from './request-guards.js';
-import { requestLogging } from './request-log.js';
+import { readyAnswers, type ReadyAnswerFinder } from './ready-answers.js';
+import { requestLogging, type RequestLoggingOptions } from './request-log.js';
 
 export type { ReadinessChecks };
 
@@ -32,6 +33,11 @@ export interface HttpAppOptions {
   rawRoutes?: (app: Express, jsonBody: readonly RequestHandler[]) => void;
   /** The service's own routes. */
   routes: (app: Express) => void;
+  /**
+   * Answers the service has ready in memory for its hottest reads, written ahead of every other
+   * layer (ready-answers.ts); a request it does not answer takes the long way, unchanged.
+   */
+  readyAnswers?: ReadyAnswerFinder;
 }
 
 /** The one way every service builds its express app; no listen, so tests start it on port 0. */
@@ -39,12 +45,22 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
-  app.use(
-    requestLogging({
-      logger: options.logger,
-      ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
-    }),
-  );
+  const logging: RequestLoggingOptions = {
+    logger: options.logger,
+    ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
+  };
+  if (options.readyAnswers) {
+    app.use(
+      readyAnswers({
+        service: options.service,
+        logging,
+        metrics: options.metrics,
+        securityHeaders: securityHeaderList(),
+        find: options.readyAnswers,
+      }),
+    );
+  }
+  app.use(requestLogging(logging));
   app.use(securityHeaders());
   app.use(observeRequest(options.metrics, options.service));
   app.use(onlyAt(HEALTH_PATHS, healthRoutes(options.readiness ?? {}, options.lifecycle, options.metrics)));
@@ -90,6 +106,19 @@ class RecordingResponse extends ServerResponse {
  * request. Should helmet ever do more than that synchronously, its middleware runs per request.
  */
 export function securityHeaders(): RequestHandler {
+  const headers = recordedSecurityHeaders();
+  if (!headers) return helmet();
+  return (_req, res, next) => {
+    for (const [name, value] of headers) {
+      if (value === undefined) res.removeHeader(name);
+      else res.setHeader(name, value);
+    }
+    next();
+  };
+}
+
+/** helmet's header operations (a removal has no value), or undefined when they cannot be replayed. */
+function recordedSecurityHeaders(): (readonly [name: string, value: string | undefined])[] | undefined {
   const middleware = helmet();
   const probe = new RecordingResponse();
   const outcome = { done: false, failed: false };
@@ -99,17 +128,25 @@ export function securityHeaders(): RequestHandler {
   });
   const headers: (readonly [name: string, value: string | undefined])[] = [];
   for (const [name, value] of probe.operations) {
-    if (value !== undefined && typeof value !== 'string') return middleware;
+    if (value !== undefined && typeof value !== 'string') return undefined;
     headers.push([name, value]);
   }
-  if (!outcome.done || outcome.failed) return middleware;
-  return (_req, res, next) => {
-    for (const [name, value] of headers) {
-      if (value === undefined) res.removeHeader(name);
-      else res.setHeader(name, value);
-    }
-    next();
-  };
+  return outcome.done && !outcome.failed ? headers : undefined;
+}
+
+/**
+ * The headers {@link securityHeaders} leaves on a response that had none, as name, value, name, value…
+ * (what `writeHead` takes); undefined when helmet must run per request.
+ */
+export function securityHeaderList(): string[] | undefined {
+  const operations = recordedSecurityHeaders();
+  if (!operations) return undefined;
+  const headers = new Map<string, readonly [string, string]>();
+  for (const [name, value] of operations) {
+    if (value === undefined) headers.delete(name.toLowerCase());
+    else headers.set(name.toLowerCase(), [name, value]);
+  }
+  return [...headers.values()].flat();
 }
 
 const HEALTH_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);

@@ -1,5 +1,5 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Request, RequestHandler } from 'express';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Metrics } from '@mindbot/metrics';
 
 /** The route template (`/v1/tenants/:id`), never the raw path, so metrics keep a bounded cardinality. */
@@ -13,8 +13,23 @@ export function routeTemplate(req: Request): string {
 
 /** A server span joined to the caller's W3C trace context, plus RED metrics, for every request. */
 export function observeRequest(metrics: Metrics, service: string): RequestHandler {
-  const tracer = trace.getTracer(service);
+  const begin = requestObservation(metrics, service);
   return (req, res, next) => {
+    const { span, parent } = begin(req, res);
+    context.with(trace.setSpan(parent, span), () => next());
+  };
+}
+
+/**
+ * What {@link observeRequest} does for each request, for an answer written without the middleware
+ * chain (`readyAnswers` in createHttpApp), which names its `route` itself: no router matched it.
+ */
+export function requestObservation(
+  metrics: Metrics,
+  service: string,
+): (req: Request, res: Response, route?: string) => { span: Span; parent: Context } {
+  const tracer = trace.getTracer(service);
+  return (req, res, route) => {
     const started = process.hrtime.bigint();
     const parent = propagation.extract(context.active(), req.headers);
     const span = tracer.startSpan(
@@ -23,15 +38,15 @@ export function observeRequest(metrics: Metrics, service: string): RequestHandle
       parent,
     );
     res.on('finish', () => {
-      const route = routeTemplate(req);
-      const labels = { method: req.method, route, status_code: String(res.statusCode) };
+      const template = route ?? routeTemplate(req);
+      const labels = { method: req.method, route: template, status_code: String(res.statusCode) };
       metrics.httpRequestsTotal.inc(labels);
       metrics.httpRequestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-      span.updateName(`${req.method} ${route}`);
-      span.setAttributes({ 'http.route': route, 'http.response.status_code': res.statusCode });
+      span.updateName(`${req.method} ${template}`);
+      span.setAttributes({ 'http.route': template, 'http.response.status_code': res.statusCode });
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     });
-    context.with(trace.setSpan(parent, span), () => next());
+    return { span, parent };
   };
 }

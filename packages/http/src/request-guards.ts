@@ -9,11 +9,17 @@ const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-
  * none or it is not a DNS name (tenants are resolved from it, so it must be one).
  */
 export function hostOf(req: Request): string {
+  const host = validHostOf(req);
+  if (host === undefined) throw new AppError('bad_request', 'The Host header does not name a valid host.');
+  return host;
+}
+
+/** {@link hostOf}, or undefined where it answers a 400. */
+export function validHostOf(req: Request): string | undefined {
   // express 5 leaves `hostname` undefined when no host was sent (HTTP/1.0, an empty Host).
   const hostname = req.hostname as string | undefined;
   const host = (hostname ?? '').toLowerCase().replace(/\.$/, '');
-  if (!HOST_NAME.test(host)) throw new AppError('bad_request', 'The Host header does not name a valid host.');
-  return host;
+  return HOST_NAME.test(host) ? host : undefined;
 }
 
 /**

@@ -21,6 +21,11 @@ function buildApp(level = 'debug') {
     req.log.info('after the user was known');
     res.json({ ok: true });
   });
+  app.get('/replaced', (req, res) => {
+    req.log = req.log.child({ sessionId: 'ses_1' });
+    req.log.info('with the session');
+    res.json({ ok: true });
+  });
   app.get('/fails', (_req, res) => {
     res.status(503).json({ ok: false });
   });
@@ -60,6 +65,25 @@ describe('request logging', () => {
       ['request completed', 'req-talks-1', 'acme', 'usr_1'],
     ]);
     expect(lines[0]).toMatchObject({ detail: 1, req: { path: '/talks' } });
+  });
+
+  it("keeps a logger assigned to req.log for that request's later lines and its completion line, and only for that request", async () => {
+    const { app, lines } = buildApp();
+    await Promise.all([
+      request(app).get('/replaced').set('X-Request-Id', 'req-replaced-1'),
+      request(app).get('/talks').set('X-Request-Id', 'req-talks-2'),
+    ]);
+    await new Promise((r) => setImmediate(r));
+    const byRequest = (id: string) => lines.filter((l) => l.requestId === id).map((l) => [l.msg, l.sessionId]);
+    expect(byRequest('req-replaced-1')).toEqual([
+      ['with the session', 'ses_1'],
+      ['request completed', 'ses_1'],
+    ]);
+    expect(byRequest('req-talks-2')).toEqual([
+      ['something odd', undefined],
+      ['after the user was known', undefined],
+      ['request completed', undefined],
+    ]);
   });
 
   it('logs a 5xx as an error, and at a level above info only errors', async () => {

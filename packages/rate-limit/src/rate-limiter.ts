@@ -68,8 +68,8 @@ export class RateLimiter {
   async take(rules: readonly LimitRule[], now = Date.now()): Promise<RateDecision> {
     if (rules.length === 0) return { allowed: true, rule: 'none', limit: 0, remaining: 0, resetSeconds: 1, source: 'local', at: now };
     if (this.shared) {
-      const decided = this.degraded ? undefined : this.headroom?.tryTake(rules, now);
-      if (decided) return { ...decided, source: 'redis', at: now };
+      const decided = this.takeLocally(rules, now);
+      if (decided) return decided;
       try {
         const verdict = await this.shared.take(rules, now);
         if (verdict.allowed) this.headroom?.reserve(rules, now);
@@ -101,6 +101,16 @@ export class RateLimiter {
       source: policy,
       at: now,
     };
+  }
+
+  /**
+   * What `take` would decide without waiting: an allowance from the counts this process reserved in
+   * Redis ahead (`localHeadroom`), counted; else undefined, having counted nothing (call `take`).
+   */
+  takeLocally(rules: readonly LimitRule[], now = Date.now()): RateDecision | undefined {
+    if (rules.length === 0 || !this.shared || this.degraded) return undefined;
+    const decided = this.headroom?.tryTake(rules, now);
+    return decided ? { ...decided, source: 'redis', at: now } : undefined;
   }
 
   /**

@@ -93,6 +93,20 @@ export class TenantRegistry {
     return bySlug ?? this.byDomain(host);
   }
 
+  /**
+   * What {@link byHost} would answer from memory right now, without a query: the tenant when it is
+   * known and fresh, else undefined (unknown, not cached, or stale: ask byHost).
+   */
+  knownByHost(host: string, baseDomain: string): TenantRecord | undefined {
+    const slug = slugOfPlatformHost(host, baseDomain);
+    const bySlug = slug === undefined ? undefined : this.bySlugCache.get(slug);
+    if (bySlug?.value && this.fresh(bySlug)) return bySlug.value;
+    const byDomain = this.byHostCache.get(host);
+    if (!byDomain?.value || !this.fresh(byDomain)) return undefined;
+    const tenant = this.bySlugCache.get(byDomain.value);
+    return tenant?.value && this.fresh(tenant) ? tenant.value : undefined;
+  }
+
   /** The tenant this region serves under `slug`; else throws the problem every service answers (servingOf). */
   async servedBySlug(slug: string): Promise<TenantRecord> {
     const serving = servingOf(await this.bySlug(slug), { region: this.options.region });

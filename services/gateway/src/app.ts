@@ -17,7 +17,7 @@ import { v1ApiKeysCreate } from './routes/v1-api-keys-create.js';
 import { v1ApiKeysList } from './routes/v1-api-keys-list.js';
 import { v1ApiKeysRevoke } from './routes/v1-api-keys-revoke.js';
 import { v1AuditEventsList } from './routes/v1-audit-events-list.js';
-import { v1BrandingGet } from './routes/v1-branding-get.js';
+import { readyBranding, v1BrandingGet } from './routes/v1-branding-get.js';
 import { v1VoiceSessionsCreate } from './routes/v1-voice-sessions-create.js';
 import { v1VoiceSessionsEnd } from './routes/v1-voice-sessions-end.js';
 import { v1WebhookDeliveriesList } from './routes/v1-webhook-deliveries-list.js';
@@ -87,7 +87,8 @@ function bytesOf(limit: string): number {
  * The gateway: the one front door. Without `gateway` (the shared service-contract suite) it serves
  * only health, readiness and metrics; main.ts always passes it.
  *
- * Order: the hot public tenant reads (`hotTenantRoutes`, same chain as below) → platform routes
+ * Order: GET /v1/branding when its answer is ready in memory (`readyBranding`, ahead of every layer)
+ * → the hot public tenant reads (`hotTenantRoutes`, same chain as below) → platform routes
  * (signed webhooks, JWKS, OpenAPI) → for every other /v1 path: tenant from
  * the host → CORS → credential → rate limit → proxied prefixes (streamed, before any body parsing)
  * → the gateway's own routes (JSON bodies) → the hosted page and the widget's files (each resolving its tenant).
@@ -98,6 +99,7 @@ export function createApp(deps: ServiceDeps, gateway?: GatewayDeps): Express {
   return createHttpApp({
     ...httpOptionsOf(deps),
     service: 'gateway',
+    ...(ctx ? { readyAnswers: readyBranding(ctx) } : {}),
     rawRoutes: (app, jsonBody) => {
       const tenantChain = ctx
         ? [resolveTenant(ctx.gateway), tenantCors(ctx.gateway), authenticate(ctx.gateway), rateLimit(ctx.gateway)]

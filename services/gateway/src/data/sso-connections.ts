@@ -35,19 +35,25 @@ export function enabledSsoConnections(tenants: TenantClients, tenant: string, no
   inFlight.set(tenant, read);
   // Only an answer is remembered: a failed read is tried again by the next request.
   read.then(
-    () => {
+    (value) => {
       // Anyone can name a host, but only provisioned tenants get here: still, keep it bounded.
       if (answers.size >= 20_000) answers.clear();
-      answers.set(tenant, { answer: read, at: now });
+      answers.set(tenant, { answer: read, value, at: now });
     },
     () => undefined,
   );
   return read;
 }
 
+/** What {@link enabledSsoConnections} would answer from memory right now; undefined when it would read. */
+export function knownSsoConnections(tenants: TenantClients, tenant: string, now = Date.now()): readonly SsoConnectionSummary[] | undefined {
+  const recent = states.get(tenants)?.recent.get(tenant);
+  return recent && now - recent.at < SSO_CONNECTIONS_TTL_MS ? recent.value : undefined;
+}
+
 interface SsoConnectionsState {
   inFlight: Map<string, Promise<readonly SsoConnectionSummary[]>>;
-  recent: Map<string, { answer: Promise<readonly SsoConnectionSummary[]>; at: number }>;
+  recent: Map<string, { answer: Promise<readonly SsoConnectionSummary[]>; value: readonly SsoConnectionSummary[]; at: number }>;
 }
 
 const states = new WeakMap<TenantClients, SsoConnectionsState>();

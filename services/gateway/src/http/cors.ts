@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
+import type { TenantRecord } from '@mindbot/tenant-registry';
 import { AppError } from '@mindbot/errors';
 import type { GatewayDeps } from '../deps.js';
 import { originsOf, tenantOf } from './tenant-resolution.js';
@@ -20,8 +22,7 @@ export function tenantCors(gateway: GatewayDeps): RequestHandler {
       next();
       return;
     }
-    const port = /:(\d+)$/.exec(req.headers.host ?? '')?.[1];
-    const allowed = originsOf(gateway, tenantOf(res), port).has(origin);
+    const allowed = allowedOriginOf(gateway, tenantOf(res), req) !== undefined;
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
     if (!allowed) {
       if (preflight)
@@ -29,9 +30,7 @@ export function tenantCors(gateway: GatewayDeps): RequestHandler {
       next();
       return;
     }
-    res.setHeader('Access-Control-Allow-Origin', origin);
-    res.setHeader('Access-Control-Allow-Credentials', 'true');
-    res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+    res.set(corsAnswerHeaders(origin));
     if (preflight) {
       res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, POST, PUT, PATCH, DELETE');
       res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
@@ -40,5 +39,22 @@ export function tenantCors(gateway: GatewayDeps): RequestHandler {
       return;
     }
     next();
+  };
+}
+
+/** The request's `Origin` when the tenant lets that origin call it; else undefined (no CORS headers). */
+export function allowedOriginOf(gateway: GatewayDeps, tenant: TenantRecord, req: IncomingMessage): string | undefined {
+  const origin = req.headers.origin;
+  if (origin === undefined) return undefined;
+  const port = /:(\d+)$/.exec(req.headers.host ?? '')?.[1];
+  return originsOf(gateway, tenant, port).has(origin) ? origin : undefined;
+}
+
+/** The CORS headers of any answer to an allowed origin, in the order they are sent (a preflight adds its own). */
+export function corsAnswerHeaders(origin: string): Record<string, string> {
+  return {
+    'Access-Control-Allow-Origin': origin,
+    'Access-Control-Allow-Credentials': 'true',
+    'Access-Control-Expose-Headers': EXPOSED_HEADERS,
   };
 }

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import request from 'supertest';
 import { brandingSchema } from '@mindbot/sdk/schemas';
 import { uniqueSlug } from '@mindbot/testing';
@@ -177,5 +178,92 @@ describe('gateway: GET /v1/branding and CORS', () => {
       .set('Access-Control-Request-Method', 'POST');
     expect(refused.status).toBe(403);
     expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  describe('answered from memory once warm (readyBranding)', () => {
+    /** The same request the long way: the ready layer answers no request with a query. */
+    const longWay = (path: string) => `${path}?cache=bust`;
+    // Values that differ between any two answers, whichever way they took.
+    const varying = new Set(['date', 'ratelimit-remaining', 'ratelimit-reset']);
+    const shape = (res: request.Response) => ({
+      status: res.status,
+      headers: Object.entries(res.headers).map(([name, value]) => [name, varying.has(name) ? typeof value : value]),
+      body: res.text,
+    });
+
+    async function warm(host: string): Promise<void> {
+      // The long way fills the registry, the SSO list and the rate-limit blocks the ready answer is made of.
+      for (let i = 0; i < 5; i++) await request(h.app).get('/v1/branding').set('Host', host);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+
+    it('answers exactly as the tenant chain and the route do, for GET, HEAD, an allowed and a foreign origin, without asking the registry', async () => {
+      const host = `${tenant}.localhost`;
+      await warm(host);
+      const byHost = jest.spyOn(h.gateway.registry, 'byHost');
+      try {
+        const cases: [method: 'get' | 'head', headers: Record<string, string>][] = [
+          ['get', {}],
+          ['head', {}],
+          ['get', { Origin: `http://${domain}` }],
+          ['get', { Origin: 'http://evil.example' }],
+        ];
+        for (const [method, headers] of cases) {
+          const ready = await request(h.app)[method]('/v1/branding').set('Host', host).set('X-Request-Id', 'req-same').set(headers);
+          expect(byHost).not.toHaveBeenCalled();
+          const long = await request(h.app)[method](longWay('/v1/branding')).set('Host', host).set('X-Request-Id', 'req-same').set(headers);
+          expect(byHost).toHaveBeenCalled();
+          byHost.mockClear();
+          expect(shape(ready)).toEqual(shape(long));
+          expect(ready.status).toBe(200);
+        }
+      } finally {
+        byHost.mockRestore();
+      }
+    });
+
+    it('names the route in metrics and the tenant in its log line, as the long way does', async () => {
+      const host = `${tenant}.localhost`;
+      await warm(host);
+      h.log.lines.length = 0;
+      const before = await h.deps.metrics.registry.getSingleMetricAsString('http_requests_total');
+      const count = (text: string) =>
+        Number(/http_requests_total\{method="GET",route="\/v1\/branding",status_code="200"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+      await request(h.app).get('/v1/branding').set('Host', host).set('X-Request-Id', 'req-ready-log');
+      await new Promise((r) => setImmediate(r));
+      const after = await h.deps.metrics.registry.getSingleMetricAsString('http_requests_total');
+      expect(count(after) - count(before)).toBe(1);
+      expect(h.log.lines.filter((line) => line.requestId === 'req-ready-log')).toEqual([
+        expect.objectContaining({
+          msg: 'request completed',
+          tenantId: tenant,
+          res: { statusCode: 200 },
+          req: expect.objectContaining({ path: '/v1/branding' }),
+        }),
+      ]);
+    });
+
+    it('never answers a request that carries a credential: a forged token is refused as on every other route', async () => {
+      const host = `${tenant}.localhost`;
+      await warm(host);
+      const forged = await request(h.app).get('/v1/branding').set('Host', host).set('Authorization', 'Bearer aaa.bbb.ccc');
+      expect(forged.status).toBe(401);
+      expect(forged.headers['www-authenticate']).toMatch(/invalid_token/);
+      const foreignKey = await request(h.app).get('/v1/branding').set('Host', host).set('X-Api-Key', 'mb_live_not_a_key');
+      expect(foreignKey.status).toBe(401);
+    });
+
+    it('counts every answer against the tenant’s limits: past its plan, requests are refused with 429', async () => {
+      const small = uniqueSlug('brandrl');
+      await h.provision(small, (m) => {
+        m.spec.plan.requestsPerMinute = 40;
+      });
+      const statuses: number[] = [];
+      for (let i = 0; i < 60; i++) statuses.push((await request(h.app).get('/v1/branding').set('Host', `${small}.localhost`)).status);
+      const allowed = statuses.filter((status) => status === 200).length;
+      expect(allowed).toBeGreaterThan(0);
+      expect(allowed).toBeLessThanOrEqual(40);
+      expect(statuses.slice(allowed)).toEqual(Array.from({ length: 60 - allowed }, () => 429));
+    });
   });
 });

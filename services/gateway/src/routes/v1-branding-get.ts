@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
+import { validHostOf, type ReadyAnswerFinder } from '@mindbot/http';
 import { brandingSchema, problemSchema, type Branding } from '@mindbot/sdk/schemas';
 import { choosePersona, personasOf } from '@mindbot/tenancy';
-import type { TenantRecord } from '@mindbot/tenant-registry';
-import { enabledSsoConnections, type SsoConnectionSummary } from '../data/sso-connections.js';
-import type { AppRoute } from '../http/route-context.js';
+import { servingOf, type TenantRecord } from '@mindbot/tenant-registry';
+import { enabledSsoConnections, knownSsoConnections, type SsoConnectionSummary } from '../data/sso-connections.js';
+import type { GatewayDeps } from '../deps.js';
+import { allowedOriginOf, corsAnswerHeaders } from '../http/cors.js';
+import { rateLimitHeaders, requestRules } from '../http/rate-limit.js';
+import type { AppRoute, RouteContext } from '../http/route-context.js';
 import { tenantOf } from '../http/tenant-resolution.js';
 
 /**
@@ -25,10 +29,6 @@ export const v1BrandingGet: AppRoute = {
     },
   },
   mount(router, ctx) {
-    // The answer's bytes and ETag per tenant, made again only when the tenant's record or its SSO list
-    // is another object: the registry hands out a new record after each change notification (a
-    // manifest or console branding change), the SSO list is read again after its short TTL.
-    const rendered = new Map<string, RenderedBranding>();
     router.get('/v1/branding', async (req, res) => {
       const tenant = tenantOf(res);
       let ssoConnections: readonly SsoConnectionSummary[] | undefined;
@@ -39,17 +39,9 @@ export const v1BrandingGet: AppRoute = {
         // beats none. Left out (and not cached) until the tenant's schema answers again.
         req.log.warn({ err: error }, 'branding without SSO connections: the tenant schema did not answer');
       }
-      let answer = rendered.get(tenant.slug);
-      if (answer?.tenant !== tenant || answer.ssoConnections !== ssoConnections) {
-        answer = render(tenant, ssoConnections);
-        if (ssoConnections !== undefined) {
-          if (rendered.size >= 20_000) rendered.clear();
-          rendered.set(tenant.slug, answer);
-        }
-      }
+      const answer = renderedBranding(ctx.gateway, tenant, ssoConnections);
       res.setHeader('ETag', answer.etag);
-      // Short, so an admin's saved change reaches returning visitors within seconds (ADR 0055); a reload is a 304 by ETag.
-      res.setHeader('Cache-Control', ssoConnections === undefined ? 'no-cache' : 'public, max-age=5');
+      res.setHeader('Cache-Control', cacheControlOf(ssoConnections));
       if (req.fresh) {
         res.status(304).end();
         return;
@@ -61,6 +53,89 @@ export const v1BrandingGet: AppRoute = {
     });
   },
 };
+
+/**
+ * GET /v1/branding ready in memory (createHttpApp's `readyAnswers`), for the request every widget load
+ * makes: no credential, no conditional headers, no query or body, a tenant and SSO list in memory, and
+ * a rate-limit allowance from the counts reserved ahead. Same status, headers in the same order and
+ * body as the route above behind the tenant chain; anything else takes that way (ADR 0065).
+ */
+export function readyBranding(ctx: RouteContext): ReadyAnswerFinder {
+  const { gateway, deps } = ctx;
+  return (req) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.url !== '/v1/branding') return undefined;
+    const headers = req.headers;
+    if (
+      headers.authorization !== undefined ||
+      headers['x-api-key'] !== undefined ||
+      headers['if-none-match'] !== undefined ||
+      headers['if-modified-since'] !== undefined ||
+      headers['transfer-encoding'] !== undefined ||
+      (headers['content-length'] ?? '0') !== '0'
+    )
+      return undefined;
+    const host = validHostOf(req);
+    const tenant = host === undefined ? undefined : gateway.registry.knownByHost(host, gateway.baseDomain);
+    if (!tenant || !servingOf(tenant, { region: gateway.region }).served) return undefined;
+    const ssoConnections = knownSsoConnections(deps.tenants, tenant.slug);
+    if (ssoConnections === undefined) return undefined;
+    const decision = gateway.limiter.takeLocally(requestRules(gateway, tenant, undefined, req));
+    if (!decision) return undefined;
+    const origin = allowedOriginOf(gateway, tenant, req);
+    const answer = renderedBranding(gateway, tenant, ssoConnections);
+    return {
+      route: '/v1/branding',
+      status: 200,
+      headers: [
+        'Vary',
+        'Origin',
+        ...(origin === undefined ? [] : Object.entries(corsAnswerHeaders(origin)).flat()),
+        ...Object.entries(rateLimitHeaders(tenant.limits.requestsPerMinute, decision)).flat(),
+        'ETag',
+        answer.etag,
+        'Cache-Control',
+        cacheControlOf(ssoConnections),
+        'Content-Type',
+        'application/json; charset=utf-8',
+        'Content-Length',
+        String(answer.length),
+      ],
+      body: answer.body,
+      logBindings: { tenantId: tenant.slug },
+    };
+  };
+}
+
+/** Short, so an admin's saved change reaches returning visitors within seconds (ADR 0055); a reload is a 304 by ETag. */
+function cacheControlOf(ssoConnections: readonly SsoConnectionSummary[] | undefined): string {
+  return ssoConnections === undefined ? 'no-cache' : 'public, max-age=5';
+}
+
+/**
+ * The answer's bytes and ETag per tenant, made again only when the tenant's record or its SSO list is
+ * another object: the registry hands out a new record after each change notification (a manifest or
+ * console branding change), the SSO list is read again after its short TTL. Without an SSO list (the
+ * tenant schema did not answer) it is made each time and not kept.
+ */
+function renderedBranding(
+  gateway: GatewayDeps,
+  tenant: TenantRecord,
+  ssoConnections: readonly SsoConnectionSummary[] | undefined,
+): RenderedBranding {
+  let rendered = renderedByGateway.get(gateway);
+  if (!rendered) renderedByGateway.set(gateway, (rendered = new Map<string, RenderedBranding>()));
+  let answer = rendered.get(tenant.slug);
+  if (answer?.tenant !== tenant || answer.ssoConnections !== ssoConnections) {
+    answer = render(tenant, ssoConnections);
+    if (ssoConnections !== undefined) {
+      if (rendered.size >= 20_000) rendered.clear();
+      rendered.set(tenant.slug, answer);
+    }
+  }
+  return answer;
+}
+
+const renderedByGateway = new WeakMap<GatewayDeps, Map<string, RenderedBranding>>();
 
 interface RenderedBranding {
   tenant: TenantRecord;
