@@ -1,6 +1,7 @@
 // Gateway throughput, one run on this machine, one load generator (k6) and connection count for all:
 //   1. a bare express 5 handler answering a constant JSON body (the floor);
-//   2. GET /v1/branding through the gateway (host → tenant resolution, CORS, rate limit in Redis, ETag);
+//   2. GET /v1/branding through the gateway (host → tenant resolution, CORS, rate limit in Redis, ETag), each VU a
+//      visitor of one of BENCH_VUS tenants (far from any limit, as widget loads come: ADR 0065);
 //   3. POST /v1/voice/sessions (JWT check + tenant resolution + rate limit + balance check and
 //      reservation in the real billing service + room and agent dispatch on a local livekit-server +
 //      LiveKit token signing), each VU its own user, then again with every VU the same user.
@@ -8,6 +9,7 @@
 // start's time goes: the whole POST beside each of its parts called on its own by the same number
 // of concurrent clients (billing's reservation, LiveKit's room create, the room created with the agent's
 // dispatch, the join token), interleaved round by round (BENCH_BREAKDOWN_ROUNDS=5 rounds of 10 calls per client).
+// Every VU connects from its own loopback address (k6 --local-ips 127.0.0.2 on), as callers do.
 //   npm run bench:gateway            (BENCH_SECONDS=10, BENCH_VUS=10)
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -66,7 +68,8 @@ async function measure(
 ): Promise<Figures> {
   const summary = join(dir, `${name}.json`);
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(k6, ['run', '--quiet', '--summary-export', summary, join(dir, 'bench.js')], {
+    const addresses = `127.0.0.2-127.0.0.${1 + vus}`;
+    const child = spawn(k6, ['run', '--quiet', '--local-ips', addresses, '--summary-export', summary, join(dir, 'bench.js')], {
       env: {
         PATH: process.env.PATH,
         K6_NO_USAGE_REPORT: 'true',
@@ -152,6 +155,15 @@ await gateway.provision(tenant, (m) => {
   m.spec.plan.concurrentSessions = 100_000;
 });
 await gateway.grantSeconds(tenant, 'usr_bench', 1_000_000_000);
+// Widget loads come from the visitors of many tenants: one per VU.
+const brandingTenants = [tenant];
+for (let i = 1; i < vus; i++) {
+  const other = uniqueSlug('bench');
+  await gateway.provision(other, (m) => {
+    m.spec.plan.requestsPerMinute = 1_000_000;
+  });
+  brandingTenants.push(other);
+}
 // The breakdown below gives each client its own user, as real callers are (one user's starts queue on that user's lots).
 const users = Array.from({ length: vus }, (_, i) => `usr_bench_${i}`);
 for (const user of users) await gateway.grantSeconds(tenant, user, 1_000_000_000);
@@ -174,7 +186,11 @@ try {
   results.push(['bare express 5 handler', await measure(dir, 'bare', { url: `${bareServer.url}/constant`, method: 'GET', headers: {} })]);
   results.push([
     'GET /v1/branding',
-    await measure(dir, 'branding', { url: `${gatewayServer.url}/v1/branding`, method: 'GET', headers: { Host: host } }),
+    await measure(dir, 'branding', {
+      url: `${gatewayServer.url}/v1/branding`,
+      method: 'GET',
+      headers: brandingTenants.map((slug) => ({ Host: `${slug}.localhost` })),
+    }),
   ]);
   // Ten callers are ten users; one user starting ten calls at once queues on that user's lots (by design), shown apart.
   const voiceHeaders = (bearer: string) => ({ Host: host, Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' });

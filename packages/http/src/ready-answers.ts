@@ -52,7 +52,7 @@ export function readyAnswers(options: ReadyAnswersOptions): RequestHandler {
     beginLog(req, res, id);
     if (answer.logBindings) addLogBindings(req, answer.logBindings);
     observe(req, res, answer.route);
-    res.writeHead(answer.status, ['X-Request-Id', id, ...securityHeaders, ...answer.headers]);
+    res.writeHead(answer.status, ['X-Request-Id', id].concat(securityHeaders, answer.headers));
     res.end(answer.body);
   };
 }

@@ -18,7 +18,20 @@ interface RequestLogState {
   child: Logger | undefined;
 }
 
-const states = new WeakMap<IncomingMessage, RequestLogState>();
+/**
+ * Each request's log state, under a symbol of this module: a property every request gains in the same
+ * way keeps its objects alike, where a WeakMap entry per request made every young-generation collection
+ * walk a table of all requests since the last full collection.
+ */
+const LOG_STATE = Symbol('mindbot.requestLog');
+
+interface WithLogState {
+  [LOG_STATE]?: RequestLogState;
+}
+
+function stateOf(req: IncomingMessage): RequestLogState | undefined {
+  return (req as WithLogState)[LOG_STATE];
+}
 
 /**
  * `req.log` is one accessor on express's request prototype, installed once, not a property defined on
@@ -32,11 +45,11 @@ function installRequestLogAccessor(): void {
     configurable: true,
     enumerable: false,
     get(this: IncomingMessage): Logger | undefined {
-      const state = states.get(this);
+      const state = stateOf(this);
       return state ? (state.child ??= state.logger.child(state.bindings)) : undefined;
     },
     set(this: IncomingMessage, replaced: Logger) {
-      const state = states.get(this);
+      const state = stateOf(this);
       if (state) state.child = replaced;
       else Object.defineProperty(this, 'log', { configurable: true, enumerable: true, writable: true, value: replaced });
     },
@@ -78,7 +91,7 @@ export function requestLogBeginning(options: RequestLoggingOptions): (req: Reque
       },
       child: undefined,
     };
-    states.set(req, state);
+    (req as WithLogState)[LOG_STATE] = state;
     if (!options.ignore(req)) {
       const started = Date.now();
       let logged = false;
@@ -87,9 +100,10 @@ export function requestLogBeginning(options: RequestLoggingOptions): (req: Reque
         logged = true;
         logCompletion(logger, state, res, Date.now() - started, error);
       };
-      res.once('finish', complete);
-      res.once('close', complete);
-      res.once('error', complete);
+      // `on`, not `once`: `logged` already keeps it to one line, without a wrapper per event and request.
+      res.on('finish', complete);
+      res.on('close', complete);
+      res.on('error', complete);
     }
   };
 }
@@ -109,7 +123,7 @@ function logCompletion(logger: Logger, state: RequestLogState, res: ServerRespon
  * making a child logger unless one exists already.
  */
 export function addLogBindings(req: Request, bindings: Record<string, unknown>): void {
-  const state = states.get(req);
+  const state = stateOf(req);
   if (state && !state.child) Object.assign(state.bindings, bindings);
   else req.log = req.log.child(bindings);
 }

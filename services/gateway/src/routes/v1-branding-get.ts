@@ -83,27 +83,25 @@ export function readyBranding(ctx: RouteContext): ReadyAnswerFinder {
     if (!decision) return undefined;
     const origin = allowedOriginOf(gateway, tenant, req);
     const answer = renderedBranding(gateway, tenant, ssoConnections);
-    return {
-      route: '/v1/branding',
-      status: 200,
-      headers: [
-        'Vary',
-        'Origin',
-        ...(origin === undefined ? [] : Object.entries(corsAnswerHeaders(origin)).flat()),
-        ...Object.entries(rateLimitHeaders(tenant.limits.requestsPerMinute, decision)).flat(),
-        'ETag',
-        answer.etag,
-        'Cache-Control',
-        cacheControlOf(ssoConnections),
-        'Content-Type',
-        'application/json; charset=utf-8',
-        'Content-Length',
-        String(answer.length),
-      ],
-      body: answer.body,
-      logBindings: { tenantId: tenant.slug },
-    };
+    const list = ['Vary', 'Origin'];
+    if (origin !== undefined) appendHeaders(list, corsAnswerHeaders(origin));
+    appendHeaders(list, rateLimitHeaders(tenant.limits.requestsPerMinute, decision));
+    list.push(
+      'ETag',
+      answer.etag,
+      'Cache-Control',
+      cacheControlOf(ssoConnections),
+      'Content-Type',
+      'application/json; charset=utf-8',
+      'Content-Length',
+      String(answer.length),
+    );
+    return { route: '/v1/branding', status: 200, headers: list, body: answer.body, logBindings: { tenantId: tenant.slug } };
   };
+}
+
+function appendHeaders(list: string[], headers: Record<string, string>): void {
+  for (const name in headers) list.push(name, headers[name] ?? '');
 }
 
 /** Short, so an admin's saved change reaches returning visitors within seconds (ADR 0055); a reload is a 304 by ETag. */
