@@ -20,8 +20,7 @@ interface RequestLogState {
 
 /**
  * Each request's log state, under a symbol of this module: a property every request gains in the same
- * way keeps its objects alike, where a WeakMap entry per request made every young-generation collection
- * walk a table of all requests since the last full collection.
+ * way, rather than one WeakMap entry per request (ephemerons the garbage collector treats apart).
  */
 const LOG_STATE = Symbol('mindbot.requestLog');
 
