@@ -195,6 +195,25 @@ describe('the rate limiter with a local pre-check (far from a limit, a process a
     }
     expect(allowed - givenBack).toBe(400);
   });
+  it('decides without waiting only from reserved counts: nothing before a block is reserved, then allowances that were counted in Redis', async () => {
+    const limiter = new RateLimiter(redis, log.logger, withHeadroom);
+    const limited = rule('take-locally', 400);
+    expect(limiter.takeLocally([limited])).toBeUndefined();
+    expect(await countIn(limited)).toBe(0);
+    expect((await limiter.take([limited])).allowed).toBe(true);
+    let local = limiter.takeLocally([limited]);
+    for (let i = 0; i < 50 && !local; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      local = limiter.takeLocally([limited]);
+    }
+    expect(local).toMatchObject({ allowed: true, source: 'redis', limit: 400 });
+    // One counted by the script, the rest of its block (and the next, reserved as it is used) reserved in Redis ahead.
+    let allowedLocally = 1;
+    while (limiter.takeLocally([limited])) allowedLocally++;
+    expect(allowedLocally).toBeLessThanOrEqual(200);
+    expect(await countIn(limited)).toBeGreaterThanOrEqual(1 + allowedLocally);
+    expect(await countIn(limited)).toBeLessThanOrEqual(400);
+  });
 });
 
 describe('the rate limiter while Redis is away: every limiter falls back to the same limits in its own process', () => {
