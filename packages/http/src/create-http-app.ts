@@ -49,13 +49,15 @@ export function createHttpApp(options: HttpAppOptions): Express {
     logger: options.logger,
     ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
   };
-  if (options.readyAnswers) {
+  // Without a fixed list of security headers (helmet must run per request) every request takes the long way.
+  const securityList = options.readyAnswers ? securityHeaderList() : undefined;
+  if (options.readyAnswers && securityList) {
     app.use(
       readyAnswers({
         service: options.service,
         logging,
         metrics: options.metrics,
-        securityHeaders: securityHeaderList(),
+        securityHeaders: securityList,
         find: options.readyAnswers,
       }),
     );

@@ -27,8 +27,8 @@ export interface ReadyAnswersOptions {
   service: string;
   logging: RequestLoggingOptions;
   metrics: Metrics;
-  /** From securityHeaderList(): without it (helmet must run per request) every request takes the long way. */
-  securityHeaders: readonly string[] | undefined;
+  /** From securityHeaderList(). */
+  securityHeaders: readonly string[];
   find: ReadyAnswerFinder;
 }
 
@@ -43,8 +43,8 @@ export function readyAnswers(options: ReadyAnswersOptions): RequestHandler {
   const beginLog = requestLogBeginning(options.logging);
   const observe = requestObservation(options.metrics, options.service);
   return (req, res, next) => {
-    const answer = securityHeaders ? find(req) : undefined;
-    if (!answer || !securityHeaders) {
+    const answer = find(req);
+    if (!answer) {
       next();
       return;
     }
