@@ -5,6 +5,7 @@ export { TenantClients, type TenantScope, type TenantSql, type TenantTransaction
 export { afterCommit, CommitNotifications, type Committed } from './commit-notifications.js';
 export { ensureTenantSchema, dropTenantSchema } from './tenant-schema.js';
 export { withSchemaLock } from './schema-lock.js';
+export { retryingWhenRoleDropped } from './role-dropped-retry.js';
 export { loadMigrations, type Migration } from './migrations/load-migrations.js';
 export {
   MigrationRunner,

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { roleNameOf, schemaNameOf } from '@mindbot/tenancy';
 import { quoteIdent } from './quote-ident.js';
+import { retryingWhenRoleDropped } from './role-dropped-retry.js';
 import { withSchemaLock } from './schema-lock.js';
 
 /**
@@ -10,26 +11,28 @@ import { withSchemaLock } from './schema-lock.js';
 export async function ensureTenantSchema(pool: pg.Pool, slug: string): Promise<{ schema: string; role: string; created: boolean }> {
   const schema = schemaNameOf(slug);
   const role = roleNameOf(slug);
-  return withSchemaLock(pool, schema, async (client) => {
-    const existing = await client.query<{ exists: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS exists', [
-      schema,
-    ]);
-    const roleExists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-    if (roleExists.rowCount === 0) {
-      // Roles are cluster-wide: another database on this server may have made it meanwhile.
-      await client.query(
-        `DO $$ BEGIN CREATE ROLE ${quoteIdent(role)} NOLOGIN NOINHERIT; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
-      );
-    }
-    const me = await client.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user');
-    if (me.rows[0]?.rolsuper !== true) {
-      // A non-superuser platform login must be a member of the tenant role to SET ROLE to it.
-      await client.query(`GRANT ${quoteIdent(role)} TO CURRENT_USER`);
-    }
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)} AUTHORIZATION ${quoteIdent(role)}`);
-    await client.query(`REVOKE ALL ON SCHEMA ${quoteIdent(schema)} FROM PUBLIC`);
-    return { schema, role, created: existing.rows[0]?.exists !== true };
-  });
+  return retryingWhenRoleDropped(() =>
+    withSchemaLock(pool, schema, async (client) => {
+      const existing = await client.query<{ exists: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS exists', [
+        schema,
+      ]);
+      const roleExists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      if (roleExists.rowCount === 0) {
+        // Roles are cluster-wide: another database on this server may have made it meanwhile.
+        await client.query(
+          `DO $$ BEGIN CREATE ROLE ${quoteIdent(role)} NOLOGIN NOINHERIT; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
+        );
+      }
+      const me = await client.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user');
+      if (me.rows[0]?.rolsuper !== true) {
+        // A non-superuser platform login must be a member of the tenant role to SET ROLE to it.
+        await client.query(`GRANT ${quoteIdent(role)} TO CURRENT_USER`);
+      }
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)} AUTHORIZATION ${quoteIdent(role)}`);
+      await client.query(`REVOKE ALL ON SCHEMA ${quoteIdent(schema)} FROM PUBLIC`);
+      return { schema, role, created: existing.rows[0]?.exists !== true };
+    }),
+  );
 }
 
 export async function dropTenantSchema(pool: pg.Pool, slug: string): Promise<{ roleDropped: boolean }> {

@@ -1,4 +1,5 @@
-import { createPool, MigrationRunner, type Migration, type Pool } from '@mindbot/db';
+import pg from 'pg';
+import { createPool, MigrationRunner, quoteIdent, type Migration, type Pool } from '@mindbot/db';
 import { roleNameOf, schemaNameOf } from '@mindbot/tenancy';
 import { createTestDatabase, uniqueSlug, type TestDatabase } from '@mindbot/testing';
 import { buildTenantSchema, SchemaBuildError } from './tenant-schema-builder.js';
@@ -69,6 +70,38 @@ describe('buildTenantSchema', () => {
     } finally {
       await otherPool.end();
       await other.dispose();
+    }
+  });
+
+  it('builds the tenant when another database drops its role midway (that database removed a tenant of the same name)', async () => {
+    const target = targetOf(uniqueSlug('dropped'));
+    await pool.query(`CREATE ROLE ${quoteIdent(target.role)} NOLOGIN NOINHERIT`);
+    const roleId = (await pool.query<{ oid: number }>('SELECT oid FROM pg_roles WHERE rolname = $1', [target.role])).rows[0]?.oid;
+    // The other database's removal holds the role, dropped but not yet committed, while this build
+    // finds the role present and then waits to make it own the schema.
+    const remover = new pg.Client({ connectionString: database.url });
+    await remover.connect();
+    try {
+      await remover.query('BEGIN');
+      await remover.query(`DROP ROLE ${quoteIdent(target.role)}`);
+      const building = buildTenantSchema(pool, target, migrations.tenantMigrations);
+      const waitingOnRole = async () =>
+        (
+          await remover.query<{ waiting: number }>(
+            "SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted AND locktype = 'object' AND classid = 'pg_authid'::regclass AND objid = $1",
+            [roleId],
+          )
+        ).rows[0]?.waiting ?? 0;
+      for (let polls = 0; (await waitingOnRole()) === 0; polls++) {
+        if (polls > 200) throw new Error('the build never waited for the role being dropped');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await remover.query('COMMIT');
+      const built = await building;
+      expect(built.applied).toHaveLength(migrations.tenantMigrations.length);
+      expect(await schemaOwner(target.schema)).toBe(target.role);
+    } finally {
+      await remover.end();
     }
   });
 
