@@ -288,18 +288,21 @@ build_promtool() {
 }
 
 # Smoke test of a freshly built binary: prints its version line, fails if the
-# pinned version is not in it.
+# pinned version is not in it. The output is read whole and cut to its first line
+# here: `| head -n1` under pipefail failed builds at random (exit 141, SIGPIPE)
+# when head closed the pipe before etcd had written its later lines.
 check_version() { # tool binary version
   local tool=$1 bin=$2 v=$3 got
   case "$tool" in
-    kube-apiserver) got=$("$bin" --version 2>&1) ;;         # Kubernetes v1.34.4
-    etcd) got=$("$bin" --version 2>&1 | head -n1) ;;         # etcd Version: 3.6.4
-    stripe-mock) got=$("$bin" -version 2>&1 | head -n1) ;;  # stripe-mock 0.203.0
-    livekit-server) got=$("$bin" --version 2>&1) ;;         # livekit-server version 1.13.5
-    k6) got=$("$bin" version 2>&1 | head -n1) ;;             # k6 v1.8.1 (...)
-    helm) got=$("$bin" version --short 2>&1) ;;              # v3.22.0
-    promtool) got=$("$bin" --version 2>&1 | head -n1) ;;     # promtool, version 3.16.0 (branch: HEAD, revision: module-v0.316.0)
+    kube-apiserver) got=$("$bin" --version 2>&1) ;;   # Kubernetes v1.34.4
+    etcd) got=$("$bin" --version 2>&1) ;;             # etcd Version: 3.6.4
+    stripe-mock) got=$("$bin" -version 2>&1) ;;       # stripe-mock 0.203.0
+    livekit-server) got=$("$bin" --version 2>&1) ;;   # livekit-server version 1.13.5
+    k6) got=$("$bin" version 2>&1) ;;                 # k6 v1.8.1 (...)
+    helm) got=$("$bin" version --short 2>&1) ;;       # v3.22.0
+    promtool) got=$("$bin" --version 2>&1) ;;         # promtool, version 3.16.0 (branch: HEAD, revision: module-v0.316.0)
   esac
+  got=${got%%$'\n'*}
   echo "version check: $got"
   [[ "$got" == *"${v#v}"* ]] || { echo "expected version ${v#v} in: $got"; return 1; }
 }
