@@ -27,10 +27,25 @@ export async function notifyExpiringMinutes(
   let failed = 0;
   for (const tenant of await deps.listTenants()) {
     try {
+      // Seconds a running call has used since its last capture to the ledger are still in the lots;
+      // the capture takes them from the first-expiring lot first (ADR 0064). They are left out here
+      // as `GET /v1/balance` leaves them out, so a user in a call is not told of time already spoken.
       const lots = await deps.tenants.forTenant(tenant).transaction(
         (tx) => tx.$queryRaw<ExpiringLot[]>`
-          SELECT id, user_id, remaining_seconds, expires_at FROM minute_lots
-          WHERE remaining_seconds > 0 AND expires_at > ${now} AND expires_at <= ${until} ORDER BY expires_at, id`,
+          WITH in_calls AS (
+            SELECT user_id, sum(pending_seconds)::integer AS seconds FROM voice_sessions
+            WHERE status = 'active' AND pending_seconds > 0 GROUP BY user_id
+          ), expiring AS (
+            SELECT id, user_id, remaining_seconds, expires_at,
+              COALESCE(sum(remaining_seconds) OVER (PARTITION BY user_id ORDER BY expires_at, id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::integer AS earlier_seconds
+            FROM minute_lots WHERE remaining_seconds > 0 AND expires_at > ${now} AND expires_at <= ${until}
+          ), unspent AS (
+            SELECT e.id, e.user_id, e.expires_at,
+              e.remaining_seconds - LEAST(e.remaining_seconds, GREATEST(0, COALESCE(c.seconds, 0) - e.earlier_seconds)) AS remaining_seconds
+            FROM expiring e LEFT JOIN in_calls c USING (user_id)
+          )
+          SELECT id, user_id, remaining_seconds, expires_at FROM unspent WHERE remaining_seconds > 0 ORDER BY expires_at, id`,
       );
       for (const lot of lots) {
         const outcome = await deps.sender.sendOnce(tenant, {

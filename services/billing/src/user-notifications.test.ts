@@ -199,6 +199,29 @@ describe('notifications to end users', () => {
     expect(mailsTo('usr_n_later', /expires soon/)).toHaveLength(0);
   });
 
+  it('leaves out of the expiry notice the seconds a running call has used and not yet captured', async () => {
+    await addUser(h.tenantB, 'usr_n_in_call');
+    await h.grant(h.tenantB, 'usr_n_in_call');
+    const soon = new Date(Date.now() + 3 * 86_400_000);
+    await h.deps.tenants
+      .forTenant(h.tenantB)
+      .transaction((tx) => tx.minuteLot.updateMany({ where: { userId: 'usr_n_in_call' }, data: { expiresAt: soon } }));
+    const { sessionId } = await startSession(h.tenantB, 'usr_n_in_call');
+    h.clock.advance(20);
+    await beat(h.tenantB, sessionId, 20);
+    // The call's 20 s are charged to the session and not yet in the ledger: the lot still holds the whole hour.
+    const pending = await h.deps.tenants.forTenant(h.tenantB).transaction(async (tx) => ({
+      session: await tx.voiceSession.findUniqueOrThrow({ where: { id: sessionId }, select: { pendingSeconds: true } }),
+      lots: await tx.minuteLot.findMany({ where: { userId: 'usr_n_in_call' }, select: { remainingSeconds: true } }),
+    }));
+    expect(pending).toEqual({ session: { pendingSeconds: 20 }, lots: [{ remainingSeconds: 3600 }] });
+
+    await workers.runExpiringMinutes();
+    const mail = await waitForMail('usr_n_in_call', /expires soon/);
+    expect(mail.text).toContain('59 min of your talk time expires on');
+    await internal(h.tenantB, `/sessions/${sessionId}/end`, { elapsedSeconds: 20, reason: 'user_hangup' });
+  });
+
   it('writes in the tenant’s language: German when the console set the tenant to German', async () => {
     const tenant = await h.addTenant('notify-de', { displayName: 'Sprechstunde' });
     // The manifest sets the colours and logo but no language: the console's choice (platform.tenant_branding_overrides) applies.
