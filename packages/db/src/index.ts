@@ -6,6 +6,7 @@ export { afterCommit, CommitNotifications, type Committed } from './commit-notif
 export { ensureTenantSchema, dropTenantSchema } from './tenant-schema.js';
 export { withSchemaLock } from './schema-lock.js';
 export { retryingWhenRoleDropped } from './role-dropped-retry.js';
+export { lotsLessPending } from './lots-less-pending.js';
 export { loadMigrations, type Migration } from './migrations/load-migrations.js';
 export {
   MigrationRunner,

@@ -3,7 +3,7 @@ const UNDEFINED_OBJECT = '42704';
 const ROLE_DROPPED = /^role \d+ was concurrently dropped$/;
 
 /** True for that error, or for an error caused by it (a build wraps it to name the failing file). */
-export function isRoleDroppedMidway(error: unknown): boolean {
+function isRoleDroppedMidway(error: unknown): boolean {
   for (let seen: unknown = error; typeof seen === 'object' && seen !== null; seen = (seen as { cause?: unknown }).cause) {
     const { code, message } = seen as { code?: unknown; message?: unknown };
     if (code === UNDEFINED_OBJECT && typeof message === 'string' && ROLE_DROPPED.test(message)) return true;

@@ -1,4 +1,4 @@
-import type { TenantClients } from '@mindbot/db';
+import { lotsLessPending, type TenantClients } from '@mindbot/db';
 import type { Logger } from '@mindbot/logger';
 import type { NotificationSender } from './notification-sender.js';
 
@@ -8,7 +8,7 @@ export const EXPIRY_NOTICE_DAYS = 7;
 interface ExpiringLot {
   id: string;
   user_id: string;
-  remaining_seconds: number;
+  remainingSeconds: number;
   expires_at: Date;
 }
 
@@ -27,25 +27,26 @@ export async function notifyExpiringMinutes(
   let failed = 0;
   for (const tenant of await deps.listTenants()) {
     try {
-      // Seconds a running call has used since its last capture to the ledger are still in the lots;
-      // the capture takes them from the first-expiring lot first (ADR 0064). They are left out here
-      // as `GET /v1/balance` leaves them out, so a user in a call is not told of time already spoken.
+      // Seconds a running call has used since its last capture to the ledger are still in the lots.
+      // They are left out here as `GET /v1/balance` leaves them out, so a user in a call is not told
+      // of time already spoken. Every lot spent before an expiring one expires sooner, so is in the window.
       const lots = await deps.tenants.forTenant(tenant).transaction(
-        (tx) => tx.$queryRaw<ExpiringLot[]>`
-          WITH in_calls AS (
+        async (tx) => {
+          const expiring = await tx.$queryRaw<ExpiringLot[]>`
+            SELECT id, user_id, remaining_seconds AS "remainingSeconds", expires_at FROM minute_lots
+            WHERE remaining_seconds > 0 AND expires_at > ${now} AND expires_at <= ${until} ORDER BY expires_at, id`;
+          const inCalls = await tx.$queryRaw<{ user_id: string; seconds: number }[]>`
             SELECT user_id, sum(pending_seconds)::integer AS seconds FROM voice_sessions
-            WHERE status = 'active' AND pending_seconds > 0 GROUP BY user_id
-          ), expiring AS (
-            SELECT id, user_id, remaining_seconds, expires_at,
-              COALESCE(sum(remaining_seconds) OVER (PARTITION BY user_id ORDER BY expires_at, id
-                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::integer AS earlier_seconds
-            FROM minute_lots WHERE remaining_seconds > 0 AND expires_at > ${now} AND expires_at <= ${until}
-          ), unspent AS (
-            SELECT e.id, e.user_id, e.expires_at,
-              e.remaining_seconds - LEAST(e.remaining_seconds, GREATEST(0, COALESCE(c.seconds, 0) - e.earlier_seconds)) AS remaining_seconds
-            FROM expiring e LEFT JOIN in_calls c USING (user_id)
-          )
-          SELECT id, user_id, remaining_seconds, expires_at FROM unspent WHERE remaining_seconds > 0 ORDER BY expires_at, id`,
+            WHERE status = 'active' AND pending_seconds > 0 GROUP BY user_id`;
+          const pendingOf = new Map(inCalls.map((row) => [row.user_id, row.seconds]));
+          const byUser = new Map<string, ExpiringLot[]>();
+          for (const lot of expiring) byUser.set(lot.user_id, [...(byUser.get(lot.user_id) ?? []), lot]);
+          return [...byUser]
+            .flatMap(([userId, userLots]) => lotsLessPending(userLots, pendingOf.get(userId) ?? 0))
+            .filter((lot) => lot.remainingSeconds > 0)
+            .sort((a, b) => a.expires_at.getTime() - b.expires_at.getTime());
+        },
+        { isolationLevel: 'RepeatableRead' },
       );
       for (const lot of lots) {
         const outcome = await deps.sender.sendOnce(tenant, {
@@ -55,7 +56,7 @@ export async function notifyExpiringMinutes(
           compose: (_tx, brand) =>
             Promise.resolve({
               kind: 'minutes_expiring',
-              seconds: lot.remaining_seconds,
+              seconds: lot.remainingSeconds,
               expiresAt: lot.expires_at,
               startUrl: `${brand.origin}/`,
             }),

@@ -1,4 +1,4 @@
-import type { TenantScope } from '@mindbot/db';
+import { lotsLessPending, type TenantScope } from '@mindbot/db';
 
 export interface BalanceView {
   /** What new sessions can use: the total less what running sessions have reserved ahead. */
@@ -24,19 +24,18 @@ export async function balanceOf(scope: TenantScope, userId: string, now: Date): 
       });
       // A running session's hold covers both what it used since its last capture (pending) and
       // what it may still use; the capture will take the pending seconds in spending order.
-      let pending = running._sum.pendingSeconds ?? 0;
+      const pending = running._sum.pendingSeconds ?? 0;
       const heldSeconds = (running._sum.heldSeconds ?? 0) - pending;
-      const spent = lots.map((l) => {
-        const take = Math.min(l.remainingSeconds, pending);
-        pending -= take;
-        return {
+      const spent = lotsLessPending(
+        lots.map((l) => ({
           id: l.id,
           timeCardId: l.timeCardId,
           grantedSeconds: l.grantedSeconds,
-          remainingSeconds: l.remainingSeconds - take,
+          remainingSeconds: l.remainingSeconds,
           expiresAt: l.expiresAt,
-        };
-      });
+        })),
+        pending,
+      );
       const totalSeconds = spent.reduce((sum, lot) => sum + lot.remainingSeconds, 0);
       return {
         availableSeconds: Math.max(0, totalSeconds - heldSeconds),
